@@ -1,0 +1,287 @@
+"""Building the network: every (town, language) in its own process, towns in parallel.
+
+Data flow: ``sites/`` is loaded and checked (:mod:`gardarika.config`); each town's
+languages are built by Pelican into a staging folder (:mod:`gardarika.worker`), the
+default language as the folder itself and every other language beside it; when all of a
+town's languages succeeded they are assembled and swapped in place of
+``output/<town>/`` (:mod:`gardarika.fsutil`). A town that fails keeps its previous
+output untouched, and the others build anyway. Finally the portal is written.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+# Imported once here, before forking, so the workers start warm (see DESIGN.md, Build).
+import jinja2
+import markdown  # noqa: F401
+import pelican
+import pelican.generators
+import pelican.readers
+import pelican.writers  # noqa: F401
+
+from .config import Network, SiteConfig, load_network
+from .errors import Problem, display_path
+from .fsutil import replace_dir
+from .pelican_log import explain_exception
+from .portal import render_portal
+from .settings import pelican_settings
+from .worker import SubsiteResult, run_pelican
+
+Printer = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One Pelican run: a town in one language, written to ``output_path``."""
+
+    site: SiteConfig
+    lang: str
+    output_path: Path
+    cache_path: Path
+
+
+@dataclass
+class TownReport:
+    town: str
+    ok: bool
+    pages: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class BuildReport:
+    """The outcome of one ``build`` call, for the summary line and the exit code."""
+
+    towns: list[TownReport] = field(default_factory=list)
+    config_problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def built(self) -> list[str]:
+        return [t.town for t in self.towns if t.ok]
+
+    @property
+    def failed(self) -> list[str]:
+        return [t.town for t in self.towns if not t.ok]
+
+    @property
+    def pages(self) -> int:
+        return sum(t.pages for t in self.towns)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not any(
+            p.severity == "error" for p in self.config_problems)
+
+
+class BuildError(Exception):
+    """The build cannot start at all (e.g. an unknown ``--site``)."""
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Builder:
+    """Builds towns of one project into ``output`` (see the module docstring)."""
+
+    def __init__(self, root: Path, output: Path | None = None, cache: Path | None = None,
+                 jobs: int | None = None, echo: Printer = print):
+        self.root = Path(root).resolve()
+        self.output = Path(output or self.root / "output").resolve()
+        self.cache = Path(cache or self.root / ".cache").resolve()
+        self.jobs = max(1, jobs or default_jobs())
+        self.echo = echo
+
+    # -- planning ---------------------------------------------------------------------
+
+    def select(self, network: Network, names: Iterable[str] | None) -> list[str]:
+        """Town ids to build, in portal order; unknown names stop the build."""
+        everything = network.ordered_ids() + network.broken
+        if not names:
+            return everything
+        wanted = [n.strip() for n in names if n.strip()]
+        unknown = [n for n in wanted if n not in everything]
+        if unknown:
+            raise BuildError(
+                f"There is no town {', '.join(unknown)} (no sites/{unknown[0]}.yaml). "
+                f"Towns: {', '.join(sorted(everything))}.\n"
+                f"Города {', '.join(unknown)} нет (нет файла sites/{unknown[0]}.yaml). "
+                f"Есть: {', '.join(sorted(everything))}.")
+        return [t for t in everything if t in wanted]
+
+    def stage_dir(self, town: str) -> Path:
+        return self.cache / "stage" / town
+
+    def jobs_for(self, site: SiteConfig) -> list[Job]:
+        stage = self.stage_dir(site.id)
+        return [
+            Job(site=site, lang=lang,
+                output_path=stage / ("site" if lang == site.default_language
+                                     else f"lang-{lang}"),
+                cache_path=self.cache / "pelican" / site.id / lang)
+            for lang in site.languages
+        ]
+
+    # -- running ----------------------------------------------------------------------
+
+    def _child(self, network: Network, job: Job, conn: Connection) -> None:
+        settings = pelican_settings(network, job.site, job.lang, job.output_path,
+                                    job.cache_path)
+        shown = display_path(job.site.content, self.root)
+        try:
+            result = run_pelican(job.site.id, job.lang, settings, shown)
+        except BaseException as exc:  # the parent must always hear back
+            result = SubsiteResult(town=job.site.id, lang=job.lang, problems=[Problem(
+                file=shown, en=f"the build stopped: {exc!r}",
+                ru=f"сборка прервалась: {exc!r}")])
+        conn.send(result)
+        conn.close()
+
+    def run_jobs(self, network: Network, jobs: list[Job],
+                 on_result: Callable[[Job, SubsiteResult], None]) -> None:
+        """Run ``jobs`` in forked processes, at most ``self.jobs`` at a time."""
+        ctx = multiprocessing.get_context("fork")
+        pending = list(jobs)
+        running: dict[Connection, tuple[Job, multiprocessing.process.BaseProcess]] = {}
+        while pending or running:
+            while pending and len(running) < self.jobs:
+                job = pending.pop(0)
+                reader, writer = ctx.Pipe(duplex=False)
+                process = ctx.Process(target=self._child, args=(network, job, writer),
+                                      name=f"gardarika-{job.site.id}-{job.lang}")
+                process.start()
+                writer.close()
+                running[reader] = (job, process)
+            for reader in multiprocessing.connection.wait(list(running)):
+                job, process = running.pop(reader)
+                try:
+                    result = reader.recv()
+                except EOFError:
+                    process.join()
+                    result = SubsiteResult(town=job.site.id, lang=job.lang, problems=[Problem(
+                        file=display_path(job.site.content, self.root),
+                        en=f"the build process of {job.site.id}/{job.lang} stopped "
+                           f"unexpectedly (exit code {process.exitcode}).",
+                        ru=f"процесс сборки {job.site.id}/{job.lang} неожиданно "
+                           f"завершился (код {process.exitcode}).")])
+                reader.close()
+                process.join()
+                on_result(job, result)
+
+    def assemble(self, site: SiteConfig) -> list[Problem]:
+        """Put the other languages into the default language's folder, then publish."""
+        stage = self.stage_dir(site.id)
+        main = stage / "site"
+        for lang in site.languages[1:]:
+            target = main / lang
+            if target.exists():
+                return [Problem(
+                    file=display_path(site.content, self.root),
+                    en=f"a page of the default language is saved in the folder “{lang}/”, "
+                       f"which belongs to the {lang} version of the site; change its "
+                       "“save_as” or “slug”.",
+                    ru=f"страница основного языка сохраняется в папку «{lang}/», которая "
+                       f"занята версией сайта на языке {lang}; измените её «save_as» или "
+                       "«slug».")]
+            os.rename(stage / f"lang-{lang}", target)
+        replace_dir(main, self.output / site.id)
+        shutil.rmtree(stage, ignore_errors=True)
+        return []
+
+    def build(self, names: Iterable[str] | None = None) -> BuildReport:
+        start = time.perf_counter()
+        network = load_network(self.root)
+        report = BuildReport(config_problems=list(network.problems))
+        for problem in network.problems:
+            self.echo(problem.format())
+        towns = self.select(network, names)
+        for town in towns:
+            if town in network.broken:
+                self.echo(f"✗ {town}: not built, its settings file has errors (see above) / "
+                          "не собран: ошибки в файле настроек (см. выше)")
+                report.towns.append(TownReport(town=town, ok=False))
+
+        sites = [network.sites[t] for t in towns if t in network.sites]
+        all_jobs: list[Job] = []
+        for site in sites:
+            shutil.rmtree(self.stage_dir(site.id), ignore_errors=True)
+            all_jobs.extend(self.jobs_for(site))
+        remaining = {site.id: len(site.languages) for site in sites}
+        results: dict[str, list[SubsiteResult]] = {site.id: [] for site in sites}
+
+        def on_result(job: Job, result: SubsiteResult) -> None:
+            town = job.site.id
+            status = "ok" if result.ok else "FAILED"
+            self.echo(f"  {town}/{job.lang}: {status}, {result.pages} files, "
+                      f"{result.seconds:.1f} s")
+            results[town].append(result)
+            remaining[town] -= 1
+            if remaining[town] == 0:
+                report.towns.append(self.finish_town(job.site, results[town]))
+
+        self.run_jobs(network, all_jobs, on_result)
+        if any(t.ok for t in report.towns) or not (self.output / "index.html").exists():
+            report.config_problems.extend(self.write_portal(network))
+        report.seconds = time.perf_counter() - start
+        self.echo(summary_line(report))
+        return report
+
+    def write_portal(self, network: Network) -> list[Problem]:
+        """Render the portal; a broken portal template is reported, not raised."""
+        try:
+            render_portal(network, self.output)
+        except (jinja2.TemplateError, OSError) as exc:
+            problem = explain_exception(exc, f"themes/{network.config.theme}", None)
+            self.echo(problem.format())
+            return [problem]
+        return []
+
+    def finish_town(self, site: SiteConfig, results: list[SubsiteResult]) -> TownReport:
+        problems = _unique(p for r in results for p in r.problems)
+        for problem in problems:
+            self.echo(problem.format())
+        ok = all(r.ok for r in results)
+        if ok:
+            assembly = self.assemble(site)
+            problems.extend(assembly)
+            for problem in assembly:
+                self.echo(problem.format())
+            ok = not assembly
+        if not ok:
+            shutil.rmtree(self.stage_dir(site.id), ignore_errors=True)
+            self.echo(f"✗ {site.id}: build failed; the previous output/{site.id}/ is kept "
+                      f"/ сборка не удалась; прежний output/{site.id}/ сохранён")
+        else:
+            self.echo(f"✓ {site.id}: built / собран")
+        return TownReport(town=site.id, ok=ok, pages=sum(r.pages for r in results),
+                          problems=problems)
+
+
+def _unique(problems: Iterable[Problem]) -> list[Problem]:
+    """Every language's run reads all files: report each problem once."""
+    seen: dict[Problem, None] = {}
+    for problem in problems:
+        seen.setdefault(problem, None)
+    return list(seen)
+
+
+def summary_line(report: BuildReport) -> str:
+    failed = report.failed
+    return (f"Towns built: {len(report.built)}, failed: {len(failed)}"
+            f"{' (' + ', '.join(failed) + ')' if failed else ''}; "
+            f"files written: {report.pages}; {report.seconds:.1f} s\n"
+            f"Собрано городов: {len(report.built)}, с ошибками: {len(failed)}; "
+            f"записано файлов: {report.pages}; {report.seconds:.1f} с")

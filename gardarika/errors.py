@@ -1,0 +1,58 @@
+"""Problems reported to editors and maintainers.
+
+Editors are not programmers: every problem names the file (and the line when we know
+it), says what is wrong and what to do, in English and in Russian. A traceback is never
+the answer to bad input, so everything that can go wrong with a file is turned into a
+:class:`Problem` and collected, and all problems of a file are shown at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input file, explained in both languages."""
+
+    file: str
+    en: str
+    ru: str
+    line: int | None = None
+    key: str | None = None
+    severity: str = "error"
+
+    def where(self) -> str:
+        """``file:line`` (or just ``file``) the way editors and editors' tools expect it."""
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def format(self) -> str:
+        """Two lines: English first, Russian below, both starting with the place."""
+        key = f"{self.key}: " if self.key else ""
+        label = "warning" if self.severity == "warning" else "error"
+        label_ru = "предупреждение" if self.severity == "warning" else "ошибка"
+        return (
+            f"{self.where()}: {label}: {key}{self.en}\n"
+            f"{self.where()}: {label_ru}: {key}{self.ru}"
+        )
+
+
+class GardarikaError(Exception):
+    """An error that carries problems meant for people, not a traceback."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """A path as short as it can be shown: relative to the project when inside it."""
+    path = Path(path)
+    if root is not None:
+        try:
+            return path.resolve().relative_to(Path(root).resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()

@@ -1,0 +1,101 @@
+"""Turning what Pelican logs and raises into problems an editor can act on.
+
+Pelican reports a file it cannot read with ``logger.exception`` and then quietly leaves
+the article out. For a town network that is a silent loss, so a build collects Pelican's
+warnings and errors, explains the common ones in plain words (both languages), and fails
+the town on any error.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import jinja2
+
+from .errors import Problem
+
+
+def _line_of_offset(path: Path, offset: int) -> int | None:
+    try:
+        return path.read_bytes()[:offset].count(b"\n") + 1
+    except OSError:
+        return None
+
+
+def explain_exception(exc: BaseException, shown: str, source: Path | None) -> Problem:
+    """A problem for ``exc`` raised while reading the file shown as ``shown``."""
+    if isinstance(exc, UnicodeDecodeError):
+        line = _line_of_offset(source, exc.start) if source else None
+        return Problem(
+            file=shown, line=line,
+            en="this file is not saved as UTF-8 text, so its letters cannot be read. Open it "
+               "in a text editor and save it again with the encoding “UTF-8”.",
+            ru="файл сохранён не в кодировке UTF-8, и буквы в нём не читаются. Откройте его "
+               "в текстовом редакторе и сохраните заново в кодировке «UTF-8».")
+    if isinstance(exc, jinja2.TemplateError):
+        lineno = getattr(exc, "lineno", None)
+        name = getattr(exc, "filename", None) or getattr(exc, "name", None) or shown
+        return Problem(
+            file=str(name), line=lineno,
+            en=f"the theme's template failed: {exc}. Fix the template or choose another "
+               "theme.",
+            ru=f"ошибка в шаблоне темы: {exc}. Исправьте шаблон или выберите другую тему.")
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, ValueError) and "date" in text.lower():
+        return Problem(
+            file=shown,
+            en=f"the date cannot be understood ({text}). Write it like "
+               "“Date: 2024-05-01 10:30”.",
+            ru=f"дату не удаётся понять ({text}). Пишите её так: «Date: 2024-05-01 10:30».")
+    return Problem(
+        file=shown,
+        en=f"this file could not be read: {text}",
+        ru=f"этот файл не удалось прочитать: {text}")
+
+
+def problem_from_record(record: logging.LogRecord, content_shown: str,
+                        content_dir: Path) -> Problem:
+    """A problem for one of Pelican's (or our plugins') warning or error records."""
+    severity = "error" if record.levelno >= logging.ERROR else "warning"
+    own_file = getattr(record, "gardarika_file", None)
+    if own_file:
+        return Problem(file=f"{content_shown}/{own_file}", severity=severity,
+                       line=getattr(record, "gardarika_line", None),
+                       en=record.getMessage().split(": ", 1)[-1],
+                       ru=getattr(record, "gardarika_ru", record.getMessage()))
+    template = str(record.msg)
+    args = record.args if isinstance(record.args, tuple) else ()
+    if template.startswith("Could not process") and args:
+        source = str(args[0])
+        shown = f"{content_shown}/{source}"
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None:
+            problem = explain_exception(exc, shown, content_dir / source)
+            return Problem(file=problem.file, line=problem.line, en=problem.en,
+                           ru=problem.ru, severity=severity)
+        return Problem(file=shown, severity=severity,
+                       en="this file could not be read.", ru="этот файл не удалось прочитать.")
+    if template.startswith("Skipping %s: could not find information about") and len(args) >= 2:
+        source, prop = str(args[0]), str(args[1])
+        header = prop.capitalize()
+        return Problem(
+            file=f"{content_shown}/{source}", severity=severity,
+            en=f"the “{prop}” is missing, so the file was not published. Add a line like "
+               f"“{header}: …” at the top of the file.",
+            ru=f"не указано «{prop}», поэтому файл не опубликован. Добавьте в начало файла "
+               f"строку «{header}: …».")
+    message = record.getMessage()
+    return Problem(file=content_shown, severity=severity, en=message,
+                   ru=f"сообщение Pelican: {message}")
+
+
+class CollectingHandler(logging.Handler):
+    """Keeps warning and error records instead of printing them."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)

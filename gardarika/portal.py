@@ -1,0 +1,74 @@
+"""The network portal, ``output/index.html``: every town, in every language.
+
+It is rendered with the network theme's ``portal.html`` (plain Jinja2, not Pelican) and
+lists only towns whose home page exists, so a town that has never built successfully is
+not a dead link. The theme's static files are copied to ``output/theme/`` for it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import jinja2
+
+from .config import Network
+from .fsutil import replace_dir, write_file_atomic
+from .i18n import language_label, load_translations
+from .settings import home_path
+
+
+def portal_context(network: Network, output: Path) -> dict[str, object]:
+    """Plain data for ``portal.html`` (relative links only)."""
+    towns = []
+    for town in network.ordered_ids():
+        site = network.sites[town]
+        if not (output / home_path(site, site.default_language)).exists():
+            continue
+        towns.append({
+            "id": town,
+            "name": site.name,
+            "description": site.description,
+            "default_lang": site.default_language,
+            "languages": [
+                {"code": code, "label": language_label(code), "url": home_path(site, code)}
+                for code in site.languages
+                if (output / home_path(site, code)).exists()
+            ],
+        })
+    return {
+        "network": {"name": network.config.name,
+                    "description": network.config.description},
+        "portal_languages": list(network.config.languages),
+        "towns": towns,
+    }
+
+
+def render_portal(network: Network, output: Path) -> Path:
+    """Write ``output/index.html`` (and the theme files it uses); return its path."""
+    theme = network.root / "themes" / network.config.theme
+    translations_dir = str(theme / "translations")
+
+    def t(lang: str, msgid: str) -> str:
+        return load_translations(translations_dir, lang).gettext(msgid)
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(theme / "templates")),
+        autoescape=jinja2.select_autoescape(["html"]),
+        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    css: str | None = None
+    static = theme / "static"
+    if static.is_dir():
+        staging = output / ".theme.new"
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(static, staging)
+        replace_dir(staging, output / "theme")
+        if (output / "theme" / "css" / "main.css").exists():
+            css = "theme/css/main.css"
+    context: dict[str, object | Callable[[str, str], str]] = {
+        **portal_context(network, output), "t": t, "css": css}
+    html = env.get_template("portal.html").render(**context)
+    target = output / "index.html"
+    write_file_atomic(target, html.encode("utf-8"))
+    return target

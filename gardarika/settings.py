@@ -1,0 +1,177 @@
+"""Pelican settings for one (town, language) build, derived from the town's YAML.
+
+Nobody writes a ``pelicanconf.py`` per town: everything a town may want is a key in its
+YAML, and anything else goes through ``pelican:``. The choices here carry the output
+contract of DESIGN.md:
+
+* ``RELATIVE_URLS`` and URLs that always name a file, so the output works from disk;
+* the default language at ``output/<town>/``, every other one at ``output/<town>/<lang>/``,
+  each a full Pelican site of its own; pictures and theme files are written once, by the
+  default language, and the other languages point one folder up to them;
+* a translation has the same URL pattern in every language, so a link to it is just the
+  other language's root followed by the translation's URL.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from posixpath import relpath
+from typing import Any
+
+from .config import Network, SiteConfig
+from .i18n import language_label, load_translations
+
+GARDARIKA_PLUGINS = ["lang_subsite", "ui_i18n"]
+
+
+def subsite_dir(site: SiteConfig, lang: str) -> str:
+    """The subsite's folder relative to ``output/``: ``vyborg`` or ``vyborg/en``."""
+    return site.id if lang == site.default_language else f"{site.id}/{lang}"
+
+
+def home_path(site: SiteConfig, lang: str) -> str:
+    """The home page of a town in a language, relative to ``output/``."""
+    return f"{subsite_dir(site, lang)}/index.html"
+
+
+def _rel(target: str, start: str) -> str:
+    """``target`` relative to folder ``start`` (both relative to output/), as a prefix."""
+    path = relpath(target or ".", start or ".")
+    return "" if path == "." else path + "/"
+
+
+def lang_roots(site: SiteConfig, lang: str) -> dict[str, str]:
+    """From this subsite's root, the prefix leading to each language's root."""
+    here = subsite_dir(site, lang)
+    return {other: _rel(subsite_dir(site, other), here) for other in site.languages}
+
+
+def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path: Path,
+                     cache_path: Path) -> dict[str, Any]:
+    """The settings dictionary for ``pelican.Pelican`` (before Pelican's own defaults)."""
+    root = network.root
+    here = subsite_dir(site, lang)
+    is_default = lang == site.default_language
+    roots = lang_roots(site, lang)
+
+    neighbours = []
+    for town in site.neighbours:
+        other = network.sites.get(town)
+        if other is None:
+            continue
+        other_lang = lang if lang in other.languages else other.default_language
+        neighbours.append({
+            "id": town,
+            "name": other.name.get(lang) or other.name[other.default_language],
+            "url": _rel("", here) + home_path(other, other_lang),
+        })
+    contacts = {k: v for k, v in site.contacts.items() if k != "address"}
+    if site.contacts.get("address", {}).get(lang):
+        contacts["address"] = site.contacts["address"][lang]
+
+    network_name = network.config.name
+    gardarika = {
+        "town": site.id,
+        "lang": lang,
+        "default_lang": site.default_language,
+        "languages": [
+            {"code": code, "label": language_label(code), "root": roots[code],
+             "current": code == lang}
+            for code in site.languages
+        ],
+        "roots": roots,
+        "portal": _rel("", here) + "index.html",
+        "network_name": network_name.get(lang) or network_name.get("en")
+        or next(iter(network_name.values()), ""),
+        "description": site.description.get(lang, ""),
+        "contacts": contacts,
+        "neighbours": neighbours,
+        "translations_dir": str(root / "themes" / site.theme / "translations"),
+    }
+
+    article_url = "{slug}.html"
+    page_url = "pages/{slug}.html"
+    draft_url = "drafts/{slug}.html"
+    draft_page_url = "drafts/pages/{slug}.html"
+    langs = "|".join(re.escape(code) for code in site.languages)
+
+    settings: dict[str, Any] = {
+        "PATH": str(site.content),
+        "OUTPUT_PATH": str(output_path),
+        "CACHE_PATH": str(cache_path),
+        "SITENAME": site.name.get(lang) or site.name[site.default_language],
+        "SITESUBTITLE": site.description.get(lang, ""),
+        "SITEURL": "",
+        "RELATIVE_URLS": True,
+        "DEFAULT_LANG": lang,
+        "TIMEZONE": site.timezone,
+        "THEME": str(root / "themes" / site.theme),
+        "PLUGIN_PATHS": [str(root / "plugins")],
+        "PLUGINS": list(GARDARIKA_PLUGINS),
+        "DELETE_OUTPUT_DIRECTORY": False,
+        "CACHE_CONTENT": False,
+        "LOAD_CONTENT_CACHE": False,
+        "TYPOGRIFY": False,
+        # attach exceptions to Pelican's error records, so the cause reaches the editor
+        "DEBUG": True,
+        # language from a file name suffix: news.en.md is the English version of news.md
+        "FILENAME_METADATA": rf"^.*?(?:\.(?P<lang>{langs}))?$",
+        "ARTICLE_PATHS": [""],
+        # the folder an article sits in is the editor's filing, not a category
+        "USE_FOLDER_AS_CATEGORY": False,
+        "DEFAULT_CATEGORY": load_translations(gardarika["translations_dir"], lang).gettext(
+            "Miscellaneous"),
+        "PAGE_PATHS": ["pages"],
+        "STATIC_PATHS": ["images", "files"],
+        "ARTICLE_URL": article_url, "ARTICLE_SAVE_AS": article_url,
+        "ARTICLE_LANG_URL": article_url, "ARTICLE_LANG_SAVE_AS": article_url,
+        "PAGE_URL": page_url, "PAGE_SAVE_AS": page_url,
+        "PAGE_LANG_URL": page_url, "PAGE_LANG_SAVE_AS": page_url,
+        "DRAFT_URL": draft_url, "DRAFT_SAVE_AS": draft_url,
+        "DRAFT_LANG_URL": draft_url, "DRAFT_LANG_SAVE_AS": draft_url,
+        "DRAFT_PAGE_URL": draft_page_url, "DRAFT_PAGE_SAVE_AS": draft_page_url,
+        "DRAFT_PAGE_LANG_URL": draft_page_url, "DRAFT_PAGE_LANG_SAVE_AS": draft_page_url,
+        "CATEGORY_URL": "category/{slug}.html", "CATEGORY_SAVE_AS": "category/{slug}.html",
+        "TAG_URL": "tag/{slug}.html", "TAG_SAVE_AS": "tag/{slug}.html",
+        "AUTHOR_URL": "author/{slug}.html", "AUTHOR_SAVE_AS": "author/{slug}.html",
+        "ARCHIVES_SAVE_AS": "archives.html",
+        "YEAR_ARCHIVE_URL": "archives/{date:%Y}.html",
+        "YEAR_ARCHIVE_SAVE_AS": "archives/{date:%Y}.html",
+        "MONTH_ARCHIVE_URL": "archives/{date:%Y}-{date:%m}.html",
+        "MONTH_ARCHIVE_SAVE_AS": "archives/{date:%Y}-{date:%m}.html",
+        "INDEX_SAVE_AS": "index.html",
+        "DEFAULT_PAGINATION": 10,
+        "PAGINATION_PATTERNS": [
+            (1, "{name}{extension}", "{name}{extension}"),
+            (2, "{name}{number}{extension}", "{name}{number}{extension}"),
+        ],
+        # feeds need absolute URLs; the theme issue turns them on for towns with base_url
+        "FEED_ALL_ATOM": None, "FEED_ALL_RSS": None, "CATEGORY_FEED_ATOM": None,
+        "CATEGORY_FEED_RSS": None, "TRANSLATION_FEED_ATOM": None,
+        "TRANSLATION_FEED_RSS": None, "AUTHOR_FEED_ATOM": None, "AUTHOR_FEED_RSS": None,
+        "TAG_FEED_ATOM": None, "TAG_FEED_RSS": None, "FEED_ATOM": None, "FEED_RSS": None,
+        "JINJA_ENVIRONMENT": {"extensions": ["jinja2.ext.i18n"], "trim_blocks": True,
+                              "lstrip_blocks": True},
+        "MARKDOWN": {
+            "extension_configs": {
+                "markdown.extensions.extra": {},
+                "markdown.extensions.meta": {},
+                "markdown.extensions.toc": {},
+                "markdown.extensions.sane_lists": {},
+            },
+            "output_format": "html5",
+        },
+        "GARDARIKA": gardarika,
+    }
+    if not is_default:
+        # Pictures and theme files live once, in the default language's folder.
+        settings["STATIC_URL"] = "../{path}"
+        settings["THEME_STATIC_DIR"] = "../theme"
+        settings["THEME_STATIC_PATHS"] = []
+    extra = dict(site.pelican)
+    extra_plugins = extra.pop("PLUGINS", [])
+    settings.update(extra)
+    settings["PLUGINS"] = [*GARDARIKA_PLUGINS,
+                           *[p for p in extra_plugins if p not in GARDARIKA_PLUGINS]]
+    return settings

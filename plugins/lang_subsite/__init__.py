@@ -1,0 +1,158 @@
+"""One language per Pelican run: the subsite of a town in one of its languages.
+
+Gardarika builds each (town, language) in its own Pelican run. Every run reads all of the
+town's content, so that links and translations are known, and this plugin then keeps
+only the current language's articles and pages for writing and for the listings
+(index, categories, tags, archives). The other languages' versions stay attached to each
+document as ``translations``, with URLs pointing into their own language's subsite.
+
+Settings read: ``DEFAULT_LANG`` (this run's language) and ``GARDARIKA`` with
+``default_lang`` (the town's default language, used for files that do not say theirs)
+and ``roots`` (the relative prefix from this subsite's root to each language's root).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from operator import attrgetter
+from typing import Any
+
+from pelican import signals
+from pelican.utils import order_content
+
+logger = logging.getLogger(__name__)
+
+
+def _config(generator: Any) -> dict[str, Any] | None:
+    return generator.settings.get("GARDARIKA")
+
+
+def default_language(generator: Any, metadata: dict[str, Any]) -> None:
+    """A file without ``lang:`` (or a ``.en.md`` suffix) is in the town's default language,
+    whichever language this run builds."""
+    config = _config(generator)
+    if config:
+        metadata.setdefault("lang", config["default_lang"])
+
+
+def _base_name(item: Any) -> tuple[str, str]:
+    """``articles/news.en.md`` -> (``articles``, ``news``): the key pairing translations."""
+    folder, name = os.path.split(item.source_path)
+    stem = os.path.splitext(name)[0]
+    suffix = f".{item.lang}"
+    if stem.endswith(suffix):
+        stem = stem[: -len(suffix)]
+    return folder, stem
+
+
+def pair_by_file_name(items: list[Any], languages: list[str]) -> None:
+    """``news.en.md`` without its own ``slug:`` takes the slug of ``news.md``.
+
+    Editors translate a file by copying it with a language suffix; the translated title
+    would otherwise give a different slug and the two would not be linked.
+    """
+    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for item in items:
+        groups[_base_name(item)].append(item)
+    rank = {code: i for i, code in enumerate(languages)}
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda it: rank.get(it.lang, len(rank)))
+        original = group[0]
+        for item in group[1:]:
+            if "slug" not in item.metadata and item.lang != original.lang:
+                item.slug = original.slug
+
+
+def split_languages(items: Iterable[Any], lang: str, roots: dict[str, str],
+                    translation_id: str | None, languages: list[str]) -> list[Any]:
+    """Return the items in ``lang``; link every item to its other-language versions."""
+    items = list(items)
+    rank = {code: i for i, code in enumerate(languages)}
+    groups: dict[Any, list[Any]] = defaultdict(list)
+    key = attrgetter(translation_id) if translation_id else id
+    for item in items:
+        groups[key(item)].append(item)
+    mine = []
+    for item in items:
+        others = [o for o in groups[key(item)] if o is not item and o.lang != item.lang]
+        item.translations = sorted(others, key=lambda o: rank.get(o.lang, len(rank)))
+        if item.lang == lang:
+            mine.append(item)
+        elif item.lang in roots:
+            # written by its own language's run: link there
+            item.override_url = roots[item.lang] + item.url
+    return mine
+
+
+def _report_unknown_languages(items: Iterable[Any], config: dict[str, Any],
+                              lang: str) -> None:
+    if lang != config["default_lang"]:
+        return  # report once per town, from the default language's run
+    for item in items:
+        if item.lang not in config["roots"]:
+            logger.error(
+                "%s: the language “%s” is not one of this town's languages (%s); "
+                "fix “lang:” or add the language to the town's settings.",
+                item.source_path, item.lang, ", ".join(config["roots"]),
+                extra={"gardarika_file": item.source_path, "gardarika_ru": (
+                    f"язык «{item.lang}» не входит в языки этого города "
+                    f"({', '.join(config['roots'])}); исправьте «lang:» или добавьте язык "
+                    "в настройки города.")})
+
+
+def filter_articles(generator: Any) -> None:
+    """Before categories, tags and archives are built: keep this language's articles."""
+    config = _config(generator)
+    if not config:
+        return
+    lang = generator.settings["DEFAULT_LANG"]
+    languages = list(config["roots"])
+    tid = generator.settings.get("ARTICLE_TRANSLATION_ID")
+    for listed, translated in (("articles", "translations"),
+                               ("hidden_articles", "hidden_translations"),
+                               ("drafts", "drafts_translations")):
+        items = getattr(generator, listed) + getattr(generator, translated)
+        _report_unknown_languages(items, config, lang)
+        pair_by_file_name(items, languages)
+        mine = split_languages(items, lang, config["roots"], tid, languages)
+        setattr(generator, listed, order_content(mine, generator.settings["ARTICLE_ORDER_BY"]))
+        setattr(generator, translated, [])
+
+
+def filter_pages(generator: Any) -> None:
+    """Pages: the same, in place, because the context already holds these lists."""
+    config = _config(generator)
+    if not config:
+        return
+    lang = generator.settings["DEFAULT_LANG"]
+    languages = list(config["roots"])
+    tid = generator.settings.get("PAGE_TRANSLATION_ID")
+    for listed, translated in (("pages", "translations"),
+                               ("hidden_pages", "hidden_translations"),
+                               ("draft_pages", "draft_translations")):
+        items = getattr(generator, listed) + getattr(generator, translated)
+        _report_unknown_languages(items, config, lang)
+        pair_by_file_name(items, languages)
+        mine = split_languages(items, lang, config["roots"], tid, languages)
+        getattr(generator, listed)[:] = order_content(mine, generator.settings["PAGE_ORDER_BY"])
+        getattr(generator, translated)[:] = []
+
+
+def share_static_files(generator: Any) -> None:
+    """Only the default language writes pictures and files; the others link to them."""
+    config = _config(generator)
+    if config and generator.settings["DEFAULT_LANG"] != config["default_lang"]:
+        generator.staticfiles[:] = []
+
+
+def register() -> None:
+    signals.article_generator_context.connect(default_language)
+    signals.page_generator_context.connect(default_language)
+    signals.article_generator_pretaxonomy.connect(filter_articles)
+    signals.page_generator_finalized.connect(filter_pages)
+    signals.static_generator_finalized.connect(share_static_files)

@@ -1,0 +1,53 @@
+"""Interface text and dates in the page's language, without any system locale.
+
+Themes write their interface strings as ``{{ _('Read more') }}``; this plugin compiles the
+theme's ``translations/<lang>/LC_MESSAGES/messages.po`` with Babel when the site is built
+(no compiled ``.mo`` files in git) and installs it into Pelican's Jinja environment. Dates
+go through Babel's CLDR data (``{{ article.date|format_date('long') }}`` gives
+"5 мая 2024 г."), because build machines rarely have a ``ru_RU`` locale.
+
+Settings read: ``DEFAULT_LANG`` (the language of this run) and
+``GARDARIKA['translations_dir']`` (defaults to the theme's ``translations`` folder).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from typing import Any
+
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from pelican import signals
+
+from gardarika.i18n import load_translations
+
+
+def date_filters(lang: str) -> dict[str, Any]:
+    """Jinja filters that format dates with CLDR data for ``lang``."""
+
+    def format_date(value: date | datetime, format: str = "long") -> str:
+        return babel_format_date(value, format=format, locale=lang)
+
+    def format_datetime(value: datetime, format: str = "long") -> str:
+        return babel_format_datetime(value, format=format, locale=lang)
+
+    return {"format_date": format_date, "format_datetime": format_datetime}
+
+
+def install(generator: Any) -> None:
+    env = getattr(generator, "env", None)
+    if env is None:
+        return
+    settings = generator.settings
+    lang = settings["DEFAULT_LANG"]
+    directory = (settings.get("GARDARIKA") or {}).get("translations_dir") or os.path.join(
+        settings["THEME"], "translations")
+    if not hasattr(env, "install_gettext_translations"):
+        env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_translations(load_translations(directory, lang), newstyle=True)
+    env.filters.update(date_filters(lang))
+
+
+def register() -> None:
+    signals.generator_init.connect(install)

@@ -1,0 +1,140 @@
+"""Shared fixtures: a tiny network of towns in a temporary project folder."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+# A 1x1 PNG, so the fixture needs no image library.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c63f8cfc0f01f00050001ff89993d1d0000000049454e44ae426082")
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project folder using the repository's themes and plugins, with no towns yet."""
+    root = tmp_path / "net"
+    (root / "sites").mkdir(parents=True)
+    (root / "content").mkdir()
+    (root / "themes").symlink_to(REPO / "themes")
+    (root / "plugins").symlink_to(REPO / "plugins")
+    return root
+
+
+ALPHA_SITE = """
+    name:
+      ru: Альфа
+      en: Alpha
+    languages: [ru, en]
+    description:
+      ru: Городок для тестов.
+      en: A town for tests.
+    neighbours: [beta]
+"""
+
+BETA_SITE = """
+    name:
+      ru: Бета
+    languages: [ru]
+"""
+
+
+def add_alpha(root: Path) -> None:
+    """Town ``alpha``: ru + en, a translated article, one article per language only,
+    a translated page and a picture."""
+    write(root / "sites" / "alpha.yaml", ALPHA_SITE)
+    c = root / "content" / "alpha"
+    write(c / "articles" / "fair.md", """
+        Title: Ярмарка ремёсел
+        Date: 2024-05-05 10:00
+        Category: Новости
+        Tags: ярмарка, ремёсла
+
+        На ярмарке ![Гончар]({static}/images/potter.png) и [объявление]({filename}notice.md).
+    """)
+    write(c / "articles" / "fair.en.md", """
+        Title: Craft fair
+        Date: 2024-05-05 10:00
+        Category: News
+        Tags: fair
+
+        At the fair ![Potter]({static}/images/potter.png) and [notice]({filename}notice.md).
+    """)
+    write(c / "articles" / "notice.md", """
+        Title: Объявление только по-русски
+        Date: 2024-05-06 09:00
+        Category: Объявления
+
+        Только на русском.
+    """)
+    write(c / "articles" / "visitors.en.md", """
+        Title: Note for visitors
+        Date: 2024-05-07 12:00
+        Category: News
+
+        Only in English.
+    """)
+    write(c / "pages" / "about.md", """
+        Title: О городе
+
+        Про город.
+    """)
+    write(c / "pages" / "about.en.md", """
+        Title: About the town
+
+        About the town.
+    """)
+    (c / "images").mkdir(parents=True, exist_ok=True)
+    (c / "images" / "potter.png").write_bytes(PNG)
+
+
+def add_beta(root: Path) -> None:
+    """Town ``beta``: Russian only, two articles."""
+    write(root / "sites" / "beta.yaml", BETA_SITE)
+    for i in range(2):
+        write(root / "content" / "beta" / f"news-{i}.md", f"""
+            Title: Новость {i}
+            Date: 2024-0{i + 1}-10
+
+            Текст новости {i}.
+        """)
+
+
+@pytest.fixture
+def network(project: Path) -> Path:
+    """Two towns, alpha (ru, en) and beta (ru only), and a network.yaml."""
+    write(project / "sites" / "network.yaml", """
+        name:
+          ru: Тестовая сеть
+          en: Test network
+        order: [beta, alpha]
+    """)
+    add_alpha(project)
+    add_beta(project)
+    return project
+
+
+@pytest.fixture
+def build_network() -> Callable[..., object]:
+    """Build a project in-process (workers are forked) and return the report."""
+    from gardarika.build import Builder
+
+    def run(root: Path, sites: list[str] | None = None, **kwargs: object) -> object:
+        lines: list[str] = []
+        report = Builder(root, jobs=2, echo=lines.append, **kwargs).build(sites)
+        report.log = "\n".join(lines)  # type: ignore[attr-defined]
+        return report
+
+    return run
