@@ -56,7 +56,7 @@ def render_portal(network: Network, output: Path) -> Path:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(theme / "templates")),
         autoescape=jinja2.select_autoescape(["html"]),
-        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+        trim_blocks=True, lstrip_blocks=True)
     css: str | None = None
     static = theme / "static"
     if static.is_dir():

@@ -1,0 +1,194 @@
+"""End to end: a tiny network built with the real theme and plugins, in worker processes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from conftest import write
+
+from gardarika.build import Builder
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def html(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def test_layout_languages_and_portal(network: Path, build_network) -> None:
+    report = build_network(network)
+    assert report.ok, report.log
+    out = network / "output"
+    for path in ("index.html", "alpha/index.html", "alpha/en/index.html", "beta/index.html"):
+        assert (out / path).is_file(), path
+    assert not (out / "beta" / "en").exists()
+
+    # each language is a full subsite with its own listings
+    for sub in ("alpha", "alpha/en"):
+        for page in ("archives.html", "categories.html", "tags.html"):
+            assert (out / sub / page).is_file(), f"{sub}/{page}"
+    assert '<html lang="ru"' in html(out / "alpha/index.html")
+    assert '<html lang="en"' in html(out / "alpha/en/index.html")
+
+    # an article in one language only is listed only in that language
+    ru_home, en_home = html(out / "alpha/index.html"), html(out / "alpha/en/index.html")
+    assert "Объявление только по-русски" in ru_home and "Note for visitors" not in ru_home
+    assert "Note for visitors" in en_home and "Объявление только по-русски" not in en_home
+    assert "Ярмарка ремёсел" in ru_home and "Craft fair" in en_home
+
+    # the translation shares the original's file name and slug, in its own folder
+    ru_article = next(p for p in (out / "alpha").glob("*.html")
+                      if "Ярмарка ремёсел" in html(p) and p.name != "index.html"
+                      and "archives" not in p.name)
+    en_article = out / "alpha" / "en" / ru_article.name
+    assert en_article.is_file()
+    assert f'href="./en/{ru_article.name}"' in html(ru_article)
+    assert f'href="./../{ru_article.name}"' in html(en_article)
+    assert 'hreflang="en"' in html(ru_article)
+
+    # pictures are written once and linked from both languages; cross-language links work
+    assert (out / "alpha/images/potter.png").is_file()
+    assert not (out / "alpha/en/images").exists()
+    assert 'src="./../images/potter.png"' in html(en_article)
+    notice = re.search(r'href="\./\.\./([^"]+)">notice<', html(en_article))
+    assert notice and (out / "alpha" / notice.group(1)).is_file()
+
+    # the theme files are written once too
+    assert (out / "alpha/theme/css/main.css").is_file()
+    assert not (out / "alpha/en/theme").exists()
+    assert "../theme/css/main.css" in en_home
+
+    # the portal links every town in each of its languages, in network order
+    portal = html(out / "index.html")
+    for link in ("alpha/index.html", "alpha/en/index.html", "beta/index.html"):
+        assert f'href="{link}"' in portal
+    assert portal.index("Бета") < portal.index("Альфа")
+    assert "Тестовая сеть" in portal and "Test network" in portal
+
+
+def test_every_link_is_relative_and_names_a_file(network: Path, build_network) -> None:
+    assert build_network(network).ok
+    out = network / "output"
+    for page in out.rglob("*.html"):
+        for url in re.findall(r'(?:href|src)="([^"]*)"', html(page)):
+            if url.startswith(("http://", "https://", "mailto:", "tel:", "#")):
+                continue
+            assert not url.startswith("/"), f"{page}: {url}"
+            path = url.split("#")[0].split("?")[0]
+            assert path and not path.endswith("/"), f"{page}: {url}"
+            assert (page.parent / path).resolve().is_file(), f"{page}: broken {url}"
+
+
+def test_neighbours_and_portal_links_from_town_pages(network: Path, build_network) -> None:
+    assert build_network(network).ok
+    out = network / "output"
+    en_home = html(out / "alpha/en/index.html")
+    assert "../../beta/index.html" in en_home  # beta has no English: its Russian home
+    assert "../../index.html" in en_home       # the portal
+
+
+def test_each_run_is_its_own_process(network: Path, build_network) -> None:
+    from pelican import signals
+
+    before = list(signals.content_written.receivers)
+    report = build_network(network)
+    assert report.ok
+    # the parent never ran Pelican: no plugin or counter is left connected here
+    assert list(signals.content_written.receivers) == before
+    assert not list(signals.article_generator_pretaxonomy.receivers)
+
+
+def test_broken_town_keeps_old_output_and_others_build(network: Path, build_network) -> None:
+    assert build_network(network).ok
+    out = network / "output"
+    old_alpha = tree_digest(out / "alpha")
+    # an article saved in Windows-1251 by an old editor
+    bad = network / "content/alpha/articles/concert.md"
+    bad.write_bytes("Title: Концерт\nDate: 2024-06-01\n\nХор.\n".encode("cp1251"))
+    write(network / "content/beta/news-9.md", "Title: Новое\nDate: 2024-09-09\n\nЕщё.\n")
+
+    report = build_network(network)
+    assert not report.ok
+    assert report.failed == ["alpha"] and report.built == ["beta"]
+    assert "content/alpha/articles/concert.md:1" in report.log
+    assert "UTF-8" in report.log and "кодировке" in report.log
+    assert tree_digest(out / "alpha") == old_alpha
+    assert "Новое" in html(out / "beta/index.html")
+    assert not (network / ".cache/stage/alpha").exists()
+
+
+def test_article_without_date_fails_its_town(network: Path, build_network) -> None:
+    write(network / "content/beta/undated.md", "Title: Без даты\n\nТекст.\n")
+    report = build_network(network)
+    assert report.failed == ["beta"]
+    assert "content/beta/undated.md" in report.log and "“date”" in report.log
+
+
+def test_broken_settings_file_others_still_build(network: Path, build_network) -> None:
+    write(network / "sites/beta.yaml", "name: {ru: Бета}\nlanguages: [ru]\ncolour: red\n")
+    report = build_network(network)
+    assert not report.ok
+    assert report.failed == ["beta"] and report.built == ["alpha"]
+    assert "sites/beta.yaml:3" in report.log and "colour" in report.log
+    assert (network / "output/alpha/en/index.html").is_file()
+
+
+def test_site_option_builds_only_that_town(network: Path, build_network) -> None:
+    report = build_network(network, ["beta"])
+    assert report.ok and report.built == ["beta"]
+    assert (network / "output/beta/index.html").is_file()
+    assert not (network / "output/alpha").exists()
+    assert "beta/index.html" in html(network / "output/index.html")
+
+
+def test_unknown_site_option(network: Path) -> None:
+    import pytest
+
+    from gardarika.build import BuildError
+
+    with pytest.raises(BuildError, match="no sites/gamma.yaml"):
+        Builder(network, echo=lambda _: None).build(["gamma"])
+
+
+def test_pelican_passthrough_and_pagination(network: Path, build_network) -> None:
+    write(network / "sites/beta.yaml", """
+        name: {ru: Бета}
+        languages: [ru]
+        pelican:
+          DEFAULT_PAGINATION: 1
+    """)
+    assert build_network(network, ["beta"]).ok
+    out = network / "output/beta"
+    assert (out / "index.html").is_file() and (out / "index2.html").is_file()
+    assert 'href="./index2.html"' in html(out / "index.html")
+
+
+def test_third_language_and_plain_pelican_theme(project: Path, build_network) -> None:
+    """Languages are per town; a town may use Pelican's own simple theme."""
+    import pelican
+
+    simple = Path(pelican.__file__).parent / "themes" / "simple"
+    themes = project / "themes"
+    themes.unlink()
+    themes.mkdir()
+    (themes / "gardarika").symlink_to(Path(__file__).resolve().parents[1] / "themes/gardarika")
+    (themes / "simple").symlink_to(simple)
+    write(project / "sites/gamma.yaml", """
+        name: {fi: Viipuri, ru: Выборг, en: Vyborg}
+        languages: [fi, ru, en]
+        theme: simple
+    """)
+    write(project / "content/gamma/uutinen.md", "Title: Uutinen\nDate: 2024-01-01\n\nTeksti.\n")
+    write(project / "content/gamma/uutinen.ru.md",
+          "Title: Новость\nDate: 2024-01-01\n\nТекст.\n")
+    report = build_network(project)
+    assert report.ok, report.log
+    out = project / "output/gamma"
+    assert "Uutinen" in html(out / "index.html")
+    assert "Новость" in html(out / "ru/index.html")
+    assert "Новость" not in html(out / "en/index.html")
