@@ -225,7 +225,7 @@ class Builder:
         def on_result(job: Job, result: SubsiteResult) -> None:
             town = job.site.id
             status = "ok" if result.ok else "FAILED"
-            self.echo(f"  {town}/{job.lang}: {status}, {result.pages} files, "
+            self.echo(f"  {town}/{job.lang}: {status}, {result.pages} pages, "
                       f"{result.seconds:.1f} s")
             results[town].append(result)
             remaining[town] -= 1
@@ -282,6 +282,6 @@ def summary_line(report: BuildReport) -> str:
     failed = report.failed
     return (f"Towns built: {len(report.built)}, failed: {len(failed)}"
             f"{' (' + ', '.join(failed) + ')' if failed else ''}; "
-            f"files written: {report.pages}; {report.seconds:.1f} s\n"
+            f"pages written: {report.pages}; {report.seconds:.1f} s\n"
             f"Собрано городов: {len(report.built)}, с ошибками: {len(failed)}; "
-            f"записано файлов: {report.pages}; {report.seconds:.1f} с")
+            f"записано страниц: {report.pages}; {report.seconds:.1f} с")

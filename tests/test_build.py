@@ -151,7 +151,7 @@ def test_unknown_site_option(network: Path) -> None:
 
     from gardarika.build import BuildError
 
-    with pytest.raises(BuildError, match="no sites/gamma.yaml"):
+    with pytest.raises(BuildError, match=r"no sites/gamma\.yaml"):
         Builder(network, echo=lambda _: None).build(["gamma"])
 
 

@@ -1,0 +1,90 @@
+"""The demo network that ships with the repository builds completely and meets its brief:
+three towns, ru + en (one town with a third language), at least 10 articles and 3 pages in
+Russian per town, most translated, some not (both ways), pictures linked from articles."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from gardarika.build import Builder
+from gardarika.config import load_network
+
+DEMO = load_network(REPO)
+
+
+def language_of(path: Path, languages: tuple[str, ...]) -> str:
+    parts = path.name.split(".")
+    return parts[-2] if len(parts) > 2 and parts[-2] in languages else languages[0]
+
+
+@pytest.fixture(scope="module")
+def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "output"
+    lines: list[str] = []
+    report = Builder(REPO, output=out, cache=out.parent / "cache", echo=lines.append).build()
+    assert report.ok, "\n".join(lines)
+    return out
+
+
+def test_demo_settings_are_valid() -> None:
+    assert not DEMO.problems and not DEMO.broken
+    assert len(DEMO.sites) >= 3
+    assert any(len(s.languages) > 2 or s.languages == ("ru",) for s in DEMO.sites.values())
+    assert all(s.default_language == "ru" for s in DEMO.sites.values())
+
+
+@pytest.mark.parametrize("town", sorted(DEMO.sites))
+def test_demo_town_content(town: str) -> None:
+    site = DEMO.sites[town]
+    articles = [p for p in site.content.rglob("*.md") if "pages" not in p.parts]
+    pages = list((site.content / "pages").glob("*.md"))
+    by_lang = {lang: {p.name.split(".")[0] for p in articles
+                      if language_of(p, site.languages) == lang} for lang in site.languages}
+    assert len(by_lang["ru"]) >= 10
+    assert len([p for p in pages if language_of(p, site.languages) == "ru"]) >= 3
+    if "en" in site.languages:
+        translated = by_lang["ru"] & by_lang["en"]
+        assert len(translated) > len(by_lang["ru"]) / 2       # most are translated
+        assert by_lang["ru"] - by_lang["en"]                   # some Russian only
+        assert by_lang["en"] - by_lang["ru"]                   # some English only
+    pictures = [p for p in (site.content / "images").iterdir() if p.is_file()]
+    assert len(pictures) >= 4
+    texts = "\n".join(p.read_text(encoding="utf-8") for p in articles)
+    for picture in pictures:
+        assert f"images/{picture.name}" in texts, f"{picture.name} is not used"
+    assert re.search(r"^Category: ", texts, re.M) and re.search(r"^Tags: ", texts, re.M)
+
+
+@pytest.mark.parametrize("town", sorted(DEMO.sites))
+def test_demo_town_output(demo_output: Path, town: str) -> None:
+    site = DEMO.sites[town]
+    for lang in site.languages:
+        sub = demo_output / town if lang == site.default_language else demo_output / town / lang
+        index = sub / "index.html"
+        assert index.is_file()
+        assert f'<html lang="{lang}"' in index.read_text(encoding="utf-8")
+        assert (sub / "archives.html").is_file() and (sub / "categories.html").is_file()
+        archive = (sub / "archives.html").read_text(encoding="utf-8")
+        titles = [
+            re.search(r"^Title:\s*(.+)$", p.read_text(encoding="utf-8"), re.M).group(1)
+            for p in site.content.rglob("*.md")
+            if "pages" not in p.parts and language_of(p, site.languages) == lang
+        ]
+        for title in titles:
+            assert title.replace("«", "").replace("»", "")[:20] in \
+                archive.replace("&laquo;", "").replace("«", "").replace("»", "") or \
+                title[:20] in archive, f"{town}/{lang}: {title}"
+    assert list((demo_output / town / "images").iterdir())
+
+
+def test_demo_portal(demo_output: Path) -> None:
+    portal = (demo_output / "index.html").read_text(encoding="utf-8")
+    for town, site in DEMO.sites.items():
+        assert f'href="{town}/index.html"' in portal
+        if "en" in site.languages:
+            assert f'href="{town}/en/index.html"' in portal
+        assert site.name["ru"] in portal
