@@ -56,3 +56,17 @@ def display_path(path: Path, root: Path | None = None) -> str:
         except ValueError:
             pass
     return path.as_posix()
+
+
+class ContentError(ValueError):
+    """A problem in a content file found while reading it (raised inside Pelican runs).
+
+    Pelican catches exceptions from readers and logs them; the build turns this one into
+    a :class:`Problem` with the line and both messages as they are.
+    """
+
+    def __init__(self, en: str, ru: str, line: int | None = None):
+        super().__init__(f"line {line}: {en}" if line else en)
+        self.en = en
+        self.ru = ru
+        self.line = line

@@ -9,11 +9,12 @@ the town on any error.
 from __future__ import annotations
 
 import logging
+import posixpath
 from pathlib import Path
 
 import jinja2
 
-from .errors import Problem
+from .errors import ContentError, Problem
 
 
 def _line_of_offset(path: Path, offset: int) -> int | None:
@@ -25,6 +26,8 @@ def _line_of_offset(path: Path, offset: int) -> int | None:
 
 def explain_exception(exc: BaseException, shown: str, source: Path | None) -> Problem:
     """A problem for ``exc`` raised while reading the file shown as ``shown``."""
+    if isinstance(exc, ContentError):
+        return Problem(file=shown, line=exc.line, en=exc.en, ru=exc.ru)
     if isinstance(exc, UnicodeDecodeError):
         line = _line_of_offset(source, exc.start) if source else None
         return Problem(
@@ -54,13 +57,18 @@ def explain_exception(exc: BaseException, shown: str, source: Path | None) -> Pr
         ru=f"этот файл не удалось прочитать: {text}")
 
 
+def _in_content(content_shown: str, source: str) -> str:
+    """``content/beta`` + ``./news.md`` -> ``content/beta/news.md``."""
+    return posixpath.normpath(f"{content_shown}/{source}")
+
+
 def problem_from_record(record: logging.LogRecord, content_shown: str,
                         content_dir: Path) -> Problem:
     """A problem for one of Pelican's (or our plugins') warning or error records."""
     severity = "error" if record.levelno >= logging.ERROR else "warning"
     own_file = getattr(record, "gardarika_file", None)
     if own_file:
-        return Problem(file=f"{content_shown}/{own_file}", severity=severity,
+        return Problem(file=_in_content(content_shown, own_file), severity=severity,
                        line=getattr(record, "gardarika_line", None),
                        en=record.getMessage().split(": ", 1)[-1],
                        ru=getattr(record, "gardarika_ru", record.getMessage()))
@@ -68,7 +76,7 @@ def problem_from_record(record: logging.LogRecord, content_shown: str,
     args = record.args if isinstance(record.args, tuple) else ()
     if template.startswith("Could not process") and args:
         source = str(args[0])
-        shown = f"{content_shown}/{source}"
+        shown = _in_content(content_shown, source)
         exc = record.exc_info[1] if record.exc_info else None
         if exc is not None:
             problem = explain_exception(exc, shown, content_dir / source)
@@ -80,7 +88,7 @@ def problem_from_record(record: logging.LogRecord, content_shown: str,
         source, prop = str(args[0]), str(args[1])
         header = prop.capitalize()
         return Problem(
-            file=f"{content_shown}/{source}", severity=severity,
+            file=_in_content(content_shown, source), severity=severity,
             en=f"the “{prop}” is missing, so the file was not published. Add a line like "
                f"“{header}: …” at the top of the file.",
             ru=f"не указано «{prop}», поэтому файл не опубликован. Добавьте в начало файла "

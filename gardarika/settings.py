@@ -22,7 +22,7 @@ from typing import Any
 from .config import Network, SiteConfig
 from .i18n import language_label, load_translations
 
-GARDARIKA_PLUGINS = ["lang_subsite", "ui_i18n"]
+GARDARIKA_PLUGINS = ["front_matter", "lang_subsite", "ui_i18n"]
 
 
 def subsite_dir(site: SiteConfig, lang: str) -> str:

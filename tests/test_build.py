@@ -192,3 +192,29 @@ def test_third_language_and_plain_pelican_theme(project: Path, build_network) ->
     assert "Uutinen" in html(out / "index.html")
     assert "Новость" in html(out / "ru/index.html")
     assert "Новость" not in html(out / "en/index.html")
+
+
+def test_yaml_front_matter_and_its_errors(network: Path, build_network) -> None:
+    write(network / "content/beta/front.md", """
+        ---
+        title: "Собрание: повестка"
+        date: 2024-03-03 18:00
+        tags: [собрание, жители]
+        ---
+        Текст.
+    """)
+    report = build_network(network, ["beta"])
+    assert report.ok, report.log
+    assert "Собрание: повестка" in html(network / "output/beta/index.html")
+
+    write(network / "content/beta/front.md", """
+        ---
+        title: Собрание: повестка
+        date: 2024-03-03 18:00
+        ---
+        Текст.
+    """)
+    report = build_network(network, ["beta"])
+    assert report.failed == ["beta"]
+    assert "content/beta/front.md:2:" in report.log
+    assert "не валидный" not in report.log and "кавычки" in report.log
