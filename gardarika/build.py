@@ -14,6 +14,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -162,6 +163,9 @@ class Builder:
                 reader, writer = ctx.Pipe(duplex=False)
                 process = ctx.Process(target=self._child, args=(network, job, writer),
                                       name=f"gardarika-{job.site.id}-{job.lang}")
+                # a forked child would print the parent's unflushed output a second time
+                sys.stdout.flush()
+                sys.stderr.flush()
                 process.start()
                 writer.close()
                 running[reader] = (job, process)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,23 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
     return path
+
+
+EXTERNAL = ("http://", "https://", "mailto:", "tel:", "#")
+
+
+def broken_links(out: Path) -> list[str]:
+    """Every href/src in ``out`` that is root-absolute, names a folder or leads nowhere."""
+    found = []
+    for page in sorted(out.rglob("*.html")):
+        for url in re.findall(r'(?:href|src)="([^"]*)"', page.read_text(encoding="utf-8")):
+            if url.startswith(EXTERNAL):
+                continue
+            path = url.split("#")[0].split("?")[0]
+            if url.startswith("/") or not path or path.endswith("/") \
+                    or not (page.parent / path).resolve().is_file():
+                found.append(f"{page.relative_to(out)}: {url}")
+    return found
 
 
 @pytest.fixture

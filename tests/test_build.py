@@ -6,7 +6,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from conftest import write
+from conftest import broken_links, write
 
 from gardarika.build import Builder
 
@@ -73,15 +73,7 @@ def test_layout_languages_and_portal(network: Path, build_network) -> None:
 
 def test_every_link_is_relative_and_names_a_file(network: Path, build_network) -> None:
     assert build_network(network).ok
-    out = network / "output"
-    for page in out.rglob("*.html"):
-        for url in re.findall(r'(?:href|src)="([^"]*)"', html(page)):
-            if url.startswith(("http://", "https://", "mailto:", "tel:", "#")):
-                continue
-            assert not url.startswith("/"), f"{page}: {url}"
-            path = url.split("#")[0].split("?")[0]
-            assert path and not path.endswith("/"), f"{page}: {url}"
-            assert (page.parent / path).resolve().is_file(), f"{page}: broken {url}"
+    assert broken_links(network / "output") == []
 
 
 def test_neighbours_and_portal_links_from_town_pages(network: Path, build_network) -> None:

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, broken_links
 
 from gardarika.build import Builder
 from gardarika.config import load_network
@@ -88,3 +88,7 @@ def test_demo_portal(demo_output: Path) -> None:
         if "en" in site.languages:
             assert f'href="{town}/en/index.html"' in portal
         assert site.name["ru"] in portal
+
+
+def test_demo_links_all_resolve(demo_output: Path) -> None:
+    assert broken_links(demo_output) == []
