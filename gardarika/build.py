@@ -259,7 +259,16 @@ class Builder:
             self.echo(problem.format())
         ok = all(r.ok for r in results)
         if ok:
-            assembly = self.assemble(site)
+            try:
+                assembly = self.assemble(site)
+            except OSError as exc:
+                assembly = [Problem(
+                    file=display_path(self.output / site.id, self.root),
+                    en=f"the new site could not be put in place ({exc.strerror}: "
+                       f"{exc.filename}). Check that the folder is writable and the disk "
+                       "is not full.",
+                    ru=f"не удалось записать новый сайт ({exc.strerror}: {exc.filename}). "
+                       "Проверьте, что в папку можно писать и диск не заполнен.")]
             problems.extend(assembly)
             for problem in assembly:
                 self.echo(problem.format())

@@ -18,6 +18,10 @@ def build(root: Path, sites: str | None = None, jobs: int | None = None) -> int:
     except BuildError as err:
         print(err, file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\nInterrupted: towns that had not finished keep their previous output.\n"
+              "Прервано: у недостроенных городов остался прежний результат.", file=sys.stderr)
+        return 130
     return 0 if report.ok else 1
 
 

@@ -210,3 +210,28 @@ def test_yaml_front_matter_and_its_errors(network: Path, build_network) -> None:
     assert report.failed == ["beta"]
     assert "content/beta/front.md:2:" in report.log
     assert "не валидный" not in report.log and "кавычки" in report.log
+
+
+def test_a_crashing_build_process_is_isolated(network: Path, build_network,
+                                              monkeypatch) -> None:
+    """A worker that dies outright (as on a segfault) fails its town only."""
+    assert build_network(network).ok
+    old_beta = tree_digest(network / "output/beta")
+    plugin_dir = network.parent / "extra_plugins"
+    write(plugin_dir / "sudden_death.py", """
+        import os
+
+        def register():
+            os._exit(3)
+    """)
+    monkeypatch.syspath_prepend(str(plugin_dir))  # the forked workers inherit sys.path
+    write(network / "sites/beta.yaml", """
+        name: {ru: Бета}
+        languages: [ru]
+        pelican:
+          PLUGINS: [sudden_death]
+    """)
+    report = build_network(network)
+    assert report.failed == ["beta"] and report.built == ["alpha"]
+    assert "exit code 3" in report.log and "код 3" in report.log
+    assert tree_digest(network / "output/beta") == old_beta
