@@ -384,6 +384,30 @@ def _pelican(check: _Checker, value: Any) -> dict[str, Any]:
     return result
 
 
+def _read_mapping(path: Path, shown: str, problems: list[Problem], if_empty: Problem | None
+                  ) -> tuple[_Checker, dict[str, Any]] | None:
+    """Parse a settings file whose top level must be a mapping.
+
+    Returns the checker (holding ``problems`` and those found so far) with the mapping,
+    or ``None`` for an empty file when ``if_empty`` is ``None``; raises
+    :class:`GardarikaError` when there is nothing to check further.
+    """
+    doc, found = read_yaml(path, shown)
+    problems = [*problems, *found]
+    if doc is None:
+        raise GardarikaError(problems)
+    if doc.data is None:
+        if if_empty is None and not problems:
+            return None
+        raise GardarikaError([*problems, *([if_empty] if if_empty else [])])
+    check = _Checker(doc, shown)
+    check.problems.extend(problems)
+    data = check.mapping((), doc.data)
+    if data is None:
+        raise GardarikaError(check.problems)
+    return check, data
+
+
 SITE_KEYS = ("name", "languages", "description", "theme", "timezone", "content", "contacts",
              "neighbours", "base_url", "deploy", "repository", "pelican")
 
@@ -394,25 +418,17 @@ def load_site(path: Path, root: Path) -> SiteConfig:
     path = Path(path)
     shown = display_path(path, root)
     town = path.stem
-    doc, problems = read_yaml(path, shown)
+    name_problems = []
     if not TOWN_ID.match(town) or town in RESERVED_IDS:
-        problems.append(Problem(
+        name_problems.append(Problem(
             file=shown,
             en=f"the file name “{path.name}” cannot be a town id: use lower-case Latin "
                "letters, digits and “-”, like staraya-ladoga.yaml.",
             ru=f"имя файла «{path.name}» не годится: используйте строчные латинские буквы, "
                "цифры и «-», например staraya-ladoga.yaml."))
-    if doc is None:
-        raise GardarikaError(problems)
-    if doc.data is None:
-        raise GardarikaError([*problems, Problem(
-            file=shown, en="the file is empty; it needs at least “name” and “languages”.",
-            ru="файл пустой; в нём должны быть хотя бы «name» и «languages».")])
-    check = _Checker(doc, shown)
-    check.problems.extend(problems)
-    data = check.mapping((), doc.data)
-    if data is None:
-        raise GardarikaError(check.problems)
+    check, data = _read_mapping(path, shown, name_problems, if_empty=Problem(
+        file=shown, en="the file is empty; it needs at least “name” and “languages”.",
+        ru="файл пустой; в нём должны быть хотя бы «name» и «languages»."))
     check.unknown_keys((), data, SITE_KEYS)
     for key in ("name", "languages"):
         if key not in data:
@@ -422,19 +438,18 @@ def load_site(path: Path, root: Path) -> SiteConfig:
     name = check.texts(("name",), data["name"], languages, required=True) \
         if "name" in data and languages else {}
 
-    optional: dict[str, tuple[str, Callable[[Any], Any]]] = {
-        "description": ("description",
-                        lambda v: check.texts(("description",), v, languages, False)),
-        "theme": ("theme", lambda v: _theme(check, v, root)),
-        "timezone": ("timezone", lambda v: _timezone(check, v)),
-        "contacts": ("contacts", lambda v: _contacts(check, v, languages)),
-        "neighbours": ("neighbours", lambda v: _neighbours(check, v)),
-        "base_url": ("base_url", lambda v: _base_url(check, v)),
-        "deploy": ("deploy", lambda v: _deploy(check, v)),
-        "repository": ("repository", lambda v: _repository(check, v)),
-        "pelican": ("pelican", lambda v: _pelican(check, v)),
+    optional: dict[str, Callable[[Any], Any]] = {
+        "description": lambda v: check.texts(("description",), v, languages, False),
+        "theme": lambda v: _theme(check, v, root),
+        "timezone": lambda v: _timezone(check, v),
+        "contacts": lambda v: _contacts(check, v, languages),
+        "neighbours": lambda v: _neighbours(check, v),
+        "base_url": lambda v: _base_url(check, v),
+        "deploy": lambda v: _deploy(check, v),
+        "repository": lambda v: _repository(check, v),
+        "pelican": lambda v: _pelican(check, v),
     }
-    values = {attr: read(data[key]) for key, (attr, read) in optional.items() if key in data}
+    values = {key: read(data[key]) for key, read in optional.items() if key in data}
     content = _content(check, data.get("content"), root, town)
     if "neighbours" in values and town in values["neighbours"]:
         check.add(("neighbours",), "a town cannot be its own neighbour.",
@@ -452,17 +467,10 @@ def load_network_config(path: Path, root: Path) -> NetworkConfig:
     """Read ``sites/network.yaml``; a missing file means all defaults."""
     if not path.exists():
         return NetworkConfig()
-    shown = display_path(path, root)
-    doc, problems = read_yaml(path, shown)
-    if doc is None:
-        raise GardarikaError(problems)
-    if doc.data is None:
+    read = _read_mapping(path, display_path(path, root), [], if_empty=None)
+    if read is None:
         return NetworkConfig()
-    check = _Checker(doc, shown)
-    check.problems.extend(problems)
-    data = check.mapping((), doc.data)
-    if data is None:
-        raise GardarikaError(check.problems)
+    check, data = read
     check.unknown_keys((), data, NETWORK_KEYS)
     languages: tuple[str, ...] = ("ru", "en")
     if "languages" in data:

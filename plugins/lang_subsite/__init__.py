@@ -105,42 +105,41 @@ def _report_unknown_languages(items: Iterable[Any], config: dict[str, Any],
                     "в настройки города.")})
 
 
-def filter_articles(generator: Any) -> None:
-    """Before categories, tags and archives are built: keep this language's articles."""
+def keep_language(generator: Any, lists: tuple[tuple[str, str], ...], kind: str) -> None:
+    """Keep this run's language in each (listed, translations) pair of ``lists``.
+
+    The lists are changed in place: for pages the context already holds them.
+    ``kind`` is ``ARTICLE`` or ``PAGE``, for the ``*_TRANSLATION_ID`` and
+    ``*_ORDER_BY`` settings.
+    """
     config = _config(generator)
     if not config:
         return
     lang = generator.settings["DEFAULT_LANG"]
     languages = list(config["roots"])
-    tid = generator.settings.get("ARTICLE_TRANSLATION_ID")
-    for listed, translated in (("articles", "translations"),
-                               ("hidden_articles", "hidden_translations"),
-                               ("drafts", "drafts_translations")):
+    tid = generator.settings.get(f"{kind}_TRANSLATION_ID")
+    for listed, translated in lists:
         items = getattr(generator, listed) + getattr(generator, translated)
         _report_unknown_languages(items, config, lang)
         pair_by_file_name(items, languages)
         mine = split_languages(items, lang, config["roots"], tid, languages)
-        setattr(generator, listed, order_content(mine, generator.settings["ARTICLE_ORDER_BY"]))
-        setattr(generator, translated, [])
+        getattr(generator, listed)[:] = order_content(mine,
+                                                      generator.settings[f"{kind}_ORDER_BY"])
+        getattr(generator, translated)[:] = []
+
+
+def filter_articles(generator: Any) -> None:
+    """Before categories, tags and archives are built: keep this language's articles."""
+    keep_language(generator, (("articles", "translations"),
+                              ("hidden_articles", "hidden_translations"),
+                              ("drafts", "drafts_translations")), "ARTICLE")
 
 
 def filter_pages(generator: Any) -> None:
-    """Pages: the same, in place, because the context already holds these lists."""
-    config = _config(generator)
-    if not config:
-        return
-    lang = generator.settings["DEFAULT_LANG"]
-    languages = list(config["roots"])
-    tid = generator.settings.get("PAGE_TRANSLATION_ID")
-    for listed, translated in (("pages", "translations"),
-                               ("hidden_pages", "hidden_translations"),
-                               ("draft_pages", "draft_translations")):
-        items = getattr(generator, listed) + getattr(generator, translated)
-        _report_unknown_languages(items, config, lang)
-        pair_by_file_name(items, languages)
-        mine = split_languages(items, lang, config["roots"], tid, languages)
-        getattr(generator, listed)[:] = order_content(mine, generator.settings["PAGE_ORDER_BY"])
-        getattr(generator, translated)[:] = []
+    """Pages: the same, once the page generator has read them."""
+    keep_language(generator, (("pages", "translations"),
+                              ("hidden_pages", "hidden_translations"),
+                              ("draft_pages", "draft_translations")), "PAGE")
 
 
 def share_static_files(generator: Any) -> None:
