@@ -44,3 +44,24 @@ def serve(c, port=8000, host="127.0.0.1"):
 def test(c, args=""):
     """Run the test suite (pytest)."""
     c.run(f"{sys.executable} -m pytest {args}", pty=False)
+
+
+@task(name="i18n-extract", help={"theme": "theme folder name (default gardarika)"})
+def i18n_extract(c, theme="gardarika"):
+    """Collect the theme's interface strings into translations/messages.pot."""
+    from gardarika.i18n import extract_messages
+
+    print(extract_messages(ROOT / "themes" / theme))
+
+
+@task(name="i18n-update", help={"theme": "theme folder name (default gardarika)"})
+def i18n_update(c, theme="gardarika"):
+    """Re-extract the strings and merge them into every translations/<lang>/.../messages.po."""
+    from gardarika.i18n import untranslated, update_catalogs
+
+    theme_dir = ROOT / "themes" / theme
+    for po in update_catalogs(theme_dir):
+        lang = po.parents[1].name
+        missing = untranslated(theme_dir, lang, theme_dir / "translations" / "messages.pot")
+        print(f"{po.relative_to(ROOT)}: {len(missing)} to translate"
+              + "".join(f"\n  {m}" for m in missing))

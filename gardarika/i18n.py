@@ -6,6 +6,7 @@ Compiled ``.mo`` files are build products and never committed: a catalog is read
 
 from __future__ import annotations
 
+import contextlib
 import gettext
 import io
 from functools import cache
@@ -38,3 +39,65 @@ def language_label(code: str) -> str:
     """The language's own name with a capital letter: ``Русский``, ``English``, ``Suomi``."""
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
+
+
+def _pybabel(*args: str) -> None:
+    """Run a ``pybabel`` command in this process (Babel's own command line)."""
+    from babel.messages.frontend import CommandLineInterface
+
+    CommandLineInterface().run(["pybabel", "--quiet", *args])
+
+
+def extract_messages(theme: Path, pot: Path | None = None) -> Path:
+    """Collect the theme's interface strings into a POT file; return its path.
+
+    The strings are found by ``translations/babel.cfg`` (templates, with the portal's
+    ``t(lang, msgid)``); the default POT is ``translations/messages.pot``.
+    """
+    theme = Path(theme).resolve()
+    pot = Path(pot or theme / "translations" / "messages.pot").resolve()
+    # from inside the theme, so the catalogs name "templates/base.html", not a full path
+    with contextlib.chdir(theme):
+        _pybabel("extract", "--mapping-file", "translations/babel.cfg",
+                 "--output-file", str(pot), "--sort-by-file", "--project", "Gardarika theme",
+                 "--copyright-holder", "Gardarika developers", ".")
+    return pot
+
+
+def update_catalogs(theme: Path) -> list[Path]:
+    """Re-extract the strings and merge them into every language's ``messages.po``.
+
+    New strings arrive untranslated (or fuzzy, with a guess to check); strings no longer
+    used are kept at the end of the file as obsolete.
+    """
+    theme = Path(theme)
+    pot = extract_messages(theme)
+    directory = theme / "translations"
+    catalogs = sorted(directory.glob("*/LC_MESSAGES/messages.po"))
+    if catalogs:
+        _pybabel("update", "--input-file", str(pot), "--output-dir", str(directory),
+                 "--domain", "messages")
+    return catalogs
+
+
+def untranslated(theme: Path, lang: str, pot: Path) -> list[str]:
+    """Message ids of ``pot`` that have no finished translation in ``lang``'s catalog."""
+    with Path(pot).open("rb") as pot_file:
+        template = read_po(pot_file)
+    po_path = Path(theme) / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return [str(m.id) for m in template if m.id]
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=lang)
+    missing = []
+    for message in template:
+        if not message.id:
+            continue
+        found = catalog.get(message.id)
+        strings = found.string if found else None
+        forms = strings if isinstance(strings, (list, tuple)) else [strings]
+        complete = found is not None and not found.fuzzy and all(forms) and (
+            not isinstance(strings, (list, tuple)) or len(forms) == catalog.num_plurals)
+        if not complete:
+            missing.append(message.id if isinstance(message.id, str) else message.id[0])
+    return missing

@@ -54,6 +54,7 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
     here = subsite_dir(site, lang)
     is_default = lang == site.default_language
     roots = lang_roots(site, lang)
+    theme = root / "themes" / site.theme
 
     neighbours = []
     for town in site.neighbours:
@@ -61,9 +62,11 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         if other is None:
             continue
         other_lang = lang if lang in other.languages else other.default_language
+        name_lang = lang if lang in other.name else other.default_language
         neighbours.append({
             "id": town,
-            "name": other.name.get(lang) or other.name[other.default_language],
+            "name": other.name[name_lang],
+            "lang": name_lang,
             "url": _rel("", here) + home_path(other, other_lang),
         })
     contacts = {k: v for k, v in site.contacts.items() if k != "address"}
@@ -71,6 +74,10 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         contacts["address"] = site.contacts["address"][lang]
 
     network_name = network.config.name
+    # the subsite's web address, when the town is published (feeds need it)
+    site_url = None
+    if site.base_url:
+        site_url = site.base_url if is_default else f"{site.base_url}/{lang}"
     gardarika = {
         "town": site.id,
         "lang": lang,
@@ -88,6 +95,7 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         "contacts": contacts,
         "neighbours": neighbours,
         "translations_dir": str(root / "themes" / site.theme / "translations"),
+        "site_url": site_url or "",
     }
 
     article_url = "{slug}.html"
@@ -102,11 +110,11 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         "CACHE_PATH": str(cache_path),
         "SITENAME": site.name.get(lang) or site.name[site.default_language],
         "SITESUBTITLE": site.description.get(lang, ""),
-        "SITEURL": "",
+        "SITEURL": site_url or "",
         "RELATIVE_URLS": True,
         "DEFAULT_LANG": lang,
         "TIMEZONE": site.timezone,
-        "THEME": str(root / "themes" / site.theme),
+        "THEME": str(theme),
         "PLUGIN_PATHS": [str(root / "plugins")],
         "PLUGINS": list(GARDARIKA_PLUGINS),
         "DELETE_OUTPUT_DIRECTORY": False,
@@ -141,14 +149,19 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         "MONTH_ARCHIVE_URL": "archives/{date:%Y}-{date:%m}.html",
         "MONTH_ARCHIVE_SAVE_AS": "archives/{date:%Y}-{date:%m}.html",
         "INDEX_SAVE_AS": "index.html",
+        "DIRECT_TEMPLATES": ["index", "tags", "categories", "authors", "archives",
+                             *(["404"] if (theme / "templates" / "404.html").exists() else [])],
         "DEFAULT_PAGINATION": 10,
         "PAGINATION_PATTERNS": [
             (1, "{name}{extension}", "{name}{extension}"),
             (2, "{name}{number}{extension}", "{name}{number}{extension}"),
         ],
-        # feeds need absolute URLs; the theme issue turns them on for towns with base_url
-        "FEED_ALL_ATOM": None, "FEED_ALL_RSS": None, "CATEGORY_FEED_ATOM": None,
-        "CATEGORY_FEED_RSS": None, "TRANSLATION_FEED_ATOM": None,
+        # A feed needs absolute URLs: only a town with a base_url gets feeds. Pages keep
+        # relative links (RELATIVE_URLS); SITEURL is used by the feeds alone.
+        "FEED_ALL_ATOM": "feeds/all.atom.xml" if site_url else None,
+        "CATEGORY_FEED_ATOM": "feeds/category-{slug}.atom.xml" if site_url else None,
+        "FEED_DOMAIN": site_url or "",
+        "FEED_ALL_RSS": None, "CATEGORY_FEED_RSS": None, "TRANSLATION_FEED_ATOM": None,
         "TRANSLATION_FEED_RSS": None, "AUTHOR_FEED_ATOM": None, "AUTHOR_FEED_RSS": None,
         "TAG_FEED_ATOM": None, "TAG_FEED_RSS": None, "FEED_ATOM": None, "FEED_RSS": None,
         "JINJA_ENVIRONMENT": {"extensions": ["jinja2.ext.i18n"], "trim_blocks": True,

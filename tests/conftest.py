@@ -156,3 +156,15 @@ def build_network() -> Callable[..., object]:
         return report
 
     return run
+
+
+@pytest.fixture(scope="session")
+def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped demo network, built once per test run into a temporary folder."""
+    from gardarika.build import Builder
+
+    out = tmp_path_factory.mktemp("demo") / "output"
+    lines: list[str] = []
+    report = Builder(REPO, output=out, cache=out.parent / "cache", echo=lines.append).build()
+    assert report.ok, "\n".join(lines)
+    return out

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from conftest import REPO, broken_links
 
-from gardarika.build import Builder
 from gardarika.config import load_network
 
 DEMO = load_network(REPO)
@@ -19,15 +18,6 @@ DEMO = load_network(REPO)
 def language_of(path: Path, languages: tuple[str, ...]) -> str:
     parts = path.name.split(".")
     return parts[-2] if len(parts) > 2 and parts[-2] in languages else languages[0]
-
-
-@pytest.fixture(scope="module")
-def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "output"
-    lines: list[str] = []
-    report = Builder(REPO, output=out, cache=out.parent / "cache", echo=lines.append).build()
-    assert report.ok, "\n".join(lines)
-    return out
 
 
 def test_demo_settings_are_valid() -> None:
