@@ -1,4 +1,4 @@
-"""Maintainer's tasks: ``invoke build``, ``invoke clean``, ``invoke serve``, ``invoke test``.
+"""Maintainer's tasks: ``invoke build``, ``check``, ``clean``, ``serve``, ``test``, ``i18n-*``.
 
 Thin wrappers over :mod:`gardarika`; the project folder is the one holding this file.
 """
@@ -14,12 +14,23 @@ ROOT = Path(__file__).resolve().parent
 
 
 @task(help={"site": "town id (or several, comma-separated); default: every town",
-            "jobs": "parallel builds; default: the number of CPU cores"})
-def build(c, site=None, jobs=None):
-    """Build the network (or one town) into output/."""
+            "jobs": "parallel builds; default: the number of CPU cores",
+            "check": "check the output afterwards (--no-check to skip)"})
+def build(c, site=None, jobs=None, check=True):
+    """Build the network (or one town) into output/, then check it."""
     from gardarika.cli import build as run_build
 
-    code = run_build(ROOT, site, int(jobs) if jobs else None)
+    code = run_build(ROOT, site, int(jobs) if jobs else None, check)
+    if code:
+        raise Exit(code=code)
+
+
+@task(name="check", help={"site": "town id (or several, comma-separated); default: all"})
+def check_output(c, site=None):
+    """Check output/ for broken, folder or root-absolute links, remote loads, bad names."""
+    from gardarika.cli import check as run_check
+
+    code = run_check(ROOT, site)
     if code:
         raise Exit(code=code)
 

@@ -29,6 +29,8 @@ import pelican.generators
 import pelican.readers
 import pelican.writers  # noqa: F401
 
+from .check import Finding, check_output
+from .check import summary as check_summary
 from .config import Network, SiteConfig, load_network
 from .errors import Problem, display_path
 from .fsutil import replace_dir
@@ -64,6 +66,8 @@ class BuildReport:
 
     towns: list[TownReport] = field(default_factory=list)
     config_problems: list[Problem] = field(default_factory=list)
+    #: what ``invoke check`` found in the output of the towns built
+    findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -80,7 +84,7 @@ class BuildReport:
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not any(
+        return not self.failed and not self.findings and not any(
             p.severity == "error" for p in self.config_problems)
 
 
@@ -99,12 +103,13 @@ class Builder:
     """Builds towns of one project into ``output`` (see the module docstring)."""
 
     def __init__(self, root: Path, output: Path | None = None, cache: Path | None = None,
-                 jobs: int | None = None, echo: Printer = print):
+                 jobs: int | None = None, echo: Printer = print, check: bool = True):
         self.root = Path(root).resolve()
         self.output = Path(output or self.root / "output").resolve()
         self.cache = Path(cache or self.root / ".cache").resolve()
         self.jobs = max(1, jobs or default_jobs())
         self.echo = echo
+        self.check = check
 
     # -- planning ---------------------------------------------------------------------
 
@@ -128,10 +133,11 @@ class Builder:
 
     def jobs_for(self, site: SiteConfig) -> list[Job]:
         stage = self.stage_dir(site.id)
+        # the other languages are written inside the default one's folder, as published
         return [
             Job(site=site, lang=lang,
-                output_path=stage / ("site" if lang == site.default_language
-                                     else f"lang-{lang}"),
+                output_path=stage / "site" if lang == site.default_language
+                else stage / "site" / lang,
                 cache_path=self.cache / "pelican" / site.id / lang)
             for lang in site.languages
         ]
@@ -185,25 +191,11 @@ class Builder:
                 process.join()
                 on_result(job, result)
 
-    def assemble(self, site: SiteConfig) -> list[Problem]:
-        """Put the other languages into the default language's folder, then publish."""
+    def publish(self, site: SiteConfig) -> None:
+        """Swap the finished staging folder in place of ``output/<town>/``."""
         stage = self.stage_dir(site.id)
-        main = stage / "site"
-        for lang in site.languages[1:]:
-            target = main / lang
-            if target.exists():
-                return [Problem(
-                    file=display_path(site.content, self.root),
-                    en=f"a page of the default language is saved in the folder “{lang}/”, "
-                       f"which belongs to the {lang} version of the site; change its "
-                       "“save_as” or “slug”.",
-                    ru=f"страница основного языка сохраняется в папку «{lang}/», которая "
-                       f"занята версией сайта на языке {lang}; измените её «save_as» или "
-                       "«slug».")]
-            os.rename(stage / f"lang-{lang}", target)
-        replace_dir(main, self.output / site.id)
+        replace_dir(stage / "site", self.output / site.id)
         shutil.rmtree(stage, ignore_errors=True)
-        return []
 
     def build(self, names: Iterable[str] | None = None) -> BuildReport:
         start = time.perf_counter()
@@ -239,6 +231,12 @@ class Builder:
         self.run_jobs(network, all_jobs, on_result)
         if any(t.ok for t in report.towns) or not (self.output / "index.html").exists():
             report.config_problems.extend(self.write_portal(network))
+        if self.check:
+            check_start = time.perf_counter()
+            report.findings = check_output(self.output, report.built)
+            for finding in report.findings:
+                self.echo(finding.format())
+            self.echo(check_summary(report.findings, time.perf_counter() - check_start))
         report.seconds = time.perf_counter() - start
         self.echo(summary_line(report))
         return report
@@ -260,7 +258,8 @@ class Builder:
         ok = all(r.ok for r in results)
         if ok:
             try:
-                assembly = self.assemble(site)
+                self.publish(site)
+                assembly = []
             except OSError as exc:
                 assembly = [Problem(
                     file=display_path(self.output / site.id, self.root),

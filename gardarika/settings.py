@@ -21,8 +21,9 @@ from typing import Any
 
 from .config import Network, SiteConfig
 from .i18n import language_label, load_translations
+from .portable import SLUG_SUBSTITUTIONS
 
-GARDARIKA_PLUGINS = ["front_matter", "lang_subsite", "ui_i18n"]
+GARDARIKA_PLUGINS = ["front_matter", "lang_subsite", "ui_i18n", "offline_output"]
 
 
 def subsite_dir(site: SiteConfig, lang: str) -> str:
@@ -125,6 +126,9 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         "DEBUG": True,
         # language from a file name suffix: news.en.md is the English version of news.md
         "FILENAME_METADATA": rf"^.*?(?:\.(?P<lang>{langs}))?$",
+        # slugs that are portable file names (no device names, not too long)
+        **{f"{kind}_REGEX_SUBSTITUTIONS": SLUG_SUBSTITUTIONS
+           for kind in ("SLUG", "CATEGORY", "TAG", "AUTHOR")},
         "ARTICLE_PATHS": [""],
         # the folder an article sits in is the editor's filing, not a category
         "USE_FOLDER_AS_CATEGORY": False,

@@ -149,7 +149,37 @@ def share_static_files(generator: Any) -> None:
         generator.staticfiles[:] = []
 
 
+def _other_language_folders(settings: dict[str, Any]) -> set[str]:
+    config = settings.get("GARDARIKA") or {}
+    if settings.get("DEFAULT_LANG") != config.get("default_lang"):
+        return set()
+    return {lang for lang, root in config.get("roots", {}).items() if root}
+
+
+def guard_language_folders(path: str, context: dict[str, Any] | None = None) -> None:
+    """The default language must not write into another language's folder (``en/``),
+    which the other language's run fills at the same time."""
+    context = context or {}
+    folders = _other_language_folders(context)
+    if not folders:
+        return
+    relative = os.path.relpath(path, context["OUTPUT_PATH"]).replace(os.sep, "/")
+    if relative.split("/", 1)[0] in folders:
+        item = context.get("article") or context.get("page")
+        source = item.source_path if item is not None else relative
+        if item is not None:
+            source = os.path.relpath(source, context["PATH"])
+        lang = relative.split("/", 1)[0]
+        logger.error(
+            "%s: it is saved as %s, inside the folder of the %s version of the site; change "
+            "its “slug” or “save_as”.", source, relative, lang,
+            extra={"gardarika_file": source, "gardarika_ru": (
+                f"файл сохраняется как {relative}, в папку версии сайта на языке {lang}; "
+                "измените его «slug» или «save_as».")})
+
+
 def register() -> None:
+    signals.content_written.connect(guard_language_folders)
     signals.article_generator_context.connect(default_language)
     signals.page_generator_context.connect(default_language)
     signals.article_generator_pretaxonomy.connect(filter_articles)

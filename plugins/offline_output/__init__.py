@@ -1,0 +1,220 @@
+"""Output that works from a USB stick: relative links to files, nothing from the web,
+portable file names.
+
+* Every written HTML, CSS, JS and JSON file is passed over once the site is written:
+  root-absolute links (``/theme/main.css``) become relative, links to folders
+  (``./``, ``news/``) name their ``index.html``; ``#anchors`` and ``?queries`` stay and
+  links to other websites are left alone. It fixes what Pelican and any theme produce.
+* Remote pictures, video players, frames and objects in content become a plain link
+  with a note in the page's language; remote scripts and stylesheets are dropped. Each
+  case is reported with the source file and line.
+* Slugs and copied files get portable names (``Фото 1.JPG`` -> ``foto-1.jpg``); the
+  source files are never renamed, and every reference follows the new name.
+
+Settings read: ``OUTPUT_PATH``, ``STATIC_URL``, ``GARDARIKA`` (``default_lang``, ``roots``,
+``translations_dir``) when present.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+from pelican import signals
+from pelican.contents import Static
+
+from gardarika.embeds import replace_remote_embeds
+from gardarika.i18n import load_translations
+from gardarika.links import (
+    is_internal,
+    make_portable,
+    rewrite_css,
+    rewrite_html,
+    rewrite_js,
+    rewrite_json,
+)
+from gardarika.portable import portable_name, portable_path
+
+logger = logging.getLogger(__name__)
+
+REWRITERS = {".html": rewrite_html, ".htm": rewrite_html, ".css": rewrite_css,
+             ".js": rewrite_js, ".json": rewrite_json}
+#: folders that only the default language writes; other languages link one level up
+SHARED_FOLDERS = ("theme", "images", "files")
+
+
+def _config(settings: dict[str, Any]) -> dict[str, Any]:
+    return settings.get("GARDARIKA") or {}
+
+
+def _gettext(settings: dict[str, Any], lang: str) -> Any:
+    directory = _config(settings).get("translations_dir") or os.path.join(
+        settings["THEME"], "translations")
+    return load_translations(directory, lang).gettext
+
+
+def _line_of(source: str, needle: str) -> int | None:
+    try:
+        with open(source, encoding="utf-8-sig") as text:
+            for number, line in enumerate(text, 1):
+                if needle in line:
+                    return number
+    except OSError:
+        return None
+    return None
+
+
+def _relative_source(instance: Any) -> str:
+    base = instance.settings.get("PATH", "")
+    return os.path.relpath(instance.source_path, base) if base else instance.source_path
+
+
+def portable_slug(instance: Any) -> None:
+    """An explicit ``slug:`` with capitals, Cyrillic or spaces gets a portable form."""
+    if isinstance(instance, Static) or not getattr(instance, "slug", None):
+        return
+    fixed = portable_name(instance.slug)
+    if fixed != instance.slug:
+        source = _relative_source(instance)
+        logger.warning(
+            "%s: the slug “%s” is not a portable file name; “%s” is used instead.",
+            source, instance.slug, fixed,
+            extra={"gardarika_file": source,
+                   "gardarika_line": _line_of(instance.source_path, instance.slug),
+                   "gardarika_ru": f"адрес «{instance.slug}» не годится для имени файла; "
+                                   f"используется «{fixed}»."})
+        instance.slug = fixed
+
+
+def offline_content(instance: Any) -> None:
+    """Remote embeds in an article or page become links with a note."""
+    if isinstance(instance, Static):
+        return
+    gettext = _gettext(instance.settings, getattr(instance, "lang", "en"))
+    for attribute in ("_content", "_summary"):
+        html = getattr(instance, attribute, None)
+        if not isinstance(html, str) or "//" not in html:
+            continue
+        fixed, embeds = replace_remote_embeds(html, gettext)
+        if not embeds:
+            continue
+        setattr(instance, attribute, fixed)
+        if attribute == "_summary":
+            continue  # the same embed in the body is reported once
+        source = _relative_source(instance)
+        for embed in embeds:
+            action = "dropped" if embed.element in ("script", "link") else \
+                "turned into a link"
+            action_ru = "удалён" if embed.element in ("script", "link") else \
+                "заменён ссылкой"
+            logger.warning(
+                "%s: <%s> loads %s from another website, which does not work offline; it "
+                "was %s.", source, embed.element, embed.url, action,
+                extra={"gardarika_file": source,
+                       "gardarika_line": _line_of(instance.source_path, embed.url),
+                       "gardarika_ru": f"<{embed.element}> загружает {embed.url} с другого "
+                                       f"сайта, а без интернета это не работает; он "
+                                       f"{action_ru}."})
+
+
+def portable_static_names(generator: Any) -> None:
+    """Copied pictures and files get portable names; ``{static}`` links follow them."""
+    renames = generator.context.setdefault("gardarika_renames", {})
+    taken = {sc.save_as for sc in generator.context["static_content"].values()}
+    for static in generator.context["static_content"].values():
+        old_save_as, old_url = static.save_as, static.url
+        new_save_as = portable_path(old_save_as)
+        if new_save_as == old_save_as:
+            continue
+        stem, ext = posixpath.splitext(new_save_as)
+        number = 2
+        while new_save_as in taken:
+            new_save_as = f"{stem}-{number}{ext}"
+            number += 1
+        taken.add(new_save_as)
+        prefix = old_url[: -len(old_save_as)] if old_url.endswith(old_save_as) else ""
+        static.override_save_as = new_save_as
+        static.override_url = prefix + new_save_as
+        renames[old_url] = static.override_url
+
+
+def _skip_folders(settings: dict[str, Any]) -> set[str]:
+    """Other languages' folders inside the default language's output: not ours."""
+    config = _config(settings)
+    if not config or settings["DEFAULT_LANG"] != config.get("default_lang"):
+        return set()
+    return {lang for lang, root in config.get("roots", {}).items() if root}
+
+
+def url_fixer(output: Path, page_dir: str, shared_up: bool, renames: dict[str, str]):
+    """The function that makes one URL of a file in ``page_dir`` portable."""
+
+    def is_dir(site_path: str) -> bool:
+        return (output / site_path).is_dir()
+
+    def fix(url: str) -> str:
+        if not is_internal(url):
+            return url
+        if shared_up and url.startswith("/") and url.lstrip("/").split("/", 1)[0] \
+                in SHARED_FOLDERS:
+            url = "/.." + url  # theme files and pictures live in the default language
+        fixed = make_portable(url, page_dir, is_dir)
+        if renames:
+            parts = urlsplit(fixed)
+            site_path = posixpath.normpath(posixpath.join(page_dir or ".", unquote(parts.path)))
+            new = renames.get(site_path)
+            if new is not None:
+                path = quote(posixpath.relpath(new, page_dir or "."))
+                fixed = urlunsplit(("", "", path, parts.query, parts.fragment))
+        return fixed
+
+    return fix
+
+
+def fix_output(pelican: Any, renames: dict[str, str]) -> None:
+    """After writing: make every reference in every written text file portable."""
+    settings = pelican.settings
+    output = Path(pelican.output_path)
+    config = _config(settings)
+    shared_up = bool(config) and settings["DEFAULT_LANG"] != config.get("default_lang")
+    skip = _skip_folders(settings)
+    for folder, dirs, files in os.walk(output):
+        rel_dir = os.path.relpath(folder, output).replace(os.sep, "/")
+        rel_dir = "" if rel_dir == "." else rel_dir
+        if not rel_dir:
+            dirs[:] = [d for d in dirs if d not in skip]
+        for name in files:
+            rewrite = REWRITERS.get(os.path.splitext(name)[1].lower())
+            if rewrite is None:
+                continue
+            path = Path(folder) / name
+            text = path.read_text(encoding="utf-8", errors="surrogateescape")
+            fixed = rewrite(text, url_fixer(output, rel_dir, shared_up, renames))
+            if fixed != text:
+                path.write_text(fixed, encoding="utf-8", errors="surrogateescape")
+
+
+#: old URL -> new URL of renamed static files, for the final pass. Module state is fine:
+#: Gardarika runs every (town, language) in a process of its own.
+_RENAMES: dict[str, str] = {}
+
+
+def keep_renames(generator: Any) -> None:
+    """Rename static files and hand the renames to the final pass."""
+    portable_static_names(generator)
+    _RENAMES.update(generator.context.get("gardarika_renames", {}))
+
+
+def finalized(pelican: Any) -> None:
+    fix_output(pelican, _RENAMES)
+
+
+def register() -> None:
+    signals.content_object_init.connect(portable_slug)
+    signals.content_object_init.connect(offline_content)
+    signals.static_generator_finalized.connect(keep_renames)
+    signals.finalized.connect(finalized)
