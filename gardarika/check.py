@@ -86,6 +86,8 @@ def check_reference(ref: Reference, page: Path, root: Path) -> tuple[str, str] |
                 "the folder's index.html",
                 f"ссылка на папку «{url}»: с диска откроется список файлов; укажите "
                 "index.html этой папки")
+    if ref.element in ("js", "json"):
+        return None  # relative to the page that uses the script, not to the script
     if not target.is_file():
         return (f"“{url}” leads to no file", f"«{url}» ведёт к несуществующему файлу")
     try:

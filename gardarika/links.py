@@ -50,7 +50,7 @@ _CSS_URL = re.compile(r"""url\(\s*(?P<q>['"]?)(?P<url>[^'")]*?)(?P=q)\s*\)"""
                       r"""|@import\s+(?P<iq>['"])(?P<iurl>[^'"]+)(?P=iq)""", re.I)
 _RAW_TEXT = re.compile(r"<(?P<name>script|style)\b[^>]*>(?P<body>.*?)</(?P=name)\s*>",
                        re.S | re.I)
-_JS_STRING = re.compile(r"""(?P<q>["'])(?P<s>(?:/|\./|\.\./)[^"'\s<>]+?)(?P=q)""")
+_JS_STRING = re.compile(r"""(?P<q>["'])(?P<s>[\w.~/-]+(?:[?#][^"'\s<>]*)?)(?P=q)""")
 
 UrlFixer = Callable[[str], str]
 

@@ -90,6 +90,37 @@ def portable_slug(instance: Any) -> None:
         instance.slug = fixed
 
 
+SOURCE_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown", ".rst", ".html", ".htm")
+
+
+def link_plain_paths(instance: Any) -> None:
+    """A plain relative link in content (``images/a.jpg``, ``../files/b.pdf``) becomes
+    ``{static}``/``{filename}``, so it works on listing pages, in every language's folder
+    and after renaming. It may be relative to the file or to the town's content folder."""
+    if isinstance(instance, Static) or not isinstance(getattr(instance, "_content", None), str):
+        return
+    root = Path(instance.settings["PATH"])
+    source_dir = os.path.relpath(os.path.dirname(instance.source_path), root)
+    source_dir = "" if source_dir == "." else source_dir.replace(os.sep, "/")
+
+    def fix(url: str) -> str:
+        if not is_internal(url) or url.lstrip().startswith("{"):
+            return url
+        parts = urlsplit(url.strip())
+        if not parts.path:
+            return url
+        path = unquote(parts.path)
+        for candidate in (posixpath.join(source_dir, path), path.lstrip("/")):
+            candidate = posixpath.normpath(candidate)
+            if candidate.startswith("..") or not (root / candidate).is_file():
+                continue
+            kind = "{filename}" if candidate.lower().endswith(SOURCE_SUFFIXES) else "{static}"
+            return urlunsplit(("", "", f"{kind}/{candidate}", parts.query, parts.fragment))
+        return url
+
+    instance._content = rewrite_html(instance._content, fix)
+
+
 def offline_content(instance: Any) -> None:
     """Remote embeds in an article or page become links with a note."""
     if isinstance(instance, Static):
@@ -215,6 +246,7 @@ def finalized(pelican: Any) -> None:
 
 def register() -> None:
     signals.content_object_init.connect(portable_slug)
+    signals.content_object_init.connect(link_plain_paths)
     signals.content_object_init.connect(offline_content)
     signals.static_generator_finalized.connect(keep_renames)
     signals.finalized.connect(finalized)
