@@ -23,7 +23,7 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-EXTERNAL = ("http://", "https://", "mailto:", "tel:", "#")
+EXTERNAL = ("http://", "https://", "mailto:", "tel:", "data:", "#")
 
 
 def broken_links(out: Path) -> list[str]:

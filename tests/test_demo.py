@@ -82,3 +82,9 @@ def test_demo_portal(demo_output: Path) -> None:
 
 def test_demo_links_all_resolve(demo_output: Path) -> None:
     assert broken_links(demo_output) == []
+
+
+def test_demo_passes_the_offline_check(demo_output: Path) -> None:
+    from gardarika.check import check_output
+
+    assert check_output(demo_output) == []

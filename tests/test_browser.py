@@ -1,0 +1,196 @@
+"""A reader's walk through the demo network in a real headless Chromium (Debian's
+``chromium`` package, driven by Playwright; no browser is ever downloaded), from disk
+over ``file://`` and from a web server under a sub-folder.
+
+Every page must load with its stylesheet applied and its pictures shown, and the browser
+must make no request outside the output folder and have no request fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gardarika.serve import make_server
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+LAUNCH_ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", "--disable-quic",
+               "--disable-features=Translate,MediaRouter,OptimizationHints"]
+HEADER_COLOUR = "rgb(18, 53, 91)"  # .site-header in themes/gardarika/static/css/main.css
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("GARDARIKA_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
+        pytest.skip("Debian's chromium package is not installed")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class Walk:
+    """A page that records every request and checks every page it lands on."""
+
+    def __init__(self, browser: object, allowed_prefix: str):
+        self.context = browser.new_context(viewport={"width": 1024, "height": 800})
+        self.page = self.context.new_page()
+        self.allowed = allowed_prefix
+        self.requests: list[str] = []
+        self.failures: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("requestfailed", lambda r: self.failures.append(f"{r.url} {r.failure}"))
+        self.page.on("response", lambda r: r.status >= 400 and self.failures.append(
+            f"{r.url} HTTP {r.status}"))
+        self.visited: list[str] = []
+
+    def landed(self, url_end: str) -> None:
+        page = self.page
+        page.wait_for_load_state("load")
+        assert page.url.endswith(url_end), (page.url, url_end)
+        self.visited.append(page.url)
+        assert page.locator("h1").count() == 1, page.url
+        styled = page.evaluate(
+            "() => { const h = document.querySelector('.site-header');"
+            " return h ? getComputedStyle(h).backgroundColor : null; }")
+        assert styled == HEADER_COLOUR, (page.url, styled)
+        broken = page.evaluate(
+            "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0))"
+            ".map(i => i.src)")
+        assert broken == [], (page.url, broken)
+
+    def click(self, selector: str) -> str:
+        link = self.page.locator(selector).first
+        href = link.get_attribute("href")
+        assert href, selector
+        with self.page.expect_navigation():
+            link.click()
+        return href
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def walk_network(browser: object, start: str, allowed_prefix: str) -> Walk:
+    """Portal -> town -> article -> other language -> category -> tag -> page 2 -> portal."""
+    walk = Walk(browser, allowed_prefix)
+    page = walk.page
+    page.goto(start)
+    page.wait_for_load_state("load")
+    assert page.url.endswith("index.html") and page.locator("h1").count() == 1
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("system-ui")
+    walk.visited.append(page.url)
+
+    walk.click('a[href="vyborg/index.html"]')
+    walk.landed("/vyborg/index.html")
+    assert page.evaluate("document.documentElement.lang") == "ru"
+
+    # the first article that has an English translation
+    for index in range(page.locator("article.summary h2 a").count()):
+        article = walk.click(f"article.summary >> nth={index} >> h2 a")
+        walk.landed("/vyborg/" + article.split("/")[-1])
+        if page.locator('link[rel="alternate"][hreflang="en"]').count():
+            break
+        page.go_back()
+        page.wait_for_load_state("load")
+    else:
+        pytest.fail("no translated article on the first page of vyborg")
+
+    walk.click('nav.languages a[hreflang="en"]')
+    walk.landed("/vyborg/en/" + article.split("/")[-1])
+    assert page.evaluate("document.documentElement.lang") == "en"
+
+    walk.click('.entry-header .meta a[href*="category/"]')
+    walk.landed(".html")
+    assert "/vyborg/en/category/" in page.url
+    page.go_back()
+    page.wait_for_load_state("load")
+
+    walk.click('.entry-footer .tags a')
+    walk.landed(".html")
+    assert "/vyborg/en/tag/" in page.url
+
+    walk.click('nav.site-nav a[href$="index.html"]')
+    walk.landed("/vyborg/en/index.html")
+    walk.click(".pagination-next a")
+    walk.landed("/vyborg/en/index2.html")
+
+    walk.click(".footer-portal a")
+    page.wait_for_load_state("load")
+    assert page.url == start
+    return walk
+
+
+def assert_stayed_inside(walk: Walk) -> None:
+    outside = [u for u in walk.requests if not u.startswith(walk.allowed) and
+               not u.startswith("data:")]
+    assert outside == []
+    assert walk.failures == []
+    assert any(u.endswith("/theme/css/main.css") for u in walk.requests)
+    assert len(walk.visited) >= 8
+
+
+def test_walk_from_disk(browser: object, demo_output: Path) -> None:
+    prefix = demo_output.as_uri() + "/"
+    walk = walk_network(browser, prefix + "index.html", prefix)
+    try:
+        assert_stayed_inside(walk)
+    finally:
+        walk.close()
+
+
+def test_walk_over_http_in_a_sub_folder(browser: object, demo_output: Path,
+                                        tmp_path: Path) -> None:
+    (tmp_path / "some").mkdir()
+    (tmp_path / "some" / "prefix").symlink_to(demo_output)
+    server = make_server(tmp_path, port=0)
+    port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    prefix = f"http://127.0.0.1:{port}/some/prefix/"
+    try:
+        walk = walk_network(browser, prefix + "index.html", prefix)
+        try:
+            assert_stayed_inside(walk)
+        finally:
+            walk.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_article_screenshot_is_laid_out(browser: object, demo_output: Path,
+                                        tmp_path: Path) -> None:
+    """The stylesheet is applied: a dark header band, a light text column, centred."""
+    from PIL import Image
+
+    article = next(p for p in (demo_output / "vyborg").glob("*.html")
+                   if "entry-content" in p.read_text(encoding="utf-8"))
+    context = browser.new_context(viewport={"width": 1024, "height": 900})
+    page = context.new_page()
+    page.goto(article.as_uri())
+    page.wait_for_load_state("load")
+    shot = tmp_path / "article.png"  # kept out of git: a temporary folder
+    page.screenshot(path=str(shot))
+    context.close()
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (1024, 900)
+    header = image.getpixel((5, 5))
+    assert header == (18, 53, 91)
+    body = image.getpixel((5, 880))
+    assert min(body) > 230  # light page background below the header
+    # the text column is centred with margins: the far left of the body stays empty
+    column = image.crop((0, 400, 120, 880)).getcolors(16)
+    assert column is not None and len(column) <= 3
+    # and the column holds text: many shades from anti-aliased letters
+    assert image.crop((120, 150, 900, 400)).getcolors(20) is None
