@@ -16,6 +16,7 @@ import jinja2
 from .config import Network
 from .fsutil import replace_dir, write_file_atomic
 from .i18n import language_label, load_translations
+from .links import make_portable, rewrite_html
 from .settings import home_path
 
 
@@ -69,6 +70,9 @@ def render_portal(network: Network, output: Path) -> Path:
     context: dict[str, object | Callable[[str, str], str]] = {
         **portal_context(network, output), "t": t, "css": css}
     html = env.get_template("portal.html").render(**context)
+    # the same rule as for the towns' pages: relative links that name a file
+    html = rewrite_html(html, lambda url: make_portable(
+        url, "", lambda path: (output / path).is_dir()))
     target = output / "index.html"
     write_file_atomic(target, html.encode("utf-8"))
     return target

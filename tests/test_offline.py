@@ -217,3 +217,33 @@ def test_check_command(tmp_path: Path, network: Path) -> None:
     assert gardarika("--root", str(network), "check", "--site", "beta").returncode == 0
     skipped = gardarika("--root", str(network), "build", "--no-check", "--site", "beta")
     assert skipped.returncode == 0 and "Check:" not in skipped.stdout
+
+
+def test_remote_loads_of_a_theme_are_dropped(network: Path, build_network) -> None:
+    themes = own_themes(network)
+    fonts = themes / "fonts"
+    shutil.copytree(REPO / "themes" / "gardarika", fonts)
+    base = fonts / "templates" / "base.html"
+    write(base, read(base).replace("</head>", """
+<link rel="stylesheet" href="https://fonts.example.org/css?family=Serif">
+<script src="https://cdn.example.org/analytics.js"></script>
+</head>""", 1))
+    write(network / "sites/beta.yaml", read(network / "sites/beta.yaml") + "theme: fonts\n")
+    report = build_network(network, ["beta"])
+    assert report.ok, report.log
+    assert "the theme's <link> loads https://fonts.example.org/css?family=Serif" in report.log
+    home = read(network / "output/beta/index.html")
+    assert "fonts.example.org" not in home and "analytics.js" not in home
+    assert check_output(network / "output") == []
+
+
+def test_portal_folder_links_are_made_portable(network: Path, build_network) -> None:
+    themes = own_themes(network)
+    portal = themes / "portal-theme"
+    shutil.copytree(REPO / "themes" / "gardarika", portal)
+    template = portal / "templates" / "portal.html"
+    write(template, read(template).replace("</body>", '<a href="beta/">beta</a></body>'))
+    write(network / "sites/network.yaml", read(network / "sites/network.yaml")
+          + "theme: portal-theme\n")
+    assert build_network(network).ok
+    assert '<a href="beta/index.html">beta</a>' in read(network / "output/index.html")

@@ -225,8 +225,24 @@ def fix_output(pelican: Any, renames: dict[str, str]) -> None:
             path = Path(folder) / name
             text = path.read_text(encoding="utf-8", errors="surrogateescape")
             fixed = rewrite(text, url_fixer(output, rel_dir, shared_up, renames))
+            if rewrite is rewrite_html:
+                fixed = _drop_remote_loads(fixed, posixpath.join(rel_dir, name), settings)
             if fixed != text:
                 path.write_text(fixed, encoding="utf-8", errors="surrogateescape")
+
+
+def _drop_remote_loads(html: str, shown: str, settings: dict[str, Any]) -> str:
+    """Remote things a theme loads (fonts, scripts, players) go too, reported by page."""
+    if "//" not in html:
+        return html
+    fixed, embeds = replace_remote_embeds(html, _gettext(settings, settings["DEFAULT_LANG"]))
+    for embed in embeds:
+        line = html.count("\n", 0, embed.offset) + 1
+        logger.warning(
+            "%s:%s: the theme's <%s> loads %s from another website, which does not work "
+            "offline; it was removed or turned into a link.", shown, line, embed.element,
+            embed.url)
+    return fixed
 
 
 #: old URL -> new URL of renamed static files, for the final pass. Module state is fine:
