@@ -45,7 +45,9 @@ def portable_name(name: str) -> str:
     if not dot or not stem:
         stem, ext = name, ""
     ext = _NOT_ALLOWED.sub("", unidecode(ext).lower())
-    stem = _NOT_ALLOWED.sub("-", unidecode(stem).lower()).strip("-.") or "file"
+    # the soft and hard signs transliterate to apostrophes: drop them, do not split words
+    stem = unidecode(stem).replace("'", "").replace('"', "").lower()
+    stem = _NOT_ALLOWED.sub("-", stem).strip("-.") or "file"
     if _is_reserved(stem):
         stem += "_"
     room = MAX_NAME - (len(ext) + 1 if ext else 0)
