@@ -146,7 +146,7 @@ class Builder:
 
     def _child(self, network: Network, job: Job, conn: Connection) -> None:
         settings = pelican_settings(network, job.site, job.lang, job.output_path,
-                                    job.cache_path)
+                                    job.cache_path, shared_cache=self.cache)
         shown = display_path(job.site.content, self.root)
         try:
             result = run_pelican(job.site.id, job.lang, settings, shown)
@@ -211,6 +211,7 @@ class Builder:
                 report.towns.append(TownReport(town=town, ok=False))
 
         sites = [network.sites[t] for t in towns if t in network.sites]
+        (self.cache / "jinja").mkdir(parents=True, exist_ok=True)
         all_jobs: list[Job] = []
         for site in sites:
             shutil.rmtree(self.stage_dir(site.id), ignore_errors=True)

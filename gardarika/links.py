@@ -17,6 +17,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from html import escape, unescape
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 #: attributes that hold a URL, by element (``*``: any element)
@@ -64,6 +65,7 @@ class Reference:
     element: str       # the tag name, "css", "json" or "js"
     attribute: str     # the attribute, or the kind of reference
     loads: bool        # the browser fetches it to show the page (not a link to follow)
+    escaped: bool = False  # written with HTML character references (an attribute value)
 
 
 def is_external(url: str) -> bool:
@@ -167,11 +169,13 @@ def html_references(html: str) -> Iterator[tuple[Reference, int, int]]:
                     if not refresh:
                         continue
                     url, offset = refresh.group(1), refresh.start(1)
-                ref = Reference(url, line, name, attr, _loads(name, attr, values))
+                ref = Reference(unescape(url), line, name, attr, _loads(name, attr, values),
+                                escaped=True)
                 yield ref, start + offset, start + offset + len(url)
             elif attr in SRCSET_ATTRIBUTES:
                 for url, s, e in _srcset_urls(value):
-                    yield Reference(url, line, name, attr, True), start + s, start + e
+                    yield (Reference(unescape(url), line, name, attr, True, escaped=True),
+                           start + s, start + e)
             elif attr == "style":
                 for ref, s, e in css_references(value):
                     yield Reference(ref.url, line, name, "style", True), start + s, start + e
@@ -242,7 +246,7 @@ def _rewrite(text: str, refs: Iterator[tuple[Reference, int, int]], fix: UrlFixe
     for ref, start, end in refs:
         new = fix(ref.url)
         if new != ref.url:
-            spans.append((start, end, new))
+            spans.append((start, end, escape(new) if ref.escaped else new))
     return _replace(text, spans) if spans else text
 
 

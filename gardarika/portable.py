@@ -13,8 +13,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from unidecode import unidecode
-
 RESERVED = frozenset({"con", "prn", "aux", "nul", "clock$"}
                      | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)})
 MAX_NAME = 64        # Joliet allows 64 UCS-2 characters per name
@@ -44,9 +42,11 @@ def portable_name(name: str) -> str:
     stem, dot, ext = name.rpartition(".")
     if not dot or not stem:
         stem, ext = name, ""
-    ext = _NOT_ALLOWED.sub("", unidecode(ext).lower())
-    # the soft and hard signs transliterate to apostrophes: drop them, do not split words
-    stem = unidecode(stem).replace("'", "").replace('"', "").lower()
+    from .slugs import transliterate  # slugs builds on this module's substitutions
+
+    ext = _NOT_ALLOWED.sub("", transliterate(ext).lower())
+    # apostrophes (a soft sign in some schemes) are dropped, not turned into a hyphen
+    stem = transliterate(stem).replace("'", "").replace('"', "").lower()
     stem = _NOT_ALLOWED.sub("-", stem).strip("-.") or "file"
     if _is_reserved(stem):
         stem += "_"

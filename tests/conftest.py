@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import textwrap
 from collections.abc import Callable
@@ -30,7 +31,8 @@ def broken_links(out: Path) -> list[str]:
     """Every href/src in ``out`` that is root-absolute, names a folder or leads nowhere."""
     found = []
     for page in sorted(out.rglob("*.html")):
-        for url in re.findall(r'(?:href|src)="([^"]*)"', page.read_text(encoding="utf-8")):
+        for raw in re.findall(r'(?:href|src)="([^"]*)"', page.read_text(encoding="utf-8")):
+            url = html.unescape(raw)
             if url.startswith(EXTERNAL):
                 continue
             path = url.split("#")[0].split("?")[0]

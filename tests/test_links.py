@@ -107,3 +107,13 @@ def test_css_references() -> None:
 def test_is_external() -> None:
     assert is_external("https://a.org") and is_external("//a.org/x.js")
     assert not is_external("a.html") and not is_external("mailto:x@y.z")
+
+
+def test_character_references_in_attributes() -> None:
+    html = ('<a href="&#109;&#97;&#105;&#108;&#116;&#111;&#58;a&#64;example.org">m</a>'
+            '<a href="news/?a=1&amp;b=2">n</a>')
+    urls = [r.url for r, _, _ in html_references(html)]
+    assert urls == ["mailto:a@example.org", "news/?a=1&b=2"]
+    fixed = rewrite_html(html, lambda u: make_portable(u, "", is_dir))
+    assert 'href="news/index.html?a=1&amp;b=2"' in fixed
+    assert fixed.startswith('<a href="&#109;&#97;')  # unchanged where nothing changes

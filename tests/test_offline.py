@@ -118,13 +118,13 @@ def test_portable_names_for_pictures_tags_and_slugs(network: Path, build_network
     assert report.ok, report.log
     out = network / "output/alpha"
     assert (out / "images/foto-ladogi-1.jpg").is_file()
-    assert (out / "files/otchiot-2024.pdf").is_file()
+    assert (out / "files/otchyot-2024.pdf").is_file()
     assert photo.is_file() and (network / "content/alpha/files/Отчёт 2024.PDF").is_file()
     assert not (out / "images/Фото Ладоги 1.JPG").exists()
-    page = out / "moia-stranitsa.html"
+    page = out / "moya-stranitsa.html"
     html = read(page)
     assert 'src="./images/foto-ladogi-1.jpg"' in html
-    assert 'href="./files/otchiot-2024.pdf"' in html
+    assert 'href="./files/otchyot-2024.pdf"' in html
     assert 'href="./images/foto-ladogi-1.jpg"' in html
     assert (out / "tag/con_.html").is_file() and (out / "tag/nul_.html").is_file()
     assert not (out / "tag/con.html").exists()
