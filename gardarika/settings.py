@@ -29,7 +29,7 @@ from .portable import SLUG_SUBSTITUTIONS
 from .slugs import toc_slugify
 
 GARDARIKA_PLUGINS = ["front_matter", "readable_slugs", "lang_subsite", "ui_i18n",
-                     "offline_output"]
+                     "typography", "offline_output"]
 
 
 def subsite_dir(site: SiteConfig, lang: str) -> str:

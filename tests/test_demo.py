@@ -5,12 +5,14 @@ Russian per town, most translated, some not (both ways), pictures linked from ar
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
 from conftest import REPO, broken_links
 
 from gardarika.config import load_network
+from gardarika.typography import for_language
 
 DEMO = load_network(REPO)
 
@@ -59,15 +61,14 @@ def test_demo_town_output(demo_output: Path, town: str) -> None:
         assert f'<html lang="{lang}"' in index.read_text(encoding="utf-8")
         assert (sub / "archives.html").is_file() and (sub / "categories.html").is_file()
         archive = (sub / "archives.html").read_text(encoding="utf-8")
+        typeset = for_language(lang)
         titles = [
             re.search(r"^Title:\s*(.+)$", p.read_text(encoding="utf-8"), re.M).group(1)
             for p in site.content.rglob("*.md")
             if "pages" not in p.parts and language_of(p, site.languages) == lang
         ]
         for title in titles:
-            assert title.replace("«", "").replace("»", "")[:20] in \
-                archive.replace("&laquo;", "").replace("«", "").replace("»", "") or \
-                title[:20] in archive, f"{town}/{lang}: {title}"
+            assert typeset(title)[:20] in archive, f"{town}/{lang}: {title}"
     assert list((demo_output / town / "images").iterdir())
 
 
@@ -88,3 +89,23 @@ def test_demo_passes_the_offline_check(demo_output: Path) -> None:
     from gardarika.check import check_output
 
     assert check_output(demo_output) == []
+
+
+def test_demo_russian_pages_show_russian_typography(demo_output: Path) -> None:
+    checked = 0
+    for town, site in DEMO.sites.items():
+        for page in (demo_output / town).glob("*.html"):
+            html = page.read_text(encoding="utf-8")
+            body = re.search(r'<h1>(.*?)</h1>.*?<div class="entry-content">(.*?)</div>\s*'
+                             r'(?:<footer|</article)', html, re.S)
+            if body is None:
+                continue
+            # the text itself: attributes (alt, title) are left as written
+            text = unescape(re.sub(r"<[^>]+>", "", body.group(1) + body.group(2)))
+            where = f"{town}/{page.name}"
+            assert '"' not in text and "--" not in text and " - " not in text, where
+            assert not re.search(r"(?<![\w-])[а-яё]{1,2} ", text, re.I), \
+                (where, re.search(r".{20}(?<![\w-])[а-яё]{1,2} .{20}", text, re.I))
+            assert not re.search(r"\w —", text), where  # a dash never starts a line
+            checked += 1
+    assert checked >= 30

@@ -14,7 +14,8 @@ from gardarika.check import check_output
 
 
 def read(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
+    """A page's text with no-break spaces as plain spaces (typography is tested apart)."""
+    return path.read_text(encoding="utf-8").replace("\u00a0", " ").replace("&nbsp;", " ")
 
 
 def own_themes(project: Path) -> Path:
