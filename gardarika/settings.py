@@ -29,7 +29,7 @@ from .portable import SLUG_SUBSTITUTIONS
 from .slugs import toc_slugify
 
 GARDARIKA_PLUGINS = ["front_matter", "readable_slugs", "lang_subsite", "ui_i18n",
-                     "typography", "offline_output"]
+                     "typography", "offline_output", "light_images"]
 
 
 def subsite_dir(site: SiteConfig, lang: str) -> str:
@@ -225,6 +225,7 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         },
         "MARKDOWN": markdown_settings(),
         "GARDARIKA": gardarika,
+        "IMAGES_CACHE": str((shared_cache or cache_path) / "images"),
     }
     if not is_default:
         # Pictures and theme files live once, in the default language's folder.

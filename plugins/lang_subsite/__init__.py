@@ -23,6 +23,8 @@ from typing import Any
 from pelican import signals
 from pelican.utils import order_content
 
+from gardarika.outputwalk import other_language_folders
+
 logger = logging.getLogger(__name__)
 
 
@@ -149,18 +151,11 @@ def share_static_files(generator: Any) -> None:
         generator.staticfiles[:] = []
 
 
-def _other_language_folders(settings: dict[str, Any]) -> set[str]:
-    config = settings.get("GARDARIKA") or {}
-    if settings.get("DEFAULT_LANG") != config.get("default_lang"):
-        return set()
-    return {lang for lang, root in config.get("roots", {}).items() if root}
-
-
 def guard_language_folders(path: str, context: dict[str, Any] | None = None) -> None:
     """The default language must not write into another language's folder (``en/``),
     which the other language's run fills at the same time."""
     context = context or {}
-    folders = _other_language_folders(context)
+    folders = other_language_folders(context)
     if not folders:
         return
     relative = os.path.relpath(path, context["OUTPUT_PATH"]).replace(os.sep, "/")

@@ -37,6 +37,7 @@ from gardarika.links import (
     rewrite_js,
     rewrite_json,
 )
+from gardarika.outputwalk import walk_output
 from gardarika.portable import portable_name, portable_path
 
 logger = logging.getLogger(__name__)
@@ -173,14 +174,6 @@ def portable_static_names(generator: Any) -> None:
         renames[old_url] = static.override_url
 
 
-def _skip_folders(settings: dict[str, Any]) -> set[str]:
-    """Other languages' folders inside the default language's output: not ours."""
-    config = _config(settings)
-    if not config or settings["DEFAULT_LANG"] != config.get("default_lang"):
-        return set()
-    return {lang for lang, root in config.get("roots", {}).items() if root}
-
-
 def url_fixer(output: Path, page_dir: str, shared_up: bool, renames: dict[str, str]):
     """The function that makes one URL of a file in ``page_dir`` portable."""
 
@@ -212,23 +205,14 @@ def fix_output(pelican: Any, renames: dict[str, str]) -> None:
     output = Path(pelican.output_path)
     config = _config(settings)
     shared_up = bool(config) and settings["DEFAULT_LANG"] != config.get("default_lang")
-    skip = _skip_folders(settings)
-    for folder, dirs, files in os.walk(output):
-        rel_dir = os.path.relpath(folder, output).replace(os.sep, "/")
-        rel_dir = "" if rel_dir == "." else rel_dir
-        if not rel_dir:
-            dirs[:] = [d for d in dirs if d not in skip]
-        for name in files:
-            rewrite = REWRITERS.get(os.path.splitext(name)[1].lower())
-            if rewrite is None:
-                continue
-            path = Path(folder) / name
-            text = path.read_text(encoding="utf-8", errors="surrogateescape")
-            fixed = rewrite(text, url_fixer(output, rel_dir, shared_up, renames))
-            if rewrite is rewrite_html:
-                fixed = _drop_remote_loads(fixed, posixpath.join(rel_dir, name), settings)
-            if fixed != text:
-                path.write_text(fixed, encoding="utf-8", errors="surrogateescape")
+    for rel_dir, path in walk_output(output, settings, tuple(REWRITERS)):
+        rewrite = REWRITERS[path.suffix.lower()]
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        fixed = rewrite(text, url_fixer(output, rel_dir, shared_up, renames))
+        if rewrite is rewrite_html:
+            fixed = _drop_remote_loads(fixed, posixpath.join(rel_dir, path.name), settings)
+        if fixed != text:
+            path.write_text(fixed, encoding="utf-8", errors="surrogateescape")
 
 
 def _drop_remote_loads(html: str, shown: str, settings: dict[str, Any]) -> str:

@@ -1,0 +1,127 @@
+"""Light pictures: phone photos resized, turned upright, re-encoded and stripped of GPS
+and other metadata, with smaller copies for ``srcset``; ``<img>`` gets ``width``,
+``height``, ``srcset``/``sizes`` and lazy loading.
+
+Pictures found by Pelican's static generator (``images/``, ``files/``, or linked with
+``{static}``) in JPEG, PNG, WebP, BMP or TIFF are processed by ``gardarika.images`` (and
+cached there); the originals in ``content/`` are never modified. A picture that cannot
+be read is copied as it is, with a warning naming the file.
+
+Settings: ``IMAGES_MAX_WIDTH`` (1280), ``IMAGES_MAX_HEIGHT`` (1280), ``IMAGES_VARIANTS``
+((480, 800)), ``IMAGES_QUALITY`` (82), ``IMAGES_MAX_BYTES`` (300 000), ``IMAGES_CACHE``
+(a folder; default ``CACHE_PATH/images``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+import shutil
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from pelican import signals
+
+from gardarika.images import (
+    PROCESSED_SUFFIXES,
+    ImageError,
+    ImageSettings,
+    ProcessedImage,
+    annotate_images,
+    process,
+    variant_name,
+)
+from gardarika.links import is_internal
+from gardarika.outputwalk import walk_output
+
+logger = logging.getLogger(__name__)
+
+#: (static content, processed picture, written by this run) of this run. Module state
+#: is fine: every (town, language) runs in a process of its own.
+_ITEMS: list[tuple[Any, ProcessedImage, bool]] = []
+
+
+def image_settings(settings: dict[str, Any]) -> ImageSettings:
+    defaults = ImageSettings()
+    return ImageSettings(
+        max_width=int(settings.get("IMAGES_MAX_WIDTH", defaults.max_width)),
+        max_height=int(settings.get("IMAGES_MAX_HEIGHT", defaults.max_height)),
+        variants=tuple(int(w) for w in settings.get("IMAGES_VARIANTS", defaults.variants)),
+        quality=int(settings.get("IMAGES_QUALITY", defaults.quality)),
+        max_bytes=int(settings.get("IMAGES_MAX_BYTES", defaults.max_bytes)),
+    )
+
+
+def _cache(settings: dict[str, Any]) -> Path:
+    return Path(settings.get("IMAGES_CACHE") or Path(settings["CACHE_PATH"]) / "images")
+
+
+def process_images(generator: Any) -> None:
+    """Process every picture; this run copies only those it was going to copy."""
+    settings = generator.settings
+    options = image_settings(settings)
+    cache = _cache(settings)
+    copied = {id(s) for s in generator.staticfiles}
+    done = set()
+    for static in generator.context["static_content"].values():
+        if not static.source_path.lower().endswith(PROCESSED_SUFFIXES):
+            continue
+        try:
+            result = process(Path(static.source_path), cache, options)
+        except ImageError as exc:
+            source = os.path.relpath(static.source_path, settings["PATH"])
+            logger.warning(
+                "%s: this picture cannot be read (%s); it is copied as it is.", source, exc,
+                extra={"gardarika_file": source, "gardarika_ru": (
+                    f"эту картинку не удаётся прочитать ({exc}); она скопирована как есть.")})
+            continue
+        old_save_as, old_url = static.save_as, static.url
+        base, suffix = posixpath.splitext(old_save_as)
+        if suffix.lower() != result.suffix:  # e.g. a .webp or .jpeg becomes .jpg
+            prefix = old_url[: -len(old_save_as)] if old_url.endswith(old_save_as) else ""
+            static.override_save_as = base + result.suffix
+            static.override_url = prefix + base + result.suffix
+        _ITEMS.append((static, result, id(static) in copied))
+        done.add(id(static))
+    generator.staticfiles[:] = [s for s in generator.staticfiles if id(s) not in done]
+
+
+def _write(output: Path, static: Any, result: ProcessedImage) -> None:
+    target = output / static.save_as
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(result.main_file(), target)
+    for width in result.variants:
+        shutil.copyfile(result.variant_file(width),
+                        output / variant_name(static.save_as, width, result.suffix))
+
+
+def finish(pelican: Any) -> None:
+    """Write the processed pictures, then describe them in every page of this run."""
+    output = Path(pelican.output_path)
+    by_url: dict[str, ProcessedImage] = {}
+    for static, result, written in _ITEMS:
+        if written:
+            _write(output, static, result)
+        by_url[posixpath.normpath(unquote(static.url))] = result
+    if not by_url:
+        return
+    for rel_dir, path in walk_output(output, pelican.settings, (".html", ".htm")):
+        def resolve(src: str, here: str = rel_dir) -> ProcessedImage | None:
+            if not is_internal(src):
+                return None
+            target = unquote(urlsplit(src).path)
+            if not target.startswith("/"):
+                target = posixpath.join(here or ".", target)
+            return by_url.get(posixpath.normpath(target.lstrip("/")))
+
+        text = path.read_text(encoding="utf-8")
+        annotated = annotate_images(text, resolve)
+        if annotated != text:
+            path.write_text(annotated, encoding="utf-8")
+
+
+def register() -> None:
+    signals.static_generator_finalized.connect(process_images)
+    signals.finalized.connect(finish)

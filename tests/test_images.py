@@ -1,0 +1,151 @@
+"""Light pictures: a 5 MB phone photo becomes a small, upright web picture without GPS."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+from conftest import write
+from PIL import ExifTags, Image, ImageChops, ImageDraw
+
+from gardarika.images import ImageSettings, annotate_images, process
+
+
+def phone_photo(path: Path) -> Path:
+    """A 4000×3000 JPEG of about 5 MB, taken sideways (EXIF orientation 6), with GPS."""
+    width, height = 4000, 3000
+    gradient = Image.linear_gradient("L").resize((width, height))
+    image = Image.merge("RGB", (gradient, gradient.rotate(90).resize((width, height)),
+                                Image.new("L", (width, height), 120)))
+    draw = ImageDraw.Draw(image)
+    for x in range(0, width, 250):
+        draw.ellipse((x, 600 + x % 700, x + 400, 1400 + x % 500),
+                     fill=((x * 7) % 255, 90, 200 - x % 150))
+    draw.rectangle((0, 0, 600, 3000), fill=(200, 30, 30))  # marks the photo's left edge
+    image = ImageChops.add(image, Image.effect_noise((width, height), 32).convert("RGB"),
+                           scale=1.6, offset=-40)
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    exif[ExifTags.IFD.GPSInfo] = {ExifTags.GPS.GPSLatitudeRef: "N",
+                                  ExifTags.GPS.GPSLatitude: (60.0, 42.0, 30.0),
+                                  ExifTags.GPS.GPSLongitudeRef: "E",
+                                  ExifTags.GPS.GPSLongitude: (28.0, 44.0, 10.0)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, "JPEG", quality=92, exif=exif)
+    return path
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = phone_photo(tmp_path_factory.mktemp("photo") / "IMG_0042.JPG")
+    assert 4_000_000 <= path.stat().st_size <= 8_000_000
+    return path
+
+
+def assert_web_ready(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    assert len(data) <= 300_000
+    assert image.format == "JPEG"
+    assert image.height > image.width  # turned upright: the sideways photo is portrait
+    assert max(image.size) <= 1280
+    exif = image.getexif()
+    assert ExifTags.IFD.GPSInfo not in exif and not exif.get_ifd(ExifTags.IFD.GPSInfo)
+    assert ExifTags.Base.Make not in exif and ExifTags.Base.Orientation not in exif
+    # the red band on the photo's left edge is now at the top, as the phone was held
+    assert image.convert("RGB").getpixel((image.width // 2, 5))[0] > 150
+    return image
+
+
+def test_phone_photo_is_processed(photo: Path, tmp_path: Path) -> None:
+    before = hashlib.sha256(photo.read_bytes()).hexdigest()
+    result = process(photo, tmp_path / "cache")
+    assert (result.width, result.height) == (960, 1280)
+    assert_web_ready(result.main_file().read_bytes())
+    assert result.variants == [480, 800]
+    for width in result.variants:
+        variant = Image.open(result.variant_file(width))
+        assert variant.width == width and not variant.getexif()
+    assert hashlib.sha256(photo.read_bytes()).hexdigest() == before  # original untouched
+
+
+def test_processing_is_cached(photo: Path, tmp_path: Path, monkeypatch) -> None:
+    first = process(photo, tmp_path / "cache")
+    import gardarika.images as images
+
+    monkeypatch.setattr(images, "_render", lambda *a: pytest.fail("rendered again"))
+    again = process(photo, tmp_path / "cache")
+    assert again.folder == first.folder and again.size == first.size
+    monkeypatch.undo()
+    smaller = process(photo, tmp_path / "cache", ImageSettings(max_width=640))
+    assert smaller.folder != first.folder and smaller.width == 640  # settings are in the key
+
+
+def test_drawings_stay_png_and_small_pictures_keep_their_size(tmp_path: Path) -> None:
+    drawing = Image.new("RGB", (600, 400), "white")
+    ImageDraw.Draw(drawing).rectangle((50, 50, 300, 200), fill=(20, 60, 160))
+    drawing.save(tmp_path / "map.png")
+    result = process(tmp_path / "map.png", tmp_path / "cache")
+    assert result.format == "png" and (result.width, result.height) == (600, 400)
+    assert result.variants == [480]
+
+
+def test_annotate_images() -> None:
+    from gardarika.images import ProcessedImage
+
+    image = ProcessedImage(width=960, height=1280, format="jpeg", suffix=".jpg", size=1,
+                           variants=[480, 800])
+    html = ('<p><img alt="a" src="./images/p.jpg"><img src="other.jpg" alt="b">'
+            '<img src="./images/p.jpg" width="100" loading="eager" /></p>')
+    out = annotate_images(html, lambda src: image if "images/p.jpg" in src else None)
+    first, second, third = re.findall(r"<img[^>]*>", out)
+    assert 'width="960" height="1280" loading="lazy" decoding="async"' in first
+    assert ('srcset="./images/p-480w.jpg 480w, ./images/p-800w.jpg 800w, '
+            './images/p.jpg 960w"') in first
+    assert second == '<img src="other.jpg" alt="b">'
+    assert 'width="100"' in third and 'loading="eager"' in third
+    assert 'width="960"' not in third and third.endswith(" />")
+
+
+def test_photo_in_an_article(network: Path, build_network, photo: Path) -> None:
+    images = network / "content/alpha/images"
+    source = images / "Прогулка у реки.JPG"
+    source.write_bytes(photo.read_bytes())
+    (images / "broken.jpg").write_bytes(b"this is not a picture")
+    Image.new("RGBA", (300, 200), (0, 0, 0, 0)).save(images / "logo.webp")
+    write(network / "content/alpha/articles/walk.md", """
+        Title: Прогулка у реки
+        Date: 2024-08-01 10:00
+
+        ![У реки]({static}/images/Прогулка у реки.JPG)
+
+        ![Логотип](images/logo.webp)
+    """)
+    report = build_network(network)
+    assert report.ok, report.log
+    assert "content/alpha/images/broken.jpg: warning: this picture cannot be read" in report.log
+    out = network / "output/alpha"
+    web = out / "images/progulka-u-reki.jpg"
+    assert_web_ready(web.read_bytes())
+    assert (out / "images/progulka-u-reki-480w.jpg").is_file()
+    assert source.read_bytes() == photo.read_bytes()
+    assert (out / "images/broken.jpg").read_bytes() == b"this is not a picture"
+    page = next(p for p in out.glob("*.html") if "images/progulka-u-reki.jpg" in
+                p.read_text(encoding="utf-8") and "index" not in p.name)
+    html = page.read_text(encoding="utf-8")
+    img = re.search(r'<img alt="У реки"[^>]*>', html).group(0)
+    assert 'width="960" height="1280"' in img and 'loading="lazy"' in img
+    assert "progulka-u-reki-480w.jpg 480w" in img
+    assert (out / "images/logo.png").is_file() and not (out / "images/logo.webp").exists()
+    assert 'src="./images/logo.png"' in html
+
+    # a second build takes the pictures from the cache: no new cache entry, same bytes
+    cache = network / ".cache/images"
+    entries = {p: p.stat().st_mtime_ns for p in cache.glob("*/*/meta.json")}
+    data = web.read_bytes()
+    assert build_network(network).ok
+    assert {p: p.stat().st_mtime_ns for p in cache.glob("*/*/meta.json")} == entries
+    assert web.read_bytes() == data
