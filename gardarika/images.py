@@ -27,7 +27,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 #: source formats we process; anything else (GIF animations, SVG) is copied as it is
 PROCESSED_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
-PROCESS_VERSION = 1  # bump when the output of the same settings changes
+PROCESS_VERSION = 2  # bump when the output of the same settings changes
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,14 @@ def _cache_key(data: bytes, settings: ImageSettings) -> str:
     return digest.hexdigest()
 
 
-def _is_drawing(image: Image.Image) -> bool:
-    """Transparency or few colours: PNG keeps it sharp (and JPEG would lose the alpha)."""
+def _is_drawing(image: Image.Image, source_format: str | None) -> bool:
+    """Transparency, or a non-JPEG with few colours: PNG keeps it sharp (and JPEG would
+    lose the alpha). A JPEG is a photograph, even a black-and-white one."""
     if image.mode in ("RGBA", "LA", "P") and (
             "transparency" in image.info or image.mode in ("RGBA", "LA")):
         return True
+    if source_format == "JPEG":
+        return False
     small = image.copy()
     small.thumbnail((200, 200))
     return small.convert("RGB").getcolors(256) is not None
@@ -111,10 +114,11 @@ def _render(source: bytes, settings: ImageSettings, folder: Path) -> ProcessedIm
     try:
         with Image.open(io.BytesIO(source)) as opened:
             opened.load()
+            source_format = opened.format
             image = ImageOps.exif_transpose(opened)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
         raise ImageError(str(exc)) from None
-    fmt = "png" if _is_drawing(image) else "jpeg"
+    fmt = "png" if _is_drawing(image, source_format) else "jpeg"
     if fmt == "jpeg" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     suffix = ".png" if fmt == "png" else ".jpg"
