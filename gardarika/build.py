@@ -37,6 +37,7 @@ from .fsutil import replace_dir
 from .pelican_log import explain_exception
 from .portal import render_portal
 from .settings import pelican_settings
+from .weight import heaviest_pages, weight_line
 from .worker import SubsiteResult, run_pelican
 
 Printer = Callable[[str], None]
@@ -232,6 +233,8 @@ class Builder:
         self.run_jobs(network, all_jobs, on_result)
         if any(t.ok for t in report.towns) or not (self.output / "index.html").exists():
             report.config_problems.extend(self.write_portal(network))
+        for weight in heaviest_pages(self.output, report.built):
+            self.echo(weight_line(weight))
         if self.check:
             check_start = time.perf_counter()
             report.findings = check_output(self.output, report.built)

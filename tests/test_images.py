@@ -149,3 +149,9 @@ def test_photo_in_an_article(network: Path, build_network, photo: Path) -> None:
     assert build_network(network).ok
     assert {p: p.stat().st_mtime_ns for p in cache.glob("*/*/meta.json")} == entries
     assert web.read_bytes() == data
+
+
+def test_black_and_white_photo_stays_jpeg(tmp_path: Path) -> None:
+    Image.effect_noise((900, 600), 40).save(tmp_path / "archive.jpg", "JPEG")
+    result = process(tmp_path / "archive.jpg", tmp_path / "cache")
+    assert result.format == "jpeg" and result.suffix == ".jpg"
