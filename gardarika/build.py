@@ -111,6 +111,7 @@ class Builder:
         self.jobs = max(1, jobs or default_jobs())
         self.echo = echo
         self.check = check
+        self.published: set[str] | None = None
 
     # -- planning ---------------------------------------------------------------------
 
@@ -147,7 +148,8 @@ class Builder:
 
     def _child(self, network: Network, job: Job, conn: Connection) -> None:
         settings = pelican_settings(network, job.site, job.lang, job.output_path,
-                                    job.cache_path, shared_cache=self.cache)
+                                    job.cache_path, shared_cache=self.cache,
+                                    published=self.published)
         shown = display_path(job.site.content, self.root)
         try:
             result = run_pelican(job.site.id, job.lang, settings, shown)
@@ -212,6 +214,9 @@ class Builder:
                 report.towns.append(TownReport(town=town, ok=False))
 
         sites = [network.sites[t] for t in towns if t in network.sites]
+        # neighbours are linked only when their site exists or is being built now
+        self.published = {site.id for site in sites} | {
+            t for t in network.sites if (self.output / t / "index.html").exists()}
         (self.cache / "jinja").mkdir(parents=True, exist_ok=True)
         all_jobs: list[Job] = []
         for site in sites:

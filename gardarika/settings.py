@@ -95,11 +95,14 @@ def markdown_settings() -> dict[str, Any]:
 
 
 def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path: Path,
-                     cache_path: Path, shared_cache: Path | None = None) -> dict[str, Any]:
+                     cache_path: Path, shared_cache: Path | None = None,
+                     published: set[str] | None = None) -> dict[str, Any]:
     """The settings dictionary for ``pelican.Pelican`` (before Pelican's own defaults).
 
     ``cache_path`` is this (town, language)'s own cache; ``shared_cache`` an existing
-    folder shared by all runs (compiled templates, processed images)."""
+    folder shared by all runs (compiled templates, processed images). ``published``:
+    the towns whose home exists or is being built, the only neighbours linked (all of
+    the network's towns when ``None``)."""
     root = network.root
     here = subsite_dir(site, lang)
     is_default = lang == site.default_language
@@ -109,7 +112,7 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
     neighbours = []
     for town in site.neighbours:
         other = network.sites.get(town)
-        if other is None:
+        if other is None or (published is not None and town not in published):
             continue
         other_lang = lang if lang in other.languages else other.default_language
         name_lang = lang if lang in other.name else other.default_language

@@ -236,3 +236,12 @@ def test_a_crashing_build_process_is_isolated(network: Path, build_network,
     assert report.failed == ["beta"] and report.built == ["alpha"]
     assert "exit code 3" in report.log and "код 3" in report.log
     assert tree_digest(network / "output/beta") == old_beta
+
+
+def test_one_town_alone_links_only_neighbours_that_exist(network: Path, build_network) -> None:
+    report = build_network(network, ["alpha"])
+    assert report.ok, report.log
+    assert "beta/index.html" not in html(network / "output/alpha/index.html")
+    assert build_network(network, ["beta"]).ok
+    assert build_network(network, ["alpha"]).ok
+    assert "../beta/index.html" in html(network / "output/alpha/index.html")
