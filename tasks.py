@@ -76,3 +76,36 @@ def i18n_update(c, theme="gardarika"):
         missing = untranslated(theme_dir, lang, theme_dir / "translations" / "messages.pot")
         print(f"{po.relative_to(ROOT)}: {len(missing)} to translate"
               + "".join(f"\n  {m}" for m in missing))
+
+
+@task(help={"site": "town id (or several, comma-separated); default: every town"})
+def lint(c, site=None):
+    """Check the towns' content: titles, dates, languages, links, encodings…"""
+    from gardarika.cli import lint as run_lint
+
+    code = run_lint(ROOT, site)
+    if code:
+        raise Exit(code=code)
+
+
+@task(help={"site": "town id", "title": "the title, in quotes",
+            "lang": "language (default: the town's default language)",
+            "page": "make a page instead of an article",
+            "translation_of": "the slug of the article or page this translates"})
+def new(c, site, title, lang=None, page=False, translation_of=None):
+    """Start a new article, page or translation; prints the file's path."""
+    from gardarika.cli import new as run_new
+
+    code = run_new(ROOT, site, title, lang, page, translation_of)
+    if code:
+        raise Exit(code=code)
+
+
+@task(name="fix-encoding", help={"file": "the file to convert, e.g. content/x/articles/a.md"})
+def fix_encoding(c, file):
+    """Convert a file saved in Windows-1251 (or KOI8-R, DOS) to UTF-8, keeping a backup."""
+    from gardarika.cli import fix_encoding as run_fix
+
+    code = run_fix(ROOT, file)
+    if code:
+        raise Exit(code=code)

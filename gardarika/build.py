@@ -34,6 +34,7 @@ from .check import summary as check_summary
 from .config import Network, SiteConfig, load_network
 from .errors import Problem, display_path
 from .fsutil import replace_dir
+from .lint import lint_town
 from .pelican_log import explain_exception
 from .portal import render_portal
 from .settings import pelican_settings
@@ -213,7 +214,21 @@ class Builder:
                           "не собран: ошибки в файле настроек (см. выше)")
                 report.towns.append(TownReport(town=town, ok=False))
 
-        sites = [network.sites[t] for t in towns if t in network.sites]
+        sites = []
+        for town in towns:
+            if town not in network.sites:
+                continue
+            site = network.sites[town]
+            problems = lint_town(site, self.root)
+            for problem in problems:
+                self.echo(problem.format())
+            if any(p.severity == "error" for p in problems):
+                self.echo(f"✗ {town}: not built, its content has errors (see above); the "
+                          f"previous output/{town}/ is kept / не собран: ошибки в материалах "
+                          f"(см. выше); прежний output/{town}/ сохранён")
+                report.towns.append(TownReport(town=town, ok=False, problems=problems))
+            else:
+                sites.append(site)
         # neighbours are linked only when their site exists or is being built now
         self.published = {site.id for site in sites} | {
             t for t in network.sites if (self.output / t / "index.html").exists()}

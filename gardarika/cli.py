@@ -52,6 +52,73 @@ def check(root: Path, sites: str | None = None) -> int:
     return 1 if findings else 0
 
 
+def lint(root: Path, sites: str | None = None) -> int:
+    """Check the towns' content; 1 when there are errors (warnings alone give 0)."""
+    from .config import load_network
+    from .lint import lint_town
+
+    network = load_network(root)
+    names = _names(sites) or network.ordered_ids()
+    unknown = [n for n in names if n not in network.sites]
+    for problem in network.problems:
+        print(problem.format())
+    if unknown:
+        print(f"There is no town {', '.join(unknown)} / Города {', '.join(unknown)} нет.",
+              file=sys.stderr)
+        return 2
+    errors = warnings = 0
+    for town in names:
+        for problem in lint_town(network.sites[town], network.root):
+            print(problem.format())
+            errors += problem.severity == "error"
+            warnings += problem.severity == "warning"
+    print(f"Content check: {errors} errors, {warnings} warnings.\n"
+          f"Проверка материалов: ошибок {errors}, предупреждений {warnings}.")
+    return 1 if errors or any(p.severity == "error" for p in network.problems) else 0
+
+
+def new(root: Path, site: str, title: str, lang: str | None = None, page: bool = False,
+        translation_of: str | None = None) -> int:
+    """Create a new article or page; print its path."""
+    from .config import load_network
+    from .errors import GardarikaError
+    from .new import new_document
+
+    try:
+        path = new_document(load_network(root), site, title, lang, page, translation_of)
+    except GardarikaError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(path.relative_to(Path(root).resolve()) if path.is_relative_to(
+        Path(root).resolve()) else path)
+    return 0
+
+
+def fix_encoding(root: Path, file: str) -> int:
+    """Convert a content file to UTF-8, keeping the original as a backup."""
+    from .encoding import convert_to_utf8, describe, guess_encoding
+
+    path = Path(file) if Path(file).is_absolute() else Path(root) / file
+    if not path.is_file():
+        print(f"There is no file {file}. / Файла {file} нет.", file=sys.stderr)
+        return 2
+    encoding = describe(guess_encoding(path.read_bytes()))
+    try:
+        backup = convert_to_utf8(path)
+    except ValueError as exc:
+        if str(exc) == "already UTF-8":
+            print(f"{file} is already UTF-8; nothing to do. / {file} уже в UTF-8.")
+            return 0
+        print(f"{file}: the encoding cannot be recognised; open it in a text editor and "
+              f"save it as UTF-8. / {file}: кодировку не удалось определить; откройте файл в "
+              "текстовом редакторе и сохраните в UTF-8.", file=sys.stderr)
+        return 1
+    print(f"{file}: converted from {encoding} to UTF-8; the original is kept as "
+          f"{backup.name}.\n{file}: преобразован из {encoding} в UTF-8; исходный файл "
+          f"сохранён как {backup.name}.")
+    return 0
+
+
 def clean(root: Path) -> int:
     """Remove the build products ``output/`` and ``.cache/``."""
     for name in ("output", ".cache"):
@@ -71,6 +138,16 @@ def main(argv: list[str] | None = None) -> int:
                            help="do not check the output afterwards")
     check_cmd = commands.add_parser("check", help="check output/ for offline problems")
     check_cmd.add_argument("--site", help="town id, or several separated by commas")
+    lint_cmd = commands.add_parser("lint", help="check the towns' content")
+    lint_cmd.add_argument("--site", help="town id, or several separated by commas")
+    new_cmd = commands.add_parser("new", help="start a new article or page")
+    new_cmd.add_argument("--site", required=True, help="town id")
+    new_cmd.add_argument("--title", required=True)
+    new_cmd.add_argument("--lang", help="language (default: the town's default)")
+    new_cmd.add_argument("--page", action="store_true", help="a page, not an article")
+    new_cmd.add_argument("--translation-of", help="slug of the article or page translated")
+    fix_cmd = commands.add_parser("fix-encoding", help="convert a file to UTF-8")
+    fix_cmd.add_argument("file")
     commands.add_parser("clean", help="remove output/ and .cache/")
     serve_cmd = commands.add_parser("serve", help="preview output/ on http://127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
@@ -82,6 +159,12 @@ def main(argv: list[str] | None = None) -> int:
         return check(args.root, args.site)
     if args.command == "clean":
         return clean(args.root)
+    if args.command == "lint":
+        return lint(args.root, args.site)
+    if args.command == "new":
+        return new(args.root, args.site, args.title, args.lang, args.page, args.translation_of)
+    if args.command == "fix-encoding":
+        return fix_encoding(args.root, args.file)
     from .serve import serve
 
     serve(args.root / "output", args.host, args.port)

@@ -11,61 +11,14 @@ article.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
-import yaml
 from markdown import Markdown
 from pelican import signals
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
-from gardarika.errors import ContentError
-
-OPENING = re.compile(r"\A---[ \t]*\r?\n")
-CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
-
-
-def split_front_matter(text: str) -> tuple[str | None, str, int]:
-    """Return (front matter or ``None``, body, line number where the body starts)."""
-    opening = OPENING.match(text)
-    if not opening:
-        return None, text, 1
-    closing = CLOSING.search(text, opening.end())
-    if not closing:
-        raise ContentError(
-            line=1,
-            en="the front matter that starts with “---” on line 1 is never closed: add a "
-               "line with “---” after the last metadata line.",
-            ru="блок метаданных, начатый строкой «---» в строке 1, не закрыт: добавьте "
-               "строку «---» после последней строки метаданных.")
-    front = text[opening.end():closing.start()]
-    body_start = text.count("\n", 0, closing.end()) + 2
-    return front, text[closing.end():].lstrip("\r\n"), body_start
-
-
-def parse_front_matter(front: str) -> dict[str, Any]:
-    """The metadata mapping; YAML errors carry the line in the file (``---`` is line 1)."""
-    try:
-        data = yaml.safe_load(front)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = getattr(exc, "problem", None) or "not valid YAML"
-        raise ContentError(
-            line=mark.line + 2 if mark else 1,
-            en=f"the metadata between the “---” lines is not valid YAML ({reason}). Write "
-               "one “key: value” per line; put a title containing “: ” in quotes.",
-            ru=f"метаданные между строками «---» записаны с ошибкой ({reason}). Пишите по "
-               "одной паре «ключ: значение» в строке; заголовок с «: » возьмите в кавычки."
-        ) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ContentError(
-            line=2,
-            en="the metadata between the “---” lines must be “key: value” lines.",
-            ru="между строками «---» должны быть строки вида «ключ: значение».")
-    return data
+from gardarika.frontmatter import parse_front_matter, split_front_matter
 
 
 def _plain(value: Any) -> Any:

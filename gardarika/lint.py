@@ -1,0 +1,283 @@
+"""Editors' checks (``invoke lint``, and the start of every build).
+
+Each problem names the file and line, says what is wrong and how to fix it, in English and
+Russian. Errors stop that town's build (its published site stays as it was); warnings are
+shown and the build goes on. What is checked:
+
+errors   a file that is not UTF-8 (with the likely encoding and the command to convert
+         it); malformed YAML front matter; a missing or empty title; a missing or
+         unreadable date, or a date in the future not marked ``future: yes``; a
+         language the town does not have; two documents with the same address; a file
+         marked as a translation with no original; a link or picture that leads to no
+         file (``{filename}``, ``{static}`` or a relative path)
+warnings a category or tag written differently from an existing one only in capitals or
+         spaces; an empty text
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from pelican.utils import get_date
+
+from .config import SiteConfig
+from .documents import Document, is_language_code, read_town
+from .errors import Problem
+
+Check = Callable[[SiteConfig, list[Document], Path], Iterator[Problem]]
+TRUE = ("yes", "true", "1", "да")
+
+
+def _error(doc: Document, line: int | None, en: str, ru: str) -> Problem:
+    return Problem(file=doc.shown, line=line, en=en, ru=ru)
+
+
+def _warning(doc: Document, line: int | None, en: str, ru: str) -> Problem:
+    return Problem(file=doc.shown, line=line, en=en, ru=ru, severity="warning")
+
+
+def check_titles(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    for doc in docs:
+        if "title" not in doc.metadata:
+            yield _error(doc, 1, "there is no title. Add a first line like "
+                                 "“Title: Субботник в парке”.",
+                         "нет заголовка. Добавьте первой строкой, например, "
+                         "«Title: Субботник в парке».")
+        elif not str(doc.metadata["title"] or "").strip():
+            yield _error(doc, doc.line("title"), "the title is empty; write it after "
+                         "“Title:”.", "заголовок пустой; напишите его после «Title:».")
+
+
+def _parse_date(value: object) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    text = str(value or "").strip()
+    if not text:
+        raise ValueError("empty")
+    return get_date(text.replace("_", " "))
+
+
+def check_dates(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    zone = ZoneInfo(site.timezone)
+    now = dt.datetime.now(zone)
+    for doc in docs:
+        if doc.kind != "article" or str(doc.metadata.get("status", "")).lower() == "draft":
+            continue
+        if "date" not in doc.metadata:
+            yield _error(doc, 1, "there is no date. Add a line like “Date: 2024-05-01 10:30” "
+                                 "at the top.",
+                         "нет даты. Добавьте вверху строку, например, "
+                         "«Date: 2024-05-01 10:30».")
+            continue
+        value = doc.metadata["date"]
+        try:
+            date = _parse_date(value)
+        except (ValueError, OverflowError, TypeError):
+            yield _error(doc, doc.line("date"),
+                         f"the date “{value}” cannot be understood. Write it as year-month-"
+                         "day and time: “Date: 2024-05-01 10:30”.",
+                         f"дату «{value}» не удаётся понять. Пишите год-месяц-день и время: "
+                         "«Date: 2024-05-01 10:30».")
+            continue
+        if date.tzinfo is None:
+            date = date.replace(tzinfo=zone)
+        marked = str(doc.metadata.get("future", "")).strip().lower() in TRUE
+        if date > now + dt.timedelta(minutes=5) and not marked:
+            yield _error(doc, doc.line("date"),
+                         f"the date {date:%Y-%m-%d %H:%M} is in the future. If it is a typo, "
+                         "correct it; if the article really belongs to that day, add a line "
+                         "“Future: yes”.",
+                         f"дата {date:%Y-%m-%d %H:%M} ещё не наступила. Если это опечатка, "
+                         "исправьте её; если статья и правда относится к этому дню, добавьте "
+                         "строку «Future: yes».")
+
+
+def check_languages(site: SiteConfig, docs: list[Document], root: Path
+                    ) -> Iterator[Problem]:
+    known = ", ".join(site.languages)
+    for doc in docs:
+        wrong = [c for c in (doc.lang, doc.suffix_lang) if c and c not in site.languages]
+        if not wrong:
+            continue
+        code = wrong[0]
+        line = doc.line("lang") if "lang" in doc.metadata else None
+        what_en = "an unknown language code" if not is_language_code(str(code)) else \
+            "a language this town's site does not have"
+        what_ru = "неизвестный код языка" if not is_language_code(str(code)) else \
+            "язык, которого нет на сайте этого города"
+        yield _error(doc, line,
+                     f"“{code}” is {what_en} (the town has: {known}). Use one of these, or add "
+                     "the language to the town's settings file.",
+                     f"«{code}» — {what_ru} (у города есть: {known}). Укажите один из них или "
+                     "добавьте язык в файл настроек города.")
+
+
+def check_duplicate_slugs(site: SiteConfig, docs: list[Document], root: Path
+                          ) -> Iterator[Problem]:
+    groups: dict[tuple[str, str, str], list[Document]] = defaultdict(list)
+    for doc in docs:
+        if doc.slug:
+            groups[(doc.kind, doc.lang, doc.slug)].append(doc)
+    for (_, lang, slug), group in groups.items():
+        if len(group) < 2:
+            continue
+        for doc in group:
+            others = ", ".join(o.shown for o in group if o is not doc)
+            yield _error(doc, doc.line("slug") if "slug" in doc.metadata else
+                         doc.line("title"),
+                         f"the address “{slug}” ({lang}) is also used by {others}. Give one of "
+                         "them another title or a line “Slug: other-name”.",
+                         f"адрес «{slug}» ({lang}) уже занят: {others}. Измените заголовок "
+                         "одного из них или добавьте строку «Slug: drugoe-imya».")
+
+
+def check_translations(site: SiteConfig, docs: list[Document], root: Path
+                       ) -> Iterator[Problem]:
+    for doc in docs:
+        if str(doc.metadata.get("translation", "")).strip().lower() not in TRUE:
+            continue
+        originals = [o for o in docs if o is not doc and o.kind == doc.kind
+                     and o.slug == doc.slug and o.lang != doc.lang]
+        if not originals:
+            yield _error(doc, doc.line("translation"),
+                         f"this is marked as a translation, but there is no {doc.kind} with "
+                         f"the address “{doc.slug}” in another language. Check the “Slug:” "
+                         "line, or remove “Translation: yes” if it has no original.",
+                         f"файл отмечен как перевод, но материала с адресом «{doc.slug}» на "
+                         "другом языке нет. Проверьте строку «Slug:» или уберите "
+                         "«Translation: yes», если оригинала нет.")
+
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_CODE_SPAN = re.compile(r"`[^`]*`")
+_TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*')\s*$""")
+_LINKS = [
+    re.compile(r"\]\(\s*(?:<([^>]*)>|([^)]*))\)"),                      # [text](target)
+    re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*(?:<([^>]*)>|(\S+))"),    # [ref]: target
+    re.compile(r"""\b(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I),  # raw HTML
+]
+_PLACEHOLDER = re.compile(r"^\{(filename|static|attach|index|category|tag|author)\}(.*)$")
+
+
+def links_in(doc: Document) -> Iterator[tuple[int, str]]:
+    """(line, target) of every link and picture in the text, outside code."""
+    fenced = False
+    for number, line in enumerate(doc.body.splitlines(), doc.body_line):
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced or line.startswith(("    ", "\t")):
+            continue
+        line = _CODE_SPAN.sub("", line)
+        for pattern in _LINKS:
+            for match in pattern.finditer(line):
+                target = next((g for g in match.groups() if g is not None), "")
+                target = _TITLE.sub("", target).strip()  # [text](target "title")
+                if target:
+                    yield number, target
+
+
+def _exists(target: str, doc: Document, content: Path) -> bool:
+    placeholder = _PLACEHOLDER.match(target)
+    kind = placeholder.group(1) if placeholder else None
+    if kind in ("index", "category", "tag", "author"):
+        return True
+    path = unquote(urlsplit(placeholder.group(2) if placeholder else target).path)
+    if not path:
+        return True
+    folder = posixpath.dirname(doc.rel)
+    candidates = [path.lstrip("/")] if path.startswith("/") else [
+        posixpath.join(folder, path), *([] if placeholder else [path])]
+    for candidate in candidates:
+        candidate = posixpath.normpath(candidate)
+        if not candidate.startswith("..") and (content / candidate).is_file():
+            return True
+    return False
+
+
+def check_links(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    for doc in docs:
+        for line, target in links_in(doc):
+            parts = urlsplit(target)
+            internal = target.startswith("{") or not (parts.scheme or target.startswith(
+                ("#", "//")) or re.match(r"^[a-zA-Z][\w+.-]*:", target))
+            if not internal or _exists(target, doc, site.content):
+                continue
+            yield _error(doc, line,
+                         f"the link “{target}” leads to no file. Check the file name and "
+                         "folder (a picture usually is “{static}/images/name.jpg”, another "
+                         "article “{filename}name.md”).",
+                         f"ссылка «{target}» ведёт к несуществующему файлу. Проверьте имя "
+                         "файла и папку (картинка обычно — «{static}/images/имя.jpg», другая "
+                         "статья — «{filename}имя.md»).")
+
+
+def _terms(doc: Document, key: str) -> list[str]:
+    value = doc.metadata.get(key)
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    text = str(value)
+    return [t.strip() for t in (text.split(";") if ";" in text else text.split(","))
+            if t.strip()] if key == "tags" else [text.strip()] if text.strip() else []
+
+
+def _normal(term: str) -> str:
+    return " ".join(term.split()).casefold().replace("ё", "е")
+
+
+def check_term_spellings(site: SiteConfig, docs: list[Document], root: Path
+                         ) -> Iterator[Problem]:
+    for key, word_en, word_ru in (("category", "category", "рубрика"),
+                                  ("tags", "tag", "метка")):
+        spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        where: dict[tuple[str, str, str], list[Document]] = defaultdict(list)
+        for doc in docs:
+            for term in _terms(doc, key):
+                spellings[(doc.lang, _normal(term))][term] += 1
+                where[(doc.lang, _normal(term), term)].append(doc)
+        for (lang, normal), counts in spellings.items():
+            if len(counts) < 2:
+                continue
+            usual, uses = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            for term in counts:
+                if term == usual:
+                    continue
+                for doc in where[(lang, normal, term)]:
+                    yield _warning(
+                        doc, doc.line(key),
+                        f"the {word_en} “{term}” differs from “{usual}” (used {uses} times) "
+                        "only in capital letters or spaces; write it the same way.",
+                        f"{word_ru} «{term}» отличается от «{usual}» (встречается {uses} раз) "
+                        "только заглавными буквами или пробелами; пишите одинаково.")
+
+
+def check_bodies(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    for doc in docs:
+        if not doc.body.strip():
+            yield _warning(doc, doc.body_line,
+                           "the text is empty: the page will show only its title.",
+                           "текст пустой: на странице будет только заголовок.")
+
+
+CHECKS: tuple[Check, ...] = (check_titles, check_dates, check_languages,
+                             check_duplicate_slugs, check_translations, check_links,
+                             check_term_spellings, check_bodies)
+
+
+def lint_town(site: SiteConfig, root: Path) -> list[Problem]:
+    """Every problem in a town's content, errors and warnings, in file and line order."""
+    docs, problems = read_town(site, root)
+    for check in CHECKS:
+        problems.extend(check(site, docs, root))
+    return sorted(problems, key=lambda p: (p.file, p.line or 0, p.severity, p.en))
