@@ -18,11 +18,11 @@ from .documents import Document, read_town
 from .errors import GardarikaError, Problem, display_path
 from .slugs import slugify
 
-PLACEHOLDER = {
-    "ru": "Напишите здесь текст. Картинку можно вставить так: "
-          "![Описание картинки]({static}/images/имя-файла.jpg)",
-    "en": "Write the text here. A picture goes in like this: "
-          "![What the picture shows]({static}/images/file-name.jpg)",
+PLACEHOLDER = {"ru": "Напишите здесь текст.", "en": "Write the text here."}
+#: hints kept as YAML comments in the front matter, so they are never published
+HINTS = {
+    "ru": "# Картинка в тексте: ![Что на картинке]({static}/images/имя-файла.jpg)\n",
+    "en": "# A picture in the text: ![What it shows]({static}/images/file-name.jpg)\n",
 }
 
 
@@ -95,6 +95,7 @@ def new_document(network: Network, town: str, title: str, lang: str | None = Non
     text = _front_matter(fields)
     if not is_page:
         text = text.replace("category: ''\n", "# category: Новости\n# tags: праздник, парк\n")
+    text = text[:-4] + HINTS.get(lang, HINTS["en"]) + "---\n"
     text += "\n" + PLACEHOLDER.get(lang, PLACEHOLDER["en"]) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as out:

@@ -1,0 +1,132 @@
+"""Editors' checks: every problem named with file and line, in both languages, errors
+stopping the town's build and warnings not — and never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import write
+
+ARTICLE = "content/alpha/articles/{}"
+
+# (file name, content, severity, expected file:line, words of the English message)
+CASES = [
+    ("no-title.md", "Date: 2024-01-01\n\nТекст.\n", "error", ":1:", "there is no title"),
+    ("empty-title.md", "Title:\nDate: 2024-01-01\n\nТекст.\n", "error", ":1:",
+     "the title is empty"),
+    ("bad-date.md", "Title: Дата\nDate: 32.13.2024\n\nТекст.\n", "error", ":2:",
+     "“32.13.2024” cannot be understood"),
+    ("no-date.md", "Title: Без даты\n\nТекст.\n", "error", ":1:", "there is no date"),
+    ("future.md", "Title: Будущее\nDate: 2099-01-01 10:00\n\nТекст.\n", "error", ":2:",
+     "is in the future"),
+    ("yaml.md", "---\ntitle: Собрание: итоги\ndate: 2024-01-01\n---\nТекст.\n", "error",
+     ":2:", "not valid YAML"),
+    ("unclosed.md", "---\ntitle: Собрание\n\nТекст.\n", "error", ":1:", "never closed"),
+    ("lang.md", "Title: Язык\nDate: 2024-01-01\nLang: xx\n\nТекст.\n", "error", ":3:",
+     "“xx” is an unknown language code"),
+    ("german.de.md", "Title: Sprache\nDate: 2024-01-01\n\nText.\n", "error",
+     "german.de.md:", "“de” is a language this town's site does not have"),
+    ("orphan.en.md", "Title: Orphan\nDate: 2024-01-01\nSlug: nothing-here\n"
+     "Translation: yes\n\nText.\n", "error", ":4:", "marked as a translation"),
+    ("links.md", "Title: Ссылки\nDate: 2024-01-01\n\nПервая строка.\n\n"
+     "[статья]({filename}missing.md)\n", "error", ":6:", "“{filename}missing.md” leads to no"),
+    ("picture.md", "Title: Картинка\nDate: 2024-01-01\n\n![x]({static}/images/none.jpg)\n",
+     "error", ":4:", "“{static}/images/none.jpg” leads to no file"),
+    ("relative.md", "Title: Файл\nDate: 2024-01-01\n\nСм. [отчёт](../files/none.pdf).\n",
+     "error", ":4:", "“../files/none.pdf” leads to no file"),
+    ("category.md", "Title: Рубрика\nDate: 2024-01-01\nCategory: новости\n\nТекст.\n",
+     "warning", ":3:", "the category “новости” differs from “Новости”"),
+    ("tag.md", "Title: Метка\nDate: 2024-01-01\nTags: Ярмарка\n\nТекст.\n",
+     "warning", ":3:", "the tag “Ярмарка” differs from “ярмарка”"),
+    ("empty.md", "Title: Пусто\nDate: 2024-01-01\n\n", "warning", "empty.md:", "empty"),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "severity", "where", "words"), CASES,
+                         ids=[c[0] for c in CASES])
+def test_each_problem_is_reported(network: Path, build_network, name: str, text: str,
+                                  severity: str, where: str, words: str) -> None:
+    # with alpha's articles, "Новости" and "ярмарка" are then used twice each
+    write(network / "content/alpha/articles/news2.md",
+          "Title: Ещё новость\nDate: 2024-02-02\nCategory: Новости\nTags: ярмарка\n\n"
+          "Текст.\n")
+    (network / ARTICLE.format(name)).write_text(text, encoding="utf-8")
+    report = build_network(network)
+    shown = ARTICLE.format(name)
+    lines = [line for line in report.log.splitlines() if line.startswith(shown)]
+    label, label_ru = ("error", "ошибка") if severity == "error" else \
+        ("warning", "предупреждение")
+    assert any(where in line and f" {label}: " in line and words in line for line in lines), \
+        report.log
+    assert any(f" {label_ru}: " in line for line in lines)
+    assert "Traceback" not in report.log
+    if severity == "error":
+        assert report.failed == ["alpha"] and report.built == ["beta"]
+    else:
+        assert report.ok, report.log
+
+
+def test_a_marked_future_date_is_fine(network: Path, build_network) -> None:
+    write(network / ARTICLE.format("festival.md"),
+          "Title: Фестиваль\nDate: 2099-07-01 10:00\nFuture: yes\n\nТекст.\n")
+    assert build_network(network, ["alpha"]).ok
+
+
+def test_duplicate_addresses(network: Path, build_network) -> None:
+    write(network / ARTICLE.format("one.md"), "Title: Концерт\nDate: 2024-01-01\n\nА.\n")
+    write(network / ARTICLE.format("two.md"), "Title: Концерт\nDate: 2024-01-02\n\nБ.\n")
+    report = build_network(network, ["alpha"])
+    assert report.failed == ["alpha"]
+    assert "content/alpha/articles/one.md:1: error: the address “kontsert” (ru) is also " \
+           "used by content/alpha/articles/two.md" in report.log
+
+
+def gardarika(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "gardarika", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_windows_1251_file_and_fix_encoding(network: Path) -> None:
+    text = "Title: Концерт хора\nDate: 2024-03-01 18:00\n\nВ субботу выступит хор.\n"
+    path = network / ARTICLE.format("concert.md")
+    path.write_bytes(text.encode("cp1251"))
+    done = gardarika("--root", str(network), "build")
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    assert ("content/alpha/articles/concert.md:1: error: this file is not saved as UTF-8 "
+            "(it looks like Windows-1251)") in done.stdout
+    assert "invoke fix-encoding content/alpha/articles/concert.md" in done.stdout
+    assert "похоже, в кодировке Windows-1251" in done.stdout
+
+    fixed = gardarika("--root", str(network), "fix-encoding", ARTICLE.format("concert.md"))
+    assert fixed.returncode == 0, fixed.stderr
+    assert "converted from Windows-1251 to UTF-8" in fixed.stdout
+    assert path.read_text(encoding="utf-8") == text
+    assert path.with_name("concert.md.bak").read_bytes() == text.encode("cp1251")
+    again = gardarika("--root", str(network), "fix-encoding", ARTICLE.format("concert.md"))
+    assert again.returncode == 0 and "already UTF-8" in again.stdout
+    assert not path.with_name("concert.md.bak2").exists()
+    assert gardarika("--root", str(network), "build").returncode == 0
+
+
+def test_koi8_is_recognised_too(tmp_path: Path) -> None:
+    from gardarika.encoding import guess_encoding
+
+    sample = "Привет из Каргополя: ярмарка, концерт и выставка игрушки.".encode
+    assert guess_encoding(sample("koi8_r")) == "koi8_r"
+    assert guess_encoding(sample("cp1251")) == "cp1251"
+    assert guess_encoding(sample("cp866")) == "cp866"
+
+
+def test_lint_command(network: Path) -> None:
+    clean = gardarika("--root", str(network), "lint")
+    assert clean.returncode == 0 and "0 errors, 0 warnings" in clean.stdout
+    write(network / ARTICLE.format("empty.md"), "Title: Пусто\nDate: 2024-01-01\n\n")
+    warned = gardarika("--root", str(network), "lint", "--site", "alpha")
+    assert warned.returncode == 0 and "0 errors, 1 warnings" in warned.stdout
+    write(network / ARTICLE.format("no-date.md"), "Title: Без даты\n\nТекст.\n")
+    failed = gardarika("--root", str(network), "lint")
+    assert failed.returncode == 1 and "no-date.md:1: error" in failed.stdout
+    assert gardarika("--root", str(network), "lint", "--site", "beta").returncode == 0
