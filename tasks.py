@@ -109,3 +109,12 @@ def fix_encoding(c, file):
     code = run_fix(ROOT, file)
     if code:
         raise Exit(code=code)
+
+
+@task(help={"site": "town id", "port": "port on 127.0.0.1 (default 8000)",
+            "host": "address to bind (default 127.0.0.1)"})
+def live(c, site, port=8000, host="127.0.0.1"):
+    """Preview a town: build, serve, rebuild on every change and reload the open page."""
+    from gardarika.live import run_live
+
+    run_live(ROOT, site, host, int(port))

@@ -146,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     new_cmd.add_argument("--lang", help="language (default: the town's default)")
     new_cmd.add_argument("--page", action="store_true", help="a page, not an article")
     new_cmd.add_argument("--translation-of", help="slug of the article or page translated")
+    live_cmd = commands.add_parser("live", help="preview a town, rebuilt on every change")
+    live_cmd.add_argument("--site", required=True, help="town id")
+    live_cmd.add_argument("--port", type=int, default=8000)
+    live_cmd.add_argument("--host", default="127.0.0.1")
     fix_cmd = commands.add_parser("fix-encoding", help="convert a file to UTF-8")
     fix_cmd.add_argument("file")
     commands.add_parser("clean", help="remove output/ and .cache/")
@@ -165,6 +169,10 @@ def main(argv: list[str] | None = None) -> int:
         return new(args.root, args.site, args.title, args.lang, args.page, args.translation_of)
     if args.command == "fix-encoding":
         return fix_encoding(args.root, args.file)
+    if args.command == "live":
+        from .live import run_live
+
+        return run_live(args.root, args.site, args.host, args.port)
     from .serve import serve
 
     serve(args.root / "output", args.host, args.port)

@@ -194,3 +194,30 @@ def test_article_screenshot_is_laid_out(browser: object, demo_output: Path,
     assert column is not None and len(column) <= 3
     # and the column holds text: many shades from anti-aliased letters
     assert image.crop((120, 150, 900, 400)).getcolors(20) is None
+
+
+def test_live_preview_reloads_the_open_page(browser: object, network: Path) -> None:
+    from conftest import write
+
+    from gardarika.live import LivePreview
+
+    preview = LivePreview(network, "alpha", port=0, interval=0.2)
+    preview.start()
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(preview.url)
+        page.wait_for_load_state("load")
+        assert "Обновлённая новость" not in page.content()
+        write(network / "content/alpha/articles/update.md",
+              "Title: Обновлённая новость\nDate: 2024-10-10 10:00\n\nТекст.\n")
+        page.wait_for_function(
+            "() => document.body.innerText.replace(/\\u00a0/g, ' ')"
+            ".includes('Обновлённая новость')", timeout=60_000)
+        write(network / "content/alpha/articles/update.md",
+              "Title: Обновлённая новость\nDate: неизвестно\n\nТекст.\n")
+        page.wait_for_selector("#gardarika-live-problems", timeout=60_000)
+        assert "update.md:2" in page.inner_text("#gardarika-live-problems")
+    finally:
+        context.close()
+        preview.stop()
