@@ -87,9 +87,9 @@ def new_document(network: Network, town: str, title: str, lang: str | None = Non
         fields.update(lang=lang, slug=slug)
     if path.exists():
         shown = display_path(path, network.root)
-        raise _refuse(f"{shown} already exists; it is not overwritten. Choose another title.",
-                      f"{shown} уже существует и не будет перезаписан. Выберите другой "
-                      "заголовок.", file=shown)
+        raise _refuse("this file already exists; it is not overwritten. Choose another "
+                      "title.", "такой файл уже есть, он не будет перезаписан. Выберите "
+                      "другой заголовок.", file=shown)
     if not is_page:
         fields["category"] = ""
     text = _front_matter(fields)
