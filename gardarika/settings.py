@@ -29,7 +29,7 @@ from .portable import SLUG_SUBSTITUTIONS
 from .slugs import toc_slugify
 
 GARDARIKA_PLUGINS = ["front_matter", "readable_slugs", "lang_subsite", "ui_i18n",
-                     "typography", "offline_output", "light_images"]
+                     "typography", "offline_output", "light_images", "offline_search"]
 
 
 def subsite_dir(site: SiteConfig, lang: str) -> str:
@@ -205,8 +205,10 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         "MONTH_ARCHIVE_URL": "archives/{date:%Y}-{date:%m}.html",
         "MONTH_ARCHIVE_SAVE_AS": "archives/{date:%Y}-{date:%m}.html",
         "INDEX_SAVE_AS": "index.html",
+        # the theme's optional pages: "page not found" and search
         "DIRECT_TEMPLATES": ["index", "tags", "categories", "authors", "archives",
-                             *(["404"] if (theme / "templates" / "404.html").exists() else [])],
+                             *[name for name in ("404", "search")
+                               if (theme / "templates" / f"{name}.html").exists()]],
         "DEFAULT_PAGINATION": 10,
         "PAGINATION_PATTERNS": [
             (1, "{name}{extension}", "{name}{extension}"),

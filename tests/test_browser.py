@@ -221,3 +221,64 @@ def test_live_preview_reloads_the_open_page(browser: object, network: Path) -> N
     finally:
         context.close()
         preview.stop()
+
+
+def test_search_from_disk_finds_other_word_forms(browser: object, demo_output: Path) -> None:
+    """"субботники" is in no article, but "субботник" and "субботнике" are: both are found,
+    the words are marked, a result opens, and nothing is requested outside the output."""
+    import re
+
+    articles = {}
+    for page in (demo_output / "vyborg").glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        if re.search(r"[Сс]убботник", html) and "entry-content" in html:
+            articles[page.name] = html
+    assert articles and not any("субботники" in html.lower() for html in articles.values())
+
+    prefix = demo_output.as_uri() + "/"
+    walk = Walk(browser, prefix)
+    page = walk.page
+    try:
+        page.goto(prefix + "vyborg/index.html")
+        page.fill("#site-search-query", "субботники")
+        with page.expect_navigation():
+            page.press("#site-search-query", "Enter")
+        assert page.url.endswith("/vyborg/search.html?q=%D1%81%D1%83%D0%B1%D0%B1%D0%BE%D1%"
+                                 "82%D0%BD%D0%B8%D0%BA%D0%B8")
+        page.wait_for_selector("#search-results li")
+        links = page.eval_on_selector_all("#search-results li > a",
+                                          "links => links.map(a => a.getAttribute('href'))")
+        assert set(articles) <= set(links), links
+        assert page.locator("#search-results mark").count() >= len(articles)
+        assert page.locator(".search-date").count() >= 1
+        # typing: a prefix finds results before the word is complete
+        page.fill("#search-query", "")
+        page.type("#search-query", "суббот", delay=20)
+        page.wait_for_function(
+            "() => document.querySelectorAll('#search-results li').length >= 2")
+        first = page.locator("#search-results li > a").first
+        target = first.get_attribute("href")
+        with page.expect_navigation():
+            first.click()
+        walk.landed("/vyborg/" + target)
+        outside = [u for u in walk.requests if not u.startswith(prefix)
+                   and not u.startswith("data:")]
+        assert outside == [] and walk.failures == []
+    finally:
+        walk.close()
+
+
+def test_search_box_without_javascript_links_the_archives(browser: object,
+                                                           demo_output: Path) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto((demo_output / "vyborg" / "index.html").as_uri())
+        box = page.locator("#site-search")
+        assert box.locator("input").count() == 0
+        assert box.locator("a").get_attribute("href") == "./archives.html"
+        page.goto((demo_output / "vyborg" / "search.html").as_uri())
+        assert page.locator("noscript").count() == 1
+        assert page.locator("#search-form").is_hidden()
+    finally:
+        context.close()

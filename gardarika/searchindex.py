@@ -1,0 +1,109 @@
+"""The search index of one town in one language, shipped as a plain script file.
+
+Browsers refuse ``fetch`` and WebAssembly for pages opened from disk, so the index is a
+``<script>`` that sets ``window.GARDARIKA_SEARCH``. Words are folded to lower case with
+``ё`` as ``е`` and reduced to their Snowball stems (Russian, English; other languages
+only folded), exactly as ``themes/gardarika/static/js/stemmer.js`` does for a query.
+
+Layout, kept small for a CD and a slow link::
+
+    {"lang": "ru",
+     "docs": [[url, title, date, text], ...],      # text: the start of the page's text
+     "title": {stem: [doc, ...]},                   # stems of titles
+     "body": {stem: [doc, count, doc, count, ...]}} # stems of texts, with counts
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from html.parser import HTMLParser
+
+import snowballstemmer
+
+STEMMERS = {"ru": "russian", "en": "english"}
+#: letters and digits of the Latin, Greek and Cyrillic scripts: the same class as in
+#: themes/gardarika/static/js/search.js, so that page and query split words alike
+WORD = re.compile("[0-9A-Za-z\u00AA\u00B5\u00BA\u00C0-\u00D6\u00D8-\u00F6"
+                  "\u00F8-\u024F\u0370-\u03FF\u0400-\u052F]+")
+TEXT_KEPT = 1500  # characters of each page's text kept for result snippets
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    url: str      # relative to the subsite's root
+    title: str    # plain text
+    date: str     # shown as it is ("5 мая 2024 г."), may be empty
+    text: str     # plain text of the page
+
+
+def normalize(word: str) -> str:
+    return word.lower().replace("ё", "е")
+
+
+@cache
+def _stemmer(lang: str) -> object | None:
+    name = STEMMERS.get(lang)
+    return snowballstemmer.stemmer(name) if name else None
+
+
+def stems(text: str, lang: str) -> list[str]:
+    """The stems of every word of ``text`` (folded, stemmed when the language has one)."""
+    words = [normalize(w) for w in WORD.findall(text)]
+    stemmer = _stemmer(lang)
+    return stemmer.stemWords(words) if stemmer else words
+
+
+class _Text(HTMLParser):
+    SKIP = frozenset({"script", "style", "template"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self.skip += 1
+        elif tag in ("p", "br", "li", "h1", "h2", "h3", "h4", "tr", "div", "blockquote"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self.skip = max(0, self.skip - 1)
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def plain_text(html: str) -> str:
+    """The readable text of an HTML fragment, spaces collapsed."""
+    parser = _Text()
+    parser.feed(html or "")
+    return " ".join("".join(parser.parts).replace("\u00a0", " ").split())
+
+
+def build_index(documents: Iterable[SearchDocument], lang: str) -> dict[str, object]:
+    docs: list[list[str]] = []
+    title_postings: dict[str, list[int]] = {}
+    body_postings: dict[str, list[int]] = {}
+    for number, doc in enumerate(documents):
+        docs.append([doc.url, doc.title, doc.date, doc.text[:TEXT_KEPT]])
+        for stem in sorted(set(stems(doc.title, lang))):
+            title_postings.setdefault(stem, []).append(number)
+        for stem, count in sorted(Counter(stems(doc.text, lang)).items()):
+            body_postings.setdefault(stem, []).extend((number, count))
+    return {"lang": lang, "docs": docs, "title": title_postings, "body": body_postings}
+
+
+def index_script(index: dict[str, object]) -> str:
+    """The index as a script: ``window.GARDARIKA_SEARCH = {...};``."""
+    data = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+    # "</script" may not appear inside a script, even in a string
+    data = data.replace("</", "<\\/")
+    return f"window.GARDARIKA_SEARCH={data};\n"

@@ -1,0 +1,65 @@
+"""Offline search: a search index per language, as a plain script file.
+
+After Pelican has read the site, the articles and pages of this run's language are
+indexed by ``gardarika.searchindex`` and written to ``search-index.js`` at the root of
+the site; the theme's ``search.html`` page loads it with a ``<script>`` tag, together
+with ``theme/js/stemmer.js`` and ``theme/js/search.js``. No fetch, no WebAssembly, no
+worker: it works from a USB stick.
+
+Settings: ``SEARCH_INDEX_SAVE_AS`` (default ``search-index.js``; empty turns it off).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pelican import signals
+from pelican.generators import ArticlesGenerator, PagesGenerator
+
+from gardarika.searchindex import SearchDocument, build_index, index_script, plain_text
+
+_DOCUMENTS: list[Any] = []
+
+
+def _date(item: Any, lang: str) -> str:
+    date = getattr(item, "date", None)
+    if date is None:
+        return ""
+    try:
+        from babel.dates import format_date
+
+        return format_date(date, format="long", locale=lang)
+    except Exception:  # a language Babel does not know
+        return date.strftime("%Y-%m-%d")
+
+
+def collect(generators: list[Any]) -> None:
+    """Remember this run's articles and pages (already only this language's)."""
+    for generator in generators:
+        if isinstance(generator, ArticlesGenerator):
+            _DOCUMENTS.extend(generator.articles)
+        elif isinstance(generator, PagesGenerator):
+            _DOCUMENTS.extend(generator.pages)
+
+
+def write_index(pelican: Any) -> None:
+    settings = pelican.settings
+    save_as = settings.get("SEARCH_INDEX_SAVE_AS", "search-index.js")
+    if not save_as:
+        return
+    lang = settings["DEFAULT_LANG"]
+    documents = [
+        SearchDocument(url=item.url, title=plain_text(item.title), date=_date(item, lang),
+                       text=plain_text(item.content))
+        for item in _DOCUMENTS if getattr(item, "lang", lang) == lang
+    ]
+    path = os.path.join(pelican.output_path, save_as)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(index_script(build_index(documents, lang)))
+
+
+def register() -> None:
+    signals.all_generators_finalized.connect(collect)
+    signals.finalized.connect(write_index)

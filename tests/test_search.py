@@ -1,0 +1,70 @@
+"""The search index: stems of titles and texts, shipped as a script file per language."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from gardarika.searchindex import (
+    SearchDocument,
+    build_index,
+    index_script,
+    normalize,
+    plain_text,
+    stems,
+)
+
+
+def load(script: str) -> dict:
+    match = re.fullmatch(r"window\.GARDARIKA_SEARCH=(.*);\n", script, re.S)
+    assert match
+    return json.loads(match.group(1))
+
+
+def test_stems_fold_case_and_yo() -> None:
+    assert stems("Субботники, СУББОТНИК и субботника", "ru") == ["субботник", "субботник",
+                                                               "и", "субботник"]
+    assert stems("Ёлка", "ru") == stems("елка", "ru")
+    assert stems("Volunteers volunteering", "en") == ["volunt", "volunt"]
+    assert stems("Hyvää päivää", "fi") == ["hyvää", "päivää"]  # folded, not stemmed
+    assert normalize("Ёж") == "еж"
+
+
+def test_plain_text() -> None:
+    html = ("<p>Первый&nbsp;абзац</p><p>Второй <b>абзац</b></p><script>var x;</script>"
+            "<ul><li>раз</li><li>два</li></ul>")
+    assert plain_text(html) == "Первый абзац Второй абзац раз два"
+
+
+def test_index_layout_and_script() -> None:
+    docs = [SearchDocument("a.html", "Субботник в парке", "5 мая 2024 г.", "Текст о парке."),
+            SearchDocument("b.html", "Концерт", "", "Парк, парк и ещё раз парк </script>")]
+    index = load(index_script(build_index(docs, "ru")))
+    assert index["lang"] == "ru"
+    assert index["docs"][0] == ["a.html", "Субботник в парке", "5 мая 2024 г.",
+                                "Текст о парке."]
+    assert index["title"]["субботник"] == [0]
+    assert index["body"]["парк"] == [0, 1, 1, 3]  # doc, count, doc, count
+    assert "</script>" not in index_script(build_index(docs, "ru"))
+
+
+def test_every_language_gets_its_index(network: Path, build_network) -> None:
+    assert build_network(network).ok
+    out = network / "output"
+    ru = load((out / "alpha/search-index.js").read_text(encoding="utf-8"))
+    en = load((out / "alpha/en/search-index.js").read_text(encoding="utf-8"))
+    ru_titles = {doc[1] for doc in ru["docs"]}
+    en_titles = {doc[1] for doc in en["docs"]}
+    assert "Ярмарка ремёсел" in ru_titles and "Note for visitors" not in ru_titles
+    assert "Note for visitors" in en_titles and "Craft fair" in en_titles
+    assert "ярмарк" in ru["title"]
+    fair = next(doc for doc in ru["docs"] if doc[1] == "Ярмарка ремёсел")
+    assert (out / "alpha" / fair[0]).is_file()
+    assert "мая 2024" in fair[2]
+    about = next(doc for doc in en["docs"] if doc[0].startswith("pages/"))
+    assert (out / "alpha/en" / about[0]).is_file()
+    assert (out / "alpha/search.html").is_file() and (out / "alpha/en/search.html").is_file()
+    home = (out / "alpha/index.html").read_text(encoding="utf-8")
+    assert 'id="site-search"' in home and 'data-action="./search.html"' in home
+    assert 'href="./archives.html"' in home.split('id="site-search"')[1][:300]
