@@ -136,7 +136,8 @@ def _twin(out: Path, page: Path, lang: str, code: str) -> Path | None:
     rel = page.relative_to(root)
     if rel.parts[0] not in ("pages",) and len(rel.parts) != 1:
         return None  # listings (categories, tags, archives) have no twins
-    if rel.name.startswith(("index", "archives", "categories", "tags", "authors", "404")):
+    if rel.name.startswith(("index", "archives", "categories", "tags", "authors", "404",
+                            "search")):
         return None
     other = out / town if code == site.default_language else out / town / code
     return other / rel
