@@ -118,3 +118,14 @@ def live(c, site, port=8000, host="127.0.0.1"):
     from gardarika.live import run_live
 
     run_live(ROOT, site, host, int(port))
+
+
+@task(help={"towns": "towns in the synthetic network (default 20)",
+            "articles": "articles per town and language (default 100)",
+            "search_articles": "articles per language of the search town (default 500)",
+            "jobs": "parallel builds; default: the number of CPU cores"})
+def bench(c, towns=20, articles=100, search_articles=500, jobs=None):
+    """Benchmark builds and search on a synthetic network; JSON in benchmarks/results/."""
+    from benchmarks.run import run
+
+    run(int(towns), int(articles), int(search_articles), int(jobs) if jobs else None)

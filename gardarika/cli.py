@@ -4,6 +4,7 @@ code)."""
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import time
@@ -127,6 +128,16 @@ def clean(root: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; output cut short by a closed pipe (``| head``) is not an error."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # stop writing to the closed pipe, also when Python flushes at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gardarika", description=__doc__)
     parser.add_argument("--root", type=Path, default=Path.cwd(),
                         help="the project folder (with sites/, content/, themes/)")

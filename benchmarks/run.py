@@ -1,0 +1,147 @@
+"""``invoke bench``: build a synthetic network and measure, in one run on the same content.
+
+Measured now: Gardarika's cold build, no-op rebuild and rebuild after editing one
+article (time, peak memory, files written), and, for a town of 500 articles per language,
+the size of each search index and, in headless Chromium, how long the search page takes
+to load its index and to answer its first query. Results are printed as a table and
+written as JSON to ``benchmarks/results/``. (Comparisons with plain Pelican and Hugo are
+the subject of the performance issue.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from .generate import REPO, generate
+
+RESULTS = REPO / "benchmarks" / "results"
+QUERIES = {"ru": "праздники", "en": "festivals"}
+
+
+def _files(folder: Path) -> dict[str, int]:
+    return {str(p): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def _build(project: Path, jobs: int | None) -> dict[str, Any]:
+    from gardarika.build import Builder
+
+    before = _files(project / "output") if (project / "output").exists() else {}
+    lines: list[str] = []
+    start = time.perf_counter()
+    report = Builder(project, jobs=jobs, echo=lines.append, check=False).build()
+    seconds = time.perf_counter() - start
+    after = _files(project / "output")
+    written = sum(1 for path, mtime in after.items() if before.get(path) != mtime)
+    if not report.ok:
+        raise RuntimeError("benchmark build failed:\n" + "\n".join(lines[-20:]))
+    return {"seconds": round(seconds, 3), "files_written": written, "pages": report.pages}
+
+
+def measure_builds(towns: int, articles: int, jobs: int | None, work: Path
+                   ) -> dict[str, Any]:
+    project = generate(work / "network", towns, articles)
+    cold = _build(project, jobs)
+    noop = _build(project, jobs)
+    edited = project / "content" / "town-00" / "articles" / "article-0000.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nОдна новая строка.\n",
+                      encoding="utf-8")
+    edit = _build(project, jobs)
+    peak_kb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                  resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    return {"towns": towns, "articles_per_language": articles, "cold": cold, "noop": noop,
+            "edit_one_article": edit, "peak_memory_mb": round(peak_kb / 1024, 1)}
+
+
+def _chromium_times(page_file: Path, query: str) -> dict[str, float] | None:
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(chromium):
+        return None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=[
+            "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        page = browser.new_page()
+        page.goto(page_file.as_uri())
+        page.wait_for_load_state("load")
+        load_ms = page.evaluate(
+            "() => { const n = performance.getEntriesByType('navigation')[0];"
+            " return n.loadEventStart - n.startTime; }")
+        query_ms = page.evaluate(
+            "q => { const t = performance.now(); const r = window.GardarikaSearch.search(q,"
+            " false); return [performance.now() - t, r.results.length]; }", query)
+        browser.close()
+    return {"page_load_ms": round(load_ms, 1), "first_query_ms": round(query_ms[0], 1),
+            "results": query_ms[1]}
+
+
+def measure_search(articles: int, jobs: int | None, work: Path) -> dict[str, Any]:
+    project = generate(work / "search", 1, articles, seed=2)
+    _build(project, jobs)
+    town = project / "output" / "town-00"
+    result: dict[str, Any] = {"articles_per_language": articles}
+    for lang, folder in (("ru", town), ("en", town / "en")):
+        index = folder / "search-index.js"
+        result[lang] = {"index_bytes": index.stat().st_size,
+                        "browser": _chromium_times(folder / "search.html", QUERIES[lang])}
+    return result
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:.2f} MB"
+
+
+def table(results: dict[str, Any]) -> str:
+    builds = results["builds"]
+    rows = [
+        f"Network: {builds['towns']} towns × {builds['articles_per_language']} articles × "
+        "2 languages",
+        f"  cold build            {builds['cold']['seconds']:8.2f} s  "
+        f"{builds['cold']['files_written']:6d} files written",
+        f"  no-op rebuild         {builds['noop']['seconds']:8.2f} s  "
+        f"{builds['noop']['files_written']:6d} files written",
+        f"  one article edited    {builds['edit_one_article']['seconds']:8.2f} s  "
+        f"{builds['edit_one_article']['files_written']:6d} files written",
+        f"  peak memory           {builds['peak_memory_mb']:8.1f} MB",
+        f"Search: one town × {results['search']['articles_per_language']} articles per "
+        "language",
+    ]
+    for lang in ("ru", "en"):
+        entry = results["search"][lang]
+        browser = entry["browser"]
+        timing = (f"page load {browser['page_load_ms']:.0f} ms, first query "
+                  f"{browser['first_query_ms']:.1f} ms ({browser['results']} results)"
+                  if browser else "no Chromium: browser timings not measured")
+        rows.append(f"  {lang}: index {_mb(entry['index_bytes'])}; {timing}")
+    return "\n".join(rows)
+
+
+def run(towns: int = 20, articles: int = 100, search_articles: int = 500,
+        jobs: int | None = None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="gardarika-bench-") as tmp:
+        work = Path(tmp)
+        results = {
+            "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                        "system": platform.platform()},
+            "builds": measure_builds(towns, articles, jobs, work),
+            "search": measure_search(search_articles, jobs, work),
+        }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    print(table(results))
+    print(f"Results: {path.relative_to(REPO)}")
+    return results
