@@ -19,19 +19,22 @@ def read(path: Path) -> str:
     return path.read_text(encoding="utf-8").replace("\u00a0", " ").replace("&nbsp;", " ")
 
 
-def own_themes(project: Path) -> Path:
-    """Replace the symlinked themes/ by a real folder holding a copy of the theme."""
+def theme_copy(project: Path, name: str) -> Path:
+    """A copy of the shared theme as ``themes/<name>/`` of the project, to be altered.
+
+    The fixture's ``themes/`` is a link to the repository's; it becomes a real folder
+    holding a link to the shared theme and the copy."""
     themes = project / "themes"
-    themes.unlink()
-    themes.mkdir()
-    (themes / "gardarika").symlink_to(REPO / "themes" / "gardarika")
-    return themes
+    if themes.is_symlink():
+        themes.unlink()
+        themes.mkdir()
+        (themes / "gardarika").symlink_to(REPO / "themes" / "gardarika")
+    shutil.copytree(REPO / "themes" / "gardarika", themes / name)
+    return themes / name
 
 
 def test_links_from_a_careless_theme_are_fixed(network: Path, build_network) -> None:
-    themes = own_themes(network)
-    rough = themes / "rough"
-    shutil.copytree(REPO / "themes" / "gardarika", rough)
+    rough = theme_copy(network, "rough")
     base = rough / "templates" / "base.html"
     write(base, read(base).replace("<main", """
 <p class="careless"><a href="/">home</a> <a href="{{ SITEURL }}/">here</a>
@@ -222,9 +225,7 @@ def test_check_command(tmp_path: Path, network: Path) -> None:
 
 
 def test_remote_loads_of_a_theme_are_dropped(network: Path, build_network) -> None:
-    themes = own_themes(network)
-    fonts = themes / "fonts"
-    shutil.copytree(REPO / "themes" / "gardarika", fonts)
+    fonts = theme_copy(network, "fonts")
     base = fonts / "templates" / "base.html"
     write(base, read(base).replace("</head>", """
 <link rel="stylesheet" href="https://fonts.example.org/css?family=Serif">
@@ -240,9 +241,7 @@ def test_remote_loads_of_a_theme_are_dropped(network: Path, build_network) -> No
 
 
 def test_portal_folder_links_are_made_portable(network: Path, build_network) -> None:
-    themes = own_themes(network)
-    portal = themes / "portal-theme"
-    shutil.copytree(REPO / "themes" / "gardarika", portal)
+    portal = theme_copy(network, "portal-theme")
     template = portal / "templates" / "portal.html"
     write(template, read(template).replace("</body>", '<a href="beta/">beta</a></body>'))
     write(network / "sites/network.yaml", read(network / "sites/network.yaml")
