@@ -9,6 +9,7 @@ otherwise it is the town's default; a file under ``pages/`` is a page; a transla
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -98,18 +99,13 @@ def read_document(path: Path, site: SiteConfig, root: Path) -> Document | Proble
     except ContentError as error:
         return Problem(file=shown, line=error.line, en=error.en, ru=error.ru)
     rel = path.relative_to(site.content).as_posix()
-    folder, name = posixpath_split(rel)
+    folder, name = posixpath.split(rel)
     stem, suffix_lang = _split_language(name.rsplit(".", 1)[0], site.languages)
     lang = str(metadata.get("lang") or suffix_lang or site.default_language).strip()
     kind = "page" if rel.split("/", 1)[0] == "pages" else "article"
     return Document(path=path, shown=shown, rel=rel, kind=kind, lang=lang,
                     metadata=metadata, lines=lines, body=body, body_line=body_line,
                     base=(folder, stem), suffix_lang=suffix_lang)
-
-
-def posixpath_split(rel: str) -> tuple[str, str]:
-    folder, _, name = rel.rpartition("/")
-    return folder, name
 
 
 def assign_slugs(documents: list[Document], languages: tuple[str, ...]) -> None:

@@ -136,10 +136,6 @@ def _loads(tag: str, attr: str, attrs: dict[str, str]) -> bool:
     return False
 
 
-def _tag_attributes(attrs_text: str) -> list[re.Match[str]]:
-    return list(_ATTR.finditer(attrs_text))
-
-
 def html_references(html: str) -> Iterator[tuple[Reference, int, int]]:
     """Every URL of an HTML document with its position, including CSS ``url()`` in
     ``<style>`` blocks and ``style`` attributes, and path-like strings in inline scripts."""
@@ -150,7 +146,7 @@ def html_references(html: str) -> Iterator[tuple[Reference, int, int]]:
         name = name.lower()
         attrs_text = tag.group("attrs") or ""
         base = tag.start("attrs")
-        matches = _tag_attributes(attrs_text)
+        matches = list(_ATTR.finditer(attrs_text))
         values = {m.group("name").lower(): (_attr_value(m)[0] or "") for m in matches}
         for match in matches:
             attr = match.group("name").lower()
