@@ -82,6 +82,9 @@ class SiteConfig:
     deploy: dict[str, dict[str, Any]] = field(default_factory=dict)
     repository: dict[str, str] | None = None
     pelican: dict[str, Any] = field(default_factory=dict)
+    #: the line of each key in the file, for messages found after loading
+    key_lines: dict[tuple[str | int, ...], int] = field(default_factory=dict, compare=False,
+                                                         repr=False)
 
     @property
     def default_language(self) -> str:
@@ -457,7 +460,7 @@ def load_site(path: Path, root: Path) -> SiteConfig:
     if check.problems:
         raise GardarikaError(check.problems)
     return SiteConfig(id=town, file=path, name=name, languages=languages, content=content,
-                      **values)
+                      key_lines=dict(check.doc.lines), **values)
 
 
 NETWORK_KEYS = ("name", "description", "order", "languages", "theme")
@@ -534,7 +537,7 @@ def load_network(root: Path) -> Network:
             if town not in known:
                 problems.append(Problem(
                     file=display_path(site.file, root), key=f"neighbours.{i}",
-                    line=_line_of(site.file, ("neighbours", i)), severity="warning",
+                    line=site.key_lines.get(("neighbours", i)), severity="warning",
                     en=f"there is no town “{town}” in sites/; it is left out of the "
                        "neighbours list.",
                     ru=f"города «{town}» нет в sites/; он не показан среди соседей."))
@@ -545,8 +548,3 @@ def load_network(root: Path) -> Network:
                 en=f"there is no town “{town}” in sites/.",
                 ru=f"города «{town}» нет в sites/."))
     return Network(root=root, config=network, sites=sites, problems=problems, broken=broken)
-
-
-def _line_of(path: Path, key: tuple[str | int, ...]) -> int | None:
-    doc, _ = read_yaml(path, str(path))
-    return doc.line(*key) if doc else None
