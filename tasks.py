@@ -129,3 +129,25 @@ def bench(c, towns=20, articles=100, search_articles=500, jobs=None):
     from benchmarks.run import run
 
     run(int(towns), int(articles), int(search_articles), int(jobs) if jobs else None)
+
+
+@task(name="package", help={"sites": "town ids, comma-separated (default: every built town)",
+                            "zip": "also write a zip file", "iso": "also write an ISO image",
+                            "capacity": "cd, dvd or a size such as 4G: refuse anything larger"})
+def package_task(c, sites=None, zip=False, iso=False, capacity=None):
+    """Make dist/<network>-<date>/ for a USB stick or CD (with --zip, --iso)."""
+    from gardarika.cli import package as run_package
+
+    code = run_package(ROOT, sites, zip, iso, capacity)
+    if code:
+        raise Exit(code=code)
+
+
+@task(help={"path": "a copied package: folder, zip file or ISO image"})
+def verify(c, path):
+    """Check a copied package against its MANIFEST.sha256."""
+    from gardarika.cli import verify as run_verify
+
+    code = run_verify(path)
+    if code:
+        raise Exit(code=code)

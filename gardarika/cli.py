@@ -120,6 +120,48 @@ def fix_encoding(root: Path, file: str) -> int:
     return 0
 
 
+def package(root: Path, sites: str | None = None, make_zip: bool = False,
+            make_iso: bool = False, capacity: str | None = None) -> int:
+    """Make the USB/CD package in dist/; print where and how big."""
+    from .errors import GardarikaError
+    from .package import package as make_package
+
+    try:
+        result = make_package(root, _names(sites), make_zip, make_iso, capacity)
+    except GardarikaError as err:
+        print(err, file=sys.stderr)
+        return 1
+    size = f"{result.size / 1024 / 1024:.1f} MB"
+    print(f"Package: {result.folder} ({result.files} files, {size}; towns: "
+          f"{', '.join(result.towns)})\nПакет: {result.folder} (файлов: {result.files}, "
+          f"{size})")
+    for extra in (result.zip, result.iso):
+        if extra is not None:
+            print(f"  {extra} ({extra.stat().st_size / 1024 / 1024:.1f} MB)")
+    return 0
+
+
+def verify(path: str) -> int:
+    """Check a copied package (folder, zip or ISO) against its MANIFEST.sha256."""
+    from .manifest import describe
+    from .manifest import verify as check_copy
+
+    try:
+        result = check_copy(Path(path))
+    except (FileNotFoundError, OSError) as exc:
+        print(f"{path}: cannot be checked ({exc}). / проверить нельзя.", file=sys.stderr)
+        return 2
+    for line in describe(result):
+        print(line)
+    if result.ok:
+        print(f"All {result.checked} files are intact. / Все файлы ({result.checked}) целы.")
+        return 0
+    print(f"Problems: {len(result.missing)} missing, {len(result.changed)} changed, "
+          f"{len(result.unexpected)} unexpected. / Пропало: {len(result.missing)}, "
+          f"изменено: {len(result.changed)}, лишних: {len(result.unexpected)}.")
+    return 1
+
+
 def clean(root: Path) -> int:
     """Remove the build products ``output/`` and ``.cache/``."""
     for name in ("output", ".cache"):
@@ -161,6 +203,13 @@ def _main(argv: list[str] | None = None) -> int:
     live_cmd.add_argument("--site", required=True, help="town id")
     live_cmd.add_argument("--port", type=int, default=8000)
     live_cmd.add_argument("--host", default="127.0.0.1")
+    package_cmd = commands.add_parser("package", help="make a USB/CD package in dist/")
+    package_cmd.add_argument("--sites", help="town ids separated by commas (default: all)")
+    package_cmd.add_argument("--zip", action="store_true", help="also write a zip file")
+    package_cmd.add_argument("--iso", action="store_true", help="also write an ISO image")
+    package_cmd.add_argument("--capacity", help="cd, dvd or a size such as 4G")
+    verify_cmd = commands.add_parser("verify", help="check a copied package")
+    verify_cmd.add_argument("path", help="a folder, zip file or ISO image")
     fix_cmd = commands.add_parser("fix-encoding", help="convert a file to UTF-8")
     fix_cmd.add_argument("file")
     commands.add_parser("clean", help="remove output/ and .cache/")
@@ -178,6 +227,10 @@ def _main(argv: list[str] | None = None) -> int:
         return lint(args.root, args.site)
     if args.command == "new":
         return new(args.root, args.site, args.title, args.lang, args.page, args.translation_of)
+    if args.command == "package":
+        return package(args.root, args.sites, args.zip, args.iso, args.capacity)
+    if args.command == "verify":
+        return verify(args.path)
     if args.command == "fix-encoding":
         return fix_encoding(args.root, args.file)
     if args.command == "live":

@@ -282,3 +282,23 @@ def test_search_box_without_javascript_links_the_archives(browser: object,
         assert page.locator("#search-form").is_hidden()
     finally:
         context.close()
+
+
+def test_walk_from_a_package(browser: object, demo_output: Path, tmp_path: Path) -> None:
+    """The folder `invoke package` makes for a USB stick passes the same walk."""
+    import datetime as dt
+
+    from conftest import REPO
+
+    from gardarika.manifest import verify
+    from gardarika.package import package
+
+    result = package(REPO, today=dt.date(2026, 11, 28), dist=tmp_path / "dist",
+                     output=demo_output)
+    assert verify(result.folder).ok
+    prefix = result.folder.as_uri() + "/"
+    walk = walk_network(browser, prefix + "index.html", prefix)
+    try:
+        assert_stayed_inside(walk)
+    finally:
+        walk.close()
