@@ -151,3 +151,14 @@ def verify(c, path):
     code = run_verify(path)
     if code:
         raise Exit(code=code)
+
+
+@task(help={"site": "town id (or several, comma-separated); default: towns with targets",
+            "target": "only this target of the town's settings"})
+def deploy(c, site=None, target=None):
+    """Publish built towns to the targets in their settings, sending only changes."""
+    from gardarika.cli import deploy as run_deploy
+
+    code = run_deploy(ROOT, site, target)
+    if code:
+        raise Exit(code=code)

@@ -162,6 +162,53 @@ def verify(path: str) -> int:
     return 1
 
 
+def deploy(root: Path, sites: str | None = None, target: str | None = None) -> int:
+    """Publish built towns to the deploy targets of their settings."""
+    from .config import load_network
+    from .deploy import deploy_folder, make_target
+    from .errors import GardarikaError
+
+    network = load_network(root)
+    names = _names(sites) or [t for t in network.ordered_ids() if network.sites[t].deploy]
+    failures = 0
+    for town in names:
+        site = network.sites.get(town)
+        if site is None:
+            print(f"There is no town {town}. / Города {town} нет.", file=sys.stderr)
+            return 2
+        targets = {n: o for n, o in site.deploy.items() if target in (None, n)}
+        if not targets:
+            print(f"{town}: no deploy target{' ' + target if target else ''} in "
+                  f"sites/{town}.yaml / нет цели публикации", file=sys.stderr)
+            failures += 1
+            continue
+        folder = network.root / "output" / town
+        if not (folder / "index.html").is_file():
+            print(f"{town}: not built; run “invoke build --site {town}” first. / не собран.",
+                  file=sys.stderr)
+            failures += 1
+            continue
+        for name, options in targets.items():
+            try:
+                result = deploy_folder(folder, make_target(town, name, options, network.root),
+                                       name, progress=print)
+            except GardarikaError as err:
+                print(err, file=sys.stderr)
+                failures += 1
+                continue
+            except Exception as exc:  # a network, storage or permission failure
+                print(f"{town} → {name}: the deploy stopped: {exc}. The site there keeps "
+                      "working; run the deploy again to complete it.\n"
+                      f"{town} → {name}: публикация прервалась: {exc}. Сайт там работает; "
+                      "запустите публикацию ещё раз, чтобы её завершить.", file=sys.stderr)
+                failures += 1
+                continue
+            print(f"{town} → {name}: {len(result.sent)} files sent, {len(result.deleted)} "
+                  f"deleted, {result.unchanged} unchanged / отправлено {len(result.sent)}, "
+                  f"удалено {len(result.deleted)}, без изменений {result.unchanged}")
+    return 1 if failures else 0
+
+
 def clean(root: Path) -> int:
     """Remove the build products ``output/`` and ``.cache/``."""
     for name in ("output", ".cache"):
@@ -208,6 +255,9 @@ def _main(argv: list[str] | None = None) -> int:
     package_cmd.add_argument("--zip", action="store_true", help="also write a zip file")
     package_cmd.add_argument("--iso", action="store_true", help="also write an ISO image")
     package_cmd.add_argument("--capacity", help="cd, dvd or a size such as 4G")
+    deploy_cmd = commands.add_parser("deploy", help="publish towns to their deploy targets")
+    deploy_cmd.add_argument("--site", help="town id, or several separated by commas")
+    deploy_cmd.add_argument("--target", help="only this target of the town's settings")
     verify_cmd = commands.add_parser("verify", help="check a copied package")
     verify_cmd.add_argument("path", help="a folder, zip file or ISO image")
     fix_cmd = commands.add_parser("fix-encoding", help="convert a file to UTF-8")
@@ -229,6 +279,8 @@ def _main(argv: list[str] | None = None) -> int:
         return new(args.root, args.site, args.title, args.lang, args.page, args.translation_of)
     if args.command == "package":
         return package(args.root, args.sites, args.zip, args.iso, args.capacity)
+    if args.command == "deploy":
+        return deploy(args.root, args.site, args.target)
     if args.command == "verify":
         return verify(args.path)
     if args.command == "fix-encoding":

@@ -1,0 +1,251 @@
+"""``invoke deploy``: publish a town's built site to the targets named in its YAML.
+
+Every target keeps a manifest of what it holds (``.gardarika-manifest.json``: path →
+SHA-256). A deploy compares it with the built site and sends only new and changed files,
+then deletes the files that are gone, then writes the new manifest. Pictures and styles
+go before the pages that use them, the home pages last, so an interrupted deploy leaves a
+working site (old pages still find what they link to); the next deploy sees the old
+manifest and completes the work, since sending a file twice does no harm.
+
+Targets (``deploy:`` in ``sites/<town>.yaml``; secrets never there — they come from the
+environment or from a file outside the repository):
+
+* ``dir``: a folder, e.g. a mounted web space or a USB stick: ``path``;
+* ``s3``: S3-compatible object storage (Yandex Object Storage, MinIO …) through boto3:
+  ``bucket``, optional ``prefix``, ``endpoint``, ``region``; credentials from the
+  usual ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` variables or a ``profile``;
+* ``git``: a branch of a repository for Pages-style hosting: ``repository``, ``branch``.
+
+(``rsync`` over ssh is accepted in the settings but not deployable yet.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import GardarikaError, Problem
+
+MANIFEST = ".gardarika-manifest.json"
+
+
+class Target(Protocol):
+    def read_manifest(self) -> dict[str, str] | None: ...
+    def put(self, name: str, source: Path) -> None: ...
+    def delete(self, name: str) -> None: ...
+    def write_manifest(self, manifest: dict[str, str]) -> None: ...
+    def finish(self, message: str) -> None: ...
+
+
+@dataclass
+class DeployResult:
+    target: str
+    sent: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def local_manifest(folder: Path) -> dict[str, str]:
+    manifest = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            manifest[path.relative_to(folder).as_posix()] = hashlib.sha256(
+                path.read_bytes()).hexdigest()
+    return manifest
+
+
+LISTINGS = ("category/", "tag/", "author/", "archives", "categories.", "tags.", "authors.",
+            "search.")
+
+
+def upload_order(name: str) -> tuple[int, str]:
+    """Pictures, styles and scripts first, then articles and pages, then the listings
+    that link to them, and the home pages last: until a deploy is complete, readers come
+    in through the old home pages, and those only link to what is already there."""
+    if not name.endswith((".html", ".htm")):
+        return (0, name)
+    parts = name.split("/")
+    rest = "/".join(parts[1:]) if len(parts) > 1 and len(parts[0]) <= 3 and \
+        parts[0].isalpha() else name  # inside a language folder (en/…)
+    if rest.rsplit("/", 1)[-1].startswith("index"):
+        return (3, name)
+    if rest.startswith(LISTINGS):
+        return (2, name)
+    return (1, name)
+
+
+def deploy_folder(folder: Path, target: Target, name: str,
+                  progress: Callable[[str], None] = lambda _: None) -> DeployResult:
+    """Bring ``target`` to the content of ``folder``, sending only what changed."""
+    local = local_manifest(folder)
+    remote = target.read_manifest() or {}
+    result = DeployResult(target=name)
+    changed = sorted((n for n, digest in local.items() if remote.get(n) != digest),
+                     key=upload_order)
+    for number, file in enumerate(changed, 1):
+        target.put(file, folder / file)
+        result.sent.append(file)
+        if number % 200 == 0:
+            progress(f"  {name}: {number}/{len(changed)} files sent")
+    for file in sorted(set(remote) - set(local)):
+        target.delete(file)
+        result.deleted.append(file)
+    result.unchanged = len(local) - len(changed)
+    target.write_manifest(local)
+    target.finish(f"Deploy: {len(result.sent)} files sent, {len(result.deleted)} deleted")
+    return result
+
+
+# -- targets ----------------------------------------------------------------------------
+
+
+class DirTarget:
+    """A folder: each file is written beside its place and renamed into it."""
+
+    def __init__(self, path: Path):
+        self.root = Path(path)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def read_manifest(self) -> dict[str, str] | None:
+        path = self.root / MANIFEST
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+    def put(self, name: str, source: Path) -> None:
+        target = self.root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.part")
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+
+    def delete(self, name: str) -> None:
+        (self.root / name).unlink(missing_ok=True)
+        parent = (self.root / name).parent
+        while parent != self.root and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+
+    def write_manifest(self, manifest: dict[str, str]) -> None:
+        tmp = self.root / f".{MANIFEST}.part"
+        tmp.write_text(json.dumps(manifest, indent=0, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.root / MANIFEST)
+
+    def finish(self, message: str) -> None:
+        pass
+
+
+class S3Target:
+    """An S3-compatible bucket; objects carry their content type."""
+
+    def __init__(self, bucket: str, prefix: str = "", endpoint: str | None = None,
+                 region: str | None = None, profile: str | None = None):
+        import boto3
+
+        session = boto3.session.Session(profile_name=profile) if profile else boto3
+        self.client = session.client("s3", endpoint_url=endpoint, region_name=region)
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+
+    def read_manifest(self) -> dict[str, str] | None:
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=self.prefix + MANIFEST)
+        except self.client.exceptions.NoSuchKey:
+            return None
+        return json.loads(body["Body"].read())
+
+    def put(self, name: str, source: Path) -> None:
+        import mimetypes
+
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        if kind.startswith("text/") or kind in ("application/javascript", "image/svg+xml"):
+            kind += "; charset=utf-8"
+        with source.open("rb") as body:
+            self.client.put_object(Bucket=self.bucket, Key=self.prefix + name, Body=body,
+                                   ContentType=kind)
+
+    def delete(self, name: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self.prefix + name)
+
+    def write_manifest(self, manifest: dict[str, str]) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self.prefix + MANIFEST,
+                               Body=json.dumps(manifest, sort_keys=True).encode(),
+                               ContentType="application/json")
+
+    def finish(self, message: str) -> None:
+        pass
+
+
+def _git(*args: str, cwd: Path) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+    if done.returncode:
+        raise GardarikaError([Problem(file="invoke deploy", en=f"git {args[0]} failed: "
+                                      f"{done.stderr.strip()}", ru=f"git {args[0]}: ошибка: "
+                                      f"{done.stderr.strip()}")])
+    return done.stdout
+
+
+class GitTarget:
+    """A branch of a git repository: the files are committed and pushed in one go, so a
+    deploy that stops half-way changes nothing there."""
+
+    def __init__(self, repository: str, branch: str, work: Path):
+        self.branch = branch
+        self.work = Path(work)
+        shutil.rmtree(self.work, ignore_errors=True)
+        self.work.mkdir(parents=True)
+        _git("init", "-q", cwd=self.work)
+        _git("remote", "add", "origin", repository, cwd=self.work)
+        has_branch = _git("ls-remote", "--heads", "origin", branch, cwd=self.work).strip()
+        if has_branch:
+            _git("fetch", "-q", "--depth", "1", "origin", branch, cwd=self.work)
+            _git("checkout", "-q", "-B", branch, "FETCH_HEAD", cwd=self.work)
+        else:
+            _git("checkout", "-q", "--orphan", branch, cwd=self.work)
+
+    def read_manifest(self) -> dict[str, str] | None:
+        path = self.work / MANIFEST
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+    def put(self, name: str, source: Path) -> None:
+        target = self.work / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+    def delete(self, name: str) -> None:
+        (self.work / name).unlink(missing_ok=True)
+
+    def write_manifest(self, manifest: dict[str, str]) -> None:
+        (self.work / MANIFEST).write_text(json.dumps(manifest, indent=0, sort_keys=True),
+                                          encoding="utf-8")
+
+    def finish(self, message: str) -> None:
+        _git("add", "-A", cwd=self.work)
+        if not _git("status", "--porcelain", cwd=self.work).strip():
+            return
+        _git("-c", "user.name=Gardarika", "-c", "user.email=gardarika@localhost", "commit",
+             "-q", "-m", message, cwd=self.work)
+        _git("push", "-q", "origin", f"HEAD:refs/heads/{self.branch}", cwd=self.work)
+
+
+def make_target(town: str, name: str, options: dict[str, Any], root: Path) -> Target:
+    kind = options.get("type")
+    if kind == "dir":
+        path = Path(os.path.expanduser(str(options["path"])))
+        return DirTarget(path if path.is_absolute() else root / path)
+    if kind == "s3":
+        return S3Target(str(options["bucket"]), str(options.get("prefix", "")),
+                        options.get("endpoint"), options.get("region"), options.get("profile"))
+    if kind == "git":
+        return GitTarget(str(options["repository"]), str(options.get("branch", "gh-pages")),
+                         root / ".cache" / "deploy" / f"{town}-{name}")
+    raise GardarikaError([Problem(
+        file=f"sites/{town}.yaml", key=f"deploy.{name}",
+        en=f"the deploy target type “{kind}” is not available yet.",
+        ru=f"способ публикации «{kind}» пока не поддерживается.")])

@@ -1,0 +1,183 @@
+"""Incremental deploys against real local peers: a folder, a moto S3 server on localhost
+and a bare git repository. A second deploy after a one-article change sends only the
+files whose bytes changed; an interrupted deploy leaves a working site and is completed
+by the next one."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import broken_links, write
+
+from gardarika.deploy import (
+    MANIFEST,
+    DirTarget,
+    GitTarget,
+    S3Target,
+    deploy_folder,
+    local_manifest,
+)
+
+
+def gardarika(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "gardarika", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def edit_one_article(network: Path) -> None:
+    path = network / "content/alpha/articles/notice.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nДобавлена одна строка.\n",
+                    encoding="utf-8")
+
+
+def changed_between(before: dict[str, str], after: dict[str, str]) -> set[str]:
+    return {name for name, digest in after.items() if before.get(name) != digest}
+
+
+def test_dir_target(network: Path, tmp_path: Path) -> None:
+    stick = tmp_path / "stick"
+    write(network / "sites/alpha.yaml", (network / "sites/alpha.yaml").read_text(
+        encoding="utf-8") + f"deploy:\n  usb:\n    type: dir\n    path: {stick}\n")
+    assert gardarika("--root", str(network), "build").returncode == 0
+    first = gardarika("--root", str(network), "deploy")
+    assert first.returncode == 0, first.stderr
+    output = network / "output/alpha"
+    before = local_manifest(output)
+    assert local_manifest(stick) == {**before, MANIFEST: local_manifest(stick)[MANIFEST]}
+    assert f"alpha → usb: {len(before)} files sent, 0 deleted, 0 unchanged" in first.stdout
+
+    edit_one_article(network)
+    (network / "content/alpha/articles/visitors.en.md").unlink()
+    assert gardarika("--root", str(network), "build").returncode == 0
+    after = local_manifest(output)
+    second = gardarika("--root", str(network), "deploy", "--site", "alpha", "--target", "usb")
+    assert second.returncode == 0, second.stderr
+    changed = changed_between(before, after)
+    gone = set(before) - set(after)
+    assert 0 < len(changed) < len(after) / 2 and gone
+    assert f"{len(changed)} files sent, {len(gone)} deleted" in second.stdout
+    assert {n: d for n, d in local_manifest(stick).items() if n != MANIFEST} == after
+    assert json.loads((stick / MANIFEST).read_text(encoding="utf-8")) == after
+
+
+def test_interrupted_deploy_keeps_a_working_site(network: Path, build_network,
+                                                 tmp_path: Path, monkeypatch) -> None:
+    assert build_network(network, ["alpha"]).ok
+    output = network / "output/alpha"
+    target = DirTarget(tmp_path / "web")
+    deploy_folder(output, target, "web")
+    old = local_manifest(tmp_path / "web")
+
+    edit_one_article(network)
+    write(network / "content/alpha/articles/new.md",
+          "Title: Новая статья\nDate: 2024-06-01 10:00\n\nТекст.\n")
+    assert build_network(network, ["alpha"]).ok
+    sent = []
+    real_put = DirTarget.put
+
+    def failing_put(self: DirTarget, name: str, source: Path) -> None:
+        if len(sent) == 3:
+            raise OSError("the connection dropped")
+        sent.append(name)
+        real_put(self, name, source)
+
+    monkeypatch.setattr(DirTarget, "put", failing_put)
+    with pytest.raises(OSError):
+        deploy_folder(output, target, "web")
+    web = tmp_path / "web"
+    # the old manifest is still there, and every page the old home links to still exists
+    assert json.loads((web / MANIFEST).read_text(encoding="utf-8")) == \
+        {n: d for n, d in old.items() if n != MANIFEST}
+    assert all((web / name).exists() for name in old)
+    # the pages not replaced yet are the old site: everything they link to is still there
+    # (the portal and the neighbours lie outside this town's folder)
+    assert "index.html" not in sent
+    old_pages = [entry for entry in broken_links(web) if entry.split(": ")[0] not in sent
+                 and (web / entry.split(": ")[0]).parent.joinpath(entry.split(": ", 1)[1])
+                 .resolve().is_relative_to(web.resolve())]
+    assert old_pages == []
+    monkeypatch.undo()
+    result = deploy_folder(output, target, "web")
+    needed = changed_between(old, local_manifest(output))
+    assert needed - set(sent) <= set(result.sent)  # the next deploy completes the work
+    assert {n: d for n, d in local_manifest(web).items() if n != MANIFEST} == \
+        local_manifest(output)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def s3_server(monkeypatch):
+    from moto.server import ThreadedMotoServer
+
+    for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                       ("AWS_DEFAULT_REGION", "us-east-1")):
+        monkeypatch.setenv(key, value)
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+def test_s3_target(network: Path, s3_server: str) -> None:
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
+    s3.create_bucket(Bucket="towns")
+    write(network / "sites/alpha.yaml", (network / "sites/alpha.yaml").read_text(
+        encoding="utf-8") + f"deploy:\n  cloud:\n    type: s3\n    bucket: towns\n"
+        f"    prefix: alpha\n    endpoint: {s3_server}\n    region: us-east-1\n")
+    assert gardarika("--root", str(network), "build").returncode == 0
+    env_done = subprocess.run(
+        [sys.executable, "-m", "gardarika", "--root", str(network), "deploy"],
+        capture_output=True, text=True, timeout=300)
+    assert env_done.returncode == 0, env_done.stderr
+    output = network / "output/alpha"
+    before = local_manifest(output)
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket="towns")["Contents"]}
+    assert keys == {f"alpha/{n}" for n in before} | {f"alpha/{MANIFEST}"}
+    head = s3.head_object(Bucket="towns", Key="alpha/index.html")
+    assert head["ContentType"] == "text/html; charset=utf-8"
+
+    edit_one_article(network)
+    assert gardarika("--root", str(network), "build").returncode == 0
+    after = local_manifest(output)
+    result = deploy_folder(output, S3Target("towns", "alpha", s3_server, "us-east-1"), "cloud")
+    assert set(result.sent) == changed_between(before, after)
+    assert len(result.sent) < len(after) / 2
+    body = s3.get_object(Bucket="towns", Key="alpha/index.html")["Body"].read()
+    assert body == (output / "index.html").read_bytes()
+
+
+def test_git_target(network: Path, build_network, tmp_path: Path) -> None:
+    bare = tmp_path / "pages.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    assert build_network(network, ["alpha"]).ok
+    output = network / "output/alpha"
+    before = local_manifest(output)
+    first = deploy_folder(output, GitTarget(str(bare), "gh-pages", tmp_path / "w1"), "pages")
+    assert len(first.sent) == len(before)
+
+    edit_one_article(network)
+    assert build_network(network, ["alpha"]).ok
+    after = local_manifest(output)
+    second = deploy_folder(output, GitTarget(str(bare), "gh-pages", tmp_path / "w2"), "pages")
+    assert set(second.sent) == changed_between(before, after)
+
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "-b", "gh-pages", str(bare), str(clone)], check=True)
+    assert {n: d for n, d in local_manifest(clone).items()
+            if n != MANIFEST and not n.startswith(".git/")} == after
+    log = subprocess.run(["git", "log", "--format=%s", "--name-only", "-1"], cwd=clone,
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    assert set(log[2:]) - {""} == changed_between(before, after) | {MANIFEST}
