@@ -44,6 +44,8 @@ TOWN_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 PELICAN_KEY = re.compile(r"^[A-Z][A-Z0-9_]*$")
 DEPLOY_TYPES = ("dir", "rsync", "s3", "git")
+DEPLOY_REQUIRED = {"dir": ("path",), "rsync": ("host", "path"), "s3": ("bucket",),
+                   "git": ("repository",)}
 SECRET_WORDS = ("password", "passwd", "secret", "token", "private_key", "access_key")
 RESERVED_IDS = frozenset({"network", "theme", "con", "nul", "prn", "aux", "index"}
                          | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)})
@@ -336,11 +338,17 @@ def _deploy(check: _Checker, value: Any) -> dict[str, dict[str, Any]]:
         target_map = check.mapping(("deploy", name), target)
         if target_map is None:
             continue
-        if target_map.get("type") not in DEPLOY_TYPES:
+        kind = target_map.get("type")
+        if kind not in DEPLOY_TYPES:
             check.add(("deploy", name, "type"),
                       f"“type” must be one of {', '.join(DEPLOY_TYPES)}.",
                       f"«type» должен быть одним из: {', '.join(DEPLOY_TYPES)}.")
             continue
+        for key in DEPLOY_REQUIRED[kind]:
+            if not str(target_map.get(key) or "").strip():
+                check.add(("deploy", name),
+                          f"a “{kind}” target needs “{key}”.",
+                          f"для публикации типа «{kind}» нужен ключ «{key}».")
         for key in target_map:
             if any(word in str(key).lower() for word in SECRET_WORDS):
                 check.add(("deploy", name, key),

@@ -139,8 +139,10 @@ def test_all_problems_of_a_file_at_once_with_lines(project: Path) -> None:
      "does not exist"),
     ("name: {ru: Выборг}\nlanguages: [ru]\ndeploy: {web: {type: ftp}}\n", "deploy.web.type",
      "one of dir, rsync, s3, git"),
-    ("name: {ru: Выборг}\nlanguages: [ru]\ndeploy: {s3: {type: s3, secret_key: x}}\n",
-     "deploy.s3.secret_key", "secrets must not be kept"),
+    ("name: {ru: Выборг}\nlanguages: [ru]\ndeploy: {s3: {type: s3, bucket: b, secret_key: x}}"
+     "\n", "deploy.s3.secret_key", "secrets must not be kept"),
+    ("name: {ru: Выборг}\nlanguages: [ru]\ndeploy: {usb: {type: dir}}\n", "deploy.usb",
+     "needs “path”"),
     ("name: {ru: Выборг}\nlanguages: [ru]\nrepository: {branch: main}\n", "repository",
      "“url”"),
     ("name: {ru: Выборг}\nlanguages: [ru]\npelican: {SITEURL: x}\n", "pelican.SITEURL",
