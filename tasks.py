@@ -15,12 +15,13 @@ ROOT = Path(__file__).resolve().parent
 
 @task(help={"site": "town id (or several, comma-separated); default: every town",
             "jobs": "parallel builds; default: the number of CPU cores",
-            "check": "check the output afterwards (--no-check to skip)"})
-def build(c, site=None, jobs=None, check=True):
+            "check": "check the output afterwards (--no-check to skip)",
+            "shard": "build only the share K/N of the towns, for parallel CI jobs"})
+def build(c, site=None, jobs=None, check=True, shard=None):
     """Build the network (or one town) into output/, then check it."""
     from gardarika.cli import build as run_build
 
-    code = run_build(ROOT, site, int(jobs) if jobs else None, check)
+    code = run_build(ROOT, site, int(jobs) if jobs else None, check, shard)
     if code:
         raise Exit(code=code)
 
@@ -160,5 +161,41 @@ def deploy(c, site=None, target=None):
     from gardarika.cli import deploy as run_deploy
 
     code = run_deploy(ROOT, site, target)
+    if code:
+        raise Exit(code=code)
+
+
+@task
+def owners(c):
+    """Write CODEOWNERS: each town's editors own its content folder and settings."""
+    from gardarika.cli import owners as run_owners
+
+    run_owners(ROOT)
+
+
+@task(help={"shards": "print the shares 1/N … N/N instead of the town ids"})
+def matrix(c, shards=None):
+    """Print the towns as JSON, for a CI system's parallel build jobs."""
+    from gardarika.cli import matrix as run_matrix
+
+    run_matrix(ROOT, int(shards) if shards else None)
+
+
+@task(help={"site": "town id (or several, comma-separated); default: towns with a repository"})
+def pull(c, site=None):
+    """Clone or update the content of towns kept in their own git repositories."""
+    from gardarika.cli import pull as run_pull
+
+    code = run_pull(ROOT, site)
+    if code:
+        raise Exit(code=code)
+
+
+@task
+def portal(c):
+    """Write the portal over output/ as it is (merged CI shards), then check output/."""
+    from gardarika.cli import portal as run_portal
+
+    code = run_portal(ROOT)
     if code:
         raise Exit(code=code)

@@ -20,10 +20,24 @@ def _names(sites: str | None) -> list[str] | None:
 
 
 def build(root: Path, sites: str | None = None, jobs: int | None = None,
-          check: bool = True) -> int:
-    """Build the network (or the comma-separated ``sites``); return the exit code."""
+          check: bool = True, shard: str | None = None) -> int:
+    """Build the network (or the comma-separated ``sites``, or the share ``K/N`` of the
+    towns); return the exit code."""
+    names = _names(sites)
+    if shard:
+        from .config import load_network
+        from .network_ops import shard as share
+
+        try:
+            names = share(names or load_network(root).ordered_ids(), shard) or ["-"]
+        except ValueError as exc:
+            print(f"--shard: {exc}", file=sys.stderr)
+            return 2
+        if names == ["-"]:
+            print(f"Share {shard} has no towns. / В доле {shard} нет городов.")
+            return 0
     try:
-        report = Builder(root, jobs=jobs, check=check).build(_names(sites))
+        report = Builder(root, jobs=jobs, check=check).build(names)
     except BuildError as err:
         print(err, file=sys.stderr)
         return 2
@@ -209,6 +223,64 @@ def deploy(root: Path, sites: str | None = None, target: str | None = None) -> i
     return 1 if failures else 0
 
 
+def portal(root: Path) -> int:
+    """Write the portal over the output as it is (e.g. merged from parallel CI jobs) and
+    check the whole output."""
+    from .config import load_network
+    from .portal import render_portal
+
+    output = Path(root) / "output"
+    if not output.is_dir():
+        print("There is no output/ yet. / Папки output/ ещё нет.", file=sys.stderr)
+        return 2
+    render_portal(load_network(root), output)
+    return check(root)
+
+
+def owners(root: Path) -> int:
+    """Write CODEOWNERS from the editors in sites/*.yaml."""
+    from .config import load_network
+    from .network_ops import codeowners
+
+    network = load_network(root)
+    path = Path(root) / "CODEOWNERS"
+    path.write_text(codeowners(network), encoding="utf-8")
+    print(f"Written: {path.name} ({sum(1 for s in network.sites.values() if s.editors)} "
+          "towns with editors)")
+    return 0
+
+
+def matrix(root: Path, shards: int | None = None) -> int:
+    """Print the towns (or the shares ``K/N``) as JSON, for a CI system's job matrix."""
+    import json
+
+    from .config import load_network
+
+    towns = load_network(root).ordered_ids()
+    if shards:
+        print(json.dumps([f"{k}/{shards}" for k in range(1, shards + 1)]))
+    else:
+        print(json.dumps(towns))
+    return 0
+
+
+def pull(root: Path, sites: str | None = None) -> int:
+    """Clone or update the content of towns that have their own repository."""
+    from .config import load_network
+    from .network_ops import pull as pull_town
+
+    network = load_network(root)
+    names = _names(sites) or [t for t in network.ordered_ids()
+                              if network.sites[t].repository]
+    for town in names:
+        if town not in network.sites:
+            print(f"There is no town {town}. / Города {town} нет.", file=sys.stderr)
+            return 2
+        ok, message = pull_town(network, town)
+        print(message if ok else f"warning: {message}", file=sys.stdout if ok else sys.stderr)
+    return 0
+
+
 def clean(root: Path) -> int:
     """Remove the build products ``output/`` and ``.cache/``."""
     for name in ("output", ".cache"):
@@ -236,6 +308,13 @@ def _main(argv: list[str] | None = None) -> int:
     build_cmd.add_argument("--jobs", type=int, help="parallel builds (default: CPU cores)")
     build_cmd.add_argument("--no-check", dest="check", action="store_false",
                            help="do not check the output afterwards")
+    build_cmd.add_argument("--shard", help="build only the share K/N of the towns (CI)")
+    commands.add_parser("owners", help="write CODEOWNERS from the towns' editors")
+    commands.add_parser("portal", help="write the portal over output/ and check it")
+    matrix_cmd = commands.add_parser("matrix", help="print the towns as JSON for CI")
+    matrix_cmd.add_argument("--shards", type=int, help="print N shares instead of towns")
+    pull_cmd = commands.add_parser("pull", help="update towns' content from their repos")
+    pull_cmd.add_argument("--site", help="town id, or several separated by commas")
     check_cmd = commands.add_parser("check", help="check output/ for offline problems")
     check_cmd.add_argument("--site", help="town id, or several separated by commas")
     lint_cmd = commands.add_parser("lint", help="check the towns' content")
@@ -268,7 +347,15 @@ def _main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
     if args.command == "build":
-        return build(args.root, args.site, args.jobs, args.check)
+        return build(args.root, args.site, args.jobs, args.check, args.shard)
+    if args.command == "portal":
+        return portal(args.root)
+    if args.command == "owners":
+        return owners(args.root)
+    if args.command == "matrix":
+        return matrix(args.root, args.shards)
+    if args.command == "pull":
+        return pull(args.root, args.site)
     if args.command == "check":
         return check(args.root, args.site)
     if args.command == "clean":

@@ -21,6 +21,7 @@ base_url      where the site is published on the web, e.g. ``https://vyborg.exam
 deploy        named deploy targets: ``{web: {type: rsync, ...}}``; type is one of
               ``dir``, ``rsync``, ``s3``, ``git``; no secrets here
 repository    the town's own content repository: ``{url: ..., branch: main}``
+editors       the town's editors (``@account`` or e-mail), for ``invoke owners``
 pelican       extra Pelican settings passed through as they are (upper-case keys)
 ============  ==========================================================================
 """
@@ -84,6 +85,7 @@ class SiteConfig:
     deploy: dict[str, dict[str, Any]] = field(default_factory=dict)
     repository: dict[str, str] | None = None
     pelican: dict[str, Any] = field(default_factory=dict)
+    editors: tuple[str, ...] = ()
     #: the line of each key in the file, for messages found after loading
     key_lines: dict[tuple[str | int, ...], int] = field(default_factory=dict, compare=False,
                                                          repr=False)
@@ -374,6 +376,24 @@ def _repository(check: _Checker, value: Any) -> dict[str, str] | None:
     return {"url": url, "branch": branch}
 
 
+def _editors(check: _Checker, value: Any) -> tuple[str, ...]:
+    """Code-hosting accounts (``@name``, ``@org/team``) or e-mail addresses."""
+    if not isinstance(value, list):
+        check.add(("editors",), "write a list, e.g. “editors: ['@maria', 'ivan@example.org']”.",
+                  "укажите список, например «editors: ['@maria', 'ivan@example.org']».")
+        return ()
+    result = []
+    for i, editor in enumerate(value):
+        text = str(editor).strip() if isinstance(editor, str) else ""
+        if not re.match(r"^(@[\w.-]+(/[\w.-]+)?|[^@\s]+@[^@\s]+\.[^@\s]+)$", text):
+            check.add(("editors", i), f"“{editor}” is neither an account like @maria nor an "
+                      "e-mail address.", f"«{editor}» — не учётная запись вида @maria и не "
+                      "адрес электронной почты.")
+        else:
+            result.append(text)
+    return tuple(result)
+
+
 def _pelican(check: _Checker, value: Any) -> dict[str, Any]:
     data = check.mapping(("pelican",), value)
     if data is None:
@@ -420,7 +440,7 @@ def _read_mapping(path: Path, shown: str, problems: list[Problem], if_empty: Pro
 
 
 SITE_KEYS = ("name", "languages", "description", "theme", "timezone", "content", "contacts",
-             "neighbours", "base_url", "deploy", "repository", "pelican")
+             "neighbours", "base_url", "deploy", "repository", "pelican", "editors")
 
 
 def load_site(path: Path, root: Path) -> SiteConfig:
@@ -459,6 +479,7 @@ def load_site(path: Path, root: Path) -> SiteConfig:
         "deploy": lambda v: _deploy(check, v),
         "repository": lambda v: _repository(check, v),
         "pelican": lambda v: _pelican(check, v),
+        "editors": lambda v: _editors(check, v),
     }
     values = {key: read(data[key]) for key, read in optional.items() if key in data}
     content = _content(check, data.get("content"), root, town)

@@ -1,0 +1,108 @@
+"""CODEOWNERS from the towns' editors, shares of towns for CI, and pulling content from a
+town's own repository (local bare repositories stand in for the remote ones)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import write
+
+from gardarika.config import load_network
+from gardarika.network_ops import codeowners, pull, shard
+
+
+def gardarika(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "gardarika", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_codeowners(network: Path) -> None:
+    write(network / "sites/alpha.yaml", (network / "sites/alpha.yaml").read_text(
+        encoding="utf-8") + "editors: ['@maria', '@town/alpha-team', 'ivan@example.org']\n")
+    text = codeowners(load_network(network))
+    assert "/content/alpha/ @maria @town/alpha-team ivan@example.org\n" in text
+    assert "/sites/alpha.yaml @maria @town/alpha-team ivan@example.org\n" in text
+    assert "beta" not in text  # no editors listed
+    assert gardarika("--root", str(network), "owners").returncode == 0
+    assert (network / "CODEOWNERS").read_text(encoding="utf-8") == text
+
+
+def test_editors_are_checked(network: Path) -> None:
+    write(network / "sites/alpha.yaml", (network / "sites/alpha.yaml").read_text(
+        encoding="utf-8") + "editors: ['maria']\n")
+    assert "alpha" in load_network(network).broken
+
+
+def test_shards_cover_every_town_once() -> None:
+    towns = [f"town-{i:02d}" for i in range(11)]
+    shares = [shard(towns, f"{k}/3") for k in (1, 2, 3)]
+    assert sorted(town for share in shares for town in share) == towns
+    assert [len(s) for s in shares] == [4, 4, 3]
+    assert shard(list(reversed(towns)), "2/3") == shares[1]  # the same on every machine
+    for bad in ("0/3", "4/3", "x"):
+        with pytest.raises(ValueError):
+            shard(towns, bad)
+
+
+def test_matrix_and_shard_commands(network: Path) -> None:
+    assert json.loads(gardarika("--root", str(network), "matrix").stdout) == ["beta", "alpha"]
+    assert json.loads(gardarika("--root", str(network), "matrix", "--shards", "2").stdout) == \
+        ["1/2", "2/2"]
+    done = gardarika("--root", str(network), "build", "--shard", "1/2")
+    assert done.returncode == 0, done.stdout
+    assert (network / "output/alpha/index.html").is_file()   # sorted: alpha is first
+    assert not (network / "output/beta").exists()
+    assert gardarika("--root", str(network), "build", "--shard", "3/2").returncode == 2
+    # the second share on "another machine", then the merged output gets its portal
+    assert gardarika("--root", str(network), "build", "--shard", "2/2").returncode == 0
+    (network / "output/index.html").unlink()
+    merged = gardarika("--root", str(network), "portal")
+    assert merged.returncode == 0 and "no problems found" in merged.stdout
+    portal = (network / "output/index.html").read_text(encoding="utf-8")
+    assert "alpha/index.html" in portal and "beta/index.html" in portal
+
+
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                   cwd=cwd, check=True, capture_output=True)
+
+
+def test_pull_clones_updates_and_keeps_the_last_good_copy(network: Path,
+                                                          tmp_path: Path) -> None:
+    # the town's editors keep their content in their own repository
+    source = tmp_path / "gamma-source"
+    write(source / "news.md", "Title: Новость\nDate: 2024-01-01\n\nТекст.\n")
+    git("init", "-q", "-b", "main", cwd=source)
+    git("add", "-A", cwd=source)
+    git("commit", "-q", "-m", "first", cwd=source)
+    bare = tmp_path / "gamma.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(source), str(bare)], check=True)
+    write(network / "sites/gamma.yaml", f"""
+        name: {{ru: Гамма}}
+        languages: [ru]
+        repository: {{url: {bare}, branch: main}}
+    """)
+    network_config = load_network(network)
+    assert "gamma" in network_config.broken  # content/gamma does not exist yet
+    (network / "content/gamma").mkdir()
+    network_config = load_network(network)
+    ok, message = pull(network_config, "gamma")
+    assert ok, message
+    assert (network / "content/gamma/news.md").is_file()
+
+    write(source / "more.md", "Title: Ещё\nDate: 2024-01-02\n\nТекст.\n")
+    git("add", "-A", cwd=source)
+    git("commit", "-q", "-m", "second", cwd=source)
+    git("push", "-q", str(bare), "main", cwd=source)
+    done = gardarika("--root", str(network), "pull", "--site", "gamma")
+    assert done.returncode == 0 and (network / "content/gamma/more.md").is_file()
+
+    bare.rename(tmp_path / "gone.git")  # the remote is unreachable
+    done = gardarika("--root", str(network), "pull")
+    assert done.returncode == 0 and "last good copy is kept" in done.stderr
+    assert (network / "content/gamma/more.md").is_file()
+    assert gardarika("--root", str(network), "build", "--site", "gamma").returncode == 0
