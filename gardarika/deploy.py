@@ -14,9 +14,9 @@ environment or from a file outside the repository):
 * ``s3``: S3-compatible object storage (Yandex Object Storage, MinIO …) through boto3:
   ``bucket``, optional ``prefix``, ``endpoint``, ``region``; credentials from the
   usual ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` variables or a ``profile``;
-* ``git``: a branch of a repository for Pages-style hosting: ``repository``, ``branch``.
-
-(``rsync`` over ssh is accepted in the settings but not deployable yet.)
+* ``git``: a branch of a repository for Pages-style hosting: ``repository``, ``branch``;
+* ``rsync``: rsync over ssh: ``host``, ``path``, optional ``user``, ``port``,
+  ``identity`` (a key file outside the repository), ``ssh_options``.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -234,6 +236,66 @@ class GitTarget:
         _git("push", "-q", "origin", f"HEAD:refs/heads/{self.branch}", cwd=self.work)
 
 
+class RsyncTarget:
+    """rsync over ssh. The changed files go in one rsync run at the end, staged on the
+    server and moved in place together (``--delay-updates``); then the removed files are
+    deleted and the manifest written."""
+
+    def __init__(self, host: str, path: str, user: str | None = None, port: int = 22,
+                 identity: str | None = None, options: list[str] | None = None):
+        self.remote = f"{user + '@' if user else ''}{host}"
+        self.path = path.rstrip("/") or "/"
+        ssh = ["ssh", "-p", str(port), "-o", "BatchMode=yes", *(options or [])]
+        if identity:
+            ssh += ["-i", os.path.expanduser(identity)]
+        self.ssh = ssh
+        self.work = Path(tempfile.mkdtemp(prefix="gardarika-rsync-"))
+        self.folder: Path | None = None
+        self.changed: list[str] = []
+        self.removed: list[str] = []
+
+    def _run(self, args: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(args, capture_output=True, text=True, timeout=3600)
+
+    def _rsync(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self._run(["rsync", "-e", shlex.join(self.ssh), *args])
+
+    def read_manifest(self) -> dict[str, str] | None:
+        local = self.work / MANIFEST
+        done = self._rsync(f"{self.remote}:{self.path}/{MANIFEST}", str(local))
+        return json.loads(local.read_text(encoding="utf-8")) if done.returncode == 0 else None
+
+    def put(self, name: str, source: Path) -> None:
+        self.folder = Path(str(source)[: -len(name)]) if self.folder is None else self.folder
+        self.changed.append(name)
+
+    def delete(self, name: str) -> None:
+        self.removed.append(name)
+
+    def write_manifest(self, manifest: dict[str, str]) -> None:
+        (self.work / MANIFEST).write_text(json.dumps(manifest, indent=0, sort_keys=True),
+                                          encoding="utf-8")
+
+    def _check(self, done: subprocess.CompletedProcess[str], what: str) -> None:
+        if done.returncode:
+            raise OSError(f"{what} failed: {done.stderr.strip()}")
+
+    def finish(self, message: str) -> None:
+        self._check(self._run([*self.ssh, self.remote, "mkdir", "-p", self.path]), "mkdir")
+        if self.changed and self.folder is not None:
+            files = self.work / "files.txt"
+            files.write_text("\n".join(self.changed) + "\n", encoding="utf-8")
+            self._check(self._rsync("-a", "--delay-updates", f"--files-from={files}",
+                                    f"{self.folder}/", f"{self.remote}:{self.path}/"), "rsync")
+        for start in range(0, len(self.removed), 200):
+            paths = [shlex.quote(f"{self.path}/{name}") for name in
+                     self.removed[start:start + 200]]
+            self._check(self._run([*self.ssh, self.remote, "rm", "-f", "--", *paths]), "rm")
+        self._check(self._rsync(str(self.work / MANIFEST), f"{self.remote}:{self.path}/"),
+                    "rsync (manifest)")
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
 def make_target(town: str, name: str, options: dict[str, Any], root: Path) -> Target:
     kind = options.get("type")
     if kind == "dir":
@@ -242,6 +304,10 @@ def make_target(town: str, name: str, options: dict[str, Any], root: Path) -> Ta
     if kind == "s3":
         return S3Target(str(options["bucket"]), str(options.get("prefix", "")),
                         options.get("endpoint"), options.get("region"), options.get("profile"))
+    if kind == "rsync":
+        return RsyncTarget(str(options["host"]), str(options["path"]), options.get("user"),
+                           int(options.get("port", 22)), options.get("identity"),
+                           [str(o) for o in options.get("ssh_options", [])])
     if kind == "git":
         return GitTarget(str(options["repository"]), str(options.get("branch", "gh-pages")),
                          root / ".cache" / "deploy" / f"{town}-{name}")

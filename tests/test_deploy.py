@@ -181,3 +181,76 @@ def test_git_target(network: Path, build_network, tmp_path: Path) -> None:
     log = subprocess.run(["git", "log", "--format=%s", "--name-only", "-1"], cwd=clone,
                          capture_output=True, text=True, check=True).stdout.splitlines()
     assert set(log[2:]) - {""} == changed_between(before, after) | {MANIFEST}
+
+
+@pytest.fixture
+def sshd(tmp_path: Path):
+    """sshd on 127.0.0.1 with a throw-away host key and user key (Debian's
+    openssh-server and rsync, installed by .ci/run)."""
+    import os
+    import shutil
+    import time
+
+    if not (shutil.which("rsync") and os.path.exists("/usr/sbin/sshd")):
+        if os.environ.get("GARDARIKA_REQUIRE_SSHD"):
+            pytest.fail("openssh-server and rsync are needed")
+        pytest.skip("openssh-server or rsync is not installed")
+    keys = tmp_path / "ssh"
+    keys.mkdir()
+    for name in ("host", "user"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
+                        str(keys / name)], check=True)
+    (keys / "authorized_keys").write_text((keys / "user.pub").read_text())
+    port = free_port()
+    config = keys / "sshd_config"
+    config.write_text(f"""
+Port {port}
+ListenAddress 127.0.0.1
+HostKey {keys / 'host'}
+AuthorizedKeysFile {keys / 'authorized_keys'}
+PidFile {keys / 'sshd.pid'}
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+StrictModes no
+UsePAM no
+""")
+    Path("/run/sshd").mkdir(exist_ok=True)
+    server = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", str(config)],
+                              stderr=subprocess.PIPE)
+    for _ in range(100):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    options = ["-o", f"UserKnownHostsFile={keys / 'known_hosts'}",
+               "-o", "StrictHostKeyChecking=accept-new"]
+    yield {"port": port, "identity": str(keys / "user"), "options": options}
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_rsync_target(network: Path, build_network, tmp_path: Path, sshd) -> None:
+    from gardarika.deploy import RsyncTarget
+
+    def target() -> RsyncTarget:
+        return RsyncTarget("127.0.0.1", str(tmp_path / "www" / "alpha"), port=sshd["port"],
+                           identity=sshd["identity"], options=sshd["options"])
+
+    assert build_network(network, ["alpha"]).ok
+    output = network / "output/alpha"
+    before = local_manifest(output)
+    first = deploy_folder(output, target(), "web")
+    assert len(first.sent) == len(before)
+    www = tmp_path / "www" / "alpha"
+    assert {n: d for n, d in local_manifest(www).items() if n != MANIFEST} == before
+
+    edit_one_article(network)
+    (network / "content/alpha/articles/visitors.en.md").unlink()
+    assert build_network(network, ["alpha"]).ok
+    after = local_manifest(output)
+    second = deploy_folder(output, target(), "web")
+    assert set(second.sent) == changed_between(before, after)
+    assert set(second.deleted) == set(before) - set(after)
+    assert {n: d for n, d in local_manifest(www).items() if n != MANIFEST} == after
+    assert json.loads((www / MANIFEST).read_text(encoding="utf-8")) == after
