@@ -33,7 +33,8 @@ from .check import Finding, check_output
 from .check import summary as check_summary
 from .config import Network, SiteConfig, load_network
 from .errors import Problem, display_path
-from .fsutil import replace_dir
+from .fingerprint import BuildState, code_fingerprint, town_fingerprint
+from .fsutil import keep_unchanged_files, replace_dir
 from .lint import lint_town
 from .pelican_log import explain_exception
 from .portal import render_portal
@@ -60,6 +61,8 @@ class TownReport:
     ok: bool
     pages: int = 0
     problems: list[Problem] = field(default_factory=list)
+    changed: int = 0        # output files whose bytes changed
+    skipped: bool = False   # nothing it depends on changed since its last build
 
 
 @dataclass
@@ -74,7 +77,11 @@ class BuildReport:
 
     @property
     def built(self) -> list[str]:
-        return [t.town for t in self.towns if t.ok]
+        return [t.town for t in self.towns if t.ok and not t.skipped]
+
+    @property
+    def skipped(self) -> list[str]:
+        return [t.town for t in self.towns if t.skipped]
 
     @property
     def failed(self) -> list[str]:
@@ -105,7 +112,8 @@ class Builder:
     """Builds towns of one project into ``output`` (see the module docstring)."""
 
     def __init__(self, root: Path, output: Path | None = None, cache: Path | None = None,
-                 jobs: int | None = None, echo: Printer = print, check: bool = True):
+                 jobs: int | None = None, echo: Printer = print, check: bool = True,
+                 skip_unchanged: bool = True):
         self.root = Path(root).resolve()
         self.output = Path(output or self.root / "output").resolve()
         self.cache = Path(cache or self.root / ".cache").resolve()
@@ -113,6 +121,9 @@ class Builder:
         self.echo = echo
         self.check = check
         self.published: set[str] | None = None
+        self.skip_unchanged = skip_unchanged
+        self.state = BuildState(self.cache / "state.json")
+        self.fingerprints: dict[str, str] = {}
 
     # -- planning ---------------------------------------------------------------------
 
@@ -136,12 +147,14 @@ class Builder:
 
     def jobs_for(self, site: SiteConfig) -> list[Job]:
         stage = self.stage_dir(site.id)
+        code = code_fingerprint(self.root, site.theme)[:16]
         # the other languages are written inside the default one's folder, as published
         return [
             Job(site=site, lang=lang,
                 output_path=stage / "site" if lang == site.default_language
                 else stage / "site" / lang,
-                cache_path=self.cache / "pelican" / site.id / lang)
+                # a content cache per code version: new rules never meet old cached pages
+                cache_path=self.cache / "pelican" / site.id / lang / code)
             for lang in site.languages
         ]
 
@@ -195,11 +208,14 @@ class Builder:
                 process.join()
                 on_result(job, result)
 
-    def publish(self, site: SiteConfig) -> None:
-        """Swap the finished staging folder in place of ``output/<town>/``."""
+    def publish(self, site: SiteConfig) -> int:
+        """Swap the finished staging folder in place of ``output/<town>/``, keeping the
+        files whose bytes did not change; return how many files changed."""
         stage = self.stage_dir(site.id)
+        changed = keep_unchanged_files(stage / "site", self.output / site.id)
         replace_dir(stage / "site", self.output / site.id)
         shutil.rmtree(stage, ignore_errors=True)
+        return changed
 
     def build(self, names: Iterable[str] | None = None) -> BuildReport:
         start = time.perf_counter()
@@ -214,11 +230,22 @@ class Builder:
                           "не собран: ошибки в файле настроек (см. выше)")
                 report.towns.append(TownReport(town=town, ok=False))
 
+        # neighbours are linked only when their site exists or is being built now
+        self.published = set(towns) | {
+            t for t in network.sites if (self.output / t / "index.html").exists()}
+        self.state = BuildState(self.cache / "state.json")
+        self.fingerprints = {}
         sites = []
         for town in towns:
             if town not in network.sites:
                 continue
             site = network.sites[town]
+            fingerprint = town_fingerprint(network, site, self.published)
+            self.fingerprints[town] = fingerprint
+            if self.skip_unchanged and self.state.unchanged(town, fingerprint) and \
+                    (self.output / town / "index.html").exists():
+                report.towns.append(TownReport(town=town, ok=True, skipped=True))
+                continue
             problems = lint_town(site, self.root)
             for problem in problems:
                 self.echo(problem.format())
@@ -229,9 +256,6 @@ class Builder:
                 report.towns.append(TownReport(town=town, ok=False, problems=problems))
             else:
                 sites.append(site)
-        # neighbours are linked only when their site exists or is being built now
-        self.published = {site.id for site in sites} | {
-            t for t in network.sites if (self.output / t / "index.html").exists()}
         (self.cache / "jinja").mkdir(parents=True, exist_ok=True)
         all_jobs: list[Job] = []
         for site in sites:
@@ -280,9 +304,10 @@ class Builder:
         for problem in problems:
             self.echo(problem.format())
         ok = all(r.ok for r in results)
+        changed = 0
         if ok:
             try:
-                self.publish(site)
+                changed = self.publish(site)
                 assembly = []
             except OSError as exc:
                 assembly = [Problem(
@@ -301,9 +326,11 @@ class Builder:
             self.echo(f"✗ {site.id}: build failed; the previous output/{site.id}/ is kept "
                       f"/ сборка не удалась; прежний output/{site.id}/ сохранён")
         else:
-            self.echo(f"✓ {site.id}: built / собран")
+            self.echo(f"✓ {site.id}: built, {changed} files changed / собран, изменено "
+                      f"файлов: {changed}")
+        self.state.record(site.id, self.fingerprints.get(site.id) if ok else None)
         return TownReport(town=site.id, ok=ok, pages=sum(r.pages for r in results),
-                          problems=problems)
+                          problems=problems, changed=changed if ok else 0)
 
 
 def _unique(problems: Iterable[Problem]) -> list[Problem]:
@@ -316,8 +343,11 @@ def _unique(problems: Iterable[Problem]) -> list[Problem]:
 
 def summary_line(report: BuildReport) -> str:
     failed = report.failed
-    return (f"Towns built: {len(report.built)}, failed: {len(failed)}"
-            f"{' (' + ', '.join(failed) + ')' if failed else ''}; "
-            f"pages written: {report.pages}; {report.seconds:.1f} s\n"
-            f"Собрано городов: {len(report.built)}, с ошибками: {len(failed)}; "
-            f"записано страниц: {report.pages}; {report.seconds:.1f} с")
+    changed = sum(t.changed for t in report.towns)
+    return (f"Towns built: {len(report.built)}, unchanged: {len(report.skipped)}, failed: "
+            f"{len(failed)}{' (' + ', '.join(failed) + ')' if failed else ''}; "
+            f"pages written: {report.pages}, files changed: {changed}; "
+            f"{report.seconds:.1f} s\n"
+            f"Собрано городов: {len(report.built)}, без изменений: {len(report.skipped)}, с "
+            f"ошибками: {len(failed)}; записано страниц: {report.pages}, изменено файлов: "
+            f"{changed}; {report.seconds:.1f} с")

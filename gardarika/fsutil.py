@@ -72,3 +72,31 @@ def write_file_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+def keep_unchanged_files(new: Path, old: Path) -> int:
+    """In the freshly built folder ``new``, put back each file of ``old`` whose bytes did
+    not change (as a hard link, or by restoring its time), so that file times stay and
+    deploys and USB syncs send only real changes. Returns how many files did change."""
+    new, old = Path(new), Path(old)
+    changed = 0
+    for folder, _, files in os.walk(new):
+        for name in files:
+            fresh = Path(folder) / name
+            previous = old / fresh.relative_to(new)
+            try:
+                same = (previous.is_file() and previous.stat().st_size == fresh.stat().st_size
+                        and previous.read_bytes() == fresh.read_bytes())
+            except OSError:
+                same = False
+            if not same:
+                changed += 1
+                continue
+            try:
+                tmp = fresh.with_name(f".{name}.keep")
+                os.link(previous, tmp)
+                os.replace(tmp, fresh)
+            except OSError:
+                stat = previous.stat()
+                os.utime(fresh, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    return changed

@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 
 from .config import Network
-from .fsutil import replace_dir, write_file_atomic
+from .fsutil import keep_unchanged_files, replace_dir, write_file_atomic
 from .i18n import language_label, load_translations
 from .links import make_portable, rewrite_html
 from .settings import home_path
@@ -64,6 +64,7 @@ def render_portal(network: Network, output: Path) -> Path:
         staging = output / ".theme.new"
         shutil.rmtree(staging, ignore_errors=True)
         shutil.copytree(static, staging)
+        keep_unchanged_files(staging, output / "theme")
         replace_dir(staging, output / "theme")
         if (output / "theme" / "css" / "main.css").exists():
             css = "theme/css/main.css"
@@ -74,5 +75,7 @@ def render_portal(network: Network, output: Path) -> Path:
     html = rewrite_html(html, lambda url: make_portable(
         url, "", lambda path: (output / path).is_dir()))
     target = output / "index.html"
-    write_file_atomic(target, html.encode("utf-8"))
+    data = html.encode("utf-8")
+    if not target.is_file() or target.read_bytes() != data:  # unchanged: keep its time
+        write_file_atomic(target, data)
     return target

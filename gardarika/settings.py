@@ -171,8 +171,12 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         "PLUGIN_PATHS": [str(root / "plugins")],
         "PLUGINS": list(GARDARIKA_PLUGINS),
         "DELETE_OUTPUT_DIRECTORY": False,
-        "CACHE_CONTENT": False,
-        "LOAD_CONTENT_CACHE": False,
+        # Pelican's content cache: unchanged files are not parsed again. Its "generator"
+        # layer would keep whole pages, but they would keep resolving {static} links
+        # against the run that cached them, so the reader's output is cached instead.
+        "CACHE_CONTENT": True,
+        "LOAD_CONTENT_CACHE": True,
+        "CONTENT_CACHING_LAYER": "reader",
         "TYPOGRIFY": False,
         # attach exceptions to Pelican's error records, so the cause reaches the editor
         "DEBUG": True,

@@ -245,3 +245,38 @@ def test_one_town_alone_links_only_neighbours_that_exist(network: Path, build_ne
     assert build_network(network, ["beta"]).ok
     assert build_network(network, ["alpha"]).ok
     assert "../beta/index.html" in html(network / "output/alpha/index.html")
+
+
+def test_rebuild_after_an_edit_uses_the_cache_and_keeps_links(network: Path,
+                                                              build_network) -> None:
+    """Pelican's content cache (items read in an earlier run) must not bend links."""
+    assert build_network(network).ok
+    before = tree_digest(network / "output/alpha")
+    notice = network / "content/alpha/articles/notice.md"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\nЕщё строка.\n",
+                      encoding="utf-8")
+    report = build_network(network)
+    assert report.ok, report.log
+    assert report.skipped == ["beta"] and report.built == ["alpha"]
+    assert broken_links(network / "output") == []
+    # built again from the content cache: the same pages
+    digest = tree_digest(network / "output/alpha")
+    assert build_network(network, skip_unchanged=False).ok
+    assert tree_digest(network / "output/alpha") == digest
+    after = tree_digest(network / "output/alpha")
+    changed = {name for name in after if before.get(name) != after[name]}
+    assert changed and len(changed) < len(after) / 4
+    assert {"index.html", "search-index.js"} & changed
+
+
+def test_unchanged_town_is_skipped_and_files_keep_their_times(network: Path,
+                                                             build_network) -> None:
+    assert build_network(network).ok
+    times = {p: p.stat().st_mtime_ns for p in (network / "output").rglob("*") if p.is_file()}
+    again = build_network(network)
+    assert again.ok and sorted(again.skipped) == ["alpha", "beta"] and again.built == []
+    assert {p: p.stat().st_mtime_ns for p in times} == times
+    # a change of the theme's code rebuilds, but unchanged bytes keep their file times
+    report = build_network(network, skip_unchanged=False)
+    assert report.ok and sorted(report.built) == ["alpha", "beta"]
+    assert {p: p.stat().st_mtime_ns for p in times} == times

@@ -86,8 +86,12 @@ def split_languages(items: Iterable[Any], lang: str, roots: dict[str, str],
         if item.lang == lang:
             mine.append(item)
         elif item.lang in roots:
-            # written by its own language's run: link there
+            # written by its own language's run: link there (a cached item already
+            # carries the link of an earlier run: start again from its own URL)
+            if getattr(item, "_lang_subsite_url", False):
+                del item.override_url
             item.override_url = roots[item.lang] + item.url
+            item._lang_subsite_url = True
     return mine
 
 

@@ -1,0 +1,84 @@
+"""What a town's build depends on, as one digest, to skip towns that have not changed.
+
+A town is rebuilt when any of these changed: its content files, its settings file, the
+network's settings and its neighbours' settings (their names and homes appear on its
+pages), which neighbours are published, its theme, the shared plugins, and Gardarika
+itself (its code and version). Files are compared by path, size and modification time,
+as make, Hugo and rsync do: reading every byte of a large network would cost more than
+the build it saves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from . import __version__
+from .config import Network, SiteConfig
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _tree(digest: hashlib._Hash, base: Path) -> None:
+    if base.is_file():
+        stat = base.stat()
+        digest.update(f"{base}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+        return
+    for folder, dirs, files in os.walk(base, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        for name in sorted(files):
+            if name.startswith(".") or name.endswith((".pyc", ".bak")):
+                continue
+            path = Path(folder) / name
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+
+
+def code_fingerprint(root: Path, theme: str) -> str:
+    """Gardarika, the plugins and the theme: what every page of a town is made with."""
+    digest = hashlib.sha256(__version__.encode())
+    for base in (PACKAGE, root / "plugins", root / "themes" / theme):
+        _tree(digest, base)
+    return digest.hexdigest()
+
+
+def town_fingerprint(network: Network, site: SiteConfig, published: Iterable[str]) -> str:
+    digest = hashlib.sha256(code_fingerprint(network.root, site.theme).encode())
+    _tree(digest, site.content)
+    for path in (site.file, network.root / "sites" / "network.yaml",
+                 *(network.sites[t].file for t in site.neighbours if t in network.sites)):
+        if path.exists():
+            digest.update(path.read_bytes())
+    digest.update(json.dumps(sorted(t for t in site.neighbours if t in set(published)))
+                  .encode())
+    return digest.hexdigest()
+
+
+class BuildState:
+    """The fingerprint of each town's last successful build (``.cache/state.json``)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.towns: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.towns = {}
+
+    def unchanged(self, town: str, fingerprint: str) -> bool:
+        return self.towns.get(town) == fingerprint
+
+    def record(self, town: str, fingerprint: str | None) -> None:
+        if fingerprint is None:
+            self.towns.pop(town, None)
+        else:
+            self.towns[town] = fingerprint
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        tmp.write_text(json.dumps(self.towns, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.path)
