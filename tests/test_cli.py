@@ -31,7 +31,7 @@ def test_build_command_exit_codes_and_summary(network: Path) -> None:
     assert failed.returncode == 1
     assert "sites/beta.yaml:2" in failed.stdout and "Traceback" not in failed.stdout + \
         failed.stderr
-    assert "Towns built: 0, unchanged: 1, failed: 1 (beta)" in failed.stdout
+    assert "Towns built: 1, unchanged: 0, failed: 1 (beta)" in failed.stdout
 
 
 def test_unknown_site_is_a_plain_message(network: Path) -> None:
