@@ -1,11 +1,12 @@
 """``invoke bench``: build a synthetic network and measure, in one run on the same content.
 
-Measured now: Gardarika's cold build, no-op rebuild and rebuild after editing one
-article (time, peak memory, files written), and, for a town of 500 articles per language,
-the size of each search index and, in headless Chromium, how long the search page takes
-to load its index and to answer its first query. Results are printed as a table and
-written as JSON to ``benchmarks/results/``. (Comparisons with plain Pelican and Hugo are
-the subject of the performance issue.)
+Measured: Gardarika's cold build, no-op rebuild and rebuild after editing one article
+(time, peak memory, files written); plain Pelican building the same towns one after
+another and Hugo building the same articles (``benchmarks/others.py``); for a town of
+500 articles per language, the size of each search index and, in headless Chromium, how
+long the search page takes to load its index and to answer its first query. The targets
+of the performance issue are listed as met or missed, with the numbers. Results are
+printed as a table and written as JSON to ``benchmarks/results/``.
 """
 
 from __future__ import annotations
@@ -45,8 +46,10 @@ def _build(project: Path, jobs: int | None) -> dict[str, Any]:
     return {"seconds": round(seconds, 3), "files_written": written, "pages": report.pages}
 
 
-def measure_builds(towns: int, articles: int, jobs: int | None, work: Path
-                   ) -> dict[str, Any]:
+def measure_builds(towns: int, articles: int, jobs: int | None, work: Path,
+                   others: bool = False) -> dict[str, Any]:
+    """Gardarika's cold, no-op and one-edit builds; with ``others``, plain Pelican's and
+    Hugo's builds of the same content too."""
     project = generate(work / "network", towns, articles)
     cold = _build(project, jobs)
     noop = _build(project, jobs)
@@ -54,10 +57,45 @@ def measure_builds(towns: int, articles: int, jobs: int | None, work: Path
     edited.write_text(edited.read_text(encoding="utf-8") + "\nОдна новая строка.\n",
                       encoding="utf-8")
     edit = _build(project, jobs)
+    edit["town_files"] = sum(1 for p in (project / "output" / "town-00").rglob("*")
+                             if p.is_file())
     peak_kb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
                   resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-    return {"towns": towns, "articles_per_language": articles, "cold": cold, "noop": noop,
-            "edit_one_article": edit, "peak_memory_mb": round(peak_kb / 1024, 1)}
+    result = {"towns": towns, "articles_per_language": articles, "cold": cold, "noop": noop,
+              "edit_one_article": edit, "peak_memory_mb": round(peak_kb / 1024, 1)}
+    if others:
+        from .others import hugo_build, pelican_sequential
+
+        result["pelican"] = pelican_sequential(project, work / "pelican")
+        result["hugo"] = hugo_build(project, work / "hugo")
+    return result
+
+
+def targets(builds: dict[str, Any]) -> list[tuple[str, bool, str]]:
+    """(target, met, the numbers) for each target of the performance issue."""
+    cold, noop = builds["cold"]["seconds"], builds["noop"]["seconds"]
+    edit = builds["edit_one_article"]
+    rows = [
+        ("no-op rebuild under 1 s", noop < 1, f"{noop:.2f} s"),
+        ("one edit under 15% of the cold build", edit["seconds"] < 0.15 * cold,
+         f"{edit['seconds']:.2f} s = {100 * edit['seconds'] / cold:.0f}% of {cold:.2f} s"),
+        ("one edit rewrites under 5% of the town's files",
+         edit["files_written"] < 0.05 * edit["town_files"],
+         f"{edit['files_written']} of {edit['town_files']} = "
+         f"{100 * edit['files_written'] / edit['town_files']:.1f}%"),
+        ("peak memory under 1 GB", builds["peak_memory_mb"] < 1024,
+         f"{builds['peak_memory_mb']:.0f} MB"),
+    ]
+    pelican = builds.get("pelican")
+    if pelican:
+        ratio = cold / pelican["cold_seconds"]
+        rows.append(("cold build at most 0.6 × plain Pelican", ratio <= 0.6,
+                     f"{cold:.2f} s vs {pelican['cold_seconds']:.2f} s = {ratio:.2f}×"))
+    hugo = builds.get("hugo")
+    if hugo:
+        rows.append(("one edit faster than Hugo's full build", edit["seconds"] < hugo["seconds"],
+                     f"{edit['seconds']:.2f} s vs Hugo {hugo['seconds']:.2f} s"))
+    return rows
 
 
 def _chromium_times(page_file: Path, query: str) -> dict[str, float] | None:
@@ -114,6 +152,21 @@ def table(results: dict[str, Any]) -> str:
         f"  one article edited    {builds['edit_one_article']['seconds']:8.2f} s  "
         f"{builds['edit_one_article']['files_written']:6d} files written",
         f"  peak memory           {builds['peak_memory_mb']:8.1f} MB",
+    ]
+    if builds.get("pelican"):
+        pelican = builds["pelican"]
+        rows.append(f"Plain Pelican, {pelican['runs']} runs one after another: cold "
+                    f"{pelican['cold_seconds']:.2f} s, again {pelican['noop_seconds']:.2f} s "
+                    f"(Gardarika: {pelican['cold_seconds'] / builds['cold']['seconds']:.1f}× "
+                    "faster cold)")
+    if builds.get("hugo"):
+        hugo = builds["hugo"]
+        rows.append(f"Hugo, minimal templates: {hugo['seconds']:.2f} s for "
+                    f"{hugo['articles']} articles ({hugo['pages']} pages)")
+    rows += [
+        "Targets:",
+        *(f"  [{'met' if met else 'MISSED'}] {name}: {numbers}"
+          for name, met, numbers in targets(builds)),
         f"Search: one town × {results['search']['articles_per_language']} articles per "
         "language",
     ]
@@ -135,7 +188,7 @@ def run(towns: int = 20, articles: int = 100, search_articles: int = 500,
             "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                         "system": platform.platform()},
-            "builds": measure_builds(towns, articles, jobs, work),
+            "builds": measure_builds(towns, articles, jobs, work, others=True),
             "search": measure_search(search_articles, jobs, work),
         }
     RESULTS.mkdir(parents=True, exist_ok=True)
