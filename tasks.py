@@ -16,12 +16,13 @@ ROOT = Path(__file__).resolve().parent
 @task(help={"site": "town id (or several, comma-separated); default: every town",
             "jobs": "parallel builds; default: the number of CPU cores",
             "check": "check the output afterwards (--no-check to skip)",
-            "shard": "build only the share K/N of the towns, for parallel CI jobs"})
-def build(c, site=None, jobs=None, check=True, shard=None):
+            "shard": "build only the share K/N of the towns, for parallel CI jobs",
+            "force": "rebuild towns even when nothing they use has changed"})
+def build(c, site=None, jobs=None, check=True, shard=None, force=False):
     """Build the network (or one town) into output/, then check it."""
     from gardarika.cli import build as run_build
 
-    code = run_build(ROOT, site, int(jobs) if jobs else None, check, shard)
+    code = run_build(ROOT, site, int(jobs) if jobs else None, check, shard, force)
     if code:
         raise Exit(code=code)
 

@@ -20,7 +20,7 @@ def _names(sites: str | None) -> list[str] | None:
 
 
 def build(root: Path, sites: str | None = None, jobs: int | None = None,
-          check: bool = True, shard: str | None = None) -> int:
+          check: bool = True, shard: str | None = None, force: bool = False) -> int:
     """Build the network (or the comma-separated ``sites``, or the share ``K/N`` of the
     towns); return the exit code."""
     names = _names(sites)
@@ -37,7 +37,7 @@ def build(root: Path, sites: str | None = None, jobs: int | None = None,
             print(f"Share {shard} has no towns. / В доле {shard} нет городов.")
             return 0
     try:
-        report = Builder(root, jobs=jobs, check=check).build(names)
+        report = Builder(root, jobs=jobs, check=check, skip_unchanged=not force).build(names)
     except BuildError as err:
         print(err, file=sys.stderr)
         return 2
@@ -309,6 +309,8 @@ def _main(argv: list[str] | None = None) -> int:
     build_cmd.add_argument("--no-check", dest="check", action="store_false",
                            help="do not check the output afterwards")
     build_cmd.add_argument("--shard", help="build only the share K/N of the towns (CI)")
+    build_cmd.add_argument("--force", action="store_true",
+                           help="rebuild towns even when nothing they use has changed")
     commands.add_parser("owners", help="write CODEOWNERS from the towns' editors")
     commands.add_parser("portal", help="write the portal over output/ and check it")
     matrix_cmd = commands.add_parser("matrix", help="print the towns as JSON for CI")
@@ -347,7 +349,7 @@ def _main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
     if args.command == "build":
-        return build(args.root, args.site, args.jobs, args.check, args.shard)
+        return build(args.root, args.site, args.jobs, args.check, args.shard, args.force)
     if args.command == "portal":
         return portal(args.root)
     if args.command == "owners":
