@@ -231,7 +231,7 @@ class Builder:
                 report.towns.append(TownReport(town=town, ok=False))
 
         # neighbours are linked only when their site exists or is being built now
-        self.published = set(towns) | {
+        self.published = {t for t in towns if t in network.sites} | {
             t for t in network.sites if (self.output / t / "index.html").exists()}
         self.state = BuildState(self.cache / "state.json")
         self.fingerprints = {}
@@ -275,7 +275,7 @@ class Builder:
                 report.towns.append(self.finish_town(job.site, results[town]))
 
         self.run_jobs(network, all_jobs, on_result)
-        if any(t.ok for t in report.towns) or not (self.output / "index.html").exists():
+        if report.built or not (self.output / "index.html").exists():
             report.config_problems.extend(self.write_portal(network))
         for weight in heaviest_pages(self.output, report.built):
             self.echo(weight_line(weight))
