@@ -275,8 +275,9 @@ class Builder:
                 report.towns.append(self.finish_town(job.site, results[town]))
 
         self.run_jobs(network, all_jobs, on_result)
-        if report.built or not (self.output / "index.html").exists():
-            report.config_problems.extend(self.write_portal(network))
+        # always: a town added, renamed or removed changes the portal (unchanged bytes
+        # are not written again)
+        report.config_problems.extend(self.write_portal(network))
         for weight in heaviest_pages(self.output, report.built):
             self.echo(weight_line(weight))
         if self.check:
