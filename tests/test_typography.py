@@ -106,3 +106,19 @@ def test_english(text: str, expected: str) -> None:
 def test_other_languages_use_their_locale() -> None:
     assert for_language("fi")('Hän sanoi "hei"') == "Hän sanoi ”hei”"
     assert for_language("xx")('"x"') == '"x"'  # unknown to polytypo: left as it is
+
+
+def test_typography_results_are_cached_between_runs(network, build_network) -> None:
+    """A stored result is used as it is (so the same text is not typeset again)."""
+    import json
+
+    assert build_network(network, ["alpha"]).ok
+    [cache] = list((network / ".cache/pelican/alpha/ru").glob("*/typography.json"))
+    stored = json.loads(cache.read_text(encoding="utf-8"))
+    key = next(k for k, v in stored.items() if v.startswith("На\u00a0ярмарке"))
+    stored[key] = stored[key].replace("На\u00a0ярмарке", "На\u00a0ЯРМАРКЕ")
+    cache.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+    assert build_network(network, ["alpha"], skip_unchanged=False).ok
+    pages = [p.name for p in (network / "output/alpha").glob("*.html")
+             if "ЯРМАРКЕ" in p.read_text(encoding="utf-8")]
+    assert pages

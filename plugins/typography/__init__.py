@@ -7,17 +7,54 @@ other languages polytypo's rules. ``code``, ``pre``, ``kbd``, scripts, styles,
 attributes and URLs are never touched. The rules live in ``gardarika.typography``.
 
 With Gardarika's ``GARDARIKA`` setting, documents in other languages than the one being
-built are left alone: they are not written by this run.
+built are left alone: they are not written by this run. Results are kept in
+``CACHE_PATH/typography.json`` (when content caching is on), so an unchanged text is not
+typeset again when its town is rebuilt.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from typing import Any
 
 from pelican import signals
 from pelican.contents import Static
 
 from gardarika.typography import for_language
+
+#: input digest -> typeset text, for this run (one process per town and language)
+_CACHE: dict[str, str] = {}
+_USED: set[str] = set()
+_STATE = {"path": None, "loaded": False}
+
+
+def _cache_file(settings: dict[str, Any]) -> str | None:
+    if not settings.get("CACHE_CONTENT") or not settings.get("CACHE_PATH"):
+        return None
+    return os.path.join(settings["CACHE_PATH"], "typography.json")
+
+
+def _load(settings: dict[str, Any]) -> None:
+    if _STATE["loaded"]:
+        return
+    _STATE["loaded"] = True
+    _STATE["path"] = _cache_file(settings)
+    if _STATE["path"] and os.path.exists(_STATE["path"]):
+        try:
+            with open(_STATE["path"], encoding="utf-8") as cached:
+                _CACHE.update(json.load(cached))
+        except (OSError, ValueError):
+            pass
+
+
+def _typeset(lang: str, text: str) -> str:
+    key = hashlib.sha1(f"{lang}\0{text}".encode()).hexdigest()
+    _USED.add(key)
+    if key not in _CACHE:
+        _CACHE[key] = for_language(lang)(text)
+    return _CACHE[key]
 
 
 def apply(instance: Any) -> None:
@@ -27,15 +64,28 @@ def apply(instance: Any) -> None:
     lang = getattr(instance, "lang", None) or settings.get("DEFAULT_LANG", "en")
     if settings.get("GARDARIKA") and lang != settings.get("DEFAULT_LANG"):
         return
-    typeset = for_language(lang)
+    _load(settings)
     for attribute in ("_content", "_summary"):
         value = getattr(instance, attribute, None)
         if isinstance(value, str) and value:
-            setattr(instance, attribute, typeset(value))
+            setattr(instance, attribute, _typeset(lang, value))
     title = getattr(instance, "title", None)
     if isinstance(title, str) and title:
-        instance.title = typeset(title)
+        instance.title = _typeset(lang, title)
+
+
+def save(pelican: Any) -> None:
+    """Keep what this run used (so texts that are gone drop out of the cache)."""
+    path = _STATE["path"]
+    if not path:
+        return
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as out:
+        json.dump({k: _CACHE[k] for k in _USED}, out, ensure_ascii=False)
+    os.replace(tmp, path)
 
 
 def register() -> None:
     signals.content_object_init.connect(apply)
+    signals.finalized.connect(save)
