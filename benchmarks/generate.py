@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import shutil
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -62,10 +63,10 @@ def generate(target: Path, towns: int, articles: int, seed: int = 1,
     rng = random.Random(seed)
     text = corpus()
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("themes", "plugins"):
-        link = target / name
-        if not link.exists():
-            link.symlink_to(REPO / name)
+    if not (target / "plugins").exists():
+        (target / "plugins").symlink_to(REPO / "plugins")
+    if not (target / "themes").exists():  # a copy: the benchmark edits a template
+        shutil.copytree(REPO / "themes", target / "themes")
     (target / "sites").mkdir(exist_ok=True)
     (target / "sites" / "network.yaml").write_text(
         "name:\n  ru: Тестовая сеть\n  en: Benchmark network\n", encoding="utf-8")

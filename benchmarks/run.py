@@ -59,10 +59,15 @@ def measure_builds(towns: int, articles: int, jobs: int | None, work: Path,
     edit = _build(project, jobs)
     edit["town_files"] = sum(1 for p in (project / "output" / "town-00").rglob("*")
                              if p.is_file())
+    template = project / "themes" / "gardarika" / "templates" / "base.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "</footer>", "<!-- changed by the benchmark --></footer>", 1), encoding="utf-8")
+    theme = _build(project, jobs)
     peak_kb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
                   resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     result = {"towns": towns, "articles_per_language": articles, "cold": cold, "noop": noop,
-              "edit_one_article": edit, "peak_memory_mb": round(peak_kb / 1024, 1)}
+              "edit_one_article": edit, "theme_template_changed": theme,
+              "peak_memory_mb": round(peak_kb / 1024, 1)}
     if others:
         from .others import hugo_build, pelican_sequential
 
@@ -151,6 +156,8 @@ def table(results: dict[str, Any]) -> str:
         f"{builds['noop']['files_written']:6d} files written",
         f"  one article edited    {builds['edit_one_article']['seconds']:8.2f} s  "
         f"{builds['edit_one_article']['files_written']:6d} files written",
+        f"  a template changed    {builds['theme_template_changed']['seconds']:8.2f} s  "
+        f"{builds['theme_template_changed']['files_written']:6d} files written",
         f"  peak memory           {builds['peak_memory_mb']:8.1f} MB",
     ]
     if builds.get("pelican"):

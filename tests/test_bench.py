@@ -25,6 +25,10 @@ def test_generated_network_is_deterministic_and_builds(tmp_path: Path) -> None:
     assert list((first / "content/town-00/images").glob("*.jpg"))
     results = measure_builds(1, 4, 2, tmp_path / "m")
     assert results["cold"]["pages"] > 0 and results["cold"]["files_written"] > 0
+    assert results["noop"]["files_written"] == 0
+    assert 0 < results["edit_one_article"]["files_written"] < results["cold"]["files_written"]
+    # a changed template reaches every page of every town
+    assert results["theme_template_changed"]["files_written"] >= results["cold"]["pages"]
     text = table({"builds": results, "search": {
         "articles_per_language": 4, "ru": {"index_bytes": 1000, "browser": None},
         "en": {"index_bytes": 900, "browser": None}}})
