@@ -13,6 +13,12 @@ from invoke import Exit, task
 ROOT = Path(__file__).resolve().parent
 
 
+def _done(code: int) -> None:
+    """End the task with the command's exit code (0: nothing to do)."""
+    if code:
+        raise Exit(code=code)
+
+
 @task(help={"site": "town id (or several, comma-separated); default: every town",
             "jobs": "parallel builds; default: the number of CPU cores",
             "check": "check the output afterwards (--no-check to skip)",
@@ -22,9 +28,7 @@ def build(c, site=None, jobs=None, check=True, shard=None, force=False):
     """Build the network (or one town) into output/, then check it."""
     from gardarika.cli import build as run_build
 
-    code = run_build(ROOT, site, int(jobs) if jobs else None, check, shard, force)
-    if code:
-        raise Exit(code=code)
+    _done(run_build(ROOT, site, int(jobs) if jobs else None, check, shard, force))
 
 
 @task(name="check", help={"site": "town id (or several, comma-separated); default: all"})
@@ -32,9 +36,7 @@ def check_output(c, site=None):
     """Check output/ for broken, folder or root-absolute links, remote loads, bad names."""
     from gardarika.cli import check as run_check
 
-    code = run_check(ROOT, site)
-    if code:
-        raise Exit(code=code)
+    _done(run_check(ROOT, site))
 
 
 @task
@@ -85,9 +87,7 @@ def lint(c, site=None):
     """Check the towns' content: titles, dates, languages, links, encodings…"""
     from gardarika.cli import lint as run_lint
 
-    code = run_lint(ROOT, site)
-    if code:
-        raise Exit(code=code)
+    _done(run_lint(ROOT, site))
 
 
 @task(help={"site": "town id", "title": "the title, in quotes",
@@ -98,9 +98,7 @@ def new(c, site, title, lang=None, page=False, translation_of=None):
     """Start a new article, page or translation; prints the file's path."""
     from gardarika.cli import new as run_new
 
-    code = run_new(ROOT, site, title, lang, page, translation_of)
-    if code:
-        raise Exit(code=code)
+    _done(run_new(ROOT, site, title, lang, page, translation_of))
 
 
 @task(name="fix-encoding", help={"file": "the file to convert, e.g. content/x/articles/a.md"})
@@ -108,9 +106,7 @@ def fix_encoding(c, file):
     """Convert a file saved in Windows-1251 (or KOI8-R, DOS) to UTF-8, keeping a backup."""
     from gardarika.cli import fix_encoding as run_fix
 
-    code = run_fix(ROOT, file)
-    if code:
-        raise Exit(code=code)
+    _done(run_fix(ROOT, file))
 
 
 @task(help={"site": "town id", "port": "port on 127.0.0.1 (default 8000)",
@@ -140,9 +136,7 @@ def package_task(c, sites=None, zip=False, iso=False, capacity=None):
     """Make dist/<network>-<date>/ for a USB stick or CD (with --zip, --iso)."""
     from gardarika.cli import package as run_package
 
-    code = run_package(ROOT, sites, zip, iso, capacity)
-    if code:
-        raise Exit(code=code)
+    _done(run_package(ROOT, sites, zip, iso, capacity))
 
 
 @task(help={"path": "a copied package: folder, zip file or ISO image"})
@@ -150,9 +144,7 @@ def verify(c, path):
     """Check a copied package against its MANIFEST.sha256."""
     from gardarika.cli import verify as run_verify
 
-    code = run_verify(path)
-    if code:
-        raise Exit(code=code)
+    _done(run_verify(path))
 
 
 @task(help={"site": "town id (or several, comma-separated); default: towns with targets",
@@ -161,9 +153,7 @@ def deploy(c, site=None, target=None):
     """Publish built towns to the targets in their settings, sending only changes."""
     from gardarika.cli import deploy as run_deploy
 
-    code = run_deploy(ROOT, site, target)
-    if code:
-        raise Exit(code=code)
+    _done(run_deploy(ROOT, site, target))
 
 
 @task
@@ -187,9 +177,7 @@ def pull(c, site=None):
     """Clone or update the content of towns kept in their own git repositories."""
     from gardarika.cli import pull as run_pull
 
-    code = run_pull(ROOT, site)
-    if code:
-        raise Exit(code=code)
+    _done(run_pull(ROOT, site))
 
 
 @task
@@ -197,6 +185,4 @@ def portal(c):
     """Write the portal over output/ as it is (merged CI shards), then check output/."""
     from gardarika.cli import portal as run_portal
 
-    code = run_portal(ROOT)
-    if code:
-        raise Exit(code=code)
+    _done(run_portal(ROOT))

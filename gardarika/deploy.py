@@ -193,47 +193,31 @@ def _git(*args: str, cwd: Path) -> str:
     return done.stdout
 
 
-class GitTarget:
-    """A branch of a git repository: the files are committed and pushed in one go, so a
-    deploy that stops half-way changes nothing there."""
+class GitTarget(DirTarget):
+    """A branch of a git repository: the files are written into a clone (as a folder
+    target would) and committed and pushed in one go, so a deploy that stops half-way
+    changes nothing there."""
 
     def __init__(self, repository: str, branch: str, work: Path):
         self.branch = branch
-        self.work = Path(work)
-        shutil.rmtree(self.work, ignore_errors=True)
-        self.work.mkdir(parents=True)
-        _git("init", "-q", cwd=self.work)
-        _git("remote", "add", "origin", repository, cwd=self.work)
-        has_branch = _git("ls-remote", "--heads", "origin", branch, cwd=self.work).strip()
-        if has_branch:
-            _git("fetch", "-q", "--depth", "1", "origin", branch, cwd=self.work)
-            _git("checkout", "-q", "-B", branch, "FETCH_HEAD", cwd=self.work)
+        work = Path(work)
+        shutil.rmtree(work, ignore_errors=True)
+        super().__init__(work)
+        _git("init", "-q", cwd=work)
+        _git("remote", "add", "origin", repository, cwd=work)
+        if _git("ls-remote", "--heads", "origin", branch, cwd=work).strip():
+            _git("fetch", "-q", "--depth", "1", "origin", branch, cwd=work)
+            _git("checkout", "-q", "-B", branch, "FETCH_HEAD", cwd=work)
         else:
-            _git("checkout", "-q", "--orphan", branch, cwd=self.work)
-
-    def read_manifest(self) -> dict[str, str] | None:
-        path = self.work / MANIFEST
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-
-    def put(self, name: str, source: Path) -> None:
-        target = self.work / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-
-    def delete(self, name: str) -> None:
-        (self.work / name).unlink(missing_ok=True)
-
-    def write_manifest(self, manifest: dict[str, str]) -> None:
-        (self.work / MANIFEST).write_text(json.dumps(manifest, indent=0, sort_keys=True),
-                                          encoding="utf-8")
+            _git("checkout", "-q", "--orphan", branch, cwd=work)
 
     def finish(self, message: str) -> None:
-        _git("add", "-A", cwd=self.work)
-        if not _git("status", "--porcelain", cwd=self.work).strip():
+        _git("add", "-A", cwd=self.root)
+        if not _git("status", "--porcelain", cwd=self.root).strip():
             return
         _git("-c", "user.name=Gardarika", "-c", "user.email=gardarika@localhost", "commit",
-             "-q", "-m", message, cwd=self.work)
-        _git("push", "-q", "origin", f"HEAD:refs/heads/{self.branch}", cwd=self.work)
+             "-q", "-m", message, cwd=self.root)
+        _git("push", "-q", "origin", f"HEAD:refs/heads/{self.branch}", cwd=self.root)
 
 
 class RsyncTarget:
