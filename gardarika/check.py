@@ -62,8 +62,35 @@ def _references(path: Path, text: str) -> Iterator[Reference]:
             yield Reference(url, 0, "json", "string", False)
 
 
-def check_reference(ref: Reference, page: Path, root: Path) -> tuple[str, str] | None:
-    """What is wrong with one reference of ``page`` (a file below ``root``), if anything."""
+class Tree:
+    """What exists below the output folder, looked up by ``/``-separated relative path.
+
+    Asking the file system for every link (over 10 000 in a large town) is the slow part
+    of a check, so the files are listed once; paths outside what was listed (another
+    town, say) are asked for as before."""
+
+    def __init__(self, output: Path, listed: Iterable[str], scopes: Iterable[str]):
+        self.output = output
+        self.files = set(listed)
+        self.dirs = {posixpath.dirname(f) for f in self.files}
+        for folder in list(self.dirs):
+            while folder:
+                folder = posixpath.dirname(folder)
+                self.dirs.add(folder)
+        self.scopes = tuple(scopes)
+
+    def _listed(self, path: str) -> bool:
+        return not self.scopes or path.split("/", 1)[0] in self.scopes
+
+    def is_file(self, path: str) -> bool:
+        return path in self.files if self._listed(path) else (self.output / path).is_file()
+
+    def is_dir(self, path: str) -> bool:
+        return path in self.dirs if self._listed(path) else (self.output / path).is_dir()
+
+
+def check_reference(ref: Reference, page: str, tree: Tree) -> tuple[str, str] | None:
+    """What is wrong with one reference of ``page`` (relative to the output), if anything."""
     url = ref.url.strip()
     if is_external(url):
         if ref.loads:
@@ -80,21 +107,21 @@ def check_reference(ref: Reference, page: Path, root: Path) -> tuple[str, str] |
     if path.startswith("/"):
         return (f"root-absolute link “{url}”: from a disk it points at the disk's root",
                 f"ссылка от корня «{url}»: с диска она ведёт в корень диска")
-    target = (page.parent / unquote(path))
-    if path.endswith("/") or posixpath.basename(path) in (".", "..") or target.is_dir():
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(path)))
+    outside = target == ".." or target.startswith("../")
+    if path.endswith("/") or posixpath.basename(path) in (".", "..") or (
+            not outside and tree.is_dir(target)):
         return (f"link to a folder “{url}”: from a disk it shows a file listing; link "
                 "the folder's index.html",
                 f"ссылка на папку «{url}»: с диска откроется список файлов; укажите "
                 "index.html этой папки")
     if ref.element in ("js", "json"):
         return None  # relative to the page that uses the script, not to the script
-    if not target.is_file():
-        return (f"“{url}” leads to no file", f"«{url}» ведёт к несуществующему файлу")
-    try:
-        target.resolve().relative_to(root.resolve())
-    except ValueError:
+    if outside:
         return (f"“{url}” leads outside the output folder",
                 f"«{url}» ведёт за пределы папки с сайтом")
+    if not tree.is_file(target):
+        return (f"“{url}” leads to no file", f"«{url}» ведёт к несуществующему файлу")
     return None
 
 
@@ -118,17 +145,18 @@ def check_output(output: Path, towns: Iterable[str] | None = None) -> list[Findi
         scope = [output / t for t in towns if (output / t).exists()]
         scope += [p for p in (output / "index.html", output / "theme") if p.exists()]
     findings: list[Finding] = []
-    shown: list[str] = []
-    for path in _walk(scope):
-        rel = path.relative_to(output).as_posix()
-        shown.append(rel)
+    paths = list(_walk(scope))
+    shown = [path.relative_to(output).as_posix() for path in paths]
+    tree = Tree(output, shown, [] if towns is None else
+                [p.relative_to(output).as_posix() for p in scope])
+    for path, rel in zip(paths, shown, strict=True):
         findings.extend(Finding(rel, 0, f"file name: {en}", f"имя файла: {ru}")
                         for en, ru in name_problems(rel))
         if path.suffix.lower() not in TEXT_FILES:
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         for ref in _references(path, text):
-            problem = check_reference(ref, path, output)
+            problem = check_reference(ref, rel, tree)
             if problem:
                 findings.append(Finding(rel, ref.line, *problem))
     for group in case_collisions(shown):

@@ -36,8 +36,24 @@ def _target(url: str, base: Path) -> Path | None:
     return target if target is not None and target.is_file() else None
 
 
-def page_weight(page: Path, output: Path) -> PageWeight:
+def _stylesheet(path: Path, cache: dict[Path, tuple[int, dict[Path, int]]]
+                ) -> tuple[int, dict[Path, int]]:
+    """A stylesheet's size and the pictures it loads (read once for all pages)."""
+    if path not in cache:
+        pictures = {}
+        for inner, _, _ in css_references(path.read_text(encoding="utf-8", errors="replace")):
+            target = _target(inner.url, path.parent)
+            if target is not None:
+                pictures[target] = target.stat().st_size
+        cache[path] = (path.stat().st_size, pictures)
+    return cache[path]
+
+
+def page_weight(page: Path, output: Path,
+                stylesheets: dict[Path, tuple[int, dict[Path, int]]] | None = None
+                ) -> PageWeight:
     """The bytes a browser fetches to show ``page`` (the full-size ``src`` of pictures)."""
+    stylesheets = {} if stylesheets is None else stylesheets
     html = page.read_text(encoding="utf-8", errors="replace")
     css: dict[Path, int] = {}
     images: dict[Path, int] = {}
@@ -48,12 +64,8 @@ def page_weight(page: Path, output: Path) -> PageWeight:
         if target is None:
             continue
         if ref.element == "link" and target.suffix.lower() == ".css":
-            css[target] = target.stat().st_size
-            for inner, _, _ in css_references(target.read_text(encoding="utf-8",
-                                                               errors="replace")):
-                inner_target = _target(inner.url, target.parent)
-                if inner_target is not None:
-                    images[inner_target] = inner_target.stat().st_size
+            css[target], pictures = _stylesheet(target.resolve(), stylesheets)
+            images.update(pictures)
         elif ref.element in IMAGE_ELEMENTS or ref.element == "css":
             images[target] = target.stat().st_size
     return PageWeight(page.relative_to(output).as_posix(), page.stat().st_size,
@@ -64,7 +76,9 @@ def heaviest_pages(output: Path, towns: Iterable[str]) -> list[PageWeight]:
     """The heaviest page of each town."""
     result = []
     for town in towns:
-        pages = [page_weight(p, output) for p in sorted((output / town).rglob("*.html"))]
+        stylesheets: dict[Path, tuple[int, dict[Path, int]]] = {}
+        pages = [page_weight(p, output, stylesheets)
+                 for p in sorted((output / town).rglob("*.html"))]
         if pages:
             result.append(max(pages, key=lambda w: w.total))
     return result
