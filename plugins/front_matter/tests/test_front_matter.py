@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
-import pelican
 import pytest
+from pelican_site import build_site
 
 from front_matter import parse_front_matter, split_front_matter
 from gardarika.errors import ContentError
-
-PLUGINS = Path(__file__).resolve().parents[2]
-SIMPLE_THEME = Path(pelican.__file__).parent / "themes" / "simple"
 
 
 def test_split() -> None:
@@ -42,40 +36,23 @@ def test_not_a_mapping() -> None:
 
 
 def test_pelican_reads_front_matter_and_plain_headers(tmp_path: Path) -> None:
-    content = tmp_path / "content"
-    content.mkdir()
-    (content / "yaml.md").write_text(textwrap.dedent("""\
-        ---
-        title: "Ярмарка: ремёсла"
-        date: 2024-05-05 10:00
-        category: Новости
-        tags:
-          - ярмарка
-          - ремёсла
-        summary: Кратко о **ярмарке**.
-        ---
-        Key: not metadata
+    out, _ = build_site(tmp_path, {
+        "yaml.md": """
+            ---
+            title: "Ярмарка: ремёсла"
+            date: 2024-05-05 10:00
+            category: Новости
+            tags:
+              - ярмарка
+              - ремёсла
+            summary: Кратко о **ярмарке**.
+            ---
+            Key: not metadata
 
-        Текст статьи.
-        """), encoding="utf-8")
-    (content / "plain.md").write_text("Title: Обычная\nDate: 2024-05-06\n\nТекст.\n",
-                                      encoding="utf-8")
-    conf = tmp_path / "conf.py"
-    conf.write_text(textwrap.dedent(f"""
-        PATH = {str(content)!r}
-        THEME = {str(SIMPLE_THEME)!r}
-        PLUGIN_PATHS = [{str(PLUGINS)!r}]
-        PLUGINS = ["front_matter"]
-        SITENAME = "t"
-        TIMEZONE = "UTC"
-        ARTICLE_URL = ARTICLE_SAVE_AS = "{{slug}}.html"
-        TAG_SAVE_AS = "tag/{{slug}}.html"
-        FEED_ALL_ATOM = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
-        AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
-    """), encoding="utf-8")
-    out = tmp_path / "out"
-    subprocess.run([sys.executable, "-m", "pelican", str(content), "-s", str(conf), "-o",
-                    str(out), "-q"], check=True)
+            Текст статьи.
+        """,
+        "plain.md": "Title: Обычная\nDate: 2024-05-06\n\nТекст.\n",
+    }, ["front_matter"], 'TAG_SAVE_AS = "tag/{slug}.html"\n')
     page = out / "iarmarka-remiosla.html"
     text = page.read_text(encoding="utf-8")
     assert "Ярмарка: ремёсла" in text

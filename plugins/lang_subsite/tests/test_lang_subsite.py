@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 from types import SimpleNamespace
 
-import pelican
+from pelican_site import build_site
 
 from lang_subsite import pair_by_file_name, split_languages
-
-PLUGINS = Path(__file__).resolve().parents[2]
-SIMPLE_THEME = Path(pelican.__file__).parent / "themes" / "simple"
 
 
 def fake(source: str, lang: str, slug: str, explicit_slug: bool = False) -> SimpleNamespace:
@@ -46,39 +40,23 @@ def test_split_languages_keeps_one_language_and_links_the_others() -> None:
     assert only_en.translations == []
 
 
-def write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-
-
 def build(tmp_path: Path, lang: str, roots: dict[str, str]) -> Path:
-    content = tmp_path / "content"
-    write(content / "news.md", "Title: Новость\nDate: 2024-01-02\nCategory: Новости\n\n"
-          "Текст ![x]({static}/images/x.txt) [b]({filename}ru-only.md)\n")
-    write(content / "news.en.md", "Title: News\nDate: 2024-01-02\nCategory: News\n\n"
-          "Text ![x]({static}/images/x.txt) [b]({filename}ru-only.md)\n")
-    write(content / "ru-only.md", "Title: Только русский\nDate: 2024-01-03\n\nТекст\n")
-    write(content / "images" / "x.txt", "picture")
-    out = tmp_path / f"out-{lang}"
-    conf = tmp_path / f"conf-{lang}.py"
-    conf.write_text(textwrap.dedent(f"""
-        PATH = {str(content)!r}
-        THEME = {str(SIMPLE_THEME)!r}
-        PLUGIN_PATHS = [{str(PLUGINS)!r}]
-        PLUGINS = ["lang_subsite"]
-        SITENAME = "t"
-        TIMEZONE = "UTC"
+    files = {
+        "news.md": "Title: Новость\nDate: 2024-01-02\nCategory: Новости\n\n"
+                   "Текст ![x]({static}/images/x.txt) [b]({filename}ru-only.md)\n",
+        "news.en.md": "Title: News\nDate: 2024-01-02\nCategory: News\n\n"
+                      "Text ![x]({static}/images/x.txt) [b]({filename}ru-only.md)\n",
+        "ru-only.md": "Title: Только русский\nDate: 2024-01-03\n\nТекст\n",
+        "images/x.txt": "picture",
+    }
+    static_url = "{path}" if lang == "ru" else "../{path}"
+    out, _ = build_site(tmp_path, files, ["lang_subsite"], f"""
         DEFAULT_LANG = {lang!r}
-        RELATIVE_URLS = True
         FILENAME_METADATA = r"^.*?(?:\\.(?P<lang>ru|en))?$"
-        ARTICLE_URL = ARTICLE_SAVE_AS = ARTICLE_LANG_URL = ARTICLE_LANG_SAVE_AS = "{{slug}}.html"
-        STATIC_URL = {"'{path}'" if lang == "ru" else "'../{path}'"}
-        FEED_ALL_ATOM = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
-        AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+        ARTICLE_LANG_URL = ARTICLE_LANG_SAVE_AS = "{{slug}}.html"
+        STATIC_URL = {static_url!r}
         GARDARIKA = {{"default_lang": "ru", "roots": {roots!r}}}
-    """), encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "pelican", str(content), "-s", str(conf),
-                    "-o", str(out), "-q"], check=True, cwd=tmp_path)
+    """)
     return out
 
 
