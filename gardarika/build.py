@@ -278,7 +278,8 @@ class Builder:
         # always: a town added, renamed or removed changes the portal (unchanged bytes
         # are not written again)
         report.config_problems.extend(self.write_portal(network))
-        for weight in heaviest_pages(self.output, report.built):
+        for weight in heaviest_pages(self.output, report.built,
+                                     self.cache / "weights.json"):
             self.echo(weight_line(weight))
         if self.check:
             check_start = time.perf_counter()

@@ -108,8 +108,21 @@ def make_portable(url: str, page_dir: str, is_dir: Callable[[str], bool]) -> str
     return urlunsplit(("", "", path, parts.query, parts.fragment))
 
 
-def _line_at(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+class _Lines:
+    """Line numbers of offsets in ``text``, asked for in increasing order (each
+    newline is counted once, not once per question)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offset = 0
+        self.line = 1
+
+    def at(self, offset: int) -> int:
+        if offset < self.offset:  # asked out of order: count from the start again
+            self.offset, self.line = 0, 1
+        self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line
 
 
 def _attr_value(match: re.Match[str]) -> tuple[str | None, int, int]:
@@ -139,6 +152,7 @@ def _loads(tag: str, attr: str, attrs: dict[str, str]) -> bool:
 def html_references(html: str) -> Iterator[tuple[Reference, int, int]]:
     """Every URL of an HTML document with its position, including CSS ``url()`` in
     ``<style>`` blocks and ``style`` attributes, and path-like strings in inline scripts."""
+    lines = _Lines(html)
     for tag in _TAG.finditer(html):
         name = tag.group("name")
         if not name:
@@ -154,7 +168,7 @@ def html_references(html: str) -> Iterator[tuple[Reference, int, int]]:
             if value is None:
                 continue
             start, end = base + start, base + end
-            line = _line_at(html, start)
+            line = lines.at(start)
             if attr in URL_ATTRIBUTES["*"] or (name == "meta" and attr == "content"
                                                and values.get("http-equiv", "").lower()
                                                == "refresh"):
@@ -175,6 +189,7 @@ def html_references(html: str) -> Iterator[tuple[Reference, int, int]]:
             elif attr == "style":
                 for ref, s, e in css_references(value):
                     yield Reference(ref.url, line, name, "style", True), start + s, start + e
+    lines = _Lines(html)
     for block in _RAW_TEXT.finditer(html):
         body_start = block.start("body")
         if block.group("name").lower() == "style":
@@ -182,28 +197,30 @@ def html_references(html: str) -> Iterator[tuple[Reference, int, int]]:
         else:
             refs = js_references(block.group("body"))
         for ref, s, e in refs:
-            line = _line_at(html, body_start + s)
+            line = lines.at(body_start + s)
             yield Reference(ref.url, line, ref.element, ref.attribute, ref.loads), \
                 body_start + s, body_start + e
 
 
 def css_references(css: str) -> Iterator[tuple[Reference, int, int]]:
     """``url(...)`` and ``@import "..."`` of a stylesheet (they all load something)."""
+    lines = _Lines(css)
     for match in _CSS_URL.finditer(css):
         group = "url" if match.group("url") is not None else "iurl"
         url = match.group(group)
         if url:
             kind = "url()" if group == "url" else "@import"
-            yield (Reference(url, _line_at(css, match.start(group)), "css", kind, True),
+            yield (Reference(url, lines.at(match.start(group)), "css", kind, True),
                    match.start(group), match.end(group))
 
 
 def js_references(js: str) -> Iterator[tuple[Reference, int, int]]:
     """String literals in a script that are page links (``"/news/"``, ``"../a.html"``)."""
+    lines = _Lines(js)
     for match in _JS_STRING.finditer(js):
         url = match.group("s")
         if looks_like_page_link(url):
-            yield (Reference(url, _line_at(js, match.start("s")), "js", "string", False),
+            yield (Reference(url, lines.at(match.start("s")), "js", "string", False),
                    match.start("s"), match.end("s"))
 
 

@@ -15,8 +15,11 @@ Layout, kept small for a CD and a slow link::
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import os
 import re
+import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -51,11 +54,48 @@ def _stemmer(lang: str) -> object | None:
     return snowballstemmer.stemmer(name) if name else None
 
 
+#: stems already computed, per language: a town's pages share most of their words, so
+#: each distinct word is stemmed once per run instead of at every occurrence
+_STEMMED: dict[str, dict[str, str]] = {}
+try:
+    _STEMMER_VERSION = importlib.metadata.version("snowballstemmer")
+except importlib.metadata.PackageNotFoundError:  # pragma: no cover - vendored copy
+    _STEMMER_VERSION = "unknown"
+
+
+def load_stems(path: str, lang: str) -> None:
+    """Take the stems remembered by an earlier run (a missing or odd file is ignored)."""
+    try:
+        with open(path, encoding="utf-8") as source:
+            saved = json.load(source)
+    except (OSError, ValueError):
+        return
+    if isinstance(saved, dict) and saved.get("stemmer") == _STEMMER_VERSION and \
+            isinstance(saved.get(lang), dict):
+        _STEMMED.setdefault(lang, {}).update(saved[lang])
+
+
+def save_stems(path: str, lang: str) -> None:
+    """Remember this run's stems for the next run (written whole, then renamed)."""
+    folder = os.path.dirname(path) or "."
+    os.makedirs(folder, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False,
+                                     suffix=".tmp") as out:
+        json.dump({"stemmer": _STEMMER_VERSION, lang: _STEMMED.get(lang, {})}, out,
+                  ensure_ascii=False)
+    os.replace(out.name, path)
+
+
 def stems(text: str, lang: str) -> list[str]:
     """The stems of every word of ``text`` (folded, stemmed when the language has one)."""
     words = [normalize(w) for w in WORD.findall(text)]
     stemmer = _stemmer(lang)
-    return stemmer.stemWords(words) if stemmer else words
+    if stemmer is None:
+        return words
+    known = _STEMMED.setdefault(lang, {})
+    for word in set(words).difference(known):
+        known[word] = stemmer.stemWord(word)
+    return [known[word] for word in words]
 
 
 class _Text(HTMLParser):

@@ -6,9 +6,12 @@ Readers are on slow links; the build summary names each town's heaviest page so 
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .links import css_references, html_references, is_internal
@@ -36,27 +39,11 @@ def _target(url: str, base: Path) -> Path | None:
     return target if target is not None and target.is_file() else None
 
 
-def _stylesheet(path: Path, cache: dict[Path, tuple[int, dict[Path, int]]]
-                ) -> tuple[int, dict[Path, int]]:
-    """A stylesheet's size and the pictures it loads (read once for all pages)."""
-    if path not in cache:
-        pictures = {}
-        for inner, _, _ in css_references(path.read_text(encoding="utf-8", errors="replace")):
-            target = _target(inner.url, path.parent)
-            if target is not None:
-                pictures[target] = target.stat().st_size
-        cache[path] = (path.stat().st_size, pictures)
-    return cache[path]
-
-
-def page_weight(page: Path, output: Path,
-                stylesheets: dict[Path, tuple[int, dict[Path, int]]] | None = None
-                ) -> PageWeight:
-    """The bytes a browser fetches to show ``page`` (the full-size ``src`` of pictures)."""
-    stylesheets = {} if stylesheets is None else stylesheets
+def _loads(page: Path) -> tuple[list[Path], list[Path]]:
+    """The stylesheets and the pictures ``page`` loads (full-size ``src`` only)."""
     html = page.read_text(encoding="utf-8", errors="replace")
-    css: dict[Path, int] = {}
-    images: dict[Path, int] = {}
+    css: list[Path] = []
+    images: list[Path] = []
     for ref, _, _ in html_references(html):
         if not ref.loads or ref.attribute in ("srcset", "imagesrcset"):
             continue
@@ -64,23 +51,98 @@ def page_weight(page: Path, output: Path,
         if target is None:
             continue
         if ref.element == "link" and target.suffix.lower() == ".css":
-            css[target], pictures = _stylesheet(target.resolve(), stylesheets)
-            images.update(pictures)
+            css.append(target.resolve())
         elif ref.element in IMAGE_ELEMENTS or ref.element == "css":
-            images[target] = target.stat().st_size
+            images.append(target)
+    return css, images
+
+
+class WeightCache:
+    """What each page loads, remembered between builds by the page's size and time.
+
+    Output files whose bytes did not change keep their time (see :mod:`gardarika.fsutil`),
+    so after a small edit only the rewritten pages are read again. Sizes of the loaded
+    files are always taken afresh.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.entries: dict[str, list[Any]] = {}
+        self.used: dict[str, list[Any]] = {}
+        if path is not None:
+            try:
+                self.entries = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self.entries = {}
+        self.stylesheets: dict[Path, tuple[int, dict[Path, int]]] = {}
+
+    def loads(self, page: Path) -> tuple[list[Path], list[Path]]:
+        stat = page.stat()
+        key = str(page)
+        entry = self.entries.get(key)
+        if isinstance(entry, list) and len(entry) == 4 and \
+                entry[:2] == [stat.st_size, stat.st_mtime_ns]:
+            css, images = [Path(p) for p in entry[2]], [Path(p) for p in entry[3]]
+        else:
+            css, images = _loads(page)
+        self.used[key] = [stat.st_size, stat.st_mtime_ns,
+                          [str(p) for p in css], [str(p) for p in images]]
+        return css, images
+
+    def stylesheet(self, path: Path) -> tuple[int, dict[Path, int]]:
+        """A stylesheet's size and the pictures it loads (read once per build)."""
+        if path not in self.stylesheets:
+            pictures = {}
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for inner, _, _ in css_references(text):
+                target = _target(inner.url, path.parent)
+                if target is not None:
+                    pictures[target] = target.stat().st_size
+            self.stylesheets[path] = (path.stat().st_size, pictures)
+        return self.stylesheets[path]
+
+    def save(self, measured: tuple[str, ...]) -> None:
+        """Write the entries of the pages measured now; of the folders not measured now
+        (``measured`` holds the prefixes of those that were) keep the old ones."""
+        if self.path is None:
+            return
+        kept = {k: v for k, v in self.entries.items() if not k.startswith(measured)}
+        kept.update(self.used)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(kept), encoding="utf-8")
+
+
+def page_weight(page: Path, output: Path, cache: WeightCache | None = None) -> PageWeight:
+    """The bytes a browser fetches to show ``page`` (the full-size ``src`` of pictures)."""
+    cache = WeightCache() if cache is None else cache
+    css: dict[Path, int] = {}
+    images: dict[Path, int] = {}
+    stylesheets, pictures = cache.loads(page)
+    for stylesheet in stylesheets:
+        if stylesheet.is_file():
+            css[stylesheet], inner = cache.stylesheet(stylesheet)
+            images.update(inner)
+    for picture in pictures:
+        if picture.is_file():
+            images[picture] = picture.stat().st_size
     return PageWeight(page.relative_to(output).as_posix(), page.stat().st_size,
                       sum(css.values()), sum(images.values()))
 
 
-def heaviest_pages(output: Path, towns: Iterable[str]) -> list[PageWeight]:
-    """The heaviest page of each town."""
+def heaviest_pages(output: Path, towns: Iterable[str],
+                   cache_file: Path | None = None) -> list[PageWeight]:
+    """The heaviest page of each town; ``cache_file`` remembers what pages load."""
+    cache = WeightCache(cache_file)
+    towns = list(towns)
     result = []
     for town in towns:
-        stylesheets: dict[Path, tuple[int, dict[Path, int]]] = {}
-        pages = [page_weight(p, output, stylesheets)
+        pages = [page_weight(p, output, cache)
                  for p in sorted((output / town).rglob("*.html"))]
         if pages:
             result.append(max(pages, key=lambda w: w.total))
+    # the towns not measured this time keep their entries for their next build
+    measured = tuple(str(output / town) + os.sep for town in towns)
+    cache.save(measured)
     return result
 
 

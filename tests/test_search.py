@@ -10,8 +10,10 @@ from gardarika.searchindex import (
     SearchDocument,
     build_index,
     index_script,
+    load_stems,
     normalize,
     plain_text,
+    save_stems,
     stems,
 )
 
@@ -29,6 +31,31 @@ def test_stems_fold_case_and_yo() -> None:
     assert stems("Volunteers volunteering", "en") == ["volunt", "volunt"]
     assert stems("Hyvää päivää", "fi") == ["hyvää", "päivää"]  # folded, not stemmed
     assert normalize("Ёж") == "еж"
+
+
+def test_stems_are_remembered_between_runs(tmp_path: Path, monkeypatch) -> None:
+    from gardarika import searchindex
+
+    cache = str(tmp_path / "cache" / "search-stems.json")
+    monkeypatch.setattr(searchindex, "_STEMMED", {})
+    assert stems("праздники", "ru") == ["праздник"]
+    save_stems(cache, "ru")
+    saved = json.loads(Path(cache).read_text(encoding="utf-8"))
+    assert saved["ru"] == {"праздники": "праздник"}
+    # a later run takes the saved stems instead of stemming again
+    saved["ru"]["праздники"] = "remembered"
+    Path(cache).write_text(json.dumps(saved), encoding="utf-8")
+    monkeypatch.setattr(searchindex, "_STEMMED", {})
+    load_stems(cache, "ru")
+    assert stems("праздники", "ru") == ["remembered"]
+    # stems of another stemmer version, or a damaged file, are not used
+    saved["stemmer"] = "0.0-other"
+    Path(cache).write_text(json.dumps(saved), encoding="utf-8")
+    monkeypatch.setattr(searchindex, "_STEMMED", {})
+    load_stems(cache, "ru")
+    Path(cache).write_text("{not json", encoding="utf-8")
+    load_stems(cache, "ru")
+    assert stems("праздники", "ru") == ["праздник"]
 
 
 def test_plain_text() -> None:

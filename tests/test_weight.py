@@ -35,3 +35,23 @@ def test_page_weight_counts_each_resource_once(tmp_path: Path) -> None:
 def test_build_reports_the_heaviest_page(network: Path, build_network) -> None:
     report = build_network(network)
     assert "Heaviest page: alpha/" in report.log and "Heaviest page: beta/" in report.log
+
+
+def test_weights_are_remembered_until_a_page_changes(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    cache = tmp_path / "weights.json"
+    (out / "town/images").mkdir(parents=True)
+    (out / "town/images/a.jpg").write_bytes(b"x" * 5000)
+    (out / "town/images/b.jpg").write_bytes(b"x" * 7000)
+    page = write(out / "town/index.html", '<img src="images/a.jpg">')
+    write(out / "other/index.html", "<p>other town</p>")
+    heaviest_pages(out, ["town", "other"], cache)
+    assert heaviest_pages(out, ["town"], cache)[0].images == 5000
+    # a picture's size is always taken afresh
+    (out / "town/images/a.jpg").write_bytes(b"x" * 6000)
+    assert heaviest_pages(out, ["town"], cache)[0].images == 6000
+    # a rewritten page is read again, although the cache still knows its old version
+    page.write_text('<img src="images/b.jpg"><img src="images/a.jpg">', encoding="utf-8")
+    assert heaviest_pages(out, ["town"], cache)[0].images == 13000
+    # the towns not measured keep their entries
+    assert str(out / "other" / "index.html") in cache.read_text(encoding="utf-8")

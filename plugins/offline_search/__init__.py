@@ -7,6 +7,8 @@ with ``theme/js/stemmer.js`` and ``theme/js/search.js``. No fetch, no WebAssembl
 worker: it works from a USB stick.
 
 Settings: ``SEARCH_INDEX_SAVE_AS`` (default ``search-index.js``; empty turns it off).
+With Pelican's ``CACHE_CONTENT`` on, the stems of the words are remembered in
+``CACHE_PATH/search-stems.json`` for the next run (stemming is the slow part).
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ from typing import Any
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-from gardarika.searchindex import SearchDocument, build_index, index_script, plain_text
+from gardarika.searchindex import (
+    SearchDocument,
+    build_index,
+    index_script,
+    load_stems,
+    plain_text,
+    save_stems,
+)
 
 _DOCUMENTS: list[Any] = []
 
@@ -54,10 +63,18 @@ def write_index(pelican: Any) -> None:
                        text=plain_text(item.content))
         for item in _DOCUMENTS if getattr(item, "lang", lang) == lang
     ]
+    # stemming is the slow part: stems are remembered beside Pelican's content cache
+    stem_cache = (os.path.join(settings["CACHE_PATH"], "search-stems.json")
+                  if settings.get("CACHE_CONTENT") and settings.get("CACHE_PATH") else None)
+    if stem_cache and settings.get("LOAD_CONTENT_CACHE"):
+        load_stems(stem_cache, lang)
+    index = build_index(documents, lang)
+    if stem_cache:
+        save_stems(stem_cache, lang)
     path = os.path.join(pelican.output_path, save_as)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as out:
-        out.write(index_script(build_index(documents, lang)))
+        out.write(index_script(index))
 
 
 def register() -> None:
