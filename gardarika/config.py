@@ -22,6 +22,8 @@ deploy        named deploy targets: ``{web: {type: rsync, ...}}``; type is one o
               ``dir``, ``rsync``, ``s3``, ``git``; no secrets here
 repository    the town's own content repository: ``{url: ..., branch: main}``
 editors       the town's editors (``@account`` or e-mail), for ``invoke owners``
+trust_html    ``true`` keeps raw HTML in content as written (scripts, forms, frames);
+              by default it is cleaned (``plugins/safe_html``) (default ``false``)
 pelican       extra Pelican settings passed through as they are (upper-case keys)
 ============  ==========================================================================
 """
@@ -60,7 +62,7 @@ MANAGED_PELICAN_KEYS: dict[str, str] = {
     "STATIC_URL": "", "CACHE_PATH": "", "FILENAME_METADATA": "", "GARDARIKA": "",
     "ARTICLE_LANG_URL": "", "ARTICLE_LANG_SAVE_AS": "", "PAGE_LANG_URL": "",
     "PAGE_LANG_SAVE_AS": "", "DRAFT_LANG_URL": "", "DRAFT_LANG_SAVE_AS": "",
-    "DRAFT_PAGE_LANG_URL": "", "DRAFT_PAGE_LANG_SAVE_AS": "",
+    "DRAFT_PAGE_LANG_URL": "", "DRAFT_PAGE_LANG_SAVE_AS": "", "SAFE_HTML": "trust_html",
 }
 
 DEFAULT_THEME = "gardarika"
@@ -86,6 +88,8 @@ class SiteConfig:
     repository: dict[str, str] | None = None
     pelican: dict[str, Any] = field(default_factory=dict)
     editors: tuple[str, ...] = ()
+    #: raw HTML in content is kept as written (not cleaned, not reported)
+    trust_html: bool = False
     #: the line of each key in the file, for messages found after loading
     key_lines: dict[tuple[str | int, ...], int] = field(default_factory=dict, compare=False,
                                                          repr=False)
@@ -394,6 +398,15 @@ def _editors(check: _Checker, value: Any) -> tuple[str, ...]:
     return tuple(result)
 
 
+def _flag(check: _Checker, key: str, value: Any) -> bool:
+    """A yes/no key: only YAML's ``true`` or ``false`` (a quoted "yes" is a text)."""
+    if not isinstance(value, bool):
+        check.add((key,), f"write “{key}: true” or “{key}: false”.",
+                  f"напишите «{key}: true» или «{key}: false».")
+        return False
+    return value
+
+
 def _pelican(check: _Checker, value: Any) -> dict[str, Any]:
     data = check.mapping(("pelican",), value)
     if data is None:
@@ -440,7 +453,8 @@ def _read_mapping(path: Path, shown: str, problems: list[Problem], if_empty: Pro
 
 
 SITE_KEYS = ("name", "languages", "description", "theme", "timezone", "content", "contacts",
-             "neighbours", "base_url", "deploy", "repository", "pelican", "editors")
+             "neighbours", "base_url", "deploy", "repository", "pelican", "editors",
+             "trust_html")
 
 
 def load_site(path: Path, root: Path) -> SiteConfig:
@@ -480,6 +494,7 @@ def load_site(path: Path, root: Path) -> SiteConfig:
         "repository": lambda v: _repository(check, v),
         "pelican": lambda v: _pelican(check, v),
         "editors": lambda v: _editors(check, v),
+        "trust_html": lambda v: _flag(check, "trust_html", v),
     }
     values = {key: read(data[key]) for key, read in optional.items() if key in data}
     content = _content(check, data.get("content"), root, town)

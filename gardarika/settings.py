@@ -28,8 +28,13 @@ from .i18n import language_label, load_translations
 from .portable import SLUG_SUBSTITUTIONS
 from .slugs import toc_slugify
 
+#: Order matters: plugins on the same signal run in this order. ``safe_html`` cleans the
+#: content after ``offline_output`` has turned remote embeds into links (and after
+#: typography, which only changes text); ``light_images`` and ``offline_search`` work on
+#: the written pages, so they see the cleaned HTML.
 GARDARIKA_PLUGINS = ["front_matter", "readable_slugs", "lang_subsite", "ui_i18n",
-                     "typography", "offline_output", "light_images", "offline_search"]
+                     "typography", "offline_output", "safe_html", "light_images",
+                     "offline_search"]
 
 
 def subsite_dir(site: SiteConfig, lang: str) -> str:
@@ -235,6 +240,8 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         "MARKDOWN": markdown_settings(),
         "GARDARIKA": gardarika,
         "IMAGES_CACHE": str((shared_cache or cache_path) / "images"),
+        # raw HTML in content is cleaned unless the town's settings trust it
+        "SAFE_HTML": not site.trust_html,
     }
     if not is_default:
         # Pictures and theme files live once, in the default language's folder.

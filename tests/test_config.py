@@ -227,3 +227,38 @@ def test_load_network_keeps_good_towns_and_lists_broken(project: Path) -> None:
     assert any("atlantis" in p.en and p.line == 3 for p in warnings)
     errors = [p for p in network.problems if p.severity == "error"]
     assert errors and all(p.file == "sites/staraya-ladoga.yaml" for p in errors)
+
+
+@pytest.mark.parametrize("value, trusted", [(None, False), ("true", True), ("false", False)])
+def test_trust_html_switches_the_cleaning_of_content(project: Path, value: str | None,
+                                                     trusted: bool) -> None:
+    from gardarika.config import load_network
+    from gardarika.settings import pelican_settings
+
+    text = "name: {ru: Выборг}\nlanguages: [ru]\n"
+    path = site_file(project, text + (f"trust_html: {value}\n" if value else ""))
+    site = load_site(path, project)
+    assert site.trust_html is trusted
+    settings = pelican_settings(load_network(project), site, "ru", project / "out",
+                                project / "cache")
+    assert settings["SAFE_HTML"] is not trusted
+    assert settings["PLUGINS"].index("offline_output") < settings["PLUGINS"].index(
+        "safe_html") < settings["PLUGINS"].index("light_images")
+
+
+@pytest.mark.parametrize("value", ['"yes"', "1", "[true]", "да"])
+def test_trust_html_must_be_true_or_false(project: Path, value: str) -> None:
+    path = site_file(project, f"name: {{ru: Выборг}}\nlanguages: [ru]\ntrust_html: {value}\n")
+    problems = problems_of(path, project)
+    assert [(p.file, p.key, p.line) for p in problems] == [
+        ("sites/vyborg.yaml", "trust_html", 3)]
+    assert "“trust_html: true” or “trust_html: false”" in problems[0].en
+    assert "«trust_html: true»" in problems[0].ru
+
+
+def test_safe_html_is_set_by_trust_html_not_passed_through(project: Path) -> None:
+    path = site_file(project, "name: {ru: Выборг}\nlanguages: [ru]\n"
+                              "pelican: {SAFE_HTML: false}\n")
+    problems = problems_of(path, project)
+    assert [p.key for p in problems] == ["pelican.SAFE_HTML"]
+    assert "trust_html" in problems[0].en
