@@ -11,7 +11,9 @@ errors   a file that is not UTF-8 (with the likely encoding and the command to c
          marked as a translation with no original; a link or picture that leads to no
          file (``{filename}``, ``{static}`` or a relative path)
 warnings a category or tag written differently from an existing one only in capitals or
-         spaces; an empty text
+         spaces; an empty text; raw HTML that the build removes (scripts, event handlers,
+         javascript: links, frames, forms…: see ``gardarika.sanitize``), unless the
+         town's settings say ``trust_html: true``
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from pelican.utils import get_date
 from .config import SiteConfig
 from .documents import Document, is_language_code, read_town
 from .errors import Problem
+from .rawhtml import locate, removals_in, to_html
+from .sanitize import Removal, removals
 
 Check = Callable[[SiteConfig, list[Document], Path], Iterator[Problem]]
 TRUE = ("yes", "true", "1", "да")
@@ -270,9 +274,31 @@ def check_bodies(site: SiteConfig, docs: list[Document], root: Path) -> Iterator
                            "текст пустой: на странице будет только заголовок.")
 
 
+def _html_removals(doc: Document) -> list[tuple[int, Removal]]:
+    """(line, removal) of everything the build removes from the text, its title and its
+    summary (a summary is Markdown, a title plain text)."""
+    found = locate(doc.body, doc.body_line, removals_in(doc.body))
+    title = str(doc.metadata.get("title") or "")
+    if "<" in title:
+        found += [(doc.line("title"), r) for r in removals(title)]
+    summary = doc.metadata.get("summary")
+    if isinstance(summary, str) and summary.strip():
+        found += [(doc.line("summary"), r) for r in removals(to_html(summary))]
+    return found
+
+
+def check_html(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    if site.trust_html:
+        return
+    for doc in docs:
+        for line, removal in _html_removals(doc):
+            en, ru = removal.message()
+            yield _warning(doc, line, en, ru)
+
+
 CHECKS: tuple[Check, ...] = (check_titles, check_dates, check_languages,
                              check_duplicate_slugs, check_translations, check_links,
-                             check_term_spellings, check_bodies)
+                             check_term_spellings, check_bodies, check_html)
 
 
 def lint_town(site: SiteConfig, root: Path) -> list[Problem]:
