@@ -185,3 +185,16 @@ def test_summary_and_title_are_cleaned(tmp_path: Path) -> None:
     home = (out / "index.html").read_text(encoding="utf-8")
     assert "steal()" not in home and "<b>bold</b> summary" in home
     assert "steal()" not in page(out) and "Hello world" in page(out)
+
+
+def test_remote_embeds_become_links_before_cleaning(tmp_path: Path) -> None:
+    out, log = build_site(tmp_path, {"t.md": HEADER + (
+        '<iframe src="https://video.example.org/embed/1" onload="steal()"></iframe>\n\n'
+        '<iframe src="files/map.html">LOCALFRAME</iframe>\n')},
+        ["offline_output", "safe_html"], MARKDOWN)
+    body = article(page(out))
+    assert '<a href="https://video.example.org/embed/1">' in body  # offline_output's link
+    assert 'class="external-embed"' in body
+    assert "<iframe" not in body and "LOCALFRAME" not in body and "steal" not in body
+    assert "video.example.org" in log  # reported by offline_output...
+    assert "t.md: unsafe HTML removed: an <iframe> was" in log  # ...the local one here
