@@ -10,8 +10,9 @@ place it is written. Code blocks and inline code are text, never HTML, and are s
 
 Converting costs a few milliseconds a text, and a town is checked before every build,
 so a text is converted only when it could hold something to remove: a tag, a character
-reference, a backslash escape, an attribute list with a value, or a link whose address
-has a scheme other than http(s), mailto or tel.
+reference, a backslash escape, an attribute list (``{: …}``, any braces but Pelican's
+``{static}``-style placeholders), or a link whose address has a scheme other than
+http(s), mailto or tel.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from .settings import markdown_settings
 
 _SUSPECT = re.compile(
     r"<[A-Za-z!/?]|&|\\"                                      # tags, references, escapes
-    r"|\{[^}\n]*="                                            # {: key="value"}
+    r"|\{(?!(?:static|filename|attach|index|category|tag|author)\})[^}\n]*\}"  # {: attrs}
     r"|\]\(\s*<?\s*(?!(?:https?|mailto|tel):)[^) /?#]*:"      # [text](scheme:…)
     r"|^\s{0,3}\[[^\]\n]+\]:\s*<?\s*(?!(?:https?|mailto|tel):)[^\s/?#]*:",  # [ref]: scheme:
     re.I | re.M)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from conftest import write
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gardarika.config import load_site
 from gardarika.lint import lint_town
@@ -140,6 +142,7 @@ AGREEMENT = [
     ('<p data-x="1" hidden>a</p>', [("p", "data-x"), ("p", "hidden")]),
     ('<img src="a.png" onerror="x()" alt="a">', [("img", "onerror")]),
     ("Para\n{: onclick=\"x()\" }", [("p", "onclick")]),
+    ("# Heading {hidden}", [("h1", "hidden")]),
     ('<div markdown="1">*a* <span onclick="x()">b</span></div>', [("span", "onclick")]),
     ("Text[^1]\n\n[^1]: <b onclick=\"x()\">note</b>", [("b", "onclick")]),
     ('<a href="{static}/images/a.png" rel="nofollow" target="_blank">a</a> '
@@ -249,3 +252,31 @@ def test_script_in_an_article_builds_without_it_and_is_reported(network: Path,
     html = page.read_text(encoding="utf-8")
     assert "pwned" not in html and "steal()" not in html
     assert "<p>Нажмите</p>" in html
+
+
+FRAGMENTS = [
+    "<p>", "</p>", "<div class='a'>", "</div>", "<a href='{static}/a.png'>", "</a>",
+    "<a href='javascript:x()'>", "<a href=' JAVA\tSCRIPT:x()'>", "<a href='data:text/html,x'>",
+    "<img src=x onerror=alert(1)>", "<img srcset='a.png 1x, javascript:x 2x'>",
+    "<script>", "</script>", "<style>", "</style>", "<iframe src=m.html>", "</iframe>",
+    "<form action=//evil>", "</form>", "<input type=text>", "<input type=checkbox checked>",
+    "<svg onload=x()>", "</svg>", "<math>", "<object data=x>", "<embed src=x>",
+    "<base href=//evil/>", "<meta http-equiv=refresh content='0;url=//evil'>",
+    "<link rel=stylesheet href=x.css>", "<p style='background:url(//evil/t.png)'>",
+    "<span style='color:red' onclick=x() data-x=1 aria-label=l>", "</span>",
+    "<!-- c -->", "<![CDATA[x]]>", "<marquee>", "<table><tr><td colspan=2>", "</td></tr>",
+    "text", " & ", "<", ">", "\"", "'", "=", "on", "click", "<b", "<scr", "ipt>",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=25))
+def test_clean_output_has_nothing_left_to_remove(parts: list[str]) -> None:
+    html = "".join(parts)
+    cleaned = clean(html)
+    assert removals(cleaned) == [], cleaned
+    assert clean(cleaned) == cleaned
+    lowered = cleaned.lower()  # nh3 escapes "<" in text: each of these would be a tag
+    for forbidden in ("<script", "<iframe", "<form", "<style", "<svg", "<object", "<embed",
+                      "<base", "<meta", "<link", "<input type=\"text"):
+        assert forbidden not in lowered, cleaned
