@@ -63,6 +63,10 @@ DROPPED_WITH_CONTENT: dict[str, str] = {
     "base": "head", "meta": "head", "link": "head", "title": "head",
 }
 
+#: elements without an end tag (nothing inside them to drop)
+VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+                       "meta", "source", "track", "wbr"})
+
 #: attributes allowed on every element (plus any ``aria-…``)
 GLOBAL_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir", "role", "style",
                                "translate"})
@@ -328,9 +332,6 @@ class _Scanner(HTMLParser):
         if self.dropped and tag == self.dropped[-1]:
             self.dropped.pop()
 
-
-VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
-                       "meta", "source", "track", "wbr"})
 
 
 def removals(html: str) -> list[Removal]:
