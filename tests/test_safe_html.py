@@ -275,7 +275,8 @@ def test_clean_output_has_nothing_left_to_remove(parts: list[str]) -> None:
     html = "".join(parts)
     cleaned = clean(html)
     assert removals(cleaned) == [], cleaned
-    assert clean(cleaned) == cleaned
+    # (not "clean(cleaned) == cleaned": "<p><marquee><p>" gives "<p><p></p></p>", whose
+    # elements a second parse nests differently; nothing more is removed, though)
     lowered = cleaned.lower()  # nh3 escapes "<" in text: each of these would be a tag
     for forbidden in ("<script", "<iframe", "<form", "<style", "<svg", "<object", "<embed",
                       "<base", "<meta", "<link", "<input type=\"text"):
