@@ -32,12 +32,14 @@ import pelican.writers  # noqa: F401
 from .check import Finding, check_output
 from .check import summary as check_summary
 from .config import Network, SiteConfig, load_network
+from .confine import outside_symlinks
 from .errors import Problem, display_path
 from .fingerprint import BuildState, code_fingerprint, town_fingerprint
 from .fsutil import keep_unchanged_files, replace_dir
 from .guard import install as install_guard
 from .guard import python_folders
 from .lint import lint_town
+from .lint_confine import symlink_problem
 from .pelican_log import explain_exception
 from .portal import render_portal
 from .settings import pelican_settings
@@ -321,9 +323,12 @@ class Builder:
 
     def finish_town(self, site: SiteConfig, results: list[SubsiteResult]) -> TownReport:
         problems = _unique(p for r in results for p in r.problems)
+        # the last look before publishing: nothing in it may lead outside the town
+        problems.extend(symlink_problem(link, os.path.relpath(link.path, self.root))
+                        for link in outside_symlinks(self.stage_dir(site.id) / "site"))
         for problem in problems:
             self.echo(problem.format())
-        ok = all(r.ok for r in results)
+        ok = all(r.ok for r in results) and not any(p.severity == "error" for p in problems)
         changed = 0
         if ok:
             try:

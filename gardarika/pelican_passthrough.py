@@ -83,7 +83,7 @@ def _pairs(value: Any) -> Iterator[Found]:
                "укажите список пар [название, адрес].")
         return
     for i, pair in enumerate(value):
-        if not (isinstance(pair, list) and len(pair) == 2  # noqa: PLR2004
+        if not (isinstance(pair, list) and len(pair) == 2
                 and all(isinstance(p, str) for p in pair)):
             yield ((i,), "write a pair [title, address].", "укажите пару [название, адрес].")
 
@@ -172,7 +172,7 @@ def _pagination_patterns(value: Any) -> Iterator[Found]:
                "укажите список [номер, адрес, имя файла].")
         return
     for i, entry in enumerate(value):
-        if not (isinstance(entry, list) and len(entry) == 3 and _is_int(entry[0])):  # noqa: PLR2004
+        if not (isinstance(entry, list) and len(entry) == 3 and _is_int(entry[0])):
             yield ((i,), "write [number, address, file name].",
                    "укажите [номер, адрес, имя файла].")
             continue

@@ -28,7 +28,7 @@ from .i18n import language_label, load_translations
 from .portable import SLUG_SUBSTITUTIONS
 from .slugs import toc_slugify
 
-GARDARIKA_PLUGINS = ["front_matter", "readable_slugs", "lang_subsite", "ui_i18n",
+GARDARIKA_PLUGINS = ["own_folder", "front_matter", "readable_slugs", "lang_subsite", "ui_i18n",
                      "typography", "offline_output", "light_images", "offline_search"]
 
 
@@ -233,6 +233,9 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
                if shared_cache else {}),
         },
         "MARKDOWN": markdown_settings(),
+        # reStructuredText is not Gardarika's format, but Pelican reads .rst files when
+        # docutils is installed: never let them include or embed other files
+        "DOCUTILS_SETTINGS": {"file_insertion_enabled": False, "raw_enabled": False},
         "GARDARIKA": gardarika,
         "IMAGES_CACHE": str((shared_cache or cache_path) / "images"),
     }
