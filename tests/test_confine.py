@@ -317,7 +317,7 @@ def test_pelican_settings_cannot_lead_outside_even_unchecked(
               for k, v in settings.items()}
     real_load = gardarika.build.load_network
 
-    def load_unchecked(root: Path):  # noqa: ANN202
+    def load_unchecked(root: Path):
         network = real_load(root)
         site = network.sites["alpha"]
         network.sites["alpha"] = dataclasses.replace(site, pelican={**site.pelican,
