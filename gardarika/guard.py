@@ -72,7 +72,8 @@ class Guard:
         if any(is_inside(real, folder) for folder in self._writable):
             return True
         # Python caching compiled modules, and the null device
-        return os.path.basename(os.path.dirname(real)) == "__pycache__" or \
+        return "__pycache__" in (os.path.basename(real),
+                                 os.path.basename(os.path.dirname(real))) or \
             is_inside(real, "/dev")
 
     def may_read(self, path: str) -> bool:
