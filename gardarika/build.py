@@ -32,10 +32,14 @@ import pelican.writers  # noqa: F401
 from .check import Finding, check_output
 from .check import summary as check_summary
 from .config import Network, SiteConfig, load_network
+from .confine import outside_symlinks
 from .errors import Problem, display_path
 from .fingerprint import BuildState, code_fingerprint, town_fingerprint
 from .fsutil import keep_unchanged_files, replace_dir
+from .guard import install as install_guard
+from .guard import python_folders
 from .lint import lint_town
+from .lint_confine import symlink_problem
 from .pelican_log import explain_exception
 from .portal import render_portal
 from .settings import pelican_settings
@@ -165,14 +169,30 @@ class Builder:
                                     job.cache_path, shared_cache=self.cache,
                                     published=self.published)
         shown = display_path(job.site.content, self.root)
+        writable = self.writable(job)
+        for folder in writable:
+            folder.mkdir(parents=True, exist_ok=True)
+        # from here on this process may touch only its town's folders (see guard.py)
+        guard = install_guard(self.root, job.site.content, writable, self.readable(job))
         try:
             result = run_pelican(job.site.id, job.lang, settings, shown)
         except BaseException as exc:  # the parent must always hear back
             result = SubsiteResult(town=job.site.id, lang=job.lang, problems=[Problem(
                 file=shown, en=f"the build stopped: {exc!r}",
                 ru=f"сборка прервалась: {exc!r}")])
+        result.problems.extend(guard.problems())
         conn.send(result)
         conn.close()
+
+    def writable(self, job: Job) -> list[Path]:
+        """What one run may write: its town's staging folder and its caches."""
+        return [self.stage_dir(job.site.id), job.cache_path, self.cache / "jinja",
+                self.cache / "images"]
+
+    def readable(self, job: Job) -> list[Path]:
+        """What one run may read inside the project, besides what it may write."""
+        return [job.site.content, self.root / "themes", self.root / "plugins",
+                Path(__file__).resolve().parent, *python_folders(self.root)]
 
     def run_jobs(self, network: Network, jobs: list[Job],
                  on_result: Callable[[Job, SubsiteResult], None]) -> None:
@@ -303,9 +323,12 @@ class Builder:
 
     def finish_town(self, site: SiteConfig, results: list[SubsiteResult]) -> TownReport:
         problems = _unique(p for r in results for p in r.problems)
+        # the last look before publishing: nothing in it may lead outside the town
+        problems.extend(symlink_problem(link, os.path.relpath(link.path, self.root))
+                        for link in outside_symlinks(self.stage_dir(site.id) / "site"))
         for problem in problems:
             self.echo(problem.format())
-        ok = all(r.ok for r in results)
+        ok = all(r.ok for r in results) and not any(p.severity == "error" for p in problems)
         changed = 0
         if ok:
             try:

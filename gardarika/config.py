@@ -24,7 +24,8 @@ repository    the town's own content repository: ``{url: ..., branch: main}``
 editors       the town's editors (``@account`` or e-mail), for ``invoke owners``
 trust_html    ``true`` keeps raw HTML in content as written (scripts, forms, frames);
               by default it is cleaned (``plugins/safe_html``) (default ``false``)
-pelican       extra Pelican settings passed through as they are (upper-case keys)
+pelican       extra Pelican settings passed through (upper-case keys): only those that
+              cannot lead outside the town's folders (:mod:`.pelican_passthrough`)
 ============  ==========================================================================
 """
 
@@ -41,6 +42,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 
 from .errors import GardarikaError, Problem, display_path
+from .pelican_passthrough import is_allowed, setting_problems
 from .yamlfile import YamlDocument, read_yaml
 
 TOWN_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
@@ -423,8 +425,21 @@ def _pelican(check: _Checker, value: Any) -> dict[str, Any]:
             hint_ru = f" Используйте ключ «{instead}» этого файла." if instead else ""
             check.add(("pelican", key), f"Gardarika sets {key} itself.{hint_en}",
                       f"Gardarika задаёт {key} сама.{hint_ru}")
+        elif not is_allowed(key):
+            check.add(("pelican", key),
+                      f"{key} cannot be set in a town's file: it could make the build read "
+                      "or write files outside the town's folders, or it is not supported. "
+                      "The settings allowed under “pelican:” are listed in the README.",
+                      f"{key} нельзя задавать в файле города: эта настройка может заставить "
+                      "сборку читать или писать файлы вне папок города или не "
+                      "поддерживается. Допустимые в «pelican:» настройки перечислены в "
+                      "README.")
         else:
-            result[key] = setting
+            found = setting_problems(key, setting)
+            for where, en, ru in found:
+                check.add(("pelican", key, *where), en, ru)
+            if not found:
+                result[key] = setting
     return result
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from .config import SiteConfig
+from .confine import really_inside
 from .encoding import describe, guess_encoding
 from .errors import ContentError, Problem, display_path
 from .frontmatter import read_metadata
@@ -64,11 +65,14 @@ def _split_language(stem: str, languages: tuple[str, ...]) -> tuple[str, str | N
 
 
 def source_files(folder: Path) -> list[Path]:
+    """The Markdown files of a folder, without following symbolic links out of it (those
+    are reported by :mod:`gardarika.lint_confine`, never read)."""
     found = []
     for current, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found += [Path(current) / f for f in sorted(files)
-                  if f.lower().endswith(SOURCE_SUFFIXES) and not f.startswith(".")]
+                  if f.lower().endswith(SOURCE_SUFFIXES) and not f.startswith(".")
+                  and really_inside(Path(current) / f, folder)]
     return found
 
 

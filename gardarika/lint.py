@@ -9,7 +9,8 @@ errors   a file that is not UTF-8 (with the likely encoding and the command to c
          unreadable date, or a date in the future not marked ``future: yes``; a
          language the town does not have; two documents with the same address; a file
          marked as a translation with no original; a link or picture that leads to no
-         file (``{filename}``, ``{static}`` or a relative path)
+         file (``{filename}``, ``{static}`` or a relative path); anything that would
+         read or write outside the town's folders (:mod:`gardarika.lint_confine`)
 warnings a category or tag written differently from an existing one only in capitals or
          spaces; an empty text; raw HTML that the build removes (scripts, event handlers,
          javascript: links, frames, forms…: see ``gardarika.sanitize``), unless the
@@ -30,8 +31,10 @@ from zoneinfo import ZoneInfo
 from pelican.utils import get_date
 
 from .config import SiteConfig
+from .confine import link_leaves_folder
 from .documents import Document, is_language_code, read_town
 from .errors import Problem
+from .lint_confine import check_confinement
 from .rawhtml import locate, removals_in, to_html
 from .sanitize import Removal, removals
 
@@ -214,8 +217,9 @@ def check_links(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[
             parts = urlsplit(target)
             internal = target.startswith("{") or not (parts.scheme or target.startswith(
                 ("#", "//")) or re.match(r"^[a-zA-Z][\w+.-]*:", target))
-            if not internal or _exists(target, doc, site.content):
-                continue
+            if not internal or _exists(target, doc, site.content) or \
+                    link_leaves_folder(target, posixpath.dirname(doc.rel)):
+                continue  # (a link out of the town's folder: check_confinement says so)
             yield _error(doc, line,
                          f"the link “{target}” leads to no file. Check the file name and "
                          "folder (a picture usually is “{static}/images/name.jpg”, another "
@@ -298,7 +302,8 @@ def check_html(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[P
 
 CHECKS: tuple[Check, ...] = (check_titles, check_dates, check_languages,
                              check_duplicate_slugs, check_translations, check_links,
-                             check_term_spellings, check_bodies, check_html)
+                             check_term_spellings, check_bodies, check_html,
+                             check_confinement)
 
 
 def lint_town(site: SiteConfig, root: Path) -> list[Problem]:

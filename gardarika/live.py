@@ -112,6 +112,9 @@ class LiveHandler(QuietHandler):
             body = json.dumps({"version": version, "problems": problems}).encode()
             self._send(body, "application/json")
             return
+        if not self.serves(self.path):
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"

@@ -28,11 +28,12 @@ from .i18n import language_label, load_translations
 from .portable import SLUG_SUBSTITUTIONS
 from .slugs import toc_slugify
 
-#: Order matters: plugins on the same signal run in this order. ``safe_html`` cleans the
+#: Order matters: plugins on the same signal run in this order. ``own_folder`` comes
+#: first, so nothing reads a file outside the content folder. ``safe_html`` cleans the
 #: content after ``offline_output`` has turned remote embeds into links (and after
 #: typography, which only changes text); ``light_images`` and ``offline_search`` work on
 #: the written pages, so they see the cleaned HTML.
-GARDARIKA_PLUGINS = ["front_matter", "readable_slugs", "lang_subsite", "ui_i18n",
+GARDARIKA_PLUGINS = ["own_folder", "front_matter", "readable_slugs", "lang_subsite", "ui_i18n",
                      "typography", "offline_output", "safe_html", "light_images",
                      "offline_search"]
 
@@ -238,6 +239,9 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
                if shared_cache else {}),
         },
         "MARKDOWN": markdown_settings(),
+        # reStructuredText is not Gardarika's format, but Pelican reads .rst files when
+        # docutils is installed: never let them include or embed other files
+        "DOCUTILS_SETTINGS": {"file_insertion_enabled": False, "raw_enabled": False},
         "GARDARIKA": gardarika,
         "IMAGES_CACHE": str((shared_cache or cache_path) / "images"),
         # raw HTML in content is cleaned unless the town's settings trust it

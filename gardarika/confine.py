@@ -1,0 +1,178 @@
+"""The path rules that keep a town inside its own folders.
+
+A town's content may read only below its content folder and its build may write only
+below its own output. Three kinds of input could lead elsewhere, and each is checked
+here, with one wording shared by the content checks, the settings checks and the build:
+
+* a file name written in metadata or a setting (``save_as``, ``url``, ``slug``,
+  ``*_SAVE_AS``, ``STATIC_PATHS``...): :func:`path_problem` refuses ``..``, absolute
+  paths (``/etc/x``, ``C:\\x``, ``\\\\server``), backslashes and control characters;
+* a link in the text (``{static}``, ``{filename}``, ``{attach}`` or a plain relative
+  one): :func:`link_leaves_folder` tells whether it climbs above the content folder,
+  also when written with ``%2e%2e`` or ``&#46;&#46;``;
+* a symbolic link inside the content folder: :func:`outside_symlinks` lists those that
+  lead outside it, that lead nowhere, or that loop back to a folder above them.
+
+These are pure functions (the symbolic links apart, which must look at the disk); the
+checks that turn them into problems for editors live in :mod:`gardarika.lint_confine`
+and :mod:`gardarika.config`, and the guard that holds during a build in
+:mod:`gardarika.guard`.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_PLACEHOLDER = re.compile(r"^\{(filename|static|attach)\}(.*)$", re.S)
+
+
+@dataclass(frozen=True)
+class PathProblem:
+    """Why a written path is refused, in both languages (a phrase after the value)."""
+
+    en: str
+    ru: str
+
+
+CONTROL = PathProblem("contains an invisible control character",
+                      "содержит невидимый управляющий символ")
+BACKSLASH = PathProblem("contains a backslash “\\”; separate folders with “/”",
+                        "содержит обратную косую черту «\\»; разделяйте папки знаком «/»")
+ABSOLUTE = PathProblem("is an absolute path (it starts at the root of a disk or a "
+                       "network share); write a path inside the site, like "
+                       "“news/today.html”",
+                       "— абсолютный путь (от корня диска или сетевой папки); укажите "
+                       "путь внутри сайта, например «news/today.html»")
+PARENT = PathProblem("climbs out of the site's folder with “..”; write a path inside "
+                     "the site, like “news/today.html”",
+                     "выходит из папки сайта через «..»; укажите путь внутри сайта, "
+                     "например «news/today.html»")
+
+
+def path_problem(value: str, decode: bool = False) -> PathProblem | None:
+    """Why ``value`` cannot be a relative path inside a folder, or ``None`` if it can.
+
+    ``decode``: the value is a URL, so ``%2e%2e`` counts as ``..`` (a browser reads it so).
+    """
+    variants = [value]
+    if decode:
+        variants += [unquote(value), unquote(html.unescape(value))]
+    for text in variants:
+        if _CONTROL.search(text):
+            return CONTROL
+    for text in variants:
+        if "\\" in text:
+            return BACKSLASH
+    for text in variants:
+        if text.startswith(("/", "~")) or _DRIVE.match(text):
+            return ABSOLUTE
+    for text in variants:
+        if ".." in text.split("/"):
+            return PARENT
+    return None
+
+
+def climbs_out(path: str) -> bool:
+    """``path`` (relative, ``/``-separated) ends up above the folder it starts in."""
+    normal = posixpath.normpath(path)
+    return normal == ".." or normal.startswith("../") or normal.startswith("/")
+
+
+def link_leaves_folder(target: str, document_folder: str) -> bool:
+    """Whether a link written in a document leads above the town's content folder.
+
+    ``document_folder`` is the document's folder relative to the content folder
+    (``articles``, or ``""``). ``{static}/x`` and ``{filename}/x`` start at the content
+    folder, ``{static}x`` and plain relative links at the document's folder. Links to
+    other websites, anchors and root-absolute plain links (``/x``, which the build reads
+    as inside the site) never leave. Every spelling Pelican would try is judged:
+    as written, URL-decoded, HTML-unescaped, and with backslashes as separators.
+    """
+    target = target.strip()
+    placeholder = _PLACEHOLDER.match(target)
+    if placeholder:
+        raw = placeholder.group(2)
+    else:
+        parts = urlsplit(target)
+        if parts.scheme or parts.netloc or target.startswith(("#", "//", "{")) \
+                or re.match(r"^[a-zA-Z][\w+.-]*:", target):
+            return False
+        raw = target
+    spellings = {raw, unquote(raw), html.unescape(raw), unquote(html.unescape(raw))}
+    spellings |= {s.replace("\\", "/") for s in spellings}
+    for spelling in spellings:
+        path = urlsplit(spelling).path if "?" in spelling or "#" in spelling else spelling
+        if not path:
+            continue
+        if path.startswith("/"):
+            if not placeholder:
+                continue
+            if climbs_out(path.lstrip("/")):
+                return True
+        elif climbs_out(posixpath.join(document_folder or ".", path)):
+            return True
+    return False
+
+
+def is_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
+    """``path`` is ``folder`` or below it, both taken as they are (no symlinks resolved).
+
+    Compared by whole path components, unlike a string prefix: ``/out/alpha-2`` is not
+    inside ``/out/alpha``.
+    """
+    path = os.path.abspath(path)
+    folder = os.path.abspath(folder)
+    try:
+        return os.path.commonpath([path, folder]) == folder
+    except ValueError:  # different drives
+        return False
+
+
+def really_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
+    """``path`` is below ``folder`` once every symbolic link in both is followed."""
+    return is_inside(os.path.realpath(path), os.path.realpath(folder))
+
+
+@dataclass(frozen=True)
+class OutsideLink:
+    """A symbolic link in a town's folder that leads out of it (or nowhere)."""
+
+    path: Path        # the link itself, as found below the folder
+    target: str       # what the link says
+    reason: str       # "outside", "dangling" or "loop"
+
+
+def outside_symlinks(folder: Path, skip: tuple[str, ...] = (".git",)) -> list[OutsideLink]:
+    """Every symbolic link below ``folder`` that does not stay inside it.
+
+    A link to a file or folder inside ``folder`` is fine; one leading outside (another
+    town, ``/etc``), one leading nowhere, and a folder link back to one of its own parent
+    folders (which would make Pelican walk for ever) are listed. Links are not followed
+    while walking, so a linked folder is judged once, as a whole.
+    """
+    folder = Path(folder)
+    real_folder = os.path.realpath(folder)
+    found: list[OutsideLink] = []
+    for current, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in skip)
+        for name in sorted(dirs) + sorted(files):
+            path = Path(current) / name
+            if not path.is_symlink():
+                continue
+            target = os.readlink(path)
+            real = os.path.realpath(path)
+            if not os.path.exists(real):
+                found.append(OutsideLink(path, target, "dangling"))
+            elif not is_inside(real, real_folder):
+                found.append(OutsideLink(path, target, "outside"))
+            elif os.path.isdir(real) and is_inside(os.path.realpath(current), real):
+                found.append(OutsideLink(path, target, "loop"))
+    return sorted(found, key=lambda link: str(link.path))
