@@ -80,12 +80,16 @@ def replace_dir(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _device(path: Path) -> int:
+    return os.stat(path).st_dev
+
+
 def _same_filesystem(new: Path, target: Path) -> Path:
     """``new`` itself, or a complete copy of it beside ``target`` when the two are on
     different file systems (a rename cannot cross them, and a copy made in place would
     be seen half-done)."""
     try:
-        if os.stat(new).st_dev == os.stat(target.parent).st_dev:
+        if _device(new) == _device(target.parent):
             return new
     except OSError:
         return new
