@@ -257,3 +257,37 @@ def test_atomic_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     write_file_atomic(target, b'{"a": "b"}')
     assert target.read_bytes() == b'{"a": "b"}'
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
+
+
+def shows(folder: Path, text: str) -> bool:
+    return any(text in page.read_text(encoding="utf-8") for page in folder.rglob("*.html"))
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL at one exact moment of an in-process build."""
+
+
+def test_state_is_recorded_only_after_the_new_output_is_in_place(
+        network: Path, build_network, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed after staging but before the swap: the next build must not take the
+    towns for up to date (their output is the old one) but build them again."""
+    from gardarika import build as build_module
+
+    assert build_network(network).ok
+    set_version(network, "Zeta")
+
+    def killed(new: Path, target: Path) -> None:
+        raise Killed
+
+    monkeypatch.setattr(build_module, "replace_dir", killed)
+    with pytest.raises(Killed):
+        build_network(network)
+    monkeypatch.undo()
+    assert not shows(network / "output" / "alpha", "Zeta")
+    assert not shows(network / "output" / "beta", "Zeta")
+
+    report = build_network(network)
+    assert report.ok, report.log
+    assert sorted(report.built) == ["alpha", "beta"], report.log
+    assert shows(network / "output" / "alpha", "Zeta")
+    assert shows(network / "output" / "beta", "Zeta")
