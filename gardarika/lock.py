@@ -67,7 +67,7 @@ def project_lock(cache: Path, command: str, *, shared: bool = False, wait: bool 
     wait at most ``limit`` seconds, saying so once through ``echo``; with ``wait=False``
     raise :class:`LockBusy` at once.
     """
-    if fcntl is None:  # pragma: no cover - Windows: no locking
+    if fcntl is None:  # Windows: no locking
         yield
         return
     path = Path(cache) / LOCK_NAME

@@ -140,3 +140,15 @@ def test_a_lock_file_removed_by_clean_does_not_let_two_in(tmp_path: Path) -> Non
     holder.__exit__(None, None, None)
     thread.join(timeout=10)
     assert entered.is_set()
+
+
+def test_without_fcntl_commands_run_unlocked(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no flock: the lock is skipped rather than stopping every command."""
+    from gardarika import lock
+
+    monkeypatch.setattr(lock, "fcntl", None)
+    with project_lock(tmp_path, "build", wait=False), \
+            project_lock(tmp_path, "build", wait=False):
+        pass
+    assert not (tmp_path / "build.lock").exists()
