@@ -11,6 +11,7 @@ from pathlib import Path
 from invoke import Exit, task
 
 ROOT = Path(__file__).resolve().parent
+WAIT_HELP = "wait for a build that is running (--no-wait: fail at once, exit code 1)"
 
 
 def _done(code: int) -> None:
@@ -23,28 +24,30 @@ def _done(code: int) -> None:
             "jobs": "parallel builds; default: the number of CPU cores",
             "check": "check the output afterwards (--no-check to skip)",
             "shard": "build only the share K/N of the towns, for parallel CI jobs",
-            "force": "rebuild towns even when nothing they use has changed"})
-def build(c, site=None, jobs=None, check=True, shard=None, force=False):
+            "force": "rebuild towns even when nothing they use has changed",
+            "wait": WAIT_HELP})
+def build(c, site=None, jobs=None, check=True, shard=None, force=False, wait=True):
     """Build the network (or one town) into output/, then check it."""
     from gardarika.cli import build as run_build
 
-    _done(run_build(ROOT, site, int(jobs) if jobs else None, check, shard, force))
+    _done(run_build(ROOT, site, int(jobs) if jobs else None, check, shard, force, wait))
 
 
-@task(name="check", help={"site": "town id (or several, comma-separated); default: all"})
-def check_output(c, site=None):
+@task(name="check", help={"site": "town id (or several, comma-separated); default: all",
+                          "wait": WAIT_HELP})
+def check_output(c, site=None, wait=True):
     """Check output/ for broken, folder or root-absolute links, remote loads, bad names."""
     from gardarika.cli import check as run_check
 
-    _done(run_check(ROOT, site))
+    _done(run_check(ROOT, site, wait))
 
 
-@task
-def clean(c):
+@task(help={"wait": WAIT_HELP})
+def clean(c, wait=True):
     """Remove build products: output/ and .cache/."""
     from gardarika.cli import clean as run_clean
 
-    run_clean(ROOT)
+    _done(run_clean(ROOT, wait))
 
 
 @task(help={"port": "port on 127.0.0.1 (default 8000)", "host": "address to bind"})
@@ -131,12 +134,13 @@ def bench(c, towns=20, articles=100, search_articles=500, jobs=None):
 
 @task(name="package", help={"sites": "town ids, comma-separated (default: every built town)",
                             "zip": "also write a zip file", "iso": "also write an ISO image",
-                            "capacity": "cd, dvd or a size such as 4G: refuse anything larger"})
-def package_task(c, sites=None, zip=False, iso=False, capacity=None):
+                            "capacity": "cd, dvd or a size such as 4G: refuse anything larger",
+                            "wait": WAIT_HELP})
+def package_task(c, sites=None, zip=False, iso=False, capacity=None, wait=True):
     """Make dist/<network>-<date>/ for a USB stick or CD (with --zip, --iso)."""
     from gardarika.cli import package as run_package
 
-    _done(run_package(ROOT, sites, zip, iso, capacity))
+    _done(run_package(ROOT, sites, zip, iso, capacity, wait))
 
 
 @task(help={"path": "a copied package: folder, zip file or ISO image"})
@@ -148,12 +152,13 @@ def verify(c, path):
 
 
 @task(help={"site": "town id (or several, comma-separated); default: towns with targets",
-            "target": "only this target of the town's settings"})
-def deploy(c, site=None, target=None):
+            "target": "only this target of the town's settings",
+            "wait": WAIT_HELP})
+def deploy(c, site=None, target=None, wait=True):
     """Publish built towns to the targets in their settings, sending only changes."""
     from gardarika.cli import deploy as run_deploy
 
-    _done(run_deploy(ROOT, site, target))
+    _done(run_deploy(ROOT, site, target, wait))
 
 
 @task
@@ -180,9 +185,9 @@ def pull(c, site=None):
     _done(run_pull(ROOT, site))
 
 
-@task
-def portal(c):
+@task(help={"wait": WAIT_HELP})
+def portal(c, wait=True):
     """Write the portal over output/ as it is (merged CI shards), then check output/."""
     from gardarika.cli import portal as run_portal
 
-    _done(run_portal(ROOT))
+    _done(run_portal(ROOT, wait))

@@ -6,6 +6,13 @@ default language as the folder itself and every other language beside it; when a
 town's languages succeeded they are assembled and swapped in place of
 ``output/<town>/`` (:mod:`gardarika.fsutil`). A town that fails keeps its previous
 output untouched, and the others build anyway. Finally the portal is written.
+
+A build holds the project's lock (:mod:`gardarika.lock`) from start to end, so two never
+interleave, and it starts by tidying what a killed build may have left: staging folders,
+temporary files, and a town folder whose swap was cut short (:meth:`Builder.tidy`).
+Every file it writes appears whole, by a rename, and a town's fingerprint is recorded
+only once its new output is in place, so a build killed at any moment leaves each town's
+output either as it was or complete, and the next build finishes the work.
 """
 
 from __future__ import annotations
@@ -35,11 +42,12 @@ from .config import Network, SiteConfig, load_network
 from .confine import outside_symlinks
 from .errors import Problem, display_path
 from .fingerprint import BuildState, code_fingerprint, town_fingerprint
-from .fsutil import keep_unchanged_files, replace_dir
+from .fsutil import keep_unchanged_files, recover_leftovers, replace_dir
 from .guard import install as install_guard
 from .guard import python_folders
 from .lint import lint_town
 from .lint_confine import symlink_problem
+from .lock import WAIT_LIMIT, project_lock
 from .pelican_log import explain_exception
 from .portal import render_portal
 from .settings import pelican_settings
@@ -117,7 +125,8 @@ class Builder:
 
     def __init__(self, root: Path, output: Path | None = None, cache: Path | None = None,
                  jobs: int | None = None, echo: Printer = print, check: bool = True,
-                 skip_unchanged: bool = True):
+                 skip_unchanged: bool = True, wait: bool = True,
+                 wait_limit: float = WAIT_LIMIT):
         self.root = Path(root).resolve()
         self.output = Path(output or self.root / "output").resolve()
         self.cache = Path(cache or self.root / ".cache").resolve()
@@ -126,6 +135,8 @@ class Builder:
         self.check = check
         self.published: set[str] | None = None
         self.skip_unchanged = skip_unchanged
+        self.wait = wait
+        self.wait_limit = wait_limit
         self.state = BuildState(self.cache / "state.json")
         self.fingerprints: dict[str, str] = {}
 
@@ -234,11 +245,40 @@ class Builder:
         stage = self.stage_dir(site.id)
         changed = keep_unchanged_files(stage / "site", self.output / site.id)
         replace_dir(stage / "site", self.output / site.id)
-        shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(stage, ignore_errors=True)  # a kill before this: see tidy()
         return changed
 
+    def tidy(self) -> None:
+        """Clear what a build killed half-way left behind (call it under the lock).
+
+        Staging folders and temporary files are thrown away; a town folder that the
+        two-rename swap (systems without ``renameat2``) left missing is put back from
+        its ``.<town>.old-…`` copy, the previous complete output.
+        """
+        shutil.rmtree(self.cache / "stage", ignore_errors=True)
+        for name in recover_leftovers(self.output):
+            self.echo(f"output/{name}/ was put back as it was before an interrupted build "
+                      f"/ output/{name}/ восстановлен после прерванной сборки")
+        for folder in (self.cache, *self.cache.glob("pelican/*/*/*")):
+            recover_leftovers(folder)
+        for leftover in (*self.cache.glob("jinja/*.tmp"), *self.cache.glob("images/*/.*")):
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+
     def build(self, names: Iterable[str] | None = None) -> BuildReport:
-        start = time.perf_counter()
+        """Build the towns ``names`` (all when empty) under the project's lock; raises
+        :class:`LockBusy` when another command holds it and waiting is off or too long."""
+        with project_lock(self.cache, "build", wait=self.wait, limit=self.wait_limit):
+            start = time.perf_counter()  # the time spent waiting is not the build's
+            self.tidy()
+            report = self._build(names)
+        report.seconds = time.perf_counter() - start
+        self.echo(summary_line(report))
+        return report
+
+    def _build(self, names: Iterable[str] | None) -> BuildReport:
         network = load_network(self.root)
         report = BuildReport(config_problems=list(network.problems))
         for problem in network.problems:
@@ -307,8 +347,6 @@ class Builder:
             for finding in report.findings:
                 self.echo(finding.format())
             self.echo(check_summary(report.findings, time.perf_counter() - check_start))
-        report.seconds = time.perf_counter() - start
-        self.echo(summary_line(report))
         return report
 
     def write_portal(self, network: Network) -> list[Problem]:
@@ -353,6 +391,8 @@ class Builder:
         else:
             self.echo(f"✓ {site.id}: built, {changed} files changed / собран, изменено "
                       f"файлов: {changed}")
+        # only now, with the new output in place: killed before this line, the next
+        # build finds the old fingerprint and builds the town again
         self.state.record(site.id, self.fingerprints.get(site.id) if ok else None)
         return TownReport(town=site.id, ok=ok, pages=sum(r.pages for r in results),
                           problems=problems, changed=changed if ok else 0)

@@ -1,5 +1,11 @@
 """Command line: ``gardarika build|check|clean|serve`` (the ``invoke`` tasks call the same
-code)."""
+code).
+
+Commands that write ``output/`` or ``.cache/`` (build, clean, portal) take the project's
+lock alone; check, package and deploy share it, so that they read one version of
+``output/`` (:mod:`gardarika.lock`). ``--no-wait`` makes them fail at once, with exit
+code 1, instead of waiting for the command that holds it.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +14,37 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .build import Builder, BuildError
 from .check import check_output
 from .check import summary as check_summary
+from .lock import LockBusy, project_lock
 
 
 def _names(sites: str | None) -> list[str] | None:
     return [s.strip() for s in sites.split(",") if s.strip()] if sites else None
 
 
+def _locked(root: Path, command: str, shared: bool, wait: bool,
+            run: Callable[[], int]) -> int:
+    """``run()`` under the project's lock; 1 when another command holds it and this one
+    does not (or no longer) wait."""
+    try:
+        with project_lock(Path(root) / ".cache", command, shared=shared, wait=wait):
+            return run()
+    except LockBusy as busy:
+        print(busy, file=sys.stderr)
+        return 1
+
+
 def build(root: Path, sites: str | None = None, jobs: int | None = None,
-          check: bool = True, shard: str | None = None, force: bool = False) -> int:
+          check: bool = True, shard: str | None = None, force: bool = False,
+          wait: bool = True) -> int:
     """Build the network (or the comma-separated ``sites``, or the share ``K/N`` of the
-    towns); return the exit code."""
+    towns); return the exit code. With ``wait=False`` fail at once (1) when another
+    build is running."""
     names = _names(sites)
     if shard:
         from .config import load_network
@@ -37,10 +59,14 @@ def build(root: Path, sites: str | None = None, jobs: int | None = None,
             print(f"Share {shard} has no towns. / В доле {shard} нет городов.")
             return 0
     try:
-        report = Builder(root, jobs=jobs, check=check, skip_unchanged=not force).build(names)
+        report = Builder(root, jobs=jobs, check=check, skip_unchanged=not force,
+                         wait=wait).build(names)
     except BuildError as err:
         print(err, file=sys.stderr)
         return 2
+    except LockBusy as busy:
+        print(busy, file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("\nInterrupted: towns that had not finished keep their previous output.\n"
               "Прервано: у недостроенных городов остался прежний результат.", file=sys.stderr)
@@ -48,8 +74,12 @@ def build(root: Path, sites: str | None = None, jobs: int | None = None,
     return 0 if report.ok else 1
 
 
-def check(root: Path, sites: str | None = None) -> int:
+def check(root: Path, sites: str | None = None, wait: bool = True) -> int:
     """Check ``output/`` (or some towns of it); return the exit code."""
+    return _locked(root, "check", True, wait, lambda: _check(root, sites))
+
+
+def _check(root: Path, sites: str | None = None) -> int:
     output = Path(root) / "output"
     names = _names(sites)
     missing = [n for n in names or [] if not (output / n).is_dir()]
@@ -135,8 +165,14 @@ def fix_encoding(root: Path, file: str) -> int:
 
 
 def package(root: Path, sites: str | None = None, make_zip: bool = False,
-            make_iso: bool = False, capacity: str | None = None) -> int:
+            make_iso: bool = False, capacity: str | None = None, wait: bool = True) -> int:
     """Make the USB/CD package in dist/; print where and how big."""
+    return _locked(root, "package", True, wait,
+                   lambda: _package(root, sites, make_zip, make_iso, capacity))
+
+
+def _package(root: Path, sites: str | None, make_zip: bool, make_iso: bool,
+             capacity: str | None) -> int:
     from .errors import GardarikaError
     from .package import package as make_package
 
@@ -176,8 +212,13 @@ def verify(path: str) -> int:
     return 1
 
 
-def deploy(root: Path, sites: str | None = None, target: str | None = None) -> int:
+def deploy(root: Path, sites: str | None = None, target: str | None = None,
+           wait: bool = True) -> int:
     """Publish built towns to the deploy targets of their settings."""
+    return _locked(root, "deploy", True, wait, lambda: _deploy(root, sites, target))
+
+
+def _deploy(root: Path, sites: str | None, target: str | None) -> int:
     from .config import load_network
     from .deploy import deploy_folder, make_target
     from .errors import GardarikaError
@@ -223,9 +264,13 @@ def deploy(root: Path, sites: str | None = None, target: str | None = None) -> i
     return 1 if failures else 0
 
 
-def portal(root: Path) -> int:
+def portal(root: Path, wait: bool = True) -> int:
     """Write the portal over the output as it is (e.g. merged from parallel CI jobs) and
     check the whole output."""
+    return _locked(root, "portal", False, wait, lambda: _portal(root))
+
+
+def _portal(root: Path) -> int:
     from .config import load_network
     from .portal import render_portal
 
@@ -234,7 +279,7 @@ def portal(root: Path) -> int:
         print("There is no output/ yet. / Папки output/ ещё нет.", file=sys.stderr)
         return 2
     render_portal(load_network(root), output)
-    return check(root)
+    return _check(root)
 
 
 def owners(root: Path) -> int:
@@ -281,11 +326,15 @@ def pull(root: Path, sites: str | None = None) -> int:
     return 0
 
 
-def clean(root: Path) -> int:
-    """Remove the build products ``output/`` and ``.cache/``."""
-    for name in ("output", ".cache"):
-        shutil.rmtree(Path(root) / name, ignore_errors=True)
-    return 0
+def clean(root: Path, wait: bool = True) -> int:
+    """Remove the build products ``output/`` and ``.cache/`` (not while a build runs)."""
+
+    def remove() -> int:
+        for name in ("output", ".cache"):
+            shutil.rmtree(Path(root) / name, ignore_errors=True)
+        return 0
+
+    return _locked(root, "clean", False, wait, remove)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -312,7 +361,7 @@ def _main(argv: list[str] | None = None) -> int:
     build_cmd.add_argument("--force", action="store_true",
                            help="rebuild towns even when nothing they use has changed")
     commands.add_parser("owners", help="write CODEOWNERS from the towns' editors")
-    commands.add_parser("portal", help="write the portal over output/ and check it")
+    portal_cmd = commands.add_parser("portal", help="write the portal over output/ and check it")
     matrix_cmd = commands.add_parser("matrix", help="print the towns as JSON for CI")
     matrix_cmd.add_argument("--shards", type=int, help="print N shares instead of towns")
     pull_cmd = commands.add_parser("pull", help="update towns' content from their repos")
@@ -343,15 +392,21 @@ def _main(argv: list[str] | None = None) -> int:
     verify_cmd.add_argument("path", help="a folder, zip file or ISO image")
     fix_cmd = commands.add_parser("fix-encoding", help="convert a file to UTF-8")
     fix_cmd.add_argument("file")
-    commands.add_parser("clean", help="remove output/ and .cache/")
+    clean_cmd = commands.add_parser("clean", help="remove output/ and .cache/")
     serve_cmd = commands.add_parser("serve", help="preview output/ on http://127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument("--host", default="127.0.0.1")
+    for locking in (build_cmd, portal_cmd, check_cmd, package_cmd, deploy_cmd, clean_cmd):
+        locking.add_argument(
+            "--no-wait", dest="wait", action="store_false",
+            help="when another build is running, fail at once (exit code 1) instead of "
+                 "waiting for it (at most 10 minutes)")
     args = parser.parse_args(argv)
     if args.command == "build":
-        return build(args.root, args.site, args.jobs, args.check, args.shard, args.force)
+        return build(args.root, args.site, args.jobs, args.check, args.shard, args.force,
+                     args.wait)
     if args.command == "portal":
-        return portal(args.root)
+        return portal(args.root, args.wait)
     if args.command == "owners":
         return owners(args.root)
     if args.command == "matrix":
@@ -359,17 +414,17 @@ def _main(argv: list[str] | None = None) -> int:
     if args.command == "pull":
         return pull(args.root, args.site)
     if args.command == "check":
-        return check(args.root, args.site)
+        return check(args.root, args.site, args.wait)
     if args.command == "clean":
-        return clean(args.root)
+        return clean(args.root, args.wait)
     if args.command == "lint":
         return lint(args.root, args.site)
     if args.command == "new":
         return new(args.root, args.site, args.title, args.lang, args.page, args.translation_of)
     if args.command == "package":
-        return package(args.root, args.sites, args.zip, args.iso, args.capacity)
+        return package(args.root, args.sites, args.zip, args.iso, args.capacity, args.wait)
     if args.command == "deploy":
-        return deploy(args.root, args.site, args.target)
+        return deploy(args.root, args.site, args.target, args.wait)
     if args.command == "verify":
         return verify(args.path)
     if args.command == "fix-encoding":

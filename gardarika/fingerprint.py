@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Network, SiteConfig
+from .fsutil import write_file_atomic
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -61,14 +62,23 @@ def town_fingerprint(network: Network, site: SiteConfig, published: Iterable[str
 
 
 class BuildState:
-    """The fingerprint of each town's last successful build (``.cache/state.json``)."""
+    """The fingerprint of each town's last successful build (``.cache/state.json``).
+
+    A town's fingerprint is recorded only after its new output has been swapped in
+    (see :meth:`gardarika.build.Builder.finish_town`): a build killed before that leaves
+    the old fingerprint, which no longer matches the content, so the next build does the
+    town again instead of keeping its old output.
+    """
 
     def __init__(self, path: Path):
         self.path = Path(path)
         try:
-            self.towns: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))
+            saved = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            self.towns = {}
+            saved = None
+        # anything odd means "no town is known to be up to date": they are all rebuilt
+        self.towns: dict[str, str] = saved if isinstance(saved, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in saved.items()) else {}
 
     def unchanged(self, town: str, fingerprint: str) -> bool:
         return self.towns.get(town) == fingerprint
@@ -78,7 +88,5 @@ class BuildState:
             self.towns.pop(town, None)
         else:
             self.towns[town] = fingerprint
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        tmp.write_text(json.dumps(self.towns, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_file_atomic(self.path, json.dumps(self.towns, indent=1, sort_keys=True)
+                          .encode("utf-8"))

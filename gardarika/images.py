@@ -11,6 +11,7 @@ settings: a second build, or the same picture in another language's run, reuses 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -147,10 +148,16 @@ def process(source: Path, cache: Path, settings: ImageSettings = ImageSettings()
     key = _cache_key(data, settings)
     entry = Path(cache) / key[:2] / key
     meta = entry / "meta.json"
-    if meta.exists():
-        result = ProcessedImage(**json.loads(meta.read_text(encoding="utf-8")))
-        result.folder = str(entry)
-        return result
+    if entry.exists():
+        cached = _cached(entry)
+        if cached is not None:
+            return cached
+        # damaged (not something a killed build leaves: entries appear whole, by a
+        # rename): set it aside and make the picture again
+        aside = entry.with_name(f".{key[:8]}-damaged-{os.getpid()}")
+        with contextlib.suppress(OSError):  # another process of this build was first
+            entry.rename(aside)
+        shutil.rmtree(aside, ignore_errors=True)
     entry.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{key[:8]}-", dir=entry.parent))
     try:
@@ -165,6 +172,21 @@ def process(source: Path, cache: Path, settings: ImageSettings = ImageSettings()
         shutil.rmtree(work, ignore_errors=True)
     result.folder = str(entry)
     return result
+
+
+def _cached(entry: Path) -> ProcessedImage | None:
+    """The picture cached in ``entry``, or ``None`` when anything of it is missing or
+    odd."""
+    try:
+        result = ProcessedImage(**json.loads((entry / "meta.json").read_text(
+            encoding="utf-8")))
+        result.folder = str(entry)
+        files = [result.main_file(), *(result.variant_file(w) for w in result.variants)]
+        if all(f.is_file() for f in files):
+            return result
+    except (OSError, ValueError, TypeError):
+        pass
+    return None
 
 
 def variant_name(path: str, width: int, suffix: str) -> str:

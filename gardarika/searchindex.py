@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
+from pathlib import Path
 
 import snowballstemmer
+
+from .fsutil import write_file_atomic
 
 STEMMERS = {"ru": "russian", "en": "english"}
 #: letters and digits of the Latin, Greek and Cyrillic scripts: the same class as in
@@ -64,26 +65,26 @@ except importlib.metadata.PackageNotFoundError:  # pragma: no cover - vendored c
 
 
 def load_stems(path: str, lang: str) -> None:
-    """Take the stems remembered by an earlier run (a missing or odd file is ignored)."""
+    """Take the stems remembered by an earlier run (a missing or odd file is ignored:
+    every entry must map a word to a word, or none is taken)."""
     try:
         with open(path, encoding="utf-8") as source:
             saved = json.load(source)
     except (OSError, ValueError):
         return
-    if isinstance(saved, dict) and saved.get("stemmer") == _STEMMER_VERSION and \
-            isinstance(saved.get(lang), dict):
-        _STEMMED.setdefault(lang, {}).update(saved[lang])
+    if not isinstance(saved, dict) or saved.get("stemmer") != _STEMMER_VERSION:
+        return
+    known = saved.get(lang)
+    if isinstance(known, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                       for k, v in known.items()):
+        _STEMMED.setdefault(lang, {}).update(known)
 
 
 def save_stems(path: str, lang: str) -> None:
     """Remember this run's stems for the next run (written whole, then renamed)."""
-    folder = os.path.dirname(path) or "."
-    os.makedirs(folder, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False,
-                                     suffix=".tmp") as out:
-        json.dump({"stemmer": _STEMMER_VERSION, lang: _STEMMED.get(lang, {})}, out,
-                  ensure_ascii=False)
-    os.replace(out.name, path)
+    data = json.dumps({"stemmer": _STEMMER_VERSION, lang: _STEMMED.get(lang, {})},
+                      ensure_ascii=False)
+    write_file_atomic(Path(path), data.encode("utf-8"))
 
 
 def stems(text: str, lang: str) -> list[str]:

@@ -20,11 +20,11 @@ from pathlib import Path
 from posixpath import relpath
 from typing import Any
 
-from jinja2 import FileSystemBytecodeCache
 from pymdownx.emoji import emojione, to_alt
 
 from .config import Network, SiteConfig
 from .i18n import language_label, load_translations
+from .pelican_cache import SafeBytecodeCache
 from .portable import SLUG_SUBSTITUTIONS
 from .slugs import toc_slugify
 
@@ -235,7 +235,7 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         "JINJA_ENVIRONMENT": {
             "extensions": ["jinja2.ext.i18n"], "trim_blocks": True, "lstrip_blocks": True,
             # templates compiled once for all towns and languages, not once per run
-            **({"bytecode_cache": FileSystemBytecodeCache(str(shared_cache / "jinja"))}
+            **({"bytecode_cache": SafeBytecodeCache(str(shared_cache / "jinja"))}
                if shared_cache else {}),
         },
         "MARKDOWN": markdown_settings(),

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .fsutil import write_file_atomic
 from .links import css_references, html_references, is_internal
 
 IMAGE_ELEMENTS = ("img", "source", "video", "input", "image")
@@ -71,9 +72,12 @@ class WeightCache:
         self.used: dict[str, list[Any]] = {}
         if path is not None:
             try:
-                self.entries = json.loads(path.read_text(encoding="utf-8"))
+                saved = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                self.entries = {}
+                saved = None
+            # entries are checked one by one in loads(); a file of another shape is
+            # ignored as a whole
+            self.entries = saved if isinstance(saved, dict) else {}
         self.stylesheets: dict[Path, tuple[int, dict[Path, int]]] = {}
 
     def loads(self, page: Path) -> tuple[list[Path], list[Path]]:
@@ -81,7 +85,9 @@ class WeightCache:
         key = str(page)
         entry = self.entries.get(key)
         if isinstance(entry, list) and len(entry) == 4 and \
-                entry[:2] == [stat.st_size, stat.st_mtime_ns]:
+                entry[:2] == [stat.st_size, stat.st_mtime_ns] and \
+                all(isinstance(p, list) and all(isinstance(q, str) for q in p)
+                    for p in entry[2:]):
             css, images = [Path(p) for p in entry[2]], [Path(p) for p in entry[3]]
         else:
             css, images = _loads(page)
@@ -108,8 +114,7 @@ class WeightCache:
             return
         kept = {k: v for k, v in self.entries.items() if not k.startswith(measured)}
         kept.update(self.used)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(kept), encoding="utf-8")
+        write_file_atomic(self.path, json.dumps(kept).encode("utf-8"))
 
 
 def page_weight(page: Path, output: Path, cache: WeightCache | None = None) -> PageWeight:

@@ -41,6 +41,9 @@ def run_pelican(town: str, lang: str, settings: dict[str, Any], content_shown: s
     from pelican import Pelican, signals
     from pelican.settings import read_settings
 
+    from . import pelican_cache
+
+    pelican_cache.install()  # this process only: it is thrown away after the run
     start = time.perf_counter()
     result = SubsiteResult(town=town, lang=lang)
     handler = CollectingHandler()

@@ -17,11 +17,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 from pelican import signals
 from pelican.contents import Static
 
+from gardarika.fsutil import write_file_atomic
 from gardarika.typography import for_language
 
 #: input digest -> typeset text, for this run (one process per town and language)
@@ -44,9 +46,13 @@ def _load(settings: dict[str, Any]) -> None:
     if _STATE["path"] and os.path.exists(_STATE["path"]):
         try:
             with open(_STATE["path"], encoding="utf-8") as cached:
-                _CACHE.update(json.load(cached))
+                saved = json.load(cached)
         except (OSError, ValueError):
-            pass
+            return
+        # a file of another shape is ignored as a whole, never trusted in part
+        if isinstance(saved, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                           for k, v in saved.items()):
+            _CACHE.update(saved)
 
 
 def _typeset(lang: str, text: str) -> str:
@@ -79,11 +85,9 @@ def save(pelican: Any) -> None:
     path = _STATE["path"]
     if not path:
         return
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as out:
-        json.dump({k: _CACHE[k] for k in _USED}, out, ensure_ascii=False)
-    os.replace(tmp, path)
+    # written whole, then renamed: a build killed meanwhile leaves the old file
+    write_file_atomic(Path(path), json.dumps({k: _CACHE[k] for k in _USED},
+                                             ensure_ascii=False).encode("utf-8"))
 
 
 def register() -> None:
