@@ -192,6 +192,9 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         **{f"{kind}_REGEX_SUBSTITUTIONS": SLUG_SUBSTITUTIONS
            for kind in ("SLUG", "CATEGORY", "TAG", "AUTHOR")},
         "ARTICLE_PATHS": [""],
+        # hidden files and folders (.git of a town kept in its own repository, editors'
+        # .drafts) are neither built nor walked; Pelican's own "**/.*" needs a "/"
+        "IGNORE_FILES": [".*", "**/.*"],
         # the folder an article sits in is the editor's filing, not a category
         "USE_FOLDER_AS_CATEGORY": False,
         "DEFAULT_CATEGORY": load_translations(gardarika["translations_dir"], lang).gettext(

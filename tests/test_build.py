@@ -115,6 +115,19 @@ def test_broken_town_keeps_old_output_and_others_build(network: Path, build_netw
     assert not (network / ".cache/stage/alpha").exists()
 
 
+def test_hidden_files_and_folders_are_not_built(network: Path, build_network) -> None:
+    # the editors' checks skip them too, so they must not be published unchecked
+    write(network / "content/beta/.drafts/draft.md", "Title: Черновик\nDate: 2024-03-01\n\nx\n")
+    write(network / "content/beta/.hidden.md", "Title: Скрытый\nDate: 2024-03-02\n\nx\n")
+    write(network / "content/beta/.git/objects/notes.md", "not an article\n")
+    report = build_network(network)
+    assert report.ok, report.log
+    pages = "".join(p.read_text(encoding="utf-8")
+                    for p in (network / "output/beta").rglob("*.html"))
+    assert "Новость 0" in pages
+    assert "Черновик" not in pages and "Скрытый" not in pages and "not an article" not in pages
+
+
 def test_article_without_date_fails_its_town(network: Path, build_network) -> None:
     write(network / "content/beta/undated.md", "Title: Без даты\n\nТекст.\n")
     report = build_network(network)
