@@ -23,7 +23,7 @@ from .encoding import describe, guess_encoding
 from .errors import ContentError, Problem, display_path
 from .frontmatter import read_metadata
 from .portable import portable_name
-from .slugs import slugify
+from .slugs import fallback_slug, slugify
 
 SOURCE_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
 _SUFFIX = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3})$")
@@ -113,7 +113,8 @@ def assign_slugs(documents: list[Document], languages: tuple[str, ...]) -> None:
     for doc in documents:
         explicit = str(doc.metadata.get("slug") or "").strip()
         title = str(doc.metadata.get("title") or "").strip()
-        doc.slug = portable_name(explicit) if explicit else slugify(title)
+        doc.slug = portable_name(explicit) if explicit else \
+            slugify(title) or fallback_slug(doc.path.name, doc.lang)
     rank = {code: i for i, code in enumerate(languages)}
     groups: dict[tuple[str, tuple[str, str]], list[Document]] = defaultdict(list)
     for doc in documents:

@@ -140,6 +140,39 @@ def check_duplicate_slugs(site: SiteConfig, docs: list[Document], root: Path
                          "одного из них или добавьте строку «Slug: drugoe-imya».")
 
 
+def check_addresses(site: SiteConfig, docs: list[Document], root: Path
+                    ) -> Iterator[Problem]:
+    """A title and a file name with no letter or digit (``🙂.md`` titled ``🙂``) give
+    no address to write the page at."""
+    for doc in docs:
+        if doc.slug or "title" not in doc.metadata:
+            continue
+        yield _error(doc, doc.line("title"),
+                     "neither the title nor the file name has a letter or digit to make "
+                     "the page's address from. Add a line like “Slug: novosti” or rename "
+                     "the file.",
+                     "ни в заголовке, ни в имени файла нет букв или цифр, из которых "
+                     "получился бы адрес страницы. Добавьте строку, например, "
+                     "«Slug: novosti» или переименуйте файл.")
+
+
+#: pages every language's site writes beside its articles (``{slug}.html``)
+SITE_PAGES = ("index", "tags", "categories", "authors", "archives", "404", "search")
+
+
+def check_reserved_addresses(site: SiteConfig, docs: list[Document], root: Path
+                             ) -> Iterator[Problem]:
+    """An article titled “Search” or “Tags” would be written over the site's own page."""
+    for doc in docs:
+        if doc.kind != "article" or doc.slug not in SITE_PAGES:
+            continue
+        yield _error(doc, doc.line("slug") if "slug" in doc.metadata else doc.line("title"),
+                     f"the address “{doc.slug}” is the site's own {doc.slug} page. Give the "
+                     f"article a line like “Slug: {doc.slug}-1” or another title.",
+                     f"адрес «{doc.slug}» занят служебной страницей сайта. Добавьте строку, "
+                     f"например, «Slug: {doc.slug}-1» или измените заголовок.")
+
+
 def check_translations(site: SiteConfig, docs: list[Document], root: Path
                        ) -> Iterator[Problem]:
     for doc in docs:
@@ -271,7 +304,9 @@ def check_bodies(site: SiteConfig, docs: list[Document], root: Path) -> Iterator
 
 
 CHECKS: tuple[Check, ...] = (check_titles, check_dates, check_languages,
-                             check_duplicate_slugs, check_translations, check_links,
+                             check_duplicate_slugs, check_addresses,
+                             check_reserved_addresses, check_translations,
+                             check_links,
                              check_term_spellings, check_bodies)
 
 
