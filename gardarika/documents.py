@@ -86,9 +86,30 @@ def not_utf8_problem(path: Path, shown: str, data: bytes, error: UnicodeDecodeEr
            "сохранится), или сохраните заново в редакторе в кодировке UTF-8.")
 
 
+#: the largest text file a build takes. Real articles are a few kilobytes and a long
+#: report a few hundred; Python-Markdown needs minutes for tens of megabytes, so a bigger
+#: file (a pasted database dump, a book) is refused at once with what to do instead.
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+
+
+def too_large_problem(shown: str, size: int) -> Problem:
+    mb, limit = size / 1024 / 1024, MAX_SOURCE_BYTES // 1024 // 1024
+    return Problem(
+        file=shown,
+        en=f"this text is {mb:.1f} MB; a text file may be at most {limit} MB (a longer "
+           "one would take minutes to build). Split it into several articles, or put the "
+           "material in files/ as a PDF or other file and link to it.",
+        ru=f"этот текст весит {mb:.1f} МБ, а текстовый файл может быть не больше {limit} МБ "
+           "(больший собирался бы минутами). Разделите его на несколько статей или положите "
+           "материал в папку files/ (PDF или другой файл) и дайте на него ссылку.")
+
+
 def read_document(path: Path, site: SiteConfig, root: Path) -> Document | Problem:
     """One content file as a :class:`Document`, or the problem that stops reading it."""
     shown = display_path(path, root)
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        return too_large_problem(shown, size)
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")

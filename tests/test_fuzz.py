@@ -351,7 +351,7 @@ def build_once(root: Path, files: dict[str, bytes], capfd: pytest.CaptureFixture
     town = next(t for t in report.towns if t.town == TOWN)
     errors = [p for p in town.problems if p.severity == "error"]
     event("built" if town.ok else "failed in Pelican" if "pages," in log else
-          f"refused: {errors[0].en[:25]}…")
+          "refused: " + errors[0].en[:25].encode("ascii", "backslashreplace").decode())
     if town.ok:
         assert not errors, log
         assert (root / "output" / TOWN / "index.html").is_file()

@@ -99,7 +99,7 @@ def test_nested_aliases_are_refused_before_they_expand() -> None:
     with pytest.raises(ContentError) as caught:
         parse_front_matter(laughs)
     assert "more than 20 aliases" in caught.value.en
-    assert caught.value.line == 4  # where the 21st alias is
+    assert caught.value.line == 5  # the 21st alias: 4th line of YAML, 5th of the file
     # a few aliases, as someone might use them, still work
     assert parse_front_matter("a: &a [x]\nb: [*a, *a]\n") == {"a": ["x"], "b": [["x"], ["x"]]}
 
@@ -127,3 +127,17 @@ def test_an_article_named_like_a_site_page_is_an_error(network: Path, build_netw
     slug = title.lower()
     assert f"{ARTICLE.format('special.md')}:1: error: the address “{slug}” is the site's " \
            f"own {slug} page" in report.log
+
+
+def test_a_template_the_theme_does_not_have_is_named_at_its_file(network: Path,
+                                                                build_network) -> None:
+    # Pelican stopped the run with "unable to load 'gallery.html'", naming no file
+    write(network / ARTICLE.format("gallery.md"),
+          "Title: Галерея\nDate: 2024-05-08\nTemplate: gallery\n\nФото.\n")
+    report = build_network(network)
+    assert report.failed == ["alpha"]
+    assert f"{ARTICLE.format('gallery.md')}:3: error: the theme has no template “gallery”" \
+           in report.log
+    write(network / ARTICLE.format("gallery.md"),
+          "Title: Галерея\nDate: 2024-05-08\nTemplate: article\n\nФото.\n")
+    assert build_network(network).ok
