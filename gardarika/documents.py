@@ -24,7 +24,7 @@ from .encoding import describe, guess_encoding
 from .errors import ContentError, Problem, display_path
 from .frontmatter import read_metadata
 from .portable import portable_name
-from .slugs import slugify
+from .slugs import fallback_slug, slugify
 
 SOURCE_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
 _SUFFIX = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3})$")
@@ -90,9 +90,30 @@ def not_utf8_problem(path: Path, shown: str, data: bytes, error: UnicodeDecodeEr
            "сохранится), или сохраните заново в редакторе в кодировке UTF-8.")
 
 
+#: the largest text file a build takes. Real articles are a few kilobytes and a long
+#: report a few hundred; Python-Markdown needs minutes for tens of megabytes, so a bigger
+#: file (a pasted database dump, a book) is refused at once with what to do instead.
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+
+
+def too_large_problem(shown: str, size: int) -> Problem:
+    mb, limit = size / 1024 / 1024, MAX_SOURCE_BYTES // 1024 // 1024
+    return Problem(
+        file=shown,
+        en=f"this text is {mb:.1f} MB; a text file may be at most {limit} MB (a longer "
+           "one would take minutes to build). Split it into several articles, or put the "
+           "material in files/ as a PDF or other file and link to it.",
+        ru=f"этот текст весит {mb:.1f} МБ, а текстовый файл может быть не больше {limit} МБ "
+           "(больший собирался бы минутами). Разделите его на несколько статей или положите "
+           "материал в папку files/ (PDF или другой файл) и дайте на него ссылку.")
+
+
 def read_document(path: Path, site: SiteConfig, root: Path) -> Document | Problem:
     """One content file as a :class:`Document`, or the problem that stops reading it."""
     shown = display_path(path, root)
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        return too_large_problem(shown, size)
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -117,7 +138,8 @@ def assign_slugs(documents: list[Document], languages: tuple[str, ...]) -> None:
     for doc in documents:
         explicit = str(doc.metadata.get("slug") or "").strip()
         title = str(doc.metadata.get("title") or "").strip()
-        doc.slug = portable_name(explicit) if explicit else slugify(title)
+        doc.slug = portable_name(explicit) if explicit else \
+            slugify(title) or fallback_slug(doc.path.name, doc.lang)
     rank = {code: i for i, code in enumerate(languages)}
     groups: dict[tuple[str, tuple[str, str]], list[Document]] = defaultdict(list)
     for doc in documents:

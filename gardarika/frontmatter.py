@@ -38,11 +38,68 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     return front, text[closing.end():].lstrip("\r\n"), body_start
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a value its constructors cannot make
+    (``date: 2024-13-45``, ``!!int x``) is a YAML error with the value's place, like
+    any other, instead of a bare ``ValueError`` from deep inside PyYAML."""
+
+    #: aliases (``*name``) a front matter may use: enough for any metadata, too few for
+    #: a "billion laughs" of nested aliases that is tiny as YAML and endless as text
+    MAX_ALIASES = 20
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases = getattr(self, "aliases", 0) + 1
+            if self.aliases > self.MAX_ALIASES:
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    problem=f"more than {self.MAX_ALIASES} aliases (“*name”)",
+                    problem_mark=event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            if isinstance(exc, yaml.YAMLError):
+                raise
+            kind = str(node.tag).rsplit(":", 1)[-1]
+            value = f"“{node.value}”" if isinstance(node, yaml.ScalarNode) else "a value"
+            reason = f": {exc}" if type(exc) is ValueError else ""
+            raise yaml.constructor.ConstructorError(
+                problem=f"{value} is not a valid {kind}{reason}",
+                problem_mark=node.start_mark) from None
+
+
+#: deeper nesting than any metadata needs; PyYAML's recursion would hit Python's limit
+MAX_DEPTH = 50
+_OPENERS = re.compile(r"[\[{]")
+
+
+def _too_deep(front: str) -> bool:
+    """A cheap over-estimate of flow nesting (``[[[[…``), checked before parsing."""
+    depth = deepest = 0
+    for char in front:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest > MAX_DEPTH
+
+
 def parse_front_matter(front: str) -> dict[str, Any]:
     """The metadata mapping; YAML errors carry the line in the file (``---`` is line 1)."""
+    if _OPENERS.search(front) and _too_deep(front):
+        raise ContentError(
+            line=2,
+            en=f"the metadata between the “---” lines is nested more than {MAX_DEPTH} "
+               "brackets deep. Write one “key: value” per line, lists as [a, b].",
+            ru=f"метаданные между строками «---» вложены глубже {MAX_DEPTH} скобок. Пишите "
+               "по одной паре «ключ: значение» в строке, списки — как [a, b].")
     try:
-        data = yaml.safe_load(front)
-    except yaml.YAMLError as exc:
+        data = yaml.load(front, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or "not valid YAML"
         raise ContentError(
@@ -92,7 +149,7 @@ def front_matter_lines(front: str) -> dict[str, int]:
     """The line (in the file, ``---`` being line 1) of each top-level key of the YAML."""
     try:
         node = yaml.compose(front, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return {}
     if not isinstance(node, yaml.MappingNode):
         return {}

@@ -62,6 +62,25 @@ def check_titles(site: SiteConfig, docs: list[Document], root: Path) -> Iterator
                          "“Title:”.", "заголовок пустой; напишите его после «Title:».")
 
 
+#: longer titles still build (the address is cut to a portable length) but fill every
+#: listing, tab and search result; an editor most likely pasted the text into the title
+LONG_TITLE = 200
+
+
+def check_title_length(site: SiteConfig, docs: list[Document], root: Path
+                       ) -> Iterator[Problem]:
+    for doc in docs:
+        title = " ".join(str(doc.metadata.get("title") or "").split())
+        if len(title) > LONG_TITLE:
+            yield _warning(doc, doc.line("title"),
+                           f"the title is {len(title)} characters long; it is shown in every "
+                           f"list and tab, so keep it under {LONG_TITLE}. Did the text go into "
+                           "the title? Put it below the metadata, after a blank line.",
+                           f"заголовок длиной {len(title)} знаков; он виден во всех списках и "
+                           f"вкладках, поэтому пусть будет короче {LONG_TITLE}. Может быть, "
+                           "текст попал в заголовок? Перенесите его ниже, после пустой строки.")
+
+
 def _parse_date(value: object) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value
@@ -145,6 +164,60 @@ def check_duplicate_slugs(site: SiteConfig, docs: list[Document], root: Path
                          "them another title or a line “Slug: other-name”.",
                          f"адрес «{slug}» ({lang}) уже занят: {others}. Измените заголовок "
                          "одного из них или добавьте строку «Slug: drugoe-imya».")
+
+
+def check_addresses(site: SiteConfig, docs: list[Document], root: Path
+                    ) -> Iterator[Problem]:
+    """A title and a file name with no letter or digit (``🙂.md`` titled ``🙂``) give
+    no address to write the page at."""
+    for doc in docs:
+        if doc.slug or "title" not in doc.metadata:
+            continue
+        yield _error(doc, doc.line("title"),
+                     "neither the title nor the file name has a letter or digit to make "
+                     "the page's address from. Add a line like “Slug: novosti” or rename "
+                     "the file.",
+                     "ни в заголовке, ни в имени файла нет букв или цифр, из которых "
+                     "получился бы адрес страницы. Добавьте строку, например, "
+                     "«Slug: novosti» или переименуйте файл.")
+
+
+#: pages every language's site writes beside its articles (``{slug}.html``)
+SITE_PAGES = ("index", "tags", "categories", "authors", "archives", "404", "search")
+
+
+def check_reserved_addresses(site: SiteConfig, docs: list[Document], root: Path
+                             ) -> Iterator[Problem]:
+    """An article titled “Search” or “Tags” would be written over the site's own page."""
+    for doc in docs:
+        if doc.kind != "article" or doc.slug not in SITE_PAGES:
+            continue
+        yield _error(doc, doc.line("slug") if "slug" in doc.metadata else doc.line("title"),
+                     f"the address “{doc.slug}” is the site's own {doc.slug} page. Give the "
+                     f"article a line like “Slug: {doc.slug}-1” or another title.",
+                     f"адрес «{doc.slug}» занят служебной страницей сайта. Добавьте строку, "
+                     f"например, «Slug: {doc.slug}-1» или измените заголовок.")
+
+
+def check_templates(site: SiteConfig, docs: list[Document], root: Path
+                    ) -> Iterator[Problem]:
+    """``Template: gallery`` must name one of the theme's templates; Pelican would stop
+    the whole run without saying which file asked for it."""
+    folder = root / "themes" / site.theme / "templates"
+    for doc in docs:
+        if "template" not in doc.metadata:
+            continue
+        name = str(doc.metadata["template"] or "").strip()
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+            continue  # not a plain name at all: check_confinement explains that one
+        if (folder / f"{name}.html").is_file():
+            continue
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.html"))) or "none"
+        yield _error(doc, doc.line("template"),
+                     f"the theme has no template “{name}” (it has: {known}). Remove the "
+                     "“Template:” line or name one of these.",
+                     f"в теме нет шаблона «{name}» (есть: {known}). Уберите строку "
+                     "«Template:» или укажите один из них.")
 
 
 def check_translations(site: SiteConfig, docs: list[Document], root: Path
@@ -300,9 +373,10 @@ def check_html(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[P
             yield _warning(doc, line, en, ru)
 
 
-CHECKS: tuple[Check, ...] = (check_titles, check_dates, check_languages,
-                             check_duplicate_slugs, check_translations, check_links,
-                             check_term_spellings, check_bodies, check_html,
+CHECKS: tuple[Check, ...] = (check_titles, check_title_length, check_dates, check_languages,
+                             check_duplicate_slugs, check_addresses,
+                             check_reserved_addresses, check_templates, check_translations,
+                             check_links, check_term_spellings, check_bodies, check_html,
                              check_confinement)
 
 

@@ -93,9 +93,41 @@ def problem_from_record(record: logging.LogRecord, content_shown: str,
                f"“{header}: …” at the top of the file.",
             ru=f"не указано «{prop}», поэтому файл не опубликован. Добавьте в начало файла "
                f"строку «{header}: …».")
+    if template.startswith("Duplicate definition of") and len(args) >= 2:
+        source = _source_in(str(args[1]), content_dir)
+        if source is not None:
+            key = str(args[0])
+            return Problem(
+                file=_in_content(content_shown, source), severity=severity,
+                en=f"“{key}” is written more than once at the top of the file; only the "
+                   "first is used. Remove the others.",
+                ru=f"«{key}» указано в начале файла несколько раз; используется только "
+                   "первое. Уберите лишние.")
     message = record.getMessage()
+    # any other message about one of the town's files is shown at that file
+    for arg in args:
+        source = _source_in(str(arg), content_dir)
+        if source is not None:
+            shown = _in_content(content_shown, source)
+            message = message.replace(str(arg), shown)
+            return Problem(file=shown, severity=severity, en=message,
+                           ru=f"сообщение Pelican: {message}")
     return Problem(file=content_shown, severity=severity, en=message,
                    ru=f"сообщение Pelican: {message}")
+
+
+def _source_in(path: str, content_dir: Path) -> str | None:
+    """``path`` relative to the content folder when it is a file in there, else None."""
+    if not path or "\n" in path or len(path) > 4096:
+        return None
+    try:
+        candidate = Path(path)
+        if not candidate.is_absolute():
+            candidate = content_dir / candidate
+        rel = candidate.resolve().relative_to(content_dir.resolve())
+        return rel.as_posix() if candidate.is_file() else None
+    except (OSError, ValueError):
+        return None
 
 
 class CollectingHandler(logging.Handler):

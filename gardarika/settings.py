@@ -225,7 +225,9 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         "DEFAULT_PAGINATION": 10,
         "PAGINATION_PATTERNS": [
             (1, "{name}{extension}", "{name}{extension}"),
-            (2, "{name}{number}{extension}", "{name}{number}{extension}"),
+            # "_": slugs never contain one, so page 2 of tag "t3" (t3_2.html) cannot
+            # collide with tag "t32", nor index_2.html with an article "index2"
+            (2, "{name}_{number}{extension}", "{name}_{number}{extension}"),
         ],
         # A feed needs absolute URLs: only a town with a base_url gets feeds. Pages keep
         # relative links (RELATIVE_URLS); SITEURL is used by the feeds alone.

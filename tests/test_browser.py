@@ -123,7 +123,7 @@ def walk_network(browser: object, start: str, allowed_prefix: str) -> Walk:
     walk.click('nav.site-nav a[href$="index.html"]')
     walk.landed("/vyborg/en/index.html")
     walk.click(".pagination-next a")
-    walk.landed("/vyborg/en/index2.html")
+    walk.landed("/vyborg/en/index_2.html")
 
     walk.click(".footer-portal a")
     page.wait_for_load_state("load")

@@ -170,8 +170,8 @@ def test_pelican_passthrough_and_pagination(network: Path, build_network) -> Non
     """)
     assert build_network(network, ["beta"]).ok
     out = network / "output/beta"
-    assert (out / "index.html").is_file() and (out / "index2.html").is_file()
-    assert 'href="./index2.html"' in html(out / "index.html")
+    assert (out / "index.html").is_file() and (out / "index_2.html").is_file()
+    assert 'href="./index_2.html"' in html(out / "index.html")
 
 
 def test_third_language_and_plain_pelican_theme(project: Path, build_network) -> None:

@@ -39,6 +39,7 @@ from gardarika.links import (
 )
 from gardarika.outputwalk import walk_output
 from gardarika.portable import portable_name, portable_path
+from gardarika.slugs import fallback_slug
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +76,16 @@ def _relative_source(instance: Any) -> str:
 
 
 def portable_slug(instance: Any) -> None:
-    """An explicit ``slug:`` with capitals, Cyrillic or spaces gets a portable form."""
-    if isinstance(instance, Static) or not getattr(instance, "slug", None):
+    """An explicit ``slug:`` with capitals, Cyrillic or spaces gets a portable form; a
+    title with no letter or digit (``🙂🙂``) gives the file name's slug instead of an
+    empty one (which would be written as a hidden file ``.html``)."""
+    if isinstance(instance, Static):
+        return
+    if hasattr(instance, "slug") and not instance.slug and \
+            "slug" not in getattr(instance, "metadata", {}):
+        instance.slug = fallback_slug(os.path.basename(instance.source_path),
+                                      getattr(instance, "lang", None)) or "file"
+    if not getattr(instance, "slug", None):
         return
     fixed = portable_name(instance.slug)
     if fixed != instance.slug:
@@ -206,7 +215,9 @@ def fix_output(pelican: Any, renames: dict[str, str]) -> None:
     config = _config(settings)
     shared_up = bool(config) and settings["DEFAULT_LANG"] != config.get("default_lang")
     for rel_dir, path in walk_output(output, settings, tuple(REWRITERS)):
-        rewrite = REWRITERS[path.suffix.lower()]
+        # by the end of the name, as walk_output chose it: ".html" alone has no suffix
+        rewrite = next(r for suffix, r in REWRITERS.items()
+                       if path.name.lower().endswith(suffix))
         text = path.read_text(encoding="utf-8", errors="surrogateescape")
         fixed = rewrite(text, url_fixer(output, rel_dir, shared_up, renames))
         if rewrite is rewrite_html:
