@@ -90,6 +90,24 @@ def test_a_key_written_twice_is_a_warning_at_the_file(network: Path, build_netwo
     assert str(network) not in report.log              # nor with the absolute path
 
 
+@pytest.mark.parametrize("key", ["Translation", "Title", "Lang", "Template"])
+def test_a_single_valued_key_written_twice_counts_once(network: Path, build_network,
+                                                       key: str) -> None:
+    # Pelican turned these into lists and then failed on them ('list' has no 'lower')
+    first = {"Translation": "no", "Title": "Дважды", "Lang": "ru", "Template": "article"}
+    second = {"Translation": "yes", "Title": "Второй", "Lang": "en", "Template": "page"}
+    lines = {"Title": "Дважды", "Date": "2024-05-08"}
+    header = "".join(f"{k}: {v}\n" for k, v in lines.items() if k != key)
+    write(network / ARTICLE.format("twice.md"),
+          f"{header}{key}: {first[key]}\n{key}: {second[key]}\n\nТекст.\n")
+    report = build_network(network)
+    assert report.ok, report.log
+    assert f"{ARTICLE.format('twice.md')}: warning: “{key.lower()}” is written more than " \
+           "once" in report.log
+    page = (network / "output/alpha/dvazhdy.html").read_text(encoding="utf-8")
+    assert "Дважды" in page and "Второй" not in page
+
+
 def test_nested_aliases_are_refused_before_they_expand() -> None:
     # a "billion laughs": a few hundred bytes of YAML, and the build hung turning the
     # title into text

@@ -6,16 +6,22 @@ Editors coming from Jekyll, Hugo or Obsidian write their metadata as YAML betwee
 dates all work; files without front matter are read by Pelican's Markdown reader as
 before. A malformed front matter is an error naming the line, never a silently dropped
 article.
+
+In the ``Key: value`` header, a key written twice counts once, by its first value, for
+every key Pelican or Gardarika reads as a single value (``Title``, ``Lang``,
+``Translation``, ``Template``…): Pelican would otherwise pass a list on and fail on it.
+The duplicate is reported with the file, as Pelican reports its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from markdown import Markdown
 from pelican import signals
-from pelican.readers import MarkdownReader
+from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import pelican_open
 
 from gardarika.frontmatter import parse_front_matter, split_front_matter
@@ -34,8 +40,28 @@ def _plain(value: Any) -> Any:
     return "" if value is None else str(value)
 
 
+logger = logging.getLogger(__name__)
+
+#: header keys with one value (besides those Pelican already takes only once)
+SINGLE_VALUED = frozenset({"title", "lang", "translation", "template", "future",
+                           "description", "keywords", "image"})
+
+
 class FrontMatterMarkdownReader(MarkdownReader):
     """Pelican's Markdown reader, also understanding YAML front matter."""
+
+    def _parse_metadata(self, meta: dict[str, list[str]]) -> dict[str, Any]:
+        single: dict[str, list[str]] = {}
+        for name, values in meta.items():
+            key = name.lower()
+            if len(values) > 1 and key in SINGLE_VALUED and \
+                    DUPLICATES_DEFINITIONS_ALLOWED.get(key, True):
+                # the same words as Pelican's own warning, so it is explained alike
+                logger.warning("Duplicate definition of `%s` for %s. Using first one.",
+                               key, self._source_path)
+                values = values[:1]
+            single[name] = values
+        return super()._parse_metadata(single)
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         with pelican_open(source_path) as text:
