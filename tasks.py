@@ -25,12 +25,16 @@ def _done(code: int) -> None:
             "check": "check the output afterwards (--no-check to skip)",
             "shard": "build only the share K/N of the towns, for parallel CI jobs",
             "force": "rebuild towns even when nothing they use has changed",
-            "wait": WAIT_HELP})
-def build(c, site=None, jobs=None, check=True, shard=None, force=False, wait=True):
+            "wait": WAIT_HELP,
+            "time-limit": "stop a town's build in one language after this many minutes "
+                          "(default 30)"})
+def build(c, site=None, jobs=None, check=True, shard=None, force=False, wait=True,
+          time_limit=None):
     """Build the network (or one town) into output/, then check it."""
     from gardarika.cli import build as run_build
 
-    _done(run_build(ROOT, site, int(jobs) if jobs else None, check, shard, force, wait))
+    _done(run_build(ROOT, site, int(jobs) if jobs else None, check, shard, force, wait,
+                    float(time_limit) if time_limit else None))
 
 
 @task(name="check", help={"site": "town id (or several, comma-separated); default: all",

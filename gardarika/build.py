@@ -55,6 +55,9 @@ from .weight import heaviest_pages, weight_line
 from .worker import SubsiteResult, run_pelican
 
 Printer = Callable[[str], None]
+#: how long one (town, language) run may take before it is stopped, in seconds; the
+#: 10 000-article town of the limits test needs about two minutes here
+TIME_LIMIT = 30 * 60.0
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ class Builder:
     def __init__(self, root: Path, output: Path | None = None, cache: Path | None = None,
                  jobs: int | None = None, echo: Printer = print, check: bool = True,
                  skip_unchanged: bool = True, wait: bool = True,
-                 wait_limit: float = WAIT_LIMIT):
+                 wait_limit: float = WAIT_LIMIT, time_limit: float = TIME_LIMIT):
         self.root = Path(root).resolve()
         self.output = Path(output or self.root / "output").resolve()
         self.cache = Path(cache or self.root / ".cache").resolve()
@@ -137,6 +140,7 @@ class Builder:
         self.skip_unchanged = skip_unchanged
         self.wait = wait
         self.wait_limit = wait_limit
+        self.time_limit = time_limit
         self.state = BuildState(self.cache / "state.json")
         self.fingerprints: dict[str, str] = {}
 
@@ -211,6 +215,7 @@ class Builder:
         ctx = multiprocessing.get_context("fork")
         pending = list(jobs)
         running: dict[Connection, tuple[Job, multiprocessing.process.BaseProcess]] = {}
+        started: dict[Connection, float] = {}
         while pending or running:
             while pending and len(running) < self.jobs:
                 job = pending.pop(0)
@@ -223,8 +228,13 @@ class Builder:
                 process.start()
                 writer.close()
                 running[reader] = (job, process)
-            for reader in multiprocessing.connection.wait(list(running)):
+                started[reader] = time.monotonic()
+            deadline = min(started.values()) + self.time_limit
+            ready = multiprocessing.connection.wait(
+                list(running), timeout=max(0.0, deadline - time.monotonic()))
+            for reader in ready:
                 job, process = running.pop(reader)
+                del started[reader]
                 try:
                     result = reader.recv()
                 except EOFError:
@@ -238,6 +248,29 @@ class Builder:
                 reader.close()
                 process.join()
                 on_result(job, result)
+            now = time.monotonic()
+            for reader in [r for r, t in started.items() if now - t >= self.time_limit]:
+                job, process = running.pop(reader)
+                del started[reader]
+                process.kill()
+                process.join()
+                reader.close()
+                on_result(job, self.overtime(job))
+
+    def overtime(self, job: Job) -> SubsiteResult:
+        """The result of a run stopped at the time limit: a file that makes Pelican (or
+        Markdown) work without end must not hold up the whole network for ever."""
+        minutes = f"{self.time_limit / 60:g}"
+        return SubsiteResult(town=job.site.id, lang=job.lang, problems=[Problem(
+            file=display_path(job.site.content, self.root),
+            en=f"the build of {job.site.id}/{job.lang} took longer than {minutes} minutes "
+               "and was stopped; the previous site is kept. Look at the files changed "
+               "last: a very large or unusual file can make it work without end. (The "
+               "limit: “--time-limit”.)",
+            ru=f"сборка {job.site.id}/{job.lang} шла дольше {minutes} мин и была "
+               "остановлена; прежний сайт сохранён. Посмотрите на последние изменённые "
+               "файлы: очень большой или необычный файл может заставить сборку работать "
+               "без конца. (Предел задаёт «--time-limit».)")])
 
     def publish(self, site: SiteConfig) -> int:
         """Swap the finished staging folder in place of ``output/<town>/``, keeping the

@@ -41,7 +41,7 @@ def _locked(root: Path, command: str, shared: bool, wait: bool,
 
 def build(root: Path, sites: str | None = None, jobs: int | None = None,
           check: bool = True, shard: str | None = None, force: bool = False,
-          wait: bool = True) -> int:
+          wait: bool = True, time_limit: float | None = None) -> int:
     """Build the network (or the comma-separated ``sites``, or the share ``K/N`` of the
     towns); return the exit code. With ``wait=False`` fail at once (1) when another
     build is running."""
@@ -60,7 +60,8 @@ def build(root: Path, sites: str | None = None, jobs: int | None = None,
             return 0
     try:
         report = Builder(root, jobs=jobs, check=check, skip_unchanged=not force,
-                         wait=wait).build(names)
+                         wait=wait, **({"time_limit": time_limit * 60} if time_limit
+                                      else {})).build(names)
     except BuildError as err:
         print(err, file=sys.stderr)
         return 2
@@ -360,6 +361,9 @@ def _main(argv: list[str] | None = None) -> int:
     build_cmd.add_argument("--shard", help="build only the share K/N of the towns (CI)")
     build_cmd.add_argument("--force", action="store_true",
                            help="rebuild towns even when nothing they use has changed")
+    build_cmd.add_argument("--time-limit", type=float, metavar="MINUTES",
+                           help="stop a town's build in one language after this long "
+                                "(default 30)")
     commands.add_parser("owners", help="write CODEOWNERS from the towns' editors")
     portal_cmd = commands.add_parser("portal", help="write the portal over output/ and check it")
     matrix_cmd = commands.add_parser("matrix", help="print the towns as JSON for CI")
@@ -404,7 +408,7 @@ def _main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "build":
         return build(args.root, args.site, args.jobs, args.check, args.shard, args.force,
-                     args.wait)
+                     args.wait, args.time_limit)
     if args.command == "portal":
         return portal(args.root, args.wait)
     if args.command == "owners":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import re
 from pathlib import Path
 
@@ -249,6 +250,34 @@ def test_a_crashing_build_process_is_isolated(network: Path, build_network,
     assert report.failed == ["beta"] and report.built == ["alpha"]
     assert "exit code 3" in report.log and "код 3" in report.log
     assert tree_digest(network / "output/beta") == old_beta
+
+
+def test_a_run_that_never_ends_is_stopped_at_the_time_limit(network: Path, build_network,
+                                                            monkeypatch) -> None:
+    """A file that makes Pelican work without end must not hold up the network."""
+    assert build_network(network).ok
+    old_beta = tree_digest(network / "output/beta")
+    plugin_dir = network.parent / "extra_plugins"
+    write(plugin_dir / "endless.py", """
+        import time
+
+        def register():
+            time.sleep(600)
+    """)
+    monkeypatch.syspath_prepend(str(plugin_dir))
+    write(network / "sites/beta.yaml", """
+        name: {ru: Бета}
+        languages: [ru]
+        pelican:
+          PLUGINS: [endless]
+    """)
+    report = build_network(network, time_limit=3)
+    assert report.failed == ["beta"] and report.built == ["alpha"], report.log
+    assert "content/beta: error: the build of beta/ru took longer than 0.05 minutes and " \
+           "was stopped" in report.log
+    assert "шла дольше 0.05 мин" in report.log
+    assert tree_digest(network / "output/beta") == old_beta
+    assert not [p for p in multiprocessing.active_children() if "beta" in p.name]
 
 
 def test_one_town_alone_links_only_neighbours_that_exist(network: Path, build_network) -> None:
