@@ -75,3 +75,8 @@ class SafeBytecodeCache(FileSystemBytecodeCache):
             super().load_bytecode(bucket)
         except Exception:  # cut short or scrambled: compile the template afresh
             bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        # a full disk or a missing folder: only the cache is lost
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)

@@ -291,3 +291,15 @@ def test_state_is_recorded_only_after_the_new_output_is_in_place(
     assert sorted(report.built) == ["alpha", "beta"], report.log
     assert shows(network / "output" / "alpha", "Zeta")
     assert shows(network / "output" / "beta", "Zeta")
+
+
+def test_a_template_cache_that_cannot_be_written_is_only_lost(tmp_path: Path) -> None:
+    import jinja2
+
+    from gardarika.pelican_cache import SafeBytecodeCache
+
+    missing = tmp_path / "no-such-folder"  # as on a full disk: writing fails
+    env = jinja2.Environment(loader=jinja2.DictLoader({"t.html": "{{ 1 + 1 }}"}),
+                             bytecode_cache=SafeBytecodeCache(str(missing)))
+    assert env.get_template("t.html").render() == "2"
+    assert not missing.exists()
