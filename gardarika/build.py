@@ -354,6 +354,8 @@ class Builder:
         for site in sites:
             shutil.rmtree(self.stage_dir(site.id), ignore_errors=True)
             all_jobs.extend(self.jobs_for(site))
+        for job in all_jobs:
+            drop_other_versions(job.cache_path)
         remaining = {site.id: len(site.languages) for site in sites}
         results: dict[str, list[SubsiteResult]] = {site.id: [] for site in sites}
 
@@ -429,6 +431,18 @@ class Builder:
         self.state.record(site.id, self.fingerprints.get(site.id) if ok else None)
         return TownReport(town=site.id, ok=ok, pages=sum(r.pages for r in results),
                           problems=problems, changed=changed if ok else 0)
+
+
+def drop_other_versions(cache_path: Path) -> None:
+    """Remove the content caches that earlier versions of the code left beside
+    ``cache_path`` (``.cache/pelican/<town>/<lang>/<code>``): they are never read again
+    and would pile up with every update."""
+    try:
+        siblings = [p for p in cache_path.parent.iterdir() if p.name != cache_path.name]
+    except OSError:
+        return
+    for old in siblings:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _unique(problems: Iterable[Problem]) -> list[Problem]:

@@ -311,6 +311,16 @@ def test_rebuild_after_an_edit_uses_the_cache_and_keeps_links(network: Path,
     assert {"index.html", "search-index.js"} & changed
 
 
+def test_content_caches_of_older_code_are_removed(network: Path, build_network) -> None:
+    assert build_network(network).ok
+    lang_folder = network / ".cache/pelican/alpha/ru"
+    [current] = list(lang_folder.iterdir())
+    (lang_folder / "0123456789abcdef").mkdir()  # left by an earlier version of the code
+    (lang_folder / "0123456789abcdef" / "cache").write_bytes(b"old")
+    assert build_network(network, skip_unchanged=False).ok
+    assert [p.name for p in lang_folder.iterdir()] == [current.name]
+
+
 def test_unchanged_town_is_skipped_and_files_keep_their_times(network: Path,
                                                              build_network) -> None:
     assert build_network(network).ok
