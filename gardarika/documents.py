@@ -76,6 +76,19 @@ def source_files(folder: Path) -> list[Path]:
     return found
 
 
+def line_containing(source: str | Path, needle: str) -> int | None:
+    """The number of the first line of ``source`` that contains ``needle`` (for plugins,
+    which see a document's text but not where each piece was written)."""
+    try:
+        with open(source, encoding="utf-8-sig") as text:
+            for number, line in enumerate(text, 1):
+                if needle in line:
+                    return number
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
+
+
 def not_utf8_problem(path: Path, shown: str, data: bytes, error: UnicodeDecodeError
                      ) -> Problem:
     line = data[: error.start].count(b"\n") + 1

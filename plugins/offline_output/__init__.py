@@ -27,6 +27,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from pelican import signals
 from pelican.contents import Static
 
+from gardarika.documents import line_containing
 from gardarika.embeds import replace_remote_embeds
 from gardarika.i18n import load_translations
 from gardarika.links import (
@@ -59,17 +60,6 @@ def _gettext(settings: dict[str, Any], lang: str) -> Any:
     return load_translations(directory, lang).gettext
 
 
-def _line_of(source: str, needle: str) -> int | None:
-    try:
-        with open(source, encoding="utf-8-sig") as text:
-            for number, line in enumerate(text, 1):
-                if needle in line:
-                    return number
-    except OSError:
-        return None
-    return None
-
-
 def _relative_source(instance: Any) -> str:
     base = instance.settings.get("PATH", "")
     return os.path.relpath(instance.source_path, base) if base else instance.source_path
@@ -94,7 +84,7 @@ def portable_slug(instance: Any) -> None:
             "%s: the slug “%s” is not a portable file name; “%s” is used instead.",
             source, instance.slug, fixed,
             extra={"gardarika_file": source,
-                   "gardarika_line": _line_of(instance.source_path, instance.slug),
+                   "gardarika_line": line_containing(instance.source_path, instance.slug),
                    "gardarika_ru": f"адрес «{instance.slug}» не годится для имени файла; "
                                    f"используется «{fixed}»."})
         instance.slug = fixed
@@ -156,7 +146,7 @@ def offline_content(instance: Any) -> None:
                 "%s: <%s> loads %s from another website, which does not work offline; it "
                 "was %s.", source, embed.element, embed.url, action,
                 extra={"gardarika_file": source,
-                       "gardarika_line": _line_of(instance.source_path, embed.url),
+                       "gardarika_line": line_containing(instance.source_path, embed.url),
                        "gardarika_ru": f"<{embed.element}> загружает {embed.url} с другого "
                                        f"сайта, а без интернета это не работает; он "
                                        f"{action_ru}."})

@@ -22,20 +22,10 @@ from pelican import signals
 from pelican.contents import Static
 
 from gardarika.confine import climbs_out, really_inside
+from gardarika.documents import line_containing
 from gardarika.errors import ContentError
 
 logger = logging.getLogger(__name__)
-
-
-def _line_of(source: str, needle: str) -> int | None:
-    try:
-        with open(source, encoding="utf-8-sig") as text:
-            for number, line in enumerate(text, 1):
-                if needle in line:
-                    return number
-    except OSError:
-        return None
-    return None
 
 
 def report_links_out(instance: Any) -> None:
@@ -53,7 +43,7 @@ def report_links_out(instance: Any) -> None:
             "followed. Copy the file into the site's folder and link it from there.",
             source, link,
             extra={"gardarika_file": source,
-                   "gardarika_line": _line_of(instance.source_path, name),
+                   "gardarika_line": line_containing(instance.source_path, name),
                    "gardarika_ru": f"ссылка на «{link}» ведёт за пределы папки с "
                                    "материалами сайта и не используется. Скопируйте файл "
                                    "в папку сайта и ссылайтесь на него там."})
