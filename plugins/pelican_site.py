@@ -4,6 +4,7 @@ signals)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -16,8 +17,9 @@ SIMPLE_THEME = Path(pelican.__file__).parent / "themes" / "simple"
 
 
 def build_site(tmp_path: Path, files: dict[str, str | bytes], plugins: list[str],
-               extra: str = "") -> tuple[Path, str]:
-    """Write ``files`` below ``content/``, build, return (output folder, log)."""
+               extra: str = "", must_succeed: bool = True) -> tuple[Path, str]:
+    """Write ``files`` below ``content/``, build, return (output folder, log); the
+    build must succeed unless ``must_succeed`` is false."""
     content = tmp_path / "content"
     for name, data in files.items():
         path = content / name
@@ -43,6 +45,8 @@ def build_site(tmp_path: Path, files: dict[str, str | bytes], plugins: list[str]
     """) + textwrap.dedent(extra), encoding="utf-8")
     out = tmp_path / "output"
     done = subprocess.run([sys.executable, "-m", "pelican", str(content), "-s", str(conf),
-                           "-o", str(out)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
+                           "-o", str(out)], capture_output=True, text=True,
+                          # one message a line: Pelican's log would wrap at 80 columns
+                          env={**os.environ, "COLUMNS": "1000"})
+    assert done.returncode == 0 or not must_succeed, done.stdout + done.stderr
     return out, done.stdout + done.stderr
