@@ -9,7 +9,8 @@ errors   a file that is not UTF-8 (with the likely encoding and the command to c
          unreadable date, or a date in the future not marked ``future: yes``; a
          language the town does not have; two documents with the same address; a file
          marked as a translation with no original; a link or picture that leads to no
-         file (``{filename}``, ``{static}`` or a relative path); anything that would
+         file (``{filename}``, ``{static}`` or a relative path); a category, tag or
+         author with ``<``/``>`` or without a letter or digit; anything that would
          read or write outside the town's folders (:mod:`gardarika.lint_confine`)
 warnings a category or tag written differently from an existing one only in capitals or
          spaces; an empty text; raw HTML that the build removes (scripts, event handlers,
@@ -37,6 +38,7 @@ from .errors import Problem
 from .lint_confine import check_confinement
 from .rawhtml import locate, removals_in, to_html
 from .sanitize import Removal, removals
+from .slugs import slugify
 
 Check = Callable[[SiteConfig, list[Document], Path], Iterator[Problem]]
 TRUE = ("yes", "true", "1", "да")
@@ -310,7 +312,8 @@ def _terms(doc: Document, key: str) -> list[str]:
         return [str(v).strip() for v in value if str(v).strip()]
     text = str(value)
     return [t.strip() for t in (text.split(";") if ";" in text else text.split(","))
-            if t.strip()] if key == "tags" else [text.strip()] if text.strip() else []
+            if t.strip()] if key in ("tags", "authors") else \
+        [text.strip()] if text.strip() else []
 
 
 def _normal(term: str) -> str:
@@ -341,6 +344,33 @@ def check_term_spellings(site: SiteConfig, docs: list[Document], root: Path
                         "only in capital letters or spaces; write it the same way.",
                         f"{word_ru} «{term}» отличается от «{usual}» (встречается {uses} раз) "
                         "только заглавными буквами или пробелами; пишите одинаково.")
+
+
+TERMS = (("category", "category", "рубрика"), ("tags", "tag", "метка"),
+         ("author", "author", "автор"), ("authors", "author", "автор"))
+
+
+def check_term_names(site: SiteConfig, docs: list[Document], root: Path
+                     ) -> Iterator[Problem]:
+    """Categories, tags and authors are plain words: each gets a page named after it,
+    and the theme shows the name as it is (markup in it would run in readers'
+    browsers, and a name without letters would make a hidden file ``.html``)."""
+    for doc in docs:
+        for key, word_en, word_ru in TERMS:
+            for term in _terms(doc, key):
+                if "<" in term or ">" in term:
+                    yield _error(doc, doc.line(key),
+                                 f"the {word_en} “{term}” contains “<” or “>”; names are "
+                                 "plain text, without HTML. Write it in plain words.",
+                                 f"{word_ru} «{term}» содержит «<» или «>»; названия — "
+                                 "простой текст, без HTML. Уберите эти знаки.")
+                elif not slugify(term):
+                    yield _error(doc, doc.line(key),
+                                 f"the {word_en} “{term}” has no letter or digit, so its "
+                                 "page cannot get an address. Write it in words.",
+                                 f"{word_ru} «{term}» не содержит ни букв, ни цифр, поэтому "
+                                 "странице с этим названием не дать адрес. Напишите "
+                                 "название словами.")
 
 
 def check_bodies(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
@@ -376,7 +406,8 @@ def check_html(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[P
 CHECKS: tuple[Check, ...] = (check_titles, check_title_length, check_dates, check_languages,
                              check_duplicate_slugs, check_addresses,
                              check_reserved_addresses, check_templates, check_translations,
-                             check_links, check_term_spellings, check_bodies, check_html,
+                             check_links, check_term_spellings, check_term_names, check_bodies,
+                             check_html,
                              check_confinement)
 
 

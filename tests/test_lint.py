@@ -42,6 +42,14 @@ CASES = [
     ("tag.md", "Title: Метка\nDate: 2024-01-01\nTags: Ярмарка\n\nТекст.\n",
      "warning", ":3:", "the tag “Ярмарка” differs from “ярмарка”"),
     ("empty.md", "Title: Пусто\nDate: 2024-01-01\n\n", "warning", "empty.md:", "empty"),
+    ("html-tag.md", "Title: Метка\nDate: 2024-01-01\nTags: мост, <script>x()</script>\n\nТ.\n",
+     "error", ":3:", "the tag “<script>x()</script>” contains “<” or “>”"),
+    ("html-author.md", "Title: Автор\nDate: 2024-01-01\nAuthor: <svg onload=x()>\n\nТ.\n",
+     "error", ":3:", "the author “<svg onload=x()>” contains"),
+    ("emoji-category.md", "Title: Рубрика\nDate: 2024-01-01\nCategory: 🙂\n\nТекст.\n",
+     "error", ":3:", "the category “🙂” has no letter or digit"),
+    ("emoji-tag.md", "Title: Метка\nDate: 2024-01-01\nTags: мост; ★\n\nТекст.\n",
+     "error", ":3:", "the tag “★” has no letter or digit"),
 ]
 
 

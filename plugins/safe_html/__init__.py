@@ -15,12 +15,16 @@ before Pelican resolves ``{static}`` links, which happens when the page is writt
 Within Gardarika each removal is reported by the editors' checks (``gardarika.lint``)
 with the file and line; run by plain Pelican, this plugin logs one warning per document.
 
+The names of categories, tags and authors are plain text: ``<`` and ``>`` in them are
+escaped, so a theme printing them as they are shows them instead of running them.
+
 Settings read: ``SAFE_HTML`` (default ``True``; ``False`` keeps content as written, which
 Gardarika sets for a town with ``trust_html: true``).
 """
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 from typing import Any
@@ -46,9 +50,23 @@ def _report(instance: Any, html: str) -> None:
     logger.warning("%s: unsafe HTML removed: %s", source, what)
 
 
+def escape_names(instance: Any) -> None:
+    """Categories, tags and authors are plain text, but themes print their names as they
+    are: ``<`` and ``>`` in one (refused by Gardarika's checks) are shown, not run."""
+    terms = [getattr(instance, "category", None), *(getattr(instance, "tags", None) or []),
+             *(getattr(instance, "authors", None) or [])]
+    for term in terms:
+        name = getattr(term, "name", None)
+        if isinstance(name, str) and ("<" in name or ">" in name):
+            term.name = html.escape(name, quote=False)
+
+
 def sanitize(instance: Any) -> None:
     """Clean the text, the summary and a title that has tags in it."""
-    if isinstance(instance, Static) or not instance.settings.get("SAFE_HTML", True):
+    if isinstance(instance, Static):
+        return
+    escape_names(instance)  # whatever SAFE_HTML says: a name is never HTML
+    if not instance.settings.get("SAFE_HTML", True):
         return
     content = getattr(instance, "_content", None)
     if isinstance(content, str) and content:

@@ -187,6 +187,20 @@ def test_summary_and_title_are_cleaned(tmp_path: Path) -> None:
     assert "steal()" not in page(out) and "Hello world" in page(out)
 
 
+def test_names_of_categories_tags_and_authors_are_shown_not_run(tmp_path: Path) -> None:
+    # the simple theme prints these names as they are, like most Pelican themes
+    for switch in ("", "SAFE_HTML = False\n"):
+        out, _ = build_site(tmp_path / (switch[:4] or "on"), {"t.md": (
+            "Title: Test\nDate: 2024-01-01\nSlug: t\n"
+            "Category: <img src=x onerror=steal()>news\n"
+            "Tags: <script>steal()</script>, <b onmouseover=steal()>tag</b>\n"
+            "Author: <svg onload=steal()>Ann\n\nText.\n")}, ["safe_html"], MARKDOWN + switch)
+        pages = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
+        assert "<script>steal()" not in pages and "<img src=x" not in pages
+        assert "<b onmouseover" not in pages and "<svg" not in pages
+        assert "&lt;script&gt;steal()&lt;/script&gt;" in pages
+
+
 def test_remote_embeds_become_links_before_cleaning(tmp_path: Path) -> None:
     out, log = build_site(tmp_path, {"t.md": HEADER + (
         '<iframe src="https://video.example.org/embed/1" onload="steal()"></iframe>\n\n'
