@@ -254,6 +254,22 @@ def test_script_in_an_article_builds_without_it_and_is_reported(network: Path,
     assert "<p>Нажмите</p>" in html
 
 
+def test_escaped_markup_in_titles_and_summaries_stays_text(network: Path,
+                                                         build_network) -> None:
+    # no "<" for the cleaner to see, but the theme's striptags turns entities back into
+    # markup: each title, description and heading must be escaped again
+    write(network / "content/alpha/articles/entities.md", (
+        "Title: Итоги &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;\n"
+        "Date: 2024-01-01\n"
+        "Summary: Кратко `\"><script>alert(2)</script>`\n\nТекст.\n"))
+    report = build_network(network)
+    assert report.ok, report.log
+    pages = "".join(p.read_text(encoding="utf-8")
+                    for p in (network / "output/alpha").rglob("*.html"))
+    assert "<script>alert(" not in pages
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages
+
+
 FRAGMENTS = [
     "<p>", "</p>", "<div class='a'>", "</div>", "<a href='{static}/a.png'>", "</a>",
     "<a href='javascript:x()'>", "<a href=' JAVA\tSCRIPT:x()'>", "<a href='data:text/html,x'>",
