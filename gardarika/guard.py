@@ -59,6 +59,7 @@ class Guard:
     refusals: list[Refusal] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self._folders: dict[str, str] = {}
         self._project = os.path.realpath(self.project)
         self._content_lexical = os.path.abspath(self.content)
         self._content = os.path.realpath(self.content)
@@ -67,8 +68,24 @@ class Guard:
 
     # -- the rules ----------------------------------------------------------------------
 
+    def real(self, path: str) -> str:
+        """``os.path.realpath(path)``, with the real place of each folder remembered:
+        a build opens hundreds of files in a few dozen folders, and resolving every
+        component of every path again cost a tenth of a small rebuild. The last
+        component is always looked at afresh (a file may be a symbolic link). What this
+        guards against is a setting or a plugin that leads elsewhere, not someone
+        replacing folders while the build runs: they could change its files anyway."""
+        if ".." in path.split(os.sep):  # "link/.." is not undone by abspath: resolve all
+            return os.path.realpath(path)
+        folder, name = os.path.split(os.path.abspath(path))
+        real_folder = self._folders.get(folder)
+        if real_folder is None:
+            real_folder = self._folders[folder] = os.path.realpath(folder)
+        candidate = os.path.join(real_folder, name) if name else real_folder
+        return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+
     def may_write(self, path: str) -> bool:
-        real = os.path.realpath(path)
+        real = self.real(path)
         if any(is_inside(real, folder) for folder in self._writable):
             return True
         # Python caching compiled modules, and the null device
@@ -77,7 +94,7 @@ class Guard:
             is_inside(real, "/dev")
 
     def may_read(self, path: str) -> bool:
-        real = os.path.realpath(path)
+        real = self.real(path)
         if is_inside(os.path.abspath(path), self._content_lexical) and \
                 not is_inside(real, self._content):
             return False  # through a symbolic link out of the content folder

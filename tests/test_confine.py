@@ -328,3 +328,19 @@ def test_pelican_settings_cannot_lead_outside_even_unchecked(
     before = _tree(built)
     report = build_network(built, ["alpha"], skip_unchanged=False)
     _assert_confined(built, before, report)
+
+
+def test_guard_resolves_paths_as_the_system_does(tmp_path: Path) -> None:
+    from gardarika.guard import Guard
+
+    (tmp_path / "content" / "sub").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "deep").mkdir(parents=True)
+    (tmp_path / "content" / "link").symlink_to(tmp_path / "elsewhere" / "deep")
+    (tmp_path / "content" / "file-link").symlink_to(tmp_path / "elsewhere" / "x.txt")
+    guard = Guard(project=tmp_path, content=tmp_path / "content", writable=[], readable=[])
+    for rel in ["content/sub/a.md", "content/link/b.md", "content/link/../c.md",
+                "content/file-link", "content/sub/../link/d", "content/sub/", "content",
+                "content/missing/e.md"]:
+        path = str(tmp_path / rel)
+        for _ in range(2):  # the second time from the remembered folders
+            assert guard.real(path) == os.path.realpath(path), rel
