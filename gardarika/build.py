@@ -49,7 +49,7 @@ from .lint import lint_town
 from .lint_confine import symlink_problem
 from .lock import WAIT_LIMIT, project_lock
 from .pelican_log import explain_exception
-from .portal import render_portal
+from .portal import portal_fingerprint, render_portal
 from .settings import pelican_settings
 from .weight import heaviest_pages, weight_line
 from .worker import SubsiteResult, run_pelican
@@ -58,6 +58,8 @@ Printer = Callable[[str], None]
 #: how long one (town, language) run may take before it is stopped, in seconds; the
 #: 10 000-article town of the limits test needs about two minutes here
 TIME_LIMIT = 30 * 60.0
+#: the portal's entry in ``.cache/state.json`` (no town id has a colon)
+PORTAL_KEY = ":portal"
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ class Builder:
         self.time_limit = time_limit
         self.state = BuildState(self.cache / "state.json")
         self.fingerprints: dict[str, str] = {}
+        self.codes: dict[str, str] = {}
 
     # -- planning ---------------------------------------------------------------------
 
@@ -161,12 +164,18 @@ class Builder:
                 f"Есть: {', '.join(sorted(everything))}.")
         return [t for t in everything if t in wanted]
 
+    def code(self, theme: str) -> str:
+        """:func:`code_fingerprint` of ``theme``, taken once per build."""
+        if theme not in self.codes:
+            self.codes[theme] = code_fingerprint(self.root, theme)
+        return self.codes[theme]
+
     def stage_dir(self, town: str) -> Path:
         return self.cache / "stage" / town
 
     def jobs_for(self, site: SiteConfig) -> list[Job]:
         stage = self.stage_dir(site.id)
-        code = code_fingerprint(self.root, site.theme)[:16]
+        code = self.code(site.theme)[:16]
         # the other languages are written inside the default one's folder, as published
         return [
             Job(site=site, lang=lang,
@@ -328,12 +337,14 @@ class Builder:
             t for t in network.sites if (self.output / t / "index.html").exists()}
         self.state = BuildState(self.cache / "state.json")
         self.fingerprints = {}
+        self.codes = {}
         sites = []
         for town in towns:
             if town not in network.sites:
                 continue
             site = network.sites[town]
-            fingerprint = town_fingerprint(network, site, self.published)
+            fingerprint = town_fingerprint(network, site, self.published,
+                                           self.code(site.theme))
             self.fingerprints[town] = fingerprint
             if self.skip_unchanged and self.state.unchanged(town, fingerprint) and \
                     (self.output / town / "index.html").exists():
@@ -385,13 +396,20 @@ class Builder:
         return report
 
     def write_portal(self, network: Network) -> list[Problem]:
-        """Render the portal; a broken portal template is reported, not raised."""
+        """Render the portal, unless nothing it is made of changed since it was last
+        rendered; a broken portal template is reported, not raised."""
+        fingerprint = portal_fingerprint(network, self.output)
+        if self.state.unchanged(PORTAL_KEY, fingerprint) and \
+                (self.output / "index.html").is_file() and (self.output / "theme").is_dir():
+            return []
         try:
             render_portal(network, self.output)
         except (jinja2.TemplateError, OSError) as exc:
             problem = explain_exception(exc, f"themes/{network.config.theme}", None)
             self.echo(problem.format())
+            self.state.record(PORTAL_KEY, None)
             return [problem]
+        self.state.record(PORTAL_KEY, fingerprint)
         return []
 
     def finish_town(self, site: SiteConfig, results: list[SubsiteResult]) -> TownReport:

@@ -49,8 +49,12 @@ def code_fingerprint(root: Path, theme: str) -> str:
     return digest.hexdigest()
 
 
-def town_fingerprint(network: Network, site: SiteConfig, published: Iterable[str]) -> str:
-    digest = hashlib.sha256(code_fingerprint(network.root, site.theme).encode())
+def town_fingerprint(network: Network, site: SiteConfig, published: Iterable[str],
+                     code: str | None = None) -> str:
+    """The town's digest; ``code`` is :func:`code_fingerprint` of its theme when the
+    caller has it already (it is the same for every town of a theme)."""
+    code = code or code_fingerprint(network.root, site.theme)
+    digest = hashlib.sha256(code.encode())
     _tree(digest, site.content)
     for path in (site.file, network.root / "sites" / "network.yaml",
                  *(network.sites[t].file for t in site.neighbours if t in network.sites)):

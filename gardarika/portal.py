@@ -7,6 +7,8 @@ not a dead link. The theme's static files are copied to ``output/theme/`` for it
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import jinja2
 
 from .config import Network
+from .fingerprint import code_fingerprint
 from .fsutil import keep_unchanged_files, replace_dir, write_file_atomic
 from .i18n import language_label, load_translations
 from .links import make_portable, rewrite_html
@@ -44,6 +47,20 @@ def portal_context(network: Network, output: Path) -> dict[str, object]:
         "portal_languages": list(network.config.languages),
         "towns": towns,
     }
+
+
+def portal_fingerprint(network: Network, output: Path) -> str:
+    """What the portal is made of: the settings of the network and of every town, which
+    towns and languages have a home page, the theme and Gardarika's code. While it stays
+    the same (and the portal is in place) the portal need not be made again."""
+    digest = hashlib.sha256(code_fingerprint(network.root, network.config.theme).encode())
+    for path in sorted((network.root / "sites").glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for town in network.ordered_ids():
+        site = network.sites[town]
+        digest.update(json.dumps([town, [(output / home_path(site, code)).exists()
+                                         for code in site.languages]]).encode())
+    return digest.hexdigest()
 
 
 def render_portal(network: Network, output: Path) -> Path:

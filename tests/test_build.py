@@ -332,3 +332,21 @@ def test_unchanged_town_is_skipped_and_files_keep_their_times(network: Path,
     report = build_network(network, skip_unchanged=False)
     assert report.ok and sorted(report.built) == ["alpha", "beta"]
     assert {p: p.stat().st_mtime_ns for p in times} == times
+
+
+def test_portal_is_made_again_only_when_what_it_shows_changed(network: Path, build_network,
+                                                              monkeypatch) -> None:
+    import gardarika.build
+
+    assert build_network(network).ok
+    made: list[Path] = []
+    real_render = gardarika.build.render_portal
+    monkeypatch.setattr(gardarika.build, "render_portal",
+                        lambda net, out: made.append(out) or real_render(net, out))
+    assert build_network(network).ok and made == []  # nothing changed
+    write(network / "sites/beta.yaml", "name:\n  ru: Бета-Новая\nlanguages: [ru]\n")
+    assert build_network(network).ok and len(made) == 1
+    assert "Бета-Новая" in html(network / "output/index.html")
+    (network / "output/index.html").unlink()  # gone from the output: made again
+    assert build_network(network).ok and len(made) == 2
+    assert (network / "output/index.html").is_file()
