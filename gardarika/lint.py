@@ -10,7 +10,8 @@ errors   a file that is not UTF-8 (with the likely encoding and the command to c
          language the town does not have; two documents with the same address; a file
          marked as a translation with no original; a link or picture that leads to no
          file (``{filename}``, ``{static}`` or a relative path); a category, tag or
-         author with ``<``/``>`` or without a letter or digit; anything that would
+         author with ``<``/``>`` or without a letter or digit; a web page, script or
+         scripted SVG among the files (:mod:`gardarika.lint_files`); anything that would
          read or write outside the town's folders (:mod:`gardarika.lint_confine`)
 warnings a category or tag written differently from an existing one only in capitals or
          spaces; an empty text; raw HTML that the build removes (scripts, event handlers,
@@ -36,6 +37,7 @@ from .confine import link_leaves_folder
 from .documents import Document, is_language_code, read_town
 from .errors import Problem
 from .lint_confine import check_confinement
+from .lint_files import check_files
 from .rawhtml import locate, removals_in, to_html
 from .sanitize import Removal, removals
 from .slugs import slugify
@@ -407,8 +409,7 @@ CHECKS: tuple[Check, ...] = (check_titles, check_title_length, check_dates, chec
                              check_duplicate_slugs, check_addresses,
                              check_reserved_addresses, check_templates, check_translations,
                              check_links, check_term_spellings, check_term_names, check_bodies,
-                             check_html,
-                             check_confinement)
+                             check_html, check_confinement, check_files)
 
 
 def lint_town(site: SiteConfig, root: Path) -> list[Problem]:

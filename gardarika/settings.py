@@ -195,6 +195,9 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         # hidden files and folders (.git of a town kept in its own repository, editors'
         # .drafts) are neither built nor walked; Pelican's own "**/.*" needs a "/"
         "IGNORE_FILES": [".*", "**/.*"],
+        # texts are Markdown only (DESIGN.md): an .html or .rst file is neither read as a
+        # page nor checked by the editors' checks, which say so (gardarika.lint_files)
+        "READERS": {"html": None, "htm": None, "rst": None},
         # the folder an article sits in is the editor's filing, not a category
         "USE_FOLDER_AS_CATEGORY": False,
         "DEFAULT_CATEGORY": load_translations(gardarika["translations_dir"], lang).gettext(
