@@ -139,7 +139,7 @@ def read_document(path: Path, site: SiteConfig, root: Path) -> Document | Proble
     rel = path.relative_to(site.content).as_posix()
     folder, name = posixpath.split(rel)
     stem, suffix_lang = _split_language(name.rsplit(".", 1)[0], site.languages)
-    lang = str(metadata.get("lang") or suffix_lang or site.default_language).strip()
+    lang = str(metadata.get("lang") or "").strip() or suffix_lang or site.default_language
     kind = "page" if rel.split("/", 1)[0] == "pages" else "article"
     return Document(path=path, shown=shown, rel=rel, kind=kind, lang=lang,
                     metadata=metadata, lines=lines, body=body, body_line=body_line,

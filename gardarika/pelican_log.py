@@ -68,6 +68,8 @@ def problem_from_record(record: logging.LogRecord, content_shown: str,
     severity = "error" if record.levelno >= logging.ERROR else "warning"
     own_file = getattr(record, "gardarika_file", None)
     if own_file:
+        # plugins may name the file by its absolute path or relative to the content
+        own_file = _source_in(str(own_file), content_dir) or str(own_file)
         return Problem(file=_in_content(content_shown, own_file), severity=severity,
                        line=getattr(record, "gardarika_line", None),
                        en=record.getMessage().split(": ", 1)[-1],

@@ -108,6 +108,36 @@ def test_a_single_valued_key_written_twice_counts_once(network: Path, build_netw
     assert "Дважды" in page and "Второй" not in page
 
 
+@pytest.mark.parametrize("line", ["Lang:", "Lang:   ", "---\nlang: ''\n---"])
+def test_an_empty_language_is_the_default_one(network: Path, build_network,
+                                              line: str) -> None:
+    # the checks took it for the default language, the build for a language named ""
+    if line.startswith("---"):
+        text = line.replace("\n---", "\ntitle: Пустой язык\ndate: 2024-05-08\n---") + \
+            "\nТекст.\n"
+    else:
+        text = f"Title: Пустой язык\nDate: 2024-05-08\n{line}\n\nТекст.\n"
+    write(network / ARTICLE.format("nolang.md"), text)
+    report = build_network(network)
+    assert report.ok, report.log
+    assert (network / "output/alpha/pustoy-yazyk.html").is_file()
+
+
+def test_a_plugin_naming_a_file_by_its_absolute_path_is_shown_relative(tmp_path: Path
+                                                                      ) -> None:
+    import logging
+
+    from gardarika.pelican_log import problem_from_record
+
+    content = tmp_path / "content" / "alpha"
+    write(content / "news.md", "x\n")
+    record = logging.LogRecord("p", logging.ERROR, __file__, 1, "%s: bad", (
+        str(content / "news.md"),), None)
+    record.gardarika_file = str(content / "news.md")
+    assert problem_from_record(record, "content/alpha", content).file == \
+        "content/alpha/news.md"
+
+
 def test_nested_aliases_are_refused_before_they_expand() -> None:
     # a "billion laughs": a few hundred bytes of YAML, and the build hung turning the
     # title into text

@@ -54,6 +54,8 @@ class FrontMatterMarkdownReader(MarkdownReader):
         single: dict[str, list[str]] = {}
         for name, values in meta.items():
             key = name.lower()
+            if key == "lang" and not any(v.strip() for v in values):
+                continue  # "Lang:" left empty: the default language, as the checks say
             if len(values) > 1 and key in SINGLE_VALUED and \
                     DUPLICATES_DEFINITIONS_ALLOWED.get(key, True):
                 # the same words as Pelican's own warning, so it is explained alike
@@ -78,6 +80,8 @@ class FrontMatterMarkdownReader(MarkdownReader):
         for key, value in data.items():
             name = str(key).lower()
             plain = _plain(value)
+            if name == "lang" and isinstance(plain, str) and not plain.strip():
+                continue  # "lang:" left empty: the default language
             if name in formatted:
                 self._md.reset()
                 plain = self._md.convert("\n".join(plain) if isinstance(plain, list)
