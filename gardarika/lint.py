@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from pelican.utils import get_date
 
 from .config import SiteConfig
-from .confine import link_leaves_folder
+from .confine import link_leaves_folder, path_problem
 from .documents import Document, is_language_code, read_town
 from .errors import Problem
 from .lint_confine import check_confinement
@@ -203,6 +203,43 @@ def check_reserved_addresses(site: SiteConfig, docs: list[Document], root: Path
                      f"например, «Slug: {doc.slug}-1» или измените заголовок.")
 
 
+#: folders and files of every site that a ``save_as`` must not take
+SITE_FOLDERS = ("tag", "category", "author", "archives", "theme", "images", "files",
+                "drafts", "pages")
+SITE_FILES = ("search-index.js", "feeds")
+
+
+def _save_as_problem(value: str, site: SiteConfig) -> tuple[str, str] | None:
+    """Why ``save_as`` cannot be this document's file, or ``None`` (``..`` and absolute
+    paths are the confinement check's)."""
+    if value.endswith("/") or posixpath.normpath(value) in (".", ""):
+        return ("names a folder, not a file. Write a file name, like “news/fair.html”.",
+                "называет папку, а не файл. Укажите имя файла, например "
+                "«news/fair.html».")
+    parts = posixpath.normpath(value).split("/")
+    others = [lang for lang in site.languages if lang != site.default_language]
+    taken = (parts[0] in (*SITE_FOLDERS, *others) or parts[0] in SITE_FILES
+             or (len(parts) == 1 and parts[0].rsplit(".", 1)[0] in SITE_PAGES))
+    if taken:
+        return (f"is where the site keeps its own pages (“{parts[0]}”). Choose another "
+                "name.", f"занято служебными страницами сайта («{parts[0]}»). Выберите "
+                "другое имя.")
+    return None
+
+
+def check_save_as(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    """``save_as`` must name a file of its own: a folder, or a name the site's own pages
+    use, would fail the build (or overwrite them) without naming the document."""
+    for doc in docs:
+        value = str(doc.metadata.get("save_as") or "").strip()
+        if not value or path_problem(value) is not None:
+            continue  # empty: "do not write it" (Pelican); escapes: check_confinement
+        problem = _save_as_problem(value, site)
+        if problem:
+            yield _error(doc, doc.line("save_as"), f"“save_as: {value}” {problem[0]}",
+                         f"«save_as: {value}» {problem[1]}")
+
+
 def check_templates(site: SiteConfig, docs: list[Document], root: Path
                     ) -> Iterator[Problem]:
     """``Template: gallery`` must name one of the theme's templates; Pelican would stop
@@ -214,8 +251,11 @@ def check_templates(site: SiteConfig, docs: list[Document], root: Path
         name = str(doc.metadata["template"] or "").strip()
         if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
             continue  # not a plain name at all: check_confinement explains that one
-        if (folder / f"{name}.html").is_file():
-            continue
+        try:
+            if (folder / f"{name}.html").is_file():
+                continue
+        except OSError:  # a name too long for a file name: no such template either
+            pass
         known = ", ".join(sorted(p.stem for p in folder.glob("*.html"))) or "none"
         yield _error(doc, doc.line("template"),
                      f"the theme has no template “{name}” (it has: {known}). Remove the "
@@ -405,11 +445,11 @@ def check_html(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[P
             yield _warning(doc, line, en, ru)
 
 
-CHECKS: tuple[Check, ...] = (check_titles, check_title_length, check_dates, check_languages,
-                             check_duplicate_slugs, check_addresses,
-                             check_reserved_addresses, check_templates, check_translations,
-                             check_links, check_term_spellings, check_term_names, check_bodies,
-                             check_html, check_confinement, check_files)
+CHECKS: tuple[Check, ...] = (
+    check_titles, check_title_length, check_dates, check_languages, check_duplicate_slugs,
+    check_addresses, check_reserved_addresses, check_save_as, check_templates,
+    check_translations, check_links, check_term_spellings, check_term_names, check_bodies,
+    check_html, check_confinement, check_files)
 
 
 def lint_town(site: SiteConfig, root: Path) -> list[Problem]:
