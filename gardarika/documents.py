@@ -12,6 +12,7 @@ import os
 import posixpath
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,16 +65,19 @@ def _split_language(stem: str, languages: tuple[str, ...]) -> tuple[str, str | N
     return stem, None
 
 
+def visible_files(folder: Path) -> Iterator[Path]:
+    """Every file below ``folder`` in name order, leaving out hidden files and folders
+    (``.git``, ``.drafts``), which the build does not publish either."""
+    for current, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        yield from (Path(current) / f for f in sorted(files) if not f.startswith("."))
+
+
 def source_files(folder: Path) -> list[Path]:
     """The Markdown files of a folder, without following symbolic links out of it (those
     are reported by :mod:`gardarika.lint_confine`, never read)."""
-    found = []
-    for current, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(current) / f for f in sorted(files)
-                  if f.lower().endswith(SOURCE_SUFFIXES) and not f.startswith(".")
-                  and really_inside(Path(current) / f, folder)]
-    return found
+    return [path for path in visible_files(folder)
+            if path.name.lower().endswith(SOURCE_SUFFIXES) and really_inside(path, folder)]
 
 
 def line_containing(source: str | Path, needle: str) -> int | None:

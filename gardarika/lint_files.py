@@ -16,13 +16,12 @@ pages: a warning says so, so that an editor does not wait for a page that never 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from .config import SiteConfig
-from .documents import Document
+from .documents import Document, visible_files
 from .errors import Problem, display_path
 
 #: files that are code for a browser
@@ -37,20 +36,12 @@ OTHER_TEXTS = (".rst", ".txt", ".docx", ".doc", ".odt", ".rtf")
 STATIC_FOLDERS = ("images", "files")
 
 
-def _files(content: Path) -> Iterator[Path]:
-    for folder, dirs, names in os.walk(content):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
-            if not name.startswith("."):
-                yield Path(folder) / name
-
-
 def _in_static_folder(path: Path, content: Path) -> bool:
     return path.relative_to(content).parts[0] in STATIC_FOLDERS
 
 
 def file_problems(content: Path, root: Path, trusted: bool) -> Iterator[Problem]:
-    for path in _files(content):
+    for path in visible_files(content):
         if path.is_symlink():
             continue  # reported by the confinement check
         suffix = path.suffix.lower()
