@@ -227,25 +227,27 @@ def test_yaml_front_matter_and_its_errors(network: Path, build_network) -> None:
     assert "не валидный" not in report.log and "кавычки" in report.log
 
 
+def give_beta_plugin(network: Path, monkeypatch, name: str, imports: str,
+                     on_register: str) -> None:
+    """Town beta's builds load a plugin ``name`` that runs ``on_register``."""
+    plugin_dir = network.parent / "extra_plugins"
+    write(plugin_dir / f"{name}.py",
+          f"{imports}\n\n\ndef register():\n    {on_register}\n")
+    monkeypatch.syspath_prepend(str(plugin_dir))  # the forked workers inherit sys.path
+    write(network / "sites/beta.yaml", f"""
+        name: {{ru: Бета}}
+        languages: [ru]
+        pelican:
+          PLUGINS: [{name}]
+    """)
+
+
 def test_a_crashing_build_process_is_isolated(network: Path, build_network,
                                               monkeypatch) -> None:
     """A worker that dies outright (as on a segfault) fails its town only."""
     assert build_network(network).ok
     old_beta = tree_digest(network / "output/beta")
-    plugin_dir = network.parent / "extra_plugins"
-    write(plugin_dir / "sudden_death.py", """
-        import os
-
-        def register():
-            os._exit(3)
-    """)
-    monkeypatch.syspath_prepend(str(plugin_dir))  # the forked workers inherit sys.path
-    write(network / "sites/beta.yaml", """
-        name: {ru: Бета}
-        languages: [ru]
-        pelican:
-          PLUGINS: [sudden_death]
-    """)
+    give_beta_plugin(network, monkeypatch, "sudden_death", "import os", "os._exit(3)")
     report = build_network(network)
     assert report.failed == ["beta"] and report.built == ["alpha"]
     assert "exit code 3" in report.log and "код 3" in report.log
@@ -257,20 +259,7 @@ def test_a_run_that_never_ends_is_stopped_at_the_time_limit(network: Path, build
     """A file that makes Pelican work without end must not hold up the network."""
     assert build_network(network).ok
     old_beta = tree_digest(network / "output/beta")
-    plugin_dir = network.parent / "extra_plugins"
-    write(plugin_dir / "endless.py", """
-        import time
-
-        def register():
-            time.sleep(600)
-    """)
-    monkeypatch.syspath_prepend(str(plugin_dir))
-    write(network / "sites/beta.yaml", """
-        name: {ru: Бета}
-        languages: [ru]
-        pelican:
-          PLUGINS: [endless]
-    """)
+    give_beta_plugin(network, monkeypatch, "endless", "import time", "time.sleep(600)")
     report = build_network(network, time_limit=3)
     assert report.failed == ["beta"] and report.built == ["alpha"], report.log
     assert "content/beta: error: the build of beta/ru took longer than 0.05 minutes and " \
