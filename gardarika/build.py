@@ -398,7 +398,8 @@ class Builder:
     def write_portal(self, network: Network) -> list[Problem]:
         """Render the portal, unless nothing it is made of changed since it was last
         rendered; a broken portal template is reported, not raised."""
-        fingerprint = portal_fingerprint(network, self.output)
+        fingerprint = portal_fingerprint(network, self.output,
+                                         self.code(network.config.theme))
         if self.state.unchanged(PORTAL_KEY, fingerprint) and \
                 (self.output / "index.html").is_file() and (self.output / "theme").is_dir():
             return []

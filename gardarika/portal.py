@@ -49,11 +49,13 @@ def portal_context(network: Network, output: Path) -> dict[str, object]:
     }
 
 
-def portal_fingerprint(network: Network, output: Path) -> str:
+def portal_fingerprint(network: Network, output: Path, code: str | None = None) -> str:
     """What the portal is made of: the settings of the network and of every town, which
     towns and languages have a home page, the theme and Gardarika's code. While it stays
-    the same (and the portal is in place) the portal need not be made again."""
-    digest = hashlib.sha256(code_fingerprint(network.root, network.config.theme).encode())
+    the same (and the portal is in place) the portal need not be made again. ``code``
+    is :func:`code_fingerprint` of the network's theme when the caller has it."""
+    code = code or code_fingerprint(network.root, network.config.theme)
+    digest = hashlib.sha256(code.encode())
     for path in sorted((network.root / "sites").glob("*.yaml")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for town in network.ordered_ids():
