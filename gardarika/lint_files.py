@@ -23,6 +23,7 @@ from pathlib import Path
 from .config import SiteConfig
 from .documents import Document, visible_files
 from .errors import Problem, display_path
+from .settings import STATIC_FOLDERS
 
 #: files that are code for a browser
 ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".xht", ".js", ".mjs", ".swf",
@@ -32,8 +33,6 @@ SVG_ACTIVE = re.compile(r"<\s*script|<\s*foreignObject|<\s*iframe|<\s*embed|<\s*
                         r"|\son[a-z]+\s*=|javascript\s*:|<\s*handler", re.IGNORECASE)
 #: texts an editor might expect to become pages, but which only Markdown does here
 OTHER_TEXTS = (".rst", ".txt", ".docx", ".doc", ".odt", ".rtf")
-#: folders whose files are published as they are (settings.STATIC_PATHS)
-STATIC_FOLDERS = ("images", "files")
 
 
 def _in_static_folder(path: Path, content: Path) -> bool:

@@ -28,6 +28,9 @@ from .pelican_cache import SafeBytecodeCache
 from .portable import SLUG_SUBSTITUTIONS
 from .slugs import toc_slugify
 
+#: the folders of a town's content published as they are (pictures, documents)
+STATIC_FOLDERS = ("images", "files")
+
 #: Order matters: plugins on the same signal run in this order. ``own_folder`` comes
 #: first, so nothing reads a file outside the content folder. ``safe_html`` cleans the
 #: content after ``offline_output`` has turned remote embeds into links (and after
@@ -203,7 +206,7 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         "DEFAULT_CATEGORY": load_translations(gardarika["translations_dir"], lang).gettext(
             "Miscellaneous"),
         "PAGE_PATHS": ["pages"],
-        "STATIC_PATHS": ["images", "files"],
+        "STATIC_PATHS": list(STATIC_FOLDERS),
         "ARTICLE_URL": article_url, "ARTICLE_SAVE_AS": article_url,
         "ARTICLE_LANG_URL": article_url, "ARTICLE_LANG_SAVE_AS": article_url,
         "PAGE_URL": page_url, "PAGE_SAVE_AS": page_url,
