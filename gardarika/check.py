@@ -1,10 +1,15 @@
-"""``invoke check``: does the output work from a USB stick?
+"""``invoke check``: does the output work from a USB stick, and is it safe to open?
 
 Walks ``output/`` (or some towns of it) and reports, with the page, line and link:
 internal references that lead to no file, links to folders and root-absolute links
 (both break when opened from disk), anything loaded from another website, and file
-names that FAT32, Joliet or a case-insensitive disk would not take. Reading plain text
-with regular expressions keeps it fast: the whole demo network in well under a second.
+names that FAT32, Joliet or a case-insensitive disk would not take. Links are found with
+regular expressions, which keeps it fast.
+
+It also reports anything that could run script in readers' browsers
+(:mod:`gardarika.scriptscan`, with real HTML and XML parsers): the last of the security
+layers, which holds whatever got past the others. Towns whose settings say
+``trust_html: true`` may publish scripts and are not checked for them.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from .links import (
     json_references,
 )
 from .portable import case_collisions, name_problems
+from .scriptscan import file_dangers
 
 TEXT_FILES = {".html", ".htm", ".css", ".js", ".json"}
 
@@ -136,8 +142,13 @@ def _walk(folders: Iterable[Path]) -> Iterator[Path]:
                 yield Path(current) / name
 
 
-def check_output(output: Path, towns: Iterable[str] | None = None) -> list[Finding]:
-    """Every problem found in ``output`` (only the given towns and the portal, if given)."""
+SCANNED_FILES = (".html", ".htm", ".xhtml", ".shtml", ".svg", ".svgz", ".js", ".mjs")
+
+
+def check_output(output: Path, towns: Iterable[str] | None = None,
+                 trusted: Iterable[str] = ()) -> list[Finding]:
+    """Every problem found in ``output`` (only the given towns and the portal, if given).
+    ``trusted``: towns with ``trust_html``, whose scripts are not findings."""
     output = Path(output)
     if towns is None:
         scope = [output]
@@ -149,9 +160,16 @@ def check_output(output: Path, towns: Iterable[str] | None = None) -> list[Findi
     shown = [path.relative_to(output).as_posix() for path in paths]
     tree = Tree(output, shown, [] if towns is None else
                 [p.relative_to(output).as_posix() for p in scope])
+    trusted = set(trusted)
     for path, rel in zip(paths, shown, strict=True):
         findings.extend(Finding(rel, 0, f"file name: {en}", f"имя файла: {ru}")
                         for en, ru in name_problems(rel))
+        if path.name.lower().endswith(SCANNED_FILES) and rel.split("/", 1)[0] not in trusted:
+            findings.extend(Finding(rel, d.line, f"{d.en}; remove it from the source (see "
+                                    "the editors' checks, invoke lint)",
+                                    f"{d.ru}; уберите это из исходного файла (см. "
+                                    "проверку материалов, invoke lint)")
+                            for d in file_dangers(path, rel))
         if path.suffix.lower() not in TEXT_FILES:
             continue
         text = path.read_text(encoding="utf-8", errors="replace")

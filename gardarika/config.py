@@ -327,9 +327,17 @@ def _neighbours(check: _Checker, value: Any) -> tuple[str, ...]:
     return tuple(result)
 
 
+#: a web address written plainly: http(s), a host name (letters, digits, "-", ".", or
+#: an IDN in its xn-- form), an optional port and a path of safe characters. It is
+#: printed into every feed and into the 404 page's <base href>, so nothing that could
+#: close the attribute or name another scheme may be in it.
+BASE_URL = re.compile(r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
+                      r"(?:/[A-Za-z0-9._~%/-]*)?$")
+
+
 def _base_url(check: _Checker, value: Any) -> str | None:
     text = check.text(("base_url",), value)
-    if text and not re.match(r"^https?://[^/\s]+(/\S*)?$", text):
+    if text and not BASE_URL.match(text):
         check.add(("base_url",), f"“{text}” is not a web address; write it like "
                   "https://vyborg.example.org", f"«{text}» — не веб-адрес; пишите так: "
                   "https://vyborg.example.org")
@@ -409,7 +417,26 @@ def _flag(check: _Checker, key: str, value: Any) -> bool:
     return value
 
 
-def _pelican(check: _Checker, value: Any) -> dict[str, Any]:
+def _plugins_exist(check: _Checker, names: Any, root: Path) -> bool:
+    """Every name under ``PLUGINS`` is a plugin of the network: a folder or a module in
+    ``plugins/``. Nothing else is ever imported, whatever Python's path holds."""
+    ok = True
+    for i, name in enumerate(names if isinstance(names, list) else []):
+        folder = root / "plugins"
+        if (folder / name / "__init__.py").is_file() or (folder / f"{name}.py").is_file():
+            continue
+        ok = False
+        known = sorted(p.name for p in folder.iterdir() if (p / "__init__.py").is_file()) \
+            if folder.is_dir() else []
+        check.add(("pelican", "PLUGINS", i),
+                  f"there is no plugin “{name}” in plugins/ (there are: "
+                  f"{', '.join(known) or 'none'}). A town can use only the network's plugins.",
+                  f"в plugins/ нет модуля «{name}» (есть: {', '.join(known) or 'нет'}). Город "
+                  "может подключать только модули сети.")
+    return ok
+
+
+def _pelican(check: _Checker, value: Any, root: Path) -> dict[str, Any]:
     data = check.mapping(("pelican",), value)
     if data is None:
         return {}
@@ -438,6 +465,8 @@ def _pelican(check: _Checker, value: Any) -> dict[str, Any]:
             found = setting_problems(key, setting)
             for where, en, ru in found:
                 check.add(("pelican", key, *where), en, ru)
+            if key == "PLUGINS" and not found and not _plugins_exist(check, setting, root):
+                continue
             if not found:
                 result[key] = setting
     return result
@@ -507,7 +536,7 @@ def load_site(path: Path, root: Path) -> SiteConfig:
         "base_url": lambda v: _base_url(check, v),
         "deploy": lambda v: _deploy(check, v),
         "repository": lambda v: _repository(check, v),
-        "pelican": lambda v: _pelican(check, v),
+        "pelican": lambda v: _pelican(check, v, root),
         "editors": lambda v: _editors(check, v),
         "trust_html": lambda v: _flag(check, "trust_html", v),
     }

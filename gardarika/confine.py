@@ -7,6 +7,10 @@ here, with one wording shared by the content checks, the settings checks and the
 * a file name written in metadata or a setting (``save_as``, ``url``, ``slug``,
   ``*_SAVE_AS``, ``STATIC_PATHS``...): :func:`path_problem` refuses ``..``, absolute
   paths (``/etc/x``, ``C:\\x``, ``\\\\server``), backslashes and control characters;
+  an address of a page (``url``, ``save_as``, ``*_URL``, ``*_SAVE_AS``) must moreover be
+  written with a strict set of characters (:func:`address_problem`): it is printed into
+  ``href="…"`` of every listing and into the search index, so a quote, a space, a
+  ``<`` or a scheme (``javascript:``) in it could run script in readers' browsers;
 * a link in the text (``{static}``, ``{filename}``, ``{attach}`` or a plain relative
   one): :func:`link_leaves_folder` tells whether it climbs above the content folder,
   also when written with ``%2e%2e`` or ``&#46;&#46;``;
@@ -55,6 +59,46 @@ PARENT = PathProblem("climbs out of the site's folder with “..”; write a pat
                      "the site, like “news/today.html”",
                      "выходит из папки сайта через «..»; укажите путь внутри сайта, "
                      "например «news/today.html»")
+
+
+SCHEME = PathProblem("is not a path inside the site: it starts with a scheme such as "
+                     "“javascript:” or “http:”. Write a path inside the site, like "
+                     "“news/today.html”; link other websites in the text",
+                     "— не путь внутри сайта: он начинается со схемы вроде «javascript:» "
+                     "или «http:». Укажите путь внутри сайта, например «news/today.html»; "
+                     "ссылки на другие сайты ставьте в тексте")
+
+#: what an address of a page may be written with: Latin letters, digits, "-", "_", ".",
+#: "~" and "/" as the separator of folders
+ADDRESS = re.compile(r"[A-Za-z0-9._~/-]*")
+_ADDRESS_SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*:")
+_FIELD = re.compile(r"\{[^{}]*\}")
+
+
+def _characters(bad: str) -> PathProblem:
+    shown = repr(bad)[1:-1] if not bad.isprintable() or bad.isspace() else bad
+    return PathProblem(
+        f"contains “{shown}”; an address may use only Latin letters, digits, “-”, “_”, "
+        "“.” and “/” (for example “news/fair-2024.html”)",
+        f"содержит «{shown}»; в адресе можно использовать только латинские буквы, цифры, "
+        "«-», «_», «.» и «/» (например, «news/fair-2024.html»)")
+
+
+def address_problem(value: str, pattern: bool = False) -> PathProblem | None:
+    """Why ``value`` cannot be the address of a page (``url``, ``save_as``), or ``None``.
+
+    On top of :func:`path_problem`, an address is written with :data:`ADDRESS`
+    characters only and has no scheme. ``pattern``: a Pelican file name pattern
+    (``ARTICLE_URL``), whose ``{fields}`` are judged elsewhere and left out here.
+    """
+    problem = path_problem(value, decode=True)
+    if problem is not None:
+        return problem
+    text = _FIELD.sub("", value) if pattern else value
+    if _ADDRESS_SCHEME.match(text):
+        return SCHEME
+    bad = ADDRESS.sub("", text)
+    return _characters(bad[0]) if bad else None
 
 
 def path_problem(value: str, decode: bool = False) -> PathProblem | None:
@@ -122,6 +166,12 @@ def link_leaves_folder(target: str, document_folder: str) -> bool:
     return False
 
 
+def hidden_part(relative: str) -> bool:
+    """A relative path goes through a hidden file or folder (``.git/config``)."""
+    return any(part.startswith(".") and part not in (".", "..")
+               for part in relative.replace(os.sep, "/").split("/"))
+
+
 def is_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
     """``path`` is ``folder`` or below it, both taken as they are (no symlinks resolved).
 
@@ -147,16 +197,18 @@ class OutsideLink:
 
     path: Path        # the link itself, as found below the folder
     target: str       # what the link says
-    reason: str       # "outside", "dangling" or "loop"
+    reason: str       # "outside", "dangling", "loop" or "hidden"
 
 
 def outside_symlinks(folder: Path, skip: tuple[str, ...] = (".git",)) -> list[OutsideLink]:
     """Every symbolic link below ``folder`` that does not stay inside it.
 
     A link to a file or folder inside ``folder`` is fine; one leading outside (another
-    town, ``/etc``), one leading nowhere, and a folder link back to one of its own parent
-    folders (which would make Pelican walk for ever) are listed. Links are not followed
-    while walking, so a linked folder is judged once, as a whole.
+    town, ``/etc``), one leading nowhere, one leading to a hidden file or folder inside
+    (``.git/config`` of a town that is its own clone: hidden files are never published)
+    and a folder link back to one of its own parent folders (which would make Pelican
+    walk for ever) are listed. Links are not followed while walking, so a linked folder
+    is judged once, as a whole.
     """
     folder = Path(folder)
     real_folder = os.path.realpath(folder)
@@ -173,6 +225,8 @@ def outside_symlinks(folder: Path, skip: tuple[str, ...] = (".git",)) -> list[Ou
                 found.append(OutsideLink(path, target, "dangling"))
             elif not is_inside(real, real_folder):
                 found.append(OutsideLink(path, target, "outside"))
+            elif hidden_part(os.path.relpath(real, real_folder)):
+                found.append(OutsideLink(path, target, "hidden"))
             elif os.path.isdir(real) and is_inside(os.path.realpath(current), real):
                 found.append(OutsideLink(path, target, "loop"))
     return sorted(found, key=lambda link: str(link.path))

@@ -12,7 +12,13 @@ the build process of one town refuses, with a ``PermissionError``, to
 * read a file of the project outside the folders given as readable (its own content,
   the themes, the plugins, Gardarika), such as another town's content or ``sites/``;
 * read through a path below its content folder that really leads elsewhere (a symbolic
-  link to ``/etc/passwd`` or to another town).
+  link to ``/etc/passwd`` or to another town), or to a hidden file or folder of the
+  content (``.git/config`` of a town kept in its own repository, reached through a
+  link with an ordinary name): hidden files are never published.
+
+Python's own packaging metadata is readable wherever it lies on the import path
+(``gardarika.egg-info/entry_points.txt`` of an editable install in the project folder):
+Markdown looks up its extensions there.
 
 Every refusal is also remembered, because Pelican logs and swallows some exceptions,
 and becomes a :class:`~gardarika.errors.Problem` of that build, which then fails and
@@ -29,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .confine import is_inside
+from .confine import hidden_part, is_inside
 from .errors import Problem, display_path
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
@@ -65,6 +71,7 @@ class Guard:
         self._content = os.path.realpath(self.content)
         self._writable = [os.path.realpath(p) for p in self.writable]
         self._readable = [os.path.realpath(p) for p in self.readable] + self._writable
+        self._import_path = {os.path.realpath(entry or os.curdir) for entry in sys.path}
 
     # -- the rules ----------------------------------------------------------------------
 
@@ -95,12 +102,24 @@ class Guard:
 
     def may_read(self, path: str) -> bool:
         real = self.real(path)
-        if is_inside(os.path.abspath(path), self._content_lexical) and \
-                not is_inside(real, self._content):
-            return False  # through a symbolic link out of the content folder
+        if is_inside(os.path.abspath(path), self._content_lexical):
+            if not is_inside(real, self._content):
+                return False  # through a symbolic link out of the content folder
+            if hidden_part(os.path.relpath(real, self._content)):
+                return False  # .git/config, .secret: never read, so never published
         if is_inside(real, self._project):
-            return any(is_inside(real, folder) for folder in self._readable)
+            return any(is_inside(real, folder) for folder in self._readable) or \
+                self.is_package_metadata(real)
         return True
+
+    def is_package_metadata(self, real: str) -> bool:
+        """``real`` is in (or is) a ``*.egg-info``/``*.dist-info`` entry that lies
+        directly in a folder of Python's import path: only packaging metadata."""
+        for entry in (real, os.path.dirname(real)):
+            if entry.endswith((".egg-info", ".dist-info")) and \
+                    os.path.dirname(entry) in self._import_path:
+                return True
+        return False
 
     # -- the audit hook -----------------------------------------------------------------
 

@@ -7,6 +7,15 @@ serial). Smaller copies are made for ``srcset``. The originals are never touched
 
 Processing is slow, so results are cached by the content of the source file and the
 settings: a second build, or the same picture in another language's run, reuses them.
+Two runs that reach the same picture at once (the languages of a town are built side by
+side) do not both process it: the second waits for the first (a lock per picture) and
+takes its result from the cache.
+
+Memory is what a picture costs most: decoded, every pixel takes three or four bytes,
+however small the file. A picture of more than :data:`MAX_PIXELS` is never decoded (the
+editors' check, :mod:`gardarika.lint_images`, refuses it first, with its size), and a
+large JPEG is decoded at a half, a quarter or an eighth of its size by libjpeg itself when
+that is still twice the size it will be shown at.
 """
 
 from __future__ import annotations
@@ -19,16 +28,43 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from html import escape, unescape
 from pathlib import Path
+from typing import IO
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: pictures are not locked
+    fcntl = None  # type: ignore[assignment]
 
 #: source formats we process; anything else (GIF animations, SVG) is copied as it is
 PROCESSED_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
 PROCESS_VERSION = 2  # bump when the output of the same settings changes
+#: what Pillow is allowed to read at all: the formats above and GIF. Pillow knows dozens
+#: more (EPS, which it hands to Ghostscript, among them); a file named ``.jpg`` holding
+#: one of those is treated as unreadable, not opened by that format's reader.
+READ_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF")
+
+#: The most pixels a picture may have: 50 megapixels, more than any phone makes
+#: (8000 × 6000 is 48). Decoded, that is 150 MB, or 200 MB with transparency, in each of
+#: the builds running side by side; a 13 000 × 13 000 picture took 2.7 GB.
+MAX_PIXELS = 50_000_000
+#: an example size within :data:`MAX_PIXELS` for the message to editors
+MAX_PIXELS_EXAMPLE = "8000 × 6000"
+# Pillow's own guard, for any code that opens a picture without asking
+# :func:`open_picture` first: it warns above this and refuses twice this. Where we
+# decode, the warning is an error too (see :func:`_decode_fitted`).
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+#: a big picture is first reduced by a whole factor (by libjpeg while decoding a JPEG, by
+#: averaging otherwise) to no less than this many times the size it is shown at, then
+#: resampled properly: the result looks the same as a resampling of the whole picture
+REDUCING_GAP = 2.0
 
 
 @dataclass(frozen=True)
@@ -61,7 +97,119 @@ class ProcessedImage:
 
 
 class ImageError(Exception):
-    """The picture cannot be read (damaged, not a picture, or absurdly large)."""
+    """The picture cannot be read (damaged, not a picture, or absurdly large).
+
+    ``reason`` says why in English, ``reason_ru`` in Russian; the reasons Pillow gives
+    (``image file is truncated``) have no translation and are shown as they are.
+    """
+
+    def __init__(self, reason: str, reason_ru: str | None = None):
+        super().__init__(reason)
+        self.reason_ru = reason_ru or reason
+
+    def messages(self) -> tuple[str, str]:
+        """What to tell an editor, in English and Russian: the build then copies the
+        file as it is (it may still be something a browser shows)."""
+        return (f"this picture cannot be read ({self}); it is copied as it is. Open it in "
+                "a photo editor and save it again as JPEG or PNG, or put another picture "
+                "in its place.",
+                f"эту картинку не удаётся прочитать ({self.reason_ru}); она скопирована как "
+                "есть. Откройте её в фоторедакторе и сохраните заново как JPEG или PNG или "
+                "замените её другой картинкой.")
+
+
+def _number(value: int) -> str:
+    """``50000000`` -> ``50 000 000`` (a space between thousands reads the same in both
+    languages)."""
+    return f"{value:,}".replace(",", " ")
+
+
+class PictureTooLarge(ImageError):
+    """The picture has more than :data:`MAX_PIXELS` pixels: decoding it would take
+    gigabytes of memory in every build running at the time, so it is never decoded.
+
+    The size is ``None`` only when Pillow refused the picture and its header could not be
+    read again: it has more than twice the limit then.
+    """
+
+    def __init__(self, width: int | None, height: int | None):
+        limit = _number(MAX_PIXELS)
+        if width is None or height is None:
+            self.size_en = self.size_ru = ""
+            super().__init__(f"more than {_number(2 * MAX_PIXELS)} pixels",
+                             f"больше {_number(2 * MAX_PIXELS)} пикселей")
+        else:
+            size, pixels = f"{width} × {height}", _number(width * height)
+            self.size_en = f"this picture is {size} pixels ({pixels} pixels in all); "
+            self.size_ru = f"размер картинки — {size} пикселей (всего {pixels}); "
+            super().__init__(f"{size} pixels, more than {limit}",
+                             f"{size} пикселей, больше {limit}")
+        self.width = width
+        self.height = height
+
+    def messages(self) -> tuple[str, str]:
+        """What to tell an editor: the size, the limit and what to do."""
+        limit = _number(MAX_PIXELS)
+        return (f"{self.size_en or f'this picture has {self}; '}a picture may have at most "
+                f"{limit}, because a bigger one takes gigabytes of memory to build. Scale it "
+                f"down to at most {limit} pixels, e.g. {MAX_PIXELS_EXAMPLE}, in any photo "
+                "editor; a page shows it smaller anyway.",
+                f"{self.size_ru or f'в картинке {self.reason_ru}; '}можно не больше {limit}: "
+                "на сборку картинки крупнее уходят гигабайты памяти. Уменьшите её до "
+                f"{limit} пикселей, например {MAX_PIXELS_EXAMPLE}, в любом фоторедакторе; "
+                "на странице она всё равно показывается меньше.")
+
+
+def _header_size(fp: IO[bytes]) -> tuple[int, int] | None:
+    """The size written in a picture's header, read by Pillow's reader for its format
+    without Pillow's pixel check.
+
+    Pillow refuses to open a picture of more than twice its limit and does not say how
+    big it is; the editor should hear it. Only the header is read, as by ``Image.open``.
+    """
+    Image.init()
+    fp.seek(0)
+    prefix = fp.read(16)
+    for name in READ_FORMATS:
+        factory, accept = Image.OPEN[name]
+        accepted = accept(prefix) if accept else True
+        if not accepted or isinstance(accepted, str):  # a string: why it is not accepted
+            continue
+        fp.seek(0)
+        try:
+            return factory(fp, None).size
+        except Exception:  # not this format after all, or a damaged header: the next
+            continue
+    return None
+
+
+def open_picture(fp: IO[bytes]) -> ImageFile.ImageFile:
+    """The picture in ``fp`` with only its header read: its size, mode and format, no
+    pixels. Raises :class:`PictureTooLarge` for one of more than :data:`MAX_PIXELS`, and
+    :class:`ImageError` for anything else that is not a readable picture.
+
+    The caller closes the picture (a ``with`` block) and decodes it if it wants.
+    """
+    try:
+        with warnings.catch_warnings():
+            # Pillow's warning above its limit (we raise PictureTooLarge instead, below),
+            # and its remarks on odd headers ("Corrupt EXIF data"): nothing to act on
+            warnings.simplefilter("ignore")
+            image = Image.open(fp, formats=READ_FORMATS)
+    except Image.DecompressionBombError:
+        raise PictureTooLarge(*(_header_size(fp) or (None, None))) from None
+    except UnidentifiedImageError:
+        raise ImageError("it is not a JPEG, PNG, WebP, BMP, TIFF or GIF picture, or its "
+                         "beginning is damaged",
+                         "это не картинка JPEG, PNG, WebP, BMP, TIFF или GIF, или её начало "
+                         "повреждено") from None
+    except Exception as exc:  # whatever a damaged file makes a format reader raise
+        raise ImageError(str(exc) or type(exc).__name__) from None
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        image.close()
+        raise PictureTooLarge(width, height)
+    return image
 
 
 def _cache_key(data: bytes, settings: ImageSettings) -> str:
@@ -111,19 +259,45 @@ def _encode_within(image: Image.Image, fmt: str, settings: ImageSettings) -> byt
     return data
 
 
+#: EXIF orientations that turn the picture a quarter: its width becomes its height
+_QUARTER_TURNS = (5, 6, 7, 8)
+
+
+def _decode_fitted(source: bytes, settings: ImageSettings) -> tuple[Image.Image, str | None]:
+    """The picture turned upright and fitted into the settings' box, and its format.
+
+    Only the fitted picture is ever whole in memory, besides a reduced decoding: Pillow's
+    ``thumbnail`` asks libjpeg (``draft``) to decode a JPEG at 1/2, 1/4 or 1/8 of its size
+    when that is still :data:`REDUCING_GAP` times the box, and reduces other pictures by
+    a whole factor before resampling. The picture is fitted before it is turned upright,
+    so the box is turned instead of the picture.
+    """
+    with open_picture(io.BytesIO(source)) as opened:
+        try:
+            with warnings.catch_warnings():
+                # a frame or tile bigger than the picture's header said: refuse it too
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                orientation = opened.getexif().get(ExifTags.Base.Orientation, 1)
+                box = (settings.max_width, settings.max_height)
+                if orientation in _QUARTER_TURNS:
+                    box = (settings.max_height, settings.max_width)
+                opened.thumbnail(box, Image.Resampling.LANCZOS, reducing_gap=REDUCING_GAP)
+                opened.load()  # a picture already within the box is not loaded by it
+                # a new picture, turned or not: ``opened`` is gone with the ``with``
+                return ImageOps.exif_transpose(opened), opened.format
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageError(f"a part of it has more than {_number(MAX_PIXELS)} pixels",
+                             f"в её части больше {_number(MAX_PIXELS)} пикселей") from None
+        except Exception as exc:  # a damaged file, whatever its reader raises
+            raise ImageError(str(exc) or type(exc).__name__) from None
+
+
 def _render(source: bytes, settings: ImageSettings, folder: Path) -> ProcessedImage:
-    try:
-        with Image.open(io.BytesIO(source)) as opened:
-            opened.load()
-            source_format = opened.format
-            image = ImageOps.exif_transpose(opened)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
-        raise ImageError(str(exc)) from None
-    fmt = "png" if _is_drawing(image, source_format) else "jpeg"
-    if fmt == "jpeg" and image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
+    main, source_format = _decode_fitted(source, settings)
+    fmt = "png" if _is_drawing(main, source_format) else "jpeg"
+    if fmt == "jpeg" and main.mode not in ("RGB", "L"):
+        main = main.convert("RGB")
     suffix = ".png" if fmt == "png" else ".jpg"
-    main = _fit(image, settings.max_width, settings.max_height)
     data = _encode_within(main, fmt, settings)
     (folder / f"main{suffix}").write_bytes(data)
     variants = []
@@ -137,39 +311,84 @@ def _render(source: bytes, settings: ImageSettings, folder: Path) -> ProcessedIm
                           size=len(data), variants=variants)
 
 
+@contextmanager
+def _picture_lock(path: Path) -> Iterator[None]:
+    """Hold the lock of one picture (an ``flock`` on ``path``) for the ``with`` block,
+    waiting as long as another process holds it.
+
+    The file is removed when the work is done, so that the cache does not keep one for
+    every picture ever made: a process that was waiting on the removed file, or finds
+    another one there by then, starts again (and finds the picture in the cache). The
+    system releases a lock when its process ends, even by ``kill -9``, so a waiting
+    build is never stuck behind a stopped one; a hanging one is stopped by the build's
+    time limit. Without ``fcntl`` (Windows) there is no lock: two processes may then make
+    the same picture, which is only slower (see :func:`process`).
+    """
+    if fcntl is None:  # pragma: no cover - Windows
+        yield
+        return
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(path))
+            except FileNotFoundError:
+                same = False
+        except BaseException:
+            os.close(fd)
+            raise
+        if same:
+            break
+        os.close(fd)  # removed (or replaced) by the process that held it: again
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        os.close(fd)  # releases the lock
+
+
 def process(source: Path, cache: Path, settings: ImageSettings = ImageSettings()
             ) -> ProcessedImage:
     """The processed picture for ``source``, from the cache or made now (and cached).
 
-    Safe when several processes do the same picture at once: each renders into a
-    temporary folder and the first to finish publishes it.
+    Several processes may ask for the same picture at once (the languages of a town are
+    built side by side): the first makes it under the picture's lock, the others wait
+    and take it from the cache, so a big picture is never decoded twice at a time. The
+    picture is made in a temporary folder and published by renaming it, so a build
+    stopped half-way leaves no half-made entry.
     """
     data = Path(source).read_bytes()
     key = _cache_key(data, settings)
     entry = Path(cache) / key[:2] / key
-    meta = entry / "meta.json"
-    if entry.exists():
-        cached = _cached(entry)
+    cached = _cached(entry)
+    if cached is not None:
+        return cached
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    with _picture_lock(entry.with_name(f"{key}.lock")):
+        cached = _cached(entry)  # made by another process while this one waited
         if cached is not None:
             return cached
-        # damaged (not something a killed build leaves: entries appear whole, by a
-        # rename): set it aside and make the picture again
-        aside = entry.with_name(f".{key[:8]}-damaged-{os.getpid()}")
-        with contextlib.suppress(OSError):  # another process of this build was first
-            entry.rename(aside)
-        shutil.rmtree(aside, ignore_errors=True)
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{key[:8]}-", dir=entry.parent))
-    try:
-        result = _render(data, settings, work)
-        (work / "meta.json").write_text(json.dumps(asdict(result)), encoding="utf-8")
+        if entry.exists():
+            # damaged (not something a killed build leaves: entries appear whole, by a
+            # rename): set it aside and make the picture again
+            aside = entry.with_name(f".{key[:8]}-damaged-{os.getpid()}")
+            with contextlib.suppress(OSError):
+                entry.rename(aside)
+            shutil.rmtree(aside, ignore_errors=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{key[:8]}-", dir=entry.parent))
         try:
-            os.rename(work, entry)
-        except OSError:
-            if not meta.exists():
-                raise
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+            result = _render(data, settings, work)
+            (work / "meta.json").write_text(json.dumps(asdict(result)), encoding="utf-8")
+            try:
+                os.rename(work, entry)
+            except OSError:
+                # without a lock, another process may have published it first
+                if not (entry / "meta.json").exists():
+                    raise
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     result.folder = str(entry)
     return result
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import Protocol
 
 import pycdlib
 
 _NOT_D = re.compile(r"[^A-Z0-9_]")
 MAX_ISO_NAME = 30   # interchange level 3: name and extension together
 MAX_JOLIET = 64
+COPY_BLOCK = 1 << 20   # pycdlib's own default (8 KB) makes big files slow to hash
 
 
 def volume_label(text: str) -> str:
@@ -86,6 +88,34 @@ def iso_files(iso: pycdlib.PyCdlib) -> list[str]:
 
 
 def read_iso_file(iso: pycdlib.PyCdlib, name: str) -> bytes:
+    """A file of the image whole: only for files known to be small (tests, a manifest
+    already checked by size); ``copy_iso_file`` streams the others."""
     buffer = io.BytesIO()
-    iso.get_file_from_iso_fp(buffer, joliet_path="/" + name)
+    copy_iso_file(iso, name, buffer)
     return buffer.getvalue()
+
+
+class Sink(Protocol):
+    """Anything with a ``write``: pycdlib hands a file's data to it block by block."""
+
+    def write(self, data: bytes, /) -> int | None: ...
+
+
+def copy_iso_file(iso: pycdlib.PyCdlib, name: str, sink: Sink,
+                  blocksize: int = COPY_BLOCK) -> None:
+    """Write a file of the image (by its Joliet path) into ``sink`` block by block, so
+    that a big file never has to be held whole; a sink may stop the copy by raising."""
+    iso.get_file_from_iso_fp(sink, joliet_path="/" + name, blocksize=blocksize)
+
+
+def iso_file_size(iso: pycdlib.PyCdlib, name: str) -> int:
+    """The size the image declares for a file, over all its extents (a file above 4 GB
+    is stored in several), known before any of its data is read, so that a size no
+    package file can have is refused before the reading starts."""
+    record = iso.get_record(joliet_path="/" + name)
+    size, seen = 0, set()
+    while record is not None and id(record) not in seen:  # a damaged chain must not loop
+        seen.add(id(record))
+        size += record.data_length
+        record = record.data_continuation
+    return size

@@ -11,12 +11,13 @@ errors   a file that is not UTF-8 (with the likely encoding and the command to c
          marked as a translation with no original; a link or picture that leads to no
          file (``{filename}``, ``{static}`` or a relative path); a category, tag or
          author with ``<``/``>`` or without a letter or digit; a web page, script or
-         scripted SVG among the files (:mod:`gardarika.lint_files`); anything that would
-         read or write outside the town's folders (:mod:`gardarika.lint_confine`)
+         scripted SVG among the files (:mod:`gardarika.lint_files`); a picture over 50
+         megapixels (:mod:`gardarika.lint_images`); anything that would read or write
+         outside the town's folders (:mod:`gardarika.lint_confine`)
 warnings a category or tag written differently from an existing one only in capitals or
-         spaces; an empty text; raw HTML that the build removes (scripts, event handlers,
-         javascript: links, frames, forms…: see ``gardarika.sanitize``), unless the
-         town's settings say ``trust_html: true``
+         spaces; an empty text; a picture that cannot be read; raw HTML that the build
+         removes (scripts, event handlers, javascript: links, frames, forms…: see
+         ``gardarika.sanitize``), unless the town's settings say ``trust_html: true``
 """
 
 from __future__ import annotations
@@ -33,11 +34,12 @@ from zoneinfo import ZoneInfo
 from pelican.utils import get_date
 
 from .config import SiteConfig
-from .confine import link_leaves_folder, path_problem
+from .confine import address_problem, link_leaves_folder
 from .documents import Document, is_language_code, read_town
 from .errors import Problem
 from .lint_confine import check_confinement
 from .lint_files import check_files
+from .lint_images import check_images
 from .rawhtml import locate, removals_in, to_html
 from .sanitize import Removal, removals
 from .slugs import slugify
@@ -232,7 +234,7 @@ def check_save_as(site: SiteConfig, docs: list[Document], root: Path) -> Iterato
     use, would fail the build (or overwrite them) without naming the document."""
     for doc in docs:
         value = str(doc.metadata.get("save_as") or "").strip()
-        if not value or path_problem(value) is not None:
+        if not value or address_problem(value) is not None:
             continue  # empty: "do not write it" (Pelican); escapes: check_confinement
         problem = _save_as_problem(value, site)
         if problem:
@@ -449,7 +451,7 @@ CHECKS: tuple[Check, ...] = (
     check_titles, check_title_length, check_dates, check_languages, check_duplicate_slugs,
     check_addresses, check_reserved_addresses, check_save_as, check_templates,
     check_translations, check_links, check_term_spellings, check_term_names, check_bodies,
-    check_html, check_confinement, check_files)
+    check_html, check_confinement, check_files, check_images)
 
 
 def lint_town(site: SiteConfig, root: Path) -> list[Problem]:

@@ -4,8 +4,10 @@ Registered in :data:`gardarika.lint.CHECKS`, so it runs with ``invoke lint`` and
 every build. It reports, each with the file (and line) and what to do:
 
 * metadata naming a file or address (``save_as``, ``url``, ``slug``, ``status``) with
-  ``..``, an absolute path, a backslash or a control character, and a ``template`` that
-  is not the plain name of a theme template;
+  ``..``, an absolute path, a backslash or a control character; a ``url`` or
+  ``save_as`` with a scheme or with characters other than Latin letters, digits,
+  ``-_.~/`` (:func:`~gardarika.confine.address_problem`); and a ``template`` that is not
+  the plain name of a theme template;
 * links and pictures (``{static}``, ``{filename}``, ``{attach}``, plain relative) that
   climb above the town's content folder;
 * symbolic links inside the content folder that lead outside it, nowhere, or round in
@@ -24,12 +26,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .config import SiteConfig
-from .confine import OutsideLink, link_leaves_folder, outside_symlinks, path_problem
+from .confine import (
+    OutsideLink,
+    address_problem,
+    link_leaves_folder,
+    outside_symlinks,
+    path_problem,
+)
 from .documents import Document
 from .errors import Problem, display_path
 
 #: metadata whose value Pelican uses as (part of) a file name or an address
 PATH_KEYS = ("save_as", "url", "slug", "status")
+#: of those, the ones printed as they are into links and the search index
+ADDRESS_KEYS = ("save_as", "url")
 _TEMPLATE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
@@ -39,7 +49,8 @@ def _metadata_problems(doc: Document) -> Iterator[Problem]:
         if value is None:
             continue
         text = str(value)
-        problem = path_problem(text.strip(), decode=key == "url")
+        problem = address_problem(text.strip()) if key in ADDRESS_KEYS else \
+            path_problem(text.strip())
         if problem is None:
             continue
         yield Problem(file=doc.shown, line=doc.line(key),
@@ -82,6 +93,13 @@ def symlink_problem(link: OutsideLink, shown: str) -> Problem:
               "the link, or put the file itself here.")
         ru = (f"это символическая ссылка на «{link.target}», которого нет. Удалите ссылку "
               "или положите сюда сам файл.")
+    elif link.reason == "hidden":
+        en = (f"this is a symbolic link to “{link.target}”, a hidden file or folder (its "
+              "name starts with a dot, like .git). Hidden files are never published: "
+              "they hold the repository's settings and history. Remove the link.")
+        ru = (f"это символическая ссылка на «{link.target}» — скрытый файл или папку (имя "
+              "начинается с точки, например .git). Скрытые файлы никогда не публикуются: "
+              "в них настройки и история хранилища. Удалите ссылку.")
     elif link.reason == "loop":
         en = (f"this is a symbolic link to “{link.target}”, a folder that contains the "
               "link itself, so the folder would never end. Remove the link.")

@@ -8,7 +8,9 @@ settings say ``trust_html: true``):
 
 * web pages and scripts (``.html``, ``.htm``, ``.xhtml``, ``.js``, ``.mjs``, ``.swf``…)
   anywhere in the town's content folder — Gardarika's pages are written in Markdown;
-* SVG drawings with a script, an event handler, a ``javascript:`` link or embedded HTML.
+* SVG drawings (``.svg``, ``.svgz``) with a script, an event handler, a ``javascript:``
+  link, embedded HTML, a DOCTYPE, or anything that would load from elsewhere, and those
+  that cannot be read to be checked — judged by an XML parser (:mod:`gardarika.svgcheck`).
 
 Texts in other formats (``.rst``, ``.txt`` outside ``files/``) are not published as
 pages: a warning says so, so that an editor does not wait for a page that never comes.
@@ -16,7 +18,6 @@ pages: a warning says so, so that an editor does not wait for a page that never 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,13 +25,11 @@ from .config import SiteConfig
 from .documents import Document, visible_files
 from .errors import Problem, display_path
 from .settings import STATIC_FOLDERS
+from .svgcheck import SVG_SUFFIXES, file_dangers
 
 #: files that are code for a browser
 ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".xht", ".js", ".mjs", ".swf",
                    ".hta", ".xml", ".xsl", ".xslt")
-#: what makes an SVG drawing run code
-SVG_ACTIVE = re.compile(r"<\s*script|<\s*foreignObject|<\s*iframe|<\s*embed|<\s*object"
-                        r"|\son[a-z]+\s*=|javascript\s*:|<\s*handler", re.IGNORECASE)
 #: texts an editor might expect to become pages, but which only Markdown does here
 OTHER_TEXTS = (".rst", ".txt", ".docx", ".doc", ".odt", ".rtf")
 
@@ -54,22 +53,14 @@ def file_problems(content: Path, root: Path, trusted: bool) -> Iterator[Problem]
                 ru="веб-страницы и скрипты нельзя публиковать файлами: они выполнялись бы "
                    "в браузерах читателей. Напишите страницу в Markdown (.md) или положите "
                    "файл в архив .zip для скачивания.")
-        elif suffix == ".svg" and not trusted:
+        elif suffix in SVG_SUFFIXES and not trusted:
             try:
-                text = path.read_text(encoding="utf-8", errors="replace")
+                dangers = file_dangers(path)
             except OSError:
                 continue
-            match = SVG_ACTIVE.search(text)
-            if match:
-                line = text.count("\n", 0, match.start()) + 1
-                yield Problem(
-                    file=shown, line=line,
-                    en=f"this drawing contains “{match.group(0).strip()}”, which would run "
-                       "in the readers' browsers. Save it again without scripts (in "
-                       "Inkscape: “Plain SVG”), or as a PNG picture.",
-                    ru=f"в рисунке есть «{match.group(0).strip()}» — это выполнялось бы в "
-                       "браузерах читателей. Сохраните его без скриптов (в Inkscape: "
-                       "«Обычный SVG») или картинкой PNG.")
+            if dangers:  # the first is enough: the drawing is saved again as a whole
+                first = dangers[0]
+                yield Problem(file=shown, line=first.line, en=first.en, ru=first.ru)
         elif suffix in OTHER_TEXTS + ACTIVE_SUFFIXES and \
                 not _in_static_folder(path, content):
             yield Problem(

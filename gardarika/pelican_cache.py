@@ -68,7 +68,19 @@ def install() -> None:
 
 class SafeBytecodeCache(FileSystemBytecodeCache):
     """Jinja's compiled templates, where a damaged file is compiled again instead of
-    stopping the build (Jinja already writes them whole, then renames them)."""
+    stopping the build (Jinja already writes them whole, then renames them).
+
+    Jinja keys its cache by template name and file only, but how a template compiles
+    depends on the environment too: with autoescaping off, ``{{ x }}`` compiles to plain
+    output. ``flavour`` (the options that change the compiled code) is part of the key,
+    so a template compiled without escaping is never reused by an escaping build."""
+
+    def __init__(self, directory: str, flavour: str = "") -> None:
+        super().__init__(directory)
+        self.flavour = flavour
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return super().get_cache_key(f"{self.flavour}\0{name}", filename)
 
     def load_bytecode(self, bucket: Bucket) -> None:
         try:

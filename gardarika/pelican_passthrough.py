@@ -19,13 +19,15 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .confine import path_problem
+from .confine import address_problem, path_problem
 
 #: (path below the setting, English, Russian)
 Found = tuple[tuple[str | int, ...], str, str]
 Validator = Callable[[Any], Iterator[Found]]
 
-_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+#: a plugin is named by its folder (or file) in plugins/: one plain name, no dotted path
+#: that Python could resolve to a module elsewhere (``content.town.files.x``)
+PLUGIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TEMPLATE = re.compile(r"^[A-Za-z0-9_-]+$")
 _FIELD = re.compile(r"\{([^{}:!]*)")
 #: what a file name pattern may contain between braces: values Gardarika makes safe
@@ -38,13 +40,17 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _number(minimum: int = 0, optional: bool = False) -> Validator:
+def _number(minimum: int = 0, optional: bool = False, maximum: int | None = None
+            ) -> Validator:
     def check(value: Any) -> Iterator[Found]:
         if optional and value is None:
             return
         if not _is_int(value) or value < minimum:
             yield ((), f"write a whole number of at least {minimum}.",
                    f"укажите целое число не меньше {minimum}.")
+        elif maximum is not None and value > maximum:
+            yield ((), f"write a whole number from {minimum} to {maximum}.",
+                   f"укажите целое число от {minimum} до {maximum}.")
     return check
 
 
@@ -73,6 +79,15 @@ def _list_of(item: Validator, allow_text: bool = False) -> Validator:
         for i, element in enumerate(value):
             for where, en, ru in item(element):
                 yield ((i, *where), en, ru)
+    return check
+
+
+def _short_list(item: Validator, limit: int) -> Validator:
+    def check(value: Any) -> Iterator[Found]:
+        if isinstance(value, list) and len(value) > limit:
+            yield ((), f"write at most {limit} values.", f"укажите не больше {limit} значений.")
+            return
+        yield from _list_of(item)(value)
     return check
 
 
@@ -121,9 +136,12 @@ def _file_pattern(value: Any) -> Iterator[Found]:
     """``*_SAVE_AS``/``*_URL``/feeds: a relative pattern with safe fields, or off."""
     if value is None or value is False or value == "":
         return
-    yield from _path_in_folder("the file name", "имя файла")(value)
     if not isinstance(value, str):
+        yield ((), "write the file name as a text.", "укажите имя файла текстом.")
         return
+    problem = address_problem(value, pattern=True)
+    if problem:
+        yield ((), f"“{value}” {problem.en}.", f"«{value}» {problem.ru}.")
     for field in _FIELD.findall(value):
         if field not in PATTERN_FIELDS:
             yield ((), f"“{{{field}}}” cannot be used in a file name (its value could "
@@ -141,7 +159,7 @@ def _template_name(value: Any) -> Iterator[Found]:
 
 
 def _plugin_name(value: Any) -> Iterator[Found]:
-    if not isinstance(value, str) or not _MODULE.match(value):
+    if not isinstance(value, str) or not PLUGIN_NAME.match(value):
         yield ((), f"“{value}” is not a plugin name; write the name of a folder in "
                "plugins/, like “extra_plugin”.",
                f"«{value}» — не имя модуля; укажите имя папки из plugins/, например "
@@ -156,14 +174,76 @@ def _metadata(value: Any) -> Iterator[Found]:
         return
     for key, element in value.items():
         if str(key).lower() in _PATH_KEYS:
-            checker = _path_in_folder("the value", "значение")
             if str(key).lower() == "save_as" and element == "":
                 continue
-            for where, en, ru in checker(element):
+            for where, en, ru in _address(element, str(key).lower()):
                 yield ((key, *where), en, ru)
         elif str(key).lower() == "template":
             for where, en, ru in _template_name(element):
                 yield ((key, *where), en, ru)
+
+
+def _address(value: Any, key: str) -> Iterator[Found]:
+    """A ``url``/``save_as`` given by settings: the same rule as in a document."""
+    if not isinstance(value, str):
+        yield ((), "write the value as a text.", "укажите значение текстом.")
+        return
+    problem = address_problem(value) if key in ("url", "save_as") else path_problem(value)
+    if problem:
+        yield ((), f"“{value}” {problem.en}.", f"«{value}» {problem.ru}.")
+
+
+def _plain_text(value: Any) -> Iterator[Found]:
+    """Text Pelican puts into pages as HTML (``SUMMARY_END_SUFFIX``): no markup."""
+    if not isinstance(value, str):
+        yield ((), "write a text here.", "здесь должен быть текст.")
+    elif any(c in value for c in "<>&\"\'"):
+        yield ((), "write plain text without “<”, “>”, “&” and quotes; it is put into "
+               "pages as it is.", "пишите простой текст без «<», «>», «&» и кавычек: он "
+               "попадает на страницы как есть.")
+
+
+def _one_of(*choices: str) -> Validator:
+    def check(value: Any) -> Iterator[Found]:
+        if value not in choices:
+            yield ((), f"write one of: {', '.join(choices)}.",
+                   f"укажите одно из: {', '.join(choices)}.")
+    return check
+
+
+#: what an ordering may name: an attribute, optionally "reversed-"
+_ORDER = re.compile(r"^(reversed-)?[a-z_]{1,40}$")
+
+
+def _order(value: Any) -> Iterator[Found]:
+    if not isinstance(value, str) or not _ORDER.match(value):
+        yield ((), "write the name of what to sort by, like “date” or “reversed-date”.",
+               "укажите, по чему сортировать, например «date» или «reversed-date».")
+
+
+#: addresses a menu or a list of links may hold: another website, e-mail, phone, or a
+#: path inside the site
+_LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+
+
+def _link_pairs(value: Any) -> Iterator[Found]:
+    """``MENUITEMS``, ``LINKS``, ``SOCIAL``: [title, address], the address a web, mail or
+    phone address, or a path inside the site (never ``javascript:`` or ``data:``)."""
+    found = list(_pairs(value))
+    yield from found
+    if found:
+        return
+    for i, (_, address) in enumerate(value):
+        text = address.strip()
+        if text.lower().startswith(_LINK_SCHEMES) and not any(
+                c.isspace() or c in "\"'<>`" or not c.isprintable() for c in text):
+            continue
+        problem = address_problem(text)
+        if problem:
+            yield ((i, 1), f"“{address}” is neither a web, e-mail or phone address nor a "
+                   f"path inside the site: it {problem.en}.",
+                   f"«{address}» — не адрес сайта, почты или телефона и не путь внутри "
+                   f"сайта: оно {problem.ru}.")
 
 
 def _pagination_patterns(value: Any) -> Iterator[Found]:
@@ -192,32 +272,33 @@ ALLOWED: dict[str, Validator] = {
     "PAGINATION_PATTERNS": _pagination_patterns,
     "SUMMARY_MAX_LENGTH": _number(0, optional=True),
     "SUMMARY_MAX_PARAGRAPHS": _number(1, optional=True),
-    "SUMMARY_END_SUFFIX": _ANY_TEXT,
+    "SUMMARY_END_SUFFIX": _plain_text,
     "DEFAULT_DATE_FORMAT": _ANY_TEXT,
     "DATE_FORMATS": _mapping_of(_ANY_TEXT, _list_of(_ANY_TEXT, allow_text=True)),
     "LOCALE": _list_of(_ANY_TEXT, allow_text=True),
     "DEFAULT_CATEGORY": _ANY_TEXT,
-    "ARTICLE_ORDER_BY": _ANY_TEXT,
-    "PAGE_ORDER_BY": _ANY_TEXT,
+    "ARTICLE_ORDER_BY": _order,
+    "PAGE_ORDER_BY": _order,
     "ARTICLE_TRANSLATION_ID": _text(optional=True),
     "PAGE_TRANSLATION_ID": _text(optional=True),
-    "SLUGIFY_SOURCE": _ANY_TEXT,
-    "FORMATTED_FIELDS": _list_of(_ANY_TEXT),
+    "SLUGIFY_SOURCE": _one_of("title", "basename"),
+    "FORMATTED_FIELDS": _list_of(_one_of("summary", "title", "description")),
     "DISPLAY_PAGES_ON_MENU": _flag,
     "DISPLAY_CATEGORIES_ON_MENU": _flag,
     "NEWEST_FIRST_ARCHIVES": _flag,
     "REVERSE_CATEGORY_ORDER": _flag,
     "USE_FOLDER_AS_CATEGORY": _flag,
     "STATIC_EXCLUDE_SOURCES": _flag,
-    "MENUITEMS": _pairs,
-    "LINKS": _pairs,
-    "SOCIAL": _pairs,
+    "MENUITEMS": _link_pairs,
+    "LINKS": _link_pairs,
+    "SOCIAL": _link_pairs,
     "FEED_MAX_ITEMS": _number(1, optional=True),
-    "IMAGES_MAX_WIDTH": _number(1),
-    "IMAGES_MAX_HEIGHT": _number(1),
-    "IMAGES_QUALITY": _number(1),
-    "IMAGES_MAX_BYTES": _number(1),
-    "IMAGES_VARIANTS": _list_of(_number(1)),
+    # pictures: sizes a screen can show, so one picture cannot become a huge file
+    "IMAGES_MAX_WIDTH": _number(1, maximum=4000),
+    "IMAGES_MAX_HEIGHT": _number(1, maximum=4000),
+    "IMAGES_QUALITY": _number(1, maximum=100),
+    "IMAGES_MAX_BYTES": _number(1, maximum=5_000_000),
+    "IMAGES_VARIANTS": _short_list(_number(1, maximum=4000), 6),
     "ARTICLE_PATHS": _list_of(_CONTENT_PATH),
     "PAGE_PATHS": _list_of(_CONTENT_PATH),
     "STATIC_PATHS": _list_of(_CONTENT_PATH),
@@ -225,9 +306,6 @@ ALLOWED: dict[str, Validator] = {
     "PAGE_EXCLUDES": _list_of(_CONTENT_PATH),
     "STATIC_EXCLUDES": _list_of(_CONTENT_PATH),
     "DIRECT_TEMPLATES": _list_of(_template_name),
-    "TEMPLATE_PAGES": _mapping_of(_path_in_folder("the template", "шаблон", empty=False),
-                                  _path_in_folder("the file name", "имя файла",
-                                                  empty=False)),
     "DEFAULT_METADATA": _metadata,
     "EXTRA_PATH_METADATA": _mapping_of(_path_in_folder("the file", "файл", empty=False),
                                        _metadata),

@@ -208,11 +208,25 @@ def normal_url(value: str) -> str:
                                              "\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
 
 
+#: Pelican's link placeholders (``{static}/a.jpg``, the old ``|filename|a.md``)
+PLACEHOLDERS = frozenset({"filename", "static", "attach", "index", "category", "tag",
+                          "author"})
+_PLACEHOLDER = re.compile(r"^[{|](\w+)[}|](.*)$", re.S)
+
+
 def url_allowed(value: str) -> bool:
-    """A web, e-mail, phone or relative address (``{static}/…`` counts as relative)."""
+    """A web, e-mail, phone or relative address.
+
+    A Pelican placeholder (``{static}/images/a.jpg``, ``{index}``, ``{tag}name``) counts
+    as relative only when what follows it is a plain relative path: Pelican keeps the
+    scheme of what follows, so ``{index}javascript://%0a…`` would become a
+    ``javascript:`` link in the page."""
     url = normal_url(value)
-    if url.startswith(("{", "|")):  # Pelican's {static}, {filename}, |filename|
-        return True
+    placeholder = _PLACEHOLDER.match(url)
+    if placeholder and placeholder.group(1) in PLACEHOLDERS:
+        rest = normal_url(placeholder.group(2))
+        return _SCHEME.match(rest) is None and not rest.startswith("//") \
+            and ":" not in rest.split("/", 1)[0]
     match = _SCHEME.match(url)
     return match is None or match.group(1).lower() in ALLOWED_SCHEMES
 

@@ -32,13 +32,15 @@ from .slugs import toc_slugify
 STATIC_FOLDERS = ("images", "files")
 
 #: Order matters: plugins on the same signal run in this order. ``own_folder`` comes
-#: first, so nothing reads a file outside the content folder. ``safe_html`` cleans the
+#: first, so nothing reads a file outside the content folder, and ``safe_addresses``
+#: refuses a document whose address is not a plain relative path before anyone uses
+#: it (after ``offline_output`` has made its slug portable). ``safe_html`` cleans the
 #: content after ``offline_output`` has turned remote embeds into links (and after
 #: typography, which only changes text); ``light_images`` and ``offline_search`` work on
 #: the written pages, so they see the cleaned HTML.
 GARDARIKA_PLUGINS = ["own_folder", "front_matter", "readable_slugs", "lang_subsite", "ui_i18n",
-                     "typography", "offline_output", "safe_html", "light_images",
-                     "offline_search"]
+                     "typography", "offline_output", "safe_addresses", "safe_html",
+                     "light_images", "offline_search"]
 
 
 def subsite_dir(site: SiteConfig, lang: str) -> str:
@@ -245,8 +247,13 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         "TAG_FEED_ATOM": None, "TAG_FEED_RSS": None, "FEED_ATOM": None, "FEED_RSS": None,
         "JINJA_ENVIRONMENT": {
             "extensions": ["jinja2.ext.i18n"], "trim_blocks": True, "lstrip_blocks": True,
+            # every value a template prints is escaped unless it is HTML the build
+            # itself cleaned (safe_html marks it): a title, address or setting can never
+            # close an attribute or open a tag
+            "autoescape": True,
             # templates compiled once for all towns and languages, not once per run
-            **({"bytecode_cache": SafeBytecodeCache(str(shared_cache / "jinja"))}
+            **({"bytecode_cache": SafeBytecodeCache(str(shared_cache / "jinja"),
+                                                    flavour="autoescape")}
                if shared_cache else {}),
         },
         "MARKDOWN": markdown_settings(),
@@ -266,6 +273,20 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
     extra = dict(site.pelican)
     extra_plugins = extra.pop("PLUGINS", [])
     settings.update(extra)
+    # the settings check allows only the network's own plugins; held again here, since a
+    # name Pelican does not find in PLUGIN_PATHS is imported from anywhere on the path
     settings["PLUGINS"] = [*GARDARIKA_PLUGINS,
-                           *[p for p in extra_plugins if p not in GARDARIKA_PLUGINS]]
+                           *[p for p in extra_plugins if p not in GARDARIKA_PLUGINS
+                             and _network_plugin(root, p)]]
+    # Pelican renders TEMPLATE_PAGES from the content folder: a town's file would be a
+    # template with the power of code. Theme templates go in DIRECT_TEMPLATES instead.
+    settings["TEMPLATE_PAGES"] = {}
     return settings
+
+
+def _network_plugin(root: Path, name: str) -> bool:
+    """``name`` is a plugin in the network's ``plugins/`` folder (a plain name)."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(name)):
+        return False
+    folder = root / "plugins"
+    return (folder / name / "__init__.py").is_file() or (folder / f"{name}.py").is_file()

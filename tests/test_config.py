@@ -67,7 +67,7 @@ def test_every_optional_key(project: Path) -> None:
         repository: {url: https://example.org/vyborg.git}
         pelican:
           DEFAULT_PAGINATION: 5
-          PLUGINS: [extra_plugin]
+          PLUGINS: [offline_search]
     """)
     site = load_site(path, project)
     assert site.languages == ("ru", "en", "fi")
@@ -80,7 +80,7 @@ def test_every_optional_key(project: Path) -> None:
     assert site.base_url == "https://vyborg.example.org"
     assert site.deploy["web"]["type"] == "rsync"
     assert site.repository == {"url": "https://example.org/vyborg.git", "branch": "main"}
-    assert site.pelican == {"DEFAULT_PAGINATION": 5, "PLUGINS": ["extra_plugin"]}
+    assert site.pelican == {"DEFAULT_PAGINATION": 5, "PLUGINS": ["offline_search"]}
 
 
 def test_missing_required_keys_are_both_reported(project: Path) -> None:

@@ -197,7 +197,7 @@ def test_harmless_settings_pass(project: Path) -> None:
         languages: [ru]
         pelican:
           DEFAULT_PAGINATION: 5
-          PLUGINS: [extra_plugin]
+          PLUGINS: [offline_search]
           ARTICLE_SAVE_AS: "news/{date:%Y}/{slug}.html"
           STATIC_PATHS: [images, files, extra/robots.txt]
           EXTRA_PATH_METADATA: {extra/robots.txt: {path: robots.txt}}

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
+import os
 import re
+import subprocess
+import sys
+import time
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import write
-from PIL import ExifTags, Image, ImageChops, ImageDraw
+from conftest import REPO, write
+from PIL import ExifTags, Image, ImageChops, ImageDraw, ImageFile, ImageStat
 
-from gardarika.images import ImageSettings, annotate_images, process
+from gardarika.images import (
+    MAX_PIXELS,
+    ImageSettings,
+    PictureTooLarge,
+    annotate_images,
+    process,
+)
 
 
 def phone_photo(path: Path) -> Path:
@@ -155,3 +168,142 @@ def test_black_and_white_photo_stays_jpeg(tmp_path: Path) -> None:
     Image.effect_noise((900, 600), 40).save(tmp_path / "archive.jpg", "JPEG")
     result = process(tmp_path / "archive.jpg", tmp_path / "cache")
     assert result.format == "jpeg" and result.suffix == ".jpg"
+
+
+def test_too_large_pictures_are_never_decoded(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_lint_images import huge_png
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load",
+                        lambda self: pytest.fail(f"{self.size} decoded"))
+    for name, (width, height) in {"huge.png": (13_000, 13_000),  # Pillow refuses it too
+                                  "scan.png": (8_000, 6_300)}.items():  # Pillow only warns
+        (tmp_path / name).write_bytes(huge_png(width, height))
+        with pytest.raises(PictureTooLarge) as refused:
+            process(tmp_path / name, tmp_path / "cache")
+        assert (refused.value.width, refused.value.height) == (width, height)
+        en, ru = refused.value.messages()
+        assert f"{width} × {height} pixels" in en and "8000 × 6000" in en
+        assert f"{width} × {height} пикселей" in ru
+    assert Image.MAX_IMAGE_PIXELS == MAX_PIXELS  # Pillow refuses them wherever opened
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]  # no lock left
+
+
+def big_jpeg(path: Path, width: int = 8200, height: int = 5500) -> Path:
+    """A 45 Mpx photo-like JPEG, made quickly (smooth shapes compress fast)."""
+    gradient = Image.linear_gradient("L").resize((width, height))
+    image = Image.merge("RGB", (gradient, gradient.transpose(Image.Transpose.ROTATE_90)
+                                .resize((width, height)), Image.new("L", (width, height), 90)))
+    draw = ImageDraw.Draw(image)
+    for x in range(0, width, 400):
+        draw.ellipse((x, 1000 + x % 900, x + 700, 2600 + x % 800), fill=(x % 255, 40, 200))
+    draw.text((100, 100), "Gardarika", fill=(255, 255, 255), font_size=600)
+    image.save(path, "JPEG", quality=90)
+    return path
+
+
+#: processes a picture and prints the result and the peak memory in KB. Linux passes
+#: ``ru_maxrss`` on through ``exec``, so a process started by a big pytest would report
+#: pytest's peak: the peak of this process's own memory (VmHWM) is read where it exists.
+MEASURE = """
+import re, resource, sys
+from pathlib import Path
+from gardarika.images import process
+result = process(Path(sys.argv[1]), Path(sys.argv[2]))
+try:
+    with open("/proc/self/status") as status:
+        peak = int(re.search(r"VmHWM:\\s*(\\d+) kB", status.read()).group(1))
+except OSError:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak //= 1024 if sys.platform == "darwin" else 1
+print(result.main_file(), peak)
+"""
+
+
+def test_a_big_jpeg_is_decoded_reduced(tmp_path: Path) -> None:
+    """libjpeg decodes a 45 Mpx photo at half its size: the full-size bitmap (135 MB),
+    which the same picture took before, besides two copies of it, is never made; the
+    result looks the same as from the full-size one."""
+    pytest.importorskip("resource")
+    source = big_jpeg(tmp_path / "big.jpg")
+    done = subprocess.run([sys.executable, "-c", MEASURE, str(source), str(tmp_path / "c")],
+                          capture_output=True, text=True, check=True, cwd=REPO)
+    main, peak_kb = done.stdout.split()
+    peak = int(peak_kb) // 1024
+    full_bitmap = 8200 * 5500 * 3 // 2**20
+    assert peak < full_bitmap, f"{peak} MB"  # it was 590 MB
+    with Image.open(source) as whole:  # the picture made from the full-size bitmap
+        whole.load()
+        reference = whole.resize((1280, 859), Image.Resampling.LANCZOS)
+    with Image.open(main) as made:
+        assert made.size == reference.size == (1280, 859)
+        difference = ImageChops.difference(made.convert("RGB"), reference)
+    assert max(ImageStat.Stat(difference).mean) < 2  # of 255; JPEG itself differs this much
+
+
+def test_a_damaged_cache_entry_is_made_again(photo: Path, tmp_path: Path) -> None:
+    first = process(photo, tmp_path / "cache")
+    first.main_file().unlink()
+    again = process(photo, tmp_path / "cache")
+    assert again.folder == first.folder and again.main_file().is_file()
+    assert again.size == first.size
+
+
+def _process_at_once(source: Path, cache: Path, barrier: Any, results: Any) -> None:
+    barrier.wait()
+    results.put(asdict(process(source, cache)))
+
+
+def _process_in_two_processes(source: Path, cache: Path, monkeypatch: pytest.MonkeyPatch,
+                              log: Path) -> list[dict[str, Any]]:
+    """Process ``source`` in two forked processes started at the same moment; each time
+    a picture is really made, a line is added to ``log``."""
+    import gardarika.images as images
+
+    render = images._render
+
+    def slow_render(*args: Any) -> Any:
+        with log.open("a", encoding="utf-8") as marks:
+            marks.write(f"{os.getpid()}\n")
+        time.sleep(0.4)  # the other process is surely asking for the picture meanwhile
+        return render(*args)
+
+    monkeypatch.setattr(images, "_render", slow_render)
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(2), context.Queue()
+    workers = [context.Process(target=_process_at_once, args=(source, cache, barrier, results))
+               for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    found = [results.get(timeout=30) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+        assert worker.exitcode == 0
+    return found
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_two_processes_make_the_same_picture_once(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    source = big_jpeg(tmp_path / "photo.jpg", 2400, 1600)
+    log = tmp_path / "made.log"
+    first, second = _process_in_two_processes(source, tmp_path / "cache", monkeypatch, log)
+    assert len(log.read_text(encoding="utf-8").split()) == 1  # the other one waited
+    assert first == second and Path(first["folder"]).is_dir()
+    assert not list((tmp_path / "cache").glob("*/*.lock"))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_without_locks_both_make_it_and_agree(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where there is no ``fcntl`` (Windows) both processes make the picture (which is
+    what the test above would see without the lock), and the cache stays whole."""
+    import gardarika.images as images
+
+    monkeypatch.setattr(images, "fcntl", None)
+    source = big_jpeg(tmp_path / "photo.jpg", 2400, 1600)
+    log = tmp_path / "made.log"
+    first, second = _process_in_two_processes(source, tmp_path / "cache", monkeypatch, log)
+    assert len(log.read_text(encoding="utf-8").split()) == 2
+    assert first == second
+    assert images._cached(Path(first["folder"])) is not None

@@ -5,7 +5,10 @@ and other metadata, with smaller copies for ``srcset``; ``<img>`` gets ``width``
 Pictures found by Pelican's static generator (``images/``, ``files/``, or linked with
 ``{static}``) in JPEG, PNG, WebP, BMP or TIFF are processed by ``gardarika.images`` (and
 cached there); the originals in ``content/`` are never modified. A picture that cannot
-be read is copied as it is, with a warning naming the file.
+be read is copied as it is, with a warning naming the file. A picture of more than
+``gardarika.images.MAX_PIXELS`` pixels is an error naming the file and its size, and is
+neither decoded nor published: decoding it would take gigabytes of memory (the editors'
+check refuses it before a build; this is the second line).
 
 Settings: ``IMAGES_MAX_WIDTH`` (1280), ``IMAGES_MAX_HEIGHT`` (1280), ``IMAGES_VARIANTS``
 ((480, 800)), ``IMAGES_QUALITY`` (82), ``IMAGES_MAX_BYTES`` (300 000), ``IMAGES_CACHE``
@@ -28,6 +31,7 @@ from gardarika.images import (
     PROCESSED_SUFFIXES,
     ImageError,
     ImageSettings,
+    PictureTooLarge,
     ProcessedImage,
     annotate_images,
     process,
@@ -59,7 +63,8 @@ def _cache(settings: dict[str, Any]) -> Path:
 
 
 def process_images(generator: Any) -> None:
-    """Process every picture; this run copies only those it was going to copy."""
+    """Process every picture; this run copies only those it was going to copy, and
+    none that is too large to process."""
     settings = generator.settings
     options = image_settings(settings)
     cache = _cache(settings)
@@ -72,10 +77,12 @@ def process_images(generator: Any) -> None:
             result = process(Path(static.source_path), cache, options)
         except ImageError as exc:
             source = os.path.relpath(static.source_path, settings["PATH"])
-            logger.warning(
-                "%s: this picture cannot be read (%s); it is copied as it is.", source, exc,
-                extra={"gardarika_file": source, "gardarika_ru": (
-                    f"эту картинку не удаётся прочитать ({exc}); она скопирована как есть.")})
+            en, ru = exc.messages()
+            too_large = isinstance(exc, PictureTooLarge)
+            logger.log(logging.ERROR if too_large else logging.WARNING, "%s: %s", source, en,
+                       extra={"gardarika_file": source, "gardarika_ru": ru})
+            if too_large:  # not published either: a browser would choke on it too
+                done.add(id(static))
             continue
         old_save_as, old_url = static.save_as, static.url
         base, suffix = posixpath.splitext(old_save_as)

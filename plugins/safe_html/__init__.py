@@ -1,25 +1,34 @@
 """Safe HTML: raw HTML in articles and pages is cleaned before it reaches a page.
 
 An editor may paste any HTML into Markdown; a pasted snippet can run scripts, send what
-readers type to another website, or redirect the page. Every article's and page's text
-and summary (and a title with tags in it) is cleaned with nh3 by the policy of
-``gardarika.sanitize``: no ``<script>``, event handlers, ``javascript:``/``data:``
-addresses, frames, objects, forms, inline SVG, page-head elements or ``style`` that loads
-anything; text formatting, tables, footnotes, pictures, local audio and video, ids,
-classes and Pelican's ``{static}``/``{filename}`` links stay. The theme's own templates
-are not touched: only content is cleaned.
+readers type to another website, or redirect the page. Every article's and page's text,
+summary and title is cleaned with nh3 by the policy of ``gardarika.sanitize``: no
+``<script>``, event handlers, ``javascript:``/``data:`` addresses, frames, objects,
+forms, inline SVG, page-head elements or ``style`` that loads anything; text formatting,
+tables, footnotes, pictures, local audio and video, ids, classes and Pelican's
+``{static}``/``{filename}`` links stay. The theme's own templates are not touched: only
+content is cleaned.
 
-It runs on the HTML the Markdown reader produced, after ``offline_output`` has turned
-remote embeds into links (so a YouTube frame becomes a link, not a silent gap) and
-before Pelican resolves ``{static}`` links, which happens when the page is written.
-Within Gardarika each removal is reported by the editors' checks (``gardarika.lint``)
-with the file and line; run by plain Pelican, this plugin logs one warning per document.
+It cleans twice, because Pelican changes the HTML after reading it:
 
-The names of categories, tags and authors are plain text: ``<`` and ``>`` in them are
-escaped, so a theme printing them as they are shows them instead of running them.
+1. when a document is read, on the HTML the Markdown reader produced, after
+   ``offline_output`` has turned remote embeds into links (so a YouTube frame becomes
+   a link, not a silent gap). Within Gardarika each removal is reported by the
+   editors' checks (``gardarika.lint``) with the file and line; run by plain Pelican,
+   this plugin logs one warning per document;
+2. on the final HTML of the text and the summary, after Pelican has replaced its
+   ``{static}``/``{index}``/``{tag}``… placeholders and added ``SUMMARY_END_SUFFIX``.
+   Whatever the source syntax, what a page prints has been through the cleaner last.
+   This is the layer that holds; nothing is reported from it, since the first one has
+   already explained everything an editor can fix.
+
+The text, the summary and the title are therefore the HTML a theme may print as it is
+(``{{ article.content|safe }}``); with Jinja's autoescaping on, everything else is
+escaped. Themes that do not escape (Pelican's own) print the names of categories, tags
+and authors as they are: then ``<`` and ``>`` in a name are escaped here.
 
 Settings read: ``SAFE_HTML`` (default ``True``; ``False`` keeps content as written, which
-Gardarika sets for a town with ``trust_html: true``).
+Gardarika sets for a town with ``trust_html: true``), ``JINJA_ENVIRONMENT``.
 """
 
 from __future__ import annotations
@@ -27,9 +36,10 @@ from __future__ import annotations
 import html
 import logging
 import os
+from collections.abc import Callable
 from typing import Any
 
-from pelican import signals
+from pelican import contents, signals
 from pelican.contents import Static
 
 from gardarika.sanitize import clean, removals
@@ -51,8 +61,11 @@ def _report(instance: Any, html: str) -> None:
 
 
 def escape_names(instance: Any) -> None:
-    """Categories, tags and authors are plain text, but themes print their names as they
-    are: ``<`` and ``>`` in one (refused by Gardarika's checks) are shown, not run."""
+    """Categories, tags and authors are plain text. A theme with autoescaping shows them
+    as such; one without (Pelican's ``simple``) prints them as they are, so there
+    ``<`` and ``>`` in a name (refused by Gardarika's checks) are escaped here."""
+    if (instance.settings.get("JINJA_ENVIRONMENT") or {}).get("autoescape"):
+        return
     terms = [getattr(instance, "category", None), *(getattr(instance, "tags", None) or []),
              *(getattr(instance, "authors", None) or [])]
     for term in terms:
@@ -61,12 +74,17 @@ def escape_names(instance: Any) -> None:
             term.name = html.escape(name, quote=False)
 
 
+def _cleaning(instance: Any) -> bool:
+    return not isinstance(instance, Static) and \
+        bool(instance.settings.get("SAFE_HTML", True))
+
+
 def sanitize(instance: Any) -> None:
-    """Clean the text, the summary and a title that has tags in it."""
+    """Clean the text, the summary and the title as read (the first pass)."""
     if isinstance(instance, Static):
         return
     escape_names(instance)  # whatever SAFE_HTML says: a name is never HTML
-    if not instance.settings.get("SAFE_HTML", True):
+    if not _cleaning(instance):
         return
     content = getattr(instance, "_content", None)
     if isinstance(content, str) and content:
@@ -76,9 +94,47 @@ def sanitize(instance: Any) -> None:
     if isinstance(summary, str) and summary:
         instance._summary = clean(summary)
     title = getattr(instance, "title", None)
-    if isinstance(title, str) and "<" in title:
+    if isinstance(title, str) and title:
         instance.title = clean(title)
 
 
+Render = Callable[[Any, str], str]
+
+
+def cleaned_last(render: Render, name: str) -> Render:
+    """``render`` (Pelican's ``get_content`` or ``get_summary``) with its result passed
+    through the cleaner: the second pass, on the final HTML. Pelican memoizes the
+    method, so the same string comes back for the same document and address; the
+    cleaned form is kept beside it instead of cleaning again on every use."""
+
+    def final(self: Any, siteurl: str) -> str:
+        text = render(self, siteurl)
+        if not isinstance(text, str) or not text or not _cleaning(self):
+            return text
+        kept = self.__dict__.setdefault("_safe_html_final", {})
+        key = (name, siteurl)
+        if key in kept and kept[key][0] is text:
+            return kept[key][1]
+        result = clean(text)
+        kept[key] = (text, result)
+        return result
+
+    final.__name__ = final.__qualname__ = name
+    final.__doc__ = getattr(render, "__doc__", None)
+    final.safe_html_final = True  # type: ignore[attr-defined]
+    return final
+
+
+def wrap_content_class() -> None:
+    """Make Pelican's content class clean its final HTML (once per process)."""
+    for name in ("get_content", "get_summary"):
+        # the class's own attribute (Pelican's memoizing wrapper), called with the
+        # document as its first argument
+        method = contents.Content.__dict__[name]
+        if not getattr(method, "safe_html_final", False):
+            setattr(contents.Content, name, cleaned_last(method, name))
+
+
 def register() -> None:
+    wrap_content_class()
     signals.content_object_init.connect(sanitize)

@@ -1,0 +1,65 @@
+"""The editors' check of pictures: none too big to build, none that cannot be read.
+
+A picture's file says little about its cost: a 684 KB PNG of 13 000 × 13 000 pixels
+takes 2.7 GB of memory once decoded, in every language's build of the town at once. So
+every picture of a town's content is opened here with Pillow, which reads only its header
+(the size is written there), never its pixels, and
+
+* a picture of more than :data:`gardarika.images.MAX_PIXELS` pixels is an error, with its
+  size, the limit and what to do (the build refuses it too, as a second line, without
+  decoding it: :mod:`gardarika.images`);
+* a file named as a picture that is not one, or whose header is damaged, is a warning,
+  as in the build, which copies it as it is. A picture damaged further on (cut short
+  half-way) is only found by decoding it, which the build does and warns about then:
+  decoding every picture here would cost as much as processing it, before every build,
+  even when the build takes all its pictures from the cache.
+
+GIF pictures are checked too: the build copies them as they are, but a browser decodes
+them the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from .config import SiteConfig
+from .documents import Document, visible_files
+from .errors import Problem, display_path
+from .images import PROCESSED_SUFFIXES, ImageError, PictureTooLarge, open_picture
+
+#: the files looked at: the pictures the build processes, and GIF, which it copies
+PICTURE_SUFFIXES = (*PROCESSED_SUFFIXES, ".gif")
+
+
+def picture_problem(path: Path, root: Path) -> Problem | None:
+    """The problem of one picture, if it has one, found from its header alone."""
+    try:
+        with path.open("rb") as fp, open_picture(fp):
+            return None
+    except PictureTooLarge as exc:
+        (en, ru), severity = exc.messages(), "error"
+    except ImageError as exc:
+        (en, ru), severity = exc.messages(), "warning"
+    except OSError as exc:  # cannot be opened at all (permissions, vanished meanwhile)
+        (en, ru), severity = ImageError(exc.strerror or str(exc)).messages(), "warning"
+    # the path is shown only now: resolving it for each of thousands of pictures took
+    # as long as reading their headers
+    return Problem(file=display_path(path, root), en=en, ru=ru, severity=severity)
+
+
+def picture_problems(content: Path, root: Path) -> Iterator[Problem]:
+    """The problems of every picture below ``content``, in name order."""
+    for path in visible_files(content):
+        if path.is_symlink() or not path.name.lower().endswith(PICTURE_SUFFIXES):
+            continue  # a symbolic link is reported by the confinement check, not followed
+        problem = picture_problem(path, root)
+        if problem is not None:
+            yield problem
+
+
+def check_images(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    """Registered in :data:`gardarika.lint.CHECKS`."""
+    del docs  # the pictures beside the texts, not the texts
+    if site.content.is_dir():
+        yield from picture_problems(site.content, root)

@@ -1,0 +1,224 @@
+"""The last look at the output: is there anything in it that can run script?
+
+Content is cleaned when it is read and again when its final HTML is made
+(``plugins/safe_html``), addresses are held to plain paths (``plugins/safe_addresses``),
+templates escape what they print, and files beside the texts are checked before the
+build. This module does not trust any of that: ``invoke check`` reads every built file
+of a town that does not trust its editors' HTML and reports, with the file and line,
+
+* in HTML: event-handler attributes (``on…``), attribute names with quotes in them (an
+  address or title that broke out of its quotes), ``javascript:``/``vbscript:``/
+  ``data:`` addresses (only the empty ``data:,`` icon the theme uses to stop browsers
+  asking for ``favicon.ico`` is allowed), scripts written into the page instead of
+  loaded from a file of the site, ``<style>`` and ``style`` that run code, and SVG
+  animations that set handlers or addresses;
+* SVG drawings that can run script (:mod:`gardarika.svgcheck`, a real XML parser);
+* the search index (``search-index.js``): every entry's address must be a plain
+  relative path, since the search page turns it into a link;
+* any other script file outside the theme's folder (content may not publish scripts).
+
+HTML is read with an HTML5 parser (Lexbor, through ``selectolax``), not with patterns:
+what counts is how a browser splits a tag into attributes. It is fast enough to read
+every page of a large network in a fraction of its build.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser
+
+from .confine import address_problem
+from .svgcheck import file_dangers as svg_file_dangers
+
+#: attributes whose value is an address the browser may follow or load
+URL_ATTRIBUTES = frozenset({
+    "href", "src", "action", "formaction", "poster", "data", "cite", "background",
+    "longdesc", "codebase", "classid", "lowsrc", "dynsrc", "manifest", "ping",
+    "xlink:href", "srcdoc", "profile", "icon", "archive", "usemap",
+})
+SRCSET_ATTRIBUTES = frozenset({"srcset", "imagesrcset"})
+#: SVG animation attributes whose value may be set into an address
+ANIMATION_VALUES = frozenset({"to", "from", "by", "values"})
+ANIMATION_ELEMENTS = frozenset({"set", "animate", "animatemotion", "animatetransform"})
+DANGEROUS_SCHEMES = ("javascript", "vbscript", "data", "livescript", "mocha")
+#: browsers drop these from addresses before reading the scheme
+_IGNORED = re.compile(r"[\x00-\x20\x7f]+")
+_CSS_CODE = re.compile(r"expression\(|javascript:|vbscript:|-moz-binding|behavior:",
+                       re.IGNORECASE)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+#: the only data: address the theme writes (an empty icon: no request for favicon.ico)
+EMPTY_ICON = "data:,"
+
+
+@dataclass(frozen=True)
+class Danger:
+    """Something in a built file that could run script, with its line (0: unknown)."""
+
+    line: int
+    en: str
+    ru: str
+
+
+def url_scheme(value: str) -> str | None:
+    """The scheme a browser would read in ``value`` (lower case), or ``None``."""
+    text = _IGNORED.sub("", value)
+    match = re.match(r"([a-zA-Z][a-zA-Z0-9+.\-]*):", text)
+    return match.group(1).lower() if match else None
+
+
+def dangerous_url(value: str) -> bool:
+    return url_scheme(value) in DANGEROUS_SCHEMES
+
+
+def _css_runs_code(css: str) -> bool:
+    return bool(_CSS_CODE.search(re.sub(r"\s+", "", _CSS_COMMENT.sub("", css))))
+
+
+def _tag_dangers(tag: str, attributes: dict[str, str | None]) -> Iterator[tuple[str, str, str]]:
+    """(where to look for it in the source, English, Russian) for each danger of one
+    element."""
+    values = {name.lower(): value or "" for name, value in attributes.items()}
+    for raw_name, raw_value in attributes.items():
+        name, value = raw_name.lower(), raw_value or ""
+        if any(c in name for c in "\"'<>`=") or name.startswith("/"):
+            yield (raw_name, f"<{tag}> has an attribute named “{raw_name[:40]}”: a value "
+                   "broke out of its quotes", f"у <{tag}> есть атрибут «{raw_name[:40]}»: "
+                   "значение вышло за кавычки")
+        elif name.startswith("on"):
+            yield (raw_name, f"<{tag}> has the event handler {raw_name}=",
+                   f"у <{tag}> есть обработчик событий {raw_name}=")
+        elif name in URL_ATTRIBUTES and dangerous_url(value):
+            if not (value.strip() == EMPTY_ICON and tag == "link"
+                    and "icon" in values.get("rel", "").lower().split()):
+                yield _url(tag, raw_name, value)
+        elif name in SRCSET_ATTRIBUTES and any(
+                dangerous_url(part.strip().split(" ")[0])
+                for part in value.split(",") if part.strip()):
+            yield _url(tag, raw_name, value)
+        elif name == "content" and values.get("http-equiv", "").lower() == "refresh":
+            target = re.sub(r"^[^;,]*[;,]?\s*(url\s*=\s*)?", "", value, flags=re.I)
+            if dangerous_url(target.strip("'\" ")):
+                yield _url(tag, raw_name, value)
+        elif name in ANIMATION_VALUES and tag in ANIMATION_ELEMENTS and \
+                any(dangerous_url(v) for v in value.split(";")):
+            yield _url(tag, raw_name, value)
+        elif name == "attributename" and tag in ANIMATION_ELEMENTS and (
+                value.lower().startswith("on") or value.lower().endswith("href")):
+            yield (value, f"<{tag}> changes the attribute {value}",
+                   f"<{tag}> меняет атрибут {value}")
+        elif name == "style" and _css_runs_code(value):
+            yield (value[:30], f"the style= of <{tag}> runs code",
+                   f"style= у <{tag}> запускает код")
+
+
+def _url(tag: str, name: str, value: str) -> tuple[str, str, str]:
+    shown = re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group(0))[1:-1], value)
+    shown = shown if len(shown) <= 60 else shown[:59] + "…"
+    return (name, f"<{tag}> {name}=“{shown}” can run script",
+            f"<{tag}> {name}=«{shown}» может запустить скрипт")
+
+
+def _element_dangers(html: str) -> Iterator[tuple[str, str, str]]:
+    tree = LexborHTMLParser(html)
+    root = tree.root
+    if root is None:
+        return
+    for node in root.traverse(include_text=False):
+        tag = (node.tag or "").lower()
+        if tag.startswith("-"):  # comments and other non-elements
+            continue
+        yield from _tag_dangers(tag, node.attributes)
+        if tag == "script":
+            if node.text(deep=True).strip():
+                yield ("<script", "a script is written into the page; scripts may only "
+                       "come from the theme's files", "в страницу вписан скрипт; скрипты "
+                       "могут быть только в файлах темы")
+        elif tag == "style" and _css_runs_code(node.text(deep=True)):
+            yield ("<style", "a <style> block runs code", "блок <style> запускает код")
+        elif tag == "template":
+            # a template's content is kept apart from the page; read it as a page too
+            inner = node.html or ""
+            inner = inner[inner.find(">") + 1: inner.rfind("<")]
+            if inner.strip():
+                yield from _element_dangers(inner)
+
+
+def _line_of(text: str, needle: str, start: int) -> tuple[int, int]:
+    """The line of the first ``needle`` in ``text`` from ``start`` (and where it is)."""
+    found = text.find(needle, start)
+    if found < 0:
+        found = text.find(needle)
+    if found < 0:
+        return 0, start
+    return text.count("\n", 0, found) + 1, found
+
+
+def html_dangers(text: str) -> list[Danger]:
+    """Everything in an HTML page that could run script.
+
+    The page is parsed by Lexbor (``selectolax``), an HTML5 parser that splits tags and
+    attributes exactly as browsers do; a broken-out quote shows up as the attribute a
+    browser would see. Lexbor does not keep positions, so the line is where the
+    offending text first occurs in the file."""
+    found = []
+    position = 0
+    for needle, en, ru in _element_dangers(text):
+        line, position = _line_of(text, needle, position)
+        found.append(Danger(line, en, ru))
+    return found
+
+
+_INDEX = re.compile(r"^\s*window\.GARDARIKA_SEARCH\s*=\s*(?P<data>.*?);?\s*$", re.S)
+
+
+def index_dangers(text: str) -> list[Danger]:
+    """A search index whose data is not what ``searchindex`` writes, or whose entries
+    link anything but a plain path inside the site."""
+    match = _INDEX.match(text)
+    try:
+        data = json.loads(match.group("data")) if match else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("docs"), list):
+        return [Danger(1, "the search index is not plain data (window.GARDARIKA_SEARCH = "
+                          "{…})", "поисковый индекс — не просто данные "
+                          "(window.GARDARIKA_SEARCH = {…})")]
+    found = []
+    for number, doc in enumerate(data["docs"]):
+        url = doc[0] if isinstance(doc, list) and doc and isinstance(doc[0], str) else None
+        if url is None or address_problem(url) is not None or dangerous_url(url):
+            shown = str(url)[:60]
+            found.append(Danger(1, f"the search index's entry {number} links “{shown}”, "
+                                   "which is not a path inside the site",
+                                f"запись {number} поискового индекса ведёт на «{shown}» — "
+                                "это не путь внутри сайта"))
+    return found
+
+
+def svg_dangers(path: Path) -> list[Danger]:
+    """What :mod:`gardarika.svgcheck` finds in a built drawing (read within its limit)."""
+    return [Danger(d.line or 0, d.en, d.ru) for d in svg_file_dangers(path)]
+
+
+def file_dangers(path: Path, rel: str) -> list[Danger]:
+    """What in the built file ``path`` (``rel``: its path below ``output/``) could run
+    script; files of other kinds cannot and give nothing."""
+    name = path.name.lower()
+    parts = rel.split("/")
+    if name.endswith((".html", ".htm", ".xhtml", ".shtml")):
+        return html_dangers(path.read_text(encoding="utf-8", errors="replace"))
+    if name.endswith((".svg", ".svgz")):
+        return svg_dangers(path)
+    if name == "search-index.js":
+        return index_dangers(path.read_text(encoding="utf-8", errors="replace"))
+    in_theme = parts[0] == "theme" or (len(parts) > 2 and parts[1] == "theme")
+    if name.endswith((".js", ".mjs")) and not in_theme:
+        return [Danger(0, "a script file outside the theme: content may not publish "
+                          "scripts", "файл скрипта вне темы: материалы не могут "
+                          "публиковать скрипты")]
+    return []

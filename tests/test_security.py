@@ -1,0 +1,337 @@
+"""Security, round 2: each way a hostile editor got past the security model, as a class.
+
+Every class is tested twice where it can be: the editors' checks explain it with the
+file and line, and a build with those checks switched off still publishes nothing that
+could run script, read or write outside the town, or run code. ``invoke check`` is the
+last layer and is tested on output made by hand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, write
+
+import gardarika.build
+import gardarika.sanitize
+from gardarika.check import check_output
+from gardarika.config import load_network, load_site
+from gardarika.errors import GardarikaError
+from gardarika.lint import lint_town
+from gardarika.scriptscan import html_dangers
+
+ALERT = "alert(1)"
+
+
+def _article(root: Path, header: str, body: str = "Текст.", name: str = "evil.md") -> Path:
+    return write(root / "content/alpha/articles" / name,
+                 f"Title: Злая статья\nDate: 2024-05-05 10:00\n{header}\n\n{body}\n")
+
+
+def _problems(root: Path, severity: str = "error") -> list[str]:
+    site = load_network(root).sites["alpha"]
+    return [p.format() for p in lint_town(site, root) if p.severity == severity]
+
+
+def _output(root: Path) -> str:
+    return "\n".join(p.read_bytes().decode("utf-8", "replace")
+                     for p in (root / "output").rglob("*") if p.is_file())
+
+
+def _script_findings(root: Path) -> list[str]:
+    return [f.format() for f in check_output(root / "output")
+            if "script" in f.en or "handler" in f.en or "quotes" in f.en]
+
+
+@pytest.fixture
+def unchecked(network: Path, build_network, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Both towns built once; then the editors' checks are off, as if a hole in them let
+    anything through: the build and the output check must hold on their own."""
+    assert build_network(network).ok
+    monkeypatch.setattr(gardarika.build, "lint_town", lambda site, root: [])
+    return network
+
+
+def _with_settings(monkeypatch: pytest.MonkeyPatch, **changes: object) -> None:
+    """Town alpha's settings changed past the settings check (as if it had a hole)."""
+    real_load = gardarika.build.load_network
+
+    def load(root: Path):
+        network = real_load(root)
+        site = network.sites["alpha"]
+        pelican = {**site.pelican, **changes.pop("pelican", {})}  # type: ignore[dict-item]
+        network.sites["alpha"] = dataclasses.replace(site, pelican=pelican, **changes)
+        return network
+
+    monkeypatch.setattr(gardarika.build, "load_network", load)
+
+
+# -- 1. addresses that break out of attributes or carry a scheme --------------------------
+
+ADDRESSES = [
+    'Url: x.html" onfocus="alert(1)" autofocus="',
+    "Url: x.html' onmouseover='alert(1)",
+    "Url: javascript:alert(1)",
+    "Url: JaVaScRiPt:alert(1)//.html",
+    "Url: {index}javascript://%0aalert(1)",
+    "Save_as: a b onfocus=alert(1).html",
+    'Save_as: "x.html><script>alert(1)</script>"',
+    "Url: data:text/html,<script>alert(1)</script>",
+]
+
+
+@pytest.mark.parametrize("header", ADDRESSES)
+def test_an_address_that_is_not_a_plain_path_is_an_error_with_its_line(
+        network: Path, header: str) -> None:
+    _article(network, header)
+    errors = [e for e in _problems(network) if "articles/evil.md:3:" in e]
+    assert errors, _problems(network)
+    assert ": error: " in errors[0] and ": ошибка: " in errors[0]
+
+
+@pytest.mark.parametrize("header", [*ADDRESSES, "Url: x.html\nSave_as: x.html\nStatus: hidden",
+                                    "Status: hidden\nUrl: javascript:alert(1)"])
+def test_an_address_cannot_run_script_even_unchecked(unchecked: Path, build_network,
+                                                     header: str) -> None:
+    if header.startswith("Url: x.html\n"):  # a hidden page: in no listing, still checked
+        header = "Url: javascript:alert(1)\nSave_as: x.html\nStatus: hidden"
+    _article(unchecked, header)
+    _article(unchecked, "Template: page", "Страница.", name="../pages/evil-page.md")
+    report = build_network(unchecked, ["alpha"])
+    assert report.failed == ["alpha"], report.log
+    assert "articles/evil.md:3: error: the page's address" in report.log or \
+        "articles/evil.md:4: error: the page's address" in report.log, report.log
+    assert "Страница не опубликована" in report.log
+    assert ALERT not in _output(unchecked)
+
+
+def test_the_search_index_and_listings_escape_and_hold_addresses(unchecked: Path,
+                                                                 build_network) -> None:
+    """An address can reach the index and the listings only as a plain path."""
+    _article(unchecked, "Url: news/fair-2024.html\nSave_as: news/fair-2024.html")
+    report = build_network(unchecked, ["alpha"])
+    assert report.ok, report.log
+    index = (unchecked / "output/alpha/search-index.js").read_text(encoding="utf-8")
+    assert '"news/fair-2024.html"' in index
+    assert _script_findings(unchecked) == []
+
+
+# -- 2. Pelican's placeholders keep the scheme of what follows them ----------------------
+
+PLACEHOLDER_LINKS = [
+    "[x]({index}javascript://%0aalert(1))",
+    '<a href="{index}javascript://%0aalert(1)">x</a>',
+    '<a href="{tag}javascript:alert(1)">x</a>',
+    '<a href="{category}java&#x09;script:alert(1)">x</a>',
+    '<a href="|filename|javascript:alert(1)">x</a>',
+    '<img src="{static}data:text/html,alert(1)" alt="x">',
+]
+
+
+@pytest.mark.parametrize("body", PLACEHOLDER_LINKS)
+def test_placeholders_followed_by_a_scheme_are_removed_and_reported(
+        network: Path, build_network, body: str) -> None:
+    _article(network, "", body)
+    warnings = [w for w in _problems(network, "warning") if "evil.md:5:" in w]
+    assert warnings and ("javascript:" in warnings[0] or "data:" in warnings[0]), warnings
+    build_network(network, ["alpha"])  # ({filename}/{static} to no file: an error too)
+    assert ALERT not in _output(network)
+
+
+@pytest.mark.parametrize("body", PLACEHOLDER_LINKS)
+def test_the_final_html_is_cleaned_after_placeholders(unchecked: Path, build_network,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      body: str) -> None:
+    """The first cleaning as it was (any address starting with "{" passed): the second,
+    on the HTML after Pelican replaced its placeholders, still removes the script."""
+    real = gardarika.sanitize.url_allowed
+    monkeypatch.setattr(gardarika.sanitize, "url_allowed",
+                        lambda value: value.lstrip().startswith(("{", "|")) or real(value))
+    _article(unchecked, "", body)
+    report = build_network(unchecked, ["alpha"])
+    assert report.ok, report.log
+    assert ALERT not in _output(unchecked)
+    assert _script_findings(unchecked) == []
+
+
+# -- 4. town settings: base_url, free text ----------------------------------------------
+
+@pytest.mark.parametrize("setting", [
+    'base_url: "https://x.org/\\"><script>alert(1)</script>"',
+    "base_url: https://x.org/a b",
+    "base_url: 'javascript://x.org/%0aalert(1)'",
+    "pelican:\n  SUMMARY_END_SUFFIX: '<img src=x onerror=alert(1)>'",
+    "pelican:\n  MENUITEMS: [[Home, 'javascript:alert(1)']]",
+    "pelican:\n  LINKS: [[Home, ' JaVaScRiPt:alert(1)']]",
+    "pelican:\n  ARTICLE_URL: '{slug}.html\" onfocus=\"alert(1)'",
+    "pelican:\n  DEFAULT_METADATA: {url: 'javascript:alert(1)'}",
+    "pelican:\n  TEMPLATE_PAGES: {files/page.txt: page.html}",
+    "pelican:\n  PLUGINS: [content.vyborg.files.pwn]",
+    "pelican:\n  PLUGINS: [no_such_plugin]",
+    "pelican:\n  SLUGIFY_SOURCE: '__class__'",
+    "pelican:\n  IMAGES_VARIANTS: [100, 200, 300, 400, 500, 600, 700, 800]",
+    "pelican:\n  IMAGES_MAX_WIDTH: 100000",
+])
+def test_settings_that_could_inject_markup_or_code_are_refused(project: Path,
+                                                               setting: str) -> None:
+    (project / "content/vyborg").mkdir(parents=True)
+    path = write(project / "sites/vyborg.yaml",
+                 f"name: {{ru: Выборг}}\nlanguages: [ru]\n{setting}\n")
+    with pytest.raises(GardarikaError) as caught:
+        load_site(path, project)
+    problems = caught.value.problems
+    assert problems and all(p.file == "sites/vyborg.yaml" and p.line for p in problems)
+    assert all(p.en and p.ru for p in problems)
+
+
+def test_settings_text_is_escaped_even_unchecked(unchecked: Path, build_network,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    _with_settings(
+        monkeypatch,
+        base_url='https://x.org/"><script>alert(1)</script>',
+        description={"ru": "<script>alert(1)</script>", "en": "<b onclick=alert(1)>x</b>"},
+        name={"ru": 'Альфа"><svg onload=alert(1)>', "en": "Alpha"},
+        pelican={"SUMMARY_END_SUFFIX": "<img src=x onerror=alert(1)>",
+                 "SUMMARY_MAX_LENGTH": 3, "DEFAULT_CATEGORY": "<i onclick=alert(1)>c</i>",
+                 "MENUITEMS": [["m", "javascript:alert(1)"]]})
+    report = build_network(unchecked, ["alpha"], skip_unchanged=False)
+    assert report.built == ["alpha"], report.log
+    assert _script_findings(unchecked) == []
+    text = _output(unchecked)
+    assert "<script>alert(1)" not in text and "onerror=alert" not in text
+    assert "<svg onload" not in text and "<i onclick" not in text
+
+
+# -- 9. nothing from a town's folder is imported or rendered as a template ---------------
+
+def test_plugins_and_template_pages_from_content_never_run(unchecked: Path, build_network,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    files = unchecked / "content/alpha/files"
+    write(files / "pwn.py", f"open({str(marker)!r}, 'w').write('x')\n"
+                            "def register():\n    pass\n")
+    write(files / "__init__.py", "")
+    write(files / "page.txt", "{{ cycler.__init__.__globals__.os.popen("
+                              f"'touch {marker}').read() }}}}\n")
+    monkeypatch.syspath_prepend(str(unchecked))
+    monkeypatch.syspath_prepend(str(unchecked / "content"))
+    _with_settings(monkeypatch, pelican={
+        "PLUGINS": ["content.alpha.files.pwn", "alpha.files.pwn", "files.pwn"],
+        "TEMPLATE_PAGES": {"files/page.txt": "page.html"}})
+    report = build_network(unchecked, ["alpha"], skip_unchanged=False)
+    assert not marker.exists(), report.log
+    assert not (unchecked / "output/alpha/page.html").exists()
+
+
+# -- 10. hidden files are never published, reached directly or through a link -----------
+
+SECRET = "url = https://secret-token@example.org/town.git"
+
+
+def _git_config_link(root: Path) -> Path:
+    content = root / "content/alpha"
+    write(content / ".git/config", f"[remote]\n{SECRET}\n")
+    (content / "files").mkdir(exist_ok=True)
+    link = content / "files" / "config.txt"
+    link.symlink_to(Path("..") / ".git" / "config")
+    (content / "images" / "hidden").symlink_to(Path("..") / ".git",
+                                              target_is_directory=True)
+    return link
+
+
+def test_a_link_to_a_hidden_file_is_an_error(network: Path) -> None:
+    _git_config_link(network)
+    errors = _problems(network)
+    assert any("files/config.txt" in e and "hidden" in e for e in errors), errors
+    assert any("images/hidden" in e and "hidden" in e for e in errors), errors
+
+
+def test_a_hidden_file_is_not_published_even_unchecked(unchecked: Path,
+                                                       build_network) -> None:
+    _git_config_link(unchecked)
+    write(unchecked / "content/alpha/articles/link.md",
+          "Title: Ссылка\nDate: 2024-05-05\n\n[c]({static}/files/config.txt)\n")
+    report = build_network(unchecked, ["alpha"])
+    assert SECRET not in _output(unchecked)
+    assert report.failed == ["alpha"], report.log
+
+
+# -- 12. a plain new town's first build from an editable install -------------------------
+
+def test_a_new_town_builds_with_package_metadata_in_the_project(tmp_path: Path) -> None:
+    """``pip install -e .`` leaves ``gardarika.egg-info`` in the project folder, which
+    invoke puts on Python's path: Markdown reads its entry points from there."""
+    root = tmp_path / "project"
+    (root / "sites").mkdir(parents=True)
+    for name in ("themes", "plugins", "tasks.py"):
+        (root / name).symlink_to(REPO / name)
+    meta = root / "localpkg.egg-info"
+    write(meta / "PKG-INFO", "Metadata-Version: 2.1\nName: localpkg\nVersion: 1\n")
+    write(meta / "entry_points.txt", "[markdown.extensions]\nnothing = nothing:Nothing\n")
+    write(root / "sites/plain.yaml", "name: {ru: Простой, en: Plain}\nlanguages: [ru, en]\n")
+    write(root / "content/plain/a.md", "Title: Привет\nDate: 2024-01-01\n\nПросто текст.\n")
+    # a fresh interpreter, as invoke starts it: nothing warmed up before the build
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
+         "from gardarika.cli import build; sys.exit(build(__import__('pathlib').Path("
+         "sys.argv[1]), None, 1, False, None, False, True, None))", str(root)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (root / "output/plain/index.html").is_file()
+    assert "egg-info" not in done.stdout
+
+
+def test_the_guard_reads_package_metadata_only_on_the_import_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gardarika.guard import Guard
+
+    for folder in ("pkg.egg-info", "content/alpha/x.egg-info", "content/beta/y.dist-info"):
+        write(tmp_path / folder / "entry_points.txt", "[x]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    guard = Guard(project=tmp_path, content=tmp_path / "content/alpha", writable=[],
+                  readable=[tmp_path / "content/alpha"])
+    assert guard.may_read(str(tmp_path / "pkg.egg-info/entry_points.txt"))
+    assert not guard.may_read(str(tmp_path / "content/beta/y.dist-info/entry_points.txt"))
+
+
+# -- the last layer: invoke check finds anything that can run script ---------------------
+
+def test_check_reports_script_in_the_output_with_file_and_line(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write(out / "town/index.html", '<!DOCTYPE html>\n<html><body>\n'
+          '<a href="x.html" onfocus="alert(1)" autofocus>x</a>\n'
+          '<a href="java&#x09;script:alert(1)">y</a>\n</body></html>\n')
+    write(out / "town/search-index.js",
+          'window.GARDARIKA_SEARCH={"docs":[["javascript:alert(1)","t","",""]]};\n')
+    write(out / "town/images/d.svg",
+          '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    write(out / "trusted/index.html", '<html><body><script>go()</script></body></html>\n')
+    findings = check_output(out, trusted={"trusted"})
+    where = sorted(f"{f.file}:{f.line}" for f in findings)
+    assert "town/index.html:3" in where and "town/index.html:4" in where
+    assert any(w.startswith("town/search-index.js") for w in where)
+    assert any(w.startswith("town/images/d.svg") for w in where)
+    assert not any(w.startswith("trusted/") for w in where)
+    assert all(f.en and f.ru for f in findings)
+
+
+@pytest.mark.parametrize("html", [
+    '<p title="a" x"=y>t</p>', "<img src=x onerror=alert(1)>",
+    '<svg><animate attributeName="href" to="javascript:alert(1)"/></svg>',
+    '<meta http-equiv="refresh" content="0; url=javascript:alert(1)">',
+    "<iframe src=\" vbscript:x\"></iframe>", "<object data='data:text/html,x'></object>",
+    "<script>alert(1)</script>", "<p style='width:expression(alert(1))'>t</p>",
+    "<template><img src=x onerror=alert(1)></template>",
+])
+def test_script_capable_html_is_found(html: str) -> None:
+    assert html_dangers(f"<html><body>{html}</body></html>")
+
+
+def test_the_theme_output_is_clean(demo_output: Path) -> None:
+    assert [f for f in check_output(demo_output) if "script" in f.en] == []
