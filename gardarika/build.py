@@ -17,15 +17,12 @@ output either as it was or complete, and the next build finishes the work.
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.connection
+import functools
 import os
 import shutil
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 # Imported once here, before forking, so the workers start warm (see DESIGN.md, Build).
@@ -45,6 +42,8 @@ from .fingerprint import BuildState, code_fingerprint, town_fingerprint
 from .fsutil import keep_unchanged_files, recover_leftovers, replace_dir
 from .guard import install as install_guard
 from .guard import python_folders
+from .isolation import MEMORY_LIMIT, Outcome, Task, died, run_isolated
+from .limits import output_budget
 from .lint import lint_town
 from .lint_confine import symlink_problem
 from .lock import WAIT_LIMIT, project_lock
@@ -135,7 +134,8 @@ class Builder:
     def __init__(self, root: Path, output: Path | None = None, cache: Path | None = None,
                  jobs: int | None = None, echo: Printer = print, check: bool = True,
                  skip_unchanged: bool = True, wait: bool = True,
-                 wait_limit: float = WAIT_LIMIT, time_limit: float = TIME_LIMIT):
+                 wait_limit: float = WAIT_LIMIT, time_limit: float = TIME_LIMIT,
+                 memory_limit: int | None = MEMORY_LIMIT):
         self.root = Path(root).resolve()
         self.output = Path(output or self.root / "output").resolve()
         self.cache = Path(cache or self.root / ".cache").resolve()
@@ -147,6 +147,7 @@ class Builder:
         self.wait = wait
         self.wait_limit = wait_limit
         self.time_limit = time_limit
+        self.memory_limit = memory_limit
         self.state = BuildState(self.cache / "state.json")
         self.fingerprints: dict[str, str] = {}
         self.codes: dict[str, str] = {}
@@ -192,10 +193,13 @@ class Builder:
 
     # -- running ----------------------------------------------------------------------
 
-    def _child(self, network: Network, job: Job, conn: Connection) -> None:
+    def _run_job(self, network: Network, job: Job) -> SubsiteResult:
+        """One (town, language) build, in its own process (see :meth:`run_jobs`)."""
         settings = pelican_settings(network, job.site, job.lang, job.output_path,
                                     job.cache_path, shared_cache=self.cache,
                                     published=self.published)
+        # the pages this run may write, in proportion to the town's source
+        settings["GARDARIKA"]["output_budget"] = output_budget(job.site.content)
         shown = display_path(job.site.content, self.root)
         writable = self.writable(job)
         for folder in writable:
@@ -204,13 +208,14 @@ class Builder:
         guard = install_guard(self.root, job.site.content, writable, self.readable(job))
         try:
             result = run_pelican(job.site.id, job.lang, settings, shown)
+        except MemoryError:
+            raise  # the isolation reports it, with the file being read
         except BaseException as exc:  # the parent must always hear back
             result = SubsiteResult(town=job.site.id, lang=job.lang, problems=[Problem(
                 file=shown, en=f"the build stopped: {exc!r}",
                 ru=f"сборка прервалась: {exc!r}")])
         result.problems.extend(guard.problems())
-        conn.send(result)
-        conn.close()
+        return result
 
     def writable(self, job: Job) -> list[Path]:
         """What one run may write: its town's staging folder and its caches."""
@@ -224,66 +229,46 @@ class Builder:
 
     def run_jobs(self, network: Network, jobs: list[Job],
                  on_result: Callable[[Job, SubsiteResult], None]) -> None:
-        """Run ``jobs`` in forked processes, at most ``self.jobs`` at a time."""
-        ctx = multiprocessing.get_context("fork")
-        pending = list(jobs)
-        running: dict[Connection, tuple[Job, multiprocessing.process.BaseProcess]] = {}
-        started: dict[Connection, float] = {}
-        while pending or running:
-            while pending and len(running) < self.jobs:
-                job = pending.pop(0)
-                reader, writer = ctx.Pipe(duplex=False)
-                process = ctx.Process(target=self._child, args=(network, job, writer),
-                                      name=f"gardarika-{job.site.id}-{job.lang}")
-                # a forked child would print the parent's unflushed output a second time
-                sys.stdout.flush()
-                sys.stderr.flush()
-                process.start()
-                writer.close()
-                running[reader] = (job, process)
-                started[reader] = time.monotonic()
-            deadline = min(started.values()) + self.time_limit
-            ready = multiprocessing.connection.wait(
-                list(running), timeout=max(0.0, deadline - time.monotonic()))
-            for reader in ready:
-                job, process = running.pop(reader)
-                del started[reader]
-                try:
-                    result = reader.recv()
-                except EOFError:
-                    process.join()
-                    result = SubsiteResult(town=job.site.id, lang=job.lang, problems=[Problem(
-                        file=display_path(job.site.content, self.root),
-                        en=f"the build process of {job.site.id}/{job.lang} stopped "
-                           f"unexpectedly (exit code {process.exitcode}).",
-                        ru=f"процесс сборки {job.site.id}/{job.lang} неожиданно "
-                           f"завершился (код {process.exitcode}).")])
-                reader.close()
-                process.join()
-                on_result(job, result)
-            now = time.monotonic()
-            for reader in [r for r, t in started.items() if now - t >= self.time_limit]:
-                job, process = running.pop(reader)
-                del started[reader]
-                process.kill()
-                process.join()
-                reader.close()
-                on_result(job, self.overtime(job))
+        """Run ``jobs`` in forked processes, at most ``self.jobs`` at a time, each within
+        the time limit and the memory ceiling (:mod:`gardarika.isolation`)."""
+        def done(outcome: Outcome) -> None:
+            job = outcome.task.key
+            if outcome.finished:
+                on_result(job, outcome.result)
+                return
+            what_en, what_ru = f"the build of {job.site.id}/{job.lang}", \
+                f"сборка {job.site.id}/{job.lang}"
+            on_result(job, SubsiteResult(
+                town=job.site.id, lang=job.lang, seconds=outcome.seconds,
+                problems=[self.stopped(outcome, job.site, what_en, what_ru)]))
 
-    def overtime(self, job: Job) -> SubsiteResult:
-        """The result of a run stopped at the time limit: a file that makes Pelican (or
-        Markdown) work without end must not hold up the whole network for ever."""
-        minutes = f"{self.time_limit / 60:g}"
-        return SubsiteResult(town=job.site.id, lang=job.lang, problems=[Problem(
-            file=display_path(job.site.content, self.root),
-            en=f"the build of {job.site.id}/{job.lang} took longer than {minutes} minutes "
-               "and was stopped; the previous site is kept. Look at the files changed "
-               "last: a very large or unusual file can make it work without end. (The "
-               "limit: “--time-limit”.)",
-            ru=f"сборка {job.site.id}/{job.lang} шла дольше {minutes} мин и была "
-               "остановлена; прежний сайт сохранён. Посмотрите на последние изменённые "
-               "файлы: очень большой или необычный файл может заставить сборку работать "
-               "без конца. (Предел задаёт «--time-limit».)")])
+        tasks = [Task(name=f"gardarika-{job.site.id}-{job.lang}", key=job,
+                      run=functools.partial(self._run_job, network, job)) for job in jobs]
+        run_isolated(tasks, self.jobs, self.time_limit, done, self.memory_limit)
+
+    def lint_towns(self, sites: list[SiteConfig]) -> dict[str, list[Problem]]:
+        """The editors' checks of ``sites``, each town in a process of its own: a file
+        that crashes or hangs the checks fails its own town, named in the message."""
+        found: dict[str, list[Problem]] = {}
+
+        def done(outcome: Outcome) -> None:
+            site = outcome.task.key
+            found[site.id] = outcome.result if outcome.finished else [
+                self.stopped(outcome, site, f"the checks of {site.id}",
+                             f"проверка материалов {site.id}")]
+
+        tasks = [Task(name=f"gardarika-check-{site.id}", key=site,
+                      run=functools.partial(lint_town, site, self.root)) for site in sites]
+        run_isolated(tasks, self.jobs, self.time_limit, done, self.memory_limit)
+        return found
+
+    def stopped(self, outcome: Outcome, site: SiteConfig, what_en: str, what_ru: str
+                ) -> Problem:
+        """Why a town's process gave no result, at the file it was reading if known."""
+        if outcome.at and os.path.isabs(outcome.at):
+            outcome.at = display_path(Path(outcome.at), self.root)
+        return stopped_problem(outcome, display_path(site.content, self.root), what_en,
+                               what_ru, self.time_limit, self.memory_limit)
 
     def publish(self, site: SiteConfig) -> int:
         """Swap the finished staging folder in place of ``output/<town>/``, keeping the
@@ -343,6 +328,7 @@ class Builder:
         self.fingerprints = {}
         self.codes = {}
         sites = []
+        to_check: list[SiteConfig] = []
         for town in towns:
             if town not in network.sites:
                 continue
@@ -354,7 +340,11 @@ class Builder:
                     (self.output / town / "index.html").exists():
                 report.towns.append(TownReport(town=town, ok=True, skipped=True))
                 continue
-            problems = lint_town(site, self.root)
+            to_check.append(site)
+        checked = self.lint_towns(to_check)
+        for site in to_check:
+            town = site.id
+            problems = checked[town]
             for problem in problems:
                 self.echo(problem.format())
             if any(p.severity == "error" for p in problems):
@@ -456,6 +446,49 @@ class Builder:
         self.state.record(site.id, self.fingerprints.get(site.id) if ok else None)
         return TownReport(town=site.id, ok=ok, pages=sum(r.pages for r in results),
                           problems=problems, changed=changed if ok else 0)
+
+
+def stopped_problem(outcome: Outcome, content_shown: str, what_en: str, what_ru: str,
+                    time_limit: float, memory_limit: int | None) -> Problem:
+    """The problem of a town's process that gave no result (killed at the time limit,
+    out of memory, crashed), named at the file it was reading when that is known."""
+    file = outcome.at or content_shown
+    reading_en = f" while reading {outcome.at}" if outcome.at else ""
+    reading_ru = f" при чтении {outcome.at}" if outcome.at else ""
+    if outcome.timed_out:
+        minutes = f"{time_limit / 60:g}"
+        return Problem(
+            file=file,
+            en=f"{what_en} took longer than {minutes} minutes{reading_en} and was stopped; "
+               "the previous site is kept. Look at the files changed last: a very large "
+               "or unusual file can make it work without end. (The limit: "
+               "“--time-limit”.)",
+            ru=f"{what_ru} шла дольше {minutes} мин{reading_ru} и была остановлена; "
+               "прежний сайт сохранён. Посмотрите на последние изменённые файлы: очень "
+               "большой или необычный файл может заставить сборку работать без конца. "
+               "(Предел задаёт «--time-limit».)")
+    if outcome.out_of_memory or (died(outcome) and outcome.exit_code == -9):
+        limit = f"{(memory_limit or 0) / 1024 / 1024:.0f} MB" if memory_limit else "all"
+        return Problem(
+            file=file,
+            en=f"{what_en} needed more than {limit} of memory{reading_en} and was "
+               "stopped; the previous site is kept. A file that expands to very much "
+               "(a huge picture, a text repeated by YAML anchors) can do this: make it "
+               "smaller. (The limit: “--memory-limit”.)",
+            ru=f"{what_ru} потребовала больше {limit} памяти{reading_ru} и была "
+               "остановлена; прежний сайт сохранён. Так бывает с файлом, который "
+               "разворачивается во что-то огромное (очень большая картинка, текст, "
+               "размноженный якорями YAML): уменьшите его. (Предел задаёт "
+               "«--memory-limit».)")
+    if outcome.error:
+        return Problem(file=file, en=f"{what_en} stopped{reading_en}: {outcome.error}",
+                       ru=f"{what_ru} прервалась{reading_ru}: {outcome.error}")
+    return Problem(
+        file=file,
+        en=f"{what_en} stopped unexpectedly{reading_en} (exit code {outcome.exit_code}); "
+           "the previous site is kept.",
+        ru=f"{what_ru} неожиданно завершилась{reading_ru} (код {outcome.exit_code}); "
+           "прежний сайт сохранён.")
 
 
 def drop_other_versions(cache_path: Path) -> None:

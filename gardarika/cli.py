@@ -107,9 +107,11 @@ def _check(root: Path, sites: str | None = None) -> int:
 
 
 def lint(root: Path, sites: str | None = None) -> int:
-    """Check the towns' content; 1 when there are errors (warnings alone give 0)."""
+    """Check the towns' content; 1 when there are errors (warnings alone give 0). Each
+    town is checked in a process of its own, as before a build: a file that hangs or
+    crashes the checks is reported for its town, and the other towns are checked."""
+    from .build import Builder
     from .config import load_network
-    from .lint import lint_town
 
     network = load_network(root)
     names = _names(sites) or network.ordered_ids()
@@ -121,8 +123,9 @@ def lint(root: Path, sites: str | None = None) -> int:
               file=sys.stderr)
         return 2
     errors = warnings = 0
+    checked = Builder(root).lint_towns([network.sites[town] for town in names])
     for town in names:
-        for problem in lint_town(network.sites[town], network.root):
+        for problem in checked[town]:
             print(problem.format())
             errors += problem.severity == "error"
             warnings += problem.severity == "warning"

@@ -19,11 +19,13 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
+from .budget import TooSlow, budget_for, time_budget, too_deep_error, too_slow_error
 from .config import SiteConfig
 from .confine import really_inside
 from .encoding import describe, guess_encoding
 from .errors import ContentError, Problem, display_path
 from .frontmatter import read_metadata
+from .isolation import report
 from .portable import portable_name
 from .slugs import fallback_slug, slugify
 
@@ -45,6 +47,8 @@ class Document:
     base: tuple[str, str]            # (folder, name without language): pairs translations
     suffix_lang: str | None = None   # a language written in the file name, if any
     slug: str = field(default="")
+    #: what the build removes from its HTML, with lines (computed once by the checks)
+    removals: list[tuple[int, Any]] | None = None
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)
@@ -150,6 +154,21 @@ def read_document(path: Path, site: SiteConfig, root: Path) -> Document | Proble
                     base=(folder, stem), suffix_lang=suffix_lang)
 
 
+def read_guarded(path: Path, site: SiteConfig, root: Path) -> Document | Problem:
+    """:func:`read_document` within a time budget, telling the parent process which file
+    it reads (a file that kills the process is then named in the message)."""
+    shown = display_path(path, root)
+    report(shown)
+    try:
+        with time_budget(budget_for(path.stat().st_size)):
+            return read_document(path, site, root)
+    except TooSlow as slow:
+        error = too_slow_error(slow.args[0])
+    except RecursionError:
+        error = too_deep_error()
+    return Problem(file=shown, line=error.line, en=error.en, ru=error.ru)
+
+
 def assign_slugs(documents: list[Document], languages: tuple[str, ...]) -> None:
     """The slug the build gives each document (explicit, paired, or from the title)."""
     for doc in documents:
@@ -174,7 +193,7 @@ def read_town(site: SiteConfig, root: Path) -> tuple[list[Document], list[Proble
     documents: list[Document] = []
     problems: list[Problem] = []
     for path in source_files(site.content):
-        result = read_document(path, site, root)
+        result = read_guarded(path, site, root)
         if isinstance(result, Problem):
             problems.append(result)
         else:

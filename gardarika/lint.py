@@ -13,7 +13,8 @@ errors   a file that is not UTF-8 (with the likely encoding and the command to c
          author with ``<``/``>`` or without a letter or digit; a web page, script or
          scripted SVG among the files (:mod:`gardarika.lint_files`); a picture over 50
          megapixels (:mod:`gardarika.lint_images`); anything that would read or write
-         outside the town's folders (:mod:`gardarika.lint_confine`)
+         outside the town's folders (:mod:`gardarika.lint_confine`); metadata over the
+         limits of :mod:`gardarika.limits` (too many tags, a huge summary, anchors)
 warnings a category or tag written differently from an existing one only in capitals or
          spaces; an empty text; a picture that cannot be read; raw HTML that the build
          removes (scripts, event handlers, javascript: links, frames, forms…: see
@@ -33,10 +34,13 @@ from zoneinfo import ZoneInfo
 
 from pelican.utils import get_date
 
+from .budget import TooSlow, budget_for, time_budget, too_deep_error, too_slow_error
 from .config import SiteConfig
 from .confine import address_problem, link_leaves_folder
 from .documents import Document, is_language_code, read_town
 from .errors import Problem
+from .isolation import report
+from .limits import metadata_problems
 from .lint_confine import check_confinement
 from .lint_files import check_files
 from .lint_images import check_images
@@ -442,21 +446,54 @@ def check_html(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[P
     if site.trust_html:
         return
     for doc in docs:
-        for line, removal in _html_removals(doc):
+        if doc.removals is None:
+            doc.removals = _html_removals(doc)
+        for line, removal in doc.removals:
             en, ru = removal.message()
             yield _warning(doc, line, en, ru)
+
+
+def check_limits(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    """What one file may expand to (:mod:`gardarika.limits`)."""
+    for doc in docs:
+        for key, en, ru in metadata_problems(doc.metadata):
+            yield _error(doc, doc.line(key) if key else 1, en, ru)
 
 
 CHECKS: tuple[Check, ...] = (
     check_titles, check_title_length, check_dates, check_languages, check_duplicate_slugs,
     check_addresses, check_reserved_addresses, check_save_as, check_templates,
     check_translations, check_links, check_term_spellings, check_term_names, check_bodies,
-    check_html, check_confinement, check_files, check_images)
+    check_html, check_confinement, check_files, check_images, check_limits)
+
+
+def prepare(site: SiteConfig, docs: list[Document], problems: list[Problem]
+            ) -> list[Document]:
+    """Convert each text's Markdown once, within its time budget and telling the parent
+    process which text it is on: a text Markdown reads for ever, or that nests too
+    deeply, is reported and left out of the other checks."""
+    ready = []
+    for doc in docs:
+        report(doc.shown)
+        try:
+            with time_budget(budget_for(len(doc.body.encode("utf-8")))):
+                if not site.trust_html:
+                    doc.removals = _html_removals(doc)
+        except TooSlow as slow:
+            error = too_slow_error(slow.args[0], doc.body_line)
+        except RecursionError:
+            error = too_deep_error(doc.body_line)
+        else:
+            ready.append(doc)
+            continue
+        problems.append(Problem(file=doc.shown, line=error.line, en=error.en, ru=error.ru))
+    return ready
 
 
 def lint_town(site: SiteConfig, root: Path) -> list[Problem]:
     """Every problem in a town's content, errors and warnings, in file and line order."""
     docs, problems = read_town(site, root)
+    docs = prepare(site, docs, problems)
     for check in CHECKS:
         problems.extend(check(site, docs, root))
     return sorted(problems, key=lambda p: (p.file, p.line or 0, p.severity, p.en))

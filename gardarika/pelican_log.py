@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 
+from .budget import too_deep_error
 from .errors import ContentError, Problem
 
 
@@ -36,6 +37,20 @@ def explain_exception(exc: BaseException, shown: str, source: Path | None) -> Pr
                "in a text editor and save it again with the encoding “UTF-8”.",
             ru="файл сохранён не в кодировке UTF-8, и буквы в нём не читаются. Откройте его "
                "в текстовом редакторе и сохраните заново в кодировке «UTF-8».")
+    if isinstance(exc, MemoryError):
+        return Problem(
+            file=shown,
+            en="reading this file needed more memory than one town's build may use, so "
+               "the town is not published. Something in it expands to very much (a huge "
+               "picture, text repeated by YAML anchors, thousands of tags): make it "
+               "smaller.",
+            ru="для чтения этого файла понадобилось больше памяти, чем может занять "
+               "сборка одного города, поэтому сайт города не опубликован. Что-то в нём "
+               "разворачивается в огромный объём (очень большая картинка, текст, "
+               "размноженный якорями YAML, тысячи меток): уменьшите это.")
+    if isinstance(exc, RecursionError):
+        error = too_deep_error()
+        return Problem(file=shown, en=error.en, ru=error.ru)
     if isinstance(exc, jinja2.TemplateError):
         lineno = getattr(exc, "lineno", None)
         name = getattr(exc, "filename", None) or getattr(exc, "name", None) or shown

@@ -49,7 +49,11 @@ def project(tmp_path: Path) -> Path:
     (root / "sites").mkdir(parents=True)
     (root / "content").mkdir()
     (root / "themes").symlink_to(REPO / "themes")
-    (root / "plugins").symlink_to(REPO / "plugins")
+    # a folder of its own, so that a test can add a plugin of the network's
+    (root / "plugins").mkdir()
+    for plugin in (REPO / "plugins").iterdir():
+        if not plugin.name.startswith((".", "__")):
+            (root / "plugins" / plugin.name).symlink_to(plugin)
     return root
 
 

@@ -229,11 +229,10 @@ def test_yaml_front_matter_and_its_errors(network: Path, build_network) -> None:
 
 def give_beta_plugin(network: Path, monkeypatch, name: str, imports: str,
                      on_register: str) -> None:
-    """Town beta's builds load a plugin ``name`` that runs ``on_register``."""
-    plugin_dir = network.parent / "extra_plugins"
-    write(plugin_dir / f"{name}.py",
+    """Town beta's builds load a plugin ``name`` of the network that runs
+    ``on_register``."""
+    write(network / "plugins" / f"{name}.py",
           f"{imports}\n\n\ndef register():\n    {on_register}\n")
-    monkeypatch.syspath_prepend(str(plugin_dir))  # the forked workers inherit sys.path
     write(network / "sites/beta.yaml", f"""
         name: {{ru: Бета}}
         languages: [ru]

@@ -335,3 +335,156 @@ def test_script_capable_html_is_found(html: str) -> None:
 
 def test_the_theme_output_is_clean(demo_output: Path) -> None:
     assert [f for f in check_output(demo_output) if "script" in f.en] == []
+
+
+# -- 5. one town's checks cannot stop or hold up the others ------------------------------
+
+def _beta_text(root: Path, body: str) -> Path:
+    return write(root / "content/beta/bad.md", f"Title: Плохо\nDate: 2024-02-02\n\n{body}\n")
+
+
+def test_markdown_recursing_without_end_fails_its_town_only(network: Path,
+                                                            build_network) -> None:
+    _beta_text(network, "*" * 2000 + "слово" + "*" * 2000)
+    report = build_network(network)
+    assert report.failed == ["beta"] and "alpha" in report.built, report.log
+    assert "content/beta/bad.md: error: this text is nested too deeply" in report.log
+    assert "Traceback" not in report.log and "RecursionError" not in report.log
+
+
+@pytest.mark.parametrize("body", ["<![CDATA[ " * 1500, "[[" * 2500])
+def test_a_text_markdown_reads_for_minutes_is_stopped_with_its_name(
+        network: Path, build_network, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
+    """Unfinished CDATA sections are seen by the checks (the text has markup to clean),
+    thousands of [[ only by the build: each has a time budget per file."""
+    import gardarika.budget
+
+    monkeypatch.setattr(gardarika.budget, "BASE_SECONDS", 1.0)
+    monkeypatch.setattr(gardarika.budget, "SECONDS_PER_MB", 0.0)
+    _beta_text(network, body)
+    report = build_network(network)
+    assert report.failed == ["beta"] and "alpha" in report.built, report.log
+    assert "content/beta/bad.md" in report.log and "takes longer than 1 seconds" in report.log
+    assert "читается дольше 1 секунд" in report.log
+
+
+def test_checks_that_crash_fail_their_town_with_the_file(network: Path, build_network,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    real = gardarika.build.lint_town
+
+    def crash_on_beta(site, root):
+        if site.id == "beta":
+            from gardarika.isolation import report
+            report("content/beta/news-1.md")
+            os._exit(7)
+        return real(site, root)
+
+    monkeypatch.setattr(gardarika.build, "lint_town", crash_on_beta)
+    report = build_network(network)
+    assert report.failed == ["beta"] and "alpha" in report.built, report.log
+    assert "content/beta/news-1.md: error: the checks of beta stopped unexpectedly while " \
+           "reading content/beta/news-1.md (exit code 7)" in report.log
+
+
+def test_checks_that_hang_are_stopped_at_the_time_limit(network: Path, build_network,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    import time
+
+    real = gardarika.build.lint_town
+    monkeypatch.setattr(gardarika.build, "lint_town", lambda site, root: time.sleep(600)
+                        if site.id == "beta" else real(site, root))
+    report = build_network(network, time_limit=2)
+    assert report.failed == ["beta"] and "alpha" in report.built, report.log
+    assert "the checks of beta took longer than" in report.log
+
+
+def test_invoke_lint_survives_a_town_whose_checks_crash(network: Path) -> None:
+    _beta_text(network, "<b>Жирный</b> " + "*" * 3000 + "слово" + "*" * 3000)
+    done = subprocess.run([sys.executable, "-m", "gardarika", "lint"], cwd=network,
+                          capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "content/beta/bad.md:4: error: this text is nested too deeply" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+# -- 8. a memory ceiling on every process of a town --------------------------------------
+
+def test_a_town_asking_for_too_much_memory_fails_alone(network: Path, build_network,
+                                                       monkeypatch: pytest.MonkeyPatch
+                                                       ) -> None:
+    real = gardarika.build.lint_town
+
+    def greedy_on_beta(site, root):
+        if site.id == "beta":
+            from gardarika.isolation import report
+            report("content/beta/news-0.md")
+            hoard = [bytearray(64 * 1024 * 1024) for _ in range(64)]  # 4 GB
+            return [len(hoard)]
+        return real(site, root)
+
+    monkeypatch.setattr(gardarika.build, "lint_town", greedy_on_beta)
+    report = build_network(network, memory_limit=512 * 1024 * 1024)
+    assert report.failed == ["beta"] and "alpha" in report.built, report.log
+    assert "content/beta/news-0.md: error: the checks of beta needed more than 512 MB of " \
+           "memory while reading content/beta/news-0.md" in report.log
+
+
+def test_a_build_process_is_held_to_the_memory_ceiling(network: Path, build_network) -> None:
+    write(network / "plugins/greedy.py", "from pelican import signals\n\n\n"
+          "def grab(instance):\n"
+          "    instance.hoard = [bytearray(64 * 1024 * 1024) for _ in range(64)]\n\n\n"
+          "def register():\n    signals.content_object_init.connect(grab)\n")
+    write(network / "sites/beta.yaml", "name: {ru: Бета}\nlanguages: [ru]\n"
+                                       "pelican:\n  PLUGINS: [greedy]\n")
+    report = build_network(network, memory_limit=512 * 1024 * 1024)
+    assert report.failed == ["beta"] and "alpha" in report.built, report.log
+    assert "content/beta/news-0.md: error: reading this file needed more memory" \
+        in report.log
+
+
+# -- 6. what one source file can expand to ------------------------------------------------
+
+ANCHORS = ("---\ntitle: Якоря\ndate: 2024-05-05\nsummary: &s " + "Длинный текст. " * 300
+           + "\ndescription: [" + ", ".join(["*s"] * 19) + "]\n---\n\nТекст.\n")
+AMPLIFIERS = {
+    "tags": ("Title: Метки\nDate: 2024-05-05\nTags: "
+             + ", ".join(f"метка{i}" for i in range(200)) + "\n\nТекст.\n", 3),
+    "summary": ("Title: Описание\nDate: 2024-05-05\nSummary: " + "очень " * 2000
+                + "\n\nТекст.\n", 3),
+    "anchors": (ANCHORS, 1),
+}
+
+
+@pytest.mark.parametrize("kind", AMPLIFIERS)
+def test_a_file_that_expands_to_much_is_an_error_with_its_line(network: Path,
+                                                               kind: str) -> None:
+    text, line = AMPLIFIERS[kind]
+    write(network / "content/alpha/articles/big.md", text)
+    errors = [e for e in _problems(network) if "articles/big.md" in e]
+    assert errors and f"articles/big.md:{line}: error:" in errors[0], _problems(network)
+
+
+@pytest.mark.parametrize("kind", AMPLIFIERS)
+def test_a_file_that_expands_to_much_is_refused_even_unchecked(unchecked: Path,
+                                                               build_network,
+                                                               kind: str) -> None:
+    write(unchecked / "content/alpha/articles/big.md", AMPLIFIERS[kind][0])
+    report = build_network(unchecked, ["alpha"])
+    assert report.failed == ["alpha"], report.log
+    assert "content/alpha/articles/big.md" in report.log
+    assert not (unchecked / "output/alpha/tag/metka199.html").exists()
+
+
+def test_a_town_writing_more_than_its_budget_is_stopped(unchecked: Path, build_network,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    import gardarika.limits
+
+    monkeypatch.setattr(gardarika.limits, "OUTPUT_BASE", 20_000)
+    monkeypatch.setattr(gardarika.limits, "OUTPUT_PER_SOURCE", 0)
+    report = build_network(unchecked, ["alpha"], skip_unchanged=False)
+    assert report.failed == ["alpha"], report.log
+    assert "content/alpha: error: the town's pages add up to more than 0 MB" in report.log

@@ -7,7 +7,10 @@ file into this one. This plugin
 
 * reports every such link in an article or page as an error naming the file and line;
 * refuses to read any file whose real place (symbolic links followed) is outside
-  ``PATH``: the read fails with the same kind of error instead of copying the file.
+  ``PATH``: the read fails with the same kind of error instead of copying the file;
+* gives every file a time budget in proportion to its size: a text that Markdown (or a
+  plugin) would read for minutes, such as thousands of unfinished ``<![CDATA[``, is
+  stopped and reported instead of holding up the run.
 
 Settings read: ``PATH``.
 """
@@ -21,9 +24,11 @@ from typing import Any
 from pelican import signals
 from pelican.contents import Static
 
+from gardarika.budget import TooSlow, budget_for, time_budget, too_deep_error, too_slow_error
 from gardarika.confine import climbs_out, really_inside
 from gardarika.documents import line_containing
 from gardarika.errors import ContentError
+from gardarika.isolation import report
 
 logger = logging.getLogger(__name__)
 
@@ -58,14 +63,28 @@ def outside_error(path: str) -> ContentError:
 
 
 def guard_reader(readers: Any) -> None:
-    """Wrap this run's ``Readers.read_file`` so it refuses files outside ``PATH``."""
+    """Wrap this run's ``Readers.read_file`` so it refuses files outside ``PATH``, and
+    reads each file within a time budget (:mod:`gardarika.budget`), telling the parent
+    process (when Gardarika runs it in one) which file it is on."""
     root = readers.settings["PATH"]
     read_file = readers.read_file
 
     def read_inside(base_path: str, path: str, *args: Any, **kwargs: Any) -> Any:
-        if not really_inside(os.path.join(base_path, path), root):
+        full = os.path.join(base_path, path)
+        if not really_inside(full, root):
             raise outside_error(path)
-        return read_file(base_path, path, *args, **kwargs)
+        report(os.path.abspath(full))
+        try:
+            size = os.path.getsize(full)
+        except OSError:
+            size = 0
+        try:
+            with time_budget(budget_for(size)):
+                return read_file(base_path, path, *args, **kwargs)
+        except TooSlow as slow:
+            raise too_slow_error(slow.args[0]) from None
+        except RecursionError:
+            raise too_deep_error() from None
 
     readers.read_file = read_inside
 

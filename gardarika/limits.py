@@ -1,0 +1,133 @@
+"""How much one source file may expand to, and one town's output.
+
+A few hundred kilobytes an editor writes can become gigabytes of pages: YAML anchors
+repeat a long text into every field, a summary is printed on every listing page, and
+each tag gets a page of its own listing the article. So the metadata of one file is
+bounded (its size once anchors are expanded, the number of tags, the length of the
+summary), and a town's pages together are bounded in proportion to its source. The
+editors' checks report a file over a limit with its line and the limit; the build
+enforces the same limits (``plugins/content_limits`` and :func:`output_budget`).
+
+The limits are far above what real content needs: a long report has a dozen tags and a
+summary of a few sentences.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import ContentError
+
+#: characters of metadata one file may hold, every anchor expanded
+MAX_METADATA_CHARS = 64 * 1024
+#: tags (and authors) of one article
+MAX_TAGS = 50
+#: characters of a summary written in the metadata
+MAX_SUMMARY_CHARS = 5000
+#: a town's pages may take this much, plus OUTPUT_PER_SOURCE times its source folder
+OUTPUT_BASE = 64 * 1024 * 1024
+OUTPUT_PER_SOURCE = 40
+
+Found = tuple[str, str, str]   # (key, English, Russian)
+
+
+def expanded_size(value: Any, limit: int) -> int:
+    """The characters of ``value`` with every shared part counted each time it is used
+    (as YAML anchors make it); counting stops a little past ``limit``."""
+    total = 0
+    stack = [value]
+    while stack and total <= limit:
+        item = stack.pop()
+        if isinstance(item, str | bytes):
+            total += len(item)
+        elif isinstance(item, dict):
+            total += len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set):
+            total += len(item)
+            stack.extend(item)
+        else:
+            total += len(str(item))
+    return total
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, list | tuple):
+        return len(value)
+    if isinstance(value, str):
+        text = value
+        return len([t for t in (text.split(";") if ";" in text else text.split(","))
+                    if t.strip()])
+    return 1
+
+
+def metadata_problems(metadata: dict[str, Any]) -> Iterator[Found]:
+    """What in one file's metadata is over a limit."""
+    size = expanded_size(metadata, MAX_METADATA_CHARS)
+    if size > MAX_METADATA_CHARS:
+        yield ("", f"the metadata at the top of the file adds up to more than "
+               f"{MAX_METADATA_CHARS // 1024} KB of text (YAML anchors “&name”/“*name” "
+               "count once for every use); it would be repeated on many pages. Keep the "
+               "metadata short and put the text below it.",
+               f"метаданные в начале файла занимают больше {MAX_METADATA_CHARS // 1024} КБ "
+               "текста (якоря YAML «&имя»/«*имя» считаются при каждом использовании); они "
+               "повторялись бы на многих страницах. Сократите метаданные, а текст "
+               "перенесите ниже.")
+    for key in ("tags", "authors"):
+        value = metadata.get(key)
+        if value is not None and _count(value) > MAX_TAGS:
+            yield (key, f"“{key}” lists {_count(value)} names; at most {MAX_TAGS} are "
+                   "allowed (each gets a page of its own). Keep the few that readers will "
+                   "look for.",
+                   f"в «{key}» перечислено {_count(value)} названий, а можно не больше "
+                   f"{MAX_TAGS} (у каждого своя страница). Оставьте те, по которым "
+                   "читатели будут искать.")
+    summary = metadata.get("summary")
+    if isinstance(summary, str) and len(summary) > MAX_SUMMARY_CHARS:
+        yield ("summary", f"the summary is {len(summary)} characters long; at most "
+               f"{MAX_SUMMARY_CHARS} are allowed (it is shown on every list of articles). "
+               "Write a sentence or two; the text itself goes below the metadata.",
+               f"краткое описание длиной {len(summary)} знаков, а можно не больше "
+               f"{MAX_SUMMARY_CHARS} (оно показывается во всех списках статей). Напишите "
+               "одно-два предложения; сам текст — ниже метаданных.")
+
+
+def source_size(content: Path) -> int:
+    """Bytes of a town's content folder (visible files; links are not followed)."""
+    total = 0
+    for folder, dirs, files in os.walk(content):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.startswith("."):
+                continue
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
+def output_budget(content: Path) -> int:
+    """The bytes of pages one (town, language) build may write."""
+    return OUTPUT_BASE + OUTPUT_PER_SOURCE * source_size(content)
+
+
+class OutputTooLarge(ContentError):
+    """A build wrote more pages than its town's budget."""
+
+    def __init__(self, budget: int):
+        mb = budget // 1024 // 1024
+        super().__init__(
+            f"the town's pages add up to more than {mb} MB, far more than its texts and "
+            "files could need, so the build was stopped and the town is not published. "
+            "Usually one file expands to very much: thousands of tags, a huge summary, "
+            "metadata repeated with YAML anchors. Look at the files changed last.",
+            f"страницы города занимают больше {mb} МБ — гораздо больше, чем нужно его "
+            "текстам и файлам, поэтому сборка остановлена и сайт города не опубликован. "
+            "Обычно это один файл, который разворачивается в огромный объём: тысячи меток, "
+            "огромное краткое описание, метаданные, размноженные якорями YAML. Посмотрите "
+            "на последние изменённые файлы.")
