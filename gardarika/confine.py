@@ -68,9 +68,16 @@ SCHEME = PathProblem("is not a path inside the site: it starts with a scheme suc
                      "или «http:». Укажите путь внутри сайта, например «news/today.html»; "
                      "ссылки на другие сайты ставьте в тексте")
 
-#: what an address of a page may be written with: Latin letters, digits, "-", "_", ".",
-#: "~" and "/" as the separator of folders
-ADDRESS = re.compile(r"[A-Za-z0-9._~/-]*")
+#: what an address of a page may be written with: lower-case Latin letters, digits, "-",
+#: "_", ".", "~" and "/" as the separator of folders (the output is lower-case, so that
+#: no two files differ only in case on a stick or a CD)
+ADDRESS = re.compile(r"[a-z0-9._~/-]*")
+HIDDEN = PathProblem("names a hidden file or folder (a name starting with a dot, like "
+                     "“.htaccess”); web servers treat such files as their own settings. "
+                     "Choose a name that starts with a letter or digit",
+                     "называет скрытый файл или папку (имя с точкой в начале, например "
+                     "«.htaccess»); веб-серверы читают такие файлы как свои настройки. "
+                     "Выберите имя, которое начинается с буквы или цифры")
 _ADDRESS_SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*:")
 _FIELD = re.compile(r"\{[^{}]*\}")
 
@@ -78,10 +85,10 @@ _FIELD = re.compile(r"\{[^{}]*\}")
 def _characters(bad: str) -> PathProblem:
     shown = repr(bad)[1:-1] if not bad.isprintable() or bad.isspace() else bad
     return PathProblem(
-        f"contains “{shown}”; an address may use only Latin letters, digits, “-”, “_”, "
-        "“.” and “/” (for example “news/fair-2024.html”)",
-        f"содержит «{shown}»; в адресе можно использовать только латинские буквы, цифры, "
-        "«-», «_», «.» и «/» (например, «news/fair-2024.html»)")
+        f"contains “{shown}”; an address may use only lower-case Latin letters, digits, "
+        "“-”, “_”, “.” and “/” (for example “news/fair-2024.html”)",
+        f"содержит «{shown}»; в адресе можно использовать только строчные латинские буквы, "
+        "цифры, «-», «_», «.» и «/» (например, «news/fair-2024.html»)")
 
 
 def address_problem(value: str, pattern: bool = False) -> PathProblem | None:
@@ -98,7 +105,42 @@ def address_problem(value: str, pattern: bool = False) -> PathProblem | None:
     if _ADDRESS_SCHEME.match(text):
         return SCHEME
     bad = ADDRESS.sub("", text)
-    return _characters(bad[0]) if bad else None
+    if bad:
+        return _characters(bad[0])
+    if any(part.startswith(".") and part != "." for part in value.split("/")):
+        return HIDDEN
+    return None
+
+
+#: folders and files every site writes itself, which no page may take
+SITE_FOLDERS = ("tag", "category", "author", "archives", "theme", "images", "files",
+                "drafts", "pages", "feeds")
+SITE_FILES = ("search-index.js",)
+#: pages every language's site writes beside its articles (``{slug}.html``)
+SITE_PAGES = ("index", "tags", "categories", "authors", "archives", "404", "search")
+
+
+def page_file_problem(value: str, other_languages: tuple[str, ...]) -> tuple[str, str] | None:
+    """Why ``save_as`` (already a plain address) cannot be the file of a page, or
+    ``None``: it must name an ``.html`` file of its own, not a folder and not a place
+    where the site keeps its own pages (compared without regard to case, as on a stick
+    or a CD)."""
+    if value.endswith("/") or posixpath.normpath(value) in (".", ""):
+        return ("names a folder, not a file. Write a file name, like “news/fair.html”.",
+                "называет папку, а не файл. Укажите имя файла, например "
+                "«news/fair.html».")
+    parts = posixpath.normpath(value).casefold().split("/")
+    taken = (parts[0] in (*SITE_FOLDERS, *SITE_FILES, *other_languages)
+             or (len(parts) == 1 and parts[0].rsplit(".", 1)[0] in SITE_PAGES))
+    if taken:
+        return (f"is where the site keeps its own pages (“{parts[0]}”). Choose another "
+                "name.", f"занято служебными страницами сайта («{parts[0]}»). Выберите "
+                "другое имя.")
+    if not parts[-1].endswith(".html"):
+        return ("is not the name of a web page: a page's file name ends with “.html”, like "
+                "“news/fair.html”.", "— не имя веб-страницы: имя файла страницы "
+                "оканчивается на «.html», например «news/fair.html».")
+    return None
 
 
 def path_problem(value: str, decode: bool = False) -> PathProblem | None:

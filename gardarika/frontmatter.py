@@ -119,6 +119,14 @@ def parse_front_matter(front: str) -> dict[str, Any]:
     return data
 
 
+def markdown_lines(text: str) -> list[str]:
+    """``text`` split into lines exactly as Python-Markdown splits it: at line feeds,
+    after turning ``\r\n`` and ``\r`` into them. ``str.splitlines`` would also split at
+    form feeds, ``U+0085`` and ``U+2028``, where Markdown sees one line: an editor (or an
+    attacker) could then make the checks and the build read different headers."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def header_metadata(text: str) -> tuple[dict[str, str], dict[str, int], int]:
     """Pelican's ``Key: value`` header: (metadata, line of each key, first body line).
 
@@ -128,7 +136,7 @@ def header_metadata(text: str) -> tuple[dict[str, str], dict[str, int], int]:
     lines: dict[str, int] = {}
     key = None
     number = 0
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(markdown_lines(text), 1):
         if not line.strip():
             return metadata, lines, number + 1
         match = META_RE.match(line)
@@ -166,5 +174,5 @@ def read_metadata(text: str) -> tuple[dict[str, Any], dict[str, int], int, str]:
         data = {str(k).lower(): v for k, v in parse_front_matter(front).items()}
         return data, front_matter_lines(front), body_line, body
     metadata, lines, body_line = header_metadata(text)
-    body = "\n".join(text.splitlines()[body_line - 1:])
+    body = "\n".join(markdown_lines(text)[body_line - 1:])
     return metadata, lines, body_line, body

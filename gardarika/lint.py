@@ -36,9 +36,10 @@ from pelican.utils import get_date
 
 from .budget import TooSlow, budget_for, time_budget, too_deep_error, too_slow_error
 from .config import SiteConfig
-from .confine import address_problem, link_leaves_folder
+from .confine import SITE_PAGES, address_problem, link_leaves_folder, page_file_problem
 from .documents import Document, is_language_code, read_town
 from .errors import Problem
+from .frontmatter import markdown_lines
 from .isolation import report
 from .limits import metadata_problems
 from .lint_confine import check_confinement
@@ -192,10 +193,6 @@ def check_addresses(site: SiteConfig, docs: list[Document], root: Path
                      "«Slug: novosti» или переименуйте файл.")
 
 
-#: pages every language's site writes beside its articles (``{slug}.html``)
-SITE_PAGES = ("index", "tags", "categories", "authors", "archives", "404", "search")
-
-
 def check_reserved_addresses(site: SiteConfig, docs: list[Document], root: Path
                              ) -> Iterator[Problem]:
     """An article titled “Search” or “Tags” would be written over the site's own page."""
@@ -209,30 +206,6 @@ def check_reserved_addresses(site: SiteConfig, docs: list[Document], root: Path
                      f"например, «Slug: {doc.slug}-1» или измените заголовок.")
 
 
-#: folders and files of every site that a ``save_as`` must not take
-SITE_FOLDERS = ("tag", "category", "author", "archives", "theme", "images", "files",
-                "drafts", "pages")
-SITE_FILES = ("search-index.js", "feeds")
-
-
-def _save_as_problem(value: str, site: SiteConfig) -> tuple[str, str] | None:
-    """Why ``save_as`` cannot be this document's file, or ``None`` (``..`` and absolute
-    paths are the confinement check's)."""
-    if value.endswith("/") or posixpath.normpath(value) in (".", ""):
-        return ("names a folder, not a file. Write a file name, like “news/fair.html”.",
-                "называет папку, а не файл. Укажите имя файла, например "
-                "«news/fair.html».")
-    parts = posixpath.normpath(value).split("/")
-    others = [lang for lang in site.languages if lang != site.default_language]
-    taken = (parts[0] in (*SITE_FOLDERS, *others) or parts[0] in SITE_FILES
-             or (len(parts) == 1 and parts[0].rsplit(".", 1)[0] in SITE_PAGES))
-    if taken:
-        return (f"is where the site keeps its own pages (“{parts[0]}”). Choose another "
-                "name.", f"занято служебными страницами сайта («{parts[0]}»). Выберите "
-                "другое имя.")
-    return None
-
-
 def check_save_as(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
     """``save_as`` must name a file of its own: a folder, or a name the site's own pages
     use, would fail the build (or overwrite them) without naming the document."""
@@ -240,7 +213,8 @@ def check_save_as(site: SiteConfig, docs: list[Document], root: Path) -> Iterato
         value = str(doc.metadata.get("save_as") or "").strip()
         if not value or address_problem(value) is not None:
             continue  # empty: "do not write it" (Pelican); escapes: check_confinement
-        problem = _save_as_problem(value, site)
+        others = tuple(lang for lang in site.languages if lang != site.default_language)
+        problem = page_file_problem(value, others)
         if problem:
             yield _error(doc, doc.line("save_as"), f"“save_as: {value}” {problem[0]}",
                          f"«save_as: {value}» {problem[1]}")
@@ -257,6 +231,15 @@ def check_templates(site: SiteConfig, docs: list[Document], root: Path
         name = str(doc.metadata["template"] or "").strip()
         if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
             continue  # not a plain name at all: check_confinement explains that one
+        if name.startswith("_") or name.lower() in ("base", "portal") or name != name.lower():
+            yield _error(doc, doc.line("template"),
+                         f"“{name}” is a part of the theme's pages, not a template of its "
+                         "own. Remove the “Template:” line or name a page template in "
+                         "lower case, like “page”.",
+                         f"«{name}» — часть страниц темы, а не отдельный шаблон. Уберите "
+                         "строку «Template:» или укажите шаблон страницы строчными "
+                         "буквами, например «page».")
+            continue
         try:
             if (folder / f"{name}.html").is_file():
                 continue
@@ -290,8 +273,10 @@ def check_translations(site: SiteConfig, docs: list[Document], root: Path
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _CODE_SPAN = re.compile(r"`[^`]*`")
 _TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*')\s*$""")
+# (a target is at most 2 048 characters: unbounded, a line of thousands of "](" would
+# be scanned to its end from each of them, which is quadratic)
 _LINKS = [
-    re.compile(r"\]\(\s*(?:<([^>]*)>|([^)]*))\)"),                      # [text](target)
+    re.compile(r"\]\(\s*(?:<([^>\n]{0,2048})>|([^)\n]{0,2048}))\)"),     # [text](target)
     re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*(?:<([^>]*)>|(\S+))"),    # [ref]: target
     re.compile(r"""\b(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I),  # raw HTML
 ]
@@ -301,7 +286,7 @@ _PLACEHOLDER = re.compile(r"^\{(filename|static|attach|index|category|tag|author
 def links_in(doc: Document) -> Iterator[tuple[int, str]]:
     """(line, target) of every link and picture in the text, outside code."""
     fenced = False
-    for number, line in enumerate(doc.body.splitlines(), doc.body_line):
+    for number, line in enumerate(markdown_lines(doc.body), doc.body_line):
         if _FENCE.match(line):
             fenced = not fenced
             continue

@@ -30,9 +30,9 @@ from .settings import markdown_settings
 
 _SUSPECT = re.compile(
     r"<[A-Za-z!/?]|&|\\"                                      # tags, references, escapes
-    r"|\{(?!(?:static|filename|attach|index|category|tag|author)\})[^}\n]*\}"  # {: attrs}
-    r"|\]\(\s*<?\s*(?!(?:https?|mailto|tel):)[^) /?#]*:"      # [text](scheme:…)
-    r"|^\s{0,3}\[[^\]\n]+\]:\s*<?\s*(?!(?:https?|mailto|tel):)[^\s/?#]*:",  # [ref]: scheme:
+    r"|\{(?!(?:static|filename|attach|index|category|tag|author)\})[^}\n]{0,512}\}"  # {: …}
+    r"|\]\(\s*<?\s*(?!(?:https?|mailto|tel):)[^) /?#\n]{0,64}:"  # [text](scheme:…)
+    r"|^\s{0,3}\[[^\]\n]{1,512}\]:\s*<?\s*(?!(?:https?|mailto|tel):)[^\s/?#]{0,64}:",  # [r]: s:
     re.I | re.M)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.S)

@@ -488,3 +488,47 @@ def test_a_town_writing_more_than_its_budget_is_stopped(unchecked: Path, build_n
     report = build_network(unchecked, ["alpha"], skip_unchanged=False)
     assert report.failed == ["alpha"], report.log
     assert "content/alpha: error: the town's pages add up to more than 0 MB" in report.log
+
+
+# -- beyond the list: what the red team found next ----------------------------------------
+
+PLACES = [
+    "Save_as: .htaccess", "Save_as: files/.htaccess", "Save_as: Index.html",
+    "Save_as: Theme/js/searchbox.js", "Save_as: news/x.js", "Save_as: search.html",
+    "Save_as: theme/css/main.css", "Save_as: en/index.html", "Url: .hidden/x.html",
+    "Template: portal", "Template: _macros", "Template: base",
+]
+
+
+@pytest.mark.parametrize("header", PLACES)
+def test_a_page_cannot_take_the_sites_own_places(network: Path, header: str) -> None:
+    _article(network, header)
+    assert any("articles/evil.md:3: error:" in e for e in _problems(network)), \
+        _problems(network)
+
+
+@pytest.mark.parametrize("header", [*PLACES, "Slug: search", "Category: ???",
+                                    "Tags: мост, ★★"])
+def test_a_page_cannot_take_the_sites_own_places_even_unchecked(
+        unchecked: Path, build_network, header: str) -> None:
+    search = (unchecked / "output/alpha/search.html").read_bytes()
+    _article(unchecked, header)
+    report = build_network(unchecked, ["alpha"])
+    assert report.failed == ["alpha"], report.log
+    assert "content/alpha/articles/evil.md" in report.log
+    assert (unchecked / "output/alpha/search.html").read_bytes() == search
+    assert not list((unchecked / "output/alpha").rglob(".*"))
+
+
+@pytest.mark.parametrize("separator", ["\x85", "\u2028", "\x0c", "\x0b"])
+def test_the_checks_and_the_build_read_the_same_header(network: Path, build_network,
+                                                       separator: str) -> None:
+    """Markdown splits lines at line feeds only; the checks must not see a line break
+    where the build sees none (or the other way round)."""
+    write(network / "content/alpha/articles/evil.md",
+          f"Title: Злая\nDate: 2024-05-05{separator}Save_as: search.html\n"
+          f"Template: portal\n\nТекст.\n")
+    errors = _problems(network)
+    assert any("evil.md:2:" in e and "date" in e for e in errors), errors
+    search = (build_network(network, ["alpha"]), network / "output/alpha/search.html")[1]
+    assert not search.exists() or "Злая" not in search.read_text(encoding="utf-8")
