@@ -26,15 +26,18 @@ def _done(code: int) -> None:
             "shard": "build only the share K/N of the towns, for parallel CI jobs",
             "force": "rebuild towns even when nothing they use has changed",
             "wait": WAIT_HELP,
-            "time-limit": "stop a town's build in one language after this many minutes "
-                          "(default 30)"})
+            "time-limit": "stop a town's checks, or its build in one language, after this "
+                          "many minutes (default 30)",
+            "memory-limit": "the memory (MB) one town's checks or build in one language may "
+                            "reserve (default 1024)"})
 def build(c, site=None, jobs=None, check=True, shard=None, force=False, wait=True,
-          time_limit=None):
+          time_limit=None, memory_limit=None):
     """Build the network (or one town) into output/, then check it."""
     from gardarika.cli import build as run_build
 
     _done(run_build(ROOT, site, int(jobs) if jobs else None, check, shard, force, wait,
-                    float(time_limit) if time_limit else None))
+                    float(time_limit) if time_limit else None,
+                    float(memory_limit) if memory_limit else None))
 
 
 @task(name="check", help={"site": "town id (or several, comma-separated); default: all",

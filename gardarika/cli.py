@@ -41,7 +41,8 @@ def _locked(root: Path, command: str, shared: bool, wait: bool,
 
 def build(root: Path, sites: str | None = None, jobs: int | None = None,
           check: bool = True, shard: str | None = None, force: bool = False,
-          wait: bool = True, time_limit: float | None = None) -> int:
+          wait: bool = True, time_limit: float | None = None,
+          memory_limit: float | None = None) -> int:
     """Build the network (or the comma-separated ``sites``, or the share ``K/N`` of the
     towns); return the exit code. With ``wait=False`` fail at once (1) when another
     build is running."""
@@ -59,9 +60,13 @@ def build(root: Path, sites: str | None = None, jobs: int | None = None,
             print(f"Share {shard} has no towns. / В доле {shard} нет городов.")
             return 0
     try:
+        limits: dict[str, float | int] = {}
+        if time_limit:
+            limits["time_limit"] = time_limit * 60
+        if memory_limit:
+            limits["memory_limit"] = int(memory_limit * 1024 * 1024)
         report = Builder(root, jobs=jobs, check=check, skip_unchanged=not force,
-                         wait=wait, **({"time_limit": time_limit * 60} if time_limit
-                                      else {})).build(names)
+                         wait=wait, **limits).build(names)  # type: ignore[arg-type]
     except BuildError as err:
         print(err, file=sys.stderr)
         return 2
@@ -219,8 +224,9 @@ def verify(path: str) -> int:
         print(f"All {result.checked} files are intact. / Все файлы ({result.checked}) целы.")
         return 0
     print(f"Problems: {len(result.missing)} missing, {len(result.changed)} changed, "
-          f"{len(result.unexpected)} unexpected. / Пропало: {len(result.missing)}, "
-          f"изменено: {len(result.changed)}, лишних: {len(result.unexpected)}.")
+          f"{len(result.unexpected)} unexpected, {len(result.refused)} not checked. / "
+          f"Пропало: {len(result.missing)}, изменено: {len(result.changed)}, лишних: "
+          f"{len(result.unexpected)}, не проверено: {len(result.refused)}.")
     return 1
 
 
@@ -373,8 +379,11 @@ def _main(argv: list[str] | None = None) -> int:
     build_cmd.add_argument("--force", action="store_true",
                            help="rebuild towns even when nothing they use has changed")
     build_cmd.add_argument("--time-limit", type=float, metavar="MINUTES",
-                           help="stop a town's build in one language after this long "
-                                "(default 30)")
+                           help="stop a town's checks, or its build in one language, after "
+                                "this long (default 30)")
+    build_cmd.add_argument("--memory-limit", type=float, metavar="MB",
+                           help="the memory one town's checks or build in one language "
+                                "may reserve (default 1024)")
     commands.add_parser("owners", help="write CODEOWNERS from the towns' editors")
     portal_cmd = commands.add_parser("portal", help="write the portal over output/ and check it")
     matrix_cmd = commands.add_parser("matrix", help="print the towns as JSON for CI")
@@ -419,7 +428,7 @@ def _main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "build":
         return build(args.root, args.site, args.jobs, args.check, args.shard, args.force,
-                     args.wait, args.time_limit)
+                     args.wait, args.time_limit, args.memory_limit)
     if args.command == "portal":
         return portal(args.root, args.wait)
     if args.command == "owners":
