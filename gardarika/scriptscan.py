@@ -51,6 +51,17 @@ _IGNORED = re.compile(r"[\x00-\x20\x7f]+")
 _CSS_CODE = re.compile(r"expression\(|javascript:|vbscript:|-moz-binding|behavior:",
                        re.IGNORECASE)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+#: elements that run plug-ins or other documents: never in a page of ours
+PLUGIN_ELEMENTS = frozenset({"object", "embed", "applet"})
+#: the scripts a page may load: the theme's and the search index
+_THEME_SCRIPT = re.compile(r"^(?:\.\./|\./)*(?:[a-z0-9_.-]+/)*(?:theme/js/[a-z0-9_.-]+\.js"
+                           r"|search-index\.js)$")
+
+
+def _theme_script(url: str) -> bool:
+    return bool(_THEME_SCRIPT.match(url.strip()))
+
+
 #: the only data: address the theme writes (an empty icon: no request for favicon.ico)
 EMPTY_ICON = "data:,"
 
@@ -114,6 +125,16 @@ def _tag_dangers(tag: str, attributes: dict[str, str | None]) -> Iterator[tuple[
         elif name == "style" and _css_runs_code(value):
             yield (value[:30], f"the style= of <{tag}> runs code",
                    f"style= у <{tag}> запускает код")
+        elif name == "srcdoc" and value.strip():
+            # a page written into the attribute: judged as a page of its own
+            for _, en, ru in _element_dangers(value):
+                yield (raw_name, f"<{tag}> srcdoc=: {en}", f"<{tag}> srcdoc=: {ru}")
+    if tag == "script" and "src" in values and not _theme_script(values["src"]):
+        yield ("src", f"<script> loads “{values['src'][:60]}”, which is not a script of the "
+               "theme", f"<script> загружает «{values['src'][:60]}» — это не скрипт темы")
+    if tag in PLUGIN_ELEMENTS:
+        yield (f"<{tag}", f"<{tag}> embeds a plug-in or another document",
+               f"<{tag}> встраивает модуль или другой документ")
 
 
 def _url(tag: str, name: str, value: str) -> tuple[str, str, str]:
@@ -158,19 +179,36 @@ def _line_of(text: str, needle: str, start: int) -> tuple[int, int]:
     return text.count("\n", 0, found) + 1, found
 
 
+_NOSCRIPT = re.compile(r"<noscript\b[^>]*>.*?(?:</noscript\s*>|$)", re.I | re.S)
+
+
+def _as_scripting_browser(text: str) -> str:
+    """``text`` as a browser with scripts on reads it: everything from ``<noscript>`` to
+    the first ``</noscript>`` is plain text (blanked here, lines kept), so markup in it
+    that Lexbor (which parses as if scripts were off) sees inside an attribute, such as
+    ``<noscript><p title="</noscript><img onerror=…>">``, is where a browser sees it."""
+    return _NOSCRIPT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
 def html_dangers(text: str) -> list[Danger]:
     """Everything in an HTML page that could run script.
 
     The page is parsed by Lexbor (``selectolax``), an HTML5 parser that splits tags and
     attributes exactly as browsers do; a broken-out quote shows up as the attribute a
-    browser would see. Lexbor does not keep positions, so the line is where the
+    browser would see. Lexbor parses as a browser with scripts off, so a page with a
+    ``<noscript>`` is also read as a browser with scripts on reads it, and what either
+    reading finds counts. Lexbor does not keep positions, so the line is where the
     offending text first occurs in the file."""
-    found = []
-    position = 0
-    for needle, en, ru in _element_dangers(text):
-        line, position = _line_of(text, needle, position)
-        found.append(Danger(line, en, ru))
-    return found
+    found: dict[Danger, None] = {}
+    readings = [text]
+    if "<noscript" in text.lower():
+        readings.append(_as_scripting_browser(text))
+    for reading in readings:
+        position = 0
+        for needle, en, ru in _element_dangers(reading):
+            line, position = _line_of(reading, needle, position)
+            found.setdefault(Danger(line, en, ru), None)
+    return list(found)
 
 
 _INDEX = re.compile(r"^\s*window\.GARDARIKA_SEARCH\s*=\s*(?P<data>.*?);?\s*$", re.S)

@@ -328,6 +328,11 @@ def test_check_reports_script_in_the_output_with_file_and_line(tmp_path: Path) -
     "<iframe src=\" vbscript:x\"></iframe>", "<object data='data:text/html,x'></object>",
     "<script>alert(1)</script>", "<p style='width:expression(alert(1))'>t</p>",
     "<template><img src=x onerror=alert(1)></template>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></p></noscript>',
+    '<iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe>',
+    '<script src="files/notes.txt"></script>', "<embed src=files/x.swf>",
+    '<svg><set attributeName="xlink:href" to="javascript:alert(1)"/></svg>',
+    '<a href="&#x6A;avascript:alert(1)">x</a>',
 ])
 def test_script_capable_html_is_found(html: str) -> None:
     assert html_dangers(f"<html><body>{html}</body></html>")
