@@ -10,11 +10,12 @@ errors   a file that is not UTF-8 (with the likely encoding and the command to c
          language the town does not have; two documents with the same address; a file
          marked as a translation with no original; a link or picture that leads to no
          file (``{filename}``, ``{static}`` or a relative path); a category, tag or
-         author with ``<``/``>`` or without a letter or digit; a web page, script or
-         scripted SVG among the files (:mod:`gardarika.lint_files`); a picture over 50
-         megapixels (:mod:`gardarika.lint_images`); anything that would read or write
-         outside the town's folders (:mod:`gardarika.lint_confine`); metadata over the
-         limits of :mod:`gardarika.limits` (too many tags, a huge summary, anchors)
+         author with ``<``/``>`` or without a letter or digit; a file beside the texts
+         of a kind a browser could run, or a scripted SVG (:mod:`gardarika.lint_files`);
+         a picture over 50 megapixels (:mod:`gardarika.lint_images`); anything that
+         would read or write outside the town's folders (:mod:`gardarika.lint_confine`);
+         metadata over the limits of :mod:`gardarika.limits` (too many tags, a huge
+         summary, anchors)
 warnings a category or tag written differently from an existing one only in capitals or
          spaces; an empty text; a picture that cannot be read; raw HTML that the build
          removes (scripts, event handlers, javascript: links, frames, forms…: see

@@ -34,9 +34,11 @@ does not know):
 * plain text (``.txt``) is not looked into: it is sent and opened as plain text
   everywhere, and browsers do not run it whatever it says.
 
-A name with a web page's or a server program's extension inside it (``x.php.jpg``,
-``page.html.srt``) is refused too: Apache takes every part after a dot as a type or a
-handler, and uses an inner one when it does not know the last. A file that would be
+A name with a server program's extension inside it (``x.php.jpg``) is refused too, and
+one with a page's or drawing's inside it (``page.html.srt``, ``map.svg.gz``) unless the
+last is a type every server knows (``coat-of-arms.svg.png``, ``page.html.zip``): Apache
+takes every part after a dot as a type, a compression or a handler, and uses an inner
+type when it does not know the last one. A file that would be
 published in the theme's folder (``theme/``) is refused whatever the settings say, and
 the thumbnail caches and folder settings that Windows leaves in folders (``Thumbs.db``,
 ``desktop.ini``) are said not to be published.
@@ -76,7 +78,8 @@ PICTURE_TYPES = frozenset({"jpg", "jpeg", "png", "gif", "webp", "avif", "bmp", "
 DRAWING_TYPES = frozenset(suffix.lstrip(".") for suffix in SVG_SUFFIXES)
 #: plain text: sent and opened as text everywhere, never run
 PLAIN_TEXT_TYPES = frozenset({"txt"})
-#: documents that browsers download or show in a viewer of their own
+#: documents that browsers download or show in a viewer of their own (and Markdown
+#: sources, published as files only by a town's STATIC_PATHS settings: text)
 DOCUMENT_TYPES = frozenset({"pdf", "csv", "md", "ics", "doc", "docx", "odt", "ods", "odp",
                             "odg", "xls", "xlsx", "ppt", "pptx", "rtf", "epub", "djvu"})
 ARCHIVE_TYPES = frozenset({"zip", "7z", "rar", "gz", "tgz", "tar", "bz2", "xz"})
@@ -96,9 +99,14 @@ PAGE_AND_SCRIPT_TYPES = frozenset({"html", "htm", "xhtml", "xht", "shtml", "shtm
 SERVER_CODE_TYPES = frozenset({"php", "php3", "php4", "php5", "php7", "php8", "phtml",
                                "pht", "phar", "cgi", "pl", "asp", "aspx", "jsp", "shtml",
                                "shtm"})
-#: inside a name (``page.html.srt``): a server may send the file as a web page. Allowed
-#: before an archive's extension, which every server knows (``page.html.zip``).
-INNER_PAGE_TYPES = frozenset({"html", "htm", "xhtml", "xht", "mht", "mhtml", "hta"})
+#: inside a name (``page.html.srt``, ``map.svg.gz``): a server that does not know the last
+#: extension, or takes it as a compression (``.gz``), sends the file as a page or drawing
+INNER_DOCUMENT_TYPES = frozenset({"html", "htm", "xhtml", "xht", "mht", "mhtml", "hta",
+                                  "svg", "svgz", "xml", "xsl", "xslt", "rss", "rdf", "atom"})
+#: types every web server has known for decades: after one of them an inner extension
+#: cannot become the file's type (``coat-of-arms.svg.png``, ``page.html.zip``)
+UNIVERSAL_TYPES = frozenset({"jpg", "jpeg", "png", "gif", "pdf", "txt", "zip", "7z", "rar",
+                             "tar"})
 #: texts an editor might expect to become pages, but which only Markdown does here
 OTHER_TEXTS = frozenset({"rst", "txt", "docx", "doc", "odt", "rtf"})
 #: files that Windows leaves in folders: never published, whatever they hold
@@ -177,8 +185,8 @@ def _type_refusal(published: str) -> Refusal | None:
                "в PDF.")
     inner = name.lower().split(".")[1:-1]
     for part in inner:
-        if part in SERVER_CODE_TYPES or (part in INNER_PAGE_TYPES
-                                         and ext not in ARCHIVE_TYPES):
+        if part in SERVER_CODE_TYPES or (part in INNER_DOCUMENT_TYPES
+                                         and ext not in UNIVERSAL_TYPES):
             return Refusal(
                 en=f"the name “{_quoted(name)}” has “.{part}” inside it: some web servers "
                    "take every part of a name after a dot as the file's type, and would "

@@ -35,13 +35,15 @@ STATIC_FOLDERS = ("images", "files")
 #: first, so nothing reads a file outside the content folder, and ``safe_addresses``
 #: refuses a document whose address is not a plain relative path before anyone uses
 #: it (after ``offline_output`` has made its slug portable), and ``content_limits`` one
-#: whose metadata would expand to too much. ``safe_html`` cleans the
+#: whose metadata would expand to too much; ``safe_files`` drops a copied file of a kind
+#: a browser could run, once ``offline_output`` has given it its final name and before
+#: ``light_images`` takes the pictures over. ``safe_html`` cleans the
 #: content after ``offline_output`` has turned remote embeds into links (and after
 #: typography, which only changes text); ``light_images`` and ``offline_search`` work on
 #: the written pages, so they see the cleaned HTML.
 GARDARIKA_PLUGINS = ["own_folder", "front_matter", "readable_slugs", "lang_subsite", "ui_i18n",
                      "typography", "offline_output", "safe_addresses", "content_limits",
-                     "safe_html", "light_images", "offline_search"]
+                     "safe_files", "safe_html", "light_images", "offline_search"]
 
 
 def subsite_dir(site: SiteConfig, lang: str) -> str:
