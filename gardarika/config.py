@@ -5,22 +5,45 @@ in a file is collected, so an editor fixes a file in one go instead of one error
 A town whose file has problems is left out of the build (and reported); the other towns
 still build.
 
+A town's file may be edited by the town's editors. Whatever it says, it must not make
+the build read or write outside the town's folders, run code, publish secrets or stop
+the other towns, nor turn ``invoke deploy``/``invoke pull`` into a command: so every
+value is checked for what it may be, not only for its type, and the settings only the
+maintainer should choose (``deploy``, ``repository``, ``theme``, ``trust_html``) are
+checked as strictly as the others.
+
 Keys of ``sites/<town>.yaml`` (``name`` and ``languages`` are required):
 
 ============  ==========================================================================
 name          the town's name, one entry per language: ``{ru: Выборг, en: Vyborg}``
 languages     list of language codes; the first is the site's default language
 description   short description, a text or one entry per language (default: none)
-theme         folder name under ``themes/`` (default ``gardarika``)
+theme         the name of a folder directly in ``themes/`` (``[a-z0-9_-]``, no path);
+              no file of it may lead by a symbolic link into ``content/``, ``sites/``,
+              ``output/``, ``.cache/`` or ``dist/`` (default ``gardarika``)
 timezone      IANA time zone for dates (default ``Europe/Moscow``)
-content       folder with the town's Markdown, relative to the project
-              (default ``content/<town>``)
+content       folder with the town's Markdown: ``content/<something>``, without ``..``
+              or hidden folders, really inside ``content/`` (symbolic links followed),
+              and neither the folder of another town with a settings file nor inside or
+              around it; two towns may not share or nest folders (default
+              ``content/<town>``)
 contacts      ``email``, ``phone``, ``address`` (text or one entry per language)
 neighbours    ids of neighbouring towns of this network, shown on every page
 base_url      where the site is published on the web, e.g. ``https://vyborg.example.org``
 deploy        named deploy targets: ``{web: {type: rsync, ...}}``; type is one of
-              ``dir``, ``rsync``, ``s3``, ``git``; no secrets here
-repository    the town's own content repository: ``{url: ..., branch: main}``
+              ``dir`` (``path``: an absolute folder or one below ``~/``, outside the
+              project, not the home folder, not hidden, not a system folder or one whose
+              files are run, not in a folder all users share such as ``/tmp``),
+              ``rsync`` (``host``: a host name or address; ``path``: a folder on the
+              server without ``..`` or hidden folders; ``user``; ``port``; ``identity``:
+              a key file outside the project; no ``ssh_options``), ``s3`` (``bucket``,
+              ``prefix``, ``endpoint``, ``region``, ``profile``), ``git``
+              (``repository``, ``branch``); no value may start with ``-``; no secrets
+              here; two towns' targets may not write to the same place
+repository    the town's own content repository: ``{url: ..., branch: main}``; the url
+              is ``https://``, ``ssh://``, ``git://``, ``file://``, ``user@host:path``
+              or an absolute folder outside the project (never ``ext::`` or another
+              transport helper), the branch a name git accepts
 editors       the town's editors (``@account`` or e-mail), for ``invoke owners``
 trust_html    ``true`` keeps raw HTML in content as written (scripts, forms, frames);
               by default it is cleaned (``plugins/safe_html``) (default ``false``)
@@ -31,18 +54,24 @@ pelican       extra Pelican settings passed through (upper-case keys): only thos
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import os
+import posixpath
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 
+from .confine import hidden_part, is_inside, path_problem
 from .errors import GardarikaError, Problem, display_path
-from .pelican_passthrough import is_allowed, setting_problems
+from .pelican_passthrough import Context, is_allowed, setting_problems
 from .yamlfile import YamlDocument, read_yaml
 
 TOWN_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
@@ -69,6 +98,368 @@ MANAGED_PELICAN_KEYS: dict[str, str] = {
 
 DEFAULT_THEME = "gardarika"
 DEFAULT_TIMEZONE = "Europe/Moscow"
+
+# -- what a deploy target, a repository and a theme may name -----------------------------
+#
+# A town's file may be edited by its editors, and ``invoke deploy``/``invoke pull`` run
+# ssh, rsync and git with its values. A value starting with "-" would be read as an
+# option (``-oProxyCommand=…`` runs a command), a git "URL" may name a transport that
+# runs one (``ext::sh -c …``), and a folder target may be any folder the maintainer can
+# write. So each value is checked for its kind here, with a message for the editor; the
+# commands are built so that a value is never an option (``--``, quoting), as a second
+# line of defence (:mod:`gardarika.deploy`, :mod:`gardarika.network_ops`).
+
+#: a host name or an IPv4 address (letters, digits, "." and "-", not starting with "-"
+#: or "."), or an IPv6 address in brackets
+HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?"
+                  r"|\[[0-9A-Fa-f:.]{2,45}\])$")
+#: a login name on the server
+USER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$")
+#: the name of a deploy target (``deploy: {web: …}``): it names a folder of the cache
+DEPLOY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+#: a folder on the rsync server: characters no shell treats specially
+REMOTE_PATH = re.compile(r"^(?:~/|/)?[A-Za-z0-9_+][A-Za-z0-9._+/-]*$")
+S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+S3_WORD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+S3_ENDPOINT = re.compile(r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
+                         r"(?::[0-9]{1,5})?/?$")
+#: git transports a repository may use; anything else (``ext::``, ``fd::``, a remote
+#: helper) is refused, here and by ``GIT_ALLOW_PROTOCOL`` when git runs
+GIT_PROTOCOLS = ("https", "ssh", "git", "file")
+GIT_ALLOW_PROTOCOL = ":".join(GIT_PROTOCOLS)
+_SCP_LIKE = re.compile(r"^(?:[A-Za-z0-9_][A-Za-z0-9._-]*@)?"
+                       r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
+                       r":(?!-)[^\s:][^\s]*$")
+#: what git refuses in a branch name (``git check-ref-format --branch``)
+_REF_BAD = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|//|@\{")
+#: folders of the project a deploy must never write into, and why a dir target must lie
+#: outside the project altogether: its own files are code (``gardarika/``, ``tasks.py``),
+#: settings, other towns' texts and sites
+PROJECT_FOLDERS = ("output", "content", "sites", "themes", "plugins", ".cache", ".git")
+#: folders of the system a deploy or a key never lies in
+#: (not ``/run``: sticks are mounted in ``/run/media`` on some systems)
+SYSTEM_FOLDERS = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32",
+                  "/proc", "/sbin", "/snap", "/sys", "/usr", "/var/cache", "/var/lib",
+                  "/var/log", "/var/spool")
+#: folder names whose files the system or Python runs: a deploy never writes there
+RUN_FOLDERS = ("bin", "sbin", "site-packages", "dist-packages", "autostart", "cron.d",
+               "init.d", "systemd")
+
+Reason = tuple[str, str]
+
+
+def option_like(value: str) -> bool:
+    """A value a command would take as an option (``-o…``, ``--upload-pack=…``)."""
+    return value.lstrip().startswith("-")
+
+
+def host_problem(value: Any) -> Reason | None:
+    if not isinstance(value, str) or option_like(value) or not HOST.match(value):
+        return (f"“{value}” is not a host name; write a name like deploy.example.org or an "
+                "address like 192.0.2.10 (letters, digits, “.” and “-”, not starting "
+                "with “-”).",
+                f"«{value}» — не имя сервера; укажите имя вроде deploy.example.org или "
+                "адрес вроде 192.0.2.10 (латинские буквы, цифры, «.» и «-», не в начале).")
+    return None
+
+
+def user_problem(value: Any) -> Reason | None:
+    if not isinstance(value, str) or not USER.match(value):
+        return (f"“{value}” is not a login name; write one like deploy (letters, digits, "
+                "“.”, “_” and “-”, not starting with “-”).",
+                f"«{value}» — не имя пользователя; укажите, например, deploy (латинские "
+                "буквы, цифры, «.», «_» и «-», не в начале).")
+    return None
+
+
+def branch_problem(value: Any) -> Reason | None:
+    """A branch name git takes as one (``git check-ref-format --branch``), never an
+    option and never ``.`` (the current folder, which ``git pull`` reads as a path)."""
+    text = value if isinstance(value, str) else ""
+    parts = text.split("/")
+    bad = (not text or len(text) > 200 or option_like(text) or text == "@"
+           or text.startswith("/") or text.endswith(("/", ".", ".lock"))
+           or _REF_BAD.search(text) is not None
+           or any(not part or part.startswith(".") or part.endswith(".lock")
+                  for part in parts))
+    if bad:
+        return (f"“{value}” is not a branch name; write one like main or gh-pages (no "
+                "spaces, “..”, “~^:?*[\\”, not starting with “-”, “.” or “/”).",
+                f"«{value}» — не имя ветки; укажите, например, main или gh-pages (без "
+                "пробелов, «..», «~^:?*[\\», не начиная с «-», «.» или «/»).")
+    return None
+
+
+def _real(path: str | os.PathLike[str]) -> str:
+    return os.path.realpath(os.path.expanduser(os.fspath(path)))
+
+
+def _outside_project(path: str, root: Path) -> bool:
+    """``path`` (absolute) neither lies in the project nor contains it, as written and
+    with every symbolic link followed."""
+    project = _real(root)
+    for form in (os.path.normpath(path), _real(path)):
+        if is_inside(form, project) or is_inside(project, form):
+            return False
+    return True
+
+
+def _local_repository_problem(path: str, root: Path) -> Reason | None:
+    if ".." in PurePosixPath(path).parts or not _outside_project(path, root):
+        return (f"“{path}” lies in the project (or climbs with “..”): a town's "
+                "repository is its own, never the network's repository or another town's "
+                "folder.",
+                f"«{path}» находится внутри проекта (или поднимается через «..»): "
+                "репозиторий города — отдельный, а не репозиторий сети или папка другого "
+                "города.")
+    return None
+
+
+def repository_problem(value: Any, root: Path) -> Reason | None:
+    """A git repository address: ``https://``, ``ssh://``, ``git://`` or ``file://``,
+    the short ssh form ``user@host:path``, or an absolute folder outside the project.
+    Never an option (``--upload-pack=…``) and never a transport helper (``ext::…``)."""
+    usage = ("write it like https://git.example.org/vyborg.git or "
+             "git@git.example.org:vyborg.git",
+             "пишите так: https://git.example.org/vyborg.git или "
+             "git@git.example.org:vyborg.git")
+    text = value if isinstance(value, str) else ""
+    if not text or option_like(text) or any(c.isspace() or not c.isprintable()
+                                            for c in text):
+        return (f"“{value}” is not a repository address (it is empty, starts with “-” or "
+                f"holds a space or an invisible character); {usage[0]}.",
+                f"«{value}» — не адрес репозитория (пустой, начинается с «-» или содержит "
+                f"пробел или невидимый символ); {usage[1]}.")
+    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", text)
+    if scheme:
+        name = scheme.group(1).lower()
+        if name not in GIT_PROTOCOLS:
+            return (f"“{name}://” is not a transport Gardarika uses; {usage[0]} "
+                    f"(https, ssh, git or file).",
+                    f"«{name}://» — не поддерживаемый способ доступа; {usage[1]} "
+                    "(https, ssh, git или file).")
+        parts = urlsplit(text)
+        if name == "file":
+            if parts.netloc not in ("", "localhost") or not parts.path.startswith("/"):
+                return (f"“{value}”: a file:// address names a folder of this machine, "
+                        "like file:///srv/git/vyborg.git.",
+                        f"«{value}»: адрес file:// называет папку этой машины, например "
+                        "file:///srv/git/vyborg.git.")
+            return _local_repository_problem(parts.path, root)
+        try:
+            host = parts.hostname or ""
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            host = ""
+        if not host or (host_problem(host) and host_problem(f"[{host}]")) or \
+                (parts.username is not None and user_problem(parts.username)):
+            return (f"“{value}” does not name a server; {usage[0]}.",
+                    f"«{value}» не называет сервер; {usage[1]}.")
+        return None
+    if "::" in text.split("/", 1)[0]:
+        return (f"“{value}” asks git for a transport helper (“…::”), which can run "
+                f"commands; {usage[0]}.",
+                f"«{value}» просит git о вспомогательной программе доступа («…::»), "
+                f"которая может выполнять команды; {usage[1]}.")
+    if text.startswith("/"):
+        return _local_repository_problem(text, root)
+    if _SCP_LIKE.match(text):
+        return None
+    return (f"“{value}” is not a repository address; {usage[0]}.",
+            f"«{value}» — не адрес репозитория; {usage[1]}.")
+
+
+def _nearest_existing(path: str) -> str:
+    while not os.path.lexists(path) and os.path.dirname(path) != path:
+        path = os.path.dirname(path)
+    return path
+
+
+def dir_target_problem(value: Any, root: Path) -> Reason | None:
+    """A folder a ``dir`` target writes the town's files into.
+
+    It lies outside the project (whose ``output/``, ``content/``, ``sites/``, themes,
+    plugins and code a town's files must never replace), is not the home folder, not a
+    hidden folder (``~/.config``, ``~/.ssh``: settings programs run), not a folder of the
+    system or one whose files are run (``bin``, ``site-packages``, ``autostart``), and
+    not in a folder all users of the machine share (``/tmp``), where another user could
+    have put a symbolic link. Written as an absolute path or below ``~/``.
+    """
+    text = value.strip() if isinstance(value, str) else ""
+    usage = ("write a folder outside the project, like /media/stick/vyborg or "
+             "~/www/vyborg", "укажите папку вне проекта, например /media/stick/vyborg или "
+             "~/www/vyborg")
+    if not text or option_like(text) or not text.isprintable() or "\\" in text:
+        return (f"“{value}” is not a folder; {usage[0]}.",
+                f"«{value}» — не папка; {usage[1]}.")
+    if text.startswith("~") and not (text == "~" or text.startswith("~/")):
+        return (f"“{value}” names another user's home folder; {usage[0]}.",
+                f"«{value}» называет домашнюю папку другого пользователя; {usage[1]}.")
+    path = os.path.expanduser(text)
+    if not os.path.isabs(path):
+        return (f"“{value}” is a folder inside the project (a relative path); {usage[0]}.",
+                f"«{value}» — папка внутри проекта (относительный путь); {usage[1]}.")
+    if ".." in PurePosixPath(text).parts:
+        return (f"“{value}” climbs with “..”; {usage[0]}.",
+                f"«{value}» поднимается через «..»; {usage[1]}.")
+    real = _real(path)
+    if hidden_part(path) or hidden_part(real):
+        return (f"“{value}” is a hidden folder (its name or a folder above it starts with "
+                f"a dot, like ~/.config): programs keep their settings there; {usage[0]}.",
+                f"«{value}» — скрытая папка (её имя или имя папки выше начинается с точки, "
+                f"как ~/.config): там программы хранят настройки; {usage[1]}.")
+    if not _outside_project(path, root):
+        return (f"“{value}” is in the project, or contains it: a deploy would write the "
+                f"town's files over the project's own (other towns' sites, settings, "
+                f"code); {usage[0]}.",
+                f"«{value}» находится в проекте или содержит его: публикация записала бы "
+                f"файлы города поверх файлов проекта (сайтов других городов, настроек, "
+                f"кода); {usage[1]}.")
+    home = _real("~")
+    for form in (os.path.normpath(path), real):
+        if is_inside(home, form):
+            return (f"“{value}” is the home folder (or contains it); {usage[0]}.",
+                    f"«{value}» — домашняя папка (или содержит её); {usage[1]}.")
+        if any(is_inside(form, system) for system in SYSTEM_FOLDERS) or \
+                any(part in RUN_FOLDERS for part in PurePosixPath(form).parts):
+            return (f"“{value}” is a folder of the system, or one whose files are run; "
+                    f"{usage[0]}.",
+                    f"«{value}» — системная папка или папка, файлы которой запускаются; "
+                    f"{usage[1]}.")
+    try:
+        mode = os.stat(_nearest_existing(real)).st_mode
+    except OSError:
+        mode = 0
+    # a shared temporary folder (world-writable and sticky, like /tmp); a stick mounted
+    # for everyone (FAT, mode 777, not sticky) holds no symbolic links and stays usable
+    if mode & stat.S_IWOTH and mode & stat.S_ISVTX:
+        return (f"“{value}” is in a folder every user of this machine shares (like /tmp), "
+                f"where another one could have put a link; {usage[0]}.",
+                f"«{value}» — в папке, общей для всех пользователей машины (как /tmp), и "
+                f"кто-то другой мог положить туда ссылку; {usage[1]}.")
+    return None
+
+
+def identity_problem(value: Any, root: Path) -> Reason | None:
+    """An ssh key file: an absolute path or below ``~/``, outside the project (keys are
+    never committed) and outside the system's folders."""
+    text = value.strip() if isinstance(value, str) else ""
+    path = os.path.expanduser(text) if text.startswith("~/") else text
+    if (not text or option_like(text) or not text.isprintable() or "\\" in text
+            or not os.path.isabs(path) or ".." in PurePosixPath(text).parts
+            or not _outside_project(path, root)
+            or any(is_inside(_real(path), system) for system in SYSTEM_FOLDERS)):
+        return (f"“{value}” is not a key file outside the project; write the path of the "
+                "ssh key kept on the deploying machine, like ~/.ssh/vyborg_deploy.",
+                f"«{value}» — не файл ключа вне проекта; укажите путь к ключу ssh на "
+                "машине, которая публикует, например ~/.ssh/vyborg_deploy.")
+    return None
+
+
+def remote_path_problem(value: Any) -> Reason | None:
+    """A folder on the rsync server: absolute or below the login's home (``~/www``),
+    written with characters no shell treats specially, no ``..``, no hidden folder
+    (``~/.ssh``), not a folder of the system."""
+    text = value if isinstance(value, str) else ""
+    rest = text[2:] if text.startswith("~/") else text
+    if (not REMOTE_PATH.match(text) or ".." in rest.split("/")
+            or hidden_part(rest) or not rest.strip("/")
+            or any(is_inside(posixpath.normpath(text), system)
+                   for system in SYSTEM_FOLDERS if text.startswith("/"))
+            or any(part in RUN_FOLDERS for part in rest.split("/"))):
+        return (f"“{value}” is not a web folder on the server; write one like "
+                "/var/www/vyborg or ~/www/vyborg (letters, digits, “._+-/”, no “..”, no "
+                "hidden or system folder).",
+                f"«{value}» — не папка сайта на сервере; укажите, например, /var/www/vyborg "
+                "или ~/www/vyborg (латинские буквы, цифры, «._+-/», без «..», без скрытых "
+                "и системных папок).")
+    return None
+
+
+def port_problem(value: Any) -> Reason | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        return (f"“{value}” is not a port; write a whole number from 1 to 65535, like 22.",
+                f"«{value}» — не порт; укажите целое число от 1 до 65535, например 22.")
+    return None
+
+
+def _matches(pattern: re.Pattern[str], what: tuple[str, str]) -> Callable[[Any], Reason | None]:
+    def check(value: Any) -> Reason | None:
+        if isinstance(value, str) and pattern.match(value) and not option_like(value):
+            return None
+        return (f"“{value}” is not {what[0]}.", f"«{value}» — не {what[1]}.")
+    return check
+
+
+def _s3_prefix(value: Any) -> Reason | None:
+    text = value if isinstance(value, str) else None
+    if text is None or (text and (path_problem(text) or hidden_part(text)
+                                  or not re.fullmatch(r"[A-Za-z0-9._/-]*", text))):
+        return (f"“{value}” is not a folder in the bucket; write one like vyborg or "
+                "sites/vyborg.", f"«{value}» — не папка в хранилище; укажите, например, "
+                "vyborg или sites/vyborg.")
+    return None
+
+
+#: each deploy type: its keys and how each value is judged (``root`` is the project)
+DEPLOY_KEYS: dict[str, dict[str, Callable[[Any, Path], Reason | None]]] = {
+    "dir": {"path": dir_target_problem},
+    "rsync": {"host": lambda v, _: host_problem(v), "path": lambda v, _: remote_path_problem(v),
+              "user": lambda v, _: user_problem(v), "port": lambda v, _: port_problem(v),
+              "identity": identity_problem},
+    "s3": {"bucket": lambda v, _: _matches(S3_BUCKET, ("a bucket name, like towns",
+                                                       "имя хранилища, например towns"))(v),
+           "prefix": lambda v, _: _s3_prefix(v),
+           "endpoint": lambda v, _: _matches(S3_ENDPOINT, (
+               "a storage address, like https://storage.yandexcloud.net",
+               "адрес хранилища, например https://storage.yandexcloud.net"))(v),
+           "region": lambda v, _: _matches(S3_WORD, ("a region, like ru-central1",
+                                                     "регион, например ru-central1"))(v),
+           "profile": lambda v, _: _matches(S3_WORD, ("a profile name, like vyborg",
+                                                      "имя профиля, например vyborg"))(v)},
+    "git": {"repository": repository_problem, "branch": lambda v, _: branch_problem(v)},
+}
+
+
+# -- themes ------------------------------------------------------------------------------
+
+#: a theme is named by its folder in ``themes/``: one plain name, never a path
+THEME_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+#: folders of the project that editors or builds write: a theme (templates are code)
+#: must never come from them, even through a symbolic link
+WRITTEN_FOLDERS = ("content", "sites", "output", ".cache", "dist")
+#: entries of a theme looked at for symbolic links (a theme has a few dozen files)
+_THEME_WALK_LIMIT = 5000
+
+
+def theme_leak(folder: Path, root: Path) -> str | None:
+    """The first path of the theme ``folder`` (itself included) whose symbolic links lead
+    into a folder editors or builds write (``content/``, ``sites/``, ``output/``…), or
+    ``None``. The theme's own files are followed as Jinja would follow them."""
+    areas = [_real(root / name) for name in WRITTEN_FOLDERS]
+
+    def leaks(path: str) -> bool:
+        real = os.path.realpath(path)
+        return any(is_inside(real, area) or is_inside(area, real) for area in areas)
+
+    if leaks(str(folder)):
+        return str(folder)
+    seen: set[str] = set()
+    count = 0
+    for current, dirs, files in os.walk(folder, followlinks=True):
+        real_current = os.path.realpath(current)
+        if real_current in seen:
+            dirs[:] = []
+            continue
+        seen.add(real_current)
+        for name in dirs + files:
+            count += 1
+            path = os.path.join(current, name)
+            if os.path.islink(path) and leaks(path):
+                return path
+        if count > _THEME_WALK_LIMIT:
+            break
+    return None
 
 
 @dataclass(frozen=True)
@@ -255,39 +646,139 @@ def _timezone(check: _Checker, value: Any) -> str:
 
 
 def _theme(check: _Checker, value: Any, root: Path, key: str = "theme") -> str:
+    """A folder directly in ``themes/``, named plainly. Templates are code (Jinja can
+    reach Python), so a theme must be the maintainer's: a name with a path in it
+    (``../content/town/files/t``) is refused, and so is a theme any of whose files leads
+    through a symbolic link into a folder editors or builds write (``content/``...).
+    A link to a theme elsewhere on the machine (one installed with Pelican) is fine."""
     text = check.text((key,), value)
     if text is None:
         return DEFAULT_THEME
-    if not (root / "themes" / text / "templates").is_dir():
-        known = sorted(p.name for p in (root / "themes").glob("*") if (p / "templates").is_dir())
+    themes = root / "themes"
+    known = sorted(p.name for p in themes.glob("*")
+                   if THEME_NAME.match(p.name) and (p / "templates").is_dir())
+    if not THEME_NAME.match(text):
+        check.add((key,),
+                  f"“{text}” is not the name of a theme: write the name of a folder in "
+                  "themes/ (lower-case Latin letters, digits, “-” and “_”, starting with a "
+                  f"letter or digit; no “/” or “.”), one of: {', '.join(known)}.",
+                  f"«{text}» — не название темы: укажите имя папки из themes/ (строчные "
+                  "латинские буквы, цифры, «-» и «_», в начале буква или цифра; без «/» и "
+                  f"«.»), одно из: {', '.join(known)}.")
+        return DEFAULT_THEME
+    if not (themes / text / "templates").is_dir():
         check.add((key,),
                   f"there is no theme “{text}” in themes/ (available: {', '.join(known)}).",
                   f"в папке themes/ нет темы «{text}» (есть: {', '.join(known)}).")
         return DEFAULT_THEME
+    leak = theme_leak(themes / text, root)
+    if leak is not None:
+        link = Path(leak)
+        shown = f"{os.path.relpath(link, root)} → {display_path(link, root)}"
+        check.add((key,),
+                  f"the theme “{text}” leads through a symbolic link ({shown}) into a "
+                  "folder that editors or builds write (content/, sites/, output/…). A "
+                  "theme's templates are code: keep the whole theme in themes/.",
+                  f"тема «{text}» ведёт по символической ссылке ({shown}) в папку, куда "
+                  "пишут редакторы или сборка (content/, sites/, output/…). Шаблоны темы — "
+                  "это код: держите всю тему в themes/.")
+        return DEFAULT_THEME
     return text
 
 
+@dataclass(frozen=True)
+class _Clash(Problem):
+    """A town's content folder that is another town's: ``others`` are the other towns'
+    settings files, which get a warning naming this one."""
+
+    others: tuple[str, ...] = ()
+
+
+def _overlap(a: str, b: str) -> bool:
+    """Two folders are the same or one holds the other."""
+    return is_inside(a, b) or is_inside(b, a)
+
+
+def _owns(folder: Path, root: Path, town: str) -> bool:
+    """``folder`` is the town's own default folder ``content/<town>``, really there."""
+    return folder == root / "content" / town and \
+        _real(folder) == os.path.join(_real(root / "content"), town)
+
+
 def _content(check: _Checker, value: Any, root: Path, town: str) -> Path:
+    """The town's content folder: ``content/<town>`` or another folder in ``content/``.
+
+    The build reads and publishes everything in it, so it must be the town's own: a
+    relative path in ``content/`` (``sites``, ``.git`` or another town's folder would
+    publish settings, the project's history or that town's drafts), without ``..`` or a
+    hidden folder, whose real path (symbolic links followed) stays in ``content/``, and
+    which neither is, holds nor lies in the folder of a town that has a settings file.
+    (Two towns that both name folders of their own choosing are compared in
+    :func:`load_network`.)
+    """
+    base = root / "content"
+    usage = (f"write a folder inside the project's content/ folder, like content/{town}",
+             f"укажите папку внутри папки content/ проекта, например content/{town}")
     if value is None:
-        folder = root / "content" / town
+        folder = base / town
         if not folder.is_dir():
             check.add((), f"the content folder content/{town}/ does not exist; create it "
                           "(or set “content:” to the town's folder).",
                       f"папки с материалами content/{town}/ нет; создайте её (или укажите "
                       "папку в ключе «content:»).")
+            return folder
+        shown = ()
+    else:
+        text = check.text(("content",), value)
+        if text is None:
+            return base / town
+        parts = PurePosixPath(text).parts
+        if path_problem(text) or ".." in parts or option_like(text):
+            check.add(("content",), f"“{text}” leads out of the project; {usage[0]}.",
+                      f"«{text}» ведёт за пределы проекта; {usage[1]}.")
+            return base / town
+        if hidden_part(text):
+            check.add(("content",), f"“{text}” is a hidden folder (like .git); {usage[0]}.",
+                      f"«{text}» — скрытая папка (как .git); {usage[1]}.")
+            return base / town
+        if len(parts) < 2 or parts[0] != "content":
+            check.add(("content",), f"“{text}” is not a folder inside content/ (it would "
+                      f"publish what is in it, such as settings or other towns' texts); "
+                      f"{usage[0]}.",
+                      f"«{text}» — не папка внутри content/ (опубликовалось бы всё, что в "
+                      f"ней, например настройки или тексты других городов); {usage[1]}.")
+            return base / town
+        folder = root.joinpath(*parts)
+        if not folder.is_dir():
+            check.add(("content",), f"the folder {text} does not exist.",
+                      f"папки {text} нет.")
+            return folder
+        shown = ("content",)
+    real = _real(folder)
+    real_base = _real(base)
+    if not is_inside(real, real_base) or real == real_base:
+        check.add(shown, f"{display_path(folder, root)} is a symbolic link leading out of "
+                  f"content/; {usage[0]}.",
+                  f"{display_path(folder, root)} — символическая ссылка за пределы "
+                  f"content/; {usage[1]}.")
         return folder
-    text = check.text(("content",), value)
-    if text is None:
-        return root / "content" / town
-    folder = Path(text)
-    if folder.is_absolute() or ".." in folder.parts:
-        check.add(("content",), "use a folder inside the project, like content/vyborg.",
-                  "укажите папку внутри проекта, например content/vyborg.")
-        return root / "content" / town
-    folder = root / folder
-    if not folder.is_dir():
-        check.add(("content",), f"the folder {text} does not exist.",
-                  f"папки {text} нет.")
+    if _owns(folder, root, town):
+        return folder
+    for other in sorted(root.glob("sites/*.y*ml")):
+        if other.stem in (town, "network") or other.suffix not in (".yaml", ".yml"):
+            continue
+        if _overlap(real, _real(base / other.stem)):
+            theirs = f"sites/{other.name}"
+            check.problems.append(_Clash(
+                file=check.file, line=check.doc.line(*shown), key=".".join(shown) or None,
+                en=f"{display_path(folder, root)} is, holds or lies in content/"
+                   f"{other.stem}, the folder of the town “{other.stem}” ({theirs}); "
+                   f"{usage[0]}.",
+                ru=f"{display_path(folder, root)} совпадает с content/{other.stem} — папкой "
+                   f"города «{other.stem}» ({theirs}), содержит её или лежит в ней; "
+                   f"{usage[1]}.",
+                others=(theirs,)))
+            break
     return folder
 
 
@@ -345,12 +836,22 @@ def _base_url(check: _Checker, value: Any) -> str | None:
     return text.rstrip("/") if text else None
 
 
-def _deploy(check: _Checker, value: Any) -> dict[str, dict[str, Any]]:
+def _deploy(check: _Checker, value: Any, root: Path) -> dict[str, dict[str, Any]]:
+    """Named deploy targets; every value is checked for its kind (see
+    :data:`DEPLOY_KEYS`): ``invoke deploy`` runs ssh, rsync and git with them and writes
+    where they say."""
     data = check.mapping(("deploy",), value)
     if data is None:
         return {}
     result: dict[str, dict[str, Any]] = {}
     for name, target in data.items():
+        if not isinstance(name, str) or not DEPLOY_NAME.match(name):
+            check.add(("deploy", name),
+                      f"“{name}” cannot name a deploy target; use Latin letters, digits, "
+                      "“-” and “_”, like web or usb.",
+                      f"«{name}» не годится как имя цели публикации; используйте латинские "
+                      "буквы, цифры, «-» и «_», например web или usb.")
+            continue
         target_map = check.mapping(("deploy", name), target)
         if target_map is None:
             continue
@@ -360,23 +861,47 @@ def _deploy(check: _Checker, value: Any) -> dict[str, dict[str, Any]]:
                       f"“type” must be one of {', '.join(DEPLOY_TYPES)}.",
                       f"«type» должен быть одним из: {', '.join(DEPLOY_TYPES)}.")
             continue
+        before = len(check.problems)
         for key in DEPLOY_REQUIRED[kind]:
             if not str(target_map.get(key) or "").strip():
                 check.add(("deploy", name),
                           f"a “{kind}” target needs “{key}”.",
                           f"для публикации типа «{kind}» нужен ключ «{key}».")
-        for key in target_map:
-            if any(word in str(key).lower() for word in SECRET_WORDS):
-                check.add(("deploy", name, key),
-                          "secrets must not be kept in sites/*.yaml (it is in git); put them "
-                          "in the environment or in a file outside the repository.",
-                          "секреты нельзя хранить в sites/*.yaml (он в git); задайте их в "
-                          "переменных окружения или в файле вне репозитория.")
-        result[str(name)] = dict(target_map)
+        secret = [key for key in target_map
+                  if any(word in str(key).lower() for word in SECRET_WORDS)]
+        for key in secret:
+            check.add(("deploy", name, key),
+                      "secrets must not be kept in sites/*.yaml (it is in git); put them "
+                      "in the environment or in a file outside the repository.",
+                      "секреты нельзя хранить в sites/*.yaml (он в git); задайте их в "
+                      "переменных окружения или в файле вне репозитория.")
+        if "ssh_options" in target_map:
+            check.add(("deploy", name, "ssh_options"),
+                      "ssh options cannot be set here: some of them run commands on the "
+                      "deploying machine (ProxyCommand, LocalCommand). Put them in "
+                      "~/.ssh/config of that machine, in a “Host …” block for the server.",
+                      "параметры ssh здесь задавать нельзя: некоторые из них выполняют "
+                      "команды на машине, которая публикует (ProxyCommand, LocalCommand). "
+                      "Укажите их в ~/.ssh/config этой машины, в блоке «Host …» сервера.")
+        rules = DEPLOY_KEYS[kind]
+        check.unknown_keys(("deploy", name),
+                           {k: v for k, v in target_map.items()
+                            if k not in secret and k != "ssh_options"},
+                           ("type", *rules))
+        for key, rule in rules.items():
+            if key in target_map and str(target_map[key] or "").strip():
+                reason = rule(target_map[key], root)
+                if reason:
+                    check.add(("deploy", name, key), *reason)
+        if len(check.problems) == before:
+            result[name] = dict(target_map)
     return result
 
 
-def _repository(check: _Checker, value: Any) -> dict[str, str] | None:
+def _repository(check: _Checker, value: Any, root: Path) -> dict[str, str] | None:
+    """The town's own content repository, which ``invoke pull`` clones or updates with
+    git: an address git takes as one (never an option or a transport helper) and a
+    branch name."""
     data = check.mapping(("repository",), value)
     if data is None:
         return None
@@ -387,7 +912,13 @@ def _repository(check: _Checker, value: Any) -> dict[str, str] | None:
                   "не указан «url» репозитория с материалами.")
         return None
     branch = check.text(("repository", "branch"), data.get("branch", "main")) or "main"
-    return {"url": url, "branch": branch}
+    ok = True
+    for key, reason in (("url", repository_problem(url, root)),
+                        ("branch", branch_problem(branch))):
+        if reason:
+            check.add(("repository", key), *reason)
+            ok = False
+    return {"url": url, "branch": branch} if ok else None
 
 
 def _editors(check: _Checker, value: Any) -> tuple[str, ...]:
@@ -436,7 +967,20 @@ def _plugins_exist(check: _Checker, names: Any, root: Path) -> bool:
     return ok
 
 
-def _pelican(check: _Checker, value: Any, root: Path) -> dict[str, Any]:
+def theme_templates(root: Path, theme: str) -> frozenset[str] | None:
+    """The page templates of a theme: its ``templates/*.html`` that are not parts of
+    pages (``_macros``, ``base``) or the portal; ``None`` if the theme has no folder."""
+    folder = root / "themes" / theme / "templates"
+    if not folder.is_dir():
+        return None
+    return frozenset(p.stem for p in folder.glob("*.html")
+                     if not p.stem.startswith("_") and p.stem not in ("base", "portal"))
+
+
+def _pelican(check: _Checker, value: Any, root: Path, context: Context | None = None
+             ) -> dict[str, Any]:
+    """``pelican:``: only the settings :mod:`.pelican_passthrough` allows, each checked
+    against the town's languages and theme (``context``)."""
     data = check.mapping(("pelican",), value)
     if data is None:
         return {}
@@ -462,7 +1006,7 @@ def _pelican(check: _Checker, value: Any, root: Path) -> dict[str, Any]:
                       "поддерживается. Допустимые в «pelican:» настройки перечислены в "
                       "README.")
         else:
-            found = setting_problems(key, setting)
+            found = setting_problems(key, setting, context)
             for where, en, ru in found:
                 check.add(("pelican", key, *where), en, ru)
             if key == "PLUGINS" and not found and not _plugins_exist(check, setting, root):
@@ -527,20 +1071,23 @@ def load_site(path: Path, root: Path) -> SiteConfig:
     name = check.texts(("name",), data["name"], languages, required=True) \
         if "name" in data and languages else {}
 
+    theme = _theme(check, data["theme"], root) if "theme" in data else DEFAULT_THEME
+    context = Context(languages=languages, templates=theme_templates(root, theme))
     optional: dict[str, Callable[[Any], Any]] = {
         "description": lambda v: check.texts(("description",), v, languages, False),
-        "theme": lambda v: _theme(check, v, root),
         "timezone": lambda v: _timezone(check, v),
         "contacts": lambda v: _contacts(check, v, languages),
         "neighbours": lambda v: _neighbours(check, v),
         "base_url": lambda v: _base_url(check, v),
-        "deploy": lambda v: _deploy(check, v),
-        "repository": lambda v: _repository(check, v),
-        "pelican": lambda v: _pelican(check, v, root),
+        "deploy": lambda v: _deploy(check, v, root),
+        "repository": lambda v: _repository(check, v, root),
+        "pelican": lambda v: _pelican(check, v, root, context),
         "editors": lambda v: _editors(check, v),
         "trust_html": lambda v: _flag(check, "trust_html", v),
     }
     values = {key: read(data[key]) for key, read in optional.items() if key in data}
+    if "theme" in data:
+        values["theme"] = theme
     content = _content(check, data.get("content"), root, town)
     if "neighbours" in values and town in values["neighbours"]:
         check.add(("neighbours",), "a town cannot be its own neighbour.",
@@ -585,6 +1132,96 @@ def load_network_config(path: Path, root: Path) -> NetworkConfig:
     return NetworkConfig(**values)
 
 
+def _shared_content(root: Path, sites: dict[str, SiteConfig], problems: list[Problem],
+                    broken: list[str]) -> None:
+    """Two towns that both chose their content folder (``content:``) may not share or
+    nest them: each would build and publish the other's texts and drafts. Both are
+    left out, each file naming the other. (A folder that is another town's own
+    ``content/<town>`` is refused by :func:`_content` already, for the chooser alone.)"""
+    chosen = {town: _real(site.content) for town, site in sites.items()
+              if not _owns(site.content, root, town)}
+    clashing: dict[str, list[str]] = {}
+    for town, real in chosen.items():
+        for other, other_real in chosen.items():
+            if other != town and _overlap(real, other_real):
+                clashing.setdefault(town, []).append(other)
+    for town, others in sorted(clashing.items()):
+        site = sites.pop(town)
+        broken.append(town)
+        files = ", ".join(f"sites/{o}.yaml" for o in others)
+        problems.append(Problem(
+            file=display_path(site.file, root), key="content",
+            line=site.key_lines.get(("content",)),
+            en=f"{display_path(site.content, root)} is, holds or lies in the content folder "
+               f"of another town ({files}); two towns cannot share texts. Give each town a "
+               f"folder of its own, like content/{town}.",
+            ru=f"{display_path(site.content, root)} совпадает с папкой материалов другого "
+               f"города ({files}), содержит её или лежит в ней; у двух городов не может "
+               f"быть общих текстов. Дайте каждому городу свою папку, например "
+               f"content/{town}."))
+
+
+def _destination(kind: str, options: dict[str, Any]) -> tuple[str, str]:
+    """Where a deploy target writes: (the place: a kind of target and its server,
+    bucket or repository; the folder in it), so that two targets can be compared."""
+    if kind == "dir":
+        return "dir", _real(options["path"])
+    if kind == "rsync":
+        server = f"rsync {str(options['host']).lower()}:{options.get('port', 22)}"
+        path = str(options["path"])
+        if path.startswith("/"):
+            return server, posixpath.normpath(path)
+        rest = path[2:] if path.startswith("~/") else path
+        # below the login's home: another login's ~/www is another folder
+        return f"{server} ~{options.get('user') or ''}", "/" + posixpath.normpath(rest)
+    if kind == "s3":
+        return (f"s3 {options.get('endpoint') or ''} {options['bucket']}",
+                "/" + str(options.get("prefix") or "").strip("/"))
+    return f"git {options['repository']} {options.get('branch', 'gh-pages')}", "/"
+
+
+def _names_town(town: str, place: str, folder: str) -> bool:
+    """A deploy destination names its town: the town's id is one of the words of its
+    folder, repository or bucket (``/var/www/vyborg``, ``git@host:vyborg/site.git``)."""
+    words = re.split(r"[/:@ ]+", f"{place} {folder}")
+    return town in {word.removesuffix(".git") for word in words}
+
+
+def _shared_deploy(root: Path, sites: dict[str, SiteConfig], problems: list[Problem]
+                   ) -> None:
+    """Deploy targets of two towns that write to the same place (or one inside the
+    other) would publish one town over the other. When only one of the two names its
+    own town (``/var/www/vyborg`` for vyborg), that one keeps deploying and the other is
+    refused; otherwise neither can be told right, and both are. A refused target is
+    kept from deploying (``invoke deploy`` says why) and its file gets a warning; the
+    towns still build."""
+    places = [(town, name, *_destination(str(options["type"]), options))
+              for town, site in sites.items() for name, options in site.deploy.items()]
+    refused: dict[tuple[str, str], list[str]] = {}
+    for town, name, place, folder in places:
+        for other, other_name, other_place, other_folder in places:
+            if other == town or place != other_place or not _overlap(folder, other_folder):
+                continue
+            if _names_town(town, place, folder) and \
+                    not _names_town(other, other_place, other_folder):
+                continue  # this one is the town's own place; the other is refused
+            refused.setdefault((town, name), []).append(
+                f"sites/{other}.yaml (deploy.{other_name})")
+    for (town, name), others in sorted(refused.items()):
+        site = sites[town]
+        en = (f"this target writes where another town's does ({', '.join(others)}): one "
+              "town would be published over the other. It is not used until it writes to "
+              f"a place of its own, named after the town (like …/{town}).")
+        ru = (f"эта цель публикует туда же, куда цель другого города ({', '.join(others)}):"
+              " один город был бы опубликован поверх другого. Она не используется, пока не "
+              f"будет публиковать в своё место, названное по городу (например …/{town}).")
+        deploy = {**site.deploy, name: {**site.deploy[name], "_refused": (en, ru)}}
+        sites[town] = dataclasses.replace(site, deploy=deploy)
+        problems.append(Problem(file=display_path(site.file, root), key=f"deploy.{name}",
+                                line=site.key_lines.get(("deploy", name)),
+                                severity="warning", en=en, ru=ru))
+
+
 def load_network(root: Path) -> Network:
     """Load ``sites/``: every town file and ``network.yaml``.
 
@@ -619,6 +1256,16 @@ def load_network(root: Path) -> Network:
             broken.append(site.id)
             continue
         sites[site.id] = site
+    for clash in [p for p in problems if isinstance(p, _Clash)]:
+        for other in clash.others:
+            problems.append(Problem(
+                file=other, key="content", severity="warning",
+                en=f"{clash.file} names this town's content folder as its own; that town "
+                   "is not built until it names a folder of its own.",
+                ru=f"{clash.file} указывает папку материалов этого города как свою; тот "
+                   "город не собирается, пока не укажет свою папку."))
+    _shared_content(root, sites, problems, broken)
+    _shared_deploy(root, sites, problems)
     known = set(sites) | set(broken)
     for site in sites.values():
         for i, town in enumerate(site.neighbours):

@@ -16,7 +16,16 @@ environment or from a file outside the repository):
   usual ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` variables or a ``profile``;
 * ``git``: a branch of a repository for Pages-style hosting: ``repository``, ``branch``;
 * ``rsync``: rsync over ssh: ``host``, ``path``, optional ``user``, ``port``,
-  ``identity`` (a key file outside the repository), ``ssh_options``.
+  ``identity`` (a key file outside the repository). ssh options belong in the deploying
+  machine's ``~/.ssh/config``, never in a town's file: some of them run commands.
+
+A town's file may be edited by its editors, so its values are checked in
+:mod:`gardarika.config` (a host is a host name, a folder lies outside the project, a
+repository is an address git takes as one…) and checked again here before anything
+runs. The commands are built so that a value can never be an option: ``--`` before
+the values wherever the command takes it, a remote folder quoted for the server's
+shell, and git allowed only the transports ``https``, ``ssh``, ``git`` and ``file``
+(``GIT_ALLOW_PROTOCOL``), never ``ext::`` or another helper that runs a command.
 """
 
 from __future__ import annotations
@@ -33,9 +42,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from .config import (
+    DEPLOY_KEYS,
+    DEPLOY_NAME,
+    GIT_ALLOW_PROTOCOL,
+    HOST,
+    USER,
+    branch_problem,
+    option_like,
+    port_problem,
+)
+from .confine import path_problem
 from .errors import GardarikaError, Problem
 
 MANIFEST = ".gardarika-manifest.json"
+
+
+def git_environment() -> dict[str, str]:
+    """The environment git runs in: no prompt for a password, and only the transports a
+    repository address may use (``ext::`` and remote helpers run commands)."""
+    return {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ALLOW_PROTOCOL": GIT_ALLOW_PROTOCOL}
 
 
 class Target(Protocol):
@@ -87,7 +113,10 @@ def deploy_folder(folder: Path, target: Target, name: str,
                   progress: Callable[[str], None] = lambda _: None) -> DeployResult:
     """Bring ``target`` to the content of ``folder``, sending only what changed."""
     local = local_manifest(folder)
-    remote = target.read_manifest() or {}
+    # a manifest is read from the target, where anyone with access could have changed
+    # it: a name in it that is not a plain path inside the target is never deleted
+    remote = {n: d for n, d in (target.read_manifest() or {}).items()
+              if isinstance(n, str) and n and path_problem(n) is None}
     result = DeployResult(target=name)
     changed = sorted((n for n, digest in local.items() if remote.get(n) != digest),
                      key=upload_order)
@@ -185,7 +214,7 @@ class S3Target:
 
 def _git(*args: str, cwd: Path) -> str:
     done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+                          env=git_environment())
     if done.returncode:
         raise GardarikaError([Problem(file="invoke deploy", en=f"git {args[0]} failed: "
                                       f"{done.stderr.strip()}", ru=f"git {args[0]}: ошибка: "
@@ -199,14 +228,16 @@ class GitTarget(DirTarget):
     changes nothing there."""
 
     def __init__(self, repository: str, branch: str, work: Path):
+        if option_like(repository) or branch_problem(branch):
+            raise ValueError(f"not a repository and branch: {repository!r} {branch!r}")
         self.branch = branch
         work = Path(work)
         shutil.rmtree(work, ignore_errors=True)
         super().__init__(work)
         _git("init", "-q", cwd=work)
-        _git("remote", "add", "origin", repository, cwd=work)
-        if _git("ls-remote", "--heads", "origin", branch, cwd=work).strip():
-            _git("fetch", "-q", "--depth", "1", "origin", branch, cwd=work)
+        _git("remote", "add", "--", "origin", repository, cwd=work)
+        if _git("ls-remote", "--heads", "--", "origin", branch, cwd=work).strip():
+            _git("fetch", "-q", "--depth", "1", "--", "origin", branch, cwd=work)
             _git("checkout", "-q", "-B", branch, "FETCH_HEAD", cwd=work)
         else:
             _git("checkout", "-q", "--orphan", branch, cwd=work)
@@ -217,7 +248,7 @@ class GitTarget(DirTarget):
             return
         _git("-c", "user.name=Gardarika", "-c", "user.email=gardarika@localhost", "commit",
              "-q", "-m", message, cwd=self.root)
-        _git("push", "-q", "origin", f"HEAD:refs/heads/{self.branch}", cwd=self.root)
+        _git("push", "-q", "--", "origin", f"HEAD:refs/heads/{self.branch}", cwd=self.root)
 
 
 class RsyncTarget:
@@ -227,7 +258,19 @@ class RsyncTarget:
 
     def __init__(self, host: str, path: str, user: str | None = None, port: int = 22,
                  identity: str | None = None, options: list[str] | None = None):
-        self.remote = f"{user + '@' if user else ''}{host}"
+        """``options``: extra ssh options from the maintainer's own code (never from a
+        town's file, which cannot set them)."""
+        # checked again here: rsync passes the host to ssh without "--", so a host
+        # like "-oProxyCommand=…" would be an option whatever comes before it
+        if option_like(host) or not HOST.match(host) or (user and not USER.match(user)) \
+                or port_problem(port) or option_like(path) or not path:
+            raise ValueError(f"not an rsync target: {user!r}@{host!r}:{port!r} {path!r}")
+        login = f"{user}@" if user else ""
+        self.remote = f"{login}{host}"  # rsync's form: [v6] keeps its brackets
+        self.destination = f"{login}{host.strip('[]')}"  # ssh's form
+        # "~/www" is "www" to both: relative to the login's home (no shell expands "~"
+        # in a quoted path)
+        path = path[2:] if path.startswith("~/") else path
         self.path = path.rstrip("/") or "/"
         ssh = ["ssh", "-p", str(port), "-o", "BatchMode=yes", *(options or [])]
         if identity:
@@ -242,11 +285,17 @@ class RsyncTarget:
         return subprocess.run(args, capture_output=True, text=True, timeout=3600)
 
     def _rsync(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """rsync with ``args``: options, then ``--``, then the source and destination."""
         return self._run(["rsync", "-e", shlex.join(self.ssh), *args])
+
+    def _ssh(self, *command: str) -> subprocess.CompletedProcess[str]:
+        """A command on the server; the server's shell reads it, so every value in it is
+        quoted by the caller."""
+        return self._run([*self.ssh, "--", self.destination, *command])
 
     def read_manifest(self) -> dict[str, str] | None:
         local = self.work / MANIFEST
-        done = self._rsync(f"{self.remote}:{self.path}/{MANIFEST}", str(local))
+        done = self._rsync("--", f"{self.remote}:{self.path}/{MANIFEST}", str(local))
         return json.loads(local.read_text(encoding="utf-8")) if done.returncode == 0 else None
 
     def put(self, name: str, source: Path) -> None:
@@ -265,23 +314,44 @@ class RsyncTarget:
             raise OSError(f"{what} failed: {done.stderr.strip()}")
 
     def finish(self, message: str) -> None:
-        self._check(self._run([*self.ssh, self.remote, "mkdir", "-p", self.path]), "mkdir")
+        self._check(self._ssh("mkdir", "-p", "--", shlex.quote(self.path)), "mkdir")
         if self.changed and self.folder is not None:
             files = self.work / "files.txt"
             files.write_text("\n".join(self.changed) + "\n", encoding="utf-8")
-            self._check(self._rsync("-a", "--delay-updates", f"--files-from={files}",
+            self._check(self._rsync("-a", "--delay-updates", f"--files-from={files}", "--",
                                     f"{self.folder}/", f"{self.remote}:{self.path}/"), "rsync")
         for start in range(0, len(self.removed), 200):
             paths = [shlex.quote(f"{self.path}/{name}") for name in
                      self.removed[start:start + 200]]
-            self._check(self._run([*self.ssh, self.remote, "rm", "-f", "--", *paths]), "rm")
-        self._check(self._rsync(str(self.work / MANIFEST), f"{self.remote}:{self.path}/"),
+            self._check(self._ssh("rm", "-f", "--", *paths), "rm")
+        self._check(self._rsync("--", str(self.work / MANIFEST), f"{self.remote}:{self.path}/"),
                     "rsync (manifest)")
         shutil.rmtree(self.work, ignore_errors=True)
 
 
 def make_target(town: str, name: str, options: dict[str, Any], root: Path) -> Target:
+    """The target ``name`` of ``town``, from its checked settings. The values are
+    checked once more (as :mod:`gardarika.config` does), so that a network put together
+    some other way cannot turn a deploy into a command or a write outside its place."""
     kind = options.get("type")
+    where = f"deploy.{name}"
+    refused: list[tuple[str, str, str]] = []
+    if "_refused" in options:  # another town's target writes to the same place
+        refused.append((where, *options["_refused"]))
+    if not DEPLOY_NAME.match(str(name)):
+        refused.append((where, "not a name for a deploy target.",
+                        "недопустимое имя цели публикации."))
+    for key, rule in DEPLOY_KEYS.get(str(kind), {}).items():
+        if key in options:
+            reason = rule(options[key], root)
+            if reason:
+                refused.append((f"{where}.{key}", *reason))
+    if "ssh_options" in options:
+        refused.append((f"{where}.ssh_options", "ssh options cannot be set in a town's file.",
+                        "параметры ssh нельзя задавать в файле города."))
+    if refused:
+        raise GardarikaError([Problem(file=f"sites/{town}.yaml", key=key, en=en, ru=ru)
+                              for key, en, ru in refused])
     if kind == "dir":
         path = Path(os.path.expanduser(str(options["path"])))
         return DirTarget(path if path.is_absolute() else root / path)
@@ -290,8 +360,7 @@ def make_target(town: str, name: str, options: dict[str, Any], root: Path) -> Ta
                         options.get("endpoint"), options.get("region"), options.get("profile"))
     if kind == "rsync":
         return RsyncTarget(str(options["host"]), str(options["path"]), options.get("user"),
-                           int(options.get("port", 22)), options.get("identity"),
-                           [str(o) for o in options.get("ssh_options", [])])
+                           int(options.get("port", 22)), options.get("identity"))
     if kind == "git":
         return GitTarget(str(options["repository"]), str(options.get("branch", "gh-pages")),
                          root / ".cache" / "deploy" / f"{town}-{name}")

@@ -1,5 +1,13 @@
 """Network-wide chores: who owns which town (CODEOWNERS), shares of towns for parallel
-CI jobs, and fetching towns' content from their own repositories."""
+CI jobs, and fetching towns' content from their own repositories.
+
+The repository's address and branch come from the town's file, which its editors may
+edit: they are checked in :mod:`gardarika.config` and again here, git is allowed only
+the transports ``https``, ``ssh``, ``git`` and ``file`` (``GIT_ALLOW_PROTOCOL``), and
+each value follows ``--``. An update is ``git fetch`` then a fast-forward ``git merge``,
+not ``git pull``: ``git pull -- URL`` hands the address to ``git fetch`` as an option
+again (``--upload-pack=…`` would run a command).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +17,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .config import Network
+from .config import GIT_ALLOW_PROTOCOL, Network, branch_problem, repository_problem
 from .errors import display_path
 
 
@@ -41,8 +49,9 @@ def shard(towns: list[str], spec: str) -> list[str]:
 
 
 def _git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ALLOW_PROTOCOL": GIT_ALLOW_PROTOCOL}
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "GIT_TERMINAL_PROMPT": "0"}, timeout=600)
+                          env=env, timeout=600)
 
 
 def pull(network: Network, town: str) -> tuple[bool, str]:
@@ -56,8 +65,14 @@ def pull(network: Network, town: str) -> tuple[bool, str]:
         return True, f"{town}: no content repository in sites/{town}.yaml; nothing to pull."
     folder = site.content
     shown = display_path(folder, network.root)
+    reason = repository_problem(repo["url"], network.root) or branch_problem(repo["branch"])
+    if reason:
+        return False, (f"{town}: sites/{town}.yaml: repository: {reason[0]} / "
+                       f"{reason[1]}")
     if (folder / ".git").exists():
-        fetched = _git("pull", "--ff-only", "-q", repo["url"], repo["branch"], cwd=folder)
+        fetched = _git("fetch", "-q", "--", repo["url"], repo["branch"], cwd=folder)
+        if not fetched.returncode:
+            fetched = _git("merge", "--ff-only", "-q", "FETCH_HEAD", cwd=folder)
         if fetched.returncode:
             return False, (f"{town}: {shown} was not updated ({fetched.stderr.strip()}); the "
                            f"last good copy is kept. / {shown} не обновлён; оставлена "
@@ -69,7 +84,8 @@ def pull(network: Network, town: str) -> tuple[bool, str]:
                        "клон репозитория; переместите их, чтобы получить материалы.")
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-    cloned = _git("clone", "-q", "--branch", repo["branch"], repo["url"], str(work / "c"))
+    cloned = _git("clone", "-q", f"--branch={repo['branch']}", "--", repo["url"],
+                  str(work / "c"))
     if cloned.returncode:
         shutil.rmtree(work, ignore_errors=True)
         return False, (f"{town}: {repo['url']} cannot be cloned ({cloned.stderr.strip()}). / "

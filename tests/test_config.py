@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from conftest import write
 from gardarika.config import (
     DEFAULT_THEME,
     DEFAULT_TIMEZONE,
+    SiteConfig,
     load_network,
     load_network_config,
     load_site,
@@ -262,3 +264,397 @@ def test_safe_html_is_set_by_trust_html_not_passed_through(project: Path) -> Non
     problems = problems_of(path, project)
     assert [p.key for p in problems] == ["pelican.SAFE_HTML"]
     assert "trust_html" in problems[0].en
+
+
+# -- a town's file its editors may edit: each class of hostile value ----------------------
+
+MINIMUM = "name: {ru: Выборг}\nlanguages: [ru]\n"
+
+
+def refused(project: Path, text: str, key: str) -> Problem:
+    """The problem of ``key`` in a vyborg.yaml of ``MINIMUM + text``; every problem of
+    the file has its line and both languages."""
+    problems = problems_of(site_file(project, MINIMUM + text), project)
+    assert all(p.line and p.en and p.ru and p.en != p.ru for p in problems), \
+        [p.format() for p in problems]
+    matching = [p for p in problems if p.key == key]
+    assert matching, [p.format() for p in problems]
+    return matching[0]
+
+
+def accepted(project: Path, text: str) -> SiteConfig:
+    return load_site(site_file(project, MINIMUM + text), project)
+
+
+def private_themes(project: Path) -> Path:
+    """``themes/`` as a folder of the project's own, holding a link to the shared theme."""
+    from conftest import REPO
+
+    themes = project / "themes"
+    themes.unlink()
+    themes.mkdir()
+    (themes / "gardarika").symlink_to(REPO / "themes" / "gardarika")
+    return themes
+
+
+@pytest.mark.parametrize("theme", ["../content/vyborg/files/t", "gardarika/../gardarika",
+                                   ".theme", "Gardarika", "/etc", "themes/gardarika", "-x"])
+def test_theme_is_a_plain_folder_name(project: Path, theme: str) -> None:
+    problem = refused(project, f"theme: '{theme}'\n", "theme")
+    assert "not the name of a theme" in problem.en and "не название темы" in problem.ru
+
+
+def test_a_theme_leading_into_content_is_refused(project: Path, tmp_path: Path) -> None:
+    """A theme's templates are code: one of its files, or the theme itself, leading by a
+    symbolic link into a town's folder (or sites/, output/) would let editors run code."""
+    import shutil
+
+    from conftest import REPO
+
+    themes = private_themes(project)
+    text = project / "content/vyborg/files/theme.txt"
+    write(text, "{{ cycler.__init__.__globals__.os.popen('id').read() }}\n")
+    (project / "content/vyborg/files/templates").mkdir()
+    linked = themes / "linked-template"
+    shutil.copytree(REPO / "themes/gardarika", linked)
+    (linked / "templates/index.html").unlink()
+    (linked / "templates/index.html").symlink_to(text)
+    (themes / "linked-folder").symlink_to(project / "content/vyborg/files")
+    for name in ("linked-template", "linked-folder"):
+        problem = refused(project, f"theme: {name}\n", "theme")
+        assert "symbolic link" in problem.en and "символической ссылке" in problem.ru
+        assert "content/vyborg/files" in problem.en
+    write(project / "sites/network.yaml", "theme: linked-template\n")
+    with pytest.raises(GardarikaError) as caught:
+        load_network_config(project / "sites/network.yaml", project)
+    assert [p.key for p in caught.value.problems] == ["theme"]
+    # a theme linked from elsewhere on the machine (Pelican's own) is the maintainer's
+    import pelican
+
+    (themes / "simple").symlink_to(Path(pelican.__file__).parent / "themes" / "simple")
+    assert accepted(project, "theme: simple\n").theme == "simple"
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    ("content/kargopol", "content/kargopol, the folder of the town “kargopol”"),
+    ("content/kargopol/articles", "the folder of the town “kargopol”"),
+    ("content", "not a folder inside content/"),
+    ("sites", "not a folder inside content/"),
+    (".git", "hidden folder"),
+    ("content/.drafts", "hidden folder"),
+    ("content/../sites", "leads out of the project"),
+    ("./content/kargopol/../vyborg", "leads out of the project"),
+    ("/etc", "leads out of the project"),
+])
+def test_content_is_the_towns_own_folder_in_content(project: Path, content: str,
+                                                    words: str) -> None:
+    site_file(project, "name: {ru: Каргополь}\nlanguages: [ru]\n", town="kargopol")
+    (project / "content/kargopol/articles").mkdir()
+    (project / "content/.drafts").mkdir()
+    (project / ".git").mkdir()
+    problem = refused(project, f"content: '{content}'\n", "content")
+    assert words in problem.en, problem.en
+    assert problem.line == 3
+
+
+def test_content_linked_out_of_content_is_refused(project: Path, tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (project / "content/outside").symlink_to(tmp_path / "elsewhere")
+    (project / "content/other").symlink_to(project / "sites")
+    for name in ("outside", "other"):
+        problem = refused(project, f"content: content/{name}\n", "content")
+        assert "symbolic link leading out of content/" in problem.en
+    # the default folder too: content/vyborg itself a link to another town's folder
+    site_file(project, "name: {ru: Бета}\nlanguages: [ru]\n", town="beta")
+    (project / "content/vyborg").rmdir()
+    (project / "content/vyborg").symlink_to(project / "content/beta")
+    problems = problems_of(site_file(project, MINIMUM), project)
+    assert any("content/beta, the folder of the town “beta”" in p.en for p in problems), \
+        [p.format() for p in problems]
+
+
+def test_two_towns_may_not_share_or_nest_chosen_folders(project: Path) -> None:
+    (project / "content/shared/inner").mkdir(parents=True)
+    site_file(project, MINIMUM + "content: content/shared\n")
+    site_file(project, "name: {ru: Бета}\nlanguages: [ru]\ncontent: content/shared/inner\n",
+              town="beta")
+    site_file(project, "name: {ru: Гамма}\nlanguages: [ru]\n", town="gamma")
+    network = load_network(project)
+    assert sorted(network.broken) == ["beta", "vyborg"] and list(network.sites) == ["gamma"]
+    errors = {p.file: p for p in network.problems if p.severity == "error"}
+    assert "sites/beta.yaml" in errors["sites/vyborg.yaml"].en
+    assert "sites/vyborg.yaml" in errors["sites/beta.yaml"].ru
+    assert errors["sites/vyborg.yaml"].line == 3
+
+
+def test_naming_another_towns_folder_warns_that_town(project: Path) -> None:
+    site_file(project, "name: {ru: Бета}\nlanguages: [ru]\n", town="beta")
+    site_file(project, MINIMUM + "content: content/beta\n")
+    network = load_network(project)
+    assert network.broken == ["vyborg"] and list(network.sites) == ["beta"]
+    [warning] = [p for p in network.problems if p.file == "sites/beta.yaml"]
+    assert warning.severity == "warning" and "sites/vyborg.yaml" in warning.en
+
+
+# -- YAML that expands without end --------------------------------------------------------
+
+def yaml_problem(project: Path, text: str) -> Problem:
+    start = time.perf_counter()
+    [problem] = problems_of(site_file(project, text), project)
+    assert time.perf_counter() - start < 10
+    return problem
+
+
+def test_billion_laughs_is_refused_with_its_line(project: Path) -> None:
+    lines = ["name: {ru: Выборг}", "languages: [ru]", "a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i, name in enumerate("bcdefg"):
+        previous = "abcdefg"[i]
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 10)}]")
+    problem = yaml_problem(project, "\n".join(lines) + "\npelican: {MENUITEMS: *g}\n")
+    assert problem.line == 6 and "more than 20 aliases" in problem.en
+    assert "псевдонимов" in problem.ru
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    # 20 aliases, but 100 100 values once they are repeated
+    ("a: &a [" + ", ".join(["x"] * 1000) + "]\nb: &b [" + ", ".join(["*a"] * 10)
+     + "]\nc: [" + ", ".join(["*b"] * 10) + "]\n", 3, "more than 100000 values"),
+    ("a: &a " + "x" * 60_000 + "\nb: [" + ", ".join(["*a"] * 20) + "]\n", 2,
+     "more than 1000000 characters"),
+    ("a: &a [1, *a]\n", 1, "inside the value it names"),
+    ("a: &a {b: [*a]}\n", 1, "inside the value it names"),
+    ("a: " + "[" * 60 + "]" * 60 + "\n", 1, "nested more than 50 levels"),
+])
+def test_yaml_limits(project: Path, text: str, line: int, words: str) -> None:
+    problem = yaml_problem(project, "name: {ru: Выборг}\nlanguages: [ru]\n" + text)
+    assert problem.line == line + 2 and words in problem.en, problem.format()
+
+
+def test_values_yaml_cannot_make_and_huge_files(project: Path) -> None:
+    problem = yaml_problem(project, "name: {ru: Выборг}\nlanguages: [ru]\nd: 2024-13-45\n")
+    assert problem.line == 3 and "2024-13-45" in problem.en
+    path = site_file(project, "name: {ru: Выборг}\nlanguages: [ru]\n# " + "x" * 1_100_000)
+    [problem] = problems_of(path, project)
+    assert "larger than 1000 KB" in problem.en and "КБ" in problem.ru
+
+
+def test_aliases_within_the_limits_still_work(project: Path) -> None:
+    site = accepted(project, "pelican:\n  MENUITEMS: &menu [[Музей, 'https://example.org']]\n"
+                             "  LINKS: *menu\n")
+    assert site.pelican["LINKS"] == [["Музей", "https://example.org"]]
+
+
+# -- deploy targets and the content repository --------------------------------------------
+
+@pytest.mark.parametrize(("target", "key", "words"), [
+    ("{type: rsync, host: '-oProxyCommand=touch /tmp/x', path: /srv/www}", "host",
+     "not a host name"),
+    ("{type: rsync, host: 'a b', path: /srv/www}", "host", "not a host name"),
+    ("{type: rsync, host: h.example.org, path: /srv/www, user: '-oX'}", "user",
+     "not a login name"),
+    ("{type: rsync, host: h.example.org, path: /srv/www, port: 70000}", "port", "1 to 65535"),
+    ("{type: rsync, host: h.example.org, path: /srv/www, port: '22'}", "port", "1 to 65535"),
+    ("{type: rsync, host: h.example.org, path: '/srv/www; touch x'}", "path",
+     "not a web folder"),
+    ("{type: rsync, host: h.example.org, path: '-e sh'}", "path", "not a web folder"),
+    ("{type: rsync, host: h.example.org, path: ~/.ssh}", "path", "not a web folder"),
+    ("{type: rsync, host: h.example.org, path: /srv/../etc}", "path", "not a web folder"),
+    ("{type: rsync, host: h.example.org, path: /srv/www, identity: '-oX'}", "identity",
+     "not a key file"),
+    ("{type: rsync, host: h.example.org, path: /srv/www, identity: sites/key}", "identity",
+     "not a key file"),
+    ("{type: rsync, host: h.example.org, path: /srv/www, ssh_options: [-oBatchMode=yes]}",
+     "ssh_options", "~/.ssh/config"),
+    ("{type: rsync, host: h.example.org, path: /srv/www, proxy: x}", "proxy",
+     "unknown key"),
+    ("{type: dir, path: output/beta}", "path", "inside the project"),
+    ("{type: dir, path: '{root}/output/beta'}", "path", "in the project"),
+    ("{type: dir, path: '{root}/plugins/x'}", "path", "in the project"),
+    ("{type: dir, path: '{parent}'}", "path", "contains it"),
+    ("{type: dir, path: '~'}", "path", "home folder"),
+    ("{type: dir, path: ~/.config/autostart}", "path", "hidden folder"),
+    ("{type: dir, path: /tmp/gardarika-deploy}", "path", "every user"),
+    ("{type: dir, path: /usr/local/bin}", "path", "system"),
+    ("{type: dir, path: '-rf'}", "path", "not a folder"),
+    ("{type: git, repository: '--upload-pack=touch /tmp/x;'}", "repository",
+     "not a repository address"),
+    ("{type: git, repository: 'ext::sh -c x'}", "repository", "not a repository address"),
+    ("{type: git, repository: 'fd::3'}", "repository", "transport helper"),
+    ("{type: git, repository: 'https://x.org/a.git', branch: '.'}", "branch",
+     "not a branch name"),
+    ("{type: git, repository: '{root}/.git'}", "repository", "lies in the project"),
+    ("{type: s3, bucket: 'a b'}", "bucket", "not a bucket name"),
+    ("{type: s3, bucket: towns, endpoint: 'javascript:x'}", "endpoint",
+     "not a storage address"),
+])
+def test_deploy_values_that_could_run_or_write_anywhere(project: Path, target: str,
+                                                        key: str, words: str) -> None:
+    text = target.replace("{root}", str(project)).replace("{parent}", str(project.parent))
+    problem = refused(project, f"deploy:\n  web: {text}\n", f"deploy.web.{key}")
+    assert words in problem.en, problem.en
+    assert problem.line == 4
+
+
+def test_deploy_target_names_are_plain(project: Path) -> None:
+    problem = refused(project, "deploy:\n  ../../x: {type: dir, path: /srv/www}\n",
+                      "deploy.../../x")
+    assert "cannot name a deploy target" in problem.en
+
+
+def test_good_deploy_targets_pass(project: Path, tmp_path: Path) -> None:
+    site = accepted(project, f"""deploy:
+  usb: {{type: dir, path: {tmp_path / 'stick'}}}
+  home: {{type: dir, path: ~/www/vyborg}}
+  web: {{type: rsync, host: deploy.example.org, user: vyborg, port: 2222, path: ~/www,
+        identity: ~/.ssh/vyborg_deploy}}
+  v6: {{type: rsync, host: '[2001:db8::1]', path: /var/www/vyborg}}
+  pages: {{type: git, repository: 'git@git.example.org:vyborg/site.git', branch: gh-pages}}
+  cloud: {{type: s3, bucket: towns, prefix: vyborg, endpoint: 'http://127.0.0.1:9000',
+          region: us-east-1, profile: vyborg}}
+""")
+    assert set(site.deploy) == {"usb", "home", "web", "v6", "pages", "cloud"}
+
+
+@pytest.mark.parametrize(("repository", "key", "words"), [
+    ("{url: '--upload-pack=touch /tmp/x;', branch: main}", "url", "not a repository address"),
+    ("{url: 'ext::sh -c touch% /tmp/x'}", "url", "not a repository address"),
+    ("{url: 'ssh://-oProxyCommand=x/y'}", "url", "does not name a server"),
+    ("{url: 'http://example.org/v.git'}", "url", "not a transport"),
+    ("{url: 'file://{root}'}", "url", "lies in the project"),
+    ("{url: 'https://example.org/v.git', branch: '.'}", "branch", "not a branch name"),
+    ("{url: 'https://example.org/v.git', branch: '--orphan'}", "branch", "not a branch name"),
+    ("{url: 'https://example.org/v.git', branch: 'a..b'}", "branch", "not a branch name"),
+])
+def test_repository_values_are_addresses_and_branch_names(project: Path, repository: str,
+                                                          key: str, words: str) -> None:
+    problem = refused(project, f"repository: {repository.replace('{root}', str(project))}\n",
+                      f"repository.{key}")
+    assert words in problem.en, problem.en
+
+
+def test_two_towns_deploying_to_one_place(project: Path, tmp_path: Path) -> None:
+    """A target writing where another town's does is not used; when only one of the
+    two names its town (…/vyborg), that one stays, else neither does."""
+    from gardarika.deploy import make_target
+
+    site_file(project, MINIMUM + "deploy:\n"
+                                 f"  usb: {{type: dir, path: {tmp_path}/www/vyborg}}\n"
+                                 "  web: {type: rsync, host: h.example.org, path: /srv/www}\n"
+                                 "  own: {type: rsync, host: h.example.org, path: ~/www}\n")
+    site_file(project, "name: {ru: Бета}\nlanguages: [ru]\ndeploy:\n"
+                       f"  stolen: {{type: dir, path: {tmp_path}/www}}\n"
+                       "  shared: {type: rsync, host: h.example.org, path: /srv/www/x}\n"
+                       "  own: {type: rsync, host: h.example.org, user: beta, path: ~/www}\n",
+              town="beta")
+    network = load_network(project)
+    assert set(network.sites) == {"vyborg", "beta"}  # both still build
+    warnings = {(p.file, p.key) for p in network.problems if p.severity == "warning"}
+    assert warnings == {("sites/beta.yaml", "deploy.stolen"), ("sites/beta.yaml", "deploy.shared"),
+                        ("sites/vyborg.yaml", "deploy.web")}
+    for town, name, other in (("beta", "stolen", "sites/vyborg.yaml (deploy.usb)"),
+                              ("beta", "shared", "sites/vyborg.yaml (deploy.web)"),
+                              ("vyborg", "web", "sites/beta.yaml (deploy.shared)")):
+        with pytest.raises(GardarikaError) as caught:
+            make_target(town, name, network.sites[town].deploy[name], project)
+        assert other in caught.value.problems[0].en
+    assert "_refused" not in network.sites["vyborg"].deploy["usb"]
+    assert "_refused" not in network.sites["beta"].deploy["own"]  # another login's ~/www
+    assert not (tmp_path / "www").exists()
+
+
+# -- pelican: values that fail the run or escape ------------------------------------------
+
+@pytest.mark.parametrize(("setting", "key", "words"), [
+    ("ARTICLE_SAVE_AS: '{date:..}/{date:..}/x-{slug}.html'", "pelican.ARTICLE_SAVE_AS",
+     "“{date:..}”: a date in a file name"),
+    ("ARTICLE_SAVE_AS: '{date:.}{date:.}/x-{slug}.html'", "pelican.ARTICLE_SAVE_AS",
+     "“{date:.}”: a date in a file name"),
+    ("ARTICLE_SAVE_AS: '{date:%Y/}../x-{slug}.html'", "pelican.ARTICLE_SAVE_AS",
+     "climbs out"),
+    ("ARTICLE_URL: '{slug!r}.html'", "pelican.ARTICLE_URL", "conversion"),
+    ("ARTICLE_URL: '{date:%n}{slug}.html'", "pelican.ARTICLE_URL", "codes %Y"),
+    ("PAGE_SAVE_AS: '{slug:.>2}/x.html'", "pelican.PAGE_SAVE_AS", "with {slug}"),
+    ("ARTICLE_SAVE_AS: '{date}/{slug}.html'", "pelican.ARTICLE_SAVE_AS", "alone"),
+    ("ARTICLE_SAVE_AS: '{date.__class__}/{slug}.html'", "pelican.ARTICLE_SAVE_AS",
+     "cannot be used"),
+    ("ARTICLE_SAVE_AS: '{slug}.js'", "pelican.ARTICLE_SAVE_AS", "ending with .html"),
+    ("ARTICLE_SAVE_AS: 'theme/{slug}.html'", "pelican.ARTICLE_SAVE_AS", "theme"),
+    ("CATEGORY_FEED_ATOM: index.html", "pelican.CATEGORY_FEED_ATOM", ".xml"),
+    ("SEARCH_INDEX_SAVE_AS: theme/js/searchbox.js", "pelican.SEARCH_INDEX_SAVE_AS", "theme"),
+    ("STATIC_SAVE_AS: '{path}.html'", "pelican.STATIC_SAVE_AS", "end with {path}"),
+    ("PAGINATION_PATTERNS: [[2, '{name}{number:..>4}{extension}', '{name}.html']]",
+     "pelican.PAGINATION_PATTERNS.0.1", "with {number}"),
+    ("DATE_FORMATS: {ru: ['xx_XX.UTF-8', '%d']}", "pelican.DATE_FORMATS.ru", "not a list"),
+    ("DATE_FORMATS: {en: '<b>%d</b>'}", "pelican.DATE_FORMATS.en", "without “<”"),
+    ("DEFAULT_DATE_FORMAT: '%Y<img src=x>'", "pelican.DEFAULT_DATE_FORMAT", "without “<”"),
+    ("ARTICLE_ORDER_BY: metadata", "pelican.ARTICLE_ORDER_BY", "basename"),
+    ("PAGE_ORDER_BY: reversed-settings", "pelican.PAGE_ORDER_BY", "reversed-"),
+    ("ARTICLE_TRANSLATION_ID: __class__", "pelican.ARTICLE_TRANSLATION_ID", "slug or title"),
+    ("PAGE_TRANSLATION_ID: basename", "pelican.PAGE_TRANSLATION_ID", "slug or title"),
+    ("DIRECT_TEMPLATES: [index, _macros]", "pelican.DIRECT_TEMPLATES.1", "a part of"),
+    ("DIRECT_TEMPLATES: [base]", "pelican.DIRECT_TEMPLATES.0", "a part of"),
+    ("DIRECT_TEMPLATES: [portal]", "pelican.DIRECT_TEMPLATES.0", "portal"),
+    ("DIRECT_TEMPLATES: [gallery]", "pelican.DIRECT_TEMPLATES.0", "no page template"),
+    ("PAGINATED_TEMPLATES: {_listing: 1}", "pelican.PAGINATED_TEMPLATES._listing",
+     "a part of"),
+    ("LOCALE: [/tmp/locale]", "pelican.LOCALE.0", "not a locale name"),
+    ("LOCALE: ../../etc", "pelican.LOCALE", "not a locale name"),
+    ("EXTRA_PATH_METADATA: {files/a.txt: {save_as: theme/js/searchbox.js}}",
+     "pelican.EXTRA_PATH_METADATA.files/a.txt.save_as", "keeps its extension"),
+    ("EXTRA_PATH_METADATA: {files/a.txt: {save_as: index.html}}",
+     "pelican.EXTRA_PATH_METADATA.files/a.txt.save_as", "keeps its extension"),
+    ("EXTRA_PATH_METADATA: {files/a.txt: {url: a.svg}}",
+     "pelican.EXTRA_PATH_METADATA.files/a.txt.url", "keeps its extension"),
+    ("EXTRA_PATH_METADATA: {files/a.txt: {path: ../../x.txt}}",
+     "pelican.EXTRA_PATH_METADATA.files/a.txt.path", "climbs out"),
+    ("EXTRA_PATH_METADATA: {files/a.txt: {save_as: .htaccess}}",
+     "pelican.EXTRA_PATH_METADATA.files/a.txt.save_as", "hidden"),
+    ("EXTRA_PATH_METADATA: {files/a.js: {save_as: theme/js/searchbox.js}}",
+     "pelican.EXTRA_PATH_METADATA.files/a.js.save_as", "site keeps its own"),
+    ("EXTRA_PATH_METADATA: {files/a.txt: {save_as: tag/a.txt}}",
+     "pelican.EXTRA_PATH_METADATA.files/a.txt.save_as", "site keeps its own"),
+    ("EXTRA_PATH_METADATA: {files/index.txt: {save_as: index.txt}}",
+     "pelican.EXTRA_PATH_METADATA.files/index.txt.save_as", "site keeps its own"),
+    ("EXTRA_PATH_METADATA: {pages/home.md: {save_as: index.html}}",
+     "pelican.EXTRA_PATH_METADATA.pages/home.md.save_as", "site keeps its own"),
+    ("EXTRA_PATH_METADATA: {.stash/a.txt: {save_as: a.txt}}",
+     "pelican.EXTRA_PATH_METADATA..stash/a.txt", "hidden"),
+    ("STATIC_PATHS: ['']", "pelican.STATIC_PATHS.0", "whole content folder"),
+    ("STATIC_PATHS: ['.']", "pelican.STATIC_PATHS.0", "whole content folder"),
+    ("DEFAULT_METADATA: {save_as: index.html}", "pelican.DEFAULT_METADATA.save_as",
+     "same address"),
+    ("DEFAULT_METADATA: {lang: 'en\" x=\"'}", "pelican.DEFAULT_METADATA.lang",
+     "languages"),
+    ("DEFAULT_METADATA: {status: secret}", "pelican.DEFAULT_METADATA.status", "published"),
+])
+def test_pelican_values_that_fail_or_escape_are_refused(project: Path, setting: str,
+                                                       key: str, words: str) -> None:
+    problem = refused(project, f"pelican:\n  {setting}\n", key)
+    assert words in problem.en, problem.en
+
+
+def test_pelican_values_that_are_fine(project: Path) -> None:
+    site = accepted(project, """pelican:
+  ARTICLE_SAVE_AS: 'news/{date:%Y}/{date:%m-%d}/{slug}.html'
+  ARTICLE_URL: 'news/{date:%Y}/{date:%m-%d}/{slug}.html'
+  CATEGORY_FEED_ATOM: 'feeds/{slug}.atom.xml'
+  PAGINATION_PATTERNS: [[1, '{name}{extension}', '{name}{extension}'],
+                        [2, '{name}_{number}{extension}', '{name}_{number}{extension}']]
+  DATE_FORMATS: {ru: '%d.%m.%Y'}
+  DEFAULT_DATE_FORMAT: '%d %B %Y'
+  ARTICLE_ORDER_BY: reversed-date
+  PAGE_ORDER_BY: title
+  ARTICLE_TRANSLATION_ID: slug
+  PAGE_TRANSLATION_ID: null
+  DIRECT_TEMPLATES: [index, archives, tags, search]
+  PAGINATED_TEMPLATES: {index: 5, tag: null}
+  LOCALE: [ru_RU.UTF-8, '']
+  STATIC_PATHS: [images, files, extra]
+  ARTICLE_PATHS: ['']
+  EXTRA_PATH_METADATA:
+    extra/robots.txt: {path: robots.txt}
+    files/Report.PDF: {save_as: files/report-2024.pdf}
+    pages/home.md: {save_as: welcome.html, template: page}
+  DEFAULT_METADATA: {status: hidden, save_as: ''}
+""")
+    assert site.pelican["PAGE_ORDER_BY"] == "title"

@@ -254,3 +254,104 @@ def test_rsync_target(network: Path, build_network, tmp_path: Path, sshd) -> Non
     assert set(second.deleted) == set(before) - set(after)
     assert {n: d for n, d in local_manifest(www).items() if n != MANIFEST} == after
     assert json.loads((www / MANIFEST).read_text(encoding="utf-8")) == after
+
+
+# -- a deploy cannot be turned into a command or a write elsewhere ------------------------
+
+def test_rsync_target_refuses_values_that_are_options(tmp_path: Path) -> None:
+    from gardarika.deploy import RsyncTarget
+
+    for host, user, path in (("-oProxyCommand=touch x", None, "/srv/www"),
+                             ("deploy.example.org", "-oX", "/srv/www"),
+                             ("deploy.example.org", None, "-e sh"),
+                             ("a b", None, "/srv/www")):
+        with pytest.raises(ValueError):
+            RsyncTarget(host, path, user)
+
+
+def test_rsync_commands_keep_values_out_of_options(tmp_path: Path, monkeypatch) -> None:
+    """Every value follows ``--``; the remote folder is quoted for the server's shell;
+    ``~/www`` is the login's ``www``."""
+    from gardarika.deploy import RsyncTarget
+
+    commands: list[list[str]] = []
+
+    def run(self: RsyncTarget, args: list[str]) -> subprocess.CompletedProcess[str]:
+        commands.append(args)
+        # no manifest there yet; then every command works
+        return subprocess.CompletedProcess(args, 1 if len(commands) == 1 else 0, "", "")
+
+    monkeypatch.setattr(RsyncTarget, "_run", run)
+    target = RsyncTarget("[2001:db8::1]", "~/www", "deploy", 2222)
+    assert target.read_manifest() is None
+    target.put("index.html", tmp_path / "index.html")
+    target.delete("old page.html")
+    target.write_manifest({})
+    target.finish("x")
+    rsync_read, mkdir, rsync_put, remove = commands[:4]
+    assert rsync_read[-3:] == ["--", f"deploy@[2001:db8::1]:www/{MANIFEST}",
+                               str(target.work / MANIFEST)]
+    ssh_end = mkdir.index("--")
+    assert mkdir[ssh_end + 1:] == ["deploy@2001:db8::1", "mkdir", "-p", "--", "www"]
+    assert rsync_put[-3] == "--" and rsync_put[-1] == "deploy@[2001:db8::1]:www/"
+    assert remove[remove.index("--") + 1:] == ["deploy@2001:db8::1", "rm", "-f", "--",
+                                               "'www/old page.html'"]
+
+
+@pytest.mark.parametrize("options", [
+    {"type": "dir", "path": "output/beta"},
+    {"type": "dir", "path": "{root}/content/beta"},
+    {"type": "dir", "path": "~/.config/autostart"},
+    {"type": "rsync", "host": "-oProxyCommand=touch {tmp}/ran", "path": "/srv/www"},
+    {"type": "rsync", "host": "h.example.org", "path": "/srv/www",
+     "ssh_options": ["-oProxyCommand=touch {tmp}/ran"]},
+    {"type": "git", "repository": "--upload-pack=touch {tmp}/ran;"},
+    {"type": "git", "repository": "ext::sh -c touch% {tmp}/ran"},
+    {"type": "git", "repository": "https://example.org/x.git", "branch": "."},
+])
+def test_make_target_checks_again_what_the_settings_check_refuses(
+        project: Path, tmp_path: Path, options: dict) -> None:
+    """A network put together without the settings check still cannot deploy with
+    values that run commands or write into the project."""
+    from gardarika.deploy import make_target
+    from gardarika.errors import GardarikaError
+
+    values = {k: v.replace("{root}", str(project)).replace("{tmp}", str(tmp_path))
+              if isinstance(v, str) else [o.replace("{tmp}", str(tmp_path)) for o in v]
+              if isinstance(v, list) else v for k, v in options.items()}
+    with pytest.raises(GardarikaError) as caught:
+        make_target("alpha", "web", values, project)
+    problem = caught.value.problems[0]
+    assert problem.file == "sites/alpha.yaml" and problem.key.startswith("deploy.web")
+    assert problem.en and problem.ru
+    assert not (tmp_path / "ran").exists() and not (project / "output").exists()
+    with pytest.raises(GardarikaError):
+        make_target("alpha", "../../x", {"type": "dir", "path": str(tmp_path / "w")}, project)
+
+
+def test_git_runs_only_the_allowed_transports(tmp_path: Path) -> None:
+    """Even a repository address that got past every check cannot name a transport
+    helper: git runs with GIT_ALLOW_PROTOCOL."""
+    from gardarika.errors import GardarikaError
+
+    marker = tmp_path / "ran"
+    with pytest.raises(GardarikaError) as caught:
+        GitTarget(f"ext::sh -c touch% {marker}", "gh-pages", tmp_path / "w")
+    assert "not allowed" in caught.value.problems[0].en
+    assert not marker.exists()
+    with pytest.raises(ValueError):
+        GitTarget(f"--upload-pack=touch {marker};", "gh-pages", tmp_path / "w2")
+    assert not marker.exists()
+
+
+def test_a_changed_manifest_cannot_delete_outside_the_target(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write(site / "index.html", "<p>home</p>")
+    keep = tmp_path / "keep.txt"
+    keep.write_text("mine", encoding="utf-8")
+    web = tmp_path / "web"
+    write(web / MANIFEST, json.dumps({"../keep.txt": "x", "/etc/hostname": "y",
+                                      "old.html": "z"}))
+    write(web / "old.html", "old")
+    result = deploy_folder(site, DirTarget(web), "web")
+    assert result.deleted == ["old.html"] and keep.exists()

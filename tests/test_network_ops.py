@@ -106,3 +106,68 @@ def test_pull_clones_updates_and_keeps_the_last_good_copy(network: Path,
     assert done.returncode == 0 and "last good copy is kept" in done.stderr
     assert (network / "content/gamma/more.md").is_file()
     assert gardarika("--root", str(network), "build", "--site", "gamma").returncode == 0
+
+
+def _clone_town(network: Path, tmp_path: Path) -> Path:
+    """Town gamma, kept as a clone of its own repository; returns the bare remote."""
+    source = tmp_path / "gamma-source"
+    write(source / "news.md", "Title: Новость\nDate: 2024-01-01\n\nТекст.\n")
+    git("init", "-q", "-b", "main", cwd=source)
+    git("add", "-A", cwd=source)
+    git("commit", "-q", "-m", "first", cwd=source)
+    bare = tmp_path / "gamma.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(source), str(bare)], check=True)
+    write(network / "sites/gamma.yaml", f"""
+        name: {{ru: Гамма}}
+        languages: [ru]
+        repository: {{url: {bare}, branch: main}}
+    """)
+    (network / "content/gamma").mkdir()
+    ok, message = pull(load_network(network), "gamma")
+    assert ok, message
+    return bare
+
+
+@pytest.mark.parametrize("url", ["--upload-pack=touch {marker};", "ext::sh -c touch% {marker}",
+                                 "-oProxyCommand=touch {marker}:x"])
+@pytest.mark.parametrize("cloned", [True, False])
+def test_pull_cannot_run_a_command(network: Path, tmp_path: Path, monkeypatch, url: str,
+                                   cloned: bool) -> None:
+    """A hostile address refused by the settings check is refused again by pull; and
+    even with both checks switched off, git takes it as an address (after ``--``, only
+    the allowed transports), never as an option or a command."""
+    import dataclasses
+
+    import gardarika.network_ops
+
+    marker = tmp_path / "ran"
+    if cloned:
+        _clone_town(network, tmp_path)
+    else:
+        write(network / "sites/gamma.yaml", "name: {ru: Гамма}\nlanguages: [ru]\n")
+        (network / "content/gamma").mkdir()
+    config = load_network(network)
+    hostile = {"url": url.replace("{marker}", str(marker)), "branch": "main"}
+    config.sites["gamma"] = dataclasses.replace(config.sites["gamma"], repository=hostile)
+    ok, message = pull(config, "gamma")
+    assert not ok and "sites/gamma.yaml" in message and not marker.exists()
+    monkeypatch.setattr(gardarika.network_ops, "repository_problem", lambda *_: None)
+    monkeypatch.setattr(gardarika.network_ops, "branch_problem", lambda *_: None)
+    ok, message = pull(config, "gamma")
+    assert not ok, message
+    assert not marker.exists()
+    if cloned:  # the last good copy is kept
+        assert (network / "content/gamma/news.md").is_file()
+
+
+def test_pull_updates_with_fetch_and_fast_forward(network: Path, tmp_path: Path) -> None:
+    bare = _clone_town(network, tmp_path)
+    other = tmp_path / "other"
+    subprocess.run(["git", "clone", "-q", str(bare), str(other)], check=True)
+    write(other / "more.md", "Title: Ещё\nDate: 2024-01-02\n\nТекст.\n")
+    git("add", "-A", cwd=other)
+    git("commit", "-q", "-m", "second", cwd=other)
+    git("push", "-q", "origin", "main", cwd=other)
+    ok, message = pull(load_network(network), "gamma")
+    assert ok, message
+    assert (network / "content/gamma/more.md").is_file()
