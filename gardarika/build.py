@@ -61,6 +61,8 @@ Printer = Callable[[str], None]
 #: how long one (town, language) run may take before it is stopped, in seconds; the
 #: 10 000-article town of the limits test needs about two minutes here
 TIME_LIMIT = 30 * 60.0
+#: problems of one town printed by a build (``invoke lint`` prints them all)
+SHOWN_PER_TOWN = 500
 #: the portal's entry in ``.cache/state.json`` (no town id has a colon)
 PORTAL_KEY = ":portal"
 
@@ -345,8 +347,7 @@ class Builder:
         for site in to_check:
             town = site.id
             problems = checked[town]
-            for problem in problems:
-                self.echo(problem.format())
+            self.show(town, problems)
             if any(p.severity == "error" for p in problems):
                 self.echo(f"✗ {town}: not built, its content has errors (see above); the "
                           f"previous output/{town}/ is kept / не собран: ошибки в материалах "
@@ -409,13 +410,25 @@ class Builder:
         self.state.record(PORTAL_KEY, fingerprint)
         return []
 
+    def show(self, town: str, problems: list[Problem]) -> None:
+        """Print a town's problems, errors first, at most :data:`SHOWN_PER_TOWN`: one
+        town with thousands of files cannot bury the others' messages."""
+        errors = [p for p in problems if p.severity == "error"]
+        shown = (errors + [p for p in problems if p.severity != "error"])[:SHOWN_PER_TOWN]
+        for problem in sorted(shown, key=lambda p: (p.file, p.line or 0)):
+            self.echo(problem.format())
+        more = len(problems) - len(shown)
+        if more:
+            self.echo(f"{town}: {more} more problems not shown; “invoke lint --site {town}” "
+                      f"lists them all / ещё проблем: {more}; все покажет «invoke lint "
+                      f"--site {town}»")
+
     def finish_town(self, site: SiteConfig, results: list[SubsiteResult]) -> TownReport:
         problems = _unique(p for r in results for p in r.problems)
         # the last look before publishing: nothing in it may lead outside the town
         problems.extend(symlink_problem(link, os.path.relpath(link.path, self.root))
                         for link in outside_symlinks(self.stage_dir(site.id) / "site"))
-        for problem in problems:
-            self.echo(problem.format())
+        self.show(site.id, problems)
         ok = all(r.ok for r in results) and not any(p.severity == "error" for p in problems)
         changed = 0
         if ok:

@@ -539,3 +539,17 @@ def test_the_checks_and_the_build_read_the_same_header(network: Path, build_netw
     assert any("evil.md:2:" in e and "date" in e for e in errors), errors
     search = (build_network(network, ["alpha"]), network / "output/alpha/search.html")[1]
     assert not search.exists() or "Злая" not in search.read_text(encoding="utf-8")
+
+
+def test_one_town_cannot_flood_the_build_log(network: Path, build_network,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gardarika.build, "SHOWN_PER_TOWN", 5)
+    for i in range(12):
+        write(network / f"content/beta/empty-{i:02}.md", f"Title: Пусто {i}\nDate: 2024-01-01\n\n")
+    _beta_text(network, "Текст.\n\n[x]({filename}missing.md)")
+    report = build_network(network)
+    lines = [line for line in report.log.splitlines() if line.startswith("content/beta/")]
+    assert len(lines) == 10, report.log  # five problems, two lines each
+    assert any("bad.md" in line and ": error: " in line for line in lines)  # errors first
+    assert "beta: 8 more problems not shown; “invoke lint --site beta” lists them all" \
+        in report.log
