@@ -43,7 +43,7 @@ from .fsutil import keep_unchanged_files, recover_leftovers, replace_dir
 from .guard import install as install_guard
 from .guard import python_folders
 from .isolation import MEMORY_LIMIT, Outcome, Task, died, run_isolated
-from .limits import output_budget
+from .limits import OutputTooLarge, folder_size, output_budget
 from .lint import lint_town
 from .lint_confine import symlink_problem
 from .lock import WAIT_LIMIT, project_lock
@@ -410,6 +410,16 @@ class Builder:
         self.state.record(PORTAL_KEY, fingerprint)
         return []
 
+    def over_budget(self, site: SiteConfig) -> list[Problem]:
+        """The whole new site (pictures, feeds and the search index too, which are not
+        counted while pages are written) within its languages' output budget."""
+        budget = output_budget(site.content) * len(site.languages)
+        if folder_size(self.stage_dir(site.id) / "site") <= budget:
+            return []
+        error = OutputTooLarge(budget)
+        return [Problem(file=display_path(site.content, self.root), en=error.en,
+                        ru=error.ru)]
+
     def show(self, town: str, problems: list[Problem]) -> None:
         """Print a town's problems, errors first, at most :data:`SHOWN_PER_TOWN`: one
         town with thousands of files cannot bury the others' messages."""
@@ -428,6 +438,7 @@ class Builder:
         # the last look before publishing: nothing in it may lead outside the town
         problems.extend(symlink_problem(link, os.path.relpath(link.path, self.root))
                         for link in outside_symlinks(self.stage_dir(site.id) / "site"))
+        problems.extend(self.over_budget(site))
         self.show(site.id, problems)
         ok = all(r.ok for r in results) and not any(p.severity == "error" for p in problems)
         changed = 0

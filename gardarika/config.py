@@ -695,7 +695,10 @@ class _Clash(Problem):
 
 
 def _overlap(a: str, b: str) -> bool:
-    """Two folders are the same or one holds the other."""
+    """Two folders are the same or one holds the other, letters compared without regard
+    to case: on a stick (FAT32, exFAT), on macOS and on Windows ``Vyborg`` is
+    ``vyborg``."""
+    a, b = a.casefold(), b.casefold()
     return is_inside(a, b) or is_inside(b, a)
 
 
@@ -1200,7 +1203,8 @@ def _shared_deploy(root: Path, sites: dict[str, SiteConfig], problems: list[Prob
     refused: dict[tuple[str, str], list[str]] = {}
     for town, name, place, folder in places:
         for other, other_name, other_place, other_folder in places:
-            if other == town or place != other_place or not _overlap(folder, other_folder):
+            if other == town or place.casefold() != other_place.casefold() or \
+                    not _overlap(folder, other_folder):
                 continue
             if _names_town(town, place, folder) and \
                     not _names_town(other, other_place, other_folder):

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .portable import name_problems
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _PLACEHOLDER = re.compile(r"^\{(filename|static|attach)\}(.*)$", re.S)
@@ -130,8 +132,10 @@ def page_file_problem(value: str, other_languages: tuple[str, ...]) -> tuple[str
                 "называет папку, а не файл. Укажите имя файла, например "
                 "«news/fair.html».")
     parts = posixpath.normpath(value).casefold().split("/")
+    # a listing's later pages are "index_2.html", "tags_3.html"…
+    stem = re.sub(r"_[0-9]+$", "", parts[0].rsplit(".", 1)[0])
     taken = (parts[0] in (*SITE_FOLDERS, *SITE_FILES, *other_languages)
-             or (len(parts) == 1 and parts[0].rsplit(".", 1)[0] in SITE_PAGES))
+             or (len(parts) == 1 and stem in SITE_PAGES))
     if taken:
         return (f"is where the site keeps its own pages (“{parts[0]}”). Choose another "
                 "name.", f"занято служебными страницами сайта («{parts[0]}»). Выберите "
@@ -140,6 +144,11 @@ def page_file_problem(value: str, other_languages: tuple[str, ...]) -> tuple[str
         return ("is not the name of a web page: a page's file name ends with “.html”, like "
                 "“news/fair.html”.", "— не имя веб-страницы: имя файла страницы "
                 "оканчивается на «.html», например «news/fair.html».")
+    unportable = name_problems(value)
+    if unportable:
+        en, ru = unportable[0]
+        return (f"cannot be a file on a USB stick or a CD: {en}. Choose another name.",
+                f"не годится для файла на флешке или диске: {ru}. Выберите другое имя.")
     return None
 
 

@@ -108,14 +108,17 @@ class ImageError(Exception):
         self.reason_ru = reason_ru or reason
 
     def messages(self) -> tuple[str, str]:
-        """What to tell an editor, in English and Russian: the build then copies the
-        file as it is (it may still be something a browser shows)."""
-        return (f"this picture cannot be read ({self}); it is copied as it is. Open it in "
-                "a photo editor and save it again as JPEG or PNG, or put another picture "
-                "in its place.",
-                f"эту картинку не удаётся прочитать ({self.reason_ru}); она скопирована как "
-                "есть. Откройте её в фоторедакторе и сохраните заново как JPEG или PNG или "
-                "замените её другой картинкой.")
+        """What to tell an editor, in English and Russian. Such a file is not published:
+        copied as it is, it would keep what processing removes (the GPS position in a
+        damaged photo's EXIF, a camera's serial number)."""
+        return (f"this picture cannot be read ({self}), so it is not published (copied "
+                "as it is, it would keep its hidden data, such as where the photo was "
+                "taken). Open it in a photo editor and save it again as JPEG or PNG, or put "
+                "another picture in its place.",
+                f"эту картинку не удаётся прочитать ({self.reason_ru}), поэтому она не "
+                "публикуется (скопированная как есть, она сохранила бы скрытые данные, "
+                "например место съёмки). Откройте её в фоторедакторе и сохраните заново как "
+                "JPEG или PNG или замените её другой картинкой.")
 
 
 def _number(value: int) -> str:

@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-#: the memory one process may reserve (address space), in bytes. A town of 10 000
-#: articles builds in a few hundred megabytes; two processes at the ceiling stay within
-#: what a modest machine has.
+#: the memory one process may reserve (address space) beyond what it inherited, in
+#: bytes. A town of 10 000 articles builds in a few hundred megabytes; two processes at
+#: the ceiling stay within what a modest machine has.
 MEMORY_LIMIT = 1024 * 1024 * 1024
 
 _channel: Connection | None = None
@@ -72,14 +72,30 @@ class Outcome:
     log: list[str] = field(default_factory=list)
 
 
+def _address_space() -> int:
+    """Bytes of address space this process has already reserved (0 if unknown)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def _limit_memory(limit: int | None) -> None:
+    """Let this process reserve at most ``limit`` bytes beyond what it inherited: a
+    process forked from a large one (a test run, a long-lived preview) starts with the
+    parent's address space, which is not the work's to pay for."""
     if not limit:
         return
     try:
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        ceiling = _address_space() + limit
         if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+            ceiling = min(ceiling, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
     except (ValueError, OSError):  # not allowed here: the time limit still holds
         pass
 

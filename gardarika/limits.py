@@ -27,9 +27,12 @@ MAX_METADATA_CHARS = 64 * 1024
 MAX_TAGS = 50
 #: characters of a summary written in the metadata
 MAX_SUMMARY_CHARS = 5000
-#: a town's pages may take this much, plus OUTPUT_PER_SOURCE times its source folder
+#: a town's pages may take this much, plus OUTPUT_PER_SOURCE times its source folder,
+#: plus OUTPUT_PER_TEXT for each text (a short article still gets a page of its own and
+#: a place in the listings: about 15 KB in the default theme)
 OUTPUT_BASE = 64 * 1024 * 1024
 OUTPUT_PER_SOURCE = 40
+OUTPUT_PER_TEXT = 256 * 1024
 
 Found = tuple[str, str, str]   # (key, English, Russian)
 
@@ -96,9 +99,9 @@ def metadata_problems(metadata: dict[str, Any]) -> Iterator[Found]:
                "одно-два предложения; сам текст — ниже метаданных.")
 
 
-def source_size(content: Path) -> int:
-    """Bytes of a town's content folder (visible files; links are not followed)."""
-    total = 0
+def source_size(content: Path) -> tuple[int, int]:
+    """(bytes, texts) of a town's content folder (visible files; links not followed)."""
+    total = texts = 0
     for folder, dirs, files in os.walk(content):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
@@ -108,12 +111,26 @@ def source_size(content: Path) -> int:
                 total += os.lstat(os.path.join(folder, name)).st_size
             except OSError:
                 continue
-    return total
+            texts += name.lower().endswith((".md", ".markdown", ".mkd", ".mdown"))
+    return total, texts
 
 
 def output_budget(content: Path) -> int:
-    """The bytes of pages one (town, language) build may write."""
-    return OUTPUT_BASE + OUTPUT_PER_SOURCE * source_size(content)
+    """The bytes one (town, language) build may write."""
+    size, texts = source_size(content)
+    return OUTPUT_BASE + OUTPUT_PER_SOURCE * size + OUTPUT_PER_TEXT * texts
+
+
+def folder_size(folder: Path) -> int:
+    """Bytes of every file below ``folder`` (links not followed)."""
+    total = 0
+    for current, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(current, name)).st_size
+            except OSError:
+                continue
+    return total
 
 
 class OutputTooLarge(ContentError):

@@ -46,8 +46,8 @@ from .limits import metadata_problems
 from .lint_confine import check_confinement
 from .lint_files import check_files
 from .lint_images import check_images
-from .rawhtml import locate, removals_in, to_html
-from .sanitize import Removal, removals
+from .rawhtml import locate, may_need_cleaning, may_nest_too_deep, removals_in, to_html
+from .sanitize import Removal, has_controls, removals
 from .slugs import slugify
 
 Check = Callable[[SiteConfig, list[Document], Path], Iterator[Problem]]
@@ -439,6 +439,27 @@ def check_html(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[P
             yield _warning(doc, line, en, ru)
 
 
+def check_controls(site: SiteConfig, docs: list[Document], root: Path
+                   ) -> Iterator[Problem]:
+    """Invisible control characters in the metadata or the text: removed by the build,
+    said here so that the editor knows where they are."""
+    for doc in docs:
+        for key, value in doc.metadata.items():
+            if has_controls(str(value)):
+                yield _warning(doc, doc.line(key),
+                               f"“{key}” contains invisible control characters (pasted from "
+                               "a terminal or an old program?); the build removes them.",
+                               f"в «{key}» есть невидимые управляющие символы (вставлено из "
+                               "терминала или старой программы?); сборка их удаляет.")
+        if has_controls(doc.body):
+            first = next(i for i, c in enumerate(doc.body) if has_controls(c))
+            yield _warning(doc, doc.body_line + doc.body.count("\n", 0, first),
+                           "the text contains invisible control characters (pasted from a "
+                           "terminal or an old program?); the build removes them.",
+                           "в тексте есть невидимые управляющие символы (вставлено из "
+                           "терминала или старой программы?); сборка их удаляет.")
+
+
 def check_limits(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
     """What one file may expand to (:mod:`gardarika.limits`)."""
     for doc in docs:
@@ -450,7 +471,8 @@ CHECKS: tuple[Check, ...] = (
     check_titles, check_title_length, check_dates, check_languages, check_duplicate_slugs,
     check_addresses, check_reserved_addresses, check_save_as, check_templates,
     check_translations, check_links, check_term_spellings, check_term_names, check_bodies,
-    check_html, check_confinement, check_files, check_images, check_limits)
+    check_html, check_confinement, check_files, check_images, check_limits,
+    check_controls)
 
 
 def prepare(site: SiteConfig, docs: list[Document], problems: list[Problem]
@@ -465,6 +487,9 @@ def prepare(site: SiteConfig, docs: list[Document], problems: list[Problem]
             with time_budget(budget_for(len(doc.body.encode("utf-8")))):
                 if not site.trust_html:
                     doc.removals = _html_removals(doc)
+                if may_nest_too_deep(doc.body) and (site.trust_html or
+                                                    not may_need_cleaning(doc.body)):
+                    to_html(doc.body)  # not converted above: would the build manage?
         except TooSlow as slow:
             error = too_slow_error(slow.args[0], doc.body_line)
         except RecursionError:

@@ -408,6 +408,10 @@ def _judge(path: Path, published: str, target: str | None, trusted: bool,
     return None
 
 
+#: backups that editors' tools leave beside a text (``invoke fix-encoding`` makes .bak)
+BACKUP_SUFFIXES = (".bak", ".orig", ".old", "~", ".swp", ".tmp")
+
+
 def file_problems(content: Path, root: Path, trusted: bool,
                   static_paths: Iterable[str] = STATIC_FOLDERS) -> Iterator[Problem]:
     """The problems of the files beside the texts of one town's ``content`` folder, in
@@ -426,12 +430,24 @@ def file_problems(content: Path, root: Path, trusted: bool,
             target = _link_target(path, real_content)
             if target is None:
                 continue  # reported by the confinement check, never followed
-        refusal = _judge(path, portable_path(rel), target, trusted, _in_static(rel, statics))
+        in_static = _in_static(rel, statics)
+        refusal = _judge(path, portable_path(rel), target, trusted, in_static)
         if refusal is None:
             continue
+        en, ru, severity = refusal.en, refusal.ru, refusal.severity
+        if not in_static and severity == "error" and \
+                path.name.lower().endswith(BACKUP_SUFFIXES):
+            # a backup beside a text (fix-encoding leaves FILE.bak) is copied only if a
+            # text links it, and then the build refuses it (plugins/safe_files): it must
+            # not stop the town
+            severity = "warning"
+            en += (" It is outside the folders published as they are, so it is published "
+                   "only if a text links it, and then the build refuses it.")
+            ru += (" Он лежит вне папок, которые публикуются как есть, поэтому попадёт на "
+                   "сайт, только если на него сошлётся текст, и тогда сборка его отклонит.")
         # shown by its own path: resolving it would name the target of a link instead
-        yield Problem(file=f"{shown_folder}/{rel}", line=refusal.line, en=refusal.en,
-                      ru=refusal.ru, severity=refusal.severity)
+        yield Problem(file=f"{shown_folder}/{rel}", line=refusal.line, en=en, ru=ru,
+                      severity=severity)
 
 
 def check_files(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:

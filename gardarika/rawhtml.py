@@ -38,6 +38,16 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 
 
+#: a long run of one of Markdown's nesting marks: inline emphasis and links nest by
+#: recursion, and thousands of them exceed Python's recursion limit
+_NESTING_RUN = re.compile(r"([*_\[\]>~=`])\1{199,}")
+
+
+def may_nest_too_deep(text: str) -> bool:
+    """Whether ``text`` has hundreds of one nesting mark in a row (a quick test)."""
+    return _NESTING_RUN.search(text) is not None
+
+
 def may_need_cleaning(text: str) -> bool:
     """Whether ``text`` could give HTML that the policy changes (a quick test)."""
     return _SUSPECT.search(text) is not None

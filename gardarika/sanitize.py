@@ -296,9 +296,24 @@ _INPUT = re.compile(r'<input\b((?:[^>"]|"[^"]*")*)>', re.I)
 _CHECKBOX = re.compile(r'\stype="checkbox"', re.I)
 
 
+#: invisible control characters (tab, line feed and carriage return apart): nothing a
+#: reader sees, and XML (the feeds) does not allow them at all; a form feed is a space
+_CONTROLS = {**{c: None for c in (*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20))},
+             0x0C: " "}
+
+
+def without_controls(text: str) -> str:
+    """``text`` without invisible control characters (see :data:`_CONTROLS`)."""
+    return text.translate(_CONTROLS)
+
+
+def has_controls(text: str) -> bool:
+    return without_controls(text) != text
+
+
 def clean(html: str) -> str:
     """``html`` with everything the policy forbids removed."""
-    cleaned = _cleaner().clean(html)
+    cleaned = _cleaner().clean(without_controls(html))
     if "<input" in cleaned:
         # nh3 cannot drop an element by an attribute's value: fields other than
         # check boxes go here, on its normalised output

@@ -33,6 +33,7 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser
 
 from .confine import address_problem
+from .lint_files import INERT_TYPES
 from .svgcheck import file_dangers as svg_file_dangers
 
 #: attributes whose value is an address the browser may follow or load
@@ -51,6 +52,10 @@ _IGNORED = re.compile(r"[\x00-\x20\x7f]+")
 _CSS_CODE = re.compile(r"expression\(|javascript:|vbscript:|-moz-binding|behavior:",
                        re.IGNORECASE)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+#: what the theme's "page not found" may anchor its links to: the town's own web address
+_WEB_ADDRESS = re.compile(r"^https?://[a-z0-9]", re.I)
+_REFRESH = re.compile(r"^[\s\x0c]*[0-9.]*[\s\x0c]*[;,]?[\s\x0c]*(?:url[\s\x0c]*=[\s\x0c]*)?",
+                      re.I)
 #: elements that run plug-ins or other documents: never in a page of ours
 PLUGIN_ELEMENTS = frozenset({"object", "embed", "applet"})
 #: the scripts a page may load: the theme's and the search index
@@ -112,7 +117,8 @@ def _tag_dangers(tag: str, attributes: dict[str, str | None]) -> Iterator[tuple[
                 for part in value.split(",") if part.strip()):
             yield _url(tag, raw_name, value)
         elif name == "content" and values.get("http-equiv", "").lower() == "refresh":
-            target = re.sub(r"^[^;,]*[;,]?\s*(url\s*=\s*)?", "", value, flags=re.I)
+            # as browsers read it: a number, then optionally ";" or ",", "url=", quotes
+            target = _REFRESH.sub("", value)
             if dangerous_url(target.strip("'\" ")):
                 yield _url(tag, raw_name, value)
         elif name in ANIMATION_VALUES and tag in ANIMATION_ELEMENTS and \
@@ -129,9 +135,11 @@ def _tag_dangers(tag: str, attributes: dict[str, str | None]) -> Iterator[tuple[
             # a page written into the attribute: judged as a page of its own
             for _, en, ru in _element_dangers(value):
                 yield (raw_name, f"<{tag}> srcdoc=: {en}", f"<{tag}> srcdoc=: {ru}")
-    if tag == "script" and "src" in values and not _theme_script(values["src"]):
-        yield ("src", f"<script> loads “{values['src'][:60]}”, which is not a script of the "
-               "theme", f"<script> загружает «{values['src'][:60]}» — это не скрипт темы")
+    for source in ("src", "href", "xlink:href"):
+        if tag == "script" and source in values and not _theme_script(values[source]):
+            shown = values[source][:60]
+            yield (source, f"<script> loads “{shown}”, which is not a script of the theme",
+                   f"<script> загружает «{shown}» — это не скрипт темы")
     if tag in PLUGIN_ELEMENTS:
         yield (f"<{tag}", f"<{tag}> embeds a plug-in or another document",
                f"<{tag}> встраивает модуль или другой документ")
@@ -144,7 +152,8 @@ def _url(tag: str, name: str, value: str) -> tuple[str, str, str]:
             f"<{tag}> {name}=«{shown}» может запустить скрипт")
 
 
-def _element_dangers(html: str) -> Iterator[tuple[str, str, str]]:
+def _element_dangers(html: str, base_allowed: bool = False
+                     ) -> Iterator[tuple[str, str, str]]:
     tree = LexborHTMLParser(html)
     root = tree.root
     if root is None:
@@ -154,6 +163,12 @@ def _element_dangers(html: str) -> Iterator[tuple[str, str, str]]:
         if tag.startswith("-"):  # comments and other non-elements
             continue
         yield from _tag_dangers(tag, node.attributes)
+        if tag == "base":
+            href = (node.attributes.get("href") or "").strip()
+            if not (base_allowed and _WEB_ADDRESS.match(href)):
+                yield ("<base", f"<base href=“{href[:60]}”> changes where every link and "
+                       "script of the page leads", f"<base href=«{href[:60]}»> меняет, "
+                       "куда ведут все ссылки и скрипты страницы")
         if tag == "script":
             if node.text(deep=True).strip():
                 yield ("<script", "a script is written into the page; scripts may only "
@@ -190,7 +205,7 @@ def _as_scripting_browser(text: str) -> str:
     return _NOSCRIPT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
-def html_dangers(text: str) -> list[Danger]:
+def html_dangers(text: str, base_allowed: bool = False) -> list[Danger]:
     """Everything in an HTML page that could run script.
 
     The page is parsed by Lexbor (``selectolax``), an HTML5 parser that splits tags and
@@ -198,14 +213,16 @@ def html_dangers(text: str) -> list[Danger]:
     browser would see. Lexbor parses as a browser with scripts off, so a page with a
     ``<noscript>`` is also read as a browser with scripts on reads it, and what either
     reading finds counts. Lexbor does not keep positions, so the line is where the
-    offending text first occurs in the file."""
+    offending text first occurs in the file. ``base_allowed``: the page is the theme's
+    "page not found", which anchors its links to the town's web address with
+    ``<base href>`` (any other ``<base>`` is a danger)."""
     found: dict[Danger, None] = {}
     readings = [text]
     if "<noscript" in text.lower():
         readings.append(_as_scripting_browser(text))
     for reading in readings:
         position = 0
-        for needle, en, ru in _element_dangers(reading):
+        for needle, en, ru in _element_dangers(reading, base_allowed):
             line, position = _line_of(reading, needle, position)
             found.setdefault(Danger(line, en, ru), None)
     return list(found)
@@ -243,20 +260,45 @@ def svg_dangers(path: Path) -> list[Danger]:
     return [Danger(d.line or 0, d.en, d.ru) for d in svg_file_dangers(path)]
 
 
+#: kinds of built files a browser cannot run: the harmless kinds of files beside the
+#: texts, and the theme's stylesheets; pages, drawings and scripts are read above
+_SHOWN_AS_IS = INERT_TYPES | {"css"}
+
+
+def _decoded(data: bytes) -> str:
+    """A page's text as a browser decodes it: a byte order mark wins over everything."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"),
+                       (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
 def file_dangers(path: Path, rel: str) -> list[Danger]:
     """What in the built file ``path`` (``rel``: its path below ``output/``) could run
-    script; files of other kinds cannot and give nothing."""
+    script; a file of a kind a browser could run but that has no business in the output
+    (an XML page, a file without a kind) counts as such too."""
     name = path.name.lower()
     parts = rel.split("/")
-    if name.endswith((".html", ".htm", ".xhtml", ".shtml")):
-        return html_dangers(path.read_text(encoding="utf-8", errors="replace"))
-    if name.endswith((".svg", ".svgz")):
+    kind = name.rsplit(".", 1)[-1] if "." in name.strip(".") else ""
+    if name.startswith("."):
+        return [Danger(0, "a hidden file (a web server reads such files as its own "
+                          "settings)", "скрытый файл (веб-сервер читает такие файлы как "
+                          "свои настройки)")]
+    if kind in ("html", "htm"):
+        return html_dangers(_decoded(path.read_bytes()), base_allowed=name == "404.html")
+    if kind in ("svg", "svgz"):
         return svg_dangers(path)
     if name == "search-index.js":
         return index_dangers(path.read_text(encoding="utf-8", errors="replace"))
     in_theme = parts[0] == "theme" or (len(parts) > 2 and parts[1] == "theme")
-    if name.endswith((".js", ".mjs")) and not in_theme:
-        return [Danger(0, "a script file outside the theme: content may not publish "
-                          "scripts", "файл скрипта вне темы: материалы не могут "
-                          "публиковать скрипты")]
-    return []
+    if kind == "js" and in_theme:
+        return []
+    if kind == "xml" and "feeds" in parts[:-1]:
+        return []  # the feeds Pelican writes, with escaped texts
+    if kind in _SHOWN_AS_IS:
+        return []
+    return [Danger(0, f"a file of a kind a browser could run or guess (“.{kind}”)" if kind
+                   else "a file without a kind, which a browser could take for a page",
+                   f"файл такого вида, что браузер может его выполнить (“.{kind}”)" if kind
+                   else "файл без расширения, который браузер может принять за страницу")]

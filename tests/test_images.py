@@ -127,7 +127,6 @@ def test_photo_in_an_article(network: Path, build_network, photo: Path) -> None:
     images = network / "content/alpha/images"
     source = images / "Прогулка у реки.JPG"
     source.write_bytes(photo.read_bytes())
-    (images / "broken.jpg").write_bytes(b"this is not a picture")
     Image.new("RGBA", (300, 200), (0, 0, 0, 0)).save(images / "logo.webp")
     write(network / "content/alpha/articles/walk.md", """
         Title: Прогулка у реки
@@ -139,13 +138,11 @@ def test_photo_in_an_article(network: Path, build_network, photo: Path) -> None:
     """)
     report = build_network(network)
     assert report.ok, report.log
-    assert "content/alpha/images/broken.jpg: warning: this picture cannot be read" in report.log
     out = network / "output/alpha"
     web = out / "images/progulka-u-reki.jpg"
     assert_web_ready(web.read_bytes())
     assert (out / "images/progulka-u-reki-480w.jpg").is_file()
     assert source.read_bytes() == photo.read_bytes()
-    assert (out / "images/broken.jpg").read_bytes() == b"this is not a picture"
     page = next(p for p in out.glob("*.html") if "images/progulka-u-reki.jpg" in
                 p.read_text(encoding="utf-8") and "index" not in p.name)
     html = page.read_text(encoding="utf-8")
@@ -307,3 +304,23 @@ def test_without_locks_both_make_it_and_agree(tmp_path: Path,
     assert len(log.read_text(encoding="utf-8").split()) == 2
     assert first == second
     assert images._cached(Path(first["folder"])) is not None
+
+
+def test_a_picture_that_cannot_be_read_is_not_published(network: Path, build_network,
+                                                        monkeypatch, photo: Path) -> None:
+    """Copied as it is, a damaged photo would keep its EXIF (the GPS position): the
+    checks refuse it, and so does the build without them."""
+    import gardarika.build
+
+    images = network / "content/alpha/images"
+    (images / "broken.jpg").write_bytes(b"this is not a picture")
+    cut = photo.read_bytes()
+    (images / "cut.jpg").write_bytes(cut[: len(cut) * 2 // 3])  # the header is whole
+    report = build_network(network)
+    assert report.failed == ["alpha"], report.log
+    assert "content/alpha/images/broken.jpg: error: this picture cannot be read" in report.log
+    monkeypatch.setattr(gardarika.build, "lint_town", lambda site, root: [])
+    report = build_network(network)
+    assert report.failed == ["alpha"], report.log
+    assert "content/alpha/images/cut.jpg: error: this picture cannot be read" in report.log
+    assert not (network / "output/alpha/images/cut.jpg").exists()

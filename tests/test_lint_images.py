@@ -114,7 +114,7 @@ def test_too_large_pictures_are_refused_with_their_size(network: Path,
     assert MAX_PIXELS == 50_000_000
 
 
-def test_unreadable_pictures_are_warnings_and_never_a_crash(network: Path,
+def test_unreadable_pictures_are_errors_and_never_a_crash(network: Path,
                                                             no_decoding: None) -> None:
     images = network / "content/alpha/images"
     good = jpeg()
@@ -130,14 +130,17 @@ def test_unreadable_pictures_are_warnings_and_never_a_crash(network: Path,
     (images / ".hidden.jpg").write_text("not published, not checked", encoding="utf-8")
     (images / "notes.txt").write_text("not a picture", encoding="utf-8")
     found = problems(network)
-    # cut in its pixels: only decoding finds it, which the build does (and warns then)
+    # cut in its pixels: its missing end tells (a TIFF's damage only decoding finds,
+    # which the build does and refuses it then)
     assert set(found) == {"not-a-picture.jpg", "empty.png", "cut-in-header.jpg",
-                          "bad-crc.png", "postscript.jpg", "truncated-tiff.tif"}
+                          "cut-in-pixels.jpg", "bad-crc.png", "postscript.jpg",
+                          "truncated-tiff.tif"}
+    assert "it is cut short" in found["cut-in-pixels.jpg"].en
     for problem in found.values():
-        assert problem.severity == "warning", problem
+        assert problem.severity == "error", problem
         assert problem.en.startswith("this picture cannot be read (")
-        assert "it is copied as it is. Open it in a photo editor and save it again" \
-            in problem.en
+        assert "so it is not published" in problem.en
+        assert "Open it in a photo editor and save it again" in problem.en
         assert problem.ru.startswith("эту картинку не удаётся прочитать (")
     assert "not a JPEG, PNG, WebP, BMP, TIFF or GIF picture" in \
         found["postscript.jpg"].en  # not handed to Ghostscript

@@ -492,6 +492,7 @@ def test_a_town_writing_more_than_its_budget_is_stopped(unchecked: Path, build_n
 
     monkeypatch.setattr(gardarika.limits, "OUTPUT_BASE", 20_000)
     monkeypatch.setattr(gardarika.limits, "OUTPUT_PER_SOURCE", 0)
+    monkeypatch.setattr(gardarika.limits, "OUTPUT_PER_TEXT", 0)
     report = build_network(unchecked, ["alpha"], skip_unchanged=False)
     assert report.failed == ["alpha"], report.log
     assert "content/alpha: error: the town's pages add up to more than 0 MB" in report.log
@@ -553,3 +554,53 @@ def test_one_town_cannot_flood_the_build_log(network: Path, build_network,
     assert any("bad.md" in line and ": error: " in line for line in lines)  # errors first
     assert "beta: 8 more problems not shown; “invoke lint --site beta” lists them all" \
         in report.log
+
+
+def test_pictures_count_in_the_towns_budget(unchecked: Path, build_network,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pictures are written by light_images, not as pages: the whole new site is
+    measured before it is published."""
+    import random
+
+    from PIL import Image
+
+    import gardarika.limits
+
+    noise = random.Random(1).randbytes(900 * 900 * 3)
+    Image.frombytes("RGB", (900, 900), noise).save(
+        unchecked / "content/alpha/images/noise.jpg", quality=95)
+    _article(unchecked, "", "![шум]({static}/images/noise.jpg)")
+    assert build_network(unchecked, ["alpha"]).ok
+    out = unchecked / "output/alpha"
+    sizes = {p: p.stat().st_size for p in out.rglob("*") if p.is_file()}
+    pictures = sum(size for p, size in sizes.items() if "images" in p.parts)
+    others = sum(sizes.values()) - pictures
+    pages = [sum(size for p, size in sizes.items() if p.suffix == ".html"
+                 and ("en" in p.relative_to(out).parts) == english) for english in (0, 1)]
+    base = others // 2 + 2_000  # all but the pictures fit the town's budget
+    assert max(pages) < base and pictures > 4_000 + 2 * 2_000
+    monkeypatch.setattr(gardarika.limits, "OUTPUT_BASE", base)
+    monkeypatch.setattr(gardarika.limits, "OUTPUT_PER_SOURCE", 0)
+    monkeypatch.setattr(gardarika.limits, "OUTPUT_PER_TEXT", 0)
+    report = build_network(unchecked, ["alpha"], skip_unchanged=False)
+    assert report.failed == ["alpha"], report.log
+    assert "content/alpha: error: the town's pages add up to more than" in report.log
+
+
+def test_control_characters_are_said_and_removed(network: Path, build_network) -> None:
+    """They would stop the feeds (XML) without naming the file; nobody sees them."""
+    write(network / "sites/alpha.yaml", "name: {ru: Альфа, en: Alpha}\nlanguages: [ru, en]\n"
+                                        "base_url: https://alpha.example.org\n")
+    write(network / "content/alpha/articles/ctl.md",
+          "Title: Управляющие\x01 символы\x1b[31m\nDate: 2024-03-01 10:00\n"
+          "Tags: мост\x07\nSummary: a\x00b\n\nТекст\x0c с\x08 ними.\n")
+    warnings = [w for w in _problems(network, "warning") if "ctl.md" in w]
+    assert any("ctl.md:1:" in w and "control characters" in w for w in warnings), warnings
+    assert any("ctl.md:6:" in w for w in warnings), warnings
+    report = build_network(network, ["alpha"])
+    assert report.ok, report.log
+    text = "".join(p.read_text(encoding="utf-8") for p in (network / "output").rglob("*")
+                   if p.suffix in (".html", ".xml", ".js"))
+    assert "Управляющие символы" in text
+    assert not any(c in text for c in "\x00\x01\x07\x08\x1b")
+    assert (network / "output/alpha/feeds/all.atom.xml").is_file()

@@ -25,9 +25,16 @@ from gardarika.errors import GardarikaError, Problem
 
 HOSTILE = REPO / "tests" / "data" / "hostile"
 SETTINGS = sorted((HOSTILE / "settings").glob("*.yaml"))
+#: the red team's expectations: file -> "refuse" or "accept"
+EXPECTED = dict(line.split("\t")[:2] for line in
+                (HOSTILE / "expected-settings.tsv").read_text(encoding="utf-8").splitlines()[1:]
+                if line.strip())
 
 #: the README's "clean": they must load (their texts are escaped by the build)
 CLEAN = {"s16-default-category-quote.yaml"}
+#: accepted alone, refused beside the town whose place it takes (see
+#: test_a_deploy_target_spelt_with_capitals_is_another_towns)
+NETWORK_LEVEL = {"s40-deploy-case-twin.yaml"}
 #: ``trust_html`` is the maintainer's decision, written in the town's file: the file is
 #: read as it is (see test_trust_html_is_read_as_written)
 MAINTAINERS_CHOICE = {"s33-trust-html.yaml"}
@@ -70,15 +77,17 @@ ATTACK_KEYS: dict[str, tuple[str | None, ...]] = {
     "s35": ("pelican.PAGINATION_PATTERNS.1.1", "pelican.PAGINATION_PATTERNS.1.2"),
     "s36": ("timezone", "neighbours"), "s37": ("pelican.SLUGIFY_SOURCE",),
     "s38": ("theme",), "s39": ("content", "pelican.STATIC_PATHS.0"),
+    "s41": ("content",),
 }
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 
 
 def test_every_settings_file_is_classified() -> None:
     names = {path.name for path in SETTINGS}
-    assert len(names) == 39
+    assert names == set(EXPECTED)
     refused = {path.name for path in SETTINGS if path.name[:3] in ATTACK_KEYS}
-    assert names == refused | CLEAN | MAINTAINERS_CHOICE
+    assert names == refused | CLEAN | MAINTAINERS_CHOICE | NETWORK_LEVEL
+    assert refused == {name for name, verdict in EXPECTED.items() if verdict == "refuse"}
 
 
 @pytest.fixture
@@ -180,6 +189,21 @@ def test_every_hostile_settings_file_at_once_keeps_the_network(hostile_project: 
         (hostile_project / "content" / f"h{source.name[1:3]}").mkdir(exist_ok=True)
     network = load_network(hostile_project)
     assert "vyborg" in network.sites
-    assert set(network.sites) == {"vyborg", "h16", "h33"}
+    assert set(network.sites) == {"vyborg", "h16", "h33", "h40"}
     assert all(p.line is not None for p in network.problems
                if p.file not in ("sites/vyborg.yaml",))
+
+
+def test_a_deploy_target_spelt_with_capitals_is_another_towns(hostile_project: Path
+                                                              ) -> None:
+    """On a stick /media/stick/Vyborg is /media/stick/vyborg: the hostile town's target
+    is refused (vyborg's names its own town), vyborg's is kept."""
+    write(hostile_project / "sites/vyborg.yaml",
+          "name: {ru: Выборг, en: Vyborg}\nlanguages: [ru, en]\n"
+          "deploy:\n  stick: {type: dir, path: /media/stick/vyborg}\n")
+    _load(hostile_project, HOSTILE / "settings/s40-deploy-case-twin.yaml")
+    network = load_network(hostile_project)
+    warnings = [p for p in network.problems if p.severity == "warning"]
+    assert [p.file for p in warnings] == ["sites/hostile.yaml"], \
+        [p.format() for p in network.problems]
+    assert "sites/vyborg.yaml" in warnings[0].en

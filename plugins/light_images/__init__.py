@@ -5,7 +5,8 @@ and other metadata, with smaller copies for ``srcset``; ``<img>`` gets ``width``
 Pictures found by Pelican's static generator (``images/``, ``files/``, or linked with
 ``{static}``) in JPEG, PNG, WebP, BMP or TIFF are processed by ``gardarika.images`` (and
 cached there); the originals in ``content/`` are never modified. A picture that cannot
-be read is copied as it is, with a warning naming the file. A picture of more than
+be read is an error naming the file, and is not published: copied as it is it would keep
+what processing removes (the GPS position of a damaged photo). A picture of more than
 ``gardarika.images.MAX_PIXELS`` pixels is an error naming the file and its size, and is
 neither decoded nor published: decoding it would take gigabytes of memory (the editors'
 check refuses it before a build; this is the second line).
@@ -31,7 +32,6 @@ from gardarika.images import (
     PROCESSED_SUFFIXES,
     ImageError,
     ImageSettings,
-    PictureTooLarge,
     ProcessedImage,
     annotate_images,
     process,
@@ -78,11 +78,11 @@ def process_images(generator: Any) -> None:
         except ImageError as exc:
             source = os.path.relpath(static.source_path, settings["PATH"])
             en, ru = exc.messages()
-            too_large = isinstance(exc, PictureTooLarge)
-            logger.log(logging.ERROR if too_large else logging.WARNING, "%s: %s", source, en,
-                       extra={"gardarika_file": source, "gardarika_ru": ru})
-            if too_large:  # not published either: a browser would choke on it too
-                done.add(id(static))
+            logger.error("%s: %s", source, en,
+                         extra={"gardarika_file": source, "gardarika_ru": ru})
+            # not published either: a browser would choke on a huge one, and a damaged
+            # one copied as it is would keep its hidden data (a photo's GPS position)
+            done.add(id(static))
             continue
         old_save_as, old_url = static.save_as, static.url
         base, suffix = posixpath.splitext(old_save_as)

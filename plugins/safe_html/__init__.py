@@ -42,7 +42,7 @@ from typing import Any
 from pelican import contents, signals
 from pelican.contents import Static
 
-from gardarika.sanitize import clean, removals
+from gardarika.sanitize import clean, has_controls, removals, without_controls
 
 logger = logging.getLogger(__name__)
 
@@ -79,11 +79,27 @@ def _cleaning(instance: Any) -> bool:
         bool(instance.settings.get("SAFE_HTML", True))
 
 
+def drop_controls(instance: Any) -> None:
+    """Invisible control characters go from the title and the names of categories, tags
+    and authors, whatever ``SAFE_HTML`` says: nobody sees them, and the feeds (XML) could
+    not be written with them."""
+    title = getattr(instance, "title", None)
+    if isinstance(title, str) and has_controls(title):
+        instance.title = without_controls(title)
+    terms = [getattr(instance, "category", None), *(getattr(instance, "tags", None) or []),
+             *(getattr(instance, "authors", None) or [])]
+    for term in terms:
+        name = getattr(term, "name", None)
+        if isinstance(name, str) and has_controls(name):
+            term.name = without_controls(name)
+
+
 def sanitize(instance: Any) -> None:
     """Clean the text, the summary and the title as read (the first pass)."""
     if isinstance(instance, Static):
         return
     escape_names(instance)  # whatever SAFE_HTML says: a name is never HTML
+    drop_controls(instance)
     if not _cleaning(instance):
         return
     content = getattr(instance, "_content", None)
