@@ -15,6 +15,7 @@ import yaml
 from markdown.extensions.meta import META_MORE_RE, META_RE
 
 from .errors import ContentError
+from .yamlfile import CheckedValues
 
 OPENING = re.compile(r"\A---[ \t]*\r?\n")
 CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
@@ -38,10 +39,10 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     return front, text[closing.end():].lstrip("\r\n"), body_start
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, except that a value its constructors cannot make
-    (``date: 2024-13-45``, ``!!int x``) is a YAML error with the value's place, like
-    any other, instead of a bare ``ValueError`` from deep inside PyYAML."""
+class _Loader(CheckedValues, yaml.SafeLoader):
+    """PyYAML's safe loader, with a value its constructors cannot make reported as a YAML
+    error with its place (:class:`~gardarika.yamlfile.CheckedValues`), and a bound on
+    aliases."""
 
     #: aliases (``*name``) a front matter may use: enough for any metadata, too few for
     #: a "billion laughs" of nested aliases that is tiny as YAML and endless as text
@@ -56,19 +57,6 @@ class _Loader(yaml.SafeLoader):
                     problem=f"more than {self.MAX_ALIASES} aliases (“*name”)",
                     problem_mark=event.start_mark)
         return super().compose_node(parent, index)
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        try:
-            return super().construct_object(node, deep=deep)
-        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
-            if isinstance(exc, yaml.YAMLError):
-                raise
-            kind = str(node.tag).rsplit(":", 1)[-1]
-            value = f"“{node.value}”" if isinstance(node, yaml.ScalarNode) else "a value"
-            reason = f": {exc}" if type(exc) is ValueError else ""
-            raise yaml.constructor.ConstructorError(
-                problem=f"{value} is not a valid {kind}{reason}",
-                problem_mark=node.start_mark) from None
 
 
 #: deeper nesting than any metadata needs; PyYAML's recursion would hit Python's limit

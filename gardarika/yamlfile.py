@@ -45,6 +45,26 @@ MAX_TEXT = 1_000_000
 MAX_DEPTH = 50
 
 
+class CheckedValues:
+    """A loader mixin: a value PyYAML's constructors cannot make (``date: 2024-13-45``,
+    ``!!int x``) is a YAML error with the value's place, like any other, instead of a
+    bare ``ValueError`` from deep inside PyYAML. Shared by the settings files and the
+    front matter of texts."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)  # type: ignore[misc]
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            if isinstance(exc, yaml.YAMLError):
+                raise
+            kind = str(node.tag).rsplit(":", 1)[-1]
+            value = f"“{node.value}”" if isinstance(node, yaml.ScalarNode) else "a value"
+            reason = f": {exc}" if type(exc) is ValueError else ""
+            raise yaml.constructor.ConstructorError(
+                problem=f"{value} is not a valid {kind}{reason}",
+                problem_mark=node.start_mark) from None
+
+
 class _LimitError(yaml.composer.ComposerError):
     """A limit of this module passed: the reason in both languages, and where."""
 
@@ -73,7 +93,7 @@ else:  # pragma: no cover
     _Base = yaml.SafeLoader  # type: ignore[misc]
 
 
-class _Loader(_Base):  # type: ignore[valid-type,misc]
+class _Loader(CheckedValues, _Base):  # type: ignore[valid-type,misc]
     """PyYAML's safe loader with the limits above, checked while composing.
 
     A value's expanded size is known when its node is complete; an alias adds the
@@ -143,17 +163,6 @@ class _Loader(_Base):  # type: ignore[valid-type,misc]
                                 self.text_count - text_before)
         return node
 
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        try:
-            return super().construct_object(node, deep=deep)
-        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
-            if isinstance(exc, yaml.YAMLError):
-                raise
-            kind = str(node.tag).rsplit(":", 1)[-1]
-            value = f"“{node.value}”" if isinstance(node, yaml.ScalarNode) else "a value"
-            raise yaml.constructor.ConstructorError(
-                problem=f"{value} is not a valid {kind}",
-                problem_mark=node.start_mark) from None
 
 
 def _parse(text: str) -> tuple[yaml.Node | None, Any]:
