@@ -70,14 +70,14 @@ def too_slow_error(seconds: float, line: int | None = None) -> ContentError:
     return ContentError(
         f"this text takes longer than {seconds:.0f} seconds to read, far more than a text "
         "of its size needs; it was stopped and the town is not published. It probably "
-        "holds something Markdown reads very slowly: many unfinished “<![CDATA[”, “[[”, "
-        "“[text](” or “<tag” in a row (pasted code or data?). Put code between lines of "
-        "three backticks ```, or remove what is repeated.",
+        "holds something read very slowly: many unfinished “<![CDATA[”, “[[”, “[text](” "
+        "or “<tag” in a row, or thousands of quotation marks (pasted code or data?). Put "
+        "code between lines of three backticks ```, or remove what is repeated.",
         f"этот текст читается дольше {seconds:.0f} секунд — гораздо дольше, чем нужно "
         "тексту такого размера; чтение остановлено, сайт города не опубликован. Скорее "
         "всего, в нём много незаконченных «<![CDATA[», «[[», «[текст](» или «<тег» подряд "
-        "(вставлен код или данные?). Заключите код между строками из трёх обратных "
-        "кавычек ``` или уберите повторы.", line)
+        "или тысячи кавычек (вставлен код или данные?). Заключите код между строками из "
+        "трёх обратных кавычек ``` или уберите повторы.", line)
 
 
 def too_deep_error(line: int | None = None) -> ContentError:

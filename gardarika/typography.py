@@ -11,6 +11,14 @@ phone numbers or dates; no-break spaces in thousands and after common abbreviati
 English goes through typogrify (SmartyPants); other languages through polytypo alone.
 
 Only U+00A0 is used as the no-break space: older systems' fonts lack the narrow one.
+
+Time: our own rules and the split into prose are linear. polytypo is not: it pairs
+quotes in time that grows with the square of the number of quote pairs (its
+``_assign_depths`` compares every pair with every other), so 40 KB of ``"'"'…`` take
+about 20 seconds. Typesetting runs while a file is read, inside that file's time budget
+(:mod:`gardarika.budget`), so such a text is stopped and named; for that, the budget's
+:class:`~gardarika.budget.TooSlow` (and ``MemoryError``, ``RecursionError``) must never be
+swallowed here, even when polytypo wraps them in its own error.
 """
 
 from __future__ import annotations
@@ -19,12 +27,25 @@ import re
 from collections.abc import Callable
 
 from polytypo import transform
+from polytypo.errors import POLYTYPO_UNKNOWN_LOCALE, PolytypoError
+
+from .budget import TooSlow
+from .embeds import ATTRIBUTES
 
 NBSP = "\u00a0"
 SKIP_ELEMENTS = ("code", "pre", "kbd", "samp", "var", "script", "style", "textarea", "math",
                  "svg")
-_TOKEN = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][\w:-]*)(?:\"[^\"]*\"|'[^']*'|[^'\">])*>",
-                    re.S)
+#: a comment (to the end of the text if it is never closed), a doctype, "<?…>" or
+#: "</ …>", or a tag read as a browser reads it (to the end of the text if it never ends).
+#: Every alternative is possessive and always ends, so no "<" is read again.
+_TOKEN = re.compile(
+    r"<!--(?:-?>|.*?(?:--!?>|\Z))|<[!?][^>]*+(?:>|\Z)|</(?![a-zA-Z])[^>]*+(?:>|\Z)"
+    rf"|<(/?)([a-zA-Z][^ \t\n\r\f/>]*+){ATTRIBUTES}(?:>|\Z)", re.S)
+#: elements whose content is text up to their end tag, never tags
+_RAW_TEXT = frozenset({"script", "style", "textarea", "xmp", "iframe", "noembed",
+                       "noframes", "plaintext"})
+#: what polytypo may wrap in its own error but must reach the time budget's handler
+PASS_THROUGH = (TooSlow, MemoryError, RecursionError)
 
 _SHORT_WORDS = ("без|для|над|под|про|при|изо|обо|ото|вне|что|как|или|где|кто|чем|зато|"
                 "либо|тоже|также|перед|через|между|около|после|возле")
@@ -53,19 +74,28 @@ _RU_RULES: list[tuple[re.Pattern[str], str]] = [
 
 
 def _segments(html: str) -> list[tuple[bool, str]]:
-    """(is prose, piece) for every piece of ``html``: tags and skipped elements are not
-    prose."""
+    """(is prose, piece) for every piece of ``html``: tags, comments, skipped elements and
+    the text of scripts and styles are not prose. One pass: linear in the size."""
     pieces: list[tuple[bool, str]] = []
     depth = 0
     last = 0
-    for match in _TOKEN.finditer(html):
+    position = 0
+    while (match := _TOKEN.search(html, position)) is not None:
         if match.start() > last:
             pieces.append((depth == 0, html[last:match.start()]))
         pieces.append((False, match.group(0)))
+        last = position = match.end()
         name = (match.group(2) or "").lower()
         if name in SKIP_ELEMENTS and not match.group(0).endswith("/>"):
             depth = max(0, depth - 1) if match.group(1) else depth + 1
-        last = match.end()
+        if name in _RAW_TEXT and not match.group(1):
+            # its text is never tags (nor prose): go on at its end tag
+            end = None if name == "plaintext" else re.compile(
+                rf"</{name}(?=[ \t\n\r\f/>]|\Z)", re.I).search(html, position)
+            position = end.start() if end else len(html)
+            if position > last:
+                pieces.append((False, html[last:position]))
+            last = position
     if last < len(html):
         pieces.append((depth == 0, html[last:]))
     return pieces
@@ -82,10 +112,26 @@ def _russian_rules(text: str) -> str:
     return text
 
 
+def _polytypo(html: str, locale: str) -> str:
+    """polytypo's typography, with what must stop reading let through: polytypo turns
+    any error while it parses HTML into its own, so a budget running out there (or
+    memory, or recursion) would look like a text it cannot parse. A text it really
+    cannot parse (odd raw HTML such as ``<![foo[``) is left as it is: typography is
+    polish, and must never cost a town its build."""
+    try:
+        return transform(html, locale=locale, mode="html", narrow_nbsp="nbsp")
+    except PolytypoError as error:
+        cause = error.__cause__
+        if isinstance(cause, PASS_THROUGH):
+            raise cause from None
+        if error.code == POLYTYPO_UNKNOWN_LOCALE:
+            raise
+        return html
+
+
 def russian(html: str) -> str:
     """Russian typography for an HTML fragment (a title, a summary, a whole article)."""
-    html = transform(html, locale="ru-RU", mode="html", narrow_nbsp="nbsp")
-    return on_prose(html, _russian_rules)
+    return on_prose(_polytypo(html, "ru-RU"), _russian_rules)
 
 
 def english(html: str) -> str:
@@ -98,12 +144,16 @@ def english(html: str) -> str:
 
 
 def generic(lang: str) -> Callable[[str], str]:
-    """polytypo's rules for any other language it knows (``fi`` -> ``fi-FI``)."""
+    """polytypo's rules for any other language it knows (``fi`` -> ``fi-FI``); a language
+    it does not know is left as it is. Only that is caught: anything else, above all the
+    time budget's :class:`~gardarika.budget.TooSlow`, must reach the reader of the file."""
 
     def apply(html: str) -> str:
         try:
-            return transform(html, locale=lang, mode="html", narrow_nbsp="nbsp")
-        except Exception:  # a language polytypo does not know: leave the text as it is
+            return _polytypo(html, lang)
+        except PolytypoError as error:
+            if error.code != POLYTYPO_UNKNOWN_LOCALE:
+                raise
             return html
 
     return apply

@@ -3,15 +3,21 @@ links, portable names, and ``invoke check`` catching every kind of problem."""
 
 from __future__ import annotations
 
+import gc
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 from conftest import REPO, broken_links, write
 from PIL import Image
 
 from gardarika.check import check_output
+from gardarika.embeds import replace_remote_embeds
+from gardarika.links import rewrite_html
 
 
 def read(path: Path) -> str:
@@ -248,3 +254,203 @@ def test_portal_folder_links_are_made_portable(network: Path, build_network) -> 
           + "theme: portal-theme\n")
     assert build_network(network).ok
     assert '<a href="beta/index.html">beta</a>' in read(network / "output/index.html")
+
+
+# -- remote candidates of srcset, sources and tracks ---------------------------------------
+
+def _embeds(html: str) -> tuple[str, list[tuple[str, str, str]]]:
+    fixed, found = replace_remote_embeds(html, lambda message: message)
+    return fixed, [(e.element, e.url, e.action) for e in found]
+
+
+def test_remote_srcset_candidates_go_and_local_ones_stay() -> None:
+    assert _embeds('<img src="a.png" srcset="https://evil.example/a.png 1x, b.png 2x">') \
+        == ('<img src="a.png" srcset="b.png 2x">',
+            [("img", "https://evil.example/a.png", "srcset")])
+    # nothing local left: the attribute goes, the picture's own src stays
+    assert _embeds('<img src="a.png" srcset="//evil.example/a.png 1x" alt="">') \
+        == ('<img src="a.png" alt="">', [("img", "//evil.example/a.png", "srcset")])
+    # a <source> with only remote candidates goes entirely; a mixed one keeps the local
+    assert _embeds('<picture><source srcset="https://evil.example/t.png"><img src="a.png">'
+                   '</picture>') == ('<picture><img src="a.png"></picture>',
+                                     [("source", "https://evil.example/t.png", "drop")])
+    assert _embeds('<picture><source srcset="//e.example/t.png 1x, t.png 2x" media="(x)">')[0] \
+        == '<picture><source srcset="t.png 2x" media="(x)">'
+    # a remote src is turned into a link, as before
+    fixed, found = _embeds('<img src="https://evil.example/b.png" srcset="b.png 2x" alt="B">')
+    assert fixed.startswith('<span class="external-embed"><a href="https://evil.example/b.png">')
+    assert found == [("img", "https://evil.example/b.png", "link")]
+    # imagesrcset of a preload, data: URLs with their commas, the first of repeated srcset
+    assert _embeds('<link rel="preload" as="image" href="a.png" imagesrcset="//e.example/a '
+                   '2x">') == ("", [("link", "//e.example/a", "drop")])
+    assert _embeds('<img src="a.png" srcset="data:image/png;base64,AA,BB 1x, //e.example/x '
+                   '2x">')[0] == '<img src="a.png" srcset="data:image/png;base64,AA,BB 1x">'
+    assert _embeds('<img src="a.png" srcset="a.png" srcset="//e.example/x">')[0] \
+        == '<img src="a.png" srcset="a.png">'
+
+
+def test_players_with_any_remote_part_become_links() -> None:
+    for html in ('<video controls poster="https://e.example/p.png"><source src="v.mp4">'
+                 '</video>',
+                 '<video><source src="v.mp4"><track src="https://e.example/s.vtt"></video>',
+                 '<audio><source src="a.mp3"><source src="//e.example/a.mp3"></audio>'):
+        fixed, found = _embeds(html + "after")
+        assert fixed.startswith('<span class="external-embed">') and fixed.endswith(
+            "</span>after"), html
+        assert [action for _, _, action in found] == ["link"]
+    # how browsers read addresses: backslashes, tabs, a quote inside a name
+    for html in ('<img src="\\\\e.example\\a.png">', '<img src="/\\e.example/a.png">',
+                 '<img src="/&#9;/e.example/a.png">', '<img alt=x"y src=//e.example/a>',
+                 '<a title=\'<img alt="\'>x</a><img src=//e.example/a>'):
+        assert "external-embed" in _embeds(html)[0], html
+    # a comment loads nothing and is left alone
+    assert _embeds('<!-- <img src="//e.example/a"> -->')[1] == []
+
+
+def test_remote_srcset_is_dropped_and_reported_in_content_and_theme(
+        network: Path, build_network) -> None:
+    picture = '<img src="{static}/images/potter.png">'
+    write(network / "content/alpha/articles/srcset.md", f"""
+        Title: Картинки
+        Date: 2024-06-12 12:00
+
+        <img src="{{static}}/images/potter.png" srcset="https://evil.example/a.png 1x">
+
+        <picture><source srcset="https://evil.example/t.png">{picture}</picture>
+    """)
+    theme = theme_copy(network, "srcset")
+    base = theme / "templates" / "base.html"
+    write(base, read(base).replace("<main", '<img src="/theme/css/main.css" srcset="https://cdn.'
+                                   'example.org/x.png 2x" alt=""><main', 1))
+    write(network / "sites/alpha.yaml", read(network / "sites/alpha.yaml") + "theme: srcset\n")
+    report = build_network(network, ["alpha"])
+    assert report.ok, report.log
+    log = report.log
+    assert "content/alpha/articles/srcset.md:4: warning: <img> loads " \
+           "https://evil.example/a.png from another website" in log
+    assert "content/alpha/articles/srcset.md:4: предупреждение: <img> загружает " \
+           "https://evil.example/a.png" in log
+    assert "content/alpha/articles/srcset.md:6: warning: <source> loads " \
+           "https://evil.example/t.png" in log
+    assert "the theme's <img> loads https://cdn.example.org/x.png" in log
+    for page in (network / "output").rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "evil.example" not in text and "cdn.example.org" not in text, page
+    assert check_output(network / "output") == []
+
+
+# -- the final pass: linear, and blamed on the page it is at -------------------------------
+
+SIZE = 200_000
+
+
+def _page(body: str) -> str:
+    return (f"<!DOCTYPE html><html><head><title>Players // a page</title></head><body>"
+            f"{body}</body></html>")
+
+
+def _nested(opening: str, closing: str, size: int) -> str:
+    return opening * (size // (len(opening) + len(closing))) + \
+        closing * (size // (len(opening) + len(closing)))
+
+
+def _repeated(unit: str, size: int) -> str:
+    return unit * (size // len(unit))
+
+
+PATHOLOGICAL = {
+    "nested <video>": lambda n: _page(_nested("<video>", "</video>", n)),
+    "nested <video>, a remote source inside": lambda n: _page(
+        _nested("<video>", "</video>", n) + '<source src="//e.example/v.mp4"></video>'),
+    "unclosed <video>": lambda n: _page(_repeated("<video>", n)),
+    "nested <iframe>": lambda n: _page(_nested('<iframe src="a.html">', "</iframe>", n)),
+    "unclosed <iframe>": lambda n: _page(_repeated('<iframe src="a.html">', n)),
+    "nested <picture>, remote sources": lambda n: _page(
+        _nested('<picture><source srcset="//e.example/a.png">', "</picture>", n)),
+    "nested remote <audio>": lambda n: _page(
+        _nested('<audio src="//e.example/a.mp3">', "</audio>", n)),
+    "unclosed <audio>": lambda n: _page(_repeated("<audio controls>", n)),
+    "<video> never ending": lambda n: _page(_repeated("<video x ", n)),
+}
+
+
+def _final_pass(html: str) -> None:
+    """What ``fix_output`` does to an HTML page, but reading and writing it."""
+    replace_remote_embeds(rewrite_html(html, lambda url: url), lambda message: message)
+
+
+def _seconds(*pages: str) -> list[float]:
+    """Processor time of the final pass over each page, the best of three runs taken in
+    turn (so that a busy moment of the machine weighs on all alike), without the garbage
+    collector's pauses (as ``timeit`` measures)."""
+    best = [float("inf")] * len(pages)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            for i, html in enumerate(pages):
+                start = time.process_time()
+                _final_pass(html)
+                best[i] = min(best[i], time.process_time() - start)
+    finally:
+        gc.enable()
+    return best
+
+
+def test_the_final_pass_is_linear_on_nested_and_unclosed_players() -> None:
+    """a68: 2000 nested <video> took the final pass, outside any file's time budget, 54 s
+    for a 56 KB text. Compared with an ordinary page of the same size (so that the test
+    does not depend on the machine's speed), a pathological 200 KB page takes at most 20
+    times as long (it took 40 to 50 times as long when quadratic), and four times the
+    size takes less than eight times as long (linear: four; quadratic: sixteen)."""
+    ordinary = _page(_repeated('<p>Text of the article, <a href="news.html">a link</a>, '
+                               '<img src="images/a.png" alt="a"> and more words.</p>\n', SIZE))
+    for name, make in PATHOLOGICAL.items():
+        baseline, quarter, full = _seconds(ordinary, make(SIZE // 4), make(SIZE))
+        slack = baseline / 10  # for cases that take next to nothing
+        assert full < 20 * baseline, (name, full, baseline)
+        assert full < 8 * quarter + slack, (name, quarter, full)
+
+
+def _fake_run(output: Path) -> SimpleNamespace:
+    return SimpleNamespace(output_path=str(output), settings={
+        "DEFAULT_LANG": "ru", "THEME": str(REPO / "themes" / "gardarika")})
+
+
+def test_the_final_pass_names_each_page_it_works_on(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import offline_output
+
+    write(tmp_path / "index.html", '<a href="/news/">news</a>')
+    write(tmp_path / "news" / "index.html", '<img src="https://e.example/a.png" alt="a">')
+    write(tmp_path / "theme" / "main.css", "a { color: red }")
+    named: list[str] = []
+    monkeypatch.setattr(offline_output, "report", named.append)
+    offline_output.fix_output(_fake_run(tmp_path), {})
+    assert named == [str(tmp_path / "index.html"), str(tmp_path / "news" / "index.html"),
+                     str(tmp_path / "theme" / "main.css"), ""]  # "": no page any more
+    assert 'href="news/index.html"' in read(tmp_path / "index.html")
+    assert "external-embed" in read(tmp_path / "news" / "index.html")
+
+
+def test_a_final_pass_stopped_at_the_time_limit_is_blamed_on_its_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import offline_output
+
+    from gardarika.isolation import Task, run_isolated
+
+    write(tmp_path / "a.html", "<p>fine</p>")
+    write(tmp_path / "tag" / "slow.html", "<p>SLOW</p>")
+    real = offline_output.replace_remote_embeds
+
+    def slow_on_one_page(html: str, gettext):
+        if "SLOW" in html:
+            time.sleep(60)
+        return real(html, gettext)
+
+    monkeypatch.setattr(offline_output, "replace_remote_embeds", slow_on_one_page)
+    outcomes = []
+    task = Task("final-pass", run=lambda: offline_output.fix_output(_fake_run(tmp_path), {}))
+    run_isolated([task], 1, 2.0, outcomes.append, memory_limit=None)
+    [outcome] = outcomes
+    assert outcome.timed_out and outcome.at == str(tmp_path / "tag" / "slow.html")

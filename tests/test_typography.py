@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import time
 
+import pytest
+from polytypo.errors import POLYTYPO_MALFORMED_INPUT, PolytypoError
+
+from gardarika import typography
+from gardarika.budget import TooSlow, time_budget
 from gardarika.typography import english, for_language, russian
 
 RUSSIAN = [
@@ -122,3 +127,82 @@ def test_typography_results_are_cached_between_runs(network, build_network) -> N
     pages = [p.name for p in (network / "output/alpha").glob("*.html")
              if "ЯРМАРКЕ" in p.read_text(encoding="utf-8")]
     assert pages
+
+
+# -- the time budget -------------------------------------------------------------------------
+
+#: a69: straight double and single quotes in turn; polytypo pairs quotes in quadratic time
+QUOTES = "<p>" + "\"'" * 12_000 + "</p>"
+
+
+@pytest.mark.parametrize("lang", ["fi", "ru", "de"])
+def test_the_time_budget_stops_typesetting_in_any_language(lang: str) -> None:
+    """Typesetting runs inside each file's time budget; for languages other than Russian
+    and English it used to swallow the budget's TooSlow, so the budget did nothing."""
+    start = time.monotonic()
+    with pytest.raises(TooSlow), time_budget(0.5):
+        for_language(lang)(QUOTES)
+    assert time.monotonic() - start < 5  # stopped, not typeset to the end
+
+
+@pytest.mark.parametrize("error", [TooSlow(1.0), MemoryError(), RecursionError()])
+@pytest.mark.parametrize("lang", ["fi", "ru"])
+def test_what_polytypo_wraps_still_reaches_the_reader(
+        monkeypatch: pytest.MonkeyPatch, lang: str, error: BaseException) -> None:
+    """polytypo turns any error while it parses HTML into its own PolytypoError."""
+
+    def interrupted(*args: object, **kwargs: object) -> str:
+        raise PolytypoError(POLYTYPO_MALFORMED_INPUT, "Input does not parse") from error
+
+    monkeypatch.setattr(typography, "transform", interrupted)
+    with pytest.raises(type(error)):
+        for_language(lang)("<p>text</p>")
+
+
+def test_what_polytypo_cannot_read_is_left_as_it_is(monkeypatch: pytest.MonkeyPatch
+                                                    ) -> None:
+    """An unknown language, or raw HTML polytypo cannot parse: typography is polish and
+    never costs a town its build (the time budget, though, is never swallowed)."""
+    assert for_language("kk")('"x"') == '"x"'
+    assert for_language("fi")("<![foo[ x") == "<![foo[ x"
+    assert "<![foo[" in for_language("ru")("<![foo[ в доме")
+
+
+def _prose_seconds(*texts: str) -> list[float]:
+    best = [float("inf")] * len(texts)
+    for _ in range(3):
+        for i, text in enumerate(texts):
+            start = time.process_time()
+            typography.on_prose(text, typography._russian_rules)
+            best[i] = min(best[i], time.process_time() - start)
+    return best
+
+
+def test_our_own_rules_are_linear() -> None:
+    """The split into prose read every unfinished comment or tag to the end of the text
+    again: 40 KB of "<!--" took 16 s (polytypo reads them in linear time)."""
+    size = 40_000
+    ordinary = "<p>В городе " * (size // 12)
+    for unit in ("<!--", "<a ", '<a "', "<p title='", "<script>", "<code>"):
+        baseline, quarter, full = _prose_seconds(ordinary, unit * (size // 4 // len(unit)),
+                                                 unit * (size // len(unit)))
+        slack = baseline / 10
+        assert full < 20 * baseline, (unit, full, baseline)
+        assert full < 8 * quarter + slack, (unit, quarter, full)
+
+
+def test_a_text_typeset_too_slowly_is_the_only_error(network, build_network,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """a69: after the budget stopped typesetting, saving the typography cache failed
+    with a KeyError shown as “could not be read: '89b08b27…'”, named at no file."""
+    import gardarika.budget
+
+    monkeypatch.setattr(gardarika.budget, "BASE_SECONDS", 1.0)
+    monkeypatch.setattr(gardarika.budget, "SECONDS_PER_MB", 0.0)
+    (network / "content/beta/quotes.md").write_text(
+        "Title: Кавычки\nDate: 2024-03-01\n\n" + "\"'" * 12_000 + "\n", encoding="utf-8")
+    report = build_network(network)
+    assert report.failed == ["beta"] and "alpha" in report.built, report.log
+    errors = [line for line in report.log.splitlines() if ": error: " in line]
+    assert errors and all(line.startswith("content/beta/quotes.md: error: this text takes "
+                                          "longer than 1 seconds") for line in errors), errors

@@ -6,8 +6,9 @@ portable file names.
   (``./``, ``news/``) name their ``index.html``; ``#anchors`` and ``?queries`` stay and
   links to other websites are left alone. It fixes what Pelican and any theme produce.
 * Remote pictures, video players, frames and objects in content become a plain link
-  with a note in the page's language; remote scripts and stylesheets are dropped. Each
-  case is reported with the source file and line.
+  with a note in the page's language; remote scripts and stylesheets are dropped, and so
+  are remote candidates of a ``srcset`` and ``<source>``/``<track>`` that only load from
+  another website. Each case is reported with the source file and line.
 * Slugs and copied files get portable names (``Фото 1.JPG`` -> ``foto-1.jpg``); the
   source files are never renamed, and every reference follows the new name.
 
@@ -30,6 +31,7 @@ from pelican.contents import Static
 from gardarika.documents import line_containing
 from gardarika.embeds import replace_remote_embeds
 from gardarika.i18n import load_translations
+from gardarika.isolation import report
 from gardarika.links import (
     is_internal,
     make_portable,
@@ -121,14 +123,54 @@ def link_plain_paths(instance: Any) -> None:
     instance._content = rewrite_html(instance._content, fix)
 
 
+#: what became of a remote embed, by ``Embed.action``: (English, Russian)
+_ACTIONS = {
+    "link": ("it was turned into a link", "он заменён ссылкой"),
+    "drop": ("it was removed", "он удалён"),
+    "srcset": ("this address was taken out of its srcset; the picture's own file (src) is "
+               "shown instead", "этот адрес убран из srcset; показывается собственный файл "
+               "картинки (src)"),
+}
+#: what to do, for the things an editor can put in the town's folder instead
+_ADVICE = (" To show it offline, save the file in the town's folder and link it with "
+           "{static}/….",
+           " Чтобы это показывалось без интернета, сохраните файл в папке города и "
+           "сошлитесь на него через {static}/….")
+_SAVABLE = frozenset({"img", "source", "track", "video", "audio"})
+
+
+class _SourceLines:
+    """Lines of one source file where addresses are written, the file read once (a text
+    with thousands of remote pictures must not be read again for each of them)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.text: str | None = None
+        self.lines: dict[str, int | None] = {}
+
+    def of(self, needle: str) -> int | None:
+        if needle not in self.lines:
+            if self.text is None:
+                try:
+                    with open(self.path, encoding="utf-8-sig") as source:
+                        self.text = source.read()
+                except (OSError, UnicodeDecodeError):
+                    self.text = ""
+            at = self.text.find(needle)
+            self.lines[needle] = self.text.count("\n", 0, at) + 1 if at >= 0 else None
+        return self.lines[needle]
+
+
 def offline_content(instance: Any) -> None:
-    """Remote embeds in an article or page become links with a note."""
+    """Remote embeds in an article or page become links with a note; remote candidates
+    of a ``srcset`` go."""
     if isinstance(instance, Static):
         return
     gettext = _gettext(instance.settings, getattr(instance, "lang", "en"))
     for attribute in ("_content", "_summary"):
         html = getattr(instance, attribute, None)
-        if not isinstance(html, str) or "//" not in html:
+        # no shortcut on "//": "https:\\site" and "https:&#47;&#47;site" load too
+        if not isinstance(html, str) or "<" not in html:
             continue
         fixed, embeds = replace_remote_embeds(html, gettext)
         if not embeds:
@@ -137,19 +179,18 @@ def offline_content(instance: Any) -> None:
         if attribute == "_summary":
             continue  # the same embed in the body is reported once
         source = _relative_source(instance)
+        lines = _SourceLines(instance.source_path)
         for embed in embeds:
-            action = "dropped" if embed.element in ("script", "link") else \
-                "turned into a link"
-            action_ru = "удалён" if embed.element in ("script", "link") else \
-                "заменён ссылкой"
+            action, action_ru = _ACTIONS[embed.action]
+            advice, advice_ru = _ADVICE if embed.element in _SAVABLE else ("", "")
             logger.warning(
-                "%s: <%s> loads %s from another website, which does not work offline; it "
-                "was %s.", source, embed.element, embed.url, action,
+                "%s: <%s> loads %s from another website, which does not work offline; "
+                "%s.%s", source, embed.element, embed.url, action, advice,
                 extra={"gardarika_file": source,
-                       "gardarika_line": line_containing(instance.source_path, embed.url),
+                       "gardarika_line": lines.of(embed.url),
                        "gardarika_ru": f"<{embed.element}> загружает {embed.url} с другого "
-                                       f"сайта, а без интернета это не работает; он "
-                                       f"{action_ru}."})
+                                       f"сайта, а без интернета это не работает; "
+                                       f"{action_ru}.{advice_ru}"})
 
 
 def portable_static_names(generator: Any) -> None:
@@ -199,12 +240,17 @@ def url_fixer(output: Path, page_dir: str, shared_up: bool, renames: dict[str, s
 
 
 def fix_output(pelican: Any, renames: dict[str, str]) -> None:
-    """After writing: make every reference in every written text file portable."""
+    """After writing: make every reference in every written text file portable.
+
+    This runs outside any file's time budget, so each page is named to the parent
+    process first: should the town's time limit stop the run here, it is blamed on the
+    page being rewritten, not on the last file read."""
     settings = pelican.settings
     output = Path(pelican.output_path)
     config = _config(settings)
     shared_up = bool(config) and settings["DEFAULT_LANG"] != config.get("default_lang")
     for rel_dir, path in walk_output(output, settings, tuple(REWRITERS)):
+        report(os.path.abspath(path))
         # by the end of the name, as walk_output chose it: ".html" alone has no suffix
         rewrite = next(r for suffix, r in REWRITERS.items()
                        if path.name.lower().endswith(suffix))
@@ -214,19 +260,24 @@ def fix_output(pelican: Any, renames: dict[str, str]) -> None:
             fixed = _drop_remote_loads(fixed, posixpath.join(rel_dir, path.name), settings)
         if fixed != text:
             path.write_text(fixed, encoding="utf-8", errors="surrogateescape")
+    report("")  # done with the pages: what may come after is no page's fault
 
 
 def _drop_remote_loads(html: str, shown: str, settings: dict[str, Any]) -> str:
-    """Remote things a theme loads (fonts, scripts, players) go too, reported by page."""
-    if "//" not in html:
+    """Remote things a theme loads (fonts, scripts, players, ``srcset`` candidates) go
+    too, reported by page."""
+    if "<" not in html:
         return html
     fixed, embeds = replace_remote_embeds(html, _gettext(settings, settings["DEFAULT_LANG"]))
-    for embed in embeds:
-        line = html.count("\n", 0, embed.offset) + 1
+    line, counted = 1, 0
+    for embed in embeds:  # in the order of the page: count each line break once
+        if embed.offset < counted:  # found again after a change: count afresh
+            line, counted = 1, 0
+        line += html.count("\n", counted, embed.offset)
+        counted = embed.offset
         logger.warning(
             "%s:%s: the theme's <%s> loads %s from another website, which does not work "
-            "offline; it was removed or turned into a link.", shown, line, embed.element,
-            embed.url)
+            "offline; %s.", shown, line, embed.element, embed.url, _ACTIONS[embed.action][0])
     return fixed
 
 

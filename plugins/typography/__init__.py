@@ -56,10 +56,14 @@ def _load(settings: dict[str, Any]) -> None:
 
 
 def _typeset(lang: str, text: str) -> str:
+    """The typeset ``text``, from the cache when it was typeset before. A text is noted
+    as used only once its result is in the cache: typesetting can be interrupted (the
+    file's time budget raises ``TooSlow`` from inside it), and an interrupted text has
+    no result to keep."""
     key = hashlib.sha1(f"{lang}\0{text}".encode()).hexdigest()
-    _USED.add(key)
     if key not in _CACHE:
         _CACHE[key] = for_language(lang)(text)
+    _USED.add(key)
     return _CACHE[key]
 
 
@@ -85,9 +89,10 @@ def save(pelican: Any) -> None:
     path = _STATE["path"]
     if not path:
         return
+    # only results there are (never a KeyError that would show as an unnamed error);
     # written whole, then renamed: a build killed meanwhile leaves the old file
-    write_file_atomic(Path(path), json.dumps({k: _CACHE[k] for k in _USED},
-                                             ensure_ascii=False).encode("utf-8"))
+    kept = {key: _CACHE[key] for key in _USED if key in _CACHE}
+    write_file_atomic(Path(path), json.dumps(kept, ensure_ascii=False).encode("utf-8"))
 
 
 def register() -> None:

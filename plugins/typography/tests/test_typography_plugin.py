@@ -1,5 +1,7 @@
+import json
 from pathlib import Path
 
+import pytest
 from pelican_site import build_site
 
 
@@ -13,3 +15,30 @@ def test_titles_and_text_by_language(tmp_path: Path) -> None:
     assert '<code>"код"</code>' in ru
     en = next(out.glob("b*.html")).read_text(encoding="utf-8")
     assert "&#8220;yes&#8221;" in en and "&#8212;" in en
+
+
+def test_an_interrupted_typesetting_leaves_the_cache_whole(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """The time budget can stop typesetting midway: the text has no result, and saving
+    the cache must not fail on it (a KeyError became an error naming no file)."""
+    import typography
+    from gardarika.budget import TooSlow
+
+    def slow(lang: str):
+        def typeset(text: str) -> str:
+            if "slow" in text:
+                raise TooSlow(1.0)
+            return text.upper()
+        return typeset
+
+    monkeypatch.setattr(typography, "for_language", slow)
+    monkeypatch.setattr(typography, "_CACHE", {})
+    monkeypatch.setattr(typography, "_USED", set())
+    monkeypatch.setitem(typography._STATE, "path", str(tmp_path / "typography.json"))
+    assert typography._typeset("ru", "fast") == "FAST"
+    with pytest.raises(TooSlow):
+        typography._typeset("ru", "slow")
+    typography.save(None)
+    saved = json.loads((tmp_path / "typography.json").read_text(encoding="utf-8"))
+    assert list(saved.values()) == ["FAST"]
