@@ -355,7 +355,17 @@ def test_markdown_recursing_without_end_fails_its_town_only(network: Path,
     _beta_text(network, "*" * 2000 + "слово" + "*" * 2000)
     report = build_network(network)
     assert report.failed == ["beta"] and "alpha" in report.built, report.log
-    assert "content/beta/bad.md: error: this text is nested too deeply" in report.log
+    assert "content/beta/bad.md:4: error: this text is nested too deeply" in report.log
+    assert "Traceback" not in report.log and "RecursionError" not in report.log
+
+
+def test_markdown_recursing_without_end_is_refused_even_unchecked(
+        unchecked: Path, build_network) -> None:
+    write(unchecked / "content/alpha/articles/bad.md",
+          "Title: Плохо\nDate: 2024-02-02\n\n" + "*" * 2000 + "слово" + "*" * 2000 + "\n")
+    report = build_network(unchecked, ["alpha"])
+    assert report.failed == ["alpha"], report.log
+    assert "content/alpha/articles/bad.md: error: this text is nested too deeply" in report.log
     assert "Traceback" not in report.log and "RecursionError" not in report.log
 
 
