@@ -56,6 +56,18 @@ _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _WEB_ADDRESS = re.compile(r"^https?://[a-z0-9]", re.I)
 _REFRESH = re.compile(r"^[\s\x0c]*[0-9.]*[\s\x0c]*[;,]?[\s\x0c]*(?:url[\s\x0c]*=[\s\x0c]*)?",
                       re.I)
+#: attributes that hold no address, no code and no markup: skipped at once
+HARMLESS_ATTRIBUTES = frozenset({
+    "class", "id", "lang", "hreflang", "rel", "title", "dir", "role", "alt", "width",
+    "height", "loading", "decoding", "datetime", "type", "name", "tabindex", "sizes",
+    "media", "charset", "http-equiv", "translate", "hidden", "autocomplete", "for",
+    "colspan", "rowspan", "scope", "start", "reversed", "checked", "disabled", "open",
+    "controls", "aria-current", "aria-label", "aria-labelledby", "aria-hidden",
+    "aria-live", "aria-describedby", "property", "itemprop", "headers", "abbr", "span",
+    "align", "valign", "kind", "srclang", "label", "default", "muted", "loop",
+    "playsinline", "preload"})
+#: what an attribute's name never holds unless a value broke out of its quotes
+_ODD_NAME = re.compile(r"[\"'<>`=]")
 #: elements that run plug-ins or other documents: never in a page of ours
 PLUGIN_ELEMENTS = frozenset({"object", "embed", "applet"})
 #: the scripts a page may load: the theme's and the search index
@@ -98,10 +110,13 @@ def _css_runs_code(css: str) -> bool:
 def _tag_dangers(tag: str, attributes: dict[str, str | None]) -> Iterator[tuple[str, str, str]]:
     """(where to look for it in the source, English, Russian) for each danger of one
     element."""
-    values = {name.lower(): value or "" for name, value in attributes.items()}
+    values = {name.lower(): value or "" for name, value in attributes.items()} \
+        if tag in ("link", "meta", "script") else {}
     for raw_name, raw_value in attributes.items():
         name, value = raw_name.lower(), raw_value or ""
-        if any(c in name for c in "\"'<>`=") or name.startswith("/"):
+        if name in HARMLESS_ATTRIBUTES:
+            continue  # most attributes of a page: nothing to look at
+        if _ODD_NAME.search(name) or name.startswith("/"):
             yield (raw_name, f"<{tag}> has an attribute named “{raw_name[:40]}”: a value "
                    "broke out of its quotes", f"у <{tag}> есть атрибут «{raw_name[:40]}»: "
                    "значение вышло за кавычки")

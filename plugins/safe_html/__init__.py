@@ -110,8 +110,8 @@ def sanitize(instance: Any) -> None:
     if isinstance(summary, str) and summary:
         instance._summary = clean(summary)
     title = getattr(instance, "title", None)
-    if isinstance(title, str) and title:
-        instance.title = clean(title)
+    if isinstance(title, str) and ("<" in title or "&" in title or ">" in title):
+        instance.title = clean(title)  # (without these there is no markup to clean)
 
 
 Render = Callable[[Any, str], str]
@@ -127,6 +127,8 @@ def cleaned_last(render: Render, name: str) -> Render:
         text = render(self, siteurl)
         if not isinstance(text, str) or not text or not _cleaning(self):
             return text
+        if name == "get_content" and text == getattr(self, "_content", None):
+            return text  # no placeholder was filled in: the first pass's HTML is final
         kept = self.__dict__.setdefault("_safe_html_final", {})
         key = (name, siteurl)
         if key in kept and kept[key][0] is text:
