@@ -44,7 +44,7 @@ from .guard import install as install_guard
 from .guard import python_folders
 from .isolation import MEMORY_LIMIT, Outcome, Task, died, run_isolated
 from .limits import OutputTooLarge, folder_size, output_budget
-from .lint import lint_town
+from .lint import lint_town, size_problems
 from .lint_confine import symlink_problem
 from .lock import WAIT_LIMIT, project_lock
 from .pelican_log import explain_exception
@@ -52,6 +52,7 @@ from .portal import portal_fingerprint, render_portal
 from .settings import pelican_settings
 from .weight import heaviest_pages, weight_line
 from .worker import SubsiteResult, run_pelican
+from .xmlcheck import bad_xml
 
 # Markdown finds its extensions through the packaging metadata of everything on the
 # import path, once per process: done here, every worker inherits the answer
@@ -335,6 +336,16 @@ class Builder:
             if town not in network.sites:
                 continue
             site = network.sites[town]
+            # a folder of a million files is refused before anything walks all of it
+            too_large = size_problems(site, self.root)
+            if too_large:
+                self.show(town, too_large)
+                self.echo(f"✗ {town}: not built, its content folder is too large (see "
+                          f"above); the previous output/{town}/ is kept / не собран: папка "
+                          f"материалов слишком велика (см. выше); прежний output/{town}/ "
+                          "сохранён")
+                report.towns.append(TownReport(town=town, ok=False, problems=too_large))
+                continue
             fingerprint = town_fingerprint(network, site, self.published,
                                            self.code(site.theme))
             self.fingerprints[town] = fingerprint
@@ -439,6 +450,10 @@ class Builder:
         problems.extend(symlink_problem(link, os.path.relpath(link.path, self.root))
                         for link in outside_symlinks(self.stage_dir(site.id) / "site"))
         problems.extend(self.over_budget(site))
+        # every feed really XML: one odd character in a title breaks it for every reader
+        problems.extend(Problem(file=display_path(self.output / site.id / bad.path, self.root),
+                                line=bad.line, en=bad.en, ru=bad.ru)
+                        for bad in bad_xml(self.stage_dir(site.id) / "site"))
         self.show(site.id, problems)
         ok = all(r.ok for r in results) and not any(p.severity == "error" for p in problems)
         changed = 0

@@ -23,29 +23,59 @@ from .fsutil import write_file_atomic
 PACKAGE = Path(__file__).resolve().parent
 
 
-def _tree(digest: hashlib._Hash, base: Path) -> None:
+def _tree(digest: hashlib._Hash, base: Path, follow: bool = False) -> None:
+    """Add every visible file below ``base`` to ``digest``.
+
+    A town's folder (``follow`` false) is walked without following links (``a -> .``
+    would make the walk endless): a link counts by what it says, plus its target's size
+    and time when that is a file; a linked folder inside the town is walked where it
+    really lies, and one leading outside is refused by the checks anyway. The code
+    (``follow``: a theme may be a link to a shared one) is followed, each real folder
+    once."""
     if base.is_file():
         stat = base.stat()
         digest.update(f"{base}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
         return
-    for folder, dirs, files in os.walk(base, followlinks=True):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+    seen: set[str] = set()
+    for folder, dirs, files in os.walk(base, followlinks=follow):
+        if follow:
+            real = os.path.realpath(folder)
+            if real in seen:
+                dirs[:] = []
+                continue
+            seen.add(real)
+        links = [] if follow else \
+            sorted(d for d in dirs if os.path.islink(os.path.join(folder, d)))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__"
+                         and d not in links)
+        for name in links:
+            path = os.path.join(folder, name)
+            digest.update(f"{path}|->{_readlink(path)}\n".encode())
         for name in sorted(files):
             if name.startswith(".") or name.endswith((".pyc", ".bak")):
                 continue
             path = Path(folder) / name
             try:
                 stat = path.stat()
-            except OSError:
+            except OSError:  # a link leading nowhere (or round in a circle)
+                digest.update(f"{path}|->{_readlink(str(path))}\n".encode())
                 continue
-            digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+            link = f"|->{_readlink(str(path))}" if path.is_symlink() else ""
+            digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}{link}\n".encode())
+
+
+def _readlink(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
 
 
 def code_fingerprint(root: Path, theme: str) -> str:
     """Gardarika, the plugins and the theme: what every page of a town is made with."""
     digest = hashlib.sha256(__version__.encode())
     for base in (PACKAGE, root / "plugins", root / "themes" / theme):
-        _tree(digest, base)
+        _tree(digest, base, follow=True)
     return digest.hexdigest()
 
 

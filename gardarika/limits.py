@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,12 @@ MAX_SUMMARY_CHARS = 5000
 OUTPUT_BASE = 64 * 1024 * 1024
 OUTPUT_PER_SOURCE = 40
 OUTPUT_PER_TEXT = 256 * 1024
+#: a town's content folder (what a pull may check out, what a build reads): files and
+#: folders in it, bytes of one file, bytes in all. A town's repository is written by its
+#: editors, and 300 KB of git objects can check out to a million files or gigabytes
+MAX_TOWN_ENTRIES = 25_000
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_TOWN_BYTES = 1024 * 1024 * 1024
 
 Found = tuple[str, str, str]   # (key, English, Russian)
 
@@ -97,6 +104,104 @@ def metadata_problems(metadata: dict[str, Any]) -> Iterator[Found]:
                f"краткое описание длиной {len(summary)} знаков, а можно не больше "
                f"{MAX_SUMMARY_CHARS} (оно показывается во всех списках статей). Напишите "
                "одно-два предложения; сам текст — ниже метаданных.")
+
+
+@dataclass
+class TownSize:
+    """What :func:`measure_town` found: counting stops at the first limit passed."""
+
+    entries: int = 0
+    bytes: int = 0
+    #: the first file over :data:`MAX_FILE_BYTES` (relative to the content folder)
+    too_big: str | None = None
+    too_big_bytes: int = 0
+
+    @property
+    def over(self) -> bool:
+        return self.too_big is not None or self.entries > MAX_TOWN_ENTRIES or \
+            self.bytes > MAX_TOWN_BYTES
+
+
+def measure_town(content: Path) -> TownSize:
+    """Files, folders and bytes of a town's content folder as the build reads it,
+    ``.git`` left out; the walk stops as soon as a limit is passed, so a folder of a
+    million files costs no more than one just over the limit.
+
+    Pelican follows links, so this does too, where the checks let a link be: a folder
+    link is walked when it leads to a folder inside the town that is not one of its own
+    parents (those are refused by the checks as loops), so a few links to links to a
+    folder ("a symlink bomb") count as all the copies Pelican would read. Other links
+    count as one entry each."""
+    size = TownSize()
+    top = os.path.realpath(content)
+    for folder, dirs, files in os.walk(content, followlinks=True):
+        if folder == str(content):
+            dirs[:] = [d for d in dirs if d != ".git"]
+        size.entries += len(dirs) + len(files)
+        here = os.path.realpath(folder)
+        dirs[:] = [d for d in dirs if _walked(os.path.join(folder, d), here, top)]
+        for name in files:
+            path = os.path.join(folder, name)
+            try:
+                # a link leading out of the town is refused by the checks, never read
+                follow = not os.path.islink(path) or _inside(os.path.realpath(path), top)
+                bytes_ = os.stat(path, follow_symlinks=follow).st_size
+            except OSError:
+                continue
+            size.bytes += bytes_
+            if bytes_ > MAX_FILE_BYTES and size.too_big is None:
+                size.too_big = os.path.relpath(path, content)
+                size.too_big_bytes = bytes_
+        if size.over:
+            break
+    return size
+
+
+def _walked(path: str, here: str, top: str) -> bool:
+    """A folder the build reads as part of the town: a real folder, or a link to a
+    folder inside the town that is not ``here`` or one of its parents."""
+    if not os.path.islink(path):
+        return True
+    real = os.path.realpath(path)
+    return _inside(real, top) and not _inside(here, real)
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def size_problem(size: TownSize) -> Found | None:
+    """The message for a town's content folder over a limit, as (file, English,
+    Russian); the file is relative to the content folder ("" for the folder)."""
+    mb = 1024 * 1024
+    if size.too_big is not None:
+        return (size.too_big,
+                f"this file is {size.too_big_bytes // mb} MB; at most "
+                f"{MAX_FILE_BYTES // mb} MB are allowed for one file, so the town is not "
+                "built. Make it smaller (a picture can be saved at a smaller size, a long "
+                "video belongs on a video site) or remove it.",
+                f"этот файл занимает {size.too_big_bytes // mb} МБ, а один файл может "
+                f"занимать не больше {MAX_FILE_BYTES // mb} МБ, поэтому сайт города не "
+                "собран. Уменьшите его (картинку можно сохранить меньшего размера, длинное "
+                "видео лучше разместить на видеосайте) или удалите.")
+    if size.entries > MAX_TOWN_ENTRIES:
+        return ("",
+                f"the content folder holds more than {MAX_TOWN_ENTRIES} files and folders, "
+                "so the town is not built. Far more than a town's site needs: look for a "
+                "folder copied many times or files added by mistake, and remove them.",
+                f"в папке материалов больше {MAX_TOWN_ENTRIES} файлов и папок, поэтому сайт "
+                "города не собран. Это гораздо больше, чем нужно сайту города: поищите "
+                "папку, скопированную много раз, или файлы, добавленные по ошибке, и "
+                "удалите их.")
+    if size.bytes > MAX_TOWN_BYTES:
+        return ("",
+                f"the content folder holds more than {MAX_TOWN_BYTES // mb} MB, so the town "
+                "is not built. Remove large files that readers do not need, or make the "
+                "pictures smaller.",
+                f"в папке материалов больше {MAX_TOWN_BYTES // mb} МБ, поэтому сайт города "
+                "не собран. Удалите большие файлы, которые не нужны читателям, или "
+                "уменьшите картинки.")
+    return None
 
 
 def source_size(content: Path) -> tuple[int, int]:

@@ -15,7 +15,9 @@ errors   a file that is not UTF-8 (with the likely encoding and the command to c
          a picture over 50 megapixels (:mod:`gardarika.lint_images`); anything that
          would read or write outside the town's folders (:mod:`gardarika.lint_confine`);
          metadata over the limits of :mod:`gardarika.limits` (too many tags, a huge
-         summary, anchors)
+         summary, anchors); a content folder over the bounds of a town (files and
+         folders, bytes of one file, bytes in all), checked first, before any file is
+         read
 warnings a category or tag written differently from an existing one only in capitals or
          spaces; an empty text; a picture that cannot be read; raw HTML that the build
          removes (scripts, event handlers, javascript: links, frames, forms…: see
@@ -39,10 +41,10 @@ from .budget import TooSlow, budget_for, time_budget, too_deep_error, too_slow_e
 from .config import SiteConfig
 from .confine import SITE_PAGES, address_problem, link_leaves_folder, page_file_problem
 from .documents import Document, is_language_code, read_town
-from .errors import Problem
+from .errors import Problem, display_path
 from .frontmatter import markdown_lines
 from .isolation import report
-from .limits import metadata_problems
+from .limits import measure_town, metadata_problems, size_problem
 from .lint_confine import check_confinement
 from .lint_files import check_files
 from .lint_images import check_images
@@ -168,14 +170,28 @@ def check_duplicate_slugs(site: SiteConfig, docs: list[Document], root: Path
     for (_, lang, slug), group in groups.items():
         if len(group) < 2:
             continue
-        for doc in group:
-            others = ", ".join(o.shown for o in group if o is not doc)
+        for number, doc in enumerate(group):
+            others = _others(group, number)
             yield _error(doc, doc.line("slug") if "slug" in doc.metadata else
                          doc.line("title"),
                          f"the address “{slug}” ({lang}) is also used by {others}. Give one of "
                          "them another title or a line “Slug: other-name”.",
                          f"адрес «{slug}» ({lang}) уже занят: {others}. Измените заголовок "
                          "одного из них или добавьте строку «Slug: drugoe-imya».")
+
+
+#: files named in one message about a shared address: a folder of 10 000 copies gets
+#: 10 000 short messages, not 10 000 lists of 10 000 names
+NAMED_OTHERS = 3
+
+
+def _others(group: list[Document], number: int) -> str:
+    """The files of ``group`` other than its ``number``-th, at most :data:`NAMED_OTHERS`
+    of them named (the first ones, which the editor meets first in the list)."""
+    named = [d.shown for i, d in enumerate(group[:NAMED_OTHERS + 1]) if i != number]
+    named = named[:NAMED_OTHERS]
+    more = len(group) - 1 - len(named)
+    return ", ".join(named) + (f" (+{more})" if more else "")
 
 
 def check_addresses(site: SiteConfig, docs: list[Document], root: Path
@@ -256,12 +272,13 @@ def check_templates(site: SiteConfig, docs: list[Document], root: Path
 
 def check_translations(site: SiteConfig, docs: list[Document], root: Path
                        ) -> Iterator[Problem]:
+    languages: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for doc in docs:
+        languages[(doc.kind, doc.slug)].add(doc.lang)
     for doc in docs:
         if str(doc.metadata.get("translation", "")).strip().lower() not in TRUE:
             continue
-        originals = [o for o in docs if o is not doc and o.kind == doc.kind
-                     and o.slug == doc.slug and o.lang != doc.lang]
-        if not originals:
+        if not languages[(doc.kind, doc.slug)] - {doc.lang}:
             yield _error(doc, doc.line("translation"),
                          f"this is marked as a translation, but there is no {doc.kind} with "
                          f"the address “{doc.slug}” in another language. Check the “Slug:” "
@@ -501,8 +518,22 @@ def prepare(site: SiteConfig, docs: list[Document], problems: list[Problem]
     return ready
 
 
+def size_problems(site: SiteConfig, root: Path) -> list[Problem]:
+    """The town's content folder over a bound of :mod:`gardarika.limits` (a "git bomb"
+    of 100 000 copies, a folder of gigabytes): then nothing else is read."""
+    found = size_problem(measure_town(site.content))
+    if found is None:
+        return []
+    file, en, ru = found
+    shown = display_path(site.content, root)
+    return [Problem(file=f"{shown}/{file}" if file else shown, en=en, ru=ru)]
+
+
 def lint_town(site: SiteConfig, root: Path) -> list[Problem]:
     """Every problem in a town's content, errors and warnings, in file and line order."""
+    too_large = size_problems(site, root)
+    if too_large:
+        return too_large
     docs, problems = read_town(site, root)
     docs = prepare(site, docs, problems)
     for check in CHECKS:

@@ -296,9 +296,11 @@ _INPUT = re.compile(r'<input\b((?:[^>"]|"[^"]*")*)>', re.I)
 _CHECKBOX = re.compile(r'\stype="checkbox"', re.I)
 
 
-#: invisible control characters (tab, line feed and carriage return apart): nothing a
-#: reader sees, and XML (the feeds) does not allow them at all; a form feed is a space
-_CONTROLS = {**{c: None for c in (*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20))},
+#: invisible control characters (tab, line feed and carriage return apart), the two
+#: "noncharacters" U+FFFE and U+FFFF and lone surrogates: nothing a reader sees, and XML
+#: (the feeds) does not allow them at all; a form feed is a space
+_CONTROLS = {**{c: None for c in (*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20),
+                                  *range(0xD800, 0xE000), 0xFFFE, 0xFFFF)},
              0x0C: " "}
 
 

@@ -614,3 +614,44 @@ def test_control_characters_are_said_and_removed(network: Path, build_network) -
     assert "Управляющие символы" in text
     assert not any(c in text for c in "\x00\x01\x07\x08\x1b")
     assert (network / "output/alpha/feeds/all.atom.xml").is_file()
+
+
+# -- round 3: every XML the build writes is XML --------------------------------------------
+
+NONCHARACTER_TITLE = "Title: Мост\ufffe через\uffff реку\nDate: 2024-03-01 10:00\n\nТекст.\n"
+
+
+def _with_feeds(root: Path) -> None:
+    write(root / "sites/alpha.yaml", "name: {ru: Альфа, en: Alpha}\nlanguages: [ru, en]\n"
+                                     "base_url: https://alpha.example.org\n")
+
+
+def test_a_title_with_a_noncharacter_makes_valid_feeds(network: Path, build_network) -> None:
+    from xml.dom.minidom import parse
+
+    _with_feeds(network)
+    write(network / "content/alpha/articles/fffe.md", NONCHARACTER_TITLE)
+    report = build_network(network, ["alpha"])
+    assert report.ok, report.log
+    feeds = list((network / "output/alpha").rglob("*.xml"))
+    assert feeds
+    for feed in feeds:
+        parse(str(feed))   # raises on a character XML does not allow
+    assert "Мост через реку" in (network / "output/alpha/feeds/all.atom.xml").read_text(
+        encoding="utf-8")
+
+
+def test_a_feed_that_is_not_xml_fails_the_town(network: Path, build_network,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever path an odd character takes (here: the cleaning let it through), the
+    build reads every feed back and refuses to publish one that is not XML."""
+    _with_feeds(network)
+    assert build_network(network).ok
+    monkeypatch.setattr(gardarika.sanitize, "_CONTROLS", {})
+    write(network / "content/alpha/articles/fffe.md", NONCHARACTER_TITLE)
+    report = build_network(network, ["alpha"])
+    assert report.failed == ["alpha"], report.log
+    assert "output/alpha/feeds/all.atom.xml:" in report.log
+    assert "is not valid XML" in report.log and "не правильный XML" in report.log
+    assert "Мост" not in (network / "output/alpha/feeds/all.atom.xml").read_text(
+        encoding="utf-8")   # the previous feed is kept
