@@ -655,3 +655,24 @@ def test_a_feed_that_is_not_xml_fails_the_town(network: Path, build_network,
     assert "is not valid XML" in report.log and "не правильный XML" in report.log
     assert "Мост" not in (network / "output/alpha/feeds/all.atom.xml").read_text(
         encoding="utf-8")   # the previous feed is kept
+
+
+# -- round 3: a file is judged by the name it is published under -----------------------------
+
+FOLDED_NAMES = ["x.ｈｔｍｌ", "y.свг", "z.ｊｓ", "w.ĥtm", "v.ＳＶＧ", "u.ℌtml", "m.jš"]
+
+
+def test_names_that_fold_into_scripts_are_refused_by_the_build(unchecked: Path,
+                                                               build_network) -> None:
+    """Full-width, Cyrillic and accented extensions become .html, .svg, .js once the
+    portable names fold them: the build (checks off) judges the published name."""
+    page = "<html><body><script>alert(1)</script></body></html>\n"
+    drawing = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>\n'
+    for name in FOLDED_NAMES:
+        write(unchecked / "content/alpha/files" / name,
+              drawing if name[2:].lower() in ("свг", "ｓｖｇ") else page)
+    report = build_network(unchecked, ["alpha"], skip_unchanged=False)
+    published = {p.name.lower() for p in (unchecked / "output/alpha").rglob("*")}
+    for name in ("x.html", "y.svg", "z.js", "w.htm", "v.svg", "u.html", "m.js"):
+        assert name not in published, (name, report.log)
+    assert ALERT not in _output(unchecked)
