@@ -1,6 +1,10 @@
 """``invoke live --site X``: build a town, serve it on 127.0.0.1, rebuild on every change
 and reload the page that is open in the browser.
 
+Like ``invoke serve``, it answers only requests naming 127.0.0.1, localhost or [::1]
+(see :func:`gardarika.serve.host_refusal`): a page of another site cannot read the
+preview or its status through DNS rebinding.
+
 A content error never leaves a dead server: the page keeps showing the last good build
 with a box listing the problems (file, line, what to do), and a town that has never
 built shows the problems instead of "not found". The reload script and the box exist
@@ -25,7 +29,7 @@ from http import HTTPStatus
 from pathlib import Path
 
 from .config import load_network
-from .serve import QuietHandler, ThreadingHTTPServer
+from .serve import PreviewServer, QuietHandler
 
 STATUS_PATH = "/__gardarika__/status"
 
@@ -91,7 +95,12 @@ def inject(html: str, state: LiveState) -> str:
 
 
 class LiveHandler(QuietHandler):
-    """Serves ``output/`` like :mod:`gardarika.serve`, adding the live parts to pages."""
+    """Serves ``output/`` like :mod:`gardarika.serve`, adding the live parts to pages.
+
+    The ``Host`` check of :class:`gardarika.serve.HostCheckedHandler` runs before
+    ``do_GET``, so the status (:data:`STATUS_PATH`), the pages with the problems box and
+    the "not built" page are all refused to a request naming another host.
+    """
 
     def __init__(self, *args: object, state: LiveState, **kwargs: object) -> None:
         self.state = state
@@ -181,14 +190,13 @@ class LivePreview:
         self.output.mkdir(exist_ok=True)
         handler = functools.partial(LiveHandler, state=self.state,
                                     directory=str(self.output))
-        self.server = ThreadingHTTPServer((host, port), handler)
+        self.server = PreviewServer(host, port, handler)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/{self.town}/index.html"
+        return f"{self.server.url}{self.town}/index.html"
 
     def rebuild(self) -> None:
         self.state.update(build_once(self.root, self.town))

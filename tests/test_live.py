@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import urllib.request
@@ -69,5 +70,45 @@ def test_a_town_that_never_built_shows_its_problems(network: Path) -> None:
     try:
         page = fetch(preview.url)
         assert "content/beta/bad.md:2" in page and "Сайт не собран" in page
+    finally:
+        preview.stop()
+
+
+def ask(preview: LivePreview, path: str, host: str) -> tuple[int, str]:
+    """A request to the preview with this exact ``Host`` header."""
+    address = preview.server.server_address[:2]
+    connection = http.client.HTTPConnection(*address, timeout=30)
+    try:
+        connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+        connection.putheader("Host", host.format(port=address[1]))
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def test_live_preview_answers_only_to_this_computers_names(network: Path) -> None:
+    """DNS rebinding: a page of another site whose name now leads to 127.0.0.1 must not be
+    able to read the preview's pages or its status (``Host`` names that other site)."""
+    preview = LivePreview(network, "alpha", port=0, interval=0.2)
+    preview.start()
+    page_path = "/alpha/index.html"
+    try:
+        for host in ("127.0.0.1:{port}", "localhost:{port}", "LOCALHOST:{port}",
+                     "[::1]:{port}"):
+            status, body = ask(preview, STATUS_PATH, host)
+            assert status == 200 and json.loads(body)["version"] == 1, host
+            status, body = ask(preview, page_path, host)
+            assert status == 200 and "Ярмарка ремёсел" in body, host
+        for host in ("evil.example", "evil.example:{port}", "localhost.evil.example:{port}",
+                     "127.0.0.1.nip.io:{port}", "attacker:8000", "localhost.:{port}", ""):
+            for path in (STATUS_PATH, page_path, "/", "/alpha/"):
+                status, body = ask(preview, path, host)
+                assert status in (400, 421), (host, path, status)
+                assert "version" not in body and "Ярмарка" not in body
+                assert "location.reload" not in body and "<html" not in body.lower()
+                port = preview.server.server_address[1]
+                assert f"http://127.0.0.1:{port}/" in body
     finally:
         preview.stop()

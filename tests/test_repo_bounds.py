@@ -16,7 +16,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from conftest import REPO, write
 
 import gardarika.limits
