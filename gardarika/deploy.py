@@ -26,21 +26,49 @@ runs. The commands are built so that a value can never be an option: ``--`` befo
 the values wherever the command takes it, a remote folder quoted for the server's
 shell, and git allowed only the transports ``https``, ``ssh``, ``git`` and ``file``
 (``GIT_ALLOW_PROTOCOL``), never ``ext::`` or another helper that runs a command.
+
+What is at a target now is hostile too: a town's editors may control the branch a
+``git`` target publishes to, or the folder a ``dir`` target writes into. So:
+
+* a name is sent or deleted only when it is a plain relative path of visible names
+  (no ``..``, no absolute path, no backslash or control character, no empty part and
+  no part starting with a dot: the built site has no hidden files, so nothing can reach
+  ``.git``, ``.GIT`` or ``.htaccess``). A built site holding such a name is refused
+  before anything is sent; such a name in a target's manifest is never deleted;
+* a manifest that is not a JSON object of names to digests, or that is a symbolic link,
+  a pipe or another odd file, counts as no manifest: everything is sent, nothing
+  deleted;
+* a folder target (and the work clone of a ``git`` target) is walked one folder at a
+  time with ``openat``-style calls that never follow a symbolic link. The built site
+  is the truth: a link standing where it has a folder or a file is removed (only the
+  link: what it points to is never touched) and a real folder or file is made in its
+  place, and a plain file standing where it has a folder gives way too. A real folder
+  where it has a file is not emptied: the deploy stops and says so. A deleted file's
+  folders are walked the same way; a link on the way is removed, never followed;
+* git runs in the work clone only while its ``.git`` is a real folder, with the
+  fsmonitor and hooks switched off, with ``.git/info/attributes`` switching off every
+  filter and conversion a ``.gitattributes`` of the branch could ask for, and adding
+  files the branch's ``.gitignore`` would ignore: no file of the branch can make git
+  run a command or change a byte of what is pushed.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import io
 import json
 import os
 import shlex
 import shutil
+import stat
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from .config import (
     DEPLOY_KEYS,
@@ -56,6 +84,77 @@ from .confine import path_problem
 from .errors import GardarikaError, Problem
 
 MANIFEST = ".gardarika-manifest.json"
+
+#: the most a target's manifest may weigh; a bigger one counts as no manifest (a site of
+#: 200 000 files has a manifest of some 20 MB)
+MANIFEST_LIMIT = 64 * 1024 * 1024
+
+NOT_A_NAME = ("is not a file name", "— не имя файла")
+NOT_PLAIN = ("has an empty or “.” part; a file of a site is a plain path like "
+             "“news/today.html”",
+             "содержит пустую часть или «.»; файл сайта — простой путь вроде "
+             "«news/today.html»")
+HIDDEN_PART = ("has a hidden part (a name starting with a dot, like “.git” or "
+               "“.htaccess”); a built site has none, and a deploy never writes or deletes "
+               "one",
+               "содержит скрытую часть (имя с точкой в начале, как «.git» или «.htaccess»); "
+               "в собранном сайте таких нет, и публикация их не записывает и не удаляет")
+
+
+def name_problem(name: object) -> tuple[str, str] | None:
+    """Why ``name`` cannot be a file of a deployed site (in English and Russian), or
+    ``None`` if it can. A file of a site is a plain relative path of visible names,
+    like ``news/today.html``: never ``../x``, ``/etc/x``, ``a//b``, ``.git/config``,
+    ``.GIT/config`` or ``.htaccess``."""
+    if not isinstance(name, str) or not name:
+        return NOT_A_NAME
+    problem = path_problem(name)
+    if problem is not None:
+        return (problem.en, problem.ru)
+    parts = name.split("/")
+    if any(part in ("", ".") for part in parts):
+        return NOT_PLAIN
+    if any(part.startswith(".") for part in parts):
+        return HIDDEN_PART
+    return None
+
+
+def name_refused(name: object, place: str) -> Problem | None:
+    """The problem to report about ``name`` at ``place``, or ``None`` if it is a plain
+    path of visible names (see :func:`name_problem`)."""
+    problem = name_problem(name)
+    if problem is None:
+        return None
+    shown = name if isinstance(name, str) and name.isprintable() else repr(name)
+    return Problem(file=place, en=f"the name “{shown}” {problem[0]}.",
+                   ru=f"имя «{shown}» {problem[1]}.")
+
+
+def valid_manifest(value: object) -> dict[str, str] | None:
+    """``value`` if it is a manifest (an object of names to digests), else ``None``."""
+    if not isinstance(value, dict):
+        return None
+    if not all(isinstance(n, str) and isinstance(d, str) for n, d in value.items()):
+        return None
+    return value
+
+
+def parse_manifest(data: bytes) -> dict[str, str] | None:
+    """The manifest read from a target, or ``None`` when it is not JSON of names to
+    digests: such a manifest counts as none, never as a traceback."""
+    try:
+        return valid_manifest(json.loads(data))
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, nested without end
+        return None
+
+
+def deletable(manifest: object) -> dict[str, str]:
+    """The entries of a target's manifest a deploy may act on. Anyone with access to
+    the target may have changed it: a manifest that is not an object of names to
+    digests counts as none, and a name that is not a plain path of visible names
+    inside the target is left out, so it is never deleted."""
+    return {n: d for n, d in (valid_manifest(manifest) or {}).items()
+            if name_problem(n) is None}
 
 
 def git_environment() -> dict[str, str]:
@@ -113,10 +212,11 @@ def deploy_folder(folder: Path, target: Target, name: str,
                   progress: Callable[[str], None] = lambda _: None) -> DeployResult:
     """Bring ``target`` to the content of ``folder``, sending only what changed."""
     local = local_manifest(folder)
-    # a manifest is read from the target, where anyone with access could have changed
-    # it: a name in it that is not a plain path inside the target is never deleted
-    remote = {n: d for n, d in (target.read_manifest() or {}).items()
-              if isinstance(n, str) and n and path_problem(n) is None}
+    refused = [problem for problem in (name_refused(file, f"{folder}/{file}")
+                                       for file in local) if problem]
+    if refused:  # a hidden file in a built site: send nothing
+        raise GardarikaError(refused)
+    remote = deletable(target.read_manifest())
     result = DeployResult(target=name)
     changed = sorted((n for n, digest in local.items() if remote.get(n) != digest),
                      key=upload_order)
@@ -137,35 +237,173 @@ def deploy_folder(folder: Path, target: Target, name: str,
 # -- targets ----------------------------------------------------------------------------
 
 
+#: how a folder inside a target is opened: never through a symbolic link
+_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+#: how the target's own folder is opened (its path is the maintainer's: it may be a link)
+_ROOT = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+#: how a temporary file is made: a new file, never an existing one or a link
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+#: how a manifest is opened: never through a link, never waiting on a pipe
+_READ_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+#: what opening a link or a file as a folder without following links says
+_NOT_A_FOLDER = (errno.ENOTDIR, errno.ELOOP)
+
+
+def _kind(folder: int, name: str) -> int | None:
+    """The kind of entry ``name`` of the open ``folder`` (a link is a link, not what it
+    points to), or ``None`` when there is none."""
+    try:
+        return stat.S_IFMT(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode)
+    except FileNotFoundError:
+        return None
+
+
+def _remove(folder: int, name: str) -> None:
+    """Remove the entry ``name`` (a file or a link, never what a link points to)."""
+    with suppress(FileNotFoundError):
+        os.unlink(name, dir_fd=folder)
+
+
+def _enter(folder: int, name: str, make: bool) -> int | None:
+    """The folder ``name`` of the open ``folder``, opened without following a link, or
+    ``None`` when there is no real folder of that name and ``make`` is false.
+
+    A link standing there is removed either way: a link in a target is never the
+    deploy's to keep, and only the link goes, never what it points to. With ``make``
+    the built site, which has a folder there, is the truth: a plain file in its way is
+    removed too, and the folder is made."""
+    try:
+        return os.open(name, _FOLDER, dir_fd=folder)
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        if error.errno not in _NOT_A_FOLDER:
+            raise
+        if make or _kind(folder, name) == stat.S_IFLNK:
+            _remove(folder, name)
+    if not make:
+        return None
+    os.mkdir(name, dir_fd=folder)
+    return os.open(name, _FOLDER, dir_fd=folder)
+
+
+def _write(folder: int, name: str, data: BinaryIO, place: str) -> None:
+    """Write ``data`` as the file ``name`` of the open ``folder``: into a new temporary
+    file beside it, then renamed over it, so that a link of that name is replaced, not
+    followed. A real folder of that name is not removed with all it holds: the deploy
+    stops and says so."""
+    if _kind(folder, name) == stat.S_IFDIR:
+        raise GardarikaError([Problem(
+            file=place,
+            en="the built site has a file here, but the target has a folder of this name; "
+               "the deploy does not remove a folder with all it holds: move it away, then "
+               "deploy again.",
+            ru="в собранном сайте здесь файл, а в месте публикации — папка с тем же "
+               "именем; публикация не удаляет папку со всем содержимым: уберите её и "
+               "запустите публикацию снова.")])
+    temporary = f".{name}.part"
+    _remove(folder, temporary)  # left by a stopped deploy, or a link put there
+    descriptor = os.open(temporary, _NEW_FILE, 0o666, dir_fd=folder)
+    with os.fdopen(descriptor, "wb") as out:
+        shutil.copyfileobj(data, out)
+    os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+
+
+def _read(folder: int, name: str, limit: int) -> bytes | None:
+    """The bytes of the plain file ``name`` of the open ``folder``, or ``None`` when it
+    is missing, a link (never followed), a pipe or another odd file, or bigger than
+    ``limit``."""
+    try:
+        descriptor = os.open(name, _READ_FILE, dir_fd=folder)
+    except OSError as error:
+        if error.errno in (errno.ENOENT, errno.ELOOP, errno.ENXIO):
+            return None
+        raise
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        with os.fdopen(descriptor, "rb", closefd=False) as file:
+            data = file.read(limit + 1)
+    finally:
+        os.close(descriptor)
+    return data if len(data) <= limit else None
+
+
+def _remove_file(folder: int, name: str) -> None:
+    """Remove the file or link ``name`` of the open ``folder``. A real folder there is
+    not a file the deploy sent (the new site has a folder there): it stays."""
+    if _kind(folder, name) not in (None, stat.S_IFDIR):
+        _remove(folder, name)
+
+
+def _remove_empty(opened: Sequence[int], folders: Sequence[str]) -> None:
+    """Remove ``folders`` (a path, the innermost last) from the inside out while they
+    are empty; ``opened`` holds the open folder each of them lies in."""
+    for parent, name in zip(reversed(opened), reversed(folders), strict=True):
+        try:
+            os.rmdir(name, dir_fd=parent)
+        except OSError:  # not empty (or gone, or no longer a folder): stop there
+            return
+
+
 class DirTarget:
-    """A folder: each file is written beside its place and renamed into it."""
+    """A folder: each file is written beside its place and renamed into it.
+
+    The folder may hold anything its owners put there, links included: every path is
+    walked one folder at a time from the target's own folder, without ever following a
+    link (see :func:`_enter`), so a deploy never writes, reads or deletes outside it."""
 
     def __init__(self, path: Path):
         self.root = Path(path)
         self.root.mkdir(parents=True, exist_ok=True)
 
+    @contextmanager
+    def _folders(self, parts: Sequence[str], make: bool) -> Iterator[list[int]]:
+        """The open target folder, then each folder of ``parts`` in turn, opened as
+        :func:`_enter` does: the list stops early when one is not there (without
+        ``make``). They are all closed afterwards."""
+        opened = [os.open(self.root, _ROOT)]
+        try:
+            for part in parts:
+                inner = _enter(opened[-1], part, make)
+                if inner is None:
+                    break
+                opened.append(inner)
+            yield opened
+        finally:
+            for descriptor in opened:
+                os.close(descriptor)
+
+    def _parts(self, name: str) -> list[str]:
+        """The parts of ``name``, a file of the site; a name that is not a plain path
+        of visible names is refused (nothing of the target is ever hidden from here)."""
+        problem = name_refused(name, str(self.root))
+        if problem:
+            raise GardarikaError([problem])
+        return name.split("/")
+
     def read_manifest(self) -> dict[str, str] | None:
-        path = self.root / MANIFEST
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+        with self._folders([], make=False) as opened:
+            data = _read(opened[0], MANIFEST, MANIFEST_LIMIT)
+        return None if data is None else parse_manifest(data)
 
     def put(self, name: str, source: Path) -> None:
-        target = self.root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.part")
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
+        *folders, file = self._parts(name)
+        with open(source, "rb") as data, self._folders(folders, make=True) as opened:
+            _write(opened[-1], file, data, f"{self.root}/{name}")
 
     def delete(self, name: str) -> None:
-        (self.root / name).unlink(missing_ok=True)
-        parent = (self.root / name).parent
-        while parent != self.root and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
+        *folders, file = self._parts(name)
+        with self._folders(folders, make=False) as opened:
+            if len(opened) > len(folders):
+                _remove_file(opened[-1], file)
+                _remove_empty(opened[:-1], folders)
 
     def write_manifest(self, manifest: dict[str, str]) -> None:
-        tmp = self.root / f".{MANIFEST}.part"
-        tmp.write_text(json.dumps(manifest, indent=0, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.root / MANIFEST)
+        data = json.dumps(manifest, indent=0, sort_keys=True).encode("utf-8")
+        with self._folders([], make=True) as opened:
+            _write(opened[0], MANIFEST, io.BytesIO(data), f"{self.root}/{MANIFEST}")
 
     def finish(self, message: str) -> None:
         pass
@@ -188,7 +426,7 @@ class S3Target:
             body = self.client.get_object(Bucket=self.bucket, Key=self.prefix + MANIFEST)
         except self.client.exceptions.NoSuchKey:
             return None
-        return json.loads(body["Body"].read())
+        return parse_manifest(body["Body"].read())
 
     def put(self, name: str, source: Path) -> None:
         import mimetypes
@@ -212,9 +450,10 @@ class S3Target:
         pass
 
 
-def _git(*args: str, cwd: Path) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
-                          env=git_environment())
+def _git(*args: str, cwd: Path, options: Sequence[str] = ()) -> str:
+    """Run ``git [options] args`` in ``cwd``; a failure is a problem for people."""
+    done = subprocess.run(["git", *options, *args], cwd=cwd, capture_output=True,
+                          text=True, env=git_environment())
     if done.returncode:
         raise GardarikaError([Problem(file="invoke deploy", en=f"git {args[0]} failed: "
                                       f"{done.stderr.strip()}", ru=f"git {args[0]}: ошибка: "
@@ -222,33 +461,82 @@ def _git(*args: str, cwd: Path) -> str:
     return done.stdout
 
 
+#: settings every git command in a work clone runs with, whatever a file says: no
+#: fsmonitor and no hooks (each runs a command), and names that some system would take
+#: for ``.git`` (``.GIT``, ``git~1``, ``.git`` with ignorable characters) refused
+SAFE_GIT = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
+            "-c", "core.protectNTFS=true", "-c", "core.protectHFS=true")
+
+#: the work clone's ``.git/info/attributes``, which outranks every ``.gitattributes`` of
+#: the branch: no filter (one of the machine's git settings, such as git-lfs, would run a
+#: command) and no conversion (line ends, ``$Id$``, encodings), so that what is pushed is
+#: the built site byte for byte
+NO_CONVERSION = "* -text -eol -crlf -filter -ident -working-tree-encoding\n"
+
+
 class GitTarget(DirTarget):
     """A branch of a git repository: the files are written into a clone (as a folder
     target would) and committed and pushed in one go, so a deploy that stops half-way
-    changes nothing there."""
+    changes nothing there.
+
+    The branch may hold anything its editors committed: links are handled as in a
+    folder target, and git runs with :data:`SAFE_GIT` and :data:`NO_CONVERSION`, only
+    while the clone's ``.git`` is a real folder, and never looking for a repository
+    above the clone (``--git-dir``), so no file of the branch makes it run a command or
+    change what is pushed."""
 
     def __init__(self, repository: str, branch: str, work: Path):
         if option_like(repository) or branch_problem(branch):
             raise ValueError(f"not a repository and branch: {repository!r} {branch!r}")
         self.branch = branch
-        work = Path(work)
+        work = Path(work).absolute()
         shutil.rmtree(work, ignore_errors=True)
         super().__init__(work)
-        _git("init", "-q", cwd=work)
-        _git("remote", "add", "--", "origin", repository, cwd=work)
-        if _git("ls-remote", "--heads", "--", "origin", branch, cwd=work).strip():
-            _git("fetch", "-q", "--depth", "1", "--", "origin", branch, cwd=work)
-            _git("checkout", "-q", "-B", branch, "FETCH_HEAD", cwd=work)
+        _git("init", "-q", cwd=work, options=SAFE_GIT)
+        self._check_git_folder()
+        (work / ".git" / "info").mkdir(exist_ok=True)
+        (work / ".git" / "info" / "attributes").write_text(NO_CONVERSION, encoding="utf-8")
+        self.git("remote", "add", "--", "origin", repository)
+        if self.git("ls-remote", "--heads", "--", "origin", branch).strip():
+            self.git("fetch", "-q", "--depth", "1", "--", "origin", branch)
+            self.git("checkout", "-q", "-B", branch, "FETCH_HEAD")
         else:
-            _git("checkout", "-q", "--orphan", branch, cwd=work)
+            self.git("checkout", "-q", "--orphan", branch)
+        self._check_git_folder()  # before anything is written
+
+    def _check_git_folder(self) -> None:
+        """Stop unless the clone's ``.git`` is a real folder: were it a link or a file,
+        git would work in a repository somewhere else."""
+        place = self.root / ".git"
+        try:
+            real = stat.S_ISDIR(os.stat(place, follow_symlinks=False).st_mode)
+        except FileNotFoundError:
+            real = False
+        if not real:
+            raise GardarikaError([Problem(
+                file=str(place),
+                en="the work clone's .git is not a real folder (a link or a file took its "
+                   "place); nothing is committed or pushed. Deploy again: it starts from a "
+                   "fresh clone.",
+                ru="папка .git рабочей копии — не настоящая папка (её место заняла ссылка "
+                   "или файл); ничего не записано и не отправлено. Запустите публикацию "
+                   "снова: она начнётся с новой копии.")])
+
+    def git(self, *args: str, options: Sequence[str] = ()) -> str:
+        """Run git in the work clone, as the class describes; ``options`` go before the
+        command (``-c name=value``)."""
+        self._check_git_folder()
+        where = (f"--git-dir={self.root / '.git'}", f"--work-tree={self.root}")
+        return _git(*args, cwd=self.root, options=(*SAFE_GIT, *where, *options))
 
     def finish(self, message: str) -> None:
-        _git("add", "-A", cwd=self.root)
-        if not _git("status", "--porcelain", cwd=self.root).strip():
+        # --force: a .gitignore of the branch does not keep built files out
+        self.git("add", "--all", "--force")
+        if not self.git("status", "--porcelain").strip():
             return
-        _git("-c", "user.name=Gardarika", "-c", "user.email=gardarika@localhost", "commit",
-             "-q", "-m", message, cwd=self.root)
-        _git("push", "-q", "--", "origin", f"HEAD:refs/heads/{self.branch}", cwd=self.root)
+        self.git("commit", "-q", "-m", message,
+                 options=("-c", "user.name=Gardarika", "-c", "user.email=gardarika@localhost"))
+        self.git("push", "-q", "--", "origin", f"HEAD:refs/heads/{self.branch}")
 
 
 class RsyncTarget:
@@ -296,7 +584,9 @@ class RsyncTarget:
     def read_manifest(self) -> dict[str, str] | None:
         local = self.work / MANIFEST
         done = self._rsync("--", f"{self.remote}:{self.path}/{MANIFEST}", str(local))
-        return json.loads(local.read_text(encoding="utf-8")) if done.returncode == 0 else None
+        if done.returncode or not local.is_file():  # none there, or not a plain file
+            return None
+        return parse_manifest(local.read_bytes())
 
     def put(self, name: str, source: Path) -> None:
         self.folder = Path(str(source)[: -len(name)]) if self.folder is None else self.folder
