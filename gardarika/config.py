@@ -41,10 +41,14 @@ deploy        named deploy targets: ``{web: {type: rsync, ...}}``; type is one o
               (``repository``, ``branch``); no value may start with ``-``; no secrets
               here; two towns' targets may not write to the same place
 repository    the town's own content repository: ``{url: ..., branch: main}``; the url
-              is ``https://``, ``ssh://``, ``git://``, ``file://``, ``user@host:path``
-              or an absolute folder outside the project (never ``ext::`` or another
-              transport helper), the branch a name git accepts
-editors       the town's editors (``@account`` or e-mail), for ``invoke owners``
+              is ``https://``, ``ssh://``, ``git://`` or ``user@host:path`` (never
+              ``ext::`` or another transport helper); an absolute folder or a
+              ``file://`` address only inside a folder the maintainer lists under
+              ``local_repositories`` in ``network.yaml``, outside the project; the
+              branch a name git accepts
+editors       the town's editors (``@account``, ``@org/team`` or an e-mail address, of
+              plain Latin characters: each is written into CODEOWNERS), for
+              ``invoke owners``
 trust_html    ``true`` keeps raw HTML in content as written (scripts, forms, frames);
               by default it is cleaned (``plugins/safe_html``) (default ``false``)
 pelican       extra Pelican settings passed through (upper-case keys): only those that
@@ -204,7 +208,8 @@ def _outside_project(path: str, root: Path) -> bool:
     return True
 
 
-def _local_repository_problem(path: str, root: Path) -> Reason | None:
+def _local_repository_problem(path: str, root: Path,
+                              local_repositories: tuple[str, ...] | None) -> Reason | None:
     if ".." in PurePosixPath(path).parts or not _outside_project(path, root):
         return (f"“{path}” lies in the project (or climbs with “..”): a town's "
                 "repository is its own, never the network's repository or another town's "
@@ -212,13 +217,42 @@ def _local_repository_problem(path: str, root: Path) -> Reason | None:
                 f"«{path}» находится внутри проекта (или поднимается через «..»): "
                 "репозиторий города — отдельный, а не репозиторий сети или папка другого "
                 "города.")
-    return None
+    if local_repositories is None:
+        return None
+    normal, real = os.path.normpath(path), _real(path)
+    if any(is_inside(normal, folder) and is_inside(real, _real(folder))
+           for folder in local_repositories):
+        return None
+    allowed = ", ".join(local_repositories)
+    return (f"“{path}” is a folder of this machine, and a town's repository is kept on a "
+            "server (https://, ssh://, git:// or user@host:path): otherwise a town could "
+            "publish any repository the building machine can read. A local repository is "
+            "pulled only from a folder the maintainer lists under local_repositories in "
+            f"sites/network.yaml ({'now: ' + allowed if allowed else 'none listed now'}).",
+            f"«{path}» — папка этой машины, а репозиторий города хранится на сервере "
+            "(https://, ssh://, git:// или user@host:путь): иначе город мог бы опубликовать "
+            "любой репозиторий, который может прочитать собирающая машина. Локальный "
+            "репозиторий берётся только из папки, которую администратор сети указал в "
+            "local_repositories в sites/network.yaml ("
+            f"{'сейчас: ' + allowed if allowed else 'сейчас там ничего нет'}).")
 
 
-def repository_problem(value: Any, root: Path) -> Reason | None:
-    """A git repository address: ``https://``, ``ssh://``, ``git://`` or ``file://``,
-    the short ssh form ``user@host:path``, or an absolute folder outside the project.
-    Never an option (``--upload-pack=…``) and never a transport helper (``ext::…``)."""
+def repository_is_local(url: str) -> bool:
+    """``url`` names a folder of this machine (git's ``file`` transport)."""
+    return url.startswith("/") or url[:7].lower() == "file://"
+
+
+def repository_problem(value: Any, root: Path,
+                       local_repositories: tuple[str, ...] | None = None) -> Reason | None:
+    """A git repository address: ``https://``, ``ssh://``, ``git://``, the short ssh
+    form ``user@host:path``, or a folder of this machine (absolute, or ``file://``)
+    outside the project. Never an option (``--upload-pack=…``) and never a transport
+    helper (``ext::…``).
+
+    ``local_repositories``: the folders a local repository may lie in (what a town's
+    ``repository`` may pull from: ``local_repositories`` of ``network.yaml``); ``None``
+    accepts any folder outside the project (a ``git`` deploy target, which is pushed
+    to)."""
     usage = ("write it like https://git.example.org/vyborg.git or "
              "git@git.example.org:vyborg.git",
              "пишите так: https://git.example.org/vyborg.git или "
@@ -240,12 +274,18 @@ def repository_problem(value: Any, root: Path) -> Reason | None:
                     "(https, ssh, git или file).")
         parts = urlsplit(text)
         if name == "file":
-            if parts.netloc not in ("", "localhost") or not parts.path.startswith("/"):
+            # git reads the rest as a path, "?", "#" and "%" included: judge that path,
+            # not what a URL parser makes of it (…/x#/../../private.git)
+            rest = text[len("file://"):]
+            host, slash, path = rest.partition("/")
+            if host not in ("", "localhost") or not slash or any(c in path for c in "?#%"):
                 return (f"“{value}”: a file:// address names a folder of this machine, "
-                        "like file:///srv/git/vyborg.git.",
+                        "like file:///srv/git/vyborg.git (written plainly, without "
+                        "“?”, “#” or “%”).",
                         f"«{value}»: адрес file:// называет папку этой машины, например "
-                        "file:///srv/git/vyborg.git.")
-            return _local_repository_problem(parts.path, root)
+                        "file:///srv/git/vyborg.git (обычными символами, без «?», «#» и "
+                        "«%»).")
+            return _local_repository_problem("/" + path, root, local_repositories)
         try:
             host = parts.hostname or ""
             parts.port  # noqa: B018 - raises ValueError for a port that is not a number
@@ -262,7 +302,7 @@ def repository_problem(value: Any, root: Path) -> Reason | None:
                 f"«{value}» просит git о вспомогательной программе доступа («…::»), "
                 f"которая может выполнять команды; {usage[1]}.")
     if text.startswith("/"):
-        return _local_repository_problem(text, root)
+        return _local_repository_problem(text, root, local_repositories)
     if _SCP_LIKE.match(text):
         return None
     return (f"“{value}” is not a repository address; {usage[0]}.",
@@ -502,6 +542,9 @@ class NetworkConfig:
     order: tuple[str, ...] = ()
     languages: tuple[str, ...] = ("ru", "en")
     theme: str = DEFAULT_THEME
+    #: folders of this machine a town's repository may be pulled from (absolute, outside
+    #: the project); a town's repository is otherwise on a server
+    local_repositories: tuple[str, ...] = ()
 
 
 @dataclass
@@ -901,10 +944,12 @@ def _deploy(check: _Checker, value: Any, root: Path) -> dict[str, dict[str, Any]
     return result
 
 
-def _repository(check: _Checker, value: Any, root: Path) -> dict[str, str] | None:
+def _repository(check: _Checker, value: Any, root: Path,
+                local_repositories: tuple[str, ...] | None) -> dict[str, str] | None:
     """The town's own content repository, which ``invoke pull`` clones or updates with
-    git: an address git takes as one (never an option or a transport helper) and a
-    branch name."""
+    git: an address git takes as one (never an option or a transport helper), a folder
+    of this machine only in one of ``local_repositories`` (``None``: those of
+    ``sites/network.yaml``), and a branch name."""
     data = check.mapping(("repository",), value)
     if data is None:
         return None
@@ -915,8 +960,11 @@ def _repository(check: _Checker, value: Any, root: Path) -> dict[str, str] | Non
                   "не указан «url» репозитория с материалами.")
         return None
     branch = check.text(("repository", "branch"), data.get("branch", "main")) or "main"
+    if local_repositories is None:
+        local_repositories = network_local_repositories(root) \
+            if repository_is_local(url) else ()
     ok = True
-    for key, reason in (("url", repository_problem(url, root)),
+    for key, reason in (("url", repository_problem(url, root, local_repositories)),
                         ("branch", branch_problem(branch))):
         if reason:
             check.add(("repository", key), *reason)
@@ -924,19 +972,50 @@ def _repository(check: _Checker, value: Any, root: Path) -> dict[str, str] | Non
     return {"url": url, "branch": branch} if ok else None
 
 
+#: an editor, as ``invoke owners`` writes it into CODEOWNERS, where a space starts
+#: another owner, a new line another rule and ``*?[!#\\`` are patterns or comments: an
+#: account or team of GitHub or GitLab (``@maria``, ``@org/team``, ``@group/sub/team``)
+#: or an e-mail address, of plain Latin characters only (matched whole)
+EDITOR = re.compile(
+    r"@[A-Za-z0-9][A-Za-z0-9_.-]{0,99}(?:/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}){0,3}"
+    r"|[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
+    r"[A-Za-z0-9])?)+")
+
+
+def visible(text: str, limit: int = 200) -> str:
+    """``text`` for a message: invisible characters (a new line, a tab) written as
+    escapes, at most ``limit`` characters."""
+    shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
+def editor_problem(value: Any) -> Reason | None:
+    """An editor of :data:`EDITOR`, or why not."""
+    if isinstance(value, str) and EDITOR.fullmatch(value):
+        return None
+    shown = visible(str(value))
+    return (f"“{shown}” is neither an account like @maria or a team like @org/team nor an "
+            "e-mail address like ivan@example.org (Latin letters, digits, “.”, “_”, “-”, "
+            "and “+” in an address; no spaces or “*?[!#\\”).",
+            f"«{shown}» — не учётная запись вида @maria, не команда вида @org/team и не "
+            "адрес электронной почты вида ivan@example.org (латинские буквы, цифры, «.», "
+            "«_», «-», в адресе ещё «+»; без пробелов и «*?[!#\\»).")
+
+
 def _editors(check: _Checker, value: Any) -> tuple[str, ...]:
-    """Code-hosting accounts (``@name``, ``@org/team``) or e-mail addresses."""
+    """Code-hosting accounts (``@name``, ``@org/team``) or e-mail addresses
+    (:data:`EDITOR`)."""
     if not isinstance(value, list):
         check.add(("editors",), "write a list, e.g. “editors: ['@maria', 'ivan@example.org']”.",
                   "укажите список, например «editors: ['@maria', 'ivan@example.org']».")
         return ()
     result = []
     for i, editor in enumerate(value):
-        text = str(editor).strip() if isinstance(editor, str) else ""
-        if not re.match(r"^(@[\w.-]+(/[\w.-]+)?|[^@\s]+@[^@\s]+\.[^@\s]+)$", text):
-            check.add(("editors", i), f"“{editor}” is neither an account like @maria nor an "
-                      "e-mail address.", f"«{editor}» — не учётная запись вида @maria и не "
-                      "адрес электронной почты.")
+        text = editor.strip() if isinstance(editor, str) else editor
+        reason = editor_problem(text)
+        if reason:
+            check.add(("editors", i), *reason)
         else:
             result.append(text)
     return tuple(result)
@@ -1048,9 +1127,11 @@ SITE_KEYS = ("name", "languages", "description", "theme", "timezone", "content",
              "trust_html")
 
 
-def load_site(path: Path, root: Path) -> SiteConfig:
+def load_site(path: Path, root: Path,
+              local_repositories: tuple[str, ...] | None = None) -> SiteConfig:
     """Read and check one town's settings file; raise :class:`GardarikaError` listing
-    every problem in it."""
+    every problem in it. ``local_repositories``: the folders a local repository may lie
+    in (``None``: read from ``sites/network.yaml`` when needed)."""
     path = Path(path)
     shown = display_path(path, root)
     town = path.stem
@@ -1083,7 +1164,7 @@ def load_site(path: Path, root: Path) -> SiteConfig:
         "neighbours": lambda v: _neighbours(check, v),
         "base_url": lambda v: _base_url(check, v),
         "deploy": lambda v: _deploy(check, v, root),
-        "repository": lambda v: _repository(check, v, root),
+        "repository": lambda v: _repository(check, v, root, local_repositories),
         "pelican": lambda v: _pelican(check, v, root, context),
         "editors": lambda v: _editors(check, v),
         "trust_html": lambda v: _flag(check, "trust_html", v),
@@ -1101,7 +1182,59 @@ def load_site(path: Path, root: Path) -> SiteConfig:
                       key_lines=dict(check.doc.lines), **values)
 
 
-NETWORK_KEYS = ("name", "description", "order", "languages", "theme")
+NETWORK_KEYS = ("name", "description", "order", "languages", "theme", "local_repositories")
+
+
+def _local_repositories(check: _Checker, value: Any, root: Path) -> tuple[str, ...]:
+    """``local_repositories``: folders of this machine whose repositories towns may pull
+    (``invoke pull`` reads them with the maintainer's rights): absolute, without ``..``,
+    outside the project and not holding it."""
+    if not isinstance(value, list):
+        check.add(("local_repositories",),
+                  "write a list of folders, e.g. “local_repositories: [/srv/git]”.",
+                  "укажите список папок, например «local_repositories: [/srv/git]».")
+        return ()
+    result: list[str] = []
+    for i, folder in enumerate(value):
+        text = folder if isinstance(folder, str) else ""
+        if not text.startswith("/") or any(not c.isprintable() for c in text):
+            check.add(("local_repositories", i),
+                      f"“{visible(str(folder))}” is not an absolute folder; write one like "
+                      "/srv/git.",
+                      f"«{visible(str(folder))}» — не абсолютный путь к папке; укажите, "
+                      "например, /srv/git.")
+        elif ".." in PurePosixPath(text).parts:
+            check.add(("local_repositories", i),
+                      f"“{text}” climbs with “..”; write the folder itself, like /srv/git.",
+                      f"«{text}» поднимается через «..»; укажите саму папку, например "
+                      "/srv/git.")
+        elif not _outside_project(text, root):
+            check.add(("local_repositories", i),
+                      f"“{text}” is in the project or contains it: towns would pull the "
+                      "network's own repository or each other's folders. List a folder "
+                      "outside the project, like /srv/git.",
+                      f"«{text}» находится в проекте или содержит его: города получали бы "
+                      "репозиторий самой сети или папки друг друга. Укажите папку вне "
+                      "проекта, например /srv/git.")
+        else:
+            result.append(os.path.normpath(text))
+    return tuple(result)
+
+
+def network_local_repositories(root: Path) -> tuple[str, ...]:
+    """``local_repositories`` of ``sites/network.yaml`` as far as they are valid (the
+    rest of the file is not checked here); none if the file cannot be read."""
+    path = Path(root) / "sites" / "network.yaml"
+    if not path.is_file():
+        return ()
+    try:
+        read = _read_mapping(path, display_path(path, root), [], if_empty=None)
+    except GardarikaError:
+        return ()
+    if read is None or "local_repositories" not in read[1]:
+        return ()
+    check, data = read
+    return _local_repositories(check, data["local_repositories"], root)
 
 
 def load_network_config(path: Path, root: Path) -> NetworkConfig:
@@ -1130,6 +1263,9 @@ def load_network_config(path: Path, root: Path) -> NetworkConfig:
                       "укажите список городов, например «order: [vyborg, kargopol]».")
     if "theme" in data:
         values["theme"] = _theme(check, data["theme"], root)
+    if "local_repositories" in data:
+        values["local_repositories"] = _local_repositories(check, data["local_repositories"],
+                                                           root)
     if check.problems:
         raise GardarikaError(check.problems)
     return NetworkConfig(**values)
@@ -1235,8 +1371,10 @@ def load_network(root: Path) -> Network:
     root = Path(root)
     sites_dir = root / "sites"
     problems: list[Problem] = []
+    local: tuple[str, ...] | None = None
     try:
         network = load_network_config(sites_dir / "network.yaml", root)
+        local = network.local_repositories
     except GardarikaError as err:
         problems.extend(err.problems)
         network = NetworkConfig()
@@ -1247,7 +1385,7 @@ def load_network(root: Path) -> Network:
         if path.suffix not in (".yaml", ".yml"):
             continue
         try:
-            site = load_site(path, root)
+            site = load_site(path, root, local)
         except GardarikaError as err:
             problems.extend(err.problems)
             broken.append(path.stem)

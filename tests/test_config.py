@@ -658,3 +658,92 @@ def test_pelican_values_that_are_fine(project: Path) -> None:
   DEFAULT_METADATA: {status: hidden, save_as: ''}
 """)
     assert site.pelican["PAGE_ORDER_BY"] == "title"
+
+
+# -- issue #22: local repositories, a content folder of its own, editors ------------------
+
+@pytest.mark.parametrize("url", ["{remotes}/vyborg.git", "file://{remotes}/vyborg.git"])
+def test_a_local_repository_needs_the_maintainers_permission(project: Path, tmp_path: Path,
+                                                             url: str) -> None:
+    """A folder of this machine is a repository only in a folder the maintainer lists
+    in network.yaml (``local_repositories``); without it a town could publish any
+    repository the building machine can read."""
+    remotes = tmp_path / "remotes"
+    (remotes / "vyborg.git").mkdir(parents=True)
+    text = f"repository: {{url: '{url.format(remotes=remotes)}'}}\n"
+    problem = refused(project, text, "repository.url")
+    assert "local_repositories" in problem.en and "local_repositories" in problem.ru
+    assert "sites/network.yaml" in problem.en
+
+    write(project / "sites/network.yaml", f"local_repositories: ['{remotes}']\n")
+    assert accepted(project, text).repository == {"url": url.format(remotes=remotes),
+                                                  "branch": "main"}
+    assert "vyborg" in load_network(project).sites
+    # only inside the folder listed: not beside it, not climbing out, not through a link
+    (tmp_path / "remotes-2").mkdir()
+    (tmp_path / "private").mkdir()
+    (remotes / "link").symlink_to(tmp_path / "private")
+    for other in (f"{remotes}-2/vyborg.git", f"{remotes}/../private",
+                  f"{remotes}/link/vyborg.git"):
+        prefix = "file://" if url.startswith("file:") else ""
+        problem = refused(project, f"repository: {{url: '{prefix}{other}'}}\n",
+                          "repository.url")
+        assert "local_repositories" in problem.en or "“..”" in problem.en, problem.en
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ("srv/git", "absolute"),
+    ("'{root}/remotes'", "in the project"),
+    ("/", "in the project"),
+    ("'{parent}'", "in the project"),
+    ("/srv/../etc/git", "“..”"),
+    ("'-srv'", "absolute"),
+    ("{a: b}", "list"),
+    ("/srv/git", "list"),
+    ("[5]", "absolute"),
+])
+def test_local_repositories_are_checked(project: Path, value: str, words: str) -> None:
+    text = value.replace("{root}", str(project)).replace("{parent}", str(project.parent))
+    if "list" not in words:
+        text = f"[{text}]"
+    write(project / "sites/network.yaml", f"local_repositories: {text}\n")
+    with pytest.raises(GardarikaError) as caught:
+        load_network_config(project / "sites/network.yaml", project)
+    problems = caught.value.problems
+    assert [p.key for p in problems] in (["local_repositories"], ["local_repositories.0"])
+    assert words in problems[0].en and problems[0].ru and problems[0].line == 1, \
+        problems[0].en
+
+
+def test_local_repositories_are_read(project: Path, tmp_path: Path) -> None:
+    write(project / "sites/network.yaml",
+          f"local_repositories: ['{tmp_path}/a/', /srv/git]\n")
+    config = load_network_config(project / "sites/network.yaml", project)
+    assert config.local_repositories == (str(tmp_path / "a"), "/srv/git")
+
+
+@pytest.mark.parametrize("content", [".", "sites", "content", "./content", "content/"])
+def test_a_town_with_a_repository_has_a_folder_of_its_own(project: Path,
+                                                          content: str) -> None:
+    """``invoke pull`` clones into the town's content folder: never the project's own
+    folder (its .git), sites/ or the whole of content/."""
+    problem = refused(project, f"content: '{content}'\n"
+                               "repository: {url: 'https://example.org/v.git'}\n", "content")
+    assert "not a folder inside content/" in problem.en, problem.en
+
+
+@pytest.mark.parametrize("editor", [
+    "@ok\\n* @evil", "@a b", "*", "@evil[x]", "x@y.z#c", "!@x", "\\\\#x", "@мария",
+    "a*@example.org", "@", "@-x", "ivan@example.org @evil", "@maria/", "@a?b",
+])
+def test_editors_are_plain_accounts_or_addresses(project: Path, editor: str) -> None:
+    problem = refused(project, f'editors: ["@good", "{editor}"]\n', "editors.1")
+    assert "@maria" in problem.en and problem.ru
+
+
+def test_good_editors_pass(project: Path) -> None:
+    site = accepted(project, "editors: ['@maria', '@gardarika/vyborg-editors', "
+                             "'@group/sub/team', 'ivan.petrov+site@mail.example.org', "
+                             "'Anna_K@example.org']\n")
+    assert site.editors == ("@maria", "@gardarika/vyborg-editors", "@group/sub/team",
+                            "ivan.petrov+site@mail.example.org", "Anna_K@example.org")

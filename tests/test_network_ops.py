@@ -71,16 +71,30 @@ def git(*args: str, cwd: Path) -> None:
                    cwd=cwd, check=True, capture_output=True)
 
 
-def test_pull_clones_updates_and_keeps_the_last_good_copy(network: Path,
-                                                          tmp_path: Path) -> None:
-    # the town's editors keep their content in their own repository
+def allow_local(network: Path, folder: Path) -> None:
+    """The maintainer allows the local repositories in ``folder`` (network.yaml)."""
+    with (network / "sites/network.yaml").open("a", encoding="utf-8") as file:
+        file.write(f"local_repositories: ['{folder}']\n")
+
+
+def bare_repository(network: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """(source, bare): a repository of one article in ``tmp_path/remotes``, which the
+    network allows."""
     source = tmp_path / "gamma-source"
     write(source / "news.md", "Title: Новость\nDate: 2024-01-01\n\nТекст.\n")
     git("init", "-q", "-b", "main", cwd=source)
     git("add", "-A", cwd=source)
     git("commit", "-q", "-m", "first", cwd=source)
-    bare = tmp_path / "gamma.git"
+    bare = tmp_path / "remotes" / "gamma.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(source), str(bare)], check=True)
+    allow_local(network, bare.parent)
+    return source, bare
+
+
+def test_pull_clones_updates_and_keeps_the_last_good_copy(network: Path,
+                                                          tmp_path: Path) -> None:
+    # the town's editors keep their content in their own repository
+    source, bare = bare_repository(network, tmp_path)
     write(network / "sites/gamma.yaml", f"""
         name: {{ru: Гамма}}
         languages: [ru]
@@ -110,13 +124,7 @@ def test_pull_clones_updates_and_keeps_the_last_good_copy(network: Path,
 
 def _clone_town(network: Path, tmp_path: Path) -> Path:
     """Town gamma, kept as a clone of its own repository; returns the bare remote."""
-    source = tmp_path / "gamma-source"
-    write(source / "news.md", "Title: Новость\nDate: 2024-01-01\n\nТекст.\n")
-    git("init", "-q", "-b", "main", cwd=source)
-    git("add", "-A", cwd=source)
-    git("commit", "-q", "-m", "first", cwd=source)
-    bare = tmp_path / "gamma.git"
-    subprocess.run(["git", "clone", "-q", "--bare", str(source), str(bare)], check=True)
+    _, bare = bare_repository(network, tmp_path)
     write(network / "sites/gamma.yaml", f"""
         name: {{ru: Гамма}}
         languages: [ru]
@@ -171,3 +179,164 @@ def test_pull_updates_with_fetch_and_fast_forward(network: Path, tmp_path: Path)
     ok, message = pull(load_network(network), "gamma")
     assert ok, message
     assert (network / "content/gamma/more.md").is_file()
+
+
+# -- hostile settings against real git (issue #22) -----------------------------------------
+
+#: (url, branch) a town's editors might write; {bare} is the town's real repository,
+#: {marker} a file that appears if git ever runs a command
+HOSTILE_REPOSITORIES = [
+    ("{bare}", "--upload-pack=touch {marker}"),
+    ("--upload-pack=touch {marker}", "main"),
+    ("-u touch {marker} {bare}", "main"),
+    ("ext::sh -c touch% {marker}", "main"),
+    ("{bare}", "x --upload-pack=touch {marker}"),
+    ("{bare}", "main --upload-pack=touch {marker}"),
+]
+
+
+@pytest.mark.parametrize(("url", "branch"), HOSTILE_REPOSITORIES)
+@pytest.mark.parametrize("cloned", [True, False])
+def test_real_git_never_runs_a_command_from_the_settings(
+        network: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str,
+        branch: str, cloned: bool) -> None:
+    """With a real bare repository: the settings check refuses the values (the town is
+    not pulled at all), pull refuses them again when handed a SiteConfig built around
+    that check, and git takes them as an address or a branch even with both checks
+    switched off. The marker never appears."""
+    import dataclasses
+
+    from gardarika import network_ops
+
+    marker = tmp_path / "ran"
+    bare = _clone_town(network, tmp_path) if cloned else bare_repository(network, tmp_path)[1]
+    if not cloned:
+        (network / "content/gamma").mkdir()
+    hostile = {"url": url.format(bare=bare, marker=marker),
+               "branch": branch.format(bare=bare, marker=marker)}
+    good = load_network(network).sites["gamma"] if cloned else None
+    write(network / "sites/gamma.yaml", f"""
+        name: {{ru: Гамма}}
+        languages: [ru]
+        repository: {{url: '{hostile["url"]}', branch: '{hostile["branch"]}'}}
+    """)
+    loaded = load_network(network)
+    assert "gamma" in loaded.broken
+    assert any(p.key and p.key.startswith("repository.") and p.ru
+               for p in loaded.problems if p.file == "sites/gamma.yaml")
+    for args in (("pull",), ("pull", "--site", "gamma")):
+        gardarika("--root", str(network), *args)
+        assert not marker.exists()
+
+    if good is None:
+        write(network / "sites/gamma.yaml", "name: {ru: Гамма}\nlanguages: [ru]\n")
+        loaded = load_network(network)
+        good = loaded.sites["gamma"]
+    loaded.sites["gamma"] = dataclasses.replace(good, repository=hostile)
+    ok, message = pull(loaded, "gamma")
+    assert not ok and "sites/gamma.yaml" in message and not marker.exists(), message
+    monkeypatch.setattr(network_ops, "repository_problem", lambda *_: None)
+    monkeypatch.setattr(network_ops, "branch_problem", lambda *_: None)
+    ok, message = pull(loaded, "gamma")
+    assert not ok, message
+    assert not marker.exists()
+    names = sorted(p.name for p in (network / "content/gamma").iterdir())
+    assert names == ([".git", "news.md"] if cloned else [])
+
+
+def _project_repository(network: Path) -> str:
+    """The project itself is a git repository; returns a picture of its state."""
+    git("init", "-q", "-b", "main", cwd=network)
+    git("add", "-A", cwd=network)
+    git("commit", "-q", "-m", "network", cwd=network)
+    return _project_state(network)
+
+
+def _project_state(network: Path) -> str:
+    state = subprocess.run(
+        "git rev-parse HEAD && git for-each-ref && git log --all --oneline && "
+        "git count-objects && ls -a .git", shell=True, cwd=network, capture_output=True,
+        text=True, check=True)
+    return state.stdout
+
+
+@pytest.mark.parametrize("content", [".", "sites", "content", "gitfile"])
+def test_pull_never_touches_the_projects_own_repository(network: Path, tmp_path: Path,
+                                                        content: str) -> None:
+    """A town's content folder is its own folder under content/: never the project (whose
+    .git a fetch would write into), sites/ or content/ itself, nor a folder whose .git
+    file points at the project's repository. Refused by the settings check, and by pull
+    again when handed such a folder."""
+    import dataclasses
+
+    _, bare = bare_repository(network, tmp_path)
+    (network / "content/gamma").mkdir()
+    before = _project_repository(network)
+    if content == "gitfile":
+        (network / "content/gamma/.git").write_text(f"gitdir: {network / '.git'}\n")
+        content = "content/gamma"
+        before = _project_state(network)
+    write(network / "sites/gamma.yaml", f"""
+        name: {{ru: Гамма}}
+        languages: [ru]
+        content: '{content}'
+        repository: {{url: '{bare}', branch: main}}
+    """)
+    loaded = load_network(network)
+    if content != "content/gamma":
+        assert "gamma" in loaded.broken
+        assert any(p.key == "content" for p in loaded.problems if p.file == "sites/gamma.yaml")
+        assert gardarika("--root", str(network), "pull").returncode == 0
+        assert _project_state(network) == before
+        write(network / "sites/gamma.yaml", f"""
+            name: {{ru: Гамма}}
+            languages: [ru]
+            repository: {{url: '{bare}', branch: main}}
+        """)
+        loaded = load_network(network)
+        site = loaded.sites["gamma"]
+        loaded.sites["gamma"] = dataclasses.replace(site, content=network.joinpath(content))
+    ok, message = pull(loaded, "gamma")
+    assert not ok, message
+    assert "/" in message and "не" in message
+    assert _project_state(network) == before
+    assert not (network / ".git/FETCH_HEAD").exists()
+
+
+@pytest.mark.parametrize("scheme", ["", "file://"])
+def test_a_local_repository_must_be_allowed_by_the_maintainer(network: Path, tmp_path: Path,
+                                                              scheme: str) -> None:
+    """A local folder or file:// address is pulled only from a folder the maintainer
+    lists in network.yaml (``local_repositories``): otherwise a town could publish any
+    repository of the machine. Refused by the settings check and by pull again."""
+    import dataclasses
+
+    _, private = bare_repository(network, tmp_path)
+    write(network / "sites/network.yaml", "order: [beta, alpha]\n")  # nothing allowed
+    (network / "content/gamma").mkdir()
+    write(network / "sites/gamma.yaml", f"""
+        name: {{ru: Гамма}}
+        languages: [ru]
+        repository: {{url: '{scheme}{private}', branch: main}}
+    """)
+    loaded = load_network(network)
+    assert "gamma" in loaded.broken
+    problem = next(p for p in loaded.problems if p.key == "repository.url")
+    assert "local_repositories" in problem.en and "local_repositories" in problem.ru
+    write(network / "sites/gamma.yaml", "name: {ru: Гамма}\nlanguages: [ru]\n")
+    loaded = load_network(network)
+    loaded.sites["gamma"] = dataclasses.replace(
+        loaded.sites["gamma"], repository={"url": f"{scheme}{private}", "branch": "main"})
+    ok, message = pull(loaded, "gamma")
+    assert not ok and "local_repositories" in message, message
+    assert not any((network / "content/gamma").iterdir())
+
+    allow_local(network, private.parent)
+    write(network / "sites/gamma.yaml", f"""
+        name: {{ru: Гамма}}
+        languages: [ru]
+        repository: {{url: '{scheme}{private}', branch: main}}
+    """)
+    ok, message = pull(load_network(network), "gamma")
+    assert ok, message
+    assert (network / "content/gamma/news.md").is_file()
