@@ -226,13 +226,15 @@ def _local_repository_problem(path: str, root: Path,
     allowed = ", ".join(local_repositories)
     return (f"“{path}” is a folder of this machine, and a town's repository is kept on a "
             "server (https://, ssh://, git:// or user@host:path): otherwise a town could "
-            "publish any repository the building machine can read. A local repository is "
-            "pulled only from a folder the maintainer lists under local_repositories in "
+            "publish any repository the building machine can read, or deploy into one. A "
+            "local repository is used only inside a folder the maintainer lists under "
+            "local_repositories in "
             f"sites/network.yaml ({'now: ' + allowed if allowed else 'none listed now'}).",
             f"«{path}» — папка этой машины, а репозиторий города хранится на сервере "
             "(https://, ssh://, git:// или user@host:путь): иначе город мог бы опубликовать "
-            "любой репозиторий, который может прочитать собирающая машина. Локальный "
-            "репозиторий берётся только из папки, которую администратор сети указал в "
+            "любой репозиторий, который может прочитать собирающая машина, или публиковаться "
+            "в него. Локальный репозиторий используется только в папке, которую "
+            "администратор сети указал в "
             "local_repositories в sites/network.yaml ("
             f"{'сейчас: ' + allowed if allowed else 'сейчас там ничего нет'}).")
 
@@ -457,7 +459,8 @@ DEPLOY_KEYS: dict[str, dict[str, Callable[[Any, Path], Reason | None]]] = {
                                                      "регион, например ru-central1"))(v),
            "profile": lambda v, _: _matches(S3_WORD, ("a profile name, like vyborg",
                                                       "имя профиля, например vyborg"))(v)},
-    "git": {"repository": repository_problem, "branch": lambda v, _: branch_problem(v)},
+    "git": {"repository": lambda v, root: repository_problem(
+        v, root, network_local_repositories(root)), "branch": lambda v, _: branch_problem(v)},
 }
 
 

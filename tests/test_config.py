@@ -691,6 +691,22 @@ def test_a_local_repository_needs_the_maintainers_permission(project: Path, tmp_
         assert "local_repositories" in problem.en or "“..”" in problem.en, problem.en
 
 
+@pytest.mark.parametrize("url", ["{remotes}/site.git", "file://{remotes}/site.git"])
+def test_a_git_deploy_target_on_this_machine_needs_the_maintainers_permission(
+        project: Path, tmp_path: Path, url: str) -> None:
+    """A deploy pushes as the maintainer: into a local repository only where
+    ``local_repositories`` allows, never into any repository the machine can write."""
+    remotes = tmp_path / "remotes"
+    (remotes / "site.git").mkdir(parents=True)
+    text = (f"deploy:\n  pages: {{type: git, repository: '{url.format(remotes=remotes)}'"
+            ", branch: gh-pages}\n")
+    problem = refused(project, text, "deploy.pages.repository")
+    assert "local_repositories" in problem.en and "deploy" in problem.en
+    write(project / "sites/network.yaml", f"local_repositories: ['{remotes}']\n")
+    assert accepted(project, text).deploy["pages"]["repository"] == url.format(
+        remotes=remotes)
+
+
 @pytest.mark.parametrize(("value", "words"), [
     ("srv/git", "absolute"),
     ("'{root}/remotes'", "in the project"),
