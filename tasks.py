@@ -67,8 +67,8 @@ def serve(c, port=8000, host="127.0.0.1"):
 
 @task(help={"args": "extra arguments for pytest, e.g. \"-k config -x\""})
 def test(c, args=""):
-    """Run the test suite (pytest)."""
-    c.run(f"{sys.executable} -m pytest {args}", pty=False)
+    """Run the test suite (pytest), spread over every core (pytest-xdist)."""
+    c.run(f"{sys.executable} -m pytest -n auto --dist worksteal {args}", pty=False)
 
 
 @task(name="i18n-extract", help={"theme": "theme folder name (default gardarika)"})

@@ -12,6 +12,13 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The few tests that run for minutes (marked ``long``) go first: with the suite
+    spread over the cores (``invoke test``), a long test started last would keep one
+    core busy alone while the others sit idle."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
 # A 1x1 PNG, so the fixture needs no image library.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"

@@ -118,6 +118,7 @@ def leftovers(root: Path) -> list[str]:
     return found
 
 
+@pytest.mark.long
 def test_killed_builds_leave_each_town_old_or_new(network: Path, build_network) -> None:
     add_files(network)
     references: dict[str, dict[str, dict[str, str]]] = {}

@@ -373,6 +373,7 @@ def build_once(root: Path, files: dict[str, bytes], capfd: pytest.CaptureFixture
     assert not report.config_problems, log
 
 
+@pytest.mark.long
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
           phases=PHASES, print_blob=False,
           # capfd is read and emptied at the start and end of every example

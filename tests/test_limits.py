@@ -17,6 +17,7 @@ from __future__ import annotations
 import resource
 from pathlib import Path
 
+import pytest
 from conftest import PNG, write
 
 from gardarika.documents import MAX_SOURCE_BYTES
@@ -79,6 +80,7 @@ def test_a_title_of_10_000_characters_builds_with_a_warning(project: Path,
     assert title.strip() in pages[0].read_text(encoding="utf-8")
 
 
+@pytest.mark.long
 def test_a_folder_of_5000_pictures_is_built(project: Path, build_network) -> None:
     content = one_language_town(project)
     images = content / "images"
@@ -96,6 +98,7 @@ def test_a_folder_of_5000_pictures_is_built(project: Path, build_network) -> Non
     assert workers_peak_mb() < MEMORY_LIMIT_MB
 
 
+@pytest.mark.long
 def test_a_town_of_10_000_articles_is_built_within_memory(project: Path,
                                                           build_network) -> None:
     content = one_language_town(project)
