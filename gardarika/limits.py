@@ -15,6 +15,7 @@ summary of a few sentences.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,11 +116,14 @@ class TownSize:
     #: the first file over :data:`MAX_FILE_BYTES` (relative to the content folder)
     too_big: str | None = None
     too_big_bytes: int = 0
+    #: the first entry that is neither a file, a folder nor a link (a named pipe, a
+    #: device): reading it would wait for ever or read without end
+    special: str | None = None
 
     @property
     def over(self) -> bool:
-        return self.too_big is not None or self.entries > MAX_TOWN_ENTRIES or \
-            self.bytes > MAX_TOWN_BYTES
+        return self.too_big is not None or self.special is not None or \
+            self.entries > MAX_TOWN_ENTRIES or self.bytes > MAX_TOWN_BYTES
 
 
 def measure_town(content: Path) -> TownSize:
@@ -145,9 +149,12 @@ def measure_town(content: Path) -> TownSize:
             try:
                 # a link leading out of the town is refused by the checks, never read
                 follow = not os.path.islink(path) or _inside(os.path.realpath(path), top)
-                bytes_ = os.stat(path, follow_symlinks=follow).st_size
+                info = os.stat(path, follow_symlinks=follow)
             except OSError:
                 continue
+            if not (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)):
+                size.special = size.special or os.path.relpath(path, content)
+            bytes_ = info.st_size
             size.bytes += bytes_
             if bytes_ > MAX_FILE_BYTES and size.too_big is None:
                 size.too_big = os.path.relpath(path, content)
@@ -174,6 +181,12 @@ def size_problem(size: TownSize) -> Found | None:
     """The message for a town's content folder over a limit, as (file, English,
     Russian); the file is relative to the content folder ("" for the folder)."""
     mb = 1024 * 1024
+    if size.special is not None:
+        return (size.special,
+                "this is not an ordinary file but a special one (a named pipe or a device), "
+                "which the build cannot read, so the town is not built. Remove it.",
+                "это не обычный файл, а особый (именованный канал или устройство); сборка "
+                "не может его прочитать, поэтому сайт города не собран. Удалите его.")
     if size.too_big is not None:
         return (size.too_big,
                 f"this file is {size.too_big_bytes // mb} MB; at most "

@@ -157,3 +157,19 @@ def test_bomb_loop_and_filler_fail_alone_in_one_build(network: Path, tmp_path: P
     for bad in ("bomb", "loop", "filler"):
         assert not (network / "output" / bad).exists()
     assert seconds < 300, seconds
+
+
+def test_a_named_pipe_is_refused_without_waiting_on_it(network: Path) -> None:
+    """Reading a named pipe waits for a writer for ever: the whole network's checks
+    stalled until the time limit. It is refused before anything reads it."""
+    for name in ("fifo.md", "images/pic.jpg"):
+        path = network / "content/alpha" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(path)
+        problems = lint_town(load_network(network).sites["alpha"], network)
+        assert [p.file for p in problems] == [f"content/alpha/{name}"], problems
+        assert "named pipe" in problems[0].en and "именованный канал" in problems[0].ru
+        path.unlink()
+    os.mkfifo(network / "content/alpha/fifo.md")
+    done = _gardarika(network, "build", "--jobs", "2", timeout=120)
+    assert "✓ beta: built" in done.stdout and "✗ alpha" in done.stdout, done.stdout
