@@ -171,12 +171,12 @@ def check_duplicate_slugs(site: SiteConfig, docs: list[Document], root: Path
         if len(group) < 2:
             continue
         for number, doc in enumerate(group):
-            others = _others(group, number)
+            others, others_ru = _others(group, number)
             yield _error(doc, doc.line("slug") if "slug" in doc.metadata else
                          doc.line("title"),
                          f"the address “{slug}” ({lang}) is also used by {others}. Give one of "
                          "them another title or a line “Slug: other-name”.",
-                         f"адрес «{slug}» ({lang}) уже занят: {others}. Измените заголовок "
+                         f"адрес «{slug}» ({lang}) уже занят: {others_ru}. Измените заголовок "
                          "одного из них или добавьте строку «Slug: drugoe-imya».")
 
 
@@ -185,13 +185,16 @@ def check_duplicate_slugs(site: SiteConfig, docs: list[Document], root: Path
 NAMED_OTHERS = 3
 
 
-def _others(group: list[Document], number: int) -> str:
-    """The files of ``group`` other than its ``number``-th, at most :data:`NAMED_OTHERS`
-    of them named (the first ones, which the editor meets first in the list)."""
+def _others(group: list[Document], number: int) -> tuple[str, str]:
+    """The files of ``group`` other than its ``number``-th, in English and Russian, at
+    most :data:`NAMED_OTHERS` of them named (the first ones, which the editor meets
+    first in the list) and the rest counted."""
     named = [d.shown for i, d in enumerate(group[:NAMED_OTHERS + 1]) if i != number]
     named = named[:NAMED_OTHERS]
     more = len(group) - 1 - len(named)
-    return ", ".join(named) + (f" (+{more})" if more else "")
+    listed = ", ".join(named)
+    return (listed + (f" and {more} more" if more else ""),
+            listed + (f" и ещё {more}" if more else ""))
 
 
 def check_addresses(site: SiteConfig, docs: list[Document], root: Path

@@ -85,7 +85,7 @@ def test_the_checks_name_each_shared_address_briefly(network: Path) -> None:
     assert len(shared) == 3000
     longest = max(shared, key=lambda p: len(p.en))
     assert len(longest.en) < 600, longest.en
-    assert "(+2996)" in longest.en and "(+2996)" in longest.ru
+    assert "and 2996 more" in longest.en and "и ещё 2996" in longest.ru
 
 
 def test_too_many_files_are_refused_before_anything_is_read(network: Path,
