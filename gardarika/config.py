@@ -44,8 +44,11 @@ repository    the town's own content repository: ``{url: ..., branch: main}``; t
               is ``https://``, ``ssh://``, ``git://`` or ``user@host:path`` (never
               ``ext::`` or another transport helper); an absolute folder or a
               ``file://`` address only inside a folder the maintainer lists under
-              ``local_repositories`` in ``network.yaml``, outside the project; the
-              branch a name git accepts
+              ``local_repositories`` in ``network.yaml``, outside the project; a server
+              that is this machine or one of a private network (``localhost``, a
+              loopback or private address…) only for a town listed under
+              ``pull_with_credentials`` there, whose pull alone uses the maintainer's
+              credentials; the branch a name git accepts
 editors       the town's editors (``@account``, ``@org/team`` or an e-mail address, of
               plain Latin characters: each is written into CODEOWNERS), for
               ``invoke owners``
@@ -58,11 +61,14 @@ pelican       extra Pelican settings passed through (upper-case keys): only thos
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
+import ipaddress
 import os
 import posixpath
 import re
+import socket
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -132,8 +138,11 @@ S3_ENDPOINT = re.compile(r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
 GIT_PROTOCOLS = ("https", "ssh", "git", "file")
 GIT_ALLOW_PROTOCOL = ":".join(GIT_PROTOCOLS)
 _SCP_LIKE = re.compile(r"^(?:[A-Za-z0-9_][A-Za-z0-9._-]*@)?"
-                       r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
+                       r"(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
+                       r"|\[[0-9A-Fa-f:.]+\])"
                        r":(?!-)[^\s:][^\s]*$")
+#: names that lead to this machine whatever DNS says (RFC 6761, Debian's /etc/hosts)
+LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
 #: what git refuses in a branch name (``git check-ref-format --branch``)
 _REF_BAD = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|//|@\{")
 #: folders of the project a deploy must never write into, and why a dir target must lie
@@ -239,13 +248,79 @@ def _local_repository_problem(path: str, root: Path,
             f"{'сейчас: ' + allowed if allowed else 'сейчас там ничего нет'}).")
 
 
+def internal_host(host: str) -> bool:
+    """``host`` (a name, an address, an IPv6 address in brackets) is this machine or a
+    network only it can see: ``localhost`` and ``*.localhost``, this machine's own name,
+    or an address that is not a global one (loopback, private, link-local, unspecified,
+    reserved, shared, multicast), written in any form the system's resolver reads as an
+    address (``127.1``, ``0x7f000001``, ``[::ffff:127.0.0.1]``).
+
+    Only what is written is judged: a name a DNS server answers with such an address is
+    not caught (which is why a pull also runs without the maintainer's credentials)."""
+    name = host.strip().removeprefix("[").removesuffix("]").rstrip(".").lower()
+    if not name or name in LOCAL_NAMES or name.endswith(".localhost"):
+        return True
+    with contextlib.suppress(OSError):
+        here = socket.gethostname().rstrip(".").lower()
+        if here and name in (here, here.split(".")[0]):
+            return True
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
+    try:
+        address = ipaddress.ip_address(name.split("%")[0])
+    except ValueError:
+        # inet_aton reads "127.1", "0177.0.0.1" and "2130706433" as 127.0.0.1, and so
+        # does the resolver git asks
+        if re.fullmatch(r"[0-9a-fx.]+", name):
+            with contextlib.suppress(OSError):
+                address = ipaddress.IPv4Address(socket.inet_aton(name))
+    if address is None:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return not address.is_global or address.is_multicast
+
+
+def repository_host(url: str) -> str | None:
+    """The server a repository address names (``None`` for a folder of this machine or
+    an address that names none)."""
+    if repository_is_local(url):
+        return None
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url):
+        try:
+            return urlsplit(url).hostname or None
+        except ValueError:
+            return None
+    scp = _SCP_LIKE.match(url)
+    return scp.group("host") if scp else None
+
+
+def _internal_host_problem(host: str) -> Reason:
+    shown = visible(host)
+    return (f"“{shown}” is this machine or a server of a private network (localhost, this "
+            "machine's name, a loopback, private, link-local or reserved address): "
+            "“invoke pull” would read from it what only the building machine may read, "
+            "and publish it. A town's repository is on a public server. A repository on "
+            "this machine is used only inside a folder the maintainer lists under "
+            "local_repositories in sites/network.yaml; a server of the local network only "
+            "for a town the maintainer lists under pull_with_credentials there.",
+            f"«{shown}» — эта машина или сервер частной сети (localhost, имя этой машины, "
+            "адрес обратной петли, частный, локальный для канала или зарезервированный "
+            "адрес): «invoke pull» прочитал бы с него то, что может читать только "
+            "собирающая машина, и опубликовал бы это. Репозиторий города хранится на "
+            "общедоступном сервере. Репозиторий на этой машине используется только в "
+            "папке, которую администратор сети указал в local_repositories в "
+            "sites/network.yaml, а сервер локальной сети — только для города, который "
+            "администратор указал там в pull_with_credentials.")
+
+
 def repository_is_local(url: str) -> bool:
     """``url`` names a folder of this machine (git's ``file`` transport)."""
     return url.startswith("/") or url[:7].lower() == "file://"
 
 
 def repository_problem(value: Any, root: Path,
-                       local_repositories: tuple[str, ...] | None = None) -> Reason | None:
+                       local_repositories: tuple[str, ...] | None = None,
+                       internal_hosts: bool = True) -> Reason | None:
     """A git repository address: ``https://``, ``ssh://``, ``git://``, the short ssh
     form ``user@host:path``, or a folder of this machine (absolute, or ``file://``)
     outside the project. Never an option (``--upload-pack=…``) and never a transport
@@ -254,7 +329,9 @@ def repository_problem(value: Any, root: Path,
     ``local_repositories``: the folders a local repository may lie in (what a town's
     ``repository`` may pull from: ``local_repositories`` of ``network.yaml``); ``None``
     accepts any folder outside the project (a ``git`` deploy target, which is pushed
-    to)."""
+    to). ``internal_hosts``: a server may be this machine or one of a private network
+    (:func:`internal_host`); a town's ``repository`` may name one only when the town
+    is listed in ``pull_with_credentials`` of ``network.yaml``."""
     usage = ("write it like https://git.example.org/vyborg.git or "
              "git@git.example.org:vyborg.git",
              "пишите так: https://git.example.org/vyborg.git или "
@@ -297,6 +374,8 @@ def repository_problem(value: Any, root: Path,
                 (parts.username is not None and user_problem(parts.username)):
             return (f"“{value}” does not name a server; {usage[0]}.",
                     f"«{value}» не называет сервер; {usage[1]}.")
+        if not internal_hosts and internal_host(host):
+            return _internal_host_problem(host)
         return None
     if "::" in text.split("/", 1)[0]:
         return (f"“{value}” asks git for a transport helper (“…::”), which can run "
@@ -305,7 +384,10 @@ def repository_problem(value: Any, root: Path,
                 f"которая может выполнять команды; {usage[1]}.")
     if text.startswith("/"):
         return _local_repository_problem(text, root, local_repositories)
-    if _SCP_LIKE.match(text):
+    scp = _SCP_LIKE.match(text)
+    if scp:
+        if not internal_hosts and internal_host(scp.group("host")):
+            return _internal_host_problem(scp.group("host"))
         return None
     return (f"“{value}” is not a repository address; {usage[0]}.",
             f"«{value}» — не адрес репозитория; {usage[1]}.")
@@ -548,6 +630,9 @@ class NetworkConfig:
     #: folders of this machine a town's repository may be pulled from (absolute, outside
     #: the project); a town's repository is otherwise on a server
     local_repositories: tuple[str, ...] = ()
+    #: towns whose pull runs git with the maintainer's credentials and may reach a server
+    #: of this machine's network; any other town's pull uses none of them
+    pull_with_credentials: tuple[str, ...] = ()
 
 
 @dataclass
@@ -851,15 +936,17 @@ def _contacts(check: _Checker, value: Any, languages: tuple[str, ...]) -> dict[s
     return result
 
 
-def _neighbours(check: _Checker, value: Any) -> tuple[str, ...]:
+def _neighbours(check: _Checker, value: Any, key: str = "neighbours") -> tuple[str, ...]:
+    """A list of town ids (``neighbours``, and ``order`` or ``pull_with_credentials`` of
+    ``network.yaml``)."""
     if not isinstance(value, list):
-        check.add(("neighbours",), "write a list of town ids, e.g. “neighbours: [kargopol]”.",
-                  "укажите список названий файлов городов, например «neighbours: [kargopol]».")
+        check.add((key,), f"write a list of town ids, e.g. “{key}: [kargopol]”.",
+                  f"укажите список названий файлов городов, например «{key}: [kargopol]».")
         return ()
     result = []
     for i, town in enumerate(value):
         if not isinstance(town, str) or not TOWN_ID.match(town):
-            check.add(("neighbours", i), f"“{town}” is not a town id (the name of a file in "
+            check.add((key, i), f"“{town}” is not a town id (the name of a file in "
                       "sites/ without .yaml).", f"«{town}» — не название города (имя файла "
                       "в sites/ без .yaml).")
         else:
@@ -948,10 +1035,13 @@ def _deploy(check: _Checker, value: Any, root: Path) -> dict[str, dict[str, Any]
 
 
 def _repository(check: _Checker, value: Any, root: Path,
-                local_repositories: tuple[str, ...] | None) -> dict[str, str] | None:
+                local_repositories: tuple[str, ...] | None, town: str,
+                pull_with_credentials: tuple[str, ...] | None) -> dict[str, str] | None:
     """The town's own content repository, which ``invoke pull`` clones or updates with
     git: an address git takes as one (never an option or a transport helper), a folder
     of this machine only in one of ``local_repositories`` (``None``: those of
+    ``sites/network.yaml``), a server that is neither this machine nor one of a private
+    network unless the town is in ``pull_with_credentials`` (``None``: that of
     ``sites/network.yaml``), and a branch name."""
     data = check.mapping(("repository",), value)
     if data is None:
@@ -966,8 +1056,15 @@ def _repository(check: _Checker, value: Any, root: Path,
     if local_repositories is None:
         local_repositories = network_local_repositories(root) \
             if repository_is_local(url) else ()
+    host = repository_host(url)
+    trusted = False
+    if host and internal_host(host):
+        if pull_with_credentials is None:
+            pull_with_credentials = network_pull_with_credentials(root)
+        trusted = town in pull_with_credentials
     ok = True
-    for key, reason in (("url", repository_problem(url, root, local_repositories)),
+    for key, reason in (("url", repository_problem(url, root, local_repositories,
+                                                   trusted)),
                         ("branch", branch_problem(branch))):
         if reason:
             check.add(("repository", key), *reason)
@@ -1131,10 +1228,12 @@ SITE_KEYS = ("name", "languages", "description", "theme", "timezone", "content",
 
 
 def load_site(path: Path, root: Path,
-              local_repositories: tuple[str, ...] | None = None) -> SiteConfig:
+              local_repositories: tuple[str, ...] | None = None,
+              pull_with_credentials: tuple[str, ...] | None = None) -> SiteConfig:
     """Read and check one town's settings file; raise :class:`GardarikaError` listing
     every problem in it. ``local_repositories``: the folders a local repository may lie
-    in (``None``: read from ``sites/network.yaml`` when needed)."""
+    in; ``pull_with_credentials``: the towns whose repository may be on this machine's
+    network (both ``None``: read from ``sites/network.yaml`` when needed)."""
     path = Path(path)
     shown = display_path(path, root)
     town = path.stem
@@ -1167,7 +1266,8 @@ def load_site(path: Path, root: Path,
         "neighbours": lambda v: _neighbours(check, v),
         "base_url": lambda v: _base_url(check, v),
         "deploy": lambda v: _deploy(check, v, root),
-        "repository": lambda v: _repository(check, v, root, local_repositories),
+        "repository": lambda v: _repository(check, v, root, local_repositories, town,
+                                            pull_with_credentials),
         "pelican": lambda v: _pelican(check, v, root, context),
         "editors": lambda v: _editors(check, v),
         "trust_html": lambda v: _flag(check, "trust_html", v),
@@ -1185,7 +1285,8 @@ def load_site(path: Path, root: Path,
                       key_lines=dict(check.doc.lines), **values)
 
 
-NETWORK_KEYS = ("name", "description", "order", "languages", "theme", "local_repositories")
+NETWORK_KEYS = ("name", "description", "order", "languages", "theme", "local_repositories",
+                "pull_with_credentials")
 
 
 def _local_repositories(check: _Checker, value: Any, root: Path) -> tuple[str, ...]:
@@ -1224,20 +1325,47 @@ def _local_repositories(check: _Checker, value: Any, root: Path) -> tuple[str, .
     return tuple(result)
 
 
-def network_local_repositories(root: Path) -> tuple[str, ...]:
-    """``local_repositories`` of ``sites/network.yaml`` as far as they are valid (the
-    rest of the file is not checked here); none if the file cannot be read."""
+def _pull_with_credentials(check: _Checker, value: Any) -> tuple[str, ...]:
+    """``pull_with_credentials``: the towns whose ``invoke pull`` runs git with the
+    maintainer's credentials (ssh keys and agent, ssh and git settings, credential
+    helpers, ``~/.netrc``) and may reach this machine's network; every other town's
+    pull uses none of them."""
+    if not isinstance(value, list):
+        check.add(("pull_with_credentials",),
+                  "write a list of town ids, e.g. “pull_with_credentials: [vyborg]”.",
+                  "укажите список городов, например «pull_with_credentials: [vyborg]».")
+        return ()
+    return _neighbours(check, value, key="pull_with_credentials")
+
+
+def _network_value(root: Path, key: str, read: Callable[[_Checker, Any], tuple[str, ...]]
+                   ) -> tuple[str, ...]:
+    """One list of ``sites/network.yaml`` as far as it is valid (the rest of the file is
+    not checked here); none if the file cannot be read."""
     path = Path(root) / "sites" / "network.yaml"
     if not path.is_file():
         return ()
     try:
-        read = _read_mapping(path, display_path(path, root), [], if_empty=None)
+        mapping = _read_mapping(path, display_path(path, root), [], if_empty=None)
     except GardarikaError:
         return ()
-    if read is None or "local_repositories" not in read[1]:
+    if mapping is None or key not in mapping[1]:
         return ()
-    check, data = read
-    return _local_repositories(check, data["local_repositories"], root)
+    check, data = mapping
+    return read(check, data[key])
+
+
+def network_local_repositories(root: Path) -> tuple[str, ...]:
+    """``local_repositories`` of ``sites/network.yaml`` as far as they are valid (the
+    rest of the file is not checked here); none if the file cannot be read."""
+    return _network_value(root, "local_repositories",
+                          lambda check, value: _local_repositories(check, value, root))
+
+
+def network_pull_with_credentials(root: Path) -> tuple[str, ...]:
+    """``pull_with_credentials`` of ``sites/network.yaml`` as far as it is valid; none
+    if the file cannot be read."""
+    return _network_value(root, "pull_with_credentials", _pull_with_credentials)
 
 
 def load_network_config(path: Path, root: Path) -> NetworkConfig:
@@ -1260,7 +1388,7 @@ def load_network_config(path: Path, root: Path) -> NetworkConfig:
                                              languages, required=False)
     if "order" in data:
         if isinstance(data["order"], list):
-            values["order"] = _neighbours(check, data["order"])
+            values["order"] = _neighbours(check, data["order"], key="order")
         else:
             check.add(("order",), "write a list of town ids, e.g. “order: [vyborg, kargopol]”.",
                       "укажите список городов, например «order: [vyborg, kargopol]».")
@@ -1269,6 +1397,9 @@ def load_network_config(path: Path, root: Path) -> NetworkConfig:
     if "local_repositories" in data:
         values["local_repositories"] = _local_repositories(check, data["local_repositories"],
                                                            root)
+    if "pull_with_credentials" in data:
+        values["pull_with_credentials"] = _pull_with_credentials(
+            check, data["pull_with_credentials"])
     if check.problems:
         raise GardarikaError(check.problems)
     return NetworkConfig(**values)
@@ -1375,9 +1506,10 @@ def load_network(root: Path) -> Network:
     sites_dir = root / "sites"
     problems: list[Problem] = []
     local: tuple[str, ...] | None = None
+    credentials: tuple[str, ...] | None = None
     try:
         network = load_network_config(sites_dir / "network.yaml", root)
-        local = network.local_repositories
+        local, credentials = network.local_repositories, network.pull_with_credentials
     except GardarikaError as err:
         problems.extend(err.problems)
         network = NetworkConfig()
@@ -1388,7 +1520,7 @@ def load_network(root: Path) -> Network:
         if path.suffix not in (".yaml", ".yml"):
             continue
         try:
-            site = load_site(path, root, local)
+            site = load_site(path, root, local, credentials)
         except GardarikaError as err:
             problems.extend(err.problems)
             broken.append(path.stem)
@@ -1421,10 +1553,11 @@ def load_network(root: Path) -> Network:
                     en=f"there is no town “{town}” in sites/; it is left out of the "
                        "neighbours list.",
                     ru=f"города «{town}» нет в sites/; он не показан среди соседей."))
-    for town in network.order:
-        if town not in known:
-            problems.append(Problem(
-                file="sites/network.yaml", key="order", severity="warning",
-                en=f"there is no town “{town}” in sites/.",
-                ru=f"города «{town}» нет в sites/."))
+    for key in ("order", "pull_with_credentials"):
+        for town in getattr(network, key):
+            if town not in known:
+                problems.append(Problem(
+                    file="sites/network.yaml", key=key, severity="warning",
+                    en=f"there is no town “{town}” in sites/.",
+                    ru=f"города «{town}» нет в sites/."))
     return Network(root=root, config=network, sites=sites, problems=problems, broken=broken)

@@ -30,7 +30,24 @@ Every git command runs with the town's hooks and file-system monitor switched of
 time limit, no terminal to prompt on, and nothing in the environment pointing it at
 another repository; commands that only read or check out what was fetched also run
 without the user's and the system's git settings, so that no filter they define (Git
-LFS…) is started by a town's ``.gitattributes``.
+LFS…) is started by a town's ``.gitattributes``. Nor does the town's ``.gitattributes``
+change what is checked out: ``.git/info/attributes``, which outranks it, switches off
+every conversion (:data:`NO_CONVERSION`; ``ident``, line ends and ``working-tree-encoding``
+would otherwise write many times the bytes counted, ``$Id$`` becoming 47 bytes and UTF-32
+four times the text), before the first checkout and before every update.
+
+**Whose credentials.** The address is the town's choice, and git run with the
+maintainer's ssh keys, ssh agent, ssh and git settings, credential helpers or
+``~/.netrc`` would clone into the town, to be published, any repository only the
+maintainer may read (``git@github.com:maintainer/private.git``, ``git@localhost:/srv/…``).
+So by default a pull runs git with none of them: an empty folder as ``HOME``, no user's
+or system's git settings, no credential helper, ``ssh -F /dev/null`` without keys or
+agent (:data:`ANONYMOUS_SSH`), no ask-pass program and no Kerberos ticket. A town's
+repository is then read as anyone on the Internet would read it. A town the maintainer
+lists under ``pull_with_credentials`` in ``sites/network.yaml`` is pulled as before,
+with the maintainer's settings and credentials, and may also name a server of this
+machine or its network (``localhost``, a private address), which other towns may not
+(:func:`gardarika.config.internal_host`).
 """
 
 from __future__ import annotations
@@ -159,6 +176,31 @@ _REPOSITORY_VARIABLES = (
     "GIT_REPLACE_REF_BASE", "GIT_NO_REPLACE_OBJECTS", "GIT_PREFIX", "GIT_IMPLICIT_WORK_TREE",
     "GIT_QUARANTINE_PATH",
 )
+#: ``.git/info/attributes`` of a town's clone (and of a deploy's work clone), which
+#: outranks every ``.gitattributes`` of the branch: no filter (one of the machine's git
+#: settings, such as git-lfs, would run a command) and none of the conversions that make
+#: the checked-out file differ from the blob (``text``/``crlf``/``eol``: line ends;
+#: ``ident``: ``$Id$``; ``working-tree-encoding``), so that a file is checked out byte
+#: for byte as counted (gitattributes(5), "Checking-out and checking-in")
+NO_CONVERSION = "* -text -eol -crlf -filter -ident -working-tree-encoding\n"
+#: ssh for a pull without the maintainer's credentials: no ssh settings of the user or
+#: the system (``-F /dev/null``: no ``Host`` block's key, proxy or shared connection), no
+#: key file, no agent, no security token, no Kerberos, no password or prompt; and never
+#: a host key added to ``known_hosts``
+ANONYMOUS_SSH = ("ssh -F /dev/null -o IdentitiesOnly=yes -o IdentityFile=none "
+                 "-o IdentityAgent=none -o PKCS11Provider=none -o BatchMode=yes "
+                 "-o PasswordAuthentication=no -o KbdInteractiveAuthentication=no "
+                 "-o HostbasedAuthentication=no -o GSSAPIAuthentication=no "
+                 "-o ControlMaster=no -o ControlPath=none -o ForwardAgent=no "
+                 "-o StrictHostKeyChecking=yes -o UpdateHostKeys=no")
+#: variables that hand git, ssh or curl a credential of the maintainer, removed for a
+#: pull without them (``HOME``, ``GIT_SSH_COMMAND`` and ``KRB5CCNAME`` are replaced)
+_CREDENTIAL_VARIABLES = (
+    "SSH_AUTH_SOCK", "SSH_AGENT_PID", "SSH_ASKPASS", "SSH_ASKPASS_REQUIRE", "GIT_ASKPASS",
+    "GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSH_VARIANT", "XDG_CONFIG_HOME", "CURL_HOME",
+    "GIT_SSL_CERT", "GIT_SSL_KEY", "GIT_SSL_CERT_PASSWORD_PROTECTED", "GIT_SSL_CERT_TYPE",
+    "GIT_SSL_KEY_TYPE", "KRB5CCNAME", "KRB5_CLIENT_KTNAME",
+)
 #: bytes of one line of ``git ls-tree`` (a path longer than any file system takes)
 _MAX_RECORD = 16 * 1024
 #: bytes of a symbolic link's target
@@ -171,6 +213,10 @@ class _Git:
     """How git is run for one pull: which transports, and with which settings."""
 
     local: bool
+    #: an empty folder given to git as ``HOME``: git runs with none of the maintainer's
+    #: credentials (:data:`ANONYMOUS_SSH`, no settings, no credential helper, no
+    #: ``~/.netrc``); ``None`` for a town listed in ``pull_with_credentials``
+    home: Path | None = None
 
     def env(self, isolated: bool) -> dict[str, str]:
         env = {key: value for key, value in os.environ.items()
@@ -178,8 +224,14 @@ class _Git:
                and not key.startswith("GIT_CONFIG_VALUE_")}
         env.update(GIT_TERMINAL_PROMPT="0", GIT_LFS_SKIP_SMUDGE="1",
                    GIT_ALLOW_PROTOCOL="file" if self.local else REMOTE_PROTOCOLS)
-        if isolated:
+        if isolated or self.home is not None:
             env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
+        if self.home is not None:
+            for key in _CREDENTIAL_VARIABLES:
+                env.pop(key, None)
+            env.update(HOME=str(self.home), GIT_SSH_COMMAND=ANONYMOUS_SSH,
+                       GIT_SSH_VARIANT="ssh",
+                       KRB5CCNAME=f"FILE:{self.home / 'no-kerberos-ticket'}")
         return env
 
     def command(self, *args: str, git_dir: Path | None = None,
@@ -187,14 +239,19 @@ class _Git:
         allow = "always" if self.local else "never"
         where = [f"--git-dir={git_dir}"] if git_dir else []
         where += [f"--work-tree={work_tree}"] if work_tree else []
+        # no credential helper (an empty value empties the list), no ask-pass program,
+        # and no Kerberos ticket tried without a user name (http.emptyAuth)
+        anonymous = ["-c", "credential.helper=", "-c", "core.askPass=",
+                     "-c", "http.emptyAuth=false"] if self.home is not None else []
         return ["git", "-c", "core.fsmonitor=false", "-c", f"core.hooksPath={os.devnull}",
                 "-c", f"protocol.file.allow={allow}", "-c", "protocol.ext.allow=never",
-                "-c", "submodule.recurse=false", *where, *args]
+                "-c", "submodule.recurse=false", *anonymous, *where, *args]
 
     def run(self, *args: str, git_dir: Path | None = None, work_tree: Path | None = None,
             remote: bool = False) -> subprocess.CompletedProcess[str]:
-        """Run git; ``remote``: it talks to the repository's server (the user's git
-        settings apply: ssh keys, proxies), otherwise it works on what was fetched."""
+        """Run git; ``remote``: it talks to the repository's server (for a town in
+        ``pull_with_credentials`` the user's git settings apply then: ssh keys,
+        proxies), otherwise it works on what was fetched."""
         return _run(self.command(*args, git_dir=git_dir, work_tree=work_tree),
                     env=self.env(isolated=not remote),
                     cwd=work_tree, timeout=GIT_TIMEOUT if remote else LOCAL_TIMEOUT)
@@ -473,27 +530,68 @@ def _submodules_note(tree: _Tree) -> str:
             f"{names}{more}.")
 
 
+def _no_conversion(git_dir: Path) -> None:
+    """Write :data:`NO_CONVERSION` into ``git_dir/info/attributes`` (a link in the way
+    is replaced, never followed); raises :class:`OSError`."""
+    info = git_dir / "info"
+    if info.is_symlink() or (info.exists() and not info.is_dir()):
+        info.unlink()
+    info.mkdir(exist_ok=True)
+    attributes = info / "attributes"
+    if attributes.is_symlink() or (attributes.exists() and not attributes.is_file()):
+        attributes.unlink()
+    attributes.write_text(NO_CONVERSION, encoding="utf-8")
+
+
+def _unconverted(git_dir: Path) -> tuple[str, str] | None:
+    """:func:`_no_conversion`, or why it could not be written."""
+    try:
+        _no_conversion(git_dir)
+    except OSError as err:
+        said = visible(str(err))
+        return (f"{said}: git could not be told to check files out unchanged.",
+                f"{said}: не удалось запретить git изменять файлы при извлечении.")
+    return None
+
+
 def pull(network: Network, town: str) -> tuple[bool, str]:
     """Clone or update a town's content from its repository: (ok, message).
 
     A failure (an unreachable remote, local changes in the way, a commit over the
-    limits) keeps the content as it was: the last good copy is built."""
+    limits) keeps the content as it was: the last good copy is built. Git runs with the
+    maintainer's credentials only for a town in ``pull_with_credentials``."""
     site = network.sites[town]
     repo = site.repository
     if not repo:
         return True, f"{town}: no content repository in sites/{town}.yaml; nothing to pull."
-    folder = site.content
-    shown = display_path(folder, network.root)
     url, branch = repo["url"], repo["branch"]
-    reason = repository_problem(url, network.root, network.config.local_repositories) \
-        or branch_problem(branch)
+    # checked again: a town not in pull_with_credentials names no server of this
+    # machine's network (internal hosts refused)
+    trusted = town in network.config.pull_with_credentials
+    reason = repository_problem(url, network.root, network.config.local_repositories,
+                                trusted) or branch_problem(branch)
     if reason:
         return False, (f"{town}: sites/{town}.yaml: repository: {reason[0]} / "
                        f"{reason[1]}")
+    # absolute: git runs in the folder (cwd), and a relative --git-dir would be read from
+    # there (``--root .``)
+    folder = Path(os.path.abspath(site.content))
     reason = _folder_problem(network, town, folder)
     if reason:
         return False, f"{town}: {reason[0]} / {reason[1]}"
-    git = _Git(local=repository_is_local(url))
+    if trusted:
+        return _pull(network, town, folder, _Git(local=repository_is_local(url)))
+    with tempfile.TemporaryDirectory(prefix="gardarika-pull-home-") as home:
+        return _pull(network, town, folder,
+                     _Git(local=repository_is_local(url), home=Path(home)))
+
+
+def _pull(network: Network, town: str, folder: Path, git: _Git) -> tuple[bool, str]:
+    """:func:`pull` once the settings and the folder are found fine."""
+    repo = network.sites[town].repository
+    assert repo is not None
+    url, branch = repo["url"], repo["branch"]
+    shown = display_path(folder, network.root)
     where = f"{visible(url)} ({visible(branch)})"
 
     def refused(en: str, ru: str) -> tuple[bool, str]:
@@ -517,6 +615,9 @@ def pull(network: Network, town: str) -> tuple[bool, str]:
         tree = _list_tree(git, git_dir, commit)
         if tree.problem:
             return refused(*tree.problem)
+        problem = _unconverted(git_dir)  # a clone made before may lack it
+        if problem:
+            return refused(*problem)
         done = git.run("merge", "--ff-only", "-q", commit, git_dir=git_dir, work_tree=folder)
         if done.returncode:
             return refused(f"it cannot be merged ({_said(done)}).",
@@ -545,6 +646,9 @@ def pull(network: Network, town: str) -> tuple[bool, str]:
         tree = _list_tree(git, clone / ".git", commit)
         if tree.problem:
             return refused(*tree.problem)
+        problem = _unconverted(clone / ".git")
+        if problem:
+            return refused(*problem)
         done = git.run("reset", "-q", "--hard", commit, git_dir=clone / ".git",
                        work_tree=clone)
         if done.returncode:

@@ -763,3 +763,111 @@ def test_good_editors_pass(project: Path) -> None:
                              "'Anna_K@example.org']\n")
     assert site.editors == ("@maria", "@gardarika/vyborg-editors", "@group/sub/team",
                             "ivan.petrov+site@mail.example.org", "Anna_K@example.org")
+
+
+# -- a pull uses no credentials of the maintainer: no server of this machine's network ----
+
+INTERNAL_REPOSITORIES = [
+    "git@localhost:/srv/git/private.git", "git@LocalHost:private.git",
+    "ssh://git@localhost/srv/git/private.git", "https://localhost:8443/private.git",
+    "git://git.localhost/private.git", "https://127.0.0.1/private.git",
+    "git@127.0.0.1:private.git", "ssh://[::1]/private.git", "git@127.0.0.2:private.git",
+    "git://[::ffff:127.0.0.1]/private.git", "git@127.1:private.git",
+    "https://2130706433/private.git", "git://0x7f000001/private.git",
+    "git@0177.0.0.1:private.git", "https://0.0.0.0/private.git",
+    "https://10.1.2.3/private.git", "git@192.168.0.10:private.git",
+    "ssh://172.16.0.1/private.git", "git://169.254.169.254/latest.git",
+    "https://100.64.0.1/private.git", "https://[fd00::1]/private.git",
+    "https://[fe80::1]/private.git", "git@224.0.0.1:private.git",
+    "https://240.0.0.1/private.git", "git@ip6-localhost:private.git",
+]
+
+
+@pytest.mark.parametrize("url", INTERNAL_REPOSITORIES)
+def test_a_repository_on_this_machines_network_needs_the_maintainers_opt_in(
+        project: Path, url: str) -> None:
+    """``invoke pull`` runs git without the maintainer's credentials; a server of this
+    machine or of its private network (which may trust the machine by its address, or
+    serve what only it may read) is named only by a town the maintainer lists under
+    ``pull_with_credentials``."""
+    text = f"repository: {{url: '{url}'}}\n"
+    problem = refused(project, text, "repository.url")
+    for words in ("pull_with_credentials", "local_repositories", "sites/network.yaml"):
+        assert words in problem.en and words in problem.ru, problem.en
+    write(project / "sites/network.yaml", "pull_with_credentials: [kargopol]\n")
+    refused(project, text, "repository.url")  # another town is opted in, not this one
+    write(project / "sites/network.yaml", "pull_with_credentials: [kargopol, vyborg]\n")
+    assert accepted(project, text).repository == {"url": url, "branch": "main"}
+    assert "vyborg" in load_network(project).sites
+
+
+def test_the_machines_own_name_is_this_machine(project: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Debian resolves the machine's own name to 127.0.1.1 through /etc/hosts."""
+    import socket
+
+    monkeypatch.setattr(socket, "gethostname", lambda: "builder.example.net")
+    for url in ("git@builder:vyborg.git", "https://builder.example.net/vyborg.git"):
+        refused(project, f"repository: {{url: '{url}'}}\n", "repository.url")
+    assert accepted(project, "repository: {url: 'https://builder2.example.net/v.git'}\n")
+
+
+@pytest.mark.parametrize("url", [
+    "https://github.com/vyborg/site.git", "git@github.com:vyborg/site.git",
+    "ssh://git@git.example.org:2222/vyborg.git", "git://140.82.112.3/vyborg.git",
+    "https://[2a00:1450:4010:c05::65]/vyborg.git", "git@localhost-git.example.org:v.git",
+    "https://mylocalhost.example.org/v.git", "git@deadbeef.example.org:v.git",
+])
+def test_a_public_server_needs_no_opt_in(project: Path, url: str) -> None:
+    assert accepted(project, f"repository: {{url: '{url}'}}\n").repository == {
+        "url": url, "branch": "main"}
+
+
+def test_a_git_deploy_target_may_still_be_on_this_machines_network(project: Path) -> None:
+    """A deploy pushes with the maintainer's credentials by design; only a pull is
+    refused internal servers."""
+    site = accepted(project, "deploy:\n  pages: {type: git, repository: "
+                             "'git@127.0.0.1:vyborg/site.git', branch: gh-pages}\n")
+    assert site.deploy["pages"]["repository"] == "git@127.0.0.1:vyborg/site.git"
+
+
+def test_pull_with_credentials_is_read(project: Path) -> None:
+    write(project / "sites/network.yaml", "pull_with_credentials: [vyborg, staraya-ladoga]\n")
+    config = load_network_config(project / "sites/network.yaml", project)
+    assert config.pull_with_credentials == ("vyborg", "staraya-ladoga")
+    assert load_network_config(project / "sites/missing.yaml",
+                               project).pull_with_credentials == ()
+
+
+@pytest.mark.parametrize(("value", "key", "words"), [
+    ("vyborg", "pull_with_credentials", "list of town ids"),
+    ("{vyborg: true}", "pull_with_credentials", "list of town ids"),
+    ("[Vyborg]", "pull_with_credentials.0", "not a town id"),
+    ("['../vyborg']", "pull_with_credentials.0", "not a town id"),
+    ("[vyborg, 5]", "pull_with_credentials.1", "not a town id"),
+])
+def test_pull_with_credentials_is_checked(project: Path, value: str, key: str,
+                                          words: str) -> None:
+    write(project / "sites/network.yaml", f"pull_with_credentials: {value}\n")
+    with pytest.raises(GardarikaError) as caught:
+        load_network_config(project / "sites/network.yaml", project)
+    problems = caught.value.problems
+    assert [p.key for p in problems] == [key]
+    assert words in problems[0].en and problems[0].ru and problems[0].line == 1, \
+        problems[0].en
+
+
+def test_pull_with_credentials_naming_no_town_is_a_warning(project: Path) -> None:
+    site_file(project, MINIMUM + "repository: {url: 'git@localhost:vyborg.git'}\n")
+    write(project / "sites/network.yaml", "pull_with_credentials: [vyborg, atlantis]\n")
+    network = load_network(project)
+    assert "vyborg" in network.sites
+    assert [(p.file, p.key, p.severity, "atlantis" in p.en) for p in network.problems] == [
+        ("sites/network.yaml", "pull_with_credentials", "warning", True)]
+
+
+def test_order_problems_name_the_order_key(project: Path) -> None:
+    write(project / "sites/network.yaml", "order: [vyborg, Kargopol]\n")
+    with pytest.raises(GardarikaError) as caught:
+        load_network_config(project / "sites/network.yaml", project)
+    assert [p.key for p in caught.value.problems] == ["order.1"]

@@ -122,6 +122,36 @@ def test_pull_clones_updates_and_keeps_the_last_good_copy(network: Path,
     assert gardarika("--root", str(network), "build", "--site", "gamma").returncode == 0
 
 
+def test_pull_with_a_relative_root(network: Path, tmp_path: Path) -> None:
+    """``--root .`` from the project: git runs in the town's folder, where a relative
+    ``--git-dir`` would name another folder (every clone failed: "the branch names no
+    commit")."""
+    source, bare = bare_repository(network, tmp_path)
+    write(network / "sites/gamma.yaml", f"""
+        name: {{ru: Гамма}}
+        languages: [ru]
+        repository: {{url: {bare}, branch: main}}
+    """)
+    (network / "content/gamma").mkdir()
+
+    def pull_here() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "gardarika", "--root", ".", "pull"],
+                              cwd=network, capture_output=True, text=True, timeout=300)
+
+    done = pull_here()
+    assert done.returncode == 0 and "warning" not in done.stderr, done.stderr
+    assert "gamma: content/gamma cloned from" in done.stdout, done.stdout
+    assert (network / "content/gamma/news.md").is_file()
+    write(source / "more.md", "Title: Ещё\nDate: 2024-01-02\n\nТекст.\n")
+    git("add", "-A", cwd=source)
+    git("commit", "-q", "-m", "second", cwd=source)
+    git("push", "-q", str(bare), "main", cwd=source)
+    done = pull_here()
+    assert "content/gamma is up to date with" in done.stdout, done.stderr
+    assert (network / "content/gamma/more.md").is_file()
+    assert not [p for p in (network / "content").iterdir() if p.name.startswith(".")]
+
+
 def _clone_town(network: Path, tmp_path: Path) -> Path:
     """Town gamma, kept as a clone of its own repository; returns the bare remote."""
     _, bare = bare_repository(network, tmp_path)
