@@ -49,7 +49,16 @@ What is at a target now is hostile too: a town's editors may control the branch 
   fsmonitor and hooks switched off, with ``.git/info/attributes`` switching off every
   filter and conversion a ``.gitattributes`` of the branch could ask for, and adding
   files the branch's ``.gitignore`` would ignore: no file of the branch can make git
-  run a command or change a byte of what is pushed.
+  run a command or change a byte of what is pushed;
+* the branch is not checked out before its tree has been listed (``git ls-tree``, read
+  as it comes and stopped at the first bound passed) and found within
+  :data:`~gardarika.limits.MAX_TARGET_ENTRIES` files and folders,
+  :data:`~gardarika.limits.MAX_TARGET_FILE_BYTES` for a file and
+  :data:`~gardarika.limits.MAX_TARGET_BYTES` in all: a few hundred kilobytes of git
+  objects (folders nested over one file, a "git bomb", or a big file named many times)
+  would check out to billions of files or gigabytes. The attributes above are in place
+  before the checkout, so the bytes written are the sizes listed. A branch over the
+  bounds is refused; the work clone of a refused or failed deploy is removed.
 """
 
 from __future__ import annotations
@@ -59,11 +68,14 @@ import hashlib
 import io
 import json
 import os
+import re
 import shlex
 import shutil
+import signal
 import stat
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -79,9 +91,12 @@ from .config import (
     branch_problem,
     option_like,
     port_problem,
+    visible,
 )
 from .confine import path_problem
 from .errors import GardarikaError, Problem
+from .limits import MAX_TARGET_BYTES, MAX_TARGET_ENTRIES, MAX_TARGET_FILE_BYTES
+from .network_ops import NO_CONVERSION
 
 MANIFEST = ".gardarika-manifest.json"
 
@@ -210,7 +225,20 @@ def upload_order(name: str) -> tuple[int, str]:
 
 def deploy_folder(folder: Path, target: Target, name: str,
                   progress: Callable[[str], None] = lambda _: None) -> DeployResult:
-    """Bring ``target`` to the content of ``folder``, sending only what changed."""
+    """Bring ``target`` to the content of ``folder``, sending only what changed. When
+    the deploy fails, a target holding a work copy of its own (a ``git`` target's
+    clone) removes it."""
+    try:
+        return _deploy_folder(folder, target, name, progress)
+    except BaseException:
+        discard = getattr(target, "discard", None)
+        if discard is not None:
+            discard()
+        raise
+
+
+def _deploy_folder(folder: Path, target: Target, name: str,
+                   progress: Callable[[str], None]) -> DeployResult:
     local = local_manifest(folder)
     refused = [problem for problem in (name_refused(file, f"{folder}/{file}")
                                        for file in local) if problem]
@@ -467,11 +495,112 @@ def _git(*args: str, cwd: Path, options: Sequence[str] = ()) -> str:
 SAFE_GIT = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
             "-c", "core.protectNTFS=true", "-c", "core.protectHFS=true")
 
-#: the work clone's ``.git/info/attributes``, which outranks every ``.gitattributes`` of
-#: the branch: no filter (one of the machine's git settings, such as git-lfs, would run a
-#: command) and no conversion (line ends, ``$Id$``, encodings), so that what is pushed is
-#: the built site byte for byte
-NO_CONVERSION = "* -text -eol -crlf -filter -ident -working-tree-encoding\n"
+# NO_CONVERSION (from network_ops) goes in the work clone's ``.git/info/attributes``,
+# which outranks every ``.gitattributes`` of the branch: no filter (one of the machine's
+# git settings, such as git-lfs, would run a command) and no conversion (line ends,
+# ``$Id$``, encodings), so that what is pushed is the built site byte for byte
+
+#: seconds listing a branch's tree may take; a listing within the bounds takes one or two
+LIST_TIMEOUT = 300
+#: bytes one entry of ``git ls-tree`` may take: no file system takes a longer path
+_MAX_RECORD = 64 * 1024
+_MB = 1024 * 1024
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Kill a command started in a session of its own, with whatever it started."""
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _shown(path: bytes) -> str:
+    return "“" + visible(path.decode("utf-8", "replace")) + "”"
+
+
+@dataclass
+class _Listing:
+    """What ``git ls-tree -r -t -l`` of a branch listed, as far as it was read."""
+
+    entries: int = 0
+    bytes: int = 0
+
+    def add(self, record: bytes) -> tuple[str, str] | None:
+        """Count one entry (``mode type object size<TAB>path``); what is wrong once a
+        bound is passed, in English and Russian."""
+        meta, tab, path = record.partition(b"\t")
+        fields = meta.split()
+        if not tab or len(fields) != 4:
+            return ("an entry git listed that could not be read",
+                    "запись, которую выдал git и которую не удалось разобрать")
+        self.entries += 1
+        if fields[1] == b"blob":
+            size = int(fields[3]) if fields[3].isdigit() else 0
+            self.bytes += size
+            if size > MAX_TARGET_FILE_BYTES:
+                return (f"the file {_shown(path)} of {size} bytes, over the "
+                        f"{MAX_TARGET_FILE_BYTES} bytes ({MAX_TARGET_FILE_BYTES // _MB} MB) "
+                        "a deploy target may hold in one file",
+                        f"файл {_shown(path)} размером {size} байт, а в месте публикации "
+                        f"один файл может занимать не больше {MAX_TARGET_FILE_BYTES} байт "
+                        f"({MAX_TARGET_FILE_BYTES // _MB} МБ)")
+        if self.entries > MAX_TARGET_ENTRIES:
+            return (f"more than {MAX_TARGET_ENTRIES} files and folders, the most a deploy "
+                    "target may hold",
+                    f"больше {MAX_TARGET_ENTRIES} файлов и папок — больше, чем может быть "
+                    "в месте публикации")
+        if self.bytes > MAX_TARGET_BYTES:
+            return (f"more than {MAX_TARGET_BYTES // _MB} MB of files, the most a deploy "
+                    "target may hold",
+                    f"больше {MAX_TARGET_BYTES // _MB} МБ файлов — больше, чем может быть "
+                    "в месте публикации")
+        return None
+
+
+def _listing_problem(command: list[str], cwd: Path) -> tuple[str, str] | None:
+    """Run ``command`` (a ``git ls-tree -r -t -l -z``) and count what it lists as it
+    comes; git is stopped at the first bound passed, since a git bomb lists entries
+    without end. What is wrong (in English and Russian), or ``None``."""
+    listing = _Listing()
+    problem: tuple[str, str] | None = None
+    with tempfile.TemporaryFile() as errors, subprocess.Popen(
+            command, cwd=cwd, env=git_environment(), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=errors, start_new_session=True) as proc:
+        timer = threading.Timer(LIST_TIMEOUT, _stop, (proc,))
+        timer.start()
+        pending = b""
+        try:
+            assert proc.stdout is not None
+            while problem is None:
+                chunk = proc.stdout.read1(1 << 16)
+                if not chunk:
+                    break
+                *records, pending = (pending + chunk).split(b"\0")
+                for record in records:
+                    problem = listing.add(record)
+                    if problem:
+                        break
+                if problem is None and len(pending) > _MAX_RECORD:
+                    problem = ("a path longer than any file system takes",
+                               "путь длиннее, чем допускает любая файловая система")
+            if problem is None:
+                with suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=LIST_TIMEOUT)
+        finally:
+            if proc.poll() is None:  # stopped at a bound: git would list on and on
+                _stop(proc)
+                proc.wait()
+            timed_out = not timer.is_alive()
+            timer.cancel()
+        if problem is None and timed_out:
+            problem = (f"more files than git could list in {LIST_TIMEOUT} s",
+                       f"больше файлов, чем git смог перечислить за {LIST_TIMEOUT} с")
+        elif problem is None and (proc.returncode or pending):
+            errors.seek(0)
+            said = visible(errors.read(2000).decode("utf-8", "replace").strip()
+                           or f"git exited with {proc.returncode}")
+            problem = (f"files that could not be listed ({said})",
+                       f"файлы, которые не удалось перечислить ({said})")
+    return problem
 
 
 class GitTarget(DirTarget):
@@ -488,21 +617,65 @@ class GitTarget(DirTarget):
     def __init__(self, repository: str, branch: str, work: Path):
         if option_like(repository) or branch_problem(branch):
             raise ValueError(f"not a repository and branch: {repository!r} {branch!r}")
+        self.repository = repository
         self.branch = branch
         work = Path(work).absolute()
         shutil.rmtree(work, ignore_errors=True)
         super().__init__(work)
-        _git("init", "-q", cwd=work, options=SAFE_GIT)
+        try:
+            _git("init", "-q", cwd=work, options=SAFE_GIT)
+            self._check_git_folder()
+            # before any checkout: the bytes written are then the sizes listed
+            (work / ".git" / "info").mkdir(exist_ok=True)
+            (work / ".git" / "info" / "attributes").write_text(NO_CONVERSION,
+                                                               encoding="utf-8")
+            self.git("remote", "add", "--", "origin", repository)
+            if self.git("ls-remote", "--heads", "--", "origin", branch).strip():
+                self.git("fetch", "-q", "--depth", "1", "--", "origin", branch)
+                commit = self.git("rev-parse", "--verify", "-q", "FETCH_HEAD^{commit}").strip()
+                if not re.fullmatch(r"[0-9a-f]{40,64}", commit):
+                    raise ValueError(f"git named no commit for the branch: {commit!r}")
+                self._check_tree(commit)
+                self.git("checkout", "-q", "-B", branch, commit)
+            else:
+                self.git("checkout", "-q", "--orphan", branch)
+            self._check_git_folder()  # before anything is written
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        """Remove the work clone (a link in it is removed, never followed)."""
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _check_tree(self, commit: str) -> None:
+        """Refuse the branch (its tip ``commit``) unless its tree is within the bounds of
+        a deploy target: listed by :func:`_listing_problem`, before any checkout."""
         self._check_git_folder()
-        (work / ".git" / "info").mkdir(exist_ok=True)
-        (work / ".git" / "info" / "attributes").write_text(NO_CONVERSION, encoding="utf-8")
-        self.git("remote", "add", "--", "origin", repository)
-        if self.git("ls-remote", "--heads", "--", "origin", branch).strip():
-            self.git("fetch", "-q", "--depth", "1", "--", "origin", branch)
-            self.git("checkout", "-q", "-B", branch, "FETCH_HEAD")
-        else:
-            self.git("checkout", "-q", "--orphan", branch)
-        self._check_git_folder()  # before anything is written
+        where = (f"--git-dir={self.root / '.git'}", f"--work-tree={self.root}")
+        problem = _listing_problem(
+            ["git", *SAFE_GIT, *where, "ls-tree", "-r", "-t", "-l", "-z", "--full-tree",
+             commit], self.root)
+        if problem is None:
+            return
+        branch, repository = visible(self.branch), visible(self.repository)
+        raise GardarikaError([Problem(
+            file="invoke deploy",
+            en=f"the branch “{branch}” of the repository {repository} holds {problem[0]}. "
+               "This branch does not look like a site Gardarika deployed (a few hundred "
+               "kilobytes of git objects, folders nested over and over or a big file "
+               "named many times, can check out to billions of files: a “git bomb”), so "
+               "nothing was checked out or published. The maintainer may empty the branch "
+               "(or delete it: the next deploy starts it afresh) or choose another branch "
+               "or repository for this deploy target.",
+            ru=f"ветка «{branch}» репозитория {repository} содержит {problem[1]}. Эта "
+               "ветка не похожа на сайт, опубликованный Gardarika (несколько сотен "
+               "килобайт объектов git — папки, вложенные друг в друга снова и снова, или "
+               "большой файл, названный много раз, — могут развернуться в миллиарды "
+               "файлов: «git-бомба»), поэтому ничего не извлечено и не опубликовано. "
+               "Сопровождающий может очистить ветку (или удалить её: следующая "
+               "публикация создаст её заново) или выбрать для этой цели публикации другую "
+               "ветку или репозиторий.")])
 
     def _check_git_folder(self) -> None:
         """Stop unless the clone's ``.git`` is a real folder: were it a link or a file,

@@ -41,6 +41,16 @@ OUTPUT_PER_TEXT = 256 * 1024
 MAX_TOWN_ENTRIES = 25_000
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_TOWN_BYTES = 1024 * 1024 * 1024
+#: a deploy target: what the branch of a ``git`` target may hold before the deploy
+#: checks it out into its work clone (files and folders, bytes of one file, bytes in
+#: all). Not the content bounds: a built site legitimately holds more files than its
+#: sources (a page per language, each picture in several sizes, the listings), so these
+#: are far above any town's site. But a town's editors may control that branch, and a
+#: few hundred kilobytes of git objects check out to billions of files or gigabytes; a
+#: branch over them does not look like a site Gardarika deployed and is refused
+MAX_TARGET_ENTRIES = 200_000
+MAX_TARGET_FILE_BYTES = MAX_FILE_BYTES
+MAX_TARGET_BYTES = 4 * 1024 * 1024 * 1024
 
 Found = tuple[str, str, str]   # (key, English, Russian)
 

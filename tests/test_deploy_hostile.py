@@ -18,12 +18,16 @@ import json
 import os
 import subprocess
 import threading
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
+from gardarika import deploy
 from gardarika.deploy import MANIFEST, DirTarget, GitTarget, deploy_folder, local_manifest
-from gardarika.errors import GardarikaError
+from gardarika.errors import GardarikaError, Problem
+from gardarika.limits import MAX_TARGET_BYTES, MAX_TARGET_ENTRIES, MAX_TARGET_FILE_BYTES
 
 # -- helpers ---------------------------------------------------------------------------
 
@@ -253,7 +257,7 @@ def test_checkout_of_a_hostile_branch_runs_nothing_and_writes_nothing_into_git(
             GitTarget(str(bare), f"worse{number}", other)
         assert "checkout" in caught.value.problems[0].en and caught.value.problems[0].ru
         assert not marker.exists()
-        assert_own_git_config(other, bare)
+        assert not other.exists()  # the refused work clone is removed, .git and all
 
 
 def test_gitignore_and_gitattributes_of_the_branch_change_no_byte_pushed(
@@ -487,3 +491,195 @@ def test_a_folder_in_the_way_of_a_file_is_refused_clearly(tmp_path: Path) -> Non
     problem = caught.value.problems[0]
     assert "index.html" in problem.file and problem.en and problem.ru
     assert (web / "index.html" / "keep.txt").read_text(encoding="utf-8") == "kept"
+
+
+# -- a git target whose branch checks out to far more than a site (issue F2) -------------
+
+
+def mktree(repository: Path, entries: list[tuple[str, str, str]]) -> str:
+    """A tree of ``entries`` (mode, object, name) written with ``git mktree``."""
+    listing = "".join(f"{mode} {'tree' if mode == '040000' else 'blob'} {oid}\t{name}\n"
+                      for mode, oid, name in entries)
+    return git("mktree", cwd=repository, data=listing.encode()).strip()
+
+
+def git_bomb(repository: Path, fanout: int, depth: int) -> str:
+    """A tree of ``fanout ** depth`` files: ``depth`` levels of ``fanout`` names, each
+    level naming the one tree below it ``fanout`` times, over a single two-byte blob.
+    A few kilobytes of objects, whatever the number of files."""
+    tree = mktree(repository, [("100644", blob(repository, b"x\n"), f"f{i}")
+                               for i in range(fanout)])
+    for _ in range(depth - 1):
+        tree = mktree(repository, [("040000", tree, f"d{i}") for i in range(fanout)])
+    return tree
+
+
+def hostile_branch(tmp_path: Path, build: Callable[[Path], str],
+                   branch: str = "gh-pages") -> Path:
+    """A bare repository whose ``branch`` holds the tree ``build`` writes, committed with
+    git plumbing (``commit-tree``) and pushed, as an editor with access to it can."""
+    editor = tmp_path / "editor"
+    git("init", "-q", str(editor), cwd=tmp_path)
+    bare = tmp_path / "pages.git"
+    git("init", "-q", "--bare", str(bare), cwd=tmp_path)
+    publish_tree(editor, bare, branch, build(editor))
+    return bare
+
+
+def refused_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bare: Path,
+                   work: Path) -> tuple[Problem, float]:
+    """Make a git target of ``bare``: it must be refused, with nothing checked out and no
+    work clone left. The problem and the seconds the refusal took."""
+    ran: list[str] = []
+    real_git = deploy._git
+
+    def recording_git(*args: str, cwd: Path, options: Sequence[str] = ()) -> str:
+        ran.append(args[0])
+        return real_git(*args, cwd=cwd, options=options)
+
+    monkeypatch.setattr(deploy, "_git", recording_git)
+    start = time.monotonic()
+    with pytest.raises(GardarikaError) as caught:
+        GitTarget(str(bare), "gh-pages", work)
+    took = time.monotonic() - start
+    assert "checkout" not in ran
+    assert not work.exists() and not work.is_symlink()
+    problem = caught.value.problems[0]
+    for text in (problem.en, problem.ru):
+        assert "gh-pages" in text and str(bare) in text
+    assert "does not look like a site Gardarika deployed" in problem.en
+    assert "empty the branch" in problem.en and "choose another" in problem.en
+    assert "не похожа на сайт" in problem.ru and "очистить ветку" in problem.ru
+    return problem, took
+
+
+@pytest.mark.parametrize(("fanout", "depth"), [(30, 4), (10, 10)], ids=["810000", "10e10"])
+def test_a_git_bomb_branch_is_refused_quickly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              fanout: int, depth: int) -> None:
+    """A "git bomb" at the deploy branch: a few kilobytes of objects that would check out
+    to 810 000 files, or to 10^10 (far more than any disk holds). Its tree is listed
+    before anything is checked out, the listing stops at MAX_TARGET_ENTRIES, and the
+    target is refused in seconds, naming the repository, the branch and the bound."""
+    bare = hostile_branch(tmp_path, lambda editor: git_bomb(editor, fanout, depth))
+    work = tmp_path / "net" / ".cache" / "deploy" / "alpha-pages"
+
+    problem, took = refused_target(tmp_path, monkeypatch, bare, work)
+
+    assert took < 30
+    assert str(MAX_TARGET_ENTRIES) in problem.en and str(MAX_TARGET_ENTRIES) in problem.ru
+    assert "files and folders" in problem.en and "файлов и папок" in problem.ru
+
+
+def test_a_branch_of_one_big_file_named_many_times_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One blob of MAX_TARGET_FILE_BYTES (a file as big as a target may hold: it
+    compresses to some 64 KB) named just enough times to pass MAX_TARGET_BYTES (4 GiB):
+    the sizes the listing gives add up past the bound, and nothing is checked out."""
+    times = MAX_TARGET_BYTES // MAX_TARGET_FILE_BYTES + 1
+
+    def build(editor: Path) -> str:
+        big = blob(editor, b"A" * MAX_TARGET_FILE_BYTES)
+        return mktree(editor, [("100644", big, f"big{i}.html") for i in range(times)])
+
+    bare = hostile_branch(tmp_path, build)
+
+    problem, _ = refused_target(tmp_path, monkeypatch, bare, tmp_path / "work")
+
+    mb = MAX_TARGET_BYTES // 1024 // 1024
+    assert f"{mb} MB" in problem.en and f"{mb} МБ" in problem.ru
+
+
+def test_a_branch_holding_a_file_over_the_file_bound_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A single file one byte over MAX_TARGET_FILE_BYTES is named in the refusal."""
+    bare = hostile_branch(tmp_path, lambda editor: mktree(editor, [
+        ("100644", blob(editor, b"<p>home</p>\n"), "index.html"),
+        ("100644", blob(editor, b"A" * (MAX_TARGET_FILE_BYTES + 1)), "huge.bin")]))
+
+    problem, _ = refused_target(tmp_path, monkeypatch, bare, tmp_path / "work")
+
+    assert "huge.bin" in problem.en and "huge.bin" in problem.ru
+    assert str(MAX_TARGET_FILE_BYTES + 1) in problem.en
+
+
+def test_a_smaller_bound_is_the_one_applied(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bounds are read when the tree is listed: a branch of 1 MB named 20 times
+    passes with the real bounds and is refused once MAX_TARGET_BYTES is 8 MB."""
+    def build(editor: Path) -> str:
+        big = blob(editor, b"B" * (1 << 20))
+        return mktree(editor, [("100644", big, f"p{i}.jpg") for i in range(20)])
+
+    bare = hostile_branch(tmp_path, build)
+    GitTarget(str(bare), "gh-pages", tmp_path / "fits")
+    monkeypatch.setattr(deploy, "MAX_TARGET_BYTES", 8 << 20)
+
+    problem, _ = refused_target(tmp_path, monkeypatch, bare, tmp_path / "work")
+
+    assert "8 MB" in problem.en and "8 МБ" in problem.ru
+
+
+def test_gitattributes_of_the_branch_do_not_inflate_the_checkout(tmp_path: Path) -> None:
+    """The branch's ``.gitattributes`` asks for ``$Id$`` expansion (each 4 bytes become
+    47), UTF-32 in the working tree (4 bytes for each) and CRLF line ends: the work
+    clone's own attributes are in place before the checkout, so each checked-out file
+    is its blob byte for byte, and the bounds the listing checked are the bytes on disk."""
+    page = b"$Id$\n" * 20_000
+    style = b"body { color: black }\n" * 1000
+
+    def build(editor: Path) -> str:
+        return mktree(editor, [
+            ("100644", blob(editor, b"* ident working-tree-encoding=UTF-32 text eol=crlf\n"
+                                    b"*.html filter=inflate\n"), ".gitattributes"),
+            ("100644", blob(editor, page), "index.html"),
+            ("100644", blob(editor, style), "style.css")])
+
+    bare = hostile_branch(tmp_path, build)
+
+    target = GitTarget(str(bare), "gh-pages", tmp_path / "work")
+
+    assert (target.root / "index.html").read_bytes() == page
+    assert (target.root / "style.css").read_bytes() == style
+    on_disk = sum(path.stat().st_size for path in target.root.rglob("*")
+                  if path.is_file() and ".git" not in path.relative_to(target.root).parts)
+    assert on_disk == len(page) + len(style) + len(
+        b"* ident working-tree-encoding=UTF-32 text eol=crlf\n*.html filter=inflate\n")
+
+
+def test_a_failed_deploy_removes_the_work_clone(tmp_path: Path) -> None:
+    """The work clone is the deploy's alone: once the deploy fails (here the push, the
+    repository having gone), it is removed, not left in ``.cache``."""
+    bare = tmp_path / "pages.git"
+    git("init", "-q", "--bare", str(bare), cwd=tmp_path)
+    site = built_site(tmp_path, tmp_path / "unused")
+    work = tmp_path / "work"
+    target = GitTarget(str(bare), "gh-pages", work)
+    assert (work / ".git").is_dir()
+    bare.rename(tmp_path / "gone.git")
+
+    with pytest.raises(GardarikaError) as caught:
+        deploy_folder(site, target, "pages")
+
+    assert "push" in caught.value.problems[0].en
+    assert not work.exists()
+
+
+def test_a_site_gardarika_deployed_before_deploys_again(tmp_path: Path) -> None:
+    """The legitimate case: a branch holding a site of a few thousand files, deployed
+    by Gardarika before, is within the bounds; the next deploy sends only what changed."""
+    site = tmp_path / "site"
+    for number in range(3000):
+        page = site / f"{['en', 'ru', 'de'][number % 3]}/{number // 100}/p{number}.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(f"<p>page {number}</p>\n", encoding="utf-8")
+    (site / "index.html").write_text("<p>home</p>\n", encoding="utf-8")
+    bare = tmp_path / "pages.git"
+    git("init", "-q", "--bare", str(bare), cwd=tmp_path)
+    first = deploy_folder(site, GitTarget(str(bare), "gh-pages", tmp_path / "w1"), "pages")
+    assert len(first.sent) == 3001
+    (site / "index.html").write_text("<p>new home</p>\n", encoding="utf-8")
+
+    second = deploy_folder(site, GitTarget(str(bare), "gh-pages", tmp_path / "w2"), "pages")
+
+    assert second.sent == ["index.html"] and second.unchanged == 3000
+    assert_published_exactly(bare, "gh-pages", site)
