@@ -307,9 +307,18 @@ def owners(root: Path) -> int:
 
     network = load_network(root)
     path = Path(root) / "CODEOWNERS"
-    path.write_text(codeowners(network), encoding="utf-8")
-    print(f"Written: {path.name} ({sum(1 for s in network.sites.values() if s.editors)} "
-          "towns with editors)")
+    left_out: list[str] = []
+
+    def warn(line: str) -> None:
+        left_out.append(line)
+        print(line, file=sys.stderr)
+
+    path.write_text(codeowners(network, warn), encoding="utf-8")
+    with_editors = sum(1 for s in network.sites.values() if s.editors)
+    print(f"Written: {path.name} ({with_editors - len(left_out)} towns with editors"
+          f"{f', {len(left_out)} left out (see above)' if left_out else ''}) / записан "
+          f"{path.name} (городов с редакторами: {with_editors - len(left_out)}"
+          f"{f', не включено: {len(left_out)} (см. выше)' if left_out else ''})")
     return 0
 
 

@@ -69,6 +69,8 @@ def test_hostile_folder_names_never_make_a_rule(network: Path,
     assert done.returncode == 0, done.stderr
     assert (network / "CODEOWNERS").read_text(encoding="utf-8") == text
     assert "left out" in done.stderr and "не включён" in done.stderr
+    left_out = sum(1 for t in loaded.sites if t.startswith("h"))
+    assert "left out (see above)" in done.stdout and f"не включено: {left_out}" in done.stdout
 
 
 @pytest.mark.parametrize("editors", [
