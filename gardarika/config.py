@@ -318,6 +318,33 @@ def repository_is_local(url: str) -> bool:
     return url.startswith("/") or url[:7].lower() == "file://"
 
 
+#: the part of a server address between ``scheme://`` and the first ``/``, as git and
+#: ssh read it: an optional user, a host name or ``[IPv6]`` address, an optional port
+_AUTHORITY = re.compile(r"(?:(?P<user>[^@:/?#%\[\]]+)@)?"
+                        r"(?P<host>\[[0-9A-Fa-f:.]+\]|[^@:/?#%\[\]]+)(?::(?P<port>\d{1,5}))?")
+
+
+def _server(rest: str) -> str | None:
+    """The host of a server address after its ``scheme://``, or ``None`` when it is not
+    written plainly. Judged as git and ssh read it, not as a URL parser does: git ends
+    the server part at the first ``/`` and ssh takes the host after the last ``@``, so
+    ``evil.example#@127.0.0.1`` is 127.0.0.1 to ssh while ``urlsplit`` sees
+    evil.example. So ``?``, ``#``, ``%`` (git decodes it), a password and a second
+    ``@`` are refused outright."""
+    if any(c in rest for c in "?#%"):
+        return None
+    authority = rest.split("/", 1)[0]
+    found = _AUTHORITY.fullmatch(authority)
+    if not found:
+        return None
+    host, user, port = found.group("host"), found.group("user"), found.group("port")
+    if host_problem(host) and host_problem(host.strip("[]")):
+        return None
+    if (user is not None and user_problem(user)) or (port is not None and port_problem(int(port))):
+        return None
+    return host.strip("[]")
+
+
 def repository_problem(value: Any, root: Path,
                        local_repositories: tuple[str, ...] | None = None,
                        internal_hosts: bool = True) -> Reason | None:
@@ -351,7 +378,6 @@ def repository_problem(value: Any, root: Path,
                     f"(https, ssh, git or file).",
                     f"«{name}://» — не поддерживаемый способ доступа; {usage[1]} "
                     "(https, ssh, git или file).")
-        parts = urlsplit(text)
         if name == "file":
             # git reads the rest as a path, "?", "#" and "%" included: judge that path,
             # not what a URL parser makes of it (…/x#/../../private.git)
@@ -365,15 +391,14 @@ def repository_problem(value: Any, root: Path,
                         "file:///srv/git/vyborg.git (обычными символами, без «?», «#» и "
                         "«%»).")
             return _local_repository_problem("/" + path, root, local_repositories)
-        try:
-            host = parts.hostname or ""
-            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-        except ValueError:
-            host = ""
-        if not host or (host_problem(host) and host_problem(f"[{host}]")) or \
-                (parts.username is not None and user_problem(parts.username)):
-            return (f"“{value}” does not name a server; {usage[0]}.",
-                    f"«{value}» не называет сервер; {usage[1]}.")
+        host = _server(text[len(scheme.group(0)):])
+        if not host:
+            return (f"“{value}” does not name a server plainly (a host name or address, "
+                    "optionally a user before “@” and a port; no password, “?”, “#” or "
+                    f"“%”); {usage[0]}.",
+                    f"«{value}» не называет сервер простым образом (имя или адрес сервера, "
+                    "при необходимости пользователь перед «@» и порт; без пароля, «?», «#» "
+                    f"и «%»); {usage[1]}.")
         if not internal_hosts and internal_host(host):
             return _internal_host_problem(host)
         return None

@@ -41,6 +41,9 @@ OUTPUT_PER_TEXT = 256 * 1024
 MAX_TOWN_ENTRIES = 25_000
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_TOWN_BYTES = 1024 * 1024 * 1024
+#: folders inside folders: a real site has a handful of levels; a thousand would crash
+#: every walk of the folder in Python (``os.walk`` calls itself for each level)
+MAX_TOWN_DEPTH = 64
 #: a deploy target: what the branch of a ``git`` target may hold before the deploy
 #: checks it out into its work clone (files and folders, bytes of one file, bytes in
 #: all). Not the content bounds: a built site legitimately holds more files than its
@@ -129,11 +132,14 @@ class TownSize:
     #: the first entry that is neither a file, a folder nor a link (a named pipe, a
     #: device): reading it would wait for ever or read without end
     special: str | None = None
+    #: the first folder deeper than :data:`MAX_TOWN_DEPTH`
+    too_deep: str | None = None
 
     @property
     def over(self) -> bool:
         return self.too_big is not None or self.special is not None or \
-            self.entries > MAX_TOWN_ENTRIES or self.bytes > MAX_TOWN_BYTES
+            self.too_deep is not None or self.entries > MAX_TOWN_ENTRIES or \
+            self.bytes > MAX_TOWN_BYTES
 
 
 def measure_town(content: Path) -> TownSize:
@@ -145,33 +151,52 @@ def measure_town(content: Path) -> TownSize:
     link is walked when it leads to a folder inside the town that is not one of its own
     parents (those are refused by the checks as loops), so a few links to links to a
     folder ("a symlink bomb") count as all the copies Pelican would read. Other links
-    count as one entry each."""
+    count as one entry each. The walk keeps its own list of folders to visit (Python's
+    ``os.walk`` calls itself for each level, and 1 000 nested folders would crash the
+    build) and stops at :data:`MAX_TOWN_DEPTH` levels."""
     size = TownSize()
     top = os.path.realpath(content)
-    for folder, dirs, files in os.walk(content, followlinks=True):
-        if folder == str(content):
-            dirs[:] = [d for d in dirs if d != ".git"]
-        size.entries += len(dirs) + len(files)
-        here = os.path.realpath(folder)
-        dirs[:] = [d for d in dirs if _walked(os.path.join(folder, d), here, top)]
-        for name in files:
-            path = os.path.join(folder, name)
-            try:
-                # a link leading out of the town is refused by the checks, never read
-                follow = not os.path.islink(path) or _inside(os.path.realpath(path), top)
-                info = os.stat(path, follow_symlinks=follow)
-            except OSError:
-                continue
-            if not (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)):
-                size.special = size.special or os.path.relpath(path, content)
-            bytes_ = info.st_size
-            size.bytes += bytes_
-            if bytes_ > MAX_FILE_BYTES and size.too_big is None:
-                size.too_big = os.path.relpath(path, content)
-                size.too_big_bytes = bytes_
-        if size.over:
+    pending: list[tuple[str, int]] = [(str(content), 0)]
+    while pending and not size.over:
+        folder, depth = pending.pop()
+        if depth > MAX_TOWN_DEPTH:
+            size.too_deep = os.path.relpath(folder, content)
             break
+        try:
+            with os.scandir(folder) as found:
+                entries = sorted(found, key=lambda entry: entry.name)
+        except OSError:
+            continue
+        here = os.path.realpath(folder)
+        for entry in entries:
+            if depth == 0 and entry.name == ".git":
+                continue
+            size.entries += 1
+            try:
+                is_folder = entry.is_dir()   # a link to a folder counts as one
+            except OSError:
+                is_folder = False
+            if is_folder:
+                if _walked(entry.path, here, top):
+                    pending.append((entry.path, depth + 1))
+                continue
+            _count_file(size, entry.path, content, top)
     return size
+
+
+def _count_file(size: TownSize, path: str, content: Path, top: str) -> None:
+    try:
+        # a link leading out of the town is refused by the checks, never read
+        follow = not os.path.islink(path) or _inside(os.path.realpath(path), top)
+        info = os.stat(path, follow_symlinks=follow)
+    except OSError:
+        return
+    if not (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)):
+        size.special = size.special or os.path.relpath(path, content)
+    size.bytes += info.st_size
+    if info.st_size > MAX_FILE_BYTES and size.too_big is None:
+        size.too_big = os.path.relpath(path, content)
+        size.too_big_bytes = info.st_size
 
 
 def _walked(path: str, here: str, top: str) -> bool:
@@ -191,6 +216,14 @@ def size_problem(size: TownSize) -> Found | None:
     """The message for a town's content folder over a limit, as (file, English,
     Russian); the file is relative to the content folder ("" for the folder)."""
     mb = 1024 * 1024
+    if size.too_deep is not None:
+        return (size.too_deep,
+                f"folders are nested more than {MAX_TOWN_DEPTH} levels deep here, so the "
+                "town is not built. A site needs a few levels: move the files up and "
+                "remove the empty folders.",
+                f"здесь папки вложены друг в друга глубже {MAX_TOWN_DEPTH} уровней, поэтому "
+                "сайт города не собран. Сайту достаточно нескольких уровней: переместите "
+                "файлы выше и удалите пустые папки.")
     if size.special is not None:
         return (size.special,
                 "this is not an ordinary file but a special one (a named pipe or a device), "

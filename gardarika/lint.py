@@ -524,7 +524,12 @@ def prepare(site: SiteConfig, docs: list[Document], problems: list[Problem]
 def size_problems(site: SiteConfig, root: Path) -> list[Problem]:
     """The town's content folder over a bound of :mod:`gardarika.limits` (a "git bomb"
     of 100 000 copies, a folder of gigabytes): then nothing else is read."""
-    found = size_problem(measure_town(site.content))
+    try:
+        found = size_problem(measure_town(site.content))
+    except (OSError, RecursionError, ValueError) as exc:  # whatever it is, the town alone
+        found = ("", f"its content folder could not be read ({exc!r}), so the town is not "
+                 "built.", f"папку материалов не удалось прочитать ({exc!r}), поэтому сайт "
+                 "города не собран.")
     if found is None:
         return []
     file, en, ru = found

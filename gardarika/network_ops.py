@@ -76,7 +76,13 @@ from .config import (
 )
 from .confine import is_inside
 from .errors import display_path
-from .limits import MAX_FILE_BYTES, MAX_TOWN_BYTES, MAX_TOWN_ENTRIES, TownSize
+from .limits import (
+    MAX_FILE_BYTES,
+    MAX_TOWN_BYTES,
+    MAX_TOWN_DEPTH,
+    MAX_TOWN_ENTRIES,
+    TownSize,
+)
 
 # -- CODEOWNERS ---------------------------------------------------------------------------
 
@@ -330,6 +336,11 @@ class _Tree:
                     "git выдал запись, которую не удалось разобрать.")
         mode, kind, oid, length = (f.decode("ascii", "replace") for f in fields)
         self.size.entries += 1
+        if path.count(b"/") >= MAX_TOWN_DEPTH:
+            return (f"its folders are nested more than {MAX_TOWN_DEPTH} levels deep "
+                    f"({_shown(path[:200])}…); a site needs a few levels.",
+                    f"в нём папки вложены глубже {MAX_TOWN_DEPTH} уровней "
+                    f"({_shown(path[:200])}…); сайту достаточно нескольких уровней.")
         if mode == "160000":
             self.submodules.append(path)
         if kind == "blob":

@@ -691,6 +691,21 @@ def test_a_local_repository_needs_the_maintainers_permission(project: Path, tmp_
         assert "local_repositories" in problem.en or "“..”" in problem.en, problem.en
 
 
+@pytest.mark.parametrize("url", [
+    "ssh://evil.example#@127.0.0.1:2222/x", "ssh://evil.example?@127.0.0.1/x",
+    "ssh://u:p%40127.0.0.1%2F@evil.example/x", "https://a@b@git.example.org/x.git",
+    "https://git.example.org:99999/x.git", "https://git.example.org/x.git?y=1",
+    "git://evil.example#@10.0.0.5/x", "ssh://user:secret@git.example.org/x.git",
+])
+def test_a_server_address_is_read_as_git_and_ssh_read_it(project: Path, url: str) -> None:
+    """A URL parser ends the host at “?” or “#”, git at the first “/”, and ssh takes
+    what follows the last “@”: ``evil.example#@127.0.0.1`` reached this machine while
+    the check saw evil.example. Only plain addresses are accepted, for every town."""
+    write(project / "sites/network.yaml", "pull_with_credentials: [vyborg]\n")
+    problem = refused(project, f"repository: {{url: '{url}'}}\n", "repository.url")
+    assert "plainly" in problem.en and "простым образом" in problem.ru
+
+
 @pytest.mark.parametrize("url", ["{remotes}/site.git", "file://{remotes}/site.git"])
 def test_a_git_deploy_target_on_this_machine_needs_the_maintainers_permission(
         project: Path, tmp_path: Path, url: str) -> None:

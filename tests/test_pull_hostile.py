@@ -162,6 +162,20 @@ def test_a_git_bomb_of_100000_files_is_never_checked_out(network: Path,
     assert left_behind(network) == []
 
 
+def test_folders_nested_too_deep_are_never_checked_out(network: Path,
+                                                       remote: Path) -> None:
+    """1 500 nested folders (a 3 KB path git stores happily) would crash every walk of
+    the content folder in Python."""
+    oid, mode = news(remote)[1], "100644"
+    name = "deep.md"
+    for _ in range(1500):
+        oid = tree(remote, [(mode, oid, name)])
+        mode, name = "040000", "a"
+    commit(remote, tree(remote, [news(remote), ("040000", oid, "a")]))
+    refused(network, "more than 64 levels deep")
+    assert left_behind(network) == []
+
+
 def test_a_git_bomb_of_ten_billion_files_is_stopped_at_once(network: Path,
                                                            remote: Path) -> None:
     """Ten levels: git lists entries without end; the listing is stopped at the limit."""

@@ -173,3 +173,19 @@ def test_a_named_pipe_is_refused_without_waiting_on_it(network: Path) -> None:
     os.mkfifo(network / "content/alpha/fifo.md")
     done = _gardarika(network, "build", "--jobs", "2", timeout=120)
     assert "✓ beta: built" in done.stdout and "✗ alpha" in done.stdout, done.stdout
+
+
+def test_folders_nested_a_thousand_deep_fail_their_town_alone(network: Path) -> None:
+    """Python's os.walk calls itself for each level: 1 500 nested folders crashed the
+    whole build (no town built) before the depth was bounded."""
+    deep = network / "content/beta"
+    for _ in range(1500):   # one level at a time: os.makedirs calls itself too
+        deep = deep / "a"
+        deep.mkdir()
+    write(deep / "deep.md", ARTICLE)
+    problems = lint_town(load_network(network).sites["beta"], network)
+    assert len(problems) == 1 and "more than 64 levels deep" in problems[0].en, problems
+    assert problems[0].file.startswith("content/beta/a/a/")
+    done = _gardarika(network, "build", "--jobs", "2", timeout=300)
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "✓ alpha: built" in done.stdout and "✗ beta" in done.stdout, done.stdout
