@@ -29,6 +29,7 @@ from http import HTTPStatus
 from pathlib import Path
 
 from .config import load_network
+from .limits import MAX_TOWN_DEPTH
 from .serve import PreviewServer, QuietHandler
 
 STATUS_PATH = "/__gardarika__/status"
@@ -155,8 +156,11 @@ def fingerprint(paths: list[Path]) -> str:
     """Changes whenever a file below ``paths`` is added, removed or modified."""
     digest = hashlib.sha256()
     for base in paths:
+        top = str(base).count(os.sep)
         for folder, dirs, files in os.walk(base):
-            dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__pycache__")))
+            # never deeper than a town may be (os.walk calls itself for each level)
+            dirs[:] = [] if folder.count(os.sep) - top >= MAX_TOWN_DEPTH else \
+                sorted(d for d in dirs if not d.startswith((".", "__pycache__")))
             for name in sorted(files):
                 try:
                     stat = (Path(folder) / name).stat()
