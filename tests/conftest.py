@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 import textwrap
 from collections.abc import Callable
@@ -18,6 +19,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     spread over the cores (``invoke test``), a long test started last would keep one
     core busy alone while the others sit idle."""
     items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
+def remove_deep(top: Path) -> None:
+    """Remove a folder nested deeper than Python's recursion allows (``shutil.rmtree``
+    and pytest's clean-up of old temporary folders call themselves for each level),
+    one level at a time; links are removed, never followed."""
+    pending = [str(top)]
+    while pending:
+        folder = pending[-1]
+        inner = []
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    inner.append(entry.path)
+                else:
+                    os.unlink(entry.path)
+        if inner:
+            pending.extend(inner)
+        else:
+            os.rmdir(folder)
+            pending.pop()
 
 # A 1x1 PNG, so the fixture needs no image library.
 PNG = bytes.fromhex(

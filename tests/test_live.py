@@ -117,12 +117,17 @@ def test_live_preview_answers_only_to_this_computers_names(network: Path) -> Non
 def test_the_watch_survives_folders_nested_a_thousand_deep(tmp_path: Path) -> None:
     """The live preview's watch walks the content folder: 1 500 nested folders must
     not crash it (Python's os.walk calls itself for each level)."""
+    from conftest import remove_deep
+
     from gardarika.live import fingerprint
 
     deep = tmp_path
     for _ in range(1500):
         deep = deep / "a"
         deep.mkdir()
-    first = fingerprint([tmp_path])
-    (tmp_path / "new.md").write_text("x", encoding="utf-8")
-    assert fingerprint([tmp_path]) != first
+    try:
+        first = fingerprint([tmp_path])
+        (tmp_path / "new.md").write_text("x", encoding="utf-8")
+        assert fingerprint([tmp_path]) != first
+    finally:
+        remove_deep(tmp_path / "a")

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import REPO, write
+from conftest import REPO, remove_deep, write
 
 import gardarika.limits
 from gardarika.config import load_network
@@ -183,9 +183,13 @@ def test_folders_nested_a_thousand_deep_fail_their_town_alone(network: Path) -> 
         deep = deep / "a"
         deep.mkdir()
     write(deep / "deep.md", ARTICLE)
-    problems = lint_town(load_network(network).sites["beta"], network)
-    assert len(problems) == 1 and "more than 64 levels deep" in problems[0].en, problems
-    assert problems[0].file.startswith("content/beta/a/a/")
-    done = _gardarika(network, "build", "--jobs", "2", timeout=300)
-    assert "Traceback" not in done.stdout + done.stderr
-    assert "✓ alpha: built" in done.stdout and "✗ beta" in done.stdout, done.stdout
+    try:
+        problems = lint_town(load_network(network).sites["beta"], network)
+        assert len(problems) == 1 and "more than 64 levels deep" in problems[0].en, \
+            problems
+        assert problems[0].file.startswith("content/beta/a/a/")
+        done = _gardarika(network, "build", "--jobs", "2", timeout=300)
+        assert "Traceback" not in done.stdout + done.stderr
+        assert "✓ alpha: built" in done.stdout and "✗ beta" in done.stdout, done.stdout
+    finally:
+        remove_deep(network / "content/beta/a")
