@@ -344,6 +344,10 @@ def pull(root: Path, sites: str | None = None) -> int:
     network = load_network(root)
     names = _names(sites) or [t for t in network.ordered_ids()
                               if network.sites[t].repository]
+    if not names:
+        print("No town has a repository of its own (“repository:” in sites/<town>.yaml); "
+              "nothing to pull. / Ни у одного города нет своего репозитория («repository:» "
+              "в sites/<город>.yaml); получать нечего.")
     for town in names:
         if town not in network.sites:
             print(f"There is no town {town}. / Города {town} нет.", file=sys.stderr)

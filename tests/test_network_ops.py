@@ -370,3 +370,9 @@ def test_a_local_repository_must_be_allowed_by_the_maintainer(network: Path, tmp
     ok, message = pull(load_network(network), "gamma")
     assert ok, message
     assert (network / "content/gamma/news.md").is_file()
+
+
+def test_pull_without_any_repository_says_so(network: Path) -> None:
+    done = gardarika("--root", str(network), "pull")
+    assert done.returncode == 0
+    assert "nothing to pull" in done.stdout and "получать нечего" in done.stdout
