@@ -74,7 +74,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -285,11 +284,9 @@ def repository_host(url: str) -> str | None:
     an address that names none)."""
     if repository_is_local(url):
         return None
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url):
-        try:
-            return urlsplit(url).hostname or None
-        except ValueError:
-            return None
+    scheme = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url)
+    if scheme:
+        return _server(url[scheme.end():])
     scp = _SCP_LIKE.match(url)
     return scp.group("host") if scp else None
 
