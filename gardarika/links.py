@@ -149,29 +149,45 @@ def _loads(tag: str, attr: str, attrs: dict[str, str]) -> bool:
     return False
 
 
+#: the attributes :func:`html_references` looks at; every other one (class, id, alt…, most
+#: of a page) is passed over without working out its line or value
+_REFERENCE_ATTRIBUTES = frozenset((*URL_ATTRIBUTES["*"], *SRCSET_ATTRIBUTES, "style",
+                                   "content"))
+
+
+def _attribute_values(attrs_text: str) -> dict[str, str]:
+    return {m.group("name").lower(): (_attr_value(m)[0] or "")
+            for m in _ATTR.finditer(attrs_text)}
+
+
 def html_references(html: str) -> Iterator[tuple[Reference, int, int]]:
     """Every URL of an HTML document with its position, including CSS ``url()`` in
     ``<style>`` blocks and ``style`` attributes, and path-like strings in inline scripts."""
     lines = _Lines(html)
     for tag in _TAG.finditer(html):
         name = tag.group("name")
-        if not name:
+        attrs_text = tag.group("attrs")
+        if not name or not attrs_text:
             continue
         name = name.lower()
-        attrs_text = tag.group("attrs") or ""
         base = tag.start("attrs")
-        matches = list(_ATTR.finditer(attrs_text))
-        values = {m.group("name").lower(): (_attr_value(m)[0] or "") for m in matches}
-        for match in matches:
+        values: dict[str, str] | None = None   # all of the tag's attributes, when needed
+        for match in _ATTR.finditer(attrs_text):
             attr = match.group("name").lower()
+            if attr not in _REFERENCE_ATTRIBUTES:
+                continue
+            if attr == "content":
+                if name != "meta":
+                    continue
+                values = values if values is not None else _attribute_values(attrs_text)
+                if values.get("http-equiv", "").lower() != "refresh":
+                    continue
             value, start, end = _attr_value(match)
             if value is None:
                 continue
             start, end = base + start, base + end
             line = lines.at(start)
-            if attr in URL_ATTRIBUTES["*"] or (name == "meta" and attr == "content"
-                                               and values.get("http-equiv", "").lower()
-                                               == "refresh"):
+            if attr in URL_ATTRIBUTES["*"] or attr == "content":
                 url = value
                 offset = 0
                 if attr == "content":
@@ -179,14 +195,16 @@ def html_references(html: str) -> Iterator[tuple[Reference, int, int]]:
                     if not refresh:
                         continue
                     url, offset = refresh.group(1), refresh.start(1)
-                ref = Reference(unescape(url), line, name, attr, _loads(name, attr, values),
-                                escaped=True)
+                if name == "link":
+                    values = values if values is not None else _attribute_values(attrs_text)
+                ref = Reference(unescape(url), line, name, attr,
+                                _loads(name, attr, values or {}), escaped=True)
                 yield ref, start + offset, start + offset + len(url)
             elif attr in SRCSET_ATTRIBUTES:
                 for url, s, e in _srcset_urls(value):
                     yield (Reference(unescape(url), line, name, attr, True, escaped=True),
                            start + s, start + e)
-            elif attr == "style":
+            else:  # style
                 for ref, s, e in css_references(value):
                     yield Reference(ref.url, line, name, "style", True), start + s, start + e
     lines = _Lines(html)
