@@ -144,6 +144,10 @@ def _walk(folders: Iterable[Path]) -> Iterator[Path]:
 
 
 
+#: distinct (link, folder) answers a check keeps at once
+JUDGED_LIMIT = 200_000
+
+
 def check_output(output: Path, towns: Iterable[str] | None = None,
                  trusted: Iterable[str] = ()) -> list[Finding]:
     """Every problem found in ``output`` (only the given towns and the portal, if given).
@@ -160,6 +164,7 @@ def check_output(output: Path, towns: Iterable[str] | None = None,
     tree = Tree(output, shown, [] if towns is None else
                 [p.relative_to(output).as_posix() for p in scope])
     trusted = set(trusted)
+    judged: dict[tuple[str, str, bool, str], tuple[str, str] | None] = {}
     for path, rel in zip(paths, shown, strict=True):
         findings.extend(Finding(rel, 0, f"file name: {en}", f"имя файла: {ru}")
                         for en, ru in name_problems(rel))
@@ -172,8 +177,15 @@ def check_output(output: Path, towns: Iterable[str] | None = None,
         if path.suffix.lower() not in TEXT_FILES:
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
+        folder = posixpath.dirname(rel)
         for ref in _references(path, text):
-            problem = check_reference(ref, rel, tree)
+            # pages of one folder share most links (menus, listings, the theme): each is
+            # judged once per folder (the answer depends on nothing else)
+            key = (ref.url, ref.element, ref.loads, folder)
+            if len(judged) > JUDGED_LIMIT:   # a site of millions of distinct links
+                judged.clear()
+            problem = judged[key] if key in judged else \
+                judged.setdefault(key, check_reference(ref, rel, tree))
             if problem:
                 findings.append(Finding(rel, ref.line, *problem))
     for group in case_collisions(shown):
