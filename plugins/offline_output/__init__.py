@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
@@ -239,6 +240,24 @@ def url_fixer(output: Path, page_dir: str, shared_up: bool, renames: dict[str, s
     return fix
 
 
+#: links one folder's fixer remembers at once
+REMEMBERED = 100_000
+
+
+def _remembered(fix: Callable[[str], str]) -> Callable[[str], str]:
+    """``fix`` with its answers remembered (a few hundred thousand at most)."""
+    answers: dict[str, str] = {}
+
+    def remembered(url: str) -> str:
+        if url not in answers:
+            if len(answers) > REMEMBERED:
+                answers.clear()
+            answers[url] = fix(url)
+        return answers[url]
+
+    return remembered
+
+
 def fix_output(pelican: Any, renames: dict[str, str]) -> None:
     """After writing: make every reference in every written text file portable.
 
@@ -249,13 +268,18 @@ def fix_output(pelican: Any, renames: dict[str, str]) -> None:
     output = Path(pelican.output_path)
     config = _config(settings)
     shared_up = bool(config) and settings["DEFAULT_LANG"] != config.get("default_lang")
+    # pages of one folder share most links (menus, listings, the theme): each link is
+    # made portable once per folder; the folders do not change while pages are rewritten
+    fixers: dict[str, Callable[[str], str]] = {}
     for rel_dir, path in walk_output(output, settings, tuple(REWRITERS)):
         report(os.path.abspath(path))
         # by the end of the name, as walk_output chose it: ".html" alone has no suffix
         rewrite = next(r for suffix, r in REWRITERS.items()
                        if path.name.lower().endswith(suffix))
         text = path.read_text(encoding="utf-8", errors="surrogateescape")
-        fixed = rewrite(text, url_fixer(output, rel_dir, shared_up, renames))
+        if rel_dir not in fixers:
+            fixers[rel_dir] = _remembered(url_fixer(output, rel_dir, shared_up, renames))
+        fixed = rewrite(text, fixers[rel_dir])
         if rewrite is rewrite_html:
             fixed = _drop_remote_loads(fixed, posixpath.join(rel_dir, path.name), settings)
         if fixed != text:
