@@ -16,12 +16,15 @@ import os
 import platform
 import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from .generate import REPO, generate
+from .longform import TOWN, edit_one_paragraph, generate_longform
 
 RESULTS = REPO / "benchmarks" / "results"
 QUERIES = {"ru": "праздники", "en": "festivals"}
@@ -76,7 +79,57 @@ def measure_builds(towns: int, articles: int, jobs: int | None, work: Path,
     return result
 
 
-def targets(builds: dict[str, Any]) -> list[tuple[str, bool, str]]:
+def _pelican_runs(project: Path, work: Path) -> dict[str, dict[str, float]]:
+    """Plain Pelican (one ``pelican`` command, the same settings as ``others.py``) on the
+    long-form town: cold, no-op, and after one paragraph of one article is edited."""
+    from .others import CONF
+
+    conf = work / "longform-conf.py"  # not pelican.py: that name would shadow Pelican
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "shared" / "jinja").mkdir(parents=True, exist_ok=True)
+    conf.write_text(CONF.format(
+        repo=str(REPO), root=str(project), town=TOWN, lang="ru", output=str(work / "output"),
+        cache=str(work / "cache"), shared=str(work / "shared")), encoding="utf-8")
+
+    def once() -> dict[str, float]:
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "pelican", "-s", str(conf), "-q"],
+                              capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError("pelican failed on the long-form town: "
+                               + (done.stderr + done.stdout)[-800:])
+        return {"seconds": round(time.perf_counter() - start, 3)}
+
+    cold = once()
+    noop = once()
+    edit_one_paragraph(project, "Pelican")
+    return {"cold": cold, "noop": noop, "edit_one_paragraph": once()}
+
+
+def measure_longform(jobs: int | None, work: Path, articles: int = 40,
+                     pelican: bool = True) -> dict[str, Any]:
+    """The long-form Russian town (``longform.py``): Gardarika's cold, no-op and one-edit
+    builds, then plain Pelican's on the same content."""
+    project = generate_longform(work / "longform", articles)
+    sources = sorted((project / "content" / TOWN / "articles").glob("*.md"))
+    cold = _build(project, jobs)
+    noop = _build(project, jobs)
+    edit_one_paragraph(project, "Gardarika")
+    edit = _build(project, jobs)
+    result: dict[str, Any] = {
+        "articles": len(sources), "markdown_bytes": sum(p.stat().st_size for p in sources),
+        "largest_kb": max(p.stat().st_size for p in sources) // 1024,
+        "gardarika": {"cold": cold, "noop": noop, "edit_one_paragraph": edit}}
+    if pelican:
+        result["pelican"] = _pelican_runs(project, work / "longform-pelican")
+        result["ratio"] = {key: round(result["gardarika"][key]["seconds"]
+                                      / max(result["pelican"][key]["seconds"], 1e-3), 2)
+                           for key in ("cold", "noop", "edit_one_paragraph")}
+    return result
+
+
+def targets(builds: dict[str, Any],
+            longform: dict[str, Any] | None = None) -> list[tuple[str, bool, str]]:
     """(target, met, the numbers) for each target of the performance issue."""
     cold, noop = builds["cold"]["seconds"], builds["noop"]["seconds"]
     edit = builds["edit_one_article"]
@@ -100,6 +153,12 @@ def targets(builds: dict[str, Any]) -> list[tuple[str, bool, str]]:
     if hugo:
         rows.append(("one edit faster than Hugo's full build", edit["seconds"] < hugo["seconds"],
                      f"{edit['seconds']:.2f} s vs Hugo {hugo['seconds']:.2f} s"))
+    if longform and longform.get("pelican"):
+        ours, theirs = (longform["gardarika"]["cold"]["seconds"],
+                        longform["pelican"]["cold"]["seconds"])
+        rows.append(("long-form town: cold build at most 1.5 × plain Pelican",
+                     longform["ratio"]["cold"] <= 1.5,
+                     f"{ours:.2f} s vs {theirs:.2f} s = {longform['ratio']['cold']:.2f}×"))
     return rows
 
 
@@ -145,6 +204,20 @@ def _mb(size: int) -> str:
     return f"{size / 1_000_000:.2f} MB"
 
 
+def longform_table(longform: dict[str, Any]) -> list[str]:
+    rows = [f"Long-form town: {longform['articles']} Russian articles, "
+            f"{_mb(longform['markdown_bytes'])} of Markdown (largest {longform['largest_kb']} KB)",
+            "                        Gardarika     plain Pelican   ratio"]
+    pelican = longform.get("pelican")
+    for key, label in (("cold", "cold build"), ("noop", "no-op rebuild"),
+                       ("edit_one_paragraph", "one paragraph edited")):
+        ours = longform["gardarika"][key]["seconds"]
+        theirs = (f"{pelican[key]['seconds']:8.2f} s   {longform['ratio'][key]:6.2f}×"
+                  if pelican else "       -")
+        rows.append(f"  {label:<21} {ours:8.2f} s    {theirs}")
+    return rows
+
+
 def table(results: dict[str, Any]) -> str:
     builds = results["builds"]
     rows = [
@@ -170,10 +243,13 @@ def table(results: dict[str, Any]) -> str:
         hugo = builds["hugo"]
         rows.append(f"Hugo, minimal templates: {hugo['seconds']:.2f} s for "
                     f"{hugo['articles']} articles ({hugo['pages']} pages)")
+    longform = results.get("longform")
+    if longform:
+        rows += longform_table(longform)
     rows += [
         "Targets:",
         *(f"  [{'met' if met else 'MISSED'}] {name}: {numbers}"
-          for name, met, numbers in targets(builds)),
+          for name, met, numbers in targets(builds, longform)),
         f"Search: one town × {results['search']['articles_per_language']} articles per "
         "language",
     ]
@@ -188,7 +264,7 @@ def table(results: dict[str, Any]) -> str:
 
 
 def run(towns: int = 20, articles: int = 100, search_articles: int = 500,
-        jobs: int | None = None) -> dict[str, Any]:
+        jobs: int | None = None, longform_articles: int = 40) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="gardarika-bench-") as tmp:
         work = Path(tmp)
         results = {
@@ -197,6 +273,7 @@ def run(towns: int = 20, articles: int = 100, search_articles: int = 500,
                         "system": platform.platform()},
             "builds": measure_builds(towns, articles, jobs, work, others=True),
             "search": measure_search(search_articles, jobs, work),
+            "longform": measure_longform(jobs, work, longform_articles),
         }
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"

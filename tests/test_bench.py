@@ -4,6 +4,7 @@ itself measures; this only keeps its input honest)."""
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from benchmarks.generate import generate
@@ -33,3 +34,60 @@ def test_generated_network_is_deterministic_and_builds(tmp_path: Path) -> None:
         "articles_per_language": 4, "ru": {"index_bytes": 1000, "browser": None},
         "en": {"index_bytes": 900, "browser": None}}})
     assert "cold build" in text and "no Chromium" in text
+
+
+def test_longform_town_is_deterministic_has_the_material_and_builds(tmp_path: Path) -> None:
+    from benchmarks.longform import TOWN, edit_one_paragraph, generate_longform
+    from benchmarks.run import _build, _pelican_runs, longform_table, targets
+
+    def small(where: Path) -> Path:
+        return generate_longform(where, articles=3, sizes_kb=(6, 10), large=1, pictures=2)
+
+    first, second = small(tmp_path / "a"), small(tmp_path / "b")
+    assert digest(first / "content") == digest(second / "content")
+    assert digest(generate_longform(tmp_path / "c", articles=3, sizes_kb=(6, 10), large=1,
+                                    pictures=2, seed=16) / "content") != digest(
+        first / "content")
+    articles = sorted((first / "content" / TOWN / "articles").glob("*.md"))
+    assert len(articles) == 3
+    assert all(6 * 1024 <= path.stat().st_size <= 13 * 1024 for path in articles)
+    # the default corpus: 40 articles of 20–120 KB, some over 90 KB, about 3 MB
+    text = "\n".join(path.read_text(encoding="utf-8") for path in articles)
+    assert text.count('"') >= 4 and 'в "' in text  # straight and nested quotes
+    assert "«" in text and "&quot;" in text
+    assert re.search(r"^(— |- )\S.*, (—|-) ", text, re.M)  # dialogue
+    assert re.search(r"\w - \w", text)  # a hyphen typed as a dash
+    assert re.search(r"\b1[89]\d\d-(1[89]|20)\d\d\b", text)  # a year range
+    assert re.search(r"\b\d{1,2}-00\b", text) and re.search(r"\b\d{1,2}:\d\d\b", text)
+    assert "https://" in text and "](https://" in text and "mailto:" in text
+    assert re.search(r"\b[а-яё_-]+-?\d+\.(pdf|xlsx|docx|odt)\b", text)
+    assert "№" in text and "§" in text and "..." in text and "`" in text
+    assert re.search(r"^\d\. ", text, re.M) and "\n> " in text and "\n## " in text
+    assert "|---|" in text  # a table (in every third article, the first included)
+    assert "{static}/images/archive-" in text
+    assert list((first / "content" / TOWN / "images").glob("*.jpg"))
+
+    cold = _build(first, 2)
+    assert cold["pages"] > 0 and cold["files_written"] > 0
+    assert _build(first, 2)["files_written"] == 0
+    before = text
+    edit_one_paragraph(first, "test")
+    after = "\n".join(path.read_text(encoding="utf-8") for path in articles)
+    assert after != before and after.count("Абзац исправлен редактором (test)") == 1
+    assert _build(first, 2)["files_written"] > 0
+    # plain Pelican runs on the same content with the settings of ``others.py``
+    pelican = _pelican_runs(first, tmp_path / "pelican")
+    assert set(pelican) == {"cold", "noop", "edit_one_paragraph"}
+    assert list((tmp_path / "pelican" / "output").glob("*.html"))
+    fake = {"articles": 3, "markdown_bytes": 30_000, "largest_kb": 10,
+            "gardarika": {key: {"seconds": 3.0} for key in ("cold", "noop",
+                                                            "edit_one_paragraph")},
+            "pelican": {key: {"seconds": 1.0} for key in ("cold", "noop",
+                                                          "edit_one_paragraph")},
+            "ratio": {"cold": 3.0, "noop": 3.0, "edit_one_paragraph": 3.0}}
+    assert "plain Pelican" in "\n".join(longform_table(fake))
+    rows = targets({"cold": {"seconds": 1}, "noop": {"seconds": 1},
+                    "edit_one_article": {"seconds": 0.1, "files_written": 1, "town_files": 100},
+                    "peak_memory_mb": 10}, fake)
+    assert ("long-form town: cold build at most 1.5 × plain Pelican", False,
+            "3.00 s vs 1.00 s = 3.00×") in rows
