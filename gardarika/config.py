@@ -52,8 +52,9 @@ repository    the town's own content repository: ``{url: ..., branch: main}``; t
 editors       the town's editors (``@account``, ``@org/team`` or an e-mail address, of
               plain Latin characters: each is written into CODEOWNERS), for
               ``invoke owners``
-trust_html    ``true`` keeps raw HTML in content as written (scripts, forms, frames);
-              by default it is cleaned (``plugins/safe_html``) (default ``false``)
+trust_html    ``false`` only, unless ``trust_html`` of ``network.yaml`` lists the town:
+              only the maintainer keeps a town's raw HTML as written (scripts, forms,
+              frames); by default it is cleaned (``plugins/safe_html``)
 pelican       extra Pelican settings passed through (upper-case keys): only those that
               cannot lead outside the town's folders (:mod:`.pelican_passthrough`)
 ============  ==========================================================================
@@ -655,6 +656,9 @@ class NetworkConfig:
     #: towns whose pull runs git with the maintainer's credentials and may reach a server
     #: of this machine's network; any other town's pull uses none of them
     pull_with_credentials: tuple[str, ...] = ()
+    #: towns whose raw HTML is published as written (scripts too): the maintainer's
+    #: decision, never a town's own file's
+    trust_html: tuple[str, ...] = ()
 
 
 @dataclass
@@ -1251,11 +1255,13 @@ SITE_KEYS = ("name", "languages", "description", "theme", "timezone", "content",
 
 def load_site(path: Path, root: Path,
               local_repositories: tuple[str, ...] | None = None,
-              pull_with_credentials: tuple[str, ...] | None = None) -> SiteConfig:
+              pull_with_credentials: tuple[str, ...] | None = None,
+              trusted_html: tuple[str, ...] | None = None) -> SiteConfig:
     """Read and check one town's settings file; raise :class:`GardarikaError` listing
     every problem in it. ``local_repositories``: the folders a local repository may lie
     in; ``pull_with_credentials``: the towns whose repository may be on this machine's
-    network (both ``None``: read from ``sites/network.yaml`` when needed)."""
+    network; ``trusted_html``: the towns whose raw HTML is kept (all ``None``: read from
+    ``sites/network.yaml`` when needed)."""
     path = Path(path)
     shown = display_path(path, root)
     town = path.stem
@@ -1295,6 +1301,20 @@ def load_site(path: Path, root: Path,
         "trust_html": lambda v: _flag(check, "trust_html", v),
     }
     values = {key: read(data[key]) for key, read in optional.items() if key in data}
+    if trusted_html is None:
+        trusted_html = network_trust_html(root)
+    if values.get("trust_html") and town not in trusted_html:
+        check.add(("trust_html",),
+                  "only the network's maintainer can let a town publish raw HTML with "
+                  "scripts: a town's own file may be changed by its editors. The "
+                  f"maintainer lists the town in sites/network.yaml (“trust_html: [{town}]”);"
+                  " remove this line here.",
+                  "разрешить городу публиковать HTML со скриптами может только "
+                  "администратор сети: файл города могут менять его редакторы. "
+                  f"Администратор указывает город в sites/network.yaml («trust_html: "
+                  f"[{town}]»); уберите эту строку отсюда.")
+    # the maintainer's list decides; the town's own "false" may only turn it off
+    values["trust_html"] = town in trusted_html and values.get("trust_html", True)
     if "theme" in data:
         values["theme"] = theme
     content = _content(check, data.get("content"), root, town)
@@ -1308,7 +1328,7 @@ def load_site(path: Path, root: Path,
 
 
 NETWORK_KEYS = ("name", "description", "order", "languages", "theme", "local_repositories",
-                "pull_with_credentials")
+                "pull_with_credentials", "trust_html")
 
 
 def _local_repositories(check: _Checker, value: Any, root: Path) -> tuple[str, ...]:
@@ -1360,6 +1380,17 @@ def _pull_with_credentials(check: _Checker, value: Any) -> tuple[str, ...]:
     return _neighbours(check, value, key="pull_with_credentials")
 
 
+def _trust_html(check: _Checker, value: Any) -> tuple[str, ...]:
+    """``trust_html`` of ``network.yaml``: the towns whose raw HTML is published as it is
+    written (scripts, forms, frames), for towns whose every editor the maintainer trusts
+    with scripts on that town's pages."""
+    if not isinstance(value, list):
+        check.add(("trust_html",), "write a list of town ids, e.g. “trust_html: [vyborg]”.",
+                  "укажите список городов, например «trust_html: [vyborg]».")
+        return ()
+    return _neighbours(check, value, key="trust_html")
+
+
 def _network_value(root: Path, key: str, read: Callable[[_Checker, Any], tuple[str, ...]]
                    ) -> tuple[str, ...]:
     """One list of ``sites/network.yaml`` as far as it is valid (the rest of the file is
@@ -1388,6 +1419,12 @@ def network_pull_with_credentials(root: Path) -> tuple[str, ...]:
     """``pull_with_credentials`` of ``sites/network.yaml`` as far as it is valid; none
     if the file cannot be read."""
     return _network_value(root, "pull_with_credentials", _pull_with_credentials)
+
+
+def network_trust_html(root: Path) -> tuple[str, ...]:
+    """``trust_html`` of ``sites/network.yaml`` as far as it is valid; none if the file
+    cannot be read."""
+    return _network_value(root, "trust_html", _trust_html)
 
 
 def load_network_config(path: Path, root: Path) -> NetworkConfig:
@@ -1422,6 +1459,8 @@ def load_network_config(path: Path, root: Path) -> NetworkConfig:
     if "pull_with_credentials" in data:
         values["pull_with_credentials"] = _pull_with_credentials(
             check, data["pull_with_credentials"])
+    if "trust_html" in data:
+        values["trust_html"] = _trust_html(check, data["trust_html"])
     if check.problems:
         raise GardarikaError(check.problems)
     return NetworkConfig(**values)
@@ -1529,9 +1568,11 @@ def load_network(root: Path) -> Network:
     problems: list[Problem] = []
     local: tuple[str, ...] | None = None
     credentials: tuple[str, ...] | None = None
+    trusted: tuple[str, ...] | None = None
     try:
         network = load_network_config(sites_dir / "network.yaml", root)
         local, credentials = network.local_repositories, network.pull_with_credentials
+        trusted = network.trust_html
     except GardarikaError as err:
         problems.extend(err.problems)
         network = NetworkConfig()
@@ -1542,7 +1583,7 @@ def load_network(root: Path) -> Network:
         if path.suffix not in (".yaml", ".yml"):
             continue
         try:
-            site = load_site(path, root, local, credentials)
+            site = load_site(path, root, local, credentials, trusted)
         except GardarikaError as err:
             problems.extend(err.problems)
             broken.append(path.stem)
@@ -1575,7 +1616,7 @@ def load_network(root: Path) -> Network:
                     en=f"there is no town “{town}” in sites/; it is left out of the "
                        "neighbours list.",
                     ru=f"города «{town}» нет в sites/; он не показан среди соседей."))
-    for key in ("order", "pull_with_credentials"):
+    for key in ("order", "pull_with_credentials", "trust_html"):
         for town in getattr(network, key):
             if town not in known:
                 problems.append(Problem(

@@ -231,21 +231,47 @@ def test_load_network_keeps_good_towns_and_lists_broken(project: Path) -> None:
     assert errors and all(p.file == "sites/staraya-ladoga.yaml" for p in errors)
 
 
-@pytest.mark.parametrize("value, trusted", [(None, False), ("true", True), ("false", False)])
-def test_trust_html_switches_the_cleaning_of_content(project: Path, value: str | None,
-                                                     trusted: bool) -> None:
+@pytest.mark.parametrize("value, listed, trusted", [
+    (None, False, False), ("false", False, False), (None, True, True), ("true", True, True),
+    ("false", True, False),
+])
+def test_trust_html_is_the_maintainers_list(project: Path, value: str | None, listed: bool,
+                                            trusted: bool) -> None:
+    """Raw HTML is kept only for a town ``network.yaml`` lists; the town's own file (its
+    editors may change it) can only turn it off again."""
     from gardarika.config import load_network
     from gardarika.settings import pelican_settings
 
+    if listed:
+        write(project / "sites/network.yaml", "trust_html: [vyborg]\n")
     text = "name: {ru: Выборг}\nlanguages: [ru]\n"
     path = site_file(project, text + (f"trust_html: {value}\n" if value else ""))
     site = load_site(path, project)
     assert site.trust_html is trusted
+    assert load_network(project).sites["vyborg"].trust_html is trusted
     settings = pelican_settings(load_network(project), site, "ru", project / "out",
                                 project / "cache")
     assert settings["SAFE_HTML"] is not trusted
     assert settings["PLUGINS"].index("offline_output") < settings["PLUGINS"].index(
         "safe_html") < settings["PLUGINS"].index("light_images")
+
+
+def test_a_town_cannot_trust_its_own_html(project: Path) -> None:
+    problem = refused(project, "trust_html: true\n", "trust_html")
+    assert "sites/network.yaml" in problem.en and "trust_html: [vyborg]" in problem.en
+    assert "администратор сети" in problem.ru
+
+
+def test_the_trust_html_list_is_checked(project: Path) -> None:
+    from gardarika.config import load_network
+
+    write(project / "sites/network.yaml", "trust_html: yes\n")
+    site_file(project, "name: {ru: Выборг}\nlanguages: [ru]\n")
+    problems = load_network(project).problems
+    assert any(p.key == "trust_html" and "list of town ids" in p.en for p in problems)
+    write(project / "sites/network.yaml", "trust_html: [nowhere]\n")
+    problems = load_network(project).problems
+    assert any(p.key == "trust_html" and p.severity == "warning" for p in problems)
 
 
 @pytest.mark.parametrize("value", ['"yes"', "1", "[true]", "да"])

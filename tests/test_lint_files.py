@@ -74,8 +74,8 @@ def test_drawings_are_reported_with_file_and_line(tmp_path: Path) -> None:
 
 
 def test_a_trusted_town_may_publish_them(network: Path, build_network) -> None:
-    with (network / "sites/alpha.yaml").open("a", encoding="utf-8") as settings:
-        settings.write("trust_html: true\n")
+    with (network / "sites/network.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("trust_html: [alpha]\n")
     write(network / "content/alpha/files/map.html", "<p>map</p>\n")
     write(network / "content/alpha/images/logo.svg", SVG_SCRIPTED)
     report = build_network(network)

@@ -87,8 +87,8 @@ def test_lint_reports_each_removal_with_its_line(network: Path) -> None:
 
 
 def test_trusted_town_gets_no_reports(network: Path) -> None:
-    with (network / "sites/alpha.yaml").open("a", encoding="utf-8") as settings:
-        settings.write("trust_html: true\n")
+    with (network / "sites/network.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("trust_html: [alpha]\n")
     write(network / "content/alpha/articles/check.md", ARTICLE)
     write(network / "content/alpha/files/map.html", "<p>map</p>")
     assert town_problems(network) == []

@@ -35,9 +35,9 @@ CLEAN = {"s16-default-category-quote.yaml"}
 #: accepted alone, refused beside the town whose place it takes (see
 #: test_a_deploy_target_spelt_with_capitals_is_another_towns)
 NETWORK_LEVEL = {"s40-deploy-case-twin.yaml"}
-#: ``trust_html`` is the maintainer's decision, written in the town's file: the file is
-#: read as it is (see test_trust_html_is_read_as_written)
-MAINTAINERS_CHOICE = {"s33-trust-html.yaml"}
+#: files the maintainer's own choice makes acceptable (none now: ``trust_html`` moved to
+#: network.yaml, see test_trust_html_in_a_towns_file_is_refused)
+MAINTAINERS_CHOICE: set[str] = set()
 
 #: for each refused file, keys (or their beginnings) that must be among its problems:
 #: the file is refused for the attack it holds, not for something else
@@ -73,6 +73,7 @@ ATTACK_KEYS: dict[str, tuple[str | None, ...]] = {
     "s28": ("deploy.web.host",), "s29": ("deploy.web.ssh_options",),
     "s30": ("deploy.other-town.path", "deploy.home.path", "deploy.tmp.path"),
     "s31": ("repository.url", "repository.branch"), "s32": ("repository.url",),
+    "s33": ("trust_html",),
     "s34": ("pelican.OUTPUT_PATH", "pelican.JINJA_FILTERS", "pelican.CACHE_PATH"),
     "s35": ("pelican.PAGINATION_PATTERNS.1.1", "pelican.PAGINATION_PATTERNS.1.2"),
     "s36": ("timezone", "neighbours"), "s37": ("pelican.SLUGIFY_SOURCE",),
@@ -157,10 +158,14 @@ def test_settings_that_must_build_cleaned_are_accepted(hostile_project: Path,
     assert site.theme == "gardarika"
 
 
-def test_trust_html_is_read_as_written(hostile_project: Path) -> None:
-    """``trust_html`` stays a key of the town's file (the README and the editors' guide
-    say so): the maintainer sets it for a town whose editors are all trusted, and keeps
-    the file under review (CODEOWNERS); the settings check cannot tell who wrote it."""
+def test_trust_html_in_a_towns_file_is_refused(hostile_project: Path) -> None:
+    """A town's file may be changed by its editors, so it cannot switch the cleaning off;
+    the maintainer's list in network.yaml can."""
+    with pytest.raises(GardarikaError) as refused:
+        load_site(_load(hostile_project, HOSTILE / "settings/s33-trust-html.yaml"),
+                  hostile_project)
+    assert [p.key for p in refused.value.problems] == ["trust_html"]
+    write(hostile_project / "sites/network.yaml", "trust_html: [hostile]\n")
     site = load_site(_load(hostile_project, HOSTILE / "settings/s33-trust-html.yaml"),
                      hostile_project)
     assert site.trust_html is True
@@ -189,7 +194,7 @@ def test_every_hostile_settings_file_at_once_keeps_the_network(hostile_project: 
         (hostile_project / "content" / f"h{source.name[1:3]}").mkdir(exist_ok=True)
     network = load_network(hostile_project)
     assert "vyborg" in network.sites
-    assert set(network.sites) == {"vyborg", "h16", "h33", "h40"}
+    assert set(network.sites) == {"vyborg", "h16", "h40"}
     assert all(p.line is not None for p in network.problems
                if p.file not in ("sites/vyborg.yaml",))
 
