@@ -71,11 +71,9 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import stat
 import subprocess
 import tempfile
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -96,7 +94,7 @@ from .config import (
 from .confine import path_problem
 from .errors import GardarikaError, Problem
 from .limits import MAX_TARGET_BYTES, MAX_TARGET_ENTRIES, MAX_TARGET_FILE_BYTES
-from .network_ops import NO_CONVERSION
+from .network_ops import NO_CONVERSION, stream_records
 
 MANIFEST = ".gardarika-manifest.json"
 
@@ -507,12 +505,6 @@ _MAX_RECORD = 64 * 1024
 _MB = 1024 * 1024
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Kill a command started in a session of its own, with whatever it started."""
-    with suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
 def _shown(path: bytes) -> str:
     return "“" + visible(path.decode("utf-8", "replace")) + "”"
 
@@ -560,47 +552,20 @@ def _listing_problem(command: list[str], cwd: Path) -> tuple[str, str] | None:
     """Run ``command`` (a ``git ls-tree -r -t -l -z``) and count what it lists as it
     comes; git is stopped at the first bound passed, since a git bomb lists entries
     without end. What is wrong (in English and Russian), or ``None``."""
-    listing = _Listing()
-    problem: tuple[str, str] | None = None
-    with tempfile.TemporaryFile() as errors, subprocess.Popen(
-            command, cwd=cwd, env=git_environment(), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=errors, start_new_session=True) as proc:
-        timer = threading.Timer(LIST_TIMEOUT, _stop, (proc,))
-        timer.start()
-        pending = b""
-        try:
-            assert proc.stdout is not None
-            while problem is None:
-                chunk = proc.stdout.read1(1 << 16)
-                if not chunk:
-                    break
-                *records, pending = (pending + chunk).split(b"\0")
-                for record in records:
-                    problem = listing.add(record)
-                    if problem:
-                        break
-                if problem is None and len(pending) > _MAX_RECORD:
-                    problem = ("a path longer than any file system takes",
-                               "путь длиннее, чем допускает любая файловая система")
-            if problem is None:
-                with suppress(subprocess.TimeoutExpired):
-                    proc.wait(timeout=LIST_TIMEOUT)
-        finally:
-            if proc.poll() is None:  # stopped at a bound: git would list on and on
-                _stop(proc)
-                proc.wait()
-            timed_out = not timer.is_alive()
-            timer.cancel()
-        if problem is None and timed_out:
-            problem = (f"more files than git could list in {LIST_TIMEOUT} s",
-                       f"больше файлов, чем git смог перечислить за {LIST_TIMEOUT} с")
-        elif problem is None and (proc.returncode or pending):
-            errors.seek(0)
-            said = visible(errors.read(2000).decode("utf-8", "replace").strip()
-                           or f"git exited with {proc.returncode}")
-            problem = (f"files that could not be listed ({said})",
-                       f"файлы, которые не удалось перечислить ({said})")
-    return problem
+    ended = stream_records(command, git_environment(), cwd, LIST_TIMEOUT, _MAX_RECORD,
+                           _Listing().add)
+    if ended.problem:
+        return ended.problem
+    if ended.too_long:
+        return ("a path longer than any file system takes",
+                "путь длиннее, чем допускает любая файловая система")
+    if ended.timed_out:
+        return (f"more files than git could list in {LIST_TIMEOUT} s",
+                f"больше файлов, чем git смог перечислить за {LIST_TIMEOUT} с")
+    if ended.failure is not None:
+        return (f"files that could not be listed ({ended.failure})",
+                f"файлы, которые не удалось перечислить ({ended.failure})")
+    return None
 
 
 class GitTarget(DirTarget):

@@ -383,51 +383,84 @@ class _Tree:
         return None
 
 
-def _list_tree(git: _Git, git_dir: Path, commit: str) -> _Tree:
-    """Read ``git ls-tree`` of ``commit`` as it comes, counting; it is stopped as soon as
-    a limit is passed (a git bomb lists entries without end)."""
-    tree = _Tree()
+@dataclass
+class Streamed:
+    """How :func:`stream_records` ended, for its caller to put in words."""
+
+    #: what ``add`` found wrong with a record (it stopped the listing)
+    problem: tuple[str, str] | None = None
+    #: a record grew longer than the limit given (no file system takes such a path)
+    too_long: bool = False
+    #: the command did not finish within its time
+    timed_out: bool = False
+    #: what the command said when it failed (or left a record unfinished)
+    failure: str | None = None
+
+
+def stream_records(command: list[str], env: dict[str, str], cwd: Path | None,
+                   timeout: float, max_record: int,
+                   add: Callable[[bytes], tuple[str, str] | None]) -> Streamed:
+    """Run ``command`` (such as ``git ls-tree -z``) and hand ``add`` each NUL-ended
+    record as it comes; the command is stopped, with whatever it started, as soon as
+    ``add`` names a problem, a record passes ``max_record`` bytes or ``timeout`` runs
+    out, since a git bomb lists entries without end."""
+    ended = Streamed()
     with tempfile.TemporaryFile() as errors, subprocess.Popen(
-            git.command("ls-tree", "-r", "-t", "-l", "-z", "--full-tree", commit,
-                        git_dir=git_dir),
-            env=git.env(isolated=True), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=errors, start_new_session=True) as proc:
-        timer = threading.Timer(LOCAL_TIMEOUT, _stop, (proc,))
+        timer = threading.Timer(timeout, _stop, (proc,))
         timer.start()
+        pending = b""
         try:
             assert proc.stdout is not None
-            pending = b""
-            while tree.problem is None:
+            while ended.problem is None and not ended.too_long:
                 chunk = proc.stdout.read1(1 << 16)
                 if not chunk:
                     break
                 *records, pending = (pending + chunk).split(b"\0")
                 for record in records:
-                    tree.problem = tree.add(record)
-                    if tree.problem:
+                    ended.problem = add(record)
+                    if ended.problem:
                         break
-                if len(pending) > _MAX_RECORD and tree.problem is None:
-                    tree.problem = ("it holds a path longer than any file system takes.",
-                                    "в нём есть путь длиннее, чем допускает любая "
-                                    "файловая система.")
-            if tree.problem is None:
+                ended.too_long = ended.problem is None and len(pending) > max_record
+            if ended.problem is None and not ended.too_long:
                 with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.wait(timeout=LOCAL_TIMEOUT)
+                    proc.wait(timeout=timeout)
         finally:
-            if proc.poll() is None:  # stopped at a limit: git would list on and on
+            if proc.poll() is None:  # stopped at a limit: it would list on and on
                 _stop(proc)
                 proc.wait()
             timed_out = not timer.is_alive()
             timer.cancel()
-        if tree.problem is None and timed_out:
-            tree.problem = (f"listing its files took more than {LOCAL_TIMEOUT} s.",
-                            f"перечисление его файлов заняло больше {LOCAL_TIMEOUT} с.")
-        elif tree.problem is None and (proc.returncode or pending):
-            errors.seek(0)
-            said = visible(errors.read(2000).decode("utf-8", "replace").strip()
-                           or f"git exited with {proc.returncode}")
-            tree.problem = (f"its files could not be listed ({said}).",
-                            f"не удалось перечислить его файлы ({said}).")
+        if ended.problem is None and not ended.too_long:
+            if timed_out:
+                ended.timed_out = True
+            elif proc.returncode or pending:
+                errors.seek(0)
+                ended.failure = visible(errors.read(2000).decode("utf-8", "replace").strip()
+                                        or f"git exited with {proc.returncode}")
+    return ended
+
+
+def _list_tree(git: _Git, git_dir: Path, commit: str) -> _Tree:
+    """Read ``git ls-tree`` of ``commit`` as it comes, counting; it is stopped as soon as
+    a limit is passed (a git bomb lists entries without end)."""
+    tree = _Tree()
+    ended = stream_records(
+        git.command("ls-tree", "-r", "-t", "-l", "-z", "--full-tree", commit,
+                    git_dir=git_dir),
+        git.env(isolated=True), None, LOCAL_TIMEOUT, _MAX_RECORD, tree.add)
+    if ended.problem:
+        tree.problem = ended.problem
+    elif ended.too_long:
+        tree.problem = ("it holds a path longer than any file system takes.",
+                        "в нём есть путь длиннее, чем допускает любая файловая система.")
+    elif ended.timed_out:
+        tree.problem = (f"listing its files took more than {LOCAL_TIMEOUT} s.",
+                        f"перечисление его файлов заняло больше {LOCAL_TIMEOUT} с.")
+    elif ended.failure is not None:
+        tree.problem = (f"its files could not be listed ({ended.failure}).",
+                        f"не удалось перечислить его файлы ({ended.failure}).")
     if tree.problem is None and tree.links:
         tree.problem = _link_problem(git, git_dir, tree.links)
     return tree
