@@ -2,8 +2,10 @@
 quotes for English.
 
 Russian is typeset by our own engine (:mod:`gardarika.russian_typography`): one pass
-over the text, linear in its length, with the rules and their cases listed there.
-English goes through typogrify (SmartyPants); other languages through the maintained
+over the text, linear in its length, with the rules listed there and their cases in
+``tests/data/typography_ru/``.
+English by another (:mod:`gardarika.english_typography`) on the same footing (see
+:mod:`gardarika.typesetter`); other languages go through the maintained
 ``polytypo`` library, which leaves ``code``, ``pre``, ``kbd``, scripts, styles and
 attributes alone.
 
@@ -23,7 +25,7 @@ from collections.abc import Callable
 from polytypo import transform
 from polytypo.errors import POLYTYPO_UNKNOWN_LOCALE, PolytypoError
 
-from . import russian_typography
+from . import english_typography, russian_typography
 from .budget import TooSlow
 
 SKIP_ELEMENTS = tuple(sorted(russian_typography.SKIP_ELEMENTS))
@@ -54,12 +56,9 @@ def russian(html: str) -> str:
 
 
 def english(html: str) -> str:
-    """English typography: curly quotes, dashes and ellipses (SmartyPants via typogrify),
-    ``&`` styled, and no lonely last word in headings and paragraphs."""
-    from typogrify.filters import typogrify
-
-    return typogrify(html, ignore_tags=list(SKIP_ELEMENTS), caps=False,
-                     initial_quotes=False)
+    """English typography for an HTML fragment: curly quotes, dashes, ellipses, and no
+    lonely last word in headings and paragraphs."""
+    return english_typography.typeset(html)
 
 
 def generic(lang: str) -> Callable[[str], str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 from polytypo.errors import POLYTYPO_MALFORMED_INPUT, PolytypoError
@@ -99,13 +100,25 @@ def test_russian_is_stable() -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    # curly quotes, dashes, ellipses; widont keeps the last two words together
-    ('She said "hi"', "She said&nbsp;&#8220;hi&#8221;"),
-    ("it's -- fine...", "it&#8217;s &#8212;&nbsp;fine&#8230;"),
+    # curly quotes, dashes, ellipses; no widow: the last two words stay together
+    ('She said "hi"', "She said~“hi”"),
+    ("it's -- fine...", "it’s —~fine…"),
     ('<code>"x" -- y</code>', '<code>"x" -- y</code>'),
+    ("<p>He said 'yes' and \"no.\"</p>", "<p>He said ‘yes’ and~“no.”</p>"),
+    ("<p>The '90s: 1990-1999, 9:00-17:00 - fine</p>",
+     "<p>The ’90s: 1990–1999, 9:00–17:00 –~fine</p>"),
+    ("<h2>One two three</h2><p>alone</p>", "<h2>One two~three</h2><p>alone</p>"),
+    ("<p>one line<br>and the next one</p>", "<p>one line<br>and the next~one</p>"),
+    ('<p>"<a href="x">a link</a>"</p>', '<p>“<a href="x">a~link</a>”</p>'),
+    ("6' 2\" tall", "6' 2\"~tall"),
+    ("&quot;hi&quot; there", "“hi”~there"),
+    ("<p>see https://x.org/a--b... or a--b@example.org</p>",
+     "<p>see https://x.org/a--b... or~a--b@example.org</p>"),
+    ("<p>the 2000-2010.pdf file</p>", "<p>the 2000-2010.pdf~file</p>"),
 ])
 def test_english(text: str, expected: str) -> None:
-    assert english(text) == expected
+    assert english(text) == expected.replace("~", "\u00a0")
+    assert english(english(text)) == english(text)
 
 
 def test_other_languages_use_their_locale() -> None:
@@ -170,12 +183,12 @@ def test_what_polytypo_cannot_read_is_left_as_it_is(monkeypatch: pytest.MonkeyPa
     assert "<![foo[" in for_language("ru")("<![foo[ в доме")
 
 
-def _seconds(*texts: str) -> list[float]:
+def _seconds(typeset: Callable[[str], str], *texts: str) -> list[float]:
     best = [float("inf")] * len(texts)
     for _ in range(3):
         for i, text in enumerate(texts):
             start = time.process_time()
-            russian(text)
+            typeset(text)
             best[i] = min(best[i], time.process_time() - start)
     return best
 
@@ -187,14 +200,16 @@ HOSTILE_UNITS = ("<!--", "<a ", '<a "', "<p title='", "<script>", "<code>", '"',
                  "т. е. ", "№ 1", " ли", "XX-", ":", "0", "\u2011", "\n- ", "a.b", "9:00-")
 
 
-def test_russian_typography_is_linear() -> None:
+@pytest.mark.parametrize("typeset", [russian, english])
+def test_typography_is_linear(typeset: Callable[[str], str]) -> None:
     """4× the text never takes much more than 4× the time, whatever it repeats (the old
     split into prose read every unfinished comment or tag to the end of the text
     again: 40 KB of "<!--" took 16 s)."""
     size = 40_000
     ordinary = "<p>В городе " * (size // 12)
-    for unit in HOSTILE_UNITS:
-        baseline, quarter, full = _seconds(ordinary, unit * (size // 4 // len(unit)),
+    for unit in (*HOSTILE_UNITS, "'", "--", "' ", "<p>a b", "<br>x y"):
+        baseline, quarter, full = _seconds(typeset, ordinary,
+                                           unit * (size // 4 // len(unit)),
                                            unit * (size // len(unit)))
         slack = baseline / 5
         assert full < 20 * baseline + slack, (unit, full, baseline)

@@ -2,9 +2,10 @@
 
 Russian gets «ёлочки» with nested „лапки“, em dashes with a no-break space before them,
 no-break spaces after short words and before particles, en dashes in number ranges,
-numbers bound to units and ``№``; English gets curly quotes and dashes (typogrify);
+numbers bound to units and ``№``; English gets curly quotes and dashes;
 other languages polytypo's rules. ``code``, ``pre``, ``kbd``, scripts, styles,
-attributes and URLs are never touched. The rules live in ``gardarika.typography``.
+attributes and URLs are never touched. The rules live in ``gardarika.typography`` and
+the modules it names.
 
 With Gardarika's ``GARDARIKA`` setting, documents in other languages than the one being
 built are left alone: they are not written by this run. Results are kept in

@@ -14,7 +14,7 @@ def test_titles_and_text_by_language(tmp_path: Path) -> None:
     assert "Он\u00a0сказал «да»" in ru and "Москва\u00a0— столица" in ru
     assert '<code>"код"</code>' in ru
     en = next(out.glob("b*.html")).read_text(encoding="utf-8")
-    assert "&#8220;yes&#8221;" in en and "&#8212;" in en
+    assert "“yes”" in en and "—" in en
 
 
 def test_an_interrupted_typesetting_leaves_the_cache_whole(tmp_path: Path,

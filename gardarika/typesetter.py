@@ -1,0 +1,201 @@
+"""What every language's typography shares: one pass over an HTML fragment.
+
+A language's rules are one compiled scanner whose alternatives are named groups, each
+settled by the method of the same name. The scanner finds, left to right, every place
+a rule may apply; the text between two places is copied as it is. The first
+alternatives are always the markup (:data:`MARKUP`) and the tokens that are never
+touched (:data:`KEEP`): tags, comments, and in running text addresses, e-mail
+addresses and file names. The content of :data:`SKIP_ELEMENTS` (code, scripts…) is
+copied as it is, in one step.
+
+What a rule needs to know of the text before it is kept as it goes: the last
+character written (a start and a block's start count as a new line) and how deep
+quotes are nested. Nothing is read twice, so a language's typography takes time
+linear in the length of the text, as long as its scanner's alternatives are
+possessive or start only at a word's start (see the linearity tests).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import ClassVar
+
+from .embeds import ATTRIBUTES
+
+NBSP = "\u00a0"
+#: elements whose content is never typeset
+SKIP_ELEMENTS = frozenset({"code", "pre", "kbd", "samp", "var", "script", "style",
+                           "textarea", "math", "svg", "xmp", "iframe", "noembed",
+                           "noframes", "plaintext", "template", "tt"})
+#: elements that start a new line of text; quotes start afresh in them (not after br)
+BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "caption", "dd", "details", "dialog",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
+    "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "legend", "li", "main", "nav", "ol",
+    "option", "p", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead",
+    "tr", "ul", "body", "html", "center", "menu"})
+
+#: a comment (to the end of the text if never closed), a doctype, "<?…>", "</ …>", or a
+#: tag read as a browser reads it (to the end of the text if it never ends)
+MARKUP = (r"(?P<tag><!--(?:-?>|.*?(?:--!?>|\Z))|<[!?][^>]*+(?:>|\Z)"
+          r"|</(?![a-zA-Z])[^>]*+(?:>|\Z)"
+          rf"|<(?P<close>/?)(?P<name>[a-zA-Z][^ \t\n\r\f/>]*+){ATTRIBUTES}(?:>|\Z))")
+#: never touched, from a token's start: addresses, e-mail addresses, file names
+KEEP = (r"(?P<keep>(?<![\w.+\-@/])(?:(?i:https?|ftp|file|mailto)://?[^\s<>\"«»]*+"
+        r"|(?i:www)\.[^\s<>\"«»]++"
+        r"|[\w.+\-]++@[\w\-]++(?:\.[\w\-]++)++"
+        r"|[\w\-]++(?:\.[\w\-]++)*?\.[A-Za-z][A-Za-z0-9]{0,5}(?![\w\-])))")
+#: a number, a decimal fraction: 5, 1941, 5,5, 2.75
+NUMBER = r"\d++(?:[.,]\d++)?+"
+#: the end of a range of numbers after the first: -1945 (not 9-00, a time)
+RANGE_END = re.compile(r"[-–]((?:0|[1-9]\d*+)(?:[.,]\d++)?+)(?![\w\-–]|[.,]\d)")
+#: the end of a range of times after the first: -18:00
+TIME_END = re.compile(r"[-–](\d{1,2}:\d\d)(?![\d:\-–])")
+#: a time, from its start: 9:30 (a range of times is settled by :data:`TIME_END`)
+TIME = r"(?P<time>(?<![\w.,:\-–])\d{1,2}:\d\d(?=[^\d:]|\Z))"
+
+#: the last thing written was an opening quote / a closing quote / an element whose
+#: content is not typeset (it counts as a word)
+OPENED = "\x01"
+CLOSED = "\x02"
+WORD = "a"
+#: characters after which a quote opens
+OPENS_AFTER = frozenset(" \t\n\r\f\u00a0([{«„—–-/" + OPENED)
+
+_END_TAGS: dict[str, re.Pattern[str]] = {}
+
+
+def end_of(name: str, html: str, start: int) -> int:
+    """Where the element ``name`` opened just before ``start`` ends (its end tag's
+    start), counting elements of the same name nested in it; the end of ``html`` if it
+    never ends. Every tag of that name is seen once."""
+    if name == "plaintext":
+        return len(html)
+    pattern = _END_TAGS.get(name)
+    if pattern is None:
+        pattern = _END_TAGS[name] = re.compile(
+            rf"<(/?){re.escape(name)}(?=[ \t\n\r\f/>]|\Z)", re.I)
+    depth = 1
+    for match in pattern.finditer(html, start):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            return match.start()
+    return len(html)
+
+
+def is_leading_zero(number: str) -> bool:
+    """``05``, ``007``: a part of a date or a time, never the start of a range."""
+    return len(number) > 1 and number[0] == "0" and number[1].isdigit()
+
+
+class Typesetter:
+    """One pass of one language's rules over one HTML fragment. A subclass sets
+    ``scan`` (starting with ``MARKUP | KEEP``) and has a method for each of its other
+    named top-level groups, listed in ``rules``; each method writes what replaces its
+    match and returns where the pass goes on."""
+
+    scan: ClassVar[re.Pattern[str]]
+    rules: ClassVar[tuple[str, ...]]
+    #: keep in ``prose`` where the pieces of prose of the current line are in ``out``
+    track_prose: ClassVar[bool] = False
+    _group_of: ClassVar[dict[int, str]]
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        if not hasattr(cls, "scan"):
+            return
+        top = ("tag", "keep", *cls.rules)
+        numbers = sorted((cls.scan.groupindex[name], name) for name in top)
+        # lastindex names the last group that closed: the top-level group itself, but
+        # to be safe any group nested in one is mapped to it
+        cls._group_of = {}
+        for index in range(cls.scan.groups + 1):
+            owner = "tag"
+            for number, name in numbers:
+                if number <= index:
+                    owner = name
+            cls._group_of[index] = owner
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+        self.out: list[str] = []
+        self.last = "\n"  # a start counts as the start of a line
+        self.depth = 0
+        self.prose: list[int] = []
+
+    def write(self, text: str) -> None:
+        if text:
+            if self.track_prose:
+                self.prose.append(len(self.out))
+            self.out.append(text)
+            self.last = text[-1]
+
+    def block(self, name: str, closing: bool) -> None:
+        """A block element starts or ends: a new line, and quotes start afresh."""
+        self.last = "\n"
+        if name != "hr":
+            self.depth = 0
+
+    def tag(self, match: re.Match[str]) -> int:
+        self.out.append(match.group(0))
+        name = (match.group("name") or "").lower()
+        end = match.end()
+        if not name:
+            return end
+        if match.group("close"):
+            if name in BLOCKS:
+                self.block(name, True)
+            return end
+        if name in SKIP_ELEMENTS and not match.group(0).endswith("/>"):
+            skipped = end_of(name, self.html, end)
+            self.out.append(self.html[end:skipped])
+            self.last = WORD
+            return skipped
+        if name == "br":
+            self.last = "\n"
+        elif name in BLOCKS:
+            self.block(name, False)
+        return end
+
+    def keep(self, match: re.Match[str]) -> int:
+        self.write(match.group(0))
+        return match.end()
+
+    def time(self, match: re.Match[str]) -> int:
+        end = match.end()
+        self.write(match.group(0))
+        if (later := TIME_END.match(self.html, end)) is not None:
+            self.write("–" + later.group(1))
+            end = later.end()
+        return end
+
+    def finish(self) -> None:
+        """Called once the whole text is written."""
+
+    def run(self) -> str:
+        html = self.html
+        group_of = self._group_of
+        handlers: dict[str, Callable[[re.Match[str]], int]] = {
+            name: getattr(self, name) for name in set(group_of.values())}
+        search = self.scan.search
+        out = self.out
+        prose = self.prose if self.track_prose else None
+        position = 0
+        while (match := search(html, position)) is not None:
+            start = match.start()
+            if start > position:
+                if prose is not None:
+                    prose = self.prose
+                    prose.append(len(out))
+                gap = html[position:start]
+                out.append(gap)
+                self.last = gap[-1]
+            position = handlers[group_of[match.lastindex or 0]](match)
+            if position <= start:  # never stand still
+                self.write(html[start])
+                position = start + 1
+        if position < len(html):
+            self.write(html[position:])
+        self.finish()
+        return "".join(out)
