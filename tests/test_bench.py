@@ -91,3 +91,23 @@ def test_longform_town_is_deterministic_has_the_material_and_builds(tmp_path: Pa
                     "peak_memory_mb": 10}, fake)
     assert ("long-form town: cold build at most 1.5 × plain Pelican", False,
             "3.00 s vs 1.00 s = 3.00×") in rows
+
+
+def test_typesetting_is_measured_on_long_form_text() -> None:
+    """The bench line for typesetting: MB/s on the long-form generator's HTML and the
+    time at four times the length; a target row for each language."""
+    from benchmarks.run import measure_typesetting, targets
+
+    result = measure_typesetting(target_bytes=60_000)
+    for lang in ("ru", "en"):
+        entry = result[lang]
+        assert entry["bytes"] > 20_000 and entry["mb_per_second"] > 0
+        assert entry["four_times_ratio"] > 1  # four times the text does take longer
+    slow = {"ru": {"mb_per_second": 0.5, "four_times_ratio": 4.0},
+            "en": {"mb_per_second": 3.0, "four_times_ratio": 9.0}}
+    rows = {name: met for name, met, _ in targets(
+        {"cold": {"seconds": 1}, "noop": {"seconds": 1},
+         "edit_one_article": {"seconds": 0.1, "files_written": 1, "town_files": 100},
+         "peak_memory_mb": 10}, None, slow)}
+    assert rows["ru typesetting at least 1 MB/s and linear (4× text, < 5× time)"] is False
+    assert rows["en typesetting at least 1 MB/s and linear (4× text, < 5× time)"] is False
