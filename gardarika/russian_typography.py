@@ -100,6 +100,7 @@ _THOUSANDS = re.compile(r"(?:[ \u00a0]\d{3})++(?![\d])")
 _UNIT = re.compile(rf"[ \u00a0](?={_UNITS})")
 _ROMAN_RANGE = re.compile(r"[-–]([IVXLC]++)(?![\w\-])")
 _LETTERS = re.compile(r"[А-ЯЁ]\.")
+_SURNAME = re.compile(r"[ \u00a0]?+[А-ЯЁ][а-яё]")
 _ENTITIES = {"&laquo;": "«", "&raquo;": "»", "&bdquo;": "„", "&ldquo;": "“",
              "&rdquo;": "”"}
 
@@ -227,16 +228,19 @@ class _Russian(Typesetter):
         return match.end()
 
     def after(self, match: re.Match[str]) -> int:
-        """Пушкин~А.~С.: only after a word that starts with a capital letter."""
+        """Пушкин~А.~С.: initials after a word that starts with a capital letter, unless
+        a surname follows them (Опера А.~Н.~Римского-Корсакова): then, as after any
+        other word, only the space is written here and the initials are read again."""
         html = self.html
-        word = match.start()
+        start = match.start()
+        word = start
         while word > 0 and html[word - 1].isalpha():
             word -= 1
-        if not html[word].isupper():
-            self.write(match.group(0))
-        else:
+        if html[word].isupper() and not _SURNAME.match(html, match.end()):
             self.write(NBSP + NBSP.join(_LETTERS.findall(match.group(0))))
-        return match.end()
+            return match.end()
+        self.write(html[start])
+        return start + 1
 
     def short(self, match: re.Match[str]) -> int:
         self.write(match.group(0) + NBSP)

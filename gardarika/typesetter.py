@@ -45,7 +45,7 @@ MARKUP = (r"(?P<tag><!--(?:-?>|.*?(?:--!?>|\Z))|<[!?][^>]*+(?:>|\Z)"
 KEEP = (r"(?P<keep>(?<![\w.+\-@/])(?:(?i:https?|ftp|file|mailto)://?[^\s<>\"«»]*+"
         r"|(?i:www)\.[^\s<>\"«»]++"
         r"|[\w.+\-]++@[\w\-]++(?:\.[\w\-]++)++"
-        r"|[\w\-]++(?:\.[\w\-]++)*?\.[A-Za-z][A-Za-z0-9]{0,5}(?![\w\-])))")
+        r"|[\w\-]++(?:\.++[\w\-]++)*?\.[A-Za-z][A-Za-z0-9]{0,5}(?![\w\-])))")
 #: a number, a decimal fraction: 5, 1941, 5,5, 2.75
 NUMBER = r"\d++(?:[.,]\d++)?+"
 #: the end of a range of numbers after the first: -1945 (not 9-00, a time)
