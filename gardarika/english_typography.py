@@ -22,6 +22,7 @@ import re
 
 from .typesetter import (
     CLOSED,
+    ELLIPSIS,
     KEEP,
     MARKUP,
     NBSP,
@@ -38,14 +39,13 @@ __all__ = ["typeset"]
 
 _SCAN = re.compile(
     MARKUP + "|" + KEEP +
-    r"|(?P<entity>&(?:quot|#34|#x22|#39|#x27|apos);)"
-    r"|(?P<double>[\"“”])"
-    r"|(?P<single>')"
-    r"|(?P<dashes>---?)"
-    r"|(?P<spaced>(?<=[ \u00a0])-(?=[ \u00a0]))"
-    r"|(?P<ellipsis>(?<![.?!])\.\.\.(?!\.))"
-    "|" + TIME +
-    rf"|(?P<number>(?<![\w.,:/–])(?<!\w-){NUMBER})",
+    r"|&(?P<entity>)(?:quot|#34|#x22|#39|#x27|apos);"
+    r"|[\"“”](?P<double>)"
+    r"|'(?P<single>)"
+    # not inside an e-mail address (a--b@example.org): its name has at most 64 characters
+    r"|-(?P<dashes>)-(?:-)?+(?![\w.+\-]{0,64}@)"
+    r"|-(?P<spaced>)(?<=[ \u00a0]-)(?=[ \u00a0])"
+    "|" + ELLIPSIS + "|" + TIME + "|" + NUMBER,
     re.S)
 
 #: elements whose last two words are kept together (and a whole title)

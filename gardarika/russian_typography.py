@@ -38,6 +38,7 @@ import re
 
 from .typesetter import (
     CLOSED,
+    ELLIPSIS,
     KEEP,
     MARKUP,
     NBSP,
@@ -61,40 +62,58 @@ _UNITS = ("(?:кг|мг|ц|км|см|мм|дм|мкм|га|мл|л|м|т|г|°[C
           "Кб|Мб|Гб|дБ|м²|м³|км²|см²|л\\.с\\.|пп?|гг?|вв?|руб|коп|стр|тыс|экз|чел|шт)"
           "(?:\\.|(?![\\w]))")
 
+
+
+def _after(words: str, before: str = r"(?<![\w\-\u2011\u00ad'’])", ending: str = "",
+           flags: str = "i") -> str:
+    """A lookbehind that the text before the current character is one of ``words``
+    (``|``-separated) plus ``ending``, as a whole word: one fixed-width lookbehind for
+    each length of word, as Python's regular expressions need."""
+    by_length: dict[int, list[str]] = {}
+    for word in words.split("|"):
+        by_length.setdefault(len(word.replace("\\", "")), []).append(word)
+    return "(?:" + "|".join(
+        rf"(?<=(?{flags}:{before}(?:{'|'.join(group)}){ending}))"
+        for _, group in sorted(by_length.items())) + ")"
+
+
+_LETTER = "[а-яё]"
 _SCAN = re.compile(
     MARKUP + "|" + KEEP +
-    # 2. entities that are quotes or spaces
-    r"|(?P<entity>&(?:quot|laquo|raquo|bdquo|ldquo|rdquo|nbsp|#34|#x22|#160|#xa0);)"
-    # 4. quotes
-    r"|(?P<quote>[\"«»„“”])"
-    # 5. a dash with a space before it, or at the start of a line or after a tag
-    r"|(?P<dash>(?:[ \t\u00a0]++|(?<=[\s>;])|^)(?:---?|-|[—–])(?=[\s<]|\Z))"
-    # 6. an ellipsis
-    r"|(?P<ellipsis>(?<![.?!])\.\.\.(?!\.))"
-    # 7. a time, possibly a range of times: 10:00-18:00
-    "|" + TIME +
-    # 8. a number: thousands, ranges, units
-    rf"|(?P<number>(?<![\w.,:/–])(?<!\w-){NUMBER})"
-    # 9. Roman numerals: ranges, centuries
-    r"|(?P<roman>(?<![\w\-])[IVXLC]++(?=[-–][IVXLC]|[ \u00a0]вв?\.))"
-    # 10. № and §
-    r"|(?P<sign>[№§][ \t]++(?=\d))"
-    # 11. initials before a surname: А. С. Пушкин, А.С. Пушкин
-    r"|(?P<initials>(?<![\w.\-])[А-ЯЁ]\.(?:[ \u00a0]?+[А-ЯЁ]\.)?+[ \u00a0]?+"
-    r"(?=[А-ЯЁ][а-яё]))"
-    # 12. initials after a surname: Пушкин А. С.
-    r"|(?P<after>(?<=[а-яё])[ \u00a0][А-ЯЁ]\.(?:[ \u00a0]?+[А-ЯЁ]\.)?+(?!\w))"
-    # 13. т. е., т. д., т. п.
-    r"|(?P<tabbr>(?<![\w\-])т\.[ \u00a0][едпкн]\.)"
-    # 14. abbreviations that keep the next word or number
-    r"|(?P<abbr>(?<![\w\-])(?:(?i:стр|рис|табл|тел|гл|см|ср|напр|проф|акад|доц|ред|изд)"
-    r"|ул|пр|пл|пер|просп|наб|им|св|обл|пос|дер|г(?=\.[ ][А-ЯЁ])"
-    r"|(?:с|д|п|ст|кв|корп|стр)(?=\.[ ]\d))\.[ ](?=\S))"
-    # 15. a particle keeps the word before it: придёт ли, если бы
-    r"|(?P<particle>(?<=[\w»)])[ ](?i:ли|ль|же|ж|бы|б)(?![\w\-\u2011/])(?P<then>[ ](?=\S))?)"
-    # 16. a one- or two-letter word, a short preposition or conjunction keeps the next
-    r"|(?P<short>(?<![\w\-\u2011\u00ad'’])(?i:[а-яё]{1,2}|" + _SHORT + r")(?=[ ]\S))",
-    re.S)
+    # entities that are quotes or spaces
+    r"|&(?P<entity>)(?:quot|laquo|raquo|bdquo|ldquo|rdquo|nbsp|#34|#x22|#160|#xa0);"
+    # quotes
+    r"|[\"«»„“”](?P<quote>)"
+    # a dash with spaces before it; or at the start of a line, after a tag or an entity
+    r"|[ \t\u00a0](?P<dash>)[ \t\u00a0]*+(?:---?|-|[—–])(?=[\s<]|\Z)"
+    r"|[-—–](?P<bare>)(?<![^\s>;][-—–])(?:(?<=-)--?+)?+(?=[\s<]|\Z)"
+    "|" + ELLIPSIS + "|" + TIME + "|" + NUMBER +
+    # Roman numerals: ranges, centuries
+    r"|[IVXLC](?P<roman>)(?<![\w\-][IVXLC])[IVXLC]*+(?=[-–][IVXLC]|[ \u00a0]вв?\.)"
+    # № and §
+    r"|[№§](?P<sign>)[ \t]++(?=\d)"
+    # initials before a surname: А. С. Пушкин, А.С. Пушкин
+    r"|[А-ЯЁ](?P<initials>)(?<![\w.\-][А-ЯЁ])\.(?:[ \u00a0]?+[А-ЯЁ]\.)?+[ \u00a0]?+"
+    r"(?=[А-ЯЁ][а-яё])"
+    # т. е., т. д., т. п. (from the dot: the т is written already)
+    r"|\.(?P<tabbr>)(?<=(?<![\w\-])т\.)[ \u00a0][едпкн]\."
+    # abbreviations that keep the next word or number (from the dot)
+    r"|\.(?P<abbr>)(?:(?:"
+    + _after("стр|рис|табл|тел|гл|см|ср|напр|проф|акад|доц|ред|изд", r"(?<![\w\-])", r"\.")
+    + "|" + _after("ул|пр|пл|пер|просп|наб|им|св|обл|пос|дер", r"(?<![\w\-])", r"\.", "")
+    + r")[ ](?=\S)"
+    r"|(?:" + _after("г", r"(?<![\w\-])", r"\.", "") + r")[ ](?=[А-ЯЁ])"
+    r"|(?:" + _after("с|д|п|ст|кв|корп|стр", r"(?<![\w\-])", r"\.", "") + r")[ ](?=\d))"
+    # a particle keeps the word before it: придёт ли, если бы
+    r"|[ ](?P<particle>)(?<=[\w»)][ ])(?:ли|ль|же|ж|бы|б)(?![\w\-\u2011/])"
+    r"(?P<then>[ ](?=\S))?"
+    # a one- or two-letter word, a short preposition or conjunction keeps the next word
+    # (from the space after it)
+    r"|[ ](?P<short>)" + _after(f"{_LETTER}|{_LETTER}{_LETTER}|" + _SHORT, ending=" ")
+    + r"(?=\S)"
+    # initials after a surname: Пушкин А. С. (after the short words: и~А.~С.~Пушкин)
+    r"|[ \u00a0](?P<after>)(?<=[а-яё][ \u00a0])[А-ЯЁ]\.(?:[ \u00a0]?+[А-ЯЁ]\.)?+(?!\w)"
+, re.S)
 
 _THOUSANDS = re.compile(r"(?:[ \u00a0]\d{3})++(?![\d])")
 _UNIT = re.compile(rf"[ \u00a0](?={_UNITS})")
@@ -107,8 +126,8 @@ _ENTITIES = {"&laquo;": "«", "&raquo;": "»", "&bdquo;": "„", "&ldquo;": "“
 
 class _Russian(Typesetter):
     scan = _SCAN
-    rules = ("entity", "quote", "dash", "ellipsis", "time", "number", "roman", "sign",
-             "initials", "after", "tabbr", "abbr", "particle", "short")
+    rules = ("entity", "quote", "dash", "bare", "ellipsis", "time", "number", "roman",
+             "sign", "initials", "tabbr", "abbr", "particle", "short", "after")
 
     def entity(self, match: re.Match[str]) -> int:
         text = match.group(0).lower()
@@ -180,6 +199,8 @@ class _Russian(Typesetter):
             self.write(NBSP + "—")
         return end
 
+    bare = dash
+
     def ellipsis(self, match: re.Match[str]) -> int:
         self.write("…")
         return match.end()
@@ -243,8 +264,8 @@ class _Russian(Typesetter):
         return start + 1
 
     def short(self, match: re.Match[str]) -> int:
-        self.write(match.group(0) + NBSP)
-        return match.end() + 1
+        self.write(NBSP)
+        return match.end()
 
 
 def typeset(html: str) -> str:
