@@ -81,17 +81,38 @@ def measure_builds(towns: int, articles: int, jobs: int | None, work: Path,
     return result
 
 
-def _pelican_runs(project: Path, work: Path) -> dict[str, dict[str, float]]:
-    """Plain Pelican (one ``pelican`` command, the same settings as ``others.py``) on the
-    long-form town: cold, no-op, and after one paragraph of one article is edited."""
+#: plain Pelican as ``pelican-quickstart`` leaves it: its own theme, no plugins (set
+#: explicitly: an installed pelican-i18n-subsites loads itself when PLUGINS is unset)
+PLAIN_CONF = """\
+PATH = {content!r}
+OUTPUT_PATH = {output!r}
+SITENAME = "Long-form"
+TIMEZONE = "Europe/Moscow"
+DEFAULT_LANG = "ru"
+STATIC_PATHS = ["images"]
+PLUGINS = []
+"""
+
+
+def _pelican_runs(project: Path, work: Path, plain: bool = False
+                  ) -> dict[str, dict[str, float]]:
+    """One ``pelican`` command on the long-form town: cold, no-op, and after one
+    paragraph of one article is edited. With ``plain``, Pelican as it comes (its own
+    theme, no plugins: no typography, search index, cleaning or offline links); else
+    with Gardarika's theme, plugins and settings (``others.py``)."""
     from .others import CONF
 
     conf = work / "longform-conf.py"  # not pelican.py: that name would shadow Pelican
     work.mkdir(parents=True, exist_ok=True)
     (work / "shared" / "jinja").mkdir(parents=True, exist_ok=True)
-    conf.write_text(CONF.format(
-        repo=str(REPO), root=str(project), town=TOWN, lang="ru", output=str(work / "output"),
-        cache=str(work / "cache"), shared=str(work / "shared")), encoding="utf-8")
+    if plain:
+        conf.write_text(PLAIN_CONF.format(content=str(project / "content" / TOWN),
+                                          output=str(work / "output")), encoding="utf-8")
+    else:
+        conf.write_text(CONF.format(
+            repo=str(REPO), root=str(project), town=TOWN, lang="ru",
+            output=str(work / "output"), cache=str(work / "cache"),
+            shared=str(work / "shared")), encoding="utf-8")
 
     def once() -> dict[str, float]:
         start = time.perf_counter()
@@ -111,7 +132,8 @@ def _pelican_runs(project: Path, work: Path) -> dict[str, dict[str, float]]:
 def measure_longform(jobs: int | None, work: Path, articles: int = 40,
                      pelican: bool = True) -> dict[str, Any]:
     """The long-form Russian town (``longform.py``): Gardarika's cold, no-op and one-edit
-    builds, then plain Pelican's on the same content."""
+    builds, then plain Pelican's on the same content (the target's measure), and
+    Pelican's with Gardarika's theme and plugins (what the orchestration adds)."""
     project = generate_longform(work / "longform", articles)
     sources = sorted((project / "content" / TOWN / "articles").glob("*.md"))
     cold = _build(project, jobs)
@@ -123,7 +145,8 @@ def measure_longform(jobs: int | None, work: Path, articles: int = 40,
         "largest_kb": max(p.stat().st_size for p in sources) // 1024,
         "gardarika": {"cold": cold, "noop": noop, "edit_one_paragraph": edit}}
     if pelican:
-        result["pelican"] = _pelican_runs(project, work / "longform-pelican")
+        result["pelican"] = _pelican_runs(project, work / "longform-plain", plain=True)
+        result["pelican_with_plugins"] = _pelican_runs(project, work / "longform-pelican")
         result["ratio"] = {key: round(result["gardarika"][key]["seconds"]
                                       / max(result["pelican"][key]["seconds"], 1e-3), 2)
                            for key in ("cold", "noop", "edit_one_paragraph")}
@@ -255,13 +278,17 @@ def _mb(size: int) -> str:
 def longform_table(longform: dict[str, Any]) -> list[str]:
     rows = [f"Long-form town: {longform['articles']} Russian articles, "
             f"{_mb(longform['markdown_bytes'])} of Markdown (largest {longform['largest_kb']} KB)",
-            "                        Gardarika     plain Pelican   ratio"]
+            "                        Gardarika     plain Pelican   ratio   Pelican with "
+            "Gardarika's plugins"]
     pelican = longform.get("pelican")
+    plugged = longform.get("pelican_with_plugins")
     for key, label in (("cold", "cold build"), ("noop", "no-op rebuild"),
                        ("edit_one_paragraph", "one paragraph edited")):
         ours = longform["gardarika"][key]["seconds"]
         theirs = (f"{pelican[key]['seconds']:8.2f} s   {longform['ratio'][key]:6.2f}×"
                   if pelican else "       -")
+        if plugged:
+            theirs += f"   {plugged[key]['seconds']:8.2f} s"
         rows.append(f"  {label:<21} {ours:8.2f} s    {theirs}")
     return rows
 

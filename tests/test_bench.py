@@ -75,10 +75,15 @@ def test_longform_town_is_deterministic_has_the_material_and_builds(tmp_path: Pa
     after = "\n".join(path.read_text(encoding="utf-8") for path in articles)
     assert after != before and after.count("Абзац исправлен редактором (test)") == 1
     assert _build(first, 2)["files_written"] > 0
-    # plain Pelican runs on the same content with the settings of ``others.py``
+    # Pelican runs on the same content with the settings of ``others.py``, and plain
     pelican = _pelican_runs(first, tmp_path / "pelican")
     assert set(pelican) == {"cold", "noop", "edit_one_paragraph"}
     assert list((tmp_path / "pelican" / "output").glob("*.html"))
+    plain = _pelican_runs(first, tmp_path / "plain", plain=True)
+    assert set(plain) == {"cold", "noop", "edit_one_paragraph"}
+    pages = list((tmp_path / "plain" / "output").glob("*.html"))
+    assert pages and not any("gardarika" in p.read_text(encoding="utf-8").lower()
+                             for p in pages)  # Pelican's own theme, none of ours
     fake = {"articles": 3, "markdown_bytes": 30_000, "largest_kb": 10,
             "gardarika": {key: {"seconds": 3.0} for key in ("cold", "noop",
                                                             "edit_one_paragraph")},
