@@ -249,9 +249,12 @@ class Builder:
                       run=functools.partial(self._run_job, network, job)) for job in jobs]
         run_isolated(tasks, self.jobs, self.time_limit, done, self.memory_limit)
 
-    def lint_towns(self, sites: list[SiteConfig]) -> dict[str, list[Problem]]:
+    def lint_towns(self, sites: list[SiteConfig], html: bool = True
+                   ) -> dict[str, list[Problem]]:
         """The editors' checks of ``sites``, each town in a process of its own: a file
-        that crashes or hangs the checks fails its own town, named in the message."""
+        that crashes or hangs the checks fails its own town, named in the message.
+        Without ``html`` (before building them) what the build removes from the HTML is
+        left to the build to report: each text's Markdown is converted once."""
         found: dict[str, list[Problem]] = {}
 
         def done(outcome: Outcome) -> None:
@@ -261,7 +264,8 @@ class Builder:
                              f"проверка материалов {site.id}")]
 
         tasks = [Task(name=f"gardarika-check-{site.id}", key=site,
-                      run=functools.partial(lint_town, site, self.root)) for site in sites]
+                      run=functools.partial(lint_town, site, self.root, html=html))
+                 for site in sites]
         run_isolated(tasks, self.jobs, self.time_limit, done, self.memory_limit)
         return found
 
@@ -354,7 +358,7 @@ class Builder:
                 report.towns.append(TownReport(town=town, ok=True, skipped=True))
                 continue
             to_check.append(site)
-        checked = self.lint_towns(to_check)
+        checked = self.lint_towns(to_check, html=False)
         for site in to_check:
             town = site.id
             problems = checked[town]

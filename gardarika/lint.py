@@ -495,20 +495,23 @@ CHECKS: tuple[Check, ...] = (
     check_controls)
 
 
-def prepare(site: SiteConfig, docs: list[Document], problems: list[Problem]
-            ) -> list[Document]:
+def prepare(site: SiteConfig, docs: list[Document], problems: list[Problem],
+            html: bool = True) -> list[Document]:
     """Convert each text's Markdown once, within its time budget and telling the parent
     process which text it is on: a text Markdown reads for ever, or that nests too
-    deeply, is reported and left out of the other checks."""
+    deeply, is reported and left out of the other checks. Without ``html`` (a build's
+    checks: the build converts every text anyway, and reports what it removes), only a
+    text that may nest too deeply is converted."""
     ready = []
     for doc in docs:
         report(doc.shown)
         try:
             with time_budget(budget_for(len(doc.body.encode("utf-8")))):
-                if not site.trust_html:
+                converted = html and not site.trust_html
+                if converted:
                     doc.removals = _html_removals(doc)
-                if may_nest_too_deep(doc.body) and (site.trust_html or
-                                                    not may_need_cleaning(doc.body)):
+                if may_nest_too_deep(doc.body) and not (
+                        converted and may_need_cleaning(doc.body)):
                     to_html(doc.body)  # not converted above: would the build manage?
         except TooSlow as slow:
             error = too_slow_error(slow.args[0], doc.body_line)
@@ -537,13 +540,17 @@ def size_problems(site: SiteConfig, root: Path) -> list[Problem]:
     return [Problem(file=f"{shown}/{file}" if file else shown, en=en, ru=ru)]
 
 
-def lint_town(site: SiteConfig, root: Path) -> list[Problem]:
-    """Every problem in a town's content, errors and warnings, in file and line order."""
+def lint_town(site: SiteConfig, root: Path, html: bool = True) -> list[Problem]:
+    """Every problem in a town's content, errors and warnings, in file and line order.
+    Without ``html`` (before a build), what the build removes from each text's HTML is
+    left for the build to report (plugin ``safe_html``): the Markdown of every text is
+    then converted once, by the build."""
     too_large = size_problems(site, root)
     if too_large:
         return too_large
     docs, problems = read_town(site, root)
-    docs = prepare(site, docs, problems)
+    docs = prepare(site, docs, problems, html)
     for check in CHECKS:
-        problems.extend(check(site, docs, root))
+        if html or check is not check_html:
+            problems.extend(check(site, docs, root))
     return sorted(problems, key=lambda p: (p.file, p.line or 0, p.severity, p.en))

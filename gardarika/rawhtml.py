@@ -28,8 +28,12 @@ from .embeds import replace_remote_embeds
 from .sanitize import Removal, normal_url, removals
 from .settings import markdown_settings
 
+#: character references that only ever stand for text (quotes, dashes, spaces, the
+#: ampersand and brackets themselves): common in pasted text, never part of markup
+_TEXT_ENTITIES = "quot|amp|lt|gt|nbsp|laquo|raquo|bdquo|ldquo|rdquo|lsquo|rsquo|mdash|ndash|" \
+    "hellip|copy|shy|thinsp|minus|deg|times|numero|sect"
 _SUSPECT = re.compile(
-    r"<[A-Za-z!/?]|&|\\"                                      # tags, references, escapes
+    rf"<[A-Za-z!/?]|&(?!(?:{_TEXT_ENTITIES});)|\\"            # tags, references, escapes
     r"|\{(?!(?:static|filename|attach|index|category|tag|author)\})[^}\n]{0,512}\}"  # {: …}
     r"|\]\(\s*<?\s*(?!(?:https?|mailto|tel):)[^) /?#\n]{0,64}:"  # [text](scheme:…)
     r"|^\s{0,3}\[[^\]\n]{1,512}\]:\s*<?\s*(?!(?:https?|mailto|tel):)[^\s/?#]{0,64}:",  # [r]: s:
@@ -38,13 +42,16 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 
 
-#: a long run of one of Markdown's nesting marks: inline emphasis and links nest by
-#: recursion, and thousands of them exceed Python's recursion limit
-_NESTING_RUN = re.compile(r"([*_\[\]>~=`])\1{199,}")
+#: what Markdown reads by recursion, hundreds deep: a long run of one of its nesting
+#: marks (emphasis, links, quotes; spaces between them or not), a line indented by
+#: hundreds of spaces (lists in lists), hundreds of tags in a row (<div><div>…)
+_NESTING_RUN = re.compile(r"([*_\[\]>~=`])(?:[ \t]*+\1){199,}|^[ \t]{400,}"
+                          r"|(?:<[A-Za-z][^<>]{0,200}>\s*+){200,}", re.M)
 
 
 def may_nest_too_deep(text: str) -> bool:
-    """Whether ``text`` has hundreds of one nesting mark in a row (a quick test)."""
+    """Whether ``text`` may nest hundreds deep (a quick test; Markdown's recursion
+    would stop at Python's limit)."""
     return _NESTING_RUN.search(text) is not None
 
 

@@ -239,7 +239,7 @@ def built(network: Path, build_network, monkeypatch: pytest.MonkeyPatch,
     """Both towns built once; then the content check is off for the next builds."""
     assert build_network(network).ok
     (tmp_path / "secret.txt").write_text(SECRET, encoding="utf-8")
-    monkeypatch.setattr(gardarika.build, "lint_town", lambda site, root: [])
+    monkeypatch.setattr(gardarika.build, "lint_town", lambda site, root, **_: [])
     return network
 
 

@@ -233,7 +233,7 @@ def test_the_build_refuses_it_without_the_checks(tmp_path: Path, row: dict[str, 
     source = HOSTILE / "content" / row["path"]
     (town / row["path"]).parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(source, town / row["path"])
-    monkeypatch.setattr(gardarika.build, "lint_town", lambda site, root: [])
+    monkeypatch.setattr(gardarika.build, "lint_town", lambda site, root, **_: [])
     lines: list[str] = []
     report = gardarika.build.Builder(root, jobs=2, echo=lines.append, check=False).build()
     log = "\n".join(lines)

@@ -319,7 +319,7 @@ def test_a_picture_that_cannot_be_read_is_not_published(network: Path, build_net
     report = build_network(network)
     assert report.failed == ["alpha"], report.log
     assert "content/alpha/images/broken.jpg: error: this picture cannot be read" in report.log
-    monkeypatch.setattr(gardarika.build, "lint_town", lambda site, root: [])
+    monkeypatch.setattr(gardarika.build, "lint_town", lambda site, root, **_: [])
     report = build_network(network)
     assert report.failed == ["alpha"], report.log
     assert "content/alpha/images/cut.jpg: error: this picture cannot be read" in report.log

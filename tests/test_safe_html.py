@@ -223,6 +223,15 @@ def test_reported_equals_removed(text: str, expected: list[tuple[str, str | None
         assert may_need_cleaning(text)
 
 
+def test_references_that_stand_for_text_do_not_make_a_text_suspect() -> None:
+    """Pasted text is full of &quot; and &nbsp;: converting it to look for removals
+    would be wasted. References that could spell markup or an address still count."""
+    assert not may_need_cleaning("Он сказал &quot;да&quot;&nbsp;&mdash; и ушёл &amp; всё.")
+    for text in ("[x](javascript&#58;alert(1))", "[x](javascript&colon;alert(1))",
+                 "&#60;script&#62;", "&lt;b&gt; и <b>", "&quot; \\<script>"):
+        assert may_need_cleaning(text), text
+
+
 def test_clean_is_stable_and_keeps_placeholders() -> None:
     html = to_html('![a]({static}/images/a.png) [b]({filename}b.md#part) '
                    '<a href="|filename|c.md">c</a>')
@@ -252,6 +261,41 @@ def test_script_in_an_article_builds_without_it_and_is_reported(network: Path,
     html = page.read_text(encoding="utf-8")
     assert "pwned" not in html and "steal()" not in html
     assert "<p>Нажмите</p>" in html
+
+
+def test_a_build_reports_what_invoke_lint_reports_converting_each_text_once(
+        network: Path, build_network, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before a build the checks leave the HTML to the build, which converts each text
+    anyway: its warnings are the ones ``invoke lint`` gives, line for line, in both
+    languages, and the checks never convert a text (the builds run in forks of this
+    process, so a conversion there would be noted in the file)."""
+    import gardarika.lint
+
+    # (a build refuses to publish an HTML file: the frame shows a PDF here)
+    write(network / "content/alpha/articles/check.md",
+          ARTICLE.replace("files/map.html", "files/map.pdf"))
+    write(network / "content/alpha/files/map.pdf", "%PDF-1.4\n")
+    expected = [problem for problem in town_problems(network)
+                if any(problem[1].startswith(start) for _, start in EXPECTED)]
+    assert len(expected) == len(EXPECTED)
+    converted = network / "converted-by-the-checks"
+
+    def noting(text: str) -> list[object]:
+        with converted.open("a", encoding="utf-8") as note:
+            note.write("converted\n")
+        return []
+
+    monkeypatch.setattr(gardarika.lint, "removals_in", noting)
+    report = build_network(network)
+    assert report.ok, report.log
+    assert not converted.exists()
+    shown = "content/alpha/articles/check.md"
+    for line, en, ru in expected:
+        assert f"{shown}:{line}: warning: {en}" in report.log, (line, en, report.log)
+        assert f"{shown}:{line}: предупреждение: {ru}" in report.log, (line, ru)
+    removed = [line for line in report.log.splitlines() if line.startswith(shown)
+               and any(start in line for _, start in EXPECTED)]
+    assert len(removed) == len(expected), removed  # each once
 
 
 def test_escaped_markup_in_titles_and_summaries_stays_text(network: Path,

@@ -53,7 +53,7 @@ def unchecked(network: Path, build_network, monkeypatch: pytest.MonkeyPatch) -> 
     """Both towns built once; then the editors' checks are off, as if a hole in them let
     anything through: the build and the output check must hold on their own."""
     assert build_network(network).ok
-    monkeypatch.setattr(gardarika.build, "lint_town", lambda site, root: [])
+    monkeypatch.setattr(gardarika.build, "lint_town", lambda site, root, **_: [])
     return network
 
 
@@ -390,7 +390,7 @@ def test_checks_that_crash_fail_their_town_with_the_file(network: Path, build_ne
                                                          ) -> None:
     real = gardarika.build.lint_town
 
-    def crash_on_beta(site, root):
+    def crash_on_beta(site, root, **_):
         if site.id == "beta":
             from gardarika.isolation import report
             report("content/beta/news-1.md")
@@ -410,7 +410,7 @@ def test_checks_that_hang_are_stopped_at_the_time_limit(network: Path, build_net
     import time
 
     real = gardarika.build.lint_town
-    monkeypatch.setattr(gardarika.build, "lint_town", lambda site, root: time.sleep(600)
+    monkeypatch.setattr(gardarika.build, "lint_town", lambda site, root, **_: time.sleep(600)
                         if site.id == "beta" else real(site, root))
     report = build_network(network, time_limit=2)
     assert report.failed == ["beta"] and "alpha" in report.built, report.log
@@ -434,7 +434,7 @@ def test_a_town_asking_for_too_much_memory_fails_alone(network: Path, build_netw
                                                        ) -> None:
     real = gardarika.build.lint_town
 
-    def greedy_on_beta(site, root):
+    def greedy_on_beta(site, root, **_):
         if site.id == "beta":
             from gardarika.isolation import report
             report("content/beta/news-0.md")

@@ -13,9 +13,11 @@ It cleans twice, because Pelican changes the HTML after reading it:
 
 1. when a document is read, on the HTML the Markdown reader produced, after
    ``offline_output`` has turned remote embeds into links (so a YouTube frame becomes
-   a link, not a silent gap). Within Gardarika each removal is reported by the
-   editors' checks (``gardarika.lint``) with the file and line; run by plain Pelican,
-   this plugin logs one warning per document;
+   a link, not a silent gap). Within Gardarika each removal is reported here with the
+   file and line, as the editors' checks (``invoke lint``) report it, by the run that
+   writes the document (its language's): a build's checks leave this to the build, so
+   that each text's Markdown is converted once; run by plain Pelican, this plugin logs
+   one warning per document;
 2. on the final HTML of the text and the summary, after Pelican has replaced its
    ``{static}``/``{index}``/``{tag}``… placeholders and added ``SUMMARY_END_SUFFIX``.
    Whatever the source syntax, what a page prints has been through the cleaner last.
@@ -42,14 +44,44 @@ from typing import Any
 from pelican import contents, signals
 from pelican.contents import Static
 
+from gardarika.errors import ContentError
+from gardarika.frontmatter import read_metadata
+from gardarika.rawhtml import locate, may_need_cleaning
 from gardarika.sanitize import clean, has_controls, removals, without_controls
 
 logger = logging.getLogger(__name__)
 
 
+def _report_lines(instance: Any, html: str) -> None:
+    """Within Gardarika: each removal from the text, its summary and its title, at its
+    line of the source file, in both languages (what ``invoke lint`` says)."""
+    settings = instance.settings
+    if (getattr(instance, "lang", None) or settings.get("DEFAULT_LANG")) != \
+            settings.get("DEFAULT_LANG"):
+        return  # written, and reported, by the run of its own language
+    source = getattr(instance, "source_path", None)
+    try:
+        with open(source, encoding="utf-8-sig") as file:
+            metadata, lines, body_line, body = read_metadata(file.read())
+    except (OSError, TypeError, UnicodeDecodeError, ContentError):
+        return  # then it could not have been read at all: Pelican says so
+    found = locate(body, body_line, removals(html)) if may_need_cleaning(body) else []
+    title = getattr(instance, "title", None)
+    if isinstance(title, str) and "<" in title:
+        found += [(lines.get("title", 1), r) for r in removals(title)]
+    summary = getattr(instance, "_summary", None)
+    if "summary" in metadata and isinstance(summary, str):
+        found += [(lines.get("summary", 1), r) for r in removals(summary)]
+    for line, removal in found:
+        en, ru = removal.message()
+        logger.warning("%s: %s", source, en, extra={
+            "gardarika_file": source, "gardarika_line": line, "gardarika_ru": ru})
+
+
 def _report(instance: Any, html: str) -> None:
-    """Outside Gardarika (whose lint reports each removal with its line), one warning."""
+    """Outside Gardarika, one warning per document; within, one per removal."""
     if instance.settings.get("GARDARIKA"):
+        _report_lines(instance, html)
         return
     found = removals(html)
     if not found:
