@@ -143,6 +143,7 @@ class Builder:
         self.output = Path(output or self.root / "output").resolve()
         self.cache = Path(cache or self.root / ".cache").resolve()
         self.jobs = max(1, jobs or default_jobs())
+        self.helpers = 0
         self.echo = echo
         self.check = check
         self.published: set[str] | None = None
@@ -203,6 +204,8 @@ class Builder:
                                     published=self.published)
         # the pages this run may write, in proportion to the town's source
         settings["GARDARIKA"]["output_budget"] = output_budget(job.site.content)
+        # cores no other run of this build uses read texts ahead (gardarika.prefetch)
+        settings["GARDARIKA"]["helpers"] = self.helpers
         shown = display_path(job.site.content, self.root)
         writable = self.writable(job)
         for folder in writable:
@@ -245,6 +248,8 @@ class Builder:
                 town=job.site.id, lang=job.lang, seconds=outcome.seconds,
                 problems=[self.stopped(outcome, job.site, what_en, what_ru)]))
 
+        # cores left over when there are fewer runs than cores help read (prefetch.py)
+        self.helpers = max(0, self.jobs // max(1, len(jobs)) - 1)
         tasks = [Task(name=f"gardarika-{job.site.id}-{job.lang}", key=job,
                       run=functools.partial(self._run_job, network, job)) for job in jobs]
         run_isolated(tasks, self.jobs, self.time_limit, done, self.memory_limit)

@@ -46,6 +46,13 @@ def report(what: str) -> None:
             _channel.send(("at", what))
 
 
+def silence() -> None:
+    """Stop telling the parent anything from this process (a helper forked from an
+    isolated process must not write into its channel)."""
+    global _channel
+    _channel = None
+
+
 @dataclass
 class Task:
     """One piece of work: ``run()`` is called in the child and its result (plain,

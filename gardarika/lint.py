@@ -304,8 +304,15 @@ _LINKS = [
 _PLACEHOLDER = re.compile(r"^\{(filename|static|attach|index|category|tag|author)\}(.*)$")
 
 
-def links_in(doc: Document) -> Iterator[tuple[int, str]]:
-    """(line, target) of every link and picture in the text, outside code."""
+def links_in(doc: Document) -> list[tuple[int, str]]:
+    """(line, target) of every link and picture in the text, outside code (found once
+    per document: several checks ask)."""
+    if doc.links is None:
+        doc.links = list(_links_in(doc))
+    return doc.links
+
+
+def _links_in(doc: Document) -> Iterator[tuple[int, str]]:
     fenced = False
     for number, line in enumerate(markdown_lines(doc.body), doc.body_line):
         if _FENCE.match(line):

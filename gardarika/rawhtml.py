@@ -45,14 +45,19 @@ _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 #: what Markdown reads by recursion, hundreds deep: a long run of one of its nesting
 #: marks (emphasis, links, quotes; spaces between them or not), a line indented by
 #: hundreds of spaces (lists in lists), hundreds of tags in a row (<div><div>…)
-_NESTING_RUN = re.compile(r"([*_\[\]>~=`])(?:[ \t]*+\1){199,}|^[ \t]{400,}"
-                          r"|(?:<[A-Za-z][^<>]{0,200}>\s*+){200,}", re.M)
+_NESTING_MARKS = "*_[]>~=`"
+_MARK_RUN = re.compile(r"([*_\[\]>~=`])(?:[ \t]*+\1){199,}")
+_DEEP_INDENT = re.compile(r"^[ \t]{400,}", re.M)
+_TAG_RUN = re.compile(r"<[A-Za-z](?:[^<>]{0,200}>\s*+<[A-Za-z]){199,}")
 
 
 def may_nest_too_deep(text: str) -> bool:
-    """Whether ``text`` may nest hundreds deep (a quick test; Markdown's recursion
-    would stop at Python's limit)."""
-    return _NESTING_RUN.search(text) is not None
+    """Whether ``text`` may nest hundreds deep (a quick test, counting first; Markdown's
+    recursion would stop at Python's limit)."""
+    return (any(text.count(mark) >= 200 for mark in _NESTING_MARKS)
+            and _MARK_RUN.search(text) is not None) or \
+        (text.count("<") >= 200 and _TAG_RUN.search(text) is not None) or \
+        (("    " * 100 in text or "\t" in text) and _DEEP_INDENT.search(text) is not None)
 
 
 def may_need_cleaning(text: str) -> bool:

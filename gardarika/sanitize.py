@@ -34,9 +34,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 
 import nh3
+
+from . import memo
 
 #: elements kept (with the attributes below)
 ALLOWED_TAGS = frozenset({
@@ -304,17 +307,25 @@ _CONTROLS = {**{c: None for c in (*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20),
              0x0C: " "}
 
 
+_ANY_CONTROL = re.compile("[" + "".join(
+    f"\\U{c:08x}" if c > 0xFFFF else f"\\u{c:04x}" for c in sorted(_CONTROLS)) + "]")
+
+
 def without_controls(text: str) -> str:
     """``text`` without invisible control characters (see :data:`_CONTROLS`)."""
-    return text.translate(_CONTROLS)
+    return text.translate(_CONTROLS) if _ANY_CONTROL.search(text) else text
 
 
 def has_controls(text: str) -> bool:
-    return without_controls(text) != text
+    return _ANY_CONTROL.search(text) is not None
 
 
 def clean(html: str) -> str:
     """``html`` with everything the policy forbids removed."""
+    return _clean_kept(html)
+
+
+def _clean(html: str) -> str:
     cleaned = _cleaner().clean(without_controls(html))
     if "<input" in cleaned:
         # nh3 cannot drop an element by an attribute's value: fields other than
@@ -367,9 +378,49 @@ class _Scanner(HTMLParser):
 
 def removals(html: str) -> list[Removal]:
     """Everything :func:`clean` removes from ``html``, in document order."""
-    if "<" not in html:
+    return list(_removals_kept(html))
+
+
+#: where a tag starts that is not one of the bare tags Markdown writes most (<p>, </li>…)
+_NOT_BARE = re.compile(r"<(?!/?(?:p|em|strong|li|ul|ol|h[1-6]|blockquote|tr|td|th|thead|"
+                       r"tbody|table|code|pre|br|hr|sup|sub|dl|dt|dd|del|mark|s)>)")
+#: a tag as Markdown writes it: a lower-case name, attributes in double quotes with no
+#: markup in them
+_SIMPLE_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*+)((?:[ ][a-z][a-z0-9-]*+(?:="[^"<>]*+")?)*+)'
+                         r"[ ]?/?>")
+_SIMPLE_ATTRIBUTE = re.compile(r'([a-z][a-z0-9-]*+)(?:="([^"]*+)")?')
+
+
+def _surely_nothing_removed(html: str) -> bool:
+    """Whether ``html`` is plainly what Markdown writes, with nothing the policy removes:
+    every tag simple, of an allowed element, with allowed attributes. Anything else
+    (a comment, an odd tag, a removal) is left to the full scan."""
+    for start in _NOT_BARE.finditer(html):
+        tag = _SIMPLE_TAG.match(html, start.start())
+        if tag is None:
+            return False
+        if tag.group(1):
+            continue
+        name = tag.group(2)
+        if name == "input" or element_removal(name, {}) is not None:
+            return False
+        for attribute in _SIMPLE_ATTRIBUTE.finditer(tag.group(3)):
+            value = attribute.group(2) or ""
+            if attribute_removal(name, attribute.group(1),
+                                 html_unescape(value) if "&" in value else value):
+                return False
+    return True
+
+
+def _removals(html: str) -> list[Removal]:
+    if "<" not in html or _surely_nothing_removed(html):
         return []
     scanner = _Scanner()
     scanner.feed(html)
     scanner.close()
     return scanner.removals
+
+
+#: a text's results are kept for the run (and shared by its helper processes)
+_clean_kept = memo.kept("sanitize.clean", _clean)
+_removals_kept = memo.kept("sanitize.removals", _removals)

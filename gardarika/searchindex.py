@@ -22,12 +22,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from html.parser import HTMLParser
+from html import unescape
 from pathlib import Path
 
 import snowballstemmer
 
 from .fsutil import write_file_atomic
+from .typesetter import MARKUP, end_of
 
 STEMMERS = {"ru": "russian", "en": "english"}
 #: letters and digits of the Latin, Greek and Cyrillic scripts: the same class as in
@@ -99,34 +100,34 @@ def stems(text: str, lang: str) -> list[str]:
     return [known[word] for word in words]
 
 
-class _Text(HTMLParser):
-    SKIP = frozenset({"script", "style", "template"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.SKIP:
-            self.skip += 1
-        elif tag in ("p", "br", "li", "h1", "h2", "h3", "h4", "tr", "div", "blockquote"):
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP:
-            self.skip = max(0, self.skip - 1)
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.parts.append(data)
+_MARKUP = re.compile(MARKUP, re.S)
+#: elements whose content is not text a reader reads
+_NOT_TEXT = frozenset({"script", "style", "template"})
+#: elements that end a word where they start
+_BREAKS = frozenset({"p", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th",
+                     "div", "blockquote", "dt", "dd", "figcaption", "pre", "hr"})
 
 
 def plain_text(html: str) -> str:
-    """The readable text of an HTML fragment, spaces collapsed."""
-    parser = _Text()
-    parser.feed(html or "")
-    return " ".join("".join(parser.parts).replace("\u00a0", " ").split())
+    """The readable text of an HTML fragment, spaces collapsed: one pass over it, tags
+    read as a browser reads them (quoted ``>`` inside attributes included)."""
+    if not html:
+        return ""
+    parts: list[str] = []
+    position = 0
+    search = _MARKUP.search
+    while (match := search(html, position)) is not None:
+        parts.append(html[position:match.start()])
+        position = match.end()
+        name = (match.group("name") or "").lower()
+        if not name:
+            continue
+        if name in _BREAKS:
+            parts.append(" ")
+        elif name in _NOT_TEXT and not match.group("close"):
+            position = end_of(name, html, position)
+    parts.append(html[position:])
+    return " ".join(unescape("".join(parts)).replace("\u00a0", " ").split())
 
 
 def build_index(documents: Iterable[SearchDocument], lang: str) -> dict[str, object]:

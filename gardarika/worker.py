@@ -41,9 +41,10 @@ def run_pelican(town: str, lang: str, settings: dict[str, Any], content_shown: s
     from pelican import Pelican, signals
     from pelican.settings import read_settings
 
-    from . import pelican_cache
+    from . import pelican_cache, prefetch
 
     pelican_cache.install()  # this process only: it is thrown away after the run
+    prefetcher = prefetch.install(int((settings.get("GARDARIKA") or {}).get("helpers", 0)))
     start = time.perf_counter()
     result = SubsiteResult(town=town, lang=lang)
     handler = CollectingHandler()
@@ -65,6 +66,8 @@ def run_pelican(town: str, lang: str, settings: dict[str, Any], content_shown: s
         result.problems.append(explain_exception(exc, content_shown, None))
     finally:
         signals.content_written.disconnect(count_written)
+        if prefetcher is not None:
+            prefetcher.finish()
     result.problems.extend(problem_from_record(r, content_shown, content_dir)
                            for r in handler.records)
     result.pages = len(written)

@@ -341,3 +341,26 @@ def test_clean_output_has_nothing_left_to_remove(parts: list[str]) -> None:
     for forbidden in ("<script", "<iframe", "<form", "<style", "<svg", "<object", "<embed",
                       "<base", "<meta", "<link", "<input type=\"text"):
         assert forbidden not in lowered, cleaned
+
+
+SIMPLE = [*FRAGMENTS, "<p>", "<a href=\"x.html\">", "<a href=\"javascript:x()\">",
+          '<img src="a.png" alt="a">', '<img src="a.png" onerror="x()">', "<td align=\"left\">",
+          '<a href="data:text/html,x">', '<span style="color:red">',
+          '<span style="background:url(x)">', "<p>text &amp; more</p>", "<!-- c -->",
+          '<a href="&#106;avascript:x()">', "<input type=\"text\">", "<P>", "<em>", "</em>"]
+
+
+@given(st.lists(st.sampled_from(SIMPLE), max_size=20))
+@settings(max_examples=300)
+def test_the_quick_path_of_removals_never_misses_one(parts: list[str]) -> None:
+    """``removals`` skips the full scan when every tag is plainly allowed: then the full
+    scan (and nh3) must find nothing to remove either."""
+    from gardarika.sanitize import _Scanner, _surely_nothing_removed
+
+    html = "".join(parts)
+    if _surely_nothing_removed(html):
+        scanner = _Scanner()
+        scanner.feed(html)
+        scanner.close()
+        assert scanner.removals == [], html
+        assert removals(html) == []

@@ -24,11 +24,13 @@ from typing import Any
 from pelican import signals
 from pelican.contents import Static
 
+from gardarika import memo
 from gardarika.fsutil import write_file_atomic
 from gardarika.typography import for_language
 
-#: input digest -> typeset text, for this run (one process per town and language)
-_CACHE: dict[str, str] = {}
+#: input digest -> typeset text, for this run (one process per town and language, and
+#: its helpers: see gardarika.prefetch)
+_CACHE: dict[str, str] = memo.store("typography")
 _USED: set[str] = set()
 _STATE = {"path": None, "loaded": False}
 

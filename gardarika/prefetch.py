@@ -1,0 +1,216 @@
+"""Reading a town's texts on more than one core.
+
+Pelican reads a town's texts one after another in one process, and reading (Markdown,
+cleaning, typography) is most of a long-form town's build. When the machine has cores
+that no other run of this build uses, the run forks helpers as it starts reading:
+the texts are split by size into consecutive shares, the run keeps the first share
+and each helper reads one of the others exactly as the run would (Pelican's reader,
+every plugin). A helper hands back what Pelican's reader cache keeps for each text
+and the results kept by :mod:`gardarika.memo`; the run takes them when it reaches the
+helper's share, so its own reading of those texts finds everything computed.
+
+Nothing a helper does can change the result, only its speed: what it hands back is
+keyed by file (with the file's time, as Pelican's cache checks) or by the digest of an
+input. A helper that fails, takes too long or dies is ignored and the run reads its
+share itself, with the usual messages. Each text is read within its time budget in
+the helper too; a helper never talks to the build's parent process, and stops when
+its run is gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import signal
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import isolation, memo
+
+#: how long a run waits for a helper beyond the time its own share took
+PATIENCE_SECONDS = 60.0
+
+
+@dataclass
+class _Helper:
+    pid: int
+    result: str
+    first: int                       # index of its first file in the reading order
+    files: list[str] = field(default_factory=list)
+    taken: bool = False
+
+
+@dataclass
+class _Plan:
+    helpers: list[_Helper]
+    reads: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+
+#: the run's own share, against a helper's: it also builds each text the helpers read
+#: (taking their results), which costs it about a fifth of reading one
+OWN_SHARE = 0.8
+
+
+def shares(sizes: list[int], parts: int, own: float = OWN_SHARE) -> list[int]:
+    """The start index of each of ``parts`` consecutive shares of ``sizes``: the first
+    (the run's own) ``own`` times as large as each of the others, which are equal."""
+    total = sum(sizes)
+    unit = total / (own + parts - 1) if parts > 1 else total
+    bounds = [own * unit + k * unit for k in range(parts - 1)]
+    starts = [0]
+    done = 0
+    for index, size in enumerate(sizes):
+        if len(starts) < parts and done >= bounds[len(starts) - 1]:
+            starts.append(index)
+        done += size
+    return starts
+
+
+def _read_share(generator: Any, content_class: Any, files: list[str], result: str,
+                parent: int) -> None:
+    """In the helper: read ``files`` as the run would and write what was computed."""
+    isolation.silence()  # the build's parent hears from the run only
+    logging.getLogger().handlers[:] = [logging.NullHandler()]
+    readers = generator.readers
+    cached: dict[str, Any] = {}
+    for name in files:
+        if os.getppid() != parent:
+            break  # the run is gone
+        try:
+            readers.read_file(base_path=generator.path, path=name,
+                              content_class=content_class, context=generator.context)
+        except BaseException:  # the run reads it again and says what is wrong
+            continue
+        path = os.path.abspath(os.path.join(generator.path, name))
+        data = readers.get_cached_data(path, None)
+        if data is not None:
+            cached[path] = data
+    with open(result, "wb") as out:
+        pickle.dump((cached, memo.snapshot()), out, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class Prefetcher:
+    """Forks ``helpers`` helpers when a generator starts reading (its first
+    ``*_preread`` signal) and takes their results as the run reaches their shares."""
+
+    def __init__(self, helpers: int) -> None:
+        self.helpers = helpers
+        self.plans: dict[int, _Plan] = {}
+
+    def preread(self, generator: Any, paths_setting: str, excludes_setting: str,
+                content_class: Any) -> None:
+        plan = self.plans.get(id(generator))
+        if plan is None:
+            plan = self.plans[id(generator)] = self._start(
+                generator, paths_setting, excludes_setting, content_class)
+        for helper in plan.helpers:
+            if not helper.taken and plan.reads >= helper.first:
+                self._take(generator, plan, helper)
+        plan.reads += 1
+
+    def _start(self, generator: Any, paths_setting: str, excludes_setting: str,
+               content_class: Any) -> _Plan:
+        settings = generator.settings
+        files = list(generator.get_files(settings[paths_setting],
+                                         exclude=settings[excludes_setting]))
+        readers = generator.readers
+        sizes = []
+        for name in files:
+            path = os.path.abspath(os.path.join(generator.path, name))
+            fresh = readers.get_cached_data(path, None) is not None
+            try:
+                sizes.append(0 if fresh else os.path.getsize(path))
+            except OSError:
+                sizes.append(0)
+        plan = _Plan(helpers=[])
+        if self.helpers < 1 or sum(sizes) < 256 * 1024:
+            return plan  # little to read: helpers would cost more than they save
+        starts = shares(sizes, self.helpers + 1)
+        folder = settings.get("CACHE_PATH") or tempfile.gettempdir()
+        os.makedirs(folder, exist_ok=True)
+        parent = os.getpid()
+        for number, first in enumerate(starts[1:], 1):
+            end = starts[number + 1] if number + 1 < len(starts) else len(files)
+            share = files[first:end]
+            if not share:
+                continue
+            handle, result = tempfile.mkstemp(prefix=".prefetch-", dir=folder)
+            os.close(handle)
+            pid = os.fork()
+            if pid == 0:  # the helper
+                code = 0
+                try:
+                    _read_share(generator, content_class, share, result, parent)
+                except BaseException:
+                    code = 1
+                finally:
+                    os._exit(code)
+            plan.helpers.append(_Helper(pid=pid, result=result, first=first, files=share))
+        return plan
+
+    def _take(self, generator: Any, plan: _Plan, helper: _Helper) -> None:
+        """Wait for ``helper`` (not for ever) and take what it computed."""
+        helper.taken = True
+        waited = time.monotonic() - plan.started
+        deadline = time.monotonic() + waited + PATIENCE_SECONDS
+        status = None
+        while time.monotonic() < deadline:
+            pid, status = os.waitpid(helper.pid, os.WNOHANG)
+            if pid:
+                break
+            time.sleep(0.005)
+        else:
+            with contextlib.suppress(OSError):
+                os.kill(helper.pid, signal.SIGKILL)
+                os.waitpid(helper.pid, 0)
+            status = None
+        try:
+            if status is not None and os.waitstatus_to_exitcode(status) == 0:
+                with open(helper.result, "rb") as source:
+                    cached, stores = pickle.load(source)
+                for path, data in cached.items():
+                    generator.readers.cache_data(path, data)
+                memo.merge(stores)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+            pass  # the run reads the share itself
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(helper.result)
+
+    def finish(self) -> None:
+        """Stop and forget helpers whose shares were never reached."""
+        for plan in self.plans.values():
+            for helper in plan.helpers:
+                if not helper.taken:
+                    with contextlib.suppress(OSError):
+                        os.kill(helper.pid, signal.SIGKILL)
+                        os.waitpid(helper.pid, 0)
+                    with contextlib.suppress(OSError):
+                        os.unlink(helper.result)
+        self.plans.clear()
+
+
+def install(helpers: int) -> Prefetcher | None:
+    """Connect a :class:`Prefetcher` with ``helpers`` helpers to this process's
+    Pelican (call in the run's own process, before Pelican starts)."""
+    if helpers < 1 or not hasattr(os, "fork"):
+        return None
+    from pelican import signals
+    from pelican.contents import Article, Page
+
+    prefetcher = Prefetcher(helpers)
+
+    def articles(generator: Any) -> None:
+        prefetcher.preread(generator, "ARTICLE_PATHS", "ARTICLE_EXCLUDES", Article)
+
+    def pages(generator: Any) -> None:
+        prefetcher.preread(generator, "PAGE_PATHS", "PAGE_EXCLUDES", Page)
+
+    signals.article_generator_preread.connect(articles, weak=False)
+    signals.page_generator_preread.connect(pages, weak=False)
+    return prefetcher

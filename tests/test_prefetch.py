@@ -1,0 +1,86 @@
+"""Reading a town's texts on more than one core (``gardarika.prefetch``): helpers may
+make a build faster, never different, and a helper that fails costs only time."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from benchmarks.longform import generate_longform
+from gardarika import prefetch
+from gardarika.build import Builder
+from gardarika.prefetch import shares
+
+
+def test_shares_split_by_size_and_keep_the_runs_own_smaller() -> None:
+    assert shares([10] * 10, 1) == [0]
+    assert shares([10] * 10, 2) == [0, 5]
+    assert shares([10] * 10, 3) == [0, 3, 7]
+    assert shares([100, 1, 1, 1, 1], 2) == [0, 1]  # one large text is the run's alone
+    assert shares([], 2) == [0]
+    own = shares([1] * 1000, 2, own=0.5)[1]
+    assert 320 <= own <= 345, own  # a third for the run, two thirds for the helper
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def alone(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A long-form town (about 700 KB of Markdown) built by one process alone."""
+    project = generate_longform(tmp_path_factory.mktemp("alone"), articles=8,
+                                sizes_kb=(70, 100), large=0, pictures=1)
+    report = Builder(project, jobs=1, echo=lambda line: None, check=False).build()
+    assert report.ok
+    return project, _tree(project / "output")
+
+
+def _with_helpers(where: Path) -> tuple[Path, list[str]]:
+    project = generate_longform(where, articles=8, sizes_kb=(70, 100), large=0, pictures=1)
+    lines: list[str] = []
+    builder = Builder(project, jobs=2, echo=lines.append, check=False)
+    report = builder.build()
+    assert report.ok, "\n".join(lines)
+    assert builder.helpers == 1  # one run, two cores: one helper
+    return project, lines
+
+
+def test_a_build_with_a_helper_writes_the_same_output(alone, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    read_share = prefetch._read_share
+
+    def noting(generator, content_class, files, result, parent) -> None:  # in the helper
+        # (a run may write only into its own folders: the mark goes beside its result)
+        with (Path(result).parent / "helped").open("a", encoding="utf-8") as note:
+            note.write(f"{len(files)}\n")
+        read_share(generator, content_class, files, result, parent)
+
+    monkeypatch.setattr(prefetch, "_read_share", noting)
+    project, _ = _with_helpers(tmp_path / "p")
+    [marks] = list((project / ".cache").rglob("helped"))
+    assert int(marks.read_text().split()[0]) >= 3  # it did read texts
+    assert _tree(project / "output") == alone[1]
+    assert not list((project / ".cache").rglob(".prefetch-*"))  # results cleaned up
+
+
+@pytest.mark.parametrize("failure", ["crash", "hang", "garbage"])
+def test_a_failing_helper_costs_only_time(alone, tmp_path: Path, failure: str,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing(generator, content_class, files, result, parent) -> None:
+        if failure == "crash":
+            os._exit(3)
+        if failure == "hang":
+            import time
+            time.sleep(600)
+        Path(result).write_bytes(b"not a pickle")
+
+    monkeypatch.setattr(prefetch, "_read_share", failing)
+    monkeypatch.setattr(prefetch, "PATIENCE_SECONDS", 2.0)
+    project, _ = _with_helpers(tmp_path / "p")
+    assert _tree(project / "output") == alone[1]
+    assert not list((project / ".cache").rglob(".prefetch-*"))
