@@ -101,7 +101,7 @@ def markdown_settings() -> dict[str, Any]:
             "pymdownx.tilde": {"subscript": False},
             "pymdownx.mark": {},
             "pymdownx.tasklist": {"custom_checkbox": False},
-            "pymdownx.magiclink": {"hide_protocol": False},
+            "gardarika.autolink": {},
             "pymdownx.emoji": {"emoji_generator": to_alt, "emoji_index": emoji_index},
         },
         "output_format": "html5",

@@ -18,7 +18,7 @@ from gardarika.prefetch import shares
 def test_shares_split_by_size_and_keep_the_runs_own_smaller() -> None:
     assert shares([10] * 10, 1) == [0]
     assert shares([10] * 10, 2) == [0, 5]
-    assert shares([10] * 10, 3) == [0, 3, 7]
+    assert shares([10] * 10, 3) == [0, 4, 7]
     assert shares([100, 1, 1, 1, 1], 2) == [0, 1]  # one large text is the run's alone
     assert shares([], 2) == [0]
     own = shares([1] * 1000, 2, own=0.5)[1]
