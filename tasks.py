@@ -132,11 +132,15 @@ def live(c, site, port=8000, host="127.0.0.1"):
             "articles": "articles per town and language (default 100)",
             "search_articles": "articles per language of the search town (default 500)",
             "jobs": "parallel builds; default: the number of CPU cores"})
-def bench(c, towns=20, articles=100, search_articles=500, jobs=None):
-    """Benchmark builds and search on a synthetic network; JSON in benchmarks/results/."""
+def bench(c, towns=20, articles=100, search_articles=500, jobs=None, corpus=None):
+    """Benchmark builds and search on a synthetic network; JSON in benchmarks/results/.
+    --corpus DIR: a folder of real Markdown articles for the long-form town."""
+    from pathlib import Path
+
     from benchmarks.run import run
 
-    run(int(towns), int(articles), int(search_articles), int(jobs) if jobs else None)
+    run(int(towns), int(articles), int(search_articles), int(jobs) if jobs else None,
+        corpus=Path(corpus).resolve() if corpus else None)
 
 
 @task(name="package", help={"sites": "town ids, comma-separated (default: every built town)",

@@ -129,18 +129,69 @@ def _pelican_runs(project: Path, work: Path, plain: bool = False
     return {"cold": cold, "noop": noop, "edit_one_paragraph": once()}
 
 
+def corpus_project(corpus: Path, target: Path) -> Path:
+    """A project of one Russian town whose content is a copy of ``corpus``: a folder of
+    Markdown articles (a real blog, say; Pelican's ``Key: value`` header or YAML front
+    matter), with ``pages/`` and pictures where it has them. The one-edit build edits
+    the second article, as for the generated town."""
+    project = generate_longform(target, articles=0, pictures=0)
+    content = project / "content" / TOWN
+    shutil.rmtree(content)
+    shutil.copytree(corpus, content, symlinks=False,
+                    ignore=shutil.ignore_patterns(".*", "*.py", "*.pyc"))
+    articles = content / "articles"
+    if not articles.is_dir():  # articles at the top: move them where the edit looks
+        articles.mkdir()
+        for source in sorted(content.glob("*.md")):
+            source.rename(articles / source.name)
+    for source in content.rglob("*.md"):
+        _pelican_header(source)
+    return project
+
+
+def _pelican_header(path: Path) -> None:
+    """YAML front matter (Hugo, Jekyll) as Pelican's ``Key: value`` lines, so that plain
+    Pelican reads the same articles as Gardarika."""
+    import yaml
+
+    text = path.read_text(encoding="utf-8-sig")
+    if not text.startswith("---\n") or "\n---" not in text[3:]:
+        return
+    front, _, body = text[4:].partition("\n---")
+    try:
+        meta = yaml.safe_load(front) or {}
+    except yaml.YAMLError:
+        return
+    if not isinstance(meta, dict):
+        return
+    lines = []
+    for key in ("title", "date", "category", "tags", "slug", "summary"):
+        value = meta.get(key)
+        if value is None and key == "category" and meta.get("categories"):
+            value = meta["categories"]
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        if value not in (None, ""):
+            lines.append(f"{key.capitalize()}: {' '.join(str(value).split())}")
+    path.write_text("\n".join(lines) + "\n\n" + body.partition("\n")[2].lstrip("\n"),
+                    encoding="utf-8")
+
+
 def measure_longform(jobs: int | None, work: Path, articles: int = 40,
-                     pelican: bool = True) -> dict[str, Any]:
-    """The long-form Russian town (``longform.py``): Gardarika's cold, no-op and one-edit
-    builds, then plain Pelican's on the same content (the target's measure), and
-    Pelican's with Gardarika's theme and plugins (what the orchestration adds)."""
-    project = generate_longform(work / "longform", articles)
+                     pelican: bool = True, corpus: Path | None = None) -> dict[str, Any]:
+    """The long-form Russian town (``longform.py``, or a copy of ``corpus``):
+    Gardarika's cold, no-op and one-edit builds, then plain Pelican's on the same
+    content (the target's measure), and Pelican's with Gardarika's theme and plugins
+    (what the orchestration adds)."""
+    project = (corpus_project(corpus, work / "longform") if corpus
+               else generate_longform(work / "longform", articles))
     sources = sorted((project / "content" / TOWN / "articles").glob("*.md"))
     cold = _build(project, jobs)
     noop = _build(project, jobs)
     edit_one_paragraph(project, "Gardarika")
     edit = _build(project, jobs)
     result: dict[str, Any] = {
+        "corpus": str(corpus) if corpus else "",
         "articles": len(sources), "markdown_bytes": sum(p.stat().st_size for p in sources),
         "largest_kb": max(p.stat().st_size for p in sources) // 1024,
         "gardarika": {"cold": cold, "noop": noop, "edit_one_paragraph": edit}}
@@ -276,7 +327,8 @@ def _mb(size: int) -> str:
 
 
 def longform_table(longform: dict[str, Any]) -> list[str]:
-    rows = [f"Long-form town: {longform['articles']} Russian articles, "
+    rows = [f"Long-form town{' (' + longform['corpus'] + ')' if longform.get('corpus') else ''}: "
+            f"{longform['articles']} Russian articles, "
             f"{_mb(longform['markdown_bytes'])} of Markdown (largest {longform['largest_kb']} KB)",
             "                        Gardarika     plain Pelican   ratio   Pelican with "
             "Gardarika's plugins"]
@@ -339,7 +391,8 @@ def table(results: dict[str, Any]) -> str:
 
 
 def run(towns: int = 20, articles: int = 100, search_articles: int = 500,
-        jobs: int | None = None, longform_articles: int = 40) -> dict[str, Any]:
+        jobs: int | None = None, longform_articles: int = 40,
+        corpus: Path | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="gardarika-bench-") as tmp:
         work = Path(tmp)
         results = {
@@ -348,7 +401,7 @@ def run(towns: int = 20, articles: int = 100, search_articles: int = 500,
                         "system": platform.platform()},
             "builds": measure_builds(towns, articles, jobs, work, others=True),
             "search": measure_search(search_articles, jobs, work),
-            "longform": measure_longform(jobs, work, longform_articles),
+            "longform": measure_longform(jobs, work, longform_articles, corpus=corpus),
             "typesetting": measure_typesetting(),
         }
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from benchmarks.generate import generate
+from benchmarks.longform import TOWN as TOWN_NAME
 from benchmarks.run import measure_builds, table
 
 
@@ -116,3 +117,25 @@ def test_typesetting_is_measured_on_long_form_text() -> None:
          "peak_memory_mb": 10}, None, slow)}
     assert rows["ru typesetting at least 1 MB/s and linear (4× text, < 5× time)"] is False
     assert rows["en typesetting at least 1 MB/s and linear (4× text, < 5× time)"] is False
+
+
+def test_a_real_corpus_becomes_the_long_form_town(tmp_path: Path) -> None:
+    """``invoke bench --corpus DIR``: articles with YAML front matter (Hugo, Jekyll) at
+    the top of a folder become the town's articles with Pelican's header lines, so that
+    plain Pelican reads the same texts."""
+    from benchmarks.run import corpus_project
+
+    corpus = tmp_path / "blog"
+    (corpus / "images").mkdir(parents=True)
+    (corpus / "images" / "a.txt").write_text("x", encoding="utf-8")
+    for n in range(3):
+        (corpus / f"post-{n}.md").write_text(
+            f"---\ntitle: \"Запись {n}\"\ndate: 2024-0{n + 1}-01\ntags: [a, b]\n"
+            f"categories: [Заметки]\n---\n\nТекст записи {n}.\n", encoding="utf-8")
+    project = corpus_project(corpus, tmp_path / "project")
+    articles = sorted((project / "content" / TOWN_NAME / "articles").glob("*.md"))
+    assert [p.name for p in articles] == ["post-0.md", "post-1.md", "post-2.md"]
+    assert articles[0].read_text(encoding="utf-8") == (
+        "Title: Запись 0\nDate: 2024-01-01\nCategory: Заметки\nTags: a, b\n\n"
+        "Текст записи 0.\n")
+    assert (project / "content" / TOWN_NAME / "images" / "a.txt").exists()
