@@ -33,6 +33,7 @@ import pelican.generators
 import pelican.readers
 import pelican.writers  # noqa: F401
 
+from . import pagefacts
 from .check import Finding, check_output
 from .check import summary as check_summary
 from .config import Network, SiteConfig, load_network
@@ -399,14 +400,22 @@ class Builder:
         # always: a town added, renamed or removed changes the portal (unchanged bytes
         # are not written again)
         report.config_problems.extend(self.write_portal(network))
+        # what each run noted of the pages it wrote: no page is read for links again
+        facts: pagefacts.Facts = {}
+        built = set(report.built)
+        for job in all_jobs:
+            if job.site.id in built:
+                folder = job.site.id if job.lang == job.site.default_language else \
+                    f"{job.site.id}/{job.lang}"
+                facts.update(pagefacts.load(job.cache_path, folder))
         for weight in heaviest_pages(self.output, report.built,
-                                     self.cache / "weights.json"):
+                                     self.cache / "weights.json", facts):
             self.echo(weight_line(weight))
         if self.check:
             check_start = time.perf_counter()
             report.findings = check_output(
                 self.output, report.built,
-                {town for town, site in network.sites.items() if site.trust_html})
+                {town for town, site in network.sites.items() if site.trust_html}, facts)
             for finding in report.findings:
                 self.echo(finding.format())
             self.echo(check_summary(report.findings, time.perf_counter() - check_start))

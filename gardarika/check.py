@@ -3,8 +3,9 @@
 Walks ``output/`` (or some towns of it) and reports, with the page, line and link:
 internal references that lead to no file, links to folders and root-absolute links
 (both break when opened from disk), anything loaded from another website, and file
-names that FAT32, Joliet or a case-insensitive disk would not take. Links are found with
-regular expressions, which keeps it fast.
+names that FAT32, Joliet or a case-insensitive disk would not take. A page's links are
+the ones the build noted as it rewrote the page (:mod:`gardarika.pagefacts`), when the
+page is still as noted; otherwise they are found with the same one-pass scanner.
 
 It also reports anything that could run script in readers' browsers
 (:mod:`gardarika.scriptscan`, with real HTML and XML parsers): the last of the security
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from . import pagefacts
 from .links import (
     Reference,
     css_references,
@@ -31,6 +33,7 @@ from .links import (
     js_references,
     json_references,
 )
+from .pagefacts import Facts
 from .portable import case_collisions, name_problems
 from .scriptscan import file_dangers
 
@@ -51,9 +54,13 @@ class Finding:
         return f"{where}: {self.en}\n{where}: {self.ru}"
 
 
-def _references(path: Path, text: str) -> Iterator[Reference]:
+def _references(path: Path, text: str, noted: list[Reference] | None = None
+                ) -> Iterator[Reference]:
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
+        if noted is not None:  # noted by the build as the page is now (pagefacts.py)
+            yield from noted
+            return
         yield from (ref for ref, _, _ in html_references(text))
     elif suffix == ".css":
         yield from (ref for ref, _, _ in css_references(text))
@@ -149,9 +156,11 @@ JUDGED_LIMIT = 200_000
 
 
 def check_output(output: Path, towns: Iterable[str] | None = None,
-                 trusted: Iterable[str] = ()) -> list[Finding]:
+                 trusted: Iterable[str] = (), facts: Facts | None = None) -> list[Finding]:
     """Every problem found in ``output`` (only the given towns and the portal, if given).
-    ``trusted``: towns with ``trust_html``, whose scripts are not findings."""
+    ``trusted``: towns with ``trust_html``, whose scripts are not findings. ``facts``:
+    the references the build noted for the pages it wrote (:mod:`gardarika.pagefacts`),
+    used for a page whose bytes are still the ones noted."""
     output = Path(output)
     if towns is None:
         scope = [output]
@@ -176,9 +185,10 @@ def check_output(output: Path, towns: Iterable[str] | None = None,
                             for d in file_dangers(path, rel))
         if path.suffix.lower() not in TEXT_FILES:
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
+        data = path.read_bytes()
+        text = data.decode("utf-8", errors="replace")
         folder = posixpath.dirname(rel)
-        for ref in _references(path, text):
+        for ref in _references(path, text, pagefacts.references(facts, rel, data)):
             # pages of one folder share most links (menus, listings, the theme): each is
             # judged once per folder (the answer depends on nothing else)
             key = (ref.url, ref.element, ref.loads, folder)

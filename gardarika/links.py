@@ -16,7 +16,7 @@ import json
 import posixpath
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape, unescape
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -284,6 +284,20 @@ def _rewrite(text: str, refs: Iterator[tuple[Reference, int, int]], fix: UrlFixe
 def rewrite_html(html: str, fix: UrlFixer) -> str:
     """``html`` with every URL passed through ``fix`` (unchanged where ``fix`` keeps it)."""
     return _rewrite(html, html_references(html), fix)
+
+
+def rewrite_html_noting(html: str, fix: UrlFixer) -> tuple[str, list[Reference]]:
+    """:func:`rewrite_html`, and the references of the result (what
+    :func:`html_references` would find in it) from the same single pass."""
+    spans = []
+    found = []
+    for ref, start, end in html_references(html):
+        new = fix(ref.url)
+        if new != ref.url:
+            spans.append((start, end, escape(new) if ref.escaped else new))
+            ref = replace(ref, url=new)
+        found.append(ref)
+    return (_replace(html, spans) if spans else html), found
 
 
 def rewrite_css(css: str, fix: UrlFixer) -> str:

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from . import pagefacts
 from .fsutil import write_file_atomic
-from .links import css_references, html_references, is_internal
+from .links import Reference, css_references, html_references, is_internal
+from .pagefacts import Facts
 
 IMAGE_ELEMENTS = ("img", "source", "video", "input", "image")
 
@@ -40,12 +42,16 @@ def _target(url: str, base: Path) -> Path | None:
     return target if target is not None and target.is_file() else None
 
 
-def _loads(page: Path) -> tuple[list[Path], list[Path]]:
-    """The stylesheets and the pictures ``page`` loads (full-size ``src`` only)."""
-    html = page.read_text(encoding="utf-8", errors="replace")
+def _loads(page: Path, refs: Iterable[Reference] | None = None
+           ) -> tuple[list[Path], list[Path]]:
+    """The stylesheets and the pictures ``page`` loads (full-size ``src`` only), from
+    ``refs`` (noted by the build) when given."""
+    if refs is None:
+        html = page.read_text(encoding="utf-8", errors="replace")
+        refs = (ref for ref, _, _ in html_references(html))
     css: list[Path] = []
     images: list[Path] = []
-    for ref, _, _ in html_references(html):
+    for ref in refs:
         if not ref.loads or ref.attribute in ("srcset", "imagesrcset"):
             continue
         target = _target(ref.url, page.parent)
@@ -66,8 +72,11 @@ class WeightCache:
     files are always taken afresh.
     """
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, facts: Facts | None = None,
+                 output: Path | None = None) -> None:
         self.path = path
+        self.facts = facts
+        self.output = output
         self.entries: dict[str, list[Any]] = {}
         self.used: dict[str, list[Any]] = {}
         if path is not None:
@@ -90,7 +99,11 @@ class WeightCache:
                     for p in entry[2:]):
             css, images = [Path(p) for p in entry[2]], [Path(p) for p in entry[3]]
         else:
-            css, images = _loads(page)
+            noted = None
+            if self.facts and self.output is not None:
+                noted = pagefacts.references(
+                    self.facts, page.relative_to(self.output).as_posix(), page.read_bytes())
+            css, images = _loads(page, noted)
         self.used[key] = [stat.st_size, stat.st_mtime_ns,
                           [str(p) for p in css], [str(p) for p in images]]
         return css, images
@@ -135,9 +148,11 @@ def page_weight(page: Path, output: Path, cache: WeightCache | None = None) -> P
 
 
 def heaviest_pages(output: Path, towns: Iterable[str],
-                   cache_file: Path | None = None) -> list[PageWeight]:
-    """The heaviest page of each town; ``cache_file`` remembers what pages load."""
-    cache = WeightCache(cache_file)
+                   cache_file: Path | None = None,
+                   facts: Facts | None = None) -> list[PageWeight]:
+    """The heaviest page of each town; ``cache_file`` remembers what pages load,
+    ``facts`` what the build noted of the pages it wrote (:mod:`gardarika.pagefacts`)."""
+    cache = WeightCache(cache_file, facts, output)
     towns = list(towns)
     result = []
     for town in towns:

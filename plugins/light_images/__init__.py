@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from pelican import signals
 
+from gardarika import pagepass
 from gardarika.images import (
     PROCESSED_SUFFIXES,
     ImageError,
@@ -39,6 +40,7 @@ from gardarika.images import (
 )
 from gardarika.links import is_internal
 from gardarika.outputwalk import walk_output
+from gardarika.pagepass import PageChange
 
 logger = logging.getLogger(__name__)
 
@@ -104,8 +106,9 @@ def _write(output: Path, static: Any, result: ProcessedImage) -> None:
                         output / variant_name(static.save_as, width, result.suffix))
 
 
-def finish(pelican: Any) -> None:
-    """Write the processed pictures, then describe them in every page of this run."""
+def prepare(pelican: Any) -> PageChange | None:
+    """Write the processed pictures; then what describes them in a page of this run
+    (None when there are none)."""
     output = Path(pelican.output_path)
     by_url: dict[str, ProcessedImage] = {}
     for static, result, written in _ITEMS:
@@ -113,22 +116,39 @@ def finish(pelican: Any) -> None:
             _write(output, static, result)
         by_url[posixpath.normpath(unquote(static.url))] = result
     if not by_url:
-        return
-    for rel_dir, path in walk_output(output, pelican.settings, (".html", ".htm")):
-        def resolve(src: str, here: str = rel_dir) -> ProcessedImage | None:
+        return None
+
+    def describe(rel_dir: str, text: str) -> str:
+        def resolve(src: str) -> ProcessedImage | None:
             if not is_internal(src):
                 return None
             target = unquote(urlsplit(src).path)
             if not target.startswith("/"):
-                target = posixpath.join(here or ".", target)
+                target = posixpath.join(rel_dir or ".", target)
             return by_url.get(posixpath.normpath(target.lstrip("/")))
 
+        return annotate_images(text, resolve)
+
+    return describe
+
+
+def finish(pelican: Any) -> None:
+    """Without ``offline_output``'s pass over the pages: write the processed pictures,
+    then describe them in every page of this run."""
+    if pagepass.taken(prepare):
+        return
+    describe = prepare(pelican)
+    if describe is None:
+        return
+    output = Path(pelican.output_path)
+    for rel_dir, path in walk_output(output, pelican.settings, (".html", ".htm")):
         text = path.read_text(encoding="utf-8")
-        annotated = annotate_images(text, resolve)
+        annotated = describe(rel_dir, text)
         if annotated != text:
             path.write_text(annotated, encoding="utf-8")
 
 
 def register() -> None:
     signals.static_generator_finalized.connect(process_images)
+    pagepass.register(prepare)
     signals.finalized.connect(finish)

@@ -29,6 +29,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from pelican import signals
 from pelican.contents import Static
 
+from gardarika import pagefacts, pagepass
 from gardarika.documents import line_containing
 from gardarika.embeds import replace_remote_embeds
 from gardarika.i18n import load_translations
@@ -38,6 +39,7 @@ from gardarika.links import (
     make_portable,
     rewrite_css,
     rewrite_html,
+    rewrite_html_noting,
     rewrite_js,
     rewrite_json,
 )
@@ -271,6 +273,11 @@ def fix_output(pelican: Any, renames: dict[str, str]) -> None:
     # pages of one folder share most links (menus, listings, the theme): each link is
     # made portable once per folder; the folders do not change while pages are rewritten
     fixers: dict[str, Callable[[str], str]] = {}
+    # each page's references, from the pass that rewrites it, for the page weight and
+    # the offline check (gardarika.pagefacts): no page is read for links again
+    noted = pagefacts.Recorder()
+    # what other plugins do to every page (light_images), done in this same pass
+    changes = pagepass.prepared(pelican)
     for rel_dir, path in walk_output(output, settings, tuple(REWRITERS)):
         report(os.path.abspath(path))
         # by the end of the name, as walk_output chose it: ".html" alone has no suffix
@@ -279,12 +286,22 @@ def fix_output(pelican: Any, renames: dict[str, str]) -> None:
         text = path.read_text(encoding="utf-8", errors="surrogateescape")
         if rel_dir not in fixers:
             fixers[rel_dir] = _remembered(url_fixer(output, rel_dir, shared_up, renames))
-        fixed = rewrite(text, fixers[rel_dir])
+        rel = posixpath.join(rel_dir, path.name)
         if rewrite is rewrite_html:
-            fixed = _drop_remote_loads(fixed, posixpath.join(rel_dir, path.name), settings)
+            fixed = text
+            for change in changes:
+                fixed = change(rel_dir, fixed)
+            # remote loads first (they are not this pass's business), then the links
+            fixed = _drop_remote_loads(fixed, rel, settings)
+            fixed, refs = rewrite_html_noting(fixed, fixers[rel_dir])
+            noted.note(rel, fixed, refs)
+        else:
+            fixed = rewrite(text, fixers[rel_dir])
         if fixed != text:
             path.write_text(fixed, encoding="utf-8", errors="surrogateescape")
     report("")  # done with the pages: what may come after is no page's fault
+    if settings.get("CACHE_PATH"):
+        noted.save(settings["CACHE_PATH"])
 
 
 def _drop_remote_loads(html: str, shown: str, settings: dict[str, Any]) -> str:
