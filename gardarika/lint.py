@@ -320,7 +320,10 @@ def _links_in(doc: Document) -> Iterator[tuple[int, str]]:
             continue
         if fenced or line.startswith(("    ", "\t")):
             continue
-        line = _CODE_SPAN.sub("", line)
+        if "](" not in line and "]:" not in line and "=" not in line:
+            continue  # no link, reference or attribute can be on it (most lines)
+        if "`" in line:
+            line = _CODE_SPAN.sub("", line)
         for pattern in _LINKS:
             for match in pattern.finditer(line):
                 target = next((g for g in match.groups() if g is not None), "")
