@@ -145,6 +145,8 @@ class Builder:
         self.cache = Path(cache or self.root / ".cache").resolve()
         self.jobs = max(1, jobs or default_jobs())
         self.helpers = 0
+        #: towns whose checks found errors (read by the builds forked after that)
+        self.lint_failed: set[str] = set()
         self.echo = echo
         self.check = check
         self.published: set[str] | None = None
@@ -200,6 +202,8 @@ class Builder:
 
     def _run_job(self, network: Network, job: Job) -> SubsiteResult:
         """One (town, language) build, in its own process (see :meth:`run_jobs`)."""
+        if job.site.id in self.lint_failed:  # its town is not published: nothing to do
+            return SubsiteResult(town=job.site.id, lang=job.lang)
         settings = pelican_settings(network, job.site, job.lang, job.output_path,
                                     job.cache_path, shared_cache=self.cache,
                                     published=self.published)
@@ -233,6 +237,68 @@ class Builder:
         """What one run may read inside the project, besides what it may write."""
         return [job.site.content, self.root / "themes", self.root / "plugins",
                 Path(__file__).resolve().parent, *python_folders(self.root)]
+
+    def check_and_build(self, network: Network, sites: list[SiteConfig], jobs: list[Job],
+                        report: BuildReport) -> None:
+        """The editors' checks of ``sites`` and their builds, side by side: each in a
+        process of its own, at most ``self.jobs`` at a time, the checks first. A town is
+        settled once its checks and all its languages are done: with errors in its
+        checks nothing of it is published (its build's pages are thrown away, the
+        previous output stays); otherwise its build is published as before. A build
+        that starts after its town's checks failed does not run at all. Builds are safe
+        to run on unchecked content: they enforce every rule themselves."""
+        checked: dict[str, list[Problem]] = {}
+        results: dict[str, list[SubsiteResult]] = {site.id: [] for site in sites}
+        lines: dict[str, list[str]] = {site.id: [] for site in sites}
+        waiting = {site.id: 1 + len(site.languages) for site in sites}
+        self.lint_failed = set()
+
+        def settle(site: SiteConfig) -> None:
+            town = site.id
+            problems = checked[town]
+            self.show(town, problems)
+            if any(p.severity == "error" for p in problems):
+                self.echo(f"✗ {town}: not built, its content has errors (see above); the "
+                          f"previous output/{town}/ is kept / не собран: ошибки в материалах "
+                          f"(см. выше); прежний output/{town}/ сохранён")
+                shutil.rmtree(self.stage_dir(town), ignore_errors=True)
+                report.towns.append(TownReport(town=town, ok=False, problems=problems))
+                return
+            for line in lines[town]:
+                self.echo(line)
+            report.towns.append(self.finish_town(site, results[town]))
+
+        def done(outcome: Outcome) -> None:
+            key = outcome.task.key
+            if isinstance(key, Job):
+                site = key.site
+                result = outcome.result if outcome.finished else SubsiteResult(
+                    town=site.id, lang=key.lang, seconds=outcome.seconds,
+                    problems=[self.stopped(outcome, site, f"the build of {site.id}/{key.lang}",
+                                           f"сборка {site.id}/{key.lang}")])
+                results[site.id].append(result)
+                lines[site.id].append(f"  {site.id}/{key.lang}: "
+                                      f"{'ok' if result.ok else 'FAILED'}, {result.pages} "
+                                      f"pages, {result.seconds:.1f} s")
+            else:
+                site = key
+                checked[site.id] = outcome.result if outcome.finished else [
+                    self.stopped(outcome, site, f"the checks of {site.id}",
+                                 f"проверка материалов {site.id}")]
+                if any(p.severity == "error" for p in checked[site.id]):
+                    self.lint_failed.add(site.id)  # its builds not started yet never run
+            waiting[site.id] -= 1
+            if waiting[site.id] == 0:
+                settle(site)
+
+        # cores left over when there are fewer runs than cores help read (prefetch.py)
+        self.helpers = max(0, self.jobs // max(1, len(jobs)) - 1)
+        tasks = [Task(name=f"gardarika-check-{site.id}", key=site,
+                      run=functools.partial(lint_town, site, self.root, html=False))
+                 for site in sites]
+        tasks += [Task(name=f"gardarika-{job.site.id}-{job.lang}", key=job,
+                       run=functools.partial(self._run_job, network, job)) for job in jobs]
+        run_isolated(tasks, self.jobs, self.time_limit, done, self.memory_limit)
 
     def run_jobs(self, network: Network, jobs: list[Job],
                  on_result: Callable[[Job, SubsiteResult], None]) -> None:
@@ -340,7 +406,6 @@ class Builder:
         self.state = BuildState(self.cache / "state.json")
         self.fingerprints = {}
         self.codes = {}
-        sites = []
         to_check: list[SiteConfig] = []
         for town in towns:
             if town not in network.sites:
@@ -364,39 +429,14 @@ class Builder:
                 report.towns.append(TownReport(town=town, ok=True, skipped=True))
                 continue
             to_check.append(site)
-        checked = self.lint_towns(to_check, html=False)
-        for site in to_check:
-            town = site.id
-            problems = checked[town]
-            self.show(town, problems)
-            if any(p.severity == "error" for p in problems):
-                self.echo(f"✗ {town}: not built, its content has errors (see above); the "
-                          f"previous output/{town}/ is kept / не собран: ошибки в материалах "
-                          f"(см. выше); прежний output/{town}/ сохранён")
-                report.towns.append(TownReport(town=town, ok=False, problems=problems))
-            else:
-                sites.append(site)
         (self.cache / "jinja").mkdir(parents=True, exist_ok=True)
         all_jobs: list[Job] = []
-        for site in sites:
+        for site in to_check:
             shutil.rmtree(self.stage_dir(site.id), ignore_errors=True)
             all_jobs.extend(self.jobs_for(site))
         for job in all_jobs:
             drop_other_versions(job.cache_path)
-        remaining = {site.id: len(site.languages) for site in sites}
-        results: dict[str, list[SubsiteResult]] = {site.id: [] for site in sites}
-
-        def on_result(job: Job, result: SubsiteResult) -> None:
-            town = job.site.id
-            status = "ok" if result.ok else "FAILED"
-            self.echo(f"  {town}/{job.lang}: {status}, {result.pages} pages, "
-                      f"{result.seconds:.1f} s")
-            results[town].append(result)
-            remaining[town] -= 1
-            if remaining[town] == 0:
-                report.towns.append(self.finish_town(job.site, results[town]))
-
-        self.run_jobs(network, all_jobs, on_result)
+        self.check_and_build(network, to_check, all_jobs, report)
         # always: a town added, renamed or removed changes the portal (unchanged bytes
         # are not written again)
         report.config_problems.extend(self.write_portal(network))

@@ -116,6 +116,23 @@ def test_broken_town_keeps_old_output_and_others_build(network: Path, build_netw
     assert not (network / ".cache/stage/alpha").exists()
 
 
+def test_a_town_whose_checks_fail_is_not_published_though_its_build_ran(
+        network: Path, build_network) -> None:
+    """The checks and the builds run side by side: an error only the checks see (a link
+    to no file) still keeps the town's new pages from being published."""
+    assert build_network(network).ok
+    out = network / "output"
+    old_alpha = tree_digest(out / "alpha")
+    write(network / "content/alpha/articles/links.md",
+          "Title: Ссылки\nDate: 2024-07-01\n\nСм. [отчёт](nowhere/report.md).\n")
+    report = build_network(network)
+    assert report.failed == ["alpha"], report.log
+    assert "content/alpha/articles/links.md:4: error:" in report.log
+    assert "not built, its content has errors" in report.log
+    assert tree_digest(out / "alpha") == old_alpha
+    assert not (network / ".cache/stage/alpha").exists()
+
+
 def test_hidden_files_and_folders_are_not_built(network: Path, build_network) -> None:
     # the editors' checks skip them too, so they must not be published unchecked
     write(network / "content/beta/.drafts/draft.md", "Title: Черновик\nDate: 2024-03-01\n\nx\n")
