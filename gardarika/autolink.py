@@ -4,14 +4,16 @@ An editor pastes ``https://example.org/program``, ``www.example.org`` or
 ``name@example.org`` into a sentence and expects a link. After Markdown has read the
 inline markup, one pass over the text of every element (not links, code or
 preformatted text) finds such addresses with one regular expression and makes each a
-link: ``http``, ``https`` and ``ftp`` addresses as written, ``www.`` ones with
-``http://`` before them, e-mail addresses with ``mailto:``. Punctuation that ends the
+link: ``http`` and ``https`` addresses as written, ``www.`` ones with ``http://``
+before them, e-mail addresses with ``mailto:`` (no other scheme: pages may link only
+to those, see :mod:`gardarika.sanitize`). Punctuation that ends the
 sentence (``.``, ``,``, ``)`` without its ``(``…) is not part of the address.
 
 This does what ``pymdownx.magiclink`` did for Gardarika, in a fraction of the time:
 magiclink runs two complex patterns through Markdown's inline machinery over every
 piece of text again after each match, which cost a long text a third of its Markdown
-time. No other scheme is ever linked (never ``javascript:``).
+time. No other scheme is ever linked (never ``javascript:``, nor ``ftp:``, which the
+cleaning would take out of the link again).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ _SKIP = frozenset({"a", "code", "pre", "kbd", "samp", "var", "script", "style",
 #: placeholders (\x02…\x03) and markup never belong to one.
 _ADDRESS = re.compile(
     r"(?<![\w/@.+\-:])(?:"
-    r"(?P<url>(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp])://[^\s<>\"'«»`\x02\x03]++)"
+    r"(?P<url>[Hh][Tt][Tt][Pp][Ss]?://[^\s<>\"'«»`\x02\x03]++)"
     r"|(?P<www>[Ww][Ww][Ww]\.[\w\-]++\.[^\s<>\"'«»`\x02\x03]++)"
     r"|(?P<mail>[\w.+\-]++@[\w\-]++(?:\.[\w\-]++)++))")
 _TRAILING = ".,:;!?*_~"

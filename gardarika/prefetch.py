@@ -30,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pelican.cache import FileDataCacher
+
 from . import isolation, memo
 
 #: how long a run waits for a helper beyond the time its own share took
@@ -72,25 +74,83 @@ def shares(sizes: list[int], parts: int, own: float = OWN_SHARE) -> list[int]:
     return starts
 
 
+def _die_with(parent: int) -> None:
+    """Have the kernel stop this helper when its run's process dies (a run stopped at
+    its time limit must leave nothing running); Linux only, else checked between texts."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+class _ReaderLog(logging.Handler):
+    """In a helper: what Pelican's reader logs about a text (a metadata key written
+    twice, say). Pelican says it only when it reads the text; the run takes the text
+    from the cache, so the helper hands these back to be said by the run."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.reading = False
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.reading:
+            self.records.append(_portable(record))
+
+
+def _portable(record: logging.LogRecord) -> logging.LogRecord:
+    """``record`` as plain data that pickles (its arguments as text, no traceback)."""
+    args = record.args
+    if isinstance(args, tuple):
+        record.args = tuple(a if isinstance(a, (str, int, float)) else str(a) for a in args)
+    elif args is not None:
+        record.args = None
+        record.msg = record.getMessage()
+    record.msg = str(record.msg)
+    record.exc_info = None
+    return record
+
+
 def _read_share(generator: Any, content_class: Any, files: list[str], result: str,
                 parent: int) -> None:
-    """In the helper: read ``files`` as the run would and write what was computed."""
+    """In the helper: read ``files`` as the run would and write what was computed: for
+    each text, the stamp its file had before it was read (an edit saved meanwhile makes
+    the run read it again), what Pelican's reader cache keeps, and what the reader
+    logged."""
     isolation.silence()  # the build's parent hears from the run only
-    logging.getLogger().handlers[:] = [logging.NullHandler()]
+    log = _ReaderLog()
+    logging.getLogger().handlers[:] = [log]
     readers = generator.readers
+    for reader in set(readers.readers.values()):
+        read = reader.read
+
+        def reading(path: Any, _read: Any = read) -> Any:
+            log.reading = True
+            try:
+                return _read(path)
+            finally:
+                log.reading = False
+
+        with contextlib.suppress(AttributeError, TypeError):
+            reader.read = reading
     cached: dict[str, Any] = {}
     for name in files:
         if os.getppid() != parent:
             break  # the run is gone
+        path = os.path.abspath(os.path.join(generator.path, name))
+        stamp = readers._get_file_stamp(path)
+        log.records = []
         try:
             readers.read_file(base_path=generator.path, path=name,
                               content_class=content_class, context=generator.context)
         except BaseException:  # the run reads it again and says what is wrong
             continue
-        path = os.path.abspath(os.path.join(generator.path, name))
         data = readers.get_cached_data(path, None)
         if data is not None:
-            cached[path] = data
+            cached[path] = (stamp, data, log.records)
     with open(result, "wb") as out:
         pickle.dump((cached, memo.snapshot()), out, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -144,9 +204,11 @@ class Prefetcher:
             os.close(handle)
             pid = os.fork()
             if pid == 0:  # the helper
-                code = 0
+                code = 1
                 try:
+                    _die_with(parent)
                     _read_share(generator, content_class, share, result, parent)
+                    code = 0
                 except BaseException:
                     code = 1
                 finally:
@@ -174,8 +236,12 @@ class Prefetcher:
             if status is not None and os.waitstatus_to_exitcode(status) == 0:
                 with open(helper.result, "rb") as source:
                     cached, stores = pickle.load(source)
-                for path, data in cached.items():
-                    generator.readers.cache_data(path, data)
+                readers = generator.readers
+                for path, (stamp, data, records) in cached.items():
+                    # with the stamp the file had when the helper read it (not now)
+                    FileDataCacher.cache_data(readers, path, (stamp, data))
+                    for record in records:
+                        logging.getLogger(record.name).handle(record)
                 memo.merge(stores)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
             pass  # the run reads the share itself
@@ -203,10 +269,12 @@ class Beside:
 
     def __init__(self, work: Callable[[], None]) -> None:
         self.started = time.monotonic()
+        parent = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:  # the helper
             code = 1
             try:
+                _die_with(parent)
                 isolation.silence()
                 logging.getLogger().handlers[:] = [logging.NullHandler()]
                 work()

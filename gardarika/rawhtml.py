@@ -25,7 +25,7 @@ from functools import cache
 import markdown
 
 from .embeds import replace_remote_embeds
-from .sanitize import Removal, normal_url, removals
+from .sanitize import Removal, normal_url, removals, url_allowed
 from .settings import markdown_settings
 
 #: character references that only ever stand for text (quotes, dashes, spaces, the
@@ -34,19 +34,27 @@ _TEXT_ENTITIES = "quot|amp|lt|gt|nbsp|laquo|raquo|bdquo|ldquo|rdquo|lsquo|rsquo|
     "hellip|copy|shy|thinsp|minus|deg|times|numero|sect"
 _SUSPECT = re.compile(
     rf"<[A-Za-z!/?]|&(?!(?:{_TEXT_ENTITIES});)|\\"            # tags, references, escapes
-    r"|\{(?!(?:static|filename|attach|index|category|tag|author)\})[^}\n]{0,512}\}"  # {: …}
-    r"|\]\(\s*<?\s*(?!(?:https?|mailto|tel):)[^) /?#\n]{0,64}:"  # [text](scheme:…)
-    r"|^\s{0,3}\[[^\]\n]{1,512}\]:\s*<?\s*(?!(?:https?|mailto|tel):)[^\s/?#]{0,64}:",  # [r]: s:
+    # {: …} attribute lists (a very long one counts too: it is not read to its end)
+    r"|\{(?!(?:static|filename|attach|index|category|tag|author)\})[^}\n]{0,512}(?:\}|[^}\n])"
+    # [text](scheme:…), or a target whose first 64 characters have no / ? # or space
+    r"|\]\(\s*<?\s*(?!(?:https?|mailto|tel):)[^) /?#\n]{0,64}(?::|[^) /?#\n])"
+    # [r]: scheme:…, also in a quote or a list item; a very long label counts too
+    r"|^[ \t>*+\-\d.)]*\[(?:[^\]\n]{513}|[^\]\n]{1,512}\]:\s*<?\s*"
+    r"(?!(?:https?|mailto|tel):)[^\s/?#]{0,64}(?::|[^\s/?#]))",
     re.I | re.M)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 
 
 #: what Markdown reads by recursion, hundreds deep: a long run of one of its nesting
-#: marks (emphasis, links, quotes; spaces between them or not), a line indented by
-#: hundreds of spaces (lists in lists), hundreds of tags in a row (<div><div>…)
+#: marks (emphasis, links, quotes; spaces between them or not), list markers one after
+#: another on a line (``- - - x``, ``1. 1. x``), a line indented by hundreds of spaces
+#: (lists in lists), hundreds of tags in a row (<div><div>…), or of ``markdown="1"``
+#: blocks (each read as Markdown again)
 _NESTING_MARKS = "*_[]>~=`"
 _MARK_RUN = re.compile(r"([*_\[\]>~=`])(?:[ \t]*+\1){199,}")
+_MARKER_RUN = re.compile(  # from the first marker of a run only: each run read once
+    r"(?<![-+*.)][ \t])(?<!\d)(?:(?:[-+*]|\d{1,9}[.)])[ \t]++){100,}")
 _DEEP_INDENT = re.compile(r"^[ \t]{400,}", re.M)
 _TAG_RUN = re.compile(r"<[A-Za-z](?:[^<>]{0,200}>\s*+<[A-Za-z]){199,}")
 
@@ -56,13 +64,21 @@ def may_nest_too_deep(text: str) -> bool:
     recursion would stop at Python's limit)."""
     return (any(text.count(mark) >= 200 for mark in _NESTING_MARKS)
             and _MARK_RUN.search(text) is not None) or \
-        (text.count("<") >= 200 and _TAG_RUN.search(text) is not None) or \
-        (("    " * 100 in text or "\t" in text) and _DEEP_INDENT.search(text) is not None)
+        (text.count("<") >= 200 and (_TAG_RUN.search(text) is not None
+                                     or text.count("markdown=") >= 100)) or \
+        (("    " * 100 in text or "\t" in text) and _DEEP_INDENT.search(text) is not None) or \
+        (text.count(" ") >= 100 and _MARKER_RUN.search(text) is not None)
+
+
+#: a web address written in the text (a link's target or pasted)
+_WEB_ADDRESS = re.compile(r"(?i:https?)://[^\s)>\]\"']*")
 
 
 def may_need_cleaning(text: str) -> bool:
-    """Whether ``text`` could give HTML that the policy changes (a quick test)."""
-    return _SUSPECT.search(text) is not None
+    """Whether ``text`` could give HTML that the policy changes (a quick test): markup,
+    references, unusual addresses, or a web address a browser could not read."""
+    return _SUSPECT.search(text) is not None or any(
+        not url_allowed(found.group(0)) for found in _WEB_ADDRESS.finditer(text))
 
 
 @cache

@@ -85,7 +85,8 @@ _SCAN = re.compile(
     # quotes
     r"|[\"«»„“”](?P<quote>)"
     # a dash with spaces before it; or at the start of a line, after a tag or an entity
-    r"|[ \t\u00a0](?P<dash>)[ \t\u00a0]*+(?:---?|-|[—–])(?=[\s<]|\Z)"
+    # (from the first space of a run only: a long run is read once)
+    r"|[ \t\u00a0](?P<dash>)(?<![ \t\u00a0]{2})[ \t\u00a0]*+(?:---?|-|[—–])(?=[\s<]|\Z)"
     r"|[-—–](?P<bare>)(?<![^\s>;][-—–])(?:(?<=-)--?+)?+(?=[\s<]|\Z)"
     "|" + ELLIPSIS + "|" + TIME + "|" + NUMBER +
     # Roman numerals: ranges, centuries
@@ -115,7 +116,7 @@ _SCAN = re.compile(
     r"|[ \u00a0](?P<after>)(?<=[а-яё][ \u00a0])[А-ЯЁ]\.(?:[ \u00a0]?+[А-ЯЁ]\.)?+(?!\w)"
 , re.S)
 
-_THOUSANDS = re.compile(r"(?:[ \u00a0]\d{3})++(?![\d])")
+_GROUPS = re.compile(r"(?:[ \u00a0]\d{3})++")
 _UNIT = re.compile(rf"[ \u00a0](?={_UNITS})")
 _ROMAN_RANGE = re.compile(r"[-–]([IVXLC]++)(?![\w\-])")
 _LETTERS = re.compile(r"[А-ЯЁ]\.")
@@ -126,6 +127,8 @@ _ENTITIES = {"&laquo;": "«", "&raquo;": "»", "&bdquo;": "„", "&ldquo;": "“
 
 class _Russian(Typesetter):
     scan = _SCAN
+    #: where the last run of digit groups that is no number ends (see number)
+    groups_end = 0
     rules = ("entity", "quote", "dash", "bare", "ellipsis", "time", "number", "roman",
              "sign", "initials", "tabbr", "abbr", "particle", "short", "after")
 
@@ -210,7 +213,14 @@ class _Russian(Typesetter):
         html = self.html
         text = match.group(0)
         end = match.end()
-        if len(text) <= 3 and text.isdigit() and (group := _THOUSANDS.match(html, end)):
+        group = None
+        if len(text) <= 3 and text.isdigit() and end >= self.groups_end:
+            group = _GROUPS.match(html, end)
+            if group is not None and html[group.end():group.end() + 1].isdigit():
+                # 123 456 7890 is no number with thousands, nor is any part of it: the
+                # groups after this one are not tried again
+                self.groups_end, group = group.end(), None
+        if group is not None:
             text += group.group(0).replace(" ", NBSP)
             end = group.end()
         elif (not is_leading_zero(text)

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from functools import cache
 from html import unescape as html_unescape
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import nh3
 
@@ -231,7 +232,24 @@ def url_allowed(value: str) -> bool:
         return _SCHEME.match(rest) is None and not rest.startswith("//") \
             and ":" not in rest.split("/", 1)[0]
     match = _SCHEME.match(url)
-    return match is None or match.group(1).lower() in ALLOWED_SCHEMES
+    if match is None:
+        return True
+    scheme = match.group(1).lower()
+    if scheme not in ALLOWED_SCHEMES:
+        return False
+    return scheme not in ("http", "https") or _web_address_parses(url)
+
+
+def _web_address_parses(url: str) -> bool:
+    """Whether a web address is one a browser (and nh3, which drops the others without
+    a word) can read: a host without spaces or stray ``%``, a port that exists."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises for a port out of range)
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    return bool(host) and not any(c.isspace() or c in "%<>\\^`{|}" for c in host)
 
 
 def srcset_allowed(value: str) -> bool:
@@ -416,8 +434,14 @@ def _removals(html: str) -> list[Removal]:
     if "<" not in html or _surely_nothing_removed(html):
         return []
     scanner = _Scanner()
-    scanner.feed(html)
-    scanner.close()
+    try:
+        scanner.feed(html)
+        scanner.close()
+    except (AssertionError, ValueError, IndexError):
+        # Python's parser gives up on some odd markup (``<![x[``, an unknown marked
+        # section) that nh3 simply drops: what was found up to there is reported, and
+        # the text is still cleaned as always
+        pass
     return scanner.removals
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import snowballstemmer
 
 from .fsutil import write_file_atomic
-from .typesetter import MARKUP, end_of
+from .typesetter import MARKUP, RAW_TEXT, end_of, opens, tag_name
 
 STEMMERS = {"ru": "russian", "en": "english"}
 #: letters and digits of the Latin, Greek and Cyrillic scripts: the same class as in
@@ -119,12 +119,12 @@ def plain_text(html: str) -> str:
     while (match := search(html, position)) is not None:
         parts.append(html[position:match.start()])
         position = match.end()
-        name = (match.group("name") or "").lower()
+        name = tag_name(match)
         if not name:
             continue
         if name in _BREAKS:
             parts.append(" ")
-        elif name in _NOT_TEXT and not match.group("close"):
+        elif (name in _NOT_TEXT or name in RAW_TEXT) and opens(match, name):
             position = end_of(name, html, position)
     parts.append(html[position:])
     return " ".join(unescape("".join(parts)).replace("\u00a0", " ").split())

@@ -73,21 +73,67 @@ OPENS_AFTER = frozenset(" \t\n\r\f\u00a0([{«„—–-/" + OPENED)
 _END_TAGS: dict[str, re.Pattern[str]] = {}
 
 
-def end_of(name: str, html: str, start: int) -> int:
-    """Where the element ``name`` opened just before ``start`` ends (its end tag's
-    start), counting elements of the same name nested in it; the end of ``html`` if it
-    never ends. Every tag of that name is seen once."""
+#: elements whose content a browser reads as text up to their end tag, never as tags
+RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
+                      "noframes", "plaintext"})
+#: foreign elements: the only ones where "/>" closes a tag (elsewhere it is ignored)
+FOREIGN = frozenset({"svg", "math"})
+_MARKUP_RE = re.compile(MARKUP, re.S)
+
+
+def tag_name(match: re.Match[str]) -> str:
+    """The lower-cased name of a tag :data:`MARKUP` matched; a name with a letter
+    outside ASCII is no HTML element (browsers fold ASCII case only: "ſcript" and
+    "\u212abd" are not script and kbd), so it is returned as it is."""
+    name = match.group("name") or ""
+    return name.lower() if name.isascii() else name
+
+
+def opens(match: re.Match[str], name: str) -> bool:
+    """Whether a start tag opens an element with content ("/>" closes only foreign
+    elements; on others a browser ignores it)."""
+    return not match.group("close") and not (
+        name in FOREIGN and match.group(0).endswith("/>"))
+
+
+def _raw_end(name: str, html: str, start: int) -> int:
+    """Where raw text started at ``start`` ends: at the first ``</name`` (ASCII case),
+    whatever comes before it; the end of ``html`` if none."""
     if name == "plaintext":
         return len(html)
     pattern = _END_TAGS.get(name)
     if pattern is None:
         pattern = _END_TAGS[name] = re.compile(
-            rf"<(/?){re.escape(name)}(?=[ \t\n\r\f/>]|\Z)", re.I)
+            rf"</{re.escape(name)}(?=[ \t\n\r\f/>]|\Z)", re.I | re.A)
+    found = pattern.search(html, start)
+    return found.start() if found else len(html)
+
+
+def end_of(name: str, html: str, start: int) -> int:
+    """Where the element ``name`` opened just before ``start`` ends (its end tag's
+    start), read as a browser reads it: raw text up to its end tag; anything else tag
+    by tag (a ``</code>`` inside an attribute value ends nothing), raw-text elements
+    inside it skipped whole, elements of the same name nested in it counted. The end of
+    ``html`` if it never ends. Each character is read once."""
+    if name in RAW_TEXT:
+        return _raw_end(name, html, start)
     depth = 1
-    for match in pattern.finditer(html, start):
-        depth += -1 if match.group(1) else 1
-        if depth == 0:
-            return match.start()
+    position = start
+    while (match := _MARKUP_RE.search(html, position)) is not None:
+        position = match.end()
+        inner = tag_name(match)
+        if not inner:
+            continue
+        if match.group("close"):
+            if inner == name:
+                depth -= 1
+                if depth == 0:
+                    return match.start()
+        elif opens(match, inner):
+            if inner in RAW_TEXT:
+                position = _raw_end(inner, html, position)
+            elif inner == name:
+                depth += 1
     return len(html)
 
 
@@ -146,7 +192,7 @@ class Typesetter:
 
     def tag(self, match: re.Match[str]) -> int:
         self.out.append(match.group(0))
-        name = (match.group("name") or "").lower()
+        name = tag_name(match)
         end = match.end()
         if not name:
             return end
@@ -154,7 +200,7 @@ class Typesetter:
             if name in BLOCKS:
                 self.block(name, True)
             return end
-        if name in SKIP_ELEMENTS and not match.group(0).endswith("/>"):
+        if (name in SKIP_ELEMENTS or name in RAW_TEXT) and opens(match, name):
             skipped = end_of(name, self.html, end)
             self.out.append(self.html[end:skipped])
             self.last = WORD

@@ -27,8 +27,8 @@ def convert(text: str) -> str:
      '<p>Пишите: <a href="mailto:a.b+c@example.org">a.b+c@example.org</a>.</p>'),
     ("(см. https://example.org/a_(b))",
      '<p>(см. <a href="https://example.org/a_(b)">https://example.org/a_(b)</a>)</p>'),
-    ("Архив: ftp://files.example.org/old/!",
-     '<p>Архив: <a href="ftp://files.example.org/old/">ftp://files.example.org/old/</a>!</p>'),
+    ("Архив: http://files.example.org/old/!",
+     '<p>Архив: <a href="http://files.example.org/old/">http://files.example.org/old/</a>!</p>'),
     ("**жирно https://b.org/x** и *www.e.org*",
      '<p><strong>жирно <a href="https://b.org/x">https://b.org/x</a></strong> и '
      '<em><a href="http://www.e.org">www.e.org</a></em></p>'),
@@ -47,6 +47,7 @@ def test_pasted_addresses_become_links(text: str, expected: str) -> None:
     "Только http:// и ничего",
     "javascript:alert(1) не адрес; vbscript:x тоже; data:text/html,x тоже",
     "Склеено:https://a.org и слово1https://b.org",
+    "Архив ftp://files.example.org/old/ (ссылкой его сделать нельзя)",
     "имя@домен без точки и a@b",
 ])
 def test_what_is_not_an_address_stays_text(text: str) -> None:

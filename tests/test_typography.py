@@ -197,7 +197,8 @@ def _seconds(typeset: Callable[[str], str], *texts: str) -> list[float]:
 #: runs of the characters the rules look at
 HOSTILE_UNITS = ("<!--", "<a ", '<a "', "<p title='", "<script>", "<code>", '"', "\"'",
                  " - ", "-", "а ", "1-", "1 ", "...", "&quot;", "x@", "ab.", "«", "А. ",
-                 "т. е. ", "№ 1", " ли", "XX-", ":", "0", "\u2011", "\n- ", "a.b", "9:00-")
+                 "т. е. ", "№ 1", " ли", "XX-", ":", "0", "\u2011", "\n- ", "a.b", "9:00-",
+                 " ", "\u00a0", "\t", "123 ", '<code title="</code>">')
 
 
 @pytest.mark.parametrize("typeset", [russian, english])
