@@ -57,10 +57,11 @@ __all__ = ["NBSP", "SKIP_ELEMENTS", "typeset"]
 _SHORT = ("без|для|над|под|про|при|изо|обо|ото|вне|что|как|или|где|кто|чем|зато|либо|"
           "тоже|также|перед|через|между|около|после|возле")
 #: units that follow a number: 5 кг, 25 °C, 5 %, в 2024 г., XX в.
-_UNITS = ("(?:кг|мг|ц|км|см|мм|дм|мкм|га|мл|л|м|т|г|°[CСFК]?|℃|%|‰|₽|руб|коп|тыс|млн|"
-          "млрд|трлн|ч|мин|сек|мс|с|чел|шт|экз|кВт|Вт|кВ|мА|Гц|кГц|МГц|ГГц|КБ|МБ|ГБ|ТБ|"
-          "Кб|Мб|Гб|дБ|м²|м³|км²|см²|л\\.с\\.|пп?|гг?|вв?|руб|коп|стр|тыс|экз|чел|шт)"
-          "(?:\\.|(?![\\w]))")
+#: (в., вв., гг. only with their dot: without it «в» is a preposition; no «с» for
+#: seconds: «из 1222 с трудом» is the preposition)
+_UNITS = ("(?:(?:кг|мг|ц|км|см|мм|дм|мкм|га|мл|л|м|т|г|°[CСFК]?|℃|%|‰|₽|руб|коп|тыс|млн|"
+          "млрд|трлн|ч|мин|сек|мс|чел|шт|экз|кВт|Вт|кВ|мА|Гц|кГц|МГц|ГГц|КБ|МБ|ГБ|ТБ|"
+          "Кб|Мб|Гб|дБ|м²|м³|км²|см²|пп?|стр)(?:\\.|(?![\\w]))|(?:л\\.с|гг|вв?)\\.)")
 
 
 
@@ -83,7 +84,7 @@ _SCAN = re.compile(
     # entities that are quotes or spaces
     r"|&(?P<entity>)(?:quot|laquo|raquo|bdquo|ldquo|rdquo|nbsp|#34|#x22|#160|#xa0);"
     # quotes
-    r"|[\"«»„“”](?P<quote>)"
+    r"|[\"«»„“”‟](?P<quote>)"
     # a dash with spaces before it; or at the start of a line, after a tag or an entity
     # (from the first space of a run only: a long run is read once)
     r"|[ \t\u00a0](?P<dash>)(?<![ \t\u00a0]{2})[ \t\u00a0]*+(?:---?|-|[—–])(?=[\s<]|\Z)"
@@ -103,14 +104,17 @@ _SCAN = re.compile(
     + _after("стр|рис|табл|тел|гл|см|ср|напр|проф|акад|доц|ред|изд", r"(?<![\w\-])", r"\.")
     + "|" + _after("ул|пр|пл|пер|просп|наб|им|св|обл|пос|дер", r"(?<![\w\-])", r"\.", "")
     + r")[ ](?=\S)"
-    r"|(?:" + _after("г", r"(?<![\w\-])", r"\.", "") + r")[ ](?=[А-ЯЁ])"
+    r"|(?<!\d[ \u00a0]г\.)(?:" + _after("г", r"(?<![\w\-])", r"\.", "")
+    + r")[ ](?=[А-ЯЁ])"
     r"|(?:" + _after("с|д|п|ст|кв|корп|стр", r"(?<![\w\-])", r"\.", "") + r")[ ](?=\d))"
     # a particle keeps the word before it: придёт ли, если бы
     r"|[ ](?P<particle>)(?<=[\w»)][ ])(?:ли|ль|же|ж|бы|б)(?![\w\-\u2011/])"
     r"(?P<then>[ ](?=\S))?"
     # a one- or two-letter word, a short preposition or conjunction keeps the next word
     # (from the space after it)
-    r"|[ ](?P<short>)" + _after(f"{_LETTER}|{_LETTER}{_LETTER}|" + _SHORT, ending=" ")
+    # (two letters in capitals are an abbreviation, not a preposition: ЕС, ПО, ТВ)
+    r"|[ ](?P<short>)(?:" + _after(f"{_LETTER}|" + _SHORT, ending=" ") + "|"
+    + _after("[а-яёА-ЯЁ][а-яё]", ending=" ", flags="") + ")"
     + r"(?=\S)"
     # initials after a surname: Пушкин А. С. (after the short words: и~А.~С.~Пушкин)
     r"|[ \u00a0](?P<after>)(?<=[а-яё][ \u00a0])[А-ЯЁ]\.(?:[ \u00a0]?+[А-ЯЁ]\.)?+(?!\w)"
@@ -118,6 +122,9 @@ _SCAN = re.compile(
 
 _GROUPS = re.compile(r"(?:[ \u00a0]\d{3})++")
 _UNIT = re.compile(rf"[ \u00a0](?={_UNITS})")
+#: a unit after the end of the emphasis around its number: <strong>1946</strong> г.
+_UNIT_PAST_TAGS = re.compile(
+    rf"((?:</(?:strong|em|b|i|mark|u|s|span)>)++)[ \u00a0](?={_UNITS})", re.I | re.A)
 _ROMAN_RANGE = re.compile(r"[-–]([IVXLC]++)(?![\w\-])")
 _LETTERS = re.compile(r"[А-ЯЁ]\.")
 _SURNAME = re.compile(r"[ \u00a0]?+[А-ЯЁ][а-яё]")
@@ -149,7 +156,7 @@ class _Russian(Typesetter):
         after = self.html[end:end + 1]
         if char in "«„":
             opens = True
-        elif char in "»”":
+        elif char in "»”‟":
             opens = False
         elif self.last in OPENS_AFTER:
             # after a space: opens, unless it stands alone between spaces
@@ -230,6 +237,9 @@ class _Russian(Typesetter):
         if _UNIT.match(html, end):
             text += NBSP
             end += 1
+        elif (past := _UNIT_PAST_TAGS.match(html, end)) is not None:
+            text += past.group(1) + NBSP  # (only end tags of inline elements)
+            end = past.end()
         self.write(text)
         return end
 

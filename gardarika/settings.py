@@ -41,9 +41,11 @@ STATIC_FOLDERS = ("images", "files")
 #: content after ``offline_output`` has turned remote embeds into links (and after
 #: typography, which only changes text); ``light_images`` and ``offline_search`` work on
 #: the written pages, so they see the cleaned HTML.
+#: (typography after offline_output and safe_html: it sets the text they write too, such
+#: as the note that replaces a picture from another website)
 GARDARIKA_PLUGINS = ["own_folder", "front_matter", "readable_slugs", "lang_subsite", "ui_i18n",
-                     "typography", "offline_output", "safe_addresses", "content_limits",
-                     "safe_files", "safe_html", "light_images", "offline_search"]
+                     "offline_output", "safe_addresses", "content_limits", "safe_files",
+                     "safe_html", "typography", "light_images", "offline_search"]
 
 
 def subsite_dir(site: SiteConfig, lang: str) -> str:

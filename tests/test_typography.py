@@ -240,3 +240,19 @@ def test_a_text_typeset_too_slowly_is_the_only_error(network, build_network,
     errors = [line for line in report.log.splitlines() if ": error: " in line]
     assert errors and all(line.startswith("content/beta/quotes.md: error: this text takes "
                                           "longer than 1 seconds") for line in errors), errors
+
+
+def test_the_note_for_a_picture_from_another_website_is_typeset(network, build_network
+                                                                ) -> None:
+    """The link that replaces a remote picture is written by offline_output before
+    typography runs: its words and the picture's description are typeset too (real
+    blogs have thousands of them)."""
+    from conftest import write
+
+    write(network / "content/beta/remote.md",
+          "Title: Снимок\nDate: 2024-03-01\n\n![Дом - музей в саду](https://example.org/a.jpg)\n")
+    assert build_network(network, ["beta"]).ok
+    page = next(p for p in (network / "output/beta").glob("*.html")
+                if "example.org/a.jpg" in p.read_text(encoding="utf-8"))
+    html = page.read_text(encoding="utf-8").replace("&nbsp;", "\u00a0")
+    assert "Изображение на\u00a0другом сайте: Дом\u00a0— музей в\u00a0саду" in html, html
