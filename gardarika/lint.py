@@ -406,8 +406,17 @@ def check_term_spellings(site: SiteConfig, docs: list[Document], root: Path
                         doc, doc.line(key),
                         f"the {word_en} “{term}” differs from “{usual}” (used {uses} times) "
                         "only in capital letters or spaces; write it the same way.",
-                        f"{word_ru} «{term}» отличается от «{usual}» (встречается {uses} раз) "
+                        f"{word_ru} «{term}» отличается от «{usual}» (встречается "
+                        f"{_times_ru(uses)}) "
                         "только заглавными буквами или пробелами; пишите одинаково.")
+
+
+def _times_ru(count: int) -> str:
+    """«2 раза», «5 раз», «21 раз» by the plural rules of Russian (CLDR, through Babel)."""
+    from babel.core import Locale
+
+    form = Locale("ru").plural_form(count)
+    return f"{count} " + {"one": "раз", "few": "раза"}.get(form, "раз")
 
 
 TERMS = (("category", "category", "рубрика"), ("tags", "tag", "метка"),

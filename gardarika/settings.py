@@ -88,7 +88,8 @@ def markdown_settings() -> dict[str, Any]:
     (``extra``); a table of contents with readable heading ids (``toc``, ``[TOC]``);
     notes and warnings (``admonition``, ``!!! note``); collapsible blocks
     (``pymdownx.details``); ~~strike-through~~, ==marked== text, task lists, links made
-    from pasted addresses, and emoji shortcodes (``:smile:``) as plain Unicode characters,
+    from pasted addresses, backslash escapes as CommonMark has them (``13\\"``), and emoji
+    shortcodes (``:smile:``) as plain Unicode characters,
     never as pictures from a CDN. No maths (it would need a remote script).
     """
     return {
@@ -104,6 +105,7 @@ def markdown_settings() -> dict[str, Any]:
             "pymdownx.mark": {},
             "pymdownx.tasklist": {"custom_checkbox": False},
             "gardarika.autolink": {},
+            "gardarika.mdescapes": {},
             "pymdownx.emoji": {"emoji_generator": to_alt, "emoji_index": emoji_index},
         },
         "output_format": "html5",

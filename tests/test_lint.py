@@ -150,3 +150,11 @@ def test_lint_command(network: Path) -> None:
     failed = gardarika("--root", str(network), "lint")
     assert failed.returncode == 1 and "no-date.md:1: error" in failed.stdout
     assert gardarika("--root", str(network), "lint", "--site", "beta").returncode == 0
+
+
+def test_times_are_counted_in_russian_as_russian_counts_them() -> None:
+    """A real blog's check said «встречается 2 раз»: the number takes its plural form."""
+    from gardarika.lint import _times_ru
+
+    assert [_times_ru(n) for n in (1, 2, 4, 5, 11, 21, 22, 25)] == [
+        "1 раз", "2 раза", "4 раза", "5 раз", "11 раз", "21 раз", "22 раза", "25 раз"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from conftest import write
 
 from gardarika.slugs import slugify, toc_slugify
@@ -73,3 +74,22 @@ def test_markdown_extensions_and_slugs(network: Path, build_network) -> None:
     assert (out / "category/obyavleniya.html").is_file()
     assert (out / "tag/yolka.html").is_file() and (out / "tag/podyezd.html").is_file()
     assert not re.search(r'src="https?://', html)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('Экран 13\\" и \\@имя', '<p>Экран 13" и @имя</p>'),
+    ("\\<script> и \\& и \\$5", "<p>&lt;script&gt; и &amp; и $5</p>"),
+    ("Путь C:\\Users\\\\name", "<p>Путь C:\\Users\\name</p>"),
+])
+def test_a_backslash_escapes_any_punctuation_as_in_commonmark(text: str, expected: str
+                                                             ) -> None:
+    """A real blog written for Hugo had ``\\"`` in its titles and text: the backslash
+    showed. The escaped character is text, never markup."""
+    import markdown
+
+    from gardarika.settings import markdown_settings
+
+    config = dict(markdown_settings()["extension_configs"])
+    html = markdown.Markdown(extensions=list(config), extension_configs=config,
+                             output_format="html5").convert(text)
+    assert html == expected
