@@ -165,14 +165,21 @@ class Prefetcher:
 
     def preread(self, generator: Any, paths_setting: str, excludes_setting: str,
                 content_class: Any) -> None:
+        """Called before each text is read (this runs inside Pelican's reading of the
+        text: nothing may escape from here, or the text would fail)."""
         plan = self.plans.get(id(generator))
-        if plan is None:
-            plan = self.plans[id(generator)] = self._start(
-                generator, paths_setting, excludes_setting, content_class)
-        for helper in plan.helpers:
-            if not helper.taken and plan.reads >= helper.first:
-                self._take(generator, plan, helper)
-        plan.reads += 1
+        try:
+            if plan is None:
+                plan = self.plans[id(generator)] = _Plan(helpers=[])
+                plan = self.plans[id(generator)] = self._start(
+                    generator, paths_setting, excludes_setting, content_class)
+            for helper in plan.helpers:
+                if not helper.taken and plan.reads >= helper.first:
+                    self._take(generator, plan, helper)
+        except Exception:  # no fork, no child: the run reads every text itself
+            logging.getLogger(__name__).debug("reading ahead stopped", exc_info=True)
+        if plan is not None:
+            plan.reads += 1
 
     def _start(self, generator: Any, paths_setting: str, excludes_setting: str,
                content_class: Any) -> _Plan:

@@ -68,6 +68,19 @@ def test_a_build_with_a_helper_writes_the_same_output(alone, tmp_path: Path,
     assert not list((project / ".cache").rglob(".prefetch-*"))  # results cleaned up
 
 
+def test_helpers_that_cannot_start_cost_nothing(alone, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """No fork (a process limit, no memory): the run reads every text itself; nothing
+    escapes into Pelican's reading of the text, which would fail it."""
+    def no_fork(self, *args) -> None:
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(prefetch.Prefetcher, "_start", no_fork)
+    project, lines = _with_helpers(tmp_path / "p")
+    assert _tree(project / "output") == alone[1]
+    assert not any("could not be read" in line for line in lines)
+
+
 @pytest.mark.parametrize("failure", ["crash", "hang", "garbage"])
 def test_a_failing_helper_costs_only_time(alone, tmp_path: Path, failure: str,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
