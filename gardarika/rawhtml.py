@@ -93,7 +93,14 @@ def to_html(text: str) -> str:
     """``text`` converted as the build converts it, remote embeds already replaced."""
     converter = _markdown()
     converter.reset()
-    html, _ = replace_remote_embeds(converter.convert(text), lambda message: message)
+    try:
+        converted = converter.convert(text)
+    except BaseException:
+        # stopped half-way (too deep, too slow), the converter keeps the state it was
+        # in (reset() does not clear its block parser's): the next text gets a new one
+        _markdown.cache_clear()
+        raise
+    html, _ = replace_remote_embeds(converted, lambda message: message)
     return html
 
 

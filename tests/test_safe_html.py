@@ -364,3 +364,14 @@ def test_the_quick_path_of_removals_never_misses_one(parts: list[str]) -> None:
         scanner.close()
         assert scanner.removals == [], html
         assert removals(html) == []
+
+
+def test_a_text_markdown_gives_up_on_does_not_spoil_the_next() -> None:
+    """A text too deep for Markdown stops its converter half-way, in a list; the checks
+    convert the next text with the same converter, which must not still be in there
+    (the next text's links and raw HTML came out as escaped text: no removal seen)."""
+    with pytest.raises(RecursionError):
+        to_html("- " * 1500 + "x\n")
+    assert to_html("[a](javascript:alert(1))") == '<p><a href="javascript:alert(1)">a</a></p>'
+    assert [(r.element, r.attribute) for r in removals_in("[a](javascript:alert(1))")] == \
+        [("a", "href")]
