@@ -12,11 +12,19 @@ different.
 from __future__ import annotations
 
 import hashlib
+import pickle
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+from .fsutil import write_file_atomic
+
+_VERSION = 1
 
 #: name -> {digest of the input: result}; one process's stores
 _STORES: dict[str, dict[str, Any]] = {}
+#: name -> the digests asked for in this process (what a saved store keeps)
+_ASKED: dict[str, set[str]] = {}
 #: inputs shorter than this are computed again rather than hashed and kept
 SMALLEST = 512
 
@@ -40,11 +48,13 @@ def kept(name: str, function: Callable[[str], Any]) -> Callable[[str], Any]:
     """``function`` of one text, with its results for long texts kept in the store
     ``name`` (the function must depend on nothing but its text)."""
     results = store(name)
+    asked = _ASKED.setdefault(name, set())
 
     def keeping(text: str) -> Any:
         if len(text) < SMALLEST:
             return function(text)
         digest = key(text)
+        asked.add(digest)
         if digest not in results:
             results[digest] = function(text)
         return results[digest]
@@ -63,3 +73,29 @@ def merge(stores: dict[str, dict[str, Any]]) -> None:
     """Take the results another process computed (see :func:`snapshot`)."""
     for name, results in stores.items():
         store(name).update(results)
+
+
+def load(names: tuple[str, ...], path: str) -> None:
+    """Take the stores ``names`` saved by an earlier run in ``path`` (a missing,
+    damaged or odd file is ignored as a whole)."""
+    try:
+        with open(path, "rb") as source:
+            saved = pickle.load(source)
+    except Exception:  # missing, cut short, from another version: start afresh
+        return
+    if not isinstance(saved, dict) or saved.get("version") != _VERSION:
+        return
+    for name in names:
+        results = saved.get(name)
+        if isinstance(results, dict):
+            store(name).update(results)
+
+
+def save(names: tuple[str, ...], path: str) -> None:
+    """Keep for the next run the results of ``names`` asked for in this run (only
+    those: what no text asks for any more is dropped)."""
+    data = {"version": _VERSION}
+    for name in names:
+        results = store(name)
+        data[name] = {k: results[k] for k in _ASKED.get(name, ()) if k in results}
+    write_file_atomic(Path(path), pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))

@@ -195,6 +195,9 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         "CACHE_CONTENT": True,
         "LOAD_CONTENT_CACHE": True,
         "CONTENT_CACHING_LAYER": "reader",
+        # written plain: compressing a long-form town's cache at gzip's highest level
+        # took longer than reading the texts it spares
+        "GZIP_CACHE": False,
         "TYPOGRIFY": False,
         # attach exceptions to Pelican's error records, so the cause reaches the editor
         "DEBUG": True,

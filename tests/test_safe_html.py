@@ -375,3 +375,27 @@ def test_a_text_markdown_gives_up_on_does_not_spoil_the_next() -> None:
     assert to_html("[a](javascript:alert(1))") == '<p><a href="javascript:alert(1)">a</a></p>'
     assert [(r.element, r.attribute) for r in removals_in("[a](javascript:alert(1))")] == \
         [("a", "href")]
+
+
+def test_an_unchanged_text_is_not_cleaned_again(network: Path, build_network,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cleaning's results are kept between runs by the digest of what was cleaned:
+    rebuilding a town whose texts did not change cleans none of them again."""
+    import gardarika.sanitize
+
+    write(network / "content/alpha/articles/long.md", HEADER + "Длинный текст. " * 200
+          + "\n\n<p class=\"note\">Заметка</p>\n")
+    assert build_network(network, ["alpha"]).ok
+    cleaned = network / "cleaned-again"
+    clean_now = gardarika.sanitize._clean
+
+    def noting(html: str) -> str:  # the builds run in forks of this process
+        if len(html) >= 2000:
+            with cleaned.open("a", encoding="utf-8") as note:
+                note.write("x")
+        return clean_now(html)
+
+    monkeypatch.setattr(gardarika.sanitize, "_clean_kept",
+                        gardarika.memo.kept("sanitize.clean", noting))
+    assert build_network(network, ["alpha"], skip_unchanged=False).ok
+    assert not cleaned.exists()

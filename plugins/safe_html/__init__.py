@@ -35,6 +35,7 @@ Gardarika sets for a town with ``trust_html: true``), ``JINJA_ENVIRONMENT``.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 import os
@@ -44,6 +45,7 @@ from typing import Any
 from pelican import contents, signals
 from pelican.contents import Static
 
+from gardarika import memo
 from gardarika.errors import ContentError
 from gardarika.frontmatter import read_metadata
 from gardarika.rawhtml import locate, may_need_cleaning
@@ -185,6 +187,33 @@ def wrap_content_class() -> None:
             setattr(contents.Content, name, cleaned_last(method, name))
 
 
+#: the cleaning's results kept between runs (by the digest of the HTML cleaned)
+_KEPT = ("sanitize.clean", "sanitize.removals")
+_FILE = "cleaning.pickle"
+
+
+def _kept_file(settings: dict[str, Any]) -> str | None:
+    if not settings.get("CACHE_CONTENT") or not settings.get("CACHE_PATH"):
+        return None
+    return os.path.join(settings["CACHE_PATH"], _FILE)
+
+
+def load_kept(pelican: Any) -> None:
+    """An unchanged text is not cleaned (nor scanned for its report) again."""
+    path = _kept_file(pelican.settings)
+    if path and pelican.settings.get("LOAD_CONTENT_CACHE"):
+        memo.load(_KEPT, path)
+
+
+def save_kept(pelican: Any) -> None:
+    path = _kept_file(pelican.settings)
+    if path:
+        with contextlib.suppress(OSError):  # only time is lost: the next run cleans
+            memo.save(_KEPT, path)
+
+
 def register() -> None:
     wrap_content_class()
+    signals.initialized.connect(load_kept)
     signals.content_object_init.connect(sanitize)
+    signals.finalized.connect(save_kept)
