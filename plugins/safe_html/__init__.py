@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import importlib.metadata
 import logging
 import os
 from collections.abc import Callable
@@ -193,9 +194,15 @@ _FILE = "cleaning.pickle"
 
 
 def _kept_file(settings: dict[str, Any]) -> str | None:
+    """Where the results are kept: beside Pelican's cache (a folder per version of
+    Gardarika's code), named by nh3's version, which decides what cleaning gives."""
     if not settings.get("CACHE_CONTENT") or not settings.get("CACHE_PATH"):
         return None
-    return os.path.join(settings["CACHE_PATH"], _FILE)
+    try:
+        version = importlib.metadata.version("nh3")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    return os.path.join(settings["CACHE_PATH"], _FILE.replace(".", f"-{version}.", 1))
 
 
 def load_kept(pelican: Any) -> None:
