@@ -201,7 +201,8 @@ class Builder:
     # -- running ----------------------------------------------------------------------
 
     def _run_job(self, network: Network, job: Job) -> SubsiteResult:
-        """One (town, language) build, in its own process (see :meth:`run_jobs`)."""
+        """One (town, language) build, in its own process (see
+        :meth:`check_and_build`)."""
         if job.site.id in self.lint_failed:  # its town is not published: nothing to do
             return SubsiteResult(town=job.site.id, lang=job.lang)
         settings = pelican_settings(network, job.site, job.lang, job.output_path,
@@ -282,9 +283,7 @@ class Builder:
                                       f"pages, {result.seconds:.1f} s")
             else:
                 site = key
-                checked[site.id] = outcome.result if outcome.finished else [
-                    self.stopped(outcome, site, f"the checks of {site.id}",
-                                 f"проверка материалов {site.id}")]
+                checked[site.id] = self.checks_found(outcome)
                 if any(p.severity == "error" for p in checked[site.id]):
                     self.lint_failed.add(site.id)  # its builds not started yet never run
             waiting[site.id] -= 1
@@ -293,32 +292,9 @@ class Builder:
 
         # cores left over when there are fewer runs than cores help read (prefetch.py)
         self.helpers = max(0, self.jobs // max(1, len(jobs)) - 1)
-        tasks = [Task(name=f"gardarika-check-{site.id}", key=site,
-                      run=functools.partial(lint_town, site, self.root, html=False))
-                 for site in sites]
+        tasks = [self.check_task(site, html=False) for site in sites]
         tasks += [Task(name=f"gardarika-{job.site.id}-{job.lang}", key=job,
                        run=functools.partial(self._run_job, network, job)) for job in jobs]
-        run_isolated(tasks, self.jobs, self.time_limit, done, self.memory_limit)
-
-    def run_jobs(self, network: Network, jobs: list[Job],
-                 on_result: Callable[[Job, SubsiteResult], None]) -> None:
-        """Run ``jobs`` in forked processes, at most ``self.jobs`` at a time, each within
-        the time limit and the memory ceiling (:mod:`gardarika.isolation`)."""
-        def done(outcome: Outcome) -> None:
-            job = outcome.task.key
-            if outcome.finished:
-                on_result(job, outcome.result)
-                return
-            what_en, what_ru = f"the build of {job.site.id}/{job.lang}", \
-                f"сборка {job.site.id}/{job.lang}"
-            on_result(job, SubsiteResult(
-                town=job.site.id, lang=job.lang, seconds=outcome.seconds,
-                problems=[self.stopped(outcome, job.site, what_en, what_ru)]))
-
-        # cores left over when there are fewer runs than cores help read (prefetch.py)
-        self.helpers = max(0, self.jobs // max(1, len(jobs)) - 1)
-        tasks = [Task(name=f"gardarika-{job.site.id}-{job.lang}", key=job,
-                      run=functools.partial(self._run_job, network, job)) for job in jobs]
         run_isolated(tasks, self.jobs, self.time_limit, done, self.memory_limit)
 
     def lint_towns(self, sites: list[SiteConfig], html: bool = True
@@ -330,16 +306,23 @@ class Builder:
         found: dict[str, list[Problem]] = {}
 
         def done(outcome: Outcome) -> None:
-            site = outcome.task.key
-            found[site.id] = outcome.result if outcome.finished else [
-                self.stopped(outcome, site, f"the checks of {site.id}",
-                             f"проверка материалов {site.id}")]
+            found[outcome.task.key.id] = self.checks_found(outcome)
 
-        tasks = [Task(name=f"gardarika-check-{site.id}", key=site,
-                      run=functools.partial(lint_town, site, self.root, html=html))
-                 for site in sites]
-        run_isolated(tasks, self.jobs, self.time_limit, done, self.memory_limit)
+        run_isolated([self.check_task(site, html) for site in sites], self.jobs,
+                     self.time_limit, done, self.memory_limit)
         return found
+
+    def check_task(self, site: SiteConfig, html: bool) -> Task:
+        """The editors' checks of one town, as a task for :func:`run_isolated`."""
+        return Task(name=f"gardarika-check-{site.id}", key=site,
+                    run=functools.partial(lint_town, site, self.root, html=html))
+
+    def checks_found(self, outcome: Outcome) -> list[Problem]:
+        """What a town's checks found, or why they gave no answer."""
+        site = outcome.task.key
+        return outcome.result if outcome.finished else [
+            self.stopped(outcome, site, f"the checks of {site.id}",
+                         f"проверка материалов {site.id}")]
 
     def stopped(self, outcome: Outcome, site: SiteConfig, what_en: str, what_ru: str
                 ) -> Problem:

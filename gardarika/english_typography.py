@@ -148,10 +148,6 @@ class _English(Typesetter):
         self.write("–")
         return match.end()
 
-    def ellipsis(self, match: re.Match[str]) -> int:
-        self.write("…")
-        return match.end()
-
     def number(self, match: re.Match[str]) -> int:
         text = match.group(0)
         end = match.end()

@@ -272,12 +272,17 @@ def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-def _rewrite(text: str, refs: Iterator[tuple[Reference, int, int]], fix: UrlFixer) -> str:
+def _rewrite(text: str, refs: Iterator[tuple[Reference, int, int]], fix: UrlFixer,
+             noted: list[Reference] | None = None) -> str:
+    """``text`` with each reference passed through ``fix``; into ``noted``, when given,
+    each reference as the result has it."""
     spans = []
     for ref, start, end in refs:
         new = fix(ref.url)
         if new != ref.url:
             spans.append((start, end, escape(new) if ref.escaped else new))
+        if noted is not None:
+            noted.append(replace(ref, url=new) if new != ref.url else ref)
     return _replace(text, spans) if spans else text
 
 
@@ -289,15 +294,8 @@ def rewrite_html(html: str, fix: UrlFixer) -> str:
 def rewrite_html_noting(html: str, fix: UrlFixer) -> tuple[str, list[Reference]]:
     """:func:`rewrite_html`, and the references of the result (what
     :func:`html_references` would find in it) from the same single pass."""
-    spans = []
-    found = []
-    for ref, start, end in html_references(html):
-        new = fix(ref.url)
-        if new != ref.url:
-            spans.append((start, end, escape(new) if ref.escaped else new))
-            ref = replace(ref, url=new)
-        found.append(ref)
-    return (_replace(html, spans) if spans else html), found
+    found: list[Reference] = []
+    return _rewrite(html, html_references(html), fix, found), found
 
 
 def rewrite_css(css: str, fix: UrlFixer) -> str:

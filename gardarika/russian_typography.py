@@ -46,13 +46,12 @@ from .typesetter import (
     OPENED,
     OPENS_AFTER,
     RANGE_END,
-    SKIP_ELEMENTS,
     TIME,
     Typesetter,
     is_leading_zero,
 )
 
-__all__ = ["NBSP", "SKIP_ELEMENTS", "typeset"]
+__all__ = ["typeset"]
 
 _SHORT = ("без|для|над|под|про|при|изо|обо|ото|вне|что|как|или|где|кто|чем|зато|либо|"
           "тоже|также|перед|через|между|около|после|возле")
@@ -210,10 +209,6 @@ class _Russian(Typesetter):
         return end
 
     bare = dash
-
-    def ellipsis(self, match: re.Match[str]) -> int:
-        self.write("…")
-        return match.end()
 
     def number(self, match: re.Match[str]) -> int:
         """Thousands (10 000), a range (1941–1945, not 2024-05-01 nor 9-00), a unit."""

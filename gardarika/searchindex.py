@@ -28,7 +28,7 @@ from pathlib import Path
 import snowballstemmer
 
 from .fsutil import write_file_atomic
-from .typesetter import MARKUP, RAW_TEXT, end_of, opens, tag_name
+from .typesetter import MARKUP_RE, RAW_TEXT, end_of, opens, tag_name
 
 STEMMERS = {"ru": "russian", "en": "english"}
 #: letters and digits of the Latin, Greek and Cyrillic scripts: the same class as in
@@ -100,7 +100,6 @@ def stems(text: str, lang: str) -> list[str]:
     return [known[word] for word in words]
 
 
-_MARKUP = re.compile(MARKUP, re.S)
 #: elements whose content is not text a reader reads
 _NOT_TEXT = frozenset({"script", "style", "template"})
 #: elements that end a word where they start
@@ -115,7 +114,7 @@ def plain_text(html: str) -> str:
         return ""
     parts: list[str] = []
     position = 0
-    search = _MARKUP.search
+    search = MARKUP_RE.search
     while (match := search(html, position)) is not None:
         parts.append(html[position:match.start()])
         position = match.end()

@@ -78,7 +78,8 @@ RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "
                       "noframes", "plaintext"})
 #: foreign elements: the only ones where "/>" closes a tag (elsewhere it is ignored)
 FOREIGN = frozenset({"svg", "math"})
-_MARKUP_RE = re.compile(MARKUP, re.S)
+#: :data:`MARKUP` compiled (one scanner of tags for every reader of them)
+MARKUP_RE = re.compile(MARKUP, re.S)
 
 
 def tag_name(match: re.Match[str]) -> str:
@@ -119,7 +120,7 @@ def end_of(name: str, html: str, start: int) -> int:
         return _raw_end(name, html, start)
     depth = 1
     position = start
-    while (match := _MARKUP_RE.search(html, position)) is not None:
+    while (match := MARKUP_RE.search(html, position)) is not None:
         position = match.end()
         inner = tag_name(match)
         if not inner:
@@ -213,6 +214,10 @@ class Typesetter:
 
     def keep(self, match: re.Match[str]) -> int:
         self.write(match.group(0))
+        return match.end()
+
+    def ellipsis(self, match: re.Match[str]) -> int:
+        self.write("…")
         return match.end()
 
     def time(self, match: re.Match[str]) -> int:

@@ -28,7 +28,6 @@ from polytypo.errors import POLYTYPO_UNKNOWN_LOCALE, PolytypoError
 from . import english_typography, russian_typography
 from .budget import TooSlow
 
-SKIP_ELEMENTS = tuple(sorted(russian_typography.SKIP_ELEMENTS))
 #: what polytypo may wrap in its own error but must reach the time budget's handler
 PASS_THROUGH = (TooSlow, MemoryError, RecursionError)
 
