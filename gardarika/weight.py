@@ -101,8 +101,12 @@ class WeightCache:
         else:
             noted = None
             if self.facts and self.output is not None:
+                data = page.read_bytes()
                 noted = pagefacts.references(
-                    self.facts, page.relative_to(self.output).as_posix(), page.read_bytes())
+                    self.facts, page.relative_to(self.output).as_posix(), data)
+                if noted is None:  # not as noted: read what was just read
+                    noted = [ref for ref, _, _ in html_references(
+                        data.decode("utf-8", errors="replace"))]
             css, images = _loads(page, noted)
         self.used[key] = [stat.st_size, stat.st_mtime_ns,
                           [str(p) for p in css], [str(p) for p in images]]

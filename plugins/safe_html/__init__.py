@@ -62,19 +62,23 @@ def _report_lines(instance: Any, html: str) -> None:
     if (getattr(instance, "lang", None) or settings.get("DEFAULT_LANG")) != \
             settings.get("DEFAULT_LANG"):
         return  # written, and reported, by the run of its own language
+    in_text = removals(html)
+    title = getattr(instance, "title", None)
+    in_title = removals(title) if isinstance(title, str) and "<" in title else []
+    summary = getattr(instance, "_summary", None)
+    in_summary = removals(summary) if isinstance(summary, str) else []
+    if not (in_text or in_title or in_summary):
+        return  # nothing to place at a line: the source need not be read
     source = getattr(instance, "source_path", None)
     try:
         with open(source, encoding="utf-8-sig") as file:
             metadata, lines, body_line, body = read_metadata(file.read())
     except (OSError, TypeError, UnicodeDecodeError, ContentError):
         return  # then it could not have been read at all: Pelican says so
-    found = locate(body, body_line, removals(html)) if may_need_cleaning(body) else []
-    title = getattr(instance, "title", None)
-    if isinstance(title, str) and "<" in title:
-        found += [(lines.get("title", 1), r) for r in removals(title)]
-    summary = getattr(instance, "_summary", None)
-    if "summary" in metadata and isinstance(summary, str):
-        found += [(lines.get("summary", 1), r) for r in removals(summary)]
+    found = locate(body, body_line, in_text) if may_need_cleaning(body) else []
+    found += [(lines.get("title", 1), r) for r in in_title]
+    if "summary" in metadata:
+        found += [(lines.get("summary", 1), r) for r in in_summary]
     for line, removal in found:
         en, ru = removal.message()
         logger.warning("%s: %s", source, en, extra={
