@@ -20,28 +20,53 @@ def _done(code: int) -> None:
         raise Exit(code=code)
 
 
-@task(help={"site": "town id (or several, comma-separated); default: every town",
-            "jobs": "parallel builds; default: the number of CPU cores",
-            "check": "check the output afterwards (--no-check to skip)",
-            "shard": "build only the share K/N of the towns, for parallel CI jobs",
-            "force": "rebuild towns even when nothing they use has changed",
-            "wait": WAIT_HELP,
-            "time-limit": "stop a town's checks, or its build in one language, after this "
-                          "many minutes (default 30)",
-            "memory-limit": "the memory (MB) one town's checks or build in one language may "
-                            "reserve (default 1024)"})
-def build(c, site=None, jobs=None, check=True, shard=None, force=False, wait=True,
-          time_limit=None, memory_limit=None):
+@task(
+    help={
+        "site": "town id (or several, comma-separated); default: every town",
+        "jobs": "parallel builds; default: the number of CPU cores",
+        "check": "check the output afterwards (--no-check to skip)",
+        "shard": "build only the share K/N of the towns, for parallel CI jobs",
+        "force": "rebuild towns even when nothing they use has changed",
+        "wait": WAIT_HELP,
+        "time-limit": "stop a town's checks, or its build in one language, after this "
+        "many minutes (default 30)",
+        "memory-limit": "the memory (MB) one town's checks or build in one language may "
+        "reserve (default 1024)",
+    }
+)
+def build(
+    c,
+    site=None,
+    jobs=None,
+    check=True,
+    shard=None,
+    force=False,
+    wait=True,
+    time_limit=None,
+    memory_limit=None,
+):
     """Build the network (or one town) into output/, then check it."""
     from gardarika.cli import build as run_build
 
-    _done(run_build(ROOT, site, int(jobs) if jobs else None, check, shard, force, wait,
-                    float(time_limit) if time_limit else None,
-                    float(memory_limit) if memory_limit else None))
+    _done(
+        run_build(
+            ROOT,
+            site,
+            int(jobs) if jobs else None,
+            check,
+            shard,
+            force,
+            wait,
+            float(time_limit) if time_limit else None,
+            float(memory_limit) if memory_limit else None,
+        )
+    )
 
 
-@task(name="check", help={"site": "town id (or several, comma-separated); default: all",
-                          "wait": WAIT_HELP})
+@task(
+    name="check",
+    help={"site": "town id (or several, comma-separated); default: all", "wait": WAIT_HELP},
+)
 def check_output(c, site=None, wait=True):
     """Check output/ for broken, folder or root-absolute links, remote loads, bad names."""
     from gardarika.cli import check as run_check
@@ -65,7 +90,7 @@ def serve(c, port=8000, host="127.0.0.1"):
     run_serve(ROOT / "output", host, int(port))
 
 
-@task(help={"args": "extra arguments for pytest, e.g. \"-k config -x\""})
+@task(help={"args": 'extra arguments for pytest, e.g. "-k config -x"'})
 def test(c, args=""):
     """Run the test suite (pytest), spread over every core (pytest-xdist)."""
     c.run(f"{sys.executable} -m pytest -n auto --dist worksteal {args}", pty=False)
@@ -88,8 +113,10 @@ def i18n_update(c, theme="gardarika"):
     for po in update_catalogs(theme_dir):
         lang = po.parents[1].name
         missing = untranslated(theme_dir, lang, theme_dir / "translations" / "messages.pot")
-        print(f"{po.relative_to(ROOT)}: {len(missing)} to translate"
-              + "".join(f"\n  {m}" for m in missing))
+        print(
+            f"{po.relative_to(ROOT)}: {len(missing)} to translate"
+            + "".join(f"\n  {m}" for m in missing)
+        )
 
 
 @task(help={"site": "town id (or several, comma-separated); default: every town"})
@@ -100,10 +127,15 @@ def lint(c, site=None):
     _done(run_lint(ROOT, site))
 
 
-@task(help={"site": "town id", "title": "the title, in quotes",
-            "lang": "language (default: the town's default language)",
-            "page": "make a page instead of an article",
-            "translation_of": "the slug of the article or page this translates"})
+@task(
+    help={
+        "site": "town id",
+        "title": "the title, in quotes",
+        "lang": "language (default: the town's default language)",
+        "page": "make a page instead of an article",
+        "translation_of": "the slug of the article or page this translates",
+    }
+)
 def new(c, site, title, lang=None, page=False, translation_of=None):
     """Start a new article, page or translation; prints the file's path."""
     from gardarika.cli import new as run_new
@@ -119,8 +151,13 @@ def fix_encoding(c, file):
     _done(run_fix(ROOT, file))
 
 
-@task(help={"site": "town id", "port": "port on 127.0.0.1 (default 8000)",
-            "host": "address to bind (default 127.0.0.1)"})
+@task(
+    help={
+        "site": "town id",
+        "port": "port on 127.0.0.1 (default 8000)",
+        "host": "address to bind (default 127.0.0.1)",
+    }
+)
 def live(c, site, port=8000, host="127.0.0.1"):
     """Preview a town: build, serve, rebuild on every change and reload the open page."""
     from gardarika.live import run_live
@@ -128,10 +165,14 @@ def live(c, site, port=8000, host="127.0.0.1"):
     run_live(ROOT, site, host, int(port))
 
 
-@task(help={"towns": "towns in the synthetic network (default 20)",
-            "articles": "articles per town and language (default 100)",
-            "search_articles": "articles per language of the search town (default 500)",
-            "jobs": "parallel builds; default: the number of CPU cores"})
+@task(
+    help={
+        "towns": "towns in the synthetic network (default 20)",
+        "articles": "articles per town and language (default 100)",
+        "search_articles": "articles per language of the search town (default 500)",
+        "jobs": "parallel builds; default: the number of CPU cores",
+    }
+)
 def bench(c, towns=20, articles=100, search_articles=500, jobs=None, corpus=None):
     """Benchmark builds and search on a synthetic network; JSON in benchmarks/results/.
     --corpus DIR: a folder of real Markdown articles for the long-form town."""
@@ -139,14 +180,25 @@ def bench(c, towns=20, articles=100, search_articles=500, jobs=None, corpus=None
 
     from benchmarks.run import run
 
-    run(int(towns), int(articles), int(search_articles), int(jobs) if jobs else None,
-        corpus=Path(corpus).resolve() if corpus else None)
+    run(
+        int(towns),
+        int(articles),
+        int(search_articles),
+        int(jobs) if jobs else None,
+        corpus=Path(corpus).resolve() if corpus else None,
+    )
 
 
-@task(name="package", help={"sites": "town ids, comma-separated (default: every built town)",
-                            "zip": "also write a zip file", "iso": "also write an ISO image",
-                            "capacity": "cd, dvd or a size such as 4G: refuse anything larger",
-                            "wait": WAIT_HELP})
+@task(
+    name="package",
+    help={
+        "sites": "town ids, comma-separated (default: every built town)",
+        "zip": "also write a zip file",
+        "iso": "also write an ISO image",
+        "capacity": "cd, dvd or a size such as 4G: refuse anything larger",
+        "wait": WAIT_HELP,
+    },
+)
 def package_task(c, sites=None, zip=False, iso=False, capacity=None, wait=True):
     """Make dist/<network>-<date>/ for a USB stick or CD (with --zip, --iso)."""
     from gardarika.cli import package as run_package
@@ -162,9 +214,13 @@ def verify(c, path):
     _done(run_verify(path))
 
 
-@task(help={"site": "town id (or several, comma-separated); default: towns with targets",
-            "target": "only this target of the town's settings",
-            "wait": WAIT_HELP})
+@task(
+    help={
+        "site": "town id (or several, comma-separated); default: towns with targets",
+        "target": "only this target of the town's settings",
+        "wait": WAIT_HELP,
+    }
+)
 def deploy(c, site=None, target=None, wait=True):
     """Publish built towns to the targets in their settings, sending only changes."""
     from gardarika.cli import deploy as run_deploy

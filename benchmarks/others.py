@@ -43,18 +43,29 @@ def pelican_sequential(project: Path, work: Path) -> dict[str, float | int]:
             sub = town if lang == site.default_language else f"{town}/{lang}"
             conf = work / "conf" / f"{town}-{lang}.py"
             conf.parent.mkdir(parents=True, exist_ok=True)
-            conf.write_text(CONF.format(
-                repo=str(REPO), root=str(project), town=town, lang=lang,
-                output=str(work / "output" / sub), cache=str(work / "cache" / town / lang),
-                shared=str(work / "shared")), encoding="utf-8")
+            conf.write_text(
+                CONF.format(
+                    repo=str(REPO),
+                    root=str(project),
+                    town=town,
+                    lang=lang,
+                    output=str(work / "output" / sub),
+                    cache=str(work / "cache" / town / lang),
+                    shared=str(work / "shared"),
+                ),
+                encoding="utf-8",
+            )
             jobs.append(conf)
     (work / "shared" / "jinja").mkdir(parents=True, exist_ok=True)
 
     def run_all() -> float:
         start = time.perf_counter()
         for conf in jobs:
-            done = subprocess.run([sys.executable, "-m", "pelican", "-s", str(conf), "-q"],
-                                  capture_output=True, text=True)
+            done = subprocess.run(
+                [sys.executable, "-m", "pelican", "-s", str(conf), "-q"],
+                capture_output=True,
+                text=True,
+            )
             if done.returncode:
                 raise RuntimeError(f"pelican failed for {conf.name}: {done.stderr[-500:]}")
         return time.perf_counter() - start
@@ -111,8 +122,9 @@ def _hugo_front_matter(text: str) -> str:
     if "Category" in fields:
         lines.append(f"categories: [{fields['Category']!r}]")
     if "Tags" in fields:
-        lines.append("tags: [" + ", ".join(repr(t.strip()) for t in fields["Tags"].split(","))
-                     + "]")
+        lines.append(
+            "tags: [" + ", ".join(repr(t.strip()) for t in fields["Tags"].split(",")) + "]"
+        )
     body = re.sub(r"\{static\}/images/", "/images/", body)
     return "---\n" + "\n".join(lines) + "\n---\n\n" + body
 
@@ -134,14 +146,16 @@ def hugo_build(project: Path, work: Path) -> dict[str, float | int] | None:
         lang = "en" if source.name.endswith(".en.md") else "ru"
         target = site / "content" / lang / town / source.name.replace(".en.md", ".md")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(_hugo_front_matter(source.read_text(encoding="utf-8")),
-                          encoding="utf-8")
+        target.write_text(_hugo_front_matter(source.read_text(encoding="utf-8")), encoding="utf-8")
         count += 1
     for town_images in (project / "content").glob("*/images"):
         shutil.copytree(town_images, site / "static" / "images", dirs_exist_ok=True)
     start = time.perf_counter()
-    done = subprocess.run([hugo, "--quiet", "-s", str(site), "-d", str(site / "public")],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [hugo, "--quiet", "-s", str(site), "-d", str(site / "public")],
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - start
     if done.returncode:
         raise RuntimeError(f"hugo failed: {done.stderr[-800:]}")

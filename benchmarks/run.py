@@ -51,28 +51,41 @@ def _build(project: Path, jobs: int | None) -> dict[str, Any]:
     return {"seconds": round(seconds, 3), "files_written": written, "pages": report.pages}
 
 
-def measure_builds(towns: int, articles: int, jobs: int | None, work: Path,
-                   others: bool = False) -> dict[str, Any]:
+def measure_builds(
+    towns: int, articles: int, jobs: int | None, work: Path, others: bool = False
+) -> dict[str, Any]:
     """Gardarika's cold, no-op and one-edit builds; with ``others``, plain Pelican's and
     Hugo's builds of the same content too."""
     project = generate(work / "network", towns, articles)
     cold = _build(project, jobs)
     noop = _build(project, jobs)
     edited = project / "content" / "town-00" / "articles" / "article-0000.md"
-    edited.write_text(edited.read_text(encoding="utf-8") + "\nОдна новая строка.\n",
-                      encoding="utf-8")
+    edited.write_text(
+        edited.read_text(encoding="utf-8") + "\nОдна новая строка.\n", encoding="utf-8"
+    )
     edit = _build(project, jobs)
-    edit["town_files"] = sum(1 for p in (project / "output" / "town-00").rglob("*")
-                             if p.is_file())
+    edit["town_files"] = sum(1 for p in (project / "output" / "town-00").rglob("*") if p.is_file())
     template = project / "themes" / "gardarika" / "templates" / "base.html"
-    template.write_text(template.read_text(encoding="utf-8").replace(
-        "</footer>", "<!-- changed by the benchmark --></footer>", 1), encoding="utf-8")
+    template.write_text(
+        template.read_text(encoding="utf-8").replace(
+            "</footer>", "<!-- changed by the benchmark --></footer>", 1
+        ),
+        encoding="utf-8",
+    )
     theme = _build(project, jobs)
-    peak_kb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-                  resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-    result = {"towns": towns, "articles_per_language": articles, "cold": cold, "noop": noop,
-              "edit_one_article": edit, "theme_template_changed": theme,
-              "peak_memory_mb": round(peak_kb / 1024, 1)}
+    peak_kb = max(
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    )
+    result = {
+        "towns": towns,
+        "articles_per_language": articles,
+        "cold": cold,
+        "noop": noop,
+        "edit_one_article": edit,
+        "theme_template_changed": theme,
+        "peak_memory_mb": round(peak_kb / 1024, 1),
+    }
     if others:
         from .others import hugo_build, pelican_sequential
 
@@ -94,8 +107,7 @@ PLUGINS = []
 """
 
 
-def _pelican_runs(project: Path, work: Path, plain: bool = False
-                  ) -> dict[str, dict[str, float]]:
+def _pelican_runs(project: Path, work: Path, plain: bool = False) -> dict[str, dict[str, float]]:
     """One ``pelican`` command on the long-form town: cold, no-op, and after one
     paragraph of one article is edited. With ``plain``, Pelican as it comes (its own
     theme, no plugins: no typography, search index, cleaning or offline links); else
@@ -106,21 +118,33 @@ def _pelican_runs(project: Path, work: Path, plain: bool = False
     work.mkdir(parents=True, exist_ok=True)
     (work / "shared" / "jinja").mkdir(parents=True, exist_ok=True)
     if plain:
-        conf.write_text(PLAIN_CONF.format(content=str(project / "content" / TOWN),
-                                          output=str(work / "output")), encoding="utf-8")
+        conf.write_text(
+            PLAIN_CONF.format(content=str(project / "content" / TOWN), output=str(work / "output")),
+            encoding="utf-8",
+        )
     else:
-        conf.write_text(CONF.format(
-            repo=str(REPO), root=str(project), town=TOWN, lang="ru",
-            output=str(work / "output"), cache=str(work / "cache"),
-            shared=str(work / "shared")), encoding="utf-8")
+        conf.write_text(
+            CONF.format(
+                repo=str(REPO),
+                root=str(project),
+                town=TOWN,
+                lang="ru",
+                output=str(work / "output"),
+                cache=str(work / "cache"),
+                shared=str(work / "shared"),
+            ),
+            encoding="utf-8",
+        )
 
     def once() -> dict[str, float]:
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "pelican", "-s", str(conf), "-q"],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "pelican", "-s", str(conf), "-q"], capture_output=True, text=True
+        )
         if done.returncode:
-            raise RuntimeError("pelican failed on the long-form town: "
-                               + (done.stderr + done.stdout)[-800:])
+            raise RuntimeError(
+                "pelican failed on the long-form town: " + (done.stderr + done.stdout)[-800:]
+            )
         return {"seconds": round(time.perf_counter() - start, 3)}
 
     cold = once()
@@ -137,8 +161,9 @@ def corpus_project(corpus: Path, target: Path) -> Path:
     project = generate_longform(target, articles=0, pictures=0)
     content = project / "content" / TOWN
     shutil.rmtree(content)
-    shutil.copytree(corpus, content, symlinks=False,
-                    ignore=shutil.ignore_patterns(".*", "*.py", "*.pyc"))
+    shutil.copytree(
+        corpus, content, symlinks=False, ignore=shutil.ignore_patterns(".*", "*.py", "*.pyc")
+    )
     articles = content / "articles"
     if not articles.is_dir():  # articles at the top: move them where the edit looks
         articles.mkdir()
@@ -173,18 +198,27 @@ def _pelican_header(path: Path) -> None:
             value = ", ".join(str(v) for v in value)
         if value not in (None, ""):
             lines.append(f"{key.capitalize()}: {' '.join(str(value).split())}")
-    path.write_text("\n".join(lines) + "\n\n" + body.partition("\n")[2].lstrip("\n"),
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(lines) + "\n\n" + body.partition("\n")[2].lstrip("\n"), encoding="utf-8"
+    )
 
 
-def measure_longform(jobs: int | None, work: Path, articles: int = 40,
-                     pelican: bool = True, corpus: Path | None = None) -> dict[str, Any]:
+def measure_longform(
+    jobs: int | None,
+    work: Path,
+    articles: int = 40,
+    pelican: bool = True,
+    corpus: Path | None = None,
+) -> dict[str, Any]:
     """The long-form Russian town (``longform.py``, or a copy of ``corpus``):
     Gardarika's cold, no-op and one-edit builds, then plain Pelican's on the same
     content (the target's measure), and Pelican's with Gardarika's theme and plugins
     (what the orchestration adds)."""
-    project = (corpus_project(corpus, work / "longform") if corpus
-               else generate_longform(work / "longform", articles))
+    project = (
+        corpus_project(corpus, work / "longform")
+        if corpus
+        else generate_longform(work / "longform", articles)
+    )
     sources = sorted((project / "content" / TOWN / "articles").glob("*.md"))
     cold = _build(project, jobs)
     noop = _build(project, jobs)
@@ -192,15 +226,21 @@ def measure_longform(jobs: int | None, work: Path, articles: int = 40,
     edit = _build(project, jobs)
     result: dict[str, Any] = {
         "corpus": str(corpus) if corpus else "",
-        "articles": len(sources), "markdown_bytes": sum(p.stat().st_size for p in sources),
+        "articles": len(sources),
+        "markdown_bytes": sum(p.stat().st_size for p in sources),
         "largest_kb": max(p.stat().st_size for p in sources) // 1024,
-        "gardarika": {"cold": cold, "noop": noop, "edit_one_paragraph": edit}}
+        "gardarika": {"cold": cold, "noop": noop, "edit_one_paragraph": edit},
+    }
     if pelican:
         result["pelican"] = _pelican_runs(project, work / "longform-plain", plain=True)
         result["pelican_with_plugins"] = _pelican_runs(project, work / "longform-pelican")
-        result["ratio"] = {key: round(result["gardarika"][key]["seconds"]
-                                      / max(result["pelican"][key]["seconds"], 1e-3), 2)
-                           for key in ("cold", "noop", "edit_one_paragraph")}
+        result["ratio"] = {
+            key: round(
+                result["gardarika"][key]["seconds"] / max(result["pelican"][key]["seconds"], 1e-3),
+                2,
+            )
+            for key in ("cold", "noop", "edit_one_paragraph")
+        }
     return result
 
 
@@ -219,8 +259,14 @@ def measure_typesetting(seed: int = 15, target_bytes: int = 1_000_000) -> dict[s
     writer = _Writer(random.Random(seed))
     blocks: list[str] = []
     while sum(len(b) for b in blocks) < target_bytes // 2:
-        blocks += [writer.paragraph(), writer.dialogue(), writer.bullets(), writer.quote(),
-                   writer.table(), writer.numbered()]
+        blocks += [
+            writer.paragraph(),
+            writer.dialogue(),
+            writer.bullets(),
+            writer.quote(),
+            writer.table(),
+            writer.numbered(),
+        ]
     html = to_html("\n\n".join(blocks))
     result: dict[str, Any] = {}
     for lang, typeset in (("ru", russian), ("en", english)):
@@ -234,53 +280,91 @@ def measure_typesetting(seed: int = 15, target_bytes: int = 1_000_000) -> dict[s
                 best = min(best, time.process_time() - start)
             times[factor] = best
         size = len(html.encode("utf-8"))
-        result[lang] = {"bytes": size, "seconds": round(times[1], 3),
-                        "mb_per_second": round(size / times[1] / 1e6, 2),
-                        "four_times_ratio": round(times[4] / times[1], 2)}
+        result[lang] = {
+            "bytes": size,
+            "seconds": round(times[1], 3),
+            "mb_per_second": round(size / times[1] / 1e6, 2),
+            "four_times_ratio": round(times[4] / times[1], 2),
+        }
     return result
 
 
-def targets(builds: dict[str, Any],
-            longform: dict[str, Any] | None = None,
-            typesetting: dict[str, Any] | None = None) -> list[tuple[str, bool, str]]:
+def targets(
+    builds: dict[str, Any],
+    longform: dict[str, Any] | None = None,
+    typesetting: dict[str, Any] | None = None,
+) -> list[tuple[str, bool, str]]:
     """(target, met, the numbers) for each target of the performance issue."""
     cold, noop = builds["cold"]["seconds"], builds["noop"]["seconds"]
     edit = builds["edit_one_article"]
     rows = [
         ("no-op rebuild under 1 s", noop < 1, f"{noop:.2f} s"),
-        ("one edit under 15% of the cold build", edit["seconds"] < 0.15 * cold,
-         f"{edit['seconds']:.2f} s = {100 * edit['seconds'] / cold:.0f}% of {cold:.2f} s"),
-        ("one edit rewrites under 5% of the town's files",
-         edit["files_written"] < 0.05 * edit["town_files"],
-         f"{edit['files_written']} of {edit['town_files']} = "
-         f"{100 * edit['files_written'] / edit['town_files']:.1f}%"),
-        ("peak memory under 1 GB", builds["peak_memory_mb"] < 1024,
-         f"{builds['peak_memory_mb']:.0f} MB"),
+        (
+            "one edit under 15% of the cold build",
+            edit["seconds"] < 0.15 * cold,
+            f"{edit['seconds']:.2f} s = {100 * edit['seconds'] / cold:.0f}% of {cold:.2f} s",
+        ),
+        (
+            "one edit rewrites under 5% of the town's files",
+            edit["files_written"] < 0.05 * edit["town_files"],
+            f"{edit['files_written']} of {edit['town_files']} = "
+            f"{100 * edit['files_written'] / edit['town_files']:.1f}%",
+        ),
+        (
+            "peak memory under 1 GB",
+            builds["peak_memory_mb"] < 1024,
+            f"{builds['peak_memory_mb']:.0f} MB",
+        ),
     ]
     pelican = builds.get("pelican")
     if pelican:
         ratio = cold / pelican["cold_seconds"]
-        rows.append(("cold build at most 0.5 × plain Pelican", ratio <= 0.5,
-                     f"{cold:.2f} s vs {pelican['cold_seconds']:.2f} s = {ratio:.2f}×"))
+        rows.append(
+            (
+                "cold build at most 0.5 × plain Pelican",
+                ratio <= 0.5,
+                f"{cold:.2f} s vs {pelican['cold_seconds']:.2f} s = {ratio:.2f}×",
+            )
+        )
     hugo = builds.get("hugo")
     if hugo:
-        rows.append(("one edit faster than Hugo's full build", edit["seconds"] < hugo["seconds"],
-                     f"{edit['seconds']:.2f} s vs Hugo {hugo['seconds']:.2f} s"))
+        rows.append(
+            (
+                "one edit faster than Hugo's full build",
+                edit["seconds"] < hugo["seconds"],
+                f"{edit['seconds']:.2f} s vs Hugo {hugo['seconds']:.2f} s",
+            )
+        )
     if longform and longform.get("pelican"):
-        ours, theirs = (longform["gardarika"]["cold"]["seconds"],
-                        longform["pelican"]["cold"]["seconds"])
-        rows.append(("long-form town: cold build at most 1.5 × plain Pelican",
-                     longform["ratio"]["cold"] <= 1.5,
-                     f"{ours:.2f} s vs {theirs:.2f} s = {longform['ratio']['cold']:.2f}×"))
+        ours, theirs = (
+            longform["gardarika"]["cold"]["seconds"],
+            longform["pelican"]["cold"]["seconds"],
+        )
+        rows.append(
+            (
+                "long-form town: cold build at most 1.5 × plain Pelican",
+                longform["ratio"]["cold"] <= 1.5,
+                f"{ours:.2f} s vs {theirs:.2f} s = {longform['ratio']['cold']:.2f}×",
+            )
+        )
     if longform and hugo:
         ours = longform["gardarika"]["edit_one_paragraph"]["seconds"]
-        rows.append(("long-form town: one edit faster than Hugo's full build",
-                     ours < hugo["seconds"], f"{ours:.2f} s vs Hugo {hugo['seconds']:.2f} s"))
+        rows.append(
+            (
+                "long-form town: one edit faster than Hugo's full build",
+                ours < hugo["seconds"],
+                f"{ours:.2f} s vs Hugo {hugo['seconds']:.2f} s",
+            )
+        )
     for lang, entry in (typesetting or {}).items():
-        rows.append((f"{lang} typesetting at least 1 MB/s and linear (4× text, < 5× time)",
-                     entry["mb_per_second"] >= 1 and entry["four_times_ratio"] < 5,
-                     f"{entry['mb_per_second']:.2f} MB/s, 4× text took "
-                     f"{entry['four_times_ratio']:.2f}× the time"))
+        rows.append(
+            (
+                f"{lang} typesetting at least 1 MB/s and linear (4× text, < 5× time)",
+                entry["mb_per_second"] >= 1 and entry["four_times_ratio"] < 5,
+                f"{entry['mb_per_second']:.2f} MB/s, 4× text took "
+                f"{entry['four_times_ratio']:.2f}× the time",
+            )
+        )
     return rows
 
 
@@ -293,21 +377,34 @@ def _chromium_times(page_file: Path, query: str) -> dict[str, float] | None:
     except ImportError:
         return None
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         page = browser.new_page()
         page.goto(page_file.as_uri())
         page.wait_for_load_state("load")
         load_ms = page.evaluate(
             "() => { const n = performance.getEntriesByType('navigation')[0];"
-            " return n.loadEventStart - n.startTime; }")
+            " return n.loadEventStart - n.startTime; }"
+        )
         query_ms = page.evaluate(
             "q => { const t = performance.now(); const r = window.GardarikaSearch.search(q,"
-            " false); return [performance.now() - t, r.results.length]; }", query)
+            " false); return [performance.now() - t, r.results.length]; }",
+            query,
+        )
         browser.close()
-    return {"page_load_ms": round(load_ms, 1), "first_query_ms": round(query_ms[0], 1),
-            "results": query_ms[1]}
+    return {
+        "page_load_ms": round(load_ms, 1),
+        "first_query_ms": round(query_ms[0], 1),
+        "results": query_ms[1],
+    }
 
 
 def measure_search(articles: int, jobs: int | None, work: Path) -> dict[str, Any]:
@@ -317,8 +414,10 @@ def measure_search(articles: int, jobs: int | None, work: Path) -> dict[str, Any
     result: dict[str, Any] = {"articles_per_language": articles}
     for lang, folder in (("ru", town), ("en", town / "en")):
         index = folder / "search-index.js"
-        result[lang] = {"index_bytes": index.stat().st_size,
-                        "browser": _chromium_times(folder / "search.html", QUERIES[lang])}
+        result[lang] = {
+            "index_bytes": index.stat().st_size,
+            "browser": _chromium_times(folder / "search.html", QUERIES[lang]),
+        }
     return result
 
 
@@ -327,18 +426,26 @@ def _mb(size: int) -> str:
 
 
 def longform_table(longform: dict[str, Any]) -> list[str]:
-    rows = [f"Long-form town{' (' + longform['corpus'] + ')' if longform.get('corpus') else ''}: "
-            f"{longform['articles']} Russian articles, "
-            f"{_mb(longform['markdown_bytes'])} of Markdown (largest {longform['largest_kb']} KB)",
-            "                        Gardarika     plain Pelican   ratio   Pelican with "
-            "Gardarika's plugins"]
+    rows = [
+        f"Long-form town{' (' + longform['corpus'] + ')' if longform.get('corpus') else ''}: "
+        f"{longform['articles']} Russian articles, "
+        f"{_mb(longform['markdown_bytes'])} of Markdown (largest {longform['largest_kb']} KB)",
+        "                        Gardarika     plain Pelican   ratio   Pelican with "
+        "Gardarika's plugins",
+    ]
     pelican = longform.get("pelican")
     plugged = longform.get("pelican_with_plugins")
-    for key, label in (("cold", "cold build"), ("noop", "no-op rebuild"),
-                       ("edit_one_paragraph", "one paragraph edited")):
+    for key, label in (
+        ("cold", "cold build"),
+        ("noop", "no-op rebuild"),
+        ("edit_one_paragraph", "one paragraph edited"),
+    ):
         ours = longform["gardarika"][key]["seconds"]
-        theirs = (f"{pelican[key]['seconds']:8.2f} s   {longform['ratio'][key]:6.2f}×"
-                  if pelican else "       -")
+        theirs = (
+            f"{pelican[key]['seconds']:8.2f} s   {longform['ratio'][key]:6.2f}×"
+            if pelican
+            else "       -"
+        )
         if plugged:
             theirs += f"   {plugged[key]['seconds']:8.2f} s"
         rows.append(f"  {label:<21} {ours:8.2f} s    {theirs}")
@@ -362,43 +469,59 @@ def table(results: dict[str, Any]) -> str:
     ]
     if builds.get("pelican"):
         pelican = builds["pelican"]
-        rows.append(f"Plain Pelican, {pelican['runs']} runs one after another: cold "
-                    f"{pelican['cold_seconds']:.2f} s, again {pelican['noop_seconds']:.2f} s "
-                    f"(Gardarika: {pelican['cold_seconds'] / builds['cold']['seconds']:.1f}× "
-                    "faster cold)")
+        rows.append(
+            f"Plain Pelican, {pelican['runs']} runs one after another: cold "
+            f"{pelican['cold_seconds']:.2f} s, again {pelican['noop_seconds']:.2f} s "
+            f"(Gardarika: {pelican['cold_seconds'] / builds['cold']['seconds']:.1f}× "
+            "faster cold)"
+        )
     if builds.get("hugo"):
         hugo = builds["hugo"]
-        rows.append(f"Hugo, minimal templates: {hugo['seconds']:.2f} s for "
-                    f"{hugo['articles']} articles ({hugo['pages']} pages)")
+        rows.append(
+            f"Hugo, minimal templates: {hugo['seconds']:.2f} s for "
+            f"{hugo['articles']} articles ({hugo['pages']} pages)"
+        )
     longform = results.get("longform")
     if longform:
         rows += longform_table(longform)
     rows += [
         "Targets:",
-        *(f"  [{'met' if met else 'MISSED'}] {name}: {numbers}"
-          for name, met, numbers in targets(builds, longform, results.get("typesetting"))),
-        f"Search: one town × {results['search']['articles_per_language']} articles per "
-        "language",
+        *(
+            f"  [{'met' if met else 'MISSED'}] {name}: {numbers}"
+            for name, met, numbers in targets(builds, longform, results.get("typesetting"))
+        ),
+        f"Search: one town × {results['search']['articles_per_language']} articles per language",
     ]
     for lang in ("ru", "en"):
         entry = results["search"][lang]
         browser = entry["browser"]
-        timing = (f"page load {browser['page_load_ms']:.0f} ms, first query "
-                  f"{browser['first_query_ms']:.1f} ms ({browser['results']} results)"
-                  if browser else "no Chromium: browser timings not measured")
+        timing = (
+            f"page load {browser['page_load_ms']:.0f} ms, first query "
+            f"{browser['first_query_ms']:.1f} ms ({browser['results']} results)"
+            if browser
+            else "no Chromium: browser timings not measured"
+        )
         rows.append(f"  {lang}: index {_mb(entry['index_bytes'])}; {timing}")
     return "\n".join(rows)
 
 
-def run(towns: int = 20, articles: int = 100, search_articles: int = 500,
-        jobs: int | None = None, longform_articles: int = 40,
-        corpus: Path | None = None) -> dict[str, Any]:
+def run(
+    towns: int = 20,
+    articles: int = 100,
+    search_articles: int = 500,
+    jobs: int | None = None,
+    longform_articles: int = 40,
+    corpus: Path | None = None,
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="gardarika-bench-") as tmp:
         work = Path(tmp)
         results = {
             "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                        "system": platform.platform()},
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "system": platform.platform(),
+            },
             "builds": measure_builds(towns, articles, jobs, work, others=True),
             "search": measure_search(search_articles, jobs, work),
             "longform": measure_longform(jobs, work, longform_articles, corpus=corpus),
@@ -406,8 +529,7 @@ def run(towns: int = 20, articles: int = 100, search_articles: int = 500,
         }
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(table(results))
     print(f"Results: {path.relative_to(REPO)}")
     return results

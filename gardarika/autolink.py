@@ -27,15 +27,17 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 #: elements whose text is never made into links
-_SKIP = frozenset({"a", "code", "pre", "kbd", "samp", "var", "script", "style",
-                   "textarea", "button"})
+_SKIP = frozenset(
+    {"a", "code", "pre", "kbd", "samp", "var", "script", "style", "textarea", "button"}
+)
 #: an address from its start: not inside a word, a path or another address. Markdown's
 #: placeholders (\x02…\x03) and markup never belong to one.
 _ADDRESS = re.compile(
     r"(?<![\w/@.+\-:])(?:"
     r"(?P<url>[Hh][Tt][Tt][Pp][Ss]?://[^\s<>\"'«»`\x02\x03]++)"
     r"|(?P<www>[Ww][Ww][Ww]\.[\w\-]++\.[^\s<>\"'«»`\x02\x03]++)"
-    r"|(?P<mail>[\w.+\-]++@[\w\-]++(?:\.[\w\-]++)++))")
+    r"|(?P<mail>[\w.+\-]++@[\w\-]++(?:\.[\w\-]++)++))"
+)
 _TRAILING = ".,:;!?*_~"
 _PAIRS = {")": "(", "]": "["}
 
@@ -81,7 +83,7 @@ def _pieces(text: str) -> list[str | etree.Element]:
                 continue  # "https://" alone
         link = etree.Element("a", {"href": href})
         link.text = AtomicString(address)
-        pieces.append(text[position:match.start()])
+        pieces.append(text[position : match.start()])
         pieces.append(link)
         position = match.start() + len(address)
     if not pieces:
@@ -91,8 +93,11 @@ def _pieces(text: str) -> list[str | etree.Element]:
 
 
 def _may_hold_address(text: str | None) -> bool:
-    return bool(text) and not isinstance(text, AtomicString) and (
-        "://" in text or "@" in text or "www." in text or "WWW." in text)  # type: ignore[operator]
+    return (
+        bool(text)
+        and not isinstance(text, AtomicString)
+        and ("://" in text or "@" in text or "www." in text or "WWW." in text)
+    )  # type: ignore[operator]
 
 
 class _Linker(Treeprocessor):
@@ -118,8 +123,7 @@ class _Linker(Treeprocessor):
                     inserted += self._insert(element, number + inserted + 1, pieces[1:])
 
     @staticmethod
-    def _insert(parent: etree.Element, index: int,
-                pieces: list[str | etree.Element]) -> int:
+    def _insert(parent: etree.Element, index: int, pieces: list[str | etree.Element]) -> int:
         """Put links (each followed by the text after it) into ``parent`` at ``index``;
         how many were put in."""
         count = 0

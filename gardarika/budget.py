@@ -38,8 +38,7 @@ def budget_for(size: int) -> float:
 
 
 def _can_alarm() -> bool:
-    return hasattr(signal, "setitimer") and \
-        threading.current_thread() is threading.main_thread()
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
 @contextlib.contextmanager
@@ -77,7 +76,9 @@ def too_slow_error(seconds: float, line: int | None = None) -> ContentError:
         "тексту такого размера; чтение остановлено, сайт города не опубликован. Скорее "
         "всего, в нём много незаконченных «<![CDATA[», «[[», «[текст](» или «<тег» подряд "
         "или тысячи кавычек (вставлен код или данные?). Заключите код между строками из "
-        "трёх обратных кавычек ``` или уберите повторы.", line)
+        "трёх обратных кавычек ``` или уберите повторы.",
+        line,
+    )
 
 
 def too_deep_error(line: int | None = None) -> ContentError:
@@ -89,4 +90,6 @@ def too_deep_error(line: int | None = None) -> ContentError:
         "в этом тексте слишком глубокая вложенность, Markdown не может его прочитать "
         "(например, тысячи «*», «_», «>» или «[» подряд), поэтому сайт города не "
         "опубликован. Уберите повторы или заключите их между строками из трёх обратных "
-        "кавычек ```, если это код.", line)
+        "кавычек ```, если это код.",
+        line,
+    )

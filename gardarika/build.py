@@ -85,8 +85,8 @@ class TownReport:
     ok: bool
     pages: int = 0
     problems: list[Problem] = field(default_factory=list)
-    changed: int = 0        # output files whose bytes changed
-    skipped: bool = False   # nothing it depends on changed since its last build
+    changed: int = 0  # output files whose bytes changed
+    skipped: bool = False  # nothing it depends on changed since its last build
 
 
 @dataclass
@@ -117,8 +117,11 @@ class BuildReport:
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.findings and not any(
-            p.severity == "error" for p in self.config_problems)
+        return (
+            not self.failed
+            and not self.findings
+            and not any(p.severity == "error" for p in self.config_problems)
+        )
 
 
 class BuildError(Exception):
@@ -135,11 +138,20 @@ def default_jobs() -> int:
 class Builder:
     """Builds towns of one project into ``output`` (see the module docstring)."""
 
-    def __init__(self, root: Path, output: Path | None = None, cache: Path | None = None,
-                 jobs: int | None = None, echo: Printer = print, check: bool = True,
-                 skip_unchanged: bool = True, wait: bool = True,
-                 wait_limit: float = WAIT_LIMIT, time_limit: float = TIME_LIMIT,
-                 memory_limit: int | None = MEMORY_LIMIT):
+    def __init__(
+        self,
+        root: Path,
+        output: Path | None = None,
+        cache: Path | None = None,
+        jobs: int | None = None,
+        echo: Printer = print,
+        check: bool = True,
+        skip_unchanged: bool = True,
+        wait: bool = True,
+        wait_limit: float = WAIT_LIMIT,
+        time_limit: float = TIME_LIMIT,
+        memory_limit: int | None = MEMORY_LIMIT,
+    ):
         self.root = Path(root).resolve()
         self.output = Path(output or self.root / "output").resolve()
         self.cache = Path(cache or self.root / ".cache").resolve()
@@ -173,7 +185,8 @@ class Builder:
                 f"There is no town {', '.join(unknown)} (no sites/{unknown[0]}.yaml). "
                 f"Towns: {', '.join(sorted(everything))}.\n"
                 f"Города {', '.join(unknown)} нет (нет файла sites/{unknown[0]}.yaml). "
-                f"Есть: {', '.join(sorted(everything))}.")
+                f"Есть: {', '.join(sorted(everything))}."
+            )
         return [t for t in everything if t in wanted]
 
     def code(self, theme: str) -> str:
@@ -190,11 +203,15 @@ class Builder:
         code = self.code(site.theme)[:16]
         # the other languages are written inside the default one's folder, as published
         return [
-            Job(site=site, lang=lang,
-                output_path=stage / "site" if lang == site.default_language
+            Job(
+                site=site,
+                lang=lang,
+                output_path=stage / "site"
+                if lang == site.default_language
                 else stage / "site" / lang,
                 # a content cache per code version: new rules never meet old cached pages
-                cache_path=self.cache / "pelican" / site.id / lang / code)
+                cache_path=self.cache / "pelican" / site.id / lang / code,
+            )
             for lang in site.languages
         ]
 
@@ -205,9 +222,15 @@ class Builder:
         :meth:`check_and_build`)."""
         if job.site.id in self.lint_failed:  # its town is not published: nothing to do
             return SubsiteResult(town=job.site.id, lang=job.lang)
-        settings = pelican_settings(network, job.site, job.lang, job.output_path,
-                                    job.cache_path, shared_cache=self.cache,
-                                    published=self.published)
+        settings = pelican_settings(
+            network,
+            job.site,
+            job.lang,
+            job.output_path,
+            job.cache_path,
+            shared_cache=self.cache,
+            published=self.published,
+        )
         # the pages this run may write, in proportion to the town's source
         settings["GARDARIKA"]["output_budget"] = output_budget(job.site.content)
         # cores no other run of this build uses read texts ahead (gardarika.prefetch)
@@ -223,24 +246,42 @@ class Builder:
         except MemoryError:
             raise  # the isolation reports it, with the file being read
         except BaseException as exc:  # the parent must always hear back
-            result = SubsiteResult(town=job.site.id, lang=job.lang, problems=[Problem(
-                file=shown, en=f"the build stopped: {exc!r}",
-                ru=f"сборка прервалась: {exc!r}")])
+            result = SubsiteResult(
+                town=job.site.id,
+                lang=job.lang,
+                problems=[
+                    Problem(
+                        file=shown,
+                        en=f"the build stopped: {exc!r}",
+                        ru=f"сборка прервалась: {exc!r}",
+                    )
+                ],
+            )
         result.problems.extend(guard.problems())
         return result
 
     def writable(self, job: Job) -> list[Path]:
         """What one run may write: its town's staging folder and its caches."""
-        return [self.stage_dir(job.site.id), job.cache_path, self.cache / "jinja",
-                self.cache / "images"]
+        return [
+            self.stage_dir(job.site.id),
+            job.cache_path,
+            self.cache / "jinja",
+            self.cache / "images",
+        ]
 
     def readable(self, job: Job) -> list[Path]:
         """What one run may read inside the project, besides what it may write."""
-        return [job.site.content, self.root / "themes", self.root / "plugins",
-                Path(__file__).resolve().parent, *python_folders(self.root)]
+        return [
+            job.site.content,
+            self.root / "themes",
+            self.root / "plugins",
+            Path(__file__).resolve().parent,
+            *python_folders(self.root),
+        ]
 
-    def check_and_build(self, network: Network, sites: list[SiteConfig], jobs: list[Job],
-                        report: BuildReport) -> None:
+    def check_and_build(
+        self, network: Network, sites: list[SiteConfig], jobs: list[Job], report: BuildReport
+    ) -> None:
         """The editors' checks of ``sites`` and their builds, side by side: each in a
         process of its own, at most ``self.jobs`` at a time, the checks first. A town is
         settled once its checks and all its languages are done: with errors in its
@@ -259,9 +300,11 @@ class Builder:
             problems = checked[town]
             self.show(town, problems)
             if any(p.severity == "error" for p in problems):
-                self.echo(f"✗ {town}: not built, its content has errors (see above); the "
-                          f"previous output/{town}/ is kept / не собран: ошибки в материалах "
-                          f"(см. выше); прежний output/{town}/ сохранён")
+                self.echo(
+                    f"✗ {town}: not built, its content has errors (see above); the "
+                    f"previous output/{town}/ is kept / не собран: ошибки в материалах "
+                    f"(см. выше); прежний output/{town}/ сохранён"
+                )
                 shutil.rmtree(self.stage_dir(town), ignore_errors=True)
                 report.towns.append(TownReport(town=town, ok=False, problems=problems))
                 return
@@ -273,14 +316,29 @@ class Builder:
             key = outcome.task.key
             if isinstance(key, Job):
                 site = key.site
-                result = outcome.result if outcome.finished else SubsiteResult(
-                    town=site.id, lang=key.lang, seconds=outcome.seconds,
-                    problems=[self.stopped(outcome, site, f"the build of {site.id}/{key.lang}",
-                                           f"сборка {site.id}/{key.lang}")])
+                result = (
+                    outcome.result
+                    if outcome.finished
+                    else SubsiteResult(
+                        town=site.id,
+                        lang=key.lang,
+                        seconds=outcome.seconds,
+                        problems=[
+                            self.stopped(
+                                outcome,
+                                site,
+                                f"the build of {site.id}/{key.lang}",
+                                f"сборка {site.id}/{key.lang}",
+                            )
+                        ],
+                    )
+                )
                 results[site.id].append(result)
-                lines[site.id].append(f"  {site.id}/{key.lang}: "
-                                      f"{'ok' if result.ok else 'FAILED'}, {result.pages} "
-                                      f"pages, {result.seconds:.1f} s")
+                lines[site.id].append(
+                    f"  {site.id}/{key.lang}: "
+                    f"{'ok' if result.ok else 'FAILED'}, {result.pages} "
+                    f"pages, {result.seconds:.1f} s"
+                )
             else:
                 site = key
                 checked[site.id] = self.checks_found(outcome)
@@ -293,12 +351,17 @@ class Builder:
         # cores left over when there are fewer runs than cores help read (prefetch.py)
         self.helpers = max(0, self.jobs // max(1, len(jobs)) - 1)
         tasks = [self.check_task(site, html=False) for site in sites]
-        tasks += [Task(name=f"gardarika-{job.site.id}-{job.lang}", key=job,
-                       run=functools.partial(self._run_job, network, job)) for job in jobs]
+        tasks += [
+            Task(
+                name=f"gardarika-{job.site.id}-{job.lang}",
+                key=job,
+                run=functools.partial(self._run_job, network, job),
+            )
+            for job in jobs
+        ]
         run_isolated(tasks, self.jobs, self.time_limit, done, self.memory_limit)
 
-    def lint_towns(self, sites: list[SiteConfig], html: bool = True
-                   ) -> dict[str, list[Problem]]:
+    def lint_towns(self, sites: list[SiteConfig], html: bool = True) -> dict[str, list[Problem]]:
         """The editors' checks of ``sites``, each town in a process of its own: a file
         that crashes or hangs the checks fails its own town, named in the message.
         Without ``html`` (before building them) what the build removes from the HTML is
@@ -308,29 +371,48 @@ class Builder:
         def done(outcome: Outcome) -> None:
             found[outcome.task.key.id] = self.checks_found(outcome)
 
-        run_isolated([self.check_task(site, html) for site in sites], self.jobs,
-                     self.time_limit, done, self.memory_limit)
+        run_isolated(
+            [self.check_task(site, html) for site in sites],
+            self.jobs,
+            self.time_limit,
+            done,
+            self.memory_limit,
+        )
         return found
 
     def check_task(self, site: SiteConfig, html: bool) -> Task:
         """The editors' checks of one town, as a task for :func:`run_isolated`."""
-        return Task(name=f"gardarika-check-{site.id}", key=site,
-                    run=functools.partial(lint_town, site, self.root, html=html))
+        return Task(
+            name=f"gardarika-check-{site.id}",
+            key=site,
+            run=functools.partial(lint_town, site, self.root, html=html),
+        )
 
     def checks_found(self, outcome: Outcome) -> list[Problem]:
         """What a town's checks found, or why they gave no answer."""
         site = outcome.task.key
-        return outcome.result if outcome.finished else [
-            self.stopped(outcome, site, f"the checks of {site.id}",
-                         f"проверка материалов {site.id}")]
+        return (
+            outcome.result
+            if outcome.finished
+            else [
+                self.stopped(
+                    outcome, site, f"the checks of {site.id}", f"проверка материалов {site.id}"
+                )
+            ]
+        )
 
-    def stopped(self, outcome: Outcome, site: SiteConfig, what_en: str, what_ru: str
-                ) -> Problem:
+    def stopped(self, outcome: Outcome, site: SiteConfig, what_en: str, what_ru: str) -> Problem:
         """Why a town's process gave no result, at the file it was reading if known."""
         if outcome.at and os.path.isabs(outcome.at):
             outcome.at = display_path(Path(outcome.at), self.root)
-        return stopped_problem(outcome, display_path(site.content, self.root), what_en,
-                               what_ru, self.time_limit, self.memory_limit)
+        return stopped_problem(
+            outcome,
+            display_path(site.content, self.root),
+            what_en,
+            what_ru,
+            self.time_limit,
+            self.memory_limit,
+        )
 
     def publish(self, site: SiteConfig) -> int:
         """Swap the finished staging folder in place of ``output/<town>/``, keeping the
@@ -350,8 +432,10 @@ class Builder:
         """
         shutil.rmtree(self.cache / "stage", ignore_errors=True)
         for name in recover_leftovers(self.output):
-            self.echo(f"output/{name}/ was put back as it was before an interrupted build "
-                      f"/ output/{name}/ восстановлен после прерванной сборки")
+            self.echo(
+                f"output/{name}/ was put back as it was before an interrupted build "
+                f"/ output/{name}/ восстановлен после прерванной сборки"
+            )
         for folder in (self.cache, *self.cache.glob("pelican/*/*/*")):
             recover_leftovers(folder)
         for leftover in (*self.cache.glob("jinja/*.tmp"), *self.cache.glob("images/*/.*")):
@@ -379,13 +463,16 @@ class Builder:
         towns = self.select(network, names)
         for town in towns:
             if town in network.broken:
-                self.echo(f"✗ {town}: not built, its settings file has errors (see above) / "
-                          "не собран: ошибки в файле настроек (см. выше)")
+                self.echo(
+                    f"✗ {town}: not built, its settings file has errors (see above) / "
+                    "не собран: ошибки в файле настроек (см. выше)"
+                )
                 report.towns.append(TownReport(town=town, ok=False))
 
         # neighbours are linked only when their site exists or is being built now
         self.published = {t for t in towns if t in network.sites} | {
-            t for t in network.sites if (self.output / t / "index.html").exists()}
+            t for t in network.sites if (self.output / t / "index.html").exists()
+        }
         self.state = BuildState(self.cache / "state.json")
         self.fingerprints = {}
         self.codes = {}
@@ -398,17 +485,21 @@ class Builder:
             too_large = size_problems(site, self.root)
             if too_large:
                 self.show(town, too_large)
-                self.echo(f"✗ {town}: not built, its content folder is too large (see "
-                          f"above); the previous output/{town}/ is kept / не собран: папка "
-                          f"материалов слишком велика (см. выше); прежний output/{town}/ "
-                          "сохранён")
+                self.echo(
+                    f"✗ {town}: not built, its content folder is too large (see "
+                    f"above); the previous output/{town}/ is kept / не собран: папка "
+                    f"материалов слишком велика (см. выше); прежний output/{town}/ "
+                    "сохранён"
+                )
                 report.towns.append(TownReport(town=town, ok=False, problems=too_large))
                 continue
-            fingerprint = town_fingerprint(network, site, self.published,
-                                           self.code(site.theme))
+            fingerprint = town_fingerprint(network, site, self.published, self.code(site.theme))
             self.fingerprints[town] = fingerprint
-            if self.skip_unchanged and self.state.unchanged(town, fingerprint) and \
-                    (self.output / town / "index.html").exists():
+            if (
+                self.skip_unchanged
+                and self.state.unchanged(town, fingerprint)
+                and (self.output / town / "index.html").exists()
+            ):
                 report.towns.append(TownReport(town=town, ok=True, skipped=True))
                 continue
             to_check.append(site)
@@ -428,17 +519,22 @@ class Builder:
         built = set(report.built)
         for job in all_jobs:
             if job.site.id in built:
-                folder = job.site.id if job.lang == job.site.default_language else \
-                    f"{job.site.id}/{job.lang}"
+                folder = (
+                    job.site.id
+                    if job.lang == job.site.default_language
+                    else f"{job.site.id}/{job.lang}"
+                )
                 facts.update(pagefacts.load(job.cache_path, folder))
-        for weight in heaviest_pages(self.output, report.built,
-                                     self.cache / "weights.json", facts):
+        for weight in heaviest_pages(self.output, report.built, self.cache / "weights.json", facts):
             self.echo(weight_line(weight))
         if self.check:
             check_start = time.perf_counter()
             report.findings = check_output(
-                self.output, report.built,
-                {town for town, site in network.sites.items() if site.trust_html}, facts)
+                self.output,
+                report.built,
+                {town for town, site in network.sites.items() if site.trust_html},
+                facts,
+            )
             for finding in report.findings:
                 self.echo(finding.format())
             self.echo(check_summary(report.findings, time.perf_counter() - check_start))
@@ -447,10 +543,12 @@ class Builder:
     def write_portal(self, network: Network) -> list[Problem]:
         """Render the portal, unless nothing it is made of changed since it was last
         rendered; a broken portal template is reported, not raised."""
-        fingerprint = portal_fingerprint(network, self.output,
-                                         self.code(network.config.theme))
-        if self.state.unchanged(PORTAL_KEY, fingerprint) and \
-                (self.output / "index.html").is_file() and (self.output / "theme").is_dir():
+        fingerprint = portal_fingerprint(network, self.output, self.code(network.config.theme))
+        if (
+            self.state.unchanged(PORTAL_KEY, fingerprint)
+            and (self.output / "index.html").is_file()
+            and (self.output / "theme").is_dir()
+        ):
             return []
         try:
             render_portal(network, self.output)
@@ -469,8 +567,7 @@ class Builder:
         if folder_size(self.stage_dir(site.id) / "site") <= budget:
             return []
         error = OutputTooLarge(budget)
-        return [Problem(file=display_path(site.content, self.root), en=error.en,
-                        ru=error.ru)]
+        return [Problem(file=display_path(site.content, self.root), en=error.en, ru=error.ru)]
 
     def show(self, town: str, problems: list[Problem]) -> None:
         """Print a town's problems, errors first, at most :data:`SHOWN_PER_TOWN`: one
@@ -481,20 +578,30 @@ class Builder:
             self.echo(problem.format())
         more = len(problems) - len(shown)
         if more:
-            self.echo(f"{town}: {more} more problems not shown; “invoke lint --site {town}” "
-                      f"lists them all / ещё проблем: {more}; все покажет «invoke lint "
-                      f"--site {town}»")
+            self.echo(
+                f"{town}: {more} more problems not shown; “invoke lint --site {town}” "
+                f"lists them all / ещё проблем: {more}; все покажет «invoke lint "
+                f"--site {town}»"
+            )
 
     def finish_town(self, site: SiteConfig, results: list[SubsiteResult]) -> TownReport:
         problems = _unique(p for r in results for p in r.problems)
         # the last look before publishing: nothing in it may lead outside the town
-        problems.extend(symlink_problem(link, os.path.relpath(link.path, self.root))
-                        for link in outside_symlinks(self.stage_dir(site.id) / "site"))
+        problems.extend(
+            symlink_problem(link, os.path.relpath(link.path, self.root))
+            for link in outside_symlinks(self.stage_dir(site.id) / "site")
+        )
         problems.extend(self.over_budget(site))
         # every feed really XML: one odd character in a title breaks it for every reader
-        problems.extend(Problem(file=display_path(self.output / site.id / bad.path, self.root),
-                                line=bad.line, en=bad.en, ru=bad.ru)
-                        for bad in bad_xml(self.stage_dir(site.id) / "site"))
+        problems.extend(
+            Problem(
+                file=display_path(self.output / site.id / bad.path, self.root),
+                line=bad.line,
+                en=bad.en,
+                ru=bad.ru,
+            )
+            for bad in bad_xml(self.stage_dir(site.id) / "site")
+        )
         self.show(site.id, problems)
         ok = all(r.ok for r in results) and not any(p.severity == "error" for p in problems)
         changed = 0
@@ -503,33 +610,50 @@ class Builder:
                 changed = self.publish(site)
                 assembly = []
             except OSError as exc:
-                assembly = [Problem(
-                    file=display_path(self.output / site.id, self.root),
-                    en=f"the new site could not be put in place ({exc.strerror}: "
-                       f"{exc.filename}). Check that the folder is writable and the disk "
-                       "is not full.",
-                    ru=f"не удалось записать новый сайт ({exc.strerror}: {exc.filename}). "
-                       "Проверьте, что в папку можно писать и диск не заполнен.")]
+                assembly = [
+                    Problem(
+                        file=display_path(self.output / site.id, self.root),
+                        en=f"the new site could not be put in place ({exc.strerror}: "
+                        f"{exc.filename}). Check that the folder is writable and the disk "
+                        "is not full.",
+                        ru=f"не удалось записать новый сайт ({exc.strerror}: {exc.filename}). "
+                        "Проверьте, что в папку можно писать и диск не заполнен.",
+                    )
+                ]
             problems.extend(assembly)
             for problem in assembly:
                 self.echo(problem.format())
             ok = not assembly
         if not ok:
             shutil.rmtree(self.stage_dir(site.id), ignore_errors=True)
-            self.echo(f"✗ {site.id}: build failed; the previous output/{site.id}/ is kept "
-                      f"/ сборка не удалась; прежний output/{site.id}/ сохранён")
+            self.echo(
+                f"✗ {site.id}: build failed; the previous output/{site.id}/ is kept "
+                f"/ сборка не удалась; прежний output/{site.id}/ сохранён"
+            )
         else:
-            self.echo(f"✓ {site.id}: built, {changed} files changed / собран, изменено "
-                      f"файлов: {changed}")
+            self.echo(
+                f"✓ {site.id}: built, {changed} files changed / собран, изменено файлов: {changed}"
+            )
         # only now, with the new output in place: killed before this line, the next
         # build finds the old fingerprint and builds the town again
         self.state.record(site.id, self.fingerprints.get(site.id) if ok else None)
-        return TownReport(town=site.id, ok=ok, pages=sum(r.pages for r in results),
-                          problems=problems, changed=changed if ok else 0)
+        return TownReport(
+            town=site.id,
+            ok=ok,
+            pages=sum(r.pages for r in results),
+            problems=problems,
+            changed=changed if ok else 0,
+        )
 
 
-def stopped_problem(outcome: Outcome, content_shown: str, what_en: str, what_ru: str,
-                    time_limit: float, memory_limit: int | None) -> Problem:
+def stopped_problem(
+    outcome: Outcome,
+    content_shown: str,
+    what_en: str,
+    what_ru: str,
+    time_limit: float,
+    memory_limit: int | None,
+) -> Problem:
     """The problem of a town's process that gave no result (killed at the time limit,
     out of memory, crashed), named at the file it was reading when that is known."""
     file = outcome.at or content_shown
@@ -540,35 +664,41 @@ def stopped_problem(outcome: Outcome, content_shown: str, what_en: str, what_ru:
         return Problem(
             file=file,
             en=f"{what_en} took longer than {minutes} minutes{reading_en} and was stopped; "
-               "the previous site is kept. Look at the files changed last: a very large "
-               "or unusual file can make it work without end. (The limit: "
-               "“--time-limit”.)",
+            "the previous site is kept. Look at the files changed last: a very large "
+            "or unusual file can make it work without end. (The limit: "
+            "“--time-limit”.)",
             ru=f"{what_ru} шла дольше {minutes} мин{reading_ru} и была остановлена; "
-               "прежний сайт сохранён. Посмотрите на последние изменённые файлы: очень "
-               "большой или необычный файл может заставить сборку работать без конца. "
-               "(Предел задаёт «--time-limit».)")
+            "прежний сайт сохранён. Посмотрите на последние изменённые файлы: очень "
+            "большой или необычный файл может заставить сборку работать без конца. "
+            "(Предел задаёт «--time-limit».)",
+        )
     if outcome.out_of_memory or (died(outcome) and outcome.exit_code == -9):
         limit = f"{(memory_limit or 0) / 1024 / 1024:.0f} MB" if memory_limit else "all"
         return Problem(
             file=file,
             en=f"{what_en} needed more than {limit} of memory{reading_en} and was "
-               "stopped; the previous site is kept. A file that expands to very much "
-               "(a huge picture, a text repeated by YAML anchors) can do this: make it "
-               "smaller. (The limit: “--memory-limit”.)",
+            "stopped; the previous site is kept. A file that expands to very much "
+            "(a huge picture, a text repeated by YAML anchors) can do this: make it "
+            "smaller. (The limit: “--memory-limit”.)",
             ru=f"{what_ru} потребовала больше {limit} памяти{reading_ru} и была "
-               "остановлена; прежний сайт сохранён. Так бывает с файлом, который "
-               "разворачивается во что-то огромное (очень большая картинка, текст, "
-               "размноженный якорями YAML): уменьшите его. (Предел задаёт "
-               "«--memory-limit».)")
+            "остановлена; прежний сайт сохранён. Так бывает с файлом, который "
+            "разворачивается во что-то огромное (очень большая картинка, текст, "
+            "размноженный якорями YAML): уменьшите его. (Предел задаёт "
+            "«--memory-limit».)",
+        )
     if outcome.error:
-        return Problem(file=file, en=f"{what_en} stopped{reading_en}: {outcome.error}",
-                       ru=f"{what_ru} прервалась{reading_ru}: {outcome.error}")
+        return Problem(
+            file=file,
+            en=f"{what_en} stopped{reading_en}: {outcome.error}",
+            ru=f"{what_ru} прервалась{reading_ru}: {outcome.error}",
+        )
     return Problem(
         file=file,
         en=f"{what_en} stopped unexpectedly{reading_en} (exit code {outcome.exit_code}); "
-           "the previous site is kept.",
+        "the previous site is kept.",
         ru=f"{what_ru} неожиданно завершилась{reading_ru} (код {outcome.exit_code}); "
-           "прежний сайт сохранён.")
+        "прежний сайт сохранён.",
+    )
 
 
 def drop_other_versions(cache_path: Path) -> None:
@@ -594,10 +724,12 @@ def _unique(problems: Iterable[Problem]) -> list[Problem]:
 def summary_line(report: BuildReport) -> str:
     failed = report.failed
     changed = sum(t.changed for t in report.towns)
-    return (f"Towns built: {len(report.built)}, unchanged: {len(report.skipped)}, failed: "
-            f"{len(failed)}{' (' + ', '.join(failed) + ')' if failed else ''}; "
-            f"pages written: {report.pages}, files changed: {changed}; "
-            f"{report.seconds:.1f} s\n"
-            f"Собрано городов: {len(report.built)}, без изменений: {len(report.skipped)}, с "
-            f"ошибками: {len(failed)}; записано страниц: {report.pages}, изменено файлов: "
-            f"{changed}; {report.seconds:.1f} с")
+    return (
+        f"Towns built: {len(report.built)}, unchanged: {len(report.skipped)}, failed: "
+        f"{len(failed)}{' (' + ', '.join(failed) + ')' if failed else ''}; "
+        f"pages written: {report.pages}, files changed: {changed}; "
+        f"{report.seconds:.1f} s\n"
+        f"Собрано городов: {len(report.built)}, без изменений: {len(report.skipped)}, с "
+        f"ошибками: {len(failed)}; записано страниц: {report.pages}, изменено файлов: "
+        f"{changed}; {report.seconds:.1f} с"
+    )

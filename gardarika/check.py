@@ -54,8 +54,7 @@ class Finding:
         return f"{where}: {self.en}\n{where}: {self.ru}"
 
 
-def _references(path: Path, text: str, noted: list[Reference] | None = None
-                ) -> Iterator[Reference]:
+def _references(path: Path, text: str, noted: list[Reference] | None = None) -> Iterator[Reference]:
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
         if noted is not None:  # noted by the build as the page is now (pagefacts.py)
@@ -107,10 +106,10 @@ def check_reference(ref: Reference, page: str, tree: Tree) -> tuple[str, str] | 
     url = ref.url.strip()
     if is_external(url):
         if ref.loads:
-            return (f"<{ref.element}> loads “{url}” from another website; offline it is "
-                    "missing",
-                    f"<{ref.element}> загружает «{url}» с другого сайта; без интернета "
-                    "его не будет")
+            return (
+                f"<{ref.element}> loads “{url}” from another website; offline it is missing",
+                f"<{ref.element}> загружает «{url}» с другого сайта; без интернета его не будет",
+            )
         return None
     if not is_internal(url):
         return None
@@ -118,21 +117,30 @@ def check_reference(ref: Reference, page: str, tree: Tree) -> tuple[str, str] | 
     if not path:
         return None
     if path.startswith("/"):
-        return (f"root-absolute link “{url}”: from a disk it points at the disk's root",
-                f"ссылка от корня «{url}»: с диска она ведёт в корень диска")
+        return (
+            f"root-absolute link “{url}”: from a disk it points at the disk's root",
+            f"ссылка от корня «{url}»: с диска она ведёт в корень диска",
+        )
     target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(path)))
     outside = target == ".." or target.startswith("../")
-    if path.endswith("/") or posixpath.basename(path) in (".", "..") or (
-            not outside and tree.is_dir(target)):
-        return (f"link to a folder “{url}”: from a disk it shows a file listing; link "
-                "the folder's index.html",
-                f"ссылка на папку «{url}»: с диска откроется список файлов; укажите "
-                "index.html этой папки")
+    if (
+        path.endswith("/")
+        or posixpath.basename(path) in (".", "..")
+        or (not outside and tree.is_dir(target))
+    ):
+        return (
+            f"link to a folder “{url}”: from a disk it shows a file listing; link "
+            "the folder's index.html",
+            f"ссылка на папку «{url}»: с диска откроется список файлов; укажите "
+            "index.html этой папки",
+        )
     if ref.element in ("js", "json"):
         return None  # relative to the page that uses the script, not to the script
     if outside:
-        return (f"“{url}” leads outside the output folder",
-                f"«{url}» ведёт за пределы папки с сайтом")
+        return (
+            f"“{url}” leads outside the output folder",
+            f"«{url}» ведёт за пределы папки с сайтом",
+        )
     if not tree.is_file(target):
         return (f"“{url}” leads to no file", f"«{url}» ведёт к несуществующему файлу")
     return None
@@ -149,14 +157,16 @@ def _walk(folders: Iterable[Path]) -> Iterator[Path]:
                 yield Path(current) / name
 
 
-
-
 #: distinct (link, folder) answers a check keeps at once
 JUDGED_LIMIT = 200_000
 
 
-def check_output(output: Path, towns: Iterable[str] | None = None,
-                 trusted: Iterable[str] = (), facts: Facts | None = None) -> list[Finding]:
+def check_output(
+    output: Path,
+    towns: Iterable[str] | None = None,
+    trusted: Iterable[str] = (),
+    facts: Facts | None = None,
+) -> list[Finding]:
     """Every problem found in ``output`` (only the given towns and the portal, if given).
     ``trusted``: towns with ``trust_html``, whose scripts are not findings. ``facts``:
     the references the build noted for the pages it wrote (:mod:`gardarika.pagefacts`),
@@ -170,19 +180,26 @@ def check_output(output: Path, towns: Iterable[str] | None = None,
     findings: list[Finding] = []
     paths = list(_walk(scope))
     shown = [path.relative_to(output).as_posix() for path in paths]
-    tree = Tree(output, shown, [] if towns is None else
-                [p.relative_to(output).as_posix() for p in scope])
+    tree = Tree(
+        output, shown, [] if towns is None else [p.relative_to(output).as_posix() for p in scope]
+    )
     trusted = set(trusted)
     judged: dict[tuple[str, str, bool, str], tuple[str, str] | None] = {}
     for path, rel in zip(paths, shown, strict=True):
-        findings.extend(Finding(rel, 0, f"file name: {en}", f"имя файла: {ru}")
-                        for en, ru in name_problems(rel))
+        findings.extend(
+            Finding(rel, 0, f"file name: {en}", f"имя файла: {ru}") for en, ru in name_problems(rel)
+        )
         if rel.split("/", 1)[0] not in trusted:
-            findings.extend(Finding(rel, d.line, f"{d.en}; remove it from the source (see "
-                                    "the editors' checks, invoke lint)",
-                                    f"{d.ru}; уберите это из исходного файла (см. "
-                                    "проверку материалов, invoke lint)")
-                            for d in file_dangers(path, rel))
+            findings.extend(
+                Finding(
+                    rel,
+                    d.line,
+                    f"{d.en}; remove it from the source (see the editors' checks, invoke lint)",
+                    f"{d.ru}; уберите это из исходного файла (см. "
+                    "проверку материалов, invoke lint)",
+                )
+                for d in file_dangers(path, rel)
+            )
         if path.suffix.lower() not in TEXT_FILES:
             continue
         data = path.read_bytes()
@@ -192,22 +209,34 @@ def check_output(output: Path, towns: Iterable[str] | None = None,
             # pages of one folder share most links (menus, listings, the theme): each is
             # judged once per folder (the answer depends on nothing else)
             key = (ref.url, ref.element, ref.loads, folder)
-            if len(judged) > JUDGED_LIMIT:   # a site of millions of distinct links
+            if len(judged) > JUDGED_LIMIT:  # a site of millions of distinct links
                 judged.clear()
-            problem = judged[key] if key in judged else \
-                judged.setdefault(key, check_reference(ref, rel, tree))
+            problem = (
+                judged[key]
+                if key in judged
+                else judged.setdefault(key, check_reference(ref, rel, tree))
+            )
             if problem:
                 findings.append(Finding(rel, ref.line, *problem))
     for group in case_collisions(shown):
-        findings.append(Finding(
-            group[0], 0, f"these names differ only in case: {', '.join(group)}",
-            f"эти имена различаются только регистром букв: {', '.join(group)}"))
+        findings.append(
+            Finding(
+                group[0],
+                0,
+                f"these names differ only in case: {', '.join(group)}",
+                f"эти имена различаются только регистром букв: {', '.join(group)}",
+            )
+        )
     return sorted(set(findings))
 
 
 def summary(findings: list[Finding], seconds: float) -> str:
     if not findings:
-        return (f"Check: no problems found ({seconds:.1f} s).\n"
-                f"Проверка: проблем не найдено ({seconds:.1f} с).")
-    return (f"Check: {len(findings)} problems found ({seconds:.1f} s).\n"
-            f"Проверка: найдено проблем: {len(findings)} ({seconds:.1f} с).")
+        return (
+            f"Check: no problems found ({seconds:.1f} s).\n"
+            f"Проверка: проблем не найдено ({seconds:.1f} с)."
+        )
+    return (
+        f"Check: {len(findings)} problems found ({seconds:.1f} s).\n"
+        f"Проверка: найдено проблем: {len(findings)} ({seconds:.1f} с)."
+    )

@@ -27,8 +27,7 @@ def _names(sites: str | None) -> list[str] | None:
     return [s.strip() for s in sites.split(",") if s.strip()] if sites else None
 
 
-def _locked(root: Path, command: str, shared: bool, wait: bool,
-            run: Callable[[], int]) -> int:
+def _locked(root: Path, command: str, shared: bool, wait: bool, run: Callable[[], int]) -> int:
     """``run()`` under the project's lock; 1 when another command holds it and this one
     does not (or no longer) wait."""
     try:
@@ -39,10 +38,17 @@ def _locked(root: Path, command: str, shared: bool, wait: bool,
         return 1
 
 
-def build(root: Path, sites: str | None = None, jobs: int | None = None,
-          check: bool = True, shard: str | None = None, force: bool = False,
-          wait: bool = True, time_limit: float | None = None,
-          memory_limit: float | None = None) -> int:
+def build(
+    root: Path,
+    sites: str | None = None,
+    jobs: int | None = None,
+    check: bool = True,
+    shard: str | None = None,
+    force: bool = False,
+    wait: bool = True,
+    time_limit: float | None = None,
+    memory_limit: float | None = None,
+) -> int:
     """Build the network (or the comma-separated ``sites``, or the share ``K/N`` of the
     towns); return the exit code. With ``wait=False`` fail at once (1) when another
     build is running."""
@@ -65,8 +71,9 @@ def build(root: Path, sites: str | None = None, jobs: int | None = None,
             limits["time_limit"] = time_limit * 60
         if memory_limit:
             limits["memory_limit"] = int(memory_limit * 1024 * 1024)
-        report = Builder(root, jobs=jobs, check=check, skip_unchanged=not force,
-                         wait=wait, **limits).build(names)  # type: ignore[arg-type]
+        report = Builder(
+            root, jobs=jobs, check=check, skip_unchanged=not force, wait=wait, **limits
+        ).build(names)  # type: ignore[arg-type]
     except BuildError as err:
         print(err, file=sys.stderr)
         return 2
@@ -74,8 +81,11 @@ def build(root: Path, sites: str | None = None, jobs: int | None = None,
         print(busy, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("\nInterrupted: towns that had not finished keep their previous output.\n"
-              "Прервано: у недостроенных городов остался прежний результат.", file=sys.stderr)
+        print(
+            "\nInterrupted: towns that had not finished keep their previous output.\n"
+            "Прервано: у недостроенных городов остался прежний результат.",
+            file=sys.stderr,
+        )
         return 130
     return 0 if report.ok else 1
 
@@ -99,9 +109,11 @@ def _check(root: Path, sites: str | None = None) -> int:
     missing = [n for n in names or [] if not (output / n).is_dir()]
     if not output.is_dir() or missing:
         what = ", ".join(f"output/{n}/" for n in missing) or "output/"
-        print(f"There is no {what} to check; run “invoke build” first.\n"
-              f"Нечего проверять: нет {what}; сначала выполните «invoke build».",
-              file=sys.stderr)
+        print(
+            f"There is no {what} to check; run “invoke build” first.\n"
+            f"Нечего проверять: нет {what}; сначала выполните «invoke build».",
+            file=sys.stderr,
+        )
         return 2
     start = time.perf_counter()
     findings = check_output(output, names, trusted_towns(root))
@@ -124,8 +136,10 @@ def lint(root: Path, sites: str | None = None) -> int:
     for problem in network.problems:
         print(problem.format())
     if unknown:
-        print(f"There is no town {', '.join(unknown)} / Города {', '.join(unknown)} нет.",
-              file=sys.stderr)
+        print(
+            f"There is no town {', '.join(unknown)} / Города {', '.join(unknown)} нет.",
+            file=sys.stderr,
+        )
         return 2
     errors = warnings = 0
     checked = Builder(root).lint_towns([network.sites[town] for town in names])
@@ -134,13 +148,21 @@ def lint(root: Path, sites: str | None = None) -> int:
             print(problem.format())
             errors += problem.severity == "error"
             warnings += problem.severity == "warning"
-    print(f"Content check: {errors} errors, {warnings} warnings.\n"
-          f"Проверка материалов: ошибок {errors}, предупреждений {warnings}.")
+    print(
+        f"Content check: {errors} errors, {warnings} warnings.\n"
+        f"Проверка материалов: ошибок {errors}, предупреждений {warnings}."
+    )
     return 1 if errors or any(p.severity == "error" for p in network.problems) else 0
 
 
-def new(root: Path, site: str, title: str, lang: str | None = None, page: bool = False,
-        translation_of: str | None = None) -> int:
+def new(
+    root: Path,
+    site: str,
+    title: str,
+    lang: str | None = None,
+    page: bool = False,
+    translation_of: str | None = None,
+) -> int:
     """Create a new article or page; print its path."""
     from .config import load_network
     from .errors import GardarikaError
@@ -151,8 +173,11 @@ def new(root: Path, site: str, title: str, lang: str | None = None, page: bool =
     except GardarikaError as err:
         print(err, file=sys.stderr)
         return 1
-    print(path.relative_to(Path(root).resolve()) if path.is_relative_to(
-        Path(root).resolve()) else path)
+    print(
+        path.relative_to(Path(root).resolve())
+        if path.is_relative_to(Path(root).resolve())
+        else path
+    )
     return 0
 
 
@@ -171,25 +196,38 @@ def fix_encoding(root: Path, file: str) -> int:
         if str(exc) == "already UTF-8":
             print(f"{file} is already UTF-8; nothing to do. / {file} уже в UTF-8.")
             return 0
-        print(f"{file}: the encoding cannot be recognised; open it in a text editor and "
-              f"save it as UTF-8. / {file}: кодировку не удалось определить; откройте файл в "
-              "текстовом редакторе и сохраните в UTF-8.", file=sys.stderr)
+        print(
+            f"{file}: the encoding cannot be recognised; open it in a text editor and "
+            f"save it as UTF-8. / {file}: кодировку не удалось определить; откройте файл в "
+            "текстовом редакторе и сохраните в UTF-8.",
+            file=sys.stderr,
+        )
         return 1
-    print(f"{file}: converted from {encoding} to UTF-8; the original is kept as "
-          f"{backup.name}.\n{file}: преобразован из {encoding} в UTF-8; исходный файл "
-          f"сохранён как {backup.name}.")
+    print(
+        f"{file}: converted from {encoding} to UTF-8; the original is kept as "
+        f"{backup.name}.\n{file}: преобразован из {encoding} в UTF-8; исходный файл "
+        f"сохранён как {backup.name}."
+    )
     return 0
 
 
-def package(root: Path, sites: str | None = None, make_zip: bool = False,
-            make_iso: bool = False, capacity: str | None = None, wait: bool = True) -> int:
+def package(
+    root: Path,
+    sites: str | None = None,
+    make_zip: bool = False,
+    make_iso: bool = False,
+    capacity: str | None = None,
+    wait: bool = True,
+) -> int:
     """Make the USB/CD package in dist/; print where and how big."""
-    return _locked(root, "package", True, wait,
-                   lambda: _package(root, sites, make_zip, make_iso, capacity))
+    return _locked(
+        root, "package", True, wait, lambda: _package(root, sites, make_zip, make_iso, capacity)
+    )
 
 
-def _package(root: Path, sites: str | None, make_zip: bool, make_iso: bool,
-             capacity: str | None) -> int:
+def _package(
+    root: Path, sites: str | None, make_zip: bool, make_iso: bool, capacity: str | None
+) -> int:
     from .errors import GardarikaError
     from .package import package as make_package
 
@@ -199,9 +237,11 @@ def _package(root: Path, sites: str | None, make_zip: bool, make_iso: bool,
         print(err, file=sys.stderr)
         return 1
     size = f"{result.size / 1024 / 1024:.1f} MB"
-    print(f"Package: {result.folder} ({result.files} files, {size}; towns: "
-          f"{', '.join(result.towns)})\nПакет: {result.folder} (файлов: {result.files}, "
-          f"{size})")
+    print(
+        f"Package: {result.folder} ({result.files} files, {size}; towns: "
+        f"{', '.join(result.towns)})\nПакет: {result.folder} (файлов: {result.files}, "
+        f"{size})"
+    )
     for extra in (result.zip, result.iso):
         if extra is not None:
             print(f"  {extra} ({extra.stat().st_size / 1024 / 1024:.1f} MB)")
@@ -223,15 +263,18 @@ def verify(path: str) -> int:
     if result.ok:
         print(f"All {result.checked} files are intact. / Все файлы ({result.checked}) целы.")
         return 0
-    print(f"Problems: {len(result.missing)} missing, {len(result.changed)} changed, "
-          f"{len(result.unexpected)} unexpected, {len(result.refused)} not checked. / "
-          f"Пропало: {len(result.missing)}, изменено: {len(result.changed)}, лишних: "
-          f"{len(result.unexpected)}, не проверено: {len(result.refused)}.")
+    print(
+        f"Problems: {len(result.missing)} missing, {len(result.changed)} changed, "
+        f"{len(result.unexpected)} unexpected, {len(result.refused)} not checked. / "
+        f"Пропало: {len(result.missing)}, изменено: {len(result.changed)}, лишних: "
+        f"{len(result.unexpected)}, не проверено: {len(result.refused)}."
+    )
     return 1
 
 
-def deploy(root: Path, sites: str | None = None, target: str | None = None,
-           wait: bool = True) -> int:
+def deploy(
+    root: Path, sites: str | None = None, target: str | None = None, wait: bool = True
+) -> int:
     """Publish built towns to the deploy targets of their settings."""
     return _locked(root, "deploy", True, wait, lambda: _deploy(root, sites, target))
 
@@ -251,34 +294,45 @@ def _deploy(root: Path, sites: str | None, target: str | None) -> int:
             return 2
         targets = {n: o for n, o in site.deploy.items() if target in (None, n)}
         if not targets:
-            print(f"{town}: no deploy target{' ' + target if target else ''} in "
-                  f"sites/{town}.yaml / нет цели публикации", file=sys.stderr)
+            print(
+                f"{town}: no deploy target{' ' + target if target else ''} in "
+                f"sites/{town}.yaml / нет цели публикации",
+                file=sys.stderr,
+            )
             failures += 1
             continue
         folder = network.root / "output" / town
         if not (folder / "index.html").is_file():
-            print(f"{town}: not built; run “invoke build --site {town}” first. / не собран.",
-                  file=sys.stderr)
+            print(
+                f"{town}: not built; run “invoke build --site {town}” first. / не собран.",
+                file=sys.stderr,
+            )
             failures += 1
             continue
         for name, options in targets.items():
             try:
-                result = deploy_folder(folder, make_target(town, name, options, network.root),
-                                       name, progress=print)
+                result = deploy_folder(
+                    folder, make_target(town, name, options, network.root), name, progress=print
+                )
             except GardarikaError as err:
                 print(err, file=sys.stderr)
                 failures += 1
                 continue
             except Exception as exc:  # a network, storage or permission failure
-                print(f"{town} → {name}: the deploy stopped: {exc}. The site there keeps "
-                      "working; run the deploy again to complete it.\n"
-                      f"{town} → {name}: публикация прервалась: {exc}. Сайт там работает; "
-                      "запустите публикацию ещё раз, чтобы её завершить.", file=sys.stderr)
+                print(
+                    f"{town} → {name}: the deploy stopped: {exc}. The site there keeps "
+                    "working; run the deploy again to complete it.\n"
+                    f"{town} → {name}: публикация прервалась: {exc}. Сайт там работает; "
+                    "запустите публикацию ещё раз, чтобы её завершить.",
+                    file=sys.stderr,
+                )
                 failures += 1
                 continue
-            print(f"{town} → {name}: {len(result.sent)} files sent, {len(result.deleted)} "
-                  f"deleted, {result.unchanged} unchanged / отправлено {len(result.sent)}, "
-                  f"удалено {len(result.deleted)}, без изменений {result.unchanged}")
+            print(
+                f"{town} → {name}: {len(result.sent)} files sent, {len(result.deleted)} "
+                f"deleted, {result.unchanged} unchanged / отправлено {len(result.sent)}, "
+                f"удалено {len(result.deleted)}, без изменений {result.unchanged}"
+            )
     return 1 if failures else 0
 
 
@@ -315,10 +369,12 @@ def owners(root: Path) -> int:
 
     path.write_text(codeowners(network, warn), encoding="utf-8")
     with_editors = sum(1 for s in network.sites.values() if s.editors)
-    print(f"Written: {path.name} ({with_editors - len(left_out)} towns with editors"
-          f"{f', {len(left_out)} left out (see above)' if left_out else ''}) / записан "
-          f"{path.name} (городов с редакторами: {with_editors - len(left_out)}"
-          f"{f', не включено: {len(left_out)} (см. выше)' if left_out else ''})")
+    print(
+        f"Written: {path.name} ({with_editors - len(left_out)} towns with editors"
+        f"{f', {len(left_out)} left out (see above)' if left_out else ''}) / записан "
+        f"{path.name} (городов с редакторами: {with_editors - len(left_out)}"
+        f"{f', не включено: {len(left_out)} (см. выше)' if left_out else ''})"
+    )
     return 0
 
 
@@ -342,12 +398,13 @@ def pull(root: Path, sites: str | None = None) -> int:
     from .network_ops import pull as pull_town
 
     network = load_network(root)
-    names = _names(sites) or [t for t in network.ordered_ids()
-                              if network.sites[t].repository]
+    names = _names(sites) or [t for t in network.ordered_ids() if network.sites[t].repository]
     if not names:
-        print("No town has a repository of its own (“repository:” in sites/<town>.yaml); "
-              "nothing to pull. / Ни у одного города нет своего репозитория («repository:» "
-              "в sites/<город>.yaml); получать нечего.")
+        print(
+            "No town has a repository of its own (“repository:” in sites/<town>.yaml); "
+            "nothing to pull. / Ни у одного города нет своего репозитория («repository:» "
+            "в sites/<город>.yaml); получать нечего."
+        )
     for town in names:
         if town not in network.sites:
             print(f"There is no town {town}. / Города {town} нет.", file=sys.stderr)
@@ -380,23 +437,35 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gardarika", description=__doc__)
-    parser.add_argument("--root", type=Path, default=Path.cwd(),
-                        help="the project folder (with sites/, content/, themes/)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path.cwd(),
+        help="the project folder (with sites/, content/, themes/)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     build_cmd = commands.add_parser("build", help="build the network or some towns")
     build_cmd.add_argument("--site", help="town id, or several separated by commas")
     build_cmd.add_argument("--jobs", type=int, help="parallel builds (default: CPU cores)")
-    build_cmd.add_argument("--no-check", dest="check", action="store_false",
-                           help="do not check the output afterwards")
+    build_cmd.add_argument(
+        "--no-check", dest="check", action="store_false", help="do not check the output afterwards"
+    )
     build_cmd.add_argument("--shard", help="build only the share K/N of the towns (CI)")
-    build_cmd.add_argument("--force", action="store_true",
-                           help="rebuild towns even when nothing they use has changed")
-    build_cmd.add_argument("--time-limit", type=float, metavar="MINUTES",
-                           help="stop a town's checks, or its build in one language, after "
-                                "this long (default 30)")
-    build_cmd.add_argument("--memory-limit", type=float, metavar="MB",
-                           help="the memory one town's checks or build in one language "
-                                "may reserve (default 1024)")
+    build_cmd.add_argument(
+        "--force", action="store_true", help="rebuild towns even when nothing they use has changed"
+    )
+    build_cmd.add_argument(
+        "--time-limit",
+        type=float,
+        metavar="MINUTES",
+        help="stop a town's checks, or its build in one language, after this long (default 30)",
+    )
+    build_cmd.add_argument(
+        "--memory-limit",
+        type=float,
+        metavar="MB",
+        help="the memory one town's checks or build in one language may reserve (default 1024)",
+    )
     commands.add_parser("owners", help="write CODEOWNERS from the towns' editors")
     portal_cmd = commands.add_parser("portal", help="write the portal over output/ and check it")
     matrix_cmd = commands.add_parser("matrix", help="print the towns as JSON for CI")
@@ -435,13 +504,25 @@ def _main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument("--host", default="127.0.0.1")
     for locking in (build_cmd, portal_cmd, check_cmd, package_cmd, deploy_cmd, clean_cmd):
         locking.add_argument(
-            "--no-wait", dest="wait", action="store_false",
+            "--no-wait",
+            dest="wait",
+            action="store_false",
             help="when another build is running, fail at once (exit code 1) instead of "
-                 "waiting for it (at most 10 minutes)")
+            "waiting for it (at most 10 minutes)",
+        )
     args = parser.parse_args(argv)
     if args.command == "build":
-        return build(args.root, args.site, args.jobs, args.check, args.shard, args.force,
-                     args.wait, args.time_limit, args.memory_limit)
+        return build(
+            args.root,
+            args.site,
+            args.jobs,
+            args.check,
+            args.shard,
+            args.force,
+            args.wait,
+            args.time_limit,
+            args.memory_limit,
+        )
     if args.command == "portal":
         return portal(args.root, args.wait)
     if args.command == "owners":

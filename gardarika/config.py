@@ -88,22 +88,47 @@ TOWN_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 PELICAN_KEY = re.compile(r"^[A-Z][A-Z0-9_]*$")
 DEPLOY_TYPES = ("dir", "rsync", "s3", "git")
-DEPLOY_REQUIRED = {"dir": ("path",), "rsync": ("host", "path"), "s3": ("bucket",),
-                   "git": ("repository",)}
+DEPLOY_REQUIRED = {
+    "dir": ("path",),
+    "rsync": ("host", "path"),
+    "s3": ("bucket",),
+    "git": ("repository",),
+}
 SECRET_WORDS = ("password", "passwd", "secret", "token", "private_key", "access_key")
-RESERVED_IDS = frozenset({"network", "theme", "con", "nul", "prn", "aux", "index"}
-                         | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)})
+RESERVED_IDS = frozenset(
+    {"network", "theme", "con", "nul", "prn", "aux", "index"}
+    | {f"com{i}" for i in range(10)}
+    | {f"lpt{i}" for i in range(10)}
+)
 
 #: Pelican settings Gardarika derives itself; each maps to the YAML key to use instead.
 MANAGED_PELICAN_KEYS: dict[str, str] = {
-    "PATH": "content", "OUTPUT_PATH": "", "SITEURL": "base_url", "RELATIVE_URLS": "",
-    "DEFAULT_LANG": "languages", "SITENAME": "name", "SITESUBTITLE": "description",
-    "TIMEZONE": "timezone", "THEME": "theme", "DELETE_OUTPUT_DIRECTORY": "",
-    "PLUGIN_PATHS": "", "THEME_STATIC_DIR": "", "THEME_STATIC_PATHS": "theme",
-    "STATIC_URL": "", "CACHE_PATH": "", "FILENAME_METADATA": "", "GARDARIKA": "",
-    "ARTICLE_LANG_URL": "", "ARTICLE_LANG_SAVE_AS": "", "PAGE_LANG_URL": "",
-    "PAGE_LANG_SAVE_AS": "", "DRAFT_LANG_URL": "", "DRAFT_LANG_SAVE_AS": "",
-    "DRAFT_PAGE_LANG_URL": "", "DRAFT_PAGE_LANG_SAVE_AS": "", "SAFE_HTML": "trust_html",
+    "PATH": "content",
+    "OUTPUT_PATH": "",
+    "SITEURL": "base_url",
+    "RELATIVE_URLS": "",
+    "DEFAULT_LANG": "languages",
+    "SITENAME": "name",
+    "SITESUBTITLE": "description",
+    "TIMEZONE": "timezone",
+    "THEME": "theme",
+    "DELETE_OUTPUT_DIRECTORY": "",
+    "PLUGIN_PATHS": "",
+    "THEME_STATIC_DIR": "",
+    "THEME_STATIC_PATHS": "theme",
+    "STATIC_URL": "",
+    "CACHE_PATH": "",
+    "FILENAME_METADATA": "",
+    "GARDARIKA": "",
+    "ARTICLE_LANG_URL": "",
+    "ARTICLE_LANG_SAVE_AS": "",
+    "PAGE_LANG_URL": "",
+    "PAGE_LANG_SAVE_AS": "",
+    "DRAFT_LANG_URL": "",
+    "DRAFT_LANG_SAVE_AS": "",
+    "DRAFT_PAGE_LANG_URL": "",
+    "DRAFT_PAGE_LANG_SAVE_AS": "",
+    "SAFE_HTML": "trust_html",
 }
 
 DEFAULT_THEME = "gardarika"
@@ -121,8 +146,10 @@ DEFAULT_TIMEZONE = "Europe/Moscow"
 
 #: a host name or an IPv4 address (letters, digits, "." and "-", not starting with "-"
 #: or "."), or an IPv6 address in brackets
-HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?"
-                  r"|\[[0-9A-Fa-f:.]{2,45}\])$")
+HOST = re.compile(
+    r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?"
+    r"|\[[0-9A-Fa-f:.]{2,45}\])$"
+)
 #: a login name on the server
 USER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$")
 #: the name of a deploy target (``deploy: {web: …}``): it names a folder of the cache
@@ -131,16 +158,20 @@ DEPLOY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 REMOTE_PATH = re.compile(r"^(?:~/|/)?[A-Za-z0-9_+][A-Za-z0-9._+/-]*$")
 S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 S3_WORD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-S3_ENDPOINT = re.compile(r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
-                         r"(?::[0-9]{1,5})?/?$")
+S3_ENDPOINT = re.compile(
+    r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
+    r"(?::[0-9]{1,5})?/?$"
+)
 #: git transports a repository may use; anything else (``ext::``, ``fd::``, a remote
 #: helper) is refused, here and by ``GIT_ALLOW_PROTOCOL`` when git runs
 GIT_PROTOCOLS = ("https", "ssh", "git", "file")
 GIT_ALLOW_PROTOCOL = ":".join(GIT_PROTOCOLS)
-_SCP_LIKE = re.compile(r"^(?:[A-Za-z0-9_][A-Za-z0-9._-]*@)?"
-                       r"(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
-                       r"|\[[0-9A-Fa-f:.]+\])"
-                       r":(?!-)[^\s:][^\s]*$")
+_SCP_LIKE = re.compile(
+    r"^(?:[A-Za-z0-9_][A-Za-z0-9._-]*@)?"
+    r"(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?"
+    r"|\[[0-9A-Fa-f:.]+\])"
+    r":(?!-)[^\s:][^\s]*$"
+)
 #: names that lead to this machine whatever DNS says (RFC 6761, Debian's /etc/hosts)
 LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
 #: what git refuses in a branch name (``git check-ref-format --branch``)
@@ -151,12 +182,36 @@ _REF_BAD = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|//|@\{")
 PROJECT_FOLDERS = ("output", "content", "sites", "themes", "plugins", ".cache", ".git")
 #: folders of the system a deploy or a key never lies in
 #: (not ``/run``: sticks are mounted in ``/run/media`` on some systems)
-SYSTEM_FOLDERS = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32",
-                  "/proc", "/sbin", "/snap", "/sys", "/usr", "/var/cache", "/var/lib",
-                  "/var/log", "/var/spool")
+SYSTEM_FOLDERS = (
+    "/bin",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/proc",
+    "/sbin",
+    "/snap",
+    "/sys",
+    "/usr",
+    "/var/cache",
+    "/var/lib",
+    "/var/log",
+    "/var/spool",
+)
 #: folder names whose files the system or Python runs: a deploy never writes there
-RUN_FOLDERS = ("bin", "sbin", "site-packages", "dist-packages", "autostart", "cron.d",
-               "init.d", "systemd")
+RUN_FOLDERS = (
+    "bin",
+    "sbin",
+    "site-packages",
+    "dist-packages",
+    "autostart",
+    "cron.d",
+    "init.d",
+    "systemd",
+)
 
 Reason = tuple[str, str]
 
@@ -168,20 +223,24 @@ def option_like(value: str) -> bool:
 
 def host_problem(value: Any) -> Reason | None:
     if not isinstance(value, str) or option_like(value) or not HOST.match(value):
-        return (f"“{value}” is not a host name; write a name like deploy.example.org or an "
-                "address like 192.0.2.10 (letters, digits, “.” and “-”, not starting "
-                "with “-”).",
-                f"«{value}» — не имя сервера; укажите имя вроде deploy.example.org или "
-                "адрес вроде 192.0.2.10 (латинские буквы, цифры, «.» и «-», не в начале).")
+        return (
+            f"“{value}” is not a host name; write a name like deploy.example.org or an "
+            "address like 192.0.2.10 (letters, digits, “.” and “-”, not starting "
+            "with “-”).",
+            f"«{value}» — не имя сервера; укажите имя вроде deploy.example.org или "
+            "адрес вроде 192.0.2.10 (латинские буквы, цифры, «.» и «-», не в начале).",
+        )
     return None
 
 
 def user_problem(value: Any) -> Reason | None:
     if not isinstance(value, str) or not USER.match(value):
-        return (f"“{value}” is not a login name; write one like deploy (letters, digits, "
-                "“.”, “_” and “-”, not starting with “-”).",
-                f"«{value}» — не имя пользователя; укажите, например, deploy (латинские "
-                "буквы, цифры, «.», «_» и «-», не в начале).")
+        return (
+            f"“{value}” is not a login name; write one like deploy (letters, digits, "
+            "“.”, “_” and “-”, not starting with “-”).",
+            f"«{value}» — не имя пользователя; укажите, например, deploy (латинские "
+            "буквы, цифры, «.», «_» и «-», не в начале).",
+        )
     return None
 
 
@@ -190,16 +249,23 @@ def branch_problem(value: Any) -> Reason | None:
     option and never ``.`` (the current folder, which ``git pull`` reads as a path)."""
     text = value if isinstance(value, str) else ""
     parts = text.split("/")
-    bad = (not text or len(text) > 200 or option_like(text) or text == "@"
-           or text.startswith("/") or text.endswith(("/", ".", ".lock"))
-           or _REF_BAD.search(text) is not None
-           or any(not part or part.startswith(".") or part.endswith(".lock")
-                  for part in parts))
+    bad = (
+        not text
+        or len(text) > 200
+        or option_like(text)
+        or text == "@"
+        or text.startswith("/")
+        or text.endswith(("/", ".", ".lock"))
+        or _REF_BAD.search(text) is not None
+        or any(not part or part.startswith(".") or part.endswith(".lock") for part in parts)
+    )
     if bad:
-        return (f"“{value}” is not a branch name; write one like main or gh-pages (no "
-                "spaces, “..”, “~^:?*[\\”, not starting with “-”, “.” or “/”).",
-                f"«{value}» — не имя ветки; укажите, например, main или gh-pages (без "
-                "пробелов, «..», «~^:?*[\\», не начиная с «-», «.» или «/»).")
+        return (
+            f"“{value}” is not a branch name; write one like main or gh-pages (no "
+            "spaces, “..”, “~^:?*[\\”, not starting with “-”, “.” or “/”).",
+            f"«{value}» — не имя ветки; укажите, например, main или gh-pages (без "
+            "пробелов, «..», «~^:?*[\\», не начиная с «-», «.» или «/»).",
+        )
     return None
 
 
@@ -217,35 +283,42 @@ def _outside_project(path: str, root: Path) -> bool:
     return True
 
 
-def _local_repository_problem(path: str, root: Path,
-                              local_repositories: tuple[str, ...] | None) -> Reason | None:
+def _local_repository_problem(
+    path: str, root: Path, local_repositories: tuple[str, ...] | None
+) -> Reason | None:
     if ".." in PurePosixPath(path).parts or not _outside_project(path, root):
-        return (f"“{path}” lies in the project (or climbs with “..”): a town's "
-                "repository is its own, never the network's repository or another town's "
-                "folder.",
-                f"«{path}» находится внутри проекта (или поднимается через «..»): "
-                "репозиторий города — отдельный, а не репозиторий сети или папка другого "
-                "города.")
+        return (
+            f"“{path}” lies in the project (or climbs with “..”): a town's "
+            "repository is its own, never the network's repository or another town's "
+            "folder.",
+            f"«{path}» находится внутри проекта (или поднимается через «..»): "
+            "репозиторий города — отдельный, а не репозиторий сети или папка другого "
+            "города.",
+        )
     if local_repositories is None:
         return None
     normal, real = os.path.normpath(path), _real(path)
-    if any(is_inside(normal, folder) and is_inside(real, _real(folder))
-           for folder in local_repositories):
+    if any(
+        is_inside(normal, folder) and is_inside(real, _real(folder))
+        for folder in local_repositories
+    ):
         return None
     allowed = ", ".join(local_repositories)
-    return (f"“{path}” is a folder of this machine, and a town's repository is kept on a "
-            "server (https://, ssh://, git:// or user@host:path): otherwise a town could "
-            "publish any repository the building machine can read, or deploy into one. A "
-            "local repository is used only inside a folder the maintainer lists under "
-            "local_repositories in "
-            f"sites/network.yaml ({'now: ' + allowed if allowed else 'none listed now'}).",
-            f"«{path}» — папка этой машины, а репозиторий города хранится на сервере "
-            "(https://, ssh://, git:// или user@host:путь): иначе город мог бы опубликовать "
-            "любой репозиторий, который может прочитать собирающая машина, или публиковаться "
-            "в него. Локальный репозиторий используется только в папке, которую "
-            "администратор сети указал в "
-            "local_repositories в sites/network.yaml ("
-            f"{'сейчас: ' + allowed if allowed else 'сейчас там ничего нет'}).")
+    return (
+        f"“{path}” is a folder of this machine, and a town's repository is kept on a "
+        "server (https://, ssh://, git:// or user@host:path): otherwise a town could "
+        "publish any repository the building machine can read, or deploy into one. A "
+        "local repository is used only inside a folder the maintainer lists under "
+        "local_repositories in "
+        f"sites/network.yaml ({'now: ' + allowed if allowed else 'none listed now'}).",
+        f"«{path}» — папка этой машины, а репозиторий города хранится на сервере "
+        "(https://, ssh://, git:// или user@host:путь): иначе город мог бы опубликовать "
+        "любой репозиторий, который может прочитать собирающая машина, или публиковаться "
+        "в него. Локальный репозиторий используется только в папке, которую "
+        "администратор сети указал в "
+        "local_repositories в sites/network.yaml ("
+        f"{'сейчас: ' + allowed if allowed else 'сейчас там ничего нет'}).",
+    )
 
 
 def internal_host(host: str) -> bool:
@@ -287,28 +360,30 @@ def repository_host(url: str) -> str | None:
         return None
     scheme = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url)
     if scheme:
-        return _server(url[scheme.end():])
+        return _server(url[scheme.end() :])
     scp = _SCP_LIKE.match(url)
     return scp.group("host") if scp else None
 
 
 def _internal_host_problem(host: str) -> Reason:
     shown = visible(host)
-    return (f"“{shown}” is this machine or a server of a private network (localhost, this "
-            "machine's name, a loopback, private, link-local or reserved address): "
-            "“invoke pull” would read from it what only the building machine may read, "
-            "and publish it. A town's repository is on a public server. A repository on "
-            "this machine is used only inside a folder the maintainer lists under "
-            "local_repositories in sites/network.yaml; a server of the local network only "
-            "for a town the maintainer lists under pull_with_credentials there.",
-            f"«{shown}» — эта машина или сервер частной сети (localhost, имя этой машины, "
-            "адрес обратной петли, частный, локальный для канала или зарезервированный "
-            "адрес): «invoke pull» прочитал бы с него то, что может читать только "
-            "собирающая машина, и опубликовал бы это. Репозиторий города хранится на "
-            "общедоступном сервере. Репозиторий на этой машине используется только в "
-            "папке, которую администратор сети указал в local_repositories в "
-            "sites/network.yaml, а сервер локальной сети — только для города, который "
-            "администратор указал там в pull_with_credentials.")
+    return (
+        f"“{shown}” is this machine or a server of a private network (localhost, this "
+        "machine's name, a loopback, private, link-local or reserved address): "
+        "“invoke pull” would read from it what only the building machine may read, "
+        "and publish it. A town's repository is on a public server. A repository on "
+        "this machine is used only inside a folder the maintainer lists under "
+        "local_repositories in sites/network.yaml; a server of the local network only "
+        "for a town the maintainer lists under pull_with_credentials there.",
+        f"«{shown}» — эта машина или сервер частной сети (localhost, имя этой машины, "
+        "адрес обратной петли, частный, локальный для канала или зарезервированный "
+        "адрес): «invoke pull» прочитал бы с него то, что может читать только "
+        "собирающая машина, и опубликовал бы это. Репозиторий города хранится на "
+        "общедоступном сервере. Репозиторий на этой машине используется только в "
+        "папке, которую администратор сети указал в local_repositories в "
+        "sites/network.yaml, а сервер локальной сети — только для города, который "
+        "администратор указал там в pull_with_credentials.",
+    )
 
 
 def repository_is_local(url: str) -> bool:
@@ -318,8 +393,10 @@ def repository_is_local(url: str) -> bool:
 
 #: the part of a server address between ``scheme://`` and the first ``/``, as git and
 #: ssh read it: an optional user, a host name or ``[IPv6]`` address, an optional port
-_AUTHORITY = re.compile(r"(?:(?P<user>[^@:/?#%\[\]]+)@)?"
-                        r"(?P<host>\[[0-9A-Fa-f:.]+\]|[^@:/?#%\[\]]+)(?::(?P<port>\d{1,5}))?")
+_AUTHORITY = re.compile(
+    r"(?:(?P<user>[^@:/?#%\[\]]+)@)?"
+    r"(?P<host>\[[0-9A-Fa-f:.]+\]|[^@:/?#%\[\]]+)(?::(?P<port>\d{1,5}))?"
+)
 
 
 def _server(rest: str) -> str | None:
@@ -343,9 +420,12 @@ def _server(rest: str) -> str | None:
     return host.strip("[]")
 
 
-def repository_problem(value: Any, root: Path,
-                       local_repositories: tuple[str, ...] | None = None,
-                       internal_hosts: bool = True) -> Reason | None:
+def repository_problem(
+    value: Any,
+    root: Path,
+    local_repositories: tuple[str, ...] | None = None,
+    internal_hosts: bool = True,
+) -> Reason | None:
     """A git repository address: ``https://``, ``ssh://``, ``git://``, the short ssh
     form ``user@host:path``, or a folder of this machine (absolute, or ``file://``)
     outside the project. Never an option (``--upload-pack=…``) and never a transport
@@ -357,54 +437,63 @@ def repository_problem(value: Any, root: Path,
     to). ``internal_hosts``: a server may be this machine or one of a private network
     (:func:`internal_host`); a town's ``repository`` may name one only when the town
     is listed in ``pull_with_credentials`` of ``network.yaml``."""
-    usage = ("write it like https://git.example.org/vyborg.git or "
-             "git@git.example.org:vyborg.git",
-             "пишите так: https://git.example.org/vyborg.git или "
-             "git@git.example.org:vyborg.git")
+    usage = (
+        "write it like https://git.example.org/vyborg.git or git@git.example.org:vyborg.git",
+        "пишите так: https://git.example.org/vyborg.git или git@git.example.org:vyborg.git",
+    )
     text = value if isinstance(value, str) else ""
-    if not text or option_like(text) or any(c.isspace() or not c.isprintable()
-                                            for c in text):
-        return (f"“{value}” is not a repository address (it is empty, starts with “-” or "
-                f"holds a space or an invisible character); {usage[0]}.",
-                f"«{value}» — не адрес репозитория (пустой, начинается с «-» или содержит "
-                f"пробел или невидимый символ); {usage[1]}.")
+    if not text or option_like(text) or any(c.isspace() or not c.isprintable() for c in text):
+        return (
+            f"“{value}” is not a repository address (it is empty, starts with “-” or "
+            f"holds a space or an invisible character); {usage[0]}.",
+            f"«{value}» — не адрес репозитория (пустой, начинается с «-» или содержит "
+            f"пробел или невидимый символ); {usage[1]}.",
+        )
     scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", text)
     if scheme:
         name = scheme.group(1).lower()
         if name not in GIT_PROTOCOLS:
-            return (f"“{name}://” is not a transport Gardarika uses; {usage[0]} "
-                    f"(https, ssh, git or file).",
-                    f"«{name}://» — не поддерживаемый способ доступа; {usage[1]} "
-                    "(https, ssh, git или file).")
+            return (
+                f"“{name}://” is not a transport Gardarika uses; {usage[0]} "
+                f"(https, ssh, git or file).",
+                f"«{name}://» — не поддерживаемый способ доступа; {usage[1]} "
+                "(https, ssh, git или file).",
+            )
         if name == "file":
             # git reads the rest as a path, "?", "#" and "%" included: judge that path,
             # not what a URL parser makes of it (…/x#/../../private.git)
-            rest = text[len("file://"):]
+            rest = text[len("file://") :]
             host, slash, path = rest.partition("/")
             if host not in ("", "localhost") or not slash or any(c in path for c in "?#%"):
-                return (f"“{value}”: a file:// address names a folder of this machine, "
-                        "like file:///srv/git/vyborg.git (written plainly, without "
-                        "“?”, “#” or “%”).",
-                        f"«{value}»: адрес file:// называет папку этой машины, например "
-                        "file:///srv/git/vyborg.git (обычными символами, без «?», «#» и "
-                        "«%»).")
+                return (
+                    f"“{value}”: a file:// address names a folder of this machine, "
+                    "like file:///srv/git/vyborg.git (written plainly, without "
+                    "“?”, “#” or “%”).",
+                    f"«{value}»: адрес file:// называет папку этой машины, например "
+                    "file:///srv/git/vyborg.git (обычными символами, без «?», «#» и "
+                    "«%»).",
+                )
             return _local_repository_problem("/" + path, root, local_repositories)
-        host = _server(text[len(scheme.group(0)):])
+        host = _server(text[len(scheme.group(0)) :])
         if not host:
-            return (f"“{value}” does not name a server plainly (a host name or address, "
-                    "optionally a user before “@” and a port; no password, “?”, “#” or "
-                    f"“%”); {usage[0]}.",
-                    f"«{value}» не называет сервер простым образом (имя или адрес сервера, "
-                    "при необходимости пользователь перед «@» и порт; без пароля, «?», «#» "
-                    f"и «%»); {usage[1]}.")
+            return (
+                f"“{value}” does not name a server plainly (a host name or address, "
+                "optionally a user before “@” and a port; no password, “?”, “#” or "
+                f"“%”); {usage[0]}.",
+                f"«{value}» не называет сервер простым образом (имя или адрес сервера, "
+                "при необходимости пользователь перед «@» и порт; без пароля, «?», «#» "
+                f"и «%»); {usage[1]}.",
+            )
         if not internal_hosts and internal_host(host):
             return _internal_host_problem(host)
         return None
     if "::" in text.split("/", 1)[0]:
-        return (f"“{value}” asks git for a transport helper (“…::”), which can run "
-                f"commands; {usage[0]}.",
-                f"«{value}» просит git о вспомогательной программе доступа («…::»), "
-                f"которая может выполнять команды; {usage[1]}.")
+        return (
+            f"“{value}” asks git for a transport helper (“…::”), which can run "
+            f"commands; {usage[0]}.",
+            f"«{value}» просит git о вспомогательной программе доступа («…::»), "
+            f"которая может выполнять команды; {usage[1]}.",
+        )
     if text.startswith("/"):
         return _local_repository_problem(text, root, local_repositories)
     scp = _SCP_LIKE.match(text)
@@ -412,8 +501,10 @@ def repository_problem(value: Any, root: Path,
         if not internal_hosts and internal_host(scp.group("host")):
             return _internal_host_problem(scp.group("host"))
         return None
-    return (f"“{value}” is not a repository address; {usage[0]}.",
-            f"«{value}» — не адрес репозитория; {usage[1]}.")
+    return (
+        f"“{value}” is not a repository address; {usage[0]}.",
+        f"«{value}» — не адрес репозитория; {usage[1]}.",
+    )
 
 
 def _nearest_existing(path: str) -> str:
@@ -433,46 +524,59 @@ def dir_target_problem(value: Any, root: Path) -> Reason | None:
     have put a symbolic link. Written as an absolute path or below ``~/``.
     """
     text = value.strip() if isinstance(value, str) else ""
-    usage = ("write a folder outside the project, like /media/stick/vyborg or "
-             "~/www/vyborg", "укажите папку вне проекта, например /media/stick/vyborg или "
-             "~/www/vyborg")
+    usage = (
+        "write a folder outside the project, like /media/stick/vyborg or ~/www/vyborg",
+        "укажите папку вне проекта, например /media/stick/vyborg или ~/www/vyborg",
+    )
     if not text or option_like(text) or not text.isprintable() or "\\" in text:
-        return (f"“{value}” is not a folder; {usage[0]}.",
-                f"«{value}» — не папка; {usage[1]}.")
+        return (f"“{value}” is not a folder; {usage[0]}.", f"«{value}» — не папка; {usage[1]}.")
     if text.startswith("~") and not (text == "~" or text.startswith("~/")):
-        return (f"“{value}” names another user's home folder; {usage[0]}.",
-                f"«{value}» называет домашнюю папку другого пользователя; {usage[1]}.")
+        return (
+            f"“{value}” names another user's home folder; {usage[0]}.",
+            f"«{value}» называет домашнюю папку другого пользователя; {usage[1]}.",
+        )
     path = os.path.expanduser(text)
     if not os.path.isabs(path):
-        return (f"“{value}” is a folder inside the project (a relative path); {usage[0]}.",
-                f"«{value}» — папка внутри проекта (относительный путь); {usage[1]}.")
+        return (
+            f"“{value}” is a folder inside the project (a relative path); {usage[0]}.",
+            f"«{value}» — папка внутри проекта (относительный путь); {usage[1]}.",
+        )
     if ".." in PurePosixPath(text).parts:
-        return (f"“{value}” climbs with “..”; {usage[0]}.",
-                f"«{value}» поднимается через «..»; {usage[1]}.")
+        return (
+            f"“{value}” climbs with “..”; {usage[0]}.",
+            f"«{value}» поднимается через «..»; {usage[1]}.",
+        )
     real = _real(path)
     if hidden_part(path) or hidden_part(real):
-        return (f"“{value}” is a hidden folder (its name or a folder above it starts with "
-                f"a dot, like ~/.config): programs keep their settings there; {usage[0]}.",
-                f"«{value}» — скрытая папка (её имя или имя папки выше начинается с точки, "
-                f"как ~/.config): там программы хранят настройки; {usage[1]}.")
+        return (
+            f"“{value}” is a hidden folder (its name or a folder above it starts with "
+            f"a dot, like ~/.config): programs keep their settings there; {usage[0]}.",
+            f"«{value}» — скрытая папка (её имя или имя папки выше начинается с точки, "
+            f"как ~/.config): там программы хранят настройки; {usage[1]}.",
+        )
     if not _outside_project(path, root):
-        return (f"“{value}” is in the project, or contains it: a deploy would write the "
-                f"town's files over the project's own (other towns' sites, settings, "
-                f"code); {usage[0]}.",
-                f"«{value}» находится в проекте или содержит его: публикация записала бы "
-                f"файлы города поверх файлов проекта (сайтов других городов, настроек, "
-                f"кода); {usage[1]}.")
+        return (
+            f"“{value}” is in the project, or contains it: a deploy would write the "
+            f"town's files over the project's own (other towns' sites, settings, "
+            f"code); {usage[0]}.",
+            f"«{value}» находится в проекте или содержит его: публикация записала бы "
+            f"файлы города поверх файлов проекта (сайтов других городов, настроек, "
+            f"кода); {usage[1]}.",
+        )
     home = _real("~")
     for form in (os.path.normpath(path), real):
         if is_inside(home, form):
-            return (f"“{value}” is the home folder (or contains it); {usage[0]}.",
-                    f"«{value}» — домашняя папка (или содержит её); {usage[1]}.")
-        if any(is_inside(form, system) for system in SYSTEM_FOLDERS) or \
-                any(part in RUN_FOLDERS for part in PurePosixPath(form).parts):
-            return (f"“{value}” is a folder of the system, or one whose files are run; "
-                    f"{usage[0]}.",
-                    f"«{value}» — системная папка или папка, файлы которой запускаются; "
-                    f"{usage[1]}.")
+            return (
+                f"“{value}” is the home folder (or contains it); {usage[0]}.",
+                f"«{value}» — домашняя папка (или содержит её); {usage[1]}.",
+            )
+        if any(is_inside(form, system) for system in SYSTEM_FOLDERS) or any(
+            part in RUN_FOLDERS for part in PurePosixPath(form).parts
+        ):
+            return (
+                f"“{value}” is a folder of the system, or one whose files are run; {usage[0]}.",
+                f"«{value}» — системная папка или папка, файлы которой запускаются; {usage[1]}.",
+            )
     try:
         mode = os.stat(_nearest_existing(real)).st_mode
     except OSError:
@@ -480,10 +584,12 @@ def dir_target_problem(value: Any, root: Path) -> Reason | None:
     # a shared temporary folder (world-writable and sticky, like /tmp); a stick mounted
     # for everyone (FAT, mode 777, not sticky) holds no symbolic links and stays usable
     if mode & stat.S_IWOTH and mode & stat.S_ISVTX:
-        return (f"“{value}” is in a folder every user of this machine shares (like /tmp), "
-                f"where another one could have put a link; {usage[0]}.",
-                f"«{value}» — в папке, общей для всех пользователей машины (как /tmp), и "
-                f"кто-то другой мог положить туда ссылку; {usage[1]}.")
+        return (
+            f"“{value}” is in a folder every user of this machine shares (like /tmp), "
+            f"where another one could have put a link; {usage[0]}.",
+            f"«{value}» — в папке, общей для всех пользователей машины (как /tmp), и "
+            f"кто-то другой мог положить туда ссылку; {usage[1]}.",
+        )
     return None
 
 
@@ -492,14 +598,22 @@ def identity_problem(value: Any, root: Path) -> Reason | None:
     never committed) and outside the system's folders."""
     text = value.strip() if isinstance(value, str) else ""
     path = os.path.expanduser(text) if text.startswith("~/") else text
-    if (not text or option_like(text) or not text.isprintable() or "\\" in text
-            or not os.path.isabs(path) or ".." in PurePosixPath(text).parts
-            or not _outside_project(path, root)
-            or any(is_inside(_real(path), system) for system in SYSTEM_FOLDERS)):
-        return (f"“{value}” is not a key file outside the project; write the path of the "
-                "ssh key kept on the deploying machine, like ~/.ssh/vyborg_deploy.",
-                f"«{value}» — не файл ключа вне проекта; укажите путь к ключу ssh на "
-                "машине, которая публикует, например ~/.ssh/vyborg_deploy.")
+    if (
+        not text
+        or option_like(text)
+        or not text.isprintable()
+        or "\\" in text
+        or not os.path.isabs(path)
+        or ".." in PurePosixPath(text).parts
+        or not _outside_project(path, root)
+        or any(is_inside(_real(path), system) for system in SYSTEM_FOLDERS)
+    ):
+        return (
+            f"“{value}” is not a key file outside the project; write the path of the "
+            "ssh key kept on the deploying machine, like ~/.ssh/vyborg_deploy.",
+            f"«{value}» — не файл ключа вне проекта; укажите путь к ключу ssh на "
+            "машине, которая публикует, например ~/.ssh/vyborg_deploy.",
+        )
     return None
 
 
@@ -509,24 +623,35 @@ def remote_path_problem(value: Any) -> Reason | None:
     (``~/.ssh``), not a folder of the system."""
     text = value if isinstance(value, str) else ""
     rest = text[2:] if text.startswith("~/") else text
-    if (not REMOTE_PATH.match(text) or ".." in rest.split("/")
-            or hidden_part(rest) or not rest.strip("/")
-            or any(is_inside(posixpath.normpath(text), system)
-                   for system in SYSTEM_FOLDERS if text.startswith("/"))
-            or any(part in RUN_FOLDERS for part in rest.split("/"))):
-        return (f"“{value}” is not a web folder on the server; write one like "
-                "/var/www/vyborg or ~/www/vyborg (letters, digits, “._+-/”, no “..”, no "
-                "hidden or system folder).",
-                f"«{value}» — не папка сайта на сервере; укажите, например, /var/www/vyborg "
-                "или ~/www/vyborg (латинские буквы, цифры, «._+-/», без «..», без скрытых "
-                "и системных папок).")
+    if (
+        not REMOTE_PATH.match(text)
+        or ".." in rest.split("/")
+        or hidden_part(rest)
+        or not rest.strip("/")
+        or any(
+            is_inside(posixpath.normpath(text), system)
+            for system in SYSTEM_FOLDERS
+            if text.startswith("/")
+        )
+        or any(part in RUN_FOLDERS for part in rest.split("/"))
+    ):
+        return (
+            f"“{value}” is not a web folder on the server; write one like "
+            "/var/www/vyborg or ~/www/vyborg (letters, digits, “._+-/”, no “..”, no "
+            "hidden or system folder).",
+            f"«{value}» — не папка сайта на сервере; укажите, например, /var/www/vyborg "
+            "или ~/www/vyborg (латинские буквы, цифры, «._+-/», без «..», без скрытых "
+            "и системных папок).",
+        )
     return None
 
 
 def port_problem(value: Any) -> Reason | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-        return (f"“{value}” is not a port; write a whole number from 1 to 65535, like 22.",
-                f"«{value}» — не порт; укажите целое число от 1 до 65535, например 22.")
+        return (
+            f"“{value}” is not a port; write a whole number from 1 to 65535, like 22.",
+            f"«{value}» — не порт; укажите целое число от 1 до 65535, например 22.",
+        )
     return None
 
 
@@ -535,37 +660,56 @@ def _matches(pattern: re.Pattern[str], what: tuple[str, str]) -> Callable[[Any],
         if isinstance(value, str) and pattern.match(value) and not option_like(value):
             return None
         return (f"“{value}” is not {what[0]}.", f"«{value}» — не {what[1]}.")
+
     return check
 
 
 def _s3_prefix(value: Any) -> Reason | None:
     text = value if isinstance(value, str) else None
-    if text is None or (text and (path_problem(text) or hidden_part(text)
-                                  or not re.fullmatch(r"[A-Za-z0-9._/-]*", text))):
-        return (f"“{value}” is not a folder in the bucket; write one like vyborg or "
-                "sites/vyborg.", f"«{value}» — не папка в хранилище; укажите, например, "
-                "vyborg или sites/vyborg.")
+    if text is None or (
+        text
+        and (path_problem(text) or hidden_part(text) or not re.fullmatch(r"[A-Za-z0-9._/-]*", text))
+    ):
+        return (
+            f"“{value}” is not a folder in the bucket; write one like vyborg or sites/vyborg.",
+            f"«{value}» — не папка в хранилище; укажите, например, vyborg или sites/vyborg.",
+        )
     return None
 
 
 #: each deploy type: its keys and how each value is judged (``root`` is the project)
 DEPLOY_KEYS: dict[str, dict[str, Callable[[Any, Path], Reason | None]]] = {
     "dir": {"path": dir_target_problem},
-    "rsync": {"host": lambda v, _: host_problem(v), "path": lambda v, _: remote_path_problem(v),
-              "user": lambda v, _: user_problem(v), "port": lambda v, _: port_problem(v),
-              "identity": identity_problem},
-    "s3": {"bucket": lambda v, _: _matches(S3_BUCKET, ("a bucket name, like towns",
-                                                       "имя хранилища, например towns"))(v),
-           "prefix": lambda v, _: _s3_prefix(v),
-           "endpoint": lambda v, _: _matches(S3_ENDPOINT, (
-               "a storage address, like https://storage.yandexcloud.net",
-               "адрес хранилища, например https://storage.yandexcloud.net"))(v),
-           "region": lambda v, _: _matches(S3_WORD, ("a region, like ru-central1",
-                                                     "регион, например ru-central1"))(v),
-           "profile": lambda v, _: _matches(S3_WORD, ("a profile name, like vyborg",
-                                                      "имя профиля, например vyborg"))(v)},
-    "git": {"repository": lambda v, root: repository_problem(
-        v, root, network_local_repositories(root)), "branch": lambda v, _: branch_problem(v)},
+    "rsync": {
+        "host": lambda v, _: host_problem(v),
+        "path": lambda v, _: remote_path_problem(v),
+        "user": lambda v, _: user_problem(v),
+        "port": lambda v, _: port_problem(v),
+        "identity": identity_problem,
+    },
+    "s3": {
+        "bucket": lambda v, _: _matches(
+            S3_BUCKET, ("a bucket name, like towns", "имя хранилища, например towns")
+        )(v),
+        "prefix": lambda v, _: _s3_prefix(v),
+        "endpoint": lambda v, _: _matches(
+            S3_ENDPOINT,
+            (
+                "a storage address, like https://storage.yandexcloud.net",
+                "адрес хранилища, например https://storage.yandexcloud.net",
+            ),
+        )(v),
+        "region": lambda v, _: _matches(
+            S3_WORD, ("a region, like ru-central1", "регион, например ru-central1")
+        )(v),
+        "profile": lambda v, _: _matches(
+            S3_WORD, ("a profile name, like vyborg", "имя профиля, например vyborg")
+        )(v),
+    },
+    "git": {
+        "repository": lambda v, root: repository_problem(v, root, network_local_repositories(root)),
+        "branch": lambda v, _: branch_problem(v),
+    },
 }
 
 
@@ -632,8 +776,9 @@ class SiteConfig:
     #: raw HTML in content is kept as written (not cleaned, not reported)
     trust_html: bool = False
     #: the line of each key in the file, for messages found after loading
-    key_lines: dict[tuple[str | int, ...], int] = field(default_factory=dict, compare=False,
-                                                         repr=False)
+    key_lines: dict[tuple[str | int, ...], int] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def default_language(self) -> str:
@@ -644,8 +789,7 @@ class SiteConfig:
 class NetworkConfig:
     """Network-wide settings from ``sites/network.yaml`` (all optional)."""
 
-    name: dict[str, str] = field(
-        default_factory=lambda: {"ru": "Гардарика", "en": "Gardarika"})
+    name: dict[str, str] = field(default_factory=lambda: {"ru": "Гардарика", "en": "Gardarika"})
     description: dict[str, str] = field(default_factory=dict)
     order: tuple[str, ...] = ()
     languages: tuple[str, ...] = ("ru", "en")
@@ -687,9 +831,15 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def add(self, path: tuple[str | int, ...], en: str, ru: str) -> None:
-        self.problems.append(Problem(
-            file=self.file, line=self.doc.line(*path),
-            key=".".join(str(p) for p in path) or None, en=en, ru=ru))
+        self.problems.append(
+            Problem(
+                file=self.file,
+                line=self.doc.line(*path),
+                key=".".join(str(p) for p in path) or None,
+                en=en,
+                ru=ru,
+            )
+        )
 
     def text(self, path: tuple[str | int, ...], value: Any) -> str | None:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -697,90 +847,115 @@ class _Checker:
             return None
         text = str(value).strip()
         if not text:
-            self.add(path, "this text is empty; write something or remove the key.",
-                     "текст пустой; впишите его или удалите ключ.")
+            self.add(
+                path,
+                "this text is empty; write something or remove the key.",
+                "текст пустой; впишите его или удалите ключ.",
+            )
             return None
         return text
 
-    def texts(self, path: tuple[str, ...], value: Any, languages: tuple[str, ...],
-              required: bool) -> dict[str, str]:
+    def texts(
+        self, path: tuple[str, ...], value: Any, languages: tuple[str, ...], required: bool
+    ) -> dict[str, str]:
         """A text per language: either ``{ru: ..., en: ...}`` or one text for all."""
         if isinstance(value, dict):
             result: dict[str, str] = {}
             for lang, text in value.items():
                 if lang not in languages:
-                    self.add((*path, lang),
-                             f"“{lang}” is not one of this file's languages "
-                             f"({', '.join(languages)}); fix the code or add the language.",
-                             f"«{lang}» нет в списке языков этого файла "
-                             f"({', '.join(languages)}); исправьте код или добавьте язык.")
+                    self.add(
+                        (*path, lang),
+                        f"“{lang}” is not one of this file's languages "
+                        f"({', '.join(languages)}); fix the code or add the language.",
+                        f"«{lang}» нет в списке языков этого файла "
+                        f"({', '.join(languages)}); исправьте код или добавьте язык.",
+                    )
                     continue
                 checked = self.text((*path, lang), text)
                 if checked:
                     result[lang] = checked
             missing = [lang for lang in languages if lang not in value]
             if required and missing:
-                self.add(path,
-                         f"no text for {', '.join(missing)}; add a line "
-                         f"“  {missing[0]}: …” under “{path[-1]}”.",
-                         f"нет текста для {', '.join(missing)}; добавьте строку "
-                         f"«  {missing[0]}: …» под «{path[-1]}».")
+                self.add(
+                    path,
+                    f"no text for {', '.join(missing)}; add a line "
+                    f"“  {missing[0]}: …” under “{path[-1]}”.",
+                    f"нет текста для {', '.join(missing)}; добавьте строку "
+                    f"«  {missing[0]}: …» под «{path[-1]}».",
+                )
             return result
         if required:
-            self.add(path,
-                     "write one entry per language, for example:  ru: Выборг  /  en: Vyborg "
-                     "(each on its own line, indented).",
-                     "укажите по строке на каждый язык, например:  ru: Выборг  /  "
-                     "en: Vyborg (каждая на своей строке, с отступом).")
+            self.add(
+                path,
+                "write one entry per language, for example:  ru: Выборг  /  en: Vyborg "
+                "(each on its own line, indented).",
+                "укажите по строке на каждый язык, например:  ru: Выборг  /  "
+                "en: Vyborg (каждая на своей строке, с отступом).",
+            )
             return {}
         text = self.text(path, value)
         return dict.fromkeys(languages, text) if text else {}
 
     def mapping(self, path: tuple[str, ...], value: Any) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            self.add(path, "this must be a group of “key: value” lines, indented below it.",
-                     "здесь должна быть группа строк «ключ: значение» с отступом.")
+            self.add(
+                path,
+                "this must be a group of “key: value” lines, indented below it.",
+                "здесь должна быть группа строк «ключ: значение» с отступом.",
+            )
             return None
         return value
 
-    def unknown_keys(self, path: tuple[str, ...], data: dict[str, Any],
-                     known: tuple[str, ...]) -> None:
+    def unknown_keys(
+        self, path: tuple[str, ...], data: dict[str, Any], known: tuple[str, ...]
+    ) -> None:
         for key in data:
             if key in known:
                 continue
             guess = difflib.get_close_matches(str(key), known, n=1)
             hint_en = f" Did you mean “{guess[0]}”?" if guess else ""
             hint_ru = f" Может быть, имелось в виду «{guess[0]}»?" if guess else ""
-            self.add((*path, key),
-                     f"unknown key.{hint_en} Known keys: {', '.join(known)}.",
-                     f"неизвестный ключ.{hint_ru} Допустимые ключи: {', '.join(known)}.")
+            self.add(
+                (*path, key),
+                f"unknown key.{hint_en} Known keys: {', '.join(known)}.",
+                f"неизвестный ключ.{hint_ru} Допустимые ключи: {', '.join(known)}.",
+            )
 
 
 def _languages(check: _Checker, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
-        check.add(("languages",),
-                  "write a list of language codes, default first, e.g. “languages: [ru, en]”.",
-                  "укажите список кодов языков, основной первым, например "
-                  "«languages: [ru, en]».")
+        check.add(
+            ("languages",),
+            "write a list of language codes, default first, e.g. “languages: [ru, en]”.",
+            "укажите список кодов языков, основной первым, например «languages: [ru, en]».",
+        )
         return ()
     result: list[str] = []
     for i, code in enumerate(value):
         if not isinstance(code, str) or not LANG_CODE.match(code):
-            check.add(("languages", i),
-                      f"“{code}” is not a language code; use two lower-case letters such as "
-                      "ru, en or fi.",
-                      f"«{code}» — не код языка; используйте две строчные латинские буквы, "
-                      "например ru, en или fi.")
+            check.add(
+                ("languages", i),
+                f"“{code}” is not a language code; use two lower-case letters such as "
+                "ru, en or fi.",
+                f"«{code}» — не код языка; используйте две строчные латинские буквы, "
+                "например ru, en или fi.",
+            )
             continue
         try:
             Locale.parse(code)
         except (UnknownLocaleError, ValueError):
-            check.add(("languages", i), f"unknown language code “{code}”.",
-                      f"неизвестный код языка «{code}».")
+            check.add(
+                ("languages", i),
+                f"unknown language code “{code}”.",
+                f"неизвестный код языка «{code}».",
+            )
             continue
         if code in result:
-            check.add(("languages", i), f"“{code}” is listed twice; keep it once.",
-                      f"«{code}» указан дважды; оставьте один раз.")
+            check.add(
+                ("languages", i),
+                f"“{code}” is listed twice; keep it once.",
+                f"«{code}» указан дважды; оставьте один раз.",
+            )
             continue
         result.append(code)
     return tuple(result)
@@ -793,11 +968,12 @@ def _timezone(check: _Checker, value: Any) -> str:
     try:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
-        check.add(("timezone",),
-                  f"unknown time zone “{text}”; use a name like Europe/Moscow or "
-                  "Asia/Yekaterinburg.",
-                  f"неизвестный часовой пояс «{text}»; укажите название вроде Europe/Moscow "
-                  "или Asia/Yekaterinburg.")
+        check.add(
+            ("timezone",),
+            f"unknown time zone “{text}”; use a name like Europe/Moscow or Asia/Yekaterinburg.",
+            f"неизвестный часовой пояс «{text}»; укажите название вроде Europe/Moscow "
+            "или Asia/Yekaterinburg.",
+        )
         return DEFAULT_TIMEZONE
     return text
 
@@ -812,33 +988,40 @@ def _theme(check: _Checker, value: Any, root: Path, key: str = "theme") -> str:
     if text is None:
         return DEFAULT_THEME
     themes = root / "themes"
-    known = sorted(p.name for p in themes.glob("*")
-                   if THEME_NAME.match(p.name) and (p / "templates").is_dir())
+    known = sorted(
+        p.name for p in themes.glob("*") if THEME_NAME.match(p.name) and (p / "templates").is_dir()
+    )
     if not THEME_NAME.match(text):
-        check.add((key,),
-                  f"“{text}” is not the name of a theme: write the name of a folder in "
-                  "themes/ (lower-case Latin letters, digits, “-” and “_”, starting with a "
-                  f"letter or digit; no “/” or “.”), one of: {', '.join(known)}.",
-                  f"«{text}» — не название темы: укажите имя папки из themes/ (строчные "
-                  "латинские буквы, цифры, «-» и «_», в начале буква или цифра; без «/» и "
-                  f"«.»), одно из: {', '.join(known)}.")
+        check.add(
+            (key,),
+            f"“{text}” is not the name of a theme: write the name of a folder in "
+            "themes/ (lower-case Latin letters, digits, “-” and “_”, starting with a "
+            f"letter or digit; no “/” or “.”), one of: {', '.join(known)}.",
+            f"«{text}» — не название темы: укажите имя папки из themes/ (строчные "
+            "латинские буквы, цифры, «-» и «_», в начале буква или цифра; без «/» и "
+            f"«.»), одно из: {', '.join(known)}.",
+        )
         return DEFAULT_THEME
     if not (themes / text / "templates").is_dir():
-        check.add((key,),
-                  f"there is no theme “{text}” in themes/ (available: {', '.join(known)}).",
-                  f"в папке themes/ нет темы «{text}» (есть: {', '.join(known)}).")
+        check.add(
+            (key,),
+            f"there is no theme “{text}” in themes/ (available: {', '.join(known)}).",
+            f"в папке themes/ нет темы «{text}» (есть: {', '.join(known)}).",
+        )
         return DEFAULT_THEME
     leak = theme_leak(themes / text, root)
     if leak is not None:
         link = Path(leak)
         shown = f"{os.path.relpath(link, root)} → {display_path(link, root)}"
-        check.add((key,),
-                  f"the theme “{text}” leads through a symbolic link ({shown}) into a "
-                  "folder that editors or builds write (content/, sites/, output/…). A "
-                  "theme's templates are code: keep the whole theme in themes/.",
-                  f"тема «{text}» ведёт по символической ссылке ({shown}) в папку, куда "
-                  "пишут редакторы или сборка (content/, sites/, output/…). Шаблоны темы — "
-                  "это код: держите всю тему в themes/.")
+        check.add(
+            (key,),
+            f"the theme “{text}” leads through a symbolic link ({shown}) into a "
+            "folder that editors or builds write (content/, sites/, output/…). A "
+            "theme's templates are code: keep the whole theme in themes/.",
+            f"тема «{text}» ведёт по символической ссылке ({shown}) в папку, куда "
+            "пишут редакторы или сборка (content/, sites/, output/…). Шаблоны темы — "
+            "это код: держите всю тему в themes/.",
+        )
         return DEFAULT_THEME
     return text
 
@@ -861,8 +1044,9 @@ def _overlap(a: str, b: str) -> bool:
 
 def _owns(folder: Path, root: Path, town: str) -> bool:
     """``folder`` is the town's own default folder ``content/<town>``, really there."""
-    return folder == root / "content" / town and \
-        _real(folder) == os.path.join(_real(root / "content"), town)
+    return folder == root / "content" / town and _real(folder) == os.path.join(
+        _real(root / "content"), town
+    )
 
 
 def _content(check: _Checker, value: Any, root: Path, town: str) -> Path:
@@ -877,15 +1061,20 @@ def _content(check: _Checker, value: Any, root: Path, town: str) -> Path:
     :func:`load_network`.)
     """
     base = root / "content"
-    usage = (f"write a folder inside the project's content/ folder, like content/{town}",
-             f"укажите папку внутри папки content/ проекта, например content/{town}")
+    usage = (
+        f"write a folder inside the project's content/ folder, like content/{town}",
+        f"укажите папку внутри папки content/ проекта, например content/{town}",
+    )
     if value is None:
         folder = base / town
         if not folder.is_dir():
-            check.add((), f"the content folder content/{town}/ does not exist; create it "
-                          "(or set “content:” to the town's folder).",
-                      f"папки с материалами content/{town}/ нет; создайте её (или укажите "
-                      "папку в ключе «content:»).")
+            check.add(
+                (),
+                f"the content folder content/{town}/ does not exist; create it "
+                "(or set “content:” to the town's folder).",
+                f"папки с материалами content/{town}/ нет; создайте её (или укажите "
+                "папку в ключе «content:»).",
+            )
             return folder
         shown = ()
     else:
@@ -894,33 +1083,42 @@ def _content(check: _Checker, value: Any, root: Path, town: str) -> Path:
             return base / town
         parts = PurePosixPath(text).parts
         if path_problem(text) or ".." in parts or option_like(text):
-            check.add(("content",), f"“{text}” leads out of the project; {usage[0]}.",
-                      f"«{text}» ведёт за пределы проекта; {usage[1]}.")
+            check.add(
+                ("content",),
+                f"“{text}” leads out of the project; {usage[0]}.",
+                f"«{text}» ведёт за пределы проекта; {usage[1]}.",
+            )
             return base / town
         if hidden_part(text):
-            check.add(("content",), f"“{text}” is a hidden folder (like .git); {usage[0]}.",
-                      f"«{text}» — скрытая папка (как .git); {usage[1]}.")
+            check.add(
+                ("content",),
+                f"“{text}” is a hidden folder (like .git); {usage[0]}.",
+                f"«{text}» — скрытая папка (как .git); {usage[1]}.",
+            )
             return base / town
         if len(parts) < 2 or parts[0] != "content":
-            check.add(("content",), f"“{text}” is not a folder inside content/ (it would "
-                      f"publish what is in it, such as settings or other towns' texts); "
-                      f"{usage[0]}.",
-                      f"«{text}» — не папка внутри content/ (опубликовалось бы всё, что в "
-                      f"ней, например настройки или тексты других городов); {usage[1]}.")
+            check.add(
+                ("content",),
+                f"“{text}” is not a folder inside content/ (it would "
+                f"publish what is in it, such as settings or other towns' texts); "
+                f"{usage[0]}.",
+                f"«{text}» — не папка внутри content/ (опубликовалось бы всё, что в "
+                f"ней, например настройки или тексты других городов); {usage[1]}.",
+            )
             return base / town
         folder = root.joinpath(*parts)
         if not folder.is_dir():
-            check.add(("content",), f"the folder {text} does not exist.",
-                      f"папки {text} нет.")
+            check.add(("content",), f"the folder {text} does not exist.", f"папки {text} нет.")
             return folder
         shown = ("content",)
     real = _real(folder)
     real_base = _real(base)
     if not is_inside(real, real_base) or real == real_base:
-        check.add(shown, f"{display_path(folder, root)} is a symbolic link leading out of "
-                  f"content/; {usage[0]}.",
-                  f"{display_path(folder, root)} — символическая ссылка за пределы "
-                  f"content/; {usage[1]}.")
+        check.add(
+            shown,
+            f"{display_path(folder, root)} is a symbolic link leading out of content/; {usage[0]}.",
+            f"{display_path(folder, root)} — символическая ссылка за пределы content/; {usage[1]}.",
+        )
         return folder
     if _owns(folder, root, town):
         return folder
@@ -929,15 +1127,20 @@ def _content(check: _Checker, value: Any, root: Path, town: str) -> Path:
             continue
         if _overlap(real, _real(base / other.stem)):
             theirs = f"sites/{other.name}"
-            check.problems.append(_Clash(
-                file=check.file, line=check.doc.line(*shown), key=".".join(shown) or None,
-                en=f"{display_path(folder, root)} is, holds or lies in content/"
-                   f"{other.stem}, the folder of the town “{other.stem}” ({theirs}); "
-                   f"{usage[0]}.",
-                ru=f"{display_path(folder, root)} совпадает с content/{other.stem} — папкой "
-                   f"города «{other.stem}» ({theirs}), содержит её или лежит в ней; "
-                   f"{usage[1]}.",
-                others=(theirs,)))
+            check.problems.append(
+                _Clash(
+                    file=check.file,
+                    line=check.doc.line(*shown),
+                    key=".".join(shown) or None,
+                    en=f"{display_path(folder, root)} is, holds or lies in content/"
+                    f"{other.stem}, the folder of the town “{other.stem}” ({theirs}); "
+                    f"{usage[0]}.",
+                    ru=f"{display_path(folder, root)} совпадает с content/{other.stem} — папкой "
+                    f"города «{other.stem}» ({theirs}), содержит её или лежит в ней; "
+                    f"{usage[1]}.",
+                    others=(theirs,),
+                )
+            )
             break
     return folder
 
@@ -954,11 +1157,15 @@ def _contacts(check: _Checker, value: Any, languages: tuple[str, ...]) -> dict[s
             if text:
                 result[key] = text
     if "email" in result and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", result["email"]):
-        check.add(("contacts", "email"), f"“{result['email']}” does not look like an e-mail "
-                  "address.", f"«{result['email']}» не похоже на адрес электронной почты.")
+        check.add(
+            ("contacts", "email"),
+            f"“{result['email']}” does not look like an e-mail address.",
+            f"«{result['email']}» не похоже на адрес электронной почты.",
+        )
     if "address" in data:
-        result["address"] = check.texts(("contacts", "address"), data["address"],
-                                        languages, required=False)
+        result["address"] = check.texts(
+            ("contacts", "address"), data["address"], languages, required=False
+        )
     return result
 
 
@@ -966,15 +1173,20 @@ def _neighbours(check: _Checker, value: Any, key: str = "neighbours") -> tuple[s
     """A list of town ids (``neighbours``, and ``order`` or ``pull_with_credentials`` of
     ``network.yaml``)."""
     if not isinstance(value, list):
-        check.add((key,), f"write a list of town ids, e.g. “{key}: [kargopol]”.",
-                  f"укажите список названий файлов городов, например «{key}: [kargopol]».")
+        check.add(
+            (key,),
+            f"write a list of town ids, e.g. “{key}: [kargopol]”.",
+            f"укажите список названий файлов городов, например «{key}: [kargopol]».",
+        )
         return ()
     result = []
     for i, town in enumerate(value):
         if not isinstance(town, str) or not TOWN_ID.match(town):
-            check.add((key, i), f"“{town}” is not a town id (the name of a file in "
-                      "sites/ without .yaml).", f"«{town}» — не название города (имя файла "
-                      "в sites/ без .yaml).")
+            check.add(
+                (key, i),
+                f"“{town}” is not a town id (the name of a file in sites/ without .yaml).",
+                f"«{town}» — не название города (имя файла в sites/ без .yaml).",
+            )
         else:
             result.append(town)
     return tuple(result)
@@ -984,16 +1196,20 @@ def _neighbours(check: _Checker, value: Any, key: str = "neighbours") -> tuple[s
 #: an IDN in its xn-- form), an optional port and a path of safe characters. It is
 #: printed into every feed and into the 404 page's <base href>, so nothing that could
 #: close the attribute or name another scheme may be in it.
-BASE_URL = re.compile(r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
-                      r"(?:/[A-Za-z0-9._~%/-]*)?$")
+BASE_URL = re.compile(
+    r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
+    r"(?:/[A-Za-z0-9._~%/-]*)?$"
+)
 
 
 def _base_url(check: _Checker, value: Any) -> str | None:
     text = check.text(("base_url",), value)
     if text and not BASE_URL.match(text):
-        check.add(("base_url",), f"“{text}” is not a web address; write it like "
-                  "https://vyborg.example.org", f"«{text}» — не веб-адрес; пишите так: "
-                  "https://vyborg.example.org")
+        check.add(
+            ("base_url",),
+            f"“{text}” is not a web address; write it like https://vyborg.example.org",
+            f"«{text}» — не веб-адрес; пишите так: https://vyborg.example.org",
+        )
         return None
     return text.rstrip("/") if text else None
 
@@ -1008,48 +1224,60 @@ def _deploy(check: _Checker, value: Any, root: Path) -> dict[str, dict[str, Any]
     result: dict[str, dict[str, Any]] = {}
     for name, target in data.items():
         if not isinstance(name, str) or not DEPLOY_NAME.match(name):
-            check.add(("deploy", name),
-                      f"“{name}” cannot name a deploy target; use Latin letters, digits, "
-                      "“-” and “_”, like web or usb.",
-                      f"«{name}» не годится как имя цели публикации; используйте латинские "
-                      "буквы, цифры, «-» и «_», например web или usb.")
+            check.add(
+                ("deploy", name),
+                f"“{name}” cannot name a deploy target; use Latin letters, digits, "
+                "“-” and “_”, like web or usb.",
+                f"«{name}» не годится как имя цели публикации; используйте латинские "
+                "буквы, цифры, «-» и «_», например web или usb.",
+            )
             continue
         target_map = check.mapping(("deploy", name), target)
         if target_map is None:
             continue
         kind = target_map.get("type")
         if kind not in DEPLOY_TYPES:
-            check.add(("deploy", name, "type"),
-                      f"“type” must be one of {', '.join(DEPLOY_TYPES)}.",
-                      f"«type» должен быть одним из: {', '.join(DEPLOY_TYPES)}.")
+            check.add(
+                ("deploy", name, "type"),
+                f"“type” must be one of {', '.join(DEPLOY_TYPES)}.",
+                f"«type» должен быть одним из: {', '.join(DEPLOY_TYPES)}.",
+            )
             continue
         before = len(check.problems)
         for key in DEPLOY_REQUIRED[kind]:
             if not str(target_map.get(key) or "").strip():
-                check.add(("deploy", name),
-                          f"a “{kind}” target needs “{key}”.",
-                          f"для публикации типа «{kind}» нужен ключ «{key}».")
-        secret = [key for key in target_map
-                  if any(word in str(key).lower() for word in SECRET_WORDS)]
+                check.add(
+                    ("deploy", name),
+                    f"a “{kind}” target needs “{key}”.",
+                    f"для публикации типа «{kind}» нужен ключ «{key}».",
+                )
+        secret = [
+            key for key in target_map if any(word in str(key).lower() for word in SECRET_WORDS)
+        ]
         for key in secret:
-            check.add(("deploy", name, key),
-                      "secrets must not be kept in sites/*.yaml (it is in git); put them "
-                      "in the environment or in a file outside the repository.",
-                      "секреты нельзя хранить в sites/*.yaml (он в git); задайте их в "
-                      "переменных окружения или в файле вне репозитория.")
+            check.add(
+                ("deploy", name, key),
+                "secrets must not be kept in sites/*.yaml (it is in git); put them "
+                "in the environment or in a file outside the repository.",
+                "секреты нельзя хранить в sites/*.yaml (он в git); задайте их в "
+                "переменных окружения или в файле вне репозитория.",
+            )
         if "ssh_options" in target_map:
-            check.add(("deploy", name, "ssh_options"),
-                      "ssh options cannot be set here: some of them run commands on the "
-                      "deploying machine (ProxyCommand, LocalCommand). Put them in "
-                      "~/.ssh/config of that machine, in a “Host …” block for the server.",
-                      "параметры ssh здесь задавать нельзя: некоторые из них выполняют "
-                      "команды на машине, которая публикует (ProxyCommand, LocalCommand). "
-                      "Укажите их в ~/.ssh/config этой машины, в блоке «Host …» сервера.")
+            check.add(
+                ("deploy", name, "ssh_options"),
+                "ssh options cannot be set here: some of them run commands on the "
+                "deploying machine (ProxyCommand, LocalCommand). Put them in "
+                "~/.ssh/config of that machine, in a “Host …” block for the server.",
+                "параметры ssh здесь задавать нельзя: некоторые из них выполняют "
+                "команды на машине, которая публикует (ProxyCommand, LocalCommand). "
+                "Укажите их в ~/.ssh/config этой машины, в блоке «Host …» сервера.",
+            )
         rules = DEPLOY_KEYS[kind]
-        check.unknown_keys(("deploy", name),
-                           {k: v for k, v in target_map.items()
-                            if k not in secret and k != "ssh_options"},
-                           ("type", *rules))
+        check.unknown_keys(
+            ("deploy", name),
+            {k: v for k, v in target_map.items() if k not in secret and k != "ssh_options"},
+            ("type", *rules),
+        )
         for key, rule in rules.items():
             if key in target_map and str(target_map[key] or "").strip():
                 reason = rule(target_map[key], root)
@@ -1060,9 +1288,14 @@ def _deploy(check: _Checker, value: Any, root: Path) -> dict[str, dict[str, Any]
     return result
 
 
-def _repository(check: _Checker, value: Any, root: Path,
-                local_repositories: tuple[str, ...] | None, town: str,
-                pull_with_credentials: tuple[str, ...] | None) -> dict[str, str] | None:
+def _repository(
+    check: _Checker,
+    value: Any,
+    root: Path,
+    local_repositories: tuple[str, ...] | None,
+    town: str,
+    pull_with_credentials: tuple[str, ...] | None,
+) -> dict[str, str] | None:
     """The town's own content repository, which ``invoke pull`` clones or updates with
     git: an address git takes as one (never an option or a transport helper), a folder
     of this machine only in one of ``local_repositories`` (``None``: those of
@@ -1075,13 +1308,15 @@ def _repository(check: _Checker, value: Any, root: Path,
     check.unknown_keys(("repository",), data, ("url", "branch"))
     url = check.text(("repository", "url"), data.get("url")) if "url" in data else None
     if url is None:
-        check.add(("repository",), "“url” of the content repository is missing.",
-                  "не указан «url» репозитория с материалами.")
+        check.add(
+            ("repository",),
+            "“url” of the content repository is missing.",
+            "не указан «url» репозитория с материалами.",
+        )
         return None
     branch = check.text(("repository", "branch"), data.get("branch", "main")) or "main"
     if local_repositories is None:
-        local_repositories = network_local_repositories(root) \
-            if repository_is_local(url) else ()
+        local_repositories = network_local_repositories(root) if repository_is_local(url) else ()
     host = repository_host(url)
     trusted = False
     if host and internal_host(host):
@@ -1089,9 +1324,10 @@ def _repository(check: _Checker, value: Any, root: Path,
             pull_with_credentials = network_pull_with_credentials(root)
         trusted = town in pull_with_credentials
     ok = True
-    for key, reason in (("url", repository_problem(url, root, local_repositories,
-                                                   trusted)),
-                        ("branch", branch_problem(branch))):
+    for key, reason in (
+        ("url", repository_problem(url, root, local_repositories, trusted)),
+        ("branch", branch_problem(branch)),
+    ):
         if reason:
             check.add(("repository", key), *reason)
             ok = False
@@ -1106,7 +1342,8 @@ EDITOR = re.compile(
     r"@[A-Za-z0-9][A-Za-z0-9_.-]{0,99}(?:/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}){0,3}"
     r"|[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}"
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
-    r"[A-Za-z0-9])?)+")
+    r"[A-Za-z0-9])?)+"
+)
 
 
 def visible(text: str, limit: int = 200) -> str:
@@ -1121,20 +1358,25 @@ def editor_problem(value: Any) -> Reason | None:
     if isinstance(value, str) and EDITOR.fullmatch(value):
         return None
     shown = visible(str(value))
-    return (f"“{shown}” is neither an account like @maria or a team like @org/team nor an "
-            "e-mail address like ivan@example.org (Latin letters, digits, “.”, “_”, “-”, "
-            "and “+” in an address; no spaces or “*?[!#\\”).",
-            f"«{shown}» — не учётная запись вида @maria, не команда вида @org/team и не "
-            "адрес электронной почты вида ivan@example.org (латинские буквы, цифры, «.», "
-            "«_», «-», в адресе ещё «+»; без пробелов и «*?[!#\\»).")
+    return (
+        f"“{shown}” is neither an account like @maria or a team like @org/team nor an "
+        "e-mail address like ivan@example.org (Latin letters, digits, “.”, “_”, “-”, "
+        "and “+” in an address; no spaces or “*?[!#\\”).",
+        f"«{shown}» — не учётная запись вида @maria, не команда вида @org/team и не "
+        "адрес электронной почты вида ivan@example.org (латинские буквы, цифры, «.», "
+        "«_», «-», в адресе ещё «+»; без пробелов и «*?[!#\\»).",
+    )
 
 
 def _editors(check: _Checker, value: Any) -> tuple[str, ...]:
     """Code-hosting accounts (``@name``, ``@org/team``) or e-mail addresses
     (:data:`EDITOR`)."""
     if not isinstance(value, list):
-        check.add(("editors",), "write a list, e.g. “editors: ['@maria', 'ivan@example.org']”.",
-                  "укажите список, например «editors: ['@maria', 'ivan@example.org']».")
+        check.add(
+            ("editors",),
+            "write a list, e.g. “editors: ['@maria', 'ivan@example.org']”.",
+            "укажите список, например «editors: ['@maria', 'ivan@example.org']».",
+        )
         return ()
     result = []
     for i, editor in enumerate(value):
@@ -1150,8 +1392,11 @@ def _editors(check: _Checker, value: Any) -> tuple[str, ...]:
 def _flag(check: _Checker, key: str, value: Any) -> bool:
     """A yes/no key: only YAML's ``true`` or ``false`` (a quoted "yes" is a text)."""
     if not isinstance(value, bool):
-        check.add((key,), f"write “{key}: true” or “{key}: false”.",
-                  f"напишите «{key}: true» или «{key}: false».")
+        check.add(
+            (key,),
+            f"write “{key}: true” or “{key}: false”.",
+            f"напишите «{key}: true» или «{key}: false».",
+        )
         return False
     return value
 
@@ -1165,13 +1410,18 @@ def _plugins_exist(check: _Checker, names: Any, root: Path) -> bool:
         if (folder / name / "__init__.py").is_file() or (folder / f"{name}.py").is_file():
             continue
         ok = False
-        known = sorted(p.name for p in folder.iterdir() if (p / "__init__.py").is_file()) \
-            if folder.is_dir() else []
-        check.add(("pelican", "PLUGINS", i),
-                  f"there is no plugin “{name}” in plugins/ (there are: "
-                  f"{', '.join(known) or 'none'}). A town can use only the network's plugins.",
-                  f"в plugins/ нет модуля «{name}» (есть: {', '.join(known) or 'нет'}). Город "
-                  "может подключать только модули сети.")
+        known = (
+            sorted(p.name for p in folder.iterdir() if (p / "__init__.py").is_file())
+            if folder.is_dir()
+            else []
+        )
+        check.add(
+            ("pelican", "PLUGINS", i),
+            f"there is no plugin “{name}” in plugins/ (there are: "
+            f"{', '.join(known) or 'none'}). A town can use only the network's plugins.",
+            f"в plugins/ нет модуля «{name}» (есть: {', '.join(known) or 'нет'}). Город "
+            "может подключать только модули сети.",
+        )
     return ok
 
 
@@ -1181,12 +1431,16 @@ def theme_templates(root: Path, theme: str) -> frozenset[str] | None:
     folder = root / "themes" / theme / "templates"
     if not folder.is_dir():
         return None
-    return frozenset(p.stem for p in folder.glob("*.html")
-                     if not p.stem.startswith("_") and p.stem not in ("base", "portal"))
+    return frozenset(
+        p.stem
+        for p in folder.glob("*.html")
+        if not p.stem.startswith("_") and p.stem not in ("base", "portal")
+    )
 
 
-def _pelican(check: _Checker, value: Any, root: Path, context: Context | None = None
-             ) -> dict[str, Any]:
+def _pelican(
+    check: _Checker, value: Any, root: Path, context: Context | None = None
+) -> dict[str, Any]:
     """``pelican:``: only the settings :mod:`.pelican_passthrough` allows, each checked
     against the town's languages and theme (``context``)."""
     data = check.mapping(("pelican",), value)
@@ -1195,24 +1449,31 @@ def _pelican(check: _Checker, value: Any, root: Path, context: Context | None = 
     result = {}
     for key, setting in data.items():
         if not isinstance(key, str) or not PELICAN_KEY.match(key):
-            check.add(("pelican", key), "Pelican settings are written in capitals, like "
-                      "DEFAULT_PAGINATION.", "настройки Pelican пишутся заглавными буквами, "
-                      "например DEFAULT_PAGINATION.")
+            check.add(
+                ("pelican", key),
+                "Pelican settings are written in capitals, like DEFAULT_PAGINATION.",
+                "настройки Pelican пишутся заглавными буквами, например DEFAULT_PAGINATION.",
+            )
         elif key in MANAGED_PELICAN_KEYS:
             instead = MANAGED_PELICAN_KEYS[key]
             hint_en = f" Use the key “{instead}” of this file." if instead else ""
             hint_ru = f" Используйте ключ «{instead}» этого файла." if instead else ""
-            check.add(("pelican", key), f"Gardarika sets {key} itself.{hint_en}",
-                      f"Gardarika задаёт {key} сама.{hint_ru}")
+            check.add(
+                ("pelican", key),
+                f"Gardarika sets {key} itself.{hint_en}",
+                f"Gardarika задаёт {key} сама.{hint_ru}",
+            )
         elif not is_allowed(key):
-            check.add(("pelican", key),
-                      f"{key} cannot be set in a town's file: it could make the build read "
-                      "or write files outside the town's folders, or it is not supported. "
-                      "The settings allowed under “pelican:” are listed in the README.",
-                      f"{key} нельзя задавать в файле города: эта настройка может заставить "
-                      "сборку читать или писать файлы вне папок города или не "
-                      "поддерживается. Допустимые в «pelican:» настройки перечислены в "
-                      "README.")
+            check.add(
+                ("pelican", key),
+                f"{key} cannot be set in a town's file: it could make the build read "
+                "or write files outside the town's folders, or it is not supported. "
+                "The settings allowed under “pelican:” are listed in the README.",
+                f"{key} нельзя задавать в файле города: эта настройка может заставить "
+                "сборку читать или писать файлы вне папок города или не "
+                "поддерживается. Допустимые в «pelican:» настройки перечислены в "
+                "README.",
+            )
         else:
             found = setting_problems(key, setting, context)
             for where, en, ru in found:
@@ -1224,8 +1485,9 @@ def _pelican(check: _Checker, value: Any, root: Path, context: Context | None = 
     return result
 
 
-def _read_mapping(path: Path, shown: str, problems: list[Problem], if_empty: Problem | None
-                  ) -> tuple[_Checker, dict[str, Any]] | None:
+def _read_mapping(
+    path: Path, shown: str, problems: list[Problem], if_empty: Problem | None
+) -> tuple[_Checker, dict[str, Any]] | None:
     """Parse a settings file whose top level must be a mapping.
 
     Returns the checker (holding ``problems`` and those found so far) with the mapping,
@@ -1248,15 +1510,31 @@ def _read_mapping(path: Path, shown: str, problems: list[Problem], if_empty: Pro
     return check, data
 
 
-SITE_KEYS = ("name", "languages", "description", "theme", "timezone", "content", "contacts",
-             "neighbours", "base_url", "deploy", "repository", "pelican", "editors",
-             "trust_html")
+SITE_KEYS = (
+    "name",
+    "languages",
+    "description",
+    "theme",
+    "timezone",
+    "content",
+    "contacts",
+    "neighbours",
+    "base_url",
+    "deploy",
+    "repository",
+    "pelican",
+    "editors",
+    "trust_html",
+)
 
 
-def load_site(path: Path, root: Path,
-              local_repositories: tuple[str, ...] | None = None,
-              pull_with_credentials: tuple[str, ...] | None = None,
-              trusted_html: tuple[str, ...] | None = None) -> SiteConfig:
+def load_site(
+    path: Path,
+    root: Path,
+    local_repositories: tuple[str, ...] | None = None,
+    pull_with_credentials: tuple[str, ...] | None = None,
+    trusted_html: tuple[str, ...] | None = None,
+) -> SiteConfig:
     """Read and check one town's settings file; raise :class:`GardarikaError` listing
     every problem in it. ``local_repositories``: the folders a local repository may lie
     in; ``pull_with_credentials``: the towns whose repository may be on this machine's
@@ -1267,23 +1545,37 @@ def load_site(path: Path, root: Path,
     town = path.stem
     name_problems = []
     if not TOWN_ID.match(town) or town in RESERVED_IDS:
-        name_problems.append(Problem(
+        name_problems.append(
+            Problem(
+                file=shown,
+                en=f"the file name “{path.name}” cannot be a town id: use lower-case Latin "
+                "letters, digits and “-”, like staraya-ladoga.yaml.",
+                ru=f"имя файла «{path.name}» не годится: используйте строчные латинские буквы, "
+                "цифры и «-», например staraya-ladoga.yaml.",
+            )
+        )
+    check, data = _read_mapping(
+        path,
+        shown,
+        name_problems,
+        if_empty=Problem(
             file=shown,
-            en=f"the file name “{path.name}” cannot be a town id: use lower-case Latin "
-               "letters, digits and “-”, like staraya-ladoga.yaml.",
-            ru=f"имя файла «{path.name}» не годится: используйте строчные латинские буквы, "
-               "цифры и «-», например staraya-ladoga.yaml."))
-    check, data = _read_mapping(path, shown, name_problems, if_empty=Problem(
-        file=shown, en="the file is empty; it needs at least “name” and “languages”.",
-        ru="файл пустой; в нём должны быть хотя бы «name» и «languages»."))
+            en="the file is empty; it needs at least “name” and “languages”.",
+            ru="файл пустой; в нём должны быть хотя бы «name» и «languages».",
+        ),
+    )
     check.unknown_keys((), data, SITE_KEYS)
     for key in ("name", "languages"):
         if key not in data:
-            check.add((), f"the required key “{key}” is missing.",
-                      f"нет обязательного ключа «{key}».")
+            check.add(
+                (), f"the required key “{key}” is missing.", f"нет обязательного ключа «{key}»."
+            )
     languages = _languages(check, data["languages"]) if "languages" in data else ()
-    name = check.texts(("name",), data["name"], languages, required=True) \
-        if "name" in data and languages else {}
+    name = (
+        check.texts(("name",), data["name"], languages, required=True)
+        if "name" in data and languages
+        else {}
+    )
 
     theme = _theme(check, data["theme"], root) if "theme" in data else DEFAULT_THEME
     context = Context(languages=languages, templates=theme_templates(root, theme))
@@ -1294,8 +1586,9 @@ def load_site(path: Path, root: Path,
         "neighbours": lambda v: _neighbours(check, v),
         "base_url": lambda v: _base_url(check, v),
         "deploy": lambda v: _deploy(check, v, root),
-        "repository": lambda v: _repository(check, v, root, local_repositories, town,
-                                            pull_with_credentials),
+        "repository": lambda v: _repository(
+            check, v, root, local_repositories, town, pull_with_credentials
+        ),
         "pelican": lambda v: _pelican(check, v, root, context),
         "editors": lambda v: _editors(check, v),
         "trust_html": lambda v: _flag(check, "trust_html", v),
@@ -1304,31 +1597,51 @@ def load_site(path: Path, root: Path,
     if trusted_html is None:
         trusted_html = network_trust_html(root)
     if values.get("trust_html") and town not in trusted_html:
-        check.add(("trust_html",),
-                  "only the network's maintainer can let a town publish raw HTML with "
-                  "scripts: a town's own file may be changed by its editors. The "
-                  f"maintainer lists the town in sites/network.yaml (“trust_html: [{town}]”);"
-                  " remove this line here.",
-                  "разрешить городу публиковать HTML со скриптами может только "
-                  "администратор сети: файл города могут менять его редакторы. "
-                  f"Администратор указывает город в sites/network.yaml («trust_html: "
-                  f"[{town}]»); уберите эту строку отсюда.")
+        check.add(
+            ("trust_html",),
+            "only the network's maintainer can let a town publish raw HTML with "
+            "scripts: a town's own file may be changed by its editors. The "
+            f"maintainer lists the town in sites/network.yaml (“trust_html: [{town}]”);"
+            " remove this line here.",
+            "разрешить городу публиковать HTML со скриптами может только "
+            "администратор сети: файл города могут менять его редакторы. "
+            f"Администратор указывает город в sites/network.yaml («trust_html: "
+            f"[{town}]»); уберите эту строку отсюда.",
+        )
     # the maintainer's list decides; the town's own "false" may only turn it off
     values["trust_html"] = town in trusted_html and values.get("trust_html", True)
     if "theme" in data:
         values["theme"] = theme
     content = _content(check, data.get("content"), root, town)
     if "neighbours" in values and town in values["neighbours"]:
-        check.add(("neighbours",), "a town cannot be its own neighbour.",
-                  "город не может быть соседом самому себе.")
+        check.add(
+            ("neighbours",),
+            "a town cannot be its own neighbour.",
+            "город не может быть соседом самому себе.",
+        )
     if check.problems:
         raise GardarikaError(check.problems)
-    return SiteConfig(id=town, file=path, name=name, languages=languages, content=content,
-                      key_lines=dict(check.doc.lines), **values)
+    return SiteConfig(
+        id=town,
+        file=path,
+        name=name,
+        languages=languages,
+        content=content,
+        key_lines=dict(check.doc.lines),
+        **values,
+    )
 
 
-NETWORK_KEYS = ("name", "description", "order", "languages", "theme", "local_repositories",
-                "pull_with_credentials", "trust_html")
+NETWORK_KEYS = (
+    "name",
+    "description",
+    "order",
+    "languages",
+    "theme",
+    "local_repositories",
+    "pull_with_credentials",
+    "trust_html",
+)
 
 
 def _local_repositories(check: _Checker, value: Any, root: Path) -> tuple[str, ...]:
@@ -1336,32 +1649,38 @@ def _local_repositories(check: _Checker, value: Any, root: Path) -> tuple[str, .
     (``invoke pull`` reads them with the maintainer's rights): absolute, without ``..``,
     outside the project and not holding it."""
     if not isinstance(value, list):
-        check.add(("local_repositories",),
-                  "write a list of folders, e.g. “local_repositories: [/srv/git]”.",
-                  "укажите список папок, например «local_repositories: [/srv/git]».")
+        check.add(
+            ("local_repositories",),
+            "write a list of folders, e.g. “local_repositories: [/srv/git]”.",
+            "укажите список папок, например «local_repositories: [/srv/git]».",
+        )
         return ()
     result: list[str] = []
     for i, folder in enumerate(value):
         text = folder if isinstance(folder, str) else ""
         if not text.startswith("/") or any(not c.isprintable() for c in text):
-            check.add(("local_repositories", i),
-                      f"“{visible(str(folder))}” is not an absolute folder; write one like "
-                      "/srv/git.",
-                      f"«{visible(str(folder))}» — не абсолютный путь к папке; укажите, "
-                      "например, /srv/git.")
+            check.add(
+                ("local_repositories", i),
+                f"“{visible(str(folder))}” is not an absolute folder; write one like /srv/git.",
+                f"«{visible(str(folder))}» — не абсолютный путь к папке; укажите, "
+                "например, /srv/git.",
+            )
         elif ".." in PurePosixPath(text).parts:
-            check.add(("local_repositories", i),
-                      f"“{text}” climbs with “..”; write the folder itself, like /srv/git.",
-                      f"«{text}» поднимается через «..»; укажите саму папку, например "
-                      "/srv/git.")
+            check.add(
+                ("local_repositories", i),
+                f"“{text}” climbs with “..”; write the folder itself, like /srv/git.",
+                f"«{text}» поднимается через «..»; укажите саму папку, например /srv/git.",
+            )
         elif not _outside_project(text, root):
-            check.add(("local_repositories", i),
-                      f"“{text}” is in the project or contains it: towns would pull the "
-                      "network's own repository or each other's folders. List a folder "
-                      "outside the project, like /srv/git.",
-                      f"«{text}» находится в проекте или содержит его: города получали бы "
-                      "репозиторий самой сети или папки друг друга. Укажите папку вне "
-                      "проекта, например /srv/git.")
+            check.add(
+                ("local_repositories", i),
+                f"“{text}” is in the project or contains it: towns would pull the "
+                "network's own repository or each other's folders. List a folder "
+                "outside the project, like /srv/git.",
+                f"«{text}» находится в проекте или содержит его: города получали бы "
+                "репозиторий самой сети или папки друг друга. Укажите папку вне "
+                "проекта, например /srv/git.",
+            )
         else:
             result.append(os.path.normpath(text))
     return tuple(result)
@@ -1373,9 +1692,11 @@ def _pull_with_credentials(check: _Checker, value: Any) -> tuple[str, ...]:
     helpers, ``~/.netrc``) and may reach this machine's network; every other town's
     pull uses none of them."""
     if not isinstance(value, list):
-        check.add(("pull_with_credentials",),
-                  "write a list of town ids, e.g. “pull_with_credentials: [vyborg]”.",
-                  "укажите список городов, например «pull_with_credentials: [vyborg]».")
+        check.add(
+            ("pull_with_credentials",),
+            "write a list of town ids, e.g. “pull_with_credentials: [vyborg]”.",
+            "укажите список городов, например «pull_with_credentials: [vyborg]».",
+        )
         return ()
     return _neighbours(check, value, key="pull_with_credentials")
 
@@ -1385,14 +1706,18 @@ def _trust_html(check: _Checker, value: Any) -> tuple[str, ...]:
     written (scripts, forms, frames), for towns whose every editor the maintainer trusts
     with scripts on that town's pages."""
     if not isinstance(value, list):
-        check.add(("trust_html",), "write a list of town ids, e.g. “trust_html: [vyborg]”.",
-                  "укажите список городов, например «trust_html: [vyborg]».")
+        check.add(
+            ("trust_html",),
+            "write a list of town ids, e.g. “trust_html: [vyborg]”.",
+            "укажите список городов, например «trust_html: [vyborg]».",
+        )
         return ()
     return _neighbours(check, value, key="trust_html")
 
 
-def _network_value(root: Path, key: str, read: Callable[[_Checker, Any], tuple[str, ...]]
-                   ) -> tuple[str, ...]:
+def _network_value(
+    root: Path, key: str, read: Callable[[_Checker, Any], tuple[str, ...]]
+) -> tuple[str, ...]:
     """One list of ``sites/network.yaml`` as far as it is valid (the rest of the file is
     not checked here); none if the file cannot be read."""
     path = Path(root) / "sites" / "network.yaml"
@@ -1411,8 +1736,9 @@ def _network_value(root: Path, key: str, read: Callable[[_Checker, Any], tuple[s
 def network_local_repositories(root: Path) -> tuple[str, ...]:
     """``local_repositories`` of ``sites/network.yaml`` as far as they are valid (the
     rest of the file is not checked here); none if the file cannot be read."""
-    return _network_value(root, "local_repositories",
-                          lambda check, value: _local_repositories(check, value, root))
+    return _network_value(
+        root, "local_repositories", lambda check, value: _local_repositories(check, value, root)
+    )
 
 
 def network_pull_with_credentials(root: Path) -> tuple[str, ...]:
@@ -1443,22 +1769,26 @@ def load_network_config(path: Path, root: Path) -> NetworkConfig:
     if "name" in data:
         values["name"] = check.texts(("name",), data["name"], languages, required=True)
     if "description" in data:
-        values["description"] = check.texts(("description",), data["description"],
-                                             languages, required=False)
+        values["description"] = check.texts(
+            ("description",), data["description"], languages, required=False
+        )
     if "order" in data:
         if isinstance(data["order"], list):
             values["order"] = _neighbours(check, data["order"], key="order")
         else:
-            check.add(("order",), "write a list of town ids, e.g. “order: [vyborg, kargopol]”.",
-                      "укажите список городов, например «order: [vyborg, kargopol]».")
+            check.add(
+                ("order",),
+                "write a list of town ids, e.g. “order: [vyborg, kargopol]”.",
+                "укажите список городов, например «order: [vyborg, kargopol]».",
+            )
     if "theme" in data:
         values["theme"] = _theme(check, data["theme"], root)
     if "local_repositories" in data:
-        values["local_repositories"] = _local_repositories(check, data["local_repositories"],
-                                                           root)
+        values["local_repositories"] = _local_repositories(check, data["local_repositories"], root)
     if "pull_with_credentials" in data:
         values["pull_with_credentials"] = _pull_with_credentials(
-            check, data["pull_with_credentials"])
+            check, data["pull_with_credentials"]
+        )
     if "trust_html" in data:
         values["trust_html"] = _trust_html(check, data["trust_html"])
     if check.problems:
@@ -1466,14 +1796,18 @@ def load_network_config(path: Path, root: Path) -> NetworkConfig:
     return NetworkConfig(**values)
 
 
-def _shared_content(root: Path, sites: dict[str, SiteConfig], problems: list[Problem],
-                    broken: list[str]) -> None:
+def _shared_content(
+    root: Path, sites: dict[str, SiteConfig], problems: list[Problem], broken: list[str]
+) -> None:
     """Two towns that both chose their content folder (``content:``) may not share or
     nest them: each would build and publish the other's texts and drafts. Both are
     left out, each file naming the other. (A folder that is another town's own
     ``content/<town>`` is refused by :func:`_content` already, for the chooser alone.)"""
-    chosen = {town: _real(site.content) for town, site in sites.items()
-              if not _owns(site.content, root, town)}
+    chosen = {
+        town: _real(site.content)
+        for town, site in sites.items()
+        if not _owns(site.content, root, town)
+    }
     clashing: dict[str, list[str]] = {}
     for town, real in chosen.items():
         for other, other_real in chosen.items():
@@ -1483,16 +1817,20 @@ def _shared_content(root: Path, sites: dict[str, SiteConfig], problems: list[Pro
         site = sites.pop(town)
         broken.append(town)
         files = ", ".join(f"sites/{o}.yaml" for o in others)
-        problems.append(Problem(
-            file=display_path(site.file, root), key="content",
-            line=site.key_lines.get(("content",)),
-            en=f"{display_path(site.content, root)} is, holds or lies in the content folder "
-               f"of another town ({files}); two towns cannot share texts. Give each town a "
-               f"folder of its own, like content/{town}.",
-            ru=f"{display_path(site.content, root)} совпадает с папкой материалов другого "
-               f"города ({files}), содержит её или лежит в ней; у двух городов не может "
-               f"быть общих текстов. Дайте каждому городу свою папку, например "
-               f"content/{town}."))
+        problems.append(
+            Problem(
+                file=display_path(site.file, root),
+                key="content",
+                line=site.key_lines.get(("content",)),
+                en=f"{display_path(site.content, root)} is, holds or lies in the content folder "
+                f"of another town ({files}); two towns cannot share texts. Give each town a "
+                f"folder of its own, like content/{town}.",
+                ru=f"{display_path(site.content, root)} совпадает с папкой материалов другого "
+                f"города ({files}), содержит её или лежит в ней; у двух городов не может "
+                f"быть общих текстов. Дайте каждому городу свою папку, например "
+                f"content/{town}.",
+            )
+        )
 
 
 def _destination(kind: str, options: dict[str, Any]) -> tuple[str, str]:
@@ -1509,8 +1847,10 @@ def _destination(kind: str, options: dict[str, Any]) -> tuple[str, str]:
         # below the login's home: another login's ~/www is another folder
         return f"{server} ~{options.get('user') or ''}", "/" + posixpath.normpath(rest)
     if kind == "s3":
-        return (f"s3 {options.get('endpoint') or ''} {options['bucket']}",
-                "/" + str(options.get("prefix") or "").strip("/"))
+        return (
+            f"s3 {options.get('endpoint') or ''} {options['bucket']}",
+            "/" + str(options.get("prefix") or "").strip("/"),
+        )
     return f"git {options['repository']} {options.get('branch', 'gh-pages')}", "/"
 
 
@@ -1521,40 +1861,56 @@ def _names_town(town: str, place: str, folder: str) -> bool:
     return town in {word.removesuffix(".git") for word in words}
 
 
-def _shared_deploy(root: Path, sites: dict[str, SiteConfig], problems: list[Problem]
-                   ) -> None:
+def _shared_deploy(root: Path, sites: dict[str, SiteConfig], problems: list[Problem]) -> None:
     """Deploy targets of two towns that write to the same place (or one inside the
     other) would publish one town over the other. When only one of the two names its
     own town (``/var/www/vyborg`` for vyborg), that one keeps deploying and the other is
     refused; otherwise neither can be told right, and both are. A refused target is
     kept from deploying (``invoke deploy`` says why) and its file gets a warning; the
     towns still build."""
-    places = [(town, name, *_destination(str(options["type"]), options))
-              for town, site in sites.items() for name, options in site.deploy.items()]
+    places = [
+        (town, name, *_destination(str(options["type"]), options))
+        for town, site in sites.items()
+        for name, options in site.deploy.items()
+    ]
     refused: dict[tuple[str, str], list[str]] = {}
     for town, name, place, folder in places:
         for other, other_name, other_place, other_folder in places:
-            if other == town or place.casefold() != other_place.casefold() or \
-                    not _overlap(folder, other_folder):
+            if (
+                other == town
+                or place.casefold() != other_place.casefold()
+                or not _overlap(folder, other_folder)
+            ):
                 continue
-            if _names_town(town, place, folder) and \
-                    not _names_town(other, other_place, other_folder):
+            if _names_town(town, place, folder) and not _names_town(
+                other, other_place, other_folder
+            ):
                 continue  # this one is the town's own place; the other is refused
-            refused.setdefault((town, name), []).append(
-                f"sites/{other}.yaml (deploy.{other_name})")
+            refused.setdefault((town, name), []).append(f"sites/{other}.yaml (deploy.{other_name})")
     for (town, name), others in sorted(refused.items()):
         site = sites[town]
-        en = (f"this target writes where another town's does ({', '.join(others)}): one "
-              "town would be published over the other. It is not used until it writes to "
-              f"a place of its own, named after the town (like …/{town}).")
-        ru = (f"эта цель публикует туда же, куда цель другого города ({', '.join(others)}):"
-              " один город был бы опубликован поверх другого. Она не используется, пока не "
-              f"будет публиковать в своё место, названное по городу (например …/{town}).")
+        en = (
+            f"this target writes where another town's does ({', '.join(others)}): one "
+            "town would be published over the other. It is not used until it writes to "
+            f"a place of its own, named after the town (like …/{town})."
+        )
+        ru = (
+            f"эта цель публикует туда же, куда цель другого города ({', '.join(others)}):"
+            " один город был бы опубликован поверх другого. Она не используется, пока не "
+            f"будет публиковать в своё место, названное по городу (например …/{town})."
+        )
         deploy = {**site.deploy, name: {**site.deploy[name], "_refused": (en, ru)}}
         sites[town] = dataclasses.replace(site, deploy=deploy)
-        problems.append(Problem(file=display_path(site.file, root), key=f"deploy.{name}",
-                                line=site.key_lines.get(("deploy", name)),
-                                severity="warning", en=en, ru=ru))
+        problems.append(
+            Problem(
+                file=display_path(site.file, root),
+                key=f"deploy.{name}",
+                line=site.key_lines.get(("deploy", name)),
+                severity="warning",
+                en=en,
+                ru=ru,
+            )
+        )
 
 
 def load_network(root: Path) -> Network:
@@ -1589,38 +1945,56 @@ def load_network(root: Path) -> Network:
             broken.append(path.stem)
             continue
         if site.id in sites:
-            problems.append(Problem(
-                file=display_path(path, root),
-                en=f"there is another settings file for “{site.id}”; keep only one.",
-                ru=f"для «{site.id}» есть ещё один файл настроек; оставьте один."))
+            problems.append(
+                Problem(
+                    file=display_path(path, root),
+                    en=f"there is another settings file for “{site.id}”; keep only one.",
+                    ru=f"для «{site.id}» есть ещё один файл настроек; оставьте один.",
+                )
+            )
             broken.append(site.id)
             continue
         sites[site.id] = site
     for clash in [p for p in problems if isinstance(p, _Clash)]:
         for other in clash.others:
-            problems.append(Problem(
-                file=other, key="content", severity="warning",
-                en=f"{clash.file} names this town's content folder as its own; that town "
-                   "is not built until it names a folder of its own.",
-                ru=f"{clash.file} указывает папку материалов этого города как свою; тот "
-                   "город не собирается, пока не укажет свою папку."))
+            problems.append(
+                Problem(
+                    file=other,
+                    key="content",
+                    severity="warning",
+                    en=f"{clash.file} names this town's content folder as its own; that town "
+                    "is not built until it names a folder of its own.",
+                    ru=f"{clash.file} указывает папку материалов этого города как свою; тот "
+                    "город не собирается, пока не укажет свою папку.",
+                )
+            )
     _shared_content(root, sites, problems, broken)
     _shared_deploy(root, sites, problems)
     known = set(sites) | set(broken)
     for site in sites.values():
         for i, town in enumerate(site.neighbours):
             if town not in known:
-                problems.append(Problem(
-                    file=display_path(site.file, root), key=f"neighbours.{i}",
-                    line=site.key_lines.get(("neighbours", i)), severity="warning",
-                    en=f"there is no town “{town}” in sites/; it is left out of the "
-                       "neighbours list.",
-                    ru=f"города «{town}» нет в sites/; он не показан среди соседей."))
+                problems.append(
+                    Problem(
+                        file=display_path(site.file, root),
+                        key=f"neighbours.{i}",
+                        line=site.key_lines.get(("neighbours", i)),
+                        severity="warning",
+                        en=f"there is no town “{town}” in sites/; it is left out of the "
+                        "neighbours list.",
+                        ru=f"города «{town}» нет в sites/; он не показан среди соседей.",
+                    )
+                )
     for key in ("order", "pull_with_credentials", "trust_html"):
         for town in getattr(network, key):
             if town not in known:
-                problems.append(Problem(
-                    file="sites/network.yaml", key=key, severity="warning",
-                    en=f"there is no town “{town}” in sites/.",
-                    ru=f"города «{town}» нет в sites/."))
+                problems.append(
+                    Problem(
+                        file="sites/network.yaml",
+                        key=key,
+                        severity="warning",
+                        en=f"there is no town “{town}” in sites/.",
+                        ru=f"города «{town}» нет в sites/.",
+                    )
+                )
     return Network(root=root, config=network, sites=sites, problems=problems, broken=broken)

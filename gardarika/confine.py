@@ -48,38 +48,48 @@ class PathProblem:
     ru: str
 
 
-CONTROL = PathProblem("contains an invisible control character",
-                      "содержит невидимый управляющий символ")
-BACKSLASH = PathProblem("contains a backslash “\\”; separate folders with “/”",
-                        "содержит обратную косую черту «\\»; разделяйте папки знаком «/»")
-ABSOLUTE = PathProblem("is an absolute path (it starts at the root of a disk or a "
-                       "network share); write a path inside the site, like "
-                       "“news/today.html”",
-                       "— абсолютный путь (от корня диска или сетевой папки); укажите "
-                       "путь внутри сайта, например «news/today.html»")
-PARENT = PathProblem("climbs out of the site's folder with “..”; write a path inside "
-                     "the site, like “news/today.html”",
-                     "выходит из папки сайта через «..»; укажите путь внутри сайта, "
-                     "например «news/today.html»")
+CONTROL = PathProblem(
+    "contains an invisible control character", "содержит невидимый управляющий символ"
+)
+BACKSLASH = PathProblem(
+    "contains a backslash “\\”; separate folders with “/”",
+    "содержит обратную косую черту «\\»; разделяйте папки знаком «/»",
+)
+ABSOLUTE = PathProblem(
+    "is an absolute path (it starts at the root of a disk or a "
+    "network share); write a path inside the site, like "
+    "“news/today.html”",
+    "— абсолютный путь (от корня диска или сетевой папки); укажите "
+    "путь внутри сайта, например «news/today.html»",
+)
+PARENT = PathProblem(
+    "climbs out of the site's folder with “..”; write a path inside "
+    "the site, like “news/today.html”",
+    "выходит из папки сайта через «..»; укажите путь внутри сайта, например «news/today.html»",
+)
 
 
-SCHEME = PathProblem("is not a path inside the site: it starts with a scheme such as "
-                     "“javascript:” or “http:”. Write a path inside the site, like "
-                     "“news/today.html”; link other websites in the text",
-                     "— не путь внутри сайта: он начинается со схемы вроде «javascript:» "
-                     "или «http:». Укажите путь внутри сайта, например «news/today.html»; "
-                     "ссылки на другие сайты ставьте в тексте")
+SCHEME = PathProblem(
+    "is not a path inside the site: it starts with a scheme such as "
+    "“javascript:” or “http:”. Write a path inside the site, like "
+    "“news/today.html”; link other websites in the text",
+    "— не путь внутри сайта: он начинается со схемы вроде «javascript:» "
+    "или «http:». Укажите путь внутри сайта, например «news/today.html»; "
+    "ссылки на другие сайты ставьте в тексте",
+)
 
 #: what an address of a page may be written with: lower-case Latin letters, digits, "-",
 #: "_", ".", "~" and "/" as the separator of folders (the output is lower-case, so that
 #: no two files differ only in case on a stick or a CD)
 ADDRESS = re.compile(r"[a-z0-9._~/-]*")
-HIDDEN = PathProblem("names a hidden file or folder (a name starting with a dot, like "
-                     "“.htaccess”); web servers treat such files as their own settings. "
-                     "Choose a name that starts with a letter or digit",
-                     "называет скрытый файл или папку (имя с точкой в начале, например "
-                     "«.htaccess»); веб-серверы читают такие файлы как свои настройки. "
-                     "Выберите имя, которое начинается с буквы или цифры")
+HIDDEN = PathProblem(
+    "names a hidden file or folder (a name starting with a dot, like "
+    "“.htaccess”); web servers treat such files as their own settings. "
+    "Choose a name that starts with a letter or digit",
+    "называет скрытый файл или папку (имя с точкой в начале, например "
+    "«.htaccess»); веб-серверы читают такие файлы как свои настройки. "
+    "Выберите имя, которое начинается с буквы или цифры",
+)
 _ADDRESS_SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*:")
 _FIELD = re.compile(r"\{[^{}]*\}")
 
@@ -90,7 +100,8 @@ def _characters(bad: str) -> PathProblem:
         f"contains “{shown}”; an address may use only lower-case Latin letters, digits, "
         "“-”, “_”, “.” and “/” (for example “news/fair-2024.html”)",
         f"содержит «{shown}»; в адресе можно использовать только строчные латинские буквы, "
-        "цифры, «-», «_», «.» и «/» (например, «news/fair-2024.html»)")
+        "цифры, «-», «_», «.» и «/» (например, «news/fair-2024.html»)",
+    )
 
 
 def address_problem(value: str, pattern: bool = False) -> PathProblem | None:
@@ -115,8 +126,18 @@ def address_problem(value: str, pattern: bool = False) -> PathProblem | None:
 
 
 #: folders and files every site writes itself, which no page may take
-SITE_FOLDERS = ("tag", "category", "author", "archives", "theme", "images", "files",
-                "drafts", "pages", "feeds")
+SITE_FOLDERS = (
+    "tag",
+    "category",
+    "author",
+    "archives",
+    "theme",
+    "images",
+    "files",
+    "drafts",
+    "pages",
+    "feeds",
+)
 SITE_FILES = ("search-index.js",)
 #: pages every language's site writes beside its articles (``{slug}.html``)
 SITE_PAGES = ("index", "tags", "categories", "authors", "archives", "404", "search")
@@ -128,27 +149,35 @@ def page_file_problem(value: str, other_languages: tuple[str, ...]) -> tuple[str
     where the site keeps its own pages (compared without regard to case, as on a stick
     or a CD)."""
     if value.endswith("/") or posixpath.normpath(value) in (".", ""):
-        return ("names a folder, not a file. Write a file name, like “news/fair.html”.",
-                "называет папку, а не файл. Укажите имя файла, например "
-                "«news/fair.html».")
+        return (
+            "names a folder, not a file. Write a file name, like “news/fair.html”.",
+            "называет папку, а не файл. Укажите имя файла, например «news/fair.html».",
+        )
     parts = posixpath.normpath(value).casefold().split("/")
     # a listing's later pages are "index_2.html", "tags_3.html"…
     stem = re.sub(r"_[0-9]+$", "", parts[0].rsplit(".", 1)[0])
-    taken = (parts[0] in (*SITE_FOLDERS, *SITE_FILES, *other_languages)
-             or (len(parts) == 1 and stem in SITE_PAGES))
+    taken = parts[0] in (*SITE_FOLDERS, *SITE_FILES, *other_languages) or (
+        len(parts) == 1 and stem in SITE_PAGES
+    )
     if taken:
-        return (f"is where the site keeps its own pages (“{parts[0]}”). Choose another "
-                "name.", f"занято служебными страницами сайта («{parts[0]}»). Выберите "
-                "другое имя.")
+        return (
+            f"is where the site keeps its own pages (“{parts[0]}”). Choose another name.",
+            f"занято служебными страницами сайта («{parts[0]}»). Выберите другое имя.",
+        )
     if not parts[-1].endswith(".html"):
-        return ("is not the name of a web page: a page's file name ends with “.html”, like "
-                "“news/fair.html”.", "— не имя веб-страницы: имя файла страницы "
-                "оканчивается на «.html», например «news/fair.html».")
+        return (
+            "is not the name of a web page: a page's file name ends with “.html”, like "
+            "“news/fair.html”.",
+            "— не имя веб-страницы: имя файла страницы "
+            "оканчивается на «.html», например «news/fair.html».",
+        )
     unportable = name_problems(value)
     if unportable:
         en, ru = unportable[0]
-        return (f"cannot be a file on a USB stick or a CD: {en}. Choose another name.",
-                f"не годится для файла на флешке или диске: {ru}. Выберите другое имя.")
+        return (
+            f"cannot be a file on a USB stick or a CD: {en}. Choose another name.",
+            f"не годится для файла на флешке или диске: {ru}. Выберите другое имя.",
+        )
     return None
 
 
@@ -197,8 +226,12 @@ def link_leaves_folder(target: str, document_folder: str) -> bool:
         raw = placeholder.group(2)
     else:
         parts = urlsplit(target)
-        if parts.scheme or parts.netloc or target.startswith(("#", "//", "{")) \
-                or re.match(r"^[a-zA-Z][\w+.-]*:", target):
+        if (
+            parts.scheme
+            or parts.netloc
+            or target.startswith(("#", "//", "{"))
+            or re.match(r"^[a-zA-Z][\w+.-]*:", target)
+        ):
             return False
         raw = target
     spellings = {raw, unquote(raw), html.unescape(raw), unquote(html.unescape(raw))}
@@ -219,8 +252,10 @@ def link_leaves_folder(target: str, document_folder: str) -> bool:
 
 def hidden_part(relative: str) -> bool:
     """A relative path goes through a hidden file or folder (``.git/config``)."""
-    return any(part.startswith(".") and part not in (".", "..")
-               for part in relative.replace(os.sep, "/").split("/"))
+    return any(
+        part.startswith(".") and part not in (".", "..")
+        for part in relative.replace(os.sep, "/").split("/")
+    )
 
 
 def is_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
@@ -246,9 +281,9 @@ def really_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) 
 class OutsideLink:
     """A symbolic link in a town's folder that leads out of it (or nowhere)."""
 
-    path: Path        # the link itself, as found below the folder
-    target: str       # what the link says
-    reason: str       # "outside", "dangling", "loop" or "hidden"
+    path: Path  # the link itself, as found below the folder
+    target: str  # what the link says
+    reason: str  # "outside", "dangling", "loop" or "hidden"
 
 
 def outside_symlinks(folder: Path, skip: tuple[str, ...] = (".git",)) -> list[OutsideLink]:

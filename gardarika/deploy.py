@@ -103,15 +103,17 @@ MANIFEST = ".gardarika-manifest.json"
 MANIFEST_LIMIT = 64 * 1024 * 1024
 
 NOT_A_NAME = ("is not a file name", "— не имя файла")
-NOT_PLAIN = ("has an empty or “.” part; a file of a site is a plain path like "
-             "“news/today.html”",
-             "содержит пустую часть или «.»; файл сайта — простой путь вроде "
-             "«news/today.html»")
-HIDDEN_PART = ("has a hidden part (a name starting with a dot, like “.git” or "
-               "“.htaccess”); a built site has none, and a deploy never writes or deletes "
-               "one",
-               "содержит скрытую часть (имя с точкой в начале, как «.git» или «.htaccess»); "
-               "в собранном сайте таких нет, и публикация их не записывает и не удаляет")
+NOT_PLAIN = (
+    "has an empty or “.” part; a file of a site is a plain path like “news/today.html”",
+    "содержит пустую часть или «.»; файл сайта — простой путь вроде «news/today.html»",
+)
+HIDDEN_PART = (
+    "has a hidden part (a name starting with a dot, like “.git” or "
+    "“.htaccess”); a built site has none, and a deploy never writes or deletes "
+    "one",
+    "содержит скрытую часть (имя с точкой в начале, как «.git» или «.htaccess»); "
+    "в собранном сайте таких нет, и публикация их не записывает и не удаляет",
+)
 
 
 def name_problem(name: object) -> tuple[str, str] | None:
@@ -139,8 +141,9 @@ def name_refused(name: object, place: str) -> Problem | None:
     if problem is None:
         return None
     shown = name if isinstance(name, str) and name.isprintable() else repr(name)
-    return Problem(file=place, en=f"the name “{shown}” {problem[0]}.",
-                   ru=f"имя «{shown}» {problem[1]}.")
+    return Problem(
+        file=place, en=f"the name “{shown}” {problem[0]}.", ru=f"имя «{shown}» {problem[1]}."
+    )
 
 
 def valid_manifest(value: object) -> dict[str, str] | None:
@@ -166,8 +169,7 @@ def deletable(manifest: object) -> dict[str, str]:
     the target may have changed it: a manifest that is not an object of names to
     digests counts as none, and a name that is not a plain path of visible names
     inside the target is left out, so it is never deleted."""
-    return {n: d for n, d in (valid_manifest(manifest) or {}).items()
-            if name_problem(n) is None}
+    return {n: d for n, d in (valid_manifest(manifest) or {}).items() if name_problem(n) is None}
 
 
 def git_environment() -> dict[str, str]:
@@ -197,12 +199,21 @@ def local_manifest(folder: Path) -> dict[str, str]:
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             manifest[path.relative_to(folder).as_posix()] = hashlib.sha256(
-                path.read_bytes()).hexdigest()
+                path.read_bytes()
+            ).hexdigest()
     return manifest
 
 
-LISTINGS = ("category/", "tag/", "author/", "archives", "categories.", "tags.", "authors.",
-            "search.")
+LISTINGS = (
+    "category/",
+    "tag/",
+    "author/",
+    "archives",
+    "categories.",
+    "tags.",
+    "authors.",
+    "search.",
+)
 
 
 def upload_order(name: str) -> tuple[int, str]:
@@ -212,8 +223,11 @@ def upload_order(name: str) -> tuple[int, str]:
     if not name.endswith((".html", ".htm")):
         return (0, name)
     parts = name.split("/")
-    rest = "/".join(parts[1:]) if len(parts) > 1 and len(parts[0]) <= 3 and \
-        parts[0].isalpha() else name  # inside a language folder (en/…)
+    rest = (
+        "/".join(parts[1:])
+        if len(parts) > 1 and len(parts[0]) <= 3 and parts[0].isalpha()
+        else name
+    )  # inside a language folder (en/…)
     if rest.rsplit("/", 1)[-1].startswith("index"):
         return (3, name)
     if rest.startswith(LISTINGS):
@@ -221,8 +235,9 @@ def upload_order(name: str) -> tuple[int, str]:
     return (1, name)
 
 
-def deploy_folder(folder: Path, target: Target, name: str,
-                  progress: Callable[[str], None] = lambda _: None) -> DeployResult:
+def deploy_folder(
+    folder: Path, target: Target, name: str, progress: Callable[[str], None] = lambda _: None
+) -> DeployResult:
     """Bring ``target`` to the content of ``folder``, sending only what changed. When
     the deploy fails, a target holding a work copy of its own (a ``git`` target's
     clone) removes it."""
@@ -235,17 +250,20 @@ def deploy_folder(folder: Path, target: Target, name: str,
         raise
 
 
-def _deploy_folder(folder: Path, target: Target, name: str,
-                   progress: Callable[[str], None]) -> DeployResult:
+def _deploy_folder(
+    folder: Path, target: Target, name: str, progress: Callable[[str], None]
+) -> DeployResult:
     local = local_manifest(folder)
-    refused = [problem for problem in (name_refused(file, f"{folder}/{file}")
-                                       for file in local) if problem]
+    refused = [
+        problem for problem in (name_refused(file, f"{folder}/{file}") for file in local) if problem
+    ]
     if refused:  # a hidden file in a built site: send nothing
         raise GardarikaError(refused)
     remote = deletable(target.read_manifest())
     result = DeployResult(target=name)
-    changed = sorted((n for n, digest in local.items() if remote.get(n) != digest),
-                     key=upload_order)
+    changed = sorted(
+        (n for n, digest in local.items() if remote.get(n) != digest), key=upload_order
+    )
     for number, file in enumerate(changed, 1):
         target.put(file, folder / file)
         result.sent.append(file)
@@ -319,14 +337,19 @@ def _write(folder: int, name: str, data: BinaryIO, place: str) -> None:
     followed. A real folder of that name is not removed with all it holds: the deploy
     stops and says so."""
     if _kind(folder, name) == stat.S_IFDIR:
-        raise GardarikaError([Problem(
-            file=place,
-            en="the built site has a file here, but the target has a folder of this name; "
-               "the deploy does not remove a folder with all it holds: move it away, then "
-               "deploy again.",
-            ru="в собранном сайте здесь файл, а в месте публикации — папка с тем же "
-               "именем; публикация не удаляет папку со всем содержимым: уберите её и "
-               "запустите публикацию снова.")])
+        raise GardarikaError(
+            [
+                Problem(
+                    file=place,
+                    en="the built site has a file here, but the target has a folder of this name; "
+                    "the deploy does not remove a folder with all it holds: move it away, then "
+                    "deploy again.",
+                    ru="в собранном сайте здесь файл, а в месте публикации — папка с тем же "
+                    "именем; публикация не удаляет папку со всем содержимым: уберите её и "
+                    "запустите публикацию снова.",
+                )
+            ]
+        )
     temporary = f".{name}.part"
     _remove(folder, temporary)  # left by a stopped deploy, or a link put there
     descriptor = os.open(temporary, _NEW_FILE, 0o666, dir_fd=folder)
@@ -438,8 +461,14 @@ class DirTarget:
 class S3Target:
     """An S3-compatible bucket; objects carry their content type."""
 
-    def __init__(self, bucket: str, prefix: str = "", endpoint: str | None = None,
-                 region: str | None = None, profile: str | None = None):
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        endpoint: str | None = None,
+        region: str | None = None,
+        profile: str | None = None,
+    ):
         import boto3
 
         session = boto3.session.Session(profile_name=profile) if profile else boto3
@@ -461,16 +490,20 @@ class S3Target:
         if kind.startswith("text/") or kind in ("application/javascript", "image/svg+xml"):
             kind += "; charset=utf-8"
         with source.open("rb") as body:
-            self.client.put_object(Bucket=self.bucket, Key=self.prefix + name, Body=body,
-                                   ContentType=kind)
+            self.client.put_object(
+                Bucket=self.bucket, Key=self.prefix + name, Body=body, ContentType=kind
+            )
 
     def delete(self, name: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self.prefix + name)
 
     def write_manifest(self, manifest: dict[str, str]) -> None:
-        self.client.put_object(Bucket=self.bucket, Key=self.prefix + MANIFEST,
-                               Body=json.dumps(manifest, sort_keys=True).encode(),
-                               ContentType="application/json")
+        self.client.put_object(
+            Bucket=self.bucket,
+            Key=self.prefix + MANIFEST,
+            Body=json.dumps(manifest, sort_keys=True).encode(),
+            ContentType="application/json",
+        )
 
     def finish(self, message: str) -> None:
         pass
@@ -478,20 +511,35 @@ class S3Target:
 
 def _git(*args: str, cwd: Path, options: Sequence[str] = ()) -> str:
     """Run ``git [options] args`` in ``cwd``; a failure is a problem for people."""
-    done = subprocess.run(["git", *options, *args], cwd=cwd, capture_output=True,
-                          text=True, env=git_environment())
+    done = subprocess.run(
+        ["git", *options, *args], cwd=cwd, capture_output=True, text=True, env=git_environment()
+    )
     if done.returncode:
-        raise GardarikaError([Problem(file="invoke deploy", en=f"git {args[0]} failed: "
-                                      f"{done.stderr.strip()}", ru=f"git {args[0]}: ошибка: "
-                                      f"{done.stderr.strip()}")])
+        raise GardarikaError(
+            [
+                Problem(
+                    file="invoke deploy",
+                    en=f"git {args[0]} failed: {done.stderr.strip()}",
+                    ru=f"git {args[0]}: ошибка: {done.stderr.strip()}",
+                )
+            ]
+        )
     return done.stdout
 
 
 #: settings every git command in a work clone runs with, whatever a file says: no
 #: fsmonitor and no hooks (each runs a command), and names that some system would take
 #: for ``.git`` (``.GIT``, ``git~1``, ``.git`` with ignorable characters) refused
-SAFE_GIT = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
-            "-c", "core.protectNTFS=true", "-c", "core.protectHFS=true")
+SAFE_GIT = (
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "core.protectNTFS=true",
+    "-c",
+    "core.protectHFS=true",
+)
 
 # NO_CONVERSION (from network_ops) goes in the work clone's ``.git/info/attributes``,
 # which outranks every ``.gitattributes`` of the branch: no filter (one of the machine's
@@ -522,29 +570,37 @@ class _Listing:
         meta, tab, path = record.partition(b"\t")
         fields = meta.split()
         if not tab or len(fields) != 4:
-            return ("an entry git listed that could not be read",
-                    "запись, которую выдал git и которую не удалось разобрать")
+            return (
+                "an entry git listed that could not be read",
+                "запись, которую выдал git и которую не удалось разобрать",
+            )
         self.entries += 1
         if fields[1] == b"blob":
             size = int(fields[3]) if fields[3].isdigit() else 0
             self.bytes += size
             if size > MAX_TARGET_FILE_BYTES:
-                return (f"the file {_shown(path)} of {size} bytes, over the "
-                        f"{MAX_TARGET_FILE_BYTES} bytes ({MAX_TARGET_FILE_BYTES // _MB} MB) "
-                        "a deploy target may hold in one file",
-                        f"файл {_shown(path)} размером {size} байт, а в месте публикации "
-                        f"один файл может занимать не больше {MAX_TARGET_FILE_BYTES} байт "
-                        f"({MAX_TARGET_FILE_BYTES // _MB} МБ)")
+                return (
+                    f"the file {_shown(path)} of {size} bytes, over the "
+                    f"{MAX_TARGET_FILE_BYTES} bytes ({MAX_TARGET_FILE_BYTES // _MB} MB) "
+                    "a deploy target may hold in one file",
+                    f"файл {_shown(path)} размером {size} байт, а в месте публикации "
+                    f"один файл может занимать не больше {MAX_TARGET_FILE_BYTES} байт "
+                    f"({MAX_TARGET_FILE_BYTES // _MB} МБ)",
+                )
         if self.entries > MAX_TARGET_ENTRIES:
-            return (f"more than {MAX_TARGET_ENTRIES} files and folders, the most a deploy "
-                    "target may hold",
-                    f"больше {MAX_TARGET_ENTRIES} файлов и папок — больше, чем может быть "
-                    "в месте публикации")
+            return (
+                f"more than {MAX_TARGET_ENTRIES} files and folders, the most a deploy "
+                "target may hold",
+                f"больше {MAX_TARGET_ENTRIES} файлов и папок — больше, чем может быть "
+                "в месте публикации",
+            )
         if self.bytes > MAX_TARGET_BYTES:
-            return (f"more than {MAX_TARGET_BYTES // _MB} MB of files, the most a deploy "
-                    "target may hold",
-                    f"больше {MAX_TARGET_BYTES // _MB} МБ файлов — больше, чем может быть "
-                    "в месте публикации")
+            return (
+                f"more than {MAX_TARGET_BYTES // _MB} MB of files, the most a deploy "
+                "target may hold",
+                f"больше {MAX_TARGET_BYTES // _MB} МБ файлов — больше, чем может быть "
+                "в месте публикации",
+            )
         return None
 
 
@@ -552,19 +608,26 @@ def _listing_problem(command: list[str], cwd: Path) -> tuple[str, str] | None:
     """Run ``command`` (a ``git ls-tree -r -t -l -z``) and count what it lists as it
     comes; git is stopped at the first bound passed, since a git bomb lists entries
     without end. What is wrong (in English and Russian), or ``None``."""
-    ended = stream_records(command, git_environment(), cwd, LIST_TIMEOUT, _MAX_RECORD,
-                           _Listing().add)
+    ended = stream_records(
+        command, git_environment(), cwd, LIST_TIMEOUT, _MAX_RECORD, _Listing().add
+    )
     if ended.problem:
         return ended.problem
     if ended.too_long:
-        return ("a path longer than any file system takes",
-                "путь длиннее, чем допускает любая файловая система")
+        return (
+            "a path longer than any file system takes",
+            "путь длиннее, чем допускает любая файловая система",
+        )
     if ended.timed_out:
-        return (f"more files than git could list in {LIST_TIMEOUT} s",
-                f"больше файлов, чем git смог перечислить за {LIST_TIMEOUT} с")
+        return (
+            f"more files than git could list in {LIST_TIMEOUT} s",
+            f"больше файлов, чем git смог перечислить за {LIST_TIMEOUT} с",
+        )
     if ended.failure is not None:
-        return (f"files that could not be listed ({ended.failure})",
-                f"файлы, которые не удалось перечислить ({ended.failure})")
+        return (
+            f"files that could not be listed ({ended.failure})",
+            f"файлы, которые не удалось перечислить ({ended.failure})",
+        )
     return None
 
 
@@ -592,8 +655,7 @@ class GitTarget(DirTarget):
             self._check_git_folder()
             # before any checkout: the bytes written are then the sizes listed
             (work / ".git" / "info").mkdir(exist_ok=True)
-            (work / ".git" / "info" / "attributes").write_text(NO_CONVERSION,
-                                                               encoding="utf-8")
+            (work / ".git" / "info" / "attributes").write_text(NO_CONVERSION, encoding="utf-8")
             self.git("remote", "add", "--", "origin", repository)
             if self.git("ls-remote", "--heads", "--", "origin", branch).strip():
                 self.git("fetch", "-q", "--depth", "1", "--", "origin", branch)
@@ -619,28 +681,34 @@ class GitTarget(DirTarget):
         self._check_git_folder()
         where = (f"--git-dir={self.root / '.git'}", f"--work-tree={self.root}")
         problem = _listing_problem(
-            ["git", *SAFE_GIT, *where, "ls-tree", "-r", "-t", "-l", "-z", "--full-tree",
-             commit], self.root)
+            ["git", *SAFE_GIT, *where, "ls-tree", "-r", "-t", "-l", "-z", "--full-tree", commit],
+            self.root,
+        )
         if problem is None:
             return
         branch, repository = visible(self.branch), visible(self.repository)
-        raise GardarikaError([Problem(
-            file="invoke deploy",
-            en=f"the branch “{branch}” of the repository {repository} holds {problem[0]}. "
-               "This branch does not look like a site Gardarika deployed (a few hundred "
-               "kilobytes of git objects, folders nested over and over or a big file "
-               "named many times, can check out to billions of files: a “git bomb”), so "
-               "nothing was checked out or published. The maintainer may empty the branch "
-               "(or delete it: the next deploy starts it afresh) or choose another branch "
-               "or repository for this deploy target.",
-            ru=f"ветка «{branch}» репозитория {repository} содержит {problem[1]}. Эта "
-               "ветка не похожа на сайт, опубликованный Gardarika (несколько сотен "
-               "килобайт объектов git — папки, вложенные друг в друга снова и снова, или "
-               "большой файл, названный много раз, — могут развернуться в миллиарды "
-               "файлов: «git-бомба»), поэтому ничего не извлечено и не опубликовано. "
-               "Сопровождающий может очистить ветку (или удалить её: следующая "
-               "публикация создаст её заново) или выбрать для этой цели публикации другую "
-               "ветку или репозиторий.")])
+        raise GardarikaError(
+            [
+                Problem(
+                    file="invoke deploy",
+                    en=f"the branch “{branch}” of the repository {repository} holds {problem[0]}. "
+                    "This branch does not look like a site Gardarika deployed (a few hundred "
+                    "kilobytes of git objects, folders nested over and over or a big file "
+                    "named many times, can check out to billions of files: a “git bomb”), so "
+                    "nothing was checked out or published. The maintainer may empty the branch "
+                    "(or delete it: the next deploy starts it afresh) or choose another branch "
+                    "or repository for this deploy target.",
+                    ru=f"ветка «{branch}» репозитория {repository} содержит {problem[1]}. Эта "
+                    "ветка не похожа на сайт, опубликованный Gardarika (несколько сотен "
+                    "килобайт объектов git — папки, вложенные друг в друга снова и снова, или "
+                    "большой файл, названный много раз, — могут развернуться в миллиарды "
+                    "файлов: «git-бомба»), поэтому ничего не извлечено и не опубликовано. "
+                    "Сопровождающий может очистить ветку (или удалить её: следующая "
+                    "публикация создаст её заново) или выбрать для этой цели публикации другую "
+                    "ветку или репозиторий.",
+                )
+            ]
+        )
 
     def _check_git_folder(self) -> None:
         """Stop unless the clone's ``.git`` is a real folder: were it a link or a file,
@@ -651,14 +719,19 @@ class GitTarget(DirTarget):
         except FileNotFoundError:
             real = False
         if not real:
-            raise GardarikaError([Problem(
-                file=str(place),
-                en="the work clone's .git is not a real folder (a link or a file took its "
-                   "place); nothing is committed or pushed. Deploy again: it starts from a "
-                   "fresh clone.",
-                ru="папка .git рабочей копии — не настоящая папка (её место заняла ссылка "
-                   "или файл); ничего не записано и не отправлено. Запустите публикацию "
-                   "снова: она начнётся с новой копии.")])
+            raise GardarikaError(
+                [
+                    Problem(
+                        file=str(place),
+                        en="the work clone's .git is not a real folder (a link or a file took its "
+                        "place); nothing is committed or pushed. Deploy again: it starts from a "
+                        "fresh clone.",
+                        ru="папка .git рабочей копии — не настоящая папка (её место заняла ссылка "
+                        "или файл); ничего не записано и не отправлено. Запустите публикацию "
+                        "снова: она начнётся с новой копии.",
+                    )
+                ]
+            )
 
     def git(self, *args: str, options: Sequence[str] = ()) -> str:
         """Run git in the work clone, as the class describes; ``options`` go before the
@@ -672,8 +745,13 @@ class GitTarget(DirTarget):
         self.git("add", "--all", "--force")
         if not self.git("status", "--porcelain").strip():
             return
-        self.git("commit", "-q", "-m", message,
-                 options=("-c", "user.name=Gardarika", "-c", "user.email=gardarika@localhost"))
+        self.git(
+            "commit",
+            "-q",
+            "-m",
+            message,
+            options=("-c", "user.name=Gardarika", "-c", "user.email=gardarika@localhost"),
+        )
         self.git("push", "-q", "--", "origin", f"HEAD:refs/heads/{self.branch}")
 
 
@@ -682,14 +760,27 @@ class RsyncTarget:
     server and moved in place together (``--delay-updates``); then the removed files are
     deleted and the manifest written."""
 
-    def __init__(self, host: str, path: str, user: str | None = None, port: int = 22,
-                 identity: str | None = None, options: list[str] | None = None):
+    def __init__(
+        self,
+        host: str,
+        path: str,
+        user: str | None = None,
+        port: int = 22,
+        identity: str | None = None,
+        options: list[str] | None = None,
+    ):
         """``options``: extra ssh options from the maintainer's own code (never from a
         town's file, which cannot set them)."""
         # checked again here: rsync passes the host to ssh without "--", so a host
         # like "-oProxyCommand=…" would be an option whatever comes before it
-        if option_like(host) or not HOST.match(host) or (user and not USER.match(user)) \
-                or port_problem(port) or option_like(path) or not path:
+        if (
+            option_like(host)
+            or not HOST.match(host)
+            or (user and not USER.match(user))
+            or port_problem(port)
+            or option_like(path)
+            or not path
+        ):
             raise ValueError(f"not an rsync target: {user!r}@{host!r}:{port!r} {path!r}")
         login = f"{user}@" if user else ""
         self.remote = f"{login}{host}"  # rsync's form: [v6] keeps its brackets
@@ -734,8 +825,9 @@ class RsyncTarget:
         self.removed.append(name)
 
     def write_manifest(self, manifest: dict[str, str]) -> None:
-        (self.work / MANIFEST).write_text(json.dumps(manifest, indent=0, sort_keys=True),
-                                          encoding="utf-8")
+        (self.work / MANIFEST).write_text(
+            json.dumps(manifest, indent=0, sort_keys=True), encoding="utf-8"
+        )
 
     def _check(self, done: subprocess.CompletedProcess[str], what: str) -> None:
         if done.returncode:
@@ -746,14 +838,26 @@ class RsyncTarget:
         if self.changed and self.folder is not None:
             files = self.work / "files.txt"
             files.write_text("\n".join(self.changed) + "\n", encoding="utf-8")
-            self._check(self._rsync("-a", "--delay-updates", f"--files-from={files}", "--",
-                                    f"{self.folder}/", f"{self.remote}:{self.path}/"), "rsync")
+            self._check(
+                self._rsync(
+                    "-a",
+                    "--delay-updates",
+                    f"--files-from={files}",
+                    "--",
+                    f"{self.folder}/",
+                    f"{self.remote}:{self.path}/",
+                ),
+                "rsync",
+            )
         for start in range(0, len(self.removed), 200):
-            paths = [shlex.quote(f"{self.path}/{name}") for name in
-                     self.removed[start:start + 200]]
+            paths = [
+                shlex.quote(f"{self.path}/{name}") for name in self.removed[start : start + 200]
+            ]
             self._check(self._ssh("rm", "-f", "--", *paths), "rm")
-        self._check(self._rsync("--", str(self.work / MANIFEST), f"{self.remote}:{self.path}/"),
-                    "rsync (manifest)")
+        self._check(
+            self._rsync("--", str(self.work / MANIFEST), f"{self.remote}:{self.path}/"),
+            "rsync (manifest)",
+        )
         shutil.rmtree(self.work, ignore_errors=True)
 
 
@@ -767,32 +871,58 @@ def make_target(town: str, name: str, options: dict[str, Any], root: Path) -> Ta
     if "_refused" in options:  # another town's target writes to the same place
         refused.append((where, *options["_refused"]))
     if not DEPLOY_NAME.match(str(name)):
-        refused.append((where, "not a name for a deploy target.",
-                        "недопустимое имя цели публикации."))
+        refused.append(
+            (where, "not a name for a deploy target.", "недопустимое имя цели публикации.")
+        )
     for key, rule in DEPLOY_KEYS.get(str(kind), {}).items():
         if key in options:
             reason = rule(options[key], root)
             if reason:
                 refused.append((f"{where}.{key}", *reason))
     if "ssh_options" in options:
-        refused.append((f"{where}.ssh_options", "ssh options cannot be set in a town's file.",
-                        "параметры ssh нельзя задавать в файле города."))
+        refused.append(
+            (
+                f"{where}.ssh_options",
+                "ssh options cannot be set in a town's file.",
+                "параметры ssh нельзя задавать в файле города.",
+            )
+        )
     if refused:
-        raise GardarikaError([Problem(file=f"sites/{town}.yaml", key=key, en=en, ru=ru)
-                              for key, en, ru in refused])
+        raise GardarikaError(
+            [Problem(file=f"sites/{town}.yaml", key=key, en=en, ru=ru) for key, en, ru in refused]
+        )
     if kind == "dir":
         path = Path(os.path.expanduser(str(options["path"])))
         return DirTarget(path if path.is_absolute() else root / path)
     if kind == "s3":
-        return S3Target(str(options["bucket"]), str(options.get("prefix", "")),
-                        options.get("endpoint"), options.get("region"), options.get("profile"))
+        return S3Target(
+            str(options["bucket"]),
+            str(options.get("prefix", "")),
+            options.get("endpoint"),
+            options.get("region"),
+            options.get("profile"),
+        )
     if kind == "rsync":
-        return RsyncTarget(str(options["host"]), str(options["path"]), options.get("user"),
-                           int(options.get("port", 22)), options.get("identity"))
+        return RsyncTarget(
+            str(options["host"]),
+            str(options["path"]),
+            options.get("user"),
+            int(options.get("port", 22)),
+            options.get("identity"),
+        )
     if kind == "git":
-        return GitTarget(str(options["repository"]), str(options.get("branch", "gh-pages")),
-                         root / ".cache" / "deploy" / f"{town}-{name}")
-    raise GardarikaError([Problem(
-        file=f"sites/{town}.yaml", key=f"deploy.{name}",
-        en=f"the deploy target type “{kind}” is not available yet.",
-        ru=f"способ публикации «{kind}» пока не поддерживается.")])
+        return GitTarget(
+            str(options["repository"]),
+            str(options.get("branch", "gh-pages")),
+            root / ".cache" / "deploy" / f"{town}-{name}",
+        )
+    raise GardarikaError(
+        [
+            Problem(
+                file=f"sites/{town}.yaml",
+                key=f"deploy.{name}",
+                en=f"the deploy target type “{kind}” is not available yet.",
+                ru=f"способ публикации «{kind}» пока не поддерживается.",
+            )
+        ]
+    )

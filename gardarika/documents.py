@@ -36,16 +36,16 @@ _SUFFIX = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3})$")
 @dataclass
 class Document:
     path: Path
-    shown: str                       # how messages name it: content/vyborg/articles/a.md
-    rel: str                         # relative to the town's content folder
-    kind: str                        # "article" or "page"
+    shown: str  # how messages name it: content/vyborg/articles/a.md
+    rel: str  # relative to the town's content folder
+    kind: str  # "article" or "page"
     lang: str
     metadata: dict[str, Any]
     lines: dict[str, int]
     body: str
     body_line: int
-    base: tuple[str, str]            # (folder, name without language): pairs translations
-    suffix_lang: str | None = None   # a language written in the file name, if any
+    base: tuple[str, str]  # (folder, name without language): pairs translations
+    suffix_lang: str | None = None  # a language written in the file name, if any
     slug: str = field(default="")
     #: what the build removes from its HTML, with lines (computed once by the checks)
     removals: list[tuple[int, Any]] | None = None
@@ -82,8 +82,11 @@ def visible_files(folder: Path) -> Iterator[Path]:
 def source_files(folder: Path) -> list[Path]:
     """The Markdown files of a folder, without following symbolic links out of it (those
     are reported by :mod:`gardarika.lint_confine`, never read)."""
-    return [path for path in visible_files(folder)
-            if path.name.lower().endswith(SOURCE_SUFFIXES) and really_inside(path, folder)]
+    return [
+        path
+        for path in visible_files(folder)
+        if path.name.lower().endswith(SOURCE_SUFFIXES) and really_inside(path, folder)
+    ]
 
 
 def line_containing(source: str | Path, needle: str) -> int | None:
@@ -99,18 +102,19 @@ def line_containing(source: str | Path, needle: str) -> int | None:
     return None
 
 
-def not_utf8_problem(path: Path, shown: str, data: bytes, error: UnicodeDecodeError
-                     ) -> Problem:
+def not_utf8_problem(path: Path, shown: str, data: bytes, error: UnicodeDecodeError) -> Problem:
     line = data[: error.start].count(b"\n") + 1
     encoding = describe(guess_encoding(data))
     return Problem(
-        file=shown, line=line,
+        file=shown,
+        line=line,
         en=f"this file is not saved as UTF-8 (it looks like {encoding}), so its letters "
-           f"cannot be read. Convert it with: invoke fix-encoding {shown}  (a backup is "
-           "kept), or save it again in your editor with the encoding UTF-8.",
+        f"cannot be read. Convert it with: invoke fix-encoding {shown}  (a backup is "
+        "kept), or save it again in your editor with the encoding UTF-8.",
         ru=f"файл сохранён не в UTF-8 (похоже, в кодировке {encoding}), и буквы в нём не "
-           f"читаются. Преобразуйте его командой: invoke fix-encoding {shown}  (копия "
-           "сохранится), или сохраните заново в редакторе в кодировке UTF-8.")
+        f"читаются. Преобразуйте его командой: invoke fix-encoding {shown}  (копия "
+        "сохранится), или сохраните заново в редакторе в кодировке UTF-8.",
+    )
 
 
 #: the largest text file a build takes. Real articles are a few kilobytes and a long
@@ -124,11 +128,12 @@ def too_large_problem(shown: str, size: int) -> Problem:
     return Problem(
         file=shown,
         en=f"this text is {mb:.1f} MB; a text file may be at most {limit} MB (a longer "
-           "one would take minutes to build). Split it into several articles, or put the "
-           "material in files/ as a PDF or other file and link to it.",
+        "one would take minutes to build). Split it into several articles, or put the "
+        "material in files/ as a PDF or other file and link to it.",
         ru=f"этот текст весит {mb:.1f} МБ, а текстовый файл может быть не больше {limit} МБ "
-           "(больший собирался бы минутами). Разделите его на несколько статей или положите "
-           "материал в папку files/ (PDF или другой файл) и дайте на него ссылку.")
+        "(больший собирался бы минутами). Разделите его на несколько статей или положите "
+        "материал в папку files/ (PDF или другой файл) и дайте на него ссылку.",
+    )
 
 
 def read_document(path: Path, site: SiteConfig, root: Path) -> Document | Problem:
@@ -151,9 +156,19 @@ def read_document(path: Path, site: SiteConfig, root: Path) -> Document | Proble
     stem, suffix_lang = _split_language(name.rsplit(".", 1)[0], site.languages)
     lang = str(metadata.get("lang") or "").strip() or suffix_lang or site.default_language
     kind = "page" if rel.split("/", 1)[0] == "pages" else "article"
-    return Document(path=path, shown=shown, rel=rel, kind=kind, lang=lang,
-                    metadata=metadata, lines=lines, body=body, body_line=body_line,
-                    base=(folder, stem), suffix_lang=suffix_lang)
+    return Document(
+        path=path,
+        shown=shown,
+        rel=rel,
+        kind=kind,
+        lang=lang,
+        metadata=metadata,
+        lines=lines,
+        body=body,
+        body_line=body_line,
+        base=(folder, stem),
+        suffix_lang=suffix_lang,
+    )
 
 
 def read_guarded(path: Path, site: SiteConfig, root: Path) -> Document | Problem:
@@ -176,8 +191,11 @@ def assign_slugs(documents: list[Document], languages: tuple[str, ...]) -> None:
     for doc in documents:
         explicit = str(doc.metadata.get("slug") or "").strip()
         title = str(doc.metadata.get("title") or "").strip()
-        doc.slug = portable_name(explicit) if explicit else \
-            slugify(title) or fallback_slug(doc.path.name, doc.lang)
+        doc.slug = (
+            portable_name(explicit)
+            if explicit
+            else slugify(title) or fallback_slug(doc.path.name, doc.lang)
+        )
     rank = {code: i for i, code in enumerate(languages)}
     groups: dict[tuple[str, tuple[str, str]], list[Document]] = defaultdict(list)
     for doc in documents:

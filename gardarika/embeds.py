@@ -32,9 +32,19 @@ from .sanitize import normal_url
 Gettext = Callable[[str], str]
 
 #: element -> attribute holding what it loads
-EMBEDS = {"img": "src", "iframe": "src", "video": "src", "audio": "src", "object": "data",
-          "embed": "src", "script": "src", "link": "href", "frame": "src",
-          "source": "src", "track": "src"}
+EMBEDS = {
+    "img": "src",
+    "iframe": "src",
+    "video": "src",
+    "audio": "src",
+    "object": "data",
+    "embed": "src",
+    "script": "src",
+    "link": "href",
+    "frame": "src",
+    "source": "src",
+    "track": "src",
+}
 CONTAINERS = {"iframe", "video", "audio", "object", "script", "frame"}
 #: elements removed rather than turned into a link
 DROPPED = {"script", "link", "source", "track"}
@@ -54,13 +64,26 @@ _NOT_SPACE = "[^ \t\n\r\f]"
 ATTRIBUTES = (
     rf"(?>[ \t\n\r\f/]|[^ \t\n\r\f/>][^ \t\n\r\f/>=]*+"
     rf"(?:{_SPACE}*+={_SPACE}*+(?:\"[^\"]*+(?:\"|\Z)|'[^']*+(?:'|\Z)"
-    rf"|[^ \t\n\r\f>\"'][^ \t\n\r\f>]*+)?)?)*+")
+    rf"|[^ \t\n\r\f>\"'][^ \t\n\r\f>]*+)?)?)*+"
+)
 #: elements whose content a browser reads as text up to their end tag, never as tags
 #: (``plaintext`` never ends; ``noscript`` when scripts run). Inside ``<svg>`` or
 #: ``<math>``, and in ``<noscript>`` without scripts, the same content is read as tags, so
 #: a page is read both ways (:class:`_Page`).
-RAW_TEXT = frozenset({"script", "style", "iframe", "noembed", "noframes", "xmp", "textarea",
-                      "title", "plaintext", "noscript"})
+RAW_TEXT = frozenset(
+    {
+        "script",
+        "style",
+        "iframe",
+        "noembed",
+        "noframes",
+        "xmp",
+        "textarea",
+        "title",
+        "plaintext",
+        "noscript",
+    }
+)
 _NAME_END = r"(?=[ \t\n\r\f/>]|\Z)"
 _WATCHED = "|".join(sorted(set(EMBEDS) | RAW_TEXT))
 #: One step of reading a page as a browser's tokenizer does: everything up to the next
@@ -79,11 +102,14 @@ _STEP = re.compile(
     rf"|<(?!(?:{_WATCHED}){_NAME_END})[a-z][^ \t\n\r\f/>]*+{ATTRIBUTES}(?:>|\Z)"
     r"|<(?![a-z!?/]))*+"
     rf"(?:(?P<token><(?P<slash>/)?(?P<name>{_WATCHED}){_NAME_END}(?P<attrs>{ATTRIBUTES})"
-    r"(?P<end>>|\Z))|\Z)", re.S | re.I)
+    r"(?P<end>>|\Z))|\Z)",
+    re.S | re.I,
+)
 _ATTR = re.compile(
     rf"(?P<name>[^ \t\n\r\f/>][^ \t\n\r\f/>=]*+)"
     rf"(?:{_SPACE}*+={_SPACE}*+(?:\"(?P<dq>[^\"]*+)(?:\"|\Z)|'(?P<sq>[^']*+)(?:'|\Z)"
-    rf"|(?P<bare>[^ \t\n\r\f>\"'][^ \t\n\r\f>]*+))?)?")
+    rf"|(?P<bare>[^ \t\n\r\f>\"'][^ \t\n\r\f>]*+))?)?"
+)
 _CANDIDATE_URL = re.compile(rf"[ \t\n\r\f,]*+({_NOT_SPACE}*+)")
 _DESCRIPTORS = re.compile(r"[^,]*+,?")
 
@@ -115,7 +141,7 @@ class _Tag:
     name: str
     start: int
     end: int
-    ended: bool          # ends with ">" (a tag running to the end of the page does not)
+    ended: bool  # ends with ">" (a tag running to the end of the page does not)
     self_closing: bool
     attrs: dict[str, str]  # the first of each name, as browsers take it
     spans: list[tuple[str, str, int, int]]  # every attribute: name, value, where it is
@@ -134,8 +160,15 @@ class _Tag:
                 value = unescape(raw) if "&" in raw else raw
                 attrs.setdefault(key, value)
                 spans.append((key, value, attr.start(), attr.end()))
-        return cls(name.lower(), match.start("token"), match.end(), bool(end),
-                   token.endswith("/>"), attrs, spans)
+        return cls(
+            name.lower(),
+            match.start("token"),
+            match.end(),
+            bool(end),
+            token.endswith("/>"),
+            attrs,
+            spans,
+        )
 
 
 def srcset_candidates(value: str) -> list[tuple[str, str]]:
@@ -190,7 +223,7 @@ def _without_remote_candidates(html: str, tag: _Tag, kept: dict[int, str | None]
             out.append(html[last:start])
             out.append(f'{name}="{escape(value)}"')
         last = end
-    out.append(html[last:tag.end])
+    out.append(html[last : tag.end])
     return "".join(out)
 
 
@@ -198,19 +231,24 @@ def _only_remote_srcset(tag: _Tag, kept: dict[int, str | None]) -> bool:
     """A ``<source>`` whose ``srcset`` (the first, which browsers use) has nothing local
     left and that has no ``src`` of its own: it would show nothing, so it goes."""
     first = next((i for i, span in enumerate(tag.spans) if span[0] == "srcset"), None)
-    return tag.name == "source" and first is not None and kept.get(first, "") is None \
+    return (
+        tag.name == "source"
+        and first is not None
+        and kept.get(first, "") is None
         and not tag.attrs.get("src", "").strip()
+    )
 
 
 def _label(name: str, url: str, attrs: dict[str, str], _: Gettext) -> str:
     normal = normal_url(url).replace("\\", "/")
-    host = urlsplit(normal if not normal.startswith("//") else "https:" + normal
-                    ).hostname or url
+    host = urlsplit(normal if not normal.startswith("//") else "https:" + normal).hostname or url
     if name == "img":
         text = attrs.get("alt") or attrs.get("title") or host
         return _("Picture on another website: %(text)s") % {"text": text}
-    if name == "video" or (name == "iframe" and re.search(
-            r"youtube|youtu\.be|vimeo|rutube|vk\.com/video|vkvideo|dzen", host)):
+    if name == "video" or (
+        name == "iframe"
+        and re.search(r"youtube|youtu\.be|vimeo|rutube|vk\.com/video|vkvideo|dzen", host)
+    ):
         return _("Video on another website (%(site)s)") % {"site": host}
     if name == "audio":
         return _("Sound recording on another website (%(site)s)") % {"site": host}
@@ -276,9 +314,15 @@ class _Page:
             self.closings[name] = ([s for s, _ in ordered], [e for _, e in ordered])
 
     @staticmethod
-    def _read(html: str, position: int, raw_text: frozenset[str], found: dict[int, _Tag],
-              closings: dict[str, set[tuple[int, int]]], steps: set[int],
-              texts: list[int] | None) -> int:
+    def _read(
+        html: str,
+        position: int,
+        raw_text: frozenset[str],
+        found: dict[int, _Tag],
+        closings: dict[str, set[tuple[int, int]]],
+        steps: set[int],
+        texts: list[int] | None,
+    ) -> int:
         """Read from ``position``, the content of ``raw_text`` elements as text. The
         first reading (``texts`` given) notes where each of its steps starts and where
         each text it passed over starts; the second stops where it meets the first (from
@@ -345,8 +389,11 @@ def _replace_once(html: str, gettext: Gettext) -> tuple[str, list[Embed]]:
     if not tags:
         return html, []
     # <source>/<track> that load from another website: a player holding one is remote
-    children = [(t.start, url) for t in tags if t.name in ("source", "track")
-                and (url := _first_remote(t, "src")) is not None]
+    children = [
+        (t.start, url)
+        for t in tags
+        if t.name in ("source", "track") and (url := _first_remote(t, "src")) is not None
+    ]
     remote_children = ([start for start, _ in children], [url for _, url in children])
     found: list[Embed] = []
     out: list[str] = []
@@ -369,22 +416,23 @@ def _replace_once(html: str, gettext: Gettext) -> tuple[str, list[Embed]]:
         if url is not None:
             action = "drop" if tag.name in DROPPED else "link"
             found.append(Embed(tag.name, url, tag.start, action))
-            out.append(html[last:tag.start])
+            out.append(html[last : tag.start])
             if action == "link":
                 label = escape(_label(tag.name, url, tag.attrs, gettext))
                 note = escape(gettext("needs the internet"))
-                out.append(f'<span class="external-embed"><a href="{escape(url)}">{label}'
-                           f'</a> <small>({note})</small></span>')
+                out.append(
+                    f'<span class="external-embed"><a href="{escape(url)}">{label}'
+                    f"</a> <small>({note})</small></span>"
+                )
             last = end
             continue
         remote, kept = _remote_candidates(tag)
         if not remote:
             continue
-        out.append(html[last:tag.start])
+        out.append(html[last : tag.start])
         gone = _only_remote_srcset(tag, kept)
         for candidate in remote:
-            found.append(Embed(tag.name, candidate, tag.start,
-                               "drop" if gone else "srcset"))
+            found.append(Embed(tag.name, candidate, tag.start, "drop" if gone else "srcset"))
         if not gone:
             out.append(_without_remote_candidates(html, tag, kept))
         last = tag.end
@@ -394,8 +442,9 @@ def _replace_once(html: str, gettext: Gettext) -> tuple[str, list[Embed]]:
     return "".join(out), found
 
 
-def _remote_url(tag: _Tag, close: tuple[int, int] | None,
-                remote_children: tuple[list[int], list[str]]) -> str | None:
+def _remote_url(
+    tag: _Tag, close: tuple[int, int] | None, remote_children: tuple[list[int], list[str]]
+) -> str | None:
     """What the element loads from another website (the first such address), if any.
     ``remote_children``: offsets and addresses of every remote ``<source>``/``<track>``."""
     name, attrs = tag.name, tag.attrs
@@ -424,5 +473,6 @@ def _remote_url(tag: _Tag, close: tuple[int, int] | None,
 def _first_remote(tag: _Tag, attribute: str) -> str | None:
     """The first remote value of ``attribute``. Browsers use only the first of repeated
     attributes, but other readers (and our own checks) may take another, so any counts."""
-    return next((value for name, value, _, _ in tag.spans
-                 if name == attribute and is_remote(value)), None)
+    return next(
+        (value for name, value, _, _ in tag.spans if name == attribute and is_remote(value)), None
+    )

@@ -12,8 +12,13 @@ from pathlib import Path
 
 #: candidates in order of how common they are on editors' machines
 CANDIDATES = ("cp1251", "koi8_r", "cp866")
-NAMES = {"cp1251": "Windows-1251", "koi8_r": "KOI8-R", "cp866": "DOS (CP866)",
-         "utf_16": "UTF-16", "utf-8": "UTF-8"}
+NAMES = {
+    "cp1251": "Windows-1251",
+    "koi8_r": "KOI8-R",
+    "cp866": "DOS (CP866)",
+    "utf_16": "UTF-16",
+    "utf-8": "UTF-8",
+}
 _FREQUENT = set("оеаинтсрвлкмдпуяы")  # the most frequent Russian letters
 
 

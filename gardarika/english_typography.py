@@ -38,15 +38,15 @@ from .typesetter import (
 __all__ = ["typeset"]
 
 _SCAN = re.compile(
-    MARKUP + "|" + KEEP +
-    r"|&(?P<entity>)(?:quot|#34|#x22|#39|#x27|apos);"
+    MARKUP + "|" + KEEP + r"|&(?P<entity>)(?:quot|#34|#x22|#39|#x27|apos);"
     r"|[\"“”](?P<double>)"
     r"|'(?P<single>)"
     # not inside an e-mail address (a--b@example.org): its name has at most 64 characters
     r"|-(?P<dashes>)-(?:-)?+(?![\w.+\-]{0,64}@)"
     r"|-(?P<spaced>)(?<=[ \u00a0]-)(?=[ \u00a0])"
     "|" + ELLIPSIS + "|" + TIME + "|" + NUMBER,
-    re.S)
+    re.S,
+)
 
 #: elements whose last two words are kept together (and a whole title)
 _NO_WIDOWS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd"})
@@ -56,8 +56,7 @@ _SPACES = " \t\n\r\f" + NBSP
 
 class _English(Typesetter):
     scan = _SCAN
-    rules = ("entity", "double", "single", "dashes", "spaced", "ellipsis", "time",
-             "number")
+    rules = ("entity", "double", "single", "dashes", "spaced", "ellipsis", "time", "number")
     track_prose = True
 
     def block(self, name: str, closing: bool) -> None:
@@ -86,7 +85,7 @@ class _English(Typesetter):
                     word = True
                 elif word:
                     if piece[position] != NBSP:
-                        out[index] = piece[:position] + NBSP + piece[position + 1:]
+                        out[index] = piece[:position] + NBSP + piece[position + 1 :]
                     return
         return
 
@@ -103,7 +102,7 @@ class _English(Typesetter):
         return self.apostrophe(match.group(0), match.end())
 
     def quote(self, char: str, source: str, end: int) -> int:
-        after = self.html[end:end + 1]
+        after = self.html[end : end + 1]
         if char == '"':
             if self.last in _OPENS:
                 char = "“" if after and not after.isspace() else "”" if self.depth else ""
@@ -124,7 +123,7 @@ class _English(Typesetter):
         return end
 
     def apostrophe(self, source: str, end: int) -> int:
-        after = self.html[end:end + 1]
+        after = self.html[end : end + 1]
         if self.last in _OPENS:
             if after.isalpha():
                 self.write("‘")

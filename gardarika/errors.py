@@ -34,8 +34,7 @@ class Problem:
         label = "warning" if self.severity == "warning" else "error"
         label_ru = "предупреждение" if self.severity == "warning" else "ошибка"
         return (
-            f"{self.where()}: {label}: {key}{self.en}\n"
-            f"{self.where()}: {label_ru}: {key}{self.ru}"
+            f"{self.where()}: {label}: {key}{self.en}\n{self.where()}: {label_ru}: {key}{self.ru}"
         )
 
 

@@ -44,10 +44,10 @@ def _tree(digest: hashlib._Hash, base: Path, follow: bool = False) -> None:
                 dirs[:] = []
                 continue
             seen.add(real)
-        links = [] if follow else \
-            sorted(d for d in dirs if os.path.islink(os.path.join(folder, d)))
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__"
-                         and d not in links)
+        links = [] if follow else sorted(d for d in dirs if os.path.islink(os.path.join(folder, d)))
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and d != "__pycache__" and d not in links
+        )
         for name in links:
             path = os.path.join(folder, name)
             digest.update(f"{path}|->{_readlink(path)}\n".encode())
@@ -79,19 +79,22 @@ def code_fingerprint(root: Path, theme: str) -> str:
     return digest.hexdigest()
 
 
-def town_fingerprint(network: Network, site: SiteConfig, published: Iterable[str],
-                     code: str | None = None) -> str:
+def town_fingerprint(
+    network: Network, site: SiteConfig, published: Iterable[str], code: str | None = None
+) -> str:
     """The town's digest; ``code`` is :func:`code_fingerprint` of its theme when the
     caller has it already (it is the same for every town of a theme)."""
     code = code or code_fingerprint(network.root, site.theme)
     digest = hashlib.sha256(code.encode())
     _tree(digest, site.content)
-    for path in (site.file, network.root / "sites" / "network.yaml",
-                 *(network.sites[t].file for t in site.neighbours if t in network.sites)):
+    for path in (
+        site.file,
+        network.root / "sites" / "network.yaml",
+        *(network.sites[t].file for t in site.neighbours if t in network.sites),
+    ):
         if path.exists():
             digest.update(path.read_bytes())
-    digest.update(json.dumps(sorted(t for t in site.neighbours if t in set(published)))
-                  .encode())
+    digest.update(json.dumps(sorted(t for t in site.neighbours if t in set(published))).encode())
     return digest.hexdigest()
 
 
@@ -111,8 +114,12 @@ class BuildState:
         except (OSError, ValueError):
             saved = None
         # anything odd means "no town is known to be up to date": they are all rebuilt
-        self.towns: dict[str, str] = saved if isinstance(saved, dict) and all(
-            isinstance(k, str) and isinstance(v, str) for k, v in saved.items()) else {}
+        self.towns: dict[str, str] = (
+            saved
+            if isinstance(saved, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in saved.items())
+            else {}
+        )
 
     def unchanged(self, town: str, fingerprint: str) -> bool:
         return self.towns.get(town) == fingerprint
@@ -122,5 +129,6 @@ class BuildState:
             self.towns.pop(town, None)
         else:
             self.towns[town] = fingerprint
-        write_file_atomic(self.path, json.dumps(self.towns, indent=1, sort_keys=True)
-                          .encode("utf-8"))
+        write_file_atomic(
+            self.path, json.dumps(self.towns, indent=1, sort_keys=True).encode("utf-8")
+        )

@@ -31,12 +31,13 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
         raise ContentError(
             line=1,
             en="the front matter that starts with “---” on line 1 is never closed: add a "
-               "line with “---” after the last metadata line.",
+            "line with “---” after the last metadata line.",
             ru="блок метаданных, начатый строкой «---» в строке 1, не закрыт: добавьте "
-               "строку «---» после последней строки метаданных.")
-    front = text[opening.end():closing.start()]
+            "строку «---» после последней строки метаданных.",
+        )
+    front = text[opening.end() : closing.start()]
     body_start = text.count("\n", 0, closing.end()) + 2
-    return front, text[closing.end():].lstrip("\r\n"), body_start
+    return front, text[closing.end() :].lstrip("\r\n"), body_start
 
 
 class _Loader(CheckedValues, yaml.SafeLoader):
@@ -55,7 +56,8 @@ class _Loader(CheckedValues, yaml.SafeLoader):
                 event = self.peek_event()
                 raise yaml.composer.ComposerError(
                     problem=f"more than {self.MAX_ALIASES} aliases (“*name”)",
-                    problem_mark=event.start_mark)
+                    problem_mark=event.start_mark,
+                )
         return super().compose_node(parent, index)
 
 
@@ -82,9 +84,10 @@ def parse_front_matter(front: str) -> dict[str, Any]:
         raise ContentError(
             line=2,
             en=f"the metadata between the “---” lines is nested more than {MAX_DEPTH} "
-               "brackets deep. Write one “key: value” per line, lists as [a, b].",
+            "brackets deep. Write one “key: value” per line, lists as [a, b].",
             ru=f"метаданные между строками «---» вложены глубже {MAX_DEPTH} скобок. Пишите "
-               "по одной паре «ключ: значение» в строке, списки — как [a, b].")
+            "по одной паре «ключ: значение» в строке, списки — как [a, b].",
+        )
     try:
         data = yaml.load(front, Loader=_Loader)
     except (yaml.YAMLError, RecursionError) as exc:
@@ -93,9 +96,9 @@ def parse_front_matter(front: str) -> dict[str, Any]:
         raise ContentError(
             line=mark.line + 2 if mark else 1,
             en=f"the metadata between the “---” lines is not valid YAML ({reason}). Write "
-               "one “key: value” per line; put a title containing “: ” in quotes.",
+            "one “key: value” per line; put a title containing “: ” in quotes.",
             ru=f"метаданные между строками «---» записаны с ошибкой ({reason}). Пишите по "
-               "одной паре «ключ: значение» в строке; заголовок с «: » возьмите в кавычки."
+            "одной паре «ключ: значение» в строке; заголовок с «: » возьмите в кавычки.",
         ) from None
     if data is None:
         return {}
@@ -103,7 +106,8 @@ def parse_front_matter(front: str) -> dict[str, Any]:
         raise ContentError(
             line=2,
             en="the metadata between the “---” lines must be “key: value” lines.",
-            ru="между строками «---» должны быть строки вида «ключ: значение».")
+            ru="между строками «---» должны быть строки вида «ключ: значение».",
+        )
     return data
 
 
@@ -162,5 +166,5 @@ def read_metadata(text: str) -> tuple[dict[str, Any], dict[str, int], int, str]:
         data = {str(k).lower(): v for k, v in parse_front_matter(front).items()}
         return data, front_matter_lines(front), body_line, body
     metadata, lines, body_line = header_metadata(text)
-    body = "\n".join(markdown_lines(text)[body_line - 1:])
+    body = "\n".join(markdown_lines(text)[body_line - 1 :])
     return metadata, lines, body_line, body

@@ -36,8 +36,13 @@ def _renameat2_exchange(a: Path, b: Path) -> bool:
         renameat2 = libc.renameat2
     except (OSError, AttributeError):
         return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                          ctypes.c_uint]
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
     if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True
     code = ctypes.get_errno()
@@ -158,8 +163,11 @@ def keep_unchanged_files(new: Path, old: Path) -> int:
             fresh = Path(folder) / name
             previous = old / fresh.relative_to(new)
             try:
-                same = (previous.is_file() and previous.stat().st_size == fresh.stat().st_size
-                        and previous.read_bytes() == fresh.read_bytes())
+                same = (
+                    previous.is_file()
+                    and previous.stat().st_size == fresh.stat().st_size
+                    and previous.read_bytes() == fresh.read_bytes()
+                )
             except OSError:
                 same = False
             if not same:

@@ -40,9 +40,21 @@ from .errors import Problem, display_path
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 #: events whose first argument is a path written to (the rest name their own)
-_WRITE_EVENTS = frozenset({"os.remove", "os.rmdir", "os.mkdir", "os.truncate", "os.chmod",
-                           "os.chown", "os.utime", "shutil.rmtree", "os.chflags",
-                           "os.lchmod", "os.lchown"})
+_WRITE_EVENTS = frozenset(
+    {
+        "os.remove",
+        "os.rmdir",
+        "os.mkdir",
+        "os.truncate",
+        "os.chmod",
+        "os.chown",
+        "os.utime",
+        "shutil.rmtree",
+        "os.chflags",
+        "os.lchmod",
+        "os.lchown",
+    }
+)
 _EVENTS = _WRITE_EVENTS | {"open", "os.rename", "os.link", "os.symlink"}
 
 
@@ -50,7 +62,7 @@ _EVENTS = _WRITE_EVENTS | {"open", "os.rename", "os.link", "os.symlink"}
 class Refusal:
     """One thing the guard refused."""
 
-    action: str   # "write", "read" or "link"
+    action: str  # "write", "read" or "link"
     path: str
 
 
@@ -96,9 +108,10 @@ class Guard:
         if any(is_inside(real, folder) for folder in self._writable):
             return True
         # Python caching compiled modules, and the null device
-        return "__pycache__" in (os.path.basename(real),
-                                 os.path.basename(os.path.dirname(real))) or \
-            is_inside(real, "/dev")
+        return "__pycache__" in (
+            os.path.basename(real),
+            os.path.basename(os.path.dirname(real)),
+        ) or is_inside(real, "/dev")
 
     def may_read(self, path: str) -> bool:
         real = self.real(path)
@@ -108,16 +121,19 @@ class Guard:
             if hidden_part(os.path.relpath(real, self._content)):
                 return False  # .git/config, .secret: never read, so never published
         if is_inside(real, self._project):
-            return any(is_inside(real, folder) for folder in self._readable) or \
-                self.is_package_metadata(real)
+            return any(
+                is_inside(real, folder) for folder in self._readable
+            ) or self.is_package_metadata(real)
         return True
 
     def is_package_metadata(self, real: str) -> bool:
         """``real`` is in (or is) a ``*.egg-info``/``*.dist-info`` entry that lies
         directly in a folder of Python's import path: only packaging metadata."""
         for entry in (real, os.path.dirname(real)):
-            if entry.endswith((".egg-info", ".dist-info")) and \
-                    os.path.dirname(entry) in self._import_path:
+            if (
+                entry.endswith((".egg-info", ".dist-info"))
+                and os.path.dirname(entry) in self._import_path
+            ):
                 return True
         return False
 
@@ -144,8 +160,11 @@ class Guard:
             if not isinstance(path, (str, bytes, os.PathLike)):
                 return
             text = os.fsdecode(path)
-            writing = any(c in mode for c in "wax+") if isinstance(mode, str) else \
-                bool((flags or 0) & _WRITE_FLAGS)
+            writing = (
+                any(c in mode for c in "wax+")
+                if isinstance(mode, str)
+                else bool((flags or 0) & _WRITE_FLAGS)
+            )
             if writing:
                 self._check_write(text)
             elif not self.may_read(text):
@@ -167,40 +186,49 @@ class Guard:
         seen: dict[tuple[str, str], None] = {}
         for refusal in self.refusals:
             seen.setdefault((refusal.action, refusal.path), None)
-        return [refusal_problem(action, path, self.project, self.content)
-                for action, path in seen]
+        return [refusal_problem(action, path, self.project, self.content) for action, path in seen]
 
 
 def refusal_problem(action: str, path: str, project: Path, content: Path) -> Problem:
-    shown = display_path(Path(path), project) if not Path(path).is_symlink() else \
-        os.path.relpath(path, project)
+    shown = (
+        display_path(Path(path), project)
+        if not Path(path).is_symlink()
+        else os.path.relpath(path, project)
+    )
     folder = display_path(content, project)
     if action == "read":
         return Problem(
             file=shown,
             en=f"the build of {folder} tried to read this file, which is outside the "
-               "town's content folder (through “..” or a symbolic link), and was stopped. "
-               "Use only the town's own files.",
+            "town's content folder (through “..” or a symbolic link), and was stopped. "
+            "Use only the town's own files.",
             ru=f"сборка {folder} попыталась прочитать этот файл вне папки с материалами "
-               "города (через «..» или символическую ссылку) и была остановлена. "
-               "Используйте только файлы самого города.")
+            "города (через «..» или символическую ссылку) и была остановлена. "
+            "Используйте только файлы самого города.",
+        )
     return Problem(
         file=shown,
         en=f"the build of {folder} tried to {'link' if action == 'link' else 'write'} "
-           "this file outside the town's own output folder, and was stopped; nothing "
-           "was published. Check “save_as”, “url” and “slug” in the town's files and "
-           "the “pelican:” settings of the town.",
+        "this file outside the town's own output folder, and was stopped; nothing "
+        "was published. Check “save_as”, “url” and “slug” in the town's files and "
+        "the “pelican:” settings of the town.",
         ru=f"сборка {folder} попыталась {'создать ссылку' if action == 'link' else 'записать'}"
-           " этот файл вне собственной папки города и была остановлена; ничего не "
-           "опубликовано. Проверьте «save_as», «url» и «slug» в файлах города и "
-           "настройки «pelican:» города.")
+        " этот файл вне собственной папки города и была остановлена; ничего не "
+        "опубликовано. Проверьте «save_as», «url» и «slug» в файлах города и "
+        "настройки «pelican:» города.",
+    )
 
 
-def install(project: Path, content: Path, writable: Iterable[Path],
-            readable: Iterable[Path]) -> Guard:
+def install(
+    project: Path, content: Path, writable: Iterable[Path], readable: Iterable[Path]
+) -> Guard:
     """Start guarding this process (for good: call it only in a build's own process)."""
-    guard = Guard(project=Path(project), content=Path(content), writable=list(writable),
-                  readable=list(readable))
+    guard = Guard(
+        project=Path(project),
+        content=Path(content),
+        writable=list(writable),
+        readable=list(readable),
+    )
     sys.addaudithook(guard.hook)
     return guard
 

@@ -58,9 +58,19 @@ def extract_messages(theme: Path, pot: Path | None = None) -> Path:
     pot = Path(pot or theme / "translations" / "messages.pot").resolve()
     # from inside the theme, so the catalogs name "templates/base.html", not a full path
     with contextlib.chdir(theme):
-        _pybabel("extract", "--mapping-file", "translations/babel.cfg",
-                 "--output-file", str(pot), "--sort-by-file", "--project", "Gardarika theme",
-                 "--copyright-holder", "Gardarika developers", ".")
+        _pybabel(
+            "extract",
+            "--mapping-file",
+            "translations/babel.cfg",
+            "--output-file",
+            str(pot),
+            "--sort-by-file",
+            "--project",
+            "Gardarika theme",
+            "--copyright-holder",
+            "Gardarika developers",
+            ".",
+        )
     return pot
 
 
@@ -75,8 +85,15 @@ def update_catalogs(theme: Path) -> list[Path]:
     directory = theme / "translations"
     catalogs = sorted(directory.glob("*/LC_MESSAGES/messages.po"))
     if catalogs:
-        _pybabel("update", "--input-file", str(pot), "--output-dir", str(directory),
-                 "--domain", "messages")
+        _pybabel(
+            "update",
+            "--input-file",
+            str(pot),
+            "--output-dir",
+            str(directory),
+            "--domain",
+            "messages",
+        )
     return catalogs
 
 
@@ -96,8 +113,12 @@ def untranslated(theme: Path, lang: str, pot: Path) -> list[str]:
         found = catalog.get(message.id)
         strings = found.string if found else None
         forms = strings if isinstance(strings, (list, tuple)) else [strings]
-        complete = found is not None and not found.fuzzy and all(forms) and (
-            not isinstance(strings, (list, tuple)) or len(forms) == catalog.num_plurals)
+        complete = (
+            found is not None
+            and not found.fuzzy
+            and all(forms)
+            and (not isinstance(strings, (list, tuple)) or len(forms) == catalog.num_plurals)
+        )
         if not complete:
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
     return missing

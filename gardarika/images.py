@@ -83,11 +83,11 @@ class ProcessedImage:
 
     width: int
     height: int
-    format: str                    # "jpeg" or "png"
-    suffix: str                    # ".jpg" or ".png"
-    size: int                      # bytes of the main file
+    format: str  # "jpeg" or "png"
+    suffix: str  # ".jpg" or ".png"
+    size: int  # bytes of the main file
     variants: list[int] = field(default_factory=list)  # widths of the smaller copies
-    folder: str = ""               # cache folder holding main<suffix> and <w>w<suffix>
+    folder: str = ""  # cache folder holding main<suffix> and <w>w<suffix>
 
     def main_file(self) -> Path:
         return Path(self.folder) / f"main{self.suffix}"
@@ -111,14 +111,16 @@ class ImageError(Exception):
         """What to tell an editor, in English and Russian. Such a file is not published:
         copied as it is, it would keep what processing removes (the GPS position in a
         damaged photo's EXIF, a camera's serial number)."""
-        return (f"this picture cannot be read ({self}), so it is not published (copied "
-                "as it is, it would keep its hidden data, such as where the photo was "
-                "taken). Open it in a photo editor and save it again as JPEG or PNG, or put "
-                "another picture in its place.",
-                f"эту картинку не удаётся прочитать ({self.reason_ru}), поэтому она не "
-                "публикуется (скопированная как есть, она сохранила бы скрытые данные, "
-                "например место съёмки). Откройте её в фоторедакторе и сохраните заново как "
-                "JPEG или PNG или замените её другой картинкой.")
+        return (
+            f"this picture cannot be read ({self}), so it is not published (copied "
+            "as it is, it would keep its hidden data, such as where the photo was "
+            "taken). Open it in a photo editor and save it again as JPEG or PNG, or put "
+            "another picture in its place.",
+            f"эту картинку не удаётся прочитать ({self.reason_ru}), поэтому она не "
+            "публикуется (скопированная как есть, она сохранила бы скрытые данные, "
+            "например место съёмки). Откройте её в фоторедакторе и сохраните заново как "
+            "JPEG или PNG или замените её другой картинкой.",
+        )
 
 
 def _number(value: int) -> str:
@@ -139,28 +141,33 @@ class PictureTooLarge(ImageError):
         limit = _number(MAX_PIXELS)
         if width is None or height is None:
             self.size_en = self.size_ru = ""
-            super().__init__(f"more than {_number(2 * MAX_PIXELS)} pixels",
-                             f"больше {_number(2 * MAX_PIXELS)} пикселей")
+            super().__init__(
+                f"more than {_number(2 * MAX_PIXELS)} pixels",
+                f"больше {_number(2 * MAX_PIXELS)} пикселей",
+            )
         else:
             size, pixels = f"{width} × {height}", _number(width * height)
             self.size_en = f"this picture is {size} pixels ({pixels} pixels in all); "
             self.size_ru = f"размер картинки — {size} пикселей (всего {pixels}); "
-            super().__init__(f"{size} pixels, more than {limit}",
-                             f"{size} пикселей, больше {limit}")
+            super().__init__(
+                f"{size} pixels, more than {limit}", f"{size} пикселей, больше {limit}"
+            )
         self.width = width
         self.height = height
 
     def messages(self) -> tuple[str, str]:
         """What to tell an editor: the size, the limit and what to do."""
         limit = _number(MAX_PIXELS)
-        return (f"{self.size_en or f'this picture has {self}; '}a picture may have at most "
-                f"{limit}, because a bigger one takes gigabytes of memory to build. Scale it "
-                f"down to at most {limit} pixels, e.g. {MAX_PIXELS_EXAMPLE}, in any photo "
-                "editor; a page shows it smaller anyway.",
-                f"{self.size_ru or f'в картинке {self.reason_ru}; '}можно не больше {limit}: "
-                "на сборку картинки крупнее уходят гигабайты памяти. Уменьшите её до "
-                f"{limit} пикселей, например {MAX_PIXELS_EXAMPLE}, в любом фоторедакторе; "
-                "на странице она всё равно показывается меньше.")
+        return (
+            f"{self.size_en or f'this picture has {self}; '}a picture may have at most "
+            f"{limit}, because a bigger one takes gigabytes of memory to build. Scale it "
+            f"down to at most {limit} pixels, e.g. {MAX_PIXELS_EXAMPLE}, in any photo "
+            "editor; a page shows it smaller anyway.",
+            f"{self.size_ru or f'в картинке {self.reason_ru}; '}можно не больше {limit}: "
+            "на сборку картинки крупнее уходят гигабайты памяти. Уменьшите её до "
+            f"{limit} пикселей, например {MAX_PIXELS_EXAMPLE}, в любом фоторедакторе; "
+            "на странице она всё равно показывается меньше.",
+        )
 
 
 def _header_size(fp: IO[bytes]) -> tuple[int, int] | None:
@@ -202,10 +209,10 @@ def open_picture(fp: IO[bytes]) -> ImageFile.ImageFile:
     except Image.DecompressionBombError:
         raise PictureTooLarge(*(_header_size(fp) or (None, None))) from None
     except UnidentifiedImageError:
-        raise ImageError("it is not a JPEG, PNG, WebP, BMP, TIFF or GIF picture, or its "
-                         "beginning is damaged",
-                         "это не картинка JPEG, PNG, WebP, BMP, TIFF или GIF, или её начало "
-                         "повреждено") from None
+        raise ImageError(
+            "it is not a JPEG, PNG, WebP, BMP, TIFF or GIF picture, or its beginning is damaged",
+            "это не картинка JPEG, PNG, WebP, BMP, TIFF или GIF, или её начало повреждено",
+        ) from None
     except Exception as exc:  # whatever a damaged file makes a format reader raise
         raise ImageError(str(exc) or type(exc).__name__) from None
     width, height = image.size
@@ -225,7 +232,8 @@ def _is_drawing(image: Image.Image, source_format: str | None) -> bool:
     """Transparency, or a non-JPEG with few colours: PNG keeps it sharp (and JPEG would
     lose the alpha). A JPEG is a photograph, even a black-and-white one."""
     if image.mode in ("RGBA", "LA", "P") and (
-            "transparency" in image.info or image.mode in ("RGBA", "LA")):
+        "transparency" in image.info or image.mode in ("RGBA", "LA")
+    ):
         return True
     if source_format == "JPEG":
         return False
@@ -237,8 +245,7 @@ def _is_drawing(image: Image.Image, source_format: str | None) -> bool:
 def _encode(image: Image.Image, fmt: str, quality: int) -> bytes:
     buffer = io.BytesIO()
     if fmt == "jpeg":
-        image.convert("RGB").save(buffer, "JPEG", quality=quality, optimize=True,
-                                  progressive=True)
+        image.convert("RGB").save(buffer, "JPEG", quality=quality, optimize=True, progressive=True)
     else:
         image.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()
@@ -289,8 +296,10 @@ def _decode_fitted(source: bytes, settings: ImageSettings) -> tuple[Image.Image,
                 # a new picture, turned or not: ``opened`` is gone with the ``with``
                 return ImageOps.exif_transpose(opened), opened.format
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageError(f"a part of it has more than {_number(MAX_PIXELS)} pixels",
-                             f"в её части больше {_number(MAX_PIXELS)} пикселей") from None
+            raise ImageError(
+                f"a part of it has more than {_number(MAX_PIXELS)} pixels",
+                f"в её части больше {_number(MAX_PIXELS)} пикселей",
+            ) from None
         except Exception as exc:  # a damaged file, whatever its reader raises
             raise ImageError(str(exc) or type(exc).__name__) from None
 
@@ -310,8 +319,14 @@ def _render(source: bytes, settings: ImageSettings, folder: Path) -> ProcessedIm
         small = _fit(main, width, settings.max_height)
         (folder / f"{width}w{suffix}").write_bytes(_encode_within(small, fmt, settings))
         variants.append(width)
-    return ProcessedImage(width=main.width, height=main.height, format=fmt, suffix=suffix,
-                          size=len(data), variants=variants)
+    return ProcessedImage(
+        width=main.width,
+        height=main.height,
+        format=fmt,
+        suffix=suffix,
+        size=len(data),
+        variants=variants,
+    )
 
 
 @contextmanager
@@ -352,8 +367,7 @@ def _picture_lock(path: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def process(source: Path, cache: Path, settings: ImageSettings = ImageSettings()
-            ) -> ProcessedImage:
+def process(source: Path, cache: Path, settings: ImageSettings = ImageSettings()) -> ProcessedImage:
     """The processed picture for ``source``, from the cache or made now (and cached).
 
     Several processes may ask for the same picture at once (the languages of a town are
@@ -400,8 +414,7 @@ def _cached(entry: Path) -> ProcessedImage | None:
     """The picture cached in ``entry``, or ``None`` when anything of it is missing or
     odd."""
     try:
-        result = ProcessedImage(**json.loads((entry / "meta.json").read_text(
-            encoding="utf-8")))
+        result = ProcessedImage(**json.loads((entry / "meta.json").read_text(encoding="utf-8")))
         result.folder = str(entry)
         files = [result.main_file(), *(result.variant_file(w) for w in result.variants)]
         if all(f.is_file() for f in files):
@@ -425,8 +438,9 @@ _SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.
 DEFAULT_SIZES = "(max-width: 44rem) 100vw, 42rem"
 
 
-def annotate_images(html: str, resolve: Callable[[str], ProcessedImage | None],
-                    sizes: str = DEFAULT_SIZES) -> str:
+def annotate_images(
+    html: str, resolve: Callable[[str], ProcessedImage | None], sizes: str = DEFAULT_SIZES
+) -> str:
     """Give each ``<img>`` of a processed picture its ``width``, ``height``, a ``srcset``
     of the smaller copies, lazy loading and asynchronous decoding (what it lacks only).
 
@@ -455,8 +469,9 @@ def annotate_images(html: str, resolve: Callable[[str], ProcessedImage | None],
             candidates.append(f"{src} {image.width}w")
             extra["srcset"] = ", ".join(candidates)
             extra["sizes"] = sizes
-        added = "".join(f' {name}="{escape(value)}"' for name, value in extra.items()
-                        if name not in present)
+        added = "".join(
+            f' {name}="{escape(value)}"' for name, value in extra.items() if name not in present
+        )
         if "srcset" in present:
             added = added.replace(f' sizes="{escape(sizes)}"', "")
         return f"<img{attrs}{added}{match.group('end')}"

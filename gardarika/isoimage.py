@@ -17,9 +17,9 @@ from typing import Protocol
 import pycdlib
 
 _NOT_D = re.compile(r"[^A-Z0-9_]")
-MAX_ISO_NAME = 30   # interchange level 3: name and extension together
+MAX_ISO_NAME = 30  # interchange level 3: name and extension together
 MAX_JOLIET = 64
-COPY_BLOCK = 1 << 20   # pycdlib's own default (8 KB) makes big files slow to hash
+COPY_BLOCK = 1 << 20  # pycdlib's own default (8 KB) makes big files slow to hash
 
 
 def volume_label(text: str) -> str:
@@ -34,8 +34,11 @@ def _iso_name(name: str, taken: set[str], is_dir: bool) -> str:
         base, ext = _NOT_D.sub("_", upper.replace(".", "_")), ""
     else:
         stem, dot, ext = upper.rpartition(".")
-        base, ext = (_NOT_D.sub("_", stem), _NOT_D.sub("_", ext)[:8]) if dot else \
-            (_NOT_D.sub("_", upper), "")
+        base, ext = (
+            (_NOT_D.sub("_", stem), _NOT_D.sub("_", ext)[:8])
+            if dot
+            else (_NOT_D.sub("_", upper), "")
+        )
     room = MAX_ISO_NAME - (len(ext) + 1 if ext else 0)
     candidate, number = base[:room] or "F", 1
     while (candidate + ("." + ext if ext else "")) in taken:
@@ -65,8 +68,7 @@ def write_iso(folder: Path, target: Path, label: str) -> Path:
             iso_paths[path] = f"{iso_parent}/{name}"
             iso.add_directory(iso_paths[path], joliet_path=joliet, rr_name=path.name)
         else:
-            iso.add_file(str(path), f"{iso_parent}/{name};1", joliet_path=joliet,
-                         rr_name=path.name)
+            iso.add_file(str(path), f"{iso_parent}/{name};1", joliet_path=joliet, rr_name=path.name)
     iso.write(str(target))
     iso.close()
     return target
@@ -101,8 +103,7 @@ class Sink(Protocol):
     def write(self, data: bytes, /) -> int | None: ...
 
 
-def copy_iso_file(iso: pycdlib.PyCdlib, name: str, sink: Sink,
-                  blocksize: int = COPY_BLOCK) -> None:
+def copy_iso_file(iso: pycdlib.PyCdlib, name: str, sink: Sink, blocksize: int = COPY_BLOCK) -> None:
     """Write a file of the image (by its Joliet path) into ``sink`` block by block, so
     that a big file never has to be held whole; a sink may stop the copy by raising."""
     iso.get_file_from_iso_fp(sink, joliet_path="/" + name, blocksize=blocksize)

@@ -73,8 +73,8 @@ class Outcome:
     timed_out: bool = False
     out_of_memory: bool = False
     exit_code: int | None = None
-    error: str = ""                     # an exception that escaped ``run()``
-    at: str | None = None               # the last thing it reported working on
+    error: str = ""  # an exception that escaped ``run()``
+    at: str | None = None  # the last thing it reported working on
     seconds: float = 0.0
     log: list[str] = field(default_factory=list)
 
@@ -125,21 +125,23 @@ def _child(task: Task, conn: Connection, memory_limit: int | None) -> None:
     conn.close()
 
 
-def run_isolated(tasks: Iterable[Task], parallel: int, time_limit: float,
-                 on_outcome: Callable[[Outcome], None],
-                 memory_limit: int | None = MEMORY_LIMIT) -> None:
+def run_isolated(
+    tasks: Iterable[Task],
+    parallel: int,
+    time_limit: float,
+    on_outcome: Callable[[Outcome], None],
+    memory_limit: int | None = MEMORY_LIMIT,
+) -> None:
     """Run ``tasks`` in forked processes, at most ``parallel`` at a time, each stopped
     after ``time_limit`` seconds; call ``on_outcome`` with each as it ends."""
     ctx = multiprocessing.get_context("fork")
     pending = list(tasks)
-    running: dict[Connection, tuple[Outcome, multiprocessing.process.BaseProcess,
-                                    float]] = {}
+    running: dict[Connection, tuple[Outcome, multiprocessing.process.BaseProcess, float]] = {}
     while pending or running:
         while pending and len(running) < max(1, parallel):
             task = pending.pop(0)
             reader, writer = ctx.Pipe(duplex=False)
-            process = ctx.Process(target=_child, args=(task, writer, memory_limit),
-                                  name=task.name)
+            process = ctx.Process(target=_child, args=(task, writer, memory_limit), name=task.name)
             # a forked child would print the parent's unflushed output a second time
             sys.stdout.flush()
             sys.stderr.flush()
@@ -148,7 +150,8 @@ def run_isolated(tasks: Iterable[Task], parallel: int, time_limit: float,
             running[reader] = (Outcome(task=task), process, time.monotonic())
         deadline = min(start for _, _, start in running.values()) + time_limit
         ready = multiprocessing.connection.wait(
-            list(running), timeout=max(0.0, deadline - time.monotonic()))
+            list(running), timeout=max(0.0, deadline - time.monotonic())
+        )
         for reader in ready:
             outcome, process, start = running[reader]
             if not _receive(reader, outcome):
@@ -160,8 +163,7 @@ def run_isolated(tasks: Iterable[Task], parallel: int, time_limit: float,
             outcome.seconds = time.monotonic() - start
             on_outcome(outcome)
         now = time.monotonic()
-        for reader in [r for r, (_, _, start) in running.items()
-                       if now - start >= time_limit]:
+        for reader in [r for r, (_, _, start) in running.items() if now - start >= time_limit]:
             outcome, process, start = running.pop(reader)
             while reader.poll():  # the last word on what it was doing
                 if _receive(reader, outcome):
@@ -198,5 +200,4 @@ def _receive(reader: Connection, outcome: Outcome) -> bool:
 
 def died(outcome: Outcome) -> bool:
     """The process ended by a signal or an exit code, with no result."""
-    return not (outcome.finished or outcome.timed_out or outcome.out_of_memory
-                or outcome.error)
+    return not (outcome.finished or outcome.timed_out or outcome.out_of_memory or outcome.error)

@@ -22,35 +22,69 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 #: attributes that hold a URL, by element (``*``: any element)
 URL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "*": ("href", "src", "poster", "background", "cite", "longdesc", "action",
-          "formaction", "data"),
+    "*": (
+        "href",
+        "src",
+        "poster",
+        "background",
+        "cite",
+        "longdesc",
+        "action",
+        "formaction",
+        "data",
+    ),
 }
 SRCSET_ATTRIBUTES = ("srcset", "imagesrcset")
 
 #: elements whose URL makes the browser load something (not just a link to follow)
 RESOURCE_ELEMENTS: dict[str, tuple[str, ...]] = {
-    "img": ("src", "srcset"), "iframe": ("src",), "frame": ("src",), "script": ("src",),
-    "video": ("src", "poster"), "audio": ("src",), "source": ("src", "srcset"),
-    "track": ("src",), "embed": ("src",), "object": ("data",), "input": ("src",),
-    "image": ("href",), "use": ("href",),
+    "img": ("src", "srcset"),
+    "iframe": ("src",),
+    "frame": ("src",),
+    "script": ("src",),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "source": ("src", "srcset"),
+    "track": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "input": ("src",),
+    "image": ("href",),
+    "use": ("href",),
 }
 #: ``<link rel=...>`` kinds that load something
-LOADING_LINK_RELS = frozenset({"stylesheet", "icon", "shortcut", "apple-touch-icon",
-                               "preload", "prefetch", "modulepreload", "manifest",
-                               "mask-icon", "import"})
+LOADING_LINK_RELS = frozenset(
+    {
+        "stylesheet",
+        "icon",
+        "shortcut",
+        "apple-touch-icon",
+        "preload",
+        "prefetch",
+        "modulepreload",
+        "manifest",
+        "mask-icon",
+        "import",
+    }
+)
 
 _TAG = re.compile(
-    r"<!--.*?-->"                                    # comments are skipped
+    r"<!--.*?-->"  # comments are skipped
     r"|<(?P<name>[a-zA-Z][^\s/>]*)"
     r"(?P<attrs>(?:\s+[^\s\"'=<>`/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?"
     r"|\s*/(?!>))*)\s*/?>",
-    re.S)
-_ATTR = re.compile(r"(?P<name>[^\s\"'=<>`/]+)(?:(?P<eq>\s*=\s*)(?:\"(?P<dq>[^\"]*)\""
-                   r"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"'=<>`]+)))?")
-_CSS_URL = re.compile(r"""url\(\s*(?P<q>['"]?)(?P<url>[^'")]*?)(?P=q)\s*\)"""
-                      r"""|@import\s+(?P<iq>['"])(?P<iurl>[^'"]+)(?P=iq)""", re.I)
-_RAW_TEXT = re.compile(r"<(?P<name>script|style)\b[^>]*>(?P<body>.*?)</(?P=name)\s*>",
-                       re.S | re.I)
+    re.S,
+)
+_ATTR = re.compile(
+    r"(?P<name>[^\s\"'=<>`/]+)(?:(?P<eq>\s*=\s*)(?:\"(?P<dq>[^\"]*)\""
+    r"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"'=<>`]+)))?"
+)
+_CSS_URL = re.compile(
+    r"""url\(\s*(?P<q>['"]?)(?P<url>[^'")]*?)(?P=q)\s*\)"""
+    r"""|@import\s+(?P<iq>['"])(?P<iurl>[^'"]+)(?P=iq)""",
+    re.I,
+)
+_RAW_TEXT = re.compile(r"<(?P<name>script|style)\b[^>]*>(?P<body>.*?)</(?P=name)\s*>", re.S | re.I)
 _JS_STRING = re.compile(r"""(?P<q>["'])(?P<s>[\w.~/-]+(?:[?#][^"'\s<>]*)?)(?P=q)""")
 
 UrlFixer = Callable[[str], str]
@@ -62,17 +96,16 @@ class Reference:
 
     url: str
     line: int
-    element: str       # the tag name, "css", "json" or "js"
-    attribute: str     # the attribute, or the kind of reference
-    loads: bool        # the browser fetches it to show the page (not a link to follow)
+    element: str  # the tag name, "css", "json" or "js"
+    attribute: str  # the attribute, or the kind of reference
+    loads: bool  # the browser fetches it to show the page (not a link to follow)
     escaped: bool = False  # written with HTML character references (an attribute value)
 
 
 def is_external(url: str) -> bool:
     """Another website (``https://…``, ``//cdn…``), not a file of ours."""
     parts = urlsplit(url.strip())
-    return url.strip().startswith("//") or parts.scheme in ("http", "https", "ftp", "ws",
-                                                            "wss")
+    return url.strip().startswith("//") or parts.scheme in ("http", "https", "ftp", "ws", "wss")
 
 
 def is_internal(url: str) -> bool:
@@ -97,9 +130,11 @@ def make_portable(url: str, page_dir: str, is_dir: Callable[[str], bool]) -> str
     here = page_dir or "."
     absolute = path.startswith("/")
     site_path = posixpath.normpath(path.lstrip("/") if absolute else posixpath.join(here, path))
-    names_folder = (path.endswith("/")
-                    or posixpath.basename(path) in ("", ".", "..")
-                    or is_dir(unquote(site_path)))
+    names_folder = (
+        path.endswith("/")
+        or posixpath.basename(path) in ("", ".", "..")
+        or is_dir(unquote(site_path))
+    )
     if absolute:
         path = posixpath.relpath(site_path, here)
     if names_folder:
@@ -151,13 +186,11 @@ def _loads(tag: str, attr: str, attrs: dict[str, str]) -> bool:
 
 #: the attributes :func:`html_references` looks at; every other one (class, id, alt…, most
 #: of a page) is passed over without working out its line or value
-_REFERENCE_ATTRIBUTES = frozenset((*URL_ATTRIBUTES["*"], *SRCSET_ATTRIBUTES, "style",
-                                   "content"))
+_REFERENCE_ATTRIBUTES = frozenset((*URL_ATTRIBUTES["*"], *SRCSET_ATTRIBUTES, "style", "content"))
 
 
 def _attribute_values(attrs_text: str) -> dict[str, str]:
-    return {m.group("name").lower(): (_attr_value(m)[0] or "")
-            for m in _ATTR.finditer(attrs_text)}
+    return {m.group("name").lower(): (_attr_value(m)[0] or "") for m in _ATTR.finditer(attrs_text)}
 
 
 def html_references(html: str) -> Iterator[tuple[Reference, int, int]]:
@@ -171,7 +204,7 @@ def html_references(html: str) -> Iterator[tuple[Reference, int, int]]:
             continue
         name = name.lower()
         base = tag.start("attrs")
-        values: dict[str, str] | None = None   # all of the tag's attributes, when needed
+        values: dict[str, str] | None = None  # all of the tag's attributes, when needed
         for match in _ATTR.finditer(attrs_text):
             attr = match.group("name").lower()
             if attr not in _REFERENCE_ATTRIBUTES:
@@ -197,13 +230,17 @@ def html_references(html: str) -> Iterator[tuple[Reference, int, int]]:
                     url, offset = refresh.group(1), refresh.start(1)
                 if name == "link":
                     values = values if values is not None else _attribute_values(attrs_text)
-                ref = Reference(unescape(url), line, name, attr,
-                                _loads(name, attr, values or {}), escaped=True)
+                ref = Reference(
+                    unescape(url), line, name, attr, _loads(name, attr, values or {}), escaped=True
+                )
                 yield ref, start + offset, start + offset + len(url)
             elif attr in SRCSET_ATTRIBUTES:
                 for url, s, e in _srcset_urls(value):
-                    yield (Reference(unescape(url), line, name, attr, True, escaped=True),
-                           start + s, start + e)
+                    yield (
+                        Reference(unescape(url), line, name, attr, True, escaped=True),
+                        start + s,
+                        start + e,
+                    )
             else:  # style
                 for ref, s, e in css_references(value):
                     yield Reference(ref.url, line, name, "style", True), start + s, start + e
@@ -216,8 +253,11 @@ def html_references(html: str) -> Iterator[tuple[Reference, int, int]]:
             refs = js_references(block.group("body"))
         for ref, s, e in refs:
             line = lines.at(body_start + s)
-            yield Reference(ref.url, line, ref.element, ref.attribute, ref.loads), \
-                body_start + s, body_start + e
+            yield (
+                Reference(ref.url, line, ref.element, ref.attribute, ref.loads),
+                body_start + s,
+                body_start + e,
+            )
 
 
 def css_references(css: str) -> Iterator[tuple[Reference, int, int]]:
@@ -228,8 +268,11 @@ def css_references(css: str) -> Iterator[tuple[Reference, int, int]]:
         url = match.group(group)
         if url:
             kind = "url()" if group == "url" else "@import"
-            yield (Reference(url, lines.at(match.start(group)), "css", kind, True),
-                   match.start(group), match.end(group))
+            yield (
+                Reference(url, lines.at(match.start(group)), "css", kind, True),
+                match.start(group),
+                match.end(group),
+            )
 
 
 def js_references(js: str) -> Iterator[tuple[Reference, int, int]]:
@@ -238,8 +281,11 @@ def js_references(js: str) -> Iterator[tuple[Reference, int, int]]:
     for match in _JS_STRING.finditer(js):
         url = match.group("s")
         if looks_like_page_link(url):
-            yield (Reference(url, lines.at(match.start("s")), "js", "string", False),
-                   match.start("s"), match.end("s"))
+            yield (
+                Reference(url, lines.at(match.start("s")), "js", "string", False),
+                match.start("s"),
+                match.end("s"),
+            )
 
 
 _PAGE_LINK = re.compile(r"(?:/|\./|\.\./)?[^\s<>\"'?#]*(?:\.html|/)(?:[?#][^\s<>\"']*)?")
@@ -272,8 +318,12 @@ def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-def _rewrite(text: str, refs: Iterator[tuple[Reference, int, int]], fix: UrlFixer,
-             noted: list[Reference] | None = None) -> str:
+def _rewrite(
+    text: str,
+    refs: Iterator[tuple[Reference, int, int]],
+    fix: UrlFixer,
+    noted: list[Reference] | None = None,
+) -> str:
     """``text`` with each reference passed through ``fix``; into ``noted``, when given,
     each reference as the result has it."""
     spans = []

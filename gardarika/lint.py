@@ -67,13 +67,19 @@ def _warning(doc: Document, line: int | None, en: str, ru: str) -> Problem:
 def check_titles(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
     for doc in docs:
         if "title" not in doc.metadata:
-            yield _error(doc, 1, "there is no title. Add a first line like "
-                                 "“Title: Субботник в парке”.",
-                         "нет заголовка. Добавьте первой строкой, например, "
-                         "«Title: Субботник в парке».")
+            yield _error(
+                doc,
+                1,
+                "there is no title. Add a first line like “Title: Субботник в парке”.",
+                "нет заголовка. Добавьте первой строкой, например, «Title: Субботник в парке».",
+            )
         elif not str(doc.metadata["title"] or "").strip():
-            yield _error(doc, doc.line("title"), "the title is empty; write it after "
-                         "“Title:”.", "заголовок пустой; напишите его после «Title:».")
+            yield _error(
+                doc,
+                doc.line("title"),
+                "the title is empty; write it after “Title:”.",
+                "заголовок пустой; напишите его после «Title:».",
+            )
 
 
 #: longer titles still build (the address is cut to a portable length) but fill every
@@ -81,18 +87,20 @@ def check_titles(site: SiteConfig, docs: list[Document], root: Path) -> Iterator
 LONG_TITLE = 200
 
 
-def check_title_length(site: SiteConfig, docs: list[Document], root: Path
-                       ) -> Iterator[Problem]:
+def check_title_length(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
     for doc in docs:
         title = " ".join(str(doc.metadata.get("title") or "").split())
         if len(title) > LONG_TITLE:
-            yield _warning(doc, doc.line("title"),
-                           f"the title is {len(title)} characters long; it is shown in every "
-                           f"list and tab, so keep it under {LONG_TITLE}. Did the text go into "
-                           "the title? Put it below the metadata, after a blank line.",
-                           f"заголовок длиной {len(title)} знаков; он виден во всех списках и "
-                           f"вкладках, поэтому пусть будет короче {LONG_TITLE}. Может быть, "
-                           "текст попал в заголовок? Перенесите его ниже, после пустой строки.")
+            yield _warning(
+                doc,
+                doc.line("title"),
+                f"the title is {len(title)} characters long; it is shown in every "
+                f"list and tab, so keep it under {LONG_TITLE}. Did the text go into "
+                "the title? Put it below the metadata, after a blank line.",
+                f"заголовок длиной {len(title)} знаков; он виден во всех списках и "
+                f"вкладках, поэтому пусть будет короче {LONG_TITLE}. Может быть, "
+                "текст попал в заголовок? Перенесите его ниже, после пустой строки.",
+            )
 
 
 def _parse_date(value: object) -> dt.datetime:
@@ -113,36 +121,43 @@ def check_dates(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[
         if doc.kind != "article" or str(doc.metadata.get("status", "")).lower() == "draft":
             continue
         if "date" not in doc.metadata:
-            yield _error(doc, 1, "there is no date. Add a line like “Date: 2024-05-01 10:30” "
-                                 "at the top.",
-                         "нет даты. Добавьте вверху строку, например, "
-                         "«Date: 2024-05-01 10:30».")
+            yield _error(
+                doc,
+                1,
+                "there is no date. Add a line like “Date: 2024-05-01 10:30” at the top.",
+                "нет даты. Добавьте вверху строку, например, «Date: 2024-05-01 10:30».",
+            )
             continue
         value = doc.metadata["date"]
         try:
             date = _parse_date(value)
         except (ValueError, OverflowError, TypeError):
-            yield _error(doc, doc.line("date"),
-                         f"the date “{value}” cannot be understood. Write it as year-month-"
-                         "day and time: “Date: 2024-05-01 10:30”.",
-                         f"дату «{value}» не удаётся понять. Пишите год-месяц-день и время: "
-                         "«Date: 2024-05-01 10:30».")
+            yield _error(
+                doc,
+                doc.line("date"),
+                f"the date “{value}” cannot be understood. Write it as year-month-"
+                "day and time: “Date: 2024-05-01 10:30”.",
+                f"дату «{value}» не удаётся понять. Пишите год-месяц-день и время: "
+                "«Date: 2024-05-01 10:30».",
+            )
             continue
         if date.tzinfo is None:
             date = date.replace(tzinfo=zone)
         marked = str(doc.metadata.get("future", "")).strip().lower() in TRUE
         if date > now + dt.timedelta(minutes=5) and not marked:
-            yield _error(doc, doc.line("date"),
-                         f"the date {date:%Y-%m-%d %H:%M} is in the future. If it is a typo, "
-                         "correct it; if the article really belongs to that day, add a line "
-                         "“Future: yes”.",
-                         f"дата {date:%Y-%m-%d %H:%M} ещё не наступила. Если это опечатка, "
-                         "исправьте её; если статья и правда относится к этому дню, добавьте "
-                         "строку «Future: yes».")
+            yield _error(
+                doc,
+                doc.line("date"),
+                f"the date {date:%Y-%m-%d %H:%M} is in the future. If it is a typo, "
+                "correct it; if the article really belongs to that day, add a line "
+                "“Future: yes”.",
+                f"дата {date:%Y-%m-%d %H:%M} ещё не наступила. Если это опечатка, "
+                "исправьте её; если статья и правда относится к этому дню, добавьте "
+                "строку «Future: yes».",
+            )
 
 
-def check_languages(site: SiteConfig, docs: list[Document], root: Path
-                    ) -> Iterator[Problem]:
+def check_languages(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
     known = ", ".join(site.languages)
     for doc in docs:
         wrong = [c for c in (doc.lang, doc.suffix_lang) if c and c not in site.languages]
@@ -150,19 +165,27 @@ def check_languages(site: SiteConfig, docs: list[Document], root: Path
             continue
         code = wrong[0]
         line = doc.line("lang") if "lang" in doc.metadata else None
-        what_en = "an unknown language code" if not is_language_code(str(code)) else \
-            "a language this town's site does not have"
-        what_ru = "неизвестный код языка" if not is_language_code(str(code)) else \
-            "язык, которого нет на сайте этого города"
-        yield _error(doc, line,
-                     f"“{code}” is {what_en} (the town has: {known}). Use one of these, or add "
-                     "the language to the town's settings file.",
-                     f"«{code}» — {what_ru} (у города есть: {known}). Укажите один из них или "
-                     "добавьте язык в файл настроек города.")
+        what_en = (
+            "an unknown language code"
+            if not is_language_code(str(code))
+            else "a language this town's site does not have"
+        )
+        what_ru = (
+            "неизвестный код языка"
+            if not is_language_code(str(code))
+            else "язык, которого нет на сайте этого города"
+        )
+        yield _error(
+            doc,
+            line,
+            f"“{code}” is {what_en} (the town has: {known}). Use one of these, or add "
+            "the language to the town's settings file.",
+            f"«{code}» — {what_ru} (у города есть: {known}). Укажите один из них или "
+            "добавьте язык в файл настроек города.",
+        )
 
 
-def check_duplicate_slugs(site: SiteConfig, docs: list[Document], root: Path
-                          ) -> Iterator[Problem]:
+def check_duplicate_slugs(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
     groups: dict[tuple[str, str, str], list[Document]] = defaultdict(list)
     for doc in docs:
         if doc.slug:
@@ -172,12 +195,14 @@ def check_duplicate_slugs(site: SiteConfig, docs: list[Document], root: Path
             continue
         for number, doc in enumerate(group):
             others, others_ru = _others(group, number)
-            yield _error(doc, doc.line("slug") if "slug" in doc.metadata else
-                         doc.line("title"),
-                         f"the address “{slug}” ({lang}) is also used by {others}. Give one of "
-                         "them another title or a line “Slug: other-name”.",
-                         f"адрес «{slug}» ({lang}) уже занят: {others_ru}. Измените заголовок "
-                         "одного из них или добавьте строку «Slug: drugoe-imya».")
+            yield _error(
+                doc,
+                doc.line("slug") if "slug" in doc.metadata else doc.line("title"),
+                f"the address “{slug}” ({lang}) is also used by {others}. Give one of "
+                "them another title or a line “Slug: other-name”.",
+                f"адрес «{slug}» ({lang}) уже занят: {others_ru}. Измените заголовок "
+                "одного из них или добавьте строку «Slug: drugoe-imya».",
+            )
 
 
 #: files named in one message about a shared address: a folder of 10 000 copies gets
@@ -189,41 +214,49 @@ def _others(group: list[Document], number: int) -> tuple[str, str]:
     """The files of ``group`` other than its ``number``-th, in English and Russian, at
     most :data:`NAMED_OTHERS` of them named (the first ones, which the editor meets
     first in the list) and the rest counted."""
-    named = [d.shown for i, d in enumerate(group[:NAMED_OTHERS + 1]) if i != number]
+    named = [d.shown for i, d in enumerate(group[: NAMED_OTHERS + 1]) if i != number]
     named = named[:NAMED_OTHERS]
     more = len(group) - 1 - len(named)
     listed = ", ".join(named)
-    return (listed + (f" and {more} more" if more else ""),
-            listed + (f" и ещё {more}" if more else ""))
+    return (
+        listed + (f" and {more} more" if more else ""),
+        listed + (f" и ещё {more}" if more else ""),
+    )
 
 
-def check_addresses(site: SiteConfig, docs: list[Document], root: Path
-                    ) -> Iterator[Problem]:
+def check_addresses(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
     """A title and a file name with no letter or digit (``🙂.md`` titled ``🙂``) give
     no address to write the page at."""
     for doc in docs:
         if doc.slug or "title" not in doc.metadata:
             continue
-        yield _error(doc, doc.line("title"),
-                     "neither the title nor the file name has a letter or digit to make "
-                     "the page's address from. Add a line like “Slug: novosti” or rename "
-                     "the file.",
-                     "ни в заголовке, ни в имени файла нет букв или цифр, из которых "
-                     "получился бы адрес страницы. Добавьте строку, например, "
-                     "«Slug: novosti» или переименуйте файл.")
+        yield _error(
+            doc,
+            doc.line("title"),
+            "neither the title nor the file name has a letter or digit to make "
+            "the page's address from. Add a line like “Slug: novosti” or rename "
+            "the file.",
+            "ни в заголовке, ни в имени файла нет букв или цифр, из которых "
+            "получился бы адрес страницы. Добавьте строку, например, "
+            "«Slug: novosti» или переименуйте файл.",
+        )
 
 
-def check_reserved_addresses(site: SiteConfig, docs: list[Document], root: Path
-                             ) -> Iterator[Problem]:
+def check_reserved_addresses(
+    site: SiteConfig, docs: list[Document], root: Path
+) -> Iterator[Problem]:
     """An article titled “Search” or “Tags” would be written over the site's own page."""
     for doc in docs:
         if doc.kind != "article" or doc.slug not in SITE_PAGES:
             continue
-        yield _error(doc, doc.line("slug") if "slug" in doc.metadata else doc.line("title"),
-                     f"the address “{doc.slug}” is the site's own {doc.slug} page. Give the "
-                     f"article a line like “Slug: {doc.slug}-1” or another title.",
-                     f"адрес «{doc.slug}» занят служебной страницей сайта. Добавьте строку, "
-                     f"например, «Slug: {doc.slug}-1» или измените заголовок.")
+        yield _error(
+            doc,
+            doc.line("slug") if "slug" in doc.metadata else doc.line("title"),
+            f"the address “{doc.slug}” is the site's own {doc.slug} page. Give the "
+            f"article a line like “Slug: {doc.slug}-1” or another title.",
+            f"адрес «{doc.slug}» занят служебной страницей сайта. Добавьте строку, "
+            f"например, «Slug: {doc.slug}-1» или измените заголовок.",
+        )
 
 
 def check_save_as(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
@@ -236,12 +269,15 @@ def check_save_as(site: SiteConfig, docs: list[Document], root: Path) -> Iterato
         others = tuple(lang for lang in site.languages if lang != site.default_language)
         problem = page_file_problem(value, others)
         if problem:
-            yield _error(doc, doc.line("save_as"), f"“save_as: {value}” {problem[0]}",
-                         f"«save_as: {value}» {problem[1]}")
+            yield _error(
+                doc,
+                doc.line("save_as"),
+                f"“save_as: {value}” {problem[0]}",
+                f"«save_as: {value}» {problem[1]}",
+            )
 
 
-def check_templates(site: SiteConfig, docs: list[Document], root: Path
-                    ) -> Iterator[Problem]:
+def check_templates(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
     """``Template: gallery`` must name one of the theme's templates; Pelican would stop
     the whole run without saying which file asked for it."""
     folder = root / "themes" / site.theme / "templates"
@@ -252,13 +288,16 @@ def check_templates(site: SiteConfig, docs: list[Document], root: Path
         if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
             continue  # not a plain name at all: check_confinement explains that one
         if name.startswith("_") or name.lower() in ("base", "portal") or name != name.lower():
-            yield _error(doc, doc.line("template"),
-                         f"“{name}” is a part of the theme's pages, not a template of its "
-                         "own. Remove the “Template:” line or name a page template in "
-                         "lower case, like “page”.",
-                         f"«{name}» — часть страниц темы, а не отдельный шаблон. Уберите "
-                         "строку «Template:» или укажите шаблон страницы строчными "
-                         "буквами, например «page».")
+            yield _error(
+                doc,
+                doc.line("template"),
+                f"“{name}” is a part of the theme's pages, not a template of its "
+                "own. Remove the “Template:” line or name a page template in "
+                "lower case, like “page”.",
+                f"«{name}» — часть страниц темы, а не отдельный шаблон. Уберите "
+                "строку «Template:» или укажите шаблон страницы строчными "
+                "буквами, например «page».",
+            )
             continue
         try:
             if (folder / f"{name}.html").is_file():
@@ -266,15 +305,17 @@ def check_templates(site: SiteConfig, docs: list[Document], root: Path
         except OSError:  # a name too long for a file name: no such template either
             pass
         known = ", ".join(sorted(p.stem for p in folder.glob("*.html"))) or "none"
-        yield _error(doc, doc.line("template"),
-                     f"the theme has no template “{name}” (it has: {known}). Remove the "
-                     "“Template:” line or name one of these.",
-                     f"в теме нет шаблона «{name}» (есть: {known}). Уберите строку "
-                     "«Template:» или укажите один из них.")
+        yield _error(
+            doc,
+            doc.line("template"),
+            f"the theme has no template “{name}” (it has: {known}). Remove the "
+            "“Template:” line or name one of these.",
+            f"в теме нет шаблона «{name}» (есть: {known}). Уберите строку "
+            "«Template:» или укажите один из них.",
+        )
 
 
-def check_translations(site: SiteConfig, docs: list[Document], root: Path
-                       ) -> Iterator[Problem]:
+def check_translations(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
     languages: dict[tuple[str, str], set[str]] = defaultdict(set)
     for doc in docs:
         languages[(doc.kind, doc.slug)].add(doc.lang)
@@ -282,13 +323,16 @@ def check_translations(site: SiteConfig, docs: list[Document], root: Path
         if str(doc.metadata.get("translation", "")).strip().lower() not in TRUE:
             continue
         if not languages[(doc.kind, doc.slug)] - {doc.lang}:
-            yield _error(doc, doc.line("translation"),
-                         f"this is marked as a translation, but there is no {doc.kind} with "
-                         f"the address “{doc.slug}” in another language. Check the “Slug:” "
-                         "line, or remove “Translation: yes” if it has no original.",
-                         f"файл отмечен как перевод, но материала с адресом «{doc.slug}» на "
-                         "другом языке нет. Проверьте строку «Slug:» или уберите "
-                         "«Translation: yes», если оригинала нет.")
+            yield _error(
+                doc,
+                doc.line("translation"),
+                f"this is marked as a translation, but there is no {doc.kind} with "
+                f"the address “{doc.slug}” in another language. Check the “Slug:” "
+                "line, or remove “Translation: yes” if it has no original.",
+                f"файл отмечен как перевод, но материала с адресом «{doc.slug}» на "
+                "другом языке нет. Проверьте строку «Slug:» или уберите "
+                "«Translation: yes», если оригинала нет.",
+            )
 
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -297,8 +341,8 @@ _TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*')\s*$""")
 # (a target is at most 2 048 characters: unbounded, a line of thousands of "](" would
 # be scanned to its end from each of them, which is quadratic)
 _LINKS = [
-    re.compile(r"\]\(\s*(?:<([^>\n]{0,2048})>|([^)\n]{0,2048}))\)"),     # [text](target)
-    re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*(?:<([^>]*)>|(\S+))"),    # [ref]: target
+    re.compile(r"\]\(\s*(?:<([^>\n]{0,2048})>|([^)\n]{0,2048}))\)"),  # [text](target)
+    re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*(?:<([^>]*)>|(\S+))"),  # [ref]: target
     re.compile(r"""\b(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I),  # raw HTML
 ]
 _PLACEHOLDER = re.compile(r"^\{(filename|static|attach|index|category|tag|author)\}(.*)$")
@@ -341,8 +385,11 @@ def _exists(target: str, doc: Document, content: Path) -> bool:
     if not path:
         return True
     folder = posixpath.dirname(doc.rel)
-    candidates = [path.lstrip("/")] if path.startswith("/") else [
-        posixpath.join(folder, path), *([] if placeholder else [path])]
+    candidates = (
+        [path.lstrip("/")]
+        if path.startswith("/")
+        else [posixpath.join(folder, path), *([] if placeholder else [path])]
+    )
     for candidate in candidates:
         candidate = posixpath.normpath(candidate)
         if not candidate.startswith("..") and (content / candidate).is_file():
@@ -354,18 +401,27 @@ def check_links(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[
     for doc in docs:
         for line, target in links_in(doc):
             parts = urlsplit(target)
-            internal = target.startswith("{") or not (parts.scheme or target.startswith(
-                ("#", "//")) or re.match(r"^[a-zA-Z][\w+.-]*:", target))
-            if not internal or _exists(target, doc, site.content) or \
-                    link_leaves_folder(target, posixpath.dirname(doc.rel)):
+            internal = target.startswith("{") or not (
+                parts.scheme
+                or target.startswith(("#", "//"))
+                or re.match(r"^[a-zA-Z][\w+.-]*:", target)
+            )
+            if (
+                not internal
+                or _exists(target, doc, site.content)
+                or link_leaves_folder(target, posixpath.dirname(doc.rel))
+            ):
                 continue  # (a link out of the town's folder: check_confinement says so)
-            yield _error(doc, line,
-                         f"the link “{target}” leads to no file. Check the file name and "
-                         "folder (a picture usually is “{static}/images/name.jpg”, another "
-                         "article “{filename}name.md”).",
-                         f"ссылка «{target}» ведёт к несуществующему файлу. Проверьте имя "
-                         "файла и папку (картинка обычно — «{static}/images/имя.jpg», другая "
-                         "статья — «{filename}имя.md»).")
+            yield _error(
+                doc,
+                line,
+                f"the link “{target}” leads to no file. Check the file name and "
+                "folder (a picture usually is “{static}/images/name.jpg”, another "
+                "article “{filename}name.md”).",
+                f"ссылка «{target}» ведёт к несуществующему файлу. Проверьте имя "
+                "файла и папку (картинка обычно — «{static}/images/имя.jpg», другая "
+                "статья — «{filename}имя.md»).",
+            )
 
 
 def _terms(doc: Document, key: str) -> list[str]:
@@ -375,19 +431,21 @@ def _terms(doc: Document, key: str) -> list[str]:
     if isinstance(value, list):
         return [str(v).strip() for v in value if str(v).strip()]
     text = str(value)
-    return [t.strip() for t in (text.split(";") if ";" in text else text.split(","))
-            if t.strip()] if key in ("tags", "authors") else \
-        [text.strip()] if text.strip() else []
+    return (
+        [t.strip() for t in (text.split(";") if ";" in text else text.split(",")) if t.strip()]
+        if key in ("tags", "authors")
+        else [text.strip()]
+        if text.strip()
+        else []
+    )
 
 
 def _normal(term: str) -> str:
     return " ".join(term.split()).casefold().replace("ё", "е")
 
 
-def check_term_spellings(site: SiteConfig, docs: list[Document], root: Path
-                         ) -> Iterator[Problem]:
-    for key, word_en, word_ru in (("category", "category", "рубрика"),
-                                  ("tags", "tag", "метка")):
+def check_term_spellings(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    for key, word_en, word_ru in (("category", "category", "рубрика"), ("tags", "tag", "метка")):
         spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         where: dict[tuple[str, str, str], list[Document]] = defaultdict(list)
         for doc in docs:
@@ -403,12 +461,14 @@ def check_term_spellings(site: SiteConfig, docs: list[Document], root: Path
                     continue
                 for doc in where[(lang, normal, term)]:
                     yield _warning(
-                        doc, doc.line(key),
+                        doc,
+                        doc.line(key),
                         f"the {word_en} “{term}” differs from “{usual}” (used {uses} times) "
                         "only in capital letters or spaces; write it the same way.",
                         f"{word_ru} «{term}» отличается от «{usual}» (встречается "
                         f"{_times_ru(uses)}) "
-                        "только заглавными буквами или пробелами; пишите одинаково.")
+                        "только заглавными буквами или пробелами; пишите одинаково.",
+                    )
 
 
 def _times_ru(count: int) -> str:
@@ -419,12 +479,15 @@ def _times_ru(count: int) -> str:
     return f"{count} " + {"one": "раз", "few": "раза"}.get(form, "раз")
 
 
-TERMS = (("category", "category", "рубрика"), ("tags", "tag", "метка"),
-         ("author", "author", "автор"), ("authors", "author", "автор"))
+TERMS = (
+    ("category", "category", "рубрика"),
+    ("tags", "tag", "метка"),
+    ("author", "author", "автор"),
+    ("authors", "author", "автор"),
+)
 
 
-def check_term_names(site: SiteConfig, docs: list[Document], root: Path
-                     ) -> Iterator[Problem]:
+def check_term_names(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
     """Categories, tags and authors are plain words: each gets a page named after it,
     and the theme shows the name as it is (markup in it would run in readers'
     browsers, and a name without letters would make a hidden file ``.html``)."""
@@ -432,26 +495,35 @@ def check_term_names(site: SiteConfig, docs: list[Document], root: Path
         for key, word_en, word_ru in TERMS:
             for term in _terms(doc, key):
                 if "<" in term or ">" in term:
-                    yield _error(doc, doc.line(key),
-                                 f"the {word_en} “{term}” contains “<” or “>”; names are "
-                                 "plain text, without HTML. Write it in plain words.",
-                                 f"{word_ru} «{term}» содержит «<» или «>»; названия — "
-                                 "простой текст, без HTML. Уберите эти знаки.")
+                    yield _error(
+                        doc,
+                        doc.line(key),
+                        f"the {word_en} “{term}” contains “<” or “>”; names are "
+                        "plain text, without HTML. Write it in plain words.",
+                        f"{word_ru} «{term}» содержит «<» или «>»; названия — "
+                        "простой текст, без HTML. Уберите эти знаки.",
+                    )
                 elif not slugify(term):
-                    yield _error(doc, doc.line(key),
-                                 f"the {word_en} “{term}” has no letter or digit, so its "
-                                 "page cannot get an address. Write it in words.",
-                                 f"{word_ru} «{term}» не содержит ни букв, ни цифр, поэтому "
-                                 "странице с этим названием не дать адрес. Напишите "
-                                 "название словами.")
+                    yield _error(
+                        doc,
+                        doc.line(key),
+                        f"the {word_en} “{term}” has no letter or digit, so its "
+                        "page cannot get an address. Write it in words.",
+                        f"{word_ru} «{term}» не содержит ни букв, ни цифр, поэтому "
+                        "странице с этим названием не дать адрес. Напишите "
+                        "название словами.",
+                    )
 
 
 def check_bodies(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
     for doc in docs:
         if not doc.body.strip():
-            yield _warning(doc, doc.body_line,
-                           "the text is empty: the page will show only its title.",
-                           "текст пустой: на странице будет только заголовок.")
+            yield _warning(
+                doc,
+                doc.body_line,
+                "the text is empty: the page will show only its title.",
+                "текст пустой: на странице будет только заголовок.",
+            )
 
 
 def _html_removals(doc: Document) -> list[tuple[int, Removal]]:
@@ -478,25 +550,30 @@ def check_html(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[P
             yield _warning(doc, line, en, ru)
 
 
-def check_controls(site: SiteConfig, docs: list[Document], root: Path
-                   ) -> Iterator[Problem]:
+def check_controls(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
     """Invisible control characters in the metadata or the text: removed by the build,
     said here so that the editor knows where they are."""
     for doc in docs:
         for key, value in doc.metadata.items():
             if has_controls(str(value)):
-                yield _warning(doc, doc.line(key),
-                               f"“{key}” contains invisible control characters (pasted from "
-                               "a terminal or an old program?); the build removes them.",
-                               f"в «{key}» есть невидимые управляющие символы (вставлено из "
-                               "терминала или старой программы?); сборка их удаляет.")
+                yield _warning(
+                    doc,
+                    doc.line(key),
+                    f"“{key}” contains invisible control characters (pasted from "
+                    "a terminal or an old program?); the build removes them.",
+                    f"в «{key}» есть невидимые управляющие символы (вставлено из "
+                    "терминала или старой программы?); сборка их удаляет.",
+                )
         if has_controls(doc.body):
             first = next(i for i, c in enumerate(doc.body) if has_controls(c))
-            yield _warning(doc, doc.body_line + doc.body.count("\n", 0, first),
-                           "the text contains invisible control characters (pasted from a "
-                           "terminal or an old program?); the build removes them.",
-                           "в тексте есть невидимые управляющие символы (вставлено из "
-                           "терминала или старой программы?); сборка их удаляет.")
+            yield _warning(
+                doc,
+                doc.body_line + doc.body.count("\n", 0, first),
+                "the text contains invisible control characters (pasted from a "
+                "terminal or an old program?); the build removes them.",
+                "в тексте есть невидимые управляющие символы (вставлено из "
+                "терминала или старой программы?); сборка их удаляет.",
+            )
 
 
 def check_limits(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
@@ -507,15 +584,32 @@ def check_limits(site: SiteConfig, docs: list[Document], root: Path) -> Iterator
 
 
 CHECKS: tuple[Check, ...] = (
-    check_titles, check_title_length, check_dates, check_languages, check_duplicate_slugs,
-    check_addresses, check_reserved_addresses, check_save_as, check_templates,
-    check_translations, check_links, check_term_spellings, check_term_names, check_bodies,
-    check_html, check_confinement, check_files, check_images, check_limits,
-    check_controls)
+    check_titles,
+    check_title_length,
+    check_dates,
+    check_languages,
+    check_duplicate_slugs,
+    check_addresses,
+    check_reserved_addresses,
+    check_save_as,
+    check_templates,
+    check_translations,
+    check_links,
+    check_term_spellings,
+    check_term_names,
+    check_bodies,
+    check_html,
+    check_confinement,
+    check_files,
+    check_images,
+    check_limits,
+    check_controls,
+)
 
 
-def prepare(site: SiteConfig, docs: list[Document], problems: list[Problem],
-            html: bool = True) -> list[Document]:
+def prepare(
+    site: SiteConfig, docs: list[Document], problems: list[Problem], html: bool = True
+) -> list[Document]:
     """Convert each text's Markdown once, within its time budget and telling the parent
     process which text it is on: a text Markdown reads for ever, or that nests too
     deeply, is reported and left out of the other checks. Without ``html`` (a build's
@@ -529,8 +623,7 @@ def prepare(site: SiteConfig, docs: list[Document], problems: list[Problem],
                 converted = html and not site.trust_html
                 if converted:
                     doc.removals = _html_removals(doc)
-                if may_nest_too_deep(doc.body) and not (
-                        converted and may_need_cleaning(doc.body)):
+                if may_nest_too_deep(doc.body) and not (converted and may_need_cleaning(doc.body)):
                     to_html(doc.body)  # not converted above: would the build manage?
         except TooSlow as slow:
             error = too_slow_error(slow.args[0], doc.body_line)
@@ -549,9 +642,11 @@ def size_problems(site: SiteConfig, root: Path) -> list[Problem]:
     try:
         found = size_problem(measure_town(site.content))
     except (OSError, RecursionError, ValueError) as exc:  # whatever it is, the town alone
-        found = ("", f"its content folder could not be read ({exc!r}), so the town is not "
-                 "built.", f"папку материалов не удалось прочитать ({exc!r}), поэтому сайт "
-                 "города не собран.")
+        found = (
+            "",
+            f"its content folder could not be read ({exc!r}), so the town is not built.",
+            f"папку материалов не удалось прочитать ({exc!r}), поэтому сайт города не собран.",
+        )
     if found is None:
         return []
     file, en, ru = found

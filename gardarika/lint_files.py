@@ -72,41 +72,120 @@ from .settings import STATIC_FOLDERS
 from .svgcheck import MAX_BYTES, SVG_SUFFIXES, SvgDanger, svg_dangers, svgz_dangers
 
 #: pictures: shown by browsers as pictures (and re-encoded by ``light_images``)
-PICTURE_TYPES = frozenset({"jpg", "jpeg", "png", "gif", "webp", "avif", "bmp", "tif",
-                           "tiff", "ico"})
+PICTURE_TYPES = frozenset(
+    {"jpg", "jpeg", "png", "gif", "webp", "avif", "bmp", "tif", "tiff", "ico"}
+)
 #: SVG drawings: XML that may hold scripts, so each is checked by ``svgcheck``
 DRAWING_TYPES = frozenset(suffix.lstrip(".") for suffix in SVG_SUFFIXES)
 #: plain text: sent and opened as text everywhere, never run
 PLAIN_TEXT_TYPES = frozenset({"txt"})
 #: documents that browsers download or show in a viewer of their own (and Markdown
 #: sources, published as files only by a town's STATIC_PATHS settings: text)
-DOCUMENT_TYPES = frozenset({"pdf", "csv", "md", "ics", "doc", "docx", "odt", "ods", "odp",
-                            "odg", "xls", "xlsx", "ppt", "pptx", "rtf", "epub", "djvu"})
+DOCUMENT_TYPES = frozenset(
+    {
+        "pdf",
+        "csv",
+        "md",
+        "ics",
+        "doc",
+        "docx",
+        "odt",
+        "ods",
+        "odp",
+        "odg",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "rtf",
+        "epub",
+        "djvu",
+    }
+)
 ARCHIVE_TYPES = frozenset({"zip", "7z", "rar", "gz", "tgz", "tar", "bz2", "xz"})
-MEDIA_TYPES = frozenset({"mp3", "ogg", "oga", "opus", "wav", "flac", "m4a", "aac", "mp4",
-                         "m4v", "webm", "ogv", "mov", "avi", "mkv"})
+MEDIA_TYPES = frozenset(
+    {
+        "mp3",
+        "ogg",
+        "oga",
+        "opus",
+        "wav",
+        "flac",
+        "m4a",
+        "aac",
+        "mp4",
+        "m4v",
+        "webm",
+        "ogv",
+        "mov",
+        "avi",
+        "mkv",
+    }
+)
 SUBTITLE_TYPES = frozenset({"vtt", "srt"})
 FONT_TYPES = frozenset({"woff", "woff2", "ttf", "otf"})
 #: The allow-list: the extensions (lower case, no dot) of the names under which a file
 #: may be published as it is. The one list for the editors' checks and the build.
-INERT_TYPES = (PICTURE_TYPES | DRAWING_TYPES | PLAIN_TEXT_TYPES | DOCUMENT_TYPES
-               | ARCHIVE_TYPES | MEDIA_TYPES | SUBTITLE_TYPES | FONT_TYPES)
+INERT_TYPES = (
+    PICTURE_TYPES
+    | DRAWING_TYPES
+    | PLAIN_TEXT_TYPES
+    | DOCUMENT_TYPES
+    | ARCHIVE_TYPES
+    | MEDIA_TYPES
+    | SUBTITLE_TYPES
+    | FONT_TYPES
+)
 
 #: web pages and scripts: refused with a hint to write the page in Markdown
-PAGE_AND_SCRIPT_TYPES = frozenset({"html", "htm", "xhtml", "xht", "shtml", "shtm", "js",
-                                   "mjs", "swf", "hta", "mht", "mhtml"})
+PAGE_AND_SCRIPT_TYPES = frozenset(
+    {"html", "htm", "xhtml", "xht", "shtml", "shtm", "js", "mjs", "swf", "hta", "mht", "mhtml"}
+)
 #: inside a name (``x.php.jpg``): a server may run the file as a program
-SERVER_CODE_TYPES = frozenset({"php", "php3", "php4", "php5", "php7", "php8", "phtml",
-                               "pht", "phar", "cgi", "pl", "asp", "aspx", "jsp", "shtml",
-                               "shtm"})
+SERVER_CODE_TYPES = frozenset(
+    {
+        "php",
+        "php3",
+        "php4",
+        "php5",
+        "php7",
+        "php8",
+        "phtml",
+        "pht",
+        "phar",
+        "cgi",
+        "pl",
+        "asp",
+        "aspx",
+        "jsp",
+        "shtml",
+        "shtm",
+    }
+)
 #: inside a name (``page.html.srt``, ``map.svg.gz``): a server that does not know the last
 #: extension, or takes it as a compression (``.gz``), sends the file as a page or drawing
-INNER_DOCUMENT_TYPES = frozenset({"html", "htm", "xhtml", "xht", "mht", "mhtml", "hta",
-                                  "svg", "svgz", "xml", "xsl", "xslt", "rss", "rdf", "atom"})
+INNER_DOCUMENT_TYPES = frozenset(
+    {
+        "html",
+        "htm",
+        "xhtml",
+        "xht",
+        "mht",
+        "mhtml",
+        "hta",
+        "svg",
+        "svgz",
+        "xml",
+        "xsl",
+        "xslt",
+        "rss",
+        "rdf",
+        "atom",
+    }
+)
 #: types every web server has known for decades: after one of them an inner extension
 #: cannot become the file's type (``coat-of-arms.svg.png``, ``page.html.zip``)
-UNIVERSAL_TYPES = frozenset({"jpg", "jpeg", "png", "gif", "pdf", "txt", "zip", "7z", "rar",
-                             "tar"})
+UNIVERSAL_TYPES = frozenset({"jpg", "jpeg", "png", "gif", "pdf", "txt", "zip", "7z", "rar", "tar"})
 #: texts an editor might expect to become pages, but which only Markdown does here
 OTHER_TEXTS = frozenset({"rst", "txt", "docx", "doc", "odt", "rtf"})
 #: files that Windows leaves in folders: never published, whatever they hold
@@ -149,8 +228,9 @@ def _quoted(text: str, limit: int = 60) -> str:
 
 def _in_theme(published: str, theme_dirs: Iterable[str]) -> bool:
     folded = published.casefold()
-    return any(folded == d.casefold() or folded.startswith(d.casefold() + "/")
-               for d in theme_dirs if d)
+    return any(
+        folded == d.casefold() or folded.startswith(d.casefold() + "/") for d in theme_dirs if d
+    )
 
 
 def _type_refusal(published: str) -> Refusal | None:
@@ -160,47 +240,52 @@ def _type_refusal(published: str) -> Refusal | None:
     if ext in PAGE_AND_SCRIPT_TYPES:
         return Refusal(
             en=f"web pages and scripts cannot be published as files (this one would be "
-               f"published as “{_quoted(name)}”): they would run in the readers' browsers. "
-               "Write the page in Markdown (.md), or put the file into a .zip archive for "
-               "download.",
+            f"published as “{_quoted(name)}”): they would run in the readers' browsers. "
+            "Write the page in Markdown (.md), or put the file into a .zip archive for "
+            "download.",
             ru=f"веб-страницы и скрипты нельзя публиковать файлами (этот был бы "
-               f"опубликован как «{_quoted(name)}»): они выполнялись бы в браузерах "
-               "читателей. Напишите страницу в Markdown (.md) или положите файл в архив "
-               ".zip для скачивания.")
+            f"опубликован как «{_quoted(name)}»): они выполнялись бы в браузерах "
+            "читателей. Напишите страницу в Markdown (.md) или положите файл в архив "
+            ".zip для скачивания.",
+        )
     if ext not in INERT_TYPES:
         kind_en = f"a “.{ext}” file" if ext else "a file without an extension"
         kind_ru = f"файл «.{ext}»" if ext else "файл без расширения"
         return Refusal(
             en=f"{kind_en} (published as “{_quoted(name)}”) cannot be published as it is: "
-               "a browser could open it as a web page or a program, with the site's "
-               "rights. Only pictures, drawings, documents (PDF, text, office files), "
-               "archives, audio, video, subtitles and fonts are published as they are. "
-               "Put the file into a .zip archive to offer it for download, or save a "
-               "document as PDF.",
+            "a browser could open it as a web page or a program, with the site's "
+            "rights. Only pictures, drawings, documents (PDF, text, office files), "
+            "archives, audio, video, subtitles and fonts are published as they are. "
+            "Put the file into a .zip archive to offer it for download, or save a "
+            "document as PDF.",
             ru=f"{kind_ru} (имя при публикации «{_quoted(name)}») нельзя опубликовать как "
-               "есть: браузер может открыть его как веб-страницу или программу, с правами "
-               "сайта. Как есть публикуются только картинки, рисунки, документы (PDF, "
-               "текст, офисные файлы), архивы, звук, видео, субтитры и шрифты. Положите "
-               "файл в архив .zip, чтобы его можно было скачать, или сохраните документ "
-               "в PDF.")
+            "есть: браузер может открыть его как веб-страницу или программу, с правами "
+            "сайта. Как есть публикуются только картинки, рисунки, документы (PDF, "
+            "текст, офисные файлы), архивы, звук, видео, субтитры и шрифты. Положите "
+            "файл в архив .zip, чтобы его можно было скачать, или сохраните документ "
+            "в PDF.",
+        )
     inner = name.lower().split(".")[1:-1]
     for part in inner:
-        if part in SERVER_CODE_TYPES or (part in INNER_DOCUMENT_TYPES
-                                         and ext not in UNIVERSAL_TYPES):
+        if part in SERVER_CODE_TYPES or (
+            part in INNER_DOCUMENT_TYPES and ext not in UNIVERSAL_TYPES
+        ):
             return Refusal(
                 en=f"the name “{_quoted(name)}” has “.{part}” inside it: some web servers "
-                   "take every part of a name after a dot as the file's type, and would "
-                   f"send this file as a web page or run it as a program. Rename it "
-                   f"without “.{part}”.",
+                "take every part of a name after a dot as the file's type, and would "
+                f"send this file as a web page or run it as a program. Rename it "
+                f"without “.{part}”.",
                 ru=f"в имени «{_quoted(name)}» есть «.{part}»: некоторые веб-серверы "
-                   "считают типом файла каждую часть имени после точки и отдали бы этот "
-                   "файл как веб-страницу или запустили бы как программу. Переименуйте "
-                   f"его без «.{part}».")
+                "считают типом файла каждую часть имени после точки и отдали бы этот "
+                "файл как веб-страницу или запустили бы как программу. Переименуйте "
+                f"его без «.{part}».",
+            )
     return None
 
 
-def name_refusal(published: str, trusted: bool = False,
-                 theme_dirs: Iterable[str] = (THEME_FOLDER,)) -> Refusal | None:
+def name_refusal(
+    published: str, trusted: bool = False, theme_dirs: Iterable[str] = (THEME_FOLDER,)
+) -> Refusal | None:
     """Why a file must not be published at ``published`` (a ``/``-separated path in the
     site) whatever it holds, or ``None``.
 
@@ -213,33 +298,37 @@ def name_refusal(published: str, trusted: bool = False,
     if problem is not None:
         return Refusal(
             en=f"the file would be published as “{_quoted(published)}”, which "
-               f"{problem.en}. It is not published.",
+            f"{problem.en}. It is not published.",
             ru=f"файл был бы опубликован как «{_quoted(published)}», а этот путь "
-               f"{problem.ru}. Файл не опубликован.")
+            f"{problem.ru}. Файл не опубликован.",
+        )
     if hidden_part(published):
         return Refusal(
             en=f"the file would be published as “{_quoted(published)}”, a hidden file: web "
-               "servers take such files (.htaccess) as their own settings, and they are "
-               "never part of a site. Give it a name that does not start with a dot.",
+            "servers take such files (.htaccess) as their own settings, and they are "
+            "never part of a site. Give it a name that does not start with a dot.",
             ru=f"файл был бы опубликован как «{_quoted(published)}» — скрытый файл: "
-               "веб-серверы считают такие файлы (.htaccess) своими настройками, и в сайт "
-               "они не входят. Дайте ему имя, которое не начинается с точки.")
+            "веб-серверы считают такие файлы (.htaccess) своими настройками, и в сайт "
+            "они не входят. Дайте ему имя, которое не начинается с точки.",
+        )
     if _in_theme(published, theme_dirs):
         return Refusal(
             en=f"the file would be published as “{_quoted(published)}”, among the theme's "
-               "own files (the styles and scripts of every page). Put it in images/ or "
-               "files/ instead.",
+            "own files (the styles and scripts of every page). Put it in images/ or "
+            "files/ instead.",
             ru=f"файл был бы опубликован как «{_quoted(published)}» — среди файлов темы "
-               "(стилей и скриптов каждой страницы). Положите его в папку images/ или "
-               "files/.")
+            "(стилей и скриптов каждой страницы). Положите его в папку images/ или "
+            "files/.",
+        )
     name = published.rsplit("/", 1)[-1]
     if name.lower() in SYSTEM_FILES:
         return Refusal(
             severity="warning",
             en=f"“{name}” is a file Windows makes by itself (thumbnails or folder "
-               "settings); it is not published. Delete it.",
+            "settings); it is not published. Delete it.",
             ru=f"«{name}» — файл, который Windows создаёт сама (миниатюры или настройки "
-               "папки); он не публикуется. Удалите его.")
+            "папки); он не публикуется. Удалите его.",
+        )
     return None if trusted else _type_refusal(published)
 
 
@@ -300,32 +389,35 @@ def content_refusal(published: str, source: Path) -> Refusal | None:
     if start is not None:
         return Refusal(
             en=f"this file is published as a “.{ext}” file but is really a web page or an "
-               f"XML document (it begins with “{start}”): a server or browser that guesses "
-               "the type from the content would open it as a page and run its scripts. "
-               "Save the real file again from the program that made it (a document as "
-               "PDF), or put it into a .zip archive for download.",
+            f"XML document (it begins with “{start}”): a server or browser that guesses "
+            "the type from the content would open it as a page and run its scripts. "
+            "Save the real file again from the program that made it (a document as "
+            "PDF), or put it into a .zip archive for download.",
             ru=f"файл публикуется как «.{ext}», но на самом деле это веб-страница или "
-               f"документ XML (он начинается с «{start}»): сервер или браузер, который "
-               "определяет тип по содержимому, открыл бы его как страницу и выполнил бы "
-               "её скрипты. Сохраните настоящий файл заново из программы, в которой он "
-               "сделан (документ — в PDF), или положите его в архив .zip для скачивания.")
+            f"документ XML (он начинается с «{start}»): сервер или браузер, который "
+            "определяет тип по содержимому, открыл бы его как страницу и выполнил бы "
+            "её скрипты. Сохраните настоящий файл заново из программы, в которой он "
+            "сделан (документ — в PDF), или положите его в архив .zip для скачивания.",
+        )
     found = _MARKUP_INSIDE.search(head) if ext in PICTURE_TYPES else None
     if found is not None and not is_picture(source):
         what = found.group().decode("ascii")
         return Refusal(
             en=f"this file is named as a picture (.{ext}) but is not one that can be read, "
-               f"and it holds “{what}” near its beginning: a browser that guesses the type "
-               "from the content could open it as a web page and run it. Open the picture "
-               "in a photo editor and save it again as JPEG or PNG, or delete the file.",
+            f"and it holds “{what}” near its beginning: a browser that guesses the type "
+            "from the content could open it as a web page and run it. Open the picture "
+            "in a photo editor and save it again as JPEG or PNG, or delete the file.",
             ru=f"файл назван картинкой (.{ext}), но прочитать его как картинку нельзя, а в "
-               f"его начале есть «{what}»: браузер, который определяет тип по содержимому, "
-               "мог бы открыть его как веб-страницу и выполнить. Откройте картинку в "
-               "фоторедакторе и сохраните заново как JPEG или PNG или удалите файл.")
+            f"его начале есть «{what}»: браузер, который определяет тип по содержимому, "
+            "мог бы открыть его как веб-страницу и выполнить. Откройте картинку в "
+            "фоторедакторе и сохраните заново как JPEG или PNG или удалите файл.",
+        )
     return None
 
 
-def publish_refusal(published: str, source: Path, trusted: bool = False,
-                    theme_dirs: Iterable[str] = (THEME_FOLDER,)) -> Refusal | None:
+def publish_refusal(
+    published: str, source: Path, trusted: bool = False, theme_dirs: Iterable[str] = (THEME_FOLDER,)
+) -> Refusal | None:
     """Why the file at ``source`` must not be published at ``published``: its name
     (:func:`name_refusal`), then, unless ``trusted``, what it holds
     (:func:`content_refusal`). A file that cannot be read is not refused here: copying
@@ -359,24 +451,30 @@ def _link_target(path: Path, real_content: str) -> str | None:
 
 
 def _not_a_page(suffix: str) -> tuple[str, str]:
-    return (f"only Markdown texts (.md) become pages; this .{suffix} file is not "
-            "published. Save the text as .md, or put the file into “files/” to offer it "
-            "for download.",
-            f"страницами становятся только тексты Markdown (.md); этот файл .{suffix} не "
-            "публикуется. Сохраните текст как .md или положите файл в папку «files/», "
-            "чтобы его можно было скачать.")
+    return (
+        f"only Markdown texts (.md) become pages; this .{suffix} file is not "
+        "published. Save the text as .md, or put the file into “files/” to offer it "
+        "for download.",
+        f"страницами становятся только тексты Markdown (.md); этот файл .{suffix} не "
+        "публикуется. Сохраните текст как .md или положите файл в папку «files/», "
+        "чтобы его можно было скачать.",
+    )
 
 
 def _with_link(refusal: Refusal, target: str | None) -> Refusal:
     if target is None:
         return refusal
-    return Refusal(en=f"{refusal.en} (This is a symbolic link to “{target}”.)",
-                   ru=f"{refusal.ru} (Это символическая ссылка на «{target}».)",
-                   line=refusal.line, severity=refusal.severity)
+    return Refusal(
+        en=f"{refusal.en} (This is a symbolic link to “{target}”.)",
+        ru=f"{refusal.ru} (Это символическая ссылка на «{target}».)",
+        line=refusal.line,
+        severity=refusal.severity,
+    )
 
 
-def _judge(path: Path, published: str, target: str | None, trusted: bool,
-           in_static: bool) -> Refusal | None:
+def _judge(
+    path: Path, published: str, target: str | None, trusted: bool, in_static: bool
+) -> Refusal | None:
     """The first reason not to publish one file of the town, if any. A symbolic link
     (``target``: where it leads) is judged by its own published name, by the type of the
     file it leads to, and by that file's content as either type."""
@@ -395,8 +493,10 @@ def _judge(path: Path, published: str, target: str | None, trusted: bool,
         target_name = portable_path(target).rsplit("/", 1)[-1]
         refusal = _type_refusal(target_name)
         if refusal is not None:
-            return Refusal(en=f"this symbolic link leads to “{target}”; {refusal.en}",
-                           ru=f"эта символическая ссылка ведёт на «{target}»; {refusal.ru}")
+            return Refusal(
+                en=f"this symbolic link leads to “{target}”; {refusal.en}",
+                ru=f"эта символическая ссылка ведёт на «{target}»; {refusal.ru}",
+            )
         names.append(target_name)
     for name in dict.fromkeys(names):
         try:
@@ -412,15 +512,17 @@ def _judge(path: Path, published: str, target: str | None, trusted: bool,
 BACKUP_SUFFIXES = (".bak", ".orig", ".old", "~", ".swp", ".tmp")
 
 
-def file_problems(content: Path, root: Path, trusted: bool,
-                  static_paths: Iterable[str] = STATIC_FOLDERS) -> Iterator[Problem]:
+def file_problems(
+    content: Path, root: Path, trusted: bool, static_paths: Iterable[str] = STATIC_FOLDERS
+) -> Iterator[Problem]:
     """The problems of the files beside the texts of one town's ``content`` folder, in
     name order; ``static_paths`` are the town's ``STATIC_PATHS`` (published as they
     are), ``trusted`` its ``trust_html``."""
     shown_folder = display_path(content, root)
     real_content = os.path.realpath(content)
-    statics = tuple(posixpath.normpath(str(p)).strip("/") if str(p).strip() else ""
-                    for p in static_paths)
+    statics = tuple(
+        posixpath.normpath(str(p)).strip("/") if str(p).strip() else "" for p in static_paths
+    )
     for path in visible_files(content):
         rel = path.relative_to(content).as_posix()
         if _is_text_source(path.name):
@@ -435,19 +537,23 @@ def file_problems(content: Path, root: Path, trusted: bool,
         if refusal is None:
             continue
         en, ru, severity = refusal.en, refusal.ru, refusal.severity
-        if not in_static and severity == "error" and \
-                path.name.lower().endswith(BACKUP_SUFFIXES):
+        if not in_static and severity == "error" and path.name.lower().endswith(BACKUP_SUFFIXES):
             # a backup beside a text (fix-encoding leaves FILE.bak) is copied only if a
             # text links it, and then the build refuses it (plugins/safe_files): it must
             # not stop the town
             severity = "warning"
-            en += (" It is outside the folders published as they are, so it is published "
-                   "only if a text links it, and then the build refuses it.")
-            ru += (" Он лежит вне папок, которые публикуются как есть, поэтому попадёт на "
-                   "сайт, только если на него сошлётся текст, и тогда сборка его отклонит.")
+            en += (
+                " It is outside the folders published as they are, so it is published "
+                "only if a text links it, and then the build refuses it."
+            )
+            ru += (
+                " Он лежит вне папок, которые публикуются как есть, поэтому попадёт на "
+                "сайт, только если на него сошлётся текст, и тогда сборка его отклонит."
+            )
         # shown by its own path: resolving it would name the target of a link instead
-        yield Problem(file=f"{shown_folder}/{rel}", line=refusal.line, en=en, ru=ru,
-                      severity=severity)
+        yield Problem(
+            file=f"{shown_folder}/{rel}", line=refusal.line, en=en, ru=ru, severity=severity
+        )
 
 
 def check_files(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:

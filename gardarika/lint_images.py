@@ -57,8 +57,9 @@ def picture_problem(path: Path, root: Path) -> Problem | None:
     try:
         with path.open("rb") as fp, open_picture(fp) as picture:
             if not _whole(fp, picture.format):
-                raise ImageError("it is cut short: its end is missing",
-                                 "она обрезана: её конца нет")
+                raise ImageError(
+                    "it is cut short: its end is missing", "она обрезана: её конца нет"
+                )
             return None
     except PictureTooLarge as exc:
         (en, ru), severity = exc.messages(), "error"

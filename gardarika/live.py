@@ -53,9 +53,11 @@ RELOAD_SCRIPT = """<script>
 })();
 </script>"""
 
-BOX_STYLE = ("position:fixed;left:0;right:0;top:0;z-index:1000;max-height:60%;overflow:auto;"
-             "background:#fff4f2;color:#1a1a1a;border-bottom:4px solid #b00020;"
-             "padding:0.75em 1em;font:15px/1.4 system-ui,sans-serif")
+BOX_STYLE = (
+    "position:fixed;left:0;right:0;top:0;z-index:1000;max-height:60%;overflow:auto;"
+    "background:#fff4f2;color:#1a1a1a;border-bottom:4px solid #b00020;"
+    "padding:0.75em 1em;font:15px/1.4 system-ui,sans-serif"
+)
 
 
 class LiveState:
@@ -79,12 +81,15 @@ class LiveState:
 def problems_box(problems: list[str]) -> str:
     if not problems:
         return ""
-    items = "".join(f"<li><pre style=\"white-space:pre-wrap;margin:0\">{escape(p)}</pre></li>"
-                    for p in problems)
-    return (f'<div id="gardarika-live-problems" role="alert" style="{BOX_STYLE}">'
-            "<strong>Content errors: the site shows the last good version. / Ошибки в "
-            "материалах: показан последний удачный вариант сайта.</strong>"
-            f"<ul>{items}</ul></div>")
+    items = "".join(
+        f'<li><pre style="white-space:pre-wrap;margin:0">{escape(p)}</pre></li>' for p in problems
+    )
+    return (
+        f'<div id="gardarika-live-problems" role="alert" style="{BOX_STYLE}">'
+        "<strong>Content errors: the site shows the last good version. / Ошибки в "
+        "материалах: показан последний удачный вариант сайта.</strong>"
+        f"<ul>{items}</ul></div>"
+    )
 
 
 def inject(html: str, state: LiveState) -> str:
@@ -107,8 +112,7 @@ class LiveHandler(QuietHandler):
         self.state = state
         super().__init__(*args, **kwargs)
 
-    def _send(self, body: bytes, content_type: str,
-              status: HTTPStatus = HTTPStatus.OK) -> None:
+    def _send(self, body: bytes, content_type: str, status: HTTPStatus = HTTPStatus.OK) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -133,9 +137,11 @@ class LiveHandler(QuietHandler):
             self._send(inject(html, self.state).encode("utf-8"), "text/html; charset=utf-8")
             return
         if not path.exists() and self.state.snapshot()[1]:
-            page = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Gardarika"
-                    "</title></head><body><h1>The site could not be built / Сайт не "
-                    "собран</h1></body></html>")
+            page = (
+                '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Gardarika'
+                "</title></head><body><h1>The site could not be built / Сайт не "
+                "собран</h1></body></html>"
+            )
             self._send(inject(page, self.state).encode("utf-8"), "text/html; charset=utf-8")
             return
         super().do_GET()
@@ -159,8 +165,11 @@ def fingerprint(paths: list[Path]) -> str:
         top = str(base).count(os.sep)
         for folder, dirs, files in os.walk(base):
             # never deeper than a town may be (os.walk calls itself for each level)
-            dirs[:] = [] if folder.count(os.sep) - top >= MAX_TOWN_DEPTH else \
-                sorted(d for d in dirs if not d.startswith((".", "__pycache__")))
+            dirs[:] = (
+                []
+                if folder.count(os.sep) - top >= MAX_TOWN_DEPTH
+                else sorted(d for d in dirs if not d.startswith((".", "__pycache__")))
+            )
             for name in sorted(files):
                 try:
                     stat = (Path(folder) / name).stat()
@@ -172,28 +181,49 @@ def fingerprint(paths: list[Path]) -> str:
 
 def build_once(root: Path, town: str) -> list[str]:
     """Build the town in a new process; the problem lines to show (none when it built)."""
-    done = subprocess.run([sys.executable, "-m", "gardarika", "--root", str(root), "build",
-                           "--site", town, "--no-check"], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gardarika",
+            "--root",
+            str(root),
+            "build",
+            "--site",
+            town,
+            "--no-check",
+        ],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode == 0:
         return []
-    lines = [line for line in (done.stdout + done.stderr).splitlines()
-             if ": error: " in line or ": ошибка: " in line or line.startswith("There is")]
+    lines = [
+        line
+        for line in (done.stdout + done.stderr).splitlines()
+        if ": error: " in line or ": ошибка: " in line or line.startswith("There is")
+    ]
     return lines or (done.stdout + done.stderr).strip().splitlines()[-10:]
 
 
 class LivePreview:
     """The server and the watcher; ``start()`` returns at once, ``stop()`` ends both."""
 
-    def __init__(self, root: Path, town: str, host: str = "127.0.0.1", port: int = 8000,
-                 interval: float = 0.5):
+    def __init__(
+        self,
+        root: Path,
+        town: str,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        interval: float = 0.5,
+    ):
         self.root = Path(root).resolve()
         self.town = town
         self.state = LiveState()
         self.interval = interval
         self.output = self.root / "output"
         self.output.mkdir(exist_ok=True)
-        handler = functools.partial(LiveHandler, state=self.state,
-                                    directory=str(self.output))
+        handler = functools.partial(LiveHandler, state=self.state, directory=str(self.output))
         self.server = PreviewServer(host, port, handler)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -236,8 +266,10 @@ def run_live(root: Path, town: str, host: str = "127.0.0.1", port: int = 8000) -
     preview.start()
     for problem in preview.state.snapshot()[1]:
         print(problem)
-    print(f"Preview: {preview.url}  (rebuilds on every change; Ctrl+C stops)\n"
-          f"Просмотр: {preview.url}  (пересборка при каждом изменении; Ctrl+C — выход)")
+    print(
+        f"Preview: {preview.url}  (rebuilds on every change; Ctrl+C stops)\n"
+        f"Просмотр: {preview.url}  (пересборка при каждом изменении; Ctrl+C — выход)"
+    )
     try:
         while True:
             time.sleep(3600)

@@ -58,9 +58,15 @@ def _minutes(seconds: float) -> str:
 
 
 @contextmanager
-def project_lock(cache: Path, command: str, *, shared: bool = False, wait: bool = True,
-                 limit: float = WAIT_LIMIT,
-                 echo: Callable[[str], None] = _stderr) -> Iterator[None]:
+def project_lock(
+    cache: Path,
+    command: str,
+    *,
+    shared: bool = False,
+    wait: bool = True,
+    limit: float = WAIT_LIMIT,
+    echo: Callable[[str], None] = _stderr,
+) -> Iterator[None]:
     """Hold the project's lock (in the folder ``cache``) for the ``with`` block.
 
     ``shared`` for commands that only read ``output/``. When another command holds it,
@@ -92,7 +98,8 @@ def project_lock(cache: Path, command: str, *, shared: bool = False, wait: bool 
                         "without --no-wait, to wait for it).\n"
                         f"В этой папке уже работает другая команда Gardarika ({who}) с "
                         "output/ и .cache/. Запустите эту, когда та закончится (или без "
-                        "--no-wait, чтобы подождать).")
+                        "--no-wait, чтобы подождать)."
+                    )
                 if time.monotonic() >= deadline:
                     raise LockBusy(
                         f"Another Gardarika command ({who}) has been using output/ and "
@@ -102,14 +109,17 @@ def project_lock(cache: Path, command: str, *, shared: bool = False, wait: bool 
                         f"Другая команда Gardarika ({who}) работает с output/ и .cache/ "
                         f"дольше {_minutes(limit)} мин.; эта перестала ждать. Дождитесь её "
                         "окончания или остановите её, если она зависла, и запустите эту "
-                        "снова.")
+                        "снова."
+                    )
                 if not waited:
                     waited = True
-                    echo(f"Another Gardarika command ({who}) is using output/ and .cache/ "
-                         f"in this folder; waiting for it to finish (at most "
-                         f"{_minutes(limit)} minutes)…\n"
-                         f"В этой папке уже работает другая команда Gardarika ({who}); "
-                         f"ждём, пока она закончится (не больше {_minutes(limit)} мин.)…")
+                    echo(
+                        f"Another Gardarika command ({who}) is using output/ and .cache/ "
+                        f"in this folder; waiting for it to finish (at most "
+                        f"{_minutes(limit)} minutes)…\n"
+                        f"В этой папке уже работает другая команда Gardarika ({who}); "
+                        f"ждём, пока она закончится (не больше {_minutes(limit)} мин.)…"
+                    )
                 time.sleep(_POLL)
             # ``clean`` may have removed the file meanwhile: a lock on a removed file
             # protects nothing, so start again with the file that is there now
@@ -128,8 +138,10 @@ def project_lock(cache: Path, command: str, *, shared: bool = False, wait: bool 
         record = f"{os.getpid()} {command} {time.strftime('%H:%M:%S')}\n"
         os.pwrite(fd, record.encode().ljust(_RECORD, b" "), 0)
         if waited:
-            echo("The other command has finished; going on. / Другая команда закончилась; "
-                 "продолжаем.")
+            echo(
+                "The other command has finished; going on. / Другая команда закончилась; "
+                "продолжаем."
+            )
         yield
     finally:
         sys.stdout.flush()  # what was printed under the lock comes before the next one

@@ -32,17 +32,17 @@ MANIFEST = "MANIFEST.sha256"
 CHUNK = 1 << 20
 
 # Limits on what a check reads. A package never comes near them, a crafted file does.
-MAX_MANIFEST = 16 * 1024 * 1024        # ~150,000 lines of checksum and name
-MAX_MEMBER = 4_700_000_000             # a single-layer DVD: no package file is bigger
-MAX_RATIO = 1000                       # deflate cannot do much better than 1032:1 ...
-RATIO_FROM = 1024 * 1024               # ... so above this size such a member is a bomb
-MAX_TOTAL_RATIO = 100                  # all members together: HTML zips ~5:1, not 100:1
-TOTAL_SLACK = 64 * 1024 * 1024         # so that small zips of small pages are not refused
-MAX_ZIP_ENTRIES = 200_000              # zipfile keeps every entry of the directory in memory
-MAX_ZIP_DIRECTORY = 64 * 1024 * 1024   # ... and reads the directory whole first
+MAX_MANIFEST = 16 * 1024 * 1024  # ~150,000 lines of checksum and name
+MAX_MEMBER = 4_700_000_000  # a single-layer DVD: no package file is bigger
+MAX_RATIO = 1000  # deflate cannot do much better than 1032:1 ...
+RATIO_FROM = 1024 * 1024  # ... so above this size such a member is a bomb
+MAX_TOTAL_RATIO = 100  # all members together: HTML zips ~5:1, not 100:1
+TOTAL_SLACK = 64 * 1024 * 1024  # so that small zips of small pages are not refused
+MAX_ZIP_ENTRIES = 200_000  # zipfile keeps every entry of the directory in memory
+MAX_ZIP_DIRECTORY = 64 * 1024 * 1024  # ... and reads the directory whole first
 
 _DRIVE = re.compile(r"[A-Za-z]:")
-_LOCAL_HEADER = 30                     # the fixed part of a zip member's local header
+_LOCAL_HEADER = 30  # the fixed part of a zip member's local header
 
 
 class UnreadablePackage(OSError):
@@ -68,8 +68,11 @@ def sha256_of(stream: io.BufferedIOBase | io.BytesIO) -> str:
 
 def folder_files(folder: Path) -> list[str]:
     """Every file below ``folder`` (``/``-separated, sorted), the manifest excepted."""
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                  if p.is_file() and p.relative_to(folder).as_posix() != MANIFEST)
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and p.relative_to(folder).as_posix() != MANIFEST
+    )
 
 
 def write_manifest(folder: Path) -> Path:
@@ -94,8 +97,7 @@ def read_manifest(text: str) -> dict[str, str]:
 def is_safe_name(name: str) -> bool:
     """Whether a name stays inside the package: relative, ``/``-separated, no ``..``,
     ``.`` or empty parts, no backslash or drive letter (which Windows would obey)."""
-    if not name or name.startswith("/") or "\\" in name or "\0" in name \
-            or _DRIVE.match(name):
+    if not name or name.startswith("/") or "\\" in name or "\0" in name or _DRIVE.match(name):
         return False
     return all(part not in ("", ".", "..") for part in name.split("/"))
 
@@ -121,27 +123,41 @@ def _size(count: int) -> str:
 
 
 def _too_big(limit: int) -> str:
-    return (f"larger than {_size(limit)}, more than a package file can be; not read / "
-            f"больше {_size(limit)}, таких файлов в пакете не бывает; не читался")
+    return (
+        f"larger than {_size(limit)}, more than a package file can be; not read / "
+        f"больше {_size(limit)}, таких файлов в пакете не бывает; не читался"
+    )
 
 
 def _unreadable(exc: BaseException) -> str:
-    why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or \
-        type(exc).__name__
-    return (f"cannot be read ({why}); copy the package again / "
-            f"не читается ({why}); скопируйте пакет заново")
+    why = (
+        exc.strerror
+        if isinstance(exc, OSError) and exc.strerror
+        else str(exc) or type(exc).__name__
+    )
+    return (
+        f"cannot be read ({why}); copy the package again / "
+        f"не читается ({why}); скопируйте пакет заново"
+    )
 
 
-LINK = ("a link (symlink or junction); links are not followed / "
-        "это ссылка (symlink), по ссылкам проверка не ходит")
+LINK = (
+    "a link (symlink or junction); links are not followed / "
+    "это ссылка (symlink), по ссылкам проверка не ходит"
+)
 NOT_A_FILE = "not an ordinary file; not read / это не обычный файл; не читался"
-UNSAFE_NAME = ("the manifest names a place outside the package (.., / or \\); not opened / "
-               "манифест называет место вне пакета (.., / или \\); не открывался")
-OVERLAP = ("suspicious (a zip bomb?): its data overlaps another file of the zip; "
-           "not unpacked / подозрительный файл (zip-бомба?): его данные пересекаются "
-           "с другим файлом zip; не распакован")
-ENCRYPTED = ("encrypted, packages never are; not unpacked / "
-             "зашифрован, а пакеты не шифруются; не распакован")
+UNSAFE_NAME = (
+    "the manifest names a place outside the package (.., / or \\); not opened / "
+    "манифест называет место вне пакета (.., / или \\); не открывался"
+)
+OVERLAP = (
+    "suspicious (a zip bomb?): its data overlaps another file of the zip; "
+    "not unpacked / подозрительный файл (zip-бомба?): его данные пересекаются "
+    "с другим файлом zip; не распакован"
+)
+ENCRYPTED = (
+    "encrypted, packages never are; not unpacked / зашифрован, а пакеты не шифруются; не распакован"
+)
 
 
 class _Sink:
@@ -169,7 +185,8 @@ class _Sink:
             raise _Refused(
                 f"gives more data than the {_size(self.expected)} it declares; reading "
                 f"stopped / данных больше заявленных {_size(self.expected)}; чтение "
-                f"остановлено")
+                f"остановлено"
+            )
         self.digest.update(data)
         if self.kept is not None:
             self.kept += data
@@ -208,11 +225,16 @@ class Source:
 def _is_link(info: os.stat_result) -> bool:
     attributes = getattr(info, "st_file_attributes", 0)
     return stat.S_ISLNK(info.st_mode) or bool(
-        attributes & getattr(stat, "FILE_ATTRIBUTE_REPARSE_POINT", 0))
+        attributes & getattr(stat, "FILE_ATTRIBUTE_REPARSE_POINT", 0)
+    )
 
 
-_AT_SUPPORTED = (os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd
-                 and hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY"))
+_AT_SUPPORTED = (
+    os.open in os.supports_dir_fd
+    and os.stat in os.supports_dir_fd
+    and hasattr(os, "O_NOFOLLOW")
+    and hasattr(os, "O_DIRECTORY")
+)
 
 
 class FolderSource(Source):
@@ -233,15 +255,16 @@ class FolderSource(Source):
             except OSError:
                 if not prefix:
                     raise
-                continue   # an unreadable folder of a bad disc: its files are reported
+                continue  # an unreadable folder of a bad disc: its files are reported
             with entries:  # one by one, from the manifest, as missing or unreadable
                 for entry in entries:
                     name = prefix + entry.name
-                    if entry.is_dir(follow_symlinks=False) \
-                            and not _is_link(entry.stat(follow_symlinks=False)):
+                    if entry.is_dir(follow_symlinks=False) and not _is_link(
+                        entry.stat(follow_symlinks=False)
+                    ):
                         pending.append((name + "/", Path(entry.path)))
                     elif name != MANIFEST:
-                        found.append(name)   # files, and links: reported, never followed
+                        found.append(name)  # files, and links: reported, never followed
         return sorted(found)
 
     def feed(self, name: str, sink: _Sink) -> None:
@@ -258,7 +281,7 @@ class FolderSource(Source):
             sink.expect(info.st_size)
             try:
                 _pour(stream, sink)
-            except OSError as exc:   # a bad sector of a stick or disc
+            except OSError as exc:  # a bad sector of a stick or disc
                 raise _Refused(_unreadable(exc)) from exc
 
     @staticmethod
@@ -268,7 +291,7 @@ class FolderSource(Source):
         if not last and not stat.S_ISDIR(info.st_mode):
             raise _Missing
         if last and not stat.S_ISREG(info.st_mode):
-            raise _Refused(NOT_A_FILE)   # checked before opening: a FIFO would block
+            raise _Refused(NOT_A_FILE)  # checked before opening: a FIFO would block
 
     def _open_at(self, name: str) -> BinaryIO:
         parts = name.split("/")
@@ -276,8 +299,7 @@ class FolderSource(Source):
         try:
             for part in parts[:-1]:
                 self._check(os.stat(part, dir_fd=folder, follow_symlinks=False), False)
-                inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW,
-                                dir_fd=folder)
+                inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=folder)
                 os.close(folder)
                 folder = inner
             self._check(os.stat(parts[-1], dir_fd=folder, follow_symlinks=False), True)
@@ -314,7 +336,7 @@ def _zip_directory(stream: BinaryIO) -> tuple[int, int]:
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
         raise zipfile.BadZipFile("no end of central directory")
-    entries, directory = struct.unpack("<HI", tail[at + 10: at + 16])
+    entries, directory = struct.unpack("<HI", tail[at + 10 : at + 16])
     if entries == 0xFFFF or directory == 0xFFFFFFFF:
         end = start + at
         if end >= 20 + 56:
@@ -339,30 +361,34 @@ class ZipSource(Source):
                 raise UnreadablePackage(
                     f"the zip lists {entries} entries in {_size(directory)}, more than a "
                     f"package can have ({MAX_ZIP_ENTRIES}) / записей в zip-файле: {entries} "
-                    f"({_size(directory)}), в пакете столько не бывает")
+                    f"({_size(directory)}), в пакете столько не бывает"
+                )
             self._zip = zipfile.ZipFile(self._file)
         except UnreadablePackage:
             self._file.close()
             raise
         except Exception as exc:  # zipfile lets struct, Unicode and other errors through
             self._file.close()
-            raise UnreadablePackage(f"a damaged zip file ({exc}) / zip-файл повреждён") \
-                from exc
+            raise UnreadablePackage(f"a damaged zip file ({exc}) / zip-файл повреждён") from exc
         size = self._file.seek(0, os.SEEK_END)
         self._budget = MAX_TOTAL_RATIO * size + TOTAL_SLACK
         infos = self._zip.infolist()
         self._overlapping = self._find_overlaps(infos, getattr(self._zip, "start_dir", size))
         files = [info for info in infos if not info.is_dir()]
-        manifests = sorted((info.filename for info in files
-                            if info.filename.rsplit("/", 1)[-1] == MANIFEST
-                            and is_safe_name(info.filename)),
-                           key=lambda name: (name.count("/"), name))
+        manifests = sorted(
+            (
+                info.filename
+                for info in files
+                if info.filename.rsplit("/", 1)[-1] == MANIFEST and is_safe_name(info.filename)
+            ),
+            key=lambda name: (name.count("/"), name),
+        )
         prefix = manifests[0][: -len(MANIFEST)] if manifests else ""
         outside = "../" * prefix.count("/")
         self._members: dict[str, list[zipfile.ZipInfo]] = {}
         for info in files:
             name = info.filename
-            name = name[len(prefix):] if name.startswith(prefix) else outside + name
+            name = name[len(prefix) :] if name.startswith(prefix) else outside + name
             self._members.setdefault(name, []).append(info)
 
     @staticmethod
@@ -374,8 +400,9 @@ class ZipSource(Source):
         found = set()
         for index, info in enumerate(ordered):
             after = ordered[index + 1].header_offset if index + 1 < len(ordered) else end
-            if info.header_offset + _LOCAL_HEADER + info.compress_size > after \
-                    or (index and ordered[index - 1].header_offset == info.header_offset):
+            if info.header_offset + _LOCAL_HEADER + info.compress_size > after or (
+                index and ordered[index - 1].header_offset == info.header_offset
+            ):
                 found.add(id(info))
         return found
 
@@ -387,9 +414,11 @@ class ZipSource(Source):
         if not infos:
             raise _Missing
         if len(infos) > 1:
-            raise _Refused(f"listed {len(infos)} times in the zip; a package holds each "
-                           f"file once / записан в zip несколько раз ({len(infos)}), а в "
-                           f"пакете каждый файл один")
+            raise _Refused(
+                f"listed {len(infos)} times in the zip; a package holds each "
+                f"file once / записан в zip несколько раз ({len(infos)}), а в "
+                f"пакете каждый файл один"
+            )
         info = infos[0]
         sink.expect(info.file_size)
         if info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * info.compress_size:
@@ -397,7 +426,8 @@ class ZipSource(Source):
                 f"suspicious (a zip bomb?): {_size(info.compress_size)} would unpack to "
                 f"{_size(info.file_size)}; not unpacked / подозрительный файл (zip-бомба?): "
                 f"{_size(info.compress_size)} распаковываются в {_size(info.file_size)}; "
-                f"не распакован")
+                f"не распакован"
+            )
         if id(info) in self._overlapping:
             raise _Refused(OVERLAP)
         if info.flag_bits & 0x1:
@@ -407,7 +437,8 @@ class ZipSource(Source):
                 f"suspicious (a zip bomb?): the zip would unpack to more than "
                 f"{MAX_TOTAL_RATIO} times its size; not unpacked / подозрительный файл "
                 f"(zip-бомба?): zip распаковался бы больше чем в {MAX_TOTAL_RATIO} раз; "
-                f"не распакован")
+                f"не распакован"
+            )
         self._budget -= info.file_size
         try:
             with self._zip.open(info) as stream:
@@ -437,14 +468,16 @@ class IsoSource(Source):
         except Exception as exc:  # pycdlib raises its own errors, and others on bad data
             raise UnreadablePackage(
                 f"neither a zip file nor an ISO image, or a damaged one ({exc}) / "
-                f"это не zip-файл и не образ ISO, или он повреждён") from exc
+                f"это не zip-файл и не образ ISO, или он повреждён"
+            ) from exc
         try:
             self._counts = Counter(iso_files(self._iso))
         except Exception as exc:
             self._iso.close()
             raise UnreadablePackage(
                 f"the ISO image has no Joliet names or is damaged ({exc}) / в образе ISO "
-                f"нет имён Joliet, или он повреждён") from exc
+                f"нет имён Joliet, или он повреждён"
+            ) from exc
 
     def names(self) -> list[str]:
         return sorted(name for name in self._counts if name != MANIFEST)
@@ -456,9 +489,11 @@ class IsoSource(Source):
         if not count:
             raise _Missing
         if count > 1:
-            raise _Refused(f"listed {count} times in the image; a package holds each file "
-                           f"once / записан в образе несколько раз ({count}), а в пакете "
-                           f"каждый файл один")
+            raise _Refused(
+                f"listed {count} times in the image; a package holds each file "
+                f"once / записан в образе несколько раз ({count}), а в пакете "
+                f"каждый файл один"
+            )
         try:
             size = iso_file_size(self._iso, name)
             sink.expect(size)
@@ -466,7 +501,8 @@ class IsoSource(Source):
                 raise _Refused(
                     "suspicious: the image's files claim more data than it holds; not "
                     "read / подозрительный образ: его файлы заявляют больше данных, чем "
-                    "в нём есть; не читался")
+                    "в нём есть; не читался"
+                )
             self._budget -= size
             copy_iso_file(self._iso, name, sink)
         except _Refused:
@@ -501,8 +537,9 @@ def _read_manifest_of(source: Source, path: Path) -> dict[str, str]:
     try:
         text = bytes(sink.kept or b"").decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UnreadablePackage(f"{MANIFEST} is not UTF-8 text / {MANIFEST} — не текст "
-                                f"UTF-8") from None
+        raise UnreadablePackage(
+            f"{MANIFEST} is not UTF-8 text / {MANIFEST} — не текст UTF-8"
+        ) from None
     return read_manifest(text)
 
 
@@ -557,6 +594,8 @@ def describe(result: Verification) -> Iterator[str]:
         yield f"not checked: {_shown(name)}: {_plain(reason)}"
     if result.refused:
         count = len(result.refused)
-        yield (f"{count} file(s) not checked; do not trust them: get the package again "
-               f"from where it was made. / Не проверено файлов: {count}; не доверяйте им: "
-               f"возьмите пакет заново там, где его сделали.")
+        yield (
+            f"{count} file(s) not checked; do not trust them: get the package again "
+            f"from where it was made. / Не проверено файлов: {count}; не доверяйте им: "
+            f"возьмите пакет заново там, где его сделали."
+        )

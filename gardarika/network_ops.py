@@ -110,15 +110,17 @@ def _town_rules(network: Network, town: str) -> tuple[list[str], tuple[str, str]
             f"его папка материалов «{shown}» — не папка внутри content/ с именем из "
             "строчных латинских букв, цифр, «.», «_» и «-»: правило для неё могло бы "
             "отдать чужие файлы или добавить свои правила. Переименуйте папку (и "
-            "«content:» в файле города).")
+            "«content:» в файле города).",
+        )
     settings = display_path(site.file, network.root)
-    if not SAFE_PATH.fullmatch(settings) or not re.fullmatch(r"sites/[^/]+\.ya?ml",
-                                                             settings):
+    if not SAFE_PATH.fullmatch(settings) or not re.fullmatch(r"sites/[^/]+\.ya?ml", settings):
         shown = visible(settings)
-        return [], (f"its settings file “{shown}” is not a file in sites/ named like the "
-                    "town (lower-case Latin letters, digits and “-”).",
-                    f"его файл настроек «{shown}» — не файл в sites/ с именем города "
-                    "(строчные латинские буквы, цифры и «-»).")
+        return [], (
+            f"its settings file “{shown}” is not a file in sites/ named like the "
+            "town (lower-case Latin letters, digits and “-”).",
+            f"его файл настроек «{shown}» — не файл в sites/ с именем города "
+            "(строчные латинские буквы, цифры и «-»).",
+        )
     owners = " ".join(site.editors)
     return [f"/{content}/ {owners}", f"/{settings} {owners}"], None
 
@@ -134,16 +136,21 @@ def codeowners(network: Network, warn: Callable[[str], None] | None = None) -> s
     new line or a pattern character) is left out, and ``warn`` (by default: a line on
     the standard error) is told why, in English and in Russian."""
     warn = warn or _warn
-    lines = ["# Written by `invoke owners` from the editors listed in sites/*.yaml.",
-             "# Each town's editors review changes to its content and settings.", ""]
+    lines = [
+        "# Written by `invoke owners` from the editors listed in sites/*.yaml.",
+        "# Each town's editors review changes to its content and settings.",
+        "",
+    ]
     for town in sorted(network.sites):
         if not network.sites[town].editors:
             continue
         rules, reason = _town_rules(network, town)
         if reason:
             shown = visible(town)
-            warn(f"{shown}: left out of CODEOWNERS: {reason[0]} / {shown}: не включён в "
-                 f"CODEOWNERS: {reason[1]}")
+            warn(
+                f"{shown}: left out of CODEOWNERS: {reason[0]} / {shown}: не включён в "
+                f"CODEOWNERS: {reason[1]}"
+            )
             if TOWN_ID.fullmatch(town):
                 lines.append(f"# {town}: left out, see the warning of `invoke owners`")
             continue
@@ -160,7 +167,7 @@ def shard(towns: list[str], spec: str) -> list[str]:
         raise ValueError(f"“{spec}” is not a share like 2/5") from None
     if not 1 <= k <= n:
         raise ValueError(f"“{spec}”: the share must be between 1/{n} and {n}/{n}")
-    return sorted(towns)[k - 1::n]
+    return sorted(towns)[k - 1 :: n]
 
 
 # -- running git --------------------------------------------------------------------------
@@ -175,11 +182,24 @@ REMOTE_PROTOCOLS = "https:ssh:git"
 #: variables that point git at another repository than the one named (set when invoke
 #: runs from a git hook of the project's own repository)
 _REPOSITORY_VARIABLES = (
-    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE",
-    "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_CONFIG",
-    "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_GRAFT_FILE", "GIT_SHALLOW_FILE",
-    "GIT_REPLACE_REF_BASE", "GIT_NO_REPLACE_OBJECTS", "GIT_PREFIX", "GIT_IMPLICIT_WORK_TREE",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_CEILING_DIRECTORIES",
+    "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    "GIT_GRAFT_FILE",
+    "GIT_SHALLOW_FILE",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_NO_REPLACE_OBJECTS",
+    "GIT_PREFIX",
+    "GIT_IMPLICIT_WORK_TREE",
     "GIT_QUARANTINE_PATH",
 )
 #: ``.git/info/attributes`` of a town's clone (and of a deploy's work clone), which
@@ -193,19 +213,34 @@ NO_CONVERSION = "* -text -eol -crlf -filter -ident -working-tree-encoding\n"
 #: the system (``-F /dev/null``: no ``Host`` block's key, proxy or shared connection), no
 #: key file, no agent, no security token, no Kerberos, no password or prompt; and never
 #: a host key added to ``known_hosts``
-ANONYMOUS_SSH = ("ssh -F /dev/null -o IdentitiesOnly=yes -o IdentityFile=none "
-                 "-o IdentityAgent=none -o PKCS11Provider=none -o BatchMode=yes "
-                 "-o PasswordAuthentication=no -o KbdInteractiveAuthentication=no "
-                 "-o HostbasedAuthentication=no -o GSSAPIAuthentication=no "
-                 "-o ControlMaster=no -o ControlPath=none -o ForwardAgent=no "
-                 "-o StrictHostKeyChecking=yes -o UpdateHostKeys=no")
+ANONYMOUS_SSH = (
+    "ssh -F /dev/null -o IdentitiesOnly=yes -o IdentityFile=none "
+    "-o IdentityAgent=none -o PKCS11Provider=none -o BatchMode=yes "
+    "-o PasswordAuthentication=no -o KbdInteractiveAuthentication=no "
+    "-o HostbasedAuthentication=no -o GSSAPIAuthentication=no "
+    "-o ControlMaster=no -o ControlPath=none -o ForwardAgent=no "
+    "-o StrictHostKeyChecking=yes -o UpdateHostKeys=no"
+)
 #: variables that hand git, ssh or curl a credential of the maintainer, removed for a
 #: pull without them (``HOME``, ``GIT_SSH_COMMAND`` and ``KRB5CCNAME`` are replaced)
 _CREDENTIAL_VARIABLES = (
-    "SSH_AUTH_SOCK", "SSH_AGENT_PID", "SSH_ASKPASS", "SSH_ASKPASS_REQUIRE", "GIT_ASKPASS",
-    "GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSH_VARIANT", "XDG_CONFIG_HOME", "CURL_HOME",
-    "GIT_SSL_CERT", "GIT_SSL_KEY", "GIT_SSL_CERT_PASSWORD_PROTECTED", "GIT_SSL_CERT_TYPE",
-    "GIT_SSL_KEY_TYPE", "KRB5CCNAME", "KRB5_CLIENT_KTNAME",
+    "SSH_AUTH_SOCK",
+    "SSH_AGENT_PID",
+    "SSH_ASKPASS",
+    "SSH_ASKPASS_REQUIRE",
+    "GIT_ASKPASS",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_SSH_VARIANT",
+    "XDG_CONFIG_HOME",
+    "CURL_HOME",
+    "GIT_SSL_CERT",
+    "GIT_SSL_KEY",
+    "GIT_SSL_CERT_PASSWORD_PROTECTED",
+    "GIT_SSL_CERT_TYPE",
+    "GIT_SSL_KEY_TYPE",
+    "KRB5CCNAME",
+    "KRB5_CLIENT_KTNAME",
 )
 #: bytes of one line of ``git ls-tree`` (a path longer than any file system takes)
 _MAX_RECORD = 16 * 1024
@@ -225,42 +260,77 @@ class _Git:
     home: Path | None = None
 
     def env(self, isolated: bool) -> dict[str, str]:
-        env = {key: value for key, value in os.environ.items()
-               if key not in _REPOSITORY_VARIABLES and not key.startswith("GIT_CONFIG_KEY_")
-               and not key.startswith("GIT_CONFIG_VALUE_")}
-        env.update(GIT_TERMINAL_PROMPT="0", GIT_LFS_SKIP_SMUDGE="1",
-                   GIT_ALLOW_PROTOCOL="file" if self.local else REMOTE_PROTOCOLS)
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in _REPOSITORY_VARIABLES
+            and not key.startswith("GIT_CONFIG_KEY_")
+            and not key.startswith("GIT_CONFIG_VALUE_")
+        }
+        env.update(
+            GIT_TERMINAL_PROMPT="0",
+            GIT_LFS_SKIP_SMUDGE="1",
+            GIT_ALLOW_PROTOCOL="file" if self.local else REMOTE_PROTOCOLS,
+        )
         if isolated or self.home is not None:
             env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
         if self.home is not None:
             for key in _CREDENTIAL_VARIABLES:
                 env.pop(key, None)
-            env.update(HOME=str(self.home), GIT_SSH_COMMAND=ANONYMOUS_SSH,
-                       GIT_SSH_VARIANT="ssh",
-                       KRB5CCNAME=f"FILE:{self.home / 'no-kerberos-ticket'}")
+            env.update(
+                HOME=str(self.home),
+                GIT_SSH_COMMAND=ANONYMOUS_SSH,
+                GIT_SSH_VARIANT="ssh",
+                KRB5CCNAME=f"FILE:{self.home / 'no-kerberos-ticket'}",
+            )
         return env
 
-    def command(self, *args: str, git_dir: Path | None = None,
-                work_tree: Path | None = None) -> list[str]:
+    def command(
+        self, *args: str, git_dir: Path | None = None, work_tree: Path | None = None
+    ) -> list[str]:
         allow = "always" if self.local else "never"
         where = [f"--git-dir={git_dir}"] if git_dir else []
         where += [f"--work-tree={work_tree}"] if work_tree else []
         # no credential helper (an empty value empties the list), no ask-pass program,
         # and no Kerberos ticket tried without a user name (http.emptyAuth)
-        anonymous = ["-c", "credential.helper=", "-c", "core.askPass=",
-                     "-c", "http.emptyAuth=false"] if self.home is not None else []
-        return ["git", "-c", "core.fsmonitor=false", "-c", f"core.hooksPath={os.devnull}",
-                "-c", f"protocol.file.allow={allow}", "-c", "protocol.ext.allow=never",
-                "-c", "submodule.recurse=false", *anonymous, *where, *args]
+        anonymous = (
+            ["-c", "credential.helper=", "-c", "core.askPass=", "-c", "http.emptyAuth=false"]
+            if self.home is not None
+            else []
+        )
+        return [
+            "git",
+            "-c",
+            "core.fsmonitor=false",
+            "-c",
+            f"core.hooksPath={os.devnull}",
+            "-c",
+            f"protocol.file.allow={allow}",
+            "-c",
+            "protocol.ext.allow=never",
+            "-c",
+            "submodule.recurse=false",
+            *anonymous,
+            *where,
+            *args,
+        ]
 
-    def run(self, *args: str, git_dir: Path | None = None, work_tree: Path | None = None,
-            remote: bool = False) -> subprocess.CompletedProcess[str]:
+    def run(
+        self,
+        *args: str,
+        git_dir: Path | None = None,
+        work_tree: Path | None = None,
+        remote: bool = False,
+    ) -> subprocess.CompletedProcess[str]:
         """Run git; ``remote``: it talks to the repository's server (for a town in
         ``pull_with_credentials`` the user's git settings apply then: ssh keys,
         proxies), otherwise it works on what was fetched."""
-        return _run(self.command(*args, git_dir=git_dir, work_tree=work_tree),
-                    env=self.env(isolated=not remote),
-                    cwd=work_tree, timeout=GIT_TIMEOUT if remote else LOCAL_TIMEOUT)
+        return _run(
+            self.command(*args, git_dir=git_dir, work_tree=work_tree),
+            env=self.env(isolated=not remote),
+            cwd=work_tree,
+            timeout=GIT_TIMEOUT if remote else LOCAL_TIMEOUT,
+        )
 
 
 def _stop(proc: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
@@ -269,13 +339,22 @@ def _stop(proc: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def _run(args: list[str], env: dict[str, str], cwd: Path | None,
-         timeout: float) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: list[str], env: dict[str, str], cwd: Path | None, timeout: float
+) -> subprocess.CompletedProcess[str]:
     """Run a command with no terminal and no input; stopped, with what it started (ssh,
     a remote helper), after ``timeout`` seconds."""
-    with subprocess.Popen(args, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          errors="replace", start_new_session=True) as proc:
+    with subprocess.Popen(
+        args,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    ) as proc:
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -283,8 +362,8 @@ def _run(args: list[str], env: dict[str, str], cwd: Path | None,
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.communicate(timeout=10)
             return subprocess.CompletedProcess(
-                args, -signal.SIGKILL, "",
-                f"no answer within {timeout:g} s")
+                args, -signal.SIGKILL, "", f"no answer within {timeout:g} s"
+            )
     return subprocess.CompletedProcess(args, proc.returncode, out, err)
 
 
@@ -295,6 +374,7 @@ def _said(done: subprocess.CompletedProcess[str]) -> str:
 
 
 # -- what a fetched commit would check out ------------------------------------------------
+
 
 def _size(n: int) -> tuple[str, str]:
     if n >= _MB:
@@ -332,15 +412,19 @@ class _Tree:
         meta, tab, path = record.partition(b"\t")
         fields = meta.split()
         if not tab or len(fields) != 4:
-            return ("git listed an entry it could not describe.",
-                    "git выдал запись, которую не удалось разобрать.")
+            return (
+                "git listed an entry it could not describe.",
+                "git выдал запись, которую не удалось разобрать.",
+            )
         mode, kind, oid, length = (f.decode("ascii", "replace") for f in fields)
         self.size.entries += 1
         if path.count(b"/") >= MAX_TOWN_DEPTH:
-            return (f"its folders are nested more than {MAX_TOWN_DEPTH} levels deep "
-                    f"({_shown(path[:200])}…); a site needs a few levels.",
-                    f"в нём папки вложены глубже {MAX_TOWN_DEPTH} уровней "
-                    f"({_shown(path[:200])}…); сайту достаточно нескольких уровней.")
+            return (
+                f"its folders are nested more than {MAX_TOWN_DEPTH} levels deep "
+                f"({_shown(path[:200])}…); a site needs a few levels.",
+                f"в нём папки вложены глубже {MAX_TOWN_DEPTH} уровней "
+                f"({_shown(path[:200])}…); сайту достаточно нескольких уровней.",
+            )
         if mode == "160000":
             self.submodules.append(path)
         if kind == "blob":
@@ -350,36 +434,44 @@ class _Tree:
                 self.biggest, self.biggest_bytes = path, n
             if mode == "120000":
                 if not 0 < n <= _MAX_LINK:
-                    return (f"{_shown(path)} is a symbolic link to a path of {n} bytes; a "
-                            "link in a town's folder leads to a file beside it.",
-                            f"{_shown(path)} — символическая ссылка на путь длиной {n} "
-                            "байт; ссылка в папке города ведёт к файлу рядом.")
+                    return (
+                        f"{_shown(path)} is a symbolic link to a path of {n} bytes; a "
+                        "link in a town's folder leads to a file beside it.",
+                        f"{_shown(path)} — символическая ссылка на путь длиной {n} "
+                        "байт; ссылка в папке города ведёт к файлу рядом.",
+                    )
                 self.links[path] = oid
             if n > MAX_FILE_BYTES:
                 self.size.too_big, self.size.too_big_bytes = _shown(path), n
                 en, ru = _size(n)
-                return (f"the file {_shown(path)} is {en}; at most {MAX_FILE_BYTES // _MB} "
-                        "MB are allowed for one file (a picture can be saved smaller, a "
-                        "long video belongs on a video site).",
-                        f"файл {_shown(path)} занимает {ru}, а один файл может занимать не "
-                        f"больше {MAX_FILE_BYTES // _MB} МБ (картинку можно сохранить "
-                        "меньшего размера, длинное видео лучше разместить на видеосайте).")
+                return (
+                    f"the file {_shown(path)} is {en}; at most {MAX_FILE_BYTES // _MB} "
+                    "MB are allowed for one file (a picture can be saved smaller, a "
+                    "long video belongs on a video site).",
+                    f"файл {_shown(path)} занимает {ru}, а один файл может занимать не "
+                    f"больше {MAX_FILE_BYTES // _MB} МБ (картинку можно сохранить "
+                    "меньшего размера, длинное видео лучше разместить на видеосайте).",
+                )
         if self.size.entries > MAX_TOWN_ENTRIES:
             en, ru = self.largest()
-            return (f"it holds more than {MAX_TOWN_ENTRIES} files and folders{en}, far "
-                    "more than a town's site needs: look for a folder copied many times, "
-                    "files added by mistake or folders nested over and over (a “git "
-                    "bomb”).",
-                    f"в нём больше {MAX_TOWN_ENTRIES} файлов и папок{ru} — гораздо больше, "
-                    "чем нужно сайту города: поищите папку, скопированную много раз, "
-                    "файлы, добавленные по ошибке, или папки, вложенные друг в друга снова "
-                    "и снова («git-бомба»).")
+            return (
+                f"it holds more than {MAX_TOWN_ENTRIES} files and folders{en}, far "
+                "more than a town's site needs: look for a folder copied many times, "
+                "files added by mistake or folders nested over and over (a “git "
+                "bomb”).",
+                f"в нём больше {MAX_TOWN_ENTRIES} файлов и папок{ru} — гораздо больше, "
+                "чем нужно сайту города: поищите папку, скопированную много раз, "
+                "файлы, добавленные по ошибке, или папки, вложенные друг в друга снова "
+                "и снова («git-бомба»).",
+            )
         if self.size.bytes > MAX_TOWN_BYTES:
             en, ru = self.largest()
-            return (f"its files add up to more than {MAX_TOWN_BYTES // _MB} MB{en}; remove "
-                    "large files readers do not need, or make the pictures smaller.",
-                    f"его файлы занимают больше {MAX_TOWN_BYTES // _MB} МБ{ru}; удалите "
-                    "большие файлы, которые не нужны читателям, или уменьшите картинки.")
+            return (
+                f"its files add up to more than {MAX_TOWN_BYTES // _MB} MB{en}; remove "
+                "large files readers do not need, or make the pictures smaller.",
+                f"его файлы занимают больше {MAX_TOWN_BYTES // _MB} МБ{ru}; удалите "
+                "большие файлы, которые не нужны читателям, или уменьшите картинки.",
+            )
         return None
 
 
@@ -397,17 +489,31 @@ class Streamed:
     failure: str | None = None
 
 
-def stream_records(command: list[str], env: dict[str, str], cwd: Path | None,
-                   timeout: float, max_record: int,
-                   add: Callable[[bytes], tuple[str, str] | None]) -> Streamed:
+def stream_records(
+    command: list[str],
+    env: dict[str, str],
+    cwd: Path | None,
+    timeout: float,
+    max_record: int,
+    add: Callable[[bytes], tuple[str, str] | None],
+) -> Streamed:
     """Run ``command`` (such as ``git ls-tree -z``) and hand ``add`` each NUL-ended
     record as it comes; the command is stopped, with whatever it started, as soon as
     ``add`` names a problem, a record passes ``max_record`` bytes or ``timeout`` runs
     out, since a git bomb lists entries without end."""
     ended = Streamed()
-    with tempfile.TemporaryFile() as errors, subprocess.Popen(
-            command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=errors, start_new_session=True) as proc:
+    with (
+        tempfile.TemporaryFile() as errors,
+        subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            start_new_session=True,
+        ) as proc,
+    ):
         timer = threading.Timer(timeout, _stop, (proc,))
         timer.start()
         pending = b""
@@ -437,8 +543,10 @@ def stream_records(command: list[str], env: dict[str, str], cwd: Path | None,
                 ended.timed_out = True
             elif proc.returncode or pending:
                 errors.seek(0)
-                ended.failure = visible(errors.read(2000).decode("utf-8", "replace").strip()
-                                        or f"git exited with {proc.returncode}")
+                ended.failure = visible(
+                    errors.read(2000).decode("utf-8", "replace").strip()
+                    or f"git exited with {proc.returncode}"
+                )
     return ended
 
 
@@ -447,20 +555,30 @@ def _list_tree(git: _Git, git_dir: Path, commit: str) -> _Tree:
     a limit is passed (a git bomb lists entries without end)."""
     tree = _Tree()
     ended = stream_records(
-        git.command("ls-tree", "-r", "-t", "-l", "-z", "--full-tree", commit,
-                    git_dir=git_dir),
-        git.env(isolated=True), None, LOCAL_TIMEOUT, _MAX_RECORD, tree.add)
+        git.command("ls-tree", "-r", "-t", "-l", "-z", "--full-tree", commit, git_dir=git_dir),
+        git.env(isolated=True),
+        None,
+        LOCAL_TIMEOUT,
+        _MAX_RECORD,
+        tree.add,
+    )
     if ended.problem:
         tree.problem = ended.problem
     elif ended.too_long:
-        tree.problem = ("it holds a path longer than any file system takes.",
-                        "в нём есть путь длиннее, чем допускает любая файловая система.")
+        tree.problem = (
+            "it holds a path longer than any file system takes.",
+            "в нём есть путь длиннее, чем допускает любая файловая система.",
+        )
     elif ended.timed_out:
-        tree.problem = (f"listing its files took more than {LOCAL_TIMEOUT} s.",
-                        f"перечисление его файлов заняло больше {LOCAL_TIMEOUT} с.")
+        tree.problem = (
+            f"listing its files took more than {LOCAL_TIMEOUT} s.",
+            f"перечисление его файлов заняло больше {LOCAL_TIMEOUT} с.",
+        )
     elif ended.failure is not None:
-        tree.problem = (f"its files could not be listed ({ended.failure}).",
-                        f"не удалось перечислить его файлы ({ended.failure}).")
+        tree.problem = (
+            f"its files could not be listed ({ended.failure}).",
+            f"не удалось перечислить его файлы ({ended.failure}).",
+        )
     if tree.problem is None and tree.links:
         tree.problem = _link_problem(git, git_dir, tree.links)
     return tree
@@ -493,10 +611,14 @@ def _leaves(link: str, target: str, links: set[str]) -> bool:
 def _link_problem(git: _Git, git_dir: Path, links: dict[bytes, str]) -> tuple[str, str] | None:
     """The first symbolic link of the tree that leads out of the town's folder."""
     asked = "".join(f"{oid}\n" for oid in links.values())
-    with subprocess.Popen(git.command("cat-file", "--batch", git_dir=git_dir),
-                          env=git.env(isolated=True), stdin=subprocess.PIPE,
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                          start_new_session=True) as proc:
+    with subprocess.Popen(
+        git.command("cat-file", "--batch", git_dir=git_dir),
+        env=git.env(isolated=True),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    ) as proc:
         try:
             out, _ = proc.communicate(asked.encode(), timeout=LOCAL_TIMEOUT)
         except subprocess.TimeoutExpired:
@@ -511,26 +633,31 @@ def _link_problem(git: _Git, git_dir: Path, links: dict[bytes, str]) -> tuple[st
         if end < 0 or len(header) != 3 or not header[2].isdigit():
             break
         n = int(header[2])
-        targets[header[0].decode("ascii")] = out[end + 1:end + 1 + n]
+        targets[header[0].decode("ascii")] = out[end + 1 : end + 1 + n]
         at = end + 1 + n + 1
     names = {path.decode("utf-8", "surrogateescape") for path in links}
     for path, oid in sorted(links.items()):
         if oid not in targets:
-            return (f"the symbolic link {_shown(path)} could not be read.",
-                    f"не удалось прочитать символическую ссылку {_shown(path)}.")
+            return (
+                f"the symbolic link {_shown(path)} could not be read.",
+                f"не удалось прочитать символическую ссылку {_shown(path)}.",
+            )
         target = targets[oid].decode("utf-8", "surrogateescape")
         if _leaves(path.decode("utf-8", "surrogateescape"), target, names):
             shown = visible(target)
-            return (f"{_shown(path)} is a symbolic link leading out of the town's folder "
-                    f"(to “{shown}”); a link may lead only to a file of the town, and not "
-                    "through another link.",
-                    f"{_shown(path)} — символическая ссылка за пределы папки города (на "
-                    f"«{shown}»); ссылка может вести только к файлу города и не через "
-                    "другую ссылку.")
+            return (
+                f"{_shown(path)} is a symbolic link leading out of the town's folder "
+                f"(to “{shown}”); a link may lead only to a file of the town, and not "
+                "through another link.",
+                f"{_shown(path)} — символическая ссылка за пределы папки города (на "
+                f"«{shown}»); ссылка может вести только к файлу города и не через "
+                "другую ссылку.",
+            )
     return None
 
 
 # -- pulling ------------------------------------------------------------------------------
+
 
 def _folder_problem(network: Network, town: str, folder: Path) -> tuple[str, str] | None:
     """The town's content folder is a folder of its own in ``content/`` (as the settings
@@ -541,26 +668,34 @@ def _folder_problem(network: Network, town: str, folder: Path) -> tuple[str, str
     base = network.root / "content"
     real, real_base = os.path.realpath(folder), os.path.realpath(base)
     relative = os.path.relpath(os.path.abspath(folder), os.path.abspath(base))
-    own = is_inside(real, real_base) and real != real_base and relative != "." and \
-        not relative.startswith("..") and \
-        not any(part.startswith(".") for part in PurePosixPath(relative).parts)
+    own = (
+        is_inside(real, real_base)
+        and real != real_base
+        and relative != "."
+        and not relative.startswith("..")
+        and not any(part.startswith(".") for part in PurePosixPath(relative).parts)
+    )
     if own:
         for other, site in network.sites.items():
             theirs = os.path.realpath(site.content).casefold()
-            if other != town and (is_inside(real.casefold(), theirs)
-                                  or is_inside(theirs, real.casefold())):
+            if other != town and (
+                is_inside(real.casefold(), theirs) or is_inside(theirs, real.casefold())
+            ):
                 own = False
     if not own:
-        return (f"{shown} is not a folder of the town's own inside content/; a pull writes "
-                "only there.",
-                f"{shown} — не собственная папка города внутри content/; получать "
-                "материалы можно только туда.")
+        return (
+            f"{shown} is not a folder of the town's own inside content/; a pull writes only there.",
+            f"{shown} — не собственная папка города внутри content/; получать "
+            "материалы можно только туда.",
+        )
     dot_git = folder / ".git"
     if os.path.lexists(dot_git) and (dot_git.is_symlink() or not dot_git.is_dir()):
-        return (f"{shown}/.git is not a folder of its own (a link or a file pointing at "
-                "another repository); move it away to pull again.",
-                f"{shown}/.git — не отдельная папка (ссылка или файл, указывающий на "
-                "другой репозиторий); уберите его, чтобы получить материалы заново.")
+        return (
+            f"{shown}/.git is not a folder of its own (a link or a file pointing at "
+            "another repository); move it away to pull again.",
+            f"{shown}/.git — не отдельная папка (ссылка или файл, указывающий на "
+            "другой репозиторий); уберите его, чтобы получить материалы заново.",
+        )
     return None
 
 
@@ -569,9 +704,11 @@ def _submodules_note(tree: _Tree) -> str:
         return ""
     names = ", ".join(_shown(path) for path in tree.submodules[:5])
     more = "…" if len(tree.submodules) > 5 else ""
-    return (f" Submodules are not fetched (their folders stay empty): {names}{more}. / "
-            "Содержимое подмодулей не загружается (их папки остаются пустыми): "
-            f"{names}{more}.")
+    return (
+        f" Submodules are not fetched (their folders stay empty): {names}{more}. / "
+        "Содержимое подмодулей не загружается (их папки остаются пустыми): "
+        f"{names}{more}."
+    )
 
 
 def _no_conversion(git_dir: Path) -> None:
@@ -593,8 +730,10 @@ def _unconverted(git_dir: Path) -> tuple[str, str] | None:
         _no_conversion(git_dir)
     except OSError as err:
         said = visible(str(err))
-        return (f"{said}: git could not be told to check files out unchanged.",
-                f"{said}: не удалось запретить git изменять файлы при извлечении.")
+        return (
+            f"{said}: git could not be told to check files out unchanged.",
+            f"{said}: не удалось запретить git изменять файлы при извлечении.",
+        )
     return None
 
 
@@ -612,11 +751,11 @@ def pull(network: Network, town: str) -> tuple[bool, str]:
     # checked again: a town not in pull_with_credentials names no server of this
     # machine's network (internal hosts refused)
     trusted = town in network.config.pull_with_credentials
-    reason = repository_problem(url, network.root, network.config.local_repositories,
-                                trusted) or branch_problem(branch)
+    reason = repository_problem(
+        url, network.root, network.config.local_repositories, trusted
+    ) or branch_problem(branch)
     if reason:
-        return False, (f"{town}: sites/{town}.yaml: repository: {reason[0]} / "
-                       f"{reason[1]}")
+        return False, (f"{town}: sites/{town}.yaml: repository: {reason[0]} / {reason[1]}")
     # absolute: git runs in the folder (cwd), and a relative --git-dir would be read from
     # there (``--root .``)
     folder = Path(os.path.abspath(site.content))
@@ -626,8 +765,7 @@ def pull(network: Network, town: str) -> tuple[bool, str]:
     if trusted:
         return _pull(network, town, folder, _Git(local=repository_is_local(url)))
     with tempfile.TemporaryDirectory(prefix="gardarika-pull-home-") as home:
-        return _pull(network, town, folder,
-                     _Git(local=repository_is_local(url), home=Path(home)))
+        return _pull(network, town, folder, _Git(local=repository_is_local(url), home=Path(home)))
 
 
 def _pull(network: Network, town: str, folder: Path, git: _Git) -> tuple[bool, str]:
@@ -639,23 +777,39 @@ def _pull(network: Network, town: str, folder: Path, git: _Git) -> tuple[bool, s
     where = f"{visible(url)} ({visible(branch)})"
 
     def refused(en: str, ru: str) -> tuple[bool, str]:
-        return False, (f"{town}: {where} was not pulled into {shown}: {en} The last good "
-                       f"copy is kept. / {where} не получен в {shown}: {ru} Оставлена "
-                       "последняя удачная копия.")
+        return False, (
+            f"{town}: {where} was not pulled into {shown}: {en} The last good "
+            f"copy is kept. / {where} не получен в {shown}: {ru} Оставлена "
+            "последняя удачная копия."
+        )
 
     if (folder / ".git").exists():
         git_dir = folder / ".git"
-        done = git.run("fetch", "-q", "--no-tags", "--no-recurse-submodules", "--", url,
-                       branch, git_dir=git_dir, work_tree=folder, remote=True)
+        done = git.run(
+            "fetch",
+            "-q",
+            "--no-tags",
+            "--no-recurse-submodules",
+            "--",
+            url,
+            branch,
+            git_dir=git_dir,
+            work_tree=folder,
+            remote=True,
+        )
         if done.returncode:
-            return refused(f"git fetch failed ({_said(done)}).",
-                           f"не удалось получить изменения ({_said(done)}).")
-        head = git.run("rev-parse", "--verify", "-q", "FETCH_HEAD^{commit}",
-                       git_dir=git_dir, work_tree=folder)
+            return refused(
+                f"git fetch failed ({_said(done)}).",
+                f"не удалось получить изменения ({_said(done)}).",
+            )
+        head = git.run(
+            "rev-parse", "--verify", "-q", "FETCH_HEAD^{commit}", git_dir=git_dir, work_tree=folder
+        )
         commit = head.stdout.strip()
         if head.returncode or not re.fullmatch(r"[0-9a-f]{40,64}", commit):
-            return refused("the fetched branch names no commit.",
-                           "полученная ветка не указывает на коммит.")
+            return refused(
+                "the fetched branch names no commit.", "полученная ветка не указывает на коммит."
+            )
         tree = _list_tree(git, git_dir, commit)
         if tree.problem:
             return refused(*tree.problem)
@@ -664,26 +818,40 @@ def _pull(network: Network, town: str, folder: Path, git: _Git) -> tuple[bool, s
             return refused(*problem)
         done = git.run("merge", "--ff-only", "-q", commit, git_dir=git_dir, work_tree=folder)
         if done.returncode:
-            return refused(f"it cannot be merged ({_said(done)}).",
-                           f"изменения не удалось применить ({_said(done)}): например, в "
-                           "папке есть свои правки.")
-        return True, (f"{town}: {shown} is up to date with {where}."
-                      f"{_submodules_note(tree)}")
+            return refused(
+                f"it cannot be merged ({_said(done)}).",
+                f"изменения не удалось применить ({_said(done)}): например, в "
+                "папке есть свои правки.",
+            )
+        return True, (f"{town}: {shown} is up to date with {where}.{_submodules_note(tree)}")
     if folder.exists() and any(folder.iterdir()):
-        return False, (f"{town}: {shown} holds files but is not a git clone; move them away "
-                       f"to pull from {visible(url)}. / в {shown} уже есть файлы, но это не "
-                       "клон репозитория; переместите их, чтобы получить материалы.")
+        return False, (
+            f"{town}: {shown} holds files but is not a git clone; move them away "
+            f"to pull from {visible(url)}. / в {shown} уже есть файлы, но это не "
+            "клон репозитория; переместите их, чтобы получить материалы."
+        )
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
         clone = work / "c"
-        done = git.run("clone", "-q", "--no-checkout", "--no-local", f"--branch={branch}",
-                       "--", url, str(clone), remote=True)
+        done = git.run(
+            "clone",
+            "-q",
+            "--no-checkout",
+            "--no-local",
+            f"--branch={branch}",
+            "--",
+            url,
+            str(clone),
+            remote=True,
+        )
         if done.returncode:
-            return refused(f"it cannot be cloned ({_said(done)}).",
-                           f"репозиторий недоступен ({_said(done)}).")
-        head = git.run("rev-parse", "--verify", "-q", "HEAD^{commit}",
-                       git_dir=clone / ".git", work_tree=clone)
+            return refused(
+                f"it cannot be cloned ({_said(done)}).", f"репозиторий недоступен ({_said(done)})."
+            )
+        head = git.run(
+            "rev-parse", "--verify", "-q", "HEAD^{commit}", git_dir=clone / ".git", work_tree=clone
+        )
         commit = head.stdout.strip()
         if head.returncode or not re.fullmatch(r"[0-9a-f]{40,64}", commit):
             return refused("the branch names no commit.", "ветка не указывает на коммит.")
@@ -693,15 +861,15 @@ def _pull(network: Network, town: str, folder: Path, git: _Git) -> tuple[bool, s
         problem = _unconverted(clone / ".git")
         if problem:
             return refused(*problem)
-        done = git.run("reset", "-q", "--hard", commit, git_dir=clone / ".git",
-                       work_tree=clone)
+        done = git.run("reset", "-q", "--hard", commit, git_dir=clone / ".git", work_tree=clone)
         if done.returncode:
-            return refused(f"it cannot be checked out ({_said(done)}).",
-                           f"файлы не удалось извлечь ({_said(done)}).")
+            return refused(
+                f"it cannot be checked out ({_said(done)}).",
+                f"файлы не удалось извлечь ({_said(done)}).",
+            )
         if folder.exists():
             folder.rmdir()
         os.rename(clone, folder)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return True, (f"{town}: {shown} cloned from {where}."
-                  f"{_submodules_note(tree)}")
+    return True, (f"{town}: {shown} cloned from {where}.{_submodules_note(tree)}")

@@ -31,34 +31,44 @@ def _refuse(en: str, ru: str, file: str = "invoke new") -> GardarikaError:
 
 
 def _front_matter(fields: dict[str, str]) -> str:
-    return "---\n" + yaml.safe_dump(fields, allow_unicode=True, sort_keys=False,
-                                    width=1000) + "---\n"
+    return (
+        "---\n" + yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
+    )
 
 
-def _find_original(docs: list[Document], slug: str, lang: str, page: bool | None
-                   ) -> Document | None:
+def _find_original(
+    docs: list[Document], slug: str, lang: str, page: bool | None
+) -> Document | None:
     for doc in docs:
-        if doc.slug == slug and doc.lang != lang and (page is None or
-                                                       (doc.kind == "page") == page):
+        if doc.slug == slug and doc.lang != lang and (page is None or (doc.kind == "page") == page):
             return doc
     return None
 
 
-def new_document(network: Network, town: str, title: str, lang: str | None = None,
-                 page: bool = False, translation_of: str | None = None,
-                 now: dt.datetime | None = None) -> Path:
+def new_document(
+    network: Network,
+    town: str,
+    title: str,
+    lang: str | None = None,
+    page: bool = False,
+    translation_of: str | None = None,
+    now: dt.datetime | None = None,
+) -> Path:
     """Create the Markdown file and return its path; raise :class:`GardarikaError`."""
     site = network.sites.get(town)
     if site is None:
-        raise _refuse(f"there is no town “{town}” (no sites/{town}.yaml).",
-                      f"города «{town}» нет (нет файла sites/{town}.yaml).")
+        raise _refuse(
+            f"there is no town “{town}” (no sites/{town}.yaml).",
+            f"города «{town}» нет (нет файла sites/{town}.yaml).",
+        )
     lang = lang or site.default_language
     if lang not in site.languages:
-        raise _refuse(f"the town has no language “{lang}” (it has {', '.join(site.languages)}).",
-                      f"у города нет языка «{lang}» (есть: {', '.join(site.languages)}).")
+        raise _refuse(
+            f"the town has no language “{lang}” (it has {', '.join(site.languages)}).",
+            f"у города нет языка «{lang}» (есть: {', '.join(site.languages)}).",
+        )
     if not title.strip():
-        raise _refuse("give the title with --title \"...\".",
-                      "укажите заголовок: --title \"...\".")
+        raise _refuse('give the title with --title "...".', 'укажите заголовок: --title "...".')
     now = now or dt.datetime.now(ZoneInfo(site.timezone))
     fields: dict[str, str] = {"title": title.strip()}
     if translation_of:
@@ -69,7 +79,8 @@ def new_document(network: Network, town: str, title: str, lang: str | None = Non
                 f"there is no article or page with the address “{translation_of}” in another "
                 "language to translate.",
                 f"материала с адресом «{translation_of}» на другом языке, который можно "
-                "перевести, нет.")
+                "перевести, нет.",
+            )
         path = original.path.parent / f"{original.base[1]}.{lang}.md"
         is_page = original.kind == "page"
         if not is_page:
@@ -87,9 +98,11 @@ def new_document(network: Network, town: str, title: str, lang: str | None = Non
         fields.update(lang=lang, slug=slug)
     if path.exists():
         shown = display_path(path, network.root)
-        raise _refuse("this file already exists; it is not overwritten. Choose another "
-                      "title.", "такой файл уже есть, он не будет перезаписан. Выберите "
-                      "другой заголовок.", file=shown)
+        raise _refuse(
+            "this file already exists; it is not overwritten. Choose another title.",
+            "такой файл уже есть, он не будет перезаписан. Выберите другой заголовок.",
+            file=shown,
+        )
     if not is_page:
         fields["category"] = ""
     text = _front_matter(fields)

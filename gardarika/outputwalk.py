@@ -22,8 +22,9 @@ def other_language_folders(settings: dict[str, Any]) -> set[str]:
     return {lang for lang, root in config.get("roots", {}).items() if root}
 
 
-def walk_output(output: Path, settings: dict[str, Any], suffixes: tuple[str, ...]
-                ) -> Iterator[tuple[str, Path]]:
+def walk_output(
+    output: Path, settings: dict[str, Any], suffixes: tuple[str, ...]
+) -> Iterator[tuple[str, Path]]:
     """(folder relative to ``output``, file) for each file of this run with a suffix."""
     skip = other_language_folders(settings)
     for folder, dirs, files in os.walk(output):

@@ -91,8 +91,10 @@ def parse_capacity(text: str) -> int:
         return CAPACITIES[key]
     match = _SIZE.match(key)
     if not match:
-        raise _refuse(f"“{text}” is not a capacity: write cd, dvd or a size like 4G or 700M.",
-                      f"«{text}» — не объём: укажите cd, dvd или размер, например 4G или 700M.")
+        raise _refuse(
+            f"“{text}” is not a capacity: write cd, dvd or a size like 4G or 700M.",
+            f"«{text}» — не объём: укажите cd, dvd или размер, например 4G или 700M.",
+        )
     return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
 
 
@@ -114,21 +116,30 @@ def select_towns(network: Network, output: Path, sites: list[str] | None) -> lis
     built = [t for t in network.ordered_ids() if (output / t / "index.html").is_file()]
     if not sites:
         if not built:
-            raise _refuse("nothing is built yet; run “invoke build” first.",
-                          "ещё ничего не собрано; сначала выполните «invoke build».")
+            raise _refuse(
+                "nothing is built yet; run “invoke build” first.",
+                "ещё ничего не собрано; сначала выполните «invoke build».",
+            )
         return built
     missing = [s for s in sites if s not in built]
     if missing:
-        raise _refuse(f"not built (or unknown): {', '.join(missing)}; run “invoke build” first.",
-                      f"не собраны (или неизвестны): {', '.join(missing)}; сначала выполните "
-                      "«invoke build».")
+        raise _refuse(
+            f"not built (or unknown): {', '.join(missing)}; run “invoke build” first.",
+            f"не собраны (или неизвестны): {', '.join(missing)}; сначала выполните «invoke build».",
+        )
     return [t for t in built if t in sites]
 
 
-def package(root: Path, sites: list[str] | None = None, make_zip: bool = False,
-            make_iso: bool = False, capacity: str | None = None,
-            today: dt.date | None = None, dist: Path | None = None,
-            output: Path | None = None) -> PackageResult:
+def package(
+    root: Path,
+    sites: list[str] | None = None,
+    make_zip: bool = False,
+    make_iso: bool = False,
+    capacity: str | None = None,
+    today: dt.date | None = None,
+    dist: Path | None = None,
+    output: Path | None = None,
+) -> PackageResult:
     root = Path(root).resolve()
     network = load_network(root)
     output = Path(output or root / "output")
@@ -145,7 +156,8 @@ def package(root: Path, sites: list[str] | None = None, make_zip: bool = False,
             f"the package would be {_human(size)}, more than the {capacity} holds "
             f"({_human(limit)}). Choose fewer towns with --sites, or a larger medium.",
             f"пакет занял бы {_human(size)}, а на {capacity} помещается {_human(limit)}. "
-            "Выберите меньше городов (--sites) или носитель побольше.")
+            "Выберите меньше городов (--sites) или носитель побольше.",
+        )
 
     dist.mkdir(parents=True, exist_ok=True)
     staging = dist / f".{name}.tmp"
@@ -157,11 +169,15 @@ def package(root: Path, sites: list[str] | None = None, make_zip: bool = False,
     render_portal(subset, staging)
     names = ", ".join(network.sites[t].name.get("en") or t for t in towns)
     names_ru = ", ".join(network.sites[t].name.get("ru") or t for t in towns)
-    for file, template, shown in (("README.txt", README_EN, names),
-                                  ("ПРОЧТИ.txt", README_RU, names_ru)):
-        text = template.format(name=network.config.name.get(
-            "ru" if file.startswith("П") else "en", short), date=f"{today:%Y-%m-%d}",
-            towns=shown)
+    for file, template, shown in (
+        ("README.txt", README_EN, names),
+        ("ПРОЧТИ.txt", README_RU, names_ru),
+    ):
+        text = template.format(
+            name=network.config.name.get("ru" if file.startswith("П") else "en", short),
+            date=f"{today:%Y-%m-%d}",
+            towns=shown,
+        )
         # a byte order mark and CRLF so that Windows Notepad shows it right
         (staging / file).write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
     write_manifest(staging)
@@ -169,8 +185,10 @@ def package(root: Path, sites: list[str] | None = None, make_zip: bool = False,
     replace_dir(staging, folder)
     size, files = _size([folder])
     if limit is not None and size > limit:  # the portal and texts tipped it over
-        raise _refuse(f"the package is {_human(size)}, more than {capacity} holds.",
-                      f"пакет занимает {_human(size)} — больше, чем помещается на {capacity}.")
+        raise _refuse(
+            f"the package is {_human(size)}, more than {capacity} holds.",
+            f"пакет занимает {_human(size)} — больше, чем помещается на {capacity}.",
+        )
     result = PackageResult(folder=folder, size=size, files=files, towns=towns)
     if make_zip:
         result.zip = _write_zip(folder, dist / f"{name}.zip")
@@ -180,13 +198,16 @@ def package(root: Path, sites: list[str] | None = None, make_zip: bool = False,
             write_iso(folder, tmp, label=f"GARDARIKA_{today:%y%m%d}")
         except (ValueError, pycdlib.pycdlibexception.PyCdlibException) as exc:
             tmp.unlink(missing_ok=True)
-            raise _refuse(f"the ISO image cannot be written: {exc}",
-                          f"образ ISO записать не удалось: {exc}") from None
+            raise _refuse(
+                f"the ISO image cannot be written: {exc}", f"образ ISO записать не удалось: {exc}"
+            ) from None
         os.replace(tmp, dist / f"{name}.iso")
         result.iso = dist / f"{name}.iso"
         if limit is not None and result.iso.stat().st_size > limit:
-            raise _refuse("the ISO image is larger than the medium.",
-                          "образ ISO больше, чем помещается на носитель.")
+            raise _refuse(
+                "the ISO image is larger than the medium.",
+                "образ ISO больше, чем помещается на носитель.",
+            )
     return result
 
 

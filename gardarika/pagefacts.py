@@ -41,14 +41,18 @@ class Recorder:
 
     def note(self, rel: str, text: str, refs: list[Reference]) -> None:
         data = text.encode("utf-8", "surrogateescape")
-        self.pages[rel] = [digest(data), [[r.url, r.line, r.element, r.attribute, r.loads]
-                                          for r in refs]]
+        self.pages[rel] = [
+            digest(data),
+            [[r.url, r.line, r.element, r.attribute, r.loads] for r in refs],
+        ]
 
     def save(self, cache_path: str) -> None:
-        data = json.dumps({"version": _VERSION, "pages": self.pages},
-                          ensure_ascii=False, separators=(",", ":"))
-        write_file_atomic(Path(cache_path) / FILE,
-                          gzip.compress(data.encode("utf-8"), compresslevel=3, mtime=0))
+        data = json.dumps(
+            {"version": _VERSION, "pages": self.pages}, ensure_ascii=False, separators=(",", ":")
+        )
+        write_file_atomic(
+            Path(cache_path) / FILE, gzip.compress(data.encode("utf-8"), compresslevel=3, mtime=0)
+        )
 
 
 def load(cache_path: Path, prefix: str) -> Facts:
@@ -59,15 +63,20 @@ def load(cache_path: Path, prefix: str) -> Facts:
         saved = json.loads(gzip.decompress((cache_path / FILE).read_bytes()))
     except (OSError, ValueError, EOFError):
         return {}
-    if not isinstance(saved, dict) or saved.get("version") != _VERSION or \
-            not isinstance(saved.get("pages"), dict):
+    if (
+        not isinstance(saved, dict)
+        or saved.get("version") != _VERSION
+        or not isinstance(saved.get("pages"), dict)
+    ):
         return {}
     facts: Facts = {}
     for rel, entry in saved["pages"].items():
         try:
             noted, rows = entry
-            refs = [Reference(str(url), int(line), str(element), str(attribute), bool(loads))
-                    for url, line, element, attribute, loads in rows]
+            refs = [
+                Reference(str(url), int(line), str(element), str(attribute), bool(loads))
+                for url, line, element, attribute, loads in rows
+            ]
         except (TypeError, ValueError):
             continue
         facts[f"{prefix}/{rel}" if rel else prefix] = (str(noted), refs)

@@ -38,8 +38,13 @@ def _read(cacher: FileDataCacher) -> dict[Any, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _init(self: FileDataCacher, settings: dict[str, Any], cache_name: str,
-          caching_policy: bool, load_policy: bool) -> None:
+def _init(
+    self: FileDataCacher,
+    settings: dict[str, Any],
+    cache_name: str,
+    caching_policy: bool,
+    load_policy: bool,
+) -> None:
     _ORIGINAL_INIT(self, settings, cache_name, caching_policy, False)
     if load_policy:
         self._cache = _read(self)

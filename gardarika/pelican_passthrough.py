@@ -83,17 +83,37 @@ _TEMPLATE = re.compile(r"^[A-Za-z0-9_-]+$")
 #: portal, never a page of a town: Pelican fails on them without naming the setting
 PARTIAL_TEMPLATES = ("base", "portal")
 #: what a file name pattern may contain between braces: values Gardarika makes safe
-PATTERN_FIELDS = frozenset({"slug", "lang", "date", "name", "number", "extension", "path",
-                            "category.slug", "author.slug", "tag.slug", "base_name"})
+PATTERN_FIELDS = frozenset(
+    {
+        "slug",
+        "lang",
+        "date",
+        "name",
+        "number",
+        "extension",
+        "path",
+        "category.slug",
+        "author.slug",
+        "tag.slug",
+        "base_name",
+    }
+)
 #: what ``{date:…}`` may be formatted with: numbers only (no names of months, which
 #: depend on the locale, no ``%n`` or ``%t``) and separators of a path
 DATE_SPEC = re.compile(r"(?:%[YmdHMSjy]|[-_/.])+")
 DATE_CODES = "%Y %m %d %H %M %S %j %y"
 #: values a pattern is filled with to see the file names it gives
 _SAMPLE: dict[str, Any] = {
-    "slug": "a", "lang": "ru", "date": datetime(2024, 1, 2, 3, 4, 5), "name": "index",
-    "number": 2, "extension": ".html", "path": "files/a.txt", "base_name": "index",
-    "category": SimpleNamespace(slug="a"), "author": SimpleNamespace(slug="a"),
+    "slug": "a",
+    "lang": "ru",
+    "date": datetime(2024, 1, 2, 3, 4, 5),
+    "name": "index",
+    "number": 2,
+    "extension": ".html",
+    "path": "files/a.txt",
+    "base_name": "index",
+    "category": SimpleNamespace(slug="a"),
+    "author": SimpleNamespace(slug="a"),
     "tag": SimpleNamespace(slug="a"),
 }
 #: metadata that names where a document or file is written or linked
@@ -106,25 +126,33 @@ _TAKEN_FOLDERS = tuple(f for f in SITE_FOLDERS if f not in ("images", "files"))
 _STATUSES = ("published", "hidden", "draft")
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 #: a locale name as glibc takes it (never a path, which glibc would read as a file)
-LOCALE_NAME = re.compile(r"^(?:|C|POSIX|C\.UTF-8|[a-z]{2,3}(?:_[A-Z]{2})?"
-                         r"(?:\.[A-Za-z0-9-]{1,20})?(?:@[a-z]{1,20})?)$")
+LOCALE_NAME = re.compile(
+    r"^(?:|C|POSIX|C\.UTF-8|[a-z]{2,3}(?:_[A-Z]{2})?"
+    r"(?:\.[A-Za-z0-9-]{1,20})?(?:@[a-z]{1,20})?)$"
+)
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _number(minimum: int = 0, optional: bool = False, maximum: int | None = None
-            ) -> Validator:
+def _number(minimum: int = 0, optional: bool = False, maximum: int | None = None) -> Validator:
     def check(value: Any) -> Iterator[Found]:
         if optional and value is None:
             return
         if not _is_int(value) or value < minimum:
-            yield ((), f"write a whole number of at least {minimum}.",
-                   f"укажите целое число не меньше {minimum}.")
+            yield (
+                (),
+                f"write a whole number of at least {minimum}.",
+                f"укажите целое число не меньше {minimum}.",
+            )
         elif maximum is not None and value > maximum:
-            yield ((), f"write a whole number from {minimum} to {maximum}.",
-                   f"укажите целое число от {minimum} до {maximum}.")
+            yield (
+                (),
+                f"write a whole number from {minimum} to {maximum}.",
+                f"укажите целое число от {minimum} до {maximum}.",
+            )
+
     return check
 
 
@@ -139,6 +167,7 @@ def _text(optional: bool = False) -> Validator:
             return
         if not isinstance(value, str):
             yield ((), "write a text here.", "здесь должен быть текст.")
+
     return check
 
 
@@ -153,6 +182,7 @@ def _list_of(item: Validator, allow_text: bool = False) -> Validator:
         for i, element in enumerate(value):
             for where, en, ru in item(element):
                 yield ((i, *where), en, ru)
+
     return check
 
 
@@ -162,37 +192,47 @@ def _short_list(item: Validator, limit: int) -> Validator:
             yield ((), f"write at most {limit} values.", f"укажите не больше {limit} значений.")
             return
         yield from _list_of(item)(value)
+
     return check
 
 
 def _pairs(value: Any) -> Iterator[Found]:
     """``MENUITEMS``, ``LINKS``, ``SOCIAL``: a list of [title, address]."""
     if not isinstance(value, list):
-        yield ((), "write a list of [title, address] pairs.",
-               "укажите список пар [название, адрес].")
+        yield (
+            (),
+            "write a list of [title, address] pairs.",
+            "укажите список пар [название, адрес].",
+        )
         return
     for i, pair in enumerate(value):
-        if not (isinstance(pair, list) and len(pair) == 2
-                and all(isinstance(p, str) for p in pair)):
+        if not (
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+        ):
             yield ((i,), "write a pair [title, address].", "укажите пару [название, адрес].")
 
 
 def _mapping_of(key: Validator, value_check: Validator) -> Validator:
     def check(value: Any) -> Iterator[Found]:
         if not isinstance(value, dict):
-            yield ((), "write a group of “key: value” lines.",
-                   "укажите группу строк «ключ: значение».")
+            yield (
+                (),
+                "write a group of “key: value” lines.",
+                "укажите группу строк «ключ: значение».",
+            )
             return
         for name, element in value.items():
             for where, en, ru in key(name):
                 yield ((name, *where), en, ru)
             for where, en, ru in value_check(element):
                 yield ((name, *where), en, ru)
+
     return check
 
 
 def _path_in_folder(what_en: str, what_ru: str, empty: bool = True) -> Validator:
     """A path relative to the town's content or output folder that stays inside it."""
+
     def check(value: Any) -> Iterator[Found]:
         if not isinstance(value, str):
             yield ((), f"write {what_en} as a text.", f"укажите {what_ru} текстом.")
@@ -204,10 +244,14 @@ def _path_in_folder(what_en: str, what_ru: str, empty: bool = True) -> Validator
         if problem:
             yield ((), f"“{value}” {problem.en}.", f"«{value}» {problem.ru}.")
         elif hidden_part(value):
-            yield ((), f"“{value}” names a hidden file or folder (a name starting with a "
-                   "dot); hidden files are never read or published. Name a visible one.",
-                   f"«{value}» называет скрытый файл или папку (имя с точкой в начале); "
-                   "скрытые файлы не читаются и не публикуются. Укажите видимый.")
+            yield (
+                (),
+                f"“{value}” names a hidden file or folder (a name starting with a "
+                "dot); hidden files are never read or published. Name a visible one.",
+                f"«{value}» называет скрытый файл или папку (имя с точкой в начале); "
+                "скрытые файлы не читаются и не публикуются. Укажите видимый.",
+            )
+
     return check
 
 
@@ -217,12 +261,15 @@ def _static_path(value: Any) -> Iterator[Found]:
     found = list(_CONTENT_PATH(value))
     yield from found
     if not found and posixpath.normpath(value) in (".", ""):
-        yield ((), f"“{value}” is the whole content folder: every text would be "
-               "published as written, drafts too. Name the folders of pictures and files, "
-               "like [images, files].",
-               f"«{value}» — это вся папка материалов: все тексты, и черновики тоже, "
-               "публиковались бы как есть. Перечислите папки картинок и файлов, например "
-               "[images, files].")
+        yield (
+            (),
+            f"“{value}” is the whole content folder: every text would be "
+            "published as written, drafts too. Name the folders of pictures and files, "
+            "like [images, files].",
+            f"«{value}» — это вся папка материалов: все тексты, и черновики тоже, "
+            "публиковались бы как есть. Перечислите папки картинок и файлов, например "
+            "[images, files].",
+        )
 
 
 def _pattern_fields(value: str) -> Iterator[Found]:
@@ -232,9 +279,11 @@ def _pattern_fields(value: str) -> Iterator[Found]:
     try:
         parsed = list(string.Formatter().parse(value))
     except ValueError:
-        yield ((), f"“{value}”: the braces “{{ }}” do not match; write fields like "
-               "{slug}.", f"«{value}»: фигурные скобки «{{ }}» не парные; пишите поля так: "
-               "{slug}.")
+        yield (
+            (),
+            f"“{value}”: the braces “{{ }}” do not match; write fields like {{slug}}.",
+            f"«{value}»: фигурные скобки «{{ }}» не парные; пишите поля так: {{slug}}.",
+        )
         return
     fields = "{" + "}, {".join(sorted(PATTERN_FIELDS)) + "}"
     seen = set()
@@ -243,32 +292,47 @@ def _pattern_fields(value: str) -> Iterator[Found]:
             continue  # a field written twice is explained once
         seen.add((name, spec, conversion))
         if name not in PATTERN_FIELDS:
-            yield ((), f"“{{{name}}}” cannot be used in a file name (its value could "
-                   f"contain “/” or “..”); use one of {fields}.",
-                   f"«{{{name}}}» нельзя использовать в имени файла (в значении могут быть "
-                   f"«/» или «..»); используйте {fields}.")
+            yield (
+                (),
+                f"“{{{name}}}” cannot be used in a file name (its value could "
+                f"contain “/” or “..”); use one of {fields}.",
+                f"«{{{name}}}» нельзя использовать в имени файла (в значении могут быть "
+                f"«/» или «..»); используйте {fields}.",
+            )
         elif conversion is not None:
-            yield ((), f"“{{{name}!{conversion}}}”: a conversion (“!{conversion}”) cannot "
-                   f"be used in a file name; write “{{{name}}}”.",
-                   f"«{{{name}!{conversion}}}»: преобразование («!{conversion}») нельзя "
-                   f"использовать в имени файла; пишите «{{{name}}}».")
+            yield (
+                (),
+                f"“{{{name}!{conversion}}}”: a conversion (“!{conversion}”) cannot "
+                f"be used in a file name; write “{{{name}}}”.",
+                f"«{{{name}!{conversion}}}»: преобразование («!{conversion}») нельзя "
+                f"использовать в имени файла; пишите «{{{name}}}».",
+            )
         elif spec and name != "date":
-            yield ((), f"“{{{name}:{spec}}}”: a format after “:” cannot be used with "
-                   f"{{{name}}} in a file name; write “{{{name}}}”.",
-                   f"«{{{name}:{spec}}}»: формат после «:» нельзя использовать с "
-                   f"{{{name}}} в имени файла; пишите «{{{name}}}».")
+            yield (
+                (),
+                f"“{{{name}:{spec}}}”: a format after “:” cannot be used with "
+                f"{{{name}}} in a file name; write “{{{name}}}”.",
+                f"«{{{name}:{spec}}}»: формат после «:» нельзя использовать с "
+                f"{{{name}}} в имени файла; пишите «{{{name}}}».",
+            )
         elif name == "date" and not spec:
-            yield ((), "“{date}” alone gives the date with a space and colons "
-                   "(2024-01-02 03:04:05); write it with codes, like “{date:%Y-%m-%d}”.",
-                   "«{date}» без формата даёт дату с пробелом и двоеточиями "
-                   "(2024-01-02 03:04:05); пишите с кодами, например «{date:%Y-%m-%d}».")
+            yield (
+                (),
+                "“{date}” alone gives the date with a space and colons "
+                "(2024-01-02 03:04:05); write it with codes, like “{date:%Y-%m-%d}”.",
+                "«{date}» без формата даёт дату с пробелом и двоеточиями "
+                "(2024-01-02 03:04:05); пишите с кодами, например «{date:%Y-%m-%d}».",
+            )
         elif name == "date" and (not DATE_SPEC.fullmatch(spec) or "%" not in spec):
-            yield ((), f"“{{date:{spec}}}”: a date in a file name is written with the "
-                   f"codes {DATE_CODES} (at least one) and “-”, “_”, “/”, “.” only, like "
-                   "“{date:%Y/%m}”.",
-                   f"«{{date:{spec}}}»: дата в имени файла записывается только кодами "
-                   f"{DATE_CODES} (хотя бы одним) и знаками «-», «_», «/», «.», например "
-                   "«{date:%Y/%m}».")
+            yield (
+                (),
+                f"“{{date:{spec}}}”: a date in a file name is written with the "
+                f"codes {DATE_CODES} (at least one) and “-”, “_”, “/”, “.” only, like "
+                "“{date:%Y/%m}”.",
+                f"«{{date:{spec}}}»: дата в имени файла записывается только кодами "
+                f"{DATE_CODES} (хотя бы одним) и знаками «-», «_», «/», «.», например "
+                "«{date:%Y/%m}».",
+            )
 
 
 def _sample(value: str) -> str:
@@ -276,8 +340,12 @@ def _sample(value: str) -> str:
     return value.format(**_SAMPLE)
 
 
-def _file_pattern(value: Any, suffixes: tuple[str, ...] = (), keep_path: bool = False,
-                  context: Context | None = None) -> Iterator[Found]:
+def _file_pattern(
+    value: Any,
+    suffixes: tuple[str, ...] = (),
+    keep_path: bool = False,
+    context: Context | None = None,
+) -> Iterator[Found]:
     """``*_SAVE_AS``/``*_URL``/feeds: a relative pattern with safe fields, or off.
 
     ``suffixes``: what the file name must end with (a file written: ``.html`` for a
@@ -302,32 +370,47 @@ def _file_pattern(value: Any, suffixes: tuple[str, ...] = (), keep_path: bool = 
     try:
         example = _sample(value)
     except (ValueError, KeyError, AttributeError, IndexError, TypeError):
-        yield ((), f"“{value}” cannot be filled in; write fields like {{slug}}.",
-               f"«{value}» не удаётся заполнить; пишите поля так: {{slug}}.")
+        yield (
+            (),
+            f"“{value}” cannot be filled in; write fields like {{slug}}.",
+            f"«{value}» не удаётся заполнить; пишите поля так: {{slug}}.",
+        )
         return
     problem = address_problem(example)
     if problem:
-        yield ((), f"“{value}” gives file names like “{example}”, which {problem.en}.",
-               f"«{value}» даёт имена файлов вроде «{example}», а это {problem.ru}.")
+        yield (
+            (),
+            f"“{value}” gives file names like “{example}”, which {problem.en}.",
+            f"«{value}» даёт имена файлов вроде «{example}», а это {problem.ru}.",
+        )
         return
     if keep_path and not value.endswith("{path}"):
-        yield ((), f"“{value}” must end with {{path}}, so that every file keeps its own "
-               "name and extension, like “static/{path}”.",
-               f"«{value}» должно оканчиваться на {{path}}, чтобы каждый файл сохранил своё "
-               "имя и расширение, например «static/{path}».")
+        yield (
+            (),
+            f"“{value}” must end with {{path}}, so that every file keeps its own "
+            "name and extension, like “static/{path}”.",
+            f"«{value}» должно оканчиваться на {{path}}, чтобы каждый файл сохранил своё "
+            "имя и расширение, например «static/{path}».",
+        )
     if suffixes and not example.lower().endswith(suffixes):
-        yield ((), f"“{value}” must name a file ending with {' or '.join(suffixes)}, like "
-               f"“{example.rsplit('.', 1)[0]}{suffixes[0]}”.",
-               f"«{value}» должно называть файл, оканчивающийся на {' или '.join(suffixes)}, "
-               f"например «{example.rsplit('.', 1)[0]}{suffixes[0]}».")
+        yield (
+            (),
+            f"“{value}” must name a file ending with {' or '.join(suffixes)}, like "
+            f"“{example.rsplit('.', 1)[0]}{suffixes[0]}”.",
+            f"«{value}» должно называть файл, оканчивающийся на {' или '.join(suffixes)}, "
+            f"например «{example.rsplit('.', 1)[0]}{suffixes[0]}».",
+        )
     if suffixes or keep_path:
         first = posixpath.normpath(example).split("/")[0]
         others = context.other_languages if context else ()
         if first == "theme" or first in others:
-            yield ((), f"“{value}” writes into “{first}/”, the folder of the theme's files "
-                   "or of another language's site. Choose another folder.",
-                   f"«{value}» записывает в «{first}/» — папку файлов темы или сайта на "
-                   "другом языке. Выберите другую папку.")
+            yield (
+                (),
+                f"“{value}” writes into “{first}/”, the folder of the theme's files "
+                "or of another language's site. Choose another folder.",
+                f"«{value}» записывает в «{first}/» — папку файлов темы или сайта на "
+                "другом языке. Выберите другую папку.",
+            )
 
 
 def _file_setting(key: str, context: Context) -> Validator:
@@ -347,48 +430,61 @@ def _file_setting(key: str, context: Context) -> Validator:
 
 def _template_name(value: Any) -> Iterator[Found]:
     if not isinstance(value, str) or not _TEMPLATE.match(value):
-        yield ((), f"“{value}” is not a template name; write the name of a template of the "
-               "theme without folder or extension, like “archives”.",
-               f"«{value}» — не имя шаблона; укажите имя шаблона темы без папки и "
-               "расширения, например «archives».")
+        yield (
+            (),
+            f"“{value}” is not a template name; write the name of a template of the "
+            "theme without folder or extension, like “archives”.",
+            f"«{value}» — не имя шаблона; укажите имя шаблона темы без папки и "
+            "расширения, например «archives».",
+        )
     elif value.startswith("_") or value.lower() in PARTIAL_TEMPLATES:
-        yield ((), f"“{value}” is a part of the theme's pages (or the network's portal), "
-               "not a page template of its own; name a page template, like “archives”.",
-               f"«{value}» — часть страниц темы (или портал сети), а не отдельный шаблон "
-               "страницы; укажите шаблон страницы, например «archives».")
+        yield (
+            (),
+            f"“{value}” is a part of the theme's pages (or the network's portal), "
+            "not a page template of its own; name a page template, like “archives”.",
+            f"«{value}» — часть страниц темы (или портал сети), а не отдельный шаблон "
+            "страницы; укажите шаблон страницы, например «archives».",
+        )
 
 
 def _direct_templates(context: Context) -> Validator:
     """``DIRECT_TEMPLATES``: page templates of the town's theme; Pelican stops the run
     without naming the setting when one is missing or is only a part of pages."""
+
     def one(value: Any) -> Iterator[Found]:
         found = list(_template_name(value))
         yield from found
         if found or context.templates is None or value in context.templates:
             return
         known = ", ".join(sorted(context.templates))
-        yield ((), f"the theme has no page template “{value}” (it has: {known}).",
-               f"в теме нет шаблона страницы «{value}» (есть: {known}).")
+        yield (
+            (),
+            f"the theme has no page template “{value}” (it has: {known}).",
+            f"в теме нет шаблона страницы «{value}» (есть: {known}).",
+        )
+
     return _list_of(one)
 
 
 def _plugin_name(value: Any) -> Iterator[Found]:
     if not isinstance(value, str) or not PLUGIN_NAME.match(value):
-        yield ((), f"“{value}” is not a plugin name; write the name of a folder in "
-               "plugins/, like “extra_plugin”.",
-               f"«{value}» — не имя модуля; укажите имя папки из plugins/, например "
-               "«extra_plugin».")
+        yield (
+            (),
+            f"“{value}” is not a plugin name; write the name of a folder in "
+            "plugins/, like “extra_plugin”.",
+            f"«{value}» — не имя модуля; укажите имя папки из plugins/, например «extra_plugin».",
+        )
 
 
-def _metadata(value: Any, source: str | None = None, context: Context | None = None
-              ) -> Iterator[Found]:
+def _metadata(
+    value: Any, source: str | None = None, context: Context | None = None
+) -> Iterator[Found]:
     """Metadata given by settings: ``DEFAULT_METADATA`` (``source`` is ``None``: every
     document) or one entry of ``EXTRA_PATH_METADATA`` (``source``: the file or folder
     it applies to). The same rules as in a document, and a copied file keeps its kind."""
     context = context or Context()
     if not isinstance(value, dict):
-        yield ((), "write a group of “key: value” lines.",
-               "укажите группу строк «ключ: значение».")
+        yield ((), "write a group of “key: value” lines.", "укажите группу строк «ключ: значение».")
         return
     for key, element in value.items():
         name = str(key).lower()
@@ -396,26 +492,38 @@ def _metadata(value: Any, source: str | None = None, context: Context | None = N
             if name == "save_as" and element == "":
                 continue  # "do not write it"
             if source is None:
-                yield ((key,), f"“{key}” here would give every document the same "
-                       "address; write it in the document, or for one file under "
-                       "EXTRA_PATH_METADATA.",
-                       f"«{key}» здесь дал бы всем документам один и тот же адрес; "
-                       "укажите его в самом документе или для одного файла в "
-                       "EXTRA_PATH_METADATA.")
+                yield (
+                    (key,),
+                    f"“{key}” here would give every document the same "
+                    "address; write it in the document, or for one file under "
+                    "EXTRA_PATH_METADATA.",
+                    f"«{key}» здесь дал бы всем документам один и тот же адрес; "
+                    "укажите его в самом документе или для одного файла в "
+                    "EXTRA_PATH_METADATA.",
+                )
                 continue
-            check = _address(element, name) if name == "slug" else \
-                _target(element, name, source, context)
+            check = (
+                _address(element, name)
+                if name == "slug"
+                else _target(element, name, source, context)
+            )
             for where, en, ru in check:
                 yield ((key, *where), en, ru)
         elif name == "template":
             for where, en, ru in _template_name(element):
                 yield ((key, *where), en, ru)
         elif name == "lang":
-            if not isinstance(element, str) or not LANG_CODE.match(element) or (
-                    context.languages and element not in context.languages):
+            if (
+                not isinstance(element, str)
+                or not LANG_CODE.match(element)
+                or (context.languages and element not in context.languages)
+            ):
                 shown = ", ".join(context.languages) or "ru, en"
-                yield ((key,), f"“{element}” is not one of the town's languages ({shown}).",
-                       f"«{element}» — не один из языков города ({shown}).")
+                yield (
+                    (key,),
+                    f"“{element}” is not one of the town's languages ({shown}).",
+                    f"«{element}» — не один из языков города ({shown}).",
+                )
         elif name == "status":
             for where, en, ru in _one_of(*_STATUSES)(element):
                 yield ((key, *where), en, ru)
@@ -457,28 +565,38 @@ def _target(value: Any, key: str, source: str, context: Context) -> Iterator[Fou
         shown = src or "no extension"
         shown_ru = src or "без расширения"
         like = f"files/{posixpath.splitext(posixpath.basename(normal))[0]}{src}"
-        yield ((), f"“{value}” changes the kind of “{source}” ({shown}): a file keeps its "
-               f"extension when it is moved, like “{like}”.",
-               f"«{value}» меняет тип файла «{source}» ({shown_ru}): при переносе файл "
-               f"сохраняет расширение, например «{like}».")
+        yield (
+            (),
+            f"“{value}” changes the kind of “{source}” ({shown}): a file keeps its "
+            f"extension when it is moved, like “{like}”.",
+            f"«{value}» меняет тип файла «{source}» ({shown_ru}): при переносе файл "
+            f"сохраняет расширение, например «{like}».",
+        )
         return
     parts = normal.casefold().split("/")
     taken = parts[0] in (*_TAKEN_FOLDERS, *context.other_languages) or (
-        len(parts) == 1 and (parts[0] in SITE_FILES
-                             or parts[0].rsplit(".", 1)[0] in SITE_PAGES))
+        len(parts) == 1 and (parts[0] in SITE_FILES or parts[0].rsplit(".", 1)[0] in SITE_PAGES)
+    )
     if taken:
-        yield ((), f"“{value}” is where the site keeps its own pages and files "
-               f"(“{parts[0]}”). Choose another name, like “files/{parts[-1]}”.",
-               f"«{value}» — место служебных страниц и файлов сайта («{parts[0]}»). "
-               f"Выберите другое имя, например «files/{parts[-1]}».")
+        yield (
+            (),
+            f"“{value}” is where the site keeps its own pages and files "
+            f"(“{parts[0]}”). Choose another name, like “files/{parts[-1]}”.",
+            f"«{value}» — место служебных страниц и файлов сайта («{parts[0]}»). "
+            f"Выберите другое имя, например «files/{parts[-1]}».",
+        )
 
 
 def _extra_path_metadata(context: Context) -> Validator:
     """``EXTRA_PATH_METADATA``: a file or folder of the town, and its metadata."""
+
     def check(value: Any) -> Iterator[Found]:
         if not isinstance(value, dict):
-            yield ((), "write a group of “key: value” lines.",
-                   "укажите группу строк «ключ: значение».")
+            yield (
+                (),
+                "write a group of “key: value” lines.",
+                "укажите группу строк «ключ: значение».",
+            )
             return
         for name, element in value.items():
             found = list(_path_in_folder("the file", "файл", empty=False)(name))
@@ -488,6 +606,7 @@ def _extra_path_metadata(context: Context) -> Validator:
                 continue
             for where, en, ru in _metadata(element, str(name), context):
                 yield ((name, *where), en, ru)
+
     return check
 
 
@@ -495,45 +614,62 @@ def _date_format(value: Any) -> Iterator[Found]:
     """A date format (``DEFAULT_DATE_FORMAT``, ``DATE_FORMATS``): plain ``strftime``
     text. Pelican would take a ``[locale, format]`` pair as a locale to switch to."""
     if not isinstance(value, str) or not value.strip():
-        yield ((), "write the date format as one text, like “%d.%m.%Y” (not a list).",
-               "укажите формат даты одним текстом, например «%d.%m.%Y» (не списком).")
+        yield (
+            (),
+            "write the date format as one text, like “%d.%m.%Y” (not a list).",
+            "укажите формат даты одним текстом, например «%d.%m.%Y» (не списком).",
+        )
         return
     if len(value) > 100 or any(c in value for c in "<>&\"'") or not value.isprintable():
-        yield ((), "write the date format as plain text of at most 100 characters, without "
-               "“<”, “>”, “&” and quotes, like “%d.%m.%Y”.",
-               "укажите формат даты простым текстом не длиннее 100 знаков, без «<», «>», "
-               "«&» и кавычек, например «%d.%m.%Y».")
+        yield (
+            (),
+            "write the date format as plain text of at most 100 characters, without "
+            "“<”, “>”, “&” and quotes, like “%d.%m.%Y”.",
+            "укажите формат даты простым текстом не длиннее 100 знаков, без «<», «>», "
+            "«&» и кавычек, например «%d.%m.%Y».",
+        )
         return
     try:
         datetime(2024, 1, 2, 3, 4, 5).strftime(value)
     except (ValueError, UnicodeError):
-        yield ((), f"“{value}” is not a date format; write one like “%d.%m.%Y”.",
-               f"«{value}» — не формат даты; укажите, например, «%d.%m.%Y».")
+        yield (
+            (),
+            f"“{value}” is not a date format; write one like “%d.%m.%Y”.",
+            f"«{value}» — не формат даты; укажите, например, «%d.%m.%Y».",
+        )
 
 
 def _lang_key(value: Any) -> Iterator[Found]:
     if not isinstance(value, str) or not LANG_CODE.match(value):
-        yield ((), f"“{value}” is not a language code; write one like ru or en.",
-               f"«{value}» — не код языка; укажите, например, ru или en.")
+        yield (
+            (),
+            f"“{value}” is not a language code; write one like ru or en.",
+            f"«{value}» — не код языка; укажите, например, ru или en.",
+        )
 
 
 def _locale(value: Any) -> Iterator[Found]:
     """A locale name: glibc reads a name with a “/” as a file to load."""
     if not isinstance(value, str) or not LOCALE_NAME.match(value):
-        yield ((), f"“{value}” is not a locale name; write one like “ru_RU.UTF-8” (or "
-               "leave LOCALE out: dates are written in each page's language anyway).",
-               f"«{value}» — не название локали; укажите, например, «ru_RU.UTF-8» (или "
-               "уберите LOCALE: даты и так пишутся на языке страницы).")
+        yield (
+            (),
+            f"“{value}” is not a locale name; write one like “ru_RU.UTF-8” (or "
+            "leave LOCALE out: dates are written in each page's language anyway).",
+            f"«{value}» — не название локали; укажите, например, «ru_RU.UTF-8» (или "
+            "уберите LOCALE: даты и так пишутся на языке страницы).",
+        )
 
 
 def _plain_text(value: Any) -> Iterator[Found]:
     """Text Pelican puts into pages as HTML (``SUMMARY_END_SUFFIX``): no markup."""
     if not isinstance(value, str):
         yield ((), "write a text here.", "здесь должен быть текст.")
-    elif any(c in value for c in "<>&\"\'"):
-        yield ((), "write plain text without “<”, “>”, “&” and quotes; it is put into "
-               "pages as it is.", "пишите простой текст без «<», «>», «&» и кавычек: он "
-               "попадает на страницы как есть.")
+    elif any(c in value for c in "<>&\"'"):
+        yield (
+            (),
+            "write plain text without “<”, “>”, “&” and quotes; it is put into pages as it is.",
+            "пишите простой текст без «<», «>», «&» и кавычек: он попадает на страницы как есть.",
+        )
 
 
 def _name_text(value: Any) -> Iterator[Found]:
@@ -544,16 +680,24 @@ def _name_text(value: Any) -> Iterator[Found]:
         if not isinstance(text, str):
             yield (where, "write a text here.", "здесь должен быть текст.")
         elif any(c in text for c in "<>&") or not text.isprintable():
-            yield (where, f"“{text}” contains markup (“<”, “>”, “&”) or an invisible "
-                   "character; write plain text.", f"«{text}» содержит разметку («<», «>», "
-                   "«&») или невидимый символ; пишите простой текст.")
+            yield (
+                where,
+                f"“{text}” contains markup (“<”, “>”, “&”) or an invisible "
+                "character; write plain text.",
+                f"«{text}» содержит разметку («<», «>», "
+                "«&») или невидимый символ; пишите простой текст.",
+            )
 
 
 def _one_of(*choices: str) -> Validator:
     def check(value: Any) -> Iterator[Found]:
         if value not in choices:
-            yield ((), f"write one of: {', '.join(choices)}.",
-                   f"укажите одно из: {', '.join(choices)}.")
+            yield (
+                (),
+                f"write one of: {', '.join(choices)}.",
+                f"укажите одно из: {', '.join(choices)}.",
+            )
+
     return check
 
 
@@ -563,14 +707,20 @@ ORDER_KEYS = ("date", "title", "slug", "basename", "modified")
 
 
 def _order(value: Any) -> Iterator[Found]:
-    name = value[len("reversed-"):] if isinstance(value, str) and \
-        value.startswith("reversed-") else value
+    name = (
+        value[len("reversed-") :]
+        if isinstance(value, str) and value.startswith("reversed-")
+        else value
+    )
     if name not in ORDER_KEYS:
         choices = ", ".join(ORDER_KEYS)
-        yield ((), f"write what to sort by: one of {choices}, optionally with “reversed-” "
-               "before it, like “reversed-date”.",
-               f"укажите, по чему сортировать: одно из {choices}, можно с «reversed-» "
-               "впереди, например «reversed-date».")
+        yield (
+            (),
+            f"write what to sort by: one of {choices}, optionally with “reversed-” "
+            "before it, like “reversed-date”.",
+            f"укажите, по чему сортировать: одно из {choices}, можно с «reversed-» "
+            "впереди, например «reversed-date».",
+        )
 
 
 #: what pairs a document with its translations: a value every document has
@@ -581,9 +731,12 @@ def _translation_id(value: Any) -> Iterator[Found]:
     if value is None or value is False or value == "":
         return  # translations are not paired by Pelican
     if value not in TRANSLATION_KEYS:
-        yield ((), f"write {' or '.join(TRANSLATION_KEYS)} (or leave it empty to pair no "
-               "translations).", f"укажите {' или '.join(TRANSLATION_KEYS)} (или оставьте "
-               "пустым, чтобы не связывать переводы).")
+        yield (
+            (),
+            f"write {' or '.join(TRANSLATION_KEYS)} (or leave it empty to pair no translations).",
+            f"укажите {' или '.join(TRANSLATION_KEYS)} (или оставьте "
+            "пустым, чтобы не связывать переводы).",
+        )
 
 
 #: addresses a menu or a list of links may hold: another website, e-mail, phone, or a
@@ -601,25 +754,35 @@ def _link_pairs(value: Any) -> Iterator[Found]:
     for i, (_, address) in enumerate(value):
         text = address.strip()
         if text.lower().startswith(_LINK_SCHEMES) and not any(
-                c.isspace() or c in "\"'<>`" or not c.isprintable() for c in text):
+            c.isspace() or c in "\"'<>`" or not c.isprintable() for c in text
+        ):
             continue
         problem = address_problem(text)
         if problem:
-            yield ((i, 1), f"“{address}” is neither a web, e-mail or phone address nor a "
-                   f"path inside the site: it {problem.en}.",
-                   f"«{address}» — не адрес сайта, почты или телефона и не путь внутри "
-                   f"сайта: оно {problem.ru}.")
+            yield (
+                (i, 1),
+                f"“{address}” is neither a web, e-mail or phone address nor a "
+                f"path inside the site: it {problem.en}.",
+                f"«{address}» — не адрес сайта, почты или телефона и не путь внутри "
+                f"сайта: оно {problem.ru}.",
+            )
 
 
 def _pagination_patterns(value: Any) -> Iterator[Found]:
     if not isinstance(value, list):
-        yield ((), "write a list of [number, address, file name].",
-               "укажите список [номер, адрес, имя файла].")
+        yield (
+            (),
+            "write a list of [number, address, file name].",
+            "укажите список [номер, адрес, имя файла].",
+        )
         return
     for i, entry in enumerate(value):
         if not (isinstance(entry, list) and len(entry) == 3 and _is_int(entry[0])):
-            yield ((i,), "write [number, address, file name].",
-                   "укажите [номер, адрес, имя файла].")
+            yield (
+                (i,),
+                "write [number, address, file name].",
+                "укажите [номер, адрес, имя файла].",
+            )
             continue
         if entry[0] < 1:
             yield ((i, 0), "the page number starts at 1.", "номер страницы — от 1.")

@@ -13,10 +13,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-RESERVED = frozenset({"con", "prn", "aux", "nul", "clock$"}
-                     | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)})
-MAX_NAME = 64        # Joliet allows 64 UCS-2 characters per name
-MAX_PATH = 180       # below output/; leaves room for "E:\\gardarika-2026-11-28\\" and more
+RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", "clock$"}
+    | {f"com{i}" for i in range(10)}
+    | {f"lpt{i}" for i in range(10)}
+)
+MAX_NAME = 64  # Joliet allows 64 UCS-2 characters per name
+MAX_PATH = 180  # below output/; leaves room for "E:\\gardarika-2026-11-28\\" and more
 _ALLOWED = re.compile(r"^[a-z0-9._-]+$")
 _NOT_ALLOWED = re.compile(r"[^a-z0-9._-]+")
 
@@ -57,8 +60,9 @@ def portable_name(name: str) -> str:
 
 def portable_path(path: str) -> str:
     """Every segment of a ``/``-separated relative path made portable."""
-    return "/".join(portable_name(part) if part not in (".", "..") else part
-                    for part in path.split("/") if part)
+    return "/".join(
+        portable_name(part) if part not in (".", "..") else part for part in path.split("/") if part
+    )
 
 
 def name_problems(path: str) -> list[tuple[str, str]]:
@@ -68,22 +72,35 @@ def name_problems(path: str) -> list[tuple[str, str]]:
         if not part:
             continue
         if not _ALLOWED.match(part):
-            problems.append((
-                f"“{part}” has characters other than lower-case Latin letters, digits, "
-                "“-”, “_” and “.”",
-                f"в «{part}» есть знаки кроме строчных латинских букв, цифр, «-», «_» и «.»"))
+            problems.append(
+                (
+                    f"“{part}” has characters other than lower-case Latin letters, digits, "
+                    "“-”, “_” and “.”",
+                    f"в «{part}» есть знаки кроме строчных латинских букв, цифр, «-», «_» и «.»",
+                )
+            )
         if _is_reserved(part):
-            problems.append((f"“{part}” is a device name reserved by Windows",
-                             f"«{part}» — имя устройства, запрещённое в Windows"))
+            problems.append(
+                (
+                    f"“{part}” is a device name reserved by Windows",
+                    f"«{part}» — имя устройства, запрещённое в Windows",
+                )
+            )
         if part.endswith((".", " ")):
-            problems.append((f"“{part}” ends with a dot or space",
-                             f"«{part}» кончается точкой или пробелом"))
+            problems.append(
+                (f"“{part}” ends with a dot or space", f"«{part}» кончается точкой или пробелом")
+            )
         if len(part) > MAX_NAME:
-            problems.append((f"“{part[:20]}…” is longer than {MAX_NAME} characters",
-                             f"«{part[:20]}…» длиннее {MAX_NAME} знаков"))
+            problems.append(
+                (
+                    f"“{part[:20]}…” is longer than {MAX_NAME} characters",
+                    f"«{part[:20]}…» длиннее {MAX_NAME} знаков",
+                )
+            )
     if len(path) > MAX_PATH:
-        problems.append((f"the path is longer than {MAX_PATH} characters",
-                         f"путь длиннее {MAX_PATH} знаков"))
+        problems.append(
+            (f"the path is longer than {MAX_PATH} characters", f"путь длиннее {MAX_PATH} знаков")
+        )
     return problems
 
 

@@ -30,20 +30,21 @@ def portal_context(network: Network, output: Path) -> dict[str, object]:
         site = network.sites[town]
         if not (output / home_path(site, site.default_language)).exists():
             continue
-        towns.append({
-            "id": town,
-            "name": site.name,
-            "description": site.description,
-            "default_lang": site.default_language,
-            "languages": [
-                {"code": code, "label": language_label(code), "url": home_path(site, code)}
-                for code in site.languages
-                if (output / home_path(site, code)).exists()
-            ],
-        })
+        towns.append(
+            {
+                "id": town,
+                "name": site.name,
+                "description": site.description,
+                "default_lang": site.default_language,
+                "languages": [
+                    {"code": code, "label": language_label(code), "url": home_path(site, code)}
+                    for code in site.languages
+                    if (output / home_path(site, code)).exists()
+                ],
+            }
+        )
     return {
-        "network": {"name": network.config.name,
-                    "description": network.config.description},
+        "network": {"name": network.config.name, "description": network.config.description},
         "portal_languages": list(network.config.languages),
         "towns": towns,
     }
@@ -60,8 +61,11 @@ def portal_fingerprint(network: Network, output: Path, code: str | None = None) 
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for town in network.ordered_ids():
         site = network.sites[town]
-        digest.update(json.dumps([town, [(output / home_path(site, code)).exists()
-                                         for code in site.languages]]).encode())
+        digest.update(
+            json.dumps(
+                [town, [(output / home_path(site, code)).exists() for code in site.languages]]
+            ).encode()
+        )
     return digest.hexdigest()
 
 
@@ -76,7 +80,9 @@ def render_portal(network: Network, output: Path) -> Path:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(theme / "templates")),
         autoescape=jinja2.select_autoescape(["html"]),
-        trim_blocks=True, lstrip_blocks=True)
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     css: str | None = None
     static = theme / "static"
     if static.is_dir():
@@ -88,11 +94,15 @@ def render_portal(network: Network, output: Path) -> Path:
         if (output / "theme" / "css" / "main.css").exists():
             css = "theme/css/main.css"
     context: dict[str, object | Callable[[str, str], str]] = {
-        **portal_context(network, output), "t": t, "css": css}
+        **portal_context(network, output),
+        "t": t,
+        "css": css,
+    }
     html = env.get_template("portal.html").render(**context)
     # the same rule as for the towns' pages: relative links that name a file
-    html = rewrite_html(html, lambda url: make_portable(
-        url, "", lambda path: (output / path).is_dir()))
+    html = rewrite_html(
+        html, lambda url: make_portable(url, "", lambda path: (output / path).is_dir())
+    )
     target = output / "index.html"
     data = html.encode("utf-8")
     if not target.is_file() or target.read_bytes() != data:  # unchanged: keep its time

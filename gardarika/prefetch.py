@@ -42,7 +42,7 @@ PATIENCE_SECONDS = 60.0
 class _Helper:
     pid: int
     result: str
-    first: int                       # index of its first file in the reading order
+    first: int  # index of its first file in the reading order
     files: list[str] = field(default_factory=list)
     taken: bool = False
 
@@ -114,8 +114,9 @@ def _portable(record: logging.LogRecord) -> logging.LogRecord:
     return record
 
 
-def _read_share(generator: Any, content_class: Any, files: list[str], result: str,
-                parent: int) -> None:
+def _read_share(
+    generator: Any, content_class: Any, files: list[str], result: str, parent: int
+) -> None:
     """In the helper: read ``files`` as the run would and write what was computed: for
     each text, the stamp its file had before it was read (an edit saved meanwhile makes
     the run read it again), what Pelican's reader cache keeps, and what the reader
@@ -144,8 +145,12 @@ def _read_share(generator: Any, content_class: Any, files: list[str], result: st
         stamp = readers._get_file_stamp(path)
         log.records = []
         try:
-            readers.read_file(base_path=generator.path, path=name,
-                              content_class=content_class, context=generator.context)
+            readers.read_file(
+                base_path=generator.path,
+                path=name,
+                content_class=content_class,
+                context=generator.context,
+            )
         except BaseException:  # the run reads it again and says what is wrong
             continue
         data = readers.get_cached_data(path, None)
@@ -163,8 +168,9 @@ class Prefetcher:
         self.helpers = helpers
         self.plans: dict[int, _Plan] = {}
 
-    def preread(self, generator: Any, paths_setting: str, excludes_setting: str,
-                content_class: Any) -> None:
+    def preread(
+        self, generator: Any, paths_setting: str, excludes_setting: str, content_class: Any
+    ) -> None:
         """Called before each text is read (this runs inside Pelican's reading of the
         text: nothing may escape from here, or the text would fail)."""
         plan = self.plans.get(id(generator))
@@ -172,7 +178,8 @@ class Prefetcher:
             if plan is None:
                 plan = self.plans[id(generator)] = _Plan(helpers=[])
                 plan = self.plans[id(generator)] = self._start(
-                    generator, paths_setting, excludes_setting, content_class)
+                    generator, paths_setting, excludes_setting, content_class
+                )
             for helper in plan.helpers:
                 if not helper.taken and plan.reads >= helper.first:
                     self._take(generator, plan, helper)
@@ -181,11 +188,13 @@ class Prefetcher:
         if plan is not None:
             plan.reads += 1
 
-    def _start(self, generator: Any, paths_setting: str, excludes_setting: str,
-               content_class: Any) -> _Plan:
+    def _start(
+        self, generator: Any, paths_setting: str, excludes_setting: str, content_class: Any
+    ) -> _Plan:
         settings = generator.settings
-        files = list(generator.get_files(settings[paths_setting],
-                                         exclude=settings[excludes_setting]))
+        files = list(
+            generator.get_files(settings[paths_setting], exclude=settings[excludes_setting])
+        )
         readers = generator.readers
         sizes = []
         for name in files:

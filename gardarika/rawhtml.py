@@ -30,10 +30,12 @@ from .settings import markdown_settings
 
 #: character references that only ever stand for text (quotes, dashes, spaces, the
 #: ampersand and brackets themselves): common in pasted text, never part of markup
-_TEXT_ENTITIES = "quot|amp|lt|gt|nbsp|laquo|raquo|bdquo|ldquo|rdquo|lsquo|rsquo|mdash|ndash|" \
+_TEXT_ENTITIES = (
+    "quot|amp|lt|gt|nbsp|laquo|raquo|bdquo|ldquo|rdquo|lsquo|rsquo|mdash|ndash|"
     "hellip|copy|shy|thinsp|minus|deg|times|numero|sect"
+)
 _SUSPECT = re.compile(
-    rf"<[A-Za-z!/?]|&(?!(?:{_TEXT_ENTITIES});)|\\"            # tags, references, escapes
+    rf"<[A-Za-z!/?]|&(?!(?:{_TEXT_ENTITIES});)|\\"  # tags, references, escapes
     # {: …} attribute lists (a very long one counts too: it is not read to its end)
     r"|\{(?!(?:static|filename|attach|index|category|tag|author)\})[^}\n]{0,512}(?:\}|[^}\n])"
     # [text](scheme:…), or a target whose first 64 characters have no / ? # or space
@@ -41,7 +43,8 @@ _SUSPECT = re.compile(
     # [r]: scheme:…, also in a quote or a list item; a very long label counts too
     r"|^[ \t>*+\-\d.)]*\[(?:[^\]\n]{513}|[^\]\n]{1,512}\]:\s*<?\s*"
     r"(?!(?:https?|mailto|tel):)[^\s/?#]{0,64}(?::|[^\s/?#]))",
-    re.I | re.M)
+    re.I | re.M,
+)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 
@@ -54,7 +57,8 @@ _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 _NESTING_MARKS = "*_[]>~=`"
 _MARK_RUN = re.compile(r"([*_\[\]>~=`])(?:[ \t]*+\1){199,}")
 _MARKER_RUN = re.compile(  # from the first marker of a run only: each run read once
-    r"(?<![-+*.)][ \t])(?<!\d)(?:(?:[-+*]|\d{1,9}[.)])[ \t]++){100,}")
+    r"(?<![-+*.)][ \t])(?<!\d)(?:(?:[-+*]|\d{1,9}[.)])[ \t]++){100,}"
+)
 _DEEP_INDENT = re.compile(r"^[ \t]{400,}", re.M)
 _TAG_RUN = re.compile(r"<[A-Za-z](?:[^<>]{0,200}>\s*+<[A-Za-z]){199,}")
 
@@ -62,12 +66,18 @@ _TAG_RUN = re.compile(r"<[A-Za-z](?:[^<>]{0,200}>\s*+<[A-Za-z]){199,}")
 def may_nest_too_deep(text: str) -> bool:
     """Whether ``text`` may nest hundreds deep (a quick test, counting first; Markdown's
     recursion would stop at Python's limit)."""
-    return (any(text.count(mark) >= 200 for mark in _NESTING_MARKS)
-            and _MARK_RUN.search(text) is not None) or \
-        (text.count("<") >= 200 and (_TAG_RUN.search(text) is not None
-                                     or text.count("markdown=") >= 100)) or \
-        (("    " * 100 in text or "\t" in text) and _DEEP_INDENT.search(text) is not None) or \
-        (text.count(" ") >= 100 and _MARKER_RUN.search(text) is not None)
+    return (
+        (
+            any(text.count(mark) >= 200 for mark in _NESTING_MARKS)
+            and _MARK_RUN.search(text) is not None
+        )
+        or (
+            text.count("<") >= 200
+            and (_TAG_RUN.search(text) is not None or text.count("markdown=") >= 100)
+        )
+        or (("    " * 100 in text or "\t" in text) and _DEEP_INDENT.search(text) is not None)
+        or (text.count(" ") >= 100 and _MARKER_RUN.search(text) is not None)
+    )
 
 
 #: a web address written in the text (a link's target or pasted)
@@ -78,15 +88,17 @@ def may_need_cleaning(text: str) -> bool:
     """Whether ``text`` could give HTML that the policy changes (a quick test): markup,
     references, unusual addresses, or a web address a browser could not read."""
     return _SUSPECT.search(text) is not None or any(
-        not url_allowed(found.group(0)) for found in _WEB_ADDRESS.finditer(text))
+        not url_allowed(found.group(0)) for found in _WEB_ADDRESS.finditer(text)
+    )
 
 
 @cache
 def _markdown() -> markdown.Markdown:
     config = dict(markdown_settings()["extension_configs"])
     config.pop("markdown.extensions.meta", None)  # the metadata is already read
-    return markdown.Markdown(extensions=list(config), extension_configs=config,
-                             output_format="html5")
+    return markdown.Markdown(
+        extensions=list(config), extension_configs=config, output_format="html5"
+    )
 
 
 def to_html(text: str) -> str:
@@ -122,8 +134,12 @@ def mask_code(text: str, indented: bool) -> str:
     for number, line in enumerate(lines):
         opening = _FENCE.match(line)
         if fence:
-            if opening and opening.group(1)[0] == fence[0] and \
-                    len(opening.group(1)) >= len(fence) and not line.strip(" `~"):
+            if (
+                opening
+                and opening.group(1)[0] == fence[0]
+                and len(opening.group(1)) >= len(fence)
+                and not line.strip(" `~")
+            ):
                 fence = ""
             lines[number] = " " * len(line)
             continue
@@ -200,7 +216,10 @@ def locate(text: str, first_line: int, found: list[Removal]) -> list[tuple[int, 
                     break
             if offset is not None:
                 break
-        line = first_line + bisect.bisect_right(starts, offset) - 1 if offset is not None \
+        line = (
+            first_line + bisect.bisect_right(starts, offset) - 1
+            if offset is not None
             else first_line
+        )
         result.append((line, removal))
     return result

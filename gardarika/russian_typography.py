@@ -53,28 +53,37 @@ from .typesetter import (
 
 __all__ = ["typeset"]
 
-_SHORT = ("без|для|над|под|про|при|изо|обо|ото|вне|что|как|или|где|кто|чем|зато|либо|"
-          "тоже|также|перед|через|между|около|после|возле")
+_SHORT = (
+    "без|для|над|под|про|при|изо|обо|ото|вне|что|как|или|где|кто|чем|зато|либо|"
+    "тоже|также|перед|через|между|около|после|возле"
+)
 #: units that follow a number: 5 кг, 25 °C, 5 %, в 2024 г., XX в.
 #: (в., вв., гг. only with their dot: without it «в» is a preposition; no «с» for
 #: seconds: «из 1222 с трудом» is the preposition)
-_UNITS = ("(?:(?:кг|мг|ц|км|см|мм|дм|мкм|га|мл|л|м|т|г|°[CСFК]?|℃|%|‰|₽|руб|коп|тыс|млн|"
-          "млрд|трлн|ч|мин|сек|мс|чел|шт|экз|кВт|Вт|кВ|мА|Гц|кГц|МГц|ГГц|КБ|МБ|ГБ|ТБ|"
-          "Кб|Мб|Гб|дБ|м²|м³|км²|см²|пп?|стр)(?:\\.|(?![\\w]))|(?:л\\.с|гг|вв?)\\.)")
+_UNITS = (
+    "(?:(?:кг|мг|ц|км|см|мм|дм|мкм|га|мл|л|м|т|г|°[CСFК]?|℃|%|‰|₽|руб|коп|тыс|млн|"
+    "млрд|трлн|ч|мин|сек|мс|чел|шт|экз|кВт|Вт|кВ|мА|Гц|кГц|МГц|ГГц|КБ|МБ|ГБ|ТБ|"
+    "Кб|Мб|Гб|дБ|м²|м³|км²|см²|пп?|стр)(?:\\.|(?![\\w]))|(?:л\\.с|гг|вв?)\\.)"
+)
 
 
-
-def _after(words: str, before: str = r"(?<![\w\-\u2011\u00ad'’])", ending: str = "",
-           flags: str = "i") -> str:
+def _after(
+    words: str, before: str = r"(?<![\w\-\u2011\u00ad'’])", ending: str = "", flags: str = "i"
+) -> str:
     """A lookbehind that the text before the current character is one of ``words``
     (``|``-separated) plus ``ending``, as a whole word: one fixed-width lookbehind for
     each length of word, as Python's regular expressions need."""
     by_length: dict[int, list[str]] = {}
     for word in words.split("|"):
         by_length.setdefault(len(word.replace("\\", "")), []).append(word)
-    return "(?:" + "|".join(
-        rf"(?<=(?{flags}:{before}(?:{'|'.join(group)}){ending}))"
-        for _, group in sorted(by_length.items())) + ")"
+    return (
+        "(?:"
+        + "|".join(
+            rf"(?<=(?{flags}:{before}(?:{'|'.join(group)}){ending}))"
+            for _, group in sorted(by_length.items())
+        )
+        + ")"
+    )
 
 
 _LETTER = "[а-яё]"
@@ -101,10 +110,10 @@ _SCAN = re.compile(
     # abbreviations that keep the next word or number (from the dot)
     r"|\.(?P<abbr>)(?:(?:"
     + _after("стр|рис|табл|тел|гл|см|ср|напр|проф|акад|доц|ред|изд", r"(?<![\w\-])", r"\.")
-    + "|" + _after("ул|пр|пл|пер|просп|наб|им|св|обл|пос|дер", r"(?<![\w\-])", r"\.", "")
+    + "|"
+    + _after("ул|пр|пл|пер|просп|наб|им|св|обл|пос|дер", r"(?<![\w\-])", r"\.", "")
     + r")[ ](?=\S)"
-    r"|(?<!\d[ \u00a0]г\.)(?:" + _after("г", r"(?<![\w\-])", r"\.", "")
-    + r")[ ](?=[А-ЯЁ])"
+    r"|(?<!\d[ \u00a0]г\.)(?:" + _after("г", r"(?<![\w\-])", r"\.", "") + r")[ ](?=[А-ЯЁ])"
     r"|(?:" + _after("с|д|п|ст|кв|корп|стр", r"(?<![\w\-])", r"\.", "") + r")[ ](?=\d))"
     # a particle keeps the word before it: придёт ли, если бы
     r"|[ ](?P<particle>)(?<=[\w»)][ ])(?:ли|ль|же|ж|бы|б)(?![\w\-\u2011/])"
@@ -112,31 +121,50 @@ _SCAN = re.compile(
     # a one- or two-letter word, a short preposition or conjunction keeps the next word
     # (from the space after it)
     # (two letters in capitals are an abbreviation, not a preposition: ЕС, ПО, ТВ)
-    r"|[ ](?P<short>)(?:" + _after(f"{_LETTER}|" + _SHORT, ending=" ") + "|"
-    + _after("[а-яёА-ЯЁ][а-яё]", ending=" ", flags="") + ")"
+    r"|[ ](?P<short>)(?:"
+    + _after(f"{_LETTER}|" + _SHORT, ending=" ")
+    + "|"
+    + _after("[а-яёА-ЯЁ][а-яё]", ending=" ", flags="")
+    + ")"
     + r"(?=\S)"
     # initials after a surname: Пушкин А. С. (after the short words: и~А.~С.~Пушкин)
-    r"|[ \u00a0](?P<after>)(?<=[а-яё][ \u00a0])[А-ЯЁ]\.(?:[ \u00a0]?+[А-ЯЁ]\.)?+(?!\w)"
-, re.S)
+    r"|[ \u00a0](?P<after>)(?<=[а-яё][ \u00a0])[А-ЯЁ]\.(?:[ \u00a0]?+[А-ЯЁ]\.)?+(?!\w)",
+    re.S,
+)
 
 _GROUPS = re.compile(r"(?:[ \u00a0]\d{3})++")
 _UNIT = re.compile(rf"[ \u00a0](?={_UNITS})")
 #: a unit after the end of the emphasis around its number: <strong>1946</strong> г.
 _UNIT_PAST_TAGS = re.compile(
-    rf"((?:</(?:strong|em|b|i|mark|u|s|span)>)++)[ \u00a0](?={_UNITS})", re.I | re.A)
+    rf"((?:</(?:strong|em|b|i|mark|u|s|span)>)++)[ \u00a0](?={_UNITS})", re.I | re.A
+)
 _ROMAN_RANGE = re.compile(r"[-–]([IVXLC]++)(?![\w\-])")
 _LETTERS = re.compile(r"[А-ЯЁ]\.")
 _SURNAME = re.compile(r"[ \u00a0]?+[А-ЯЁ][а-яё]")
-_ENTITIES = {"&laquo;": "«", "&raquo;": "»", "&bdquo;": "„", "&ldquo;": "“",
-             "&rdquo;": "”"}
+_ENTITIES = {"&laquo;": "«", "&raquo;": "»", "&bdquo;": "„", "&ldquo;": "“", "&rdquo;": "”"}
 
 
 class _Russian(Typesetter):
     scan = _SCAN
     #: where the last run of digit groups that is no number ends (see number)
     groups_end = 0
-    rules = ("entity", "quote", "dash", "bare", "ellipsis", "time", "number", "roman",
-             "sign", "initials", "tabbr", "abbr", "particle", "short", "after")
+    rules = (
+        "entity",
+        "quote",
+        "dash",
+        "bare",
+        "ellipsis",
+        "time",
+        "number",
+        "roman",
+        "sign",
+        "initials",
+        "tabbr",
+        "abbr",
+        "particle",
+        "short",
+        "after",
+    )
 
     def entity(self, match: re.Match[str]) -> int:
         text = match.group(0).lower()
@@ -152,7 +180,7 @@ class _Russian(Typesetter):
         """«…» outside, „…“ inside at any depth. « and „ open, » and ” close; a
         straight quote (or “, which opens in English but closes in Russian) opens after
         a space or at a start and closes after a word or punctuation."""
-        after = self.html[end:end + 1]
+        after = self.html[end : end + 1]
         if char in "«„":
             opens = True
         elif char in "»”‟":
@@ -195,7 +223,7 @@ class _Russian(Typesetter):
         if self.last == "\n":
             self.out.append("—")
             self.last = "—"
-            if self.html[end:end + 1] in (" ", NBSP):
+            if self.html[end : end + 1] in (" ", NBSP):
                 self.write(NBSP)
                 end += 1
             return end
@@ -218,15 +246,14 @@ class _Russian(Typesetter):
         group = None
         if len(text) <= 3 and text.isdigit() and end >= self.groups_end:
             group = _GROUPS.match(html, end)
-            if group is not None and html[group.end():group.end() + 1].isdigit():
+            if group is not None and html[group.end() : group.end() + 1].isdigit():
                 # 123 456 7890 is no number with thousands, nor is any part of it: the
                 # groups after this one are not tried again
                 self.groups_end, group = group.end(), None
         if group is not None:
             text += group.group(0).replace(" ", NBSP)
             end = group.end()
-        elif (not is_leading_zero(text)
-              and (later := RANGE_END.match(html, end)) is not None):
+        elif not is_leading_zero(text) and (later := RANGE_END.match(html, end)) is not None:
             text += "–" + later.group(1)
             end = later.end()
         if _UNIT.match(html, end):

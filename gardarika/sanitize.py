@@ -43,71 +43,193 @@ import nh3
 from . import memo
 
 #: elements kept (with the attributes below)
-ALLOWED_TAGS = frozenset({
-    "a", "abbr", "address", "article", "aside", "audio", "b", "bdi", "bdo", "blockquote",
-    "br", "caption", "cite", "code", "col", "colgroup", "data", "dd", "del", "details",
-    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "footer", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "hgroup", "hr", "i", "img", "input", "ins", "kbd", "label",
-    "li", "mark", "meter", "ol", "p", "picture", "pre", "progress", "q", "rp", "rt",
-    "ruby", "s", "samp", "section", "small", "source", "span", "strong", "sub", "summary",
-    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "track", "u",
-    "ul", "var", "video", "wbr",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "address",
+        "article",
+        "aside",
+        "audio",
+        "b",
+        "bdi",
+        "bdo",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "col",
+        "colgroup",
+        "data",
+        "dd",
+        "del",
+        "details",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "i",
+        "img",
+        "input",
+        "ins",
+        "kbd",
+        "label",
+        "li",
+        "mark",
+        "meter",
+        "ol",
+        "p",
+        "picture",
+        "pre",
+        "progress",
+        "q",
+        "rp",
+        "rt",
+        "ruby",
+        "s",
+        "samp",
+        "section",
+        "small",
+        "source",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "tr",
+        "track",
+        "u",
+        "ul",
+        "var",
+        "video",
+        "wbr",
+    }
+)
 
 #: elements removed together with everything inside them, by the reason given
 DROPPED_WITH_CONTENT: dict[str, str] = {
-    "script": "script", "noscript": "script", "template": "script",
+    "script": "script",
+    "noscript": "script",
+    "template": "script",
     "style": "style",
-    "iframe": "frame", "frame": "frame", "frameset": "frame", "noframes": "frame",
-    "object": "frame", "embed": "frame", "applet": "frame", "noembed": "frame",
-    "portal": "frame", "fencedframe": "frame",
-    "form": "form", "button": "form", "select": "form", "textarea": "form",
-    "datalist": "form", "fieldset": "form", "output": "form",
-    "svg": "drawing", "math": "drawing",
-    "base": "head", "meta": "head", "link": "head", "title": "head",
+    "iframe": "frame",
+    "frame": "frame",
+    "frameset": "frame",
+    "noframes": "frame",
+    "object": "frame",
+    "embed": "frame",
+    "applet": "frame",
+    "noembed": "frame",
+    "portal": "frame",
+    "fencedframe": "frame",
+    "form": "form",
+    "button": "form",
+    "select": "form",
+    "textarea": "form",
+    "datalist": "form",
+    "fieldset": "form",
+    "output": "form",
+    "svg": "drawing",
+    "math": "drawing",
+    "base": "head",
+    "meta": "head",
+    "link": "head",
+    "title": "head",
 }
 
 #: elements without an end tag (nothing inside them to drop)
-VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
-                       "meta", "source", "track", "wbr"})
+VOID_TAGS = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
+)
 
 #: attributes allowed on every element (plus any ``aria-…``)
-GLOBAL_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir", "role", "style",
-                               "translate"})
+GLOBAL_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir", "role", "style", "translate"})
 ARIA_PREFIX = "aria-"
 
-ATTRIBUTES: dict[str, frozenset[str]] = {tag: frozenset(names) for tag, names in {
-    "a": {"href", "hreflang", "rel", "rev", "name", "type", "target", "download"},
-    "img": {"src", "srcset", "sizes", "alt", "width", "height", "loading", "decoding"},
-    "source": {"src", "srcset", "sizes", "type", "media", "width", "height"},
-    "track": {"src", "kind", "srclang", "label", "default"},
-    "audio": {"src", "controls", "loop", "muted", "preload"},
-    "video": {"src", "controls", "loop", "muted", "preload", "poster", "width", "height",
-              "playsinline"},
-    "td": {"colspan", "rowspan", "headers", "align", "valign"},
-    "th": {"colspan", "rowspan", "headers", "scope", "abbr", "align", "valign"},
-    "col": {"span", "width", "align"},
-    "colgroup": {"span", "width", "align"},
-    "ol": {"start", "reversed", "type"},
-    "ul": {"type"},
-    "li": {"value"},
-    "blockquote": {"cite"}, "q": {"cite"},
-    "del": {"cite", "datetime"}, "ins": {"cite", "datetime"},
-    "time": {"datetime"}, "data": {"value"},
-    "details": {"open"},
-    "input": {"type", "checked", "disabled"},
-    "label": {"for"},
-    "meter": {"value", "min", "max", "low", "high", "optimum"},
-    "progress": {"value", "max"},
-}.items()}
+ATTRIBUTES: dict[str, frozenset[str]] = {
+    tag: frozenset(names)
+    for tag, names in {
+        "a": {"href", "hreflang", "rel", "rev", "name", "type", "target", "download"},
+        "img": {"src", "srcset", "sizes", "alt", "width", "height", "loading", "decoding"},
+        "source": {"src", "srcset", "sizes", "type", "media", "width", "height"},
+        "track": {"src", "kind", "srclang", "label", "default"},
+        "audio": {"src", "controls", "loop", "muted", "preload"},
+        "video": {
+            "src",
+            "controls",
+            "loop",
+            "muted",
+            "preload",
+            "poster",
+            "width",
+            "height",
+            "playsinline",
+        },
+        "td": {"colspan", "rowspan", "headers", "align", "valign"},
+        "th": {"colspan", "rowspan", "headers", "scope", "abbr", "align", "valign"},
+        "col": {"span", "width", "align"},
+        "colgroup": {"span", "width", "align"},
+        "ol": {"start", "reversed", "type"},
+        "ul": {"type"},
+        "li": {"value"},
+        "blockquote": {"cite"},
+        "q": {"cite"},
+        "del": {"cite", "datetime"},
+        "ins": {"cite", "datetime"},
+        "time": {"datetime"},
+        "data": {"value"},
+        "details": {"open"},
+        "input": {"type", "checked", "disabled"},
+        "label": {"for"},
+        "meter": {"value", "min", "max", "low", "high", "optimum"},
+        "progress": {"value", "max"},
+    }.items()
+}
 
 #: attributes holding a URL (``srcset`` holds several)
 URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite", "srcset"})
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 
 #: what a ``style`` may not contain (after removing spaces and comments, lower-case)
-_STYLE_FORBIDDEN = re.compile(r"url\(|image-set\(|image\(|@import|expression\(|"
-                              r"javascript:|vbscript:|behavior:|-moz-binding|\\")
+_STYLE_FORBIDDEN = re.compile(
+    r"url\(|image-set\(|image\(|@import|expression\(|"
+    r"javascript:|vbscript:|behavior:|-moz-binding|\\"
+)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 #: browsers ignore tabs and line breaks inside URLs, and spaces and controls around them
 _URL_IGNORED = re.compile(r"[\t\n\r]")
@@ -127,8 +249,11 @@ class Removal:
     def message(self) -> tuple[str, str]:
         """What was removed and why, in English and Russian."""
         en, ru = MESSAGES[self.reason]
-        values = {"tag": f"<{self.element}>", "attr": self.attribute or "",
-                  "value": _short(self.value or "")}
+        values = {
+            "tag": f"<{self.element}>",
+            "attr": self.attribute or "",
+            "value": _short(self.value or ""),
+        }
         return en.format(**values), ru.format(**values)
 
 
@@ -136,19 +261,23 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_ASK = ("ask the network maintainer if this town really needs it (trust_html)",
-        "если городу это действительно нужно, обратитесь к администратору сети "
-        "(trust_html)")
+_ASK = (
+    "ask the network maintainer if this town really needs it (trust_html)",
+    "если городу это действительно нужно, обратитесь к администратору сети (trust_html)",
+)
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "script": (
         "a {tag} was removed: pages may not run scripts from content; " + _ASK[0] + ".",
-        "{tag} удалён: страницы не могут запускать программы из текста; " + _ASK[1] + "."),
+        "{tag} удалён: страницы не могут запускать программы из текста; " + _ASK[1] + ".",
+    ),
     "handler": (
         "the attribute {attr}= of {tag} was removed: pages may not run scripts from "
         "content; " + _ASK[0] + ".",
         "атрибут {attr}= у {tag} удалён: страницы не могут запускать программы из текста; "
-        + _ASK[1] + "."),
+        + _ASK[1]
+        + ".",
+    ),
     "url": (
         "the address “{value}” in {attr}= of {tag} was removed: only web (http, https), "
         "e-mail (mailto:), phone (tel:) and relative addresses are allowed, others such "
@@ -157,64 +286,75 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "адрес «{value}» в {attr}= у {tag} удалён: разрешены только адреса сайтов (http, "
         "https), почты (mailto:), телефонов (tel:) и относительные; другие, например "
         "javascript: или data:, могут запускать программы или скрывать содержимое. "
-        "Сошлитесь на веб-страницу или файл сайта."),
+        "Сошлитесь на веб-страницу или файл сайта.",
+    ),
     "style": (
         "a {tag} block was removed: the look of pages comes from the theme; use a class "
         "({{: .name}}) or ask the network maintainer to add it to the theme.",
         "блок {tag} удалён: оформление страниц задаёт тема; используйте класс "
-        "({{: .name}}) или попросите администратора сети добавить его в тему."),
+        "({{: .name}}) или попросите администратора сети добавить его в тему.",
+    ),
     "style-attr": (
         "the style= of {tag} was removed: it loads something (url(), @import) or runs "
         "code; pictures are inserted with ![text]({{static}}/images/name.jpg).",
         "style= у {tag} удалён: он что-то загружает (url(), @import) или запускает код; "
-        "картинки вставляются так: ![текст]({{static}}/images/name.jpg)."),
+        "картинки вставляются так: ![текст]({{static}}/images/name.jpg).",
+    ),
     "frame": (
         "an {tag} was removed with its contents: content may not embed other pages, "
         "players or plug-ins; put a link to it instead.",
         "{tag} удалён вместе с содержимым: в текст нельзя встраивать другие страницы, "
-        "проигрыватели и модули; поставьте вместо этого ссылку."),
+        "проигрыватели и модули; поставьте вместо этого ссылку.",
+    ),
     "form": (
         "a {tag} was removed with its contents: a static site has no server to receive a "
         "form, so it could only send what readers type to another website; put a link to "
         "the form instead.",
         "{tag} удалён вместе с содержимым: у статического сайта нет сервера, который "
         "принял бы форму, и она могла бы только отправить введённое читателями на другой "
-        "сайт; поставьте вместо неё ссылку на форму."),
+        "сайт; поставьте вместо неё ссылку на форму.",
+    ),
     "input": (
         "an {tag} field was removed: a static site has no server to receive what readers "
         "type (only task-list check boxes are kept); put a link to the form instead.",
         "поле {tag} удалено: у статического сайта нет сервера, который принял бы "
         "введённое читателями (остаются только флажки списков задач); поставьте ссылку "
-        "на форму."),
+        "на форму.",
+    ),
     "drawing": (
         "an inline {tag} was removed with its contents: it can carry scripts; save it as "
         "a file and insert it as a picture: ![text]({{static}}/images/name.svg).",
         "встроенный {tag} удалён вместе с содержимым: он может содержать программы; "
-        "сохраните его файлом и вставьте как картинку: ![текст]({{static}}/images/name.svg)."),
+        "сохраните его файлом и вставьте как картинку: ![текст]({{static}}/images/name.svg).",
+    ),
     "head": (
         "a {tag} was removed: it belongs to the page head, which the theme writes, and "
         "could redirect readers or change where links lead.",
         "{tag} удалён: он относится к заголовку страницы, который пишет тема, и мог бы "
-        "перенаправить читателей или изменить, куда ведут ссылки."),
+        "перенаправить читателей или изменить, куда ведут ссылки.",
+    ),
     "tag": (
         "the tag {tag} is not allowed and was removed; its text is kept.",
-        "тег {tag} не разрешён и удалён; его текст сохранён."),
+        "тег {tag} не разрешён и удалён; его текст сохранён.",
+    ),
     "attribute": (
         "the attribute {attr}= of {tag} is not allowed and was removed.",
-        "атрибут {attr}= у {tag} не разрешён и удалён."),
+        "атрибут {attr}= у {tag} не разрешён и удалён.",
+    ),
 }
 
 
 def normal_url(value: str) -> str:
     """A URL as a browser reads it: without tabs and line breaks, trimmed."""
-    return _URL_IGNORED.sub("", value).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b"
-                                             "\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16"
-                                             "\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    return _URL_IGNORED.sub("", value).strip(
+        "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b"
+        "\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16"
+        "\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "
+    )
 
 
 #: Pelican's link placeholders (``{static}/a.jpg``, the old ``|filename|a.md``)
-PLACEHOLDERS = frozenset({"filename", "static", "attach", "index", "category", "tag",
-                          "author"})
+PLACEHOLDERS = frozenset({"filename", "static", "attach", "index", "category", "tag", "author"})
 _PLACEHOLDER = re.compile(r"^[{|](\w+)[}|](.*)$", re.S)
 
 
@@ -229,8 +369,11 @@ def url_allowed(value: str) -> bool:
     placeholder = _PLACEHOLDER.match(url)
     if placeholder and placeholder.group(1) in PLACEHOLDERS:
         rest = normal_url(placeholder.group(2))
-        return _SCHEME.match(rest) is None and not rest.startswith("//") \
+        return (
+            _SCHEME.match(rest) is None
+            and not rest.startswith("//")
             and ":" not in rest.split("/", 1)[0]
+        )
     match = _SCHEME.match(url)
     if match is None:
         return True
@@ -269,8 +412,9 @@ def attribute_removal(tag: str, name: str, value: str) -> Removal | None:
     tag, name = tag.lower(), name.lower()
     if name.startswith("on"):
         return Removal(tag, "handler", name, value)
-    if not (name in GLOBAL_ATTRIBUTES or name.startswith(ARIA_PREFIX)
-            or name in ATTRIBUTES.get(tag, ())):
+    if not (
+        name in GLOBAL_ATTRIBUTES or name.startswith(ARIA_PREFIX) or name in ATTRIBUTES.get(tag, ())
+    ):
         return Removal(tag, "attribute", name, value)
     if name == "srcset":
         return None if srcset_allowed(value) else Removal(tag, "url", name, value)
@@ -302,8 +446,10 @@ def _cleaner() -> nh3.Cleaner:
     return nh3.Cleaner(
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROPPED_WITH_CONTENT),
-        attributes={"*": set(GLOBAL_ATTRIBUTES),
-                    **{tag: set(names) for tag, names in ATTRIBUTES.items()}},
+        attributes={
+            "*": set(GLOBAL_ATTRIBUTES),
+            **{tag: set(names) for tag, names in ATTRIBUTES.items()},
+        },
         generic_attribute_prefixes={ARIA_PREFIX},
         attribute_filter=_attribute_filter,
         url_schemes=set(ALLOWED_SCHEMES),
@@ -320,13 +466,25 @@ _CHECKBOX = re.compile(r'\stype="checkbox"', re.I)
 #: invisible control characters (tab, line feed and carriage return apart), the two
 #: "noncharacters" U+FFFE and U+FFFF and lone surrogates: nothing a reader sees, and XML
 #: (the feeds) does not allow them at all; a form feed is a space
-_CONTROLS = {**{c: None for c in (*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20),
-                                  *range(0xD800, 0xE000), 0xFFFE, 0xFFFF)},
-             0x0C: " "}
+_CONTROLS = {
+    **{
+        c: None
+        for c in (
+            *range(0x00, 0x09),
+            0x0B,
+            *range(0x0E, 0x20),
+            *range(0xD800, 0xE000),
+            0xFFFE,
+            0xFFFF,
+        )
+    },
+    0x0C: " ",
+}
 
 
-_ANY_CONTROL = re.compile("[" + "".join(
-    f"\\U{c:08x}" if c > 0xFFFF else f"\\u{c:04x}" for c in sorted(_CONTROLS)) + "]")
+_ANY_CONTROL = re.compile(
+    "[" + "".join(f"\\U{c:08x}" if c > 0xFFFF else f"\\u{c:04x}" for c in sorted(_CONTROLS)) + "]"
+)
 
 
 def without_controls(text: str) -> str:
@@ -348,8 +506,7 @@ def _clean(html: str) -> str:
     if "<input" in cleaned:
         # nh3 cannot drop an element by an attribute's value: fields other than
         # check boxes go here, on its normalised output
-        cleaned = _INPUT.sub(lambda m: m.group(0) if _CHECKBOX.search(m.group(1)) else "",
-                             cleaned)
+        cleaned = _INPUT.sub(lambda m: m.group(0) if _CHECKBOX.search(m.group(1)) else "", cleaned)
     return cleaned
 
 
@@ -359,7 +516,7 @@ class _Scanner(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.removals: list[Removal] = []
-        self.dropped: list[str] = []   # open elements removed with their contents
+        self.dropped: list[str] = []  # open elements removed with their contents
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._start(tag, attrs, void=False)
@@ -393,19 +550,22 @@ class _Scanner(HTMLParser):
             self.dropped.pop()
 
 
-
 def removals(html: str) -> list[Removal]:
     """Everything :func:`clean` removes from ``html``, in document order."""
     return list(_removals_kept(html))
 
 
 #: where a tag starts that is not one of the bare tags Markdown writes most (<p>, </li>…)
-_NOT_BARE = re.compile(r"<(?!/?(?:p|em|strong|li|ul|ol|h[1-6]|blockquote|tr|td|th|thead|"
-                       r"tbody|table|code|pre|br|hr|sup|sub|dl|dt|dd|del|mark|s)>)")
+_NOT_BARE = re.compile(
+    r"<(?!/?(?:p|em|strong|li|ul|ol|h[1-6]|blockquote|tr|td|th|thead|"
+    r"tbody|table|code|pre|br|hr|sup|sub|dl|dt|dd|del|mark|s)>)"
+)
 #: a tag as Markdown writes it: a lower-case name, attributes in double quotes with no
 #: markup in them
-_SIMPLE_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*+)((?:[ ][a-z][a-z0-9-]*+(?:="[^"<>]*+")?)*+)'
-                         r"[ ]?/?>")
+_SIMPLE_TAG = re.compile(
+    r'<(/?)([a-z][a-z0-9]*+)((?:[ ][a-z][a-z0-9-]*+(?:="[^"<>]*+")?)*+)'
+    r"[ ]?/?>"
+)
 _SIMPLE_ATTRIBUTE = re.compile(r'([a-z][a-z0-9-]*+)(?:="([^"]*+)")?')
 
 
@@ -424,8 +584,9 @@ def _surely_nothing_removed(html: str) -> bool:
             return False
         for attribute in _SIMPLE_ATTRIBUTE.finditer(tag.group(3)):
             value = attribute.group(2) or ""
-            if attribute_removal(name, attribute.group(1),
-                                 html_unescape(value) if "&" in value else value):
+            if attribute_removal(
+                name, attribute.group(1), html_unescape(value) if "&" in value else value
+            ):
                 return False
     return True
 

@@ -37,11 +37,31 @@ from .lint_files import INERT_TYPES
 from .svgcheck import file_dangers as svg_file_dangers
 
 #: attributes whose value is an address the browser may follow or load
-URL_ATTRIBUTES = frozenset({
-    "href", "src", "action", "formaction", "poster", "data", "cite", "background",
-    "longdesc", "codebase", "classid", "lowsrc", "dynsrc", "manifest", "ping",
-    "xlink:href", "srcdoc", "profile", "icon", "archive", "usemap",
-})
+URL_ATTRIBUTES = frozenset(
+    {
+        "href",
+        "src",
+        "action",
+        "formaction",
+        "poster",
+        "data",
+        "cite",
+        "background",
+        "longdesc",
+        "codebase",
+        "classid",
+        "lowsrc",
+        "dynsrc",
+        "manifest",
+        "ping",
+        "xlink:href",
+        "srcdoc",
+        "profile",
+        "icon",
+        "archive",
+        "usemap",
+    }
+)
 SRCSET_ATTRIBUTES = frozenset({"srcset", "imagesrcset"})
 #: SVG animation attributes whose value may be set into an address
 ANIMATION_VALUES = frozenset({"to", "from", "by", "values"})
@@ -49,30 +69,80 @@ ANIMATION_ELEMENTS = frozenset({"set", "animate", "animatemotion", "animatetrans
 DANGEROUS_SCHEMES = ("javascript", "vbscript", "data", "livescript", "mocha")
 #: browsers drop these from addresses before reading the scheme
 _IGNORED = re.compile(r"[\x00-\x20\x7f]+")
-_CSS_CODE = re.compile(r"expression\(|javascript:|vbscript:|-moz-binding|behavior:",
-                       re.IGNORECASE)
+_CSS_CODE = re.compile(r"expression\(|javascript:|vbscript:|-moz-binding|behavior:", re.IGNORECASE)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 #: what the theme's "page not found" may anchor its links to: the town's own web address
 _WEB_ADDRESS = re.compile(r"^https?://[a-z0-9]", re.I)
-_REFRESH = re.compile(r"^[\s\x0c]*[0-9.]*[\s\x0c]*[;,]?[\s\x0c]*(?:url[\s\x0c]*=[\s\x0c]*)?",
-                      re.I)
+_REFRESH = re.compile(r"^[\s\x0c]*[0-9.]*[\s\x0c]*[;,]?[\s\x0c]*(?:url[\s\x0c]*=[\s\x0c]*)?", re.I)
 #: attributes that hold no address, no code and no markup: skipped at once
-HARMLESS_ATTRIBUTES = frozenset({
-    "class", "id", "lang", "hreflang", "rel", "title", "dir", "role", "alt", "width",
-    "height", "loading", "decoding", "datetime", "type", "name", "tabindex", "sizes",
-    "media", "charset", "http-equiv", "translate", "hidden", "autocomplete", "for",
-    "colspan", "rowspan", "scope", "start", "reversed", "checked", "disabled", "open",
-    "controls", "aria-current", "aria-label", "aria-labelledby", "aria-hidden",
-    "aria-live", "aria-describedby", "property", "itemprop", "headers", "abbr", "span",
-    "align", "valign", "kind", "srclang", "label", "default", "muted", "loop",
-    "playsinline", "preload"})
+HARMLESS_ATTRIBUTES = frozenset(
+    {
+        "class",
+        "id",
+        "lang",
+        "hreflang",
+        "rel",
+        "title",
+        "dir",
+        "role",
+        "alt",
+        "width",
+        "height",
+        "loading",
+        "decoding",
+        "datetime",
+        "type",
+        "name",
+        "tabindex",
+        "sizes",
+        "media",
+        "charset",
+        "http-equiv",
+        "translate",
+        "hidden",
+        "autocomplete",
+        "for",
+        "colspan",
+        "rowspan",
+        "scope",
+        "start",
+        "reversed",
+        "checked",
+        "disabled",
+        "open",
+        "controls",
+        "aria-current",
+        "aria-label",
+        "aria-labelledby",
+        "aria-hidden",
+        "aria-live",
+        "aria-describedby",
+        "property",
+        "itemprop",
+        "headers",
+        "abbr",
+        "span",
+        "align",
+        "valign",
+        "kind",
+        "srclang",
+        "label",
+        "default",
+        "muted",
+        "loop",
+        "playsinline",
+        "preload",
+    }
+)
 #: what an attribute's name never holds unless a value broke out of its quotes
 _ODD_NAME = re.compile(r"[\"'<>`=]")
 #: elements that run plug-ins or other documents: never in a page of ours
 PLUGIN_ELEMENTS = frozenset({"object", "embed", "applet"})
 #: the scripts a page may load: the theme's and the search index
-_THEME_SCRIPT = re.compile(r"^(?:\.\./|\./)*(?:[a-z0-9_.-]+/)*(?:theme/js/[a-z0-9_.-]+\.js"
-                           r"|search-index\.js)$")
+_THEME_SCRIPT = re.compile(
+    r"^(?:\.\./|\./)*(?:[a-z0-9_.-]+/)*(?:theme/js/[a-z0-9_.-]+\.js"
+    r"|search-index\.js)$"
+)
 
 
 def _theme_script(url: str) -> bool:
@@ -110,42 +180,66 @@ def _css_runs_code(css: str) -> bool:
 def _tag_dangers(tag: str, attributes: dict[str, str | None]) -> Iterator[tuple[str, str, str]]:
     """(where to look for it in the source, English, Russian) for each danger of one
     element."""
-    values = {name.lower(): value or "" for name, value in attributes.items()} \
-        if tag in ("link", "meta", "script") else {}
+    values = (
+        {name.lower(): value or "" for name, value in attributes.items()}
+        if tag in ("link", "meta", "script")
+        else {}
+    )
     for raw_name, raw_value in attributes.items():
         name, value = raw_name.lower(), raw_value or ""
         if name in HARMLESS_ATTRIBUTES:
             continue  # most attributes of a page: nothing to look at
         if _ODD_NAME.search(name) or name.startswith("/"):
-            yield (raw_name, f"<{tag}> has an attribute named “{raw_name[:40]}”: a value "
-                   "broke out of its quotes", f"у <{tag}> есть атрибут «{raw_name[:40]}»: "
-                   "значение вышло за кавычки")
+            yield (
+                raw_name,
+                f"<{tag}> has an attribute named “{raw_name[:40]}”: a value "
+                "broke out of its quotes",
+                f"у <{tag}> есть атрибут «{raw_name[:40]}»: значение вышло за кавычки",
+            )
         elif name.startswith("on"):
-            yield (raw_name, f"<{tag}> has the event handler {raw_name}=",
-                   f"у <{tag}> есть обработчик событий {raw_name}=")
+            yield (
+                raw_name,
+                f"<{tag}> has the event handler {raw_name}=",
+                f"у <{tag}> есть обработчик событий {raw_name}=",
+            )
         elif name in URL_ATTRIBUTES and dangerous_url(value):
-            if not (value.strip() == EMPTY_ICON and tag == "link"
-                    and "icon" in values.get("rel", "").lower().split()):
+            if not (
+                value.strip() == EMPTY_ICON
+                and tag == "link"
+                and "icon" in values.get("rel", "").lower().split()
+            ):
                 yield _url(tag, raw_name, value)
         elif name in SRCSET_ATTRIBUTES and any(
-                dangerous_url(part.strip().split(" ")[0])
-                for part in value.split(",") if part.strip()):
+            dangerous_url(part.strip().split(" ")[0]) for part in value.split(",") if part.strip()
+        ):
             yield _url(tag, raw_name, value)
         elif name == "content" and values.get("http-equiv", "").lower() == "refresh":
             # as browsers read it: a number, then optionally ";" or ",", "url=", quotes
             target = _REFRESH.sub("", value)
             if dangerous_url(target.strip("'\" ")):
                 yield _url(tag, raw_name, value)
-        elif name in ANIMATION_VALUES and tag in ANIMATION_ELEMENTS and \
-                any(dangerous_url(v) for v in value.split(";")):
+        elif (
+            name in ANIMATION_VALUES
+            and tag in ANIMATION_ELEMENTS
+            and any(dangerous_url(v) for v in value.split(";"))
+        ):
             yield _url(tag, raw_name, value)
-        elif name == "attributename" and tag in ANIMATION_ELEMENTS and (
-                value.lower().startswith("on") or value.lower().endswith("href")):
-            yield (value, f"<{tag}> changes the attribute {value}",
-                   f"<{tag}> меняет атрибут {value}")
+        elif (
+            name == "attributename"
+            and tag in ANIMATION_ELEMENTS
+            and (value.lower().startswith("on") or value.lower().endswith("href"))
+        ):
+            yield (
+                value,
+                f"<{tag}> changes the attribute {value}",
+                f"<{tag}> меняет атрибут {value}",
+            )
         elif name == "style" and _css_runs_code(value):
-            yield (value[:30], f"the style= of <{tag}> runs code",
-                   f"style= у <{tag}> запускает код")
+            yield (
+                value[:30],
+                f"the style= of <{tag}> runs code",
+                f"style= у <{tag}> запускает код",
+            )
         elif name == "srcdoc" and value.strip():
             # a page written into the attribute: judged as a page of its own
             for _, en, ru in _element_dangers(value):
@@ -153,22 +247,30 @@ def _tag_dangers(tag: str, attributes: dict[str, str | None]) -> Iterator[tuple[
     for source in ("src", "href", "xlink:href"):
         if tag == "script" and source in values and not _theme_script(values[source]):
             shown = values[source][:60]
-            yield (source, f"<script> loads “{shown}”, which is not a script of the theme",
-                   f"<script> загружает «{shown}» — это не скрипт темы")
+            yield (
+                source,
+                f"<script> loads “{shown}”, which is not a script of the theme",
+                f"<script> загружает «{shown}» — это не скрипт темы",
+            )
     if tag in PLUGIN_ELEMENTS:
-        yield (f"<{tag}", f"<{tag}> embeds a plug-in or another document",
-               f"<{tag}> встраивает модуль или другой документ")
+        yield (
+            f"<{tag}",
+            f"<{tag}> embeds a plug-in or another document",
+            f"<{tag}> встраивает модуль или другой документ",
+        )
 
 
 def _url(tag: str, name: str, value: str) -> tuple[str, str, str]:
     shown = re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group(0))[1:-1], value)
     shown = shown if len(shown) <= 60 else shown[:59] + "…"
-    return (name, f"<{tag}> {name}=“{shown}” can run script",
-            f"<{tag}> {name}=«{shown}» может запустить скрипт")
+    return (
+        name,
+        f"<{tag}> {name}=“{shown}” can run script",
+        f"<{tag}> {name}=«{shown}» может запустить скрипт",
+    )
 
 
-def _element_dangers(html: str, base_allowed: bool = False
-                     ) -> Iterator[tuple[str, str, str]]:
+def _element_dangers(html: str, base_allowed: bool = False) -> Iterator[tuple[str, str, str]]:
     tree = LexborHTMLParser(html)
     root = tree.root
     if root is None:
@@ -181,20 +283,26 @@ def _element_dangers(html: str, base_allowed: bool = False
         if tag == "base":
             href = (node.attributes.get("href") or "").strip()
             if not (base_allowed and _WEB_ADDRESS.match(href)):
-                yield ("<base", f"<base href=“{href[:60]}”> changes where every link and "
-                       "script of the page leads", f"<base href=«{href[:60]}»> меняет, "
-                       "куда ведут все ссылки и скрипты страницы")
+                yield (
+                    "<base",
+                    f"<base href=“{href[:60]}”> changes where every link and "
+                    "script of the page leads",
+                    f"<base href=«{href[:60]}»> меняет, куда ведут все ссылки и скрипты страницы",
+                )
         if tag == "script":
             if node.text(deep=True).strip():
-                yield ("<script", "a script is written into the page; scripts may only "
-                       "come from the theme's files", "в страницу вписан скрипт; скрипты "
-                       "могут быть только в файлах темы")
+                yield (
+                    "<script",
+                    "a script is written into the page; scripts may only "
+                    "come from the theme's files",
+                    "в страницу вписан скрипт; скрипты могут быть только в файлах темы",
+                )
         elif tag == "style" and _css_runs_code(node.text(deep=True)):
             yield ("<style", "a <style> block runs code", "блок <style> запускает код")
         elif tag == "template":
             # a template's content is kept apart from the page; read it as a page too
             inner = node.html or ""
-            inner = inner[inner.find(">") + 1: inner.rfind("<")]
+            inner = inner[inner.find(">") + 1 : inner.rfind("<")]
             if inner.strip():
                 yield from _element_dangers(inner)
 
@@ -255,18 +363,27 @@ def index_dangers(text: str) -> list[Danger]:
     except ValueError:
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("docs"), list):
-        return [Danger(1, "the search index is not plain data (window.GARDARIKA_SEARCH = "
-                          "{…})", "поисковый индекс — не просто данные "
-                          "(window.GARDARIKA_SEARCH = {…})")]
+        return [
+            Danger(
+                1,
+                "the search index is not plain data (window.GARDARIKA_SEARCH = {…})",
+                "поисковый индекс — не просто данные (window.GARDARIKA_SEARCH = {…})",
+            )
+        ]
     found = []
     for number, doc in enumerate(data["docs"]):
         url = doc[0] if isinstance(doc, list) and doc and isinstance(doc[0], str) else None
         if url is None or address_problem(url) is not None or dangerous_url(url):
             shown = str(url)[:60]
-            found.append(Danger(1, f"the search index's entry {number} links “{shown}”, "
-                                   "which is not a path inside the site",
-                                f"запись {number} поискового индекса ведёт на «{shown}» — "
-                                "это не путь внутри сайта"))
+            found.append(
+                Danger(
+                    1,
+                    f"the search index's entry {number} links “{shown}”, "
+                    "which is not a path inside the site",
+                    f"запись {number} поискового индекса ведёт на «{shown}» — "
+                    "это не путь внутри сайта",
+                )
+            )
     return found
 
 
@@ -282,8 +399,11 @@ _SHOWN_AS_IS = INERT_TYPES | {"css"}
 
 def _decoded(data: bytes) -> str:
     """A page's text as a browser decodes it: a byte order mark wins over everything."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"),
-                       (b"\xfe\xff", "utf-16")):
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(codec, errors="replace")
     return data.decode("utf-8", errors="replace")
@@ -297,9 +417,13 @@ def file_dangers(path: Path, rel: str) -> list[Danger]:
     parts = rel.split("/")
     kind = name.rsplit(".", 1)[-1] if "." in name.strip(".") else ""
     if name.startswith("."):
-        return [Danger(0, "a hidden file (a web server reads such files as its own "
-                          "settings)", "скрытый файл (веб-сервер читает такие файлы как "
-                          "свои настройки)")]
+        return [
+            Danger(
+                0,
+                "a hidden file (a web server reads such files as its own settings)",
+                "скрытый файл (веб-сервер читает такие файлы как свои настройки)",
+            )
+        ]
     if kind in ("html", "htm"):
         return html_dangers(_decoded(path.read_bytes()), base_allowed=name == "404.html")
     if kind in ("svg", "svgz"):
@@ -313,7 +437,14 @@ def file_dangers(path: Path, rel: str) -> list[Danger]:
         return []  # the feeds Pelican writes, with escaped texts
     if kind in _SHOWN_AS_IS:
         return []
-    return [Danger(0, f"a file of a kind a browser could run or guess (“.{kind}”)" if kind
-                   else "a file without a kind, which a browser could take for a page",
-                   f"файл такого вида, что браузер может его выполнить (“.{kind}”)" if kind
-                   else "файл без расширения, который браузер может принять за страницу")]
+    return [
+        Danger(
+            0,
+            f"a file of a kind a browser could run or guess (“.{kind}”)"
+            if kind
+            else "a file without a kind, which a browser could take for a page",
+            f"файл такого вида, что браузер может его выполнить (“.{kind}”)"
+            if kind
+            else "файл без расширения, который браузер может принять за страницу",
+        )
+    ]

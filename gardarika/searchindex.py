@@ -33,17 +33,19 @@ from .typesetter import MARKUP_RE, RAW_TEXT, end_of, opens, tag_name
 STEMMERS = {"ru": "russian", "en": "english"}
 #: letters and digits of the Latin, Greek and Cyrillic scripts: the same class as in
 #: themes/gardarika/static/js/search.js, so that page and query split words alike
-WORD = re.compile("[0-9A-Za-z\u00AA\u00B5\u00BA\u00C0-\u00D6\u00D8-\u00F6"
-                  "\u00F8-\u024F\u0370-\u03FF\u0400-\u052F]+")
+WORD = re.compile(
+    "[0-9A-Za-z\u00aa\u00b5\u00ba\u00c0-\u00d6\u00d8-\u00f6"
+    "\u00f8-\u024f\u0370-\u03ff\u0400-\u052f]+"
+)
 TEXT_KEPT = 1500  # characters of each page's text kept for result snippets
 
 
 @dataclass(frozen=True)
 class SearchDocument:
-    url: str      # relative to the subsite's root
-    title: str    # plain text
-    date: str     # shown as it is ("5 мая 2024 г."), may be empty
-    text: str     # plain text of the page
+    url: str  # relative to the subsite's root
+    title: str  # plain text
+    date: str  # shown as it is ("5 мая 2024 г."), may be empty
+    text: str  # plain text of the page
 
 
 def normalize(word: str) -> str:
@@ -76,15 +78,17 @@ def load_stems(path: str, lang: str) -> None:
     if not isinstance(saved, dict) or saved.get("stemmer") != _STEMMER_VERSION:
         return
     known = saved.get(lang)
-    if isinstance(known, dict) and all(isinstance(k, str) and isinstance(v, str)
-                                       for k, v in known.items()):
+    if isinstance(known, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in known.items()
+    ):
         _STEMMED.setdefault(lang, {}).update(known)
 
 
 def save_stems(path: str, lang: str) -> None:
     """Remember this run's stems for the next run (written whole, then renamed)."""
-    data = json.dumps({"stemmer": _STEMMER_VERSION, lang: _STEMMED.get(lang, {})},
-                      ensure_ascii=False)
+    data = json.dumps(
+        {"stemmer": _STEMMER_VERSION, lang: _STEMMED.get(lang, {})}, ensure_ascii=False
+    )
     write_file_atomic(Path(path), data.encode("utf-8"))
 
 
@@ -103,8 +107,29 @@ def stems(text: str, lang: str) -> list[str]:
 #: elements whose content is not text a reader reads
 _NOT_TEXT = frozenset({"script", "style", "template"})
 #: elements that end a word where they start
-_BREAKS = frozenset({"p", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th",
-                     "div", "blockquote", "dt", "dd", "figcaption", "pre", "hr"})
+_BREAKS = frozenset(
+    {
+        "p",
+        "br",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "td",
+        "th",
+        "div",
+        "blockquote",
+        "dt",
+        "dd",
+        "figcaption",
+        "pre",
+        "hr",
+    }
+)
 
 
 def plain_text(html: str) -> str:
@@ -116,7 +141,7 @@ def plain_text(html: str) -> str:
     position = 0
     search = MARKUP_RE.search
     while (match := search(html, position)) is not None:
-        parts.append(html[position:match.start()])
+        parts.append(html[position : match.start()])
         position = match.end()
         name = tag_name(match)
         if not name:

@@ -38,8 +38,9 @@ LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 # ``uri-host [":" port]`` (RFC 9110, section 7.2) as browsers send it: a name or IPv4
 # address in ASCII letters, digits, dots and hyphens, or an IPv6 address in brackets.
 # No user information (``user@``), no percent-encoding, no spaces, no second port.
-_HOST = re.compile(r"(?P<name>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?",
-                   re.ASCII)
+_HOST = re.compile(
+    r"(?P<name>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?", re.ASCII
+)
 
 
 def host_name(value: str) -> str | None:
@@ -87,8 +88,11 @@ def host_refusal(values: list[str], bound: str, bound_name: str = "") -> HTTPSta
     if name in LOOPBACK_NAMES or (bound_name and name == bound_name.lower()):
         return None
     address, listening = _address(name), _address(f"[{bound}]" if ":" in bound else bound)
-    if address is not None and listening is not None and (
-            listening.is_unspecified or address == listening):
+    if (
+        address is not None
+        and listening is not None
+        and (listening.is_unspecified or address == listening)
+    ):
         return None
     return HTTPStatus.MISDIRECTED_REQUEST
 
@@ -115,8 +119,9 @@ class HostCheckedHandler(BaseHTTPRequestHandler):
         if not super().parse_request():
             return False
         values = self.headers.get_all("Host") or []
-        refusal = host_refusal(values, self.server.server_address[0],
-                               getattr(self.server, "requested_host", ""))
+        refusal = host_refusal(
+            values, self.server.server_address[0], getattr(self.server, "requested_host", "")
+        )
         if refusal is None and not self.path.startswith("/"):
             refusal = HTTPStatus.BAD_REQUEST
         if refusal is None:
@@ -135,10 +140,12 @@ class HostCheckedHandler(BaseHTTPRequestHandler):
             where_ru = f"{where} (или http://localhost:{port}/)"
         else:
             where_en = where_ru = where
-        body = (f"{status.value} {status.phrase}: this preview answers only at {where_en}, "
-                "not at the address this request names. Nothing is shown.\n"
-                f"Этот просмотр отвечает только по адресу {where_ru}, а не по адресу "
-                "из этого запроса. Ничего не показано.\n").encode()
+        body = (
+            f"{status.value} {status.phrase}: this preview answers only at {where_en}, "
+            "not at the address this request names. Nothing is shown.\n"
+            f"Этот просмотр отвечает только по адресу {where_ru}, а не по адресу "
+            "из этого запроса. Ничего не показано.\n"
+        ).encode()
         self.close_connection = True
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
@@ -169,8 +176,11 @@ class QuietHandler(HostCheckedHandler, SimpleHTTPRequestHandler):
         candidates = [path]
         if os.path.isdir(path):
             candidates += [os.path.join(path, name) for name in ("index.html", "index.htm")]
-        return all(really_inside(candidate, self.directory)
-                   for candidate in candidates if os.path.lexists(candidate))
+        return all(
+            really_inside(candidate, self.directory)
+            for candidate in candidates
+            if os.path.lexists(candidate)
+        )
 
     def send_head(self):
         if not self.serves(self.path):
@@ -187,8 +197,9 @@ class PreviewServer(ThreadingHTTPServer):
     """A threading HTTP server that remembers the host it was asked to listen on (a name
     given with ``--host`` is accepted in ``Host``) and can listen on IPv6 (``::1``)."""
 
-    def __init__(self, host: str, port: int,
-                 handler: Callable[..., BaseHTTPRequestHandler]) -> None:
+    def __init__(
+        self, host: str, port: int, handler: Callable[..., BaseHTTPRequestHandler]
+    ) -> None:
         self.requested_host = host
         if ":" in host:
             self.address_family = socket.AF_INET6
@@ -200,16 +211,17 @@ class PreviewServer(ThreadingHTTPServer):
         return preview_address(*self.server_address[:2])
 
 
-def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000
-                ) -> ThreadingHTTPServer:
+def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
     handler = functools.partial(QuietHandler, directory=str(Path(directory).resolve()))
     return PreviewServer(host, port, handler)
 
 
 def serve(directory: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     server = make_server(directory, host, port)
-    print(f"Serving {directory} at {server.url}index.html "
-          "(Ctrl+C to stop) / Просмотр: откройте адрес выше (Ctrl+C — остановить)")
+    print(
+        f"Serving {directory} at {server.url}index.html "
+        "(Ctrl+C to stop) / Просмотр: откройте адрес выше (Ctrl+C — остановить)"
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -43,9 +43,21 @@ STATIC_FOLDERS = ("images", "files")
 #: the written pages, so they see the cleaned HTML.
 #: (typography after offline_output and safe_html: it sets the text they write too, such
 #: as the note that replaces a picture from another website)
-GARDARIKA_PLUGINS = ["own_folder", "front_matter", "readable_slugs", "lang_subsite", "ui_i18n",
-                     "offline_output", "safe_addresses", "content_limits", "safe_files",
-                     "safe_html", "typography", "light_images", "offline_search"]
+GARDARIKA_PLUGINS = [
+    "own_folder",
+    "front_matter",
+    "readable_slugs",
+    "lang_subsite",
+    "ui_i18n",
+    "offline_output",
+    "safe_addresses",
+    "content_limits",
+    "safe_files",
+    "safe_html",
+    "typography",
+    "light_images",
+    "offline_search",
+]
 
 
 def subsite_dir(site: SiteConfig, lang: str) -> str:
@@ -96,8 +108,11 @@ def markdown_settings() -> dict[str, Any]:
         "extension_configs": {
             "markdown.extensions.extra": {},
             "markdown.extensions.meta": {},
-            "markdown.extensions.toc": {"slugify": toc_slugify, "permalink": False,
-                                        "toc_depth": "2-4"},
+            "markdown.extensions.toc": {
+                "slugify": toc_slugify,
+                "permalink": False,
+                "toc_depth": "2-4",
+            },
             "markdown.extensions.sane_lists": {},
             "markdown.extensions.admonition": {},
             "pymdownx.details": {},
@@ -112,9 +127,15 @@ def markdown_settings() -> dict[str, Any]:
     }
 
 
-def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path: Path,
-                     cache_path: Path, shared_cache: Path | None = None,
-                     published: set[str] | None = None) -> dict[str, Any]:
+def pelican_settings(
+    network: Network,
+    site: SiteConfig,
+    lang: str,
+    output_path: Path,
+    cache_path: Path,
+    shared_cache: Path | None = None,
+    published: set[str] | None = None,
+) -> dict[str, Any]:
     """The settings dictionary for ``pelican.Pelican`` (before Pelican's own defaults).
 
     ``cache_path`` is this (town, language)'s own cache; ``shared_cache`` an existing
@@ -134,12 +155,14 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
             continue
         other_lang = lang if lang in other.languages else other.default_language
         name_lang = lang if lang in other.name else other.default_language
-        neighbours.append({
-            "id": town,
-            "name": other.name[name_lang],
-            "lang": name_lang,
-            "url": _rel("", here) + home_path(other, other_lang),
-        })
+        neighbours.append(
+            {
+                "id": town,
+                "name": other.name[name_lang],
+                "lang": name_lang,
+                "url": _rel("", here) + home_path(other, other_lang),
+            }
+        )
     contacts = {k: v for k, v in site.contacts.items() if k != "address"}
     if site.contacts.get("address", {}).get(lang):
         contacts["address"] = site.contacts["address"][lang]
@@ -154,13 +177,18 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         "lang": lang,
         "default_lang": site.default_language,
         "languages": [
-            {"code": code, "label": language_label(code), "root": roots[code],
-             "current": code == lang}
+            {
+                "code": code,
+                "label": language_label(code),
+                "root": roots[code],
+                "current": code == lang,
+            }
             for code in site.languages
         ],
         "roots": roots,
         "portal": _rel("", here) + "index.html",
-        "network_name": network_name.get(lang) or network_name.get("en")
+        "network_name": network_name.get(lang)
+        or network_name.get("en")
         or next(iter(network_name.values()), ""),
         "description": site.description.get(lang, ""),
         "contacts": contacts,
@@ -204,8 +232,10 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         # language from a file name suffix: news.en.md is the English version of news.md
         "FILENAME_METADATA": rf"^.*?(?:\.(?P<lang>{langs}))?$",
         # slugs that are portable file names (no device names, not too long)
-        **{f"{kind}_REGEX_SUBSTITUTIONS": SLUG_SUBSTITUTIONS
-           for kind in ("SLUG", "CATEGORY", "TAG", "AUTHOR")},
+        **{
+            f"{kind}_REGEX_SUBSTITUTIONS": SLUG_SUBSTITUTIONS
+            for kind in ("SLUG", "CATEGORY", "TAG", "AUTHOR")
+        },
         "ARTICLE_PATHS": [""],
         # hidden files and folders (.git of a town kept in its own repository, editors'
         # .drafts) are neither built nor walked; Pelican's own "**/.*" needs a "/"
@@ -216,20 +246,32 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         # the folder an article sits in is the editor's filing, not a category
         "USE_FOLDER_AS_CATEGORY": False,
         "DEFAULT_CATEGORY": load_translations(gardarika["translations_dir"], lang).gettext(
-            "Miscellaneous"),
+            "Miscellaneous"
+        ),
         "PAGE_PATHS": ["pages"],
         "STATIC_PATHS": list(STATIC_FOLDERS),
-        "ARTICLE_URL": article_url, "ARTICLE_SAVE_AS": article_url,
-        "ARTICLE_LANG_URL": article_url, "ARTICLE_LANG_SAVE_AS": article_url,
-        "PAGE_URL": page_url, "PAGE_SAVE_AS": page_url,
-        "PAGE_LANG_URL": page_url, "PAGE_LANG_SAVE_AS": page_url,
-        "DRAFT_URL": draft_url, "DRAFT_SAVE_AS": draft_url,
-        "DRAFT_LANG_URL": draft_url, "DRAFT_LANG_SAVE_AS": draft_url,
-        "DRAFT_PAGE_URL": draft_page_url, "DRAFT_PAGE_SAVE_AS": draft_page_url,
-        "DRAFT_PAGE_LANG_URL": draft_page_url, "DRAFT_PAGE_LANG_SAVE_AS": draft_page_url,
-        "CATEGORY_URL": "category/{slug}.html", "CATEGORY_SAVE_AS": "category/{slug}.html",
-        "TAG_URL": "tag/{slug}.html", "TAG_SAVE_AS": "tag/{slug}.html",
-        "AUTHOR_URL": "author/{slug}.html", "AUTHOR_SAVE_AS": "author/{slug}.html",
+        "ARTICLE_URL": article_url,
+        "ARTICLE_SAVE_AS": article_url,
+        "ARTICLE_LANG_URL": article_url,
+        "ARTICLE_LANG_SAVE_AS": article_url,
+        "PAGE_URL": page_url,
+        "PAGE_SAVE_AS": page_url,
+        "PAGE_LANG_URL": page_url,
+        "PAGE_LANG_SAVE_AS": page_url,
+        "DRAFT_URL": draft_url,
+        "DRAFT_SAVE_AS": draft_url,
+        "DRAFT_LANG_URL": draft_url,
+        "DRAFT_LANG_SAVE_AS": draft_url,
+        "DRAFT_PAGE_URL": draft_page_url,
+        "DRAFT_PAGE_SAVE_AS": draft_page_url,
+        "DRAFT_PAGE_LANG_URL": draft_page_url,
+        "DRAFT_PAGE_LANG_SAVE_AS": draft_page_url,
+        "CATEGORY_URL": "category/{slug}.html",
+        "CATEGORY_SAVE_AS": "category/{slug}.html",
+        "TAG_URL": "tag/{slug}.html",
+        "TAG_SAVE_AS": "tag/{slug}.html",
+        "AUTHOR_URL": "author/{slug}.html",
+        "AUTHOR_SAVE_AS": "author/{slug}.html",
         "ARCHIVES_SAVE_AS": "archives.html",
         "YEAR_ARCHIVE_URL": "archives/{date:%Y}.html",
         "YEAR_ARCHIVE_SAVE_AS": "archives/{date:%Y}.html",
@@ -237,9 +279,18 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         "MONTH_ARCHIVE_SAVE_AS": "archives/{date:%Y}-{date:%m}.html",
         "INDEX_SAVE_AS": "index.html",
         # the theme's optional pages: "page not found" and search
-        "DIRECT_TEMPLATES": ["index", "tags", "categories", "authors", "archives",
-                             *[name for name in ("404", "search")
-                               if (theme / "templates" / f"{name}.html").exists()]],
+        "DIRECT_TEMPLATES": [
+            "index",
+            "tags",
+            "categories",
+            "authors",
+            "archives",
+            *[
+                name
+                for name in ("404", "search")
+                if (theme / "templates" / f"{name}.html").exists()
+            ],
+        ],
         "DEFAULT_PAGINATION": 10,
         "PAGINATION_PATTERNS": [
             (1, "{name}{extension}", "{name}{extension}"),
@@ -252,19 +303,34 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
         "FEED_ALL_ATOM": "feeds/all.atom.xml" if site_url else None,
         "CATEGORY_FEED_ATOM": "feeds/category-{slug}.atom.xml" if site_url else None,
         "FEED_DOMAIN": site_url or "",
-        "FEED_ALL_RSS": None, "CATEGORY_FEED_RSS": None, "TRANSLATION_FEED_ATOM": None,
-        "TRANSLATION_FEED_RSS": None, "AUTHOR_FEED_ATOM": None, "AUTHOR_FEED_RSS": None,
-        "TAG_FEED_ATOM": None, "TAG_FEED_RSS": None, "FEED_ATOM": None, "FEED_RSS": None,
+        "FEED_ALL_RSS": None,
+        "CATEGORY_FEED_RSS": None,
+        "TRANSLATION_FEED_ATOM": None,
+        "TRANSLATION_FEED_RSS": None,
+        "AUTHOR_FEED_ATOM": None,
+        "AUTHOR_FEED_RSS": None,
+        "TAG_FEED_ATOM": None,
+        "TAG_FEED_RSS": None,
+        "FEED_ATOM": None,
+        "FEED_RSS": None,
         "JINJA_ENVIRONMENT": {
-            "extensions": ["jinja2.ext.i18n"], "trim_blocks": True, "lstrip_blocks": True,
+            "extensions": ["jinja2.ext.i18n"],
+            "trim_blocks": True,
+            "lstrip_blocks": True,
             # every value a template prints is escaped unless it is HTML the build
             # itself cleaned (safe_html marks it): a title, address or setting can never
             # close an attribute or open a tag
             "autoescape": True,
             # templates compiled once for all towns and languages, not once per run
-            **({"bytecode_cache": SafeBytecodeCache(str(shared_cache / "jinja"),
-                                                    flavour="autoescape")}
-               if shared_cache else {}),
+            **(
+                {
+                    "bytecode_cache": SafeBytecodeCache(
+                        str(shared_cache / "jinja"), flavour="autoescape"
+                    )
+                }
+                if shared_cache
+                else {}
+            ),
         },
         "MARKDOWN": markdown_settings(),
         # reStructuredText is not Gardarika's format, but Pelican reads .rst files when
@@ -285,9 +351,10 @@ def pelican_settings(network: Network, site: SiteConfig, lang: str, output_path:
     settings.update(extra)
     # the settings check allows only the network's own plugins; held again here, since a
     # name Pelican does not find in PLUGIN_PATHS is imported from anywhere on the path
-    settings["PLUGINS"] = [*GARDARIKA_PLUGINS,
-                           *[p for p in extra_plugins if p not in GARDARIKA_PLUGINS
-                             and _network_plugin(root, p)]]
+    settings["PLUGINS"] = [
+        *GARDARIKA_PLUGINS,
+        *[p for p in extra_plugins if p not in GARDARIKA_PLUGINS and _network_plugin(root, p)],
+    ]
     # Pelican renders TEMPLATE_PAGES from the content folder: a town's file would be a
     # template with the power of code. Theme templates go in DIRECT_TEMPLATES instead.
     settings["TEMPLATE_PAGES"] = {}

@@ -54,13 +54,13 @@ MAX_DANGERS = 100
 CHUNK = 1024 * 1024
 
 # kinds of danger, each with its own explanation
-RUNS = "runs"                 # would run code in the readers' browsers
-LOADS = "loads"               # would fetch something from elsewhere when shown
-DOCTYPE = "doctype"           # a document type declaration
-INSTRUCTION = "instruction"   # a processing instruction
-ENCODING = "encoding"         # an encoding we do not trust browsers to read alike
-UNREADABLE = "unreadable"     # not well-formed XML, or a broken .svgz
-TOO_BIG = "too-big"           # over MAX_BYTES
+RUNS = "runs"  # would run code in the readers' browsers
+LOADS = "loads"  # would fetch something from elsewhere when shown
+DOCTYPE = "doctype"  # a document type declaration
+INSTRUCTION = "instruction"  # a processing instruction
+ENCODING = "encoding"  # an encoding we do not trust browsers to read alike
+UNREADABLE = "unreadable"  # not well-formed XML, or a broken .svgz
+TOO_BIG = "too-big"  # over MAX_BYTES
 
 XHTML = "http://www.w3.org/1999/xhtml"
 MATHML = "http://www.w3.org/1998/Math/MathML"
@@ -69,12 +69,26 @@ XML = "http://www.w3.org/XML/1998/namespace"
 #: namespaces whose every element a browser treats as a web page's (with scripts)
 FOREIGN = (XHTML, MATHML)
 #: elements that run or embed code (local names, lower case)
-ACTIVE_ELEMENTS = frozenset({
-    "script", "foreignobject", "handler", "listener", "iframe", "frame", "frameset",
-    "embed", "object", "applet", "portal", "fencedframe"})
+ACTIVE_ELEMENTS = frozenset(
+    {
+        "script",
+        "foreignobject",
+        "handler",
+        "listener",
+        "iframe",
+        "frame",
+        "frameset",
+        "embed",
+        "object",
+        "applet",
+        "portal",
+        "fencedframe",
+    }
+)
 #: elements that animate another element's attribute
-ANIMATIONS = frozenset({
-    "set", "animate", "animatemotion", "animatetransform", "animatecolor", "discard"})
+ANIMATIONS = frozenset(
+    {"set", "animate", "animatemotion", "animatetransform", "animatecolor", "discard"}
+)
 #: attributes that must not be animated (besides ``on…``)
 UNANIMATABLE = frozenset({"href", "src", "base"})
 #: attributes holding one address (local names)
@@ -89,10 +103,26 @@ EMBEDDED_BITMAP = re.compile(r"data:image/(?:png|jpeg|jpg|gif|webp|avif|bmp)[;,]
 SCRIPT_SCHEMES = frozenset({"javascript", "vbscript", "livescript", "data"})
 #: encodings browsers and expat read alike (ASCII-compatible or UTF-16); labels as the
 #: XML declaration writes them, lower case, ``_`` as ``-``
-SAFE_ENCODINGS = frozenset({
-    "utf-8", "utf-16", "utf-16le", "utf-16be", "us-ascii", "ascii", "iso-8859-1",
-    "latin1", "iso-8859-5", "iso-8859-15", "windows-1251", "cp1251", "windows-1252",
-    "cp1252", "koi8-r", "koi8-u"})
+SAFE_ENCODINGS = frozenset(
+    {
+        "utf-8",
+        "utf-16",
+        "utf-16le",
+        "utf-16be",
+        "us-ascii",
+        "ascii",
+        "iso-8859-1",
+        "latin1",
+        "iso-8859-5",
+        "iso-8859-15",
+        "windows-1251",
+        "cp1251",
+        "windows-1252",
+        "cp1252",
+        "koi8-r",
+        "koi8-u",
+    }
+)
 
 SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*")
 #: one escape of CSS: up to six hex digits and one space, or any other character
@@ -106,23 +136,30 @@ CSS_FRAGMENT_URL = re.compile(r"url\(#[\w\-.]*\)")
 _ESCAPE = r"\\(?:[0-9a-fA-F]{1,6}[ \t\n]?|[^\n0-9a-fA-F])"
 _NAME_START = r"(?:[A-Za-z_\u0080-\U0010ffff]|" + _ESCAPE + ")"
 _NAME = rf"(?>(?:-?{_NAME_START}|--)(?:[\w\-\u0080-\U0010ffff]|{_ESCAPE})*+)"
-_STRING = (r'(?:"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+(?:"|(?=\n)|\Z)'
-           r"|'[^'\\\n]*+(?:\\.[^'\\\n]*+)*+(?:'|(?=\n)|\Z))")
+_STRING = (
+    r'(?:"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+(?:"|(?=\n)|\Z)'
+    r"|'[^'\\\n]*+(?:\\.[^'\\\n]*+)*+(?:'|(?=\n)|\Z))"
+)
 #: a string that cannot hold a scheme or ``//`` (no ``:``, no ``\``, no ``//``)
-_PLAIN_STRING = (r'(?:"[^"\\\n:/]*+(?:/(?![/\t])[^"\\\n:/]*+)*+"'
-                 r"|'[^'\\\n:/]*+(?:/(?![/\t])[^'\\\n:/]*+)*+')")
+_PLAIN_STRING = (
+    r'(?:"[^"\\\n:/]*+(?:/(?![/\t])[^"\\\n:/]*+)*+"'
+    r"|'[^'\\\n:/]*+(?:/(?![/\t])[^'\\\n:/]*+)*+')"
+)
 #: what can be skipped at once: anything but names before "(", at-keywords, parentheses
 #: and ``;{}``; never the start of a name, so that ``\75 rl(`` is read whole
-_SKIP = (r"/\*.*?(?:\*/|\Z)|" + _NAME + r"(?!\()"
-         r"|[^\"'/@()\\;{}A-Za-z_\u0080-\U0010ffff\-]++|/(?!\*)|-(?!-|" + _NAME_START + ")"
-         r"|\\(?=\n|\Z)|@(?!-?" + _NAME_START + "|--)")
-_TOKENS = (rf"|@(?P<at>{_NAME})|(?P<function>{_NAME})(?P<call>\(+)|(?P<open>\(+)"
-           rf"|(?P<close>\)+)|(?P<end>[;{{}}]+)|(?P<string>{_STRING})|.")
+_SKIP = (
+    r"/\*.*?(?:\*/|\Z)|" + _NAME + r"(?!\()"
+    r"|[^\"'/@()\\;{}A-Za-z_\u0080-\U0010ffff\-]++|/(?!\*)|-(?!-|" + _NAME_START + ")"
+    r"|\\(?=\n|\Z)|@(?!-?" + _NAME_START + "|--)"
+)
+_TOKENS = (
+    rf"|@(?P<at>{_NAME})|(?P<function>{_NAME})(?P<call>\(+)|(?P<open>\(+)"
+    rf"|(?P<close>\)+)|(?P<end>[;{{}}]+)|(?P<string>{_STRING})|."
+)
 #: CSS split as browsers split it (CSS Syntax 3), outside any fetching function …
 CSS_TOKEN = re.compile(rf"(?P<skip>(?:{_SKIP}|{_STRING})++){_TOKENS}", re.DOTALL)
 #: … and inside one, where a string that could be an address elsewhere is a token
-CSS_FETCHING_TOKEN = re.compile(rf"(?P<skip>(?:{_SKIP}|{_PLAIN_STRING})++){_TOKENS}",
-                                re.DOTALL)
+CSS_FETCHING_TOKEN = re.compile(rf"(?P<skip>(?:{_SKIP}|{_PLAIN_STRING})++){_TOKENS}", re.DOTALL)
 #: ``url(`` followed by a string is a function like any other, not a ``url(…)`` token
 CSS_QUOTE_NEXT = re.compile(r"[ \t\n]*+[\"']")
 #: the rest of an unquoted ``url(…)`` (a browser reads it whole, comments and all)
@@ -151,69 +188,97 @@ class SvgDanger:
         """What is wrong and what to do, for editors, in English."""
         found = self.found
         if self.kind == DOCTYPE:
-            return (f"this drawing starts with a document type declaration (“{found}”), "
-                    "which can hide anything inside the drawing. Save it again without a "
-                    "DOCTYPE (in Inkscape: “Save as…” → “Plain SVG”), or delete it in a "
-                    "text editor, from “<!DOCTYPE” to its closing “>”.")
+            return (
+                f"this drawing starts with a document type declaration (“{found}”), "
+                "which can hide anything inside the drawing. Save it again without a "
+                "DOCTYPE (in Inkscape: “Save as…” → “Plain SVG”), or delete it in a "
+                "text editor, from “<!DOCTYPE” to its closing “>”."
+            )
         if self.kind == INSTRUCTION:
-            return (f"this drawing contains the instruction “{found}”, which can make the "
-                    "browser load and run a program. Delete it, or save the drawing again "
-                    "as “Plain SVG” (in Inkscape), or as a PNG picture.")
+            return (
+                f"this drawing contains the instruction “{found}”, which can make the "
+                "browser load and run a program. Delete it, or save the drawing again "
+                "as “Plain SVG” (in Inkscape), or as a PNG picture."
+            )
         if self.kind == LOADS:
-            return (f"this drawing contains “{found}”, which would load something from "
-                    "elsewhere when the drawing is shown; a drawing must be complete in "
-                    "itself and work offline. Embed what it shows in the drawing (in "
-                    "Inkscape: Extensions → Images → Embed Images) and save it as “Plain "
-                    "SVG”, or save the drawing as a PNG picture.")
+            return (
+                f"this drawing contains “{found}”, which would load something from "
+                "elsewhere when the drawing is shown; a drawing must be complete in "
+                "itself and work offline. Embed what it shows in the drawing (in "
+                "Inkscape: Extensions → Images → Embed Images) and save it as “Plain "
+                "SVG”, or save the drawing as a PNG picture."
+            )
         if self.kind == ENCODING:
-            return (f"this drawing is written in the encoding “{found}”, which browsers may "
-                    "read differently. Save it again in UTF-8 (Inkscape always does), or "
-                    "as a PNG picture.")
+            return (
+                f"this drawing is written in the encoding “{found}”, which browsers may "
+                "read differently. Save it again in UTF-8 (Inkscape always does), or "
+                "as a PNG picture."
+            )
         if self.kind == UNREADABLE:
-            return (f"this drawing cannot be read ({found}), so it cannot be checked and "
-                    "is not published. Open it in Inkscape and save it again as “Plain "
-                    "SVG”, or save it as a PNG picture.")
+            return (
+                f"this drawing cannot be read ({found}), so it cannot be checked and "
+                "is not published. Open it in Inkscape and save it again as “Plain "
+                "SVG”, or save it as a PNG picture."
+            )
         if self.kind == TOO_BIG:
-            return (f"this drawing is too big to check ({found}). Simplify it (in "
-                    "Inkscape: Path → Simplify, or fewer embedded pictures), or save it as "
-                    "a PNG or JPEG picture.")
-        return (f"this drawing contains “{found}”, which would run in the readers' "
-                "browsers. Save it again without scripts (in Inkscape: “Plain SVG”), or "
-                "as a PNG picture.")
+            return (
+                f"this drawing is too big to check ({found}). Simplify it (in "
+                "Inkscape: Path → Simplify, or fewer embedded pictures), or save it as "
+                "a PNG or JPEG picture."
+            )
+        return (
+            f"this drawing contains “{found}”, which would run in the readers' "
+            "browsers. Save it again without scripts (in Inkscape: “Plain SVG”), or "
+            "as a PNG picture."
+        )
 
     @property
     def ru(self) -> str:
         """The same in Russian."""
         found = self.found
         if self.kind == DOCTYPE:
-            return (f"рисунок начинается с объявления типа документа («{found}»), в "
-                    "котором можно спрятать что угодно. Сохраните его заново без DOCTYPE "
-                    "(в Inkscape: «Сохранить как…» → «Обычный SVG») или удалите его в "
-                    "текстовом редакторе — от «<!DOCTYPE» до закрывающей «>».")
+            return (
+                f"рисунок начинается с объявления типа документа («{found}»), в "
+                "котором можно спрятать что угодно. Сохраните его заново без DOCTYPE "
+                "(в Inkscape: «Сохранить как…» → «Обычный SVG») или удалите его в "
+                "текстовом редакторе — от «<!DOCTYPE» до закрывающей «>»."
+            )
         if self.kind == INSTRUCTION:
-            return (f"в рисунке есть инструкция «{found}» — по ней браузер может загрузить "
-                    "и выполнить программу. Удалите её или сохраните рисунок заново как "
-                    "«Обычный SVG» (в Inkscape) или картинкой PNG.")
+            return (
+                f"в рисунке есть инструкция «{found}» — по ней браузер может загрузить "
+                "и выполнить программу. Удалите её или сохраните рисунок заново как "
+                "«Обычный SVG» (в Inkscape) или картинкой PNG."
+            )
         if self.kind == LOADS:
-            return (f"в рисунке есть «{found}» — при показе рисунка это загружало бы "
-                    "что-то со стороны, а рисунок должен быть самодостаточным и работать "
-                    "без сети. Встройте показываемое в сам рисунок (в Inkscape: "
-                    "Расширения → Изображения → Внедрить изображения) и сохраните его как "
-                    "«Обычный SVG» или сохраните рисунок картинкой PNG.")
+            return (
+                f"в рисунке есть «{found}» — при показе рисунка это загружало бы "
+                "что-то со стороны, а рисунок должен быть самодостаточным и работать "
+                "без сети. Встройте показываемое в сам рисунок (в Inkscape: "
+                "Расширения → Изображения → Внедрить изображения) и сохраните его как "
+                "«Обычный SVG» или сохраните рисунок картинкой PNG."
+            )
         if self.kind == ENCODING:
-            return (f"рисунок записан в кодировке «{found}», которую браузеры могут "
-                    "прочитать по-другому. Сохраните его заново в UTF-8 (Inkscape всегда "
-                    "так сохраняет) или картинкой PNG.")
+            return (
+                f"рисунок записан в кодировке «{found}», которую браузеры могут "
+                "прочитать по-другому. Сохраните его заново в UTF-8 (Inkscape всегда "
+                "так сохраняет) или картинкой PNG."
+            )
         if self.kind == UNREADABLE:
-            return (f"рисунок не удаётся прочитать ({found}), поэтому его нельзя проверить "
-                    "и он не публикуется. Откройте его в Inkscape и сохраните заново как "
-                    "«Обычный SVG» или сохраните картинкой PNG.")
+            return (
+                f"рисунок не удаётся прочитать ({found}), поэтому его нельзя проверить "
+                "и он не публикуется. Откройте его в Inkscape и сохраните заново как "
+                "«Обычный SVG» или сохраните картинкой PNG."
+            )
         if self.kind == TOO_BIG:
-            return (f"рисунок слишком велик для проверки ({found}). Упростите его (в "
-                    "Inkscape: Контур → Упростить, или меньше встроенных картинок) или "
-                    "сохраните картинкой PNG или JPEG.")
-        return (f"в рисунке есть «{found}» — это выполнялось бы в браузерах читателей. "
-                "Сохраните его без скриптов (в Inkscape: «Обычный SVG») или картинкой PNG.")
+            return (
+                f"рисунок слишком велик для проверки ({found}). Упростите его (в "
+                "Inkscape: Контур → Упростить, или меньше встроенных картинок) или "
+                "сохраните картинкой PNG или JPEG."
+            )
+        return (
+            f"в рисунке есть «{found}» — это выполнялось бы в браузерах читателей. "
+            "Сохраните его без скриптов (в Inkscape: «Обычный SVG») или картинкой PNG."
+        )
 
 
 class _Stop(Exception):
@@ -271,8 +336,7 @@ def _css_decoded(text: str) -> str:
     def decode(match: re.Match[str]) -> str:
         if match.group(1):
             code = int(match.group(1), 16)
-            return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code < 0xE000 \
-                else "\ufffd"
+            return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code < 0xE000 else "\ufffd"
         return match.group(2) if match.group(2) not in (None, "\n") else ""
 
     return CSS_ESCAPE.sub(decode, text)
@@ -296,7 +360,7 @@ def css_harm(css: str, sheet: bool) -> str | None:
     if "\\" not in css and not CSS_SUSPECT.search(CSS_FRAGMENT_URL.sub("", css.lower())):
         return None  # sound: taking out a url(#id) cannot hide a call or an @import
     css = css.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
-    depth = 0                          # open parentheses
+    depth = 0  # open parentheses
     fetching: list[tuple[str, int]] = []  # open fetching functions, with their depth
     namespace_rule = False  # in ``@namespace …;``, whose url() only names a namespace
     position = 0
@@ -362,7 +426,7 @@ class _Judge:
         self.bom = bom
         self.dangers: list[SvgDanger] = []
         self.depth = 0
-        self.style_depth = 0     # depth of the <style> being read, 0 outside
+        self.style_depth = 0  # depth of the <style> being read, 0 outside
         self.style_line = 0
         self.style_text: list[str] = []
 
@@ -378,8 +442,9 @@ class _Judge:
         if encoding is None:
             return
         label = encoding.strip().lower().replace("_", "-")
-        wrong_family = (self.bom == "utf-8" and label != "utf-8") or \
-            (self.bom == "utf-16" and not label.startswith("utf-16"))
+        wrong_family = (self.bom == "utf-8" and label != "utf-8") or (
+            self.bom == "utf-16" and not label.startswith("utf-16")
+        )
         if label not in SAFE_ENCODINGS or wrong_family:
             self.note(_shown(encoding), ENCODING)
             raise _Stop
@@ -432,8 +497,7 @@ class _Judge:
     def animation(self, tag: str, attributes: dict[str, str]) -> None:
         """``<set attributeName="onclick" to="…">`` is an event handler written another
         way, and an animated address is an address."""
-        target = next((v for k, v in attributes.items() if _local(k)[1] == "attributeName"),
-                      "")
+        target = next((v for k, v in attributes.items() if _local(k)[1] == "attributeName"), "")
         animated = target.strip().rpartition(":")[2].lower()
         if animated.startswith("on") or animated in UNANIMATABLE:
             self.note(f'<{tag} attributeName="{_shown(target)}">', RUNS)
@@ -505,16 +569,16 @@ def _parsed_dangers(data: bytes) -> list[SvgDanger]:
     view = memoryview(data)
     try:
         for offset in range(0, len(data), CHUNK):
-            parser.Parse(view[offset:offset + CHUNK], False)
+            parser.Parse(view[offset : offset + CHUNK], False)
         parser.Parse(b"", True)
     except _Stop:
         pass
     except expat.ExpatError as error:
-        judge.dangers.append(SvgDanger(error.lineno or None,
-                                       expat.ErrorString(error.code), UNREADABLE))
+        judge.dangers.append(
+            SvgDanger(error.lineno or None, expat.ErrorString(error.code), UNREADABLE)
+        )
     except (ValueError, LookupError) as error:  # e.g. a multi-byte encoding expat lacks
-        judge.dangers.append(SvgDanger(parser.CurrentLineNumber or None, str(error),
-                                       UNREADABLE))
+        judge.dangers.append(SvgDanger(parser.CurrentLineNumber or None, str(error), UNREADABLE))
     return judge.dangers
 
 

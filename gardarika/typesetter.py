@@ -29,25 +29,91 @@ from .embeds import ATTRIBUTES
 
 NBSP = "\u00a0"
 #: elements whose content is never typeset
-SKIP_ELEMENTS = frozenset({"code", "pre", "kbd", "samp", "var", "script", "style",
-                           "textarea", "math", "svg", "xmp", "iframe", "noembed",
-                           "noframes", "plaintext", "template", "tt"})
+SKIP_ELEMENTS = frozenset(
+    {
+        "code",
+        "pre",
+        "kbd",
+        "samp",
+        "var",
+        "script",
+        "style",
+        "textarea",
+        "math",
+        "svg",
+        "xmp",
+        "iframe",
+        "noembed",
+        "noframes",
+        "plaintext",
+        "template",
+        "tt",
+    }
+)
 #: elements that start a new line of text; quotes start afresh in them (not after br)
-BLOCKS = frozenset({
-    "address", "article", "aside", "blockquote", "caption", "dd", "details", "dialog",
-    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
-    "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "legend", "li", "main", "nav", "ol",
-    "option", "p", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead",
-    "tr", "ul", "body", "html", "center", "menu"})
+BLOCKS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "caption",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "legend",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "option",
+        "p",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "body",
+        "html",
+        "center",
+        "menu",
+    }
+)
 
 #: a comment (to the end of the text if never closed), a doctype, "<?…>", "</ …>", or a
 #: tag read as a browser reads it (to the end of the text if it never ends)
-MARKUP = (r"<(?P<tag>)(?:!--(?:-?>|.*?(?:--!?>|\Z))|[!?][^>]*+(?:>|\Z)"
-          r"|/(?![a-zA-Z])[^>]*+(?:>|\Z)"
-          rf"|(?P<close>/?)(?P<name>[a-zA-Z][^ \t\n\r\f/>]*+){ATTRIBUTES}(?:>|\Z))")
+MARKUP = (
+    r"<(?P<tag>)(?:!--(?:-?>|.*?(?:--!?>|\Z))|[!?][^>]*+(?:>|\Z)"
+    r"|/(?![a-zA-Z])[^>]*+(?:>|\Z)"
+    rf"|(?P<close>/?)(?P<name>[a-zA-Z][^ \t\n\r\f/>]*+){ATTRIBUTES}(?:>|\Z))"
+)
 #: never touched: addresses in running text (http://…, www.…)
-KEEP = (r"[hfmwHFMW](?P<keep>)(?<![\w.+\-@/][hfmwHFMW])"
-        r"(?i:ttps?+://?|tp://?|ile://?|ailto:|ww\.)[^\s<>\"«»]*+")
+KEEP = (
+    r"[hfmwHFMW](?P<keep>)(?<![\w.+\-@/][hfmwHFMW])"
+    r"(?i:ttps?+://?|tp://?|ile://?|ailto:|ww\.)[^\s<>\"«»]*+"
+)
 #: a number, a decimal fraction: 5, 1941, 5,5, 2.75; not inside a word, a file name
 #: (``report-2.pdf``) or a chain of numbers (2-11-45, 2024-05-01)
 NUMBER = r"\d(?P<number>)(?<![\w.,:/–@]\d)(?<!\w-\d)\d*+(?:[.,]\d++)?+"
@@ -59,8 +125,10 @@ TIME_END = re.compile(r"[-–](\d{1,2}:\d\d)(?![\d:\-–])")
 #: a time, from its start: 9:30 (a range of times is settled by :data:`TIME_END`)
 TIME = r"\d(?P<time>)(?<![\w.,:\-–@]\d)\d?:\d\d(?=[^\d:]|\Z)"
 #: three dots, not part of more dots, ?.. or !.., nor inside a Latin token (report...v2)
-ELLIPSIS = (r"\.(?P<ellipsis>)\.\.(?<![.?!]\.\.\.)(?!\.)"
-            r"(?:(?<![A-Za-z0-9]\.\.\.)|(?![A-Za-z0-9]))")
+ELLIPSIS = (
+    r"\.(?P<ellipsis>)\.\.(?<![.?!]\.\.\.)(?!\.)"
+    r"(?:(?<![A-Za-z0-9]\.\.\.)|(?![A-Za-z0-9]))"
+)
 
 #: the last thing written was an opening quote / a closing quote / an element whose
 #: content is not typeset (it counts as a word)
@@ -74,8 +142,9 @@ _END_TAGS: dict[str, re.Pattern[str]] = {}
 
 
 #: elements whose content a browser reads as text up to their end tag, never as tags
-RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
-                      "noframes", "plaintext"})
+RAW_TEXT = frozenset(
+    {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "plaintext"}
+)
 #: foreign elements: the only ones where "/>" closes a tag (elsewhere it is ignored)
 FOREIGN = frozenset({"svg", "math"})
 #: :data:`MARKUP` compiled (one scanner of tags for every reader of them)
@@ -93,8 +162,7 @@ def tag_name(match: re.Match[str]) -> str:
 def opens(match: re.Match[str], name: str) -> bool:
     """Whether a start tag opens an element with content ("/>" closes only foreign
     elements; on others a browser ignores it)."""
-    return not match.group("close") and not (
-        name in FOREIGN and match.group(0).endswith("/>"))
+    return not match.group("close") and not (name in FOREIGN and match.group(0).endswith("/>"))
 
 
 def _raw_end(name: str, html: str, start: int) -> int:
@@ -105,7 +173,8 @@ def _raw_end(name: str, html: str, start: int) -> int:
     pattern = _END_TAGS.get(name)
     if pattern is None:
         pattern = _END_TAGS[name] = re.compile(
-            rf"</{re.escape(name)}(?=[ \t\n\r\f/>]|\Z)", re.I | re.A)
+            rf"</{re.escape(name)}(?=[ \t\n\r\f/>]|\Z)", re.I | re.A
+        )
     found = pattern.search(html, start)
     return found.start() if found else len(html)
 
@@ -235,7 +304,8 @@ class Typesetter:
         html = self.html
         group_of = self._group_of
         handlers: dict[str, Callable[[re.Match[str]], int]] = {
-            name: getattr(self, name) for name in set(group_of.values())}
+            name: getattr(self, name) for name in set(group_of.values())
+        }
         search = self.scan.search
         out = self.out
         prose = self.prose if self.track_prose else None

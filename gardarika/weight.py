@@ -24,7 +24,7 @@ IMAGE_ELEMENTS = ("img", "source", "video", "input", "image")
 
 @dataclass(frozen=True)
 class PageWeight:
-    page: str        # relative to the output folder
+    page: str  # relative to the output folder
     html: int
     css: int
     images: int
@@ -42,8 +42,7 @@ def _target(url: str, base: Path) -> Path | None:
     return target if target is not None and target.is_file() else None
 
 
-def _loads(page: Path, refs: Iterable[Reference] | None = None
-           ) -> tuple[list[Path], list[Path]]:
+def _loads(page: Path, refs: Iterable[Reference] | None = None) -> tuple[list[Path], list[Path]]:
     """The stylesheets and the pictures ``page`` loads (full-size ``src`` only), from
     ``refs`` (noted by the build) when given."""
     if refs is None:
@@ -72,8 +71,9 @@ class WeightCache:
     files are always taken afresh.
     """
 
-    def __init__(self, path: Path | None = None, facts: Facts | None = None,
-                 output: Path | None = None) -> None:
+    def __init__(
+        self, path: Path | None = None, facts: Facts | None = None, output: Path | None = None
+    ) -> None:
         self.path = path
         self.facts = facts
         self.output = output
@@ -93,23 +93,31 @@ class WeightCache:
         stat = page.stat()
         key = str(page)
         entry = self.entries.get(key)
-        if isinstance(entry, list) and len(entry) == 4 and \
-                entry[:2] == [stat.st_size, stat.st_mtime_ns] and \
-                all(isinstance(p, list) and all(isinstance(q, str) for q in p)
-                    for p in entry[2:]):
+        if (
+            isinstance(entry, list)
+            and len(entry) == 4
+            and entry[:2] == [stat.st_size, stat.st_mtime_ns]
+            and all(isinstance(p, list) and all(isinstance(q, str) for q in p) for p in entry[2:])
+        ):
             css, images = [Path(p) for p in entry[2]], [Path(p) for p in entry[3]]
         else:
             noted = None
             if self.facts and self.output is not None:
                 data = page.read_bytes()
                 noted = pagefacts.references(
-                    self.facts, page.relative_to(self.output).as_posix(), data)
+                    self.facts, page.relative_to(self.output).as_posix(), data
+                )
                 if noted is None:  # not as noted: read what was just read
-                    noted = [ref for ref, _, _ in html_references(
-                        data.decode("utf-8", errors="replace"))]
+                    noted = [
+                        ref for ref, _, _ in html_references(data.decode("utf-8", errors="replace"))
+                    ]
             css, images = _loads(page, noted)
-        self.used[key] = [stat.st_size, stat.st_mtime_ns,
-                          [str(p) for p in css], [str(p) for p in images]]
+        self.used[key] = [
+            stat.st_size,
+            stat.st_mtime_ns,
+            [str(p) for p in css],
+            [str(p) for p in images],
+        ]
         return css, images
 
     def stylesheet(self, path: Path) -> tuple[int, dict[Path, int]]:
@@ -147,21 +155,24 @@ def page_weight(page: Path, output: Path, cache: WeightCache | None = None) -> P
     for picture in pictures:
         if picture.is_file():
             images[picture] = picture.stat().st_size
-    return PageWeight(page.relative_to(output).as_posix(), page.stat().st_size,
-                      sum(css.values()), sum(images.values()))
+    return PageWeight(
+        page.relative_to(output).as_posix(),
+        page.stat().st_size,
+        sum(css.values()),
+        sum(images.values()),
+    )
 
 
-def heaviest_pages(output: Path, towns: Iterable[str],
-                   cache_file: Path | None = None,
-                   facts: Facts | None = None) -> list[PageWeight]:
+def heaviest_pages(
+    output: Path, towns: Iterable[str], cache_file: Path | None = None, facts: Facts | None = None
+) -> list[PageWeight]:
     """The heaviest page of each town; ``cache_file`` remembers what pages load,
     ``facts`` what the build noted of the pages it wrote (:mod:`gardarika.pagefacts`)."""
     cache = WeightCache(cache_file, facts, output)
     towns = list(towns)
     result = []
     for town in towns:
-        pages = [page_weight(p, output, cache)
-                 for p in sorted((output / town).rglob("*.html"))]
+        pages = [page_weight(p, output, cache) for p in sorted((output / town).rglob("*.html"))]
         if pages:
             result.append(max(pages, key=lambda w: w.total))
     # the towns not measured this time keep their entries for their next build
@@ -175,6 +186,8 @@ def _kb(size: int) -> str:
 
 
 def weight_line(weight: PageWeight) -> str:
-    return (f"Heaviest page: {weight.page} {_kb(weight.total)} (HTML {_kb(weight.html)}, "
-            f"CSS {_kb(weight.css)}, pictures {_kb(weight.images)}) / "
-            f"самая тяжёлая страница: {_kb(weight.total)} (картинки {_kb(weight.images)})")
+    return (
+        f"Heaviest page: {weight.page} {_kb(weight.total)} (HTML {_kb(weight.html)}, "
+        f"CSS {_kb(weight.css)}, pictures {_kb(weight.images)}) / "
+        f"самая тяжёлая страница: {_kb(weight.total)} (картинки {_kb(weight.images)})"
+    )

@@ -35,8 +35,9 @@ class SubsiteResult:
         return not any(p.severity == "error" for p in self.problems)
 
 
-def run_pelican(town: str, lang: str, settings: dict[str, Any], content_shown: str
-                ) -> SubsiteResult:
+def run_pelican(
+    town: str, lang: str, settings: dict[str, Any], content_shown: str
+) -> SubsiteResult:
     """Run Pelican with ``settings`` and collect its problems; never raises."""
     from pelican import Pelican, signals
     from pelican.settings import read_settings
@@ -59,8 +60,7 @@ def run_pelican(town: str, lang: str, settings: dict[str, Any], content_shown: s
     signals.content_written.connect(count_written)
     content_dir = Path(settings["PATH"])
     try:
-        with contextlib.redirect_stdout(io.StringIO()), \
-                contextlib.redirect_stderr(io.StringIO()):
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             Pelican(read_settings(None, override=settings)).run()
     except Exception as exc:
         result.problems.append(explain_exception(exc, content_shown, None))
@@ -68,8 +68,9 @@ def run_pelican(town: str, lang: str, settings: dict[str, Any], content_shown: s
         signals.content_written.disconnect(count_written)
         if prefetcher is not None:
             prefetcher.finish()
-    result.problems.extend(problem_from_record(r, content_shown, content_dir)
-                           for r in handler.records)
+    result.problems.extend(
+        problem_from_record(r, content_shown, content_dir) for r in handler.records
+    )
     result.pages = len(written)
     result.seconds = time.perf_counter() - start
     return result

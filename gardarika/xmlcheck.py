@@ -29,23 +29,27 @@ _CHUNK = 256 * 1024
 class BadXml:
     """A file that is not well-formed XML."""
 
-    path: Path   # relative to the folder checked
+    path: Path  # relative to the folder checked
     line: int
     reason: str
 
     @property
     def en(self) -> str:
-        return (f"the build wrote this file, but it is not valid XML (line {self.line}: "
-                f"{self.reason}); feed readers would refuse it, so the town is not "
-                "published. Usually a title, summary or name holds an invisible or "
-                "unusual character: retype the text changed last.")
+        return (
+            f"the build wrote this file, but it is not valid XML (line {self.line}: "
+            f"{self.reason}); feed readers would refuse it, so the town is not "
+            "published. Usually a title, summary or name holds an invisible or "
+            "unusual character: retype the text changed last."
+        )
 
     @property
     def ru(self) -> str:
-        return (f"сборка записала этот файл, но это не правильный XML (строка {self.line}: "
-                f"{self.reason}); программы чтения лент его не примут, поэтому сайт города "
-                "не опубликован. Обычно в заголовке, описании или имени есть невидимый или "
-                "необычный знак: перенаберите текст, изменённый последним.")
+        return (
+            f"сборка записала этот файл, но это не правильный XML (строка {self.line}: "
+            f"{self.reason}); программы чтения лент его не примут, поэтому сайт города "
+            "не опубликован. Обычно в заголовке, описании или имени есть невидимый или "
+            "необычный знак: перенаберите текст, изменённый последним."
+        )
 
 
 def _refuse_declarations(*_: object) -> None:
@@ -77,8 +81,9 @@ def xml_files(folder: Path) -> Iterator[Path]:
     for current, dirs, files in os.walk(folder):
         dirs.sort()
         for name in sorted(files):
-            if name.lower().endswith(XML_SUFFIXES) and \
-                    not os.path.islink(os.path.join(current, name)):
+            if name.lower().endswith(XML_SUFFIXES) and not os.path.islink(
+                os.path.join(current, name)
+            ):
                 yield Path(current) / name
 
 

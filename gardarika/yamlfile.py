@@ -61,8 +61,8 @@ class CheckedValues:
             value = f"“{node.value}”" if isinstance(node, yaml.ScalarNode) else "a value"
             reason = f": {exc}" if type(exc) is ValueError else ""
             raise yaml.constructor.ConstructorError(
-                problem=f"{value} is not a valid {kind}{reason}",
-                problem_mark=node.start_mark) from None
+                problem=f"{value} is not a valid {kind}{reason}", problem_mark=node.start_mark
+            ) from None
 
 
 class _LimitError(yaml.composer.ComposerError):
@@ -81,6 +81,7 @@ except ImportError:  # pragma: no cover - the pure-Python parser does the same, 
 
 
 if CParser is not None:
+
     class _Base(Composer, CParser, SafeConstructor, Resolver):  # type: ignore[misc]
         """libyaml parses; the composing (where the limits are) stays in Python."""
 
@@ -123,13 +124,17 @@ class _Loader(CheckedValues, _Base):  # type: ignore[valid-type,misc]
                 f"this file holds more than {MAX_NODES} values (an alias “*name” counts "
                 "as the whole value it repeats)",
                 f"в файле больше {MAX_NODES} значений (псевдоним «*имя» считается как всё "
-                "значение, которое он повторяет)", mark)
+                "значение, которое он повторяет)",
+                mark,
+            )
         if self.text_count > MAX_TEXT:
             raise _LimitError(
                 f"this file holds more than {MAX_TEXT} characters of text (an alias "
                 "“*name” counts as the whole value it repeats)",
                 f"в файле больше {MAX_TEXT} знаков текста (псевдоним «*имя» считается как "
-                "всё значение, которое он повторяет)", mark)
+                "всё значение, которое он повторяет)",
+                mark,
+            )
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
         if parent is not None:
@@ -138,31 +143,36 @@ class _Loader(CheckedValues, _Base):  # type: ignore[valid-type,misc]
         if self.check_event(yaml.AliasEvent):
             self.alias_count += 1
             if self.alias_count > MAX_ALIASES:
-                raise _LimitError(f"more than {MAX_ALIASES} aliases (“*name”)",
-                                  f"больше {MAX_ALIASES} псевдонимов («*имя»)", mark)
+                raise _LimitError(
+                    f"more than {MAX_ALIASES} aliases (“*name”)",
+                    f"больше {MAX_ALIASES} псевдонимов («*имя»)",
+                    mark,
+                )
             node = super().compose_node(parent, index)
             if id(node) in self.open:
                 raise _LimitError(
-                    "an alias (“*name”) inside the value it names: the value would "
-                    "contain itself",
+                    "an alias (“*name”) inside the value it names: the value would contain itself",
                     "псевдоним («*имя») внутри того значения, которое он называет: "
-                    "значение содержало бы само себя", mark)
+                    "значение содержало бы само себя",
+                    mark,
+                )
             nodes, text = self.sizes[id(node)]
             self._grow(nodes, text, mark)
             return node
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise _LimitError(f"lists and groups nested more than {MAX_DEPTH} levels deep",
-                              f"списки и группы вложены глубже {MAX_DEPTH} уровней", mark)
+            raise _LimitError(
+                f"lists and groups nested more than {MAX_DEPTH} levels deep",
+                f"списки и группы вложены глубже {MAX_DEPTH} уровней",
+                mark,
+            )
         nodes_before, text_before = self.node_count, self.text_count
         node = super().compose_node(parent, index)
         self.open.discard(id(node))
         self.depth -= 1
         self._grow(1, len(node.value) if isinstance(node, yaml.ScalarNode) else 0, mark)
-        self.sizes[id(node)] = (self.node_count - nodes_before,
-                                self.text_count - text_before)
+        self.sizes[id(node)] = (self.node_count - nodes_before, self.text_count - text_before)
         return node
-
 
 
 def _parse(text: str) -> tuple[yaml.Node | None, Any]:
@@ -192,21 +202,26 @@ class YamlDocument:
         return None
 
 
-def _walk(node: yaml.Node, path: KeyPath, doc: YamlDocument, problems: list[Problem],
-          file: str) -> None:
+def _walk(
+    node: yaml.Node, path: KeyPath, doc: YamlDocument, problems: list[Problem], file: str
+) -> None:
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = str(key_node.value)
             line = key_node.start_mark.line + 1
             if key in seen:
-                problems.append(Problem(
-                    file=file, line=line, key=".".join(map(str, (*path, key))),
-                    en=f"this key is written twice (first on line {seen[key]}); "
-                       "keep only one of them.",
-                    ru=f"этот ключ записан дважды (впервые в строке {seen[key]}); "
-                       "оставьте только один.",
-                ))
+                problems.append(
+                    Problem(
+                        file=file,
+                        line=line,
+                        key=".".join(map(str, (*path, key))),
+                        en=f"this key is written twice (first on line {seen[key]}); "
+                        "keep only one of them.",
+                        ru=f"этот ключ записан дважды (впервые в строке {seen[key]}); "
+                        "оставьте только один.",
+                    )
+                )
             seen.setdefault(key, line)
             doc.lines.setdefault((*path, key), line)
             _walk(value_node, (*path, key), doc, problems, file)
@@ -226,56 +241,75 @@ def read_yaml(path: Path, shown_as: str) -> tuple[YamlDocument | None, list[Prob
         with Path(path).open("rb") as stream:
             raw = stream.read(MAX_BYTES + 1)
     except OSError as exc:
-        return None, [Problem(
-            file=shown_as,
-            en=f"cannot read this file ({exc.strerror}). Check that it exists and is readable.",
-            ru=f"не удаётся прочитать файл ({exc.strerror}). Проверьте, что он есть и доступен.",
-        )]
+        return None, [
+            Problem(
+                file=shown_as,
+                en=f"cannot read this file ({exc.strerror}). Check that it exists and is readable.",
+                ru=f"не удаётся прочитать файл ({exc.strerror}). Проверьте, что он есть "
+                "и доступен.",
+            )
+        ]
     if len(raw) > MAX_BYTES:
-        return None, [Problem(
-            file=shown_as,
-            en=f"this file is larger than {MAX_BYTES // 1000} KB; a settings file needs a "
-               "few lines. Remove what does not belong in it.",
-            ru=f"файл больше {MAX_BYTES // 1000} КБ; файлу настроек хватает нескольких "
-               "строк. Уберите из него лишнее.")]
+        return None, [
+            Problem(
+                file=shown_as,
+                en=f"this file is larger than {MAX_BYTES // 1000} KB; a settings file needs a "
+                "few lines. Remove what does not belong in it.",
+                ru=f"файл больше {MAX_BYTES // 1000} КБ; файлу настроек хватает нескольких "
+                "строк. Уберите из него лишнее.",
+            )
+        ]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, [Problem(
-            file=shown_as, line=line,
-            en="this file is not saved as UTF-8 text. Open it in a text editor and save it "
-               "with the encoding UTF-8.",
-            ru="файл сохранён не в кодировке UTF-8. Откройте его в текстовом редакторе и "
-               "сохраните в кодировке UTF-8.",
-        )]
+        return None, [
+            Problem(
+                file=shown_as,
+                line=line,
+                en="this file is not saved as UTF-8 text. Open it in a text editor and save it "
+                "with the encoding UTF-8.",
+                ru="файл сохранён не в кодировке UTF-8. Откройте его в текстовом редакторе и "
+                "сохраните в кодировке UTF-8.",
+            )
+        ]
     try:
         node, data = _parse(text)
     except RecursionError:  # nesting inside one flow value ("[[[[…") the parser follows
-        return None, [Problem(
-            file=shown_as,
-            en=f"values are nested too deeply (more than {MAX_DEPTH} levels). Write one "
-               "“key: value” per line, lists as [a, b].",
-            ru=f"значения вложены слишком глубоко (больше {MAX_DEPTH} уровней). Пишите по "
-               "одной паре «ключ: значение» в строке, списки — как [a, b].")]
+        return None, [
+            Problem(
+                file=shown_as,
+                en=f"values are nested too deeply (more than {MAX_DEPTH} levels). Write one "
+                "“key: value” per line, lists as [a, b].",
+                ru=f"значения вложены слишком глубоко (больше {MAX_DEPTH} уровней). Пишите по "
+                "одной паре «ключ: значение» в строке, списки — как [a, b].",
+            )
+        ]
     except _LimitError as exc:
         mark = exc.problem_mark
-        return None, [Problem(
-            file=shown_as, line=mark.line + 1 if mark else None,
-            en=f"{exc.en}. A settings file needs no more: write the values out, with "
-               "fewer aliases and less nesting.",
-            ru=f"{exc.ru}. Файлу настроек столько не нужно: запишите значения явно, с "
-               "меньшим числом псевдонимов и вложений.")]
+        return None, [
+            Problem(
+                file=shown_as,
+                line=mark.line + 1 if mark else None,
+                en=f"{exc.en}. A settings file needs no more: write the values out, with "
+                "fewer aliases and less nesting.",
+                ru=f"{exc.ru}. Файлу настроек столько не нужно: запишите значения явно, с "
+                "меньшим числом псевдонимов и вложений.",
+            )
+        ]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
-        return None, [Problem(
-            file=shown_as, line=mark.line + 1 if mark else None,
-            en=f"this is not valid YAML ({reason}). Check the indentation (spaces, not tabs) "
-               "and that every key is followed by a colon and a space.",
-            ru=f"это не правильный YAML ({reason}). Проверьте отступы (пробелы, а не "
-               "табуляция) и что после каждого ключа стоят двоеточие и пробел.",
-        )]
+        return None, [
+            Problem(
+                file=shown_as,
+                line=mark.line + 1 if mark else None,
+                en=f"this is not valid YAML ({reason}). Check the indentation (spaces, not tabs) "
+                "and that every key is followed by a colon and a space.",
+                ru=f"это не правильный YAML ({reason}). Проверьте отступы (пробелы, а не "
+                "табуляция) и что после каждого ключа стоят двоеточие и пробел.",
+            )
+        ]
     doc = YamlDocument(data=data)
     problems: list[Problem] = []
     if node is not None:

@@ -41,10 +41,12 @@ def remove_deep(top: Path) -> None:
             os.rmdir(folder)
             pending.pop()
 
+
 # A 1x1 PNG, so the fixture needs no image library.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-    "0000000d49444154789c63f8cfc0f01f00050001ff89993d1d0000000049454e44ae426082")
+    "0000000d49444154789c63f8cfc0f01f00050001ff89993d1d0000000049454e44ae426082"
+)
 
 
 def write(path: Path, text: str) -> Path:
@@ -65,8 +67,12 @@ def broken_links(out: Path) -> list[str]:
             if url.startswith(EXTERNAL):
                 continue
             path = url.split("#")[0].split("?")[0]
-            if url.startswith("/") or not path or path.endswith("/") \
-                    or not (page.parent / path).resolve().is_file():
+            if (
+                url.startswith("/")
+                or not path
+                or path.endswith("/")
+                or not (page.parent / path).resolve().is_file()
+            ):
                 found.append(f"{page.relative_to(out)}: {url}")
     return found
 
@@ -109,46 +115,64 @@ def add_alpha(root: Path) -> None:
     a translated page and a picture."""
     write(root / "sites" / "alpha.yaml", ALPHA_SITE)
     c = root / "content" / "alpha"
-    write(c / "articles" / "fair.md", """
+    write(
+        c / "articles" / "fair.md",
+        """
         Title: Ярмарка ремёсел
         Date: 2024-05-05 10:00
         Category: Новости
         Tags: ярмарка, ремёсла
 
         На ярмарке ![Гончар]({static}/images/potter.png) и [объявление]({filename}notice.md).
-    """)
-    write(c / "articles" / "fair.en.md", """
+    """,
+    )
+    write(
+        c / "articles" / "fair.en.md",
+        """
         Title: Craft fair
         Date: 2024-05-05 10:00
         Category: News
         Tags: fair
 
         At the fair ![Potter]({static}/images/potter.png) and [notice]({filename}notice.md).
-    """)
-    write(c / "articles" / "notice.md", """
+    """,
+    )
+    write(
+        c / "articles" / "notice.md",
+        """
         Title: Объявление только по-русски
         Date: 2024-05-06 09:00
         Category: Объявления
 
         Только на русском.
-    """)
-    write(c / "articles" / "visitors.en.md", """
+    """,
+    )
+    write(
+        c / "articles" / "visitors.en.md",
+        """
         Title: Note for visitors
         Date: 2024-05-07 12:00
         Category: News
 
         Only in English.
-    """)
-    write(c / "pages" / "about.md", """
+    """,
+    )
+    write(
+        c / "pages" / "about.md",
+        """
         Title: О городе
 
         Про город.
-    """)
-    write(c / "pages" / "about.en.md", """
+    """,
+    )
+    write(
+        c / "pages" / "about.en.md",
+        """
         Title: About the town
 
         About the town.
-    """)
+    """,
+    )
     (c / "images").mkdir(parents=True, exist_ok=True)
     (c / "images" / "potter.png").write_bytes(PNG)
 
@@ -157,23 +181,29 @@ def add_beta(root: Path) -> None:
     """Town ``beta``: Russian only, two articles."""
     write(root / "sites" / "beta.yaml", BETA_SITE)
     for i in range(2):
-        write(root / "content" / "beta" / f"news-{i}.md", f"""
+        write(
+            root / "content" / "beta" / f"news-{i}.md",
+            f"""
             Title: Новость {i}
             Date: 2024-0{i + 1}-10
 
             Текст новости {i}.
-        """)
+        """,
+        )
 
 
 @pytest.fixture
 def network(project: Path) -> Path:
     """Two towns, alpha (ru, en) and beta (ru only), and a network.yaml."""
-    write(project / "sites" / "network.yaml", """
+    write(
+        project / "sites" / "network.yaml",
+        """
         name:
           ru: Тестовая сеть
           en: Test network
         order: [beta, alpha]
-    """)
+    """,
+    )
     add_alpha(project)
     add_beta(project)
     return project

@@ -6,8 +6,21 @@ from html.parser import HTMLParser
 
 SPOKEN_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder")
 HIDDEN_ELEMENTS = {"script", "style", "template"}
-VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-                 "source", "track", "wbr"}
+VOID_ELEMENTS = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 class _Walker(HTMLParser):

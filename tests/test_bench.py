@@ -31,9 +31,16 @@ def test_generated_network_is_deterministic_and_builds(tmp_path: Path) -> None:
     assert 0 < results["edit_one_article"]["files_written"] < results["cold"]["files_written"]
     # a changed template reaches every page of every town
     assert results["theme_template_changed"]["files_written"] >= results["cold"]["pages"]
-    text = table({"builds": results, "search": {
-        "articles_per_language": 4, "ru": {"index_bytes": 1000, "browser": None},
-        "en": {"index_bytes": 900, "browser": None}}})
+    text = table(
+        {
+            "builds": results,
+            "search": {
+                "articles_per_language": 4,
+                "ru": {"index_bytes": 1000, "browser": None},
+                "en": {"index_bytes": 900, "browser": None},
+            },
+        }
+    )
     assert "cold build" in text and "no Chromium" in text
 
 
@@ -46,9 +53,12 @@ def test_longform_town_is_deterministic_has_the_material_and_builds(tmp_path: Pa
 
     first, second = small(tmp_path / "a"), small(tmp_path / "b")
     assert digest(first / "content") == digest(second / "content")
-    assert digest(generate_longform(tmp_path / "c", articles=3, sizes_kb=(6, 10), large=1,
-                                    pictures=2, seed=16) / "content") != digest(
-        first / "content")
+    assert digest(
+        generate_longform(
+            tmp_path / "c", articles=3, sizes_kb=(6, 10), large=1, pictures=2, seed=16
+        )
+        / "content"
+    ) != digest(first / "content")
     articles = sorted((first / "content" / TOWN / "articles").glob("*.md"))
     assert len(articles) == 3
     assert all(6 * 1024 <= path.stat().st_size <= 13 * 1024 for path in articles)
@@ -83,20 +93,32 @@ def test_longform_town_is_deterministic_has_the_material_and_builds(tmp_path: Pa
     plain = _pelican_runs(first, tmp_path / "plain", plain=True)
     assert set(plain) == {"cold", "noop", "edit_one_paragraph"}
     pages = list((tmp_path / "plain" / "output").glob("*.html"))
-    assert pages and not any("gardarika" in p.read_text(encoding="utf-8").lower()
-                             for p in pages)  # Pelican's own theme, none of ours
-    fake = {"articles": 3, "markdown_bytes": 30_000, "largest_kb": 10,
-            "gardarika": {key: {"seconds": 3.0} for key in ("cold", "noop",
-                                                            "edit_one_paragraph")},
-            "pelican": {key: {"seconds": 1.0} for key in ("cold", "noop",
-                                                          "edit_one_paragraph")},
-            "ratio": {"cold": 3.0, "noop": 3.0, "edit_one_paragraph": 3.0}}
+    assert pages and not any(
+        "gardarika" in p.read_text(encoding="utf-8").lower() for p in pages
+    )  # Pelican's own theme, none of ours
+    fake = {
+        "articles": 3,
+        "markdown_bytes": 30_000,
+        "largest_kb": 10,
+        "gardarika": {key: {"seconds": 3.0} for key in ("cold", "noop", "edit_one_paragraph")},
+        "pelican": {key: {"seconds": 1.0} for key in ("cold", "noop", "edit_one_paragraph")},
+        "ratio": {"cold": 3.0, "noop": 3.0, "edit_one_paragraph": 3.0},
+    }
     assert "plain Pelican" in "\n".join(longform_table(fake))
-    rows = targets({"cold": {"seconds": 1}, "noop": {"seconds": 1},
-                    "edit_one_article": {"seconds": 0.1, "files_written": 1, "town_files": 100},
-                    "peak_memory_mb": 10}, fake)
-    assert ("long-form town: cold build at most 1.5 × plain Pelican", False,
-            "3.00 s vs 1.00 s = 3.00×") in rows
+    rows = targets(
+        {
+            "cold": {"seconds": 1},
+            "noop": {"seconds": 1},
+            "edit_one_article": {"seconds": 0.1, "files_written": 1, "town_files": 100},
+            "peak_memory_mb": 10,
+        },
+        fake,
+    )
+    assert (
+        "long-form town: cold build at most 1.5 × plain Pelican",
+        False,
+        "3.00 s vs 1.00 s = 3.00×",
+    ) in rows
 
 
 def test_typesetting_is_measured_on_long_form_text() -> None:
@@ -109,12 +131,23 @@ def test_typesetting_is_measured_on_long_form_text() -> None:
         entry = result[lang]
         assert entry["bytes"] > 20_000 and entry["mb_per_second"] > 0
         assert entry["four_times_ratio"] > 1  # four times the text does take longer
-    slow = {"ru": {"mb_per_second": 0.5, "four_times_ratio": 4.0},
-            "en": {"mb_per_second": 3.0, "four_times_ratio": 9.0}}
-    rows = {name: met for name, met, _ in targets(
-        {"cold": {"seconds": 1}, "noop": {"seconds": 1},
-         "edit_one_article": {"seconds": 0.1, "files_written": 1, "town_files": 100},
-         "peak_memory_mb": 10}, None, slow)}
+    slow = {
+        "ru": {"mb_per_second": 0.5, "four_times_ratio": 4.0},
+        "en": {"mb_per_second": 3.0, "four_times_ratio": 9.0},
+    }
+    rows = {
+        name: met
+        for name, met, _ in targets(
+            {
+                "cold": {"seconds": 1},
+                "noop": {"seconds": 1},
+                "edit_one_article": {"seconds": 0.1, "files_written": 1, "town_files": 100},
+                "peak_memory_mb": 10,
+            },
+            None,
+            slow,
+        )
+    }
     assert rows["ru typesetting at least 1 MB/s and linear (4× text, < 5× time)"] is False
     assert rows["en typesetting at least 1 MB/s and linear (4× text, < 5× time)"] is False
 
@@ -130,12 +163,14 @@ def test_a_real_corpus_becomes_the_long_form_town(tmp_path: Path) -> None:
     (corpus / "images" / "a.txt").write_text("x", encoding="utf-8")
     for n in range(3):
         (corpus / f"post-{n}.md").write_text(
-            f"---\ntitle: \"Запись {n}\"\ndate: 2024-0{n + 1}-01\ntags: [a, b]\n"
-            f"categories: [Заметки]\n---\n\nТекст записи {n}.\n", encoding="utf-8")
+            f'---\ntitle: "Запись {n}"\ndate: 2024-0{n + 1}-01\ntags: [a, b]\n'
+            f"categories: [Заметки]\n---\n\nТекст записи {n}.\n",
+            encoding="utf-8",
+        )
     project = corpus_project(corpus, tmp_path / "project")
     articles = sorted((project / "content" / TOWN_NAME / "articles").glob("*.md"))
     assert [p.name for p in articles] == ["post-0.md", "post-1.md", "post-2.md"]
     assert articles[0].read_text(encoding="utf-8") == (
-        "Title: Запись 0\nDate: 2024-01-01\nCategory: Заметки\nTags: a, b\n\n"
-        "Текст записи 0.\n")
+        "Title: Запись 0\nDate: 2024-01-01\nCategory: Заметки\nTags: a, b\n\nТекст записи 0.\n"
+    )
     assert (project / "content" / TOWN_NAME / "images" / "a.txt").exists()

@@ -21,9 +21,15 @@ from gardarika.serve import make_server
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-quic",
-               "--disable-features=Translate,MediaRouter,OptimizationHints"]
+LAUNCH_ARGS = [
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-features=Translate,MediaRouter,OptimizationHints",
+]
 HEADER_COLOUR = "rgb(18, 53, 91)"  # .site-header in themes/gardarika/static/css/main.css
 
 
@@ -50,8 +56,10 @@ class Walk:
         self.failures: list[str] = []
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("requestfailed", lambda r: self.failures.append(f"{r.url} {r.failure}"))
-        self.page.on("response", lambda r: r.status >= 400 and self.failures.append(
-            f"{r.url} HTTP {r.status}"))
+        self.page.on(
+            "response",
+            lambda r: r.status >= 400 and self.failures.append(f"{r.url} HTTP {r.status}"),
+        )
         self.visited: list[str] = []
 
     def landed(self, url_end: str) -> None:
@@ -62,11 +70,13 @@ class Walk:
         assert page.locator("h1").count() == 1, page.url
         styled = page.evaluate(
             "() => { const h = document.querySelector('.site-header');"
-            " return h ? getComputedStyle(h).backgroundColor : null; }")
+            " return h ? getComputedStyle(h).backgroundColor : null; }"
+        )
         assert styled == HEADER_COLOUR, (page.url, styled)
         broken = page.evaluate(
             "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0))"
-            ".map(i => i.src)")
+            ".map(i => i.src)"
+        )
         assert broken == [], (page.url, broken)
 
     def click(self, selector: str) -> str:
@@ -116,7 +126,7 @@ def walk_network(browser: object, start: str, allowed_prefix: str) -> Walk:
     page.go_back()
     page.wait_for_load_state("load")
 
-    walk.click('.entry-footer .tags a')
+    walk.click(".entry-footer .tags a")
     walk.landed(".html")
     assert "/vyborg/en/tag/" in page.url
 
@@ -132,8 +142,9 @@ def walk_network(browser: object, start: str, allowed_prefix: str) -> Walk:
 
 
 def assert_stayed_inside(walk: Walk) -> None:
-    outside = [u for u in walk.requests if not u.startswith(walk.allowed) and
-               not u.startswith("data:")]
+    outside = [
+        u for u in walk.requests if not u.startswith(walk.allowed) and not u.startswith("data:")
+    ]
     assert outside == []
     assert walk.failures == []
     assert any(u.endswith("/theme/css/main.css") for u in walk.requests)
@@ -149,8 +160,7 @@ def test_walk_from_disk(browser: object, demo_output: Path) -> None:
         walk.close()
 
 
-def test_walk_over_http_in_a_sub_folder(browser: object, demo_output: Path,
-                                        tmp_path: Path) -> None:
+def test_walk_over_http_in_a_sub_folder(browser: object, demo_output: Path, tmp_path: Path) -> None:
     (tmp_path / "some").mkdir()
     # hard-linked, not a symbolic link: the preview refuses links leading out of its folder
     shutil.copytree(demo_output, tmp_path / "some" / "prefix", copy_function=os.link)
@@ -170,13 +180,15 @@ def test_walk_over_http_in_a_sub_folder(browser: object, demo_output: Path,
         server.server_close()
 
 
-def test_article_screenshot_is_laid_out(browser: object, demo_output: Path,
-                                        tmp_path: Path) -> None:
+def test_article_screenshot_is_laid_out(browser: object, demo_output: Path, tmp_path: Path) -> None:
     """The stylesheet is applied: a dark header band, a light text column, centred."""
     from PIL import Image
 
-    article = next(p for p in (demo_output / "vyborg").glob("*.html")
-                   if "entry-content" in p.read_text(encoding="utf-8"))
+    article = next(
+        p
+        for p in (demo_output / "vyborg").glob("*.html")
+        if "entry-content" in p.read_text(encoding="utf-8")
+    )
     context = browser.new_context(viewport={"width": 1024, "height": 900})
     page = context.new_page()
     page.goto(article.as_uri())
@@ -210,13 +222,19 @@ def test_live_preview_reloads_the_open_page(browser: object, network: Path) -> N
         page.goto(preview.url)
         page.wait_for_load_state("load")
         assert "Обновлённая новость" not in page.content()
-        write(network / "content/alpha/articles/update.md",
-              "Title: Обновлённая новость\nDate: 2024-10-10 10:00\n\nТекст.\n")
+        write(
+            network / "content/alpha/articles/update.md",
+            "Title: Обновлённая новость\nDate: 2024-10-10 10:00\n\nТекст.\n",
+        )
         page.wait_for_function(
             "() => document.body.innerText.replace(/\\u00a0/g, ' ')"
-            ".includes('Обновлённая новость')", timeout=60_000)
-        write(network / "content/alpha/articles/update.md",
-              "Title: Обновлённая новость\nDate: неизвестно\n\nТекст.\n")
+            ".includes('Обновлённая новость')",
+            timeout=60_000,
+        )
+        write(
+            network / "content/alpha/articles/update.md",
+            "Title: Обновлённая новость\nDate: неизвестно\n\nТекст.\n",
+        )
         page.wait_for_selector("#gardarika-live-problems", timeout=60_000)
         assert "update.md:2" in page.inner_text("#gardarika-live-problems")
     finally:
@@ -225,7 +243,7 @@ def test_live_preview_reloads_the_open_page(browser: object, network: Path) -> N
 
 
 def test_search_from_disk_finds_other_word_forms(browser: object, demo_output: Path) -> None:
-    """"субботники" is in no article, but "субботник" and "субботнике" are: both are found,
+    """ "субботники" is in no article, but "субботник" and "субботнике" are: both are found,
     the words are marked, a result opens, and nothing is requested outside the output."""
     import re
 
@@ -244,33 +262,36 @@ def test_search_from_disk_finds_other_word_forms(browser: object, demo_output: P
         page.fill("#site-search-query", "субботники")
         with page.expect_navigation():
             page.press("#site-search-query", "Enter")
-        assert page.url.endswith("/vyborg/search.html?q=%D1%81%D1%83%D0%B1%D0%B1%D0%BE%D1%"
-                                 "82%D0%BD%D0%B8%D0%BA%D0%B8")
+        assert page.url.endswith(
+            "/vyborg/search.html?q=%D1%81%D1%83%D0%B1%D0%B1%D0%BE%D1%82%D0%BD%D0%B8%D0%BA%D0%B8"
+        )
         page.wait_for_selector("#search-results li")
-        links = page.eval_on_selector_all("#search-results li > a",
-                                          "links => links.map(a => a.getAttribute('href'))")
+        links = page.eval_on_selector_all(
+            "#search-results li > a", "links => links.map(a => a.getAttribute('href'))"
+        )
         assert set(articles) <= set(links), links
         assert page.locator("#search-results mark").count() >= len(articles)
         assert page.locator(".search-date").count() >= 1
         # typing: a prefix finds results before the word is complete
         page.fill("#search-query", "")
         page.type("#search-query", "суббот", delay=20)
-        page.wait_for_function(
-            "() => document.querySelectorAll('#search-results li').length >= 2")
+        page.wait_for_function("() => document.querySelectorAll('#search-results li').length >= 2")
         first = page.locator("#search-results li > a").first
         target = first.get_attribute("href")
         with page.expect_navigation():
             first.click()
         walk.landed("/vyborg/" + target)
-        outside = [u for u in walk.requests if not u.startswith(prefix)
-                   and not u.startswith("data:")]
+        outside = [
+            u for u in walk.requests if not u.startswith(prefix) and not u.startswith("data:")
+        ]
         assert outside == [] and walk.failures == []
     finally:
         walk.close()
 
 
-def test_search_box_without_javascript_links_the_archives(browser: object,
-                                                           demo_output: Path) -> None:
+def test_search_box_without_javascript_links_the_archives(
+    browser: object, demo_output: Path
+) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
@@ -294,8 +315,7 @@ def test_walk_from_a_package(browser: object, demo_output: Path, tmp_path: Path)
     from gardarika.manifest import verify
     from gardarika.package import package
 
-    result = package(REPO, today=dt.date(2026, 11, 28), dist=tmp_path / "dist",
-                     output=demo_output)
+    result = package(REPO, today=dt.date(2026, 11, 28), dist=tmp_path / "dist", output=demo_output)
     assert verify(result.folder).ok
     prefix = result.folder.as_uri() + "/"
     walk = walk_network(browser, prefix + "index.html", prefix)

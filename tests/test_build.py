@@ -13,8 +13,11 @@ from gardarika.build import Builder
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def html(path: Path) -> str:
@@ -44,9 +47,11 @@ def test_layout_languages_and_portal(network: Path, build_network) -> None:
     assert "Ярмарка ремёсел" in ru_home and "Craft fair" in en_home
 
     # the translation shares the original's file name and slug, in its own folder
-    ru_article = next(p for p in (out / "alpha").glob("*.html")
-                      if "Ярмарка ремёсел" in html(p) and p.name != "index.html"
-                      and "archives" not in p.name)
+    ru_article = next(
+        p
+        for p in (out / "alpha").glob("*.html")
+        if "Ярмарка ремёсел" in html(p) and p.name != "index.html" and "archives" not in p.name
+    )
     en_article = out / "alpha" / "en" / ru_article.name
     assert en_article.is_file()
     assert f'href="./en/{ru_article.name}"' in html(ru_article)
@@ -83,7 +88,7 @@ def test_neighbours_and_portal_links_from_town_pages(network: Path, build_networ
     out = network / "output"
     en_home = html(out / "alpha/en/index.html")
     assert "../../beta/index.html" in en_home  # beta has no English: its Russian home
-    assert "../../index.html" in en_home       # the portal
+    assert "../../index.html" in en_home  # the portal
 
 
 def test_each_run_is_its_own_process(network: Path, build_network) -> None:
@@ -117,14 +122,17 @@ def test_broken_town_keeps_old_output_and_others_build(network: Path, build_netw
 
 
 def test_a_town_whose_checks_fail_is_not_published_though_its_build_ran(
-        network: Path, build_network) -> None:
+    network: Path, build_network
+) -> None:
     """The checks and the builds run side by side: an error only the checks see (a link
     to no file) still keeps the town's new pages from being published."""
     assert build_network(network).ok
     out = network / "output"
     old_alpha = tree_digest(out / "alpha")
-    write(network / "content/alpha/articles/links.md",
-          "Title: Ссылки\nDate: 2024-07-01\n\nСм. [отчёт](nowhere/report.md).\n")
+    write(
+        network / "content/alpha/articles/links.md",
+        "Title: Ссылки\nDate: 2024-07-01\n\nСм. [отчёт](nowhere/report.md).\n",
+    )
     report = build_network(network)
     assert report.failed == ["alpha"], report.log
     assert "content/alpha/articles/links.md:4: error:" in report.log
@@ -140,8 +148,9 @@ def test_hidden_files_and_folders_are_not_built(network: Path, build_network) ->
     write(network / "content/beta/.git/objects/notes.md", "not an article\n")
     report = build_network(network)
     assert report.ok, report.log
-    pages = "".join(p.read_text(encoding="utf-8")
-                    for p in (network / "output/beta").rglob("*.html"))
+    pages = "".join(
+        p.read_text(encoding="utf-8") for p in (network / "output/beta").rglob("*.html")
+    )
     assert "Новость 0" in pages
     assert "Черновик" not in pages and "Скрытый" not in pages and "not an article" not in pages
 
@@ -180,12 +189,15 @@ def test_unknown_site_option(network: Path) -> None:
 
 
 def test_pelican_passthrough_and_pagination(network: Path, build_network) -> None:
-    write(network / "sites/beta.yaml", """
+    write(
+        network / "sites/beta.yaml",
+        """
         name: {ru: Бета}
         languages: [ru]
         pelican:
           DEFAULT_PAGINATION: 1
-    """)
+    """,
+    )
     assert build_network(network, ["beta"]).ok
     out = network / "output/beta"
     assert (out / "index.html").is_file() and (out / "index_2.html").is_file()
@@ -202,14 +214,16 @@ def test_third_language_and_plain_pelican_theme(project: Path, build_network) ->
     themes.mkdir()
     (themes / "gardarika").symlink_to(Path(__file__).resolve().parents[1] / "themes/gardarika")
     (themes / "simple").symlink_to(simple)
-    write(project / "sites/gamma.yaml", """
+    write(
+        project / "sites/gamma.yaml",
+        """
         name: {fi: Viipuri, ru: Выборг, en: Vyborg}
         languages: [fi, ru, en]
         theme: simple
-    """)
+    """,
+    )
     write(project / "content/gamma/uutinen.md", "Title: Uutinen\nDate: 2024-01-01\n\nTeksti.\n")
-    write(project / "content/gamma/uutinen.ru.md",
-          "Title: Новость\nDate: 2024-01-01\n\nТекст.\n")
+    write(project / "content/gamma/uutinen.ru.md", "Title: Новость\nDate: 2024-01-01\n\nТекст.\n")
     report = build_network(project)
     assert report.ok, report.log
     out = project / "output/gamma"
@@ -219,47 +233,55 @@ def test_third_language_and_plain_pelican_theme(project: Path, build_network) ->
 
 
 def test_yaml_front_matter_and_its_errors(network: Path, build_network) -> None:
-    write(network / "content/beta/front.md", """
+    write(
+        network / "content/beta/front.md",
+        """
         ---
         title: "Собрание: повестка"
         date: 2024-03-03 18:00
         tags: [собрание, жители]
         ---
         Текст.
-    """)
+    """,
+    )
     report = build_network(network, ["beta"])
     assert report.ok, report.log
     assert "Собрание: повестка" in html(network / "output/beta/index.html")
 
-    write(network / "content/beta/front.md", """
+    write(
+        network / "content/beta/front.md",
+        """
         ---
         title: Собрание: повестка
         date: 2024-03-03 18:00
         ---
         Текст.
-    """)
+    """,
+    )
     report = build_network(network, ["beta"])
     assert report.failed == ["beta"]
     assert "content/beta/front.md:2:" in report.log
     assert "не валидный" not in report.log and "кавычки" in report.log
 
 
-def give_beta_plugin(network: Path, monkeypatch, name: str, imports: str,
-                     on_register: str) -> None:
+def give_beta_plugin(network: Path, monkeypatch, name: str, imports: str, on_register: str) -> None:
     """Town beta's builds load a plugin ``name`` of the network that runs
     ``on_register``."""
-    write(network / "plugins" / f"{name}.py",
-          f"{imports}\n\n\ndef register():\n    {on_register}\n")
-    write(network / "sites/beta.yaml", f"""
+    write(
+        network / "plugins" / f"{name}.py", f"{imports}\n\n\ndef register():\n    {on_register}\n"
+    )
+    write(
+        network / "sites/beta.yaml",
+        f"""
         name: {{ru: Бета}}
         languages: [ru]
         pelican:
           PLUGINS: [{name}]
-    """)
+    """,
+    )
 
 
-def test_a_crashing_build_process_is_isolated(network: Path, build_network,
-                                              monkeypatch) -> None:
+def test_a_crashing_build_process_is_isolated(network: Path, build_network, monkeypatch) -> None:
     """A worker that dies outright (as on a segfault) fails its town only."""
     assert build_network(network).ok
     old_beta = tree_digest(network / "output/beta")
@@ -270,16 +292,19 @@ def test_a_crashing_build_process_is_isolated(network: Path, build_network,
     assert tree_digest(network / "output/beta") == old_beta
 
 
-def test_a_run_that_never_ends_is_stopped_at_the_time_limit(network: Path, build_network,
-                                                            monkeypatch) -> None:
+def test_a_run_that_never_ends_is_stopped_at_the_time_limit(
+    network: Path, build_network, monkeypatch
+) -> None:
     """A file that makes Pelican work without end must not hold up the network."""
     assert build_network(network).ok
     old_beta = tree_digest(network / "output/beta")
     give_beta_plugin(network, monkeypatch, "endless", "import time", "time.sleep(600)")
     report = build_network(network, time_limit=3)
     assert report.failed == ["beta"] and report.built == ["alpha"], report.log
-    assert "content/beta: error: the build of beta/ru took longer than 0.05 minutes and " \
-           "was stopped" in report.log
+    assert (
+        "content/beta: error: the build of beta/ru took longer than 0.05 minutes and "
+        "was stopped" in report.log
+    )
     assert "шла дольше 0.05 мин" in report.log
     assert tree_digest(network / "output/beta") == old_beta
     assert not [p for p in multiprocessing.active_children() if "beta" in p.name]
@@ -294,14 +319,12 @@ def test_one_town_alone_links_only_neighbours_that_exist(network: Path, build_ne
     assert "../beta/index.html" in html(network / "output/alpha/index.html")
 
 
-def test_rebuild_after_an_edit_uses_the_cache_and_keeps_links(network: Path,
-                                                              build_network) -> None:
+def test_rebuild_after_an_edit_uses_the_cache_and_keeps_links(network: Path, build_network) -> None:
     """Pelican's content cache (items read in an earlier run) must not bend links."""
     assert build_network(network).ok
     before = tree_digest(network / "output/alpha")
     notice = network / "content/alpha/articles/notice.md"
-    notice.write_text(notice.read_text(encoding="utf-8") + "\nЕщё строка.\n",
-                      encoding="utf-8")
+    notice.write_text(notice.read_text(encoding="utf-8") + "\nЕщё строка.\n", encoding="utf-8")
     report = build_network(network)
     assert report.ok, report.log
     assert report.skipped == ["beta"] and report.built == ["alpha"]
@@ -326,8 +349,7 @@ def test_content_caches_of_older_code_are_removed(network: Path, build_network) 
     assert [p.name for p in lang_folder.iterdir()] == [current.name]
 
 
-def test_unchanged_town_is_skipped_and_files_keep_their_times(network: Path,
-                                                             build_network) -> None:
+def test_unchanged_town_is_skipped_and_files_keep_their_times(network: Path, build_network) -> None:
     assert build_network(network).ok
     times = {p: p.stat().st_mtime_ns for p in (network / "output").rglob("*") if p.is_file()}
     again = build_network(network)
@@ -339,15 +361,17 @@ def test_unchanged_town_is_skipped_and_files_keep_their_times(network: Path,
     assert {p: p.stat().st_mtime_ns for p in times} == times
 
 
-def test_portal_is_made_again_only_when_what_it_shows_changed(network: Path, build_network,
-                                                              monkeypatch) -> None:
+def test_portal_is_made_again_only_when_what_it_shows_changed(
+    network: Path, build_network, monkeypatch
+) -> None:
     import gardarika.build
 
     assert build_network(network).ok
     made: list[Path] = []
     real_render = gardarika.build.render_portal
-    monkeypatch.setattr(gardarika.build, "render_portal",
-                        lambda net, out: made.append(out) or real_render(net, out))
+    monkeypatch.setattr(
+        gardarika.build, "render_portal", lambda net, out: made.append(out) or real_render(net, out)
+    )
     assert build_network(network).ok and made == []  # nothing changed
     write(network / "sites/beta.yaml", "name:\n  ru: Бета-Новая\nlanguages: [ru]\n")
     assert build_network(network).ok and len(made) == 1

@@ -20,12 +20,15 @@ WAITING = "is using output/ and .cache/ in this folder; waiting for it to finish
 
 
 def gardarika(root: Path, *args: str, **kwargs: object) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "gardarika", "--root", str(root), *args],
-                            cwd=REPO, text=True, **kwargs)  # type: ignore[call-overload]
+    return subprocess.Popen(
+        [sys.executable, "-m", "gardarika", "--root", str(root), *args],
+        cwd=REPO,
+        text=True,
+        **kwargs,
+    )  # type: ignore[call-overload]
 
 
-def until(condition, process: subprocess.Popen[str] | None = None,
-          limit: float = 60) -> None:
+def until(condition, process: subprocess.Popen[str] | None = None, limit: float = 60) -> None:
     """Wait for ``condition()`` (a generous limit, only so that a bug cannot hang the
     suite)."""
     deadline = time.monotonic() + limit
@@ -35,13 +38,11 @@ def until(condition, process: subprocess.Popen[str] | None = None,
         time.sleep(0.05)
 
 
-def test_a_build_waits_while_the_lock_is_held_then_builds(network: Path,
-                                                          tmp_path: Path) -> None:
+def test_a_build_waits_while_the_lock_is_held_then_builds(network: Path, tmp_path: Path) -> None:
     log = tmp_path / "build.log"
     with project_lock(network / ".cache", "test"):
         with log.open("w") as out:
-            build = gardarika(network, "build", "--jobs", "2", stdout=out,
-                              stderr=subprocess.STDOUT)
+            build = gardarika(network, "build", "--jobs", "2", stdout=out, stderr=subprocess.STDOUT)
         until(lambda: WAITING in log.read_text(), build)
         text = log.read_text()
         # it names what it waits for, in both languages, and has not started
@@ -65,13 +66,16 @@ def test_two_builds_at_once_run_one_after_the_other(network: Path, tmp_path: Pat
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with project_lock(network / ".cache", "test"):
         with log.open("ab") as out:
-            builds = [gardarika(network, "build", "--jobs", "2", "--force", stdout=out,
-                                stderr=out, env=env) for _ in range(2)]
+            builds = [
+                gardarika(
+                    network, "build", "--jobs", "2", "--force", stdout=out, stderr=out, env=env
+                )
+                for _ in range(2)
+            ]
         until(lambda: log.read_text().count(WAITING) == 2)
     for build in builds:
         assert build.wait(timeout=120) == 0, log.read_text()
-    events = re.findall(r"(?:alpha/ru|alpha/en|beta/ru): ok|Towns built: 2",
-                        log.read_text())
+    events = re.findall(r"(?:alpha/ru|alpha/en|beta/ru): ok|Towns built: 2", log.read_text())
     runs = sorted(["alpha/ru: ok", "alpha/en: ok", "beta/ru: ok"])
     first, second = events[:4], events[4:]
     assert sorted(first[:3]) == runs and first[3] == "Towns built: 2", events
@@ -83,37 +87,63 @@ def test_no_wait_fails_at_once_while_the_lock_is_held(network: Path) -> None:
     with project_lock(network / ".cache", "build"):
         for command in (["build"], ["clean"], ["portal"]):
             done = subprocess.run(
-                [sys.executable, "-m", "gardarika", "--root", str(network), *command,
-                 "--no-wait"], cwd=REPO, capture_output=True, text=True, timeout=120)
+                [sys.executable, "-m", "gardarika", "--root", str(network), *command, "--no-wait"],
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             assert done.returncode == 1, done.stdout + done.stderr
             assert f"Another Gardarika command (build, pid {os.getpid()}, " in done.stderr
             assert "или без --no-wait, чтобы подождать" in done.stderr
             assert "Traceback" not in done.stderr
         assert not (network / "output").exists()
-        assert (network / ".cache").is_dir()   # clean did not remove it
+        assert (network / ".cache").is_dir()  # clean did not remove it
     done = subprocess.run(
-        [sys.executable, "-m", "gardarika", "--root", str(network), "build", "--no-wait",
-         "--jobs", "2"], cwd=REPO, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "gardarika",
+            "--root",
+            str(network),
+            "build",
+            "--no-wait",
+            "--jobs",
+            "2",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_waiting_has_a_limit(tmp_path: Path) -> None:
     messages: list[str] = []
     # another open file of the same lock: flock tells them apart even in one process
-    with project_lock(tmp_path, "build"), \
-            pytest.raises(LockBusy, match=r"for more than 0\.005 minutes"), \
-            project_lock(tmp_path, "build", limit=0.3, echo=messages.append):
+    with (
+        project_lock(tmp_path, "build"),
+        pytest.raises(LockBusy, match=r"for more than 0\.005 minutes"),
+        project_lock(tmp_path, "build", limit=0.3, echo=messages.append),
+    ):
         pass
     assert len(messages) == 1 and "at most 0.005 minutes" in messages[0]
 
 
 def test_readers_share_the_lock_and_a_writer_waits_for_them(tmp_path: Path) -> None:
-    with project_lock(tmp_path, "package", shared=True), \
-            project_lock(tmp_path, "deploy", shared=True, wait=False), \
-            pytest.raises(LockBusy), project_lock(tmp_path, "build", wait=False):
+    with (
+        project_lock(tmp_path, "package", shared=True),
+        project_lock(tmp_path, "deploy", shared=True, wait=False),
+        pytest.raises(LockBusy),
+        project_lock(tmp_path, "build", wait=False),
+    ):
         pass
-    with project_lock(tmp_path, "build", wait=False), pytest.raises(LockBusy), \
-            project_lock(tmp_path, "check", shared=True, wait=False):
+    with (
+        project_lock(tmp_path, "build", wait=False),
+        pytest.raises(LockBusy),
+        project_lock(tmp_path, "check", shared=True, wait=False),
+    ):
         pass
 
 
@@ -142,13 +172,13 @@ def test_a_lock_file_removed_by_clean_does_not_let_two_in(tmp_path: Path) -> Non
     assert entered.is_set()
 
 
-def test_without_fcntl_commands_run_unlocked(tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_fcntl_commands_run_unlocked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Windows has no flock: the lock is skipped rather than stopping every command."""
     from gardarika import lock
 
     monkeypatch.setattr(lock, "fcntl", None)
-    with project_lock(tmp_path, "build", wait=False), \
-            project_lock(tmp_path, "build", wait=False):
+    with project_lock(tmp_path, "build", wait=False), project_lock(tmp_path, "build", wait=False):
         pass
     assert not (tmp_path / "build.lock").exists()

@@ -15,8 +15,9 @@ from gardarika.serve import make_server
 
 
 def gardarika(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gardarika", *args], capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "gardarika", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_build_command_exit_codes_and_summary(network: Path) -> None:
@@ -29,8 +30,7 @@ def test_build_command_exit_codes_and_summary(network: Path) -> None:
     write(network / "sites/beta.yaml", "name: {ru: Бета}\nlanguages: [ru, xx]\n")
     failed = gardarika("--root", str(network), "build")
     assert failed.returncode == 1
-    assert "sites/beta.yaml:2" in failed.stdout and "Traceback" not in failed.stdout + \
-        failed.stderr
+    assert "sites/beta.yaml:2" in failed.stdout and "Traceback" not in failed.stdout + failed.stderr
     assert "Towns built: 1, unchanged: 0, failed: 1 (beta)" in failed.stdout
 
 
@@ -49,8 +49,13 @@ def test_clean_removes_build_products(network: Path) -> None:
 
 
 def test_invoke_lists_the_tasks() -> None:
-    done = subprocess.run([sys.executable, "-m", "invoke", "--list"], cwd=REPO,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "invoke", "--list"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     for name in ("build", "clean", "serve", "test"):
         assert f"\n  {name}" in done.stdout

@@ -31,12 +31,15 @@ def problems_of(path: Path, root: Path) -> list[Problem]:
 
 
 def test_minimum_from_design_loads_with_defaults(project: Path) -> None:
-    path = site_file(project, """
+    path = site_file(
+        project,
+        """
         name:
           ru: Выборг
           en: Vyborg
         languages: [ru, en]
-    """)
+    """,
+    )
     site = load_site(path, project)
     assert site.id == "vyborg"
     assert site.name == {"ru": "Выборг", "en": "Vyborg"}
@@ -51,7 +54,9 @@ def test_minimum_from_design_loads_with_defaults(project: Path) -> None:
 
 def test_every_optional_key(project: Path) -> None:
     (project / "content" / "shared" / "vyborg").mkdir(parents=True)
-    path = site_file(project, """
+    path = site_file(
+        project,
+        """
         name: {ru: Выборг, en: Vyborg, fi: Viipuri}
         languages: [ru, en, fi]
         description: Город у залива       # one text for every language
@@ -70,7 +75,8 @@ def test_every_optional_key(project: Path) -> None:
         pelican:
           DEFAULT_PAGINATION: 5
           PLUGINS: [offline_search]
-    """)
+    """,
+    )
     site = load_site(path, project)
     assert site.languages == ("ru", "en", "fi")
     assert site.description == dict.fromkeys(("ru", "en", "fi"), "Город у залива")
@@ -95,7 +101,9 @@ def test_missing_required_keys_are_both_reported(project: Path) -> None:
 
 
 def test_all_problems_of_a_file_at_once_with_lines(project: Path) -> None:
-    path = site_file(project, """
+    path = site_file(
+        project,
+        """
         name:
           ru: Выборг
         languages: ru, en
@@ -103,7 +111,8 @@ def test_all_problems_of_a_file_at_once_with_lines(project: Path) -> None:
         neighbors: [kargopol]
         base_url: vyborg.example.org
         theme: no-such-theme
-    """)
+    """,
+    )
     problems = problems_of(path, project)
     by_key = {p.key: p for p in problems}
     assert set(by_key) >= {"languages", "timezone", "neighbors", "base_url", "theme"}
@@ -118,42 +127,82 @@ def test_all_problems_of_a_file_at_once_with_lines(project: Path) -> None:
     assert problems[0].format().startswith("sites/vyborg.yaml:")
 
 
-@pytest.mark.parametrize(("text", "key", "words"), [
-    ("name: Выборг\nlanguages: [ru]\n", "name", "one entry per language"),
-    ("name: {ru: Выборг}\nlanguages: [ru, en]\n", "name", "no text for en"),
-    ("name: {ru: Выборг}\nlanguages: [ru, ru]\n", "languages.1", "listed twice"),
-    ("name: {ru: Выборг}\nlanguages: [ru, RU]\n", "languages.1", "not a language code"),
-    ("name: {ru: Выборг}\nlanguages: [ru, xq]\n", "languages.1", "unknown language code"),
-    ("name: {ru: Выборг}\nlanguages: []\n", "languages", "list of language codes"),
-    ("name: {ru: ''}\nlanguages: [ru]\n", "name.ru", "empty"),
-    ("name: {ru: Выборг}\nlanguages: [ru]\ncontacts: info@example.org\n", "contacts",
-     "group of"),
-    ("name: {ru: Выборг}\nlanguages: [ru]\ncontacts: {email: nobody}\n", "contacts.email",
-     "e-mail"),
-    ("name: {ru: Выборг}\nlanguages: [ru]\ncontacts: {fax: 1}\n", "contacts.fax",
-     "unknown key"),
-    ("name: {ru: Выборг}\nlanguages: [ru]\nneighbours: kargopol\n", "neighbours",
-     "list of town ids"),
-    ("name: {ru: Выборг}\nlanguages: [ru]\nneighbours: [vyborg]\n", "neighbours",
-     "own neighbour"),
-    ("name: {ru: Выборг}\nlanguages: [ru]\ncontent: /etc\n", "content", "inside the project"),
-    ("name: {ru: Выборг}\nlanguages: [ru]\ncontent: content/none\n", "content",
-     "does not exist"),
-    ("name: {ru: Выборг}\nlanguages: [ru]\ndeploy: {web: {type: ftp}}\n", "deploy.web.type",
-     "one of dir, rsync, s3, git"),
-    ("name: {ru: Выборг}\nlanguages: [ru]\ndeploy: {s3: {type: s3, bucket: b, secret_key: x}}"
-     "\n", "deploy.s3.secret_key", "secrets must not be kept"),
-    ("name: {ru: Выборг}\nlanguages: [ru]\ndeploy: {usb: {type: dir}}\n", "deploy.usb",
-     "needs “path”"),
-    ("name: {ru: Выборг}\nlanguages: [ru]\nrepository: {branch: main}\n", "repository",
-     "“url”"),
-    ("name: {ru: Выборг}\nlanguages: [ru]\npelican: {SITEURL: x}\n", "pelican.SITEURL",
-     "base_url"),
-    ("name: {ru: Выборг}\nlanguages: [ru]\npelican: {default_pagination: 5}\n",
-     "pelican.default_pagination", "capitals"),
-    ("name: {ru: Выборг}\nlanguages: [ru]\ntimezone: 5\n", "timezone", "unknown time zone"),
-    ("name: {ru: Выборг}\nlanguages: [ru]\ndescription: [a, b]\n", "description", "text"),
-])
+@pytest.mark.parametrize(
+    ("text", "key", "words"),
+    [
+        ("name: Выборг\nlanguages: [ru]\n", "name", "one entry per language"),
+        ("name: {ru: Выборг}\nlanguages: [ru, en]\n", "name", "no text for en"),
+        ("name: {ru: Выборг}\nlanguages: [ru, ru]\n", "languages.1", "listed twice"),
+        ("name: {ru: Выборг}\nlanguages: [ru, RU]\n", "languages.1", "not a language code"),
+        ("name: {ru: Выборг}\nlanguages: [ru, xq]\n", "languages.1", "unknown language code"),
+        ("name: {ru: Выборг}\nlanguages: []\n", "languages", "list of language codes"),
+        ("name: {ru: ''}\nlanguages: [ru]\n", "name.ru", "empty"),
+        (
+            "name: {ru: Выборг}\nlanguages: [ru]\ncontacts: info@example.org\n",
+            "contacts",
+            "group of",
+        ),
+        (
+            "name: {ru: Выборг}\nlanguages: [ru]\ncontacts: {email: nobody}\n",
+            "contacts.email",
+            "e-mail",
+        ),
+        (
+            "name: {ru: Выборг}\nlanguages: [ru]\ncontacts: {fax: 1}\n",
+            "contacts.fax",
+            "unknown key",
+        ),
+        (
+            "name: {ru: Выборг}\nlanguages: [ru]\nneighbours: kargopol\n",
+            "neighbours",
+            "list of town ids",
+        ),
+        (
+            "name: {ru: Выборг}\nlanguages: [ru]\nneighbours: [vyborg]\n",
+            "neighbours",
+            "own neighbour",
+        ),
+        ("name: {ru: Выборг}\nlanguages: [ru]\ncontent: /etc\n", "content", "inside the project"),
+        (
+            "name: {ru: Выборг}\nlanguages: [ru]\ncontent: content/none\n",
+            "content",
+            "does not exist",
+        ),
+        (
+            "name: {ru: Выборг}\nlanguages: [ru]\ndeploy: {web: {type: ftp}}\n",
+            "deploy.web.type",
+            "one of dir, rsync, s3, git",
+        ),
+        (
+            "name: {ru: Выборг}\nlanguages: [ru]\n"
+            "deploy: {s3: {type: s3, bucket: b, secret_key: x}}\n",
+            "deploy.s3.secret_key",
+            "secrets must not be kept",
+        ),
+        (
+            "name: {ru: Выборг}\nlanguages: [ru]\ndeploy: {usb: {type: dir}}\n",
+            "deploy.usb",
+            "needs “path”",
+        ),
+        (
+            "name: {ru: Выборг}\nlanguages: [ru]\nrepository: {branch: main}\n",
+            "repository",
+            "“url”",
+        ),
+        (
+            "name: {ru: Выборг}\nlanguages: [ru]\npelican: {SITEURL: x}\n",
+            "pelican.SITEURL",
+            "base_url",
+        ),
+        (
+            "name: {ru: Выборг}\nlanguages: [ru]\npelican: {default_pagination: 5}\n",
+            "pelican.default_pagination",
+            "capitals",
+        ),
+        ("name: {ru: Выборг}\nlanguages: [ru]\ntimezone: 5\n", "timezone", "unknown time zone"),
+        ("name: {ru: Выборг}\nlanguages: [ru]\ndescription: [a, b]\n", "description", "text"),
+    ],
+)
 def test_wrong_values_name_the_key(project: Path, text: str, key: str, words: str) -> None:
     problems = problems_of(site_file(project, text), project)
     matching = [p for p in problems if p.key == key]
@@ -196,10 +245,13 @@ def test_bad_file_name(project: Path) -> None:
 
 
 def test_network_file(project: Path) -> None:
-    write(project / "sites" / "network.yaml", """
+    write(
+        project / "sites" / "network.yaml",
+        """
         name: {ru: Сеть, en: Network}
         order: [b, a]
-    """)
+    """,
+    )
     config = load_network_config(project / "sites" / "network.yaml", project)
     assert config.name == {"ru": "Сеть", "en": "Network"}
     assert config.order == ("b", "a")
@@ -216,8 +268,9 @@ def test_network_file_problems(project: Path) -> None:
 
 def test_load_network_keeps_good_towns_and_lists_broken(project: Path) -> None:
     site_file(project, "name: {ru: Выборг}\nlanguages: [ru]\nneighbours: [atlantis]\n")
-    site_file(project, "name: {ru: Каргополь, en: Kargopol}\nlanguages: [ru, en]\n",
-              town="kargopol")
+    site_file(
+        project, "name: {ru: Каргополь, en: Kargopol}\nlanguages: [ru, en]\n", town="kargopol"
+    )
     site_file(project, "name: [oops]\n", town="staraya-ladoga")
     write(project / "sites" / "network.yaml", "order: [kargopol, vyborg, nowhere]\n")
     network = load_network(project)
@@ -231,12 +284,19 @@ def test_load_network_keeps_good_towns_and_lists_broken(project: Path) -> None:
     assert errors and all(p.file == "sites/staraya-ladoga.yaml" for p in errors)
 
 
-@pytest.mark.parametrize("value, listed, trusted", [
-    (None, False, False), ("false", False, False), (None, True, True), ("true", True, True),
-    ("false", True, False),
-])
-def test_trust_html_is_the_maintainers_list(project: Path, value: str | None, listed: bool,
-                                            trusted: bool) -> None:
+@pytest.mark.parametrize(
+    "value, listed, trusted",
+    [
+        (None, False, False),
+        ("false", False, False),
+        (None, True, True),
+        ("true", True, True),
+        ("false", True, False),
+    ],
+)
+def test_trust_html_is_the_maintainers_list(
+    project: Path, value: str | None, listed: bool, trusted: bool
+) -> None:
     """Raw HTML is kept only for a town ``network.yaml`` lists; the town's own file (its
     editors may change it) can only turn it off again."""
     from gardarika.config import load_network
@@ -249,11 +309,15 @@ def test_trust_html_is_the_maintainers_list(project: Path, value: str | None, li
     site = load_site(path, project)
     assert site.trust_html is trusted
     assert load_network(project).sites["vyborg"].trust_html is trusted
-    settings = pelican_settings(load_network(project), site, "ru", project / "out",
-                                project / "cache")
+    settings = pelican_settings(
+        load_network(project), site, "ru", project / "out", project / "cache"
+    )
     assert settings["SAFE_HTML"] is not trusted
-    assert settings["PLUGINS"].index("offline_output") < settings["PLUGINS"].index(
-        "safe_html") < settings["PLUGINS"].index("light_images")
+    assert (
+        settings["PLUGINS"].index("offline_output")
+        < settings["PLUGINS"].index("safe_html")
+        < settings["PLUGINS"].index("light_images")
+    )
 
 
 def test_a_town_cannot_trust_its_own_html(project: Path) -> None:
@@ -278,15 +342,13 @@ def test_the_trust_html_list_is_checked(project: Path) -> None:
 def test_trust_html_must_be_true_or_false(project: Path, value: str) -> None:
     path = site_file(project, f"name: {{ru: Выборг}}\nlanguages: [ru]\ntrust_html: {value}\n")
     problems = problems_of(path, project)
-    assert [(p.file, p.key, p.line) for p in problems] == [
-        ("sites/vyborg.yaml", "trust_html", 3)]
+    assert [(p.file, p.key, p.line) for p in problems] == [("sites/vyborg.yaml", "trust_html", 3)]
     assert "“trust_html: true” or “trust_html: false”" in problems[0].en
     assert "«trust_html: true»" in problems[0].ru
 
 
 def test_safe_html_is_set_by_trust_html_not_passed_through(project: Path) -> None:
-    path = site_file(project, "name: {ru: Выборг}\nlanguages: [ru]\n"
-                              "pelican: {SAFE_HTML: false}\n")
+    path = site_file(project, "name: {ru: Выборг}\nlanguages: [ru]\npelican: {SAFE_HTML: false}\n")
     problems = problems_of(path, project)
     assert [p.key for p in problems] == ["pelican.SAFE_HTML"]
     assert "trust_html" in problems[0].en
@@ -301,8 +363,9 @@ def refused(project: Path, text: str, key: str) -> Problem:
     """The problem of ``key`` in a vyborg.yaml of ``MINIMUM + text``; every problem of
     the file has its line and both languages."""
     problems = problems_of(site_file(project, MINIMUM + text), project)
-    assert all(p.line and p.en and p.ru and p.en != p.ru for p in problems), \
-        [p.format() for p in problems]
+    assert all(p.line and p.en and p.ru and p.en != p.ru for p in problems), [
+        p.format() for p in problems
+    ]
     matching = [p for p in problems if p.key == key]
     assert matching, [p.format() for p in problems]
     return matching[0]
@@ -323,8 +386,18 @@ def private_themes(project: Path) -> Path:
     return themes
 
 
-@pytest.mark.parametrize("theme", ["../content/vyborg/files/t", "gardarika/../gardarika",
-                                   ".theme", "Gardarika", "/etc", "themes/gardarika", "-x"])
+@pytest.mark.parametrize(
+    "theme",
+    [
+        "../content/vyborg/files/t",
+        "gardarika/../gardarika",
+        ".theme",
+        "Gardarika",
+        "/etc",
+        "themes/gardarika",
+        "-x",
+    ],
+)
 def test_theme_is_a_plain_folder_name(project: Path, theme: str) -> None:
     problem = refused(project, f"theme: '{theme}'\n", "theme")
     assert "not the name of a theme" in problem.en and "не название темы" in problem.ru
@@ -361,19 +434,23 @@ def test_a_theme_leading_into_content_is_refused(project: Path, tmp_path: Path) 
     assert accepted(project, "theme: simple\n").theme == "simple"
 
 
-@pytest.mark.parametrize(("content", "words"), [
-    ("content/kargopol", "content/kargopol, the folder of the town “kargopol”"),
-    ("content/kargopol/articles", "the folder of the town “kargopol”"),
-    ("content", "not a folder inside content/"),
-    ("sites", "not a folder inside content/"),
-    (".git", "hidden folder"),
-    ("content/.drafts", "hidden folder"),
-    ("content/../sites", "leads out of the project"),
-    ("./content/kargopol/../vyborg", "leads out of the project"),
-    ("/etc", "leads out of the project"),
-])
-def test_content_is_the_towns_own_folder_in_content(project: Path, content: str,
-                                                    words: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("content/kargopol", "content/kargopol, the folder of the town “kargopol”"),
+        ("content/kargopol/articles", "the folder of the town “kargopol”"),
+        ("content", "not a folder inside content/"),
+        ("sites", "not a folder inside content/"),
+        (".git", "hidden folder"),
+        ("content/.drafts", "hidden folder"),
+        ("content/../sites", "leads out of the project"),
+        ("./content/kargopol/../vyborg", "leads out of the project"),
+        ("/etc", "leads out of the project"),
+    ],
+)
+def test_content_is_the_towns_own_folder_in_content(
+    project: Path, content: str, words: str
+) -> None:
     site_file(project, "name: {ru: Каргополь}\nlanguages: [ru]\n", town="kargopol")
     (project / "content/kargopol/articles").mkdir()
     (project / "content/.drafts").mkdir()
@@ -395,15 +472,17 @@ def test_content_linked_out_of_content_is_refused(project: Path, tmp_path: Path)
     (project / "content/vyborg").rmdir()
     (project / "content/vyborg").symlink_to(project / "content/beta")
     problems = problems_of(site_file(project, MINIMUM), project)
-    assert any("content/beta, the folder of the town “beta”" in p.en for p in problems), \
-        [p.format() for p in problems]
+    assert any("content/beta, the folder of the town “beta”" in p.en for p in problems), [
+        p.format() for p in problems
+    ]
 
 
 def test_two_towns_may_not_share_or_nest_chosen_folders(project: Path) -> None:
     (project / "content/shared/inner").mkdir(parents=True)
     site_file(project, MINIMUM + "content: content/shared\n")
-    site_file(project, "name: {ru: Бета}\nlanguages: [ru]\ncontent: content/shared/inner\n",
-              town="beta")
+    site_file(
+        project, "name: {ru: Бета}\nlanguages: [ru]\ncontent: content/shared/inner\n", town="beta"
+    )
     site_file(project, "name: {ru: Гамма}\nlanguages: [ru]\n", town="gamma")
     network = load_network(project)
     assert sorted(network.broken) == ["beta", "vyborg"] and list(network.sites) == ["gamma"]
@@ -424,6 +503,7 @@ def test_naming_another_towns_folder_warns_that_town(project: Path) -> None:
 
 # -- YAML that expands without end --------------------------------------------------------
 
+
 def yaml_problem(project: Path, text: str) -> Problem:
     start = time.perf_counter()
     [problem] = problems_of(site_file(project, text), project)
@@ -441,16 +521,31 @@ def test_billion_laughs_is_refused_with_its_line(project: Path) -> None:
     assert "псевдонимов" in problem.ru
 
 
-@pytest.mark.parametrize(("text", "line", "words"), [
-    # 20 aliases, but 100 100 values once they are repeated
-    ("a: &a [" + ", ".join(["x"] * 1000) + "]\nb: &b [" + ", ".join(["*a"] * 10)
-     + "]\nc: [" + ", ".join(["*b"] * 10) + "]\n", 3, "more than 100000 values"),
-    ("a: &a " + "x" * 60_000 + "\nb: [" + ", ".join(["*a"] * 20) + "]\n", 2,
-     "more than 1000000 characters"),
-    ("a: &a [1, *a]\n", 1, "inside the value it names"),
-    ("a: &a {b: [*a]}\n", 1, "inside the value it names"),
-    ("a: " + "[" * 60 + "]" * 60 + "\n", 1, "nested more than 50 levels"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        # 20 aliases, but 100 100 values once they are repeated
+        (
+            "a: &a ["
+            + ", ".join(["x"] * 1000)
+            + "]\nb: &b ["
+            + ", ".join(["*a"] * 10)
+            + "]\nc: ["
+            + ", ".join(["*b"] * 10)
+            + "]\n",
+            3,
+            "more than 100000 values",
+        ),
+        (
+            "a: &a " + "x" * 60_000 + "\nb: [" + ", ".join(["*a"] * 20) + "]\n",
+            2,
+            "more than 1000000 characters",
+        ),
+        ("a: &a [1, *a]\n", 1, "inside the value it names"),
+        ("a: &a {b: [*a]}\n", 1, "inside the value it names"),
+        ("a: " + "[" * 60 + "]" * 60 + "\n", 1, "nested more than 50 levels"),
+    ],
+)
 def test_yaml_limits(project: Path, text: str, line: int, words: str) -> None:
     problem = yaml_problem(project, "name: {ru: Выборг}\nlanguages: [ru]\n" + text)
     assert problem.line == line + 2 and words in problem.en, problem.format()
@@ -465,56 +560,88 @@ def test_values_yaml_cannot_make_and_huge_files(project: Path) -> None:
 
 
 def test_aliases_within_the_limits_still_work(project: Path) -> None:
-    site = accepted(project, "pelican:\n  MENUITEMS: &menu [[Музей, 'https://example.org']]\n"
-                             "  LINKS: *menu\n")
+    site = accepted(
+        project, "pelican:\n  MENUITEMS: &menu [[Музей, 'https://example.org']]\n  LINKS: *menu\n"
+    )
     assert site.pelican["LINKS"] == [["Музей", "https://example.org"]]
 
 
 # -- deploy targets and the content repository --------------------------------------------
 
-@pytest.mark.parametrize(("target", "key", "words"), [
-    ("{type: rsync, host: '-oProxyCommand=touch /tmp/x', path: /srv/www}", "host",
-     "not a host name"),
-    ("{type: rsync, host: 'a b', path: /srv/www}", "host", "not a host name"),
-    ("{type: rsync, host: h.example.org, path: /srv/www, user: '-oX'}", "user",
-     "not a login name"),
-    ("{type: rsync, host: h.example.org, path: /srv/www, port: 70000}", "port", "1 to 65535"),
-    ("{type: rsync, host: h.example.org, path: /srv/www, port: '22'}", "port", "1 to 65535"),
-    ("{type: rsync, host: h.example.org, path: '/srv/www; touch x'}", "path",
-     "not a web folder"),
-    ("{type: rsync, host: h.example.org, path: '-e sh'}", "path", "not a web folder"),
-    ("{type: rsync, host: h.example.org, path: ~/.ssh}", "path", "not a web folder"),
-    ("{type: rsync, host: h.example.org, path: /srv/../etc}", "path", "not a web folder"),
-    ("{type: rsync, host: h.example.org, path: /srv/www, identity: '-oX'}", "identity",
-     "not a key file"),
-    ("{type: rsync, host: h.example.org, path: /srv/www, identity: sites/key}", "identity",
-     "not a key file"),
-    ("{type: rsync, host: h.example.org, path: /srv/www, ssh_options: [-oBatchMode=yes]}",
-     "ssh_options", "~/.ssh/config"),
-    ("{type: rsync, host: h.example.org, path: /srv/www, proxy: x}", "proxy",
-     "unknown key"),
-    ("{type: dir, path: output/beta}", "path", "inside the project"),
-    ("{type: dir, path: '{root}/output/beta'}", "path", "in the project"),
-    ("{type: dir, path: '{root}/plugins/x'}", "path", "in the project"),
-    ("{type: dir, path: '{parent}'}", "path", "contains it"),
-    ("{type: dir, path: '~'}", "path", "home folder"),
-    ("{type: dir, path: ~/.config/autostart}", "path", "hidden folder"),
-    ("{type: dir, path: /tmp/gardarika-deploy}", "path", "every user"),
-    ("{type: dir, path: /usr/local/bin}", "path", "system"),
-    ("{type: dir, path: '-rf'}", "path", "not a folder"),
-    ("{type: git, repository: '--upload-pack=touch /tmp/x;'}", "repository",
-     "not a repository address"),
-    ("{type: git, repository: 'ext::sh -c x'}", "repository", "not a repository address"),
-    ("{type: git, repository: 'fd::3'}", "repository", "transport helper"),
-    ("{type: git, repository: 'https://x.org/a.git', branch: '.'}", "branch",
-     "not a branch name"),
-    ("{type: git, repository: '{root}/.git'}", "repository", "lies in the project"),
-    ("{type: s3, bucket: 'a b'}", "bucket", "not a bucket name"),
-    ("{type: s3, bucket: towns, endpoint: 'javascript:x'}", "endpoint",
-     "not a storage address"),
-])
-def test_deploy_values_that_could_run_or_write_anywhere(project: Path, target: str,
-                                                        key: str, words: str) -> None:
+
+@pytest.mark.parametrize(
+    ("target", "key", "words"),
+    [
+        (
+            "{type: rsync, host: '-oProxyCommand=touch /tmp/x', path: /srv/www}",
+            "host",
+            "not a host name",
+        ),
+        ("{type: rsync, host: 'a b', path: /srv/www}", "host", "not a host name"),
+        (
+            "{type: rsync, host: h.example.org, path: /srv/www, user: '-oX'}",
+            "user",
+            "not a login name",
+        ),
+        ("{type: rsync, host: h.example.org, path: /srv/www, port: 70000}", "port", "1 to 65535"),
+        ("{type: rsync, host: h.example.org, path: /srv/www, port: '22'}", "port", "1 to 65535"),
+        (
+            "{type: rsync, host: h.example.org, path: '/srv/www; touch x'}",
+            "path",
+            "not a web folder",
+        ),
+        ("{type: rsync, host: h.example.org, path: '-e sh'}", "path", "not a web folder"),
+        ("{type: rsync, host: h.example.org, path: ~/.ssh}", "path", "not a web folder"),
+        ("{type: rsync, host: h.example.org, path: /srv/../etc}", "path", "not a web folder"),
+        (
+            "{type: rsync, host: h.example.org, path: /srv/www, identity: '-oX'}",
+            "identity",
+            "not a key file",
+        ),
+        (
+            "{type: rsync, host: h.example.org, path: /srv/www, identity: sites/key}",
+            "identity",
+            "not a key file",
+        ),
+        (
+            "{type: rsync, host: h.example.org, path: /srv/www, ssh_options: [-oBatchMode=yes]}",
+            "ssh_options",
+            "~/.ssh/config",
+        ),
+        ("{type: rsync, host: h.example.org, path: /srv/www, proxy: x}", "proxy", "unknown key"),
+        ("{type: dir, path: output/beta}", "path", "inside the project"),
+        ("{type: dir, path: '{root}/output/beta'}", "path", "in the project"),
+        ("{type: dir, path: '{root}/plugins/x'}", "path", "in the project"),
+        ("{type: dir, path: '{parent}'}", "path", "contains it"),
+        ("{type: dir, path: '~'}", "path", "home folder"),
+        ("{type: dir, path: ~/.config/autostart}", "path", "hidden folder"),
+        ("{type: dir, path: /tmp/gardarika-deploy}", "path", "every user"),
+        ("{type: dir, path: /usr/local/bin}", "path", "system"),
+        ("{type: dir, path: '-rf'}", "path", "not a folder"),
+        (
+            "{type: git, repository: '--upload-pack=touch /tmp/x;'}",
+            "repository",
+            "not a repository address",
+        ),
+        ("{type: git, repository: 'ext::sh -c x'}", "repository", "not a repository address"),
+        ("{type: git, repository: 'fd::3'}", "repository", "transport helper"),
+        (
+            "{type: git, repository: 'https://x.org/a.git', branch: '.'}",
+            "branch",
+            "not a branch name",
+        ),
+        ("{type: git, repository: '{root}/.git'}", "repository", "lies in the project"),
+        ("{type: s3, bucket: 'a b'}", "bucket", "not a bucket name"),
+        (
+            "{type: s3, bucket: towns, endpoint: 'javascript:x'}",
+            "endpoint",
+            "not a storage address",
+        ),
+    ],
+)
+def test_deploy_values_that_could_run_or_write_anywhere(
+    project: Path, target: str, key: str, words: str
+) -> None:
     text = target.replace("{root}", str(project)).replace("{parent}", str(project.parent))
     problem = refused(project, f"deploy:\n  web: {text}\n", f"deploy.web.{key}")
     assert words in problem.en, problem.en
@@ -522,14 +649,17 @@ def test_deploy_values_that_could_run_or_write_anywhere(project: Path, target: s
 
 
 def test_deploy_target_names_are_plain(project: Path) -> None:
-    problem = refused(project, "deploy:\n  ../../x: {type: dir, path: /srv/www}\n",
-                      "deploy.../../x")
+    problem = refused(
+        project, "deploy:\n  ../../x: {type: dir, path: /srv/www}\n", "deploy.../../x"
+    )
     assert "cannot name a deploy target" in problem.en
 
 
 def test_good_deploy_targets_pass(project: Path, tmp_path: Path) -> None:
-    site = accepted(project, f"""deploy:
-  usb: {{type: dir, path: {tmp_path / 'stick'}}}
+    site = accepted(
+        project,
+        f"""deploy:
+  usb: {{type: dir, path: {tmp_path / "stick"}}}
   home: {{type: dir, path: ~/www/vyborg}}
   web: {{type: rsync, host: deploy.example.org, user: vyborg, port: 2222, path: ~/www,
         identity: ~/.ssh/vyborg_deploy}}
@@ -537,24 +667,30 @@ def test_good_deploy_targets_pass(project: Path, tmp_path: Path) -> None:
   pages: {{type: git, repository: 'git@git.example.org:vyborg/site.git', branch: gh-pages}}
   cloud: {{type: s3, bucket: towns, prefix: vyborg, endpoint: 'http://127.0.0.1:9000',
           region: us-east-1, profile: vyborg}}
-""")
+""",
+    )
     assert set(site.deploy) == {"usb", "home", "web", "v6", "pages", "cloud"}
 
 
-@pytest.mark.parametrize(("repository", "key", "words"), [
-    ("{url: '--upload-pack=touch /tmp/x;', branch: main}", "url", "not a repository address"),
-    ("{url: 'ext::sh -c touch% /tmp/x'}", "url", "not a repository address"),
-    ("{url: 'ssh://-oProxyCommand=x/y'}", "url", "does not name a server"),
-    ("{url: 'http://example.org/v.git'}", "url", "not a transport"),
-    ("{url: 'file://{root}'}", "url", "lies in the project"),
-    ("{url: 'https://example.org/v.git', branch: '.'}", "branch", "not a branch name"),
-    ("{url: 'https://example.org/v.git', branch: '--orphan'}", "branch", "not a branch name"),
-    ("{url: 'https://example.org/v.git', branch: 'a..b'}", "branch", "not a branch name"),
-])
-def test_repository_values_are_addresses_and_branch_names(project: Path, repository: str,
-                                                          key: str, words: str) -> None:
-    problem = refused(project, f"repository: {repository.replace('{root}', str(project))}\n",
-                      f"repository.{key}")
+@pytest.mark.parametrize(
+    ("repository", "key", "words"),
+    [
+        ("{url: '--upload-pack=touch /tmp/x;', branch: main}", "url", "not a repository address"),
+        ("{url: 'ext::sh -c touch% /tmp/x'}", "url", "not a repository address"),
+        ("{url: 'ssh://-oProxyCommand=x/y'}", "url", "does not name a server"),
+        ("{url: 'http://example.org/v.git'}", "url", "not a transport"),
+        ("{url: 'file://{root}'}", "url", "lies in the project"),
+        ("{url: 'https://example.org/v.git', branch: '.'}", "branch", "not a branch name"),
+        ("{url: 'https://example.org/v.git', branch: '--orphan'}", "branch", "not a branch name"),
+        ("{url: 'https://example.org/v.git', branch: 'a..b'}", "branch", "not a branch name"),
+    ],
+)
+def test_repository_values_are_addresses_and_branch_names(
+    project: Path, repository: str, key: str, words: str
+) -> None:
+    problem = refused(
+        project, f"repository: {repository.replace('{root}', str(project))}\n", f"repository.{key}"
+    )
     assert words in problem.en, problem.en
 
 
@@ -563,23 +699,34 @@ def test_two_towns_deploying_to_one_place(project: Path, tmp_path: Path) -> None
     two names its town (…/vyborg), that one stays, else neither does."""
     from gardarika.deploy import make_target
 
-    site_file(project, MINIMUM + "deploy:\n"
-                                 f"  usb: {{type: dir, path: {tmp_path}/www/vyborg}}\n"
-                                 "  web: {type: rsync, host: h.example.org, path: /srv/www}\n"
-                                 "  own: {type: rsync, host: h.example.org, path: ~/www}\n")
-    site_file(project, "name: {ru: Бета}\nlanguages: [ru]\ndeploy:\n"
-                       f"  stolen: {{type: dir, path: {tmp_path}/www}}\n"
-                       "  shared: {type: rsync, host: h.example.org, path: /srv/www/x}\n"
-                       "  own: {type: rsync, host: h.example.org, user: beta, path: ~/www}\n",
-              town="beta")
+    site_file(
+        project,
+        MINIMUM + "deploy:\n"
+        f"  usb: {{type: dir, path: {tmp_path}/www/vyborg}}\n"
+        "  web: {type: rsync, host: h.example.org, path: /srv/www}\n"
+        "  own: {type: rsync, host: h.example.org, path: ~/www}\n",
+    )
+    site_file(
+        project,
+        "name: {ru: Бета}\nlanguages: [ru]\ndeploy:\n"
+        f"  stolen: {{type: dir, path: {tmp_path}/www}}\n"
+        "  shared: {type: rsync, host: h.example.org, path: /srv/www/x}\n"
+        "  own: {type: rsync, host: h.example.org, user: beta, path: ~/www}\n",
+        town="beta",
+    )
     network = load_network(project)
     assert set(network.sites) == {"vyborg", "beta"}  # both still build
     warnings = {(p.file, p.key) for p in network.problems if p.severity == "warning"}
-    assert warnings == {("sites/beta.yaml", "deploy.stolen"), ("sites/beta.yaml", "deploy.shared"),
-                        ("sites/vyborg.yaml", "deploy.web")}
-    for town, name, other in (("beta", "stolen", "sites/vyborg.yaml (deploy.usb)"),
-                              ("beta", "shared", "sites/vyborg.yaml (deploy.web)"),
-                              ("vyborg", "web", "sites/beta.yaml (deploy.shared)")):
+    assert warnings == {
+        ("sites/beta.yaml", "deploy.stolen"),
+        ("sites/beta.yaml", "deploy.shared"),
+        ("sites/vyborg.yaml", "deploy.web"),
+    }
+    for town, name, other in (
+        ("beta", "stolen", "sites/vyborg.yaml (deploy.usb)"),
+        ("beta", "shared", "sites/vyborg.yaml (deploy.web)"),
+        ("vyborg", "web", "sites/beta.yaml (deploy.shared)"),
+    ):
         with pytest.raises(GardarikaError) as caught:
             make_target(town, name, network.sites[town].deploy[name], project)
         assert other in caught.value.problems[0].en
@@ -590,77 +737,126 @@ def test_two_towns_deploying_to_one_place(project: Path, tmp_path: Path) -> None
 
 # -- pelican: values that fail the run or escape ------------------------------------------
 
-@pytest.mark.parametrize(("setting", "key", "words"), [
-    ("ARTICLE_SAVE_AS: '{date:..}/{date:..}/x-{slug}.html'", "pelican.ARTICLE_SAVE_AS",
-     "“{date:..}”: a date in a file name"),
-    ("ARTICLE_SAVE_AS: '{date:.}{date:.}/x-{slug}.html'", "pelican.ARTICLE_SAVE_AS",
-     "“{date:.}”: a date in a file name"),
-    ("ARTICLE_SAVE_AS: '{date:%Y/}../x-{slug}.html'", "pelican.ARTICLE_SAVE_AS",
-     "climbs out"),
-    ("ARTICLE_URL: '{slug!r}.html'", "pelican.ARTICLE_URL", "conversion"),
-    ("ARTICLE_URL: '{date:%n}{slug}.html'", "pelican.ARTICLE_URL", "codes %Y"),
-    ("PAGE_SAVE_AS: '{slug:.>2}/x.html'", "pelican.PAGE_SAVE_AS", "with {slug}"),
-    ("ARTICLE_SAVE_AS: '{date}/{slug}.html'", "pelican.ARTICLE_SAVE_AS", "alone"),
-    ("ARTICLE_SAVE_AS: '{date.__class__}/{slug}.html'", "pelican.ARTICLE_SAVE_AS",
-     "cannot be used"),
-    ("ARTICLE_SAVE_AS: '{slug}.js'", "pelican.ARTICLE_SAVE_AS", "ending with .html"),
-    ("ARTICLE_SAVE_AS: 'theme/{slug}.html'", "pelican.ARTICLE_SAVE_AS", "theme"),
-    ("CATEGORY_FEED_ATOM: index.html", "pelican.CATEGORY_FEED_ATOM", ".xml"),
-    ("SEARCH_INDEX_SAVE_AS: theme/js/searchbox.js", "pelican.SEARCH_INDEX_SAVE_AS", "theme"),
-    ("STATIC_SAVE_AS: '{path}.html'", "pelican.STATIC_SAVE_AS", "end with {path}"),
-    ("PAGINATION_PATTERNS: [[2, '{name}{number:..>4}{extension}', '{name}.html']]",
-     "pelican.PAGINATION_PATTERNS.0.1", "with {number}"),
-    ("DATE_FORMATS: {ru: ['xx_XX.UTF-8', '%d']}", "pelican.DATE_FORMATS.ru", "not a list"),
-    ("DATE_FORMATS: {en: '<b>%d</b>'}", "pelican.DATE_FORMATS.en", "without “<”"),
-    ("DEFAULT_DATE_FORMAT: '%Y<img src=x>'", "pelican.DEFAULT_DATE_FORMAT", "without “<”"),
-    ("ARTICLE_ORDER_BY: metadata", "pelican.ARTICLE_ORDER_BY", "basename"),
-    ("PAGE_ORDER_BY: reversed-settings", "pelican.PAGE_ORDER_BY", "reversed-"),
-    ("ARTICLE_TRANSLATION_ID: __class__", "pelican.ARTICLE_TRANSLATION_ID", "slug or title"),
-    ("PAGE_TRANSLATION_ID: basename", "pelican.PAGE_TRANSLATION_ID", "slug or title"),
-    ("DIRECT_TEMPLATES: [index, _macros]", "pelican.DIRECT_TEMPLATES.1", "a part of"),
-    ("DIRECT_TEMPLATES: [base]", "pelican.DIRECT_TEMPLATES.0", "a part of"),
-    ("DIRECT_TEMPLATES: [portal]", "pelican.DIRECT_TEMPLATES.0", "portal"),
-    ("DIRECT_TEMPLATES: [gallery]", "pelican.DIRECT_TEMPLATES.0", "no page template"),
-    ("PAGINATED_TEMPLATES: {_listing: 1}", "pelican.PAGINATED_TEMPLATES._listing",
-     "a part of"),
-    ("LOCALE: [/tmp/locale]", "pelican.LOCALE.0", "not a locale name"),
-    ("LOCALE: ../../etc", "pelican.LOCALE", "not a locale name"),
-    ("EXTRA_PATH_METADATA: {files/a.txt: {save_as: theme/js/searchbox.js}}",
-     "pelican.EXTRA_PATH_METADATA.files/a.txt.save_as", "keeps its extension"),
-    ("EXTRA_PATH_METADATA: {files/a.txt: {save_as: index.html}}",
-     "pelican.EXTRA_PATH_METADATA.files/a.txt.save_as", "keeps its extension"),
-    ("EXTRA_PATH_METADATA: {files/a.txt: {url: a.svg}}",
-     "pelican.EXTRA_PATH_METADATA.files/a.txt.url", "keeps its extension"),
-    ("EXTRA_PATH_METADATA: {files/a.txt: {path: ../../x.txt}}",
-     "pelican.EXTRA_PATH_METADATA.files/a.txt.path", "climbs out"),
-    ("EXTRA_PATH_METADATA: {files/a.txt: {save_as: .htaccess}}",
-     "pelican.EXTRA_PATH_METADATA.files/a.txt.save_as", "hidden"),
-    ("EXTRA_PATH_METADATA: {files/a.js: {save_as: theme/js/searchbox.js}}",
-     "pelican.EXTRA_PATH_METADATA.files/a.js.save_as", "site keeps its own"),
-    ("EXTRA_PATH_METADATA: {files/a.txt: {save_as: tag/a.txt}}",
-     "pelican.EXTRA_PATH_METADATA.files/a.txt.save_as", "site keeps its own"),
-    ("EXTRA_PATH_METADATA: {files/index.txt: {save_as: index.txt}}",
-     "pelican.EXTRA_PATH_METADATA.files/index.txt.save_as", "site keeps its own"),
-    ("EXTRA_PATH_METADATA: {pages/home.md: {save_as: index.html}}",
-     "pelican.EXTRA_PATH_METADATA.pages/home.md.save_as", "site keeps its own"),
-    ("EXTRA_PATH_METADATA: {.stash/a.txt: {save_as: a.txt}}",
-     "pelican.EXTRA_PATH_METADATA..stash/a.txt", "hidden"),
-    ("STATIC_PATHS: ['']", "pelican.STATIC_PATHS.0", "whole content folder"),
-    ("STATIC_PATHS: ['.']", "pelican.STATIC_PATHS.0", "whole content folder"),
-    ("DEFAULT_METADATA: {save_as: index.html}", "pelican.DEFAULT_METADATA.save_as",
-     "same address"),
-    ("DEFAULT_METADATA: {lang: 'en\" x=\"'}", "pelican.DEFAULT_METADATA.lang",
-     "languages"),
-    ("DEFAULT_METADATA: {status: secret}", "pelican.DEFAULT_METADATA.status", "published"),
-])
-def test_pelican_values_that_fail_or_escape_are_refused(project: Path, setting: str,
-                                                       key: str, words: str) -> None:
+
+@pytest.mark.parametrize(
+    ("setting", "key", "words"),
+    [
+        (
+            "ARTICLE_SAVE_AS: '{date:..}/{date:..}/x-{slug}.html'",
+            "pelican.ARTICLE_SAVE_AS",
+            "“{date:..}”: a date in a file name",
+        ),
+        (
+            "ARTICLE_SAVE_AS: '{date:.}{date:.}/x-{slug}.html'",
+            "pelican.ARTICLE_SAVE_AS",
+            "“{date:.}”: a date in a file name",
+        ),
+        ("ARTICLE_SAVE_AS: '{date:%Y/}../x-{slug}.html'", "pelican.ARTICLE_SAVE_AS", "climbs out"),
+        ("ARTICLE_URL: '{slug!r}.html'", "pelican.ARTICLE_URL", "conversion"),
+        ("ARTICLE_URL: '{date:%n}{slug}.html'", "pelican.ARTICLE_URL", "codes %Y"),
+        ("PAGE_SAVE_AS: '{slug:.>2}/x.html'", "pelican.PAGE_SAVE_AS", "with {slug}"),
+        ("ARTICLE_SAVE_AS: '{date}/{slug}.html'", "pelican.ARTICLE_SAVE_AS", "alone"),
+        (
+            "ARTICLE_SAVE_AS: '{date.__class__}/{slug}.html'",
+            "pelican.ARTICLE_SAVE_AS",
+            "cannot be used",
+        ),
+        ("ARTICLE_SAVE_AS: '{slug}.js'", "pelican.ARTICLE_SAVE_AS", "ending with .html"),
+        ("ARTICLE_SAVE_AS: 'theme/{slug}.html'", "pelican.ARTICLE_SAVE_AS", "theme"),
+        ("CATEGORY_FEED_ATOM: index.html", "pelican.CATEGORY_FEED_ATOM", ".xml"),
+        ("SEARCH_INDEX_SAVE_AS: theme/js/searchbox.js", "pelican.SEARCH_INDEX_SAVE_AS", "theme"),
+        ("STATIC_SAVE_AS: '{path}.html'", "pelican.STATIC_SAVE_AS", "end with {path}"),
+        (
+            "PAGINATION_PATTERNS: [[2, '{name}{number:..>4}{extension}', '{name}.html']]",
+            "pelican.PAGINATION_PATTERNS.0.1",
+            "with {number}",
+        ),
+        ("DATE_FORMATS: {ru: ['xx_XX.UTF-8', '%d']}", "pelican.DATE_FORMATS.ru", "not a list"),
+        ("DATE_FORMATS: {en: '<b>%d</b>'}", "pelican.DATE_FORMATS.en", "without “<”"),
+        ("DEFAULT_DATE_FORMAT: '%Y<img src=x>'", "pelican.DEFAULT_DATE_FORMAT", "without “<”"),
+        ("ARTICLE_ORDER_BY: metadata", "pelican.ARTICLE_ORDER_BY", "basename"),
+        ("PAGE_ORDER_BY: reversed-settings", "pelican.PAGE_ORDER_BY", "reversed-"),
+        ("ARTICLE_TRANSLATION_ID: __class__", "pelican.ARTICLE_TRANSLATION_ID", "slug or title"),
+        ("PAGE_TRANSLATION_ID: basename", "pelican.PAGE_TRANSLATION_ID", "slug or title"),
+        ("DIRECT_TEMPLATES: [index, _macros]", "pelican.DIRECT_TEMPLATES.1", "a part of"),
+        ("DIRECT_TEMPLATES: [base]", "pelican.DIRECT_TEMPLATES.0", "a part of"),
+        ("DIRECT_TEMPLATES: [portal]", "pelican.DIRECT_TEMPLATES.0", "portal"),
+        ("DIRECT_TEMPLATES: [gallery]", "pelican.DIRECT_TEMPLATES.0", "no page template"),
+        ("PAGINATED_TEMPLATES: {_listing: 1}", "pelican.PAGINATED_TEMPLATES._listing", "a part of"),
+        ("LOCALE: [/tmp/locale]", "pelican.LOCALE.0", "not a locale name"),
+        ("LOCALE: ../../etc", "pelican.LOCALE", "not a locale name"),
+        (
+            "EXTRA_PATH_METADATA: {files/a.txt: {save_as: theme/js/searchbox.js}}",
+            "pelican.EXTRA_PATH_METADATA.files/a.txt.save_as",
+            "keeps its extension",
+        ),
+        (
+            "EXTRA_PATH_METADATA: {files/a.txt: {save_as: index.html}}",
+            "pelican.EXTRA_PATH_METADATA.files/a.txt.save_as",
+            "keeps its extension",
+        ),
+        (
+            "EXTRA_PATH_METADATA: {files/a.txt: {url: a.svg}}",
+            "pelican.EXTRA_PATH_METADATA.files/a.txt.url",
+            "keeps its extension",
+        ),
+        (
+            "EXTRA_PATH_METADATA: {files/a.txt: {path: ../../x.txt}}",
+            "pelican.EXTRA_PATH_METADATA.files/a.txt.path",
+            "climbs out",
+        ),
+        (
+            "EXTRA_PATH_METADATA: {files/a.txt: {save_as: .htaccess}}",
+            "pelican.EXTRA_PATH_METADATA.files/a.txt.save_as",
+            "hidden",
+        ),
+        (
+            "EXTRA_PATH_METADATA: {files/a.js: {save_as: theme/js/searchbox.js}}",
+            "pelican.EXTRA_PATH_METADATA.files/a.js.save_as",
+            "site keeps its own",
+        ),
+        (
+            "EXTRA_PATH_METADATA: {files/a.txt: {save_as: tag/a.txt}}",
+            "pelican.EXTRA_PATH_METADATA.files/a.txt.save_as",
+            "site keeps its own",
+        ),
+        (
+            "EXTRA_PATH_METADATA: {files/index.txt: {save_as: index.txt}}",
+            "pelican.EXTRA_PATH_METADATA.files/index.txt.save_as",
+            "site keeps its own",
+        ),
+        (
+            "EXTRA_PATH_METADATA: {pages/home.md: {save_as: index.html}}",
+            "pelican.EXTRA_PATH_METADATA.pages/home.md.save_as",
+            "site keeps its own",
+        ),
+        (
+            "EXTRA_PATH_METADATA: {.stash/a.txt: {save_as: a.txt}}",
+            "pelican.EXTRA_PATH_METADATA..stash/a.txt",
+            "hidden",
+        ),
+        ("STATIC_PATHS: ['']", "pelican.STATIC_PATHS.0", "whole content folder"),
+        ("STATIC_PATHS: ['.']", "pelican.STATIC_PATHS.0", "whole content folder"),
+        (
+            "DEFAULT_METADATA: {save_as: index.html}",
+            "pelican.DEFAULT_METADATA.save_as",
+            "same address",
+        ),
+        ("DEFAULT_METADATA: {lang: 'en\" x=\"'}", "pelican.DEFAULT_METADATA.lang", "languages"),
+        ("DEFAULT_METADATA: {status: secret}", "pelican.DEFAULT_METADATA.status", "published"),
+    ],
+)
+def test_pelican_values_that_fail_or_escape_are_refused(
+    project: Path, setting: str, key: str, words: str
+) -> None:
     problem = refused(project, f"pelican:\n  {setting}\n", key)
     assert words in problem.en, problem.en
 
 
 def test_pelican_values_that_are_fine(project: Path) -> None:
-    site = accepted(project, """pelican:
+    site = accepted(
+        project,
+        """pelican:
   ARTICLE_SAVE_AS: 'news/{date:%Y}/{date:%m-%d}/{slug}.html'
   ARTICLE_URL: 'news/{date:%Y}/{date:%m-%d}/{slug}.html'
   CATEGORY_FEED_ATOM: 'feeds/{slug}.atom.xml'
@@ -682,15 +878,18 @@ def test_pelican_values_that_are_fine(project: Path) -> None:
     files/Report.PDF: {save_as: files/report-2024.pdf}
     pages/home.md: {save_as: welcome.html, template: page}
   DEFAULT_METADATA: {status: hidden, save_as: ''}
-""")
+""",
+    )
     assert site.pelican["PAGE_ORDER_BY"] == "title"
 
 
 # -- issue #22: local repositories, a content folder of its own, editors ------------------
 
+
 @pytest.mark.parametrize("url", ["{remotes}/vyborg.git", "file://{remotes}/vyborg.git"])
-def test_a_local_repository_needs_the_maintainers_permission(project: Path, tmp_path: Path,
-                                                             url: str) -> None:
+def test_a_local_repository_needs_the_maintainers_permission(
+    project: Path, tmp_path: Path, url: str
+) -> None:
     """A folder of this machine is a repository only in a folder the maintainer lists
     in network.yaml (``local_repositories``); without it a town could publish any
     repository the building machine can read."""
@@ -702,27 +901,34 @@ def test_a_local_repository_needs_the_maintainers_permission(project: Path, tmp_
     assert "sites/network.yaml" in problem.en
 
     write(project / "sites/network.yaml", f"local_repositories: ['{remotes}']\n")
-    assert accepted(project, text).repository == {"url": url.format(remotes=remotes),
-                                                  "branch": "main"}
+    assert accepted(project, text).repository == {
+        "url": url.format(remotes=remotes),
+        "branch": "main",
+    }
     assert "vyborg" in load_network(project).sites
     # only inside the folder listed: not beside it, not climbing out, not through a link
     (tmp_path / "remotes-2").mkdir()
     (tmp_path / "private").mkdir()
     (remotes / "link").symlink_to(tmp_path / "private")
-    for other in (f"{remotes}-2/vyborg.git", f"{remotes}/../private",
-                  f"{remotes}/link/vyborg.git"):
+    for other in (f"{remotes}-2/vyborg.git", f"{remotes}/../private", f"{remotes}/link/vyborg.git"):
         prefix = "file://" if url.startswith("file:") else ""
-        problem = refused(project, f"repository: {{url: '{prefix}{other}'}}\n",
-                          "repository.url")
+        problem = refused(project, f"repository: {{url: '{prefix}{other}'}}\n", "repository.url")
         assert "local_repositories" in problem.en or "“..”" in problem.en, problem.en
 
 
-@pytest.mark.parametrize("url", [
-    "ssh://evil.example#@127.0.0.1:2222/x", "ssh://evil.example?@127.0.0.1/x",
-    "ssh://u:p%40127.0.0.1%2F@evil.example/x", "https://a@b@git.example.org/x.git",
-    "https://git.example.org:99999/x.git", "https://git.example.org/x.git?y=1",
-    "git://evil.example#@10.0.0.5/x", "ssh://user:secret@git.example.org/x.git",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ssh://evil.example#@127.0.0.1:2222/x",
+        "ssh://evil.example?@127.0.0.1/x",
+        "ssh://u:p%40127.0.0.1%2F@evil.example/x",
+        "https://a@b@git.example.org/x.git",
+        "https://git.example.org:99999/x.git",
+        "https://git.example.org/x.git?y=1",
+        "git://evil.example#@10.0.0.5/x",
+        "ssh://user:secret@git.example.org/x.git",
+    ],
+)
 def test_a_server_address_is_read_as_git_and_ssh_read_it(project: Path, url: str) -> None:
     """A URL parser ends the host at “?” or “#”, git at the first “/”, and ssh takes
     what follows the last “@”: ``evil.example#@127.0.0.1`` reached this machine while
@@ -734,31 +940,36 @@ def test_a_server_address_is_read_as_git_and_ssh_read_it(project: Path, url: str
 
 @pytest.mark.parametrize("url", ["{remotes}/site.git", "file://{remotes}/site.git"])
 def test_a_git_deploy_target_on_this_machine_needs_the_maintainers_permission(
-        project: Path, tmp_path: Path, url: str) -> None:
+    project: Path, tmp_path: Path, url: str
+) -> None:
     """A deploy pushes as the maintainer: into a local repository only where
     ``local_repositories`` allows, never into any repository the machine can write."""
     remotes = tmp_path / "remotes"
     (remotes / "site.git").mkdir(parents=True)
-    text = (f"deploy:\n  pages: {{type: git, repository: '{url.format(remotes=remotes)}'"
-            ", branch: gh-pages}\n")
+    text = (
+        f"deploy:\n  pages: {{type: git, repository: '{url.format(remotes=remotes)}'"
+        ", branch: gh-pages}\n"
+    )
     problem = refused(project, text, "deploy.pages.repository")
     assert "local_repositories" in problem.en and "deploy" in problem.en
     write(project / "sites/network.yaml", f"local_repositories: ['{remotes}']\n")
-    assert accepted(project, text).deploy["pages"]["repository"] == url.format(
-        remotes=remotes)
+    assert accepted(project, text).deploy["pages"]["repository"] == url.format(remotes=remotes)
 
 
-@pytest.mark.parametrize(("value", "words"), [
-    ("srv/git", "absolute"),
-    ("'{root}/remotes'", "in the project"),
-    ("/", "in the project"),
-    ("'{parent}'", "in the project"),
-    ("/srv/../etc/git", "“..”"),
-    ("'-srv'", "absolute"),
-    ("{a: b}", "list"),
-    ("/srv/git", "list"),
-    ("[5]", "absolute"),
-])
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("srv/git", "absolute"),
+        ("'{root}/remotes'", "in the project"),
+        ("/", "in the project"),
+        ("'{parent}'", "in the project"),
+        ("/srv/../etc/git", "“..”"),
+        ("'-srv'", "absolute"),
+        ("{a: b}", "list"),
+        ("/srv/git", "list"),
+        ("[5]", "absolute"),
+    ],
+)
 def test_local_repositories_are_checked(project: Path, value: str, words: str) -> None:
     text = value.replace("{root}", str(project)).replace("{parent}", str(project.parent))
     if "list" not in words:
@@ -768,65 +979,102 @@ def test_local_repositories_are_checked(project: Path, value: str, words: str) -
         load_network_config(project / "sites/network.yaml", project)
     problems = caught.value.problems
     assert [p.key for p in problems] in (["local_repositories"], ["local_repositories.0"])
-    assert words in problems[0].en and problems[0].ru and problems[0].line == 1, \
-        problems[0].en
+    assert words in problems[0].en and problems[0].ru and problems[0].line == 1, problems[0].en
 
 
 def test_local_repositories_are_read(project: Path, tmp_path: Path) -> None:
-    write(project / "sites/network.yaml",
-          f"local_repositories: ['{tmp_path}/a/', /srv/git]\n")
+    write(project / "sites/network.yaml", f"local_repositories: ['{tmp_path}/a/', /srv/git]\n")
     config = load_network_config(project / "sites/network.yaml", project)
     assert config.local_repositories == (str(tmp_path / "a"), "/srv/git")
 
 
 @pytest.mark.parametrize("content", [".", "sites", "content", "./content", "content/"])
-def test_a_town_with_a_repository_has_a_folder_of_its_own(project: Path,
-                                                          content: str) -> None:
+def test_a_town_with_a_repository_has_a_folder_of_its_own(project: Path, content: str) -> None:
     """``invoke pull`` clones into the town's content folder: never the project's own
     folder (its .git), sites/ or the whole of content/."""
-    problem = refused(project, f"content: '{content}'\n"
-                               "repository: {url: 'https://example.org/v.git'}\n", "content")
+    problem = refused(
+        project,
+        f"content: '{content}'\nrepository: {{url: 'https://example.org/v.git'}}\n",
+        "content",
+    )
     assert "not a folder inside content/" in problem.en, problem.en
 
 
-@pytest.mark.parametrize("editor", [
-    "@ok\\n* @evil", "@a b", "*", "@evil[x]", "x@y.z#c", "!@x", "\\\\#x", "@мария",
-    "a*@example.org", "@", "@-x", "ivan@example.org @evil", "@maria/", "@a?b",
-])
+@pytest.mark.parametrize(
+    "editor",
+    [
+        "@ok\\n* @evil",
+        "@a b",
+        "*",
+        "@evil[x]",
+        "x@y.z#c",
+        "!@x",
+        "\\\\#x",
+        "@мария",
+        "a*@example.org",
+        "@",
+        "@-x",
+        "ivan@example.org @evil",
+        "@maria/",
+        "@a?b",
+    ],
+)
 def test_editors_are_plain_accounts_or_addresses(project: Path, editor: str) -> None:
     problem = refused(project, f'editors: ["@good", "{editor}"]\n', "editors.1")
     assert "@maria" in problem.en and problem.ru
 
 
 def test_good_editors_pass(project: Path) -> None:
-    site = accepted(project, "editors: ['@maria', '@gardarika/vyborg-editors', "
-                             "'@group/sub/team', 'ivan.petrov+site@mail.example.org', "
-                             "'Anna_K@example.org']\n")
-    assert site.editors == ("@maria", "@gardarika/vyborg-editors", "@group/sub/team",
-                            "ivan.petrov+site@mail.example.org", "Anna_K@example.org")
+    site = accepted(
+        project,
+        "editors: ['@maria', '@gardarika/vyborg-editors', "
+        "'@group/sub/team', 'ivan.petrov+site@mail.example.org', "
+        "'Anna_K@example.org']\n",
+    )
+    assert site.editors == (
+        "@maria",
+        "@gardarika/vyborg-editors",
+        "@group/sub/team",
+        "ivan.petrov+site@mail.example.org",
+        "Anna_K@example.org",
+    )
 
 
 # -- a pull uses no credentials of the maintainer: no server of this machine's network ----
 
 INTERNAL_REPOSITORIES = [
-    "git@localhost:/srv/git/private.git", "git@LocalHost:private.git",
-    "ssh://git@localhost/srv/git/private.git", "https://localhost:8443/private.git",
-    "git://git.localhost/private.git", "https://127.0.0.1/private.git",
-    "git@127.0.0.1:private.git", "ssh://[::1]/private.git", "git@127.0.0.2:private.git",
-    "git://[::ffff:127.0.0.1]/private.git", "git@127.1:private.git",
-    "https://2130706433/private.git", "git://0x7f000001/private.git",
-    "git@0177.0.0.1:private.git", "https://0.0.0.0/private.git",
-    "https://10.1.2.3/private.git", "git@192.168.0.10:private.git",
-    "ssh://172.16.0.1/private.git", "git://169.254.169.254/latest.git",
-    "https://100.64.0.1/private.git", "https://[fd00::1]/private.git",
-    "https://[fe80::1]/private.git", "git@224.0.0.1:private.git",
-    "https://240.0.0.1/private.git", "git@ip6-localhost:private.git",
+    "git@localhost:/srv/git/private.git",
+    "git@LocalHost:private.git",
+    "ssh://git@localhost/srv/git/private.git",
+    "https://localhost:8443/private.git",
+    "git://git.localhost/private.git",
+    "https://127.0.0.1/private.git",
+    "git@127.0.0.1:private.git",
+    "ssh://[::1]/private.git",
+    "git@127.0.0.2:private.git",
+    "git://[::ffff:127.0.0.1]/private.git",
+    "git@127.1:private.git",
+    "https://2130706433/private.git",
+    "git://0x7f000001/private.git",
+    "git@0177.0.0.1:private.git",
+    "https://0.0.0.0/private.git",
+    "https://10.1.2.3/private.git",
+    "git@192.168.0.10:private.git",
+    "ssh://172.16.0.1/private.git",
+    "git://169.254.169.254/latest.git",
+    "https://100.64.0.1/private.git",
+    "https://[fd00::1]/private.git",
+    "https://[fe80::1]/private.git",
+    "git@224.0.0.1:private.git",
+    "https://240.0.0.1/private.git",
+    "git@ip6-localhost:private.git",
 ]
 
 
 @pytest.mark.parametrize("url", INTERNAL_REPOSITORIES)
 def test_a_repository_on_this_machines_network_needs_the_maintainers_opt_in(
-        project: Path, url: str) -> None:
+    project: Path, url: str
+) -> None:
     """``invoke pull`` runs git without the maintainer's credentials; a server of this
     machine or of its private network (which may trust the machine by its address, or
     serve what only it may read) is named only by a town the maintainer lists under
@@ -842,8 +1090,9 @@ def test_a_repository_on_this_machines_network_needs_the_maintainers_opt_in(
     assert "vyborg" in load_network(project).sites
 
 
-def test_the_machines_own_name_is_this_machine(project: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_machines_own_name_is_this_machine(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Debian resolves the machine's own name to 127.0.1.1 through /etc/hosts."""
     import socket
 
@@ -853,22 +1102,34 @@ def test_the_machines_own_name_is_this_machine(project: Path,
     assert accepted(project, "repository: {url: 'https://builder2.example.net/v.git'}\n")
 
 
-@pytest.mark.parametrize("url", [
-    "https://github.com/vyborg/site.git", "git@github.com:vyborg/site.git",
-    "ssh://git@git.example.org:2222/vyborg.git", "git://140.82.112.3/vyborg.git",
-    "https://[2a00:1450:4010:c05::65]/vyborg.git", "git@localhost-git.example.org:v.git",
-    "https://mylocalhost.example.org/v.git", "git@deadbeef.example.org:v.git",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://github.com/vyborg/site.git",
+        "git@github.com:vyborg/site.git",
+        "ssh://git@git.example.org:2222/vyborg.git",
+        "git://140.82.112.3/vyborg.git",
+        "https://[2a00:1450:4010:c05::65]/vyborg.git",
+        "git@localhost-git.example.org:v.git",
+        "https://mylocalhost.example.org/v.git",
+        "git@deadbeef.example.org:v.git",
+    ],
+)
 def test_a_public_server_needs_no_opt_in(project: Path, url: str) -> None:
     assert accepted(project, f"repository: {{url: '{url}'}}\n").repository == {
-        "url": url, "branch": "main"}
+        "url": url,
+        "branch": "main",
+    }
 
 
 def test_a_git_deploy_target_may_still_be_on_this_machines_network(project: Path) -> None:
     """A deploy pushes with the maintainer's credentials by design; only a pull is
     refused internal servers."""
-    site = accepted(project, "deploy:\n  pages: {type: git, repository: "
-                             "'git@127.0.0.1:vyborg/site.git', branch: gh-pages}\n")
+    site = accepted(
+        project,
+        "deploy:\n  pages: {type: git, repository: "
+        "'git@127.0.0.1:vyborg/site.git', branch: gh-pages}\n",
+    )
     assert site.deploy["pages"]["repository"] == "git@127.0.0.1:vyborg/site.git"
 
 
@@ -876,26 +1137,26 @@ def test_pull_with_credentials_is_read(project: Path) -> None:
     write(project / "sites/network.yaml", "pull_with_credentials: [vyborg, staraya-ladoga]\n")
     config = load_network_config(project / "sites/network.yaml", project)
     assert config.pull_with_credentials == ("vyborg", "staraya-ladoga")
-    assert load_network_config(project / "sites/missing.yaml",
-                               project).pull_with_credentials == ()
+    assert load_network_config(project / "sites/missing.yaml", project).pull_with_credentials == ()
 
 
-@pytest.mark.parametrize(("value", "key", "words"), [
-    ("vyborg", "pull_with_credentials", "list of town ids"),
-    ("{vyborg: true}", "pull_with_credentials", "list of town ids"),
-    ("[Vyborg]", "pull_with_credentials.0", "not a town id"),
-    ("['../vyborg']", "pull_with_credentials.0", "not a town id"),
-    ("[vyborg, 5]", "pull_with_credentials.1", "not a town id"),
-])
-def test_pull_with_credentials_is_checked(project: Path, value: str, key: str,
-                                          words: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "key", "words"),
+    [
+        ("vyborg", "pull_with_credentials", "list of town ids"),
+        ("{vyborg: true}", "pull_with_credentials", "list of town ids"),
+        ("[Vyborg]", "pull_with_credentials.0", "not a town id"),
+        ("['../vyborg']", "pull_with_credentials.0", "not a town id"),
+        ("[vyborg, 5]", "pull_with_credentials.1", "not a town id"),
+    ],
+)
+def test_pull_with_credentials_is_checked(project: Path, value: str, key: str, words: str) -> None:
     write(project / "sites/network.yaml", f"pull_with_credentials: {value}\n")
     with pytest.raises(GardarikaError) as caught:
         load_network_config(project / "sites/network.yaml", project)
     problems = caught.value.problems
     assert [p.key for p in problems] == [key]
-    assert words in problems[0].en and problems[0].ru and problems[0].line == 1, \
-        problems[0].en
+    assert words in problems[0].en and problems[0].ru and problems[0].line == 1, problems[0].en
 
 
 def test_pull_with_credentials_naming_no_town_is_a_warning(project: Path) -> None:
@@ -904,7 +1165,8 @@ def test_pull_with_credentials_naming_no_town_is_a_warning(project: Path) -> Non
     network = load_network(project)
     assert "vyborg" in network.sites
     assert [(p.file, p.key, p.severity, "atlantis" in p.en) for p in network.problems] == [
-        ("sites/network.yaml", "pull_with_credentials", "warning", True)]
+        ("sites/network.yaml", "pull_with_credentials", "warning", True)
+    ]
 
 
 def test_order_problems_name_the_order_key(project: Path) -> None:

@@ -34,39 +34,53 @@ TOWNS = ("alpha", "beta")
 
 def tree(folder: Path) -> dict[str, str]:
     """sha256 of every file below ``folder`` (hidden ones included), by relative path."""
-    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def snapshot(output: Path) -> dict[str, dict[str, str]]:
     """Each town's tree, and the portal's (``index.html`` and ``theme/``)."""
     shot = {town: tree(output / town) for town in TOWNS if (output / town).is_dir()}
-    shot["portal"] = {**{"index.html": tree(output).get("index.html", "")},
-                      **tree(output / "theme")}
+    shot["portal"] = {
+        **{"index.html": tree(output).get("index.html", "")},
+        **tree(output / "theme"),
+    }
     return shot
 
 
 def set_version(root: Path, version: str) -> None:
     """Change an article of each town (and a page of alpha): content version ``version``."""
-    write(root / "content" / "alpha" / "articles" / "fair.md", f"""
+    write(
+        root / "content" / "alpha" / "articles" / "fair.md",
+        f"""
         Title: Ярмарка ремёсел
         Date: 2024-05-05 10:00
         Category: Новости
         Tags: ярмарка, ремёсла
 
         На ярмарке ![Гончар]({{static}}/images/potter.png), версия {version}.
-    """)
-    write(root / "content" / "alpha" / "pages" / "about.en.md", f"""
+    """,
+    )
+    write(
+        root / "content" / "alpha" / "pages" / "about.en.md",
+        f"""
         Title: About the town
 
         About the town, version {version}.
-    """)
-    write(root / "content" / "beta" / "news-0.md", f"""
+    """,
+    )
+    write(
+        root / "content" / "beta" / "news-0.md",
+        f"""
         Title: Новость {version}
         Date: 2024-01-10
 
         Текст новости, версия {version}.
-    """)
+    """,
+    )
 
 
 def add_files(root: Path, count: int = FILES) -> None:
@@ -82,8 +96,11 @@ def add_files(root: Path, count: int = FILES) -> None:
 def start_build(root: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "gardarika", "--root", str(root), "build", "--jobs", "2"],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)  # its own process group: the forked workers go with it
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # its own process group: the forked workers go with it
 
 
 def started(root: Path, process: subprocess.Popen[bytes]) -> None:
@@ -199,7 +216,7 @@ def test_a_town_whose_swap_was_cut_short_is_put_back(network: Path, build_networ
     output = network / "output"
     before = tree(output / "alpha")
     os.rename(output / "alpha", output / ".alpha.old-0123abcd")
-    (output / ".beta.old-89abcdef").mkdir()          # beta's swap had completed
+    (output / ".beta.old-89abcdef").mkdir()  # beta's swap had completed
     (output / ".index.html.tmp-00ff00ff").write_text("half")
 
     report = build_network(network)
@@ -210,8 +227,7 @@ def test_a_town_whose_swap_was_cut_short_is_put_back(network: Path, build_networ
     assert sorted(p.name for p in output.iterdir() if p.name.startswith(".")) == []
 
 
-def test_two_rename_swap_and_its_recovery(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                          ) -> None:
+def test_two_rename_swap_and_its_recovery(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fsutil, "_renameat2_exchange", lambda a, b: False)
     target, new = tmp_path / "out" / "town", tmp_path / "stage" / "site"
     write(target / "index.html", "old")
@@ -229,7 +245,8 @@ def test_two_rename_swap_and_its_recovery(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_swap_across_file_systems_never_shows_a_partial_copy(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A staging folder on another file system is copied beside the target first, then
     renamed: a copy made in place would be visible half-done."""
     target, new = tmp_path / "out" / "town", tmp_path / "stage" / "site"
@@ -269,7 +286,8 @@ class Killed(BaseException):
 
 
 def test_state_is_recorded_only_after_the_new_output_is_in_place(
-        network: Path, build_network, monkeypatch: pytest.MonkeyPatch) -> None:
+    network: Path, build_network, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Killed after staging but before the swap: the next build must not take the
     towns for up to date (their output is the old one) but build them again."""
     from gardarika import build as build_module
@@ -300,7 +318,9 @@ def test_a_template_cache_that_cannot_be_written_is_only_lost(tmp_path: Path) ->
     from gardarika.pelican_cache import SafeBytecodeCache
 
     missing = tmp_path / "no-such-folder"  # as on a full disk: writing fails
-    env = jinja2.Environment(loader=jinja2.DictLoader({"t.html": "{{ 1 + 1 }}"}),
-                             bytecode_cache=SafeBytecodeCache(str(missing)))
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader({"t.html": "{{ 1 + 1 }}"}),
+        bytecode_cache=SafeBytecodeCache(str(missing)),
+    )
     assert env.get_template("t.html").render() == "2"
     assert not missing.exists()

@@ -34,15 +34,17 @@ def test_demo_town_content(town: str) -> None:
     site = DEMO.sites[town]
     articles = [p for p in site.content.rglob("*.md") if "pages" not in p.parts]
     pages = list((site.content / "pages").glob("*.md"))
-    by_lang = {lang: {p.name.split(".")[0] for p in articles
-                      if language_of(p, site.languages) == lang} for lang in site.languages}
+    by_lang = {
+        lang: {p.name.split(".")[0] for p in articles if language_of(p, site.languages) == lang}
+        for lang in site.languages
+    }
     assert len(by_lang["ru"]) >= 10
     assert len([p for p in pages if language_of(p, site.languages) == "ru"]) >= 3
     if "en" in site.languages:
         translated = by_lang["ru"] & by_lang["en"]
-        assert len(translated) > len(by_lang["ru"]) / 2       # most are translated
-        assert by_lang["ru"] - by_lang["en"]                   # some Russian only
-        assert by_lang["en"] - by_lang["ru"]                   # some English only
+        assert len(translated) > len(by_lang["ru"]) / 2  # most are translated
+        assert by_lang["ru"] - by_lang["en"]  # some Russian only
+        assert by_lang["en"] - by_lang["ru"]  # some English only
     pictures = [p for p in (site.content / "images").iterdir() if p.is_file()]
     assert len(pictures) >= 4
     texts = "\n".join(p.read_text(encoding="utf-8") for p in articles)
@@ -97,16 +99,22 @@ def test_demo_russian_pages_show_russian_typography(demo_output: Path) -> None:
     for town in DEMO.sites:
         for page in (demo_output / town).glob("*.html"):
             html = page.read_text(encoding="utf-8")
-            body = re.search(r'<h1>(.*?)</h1>.*?<div class="entry-content">(.*?)</div>\s*'
-                             r'(?:<footer|</article)', html, re.S)
+            body = re.search(
+                r'<h1>(.*?)</h1>.*?<div class="entry-content">(.*?)</div>\s*'
+                r"(?:<footer|</article)",
+                html,
+                re.S,
+            )
             if body is None:
                 continue
             # the text itself: attributes (alt, title) are left as written
             text = unescape(re.sub(r"<[^>]+>", "", body.group(1) + body.group(2)))
             where = f"{town}/{page.name}"
             assert '"' not in text and "--" not in text and " - " not in text, where
-            assert not re.search(r"(?<![\w-])[а-яё]{1,2} ", text, re.I), \
-                (where, re.search(r".{20}(?<![\w-])[а-яё]{1,2} .{20}", text, re.I))
+            assert not re.search(r"(?<![\w-])[а-яё]{1,2} ", text, re.I), (
+                where,
+                re.search(r".{20}(?<![\w-])[а-яё]{1,2} .{20}", text, re.I),
+            )
             assert not re.search(r"\w —", text), where  # a dash never starts a line
             checked += 1
     assert checked >= 30

@@ -25,14 +25,16 @@ from gardarika.deploy import (
 
 
 def gardarika(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gardarika", *args], capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "gardarika", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def edit_one_article(network: Path) -> None:
     path = network / "content/alpha/articles/notice.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\nДобавлена одна строка.\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\nДобавлена одна строка.\n", encoding="utf-8"
+    )
 
 
 def changed_between(before: dict[str, str], after: dict[str, str]) -> set[str]:
@@ -41,8 +43,11 @@ def changed_between(before: dict[str, str], after: dict[str, str]) -> set[str]:
 
 def test_dir_target(network: Path, tmp_path: Path) -> None:
     stick = tmp_path / "stick"
-    write(network / "sites/alpha.yaml", (network / "sites/alpha.yaml").read_text(
-        encoding="utf-8") + f"deploy:\n  usb:\n    type: dir\n    path: {stick}\n")
+    write(
+        network / "sites/alpha.yaml",
+        (network / "sites/alpha.yaml").read_text(encoding="utf-8")
+        + f"deploy:\n  usb:\n    type: dir\n    path: {stick}\n",
+    )
     assert gardarika("--root", str(network), "build").returncode == 0
     first = gardarika("--root", str(network), "deploy")
     assert first.returncode == 0, first.stderr
@@ -65,8 +70,9 @@ def test_dir_target(network: Path, tmp_path: Path) -> None:
     assert json.loads((stick / MANIFEST).read_text(encoding="utf-8")) == after
 
 
-def test_interrupted_deploy_keeps_a_working_site(network: Path, build_network,
-                                                 tmp_path: Path, monkeypatch) -> None:
+def test_interrupted_deploy_keeps_a_working_site(
+    network: Path, build_network, tmp_path: Path, monkeypatch
+) -> None:
     assert build_network(network, ["alpha"]).ok
     output = network / "output/alpha"
     target = DirTarget(tmp_path / "web")
@@ -74,8 +80,10 @@ def test_interrupted_deploy_keeps_a_working_site(network: Path, build_network,
     old = local_manifest(tmp_path / "web")
 
     edit_one_article(network)
-    write(network / "content/alpha/articles/new.md",
-          "Title: Новая статья\nDate: 2024-06-01 10:00\n\nТекст.\n")
+    write(
+        network / "content/alpha/articles/new.md",
+        "Title: Новая статья\nDate: 2024-06-01 10:00\n\nТекст.\n",
+    )
     assert build_network(network, ["alpha"]).ok
     sent = []
     real_put = DirTarget.put
@@ -91,22 +99,28 @@ def test_interrupted_deploy_keeps_a_working_site(network: Path, build_network,
         deploy_folder(output, target, "web")
     web = tmp_path / "web"
     # the old manifest is still there, and every page the old home links to still exists
-    assert json.loads((web / MANIFEST).read_text(encoding="utf-8")) == \
-        {n: d for n, d in old.items() if n != MANIFEST}
+    assert json.loads((web / MANIFEST).read_text(encoding="utf-8")) == {
+        n: d for n, d in old.items() if n != MANIFEST
+    }
     assert all((web / name).exists() for name in old)
     # the pages not replaced yet are the old site: everything they link to is still there
     # (the portal and the neighbours lie outside this town's folder)
     assert "index.html" not in sent
-    old_pages = [entry for entry in broken_links(web) if entry.split(": ")[0] not in sent
-                 and (web / entry.split(": ")[0]).parent.joinpath(entry.split(": ", 1)[1])
-                 .resolve().is_relative_to(web.resolve())]
+    old_pages = [
+        entry
+        for entry in broken_links(web)
+        if entry.split(": ")[0] not in sent
+        and (web / entry.split(": ")[0])
+        .parent.joinpath(entry.split(": ", 1)[1])
+        .resolve()
+        .is_relative_to(web.resolve())
+    ]
     assert old_pages == []
     monkeypatch.undo()
     result = deploy_folder(output, target, "web")
     needed = changed_between(old, local_manifest(output))
     assert needed - set(sent) <= set(result.sent)  # the next deploy completes the work
-    assert {n: d for n, d in local_manifest(web).items() if n != MANIFEST} == \
-        local_manifest(output)
+    assert {n: d for n, d in local_manifest(web).items() if n != MANIFEST} == local_manifest(output)
 
 
 def free_port() -> int:
@@ -119,8 +133,11 @@ def free_port() -> int:
 def s3_server(monkeypatch):
     from moto.server import ThreadedMotoServer
 
-    for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                       ("AWS_DEFAULT_REGION", "us-east-1")):
+    for key, value in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ):
         monkeypatch.setenv(key, value)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
@@ -134,13 +151,19 @@ def test_s3_target(network: Path, s3_server: str) -> None:
 
     s3 = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
     s3.create_bucket(Bucket="towns")
-    write(network / "sites/alpha.yaml", (network / "sites/alpha.yaml").read_text(
-        encoding="utf-8") + f"deploy:\n  cloud:\n    type: s3\n    bucket: towns\n"
-        f"    prefix: alpha\n    endpoint: {s3_server}\n    region: us-east-1\n")
+    write(
+        network / "sites/alpha.yaml",
+        (network / "sites/alpha.yaml").read_text(encoding="utf-8")
+        + f"deploy:\n  cloud:\n    type: s3\n    bucket: towns\n"
+        f"    prefix: alpha\n    endpoint: {s3_server}\n    region: us-east-1\n",
+    )
     assert gardarika("--root", str(network), "build").returncode == 0
     env_done = subprocess.run(
         [sys.executable, "-m", "gardarika", "--root", str(network), "deploy"],
-        capture_output=True, text=True, timeout=300)
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert env_done.returncode == 0, env_done.stderr
     output = network / "output/alpha"
     before = local_manifest(output)
@@ -176,10 +199,18 @@ def test_git_target(network: Path, build_network, tmp_path: Path) -> None:
 
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", "-b", "gh-pages", str(bare), str(clone)], check=True)
-    assert {n: d for n, d in local_manifest(clone).items()
-            if n != MANIFEST and not n.startswith(".git/")} == after
-    log = subprocess.run(["git", "log", "--format=%s", "--name-only", "-1"], cwd=clone,
-                         capture_output=True, text=True, check=True).stdout.splitlines()
+    assert {
+        n: d
+        for n, d in local_manifest(clone).items()
+        if n != MANIFEST and not n.startswith(".git/")
+    } == after
+    log = subprocess.run(
+        ["git", "log", "--format=%s", "--name-only", "-1"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
     assert set(log[2:]) - {""} == changed_between(before, after) | {MANIFEST}
 
 
@@ -198,17 +229,18 @@ def sshd(tmp_path: Path):
     keys = tmp_path / "ssh"
     keys.mkdir()
     for name in ("host", "user"):
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
-                        str(keys / name)], check=True)
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(keys / name)], check=True
+        )
     (keys / "authorized_keys").write_text((keys / "user.pub").read_text())
     port = free_port()
     config = keys / "sshd_config"
     config.write_text(f"""
 Port {port}
 ListenAddress 127.0.0.1
-HostKey {keys / 'host'}
-AuthorizedKeysFile {keys / 'authorized_keys'}
-PidFile {keys / 'sshd.pid'}
+HostKey {keys / "host"}
+AuthorizedKeysFile {keys / "authorized_keys"}
+PidFile {keys / "sshd.pid"}
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 PermitRootLogin prohibit-password
@@ -216,15 +248,20 @@ StrictModes no
 UsePAM no
 """)
     Path("/run/sshd").mkdir(exist_ok=True)
-    server = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", str(config)],
-                              stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        ["/usr/sbin/sshd", "-D", "-e", "-f", str(config)], stderr=subprocess.PIPE
+    )
     for _ in range(100):
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 break
         time.sleep(0.05)
-    options = ["-o", f"UserKnownHostsFile={keys / 'known_hosts'}",
-               "-o", "StrictHostKeyChecking=accept-new"]
+    options = [
+        "-o",
+        f"UserKnownHostsFile={keys / 'known_hosts'}",
+        "-o",
+        "StrictHostKeyChecking=accept-new",
+    ]
     yield {"port": port, "identity": str(keys / "user"), "options": options}
     server.terminate()
     server.wait(timeout=10)
@@ -234,8 +271,13 @@ def test_rsync_target(network: Path, build_network, tmp_path: Path, sshd) -> Non
     from gardarika.deploy import RsyncTarget
 
     def target() -> RsyncTarget:
-        return RsyncTarget("127.0.0.1", str(tmp_path / "www" / "alpha"), port=sshd["port"],
-                           identity=sshd["identity"], options=sshd["options"])
+        return RsyncTarget(
+            "127.0.0.1",
+            str(tmp_path / "www" / "alpha"),
+            port=sshd["port"],
+            identity=sshd["identity"],
+            options=sshd["options"],
+        )
 
     assert build_network(network, ["alpha"]).ok
     output = network / "output/alpha"
@@ -258,13 +300,16 @@ def test_rsync_target(network: Path, build_network, tmp_path: Path, sshd) -> Non
 
 # -- a deploy cannot be turned into a command or a write elsewhere ------------------------
 
+
 def test_rsync_target_refuses_values_that_are_options(tmp_path: Path) -> None:
     from gardarika.deploy import RsyncTarget
 
-    for host, user, path in (("-oProxyCommand=touch x", None, "/srv/www"),
-                             ("deploy.example.org", "-oX", "/srv/www"),
-                             ("deploy.example.org", None, "-e sh"),
-                             ("a b", None, "/srv/www")):
+    for host, user, path in (
+        ("-oProxyCommand=touch x", None, "/srv/www"),
+        ("deploy.example.org", "-oX", "/srv/www"),
+        ("deploy.example.org", None, "-e sh"),
+        ("a b", None, "/srv/www"),
+    ):
         with pytest.raises(ValueError):
             RsyncTarget(host, path, user)
 
@@ -289,36 +334,57 @@ def test_rsync_commands_keep_values_out_of_options(tmp_path: Path, monkeypatch) 
     target.write_manifest({})
     target.finish("x")
     rsync_read, mkdir, rsync_put, remove = commands[:4]
-    assert rsync_read[-3:] == ["--", f"deploy@[2001:db8::1]:www/{MANIFEST}",
-                               str(target.work / MANIFEST)]
+    assert rsync_read[-3:] == [
+        "--",
+        f"deploy@[2001:db8::1]:www/{MANIFEST}",
+        str(target.work / MANIFEST),
+    ]
     ssh_end = mkdir.index("--")
-    assert mkdir[ssh_end + 1:] == ["deploy@2001:db8::1", "mkdir", "-p", "--", "www"]
+    assert mkdir[ssh_end + 1 :] == ["deploy@2001:db8::1", "mkdir", "-p", "--", "www"]
     assert rsync_put[-3] == "--" and rsync_put[-1] == "deploy@[2001:db8::1]:www/"
-    assert remove[remove.index("--") + 1:] == ["deploy@2001:db8::1", "rm", "-f", "--",
-                                               "'www/old page.html'"]
+    assert remove[remove.index("--") + 1 :] == [
+        "deploy@2001:db8::1",
+        "rm",
+        "-f",
+        "--",
+        "'www/old page.html'",
+    ]
 
 
-@pytest.mark.parametrize("options", [
-    {"type": "dir", "path": "output/beta"},
-    {"type": "dir", "path": "{root}/content/beta"},
-    {"type": "dir", "path": "~/.config/autostart"},
-    {"type": "rsync", "host": "-oProxyCommand=touch {tmp}/ran", "path": "/srv/www"},
-    {"type": "rsync", "host": "h.example.org", "path": "/srv/www",
-     "ssh_options": ["-oProxyCommand=touch {tmp}/ran"]},
-    {"type": "git", "repository": "--upload-pack=touch {tmp}/ran;"},
-    {"type": "git", "repository": "ext::sh -c touch% {tmp}/ran"},
-    {"type": "git", "repository": "https://example.org/x.git", "branch": "."},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"type": "dir", "path": "output/beta"},
+        {"type": "dir", "path": "{root}/content/beta"},
+        {"type": "dir", "path": "~/.config/autostart"},
+        {"type": "rsync", "host": "-oProxyCommand=touch {tmp}/ran", "path": "/srv/www"},
+        {
+            "type": "rsync",
+            "host": "h.example.org",
+            "path": "/srv/www",
+            "ssh_options": ["-oProxyCommand=touch {tmp}/ran"],
+        },
+        {"type": "git", "repository": "--upload-pack=touch {tmp}/ran;"},
+        {"type": "git", "repository": "ext::sh -c touch% {tmp}/ran"},
+        {"type": "git", "repository": "https://example.org/x.git", "branch": "."},
+    ],
+)
 def test_make_target_checks_again_what_the_settings_check_refuses(
-        project: Path, tmp_path: Path, options: dict) -> None:
+    project: Path, tmp_path: Path, options: dict
+) -> None:
     """A network put together without the settings check still cannot deploy with
     values that run commands or write into the project."""
     from gardarika.deploy import make_target
     from gardarika.errors import GardarikaError
 
-    values = {k: v.replace("{root}", str(project)).replace("{tmp}", str(tmp_path))
-              if isinstance(v, str) else [o.replace("{tmp}", str(tmp_path)) for o in v]
-              if isinstance(v, list) else v for k, v in options.items()}
+    values = {
+        k: v.replace("{root}", str(project)).replace("{tmp}", str(tmp_path))
+        if isinstance(v, str)
+        else [o.replace("{tmp}", str(tmp_path)) for o in v]
+        if isinstance(v, list)
+        else v
+        for k, v in options.items()
+    }
     with pytest.raises(GardarikaError) as caught:
         make_target("alpha", "web", values, project)
     problem = caught.value.problems[0]
@@ -350,8 +416,7 @@ def test_a_changed_manifest_cannot_delete_outside_the_target(tmp_path: Path) -> 
     keep = tmp_path / "keep.txt"
     keep.write_text("mine", encoding="utf-8")
     web = tmp_path / "web"
-    write(web / MANIFEST, json.dumps({"../keep.txt": "x", "/etc/hostname": "y",
-                                      "old.html": "z"}))
+    write(web / MANIFEST, json.dumps({"../keep.txt": "x", "/etc/hostname": "y", "old.html": "z"}))
     write(web / "old.html", "old")
     result = deploy_folder(site, DirTarget(web), "web")
     assert result.deleted == ["old.html"] and keep.exists()

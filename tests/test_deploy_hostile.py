@@ -34,8 +34,13 @@ from gardarika.limits import MAX_TARGET_BYTES, MAX_TARGET_ENTRIES, MAX_TARGET_FI
 
 def git(*args: str, cwd: Path, data: bytes | None = None) -> str:
     """Run a real git command for the test and return what it printed."""
-    done = subprocess.run(["git", "-c", "user.name=Editor", "-c", "user.email=ed@localhost",
-                           *args], cwd=cwd, input=data, capture_output=True, check=True)
+    done = subprocess.run(
+        ["git", "-c", "user.name=Editor", "-c", "user.email=ed@localhost", *args],
+        cwd=cwd,
+        input=data,
+        capture_output=True,
+        check=True,
+    )
     return done.stdout.decode("utf-8", "replace")
 
 
@@ -118,12 +123,14 @@ def pushed_tree(bare: Path, branch: str) -> dict[str, tuple[str, str]]:
 
 
 def pushed_bytes(bare: Path, branch: str, path: str) -> bytes:
-    return subprocess.run(["git", "cat-file", "blob", f"{branch}:{path}"], cwd=bare,
-                          capture_output=True, check=True).stdout
+    return subprocess.run(
+        ["git", "cat-file", "blob", f"{branch}:{path}"], cwd=bare, capture_output=True, check=True
+    ).stdout
 
 
-def assert_published_exactly(bare: Path, branch: str, site: Path,
-                             kept: frozenset[str] = frozenset()) -> None:
+def assert_published_exactly(
+    bare: Path, branch: str, site: Path, kept: frozenset[str] = frozenset()
+) -> None:
     """``branch`` holds the built site byte for byte as regular files, its manifest and
     the ``kept`` hidden files of the branch that are no business of the deploy."""
     local = local_manifest(site)
@@ -144,17 +151,18 @@ def assert_own_git_config(work: Path, bare: Path) -> None:
     assert config.is_file() and not config.is_symlink()
     text = config.read_text(encoding="utf-8")
     assert "fsmonitor" not in text and "hooksPath" not in text
-    assert git("config", "--file", str(config), "remote.origin.url", cwd=work).strip() \
-        == str(bare)
+    assert git("config", "--file", str(config), "remote.origin.url", cwd=work).strip() == str(bare)
 
 
 def raw_tree(repository: Path, entries: list[tuple[str, str, str]]) -> str:
     """Write a tree object entry by entry, as a hostile client can (git's own commands
     would refuse some of these entries), and return its id."""
-    data = b"".join(f"{mode} {name}".encode() + b"\0" + bytes.fromhex(sha)
-                    for mode, name, sha in entries)
-    return git("hash-object", "-w", "-t", "tree", "--literally", "--stdin", cwd=repository,
-               data=data).strip()
+    data = b"".join(
+        f"{mode} {name}".encode() + b"\0" + bytes.fromhex(sha) for mode, name, sha in entries
+    )
+    return git(
+        "hash-object", "-w", "-t", "tree", "--literally", "--stdin", cwd=repository, data=data
+    ).strip()
 
 
 def blob(repository: Path, data: bytes) -> str:
@@ -170,9 +178,21 @@ def publish_tree(repository: Path, bare: Path, branch: str, tree: str) -> None:
 
 # -- a git target ----------------------------------------------------------------------
 
-HOSTILE_NAMES = ["/abs/victim", "../../victim", "a/../../b", "../../../../victims/victim-file",
-                 ".git/config", ".GIT/config", "files/../.git/config", "", "x\\..\\..\\victim",
-                 "nul\u0000.html", "./index.html", "category//old.html", "~/victim"]
+HOSTILE_NAMES = [
+    "/abs/victim",
+    "../../victim",
+    "a/../../b",
+    "../../../../victims/victim-file",
+    ".git/config",
+    ".GIT/config",
+    "files/../.git/config",
+    "",
+    "x\\..\\..\\victim",
+    "nul\u0000.html",
+    "./index.html",
+    "category//old.html",
+    "~/victim",
+]
 
 
 def test_git_target_with_a_hostile_branch(tmp_path: Path) -> None:
@@ -193,10 +213,8 @@ def test_git_target_with_a_hostile_branch(tmp_path: Path) -> None:
     (editor / "gone").symlink_to(victims / "victim-dir")
     (editor / "en").mkdir()
     (editor / "en" / "index.html").symlink_to(victims / "victim-file2")
-    names = [*HOSTILE_NAMES, str(victims / "abs-victim"), "category/old.html",
-             "gone/page.html"]
-    (editor / MANIFEST).write_text(json.dumps(dict.fromkeys(names, "0" * 64)),
-                                   encoding="utf-8")
+    names = [*HOSTILE_NAMES, str(victims / "abs-victim"), "category/old.html", "gone/page.html"]
+    (editor / MANIFEST).write_text(json.dumps(dict.fromkeys(names, "0" * 64)), encoding="utf-8")
     git("add", "-A", cwd=editor)
     git("commit", "-q", "-m", "hostile", cwd=editor)
     git("push", "-q", str(bare), "gh-pages", cwd=editor)
@@ -216,7 +234,8 @@ def test_git_target_with_a_hostile_branch(tmp_path: Path) -> None:
 
 
 def test_checkout_of_a_hostile_branch_runs_nothing_and_writes_nothing_into_git(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Trees only a hostile client makes: a link ``files -> .git`` and a folder
     ``files/config`` of the same name (git writes the folder, never through the link),
     and a ``.gitattributes`` asking for a filter the machine's git configuration defines
@@ -229,19 +248,35 @@ def test_checkout_of_a_hostile_branch_runs_nothing_and_writes_nothing_into_git(
     git("init", "-q", "--bare", str(bare), cwd=tmp_path)
     config = blob(editor, hostile_config(marker).encode())
     folder = raw_tree(editor, [("100644", "config", config)])
-    publish_tree(editor, bare, "gh-pages", raw_tree(editor, [
-        ("100644", ".gitattributes", blob(editor, b"* filter=lfs\n")),
-        ("120000", "files", blob(editor, b".git")),
-        ("40000", "files", folder),
-        ("100644", "index.html", blob(editor, b"<p>old</p>\n")),
-    ]))
+    publish_tree(
+        editor,
+        bare,
+        "gh-pages",
+        raw_tree(
+            editor,
+            [
+                ("100644", ".gitattributes", blob(editor, b"* filter=lfs\n")),
+                ("120000", "files", blob(editor, b".git")),
+                ("40000", "files", folder),
+                ("100644", "index.html", blob(editor, b"<p>old</p>\n")),
+            ],
+        ),
+    )
     for number, name in enumerate((".git", ".GIT", ".git ")):
-        publish_tree(editor, bare, f"worse{number}", raw_tree(editor, [
-            ("40000", name, folder), ("100644", "index.html", blob(editor, b"x\n"))]))
+        publish_tree(
+            editor,
+            bare,
+            f"worse{number}",
+            raw_tree(
+                editor, [("40000", name, folder), ("100644", "index.html", blob(editor, b"x\n"))]
+            ),
+        )
     # the machine's own git configuration defines a filter (as git-lfs installs one)
     machine = tmp_path / "machine.gitconfig"
-    machine.write_text(f"[filter \"lfs\"]\n\tclean = touch {marker}; cat\n"
-                       f"\tsmudge = touch {marker}; cat\n", encoding="utf-8")
+    machine.write_text(
+        f'[filter "lfs"]\n\tclean = touch {marker}; cat\n\tsmudge = touch {marker}; cat\n',
+        encoding="utf-8",
+    )
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(machine))
     site = built_site(tmp_path, tmp_path / "unused")
     work = tmp_path / "work"
@@ -260,8 +295,7 @@ def test_checkout_of_a_hostile_branch_runs_nothing_and_writes_nothing_into_git(
         assert not other.exists()  # the refused work clone is removed, .git and all
 
 
-def test_gitignore_and_gitattributes_of_the_branch_change_no_byte_pushed(
-        tmp_path: Path) -> None:
+def test_gitignore_and_gitattributes_of_the_branch_change_no_byte_pushed(tmp_path: Path) -> None:
     """The branch's ``.gitignore`` ignores everything and its ``.gitattributes`` asks for
     line-end conversion: the pushed files are still every built file, byte for byte."""
     editor = tmp_path / "editor"
@@ -278,8 +312,9 @@ def test_gitignore_and_gitattributes_of_the_branch_change_no_byte_pushed(
 
     deploy_folder(site, GitTarget(str(bare), "gh-pages", tmp_path / "work"), "pages")
 
-    assert_published_exactly(bare, "gh-pages", site,
-                             kept=frozenset({".gitignore", ".gitattributes"}))
+    assert_published_exactly(
+        bare, "gh-pages", site, kept=frozenset({".gitignore", ".gitattributes"})
+    )
 
 
 def test_git_commands_ignore_commands_in_the_clone_settings(tmp_path: Path) -> None:
@@ -342,8 +377,14 @@ def test_dir_target_with_hostile_links_and_manifest(tmp_path: Path) -> None:
     (web / ".git" / "config").write_text("the folder's own settings", encoding="utf-8")
     (web / ".hidden").mkdir()
     (web / ".hidden" / "keep.txt").write_text("kept", encoding="utf-8")
-    names = [*HOSTILE_NAMES, str(victims / "abs-victim"), "../victims/victim-file",
-             "category/old.html", "gone/page.html", ".hidden/keep.txt"]
+    names = [
+        *HOSTILE_NAMES,
+        str(victims / "abs-victim"),
+        "../victims/victim-file",
+        "category/old.html",
+        "gone/page.html",
+        ".hidden/keep.txt",
+    ]
     (web / MANIFEST).write_text(json.dumps(dict.fromkeys(names, "0" * 64)), encoding="utf-8")
     before = snapshot(tmp_path, skip=(web,))
 
@@ -380,12 +421,33 @@ def test_a_linked_manifest_is_not_read(tmp_path: Path) -> None:
     assert not (web / MANIFEST).is_symlink()
 
 
-@pytest.mark.parametrize("content", [
-    b"[1, 2]", b'"a string"', b"not json", b"\xff\xfe\xfa", b"[" * 100_000,
-    b'{"keep.html": 1}', b'{"keep.html": ["x"]}', b'{"keep.html": null}',
-    b'{"index.html": "x", "keep.html": {"a": "b"}}', b'{"keep.html": "x"',
-], ids=["list", "string", "text", "bytes", "deep", "number", "list-value", "null-value",
-        "object-value", "cut"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"[1, 2]",
+        b'"a string"',
+        b"not json",
+        b"\xff\xfe\xfa",
+        b"[" * 100_000,
+        b'{"keep.html": 1}',
+        b'{"keep.html": ["x"]}',
+        b'{"keep.html": null}',
+        b'{"index.html": "x", "keep.html": {"a": "b"}}',
+        b'{"keep.html": "x"',
+    ],
+    ids=[
+        "list",
+        "string",
+        "text",
+        "bytes",
+        "deep",
+        "number",
+        "list-value",
+        "null-value",
+        "object-value",
+        "cut",
+    ],
+)
 def test_a_malformed_manifest_is_no_manifest(tmp_path: Path, content: bytes) -> None:
     """A manifest that is not a JSON object of names to digests is taken as no manifest:
     the whole site is sent, nothing is deleted, and there is no traceback."""
@@ -427,8 +489,9 @@ def test_a_manifest_that_is_a_pipe_does_not_hang_the_deploy(tmp_path: Path) -> N
     assert json.loads((web / MANIFEST).read_text(encoding="utf-8")) == local_manifest(site)
 
 
-@pytest.mark.parametrize("name", [".git/config", ".GIT/config", ".htaccess",
-                                  "files/.git/config", "a/.well-known/x"])
+@pytest.mark.parametrize(
+    "name", [".git/config", ".GIT/config", ".htaccess", "files/.git/config", "a/.well-known/x"]
+)
 def test_hidden_files_of_the_built_site_are_refused(tmp_path: Path, name: str) -> None:
     """The built site has no hidden files: one there is refused, with its name, before
     anything is sent."""
@@ -443,11 +506,23 @@ def test_hidden_files_of_the_built_site_are_refused(tmp_path: Path, name: str) -
     assert list(web.iterdir()) == []
 
 
-@pytest.mark.parametrize("name", ["../victim", "{victim}", ".git/config", ".GIT/config",
-                                  "a/../../victim", "", "x/./y", "sub\\..\\..\\victim",
-                                  "nul\u0000"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../victim",
+        "{victim}",
+        ".git/config",
+        ".GIT/config",
+        "a/../../victim",
+        "",
+        "x/./y",
+        "sub\\..\\..\\victim",
+        "nul\u0000",
+    ],
+)
 def test_put_and_delete_refuse_names_that_are_not_plain_visible_paths(
-        tmp_path: Path, name: str) -> None:
+    tmp_path: Path, name: str
+) -> None:
     """A folder target never writes or deletes a name with a hidden part or one that is
     not a plain relative path inside it, whoever calls it."""
     victim = tmp_path / "victim"
@@ -475,8 +550,7 @@ def test_a_file_in_the_way_of_a_folder_is_replaced(tmp_path: Path) -> None:
     web.mkdir()
     (web / "category").write_text("a file", encoding="utf-8")
     deploy_folder(site, DirTarget(web), "web")
-    assert (web / "category" / "x.html").read_bytes() == \
-        (site / "category" / "x.html").read_bytes()
+    assert (web / "category" / "x.html").read_bytes() == (site / "category" / "x.html").read_bytes()
 
 
 def test_a_folder_in_the_way_of_a_file_is_refused_clearly(tmp_path: Path) -> None:
@@ -498,8 +572,10 @@ def test_a_folder_in_the_way_of_a_file_is_refused_clearly(tmp_path: Path) -> Non
 
 def mktree(repository: Path, entries: list[tuple[str, str, str]]) -> str:
     """A tree of ``entries`` (mode, object, name) written with ``git mktree``."""
-    listing = "".join(f"{mode} {'tree' if mode == '040000' else 'blob'} {oid}\t{name}\n"
-                      for mode, oid, name in entries)
+    listing = "".join(
+        f"{mode} {'tree' if mode == '040000' else 'blob'} {oid}\t{name}\n"
+        for mode, oid, name in entries
+    )
     return git("mktree", cwd=repository, data=listing.encode()).strip()
 
 
@@ -507,15 +583,15 @@ def git_bomb(repository: Path, fanout: int, depth: int) -> str:
     """A tree of ``fanout ** depth`` files: ``depth`` levels of ``fanout`` names, each
     level naming the one tree below it ``fanout`` times, over a single two-byte blob.
     A few kilobytes of objects, whatever the number of files."""
-    tree = mktree(repository, [("100644", blob(repository, b"x\n"), f"f{i}")
-                               for i in range(fanout)])
+    tree = mktree(
+        repository, [("100644", blob(repository, b"x\n"), f"f{i}") for i in range(fanout)]
+    )
     for _ in range(depth - 1):
         tree = mktree(repository, [("040000", tree, f"d{i}") for i in range(fanout)])
     return tree
 
 
-def hostile_branch(tmp_path: Path, build: Callable[[Path], str],
-                   branch: str = "gh-pages") -> Path:
+def hostile_branch(tmp_path: Path, build: Callable[[Path], str], branch: str = "gh-pages") -> Path:
     """A bare repository whose ``branch`` holds the tree ``build`` writes, committed with
     git plumbing (``commit-tree``) and pushed, as an editor with access to it can."""
     editor = tmp_path / "editor"
@@ -526,8 +602,9 @@ def hostile_branch(tmp_path: Path, build: Callable[[Path], str],
     return bare
 
 
-def refused_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bare: Path,
-                   work: Path) -> tuple[Problem, float]:
+def refused_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bare: Path, work: Path
+) -> tuple[Problem, float]:
     """Make a git target of ``bare``: it must be refused, with nothing checked out and no
     work clone left. The problem and the seconds the refusal took."""
     ran: list[str] = []
@@ -554,8 +631,9 @@ def refused_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bare: Path,
 
 
 @pytest.mark.parametrize(("fanout", "depth"), [(30, 4), (10, 10)], ids=["810000", "10e10"])
-def test_a_git_bomb_branch_is_refused_quickly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                              fanout: int, depth: int) -> None:
+def test_a_git_bomb_branch_is_refused_quickly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fanout: int, depth: int
+) -> None:
     """A "git bomb" at the deploy branch: a few kilobytes of objects that would check out
     to 810 000 files, or to 10^10 (far more than any disk holds). Its tree is listed
     before anything is checked out, the listing stops at MAX_TARGET_ENTRIES, and the
@@ -571,7 +649,8 @@ def test_a_git_bomb_branch_is_refused_quickly(tmp_path: Path, monkeypatch: pytes
 
 
 def test_a_branch_of_one_big_file_named_many_times_is_refused(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """One blob of MAX_TARGET_FILE_BYTES (a file as big as a target may hold: it
     compresses to some 64 KB) named just enough times to pass MAX_TARGET_BYTES (4 GiB):
     the sizes the listing gives add up past the bound, and nothing is checked out."""
@@ -590,11 +669,19 @@ def test_a_branch_of_one_big_file_named_many_times_is_refused(
 
 
 def test_a_branch_holding_a_file_over_the_file_bound_is_refused(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A single file one byte over MAX_TARGET_FILE_BYTES is named in the refusal."""
-    bare = hostile_branch(tmp_path, lambda editor: mktree(editor, [
-        ("100644", blob(editor, b"<p>home</p>\n"), "index.html"),
-        ("100644", blob(editor, b"A" * (MAX_TARGET_FILE_BYTES + 1)), "huge.bin")]))
+    bare = hostile_branch(
+        tmp_path,
+        lambda editor: mktree(
+            editor,
+            [
+                ("100644", blob(editor, b"<p>home</p>\n"), "index.html"),
+                ("100644", blob(editor, b"A" * (MAX_TARGET_FILE_BYTES + 1)), "huge.bin"),
+            ],
+        ),
+    )
 
     problem, _ = refused_target(tmp_path, monkeypatch, bare, tmp_path / "work")
 
@@ -602,10 +689,12 @@ def test_a_branch_holding_a_file_over_the_file_bound_is_refused(
     assert str(MAX_TARGET_FILE_BYTES + 1) in problem.en
 
 
-def test_a_smaller_bound_is_the_one_applied(tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_smaller_bound_is_the_one_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The bounds are read when the tree is listed: a branch of 1 MB named 20 times
     passes with the real bounds and is refused once MAX_TARGET_BYTES is 8 MB."""
+
     def build(editor: Path) -> str:
         big = blob(editor, b"B" * (1 << 20))
         return mktree(editor, [("100644", big, f"p{i}.jpg") for i in range(20)])
@@ -628,11 +717,22 @@ def test_gitattributes_of_the_branch_do_not_inflate_the_checkout(tmp_path: Path)
     style = b"body { color: black }\n" * 1000
 
     def build(editor: Path) -> str:
-        return mktree(editor, [
-            ("100644", blob(editor, b"* ident working-tree-encoding=UTF-32 text eol=crlf\n"
-                                    b"*.html filter=inflate\n"), ".gitattributes"),
-            ("100644", blob(editor, page), "index.html"),
-            ("100644", blob(editor, style), "style.css")])
+        return mktree(
+            editor,
+            [
+                (
+                    "100644",
+                    blob(
+                        editor,
+                        b"* ident working-tree-encoding=UTF-32 text eol=crlf\n"
+                        b"*.html filter=inflate\n",
+                    ),
+                    ".gitattributes",
+                ),
+                ("100644", blob(editor, page), "index.html"),
+                ("100644", blob(editor, style), "style.css"),
+            ],
+        )
 
     bare = hostile_branch(tmp_path, build)
 
@@ -640,10 +740,14 @@ def test_gitattributes_of_the_branch_do_not_inflate_the_checkout(tmp_path: Path)
 
     assert (target.root / "index.html").read_bytes() == page
     assert (target.root / "style.css").read_bytes() == style
-    on_disk = sum(path.stat().st_size for path in target.root.rglob("*")
-                  if path.is_file() and ".git" not in path.relative_to(target.root).parts)
+    on_disk = sum(
+        path.stat().st_size
+        for path in target.root.rglob("*")
+        if path.is_file() and ".git" not in path.relative_to(target.root).parts
+    )
     assert on_disk == len(page) + len(style) + len(
-        b"* ident working-tree-encoding=UTF-32 text eol=crlf\n*.html filter=inflate\n")
+        b"* ident working-tree-encoding=UTF-32 text eol=crlf\n*.html filter=inflate\n"
+    )
 
 
 def test_a_failed_deploy_removes_the_work_clone(tmp_path: Path) -> None:

@@ -40,8 +40,11 @@ from gardarika.build import Builder
 
 EXAMPLES = int(os.environ.get("GARDARIKA_FUZZ_EXAMPLES", "500"))
 #: ``GARDARIKA_FUZZ_SHRINK=0`` reports the first failure as found, without minimising it
-PHASES = tuple(Phase) if os.environ.get("GARDARIKA_FUZZ_SHRINK", "1") != "0" else (
-    Phase.explicit, Phase.reuse, Phase.generate)
+PHASES = (
+    tuple(Phase)
+    if os.environ.get("GARDARIKA_FUZZ_SHRINK", "1") != "0"
+    else (Phase.explicit, Phase.reuse, Phase.generate)
+)
 TOWN = "t"
 #: the biggest generated file; enough to cross buffer sizes, small enough to stay fast
 MAX_BYTES = 200_000
@@ -49,96 +52,313 @@ MAX_BYTES = 200_000
 # -- text -----------------------------------------------------------------------------
 
 ODD = [
-    "\u202e", "\u202d", "\u200f", "\u200e", "\u2066", "\u2069",   # bidi controls
-    "שלום", "مرحبا بكم", "e\u0301", "\u0301\u0308\u0327", "й", "ё",  # RTL, combining
-    "🙂", "👨\u200d👩\u200d👧", "🇷🇺", "\u200b", "\u200d", "\u00ad",  # emoji, zero width
-    "\u2028", "\u2029", "\x85", "\ufeff", "\ufffe", "\uffff", "\U0010ffff",
-    "\ue000", "\U000e0001", "\ufdd0",                              # non-characters, PUA
-    "\x00", "\x01", "\x07", "\x08", "\x1b", "\x7f", "\t", "\x0b", "\x0c", "\x1c",
-    "Щёлково", "Старая Ладога", "con", "nul.txt", "..", "../", "/", "\\", "~",
-    "{", "}", "{static}", "{filename}", "%", "%2e%2e/", "&amp;", "&#0;", "<", ">",
-    "<script>alert(1)</script>", '"', "'", "`", ":", ": ", "#", "-", "---", "...",
-    "[", "]", "*", "!", "|", "&a", "*a", "!!", "? ", "- ", "\\u0000", "  ", " ",
+    "\u202e",
+    "\u202d",
+    "\u200f",
+    "\u200e",
+    "\u2066",
+    "\u2069",  # bidi controls
+    "שלום",
+    "مرحبا بكم",
+    "e\u0301",
+    "\u0301\u0308\u0327",
+    "й",
+    "ё",  # RTL, combining
+    "🙂",
+    "👨\u200d👩\u200d👧",
+    "🇷🇺",
+    "\u200b",
+    "\u200d",
+    "\u00ad",  # emoji, zero width
+    "\u2028",
+    "\u2029",
+    "\x85",
+    "\ufeff",
+    "\ufffe",
+    "\uffff",
+    "\U0010ffff",
+    "\ue000",
+    "\U000e0001",
+    "\ufdd0",  # non-characters, PUA
+    "\x00",
+    "\x01",
+    "\x07",
+    "\x08",
+    "\x1b",
+    "\x7f",
+    "\t",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "Щёлково",
+    "Старая Ладога",
+    "con",
+    "nul.txt",
+    "..",
+    "../",
+    "/",
+    "\\",
+    "~",
+    "{",
+    "}",
+    "{static}",
+    "{filename}",
+    "%",
+    "%2e%2e/",
+    "&amp;",
+    "&#0;",
+    "<",
+    ">",
+    "<script>alert(1)</script>",
+    '"',
+    "'",
+    "`",
+    ":",
+    ": ",
+    "#",
+    "-",
+    "---",
+    "...",
+    "[",
+    "]",
+    "*",
+    "!",
+    "|",
+    "&a",
+    "*a",
+    "!!",
+    "? ",
+    "- ",
+    "\\u0000",
+    "  ",
+    " ",
 ]
 odd_text = st.lists(
-    st.one_of(st.sampled_from(ODD),
-              st.text(st.characters(exclude_categories=("Cs",)), max_size=12)),
-    max_size=8).map("".join)
+    st.one_of(
+        st.sampled_from(ODD), st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+    ),
+    max_size=8,
+).map("".join)
 #: a value repeated into something very long (a 10 000-character title and so on)
-long_text = st.builds(lambda piece, times: (piece * times)[:12_000],
-                      st.sampled_from(["Щ", "ab ", "🙂", "e\u0301", "слово "]),
-                      st.integers(300, 10_000))
-plain_title = st.sampled_from(["Субботник в парке", "Craft fair", "Ярмарка: итоги",
-                               "«Кавычки» и — тире", "Title", "1941–1945", "C++ & Co"])
+long_text = st.builds(
+    lambda piece, times: (piece * times)[:12_000],
+    st.sampled_from(["Щ", "ab ", "🙂", "e\u0301", "слово "]),
+    st.integers(300, 10_000),
+)
+plain_title = st.sampled_from(
+    [
+        "Субботник в парке",
+        "Craft fair",
+        "Ярмарка: итоги",
+        "«Кавычки» и — тире",
+        "Title",
+        "1941–1945",
+        "C++ & Co",
+    ]
+)
 #: mostly ordinary, often odd, now and then very long
 anything = st.one_of(plain_title, plain_title, odd_text, odd_text, long_text)
 
 DATES = [
-    "2024-05-01", "2024-05-01 10:30", "2024-05-01T10:30:00+03:00", "2024-05-01 10:30:00Z",
-    "01.05.2024", "1.5.24", "2024/05/01", "05/01/2024", "May 1, 2024", "1 мая 2024",
-    "2024-02-30", "2024-13-01", "0000-00-00", "9999-12-31", "0001-01-01", "99999-01-01",
-    "2099-01-01", "-2024-01-01", "1e10", "1714550400", "now", "yesterday", "", " ",
-    "2024-05-01 25:61", "2024-05-01 10:30 Europe/Moscow", "2024-W18-3", "2024-122",
-    "Mon, 01 May 2024 10:30:00 +0300", "2024-05-01\x00", "２０２４-０５-０１",
+    "2024-05-01",
+    "2024-05-01 10:30",
+    "2024-05-01T10:30:00+03:00",
+    "2024-05-01 10:30:00Z",
+    "01.05.2024",
+    "1.5.24",
+    "2024/05/01",
+    "05/01/2024",
+    "May 1, 2024",
+    "1 мая 2024",
+    "2024-02-30",
+    "2024-13-01",
+    "0000-00-00",
+    "9999-12-31",
+    "0001-01-01",
+    "99999-01-01",
+    "2099-01-01",
+    "-2024-01-01",
+    "1e10",
+    "1714550400",
+    "now",
+    "yesterday",
+    "",
+    " ",
+    "2024-05-01 25:61",
+    "2024-05-01 10:30 Europe/Moscow",
+    "2024-W18-3",
+    "2024-122",
+    "Mon, 01 May 2024 10:30:00 +0300",
+    "2024-05-01\x00",
+    "２０２４-０５-０１",
 ]
-dates = st.one_of(st.sampled_from(DATES), odd_text,
-                  st.datetimes().map(lambda d: d.strftime("%Y-%m-%d %H:%M")),
-                  st.datetimes().map(lambda d: d.isoformat()))
-LANGS = ["ru", "en", "de", "xx", "RU", "ru_RU", "ru-RU", "", "zz-ZZ", "x" * 60, "en.md",
-         "sr-Latn", "und", "root", "../en", "ру"]
+dates = st.one_of(
+    st.sampled_from(DATES),
+    odd_text,
+    st.datetimes().map(lambda d: d.strftime("%Y-%m-%d %H:%M")),
+    st.datetimes().map(lambda d: d.isoformat()),
+)
+LANGS = [
+    "ru",
+    "en",
+    "de",
+    "xx",
+    "RU",
+    "ru_RU",
+    "ru-RU",
+    "",
+    "zz-ZZ",
+    "x" * 60,
+    "en.md",
+    "sr-Latn",
+    "und",
+    "root",
+    "../en",
+    "ру",
+]
 langs = st.one_of(st.sampled_from(LANGS), odd_text)
-SLUGS = ["con", "nul", "aux.html", "../../evil", "/etc/passwd", "a/b/c", "", ".", "..",
-         "index", "search", "theme", "pages/x", "UPPER", "x" * 300, "%2e%2e", "Щёлково"]
+SLUGS = [
+    "con",
+    "nul",
+    "aux.html",
+    "../../evil",
+    "/etc/passwd",
+    "a/b/c",
+    "",
+    ".",
+    "..",
+    "index",
+    "search",
+    "theme",
+    "pages/x",
+    "UPPER",
+    "x" * 300,
+    "%2e%2e",
+    "Щёлково",
+]
 slugs = st.one_of(st.sampled_from(SLUGS), odd_text)
 STATUSES = ["draft", "published", "hidden", "DRAFT", "", "garbage", "draft\x00"]
 BOOLEANS = ["yes", "no", "true", "да", "1", "0", "", "maybe"]
 
 # (key, values); keys written in the file with random capitals
 KEYS: list[tuple[str, st.SearchStrategy[str]]] = [
-    ("title", anything), ("date", dates), ("lang", langs), ("slug", slugs),
-    ("category", anything), ("tags", anything), ("status", st.sampled_from(STATUSES)),
-    ("translation", st.sampled_from(BOOLEANS)), ("future", st.sampled_from(BOOLEANS)),
-    ("summary", anything), ("author", anything), ("authors", anything),
-    ("modified", dates), ("save_as", slugs), ("url", slugs), ("template", slugs),
-    ("css", anything), ("odd key", anything),
+    ("title", anything),
+    ("date", dates),
+    ("lang", langs),
+    ("slug", slugs),
+    ("category", anything),
+    ("tags", anything),
+    ("status", st.sampled_from(STATUSES)),
+    ("translation", st.sampled_from(BOOLEANS)),
+    ("future", st.sampled_from(BOOLEANS)),
+    ("summary", anything),
+    ("author", anything),
+    ("authors", anything),
+    ("modified", dates),
+    ("save_as", slugs),
+    ("url", slugs),
+    ("template", slugs),
+    ("css", anything),
+    ("odd key", anything),
 ]
 
 # -- Markdown bodies ------------------------------------------------------------------
 
 BODY_PIECES = [
-    "Текст статьи.", "Plain text.", "# Заголовок", "## Раздел {: #id .class }", "[TOC]",
-    "![Картинка]({static}/images/p.png)", "[ссылка]({filename}other.md)",
-    "[нет файла]({filename}missing.md)", "![нет]({static}/images/none.png)",
-    "[внешняя](https://example.org)", "<img src=\"http://example.org/x.png\">",
-    "<script>alert(1)</script>", "<iframe src=\"https://evil\"></iframe>",
-    "[root](/etc/passwd)", "[up](../../../x)", "[data](data:text/html,x)",
-    "```\nкод без конца", "```python\nprint(1)\n```", "    отступ", "> цитата",
-    "| a | b |\n|---|---|\n| 1 | 2 |", "Сноска[^1]\n\n[^1]: Текст.", ":smile: :flag_ru:",
-    "!!! note\n    Замечание", "??? details\n    Скрыто", "- [ ] задача\n- [x] сделано",
-    "==mark== ~~strike~~", "*Abbr*\n\n*[Abbr]: Abbreviation", "Термин\n:   определение",
-    "<div markdown=\"1\">*x*</div>", "&nbsp;&#x0;&#xD800;&#1114112;", "---", "***",
-    "Title: в тексте", "<!-- комментарий", "<", "]]>", "{% raw %}{{ 1 }}",
-    "{{ config }}", "\\", "* * *", "1. один\n2. два",
+    "Текст статьи.",
+    "Plain text.",
+    "# Заголовок",
+    "## Раздел {: #id .class }",
+    "[TOC]",
+    "![Картинка]({static}/images/p.png)",
+    "[ссылка]({filename}other.md)",
+    "[нет файла]({filename}missing.md)",
+    "![нет]({static}/images/none.png)",
+    "[внешняя](https://example.org)",
+    '<img src="http://example.org/x.png">',
+    "<script>alert(1)</script>",
+    '<iframe src="https://evil"></iframe>',
+    "[root](/etc/passwd)",
+    "[up](../../../x)",
+    "[data](data:text/html,x)",
+    "```\nкод без конца",
+    "```python\nprint(1)\n```",
+    "    отступ",
+    "> цитата",
+    "| a | b |\n|---|---|\n| 1 | 2 |",
+    "Сноска[^1]\n\n[^1]: Текст.",
+    ":smile: :flag_ru:",
+    "!!! note\n    Замечание",
+    "??? details\n    Скрыто",
+    "- [ ] задача\n- [x] сделано",
+    "==mark== ~~strike~~",
+    "*Abbr*\n\n*[Abbr]: Abbreviation",
+    "Термин\n:   определение",
+    '<div markdown="1">*x*</div>',
+    "&nbsp;&#x0;&#xD800;&#1114112;",
+    "---",
+    "***",
+    "Title: в тексте",
+    "<!-- комментарий",
+    "<",
+    "]]>",
+    "{% raw %}{{ 1 }}",
+    "{{ config }}",
+    "\\",
+    "* * *",
+    "1. один\n2. два",
 ]
-bodies = st.lists(st.one_of(st.sampled_from(BODY_PIECES), odd_text, plain_title),
-                  max_size=6).map(lambda parts: "\n\n".join(parts))
+bodies = st.lists(st.one_of(st.sampled_from(BODY_PIECES), odd_text, plain_title), max_size=6).map(
+    lambda parts: "\n\n".join(parts)
+)
 
 # -- metadata blocks ------------------------------------------------------------------
 
 YAML_VALUES = [
-    "[a, b]", "[ярмарка, ремёсла]", "{a: 1}", "&anchor x", "*anchor", "!!binary aGk=",
-    "!!set {a, b}", "!!omap [a: 1]", "2024-05-01", "2024-05-01 10:00:00+03:00", "1e400",
-    ".nan", "-.inf", "~", "null", "yes", "0x1F", "0o17", "!!python/object:os.system x",
-    "!!python/name:os.system", "!custom x", "|\n  строка\n  ещё", ">\n  свёрнутая",
-    "'одинарные ''кавычки'''", "\"\\u0000\\x85\"", "\"unterminated", "[unclosed",
-    "{unclosed", "\t", ": :", "- a\n- b", "- [a, [b, [c]]]", "? complex\n: key",
-    "\"\\uD800\"", "!!int x", "!!timestamp nonsense",
+    "[a, b]",
+    "[ярмарка, ремёсла]",
+    "{a: 1}",
+    "&anchor x",
+    "*anchor",
+    "!!binary aGk=",
+    "!!set {a, b}",
+    "!!omap [a: 1]",
+    "2024-05-01",
+    "2024-05-01 10:00:00+03:00",
+    "1e400",
+    ".nan",
+    "-.inf",
+    "~",
+    "null",
+    "yes",
+    "0x1F",
+    "0o17",
+    "!!python/object:os.system x",
+    "!!python/name:os.system",
+    "!custom x",
+    "|\n  строка\n  ещё",
+    ">\n  свёрнутая",
+    "'одинарные ''кавычки'''",
+    '"\\u0000\\x85"',
+    '"unterminated',
+    "[unclosed",
+    "{unclosed",
+    "\t",
+    ": :",
+    "- a\n- b",
+    "- [a, [b, [c]]]",
+    "? complex\n: key",
+    '"\\uD800"',
+    "!!int x",
+    "!!timestamp nonsense",
 ]
 #: nested aliases: a billion-laughs document stays small as YAML, huge as text
-LAUGHS = ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-          "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c]\n"
-          "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\ntitle: &f [*e, *e, *e, *e, *e, *e]\n"
-          "tags: [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nsummary: *f\n")
+LAUGHS = (
+    "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c]\n"
+    "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\ntitle: &f [*e, *e, *e, *e, *e, *e]\n"
+    "tags: [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nsummary: *f\n"
+)
 
 
 def one_in(draw: st.DrawFn, n: int) -> bool:
@@ -159,8 +379,9 @@ def metadata_items(draw: st.DrawFn) -> list[tuple[str, str]]:
         items.append(("title", draw(plain_title if careful else anything)))
     if careful or draw(st.booleans()):
         items.append(("date", draw(st.sampled_from(DATES[:4]) if careful else dates)))
-    extra = [(key, draw(values)) for key, values in draw(
-        st.lists(st.sampled_from(KEYS), max_size=4))]
+    extra = [
+        (key, draw(values)) for key, values in draw(st.lists(st.sampled_from(KEYS), max_size=4))
+    ]
     if careful:
         items += extra
     else:
@@ -191,8 +412,9 @@ def yaml_lines(draw: st.DrawFn) -> list[str]:
         style = draw(st.sampled_from(["quoted", "quoted", "raw", "odd"]))
         if style == "quoted":
             escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-            escaped = "".join(c if c.isprintable() or c == " " else f"\\U{ord(c):08x}"
-                              for c in escaped)
+            escaped = "".join(
+                c if c.isprintable() or c == " " else f"\\U{ord(c):08x}" for c in escaped
+            )
             lines.append(f'{key}: "{escaped}"')
         elif style == "raw":
             lines.append(f"{key}: {_one_line(value)}")
@@ -211,8 +433,7 @@ def yaml_lines(draw: st.DrawFn) -> list[str]:
 def documents(draw: st.DrawFn) -> str:
     """The text of one Markdown file, before line endings and encoding."""
     # mostly a header or front matter, so that most examples reach Pelican
-    form = draw(st.sampled_from(["header"] * 7 + ["yaml"] * 7 + ["yaml-unclosed", "none",
-                                                                  "empty"]))
+    form = draw(st.sampled_from(["header"] * 7 + ["yaml"] * 7 + ["yaml-unclosed", "none", "empty"]))
     body = draw(bodies)
     if form == "empty":
         return ""
@@ -222,8 +443,7 @@ def documents(draw: st.DrawFn) -> str:
         lines = draw(header_lines())
         return "\n".join([*lines, "", body])
     lines = draw(yaml_lines())
-    closing = [] if form == "yaml-unclosed" else [draw(st.sampled_from(["---", "...",
-                                                                       "--- "]))]
+    closing = [] if form == "yaml-unclosed" else [draw(st.sampled_from(["---", "...", "--- "]))]
     return "\n".join(["---", *lines, *closing, body])
 
 
@@ -234,8 +454,9 @@ def line_endings(draw: st.DrawFn, text: str) -> str:
     lines = text.split("\n")
     if style != "mixed":
         return style.join(lines)
-    ends = draw(st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=len(lines),
-                         max_size=len(lines)))
+    ends = draw(
+        st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=len(lines), max_size=len(lines))
+    )
     return "".join(line + end for line, end in zip(lines, ends, strict=True))
 
 
@@ -245,9 +466,12 @@ def file_bytes(draw: st.DrawFn) -> bytes:
     if one_in(draw, 25):  # a large file: the body repeated up to the cap
         times = draw(st.integers(2, 2000))
         text = (text + "\n\nАбзац текста, повторённый много раз.\n") * times
-        text = text[:MAX_BYTES // 2]
-    encoding = draw(st.sampled_from(["utf-8"] * 16 + ["utf-8-bom", "bom-twice", "cp1251",
-                                                      "utf-16", "koi8-r", "bytes"]))
+        text = text[: MAX_BYTES // 2]
+    encoding = draw(
+        st.sampled_from(
+            ["utf-8"] * 16 + ["utf-8-bom", "bom-twice", "cp1251", "utf-16", "koi8-r", "bytes"]
+        )
+    )
     if encoding == "utf-8-bom":
         return codecs.BOM_UTF8 + text.encode("utf-8", "surrogatepass")
     if encoding == "bom-twice":
@@ -261,13 +485,31 @@ def file_bytes(draw: st.DrawFn) -> bytes:
     return data[:MAX_BYTES]
 
 
-NAMES = ["news", "Новость", "two words", "news.en", "news.de", "news.xx", "UPPER",
-         "con", "a.b.c", "-dash", "émoji🙂", "x" * 120, "other", "index", "шаблон.ru"]
-names = st.one_of(st.sampled_from(NAMES),
-                  st.text(st.characters(exclude_categories=("Cs",),
-                                        exclude_characters="/\x00"),
-                          min_size=1, max_size=20)
-                  .filter(lambda n: n not in (".", "..") and len(n.encode()) < 200))
+NAMES = [
+    "news",
+    "Новость",
+    "two words",
+    "news.en",
+    "news.de",
+    "news.xx",
+    "UPPER",
+    "con",
+    "a.b.c",
+    "-dash",
+    "émoji🙂",
+    "x" * 120,
+    "other",
+    "index",
+    "шаблон.ru",
+]
+names = st.one_of(
+    st.sampled_from(NAMES),
+    st.text(
+        st.characters(exclude_categories=("Cs",), exclude_characters="/\x00"),
+        min_size=1,
+        max_size=20,
+    ).filter(lambda n: n not in (".", "..") and len(n.encode()) < 200),
+)
 
 
 @st.composite
@@ -275,14 +517,16 @@ def content_files(draw: st.DrawFn) -> dict[str, bytes]:
     """One file, sometimes two or three, relative to the town's content folder."""
     files: dict[str, bytes] = {}
     for _ in range(draw(st.sampled_from([1, 1, 1, 1, 2, 3]))):
-        folder = draw(st.sampled_from(["", "articles/", "articles/", "pages/",
-                                       "articles/deep/er/"]))
+        folder = draw(
+            st.sampled_from(["", "articles/", "articles/", "pages/", "articles/deep/er/"])
+        )
         suffix = draw(st.sampled_from([".md", ".md", ".md", ".markdown", ".MD", ".mkd"]))
         files[f"{folder}{draw(names)}{suffix}"] = draw(file_bytes())
     return files
 
 
 # -- the test -------------------------------------------------------------------------
+
 
 def snapshot(root: Path) -> dict[str, str]:
     """Every file and link below ``root`` (not following links) with a digest."""
@@ -301,8 +545,11 @@ def snapshot(root: Path) -> dict[str, str]:
 
 
 def may_change(rel: str) -> bool:
-    return rel == "output" or rel.startswith((f"output/{TOWN}/", ".cache/")) or rel in (
-        f"output/{TOWN}", ".cache")
+    return (
+        rel == "output"
+        or rel.startswith((f"output/{TOWN}/", ".cache/"))
+        or rel in (f"output/{TOWN}", ".cache")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -316,19 +563,21 @@ def fuzz_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "plugins").symlink_to(REPO / "plugins")
     write(root / "sites" / f"{TOWN}.yaml", "name:\n  ru: Тест\nlanguages: [ru]\n")
     write(root / "sites" / "network.yaml", "name:\n  ru: Сеть\n  en: Network\n")
-    write(root / "content" / TOWN / "articles" / "first.md",
-          "Title: Первая\nDate: 2024-01-01\n\nТекст.\n")
+    write(
+        root / "content" / TOWN / "articles" / "first.md",
+        "Title: Первая\nDate: 2024-01-01\n\nТекст.\n",
+    )
     lines: list[str] = []
     assert Builder(root, jobs=1, echo=lines.append).build().ok, "\n".join(lines)
     return root
 
 
-TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\s+File \"[^\"]+\", line \d+",
-                       re.MULTILINE)
+TRACEBACK = re.compile(
+    r"Traceback \(most recent call last\)|^\s+File \"[^\"]+\", line \d+", re.MULTILINE
+)
 
 
-def build_once(root: Path, files: dict[str, bytes], capfd: pytest.CaptureFixture[str]
-               ) -> None:
+def build_once(root: Path, files: dict[str, bytes], capfd: pytest.CaptureFixture[str]) -> None:
     content = root / "content" / TOWN
     dump = os.environ.get("GARDARIKA_FUZZ_DUMP")
     if dump:  # the example being built, for a look when one hangs
@@ -350,16 +599,22 @@ def build_once(root: Path, files: dict[str, bytes], capfd: pytest.CaptureFixture
     out, err = capfd.readouterr()
 
     after = snapshot(root)
-    changed = sorted(rel for rel in before.keys() | after.keys()
-                     if before.get(rel) != after.get(rel))
+    changed = sorted(
+        rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)
+    )
     assert [rel for rel in changed if not may_change(rel)] == [], log
     for text in (log, out, err):
         assert not TRACEBACK.search(text), text
     shown = {f"content/{TOWN}/{rel}" for rel in files}
     town = next(t for t in report.towns if t.town == TOWN)
     errors = [p for p in town.problems if p.severity == "error"]
-    event("built" if town.ok else "failed in Pelican" if "pages," in log else
-          "refused: " + errors[0].en[:25].encode("ascii", "backslashreplace").decode())
+    event(
+        "built"
+        if town.ok
+        else "failed in Pelican"
+        if "pages," in log
+        else "refused: " + errors[0].en[:25].encode("ascii", "backslashreplace").decode()
+    )
     if town.ok:
         assert not errors, log
         assert (root / "output" / TOWN / "index.html").is_file()
@@ -374,13 +629,23 @@ def build_once(root: Path, files: dict[str, bytes], capfd: pytest.CaptureFixture
 
 
 @pytest.mark.long
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          phases=PHASES, print_blob=False,
-          # capfd is read and emptied at the start and end of every example
-          suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                 # a file is a few kilobytes of generated bytes by design
-                                 HealthCheck.data_too_large, HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=PHASES,
+    print_blob=False,
+    # capfd is read and emptied at the start and end of every example
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        # a file is a few kilobytes of generated bytes by design
+        HealthCheck.data_too_large,
+        HealthCheck.too_slow,
+    ],
+)
 @given(files=content_files())
-def test_any_content_builds_or_names_its_file(fuzz_project: Path, files: dict[str, bytes],
-                                             capfd: pytest.CaptureFixture[str]) -> None:
+def test_any_content_builds_or_names_its_file(
+    fuzz_project: Path, files: dict[str, bytes], capfd: pytest.CaptureFixture[str]
+) -> None:
     build_once(fuzz_project, files, capfd)

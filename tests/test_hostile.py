@@ -39,8 +39,11 @@ PLAIN = "Title: Обычная статья\nDate: 2024-03-01 10:00\n\nОбыч�
 
 def manifest(name: str) -> list[dict[str, str]]:
     with open(HOSTILE / name, encoding="utf-8", newline="") as table:
-        return [row for row in csv.DictReader(table, delimiter="\t")
-                if row.get("path") or row.get("file")]
+        return [
+            row
+            for row in csv.DictReader(table, delimiter="\t")
+            if row.get("path") or row.get("file")
+        ]
 
 
 ROWS = manifest("expected.tsv")
@@ -77,14 +80,21 @@ def _session_rss(session: int) -> int:
     return total
 
 
-def _run_measured(command: list[str], cwd: Path, timeout: float
-                  ) -> tuple[subprocess.CompletedProcess[str], int, float]:
+def _run_measured(
+    command: list[str], cwd: Path, timeout: float
+) -> tuple[subprocess.CompletedProcess[str], int, float]:
     """Run ``command`` in a session of its own; return it, its peak memory (all its
     processes together, sampled) and its seconds."""
     start = time.monotonic()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, start_new_session=True,
-                               env={**os.environ, "PYTHONPATH": str(REPO)})
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     peak = 0
     done = threading.Event()
 
@@ -103,8 +113,11 @@ def _run_measured(command: list[str], cwd: Path, timeout: float
         sampler.join()
         if process.poll() is None:
             os.killpg(process.pid, 9)
-    return (subprocess.CompletedProcess(command, process.returncode, output, ""), peak,
-            time.monotonic() - start)
+    return (
+        subprocess.CompletedProcess(command, process.returncode, output, ""),
+        peak,
+        time.monotonic() - start,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -112,11 +125,13 @@ def beside_the_demo(tmp_path_factory: pytest.TempPathFactory):
     root = _project(tmp_path_factory.mktemp("hostile") / "net", with_demo=True)
     town = root / "content" / "hostile"
     shutil.copytree(HOSTILE / "content", town, symlinks=True)
-    subprocess.run(["sh", str(HOSTILE / "make-links.sh"), str(town)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["sh", str(HOSTILE / "make-links.sh"), str(town)], check=True, capture_output=True
+    )
     shutil.copy(REPO / "tasks.py", root)  # a copy: it builds the folder it is in
     done, peak, seconds = _run_measured(
-        [sys.executable, "-m", "invoke", "build", "--jobs", "2"], root, timeout=900)
+        [sys.executable, "-m", "invoke", "build", "--jobs", "2"], root, timeout=900
+    )
     return root, done, peak, seconds
 
 
@@ -132,8 +147,8 @@ def test_the_demo_towns_are_published_beside_a_hostile_one(beside_the_demo) -> N
     assert all(f'href="{town}/index.html"' in portal for town in DEMO_TOWNS)
     assert "✗ hostile" in log
     assert not (root / "output" / "hostile").exists()
-    assert peak < 1.5 * 1024 ** 3, f"peak memory {peak / 1024 ** 2:.0f} MB"
-    print(f"\nhostile beside the demo: {seconds:.1f} s, peak {peak / 1024 ** 2:.0f} MB")
+    assert peak < 1.5 * 1024**3, f"peak memory {peak / 1024**2:.0f} MB"
+    print(f"\nhostile beside the demo: {seconds:.1f} s, peak {peak / 1024**2:.0f} MB")
 
 
 #: rows whose name can be matched in the log (a name with a line break cannot)
@@ -144,14 +159,18 @@ NAMED = [r for r in ROWS + LINK_ROWS if r["lint"] == "error" and "\\" not in r["
 def test_each_refused_file_is_named(beside_the_demo, row: dict[str, str]) -> None:
     log = beside_the_demo[1].stdout
     shown = f"content/hostile/{row['path']}"
-    assert any(line.startswith(shown) and ": error: " in line
-               for line in log.splitlines()), f"{shown} ({row['why']}) not refused"
+    assert any(line.startswith(shown) and ": error: " in line for line in log.splitlines()), (
+        f"{shown} ({row['why']}) not refused"
+    )
 
 
 def test_nothing_in_the_output_can_run_script(beside_the_demo) -> None:
     root = beside_the_demo[0]
-    assert [f.format() for f in check_output(root / "output")
-            if "script" in f.en or "handler" in f.en or "quotes" in f.en] == []
+    assert [
+        f.format()
+        for f in check_output(root / "output")
+        if "script" in f.en or "handler" in f.en or "quotes" in f.en
+    ] == []
 
 
 # -- the files that must build cleaned --------------------------------------------------
@@ -174,10 +193,12 @@ def cleaned_town(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "output"
 
 
-def test_the_cleaned_files_build_without_anything_able_to_run_script(
-        cleaned_town: Path) -> None:
-    assert [f.format() for f in check_output(cleaned_town)
-            if "script" in f.en or "handler" in f.en or "quotes" in f.en] == []
+def test_the_cleaned_files_build_without_anything_able_to_run_script(cleaned_town: Path) -> None:
+    assert [
+        f.format()
+        for f in check_output(cleaned_town)
+        if "script" in f.en or "handler" in f.en or "quotes" in f.en
+    ] == []
 
 
 def test_no_script_runs_in_a_real_browser(cleaned_town: Path) -> None:
@@ -198,22 +219,23 @@ def test_no_script_runs_in_a_real_browser(cleaned_town: Path) -> None:
     pages = sorted(p for p in cleaned_town.rglob("*.html") if p.name != "404.html")
     assert len(pages) > 20
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS,
-                                    headless=True)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
         context = browser.new_context()
-        context.on("request", lambda r: r.url.startswith((prefix, "data:"))
-                   or outside.append(r.url))
+        context.on(
+            "request", lambda r: r.url.startswith((prefix, "data:")) or outside.append(r.url)
+        )
         page = context.new_page()
-        page.on("dialog", lambda d: (dialogs.append(f"{page.url}: {d.message}"),
-                                     d.dismiss()))
+        page.on("dialog", lambda d: (dialogs.append(f"{page.url}: {d.message}"), d.dismiss()))
         for path in pages:
             page.goto(path.as_uri())
             page.wait_for_load_state("load")
             # what a reader does: move over links, focus fields, open details
-            page.evaluate("() => { for (const e of document.querySelectorAll('*')) {"
-                          " for (const t of ['mouseover', 'focus', 'click', 'error']) {"
-                          " if (t === 'click' && e.closest('a, form')) continue;"
-                          " try { e.dispatchEvent(new Event(t)); } catch (x) {} } } }")
+            page.evaluate(
+                "() => { for (const e of document.querySelectorAll('*')) {"
+                " for (const t of ['mouseover', 'focus', 'click', 'error']) {"
+                " if (t === 'click' && e.closest('a, form')) continue;"
+                " try { e.dispatchEvent(new Event(t)); } catch (x) {} } } }"
+            )
         browser.close()
     assert dialogs == []
     assert outside == []
@@ -225,8 +247,9 @@ REFUSE = [r for r in ROWS if r["build"] == "refuse"]
 
 
 @pytest.mark.parametrize("row", REFUSE, ids=lambda r: r["path"])
-def test_the_build_refuses_it_without_the_checks(tmp_path: Path, row: dict[str, str],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_build_refuses_it_without_the_checks(
+    tmp_path: Path, row: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = _project(tmp_path / "net", with_demo=False)
     town = root / "content" / "hostile"
     write(town / "articles" / "plain.md", PLAIN)
@@ -243,6 +266,7 @@ def test_the_build_refuses_it_without_the_checks(tmp_path: Path, row: dict[str, 
 
 
 # -- the output check itself, on pages and files made by hand ----------------------------
+
 
 @pytest.mark.parametrize("row", manifest("expected-scanner.tsv"), ids=lambda r: r["file"])
 def test_the_output_check_sees_what_a_browser_would_run(row: dict[str, str]) -> None:

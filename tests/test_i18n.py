@@ -32,8 +32,9 @@ def test_every_template_string_is_translated(pot: Path, lang: str) -> None:
 def test_the_check_notices_a_new_untranslated_string(tmp_path: Path) -> None:
     theme = tmp_path / "gardarika"
     shutil.copytree(THEME, theme)
-    (theme / "templates" / "extra.html").write_text("<p>{{ _('A brand new string') }}</p>",
-                                                    encoding="utf-8")
+    (theme / "templates" / "extra.html").write_text(
+        "<p>{{ _('A brand new string') }}</p>", encoding="utf-8"
+    )
     pot = extract_messages(theme, tmp_path / "messages.pot")
     assert untranslated(theme, "ru", pot) == ["A brand new string"]
 
@@ -42,9 +43,19 @@ def test_no_compiled_catalogs_in_the_repository() -> None:
     assert not list(THEME.rglob("*.mo"))
 
 
-@pytest.mark.parametrize(("n", "word"), [(1, "статья"), (2, "статьи"), (4, "статьи"),
-                                         (5, "статей"), (11, "статей"), (21, "статья"),
-                                         (22, "статьи"), (111, "статей")])
+@pytest.mark.parametrize(
+    ("n", "word"),
+    [
+        (1, "статья"),
+        (2, "статьи"),
+        (4, "статьи"),
+        (5, "статей"),
+        (11, "статей"),
+        (21, "статья"),
+        (22, "статьи"),
+        (111, "статей"),
+    ],
+)
 def test_russian_plurals(n: int, word: str) -> None:
     ru = load_translations(str(THEME / "translations"), "ru")
     assert ru.ngettext("%(num)d article", "%(num)d articles", n) % {"num": n} == f"{n} {word}"

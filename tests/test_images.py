@@ -31,22 +31,32 @@ def phone_photo(path: Path) -> Path:
     """A 4000×3000 JPEG of about 5 MB, taken sideways (EXIF orientation 6), with GPS."""
     width, height = 4000, 3000
     gradient = Image.linear_gradient("L").resize((width, height))
-    image = Image.merge("RGB", (gradient, gradient.rotate(90).resize((width, height)),
-                                Image.new("L", (width, height), 120)))
+    image = Image.merge(
+        "RGB",
+        (
+            gradient,
+            gradient.rotate(90).resize((width, height)),
+            Image.new("L", (width, height), 120),
+        ),
+    )
     draw = ImageDraw.Draw(image)
     for x in range(0, width, 250):
-        draw.ellipse((x, 600 + x % 700, x + 400, 1400 + x % 500),
-                     fill=((x * 7) % 255, 90, 200 - x % 150))
+        draw.ellipse(
+            (x, 600 + x % 700, x + 400, 1400 + x % 500), fill=((x * 7) % 255, 90, 200 - x % 150)
+        )
     draw.rectangle((0, 0, 600, 3000), fill=(200, 30, 30))  # marks the photo's left edge
-    image = ImageChops.add(image, Image.effect_noise((width, height), 32).convert("RGB"),
-                           scale=1.6, offset=-40)
+    image = ImageChops.add(
+        image, Image.effect_noise((width, height), 32).convert("RGB"), scale=1.6, offset=-40
+    )
     exif = Image.Exif()
     exif[ExifTags.Base.Orientation] = 6
     exif[ExifTags.Base.Make] = "PhoneMaker"
-    exif[ExifTags.IFD.GPSInfo] = {ExifTags.GPS.GPSLatitudeRef: "N",
-                                  ExifTags.GPS.GPSLatitude: (60.0, 42.0, 30.0),
-                                  ExifTags.GPS.GPSLongitudeRef: "E",
-                                  ExifTags.GPS.GPSLongitude: (28.0, 44.0, 10.0)}
+    exif[ExifTags.IFD.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (60.0, 42.0, 30.0),
+        ExifTags.GPS.GPSLongitudeRef: "E",
+        ExifTags.GPS.GPSLongitude: (28.0, 44.0, 10.0),
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path, "JPEG", quality=92, exif=exif)
     return path
@@ -109,15 +119,19 @@ def test_drawings_stay_png_and_small_pictures_keep_their_size(tmp_path: Path) ->
 def test_annotate_images() -> None:
     from gardarika.images import ProcessedImage
 
-    image = ProcessedImage(width=960, height=1280, format="jpeg", suffix=".jpg", size=1,
-                           variants=[480, 800])
-    html = ('<p><img alt="a" src="./images/p.jpg"><img src="other.jpg" alt="b">'
-            '<img src="./images/p.jpg" width="100" loading="eager" /></p>')
+    image = ProcessedImage(
+        width=960, height=1280, format="jpeg", suffix=".jpg", size=1, variants=[480, 800]
+    )
+    html = (
+        '<p><img alt="a" src="./images/p.jpg"><img src="other.jpg" alt="b">'
+        '<img src="./images/p.jpg" width="100" loading="eager" /></p>'
+    )
     out = annotate_images(html, lambda src: image if "images/p.jpg" in src else None)
     first, second, third = re.findall(r"<img[^>]*>", out)
     assert 'width="960" height="1280" loading="lazy" decoding="async"' in first
-    assert ('srcset="./images/p-480w.jpg 480w, ./images/p-800w.jpg 800w, '
-            './images/p.jpg 960w"') in first
+    assert (
+        'srcset="./images/p-480w.jpg 480w, ./images/p-800w.jpg 800w, ./images/p.jpg 960w"'
+    ) in first
     assert second == '<img src="other.jpg" alt="b">'
     assert 'width="100"' in third and 'loading="eager"' in third
     assert 'width="960"' not in third and third.endswith(" />")
@@ -128,14 +142,17 @@ def test_photo_in_an_article(network: Path, build_network, photo: Path) -> None:
     source = images / "Прогулка у реки.JPG"
     source.write_bytes(photo.read_bytes())
     Image.new("RGBA", (300, 200), (0, 0, 0, 0)).save(images / "logo.webp")
-    write(network / "content/alpha/articles/walk.md", """
+    write(
+        network / "content/alpha/articles/walk.md",
+        """
         Title: Прогулка у реки
         Date: 2024-08-01 10:00
 
         ![У реки]({static}/images/Прогулка у реки.JPG)
 
         ![Логотип](images/logo.webp)
-    """)
+    """,
+    )
     report = build_network(network)
     assert report.ok, report.log
     out = network / "output/alpha"
@@ -143,8 +160,11 @@ def test_photo_in_an_article(network: Path, build_network, photo: Path) -> None:
     assert_web_ready(web.read_bytes())
     assert (out / "images/progulka-u-reki-480w.jpg").is_file()
     assert source.read_bytes() == photo.read_bytes()
-    page = next(p for p in out.glob("*.html") if "images/progulka-u-reki.jpg" in
-                p.read_text(encoding="utf-8") and "index" not in p.name)
+    page = next(
+        p
+        for p in out.glob("*.html")
+        if "images/progulka-u-reki.jpg" in p.read_text(encoding="utf-8") and "index" not in p.name
+    )
     html = page.read_text(encoding="utf-8")
     img = re.search(r'<img alt="У реки"[^>]*>', html).group(0)
     assert 'width="960" height="1280"' in img and 'loading="lazy"' in img
@@ -167,14 +187,18 @@ def test_black_and_white_photo_stays_jpeg(tmp_path: Path) -> None:
     assert result.format == "jpeg" and result.suffix == ".jpg"
 
 
-def test_too_large_pictures_are_never_decoded(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_too_large_pictures_are_never_decoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from test_lint_images import huge_png
 
-    monkeypatch.setattr(ImageFile.ImageFile, "load",
-                        lambda self: pytest.fail(f"{self.size} decoded"))
-    for name, (width, height) in {"huge.png": (13_000, 13_000),  # Pillow refuses it too
-                                  "scan.png": (8_000, 6_300)}.items():  # Pillow only warns
+    monkeypatch.setattr(
+        ImageFile.ImageFile, "load", lambda self: pytest.fail(f"{self.size} decoded")
+    )
+    for name, (width, height) in {
+        "huge.png": (13_000, 13_000),  # Pillow refuses it too
+        "scan.png": (8_000, 6_300),
+    }.items():  # Pillow only warns
         (tmp_path / name).write_bytes(huge_png(width, height))
         with pytest.raises(PictureTooLarge) as refused:
             process(tmp_path / name, tmp_path / "cache")
@@ -189,8 +213,14 @@ def test_too_large_pictures_are_never_decoded(tmp_path: Path,
 def big_jpeg(path: Path, width: int = 8200, height: int = 5500) -> Path:
     """A 45 Mpx photo-like JPEG, made quickly (smooth shapes compress fast)."""
     gradient = Image.linear_gradient("L").resize((width, height))
-    image = Image.merge("RGB", (gradient, gradient.transpose(Image.Transpose.ROTATE_90)
-                                .resize((width, height)), Image.new("L", (width, height), 90)))
+    image = Image.merge(
+        "RGB",
+        (
+            gradient,
+            gradient.transpose(Image.Transpose.ROTATE_90).resize((width, height)),
+            Image.new("L", (width, height), 90),
+        ),
+    )
     draw = ImageDraw.Draw(image)
     for x in range(0, width, 400):
         draw.ellipse((x, 1000 + x % 900, x + 700, 2600 + x % 800), fill=(x % 255, 40, 200))
@@ -223,8 +253,13 @@ def test_a_big_jpeg_is_decoded_reduced(tmp_path: Path) -> None:
     result looks the same as from the full-size one."""
     pytest.importorskip("resource")
     source = big_jpeg(tmp_path / "big.jpg")
-    done = subprocess.run([sys.executable, "-c", MEASURE, str(source), str(tmp_path / "c")],
-                          capture_output=True, text=True, check=True, cwd=REPO)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(source), str(tmp_path / "c")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
     main, peak_kb = done.stdout.split()
     peak = int(peak_kb) // 1024
     full_bitmap = 8200 * 5500 * 3 // 2**20
@@ -251,8 +286,9 @@ def _process_at_once(source: Path, cache: Path, barrier: Any, results: Any) -> N
     results.put(asdict(process(source, cache)))
 
 
-def _process_in_two_processes(source: Path, cache: Path, monkeypatch: pytest.MonkeyPatch,
-                              log: Path) -> list[dict[str, Any]]:
+def _process_in_two_processes(
+    source: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, log: Path
+) -> list[dict[str, Any]]:
     """Process ``source`` in two forked processes started at the same moment; each time
     a picture is really made, a line is added to ``log``."""
     import gardarika.images as images
@@ -268,8 +304,10 @@ def _process_in_two_processes(source: Path, cache: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(images, "_render", slow_render)
     context = multiprocessing.get_context("fork")
     barrier, results = context.Barrier(2), context.Queue()
-    workers = [context.Process(target=_process_at_once, args=(source, cache, barrier, results))
-               for _ in range(2)]
+    workers = [
+        context.Process(target=_process_at_once, args=(source, cache, barrier, results))
+        for _ in range(2)
+    ]
     for worker in workers:
         worker.start()
     found = [results.get(timeout=30) for _ in workers]
@@ -280,8 +318,9 @@ def _process_in_two_processes(source: Path, cache: Path, monkeypatch: pytest.Mon
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_two_processes_make_the_same_picture_once(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_processes_make_the_same_picture_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = big_jpeg(tmp_path / "photo.jpg", 2400, 1600)
     log = tmp_path / "made.log"
     first, second = _process_in_two_processes(source, tmp_path / "cache", monkeypatch, log)
@@ -291,8 +330,9 @@ def test_two_processes_make_the_same_picture_once(tmp_path: Path,
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_without_locks_both_make_it_and_agree(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_locks_both_make_it_and_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Where there is no ``fcntl`` (Windows) both processes make the picture (which is
     what the test above would see without the lock), and the cache stays whole."""
     import gardarika.images as images
@@ -306,8 +346,9 @@ def test_without_locks_both_make_it_and_agree(tmp_path: Path,
     assert images._cached(Path(first["folder"])) is not None
 
 
-def test_a_picture_that_cannot_be_read_is_not_published(network: Path, build_network,
-                                                        monkeypatch, photo: Path) -> None:
+def test_a_picture_that_cannot_be_read_is_not_published(
+    network: Path, build_network, monkeypatch, photo: Path
+) -> None:
     """Copied as it is, a damaged photo would keep its EXIF (the GPS position): the
     checks refuse it, and so does the build without them."""
     import gardarika.build

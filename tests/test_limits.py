@@ -37,8 +37,7 @@ def workers_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KB on Linux
 
 
-def test_a_20_mb_markdown_file_is_refused_with_size_and_limit(project: Path,
-                                                             build_network) -> None:
+def test_a_20_mb_markdown_file_is_refused_with_size_and_limit(project: Path, build_network) -> None:
     content = one_language_town(project)
     write(content / "ok.md", "Title: Обычная\nDate: 2024-01-01\n\nТекст.\n")
     paragraph = "Очень длинный отчёт, вставленный целиком. " * 20 + "\n\n"
@@ -49,8 +48,10 @@ def test_a_20_mb_markdown_file_is_refused_with_size_and_limit(project: Path,
         out.truncate(20 * 1024 * 1024)
     report = build_network(project)
     assert report.failed == ["big"]
-    assert "content/big/dump.md: error: this text is 20.0 MB; a text file may be at most " \
-           f"{MAX_SOURCE_BYTES // 1024 // 1024} MB" in report.log
+    assert (
+        "content/big/dump.md: error: this text is 20.0 MB; a text file may be at most "
+        f"{MAX_SOURCE_BYTES // 1024 // 1024} MB" in report.log
+    )
     assert "Split it into several articles" in report.log
     assert "content/big/ok.md" not in report.log
     assert not (project / "output" / "big").exists()
@@ -58,8 +59,10 @@ def test_a_20_mb_markdown_file_is_refused_with_size_and_limit(project: Path,
 
 def test_a_long_report_under_the_limit_is_built(project: Path, build_network) -> None:
     content = one_language_town(project)
-    text = "Title: Большой отчёт\nDate: 2024-01-01\n\n" + \
-        "Абзац длинного отчёта с цифрами 1941–1945.\n\n" * 5_000
+    text = (
+        "Title: Большой отчёт\nDate: 2024-01-01\n\n"
+        + "Абзац длинного отчёта с цифрами 1941–1945.\n\n" * 5_000
+    )
     assert 256 * 1024 < len(text.encode()) < MAX_SOURCE_BYTES
     write(content / "report.md", text)
     report = build_network(project)
@@ -67,8 +70,7 @@ def test_a_long_report_under_the_limit_is_built(project: Path, build_network) ->
     assert workers_peak_mb() < MEMORY_LIMIT_MB
 
 
-def test_a_title_of_10_000_characters_builds_with_a_warning(project: Path,
-                                                           build_network) -> None:
+def test_a_title_of_10_000_characters_builds_with_a_warning(project: Path, build_network) -> None:
     content = one_language_town(project)
     title = ("Очень длинный заголовок " * 500)[:10_000]
     write(content / "long.md", f"Title: {title}\nDate: 2024-01-01\n\nТекст.\n")
@@ -87,8 +89,11 @@ def test_a_folder_of_5000_pictures_is_built(project: Path, build_network) -> Non
     images.mkdir()
     for i in range(5000):
         (images / f"Фото {i}.PNG").write_bytes(PNG)
-    write(content / "album.md", "Title: Альбом\nDate: 2024-01-01\n\n"
-          "![Первое]({static}/images/Фото 0.PNG) ![Последнее](images/Фото 4999.PNG)\n")
+    write(
+        content / "album.md",
+        "Title: Альбом\nDate: 2024-01-01\n\n"
+        "![Первое]({static}/images/Фото 0.PNG) ![Последнее](images/Фото 4999.PNG)\n",
+    )
     report = build_network(project)
     assert report.ok, report.log
     out = project / "output" / "big" / "images"
@@ -99,14 +104,14 @@ def test_a_folder_of_5000_pictures_is_built(project: Path, build_network) -> Non
 
 
 @pytest.mark.long
-def test_a_town_of_10_000_articles_is_built_within_memory(project: Path,
-                                                          build_network) -> None:
+def test_a_town_of_10_000_articles_is_built_within_memory(project: Path, build_network) -> None:
     content = one_language_town(project)
     for i in range(10_000):
         (content / f"a{i}.md").write_text(
             f"Title: Заметка {i}\nDate: 2024-01-{i % 28 + 1:02d} 10:{i % 60:02d}\n"
             f"Category: Рубрика {i % 7}\nTags: метка{i % 40}\n\nТекст заметки {i}.\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     report = build_network(project)
     assert report.ok, report.log
     out = project / "output" / "big"

@@ -15,72 +15,185 @@ ARTICLE = "content/alpha/articles/{}"
 # (file name, content, severity, expected file:line, words of the English message)
 CASES = [
     ("no-title.md", "Date: 2024-01-01\n\nТекст.\n", "error", ":1:", "there is no title"),
-    ("empty-title.md", "Title:\nDate: 2024-01-01\n\nТекст.\n", "error", ":1:",
-     "the title is empty"),
-    ("bad-date.md", "Title: Дата\nDate: 32.13.2024\n\nТекст.\n", "error", ":2:",
-     "“32.13.2024” cannot be understood"),
+    (
+        "empty-title.md",
+        "Title:\nDate: 2024-01-01\n\nТекст.\n",
+        "error",
+        ":1:",
+        "the title is empty",
+    ),
+    (
+        "bad-date.md",
+        "Title: Дата\nDate: 32.13.2024\n\nТекст.\n",
+        "error",
+        ":2:",
+        "“32.13.2024” cannot be understood",
+    ),
     ("no-date.md", "Title: Без даты\n\nТекст.\n", "error", ":1:", "there is no date"),
-    ("future.md", "Title: Будущее\nDate: 2099-01-01 10:00\n\nТекст.\n", "error", ":2:",
-     "is in the future"),
-    ("yaml.md", "---\ntitle: Собрание: итоги\ndate: 2024-01-01\n---\nТекст.\n", "error",
-     ":2:", "not valid YAML"),
+    (
+        "future.md",
+        "Title: Будущее\nDate: 2099-01-01 10:00\n\nТекст.\n",
+        "error",
+        ":2:",
+        "is in the future",
+    ),
+    (
+        "yaml.md",
+        "---\ntitle: Собрание: итоги\ndate: 2024-01-01\n---\nТекст.\n",
+        "error",
+        ":2:",
+        "not valid YAML",
+    ),
     ("unclosed.md", "---\ntitle: Собрание\n\nТекст.\n", "error", ":1:", "never closed"),
-    ("lang.md", "Title: Язык\nDate: 2024-01-01\nLang: xx\n\nТекст.\n", "error", ":3:",
-     "“xx” is an unknown language code"),
-    ("german.de.md", "Title: Sprache\nDate: 2024-01-01\n\nText.\n", "error",
-     "german.de.md:", "“de” is a language this town's site does not have"),
-    ("orphan.en.md", "Title: Orphan\nDate: 2024-01-01\nSlug: nothing-here\n"
-     "Translation: yes\n\nText.\n", "error", ":4:", "marked as a translation"),
-    ("links.md", "Title: Ссылки\nDate: 2024-01-01\n\nПервая строка.\n\n"
-     "[статья]({filename}missing.md)\n", "error", ":6:", "“{filename}missing.md” leads to no"),
-    ("picture.md", "Title: Картинка\nDate: 2024-01-01\n\n![x]({static}/images/none.jpg)\n",
-     "error", ":4:", "“{static}/images/none.jpg” leads to no file"),
-    ("relative.md", "Title: Файл\nDate: 2024-01-01\n\nСм. [отчёт](../files/none.pdf).\n",
-     "error", ":4:", "“../files/none.pdf” leads to no file"),
-    ("category.md", "Title: Рубрика\nDate: 2024-01-01\nCategory: новости\n\nТекст.\n",
-     "warning", ":3:", "the category “новости” differs from “Новости”"),
-    ("tag.md", "Title: Метка\nDate: 2024-01-01\nTags: Ярмарка\n\nТекст.\n",
-     "warning", ":3:", "the tag “Ярмарка” differs from “ярмарка”"),
+    (
+        "lang.md",
+        "Title: Язык\nDate: 2024-01-01\nLang: xx\n\nТекст.\n",
+        "error",
+        ":3:",
+        "“xx” is an unknown language code",
+    ),
+    (
+        "german.de.md",
+        "Title: Sprache\nDate: 2024-01-01\n\nText.\n",
+        "error",
+        "german.de.md:",
+        "“de” is a language this town's site does not have",
+    ),
+    (
+        "orphan.en.md",
+        "Title: Orphan\nDate: 2024-01-01\nSlug: nothing-here\nTranslation: yes\n\nText.\n",
+        "error",
+        ":4:",
+        "marked as a translation",
+    ),
+    (
+        "links.md",
+        "Title: Ссылки\nDate: 2024-01-01\n\nПервая строка.\n\n[статья]({filename}missing.md)\n",
+        "error",
+        ":6:",
+        "“{filename}missing.md” leads to no",
+    ),
+    (
+        "picture.md",
+        "Title: Картинка\nDate: 2024-01-01\n\n![x]({static}/images/none.jpg)\n",
+        "error",
+        ":4:",
+        "“{static}/images/none.jpg” leads to no file",
+    ),
+    (
+        "relative.md",
+        "Title: Файл\nDate: 2024-01-01\n\nСм. [отчёт](../files/none.pdf).\n",
+        "error",
+        ":4:",
+        "“../files/none.pdf” leads to no file",
+    ),
+    (
+        "category.md",
+        "Title: Рубрика\nDate: 2024-01-01\nCategory: новости\n\nТекст.\n",
+        "warning",
+        ":3:",
+        "the category “новости” differs from “Новости”",
+    ),
+    (
+        "tag.md",
+        "Title: Метка\nDate: 2024-01-01\nTags: Ярмарка\n\nТекст.\n",
+        "warning",
+        ":3:",
+        "the tag “Ярмарка” differs from “ярмарка”",
+    ),
     ("empty.md", "Title: Пусто\nDate: 2024-01-01\n\n", "warning", "empty.md:", "empty"),
-    ("save-dot.md", "Title: Точка\nDate: 2024-01-01\nSave_as: .\n\nТекст.\n", "error",
-     ":3:", "“save_as: .” names a folder, not a file"),
-    ("save-folder.md", "Title: Папка\nDate: 2024-01-01\nSave_as: news/\n\nТекст.\n",
-     "error", ":3:", "“save_as: news/” names a folder"),
-    ("save-tag.md", "Title: Метки\nDate: 2024-01-01\nSave_as: tag\n\nТекст.\n", "error",
-     ":3:", "“save_as: tag” is where the site keeps its own pages"),
-    ("save-lang.md", "Title: Язык\nDate: 2024-01-01\nSave_as: en/x.html\n\nТекст.\n",
-     "error", ":3:", "is where the site keeps its own pages (“en”)"),
-    ("save-search.md", "Title: Поиск\nDate: 2024-01-01\nSave_as: search.html\n\nТ.\n",
-     "error", ":3:", "“save_as: search.html” is where"),
-    ("long-template.md", "Title: Шаблон\nDate: 2024-01-01\nTemplate: " + "x" * 300 +
-     "\n\nТекст.\n", "error", ":3:", "the theme has no template"),
-    ("html-tag.md", "Title: Метка\nDate: 2024-01-01\nTags: мост, <script>x()</script>\n\nТ.\n",
-     "error", ":3:", "the tag “<script>x()</script>” contains “<” or “>”"),
-    ("html-author.md", "Title: Автор\nDate: 2024-01-01\nAuthor: <svg onload=x()>\n\nТ.\n",
-     "error", ":3:", "the author “<svg onload=x()>” contains"),
-    ("emoji-category.md", "Title: Рубрика\nDate: 2024-01-01\nCategory: 🙂\n\nТекст.\n",
-     "error", ":3:", "the category “🙂” has no letter or digit"),
-    ("emoji-tag.md", "Title: Метка\nDate: 2024-01-01\nTags: мост; ★\n\nТекст.\n",
-     "error", ":3:", "the tag “★” has no letter or digit"),
+    (
+        "save-dot.md",
+        "Title: Точка\nDate: 2024-01-01\nSave_as: .\n\nТекст.\n",
+        "error",
+        ":3:",
+        "“save_as: .” names a folder, not a file",
+    ),
+    (
+        "save-folder.md",
+        "Title: Папка\nDate: 2024-01-01\nSave_as: news/\n\nТекст.\n",
+        "error",
+        ":3:",
+        "“save_as: news/” names a folder",
+    ),
+    (
+        "save-tag.md",
+        "Title: Метки\nDate: 2024-01-01\nSave_as: tag\n\nТекст.\n",
+        "error",
+        ":3:",
+        "“save_as: tag” is where the site keeps its own pages",
+    ),
+    (
+        "save-lang.md",
+        "Title: Язык\nDate: 2024-01-01\nSave_as: en/x.html\n\nТекст.\n",
+        "error",
+        ":3:",
+        "is where the site keeps its own pages (“en”)",
+    ),
+    (
+        "save-search.md",
+        "Title: Поиск\nDate: 2024-01-01\nSave_as: search.html\n\nТ.\n",
+        "error",
+        ":3:",
+        "“save_as: search.html” is where",
+    ),
+    (
+        "long-template.md",
+        "Title: Шаблон\nDate: 2024-01-01\nTemplate: " + "x" * 300 + "\n\nТекст.\n",
+        "error",
+        ":3:",
+        "the theme has no template",
+    ),
+    (
+        "html-tag.md",
+        "Title: Метка\nDate: 2024-01-01\nTags: мост, <script>x()</script>\n\nТ.\n",
+        "error",
+        ":3:",
+        "the tag “<script>x()</script>” contains “<” or “>”",
+    ),
+    (
+        "html-author.md",
+        "Title: Автор\nDate: 2024-01-01\nAuthor: <svg onload=x()>\n\nТ.\n",
+        "error",
+        ":3:",
+        "the author “<svg onload=x()>” contains",
+    ),
+    (
+        "emoji-category.md",
+        "Title: Рубрика\nDate: 2024-01-01\nCategory: 🙂\n\nТекст.\n",
+        "error",
+        ":3:",
+        "the category “🙂” has no letter or digit",
+    ),
+    (
+        "emoji-tag.md",
+        "Title: Метка\nDate: 2024-01-01\nTags: мост; ★\n\nТекст.\n",
+        "error",
+        ":3:",
+        "the tag “★” has no letter or digit",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "text", "severity", "where", "words"), CASES,
-                         ids=[c[0] for c in CASES])
-def test_each_problem_is_reported(network: Path, build_network, name: str, text: str,
-                                  severity: str, where: str, words: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "text", "severity", "where", "words"), CASES, ids=[c[0] for c in CASES]
+)
+def test_each_problem_is_reported(
+    network: Path, build_network, name: str, text: str, severity: str, where: str, words: str
+) -> None:
     # with alpha's articles, "Новости" and "ярмарка" are then used twice each
-    write(network / "content/alpha/articles/news2.md",
-          "Title: Ещё новость\nDate: 2024-02-02\nCategory: Новости\nTags: ярмарка\n\n"
-          "Текст.\n")
+    write(
+        network / "content/alpha/articles/news2.md",
+        "Title: Ещё новость\nDate: 2024-02-02\nCategory: Новости\nTags: ярмарка\n\nТекст.\n",
+    )
     (network / ARTICLE.format(name)).write_text(text, encoding="utf-8")
     report = build_network(network)
     shown = ARTICLE.format(name)
     lines = [line for line in report.log.splitlines() if line.startswith(shown)]
-    label, label_ru = ("error", "ошибка") if severity == "error" else \
-        ("warning", "предупреждение")
-    assert any(where in line and f" {label}: " in line and words in line for line in lines), \
+    label, label_ru = ("error", "ошибка") if severity == "error" else ("warning", "предупреждение")
+    assert any(where in line and f" {label}: " in line and words in line for line in lines), (
         report.log
+    )
     assert any(f" {label_ru}: " in line for line in lines)
     assert "Traceback" not in report.log
     if severity == "error":
@@ -90,8 +203,10 @@ def test_each_problem_is_reported(network: Path, build_network, name: str, text:
 
 
 def test_a_marked_future_date_is_fine(network: Path, build_network) -> None:
-    write(network / ARTICLE.format("festival.md"),
-          "Title: Фестиваль\nDate: 2099-07-01 10:00\nFuture: yes\n\nТекст.\n")
+    write(
+        network / ARTICLE.format("festival.md"),
+        "Title: Фестиваль\nDate: 2099-07-01 10:00\nFuture: yes\n\nТекст.\n",
+    )
     assert build_network(network, ["alpha"]).ok
 
 
@@ -100,13 +215,16 @@ def test_duplicate_addresses(network: Path, build_network) -> None:
     write(network / ARTICLE.format("two.md"), "Title: Концерт\nDate: 2024-01-02\n\nБ.\n")
     report = build_network(network, ["alpha"])
     assert report.failed == ["alpha"]
-    assert "content/alpha/articles/one.md:1: error: the address “kontsert” (ru) is also " \
-           "used by content/alpha/articles/two.md" in report.log
+    assert (
+        "content/alpha/articles/one.md:1: error: the address “kontsert” (ru) is also "
+        "used by content/alpha/articles/two.md" in report.log
+    )
 
 
 def gardarika(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gardarika", *args], capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "gardarika", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_windows_1251_file_and_fix_encoding(network: Path) -> None:
@@ -115,8 +233,10 @@ def test_windows_1251_file_and_fix_encoding(network: Path) -> None:
     path.write_bytes(text.encode("cp1251"))
     done = gardarika("--root", str(network), "build")
     assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
-    assert ("content/alpha/articles/concert.md:1: error: this file is not saved as UTF-8 "
-            "(it looks like Windows-1251)") in done.stdout
+    assert (
+        "content/alpha/articles/concert.md:1: error: this file is not saved as UTF-8 "
+        "(it looks like Windows-1251)"
+    ) in done.stdout
     assert "invoke fix-encoding content/alpha/articles/concert.md" in done.stdout
     assert "похоже, в кодировке Windows-1251" in done.stdout
 
@@ -157,4 +277,12 @@ def test_times_are_counted_in_russian_as_russian_counts_them() -> None:
     from gardarika.lint import _times_ru
 
     assert [_times_ru(n) for n in (1, 2, 4, 5, 11, 21, 22, 25)] == [
-        "1 раз", "2 раза", "4 раза", "5 раз", "11 раз", "21 раз", "22 раза", "25 раз"]
+        "1 раз",
+        "2 раза",
+        "4 раза",
+        "5 раз",
+        "11 раз",
+        "21 раз",
+        "22 раза",
+        "25 раз",
+    ]

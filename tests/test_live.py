@@ -38,25 +38,32 @@ def test_live_preview(network: Path) -> None:
         assert "Ярмарка ремёсел" in page and "location.reload()" in page
         assert "gardarika-live-problems" not in page
         assert "location.reload" not in (network / "output/alpha/index.html").read_text(
-            encoding="utf-8")  # the files themselves stay clean
+            encoding="utf-8"
+        )  # the files themselves stay clean
 
         version = json.loads(fetch(preview.url.rsplit("/", 2)[0] + STATUS_PATH))["version"]
-        write(network / "content/alpha/articles/fresh.md",
-              "Title: Свежая новость\nDate: 2024-10-10 10:00\n\nТекст.\n")
+        write(
+            network / "content/alpha/articles/fresh.md",
+            "Title: Свежая новость\nDate: 2024-10-10 10:00\n\nТекст.\n",
+        )
         status = wait_for_version(preview, version)
         assert status["problems"] == []
         assert "Свежая новость" in fetch(preview.url).replace("\u00a0", " ")
 
-        write(network / "content/alpha/articles/fresh.md",
-              "Title: Свежая новость\nDate: вчера\n\nТекст.\n")
+        write(
+            network / "content/alpha/articles/fresh.md",
+            "Title: Свежая новость\nDate: вчера\n\nТекст.\n",
+        )
         status = wait_for_version(preview, status["version"])
         assert any("content/alpha/articles/fresh.md:2: error" in p for p in status["problems"])
         page = fetch(preview.url)  # the server is alive and says what is wrong
         assert "gardarika-live-problems" in page and "fresh.md:2" in page
         assert "Свежая новость" in page.replace("\u00a0", " ")  # the last good build
 
-        write(network / "content/alpha/articles/fresh.md",
-              "Title: Свежая новость\nDate: 2024-10-10 10:00\n\nТекст.\n")
+        write(
+            network / "content/alpha/articles/fresh.md",
+            "Title: Свежая новость\nDate: 2024-10-10 10:00\n\nТекст.\n",
+        )
         status = wait_for_version(preview, status["version"])
         assert status["problems"] == [] and "gardarika-live-problems" not in fetch(preview.url)
     finally:
@@ -95,14 +102,20 @@ def test_live_preview_answers_only_to_this_computers_names(network: Path) -> Non
     preview.start()
     page_path = "/alpha/index.html"
     try:
-        for host in ("127.0.0.1:{port}", "localhost:{port}", "LOCALHOST:{port}",
-                     "[::1]:{port}"):
+        for host in ("127.0.0.1:{port}", "localhost:{port}", "LOCALHOST:{port}", "[::1]:{port}"):
             status, body = ask(preview, STATUS_PATH, host)
             assert status == 200 and json.loads(body)["version"] == 1, host
             status, body = ask(preview, page_path, host)
             assert status == 200 and "Ярмарка ремёсел" in body, host
-        for host in ("evil.example", "evil.example:{port}", "localhost.evil.example:{port}",
-                     "127.0.0.1.nip.io:{port}", "attacker:8000", "localhost.:{port}", ""):
+        for host in (
+            "evil.example",
+            "evil.example:{port}",
+            "localhost.evil.example:{port}",
+            "127.0.0.1.nip.io:{port}",
+            "attacker:8000",
+            "localhost.:{port}",
+            "",
+        ):
             for path in (STATUS_PATH, page_path, "/", "/alpha/"):
                 status, body = ask(preview, path, host)
                 assert status in (400, 421), (host, path, status)

@@ -19,7 +19,9 @@ def test_readable_slugs() -> None:
 
 
 def test_markdown_extensions_and_slugs(network: Path, build_network) -> None:
-    write(network / "content/alpha/articles/features.md", """
+    write(
+        network / "content/alpha/articles/features.md",
+        """
         Title: Щёлково: всё о празднике
         Date: 2024-09-01 10:00
         Category: Объявления
@@ -53,7 +55,8 @@ def test_markdown_extensions_and_slugs(network: Path, build_network) -> None:
         Адрес https://example.org/program сам становится ссылкой.
 
         [^1]: Текст сноски.
-    """)
+    """,
+    )
     report = build_network(network, ["alpha"])
     assert report.ok, report.log
     out = network / "output/alpha"
@@ -66,7 +69,8 @@ def test_markdown_extensions_and_slugs(network: Path, build_network) -> None:
     assert "<details" in html and "<summary>Подробнее</summary>" in html
     assert 'class="footnote"' in html and "<mark>" in html and "<del>" in html
     assert "😄" in html and "<img" not in html.split('class="entry-content"')[1].split(
-        "</article>")[0].replace('class="emoji"', "")
+        "</article>"
+    )[0].replace('class="emoji"', "")
     assert "<dl>" in html and "<dt>Ярмарка</dt>" in html
     assert '<p class="wide">' in html
     assert 'type="checkbox"' in html
@@ -76,13 +80,15 @@ def test_markdown_extensions_and_slugs(network: Path, build_network) -> None:
     assert not re.search(r'src="https?://', html)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ('Экран 13\\" и \\@имя', '<p>Экран 13" и @имя</p>'),
-    ("\\<script> и \\& и \\$5", "<p>&lt;script&gt; и &amp; и $5</p>"),
-    ("Путь C:\\Users\\\\name", "<p>Путь C:\\Users\\name</p>"),
-])
-def test_a_backslash_escapes_any_punctuation_as_in_commonmark(text: str, expected: str
-                                                             ) -> None:
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('Экран 13\\" и \\@имя', '<p>Экран 13" и @имя</p>'),
+        ("\\<script> и \\& и \\$5", "<p>&lt;script&gt; и &amp; и $5</p>"),
+        ("Путь C:\\Users\\\\name", "<p>Путь C:\\Users\\name</p>"),
+    ],
+)
+def test_a_backslash_escapes_any_punctuation_as_in_commonmark(text: str, expected: str) -> None:
     """A real blog written for Hugo had ``\\"`` in its titles and text: the backslash
     showed. The escaped character is text, never markup."""
     import markdown
@@ -90,6 +96,7 @@ def test_a_backslash_escapes_any_punctuation_as_in_commonmark(text: str, expecte
     from gardarika.settings import markdown_settings
 
     config = dict(markdown_settings()["extension_configs"])
-    html = markdown.Markdown(extensions=list(config), extension_configs=config,
-                             output_format="html5").convert(text)
+    html = markdown.Markdown(
+        extensions=list(config), extension_configs=config, output_format="html5"
+    ).convert(text)
     assert html == expected

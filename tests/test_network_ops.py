@@ -16,13 +16,17 @@ from gardarika.network_ops import codeowners, pull, shard
 
 
 def gardarika(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gardarika", *args], capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "gardarika", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_codeowners(network: Path) -> None:
-    write(network / "sites/alpha.yaml", (network / "sites/alpha.yaml").read_text(
-        encoding="utf-8") + "editors: ['@maria', '@town/alpha-team', 'ivan@example.org']\n")
+    write(
+        network / "sites/alpha.yaml",
+        (network / "sites/alpha.yaml").read_text(encoding="utf-8")
+        + "editors: ['@maria', '@town/alpha-team', 'ivan@example.org']\n",
+    )
     text = codeowners(load_network(network))
     assert "/content/alpha/ @maria @town/alpha-team ivan@example.org\n" in text
     assert "/sites/alpha.yaml @maria @town/alpha-team ivan@example.org\n" in text
@@ -32,8 +36,10 @@ def test_codeowners(network: Path) -> None:
 
 
 def test_editors_are_checked(network: Path) -> None:
-    write(network / "sites/alpha.yaml", (network / "sites/alpha.yaml").read_text(
-        encoding="utf-8") + "editors: ['maria']\n")
+    write(
+        network / "sites/alpha.yaml",
+        (network / "sites/alpha.yaml").read_text(encoding="utf-8") + "editors: ['maria']\n",
+    )
     assert "alpha" in load_network(network).broken
 
 
@@ -50,11 +56,13 @@ def test_shards_cover_every_town_once() -> None:
 
 def test_matrix_and_shard_commands(network: Path) -> None:
     assert json.loads(gardarika("--root", str(network), "matrix").stdout) == ["beta", "alpha"]
-    assert json.loads(gardarika("--root", str(network), "matrix", "--shards", "2").stdout) == \
-        ["1/2", "2/2"]
+    assert json.loads(gardarika("--root", str(network), "matrix", "--shards", "2").stdout) == [
+        "1/2",
+        "2/2",
+    ]
     done = gardarika("--root", str(network), "build", "--shard", "1/2")
     assert done.returncode == 0, done.stdout
-    assert (network / "output/alpha/index.html").is_file()   # sorted: alpha is first
+    assert (network / "output/alpha/index.html").is_file()  # sorted: alpha is first
     assert not (network / "output/beta").exists()
     assert gardarika("--root", str(network), "build", "--shard", "3/2").returncode == 2
     # the second share on "another machine", then the merged output gets its portal
@@ -67,8 +75,12 @@ def test_matrix_and_shard_commands(network: Path) -> None:
 
 
 def git(*args: str, cwd: Path) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-                   cwd=cwd, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
 
 
 def allow_local(network: Path, folder: Path) -> None:
@@ -91,15 +103,17 @@ def bare_repository(network: Path, tmp_path: Path) -> tuple[Path, Path]:
     return source, bare
 
 
-def test_pull_clones_updates_and_keeps_the_last_good_copy(network: Path,
-                                                          tmp_path: Path) -> None:
+def test_pull_clones_updates_and_keeps_the_last_good_copy(network: Path, tmp_path: Path) -> None:
     # the town's editors keep their content in their own repository
     source, bare = bare_repository(network, tmp_path)
-    write(network / "sites/gamma.yaml", f"""
+    write(
+        network / "sites/gamma.yaml",
+        f"""
         name: {{ru: Гамма}}
         languages: [ru]
         repository: {{url: {bare}, branch: main}}
-    """)
+    """,
+    )
     network_config = load_network(network)
     assert "gamma" in network_config.broken  # content/gamma does not exist yet
     (network / "content/gamma").mkdir()
@@ -127,16 +141,24 @@ def test_pull_with_a_relative_root(network: Path, tmp_path: Path) -> None:
     ``--git-dir`` would name another folder (every clone failed: "the branch names no
     commit")."""
     source, bare = bare_repository(network, tmp_path)
-    write(network / "sites/gamma.yaml", f"""
+    write(
+        network / "sites/gamma.yaml",
+        f"""
         name: {{ru: Гамма}}
         languages: [ru]
         repository: {{url: {bare}, branch: main}}
-    """)
+    """,
+    )
     (network / "content/gamma").mkdir()
 
     def pull_here() -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "gardarika", "--root", ".", "pull"],
-                              cwd=network, capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "gardarika", "--root", ".", "pull"],
+            cwd=network,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
     done = pull_here()
     assert done.returncode == 0 and "warning" not in done.stderr, done.stderr
@@ -155,22 +177,32 @@ def test_pull_with_a_relative_root(network: Path, tmp_path: Path) -> None:
 def _clone_town(network: Path, tmp_path: Path) -> Path:
     """Town gamma, kept as a clone of its own repository; returns the bare remote."""
     _, bare = bare_repository(network, tmp_path)
-    write(network / "sites/gamma.yaml", f"""
+    write(
+        network / "sites/gamma.yaml",
+        f"""
         name: {{ru: Гамма}}
         languages: [ru]
         repository: {{url: {bare}, branch: main}}
-    """)
+    """,
+    )
     (network / "content/gamma").mkdir()
     ok, message = pull(load_network(network), "gamma")
     assert ok, message
     return bare
 
 
-@pytest.mark.parametrize("url", ["--upload-pack=touch {marker};", "ext::sh -c touch% {marker}",
-                                 "-oProxyCommand=touch {marker}:x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "--upload-pack=touch {marker};",
+        "ext::sh -c touch% {marker}",
+        "-oProxyCommand=touch {marker}:x",
+    ],
+)
 @pytest.mark.parametrize("cloned", [True, False])
-def test_pull_cannot_run_a_command(network: Path, tmp_path: Path, monkeypatch, url: str,
-                                   cloned: bool) -> None:
+def test_pull_cannot_run_a_command(
+    network: Path, tmp_path: Path, monkeypatch, url: str, cloned: bool
+) -> None:
     """A hostile address refused by the settings check is refused again by pull; and
     even with both checks switched off, git takes it as an address (after ``--``, only
     the allowed transports), never as an option or a command."""
@@ -228,8 +260,13 @@ HOSTILE_REPOSITORIES = [
 @pytest.mark.parametrize(("url", "branch"), HOSTILE_REPOSITORIES)
 @pytest.mark.parametrize("cloned", [True, False])
 def test_real_git_never_runs_a_command_from_the_settings(
-        network: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str,
-        branch: str, cloned: bool) -> None:
+    network: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    branch: str,
+    cloned: bool,
+) -> None:
     """With a real bare repository: the settings check refuses the values (the town is
     not pulled at all), pull refuses them again when handed a SiteConfig built around
     that check, and git takes them as an address or a branch even with both checks
@@ -242,18 +279,26 @@ def test_real_git_never_runs_a_command_from_the_settings(
     bare = _clone_town(network, tmp_path) if cloned else bare_repository(network, tmp_path)[1]
     if not cloned:
         (network / "content/gamma").mkdir()
-    hostile = {"url": url.format(bare=bare, marker=marker),
-               "branch": branch.format(bare=bare, marker=marker)}
+    hostile = {
+        "url": url.format(bare=bare, marker=marker),
+        "branch": branch.format(bare=bare, marker=marker),
+    }
     good = load_network(network).sites["gamma"] if cloned else None
-    write(network / "sites/gamma.yaml", f"""
+    write(
+        network / "sites/gamma.yaml",
+        f"""
         name: {{ru: Гамма}}
         languages: [ru]
         repository: {{url: '{hostile["url"]}', branch: '{hostile["branch"]}'}}
-    """)
+    """,
+    )
     loaded = load_network(network)
     assert "gamma" in loaded.broken
-    assert any(p.key and p.key.startswith("repository.") and p.ru
-               for p in loaded.problems if p.file == "sites/gamma.yaml")
+    assert any(
+        p.key and p.key.startswith("repository.") and p.ru
+        for p in loaded.problems
+        if p.file == "sites/gamma.yaml"
+    )
     for args in (("pull",), ("pull", "--site", "gamma")):
         gardarika("--root", str(network), *args)
         assert not marker.exists()
@@ -285,14 +330,20 @@ def _project_repository(network: Path) -> str:
 def _project_state(network: Path) -> str:
     state = subprocess.run(
         "git rev-parse HEAD && git for-each-ref && git log --all --oneline && "
-        "git count-objects && ls -a .git", shell=True, cwd=network, capture_output=True,
-        text=True, check=True)
+        "git count-objects && ls -a .git",
+        shell=True,
+        cwd=network,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return state.stdout
 
 
 @pytest.mark.parametrize("content", [".", "sites", "content", "gitfile"])
-def test_pull_never_touches_the_projects_own_repository(network: Path, tmp_path: Path,
-                                                        content: str) -> None:
+def test_pull_never_touches_the_projects_own_repository(
+    network: Path, tmp_path: Path, content: str
+) -> None:
     """A town's content folder is its own folder under content/: never the project (whose
     .git a fetch would write into), sites/ or content/ itself, nor a folder whose .git
     file points at the project's repository. Refused by the settings check, and by pull
@@ -306,23 +357,29 @@ def test_pull_never_touches_the_projects_own_repository(network: Path, tmp_path:
         (network / "content/gamma/.git").write_text(f"gitdir: {network / '.git'}\n")
         content = "content/gamma"
         before = _project_state(network)
-    write(network / "sites/gamma.yaml", f"""
+    write(
+        network / "sites/gamma.yaml",
+        f"""
         name: {{ru: Гамма}}
         languages: [ru]
         content: '{content}'
         repository: {{url: '{bare}', branch: main}}
-    """)
+    """,
+    )
     loaded = load_network(network)
     if content != "content/gamma":
         assert "gamma" in loaded.broken
         assert any(p.key == "content" for p in loaded.problems if p.file == "sites/gamma.yaml")
         assert gardarika("--root", str(network), "pull").returncode == 0
         assert _project_state(network) == before
-        write(network / "sites/gamma.yaml", f"""
+        write(
+            network / "sites/gamma.yaml",
+            f"""
             name: {{ru: Гамма}}
             languages: [ru]
             repository: {{url: '{bare}', branch: main}}
-        """)
+        """,
+        )
         loaded = load_network(network)
         site = loaded.sites["gamma"]
         loaded.sites["gamma"] = dataclasses.replace(site, content=network.joinpath(content))
@@ -334,8 +391,9 @@ def test_pull_never_touches_the_projects_own_repository(network: Path, tmp_path:
 
 
 @pytest.mark.parametrize("scheme", ["", "file://"])
-def test_a_local_repository_must_be_allowed_by_the_maintainer(network: Path, tmp_path: Path,
-                                                              scheme: str) -> None:
+def test_a_local_repository_must_be_allowed_by_the_maintainer(
+    network: Path, tmp_path: Path, scheme: str
+) -> None:
     """A local folder or file:// address is pulled only from a folder the maintainer
     lists in network.yaml (``local_repositories``): otherwise a town could publish any
     repository of the machine. Refused by the settings check and by pull again."""
@@ -344,11 +402,14 @@ def test_a_local_repository_must_be_allowed_by_the_maintainer(network: Path, tmp
     _, private = bare_repository(network, tmp_path)
     write(network / "sites/network.yaml", "order: [beta, alpha]\n")  # nothing allowed
     (network / "content/gamma").mkdir()
-    write(network / "sites/gamma.yaml", f"""
+    write(
+        network / "sites/gamma.yaml",
+        f"""
         name: {{ru: Гамма}}
         languages: [ru]
         repository: {{url: '{scheme}{private}', branch: main}}
-    """)
+    """,
+    )
     loaded = load_network(network)
     assert "gamma" in loaded.broken
     problem = next(p for p in loaded.problems if p.key == "repository.url")
@@ -356,17 +417,21 @@ def test_a_local_repository_must_be_allowed_by_the_maintainer(network: Path, tmp
     write(network / "sites/gamma.yaml", "name: {ru: Гамма}\nlanguages: [ru]\n")
     loaded = load_network(network)
     loaded.sites["gamma"] = dataclasses.replace(
-        loaded.sites["gamma"], repository={"url": f"{scheme}{private}", "branch": "main"})
+        loaded.sites["gamma"], repository={"url": f"{scheme}{private}", "branch": "main"}
+    )
     ok, message = pull(loaded, "gamma")
     assert not ok and "local_repositories" in message, message
     assert not any((network / "content/gamma").iterdir())
 
     allow_local(network, private.parent)
-    write(network / "sites/gamma.yaml", f"""
+    write(
+        network / "sites/gamma.yaml",
+        f"""
         name: {{ru: Гамма}}
         languages: [ru]
         repository: {{url: '{scheme}{private}', branch: main}}
-    """)
+    """,
+    )
     ok, message = pull(load_network(network), "gamma")
     assert ok, message
     assert (network / "content/gamma/news.md").is_file()

@@ -17,13 +17,15 @@ from gardarika.new import new_document
 
 
 def gardarika(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gardarika", *args], capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "gardarika", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_new_article_then_build_shows_it_on_the_home_page(network: Path) -> None:
-    done = gardarika("--root", str(network), "new", "--site", "alpha",
-                     "--title", "Субботник на набережной")
+    done = gardarika(
+        "--root", str(network), "new", "--site", "alpha", "--title", "Субботник на набережной"
+    )
     assert done.returncode == 0, done.stderr
     path = network / done.stdout.strip()
     assert path == network / "content/alpha/articles/subbotnik-na-naberezhnoy.md"
@@ -42,8 +44,9 @@ def test_new_article_then_build_shows_it_on_the_home_page(network: Path) -> None
     assert "Субботник на\u00a0набережной" in home
     assert 'href="./subbotnik-na-naberezhnoy.html"' in home
 
-    again = gardarika("--root", str(network), "new", "--site", "alpha",
-                      "--title", "Субботник на набережной")
+    again = gardarika(
+        "--root", str(network), "new", "--site", "alpha", "--title", "Субботник на набережной"
+    )
     assert again.returncode == 1 and "already exists" in again.stderr
     assert "Traceback" not in again.stderr
 
@@ -54,8 +57,9 @@ def test_new_page_translation_and_language(network: Path) -> None:
     assert page == network / "content/alpha/pages/kak-nas-nayti.md"
     assert "date" not in read_metadata(page.read_text(encoding="utf-8"))[0]
 
-    english = new_document(network_config, "alpha", "How to find us", lang="en",
-                           translation_of="kak-nas-nayti")
+    english = new_document(
+        network_config, "alpha", "How to find us", lang="en", translation_of="kak-nas-nayti"
+    )
     assert english == network / "content/alpha/pages/kak-nas-nayti.en.md"
     metadata = read_metadata(english.read_text(encoding="utf-8"))[0]
     assert metadata["slug"] == "kak-nas-nayti" and metadata["translation"] == "yes"

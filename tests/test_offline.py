@@ -42,13 +42,20 @@ def theme_copy(project: Path, name: str) -> Path:
 def test_links_from_a_careless_theme_are_fixed(network: Path, build_network) -> None:
     rough = theme_copy(network, "rough")
     base = rough / "templates" / "base.html"
-    write(base, read(base).replace("<main", """
+    write(
+        base,
+        read(base).replace(
+            "<main",
+            """
 <p class="careless"><a href="/">home</a> <a href="{{ SITEURL }}/">here</a>
 <a href="/archives.html#y">a</a> <a href="/categories.html?x=1">cats</a>
 <a href="https://example.org/">web</a> <a href="#main">top</a>
 <img src="/theme/css/main.css?v=1" alt="">
 <span style="background: url('/theme/css/main.css')">s</span></p>
-<main""", 1))
+<main""",
+            1,
+        ),
+    )
     write(rough / "static" / "css" / "extra.css", "a { background: url(/theme/css/main.css) }")
     write(network / "sites/alpha.yaml", read(network / "sites/alpha.yaml") + "theme: rough\n")
 
@@ -68,7 +75,9 @@ def test_links_from_a_careless_theme_are_fixed(network: Path, build_network) -> 
 
 
 def test_remote_embeds_become_links_with_a_note(network: Path, build_network) -> None:
-    write(network / "content/alpha/articles/video.md", """
+    write(
+        network / "content/alpha/articles/video.md",
+        """
         Title: Видео с праздника
         Date: 2024-06-12 12:00
 
@@ -81,28 +90,37 @@ def test_remote_embeds_become_links_with_a_note(network: Path, build_network) ->
         <script src="https://cdn.example.org/tracker.js"></script>
 
         Ссылка на [сайт музея](https://museum.example.org/) остаётся ссылкой.
-    """)
-    write(network / "content/alpha/articles/video.en.md", """
+    """,
+    )
+    write(
+        network / "content/alpha/articles/video.en.md",
+        """
         Title: Video of the celebration
         Date: 2024-06-12 12:00
 
         <iframe src="https://www.youtube.com/embed/abc123"></iframe>
-    """)
+    """,
+    )
     report = build_network(network)
     assert report.ok, report.log
     log = report.log
-    assert "content/alpha/articles/video.md:6: warning: <iframe> loads " \
-           "https://www.youtube.com/embed/abc123" in log
+    assert (
+        "content/alpha/articles/video.md:6: warning: <iframe> loads "
+        "https://www.youtube.com/embed/abc123" in log
+    )
     assert "content/alpha/articles/video.md:8: warning: <img>" in log
     assert "content/alpha/articles/video.md:10: warning: <script>" in log
     assert "content/alpha/articles/video.md:6: предупреждение: <iframe>" in log
     assert "content/alpha/articles/video.en.md:4: warning: <iframe>" in log
-    page = next(p for p in (network / "output/alpha").glob("*.html")
-                if "Видео с праздника</h1>" in read(p))
+    page = next(
+        p for p in (network / "output/alpha").glob("*.html") if "Видео с праздника</h1>" in read(p)
+    )
     html = read(page)
     assert "<iframe" not in html and "tracker.js" not in html
-    assert '<a href="https://www.youtube.com/embed/abc123">Видео на другом сайте ' \
-           "(www.youtube.com)</a> <small>(нужен интернет)</small>" in html
+    assert (
+        '<a href="https://www.youtube.com/embed/abc123">Видео на другом сайте '
+        "(www.youtube.com)</a> <small>(нужен интернет)</small>" in html
+    )
     assert "Изображение на другом сайте: Салют над рекой" in html
     assert 'href="https://museum.example.org/"' in html
     en = read(network / "output/alpha/en" / page.name)
@@ -115,7 +133,9 @@ def test_portable_names_for_pictures_tags_and_slugs(network: Path, build_network
     photo = images / "Фото Ладоги 1.JPG"
     Image.effect_noise((64, 48), 50).convert("RGB").save(photo, "JPEG")  # a real photo
     write(network / "content/alpha/files/Отчёт 2024.PDF", "%PDF-1.4 demo")
-    write(network / "content/alpha/articles/names.md", """
+    write(
+        network / "content/alpha/articles/names.md",
+        """
         Title: Имена файлов
         Date: 2024-07-01 09:00
         Tags: con, Nul, ярмарка
@@ -124,7 +144,8 @@ def test_portable_names_for_pictures_tags_and_slugs(network: Path, build_network
         ![Ладога](<{static}/images/Фото Ладоги 1.JPG>)
 
         [Отчёт](../files/Отчёт 2024.PDF) и <a href="images/Фото Ладоги 1.JPG">фото</a>.
-    """)
+    """,
+    )
     report = build_network(network)
     assert report.ok, report.log
     out = network / "output/alpha"
@@ -145,9 +166,12 @@ def test_portable_names_for_pictures_tags_and_slugs(network: Path, build_network
 
 
 def test_default_language_may_not_write_into_another_languages_folder(
-        network: Path, build_network) -> None:
-    write(network / "content/alpha/pages/clash.md",
-          "Title: Столкновение\nSave_as: en/clash.html\n\nТекст.\n")
+    network: Path, build_network
+) -> None:
+    write(
+        network / "content/alpha/pages/clash.md",
+        "Title: Столкновение\nSave_as: en/clash.html\n\nТекст.\n",
+    )
     report = build_network(network)
     assert report.failed == ["alpha"]
     assert "content/alpha/pages/clash.md" in report.log and "en/clash.html" in report.log
@@ -157,7 +181,9 @@ def broken_output(root: Path) -> Path:
     """An output folder with one of each kind of problem."""
     out = root / "output"
     write(out / "index.html", '<a href="town/index.html">town</a>\n')
-    write(out / "town/index.html", """
+    write(
+        out / "town/index.html",
+        """
         <link rel="stylesheet" href="https://cdn.example.org/x.css">
         <a href="missing.html">broken</a>
         <a href="news/">folder</a>
@@ -168,7 +194,8 @@ def broken_output(root: Path) -> Path:
         <a href="Фото.jpg">non-portable name</a>
         <a href="../../outside.html">outside</a>
         <iframe src="https://video.example.org/embed/1"></iframe>
-    """)
+    """,
+    )
     write(out / "town/news/index.html", "<p>news</p>")
     write(out / "town/style.css", "a { background: url(https://fonts.example.org/f.woff2) }")
     write(out / "town/data.json", '{"url": "/town/news/"}')
@@ -204,9 +231,12 @@ def test_check_catches_every_kind_of_problem(tmp_path: Path) -> None:
         ("town/Case.html", "differ only in case: town/Case.html, town/case.html"),
     ]
     for where, what in expected:
-        assert any(f"{where}: " in line and what in line for line in text.splitlines()), \
-            (where, what, text)
-    assert "example.org/\"" not in text and "a link to another site" not in text
+        assert any(f"{where}: " in line and what in line for line in text.splitlines()), (
+            where,
+            what,
+            text,
+        )
+    assert 'example.org/"' not in text and "a link to another site" not in text
     assert all(f.ru for f in findings)
     lines = {f.line for f in findings if f.file == "town/index.html"}
     assert 6 not in lines  # line 6 is a plain link to another site
@@ -214,8 +244,9 @@ def test_check_catches_every_kind_of_problem(tmp_path: Path) -> None:
 
 def test_check_command(tmp_path: Path, network: Path) -> None:
     def gardarika(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "gardarika", *args], capture_output=True,
-                              text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "gardarika", *args], capture_output=True, text=True, timeout=300
+        )
 
     assert gardarika("--root", str(network), "check").returncode == 2  # nothing built yet
     built = gardarika("--root", str(network), "build")
@@ -233,10 +264,17 @@ def test_check_command(tmp_path: Path, network: Path) -> None:
 def test_remote_loads_of_a_theme_are_dropped(network: Path, build_network) -> None:
     fonts = theme_copy(network, "fonts")
     base = fonts / "templates" / "base.html"
-    write(base, read(base).replace("</head>", """
+    write(
+        base,
+        read(base).replace(
+            "</head>",
+            """
 <link rel="stylesheet" href="https://fonts.example.org/css?family=Serif">
 <script src="https://cdn.example.org/analytics.js"></script>
-</head>""", 1))
+</head>""",
+            1,
+        ),
+    )
     write(network / "sites/beta.yaml", read(network / "sites/beta.yaml") + "theme: fonts\n")
     report = build_network(network, ["beta"])
     assert report.ok, report.log
@@ -250,13 +288,16 @@ def test_portal_folder_links_are_made_portable(network: Path, build_network) -> 
     portal = theme_copy(network, "portal-theme")
     template = portal / "templates" / "portal.html"
     write(template, read(template).replace("</body>", '<a href="beta/">beta</a></body>'))
-    write(network / "sites/network.yaml", read(network / "sites/network.yaml")
-          + "theme: portal-theme\n")
+    write(
+        network / "sites/network.yaml",
+        read(network / "sites/network.yaml") + "theme: portal-theme\n",
+    )
     assert build_network(network).ok
     assert '<a href="beta/index.html">beta</a>' in read(network / "output/index.html")
 
 
 # -- remote candidates of srcset, sources and tracks ---------------------------------------
+
 
 def _embeds(html: str) -> tuple[str, list[tuple[str, str, str]]]:
     fixed, found = replace_remote_embeds(html, lambda message: message)
@@ -264,74 +305,109 @@ def _embeds(html: str) -> tuple[str, list[tuple[str, str, str]]]:
 
 
 def test_remote_srcset_candidates_go_and_local_ones_stay() -> None:
-    assert _embeds('<img src="a.png" srcset="https://evil.example/a.png 1x, b.png 2x">') \
-        == ('<img src="a.png" srcset="b.png 2x">',
-            [("img", "https://evil.example/a.png", "srcset")])
+    assert _embeds('<img src="a.png" srcset="https://evil.example/a.png 1x, b.png 2x">') == (
+        '<img src="a.png" srcset="b.png 2x">',
+        [("img", "https://evil.example/a.png", "srcset")],
+    )
     # nothing local left: the attribute goes, the picture's own src stays
-    assert _embeds('<img src="a.png" srcset="//evil.example/a.png 1x" alt="">') \
-        == ('<img src="a.png" alt="">', [("img", "//evil.example/a.png", "srcset")])
+    assert _embeds('<img src="a.png" srcset="//evil.example/a.png 1x" alt="">') == (
+        '<img src="a.png" alt="">',
+        [("img", "//evil.example/a.png", "srcset")],
+    )
     # a <source> with only remote candidates goes entirely; a mixed one keeps the local
-    assert _embeds('<picture><source srcset="https://evil.example/t.png"><img src="a.png">'
-                   '</picture>') == ('<picture><img src="a.png"></picture>',
-                                     [("source", "https://evil.example/t.png", "drop")])
-    assert _embeds('<picture><source srcset="//e.example/t.png 1x, t.png 2x" media="(x)">')[0] \
+    assert _embeds(
+        '<picture><source srcset="https://evil.example/t.png"><img src="a.png"></picture>'
+    ) == (
+        '<picture><img src="a.png"></picture>',
+        [("source", "https://evil.example/t.png", "drop")],
+    )
+    assert (
+        _embeds('<picture><source srcset="//e.example/t.png 1x, t.png 2x" media="(x)">')[0]
         == '<picture><source srcset="t.png 2x" media="(x)">'
+    )
     # a remote src is turned into a link, as before
     fixed, found = _embeds('<img src="https://evil.example/b.png" srcset="b.png 2x" alt="B">')
     assert fixed.startswith('<span class="external-embed"><a href="https://evil.example/b.png">')
     assert found == [("img", "https://evil.example/b.png", "link")]
     # imagesrcset of a preload, data: URLs with their commas, the first of repeated srcset
-    assert _embeds('<link rel="preload" as="image" href="a.png" imagesrcset="//e.example/a '
-                   '2x">') == ("", [("link", "//e.example/a", "drop")])
-    assert _embeds('<img src="a.png" srcset="data:image/png;base64,AA,BB 1x, //e.example/x '
-                   '2x">')[0] == '<img src="a.png" srcset="data:image/png;base64,AA,BB 1x">'
-    assert _embeds('<img src="a.png" srcset="a.png" srcset="//e.example/x">')[0] \
+    assert _embeds(
+        '<link rel="preload" as="image" href="a.png" imagesrcset="//e.example/a 2x">'
+    ) == ("", [("link", "//e.example/a", "drop")])
+    assert (
+        _embeds('<img src="a.png" srcset="data:image/png;base64,AA,BB 1x, //e.example/x 2x">')[0]
+        == '<img src="a.png" srcset="data:image/png;base64,AA,BB 1x">'
+    )
+    assert (
+        _embeds('<img src="a.png" srcset="a.png" srcset="//e.example/x">')[0]
         == '<img src="a.png" srcset="a.png">'
+    )
 
 
 def test_players_with_any_remote_part_become_links() -> None:
-    for html in ('<video controls poster="https://e.example/p.png"><source src="v.mp4">'
-                 '</video>',
-                 '<video><source src="v.mp4"><track src="https://e.example/s.vtt"></video>',
-                 '<audio><source src="a.mp3"><source src="//e.example/a.mp3"></audio>'):
+    for html in (
+        '<video controls poster="https://e.example/p.png"><source src="v.mp4"></video>',
+        '<video><source src="v.mp4"><track src="https://e.example/s.vtt"></video>',
+        '<audio><source src="a.mp3"><source src="//e.example/a.mp3"></audio>',
+    ):
         fixed, found = _embeds(html + "after")
         assert fixed.startswith('<span class="external-embed">') and fixed.endswith(
-            "</span>after"), html
+            "</span>after"
+        ), html
         assert [action for _, _, action in found] == ["link"]
     # how browsers read addresses: backslashes, tabs, a quote inside a name
-    for html in ('<img src="\\\\e.example\\a.png">', '<img src="/\\e.example/a.png">',
-                 '<img src="/&#9;/e.example/a.png">', '<img alt=x"y src=//e.example/a>',
-                 '<a title=\'<img alt="\'>x</a><img src=//e.example/a>'):
+    for html in (
+        '<img src="\\\\e.example\\a.png">',
+        '<img src="/\\e.example/a.png">',
+        '<img src="/&#9;/e.example/a.png">',
+        '<img alt=x"y src=//e.example/a>',
+        "<a title='<img alt=\"'>x</a><img src=//e.example/a>",
+    ):
         assert "external-embed" in _embeds(html)[0], html
     # a comment loads nothing and is left alone
     assert _embeds('<!-- <img src="//e.example/a"> -->')[1] == []
 
 
 def test_remote_srcset_is_dropped_and_reported_in_content_and_theme(
-        network: Path, build_network) -> None:
+    network: Path, build_network
+) -> None:
     picture = '<img src="{static}/images/potter.png">'
-    write(network / "content/alpha/articles/srcset.md", f"""
+    write(
+        network / "content/alpha/articles/srcset.md",
+        f"""
         Title: Картинки
         Date: 2024-06-12 12:00
 
         <img src="{{static}}/images/potter.png" srcset="https://evil.example/a.png 1x">
 
         <picture><source srcset="https://evil.example/t.png">{picture}</picture>
-    """)
+    """,
+    )
     theme = theme_copy(network, "srcset")
     base = theme / "templates" / "base.html"
-    write(base, read(base).replace("<main", '<img src="/theme/css/main.css" srcset="https://cdn.'
-                                   'example.org/x.png 2x" alt=""><main', 1))
+    write(
+        base,
+        read(base).replace(
+            "<main",
+            '<img src="/theme/css/main.css" srcset="https://cdn.example.org/x.png 2x" alt=""><main',
+            1,
+        ),
+    )
     write(network / "sites/alpha.yaml", read(network / "sites/alpha.yaml") + "theme: srcset\n")
     report = build_network(network, ["alpha"])
     assert report.ok, report.log
     log = report.log
-    assert "content/alpha/articles/srcset.md:4: warning: <img> loads " \
-           "https://evil.example/a.png from another website" in log
-    assert "content/alpha/articles/srcset.md:4: предупреждение: <img> загружает " \
-           "https://evil.example/a.png" in log
-    assert "content/alpha/articles/srcset.md:6: warning: <source> loads " \
-           "https://evil.example/t.png" in log
+    assert (
+        "content/alpha/articles/srcset.md:4: warning: <img> loads "
+        "https://evil.example/a.png from another website" in log
+    )
+    assert (
+        "content/alpha/articles/srcset.md:4: предупреждение: <img> загружает "
+        "https://evil.example/a.png" in log
+    )
+    assert (
+        "content/alpha/articles/srcset.md:6: warning: <source> loads "
+        "https://evil.example/t.png" in log
+    )
     assert "the theme's <img> loads https://cdn.example.org/x.png" in log
     for page in (network / "output").rglob("*.html"):
         text = page.read_text(encoding="utf-8")
@@ -345,13 +421,16 @@ SIZE = 200_000
 
 
 def _page(body: str) -> str:
-    return (f"<!DOCTYPE html><html><head><title>Players // a page</title></head><body>"
-            f"{body}</body></html>")
+    return (
+        f"<!DOCTYPE html><html><head><title>Players // a page</title></head><body>"
+        f"{body}</body></html>"
+    )
 
 
 def _nested(opening: str, closing: str, size: int) -> str:
-    return opening * (size // (len(opening) + len(closing))) + \
-        closing * (size // (len(opening) + len(closing)))
+    return opening * (size // (len(opening) + len(closing))) + closing * (
+        size // (len(opening) + len(closing))
+    )
 
 
 def _repeated(unit: str, size: int) -> str:
@@ -361,14 +440,17 @@ def _repeated(unit: str, size: int) -> str:
 PATHOLOGICAL = {
     "nested <video>": lambda n: _page(_nested("<video>", "</video>", n)),
     "nested <video>, a remote source inside": lambda n: _page(
-        _nested("<video>", "</video>", n) + '<source src="//e.example/v.mp4"></video>'),
+        _nested("<video>", "</video>", n) + '<source src="//e.example/v.mp4"></video>'
+    ),
     "unclosed <video>": lambda n: _page(_repeated("<video>", n)),
     "nested <iframe>": lambda n: _page(_nested('<iframe src="a.html">', "</iframe>", n)),
     "unclosed <iframe>": lambda n: _page(_repeated('<iframe src="a.html">', n)),
     "nested <picture>, remote sources": lambda n: _page(
-        _nested('<picture><source srcset="//e.example/a.png">', "</picture>", n)),
+        _nested('<picture><source srcset="//e.example/a.png">', "</picture>", n)
+    ),
     "nested remote <audio>": lambda n: _page(
-        _nested('<audio src="//e.example/a.mp3">', "</audio>", n)),
+        _nested('<audio src="//e.example/a.mp3">', "</audio>", n)
+    ),
     "unclosed <audio>": lambda n: _page(_repeated("<audio controls>", n)),
     "<video> never ending": lambda n: _page(_repeated("<video x ", n)),
 }
@@ -403,8 +485,13 @@ def test_the_final_pass_is_linear_on_nested_and_unclosed_players() -> None:
     does not depend on the machine's speed), a pathological 200 KB page takes at most 20
     times as long (it took 40 to 50 times as long when quadratic), and four times the
     size takes less than eight times as long (linear: four; quadratic: sixteen)."""
-    ordinary = _page(_repeated('<p>Text of the article, <a href="news.html">a link</a>, '
-                               '<img src="images/a.png" alt="a"> and more words.</p>\n', SIZE))
+    ordinary = _page(
+        _repeated(
+            '<p>Text of the article, <a href="news.html">a link</a>, '
+            '<img src="images/a.png" alt="a"> and more words.</p>\n',
+            SIZE,
+        )
+    )
     for name, make in PATHOLOGICAL.items():
         baseline, quarter, full = _seconds(ordinary, make(SIZE // 4), make(SIZE))
         slack = baseline / 10  # for cases that take next to nothing
@@ -413,12 +500,15 @@ def test_the_final_pass_is_linear_on_nested_and_unclosed_players() -> None:
 
 
 def _fake_run(output: Path) -> SimpleNamespace:
-    return SimpleNamespace(output_path=str(output), settings={
-        "DEFAULT_LANG": "ru", "THEME": str(REPO / "themes" / "gardarika")})
+    return SimpleNamespace(
+        output_path=str(output),
+        settings={"DEFAULT_LANG": "ru", "THEME": str(REPO / "themes" / "gardarika")},
+    )
 
 
-def test_the_final_pass_names_each_page_it_works_on(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_final_pass_names_each_page_it_works_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import offline_output
 
     write(tmp_path / "index.html", '<a href="/news/">news</a>')
@@ -427,14 +517,19 @@ def test_the_final_pass_names_each_page_it_works_on(tmp_path: Path,
     named: list[str] = []
     monkeypatch.setattr(offline_output, "report", named.append)
     offline_output.fix_output(_fake_run(tmp_path), {})
-    assert named == [str(tmp_path / "index.html"), str(tmp_path / "news" / "index.html"),
-                     str(tmp_path / "theme" / "main.css"), ""]  # "": no page any more
+    assert named == [
+        str(tmp_path / "index.html"),
+        str(tmp_path / "news" / "index.html"),
+        str(tmp_path / "theme" / "main.css"),
+        "",
+    ]  # "": no page any more
     assert 'href="news/index.html"' in read(tmp_path / "index.html")
     assert "external-embed" in read(tmp_path / "news" / "index.html")
 
 
 def test_a_final_pass_stopped_at_the_time_limit_is_blamed_on_its_page(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import offline_output
 
     from gardarika.isolation import Task, run_isolated

@@ -19,11 +19,12 @@ from gardarika.config import load_network
 from gardarika.network_ops import codeowners
 
 #: what a rule written by ``invoke owners`` looks like
-RULE = re.compile(r"/(?:content|sites)/[a-z0-9._/-]+ (?:@[A-Za-z0-9][A-Za-z0-9._/-]*|"
-                  r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+)(?: \S+)*")
+RULE = re.compile(
+    r"/(?:content|sites)/[a-z0-9._/-]+ (?:@[A-Za-z0-9][A-Za-z0-9._/-]*|"
+    r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+)(?: \S+)*"
+)
 
-HOSTILE_FOLDERS = ["a*", "#x", "x\n* @evil", "b c", "[ab]", "!neg", "x\\y", "q?",
-                   "t\t@evil", "Ж"]
+HOSTILE_FOLDERS = ["a*", "#x", "x\n* @evil", "b c", "[ab]", "!neg", "x\\y", "q?", "t\t@evil", "Ж"]
 
 
 def rules(text: str) -> list[str]:
@@ -31,23 +32,30 @@ def rules(text: str) -> list[str]:
 
 
 def gardarika(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gardarika", *args], capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "gardarika", *args], capture_output=True, text=True, timeout=300
+    )
 
 
-def test_hostile_folder_names_never_make_a_rule(network: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_hostile_folder_names_never_make_a_rule(
+    network: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     editors = "editors: ['@maria', 'ivan@example.org']\n"
     with (network / "sites/alpha.yaml").open("a", encoding="utf-8") as file:
         file.write(editors)
     (network / "content/shared/safe-1.x").mkdir(parents=True)
-    write(network / "sites/safe.yaml", "name: {ru: Сейф}\nlanguages: [ru]\n"
-          "content: content/shared/safe-1.x\neditors: ['@gardarika/safe-team']\n")
+    write(
+        network / "sites/safe.yaml",
+        "name: {ru: Сейф}\nlanguages: [ru]\n"
+        "content: content/shared/safe-1.x\neditors: ['@gardarika/safe-team']\n",
+    )
     for i, name in enumerate(HOSTILE_FOLDERS):
         (network / "content" / name).mkdir()
         quoted = name.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
-        write(network / f"sites/h{i}.yaml", f'name: {{ru: Х}}\nlanguages: [ru]\n'
-              f'content: "content/{quoted}"\n{editors}')
+        write(
+            network / f"sites/h{i}.yaml",
+            f'name: {{ru: Х}}\nlanguages: [ru]\ncontent: "content/{quoted}"\n{editors}',
+        )
     loaded = load_network(network)
     capsys.readouterr()
     text = codeowners(loaded)
@@ -73,19 +81,34 @@ def test_hostile_folder_names_never_make_a_rule(network: Path,
     assert "left out (see above)" in done.stdout and f"не включено: {left_out}" in done.stdout
 
 
-@pytest.mark.parametrize("editors", [
-    ["@ok\n* @evil"], ["@a b"], ["*"], ["@evil[x]"], ["x@y.z#c"], ["@ok", "* @evil"],
-    ["!@x"], ["\\#x"], ["@мария"], ["a*@example.org"], ["@ok\r\n"], ["@"], ["@-x"],
-    ["ivan@example.org @evil"], [" @ok"],
-])
-def test_hostile_editors_leave_the_town_out(network: Path, editors: list[str],
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "editors",
+    [
+        ["@ok\n* @evil"],
+        ["@a b"],
+        ["*"],
+        ["@evil[x]"],
+        ["x@y.z#c"],
+        ["@ok", "* @evil"],
+        ["!@x"],
+        ["\\#x"],
+        ["@мария"],
+        ["a*@example.org"],
+        ["@ok\r\n"],
+        ["@"],
+        ["@-x"],
+        ["ivan@example.org @evil"],
+        [" @ok"],
+    ],
+)
+def test_hostile_editors_leave_the_town_out(
+    network: Path, editors: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     """Editors built around the settings check (tests/test_config.py: it refuses them)."""
     with (network / "sites/beta.yaml").open("a", encoding="utf-8") as file:
         file.write("editors: ['@beta-team']\n")
     loaded = load_network(network)
-    loaded.sites["alpha"] = dataclasses.replace(loaded.sites["alpha"],
-                                                editors=tuple(editors))
+    loaded.sites["alpha"] = dataclasses.replace(loaded.sites["alpha"], editors=tuple(editors))
     capsys.readouterr()
     text = codeowners(loaded)
     assert rules(text) == ["/content/beta/ @beta-team", "/sites/beta.yaml @beta-team"]
@@ -93,11 +116,13 @@ def test_hostile_editors_leave_the_town_out(network: Path, editors: list[str],
     assert "alpha:" in warned and "left out" in warned and "не включён" in warned
 
 
-@pytest.mark.parametrize("where", ["content", ".", "sites", "content/x\n* @evil",
-                                   "content/a*", "content/#x", "sites/alpha.yaml"])
-def test_a_folder_built_around_the_checks_is_left_out(network: Path, where: str,
-                                                      capsys: pytest.CaptureFixture[str]
-                                                      ) -> None:
+@pytest.mark.parametrize(
+    "where",
+    ["content", ".", "sites", "content/x\n* @evil", "content/a*", "content/#x", "sites/alpha.yaml"],
+)
+def test_a_folder_built_around_the_checks_is_left_out(
+    network: Path, where: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     """``content: content`` (refused by the settings check) would make a rule
     ``/content/`` owning every town; a folder outside content/ or with a hostile name
     makes no rule either, even when a SiteConfig is built around the check."""
@@ -105,29 +130,32 @@ def test_a_folder_built_around_the_checks_is_left_out(network: Path, where: str,
         file.write("editors: ['@beta-team']\n")
     loaded = load_network(network)
     site = loaded.sites["alpha"]
-    loaded.sites["alpha"] = dataclasses.replace(site, editors=("@alpha-team",),
-                                                content=network / where)
+    loaded.sites["alpha"] = dataclasses.replace(
+        site, editors=("@alpha-team",), content=network / where
+    )
     capsys.readouterr()
     text = codeowners(loaded)
     assert rules(text) == ["/content/beta/ @beta-team", "/sites/beta.yaml @beta-team"]
     assert "alpha:" in capsys.readouterr().err
 
 
-def test_a_settings_file_with_a_hostile_name_is_left_out(network: Path,
-                                                        capsys: pytest.CaptureFixture[str]
-                                                        ) -> None:
+def test_a_settings_file_with_a_hostile_name_is_left_out(
+    network: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     loaded = load_network(network)
     site = loaded.sites["alpha"]
     loaded.sites["alpha"] = dataclasses.replace(
-        site, editors=("@alpha-team",), file=network / "sites/x\n* @evil.yaml")
+        site, editors=("@alpha-team",), file=network / "sites/x\n* @evil.yaml"
+    )
     capsys.readouterr()
     assert rules(codeowners(loaded)) == []
     assert "alpha:" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("content", ["content", ".", "sites"])
-def test_content_claiming_every_town_is_refused_by_the_settings(network: Path,
-                                                                content: str) -> None:
+def test_content_claiming_every_town_is_refused_by_the_settings(
+    network: Path, content: str
+) -> None:
     with (network / "sites/alpha.yaml").open("a", encoding="utf-8") as file:
         file.write(f"content: '{content}'\neditors: ['@alpha-team']\n")
     loaded = load_network(network)
@@ -142,5 +170,6 @@ def test_safe_rules_are_one_line_each(network: Path) -> None:
     text = codeowners(load_network(network))
     assert rules(text) == [
         "/content/alpha/ @maria @town/alpha-team ivan.petrov+site@example.org",
-        "/sites/alpha.yaml @maria @town/alpha-team ivan.petrov+site@example.org"]
+        "/sites/alpha.yaml @maria @town/alpha-team ivan.petrov+site@example.org",
+    ]
     assert all(RULE.fullmatch(rule) for rule in rules(text))

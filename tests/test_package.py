@@ -29,8 +29,16 @@ def test_package_folder_zip_and_iso(network: Path, packaged) -> None:
     folder = packaged.folder
     assert folder == network / "dist" / "test-network-2026-11-28"
     assert packaged.towns == ["beta", "alpha"]
-    for name in ("index.html", "README.txt", "ПРОЧТИ.txt", MANIFEST, "alpha/index.html",
-                 "alpha/en/index.html", "beta/index.html", "theme/css/main.css"):
+    for name in (
+        "index.html",
+        "README.txt",
+        "ПРОЧТИ.txt",
+        MANIFEST,
+        "alpha/index.html",
+        "alpha/en/index.html",
+        "beta/index.html",
+        "theme/css/main.css",
+    ):
         assert (folder / name).is_file(), name
     readme = (folder / "ПРОЧТИ.txt").read_bytes()
     assert readme.startswith(b"\xef\xbb\xbf") and b"\r\n" in readme
@@ -42,8 +50,9 @@ def test_package_folder_zip_and_iso(network: Path, packaged) -> None:
         result = verify(copy)
         assert result.ok and result.checked == len(manifest), copy
     if shutil.which("sha256sum"):
-        done = subprocess.run(["sha256sum", "-c", "--quiet", MANIFEST], cwd=folder,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            ["sha256sum", "-c", "--quiet", MANIFEST], cwd=folder, capture_output=True, text=True
+        )
         assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -51,8 +60,11 @@ def test_iso_reads_back_with_every_file(packaged) -> None:
     iso = open_iso(packaged.iso)
     try:
         names = sorted(iso_files(iso))
-        expected = sorted(p.relative_to(packaged.folder).as_posix()
-                          for p in packaged.folder.rglob("*") if p.is_file())
+        expected = sorted(
+            p.relative_to(packaged.folder).as_posix()
+            for p in packaged.folder.rglob("*")
+            if p.is_file()
+        )
         assert names == expected
         for name in names:
             assert read_iso_file(iso, name) == (packaged.folder / name).read_bytes(), name
@@ -78,8 +90,9 @@ def test_verify_reports_each_kind_of_damage(packaged) -> None:
     assert result.changed == ["alpha/index.html"]
     assert result.missing == ["beta/index.html"]
     assert result.unexpected == ["alpha/extra.txt"]
-    done = subprocess.run([sys.executable, "-m", "gardarika", "verify", str(folder)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "gardarika", "verify", str(folder)], capture_output=True, text=True
+    )
     assert done.returncode == 1
     assert "changed: alpha/index.html" in done.stdout and "missing: beta/index.html" in done.stdout
     assert "unexpected: alpha/extra.txt" in done.stdout

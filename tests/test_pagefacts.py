@@ -24,12 +24,14 @@ def _facts(root: Path) -> pagefacts.Facts:
     return facts
 
 
-def test_the_noted_links_are_the_links_of_the_pages_as_written(network: Path,
-                                                                build_network) -> None:
+def test_the_noted_links_are_the_links_of_the_pages_as_written(
+    network: Path, build_network
+) -> None:
     assert build_network(network).ok
     facts = _facts(network)
-    pages = sorted(p for town in ("alpha", "beta")
-                   for p in (network / "output" / town).rglob("*.html"))
+    pages = sorted(
+        p for town in ("alpha", "beta") for p in (network / "output" / town).rglob("*.html")
+    )
     assert len(pages) > 20
     for page in pages:
         rel = page.relative_to(network / "output").as_posix()
@@ -37,23 +39,27 @@ def test_the_noted_links_are_the_links_of_the_pages_as_written(network: Path,
         noted = pagefacts.references(facts, rel, data)
         assert noted is not None, rel  # every page a run wrote was noted as it is
         found = [ref for ref, _, _ in html_references(data.decode("utf-8"))]
-        assert [(r.url, r.line, r.element, r.attribute, r.loads) for r in noted] == \
-            [(r.url, r.line, r.element, r.attribute, r.loads) for r in found], rel
+        assert [(r.url, r.line, r.element, r.attribute, r.loads) for r in noted] == [
+            (r.url, r.line, r.element, r.attribute, r.loads) for r in found
+        ], rel
 
 
-def test_the_check_and_the_weight_say_the_same_with_the_notes(network: Path,
-                                                              build_network) -> None:
+def test_the_check_and_the_weight_say_the_same_with_the_notes(network: Path, build_network) -> None:
     assert build_network(network).ok
     output = network / "output"
     facts = _facts(network)
-    assert check_output(output, ["alpha", "beta"], facts=facts) == \
-        check_output(output, ["alpha", "beta"])
-    assert heaviest_pages(output, ["alpha", "beta"], facts=facts) == \
-        heaviest_pages(output, ["alpha", "beta"])
+    assert check_output(output, ["alpha", "beta"], facts=facts) == check_output(
+        output, ["alpha", "beta"]
+    )
+    assert heaviest_pages(output, ["alpha", "beta"], facts=facts) == heaviest_pages(
+        output, ["alpha", "beta"]
+    )
     # a page changed after the build is read again, not taken from the notes
     page = next((output / "alpha").glob("*.html"))
-    page.write_text(page.read_text(encoding="utf-8").replace(
-        "</body>", '<a href="nowhere.html">x</a></body>'), encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("</body>", '<a href="nowhere.html">x</a></body>'),
+        encoding="utf-8",
+    )
     found = check_output(output, ["alpha"], facts=facts)
     assert any("nowhere.html" in f.en for f in found), found
 

@@ -16,18 +16,21 @@ from gardarika.portable import (
 )
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("Фото 1.JPG", "foto-1.jpg"),
-    ("Большое фото.png", "bolshoye-foto.png"),
-    ("report (final).PDF", "report-final.pdf"),
-    ("con.txt", "con_.txt"),
-    ("NUL", "nul_"),
-    ("com1.html", "com1_.html"),
-    ("a:b*c?.html", "a-b-c.html"),
-    ("...hidden", "file.hidden"),
-    ("ok-name_1.css", "ok-name_1.css"),
-    ("Ёлка.jpeg", "yolka.jpeg"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Фото 1.JPG", "foto-1.jpg"),
+        ("Большое фото.png", "bolshoye-foto.png"),
+        ("report (final).PDF", "report-final.pdf"),
+        ("con.txt", "con_.txt"),
+        ("NUL", "nul_"),
+        ("com1.html", "com1_.html"),
+        ("a:b*c?.html", "a-b-c.html"),
+        ("...hidden", "file.hidden"),
+        ("ok-name_1.css", "ok-name_1.css"),
+        ("Ёлка.jpeg", "yolka.jpeg"),
+    ],
+)
 def test_portable_name(name: str, expected: str) -> None:
     assert portable_name(name) == expected
     assert name_problems(expected) == []
@@ -42,14 +45,17 @@ def test_portable_path() -> None:
     assert portable_path("images/Лето 2024/Пляж.JPG") == "images/leto-2024/plyazh.jpg"
 
 
-@pytest.mark.parametrize(("path", "words"), [
-    ("images/Фото.jpg", "characters other than"),
-    ("tag/con.html", "device name"),
-    ("tag/Aux.HTML", "device name"),
-    ("a" * 65 + ".html", "longer than 64"),
-    ("/".join(["folder"] * 30), "path is longer"),
-    ("news/Index.html", "characters other than"),
-])
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("images/Фото.jpg", "characters other than"),
+        ("tag/con.html", "device name"),
+        ("tag/Aux.HTML", "device name"),
+        ("a" * 65 + ".html", "longer than 64"),
+        ("/".join(["folder"] * 30), "path is longer"),
+        ("news/Index.html", "characters other than"),
+    ],
+)
 def test_name_problems(path: str, words: str) -> None:
     assert any(words in en for en, _ in name_problems(path))
 

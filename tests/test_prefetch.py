@@ -26,15 +26,19 @@ def test_shares_split_by_size_and_keep_the_runs_own_smaller() -> None:
 
 
 def _tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
 def alone(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """A long-form town (about 700 KB of Markdown) built by one process alone."""
-    project = generate_longform(tmp_path_factory.mktemp("alone"), articles=8,
-                                sizes_kb=(70, 100), large=0, pictures=1)
+    project = generate_longform(
+        tmp_path_factory.mktemp("alone"), articles=8, sizes_kb=(70, 100), large=0, pictures=1
+    )
     report = Builder(project, jobs=1, echo=lambda line: None, check=False).build()
     assert report.ok
     return project, _tree(project / "output")
@@ -50,8 +54,9 @@ def _with_helpers(where: Path) -> tuple[Path, list[str]]:
     return project, lines
 
 
-def test_a_build_with_a_helper_writes_the_same_output(alone, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_build_with_a_helper_writes_the_same_output(
+    alone, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     read_share = prefetch._read_share
 
     def noting(generator, content_class, files, result, parent) -> None:  # in the helper
@@ -68,10 +73,12 @@ def test_a_build_with_a_helper_writes_the_same_output(alone, tmp_path: Path,
     assert not list((project / ".cache").rglob(".prefetch-*"))  # results cleaned up
 
 
-def test_helpers_that_cannot_start_cost_nothing(alone, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_helpers_that_cannot_start_cost_nothing(
+    alone, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No fork (a process limit, no memory): the run reads every text itself; nothing
     escapes into Pelican's reading of the text, which would fail it."""
+
     def no_fork(self, *args) -> None:
         raise OSError("Resource temporarily unavailable")
 
@@ -82,13 +89,15 @@ def test_helpers_that_cannot_start_cost_nothing(alone, tmp_path: Path,
 
 
 @pytest.mark.parametrize("failure", ["crash", "hang", "garbage"])
-def test_a_failing_helper_costs_only_time(alone, tmp_path: Path, failure: str,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_helper_costs_only_time(
+    alone, tmp_path: Path, failure: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def failing(generator, content_class, files, result, parent) -> None:
         if failure == "crash":
             os._exit(3)
         if failure == "hang":
             import time
+
             time.sleep(600)
         Path(result).write_bytes(b"not a pickle")
 

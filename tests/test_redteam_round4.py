@@ -30,8 +30,11 @@ TYPESETTERS = {"ru": typeset_ru, "en": typeset_en}
 def _elements(html: str) -> list[tuple[str, tuple[tuple[str, str | None], ...]]]:
     """Every element with its attributes, as a browser (lexbor) builds them."""
     tree = LexborHTMLParser("<!DOCTYPE html><body>" + html)
-    return [(node.tag, tuple(sorted(node.attributes.items())))
-            for node in tree.body.traverse() if node.tag != "-text"]
+    return [
+        (node.tag, tuple(sorted(node.attributes.items())))
+        for node in tree.body.traverse()
+        if node.tag != "-text"
+    ]
 
 
 def _raw_texts(html: str, tag: str) -> list[str]:
@@ -42,18 +45,33 @@ def _raw_texts(html: str, tag: str) -> list[str]:
 # --- 1. typesetters -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lang,html", [
-    # English: the quotes after the early "end" become curly; lexbor then ends the
-    # title at the quote of class="a", and the <img> that was text of data-x is live
-    ("en", '<p><code><b title="</code>" data-x=\'<i class="a">'
-           "<img src=x onerror=alert(1)>'>x</b></code></p>"),
-    # Russian: an open « before the code makes the attribute's closing quote a »
-    ("ru", '<p>"<code><b title="</code>x" data-x=\'<i class="a">'
-           "<img src=x onerror=alert(1)>'>y</b></code>\"</p>"),
-    # an ordinary editor's snippet: an abbreviation explaining </code>
-    *[(lang, '<p>Код: <code><abbr title="</code> — закрывающий тег">тег</abbr></code>, '
-             '"пример" <a href="/a">ссылка</a> и "ещё".</p>') for lang in ("en", "ru")],
-])
+@pytest.mark.parametrize(
+    "lang,html",
+    [
+        # English: the quotes after the early "end" become curly; lexbor then ends the
+        # title at the quote of class="a", and the <img> that was text of data-x is live
+        (
+            "en",
+            '<p><code><b title="</code>" data-x=\'<i class="a">'
+            "<img src=x onerror=alert(1)>'>x</b></code></p>",
+        ),
+        # Russian: an open « before the code makes the attribute's closing quote a »
+        (
+            "ru",
+            '<p>"<code><b title="</code>x" data-x=\'<i class="a">'
+            "<img src=x onerror=alert(1)>'>y</b></code>\"</p>",
+        ),
+        # an ordinary editor's snippet: an abbreviation explaining </code>
+        *[
+            (
+                lang,
+                '<p>Код: <code><abbr title="</code> — закрывающий тег">тег</abbr></code>, '
+                '"пример" <a href="/a">ссылка</a> и "ещё".</p>',
+            )
+            for lang in ("en", "ru")
+        ],
+    ],
+)
 def test_typesetter_never_rewrites_attribute_quotes_inside_code(lang: str, html: str) -> None:
     """Attack: ``end_of`` finds the end of ``<code>``/``<pre>``/``<kbd>`` by searching the
     raw text for ``</code``, also inside an attribute value of a tag within the code
@@ -69,21 +87,23 @@ def test_typesetter_never_rewrites_attribute_quotes_inside_code(lang: str, html:
     assert _elements(out) == _elements(html), out
 
 
-@pytest.mark.parametrize("html,tag", [
-    # <script/> is not self-closing in HTML: the script runs to </script>
-    ('<script/>var s = "a -- b"; f(\'x\');</script><p>text</p>', "script"),
-    ('<script type=text/javascript/>var s = "a";</script>', "script"),
-    ('<textarea/>"a" -- b</textarea>', "textarea"),
-    ('<p><code/> "a" -- b...</code></p>', "code"),
-    # Python's re.I folds ſ (U+017F) to s; a browser's end tag is ASCII-only
-    ('<script>var a = 1; // </ſcript>\nvar s = "x" -- "y";</script>', "script"),
-    ('<style>p{} /* </ſtyle> */ a::after{content:"x -- y"}</style>', "style"),
-    # a raw-text element inside code keeps going past </code>
-    ('<p><code><script></code> "a" -- b</script></p>', "script"),
-])
+@pytest.mark.parametrize(
+    "html,tag",
+    [
+        # <script/> is not self-closing in HTML: the script runs to </script>
+        ("<script/>var s = \"a -- b\"; f('x');</script><p>text</p>", "script"),
+        ('<script type=text/javascript/>var s = "a";</script>', "script"),
+        ('<textarea/>"a" -- b</textarea>', "textarea"),
+        ('<p><code/> "a" -- b...</code></p>', "code"),
+        # Python's re.I folds ſ (U+017F) to s; a browser's end tag is ASCII-only
+        ('<script>var a = 1; // </ſcript>\nvar s = "x" -- "y";</script>', "script"),
+        ('<style>p{} /* </ſtyle> */ a::after{content:"x -- y"}</style>', "style"),
+        # a raw-text element inside code keeps going past </code>
+        ('<p><code><script></code> "a" -- b</script></p>', "script"),
+    ],
+)
 @pytest.mark.parametrize("lang", ["en", "ru"])
-def test_typesetter_leaves_script_style_and_code_text_alone(lang: str, html: str,
-                                                            tag: str) -> None:
+def test_typesetter_leaves_script_style_and_code_text_alone(lang: str, html: str, tag: str) -> None:
     """Attack: the typesetter decides where a skipped element ends differently from a
     browser: (1) a start tag ending in ``/>`` (``<script/>``, ``<script type=x/>``,
     ``<code/>``) is taken as self-closing, but HTML ignores the flag on these elements;
@@ -96,11 +116,14 @@ def test_typesetter_leaves_script_style_and_code_text_alone(lang: str, html: str
     assert _raw_texts(out, tag) == _raw_texts(html, tag), out
 
 
-@pytest.mark.parametrize("text", [
-    "а" + " " * 40_000 + "б",                    # a run of spaces (or tabs, no-break)
-    "а" + "\u00a0" * 40_000 + "б",
-    "123 " * 10_000 + "1234",                  # groups of three digits not closing
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "а" + " " * 40_000 + "б",  # a run of spaces (or tabs, no-break)
+        "а" + "\u00a0" * 40_000 + "б",
+        "123 " * 10_000 + "1234",  # groups of three digits not closing
+    ],
+)
 def test_russian_typesetter_is_linear(text: str) -> None:
     """Attack: the Russian ``dash`` rule ``[ \\t\\xa0][ \\t\\xa0]*+(?:---?|-|[—–])`` is tried
     at every space of a run and reads the whole run each time; ``number`` tries
@@ -118,12 +141,15 @@ def test_russian_typesetter_is_linear(text: str) -> None:
 # --- 2. what the checks and the build report --------------------------------------
 
 
-@pytest.mark.parametrize("text", [
-    "[programme](https://example.org:99999/)\n",   # port out of range
-    "[map](<http://exa mple.org/map>)\n",           # a space in the host
-    "see http://[::1/ for the test server\n",       # autolinked, bad IPv6
-    '<p><a href="http://%zz/">x</a></p>\n',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[programme](https://example.org:99999/)\n",  # port out of range
+        "[map](<http://exa mple.org/map>)\n",  # a space in the host
+        "see http://[::1/ for the test server\n",  # autolinked, bad IPv6
+        '<p><a href="http://%zz/">x</a></p>\n',
+    ],
+)
 def test_a_link_nh3_drops_is_reported(text: str) -> None:
     """Attack: nh3 (ammonia) parses every href/src with the url crate and drops the
     attribute when parsing fails for any reason but "relative URL" (bad port, space or
@@ -138,17 +164,20 @@ def test_a_link_nh3_drops_is_reported(text: str) -> None:
     assert removals_in(text), "removed but not reported"
 
 
-@pytest.mark.parametrize("text", [
-    # a reference definition in a block quote or a list item
-    "[click][r]\n\n> [r]: javascript:alert(1)\n",
-    "![x][r]\n\n- [r]: data:text/html,x\n",
-    # a label longer than the quick test's 512 characters
-    "[click][{0}]\n\n[{0}]: javascript:alert(1)\n".format("a" * 600),
-    # a scheme longer than its 64 characters
-    "[x]({}:payload)\n".format("a" * 70),
-    # an attribute list longer than its 512 characters
-    '# Head {: onclick="alert(1)" title="' + "a" * 600 + '"}\n',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a reference definition in a block quote or a list item
+        "[click][r]\n\n> [r]: javascript:alert(1)\n",
+        "![x][r]\n\n- [r]: data:text/html,x\n",
+        # a label longer than the quick test's 512 characters
+        "[click][{0}]\n\n[{0}]: javascript:alert(1)\n".format("a" * 600),
+        # a scheme longer than its 64 characters
+        "[x]({}:payload)\n".format("a" * 70),
+        # an attribute list longer than its 512 characters
+        '# Head {: onclick="alert(1)" title="' + "a" * 600 + '"}\n',
+    ],
+)
 def test_may_need_cleaning_sees_every_removal(text: str) -> None:
     """Attack: ``may_need_cleaning`` decides whether a text is converted at all for the
     reports (checks, and now the build's ``_report_lines``). It misses: ``ftp://``
@@ -169,12 +198,15 @@ def test_an_ftp_address_is_not_made_a_link_the_cleaning_would_break() -> None:
     assert "<a" not in html and not removals(html)
 
 
-@pytest.mark.parametrize("text", [
-    "+ " * 1000 + "x\n",
-    "1. " * 1000 + "x\n",
-    "- " * 1000 + "x\n",
-    '<div markdown="1">a\n' * 1000 + "x\n" + "</div>\n" * 1000,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "+ " * 1000 + "x\n",
+        "1. " * 1000 + "x\n",
+        "- " * 1000 + "x\n",
+        '<div markdown="1">a\n' * 1000 + "x\n" + "</div>\n" * 1000,
+    ],
+)
 def test_may_nest_too_deep_sees_recursion(text: str) -> None:
     """Attack: a list marker repeated on one line (``+ + + … x``, ``1. 1. … x``) nests
     lists by recursion, 1000 deep in 2-3 KB; so does ``<div markdown="1">`` with a word
@@ -217,16 +249,17 @@ def test_a_helper_keeps_the_warnings_of_its_share(tmp_path: Path) -> None:
         project = _longform(tmp_path / f"p{jobs}")
         for article in _articles(project):
             text = article.read_text(encoding="utf-8")
-            article.write_text(text.replace("Category:", "Title: Второй\nCategory:", 1),
-                               encoding="utf-8")
+            article.write_text(
+                text.replace("Category:", "Title: Второй\nCategory:", 1), encoding="utf-8"
+            )
         problems[jobs] = _problems(project, jobs)
     assert len(problems[1]) == 8
     assert problems[2] == problems[1]
 
 
-def test_a_text_edited_during_a_build_is_not_kept_stale(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch
-                                                        ) -> None:
+def test_a_text_edited_during_a_build_is_not_kept_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Attack (a race an editor hits by saving during a build): the helper reads a text,
     the editor saves a new version, then the run takes the helper's result with
     ``readers.cache_data(path, data)``, which stamps the OLD content with the file's
@@ -270,13 +303,13 @@ def test_a_text_edited_during_a_build_is_not_kept_stale(tmp_path: Path,
     monkeypatch.setattr(prefetch, "_read_share", read_share)
     assert any(marker in p.read_text(encoding="utf-8") for p in _articles(project))
     assert Builder(project, jobs=1, echo=lambda line: None, check=False).build().ok
-    published = [p for p in (project / "output").rglob("*.html")
-                 if marker in p.read_text(encoding="utf-8")]
+    published = [
+        p for p in (project / "output").rglob("*.html") if marker in p.read_text(encoding="utf-8")
+    ]
     assert published, "the saved edit never reaches the site"
 
 
-def test_no_helper_outlives_the_build(tmp_path: Path,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_helper_outlives_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Attack: a run stopped by the time limit is killed alone (``process.kill()``); its
     helpers are not in its process group's reach and check ``getppid()`` only between
     texts, so a helper in the middle of a slow text (any text within its budget: 20 s +
@@ -295,8 +328,7 @@ def test_no_helper_outlives_the_build(tmp_path: Path,
     project = _longform(tmp_path / "p")
     pids = []
     try:
-        report = Builder(project, jobs=2, echo=lambda line: None, check=False,
-                         time_limit=3).build()
+        report = Builder(project, jobs=2, echo=lambda line: None, check=False, time_limit=3).build()
         assert not report.ok  # stopped by the limit
         pids = [int(p.name.split("-")[1]) for p in (project / ".cache").rglob("helper-*")]
         assert pids
@@ -320,8 +352,7 @@ def test_no_helper_outlives_the_build(tmp_path: Path,
 # --- 4. the build's reports -------------------------------------------------------
 
 
-def test_the_build_reports_an_odd_marked_section_instead_of_failing(
-        tmp_path: Path) -> None:
+def test_the_build_reports_an_odd_marked_section_instead_of_failing(tmp_path: Path) -> None:
     """Attack: ``<div><![x[</div>`` (a marked section with an unknown keyword) in a
     Markdown HTML block reaches ``_report_lines`` → ``removals`` → Python's HTMLParser,
     which raises ``AssertionError: unknown status keyword 'x' in marked section``. The
@@ -329,11 +360,11 @@ def test_the_build_reports_an_odd_marked_section_instead_of_failing(
     with "this file could not be read: unknown status keyword…", while the checks said
     "no problems found" and nh3 would simply have dropped the bogus comment. One line
     in one text keeps a town from being published. Severity: medium."""
-    project = generate_longform(tmp_path / "p", articles=2, sizes_kb=(5, 6), large=0,
-                                pictures=1)
+    project = generate_longform(tmp_path / "p", articles=2, sizes_kb=(5, 6), large=0, pictures=1)
     (project / "content/dolgorechye/articles/odd.md").write_text(
-        "Title: Странный раздел\nDate: 2024-01-01\n\nТекст.\n\n<div><![x[</div>\n\n"
-        "Ещё текст.\n", encoding="utf-8")
+        "Title: Странный раздел\nDate: 2024-01-01\n\nТекст.\n\n<div><![x[</div>\n\nЕщё текст.\n",
+        encoding="utf-8",
+    )
     lines: list[str] = []
     report = Builder(project, jobs=1, echo=lines.append, check=True).build()
     assert report.ok, "\n".join(lines[:4])

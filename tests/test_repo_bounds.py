@@ -27,8 +27,13 @@ ARTICLE = "Title: Одно и то же\nDate: 2024-05-05 10:00\n\nКопия.\n
 
 
 def _git(*args: str, cwd: Path, data: bytes | None = None) -> str:
-    done = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-                          cwd=cwd, input=data, capture_output=True, check=True)
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=cwd,
+        input=data,
+        capture_output=True,
+        check=True,
+    )
     return done.stdout.decode().strip()
 
 
@@ -40,8 +45,10 @@ def git_bomb(repo: Path, width: int, depth: int) -> None:
     entry = _git("hash-object", "-w", "--stdin", cwd=repo, data=ARTICLE.encode())
     mode, kind = "100644", "blob"
     for level in range(depth):
-        listing = "".join(f"{mode} {kind} {entry}\t{'d' if level else 'a'}{i}"
-                          f"{'' if level else '.md'}\n" for i in range(width))
+        listing = "".join(
+            f"{mode} {kind} {entry}\t{'d' if level else 'a'}{i}{'' if level else '.md'}\n"
+            for i in range(width)
+        )
         entry = _git("mktree", cwd=repo, data=listing.encode())
         mode, kind = "040000", "tree"
     commit = _git("commit-tree", entry, "-m", "bomb", cwd=repo)
@@ -49,16 +56,20 @@ def git_bomb(repo: Path, width: int, depth: int) -> None:
 
 
 def _town(root: Path, town: str) -> Path:
-    write(root / "sites" / f"{town}.yaml", f"name: {{ru: {town}}}\n"
-                                           "languages: [ru]\n")
+    write(root / "sites" / f"{town}.yaml", f"name: {{ru: {town}}}\nlanguages: [ru]\n")
     folder = root / "content" / town
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
 def _gardarika(root: Path, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gardarika", "--root", str(root), *args],
-                          capture_output=True, text=True, timeout=timeout, cwd=REPO)
+    return subprocess.run(
+        [sys.executable, "-m", "gardarika", "--root", str(root), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+    )
 
 
 def test_a_circle_of_links_does_not_hang_the_fingerprint(network: Path) -> None:
@@ -69,7 +80,7 @@ def test_a_circle_of_links_does_not_hang_the_fingerprint(network: Path) -> None:
     start = time.perf_counter()
     first = town_fingerprint(network_, network_.sites["alpha"], [])
     assert time.perf_counter() - start < 5
-    (folder / "d").symlink_to(".")   # a new link changes the fingerprint
+    (folder / "d").symlink_to(".")  # a new link changes the fingerprint
     assert town_fingerprint(network_, network_.sites["alpha"], []) != first
 
 
@@ -88,8 +99,7 @@ def test_the_checks_name_each_shared_address_briefly(network: Path) -> None:
     assert "and 2996 more" in longest.en and "и ещё 2996" in longest.ru
 
 
-def test_too_many_files_are_refused_before_anything_is_read(network: Path,
-                                                             monkeypatch) -> None:
+def test_too_many_files_are_refused_before_anything_is_read(network: Path, monkeypatch) -> None:
     monkeypatch.setattr(gardarika.limits, "MAX_TOWN_ENTRIES", 50)
     for i in range(60):
         write(network / f"content/alpha/articles/many/{i}.md", ARTICLE)
@@ -100,8 +110,7 @@ def test_too_many_files_are_refused_before_anything_is_read(network: Path,
     assert "больше 50 файлов и папок" in problems[0].ru
 
 
-def test_links_to_links_count_every_copy_the_build_would_read(network: Path,
-                                                              monkeypatch) -> None:
+def test_links_to_links_count_every_copy_the_build_would_read(network: Path, monkeypatch) -> None:
     """Ten links to a folder of ten links to a folder of ten articles: 1 000 articles
     for Pelican, which follows links, in 30 entries on disk."""
     monkeypatch.setattr(gardarika.limits, "MAX_TOWN_ENTRIES", 500)
@@ -129,7 +138,7 @@ def test_one_file_too_large_is_named(network: Path) -> None:
 def test_bomb_loop_and_filler_fail_alone_in_one_build(network: Path, tmp_path: Path) -> None:
     """Three hostile towns beside the two good ones, one ``build``: each hostile town is
     refused with its reason, quickly, and the good towns are published."""
-    git_bomb(tmp_path / "bomb.git", width=30, depth=3)     # 27 000 copies
+    git_bomb(tmp_path / "bomb.git", width=30, depth=3)  # 27 000 copies
     bomb = network / "content" / "bomb"
     _git("clone", "-q", str(tmp_path / "bomb.git"), str(bomb), cwd=tmp_path)
     _town(network, "bomb")
@@ -139,7 +148,7 @@ def test_bomb_loop_and_filler_fail_alone_in_one_build(network: Path, tmp_path: P
     for name in "abc":
         (loop / name).symlink_to(".")
     filler = _town(network, "filler")
-    for i in range(20):   # 20 × 60 MB, sparse: over the bytes a town may hold
+    for i in range(20):  # 20 × 60 MB, sparse: over the bytes a town may hold
         with (filler / f"part{i}.bin").open("wb") as file:
             file.truncate(60 * 1024 * 1024)
     start = time.perf_counter()
@@ -179,14 +188,13 @@ def test_folders_nested_a_thousand_deep_fail_their_town_alone(network: Path) -> 
     """Python's os.walk calls itself for each level: 1 500 nested folders crashed the
     whole build (no town built) before the depth was bounded."""
     deep = network / "content/beta"
-    for _ in range(1500):   # one level at a time: os.makedirs calls itself too
+    for _ in range(1500):  # one level at a time: os.makedirs calls itself too
         deep = deep / "a"
         deep.mkdir()
     write(deep / "deep.md", ARTICLE)
     try:
         problems = lint_town(load_network(network).sites["beta"], network)
-        assert len(problems) == 1 and "more than 64 levels deep" in problems[0].en, \
-            problems
+        assert len(problems) == 1 and "more than 64 levels deep" in problems[0].en, problems
         assert problems[0].file.startswith("content/beta/a/a/")
         done = _gardarika(network, "build", "--jobs", "2", timeout=300)
         assert "Traceback" not in done.stdout + done.stderr

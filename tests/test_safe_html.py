@@ -19,7 +19,9 @@ from gardarika.sanitize import DROPPED_WITH_CONTENT, clean, removals
 
 HEADER = "Title: Проверка\nDate: 2024-03-01 10:00\n\n"  # the text starts on line 4
 
-ARTICLE = HEADER + """\
+ARTICLE = (
+    HEADER
+    + """\
 Обычный абзац.
 <p onclick="steal()">Нажмите</p>
 
@@ -49,12 +51,16 @@ ARTICLE = HEADER + """\
 !!! note "Заметка"
     <object data="files/x.swf"></object>
 """
+)
 
 #: (line, start of the English message) of each removal in ARTICLE
 EXPECTED = [
     (5, "the attribute onclick= of <p> was removed: pages may not run scripts"),
-    (7, "a <script> was removed: pages may not run scripts from content; ask the network "
-        "maintainer if this town really needs it (trust_html)"),
+    (
+        7,
+        "a <script> was removed: pages may not run scripts from content; ask the network "
+        "maintainer if this town really needs it (trust_html)",
+    ),
     (9, "the address “data:image/png;base64,AAAA” in src= of <img> was removed"),
     (9, "the address “javascript:steal()” in href= of <a> was removed"),
     (11, "a <form> was removed with its contents: a static site has no server"),
@@ -67,17 +73,20 @@ EXPECTED = [
 
 def town_problems(root: Path) -> list[tuple[int | None, str, str]]:
     site = load_site(root / "sites" / "alpha.yaml", root)
-    return [(p.line, p.en, p.ru) for p in lint_town(site, root)
-            if p.file == "content/alpha/articles/check.md"]
+    return [
+        (p.line, p.en, p.ru)
+        for p in lint_town(site, root)
+        if p.file == "content/alpha/articles/check.md"
+    ]
 
 
 def test_lint_reports_each_removal_with_its_line(network: Path) -> None:
     write(network / "content/alpha/articles/check.md", ARTICLE)
     write(network / "content/alpha/files/map.html", "<p>map</p>")
     found = town_problems(network)
-    assert [(line, en[: len(start)]) for (line, en, _), (_, start) in zip(found, EXPECTED,
-                                                                          strict=False)] \
-        == EXPECTED, found
+    assert [
+        (line, en[: len(start)]) for (line, en, _), (_, start) in zip(found, EXPECTED, strict=False)
+    ] == EXPECTED, found
     assert len(found) == len(EXPECTED), found
     russian = {line: ru for line, _, ru in found}
     assert russian[7].startswith("<script> удалён: страницы не могут запускать программы")
@@ -95,9 +104,11 @@ def test_trusted_town_gets_no_reports(network: Path) -> None:
 
 
 def test_title_and_summary_are_checked(network: Path) -> None:
-    write(network / "content/alpha/articles/check.md",
-          "Title: Праздник <img src=x onerror=steal()>\nDate: 2024-03-01 10:00\n"
-          "Summary: Кратко <a href=\"vbscript:x\">здесь</a>\n\nТекст.\n")
+    write(
+        network / "content/alpha/articles/check.md",
+        "Title: Праздник <img src=x onerror=steal()>\nDate: 2024-03-01 10:00\n"
+        'Summary: Кратко <a href="vbscript:x">здесь</a>\n\nТекст.\n',
+    )
     found = [(line, en[:30]) for line, en, _ in town_problems(network)]
     assert found == [(1, "the attribute onerror= of <img"), (3, "the address “vbscript:x” in hr")]
 
@@ -121,33 +132,35 @@ AGREEMENT = [
     ('<object data="x.swf"><embed src="x.swf"></object>', [("object", None)]),
     ('<embed src="x.swf">', [("embed", None)]),
     ('<iframe src="map.html"><p>fallback</p></iframe>', [("iframe", None)]),
-    ('<form action="search.html"><input name="q"><button>Go</button></form>',
-     [("form", None)]),
+    ('<form action="search.html"><input name="q"><button>Go</button></form>', [("form", None)]),
     ('<input type="text" name="q"> <input type="checkbox" checked>', [("input", None)]),
-    ("<select><option>a</option></select> <textarea>t</textarea>",
-     [("select", None), ("textarea", None)]),
+    (
+        "<select><option>a</option></select> <textarea>t</textarea>",
+        [("select", None), ("textarea", None)],
+    ),
     ("<style>p { color: red }</style>", [("style", None)]),
     ('<p style="color: red; text-align: center">ok</p>', []),
     ('<p style="background: URL( http://x/y.png )">a</p>', [("p", "style")]),
     ('<p style="width: expression(alert(1))">a</p>', [("p", "style")]),
     ('<p style="background: u\\72l(x.png)">a</p>', [("p", "style")]),
     ('<base href="https://evil.example.org/">', [("base", None)]),
-    ('<meta http-equiv="refresh" content="0; url=https://evil.example.org/">',
-     [("meta", None)]),
+    ('<meta http-equiv="refresh" content="0; url=https://evil.example.org/">', [("meta", None)]),
     ('<link rel="stylesheet" href="files/x.css">', [("link", None)]),
-    ("<svg><circle r=\"1\" onload=\"x()\"/></svg>", [("svg", None)]),
+    ('<svg><circle r="1" onload="x()"/></svg>', [("svg", None)]),
     ("<math><mi>x</mi></math>", [("math", None)]),
-    ("<marquee>hi</marquee> <font color=red>red</font>", [("marquee", None),
-                                                          ("font", None)]),
+    ("<marquee>hi</marquee> <font color=red>red</font>", [("marquee", None), ("font", None)]),
     ('<p data-x="1" hidden>a</p>', [("p", "data-x"), ("p", "hidden")]),
     ('<img src="a.png" onerror="x()" alt="a">', [("img", "onerror")]),
-    ("Para\n{: onclick=\"x()\" }", [("p", "onclick")]),
+    ('Para\n{: onclick="x()" }', [("p", "onclick")]),
     ("# Heading {hidden}", [("h1", "hidden")]),
     ('<div markdown="1">*a* <span onclick="x()">b</span></div>', [("span", "onclick")]),
-    ("Text[^1]\n\n[^1]: <b onclick=\"x()\">note</b>", [("b", "onclick")]),
-    ('<a href="{static}/images/a.png" rel="nofollow" target="_blank">a</a> '
-     '<a href="mailto:a@b.org">m</a> <a href="tel:+7">t</a> <a href="#x">f</a> '
-     '<a href="//example.org/">p</a>', []),
+    ('Text[^1]\n\n[^1]: <b onclick="x()">note</b>', [("b", "onclick")]),
+    (
+        '<a href="{static}/images/a.png" rel="nofollow" target="_blank">a</a> '
+        '<a href="mailto:a@b.org">m</a> <a href="tel:+7">t</a> <a href="#x">f</a> '
+        '<a href="//example.org/">p</a>',
+        [],
+    ),
     ("| a | b |\n|:-|-:|\n| 1 | 2 |", []),
     ("- [x] done\n- [ ] to do", []),
     ('<table><tr><td colspan="2" rowspan="3" align="right">x</td></tr></table>', []),
@@ -201,8 +214,11 @@ def observed(before: str, after: str) -> list[tuple[str, str | None]]:
     position = 0
     for tag, attrs in old:
         kept = new[position][1] if position < len(new) else {}
-        if position < len(new) and new[position][0] == tag and \
-                all(attrs.get(name) == value for name, value in kept.items()):
+        if (
+            position < len(new)
+            and new[position][0] == tag
+            and all(attrs.get(name) == value for name, value in kept.items())
+        ):
             gone += [(tag, name) for name in attrs if name not in kept]
             position += 1
         else:
@@ -227,44 +243,62 @@ def test_references_that_stand_for_text_do_not_make_a_text_suspect() -> None:
     """Pasted text is full of &quot; and &nbsp;: converting it to look for removals
     would be wasted. References that could spell markup or an address still count."""
     assert not may_need_cleaning("Он сказал &quot;да&quot;&nbsp;&mdash; и ушёл &amp; всё.")
-    for text in ("[x](javascript&#58;alert(1))", "[x](javascript&colon;alert(1))",
-                 "&#60;script&#62;", "&lt;b&gt; и <b>", "&quot; \\<script>"):
+    for text in (
+        "[x](javascript&#58;alert(1))",
+        "[x](javascript&colon;alert(1))",
+        "&#60;script&#62;",
+        "&lt;b&gt; и <b>",
+        "&quot; \\<script>",
+    ):
         assert may_need_cleaning(text), text
 
 
 def test_clean_is_stable_and_keeps_placeholders() -> None:
-    html = to_html('![a]({static}/images/a.png) [b]({filename}b.md#part) '
-                   '<a href="|filename|c.md">c</a>')
+    html = to_html(
+        '![a]({static}/images/a.png) [b]({filename}b.md#part) <a href="|filename|c.md">c</a>'
+    )
     cleaned = clean(html)
-    assert 'src="{static}/images/a.png"' in cleaned and 'href="{filename}b.md#part"' in \
-        cleaned and 'href="|filename|c.md"' in cleaned
+    assert (
+        'src="{static}/images/a.png"' in cleaned
+        and 'href="{filename}b.md#part"' in cleaned
+        and 'href="|filename|c.md"' in cleaned
+    )
     assert clean(cleaned) == cleaned
 
 
-def test_script_in_an_article_builds_without_it_and_is_reported(network: Path,
-                                                                 build_network) -> None:
-    write(network / "content/alpha/articles/script.md", HEADER + """\
+def test_script_in_an_article_builds_without_it_and_is_reported(
+    network: Path, build_network
+) -> None:
+    write(
+        network / "content/alpha/articles/script.md",
+        HEADER
+        + """\
         Скрипт удаляется.
 
         <script>document.title = "pwned"</script>
 
         <p onclick="steal()">Нажмите</p>
-    """.replace("        ", ""))
+    """.replace("        ", ""),
+    )
     report = build_network(network)
     assert report.ok, report.log
     log = report.log
     assert "content/alpha/articles/script.md:6: warning: a <script> was removed" in log
     assert "content/alpha/articles/script.md:6: предупреждение: <script> удалён" in log
     assert "content/alpha/articles/script.md:8: warning: the attribute onclick=" in log
-    page = next(p for p in (network / "output/alpha").glob("*.html")
-                if "Скрипт удаляется" in p.read_text(encoding="utf-8"))
+    page = next(
+        p
+        for p in (network / "output/alpha").glob("*.html")
+        if "Скрипт удаляется" in p.read_text(encoding="utf-8")
+    )
     html = page.read_text(encoding="utf-8")
     assert "pwned" not in html and "steal()" not in html
     assert "<p>Нажмите</p>" in html
 
 
 def test_a_build_reports_what_invoke_lint_reports_converting_each_text_once(
-        network: Path, build_network, monkeypatch: pytest.MonkeyPatch) -> None:
+    network: Path, build_network, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Before a build the checks leave the HTML to the build, which converts each text
     anyway: its warnings are the ones ``invoke lint`` gives, line for line, in both
     languages, and the checks never convert a text (the builds run in forks of this
@@ -272,11 +306,16 @@ def test_a_build_reports_what_invoke_lint_reports_converting_each_text_once(
     import gardarika.lint
 
     # (a build refuses to publish an HTML file: the frame shows a PDF here)
-    write(network / "content/alpha/articles/check.md",
-          ARTICLE.replace("files/map.html", "files/map.pdf"))
+    write(
+        network / "content/alpha/articles/check.md",
+        ARTICLE.replace("files/map.html", "files/map.pdf"),
+    )
     write(network / "content/alpha/files/map.pdf", "%PDF-1.4\n")
-    expected = [problem for problem in town_problems(network)
-                if any(problem[1].startswith(start) for _, start in EXPECTED)]
+    expected = [
+        problem
+        for problem in town_problems(network)
+        if any(problem[1].startswith(start) for _, start in EXPECTED)
+    ]
     assert len(expected) == len(EXPECTED)
     converted = network / "converted-by-the-checks"
 
@@ -293,39 +332,84 @@ def test_a_build_reports_what_invoke_lint_reports_converting_each_text_once(
     for line, en, ru in expected:
         assert f"{shown}:{line}: warning: {en}" in report.log, (line, en, report.log)
         assert f"{shown}:{line}: предупреждение: {ru}" in report.log, (line, ru)
-    removed = [line for line in report.log.splitlines() if line.startswith(shown)
-               and any(start in line for _, start in EXPECTED)]
+    removed = [
+        line
+        for line in report.log.splitlines()
+        if line.startswith(shown) and any(start in line for _, start in EXPECTED)
+    ]
     assert len(removed) == len(expected), removed  # each once
 
 
-def test_escaped_markup_in_titles_and_summaries_stays_text(network: Path,
-                                                         build_network) -> None:
+def test_escaped_markup_in_titles_and_summaries_stays_text(network: Path, build_network) -> None:
     # no "<" for the cleaner to see, but the theme's striptags turns entities back into
     # markup: each title, description and heading must be escaped again
-    write(network / "content/alpha/articles/entities.md", (
-        "Title: Итоги &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;\n"
-        "Date: 2024-01-01\n"
-        "Summary: Кратко `\"><script>alert(2)</script>`\n\nТекст.\n"))
+    write(
+        network / "content/alpha/articles/entities.md",
+        (
+            "Title: Итоги &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;\n"
+            "Date: 2024-01-01\n"
+            'Summary: Кратко `"><script>alert(2)</script>`\n\nТекст.\n'
+        ),
+    )
     report = build_network(network)
     assert report.ok, report.log
-    pages = "".join(p.read_text(encoding="utf-8")
-                    for p in (network / "output/alpha").rglob("*.html"))
+    pages = "".join(
+        p.read_text(encoding="utf-8") for p in (network / "output/alpha").rglob("*.html")
+    )
     assert "<script>alert(" not in pages
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages
 
 
 FRAGMENTS = [
-    "<p>", "</p>", "<div class='a'>", "</div>", "<a href='{static}/a.png'>", "</a>",
-    "<a href='javascript:x()'>", "<a href=' JAVA\tSCRIPT:x()'>", "<a href='data:text/html,x'>",
-    "<img src=x onerror=alert(1)>", "<img srcset='a.png 1x, javascript:x 2x'>",
-    "<script>", "</script>", "<style>", "</style>", "<iframe src=m.html>", "</iframe>",
-    "<form action=//evil>", "</form>", "<input type=text>", "<input type=checkbox checked>",
-    "<svg onload=x()>", "</svg>", "<math>", "<object data=x>", "<embed src=x>",
-    "<base href=//evil/>", "<meta http-equiv=refresh content='0;url=//evil'>",
-    "<link rel=stylesheet href=x.css>", "<p style='background:url(//evil/t.png)'>",
-    "<span style='color:red' onclick=x() data-x=1 aria-label=l>", "</span>",
-    "<!-- c -->", "<![CDATA[x]]>", "<marquee>", "<table><tr><td colspan=2>", "</td></tr>",
-    "text", " & ", "<", ">", "\"", "'", "=", "on", "click", "<b", "<scr", "ipt>",
+    "<p>",
+    "</p>",
+    "<div class='a'>",
+    "</div>",
+    "<a href='{static}/a.png'>",
+    "</a>",
+    "<a href='javascript:x()'>",
+    "<a href=' JAVA\tSCRIPT:x()'>",
+    "<a href='data:text/html,x'>",
+    "<img src=x onerror=alert(1)>",
+    "<img srcset='a.png 1x, javascript:x 2x'>",
+    "<script>",
+    "</script>",
+    "<style>",
+    "</style>",
+    "<iframe src=m.html>",
+    "</iframe>",
+    "<form action=//evil>",
+    "</form>",
+    "<input type=text>",
+    "<input type=checkbox checked>",
+    "<svg onload=x()>",
+    "</svg>",
+    "<math>",
+    "<object data=x>",
+    "<embed src=x>",
+    "<base href=//evil/>",
+    "<meta http-equiv=refresh content='0;url=//evil'>",
+    "<link rel=stylesheet href=x.css>",
+    "<p style='background:url(//evil/t.png)'>",
+    "<span style='color:red' onclick=x() data-x=1 aria-label=l>",
+    "</span>",
+    "<!-- c -->",
+    "<![CDATA[x]]>",
+    "<marquee>",
+    "<table><tr><td colspan=2>",
+    "</td></tr>",
+    "text",
+    " & ",
+    "<",
+    ">",
+    '"',
+    "'",
+    "=",
+    "on",
+    "click",
+    "<b",
+    "<scr",
+    "ipt>",
 ]
 
 
@@ -338,16 +422,41 @@ def test_clean_output_has_nothing_left_to_remove(parts: list[str]) -> None:
     # (not "clean(cleaned) == cleaned": "<p><marquee><p>" gives "<p><p></p></p>", whose
     # elements a second parse nests differently; nothing more is removed, though)
     lowered = cleaned.lower()  # nh3 escapes "<" in text: each of these would be a tag
-    for forbidden in ("<script", "<iframe", "<form", "<style", "<svg", "<object", "<embed",
-                      "<base", "<meta", "<link", "<input type=\"text"):
+    for forbidden in (
+        "<script",
+        "<iframe",
+        "<form",
+        "<style",
+        "<svg",
+        "<object",
+        "<embed",
+        "<base",
+        "<meta",
+        "<link",
+        '<input type="text',
+    ):
         assert forbidden not in lowered, cleaned
 
 
-SIMPLE = [*FRAGMENTS, "<p>", "<a href=\"x.html\">", "<a href=\"javascript:x()\">",
-          '<img src="a.png" alt="a">', '<img src="a.png" onerror="x()">', "<td align=\"left\">",
-          '<a href="data:text/html,x">', '<span style="color:red">',
-          '<span style="background:url(x)">', "<p>text &amp; more</p>", "<!-- c -->",
-          '<a href="&#106;avascript:x()">', "<input type=\"text\">", "<P>", "<em>", "</em>"]
+SIMPLE = [
+    *FRAGMENTS,
+    "<p>",
+    '<a href="x.html">',
+    '<a href="javascript:x()">',
+    '<img src="a.png" alt="a">',
+    '<img src="a.png" onerror="x()">',
+    '<td align="left">',
+    '<a href="data:text/html,x">',
+    '<span style="color:red">',
+    '<span style="background:url(x)">',
+    "<p>text &amp; more</p>",
+    "<!-- c -->",
+    '<a href="&#106;avascript:x()">',
+    '<input type="text">',
+    "<P>",
+    "<em>",
+    "</em>",
+]
 
 
 @given(st.lists(st.sampled_from(SIMPLE), max_size=20))
@@ -373,18 +482,22 @@ def test_a_text_markdown_gives_up_on_does_not_spoil_the_next() -> None:
     with pytest.raises(RecursionError):
         to_html("- " * 1500 + "x\n")
     assert to_html("[a](javascript:alert(1))") == '<p><a href="javascript:alert(1)">a</a></p>'
-    assert [(r.element, r.attribute) for r in removals_in("[a](javascript:alert(1))")] == \
-        [("a", "href")]
+    assert [(r.element, r.attribute) for r in removals_in("[a](javascript:alert(1))")] == [
+        ("a", "href")
+    ]
 
 
-def test_an_unchanged_text_is_not_cleaned_again(network: Path, build_network,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unchanged_text_is_not_cleaned_again(
+    network: Path, build_network, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The cleaning's results are kept between runs by the digest of what was cleaned:
     rebuilding a town whose texts did not change cleans none of them again."""
     import gardarika.sanitize
 
-    write(network / "content/alpha/articles/long.md", HEADER + "Длинный текст. " * 200
-          + "\n\n<p class=\"note\">Заметка</p>\n")
+    write(
+        network / "content/alpha/articles/long.md",
+        HEADER + "Длинный текст. " * 200 + '\n\n<p class="note">Заметка</p>\n',
+    )
     assert build_network(network, ["alpha"]).ok
     cleaned = network / "cleaned-again"
     clean_now = gardarika.sanitize._clean
@@ -395,7 +508,8 @@ def test_an_unchanged_text_is_not_cleaned_again(network: Path, build_network,
                 note.write("x")
         return clean_now(html)
 
-    monkeypatch.setattr(gardarika.sanitize, "_clean_kept",
-                        gardarika.memo.kept("sanitize.clean", noting))
+    monkeypatch.setattr(
+        gardarika.sanitize, "_clean_kept", gardarika.memo.kept("sanitize.clean", noting)
+    )
     assert build_network(network, ["alpha"], skip_unchanged=False).ok
     assert not cleaned.exists()

@@ -25,8 +25,12 @@ def load(script: str) -> dict:
 
 
 def test_stems_fold_case_and_yo() -> None:
-    assert stems("Субботники, СУББОТНИК и субботника", "ru") == ["субботник", "субботник",
-                                                               "и", "субботник"]
+    assert stems("Субботники, СУББОТНИК и субботника", "ru") == [
+        "субботник",
+        "субботник",
+        "и",
+        "субботник",
+    ]
     assert stems("Ёлка", "ru") == stems("елка", "ru")
     assert stems("Volunteers volunteering", "en") == ["volunt", "volunt"]
     assert stems("Hyvää päivää", "fi") == ["hyvää", "päivää"]  # folded, not stemmed
@@ -59,18 +63,21 @@ def test_stems_are_remembered_between_runs(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_plain_text() -> None:
-    html = ("<p>Первый&nbsp;абзац</p><p>Второй <b>абзац</b></p><script>var x;</script>"
-            "<ul><li>раз</li><li>два</li></ul>")
+    html = (
+        "<p>Первый&nbsp;абзац</p><p>Второй <b>абзац</b></p><script>var x;</script>"
+        "<ul><li>раз</li><li>два</li></ul>"
+    )
     assert plain_text(html) == "Первый абзац Второй абзац раз два"
 
 
 def test_index_layout_and_script() -> None:
-    docs = [SearchDocument("a.html", "Субботник в парке", "5 мая 2024 г.", "Текст о парке."),
-            SearchDocument("b.html", "Концерт", "", "Парк, парк и ещё раз парк </script>")]
+    docs = [
+        SearchDocument("a.html", "Субботник в парке", "5 мая 2024 г.", "Текст о парке."),
+        SearchDocument("b.html", "Концерт", "", "Парк, парк и ещё раз парк </script>"),
+    ]
     index = load(index_script(build_index(docs, "ru")))
     assert index["lang"] == "ru"
-    assert index["docs"][0] == ["a.html", "Субботник в парке", "5 мая 2024 г.",
-                                "Текст о парке."]
+    assert index["docs"][0] == ["a.html", "Субботник в парке", "5 мая 2024 г.", "Текст о парке."]
     assert index["title"]["субботник"] == [0]
     assert index["body"]["парк"] == [0, 1, 1, 3]  # doc, count, doc, count
     assert "</script>" not in index_script(build_index(docs, "ru"))

@@ -32,11 +32,11 @@ TRAVERSALS = [
     "//..//secret.txt",
     "/index.html%00.txt",
     "/%00",
-    "/leak.txt",             # a symbolic link to the secret
-    "/outside/secret.txt",   # a symbolic link to the folder holding it
+    "/leak.txt",  # a symbolic link to the secret
+    "/outside/secret.txt",  # a symbolic link to the folder holding it
     "/outside/",
     "/outside",
-    "/trap/",                # a folder whose index.html leads outside
+    "/trap/",  # a folder whose index.html leads outside
     "/trap/index.html",
     "/../../etc/passwd",
     "/..%2f..%2f..%2f..%2fetc/passwd",
@@ -51,8 +51,7 @@ def served(tmp_path: Path) -> Path:
     site = tmp_path / "site"
     (site / "news").mkdir(parents=True)
     (site / "index.html").write_text("<html><body>home</body></html>", encoding="utf-8")
-    (site / "news" / "index.html").write_text("<html><body>news</body></html>",
-                                              encoding="utf-8")
+    (site / "news" / "index.html").write_text("<html><body>news</body></html>", encoding="utf-8")
     (site / "leak.txt").symlink_to(tmp_path / "secret.txt")
     (site / "outside").symlink_to(tmp_path, target_is_directory=True)
     (site / "trap").mkdir()
@@ -111,8 +110,7 @@ def test_both_servers_bind_to_this_computer_only(served: Path) -> None:
 
 
 @pytest.mark.parametrize("raw_path", TRAVERSALS)
-def test_serve_never_answers_from_outside(serve_server: tuple[str, int], raw_path: str
-                                          ) -> None:
+def test_serve_never_answers_from_outside(serve_server: tuple[str, int], raw_path: str) -> None:
     for method in ("GET", "HEAD"):
         status, body = get(serve_server, raw_path, method)
         assert SECRET not in body and "root:" not in body
@@ -125,16 +123,16 @@ def test_serve_never_answers_from_outside(serve_server: tuple[str, int], raw_pat
 
 
 @pytest.mark.parametrize("raw_path", TRAVERSALS)
-def test_live_never_answers_from_outside(live_server: tuple[str, int], raw_path: str
-                                         ) -> None:
+def test_live_never_answers_from_outside(live_server: tuple[str, int], raw_path: str) -> None:
     status, body = get(live_server, raw_path)
     assert SECRET not in body and "root:" not in body
     if status != 200:
         assert status in (400, 403, 404)
 
 
-def test_the_folder_itself_is_still_served(serve_server: tuple[str, int],
-                                           live_server: tuple[str, int]) -> None:
+def test_the_folder_itself_is_still_served(
+    serve_server: tuple[str, int], live_server: tuple[str, int]
+) -> None:
     for address in (serve_server, live_server):
         assert get(address, "/index.html")[0] == 200
         status, body = get(address, "/news/")
@@ -143,8 +141,9 @@ def test_the_folder_itself_is_still_served(serve_server: tuple[str, int],
         assert status == 200 and "home" in body
 
 
-def test_symbolic_links_out_are_refused_by_both(serve_server: tuple[str, int],
-                                                live_server: tuple[str, int]) -> None:
+def test_symbolic_links_out_are_refused_by_both(
+    serve_server: tuple[str, int], live_server: tuple[str, int]
+) -> None:
     for address in (serve_server, live_server):
         for path in ("/leak.txt", "/outside/secret.txt", "/trap/", "/trap/index.html"):
             status, body = get(address, path)
@@ -156,8 +155,11 @@ def test_live_status_and_pages_obey_the_same_rule(live_server: tuple[str, int]) 
     assert status == 200 and json.loads(body)["version"] == 1
     status, body = get(live_server, STATUS_PATH + "?../../secret.txt")
     assert status == 200 and SECRET not in body and "version" in json.loads(body)
-    for path in (STATUS_PATH + "/../../../secret.txt", STATUS_PATH + "/..%2f..%2fsecret.txt",
-                 "/__gardarika__/../../secret.txt"):
+    for path in (
+        STATUS_PATH + "/../../../secret.txt",
+        STATUS_PATH + "/..%2f..%2fsecret.txt",
+        "/__gardarika__/../../secret.txt",
+    ):
         status, body = get(live_server, path)
         assert SECRET not in body
     status, body = get(live_server, "/index.html")  # pages get the live parts
@@ -180,11 +182,11 @@ FOREIGN_HOSTS = [
     "127.0.0.1.nip.io",
     "127.0.0.1.nip.io:{port}",
     "localtest.me:{port}",
-    "sub.localhost:{port}",    # *.localhost is not accepted (see gardarika.serve)
-    "localhost.",              # nor the trailing-dot spelling
+    "sub.localhost:{port}",  # *.localhost is not accepted (see gardarika.serve)
+    "localhost.",  # nor the trailing-dot spelling
     "localhost.:{port}",
-    "127.0.0.2:{port}",        # another loopback address than the one bound
-    "127.1:{port}",            # shorthand spellings no browser sends
+    "127.0.0.2:{port}",  # another loopback address than the one bound
+    "127.1:{port}",  # shorthand spellings no browser sends
     "2130706433:{port}",
     "0x7f.0.0.1:{port}",
     "0.0.0.0:{port}",
@@ -210,7 +212,7 @@ MALFORMED_HOSTS = [
     "[::1",
     "::1",
     "%6cocalhost:{port}",
-    "loc\u0430lhost:{port}",   # a Cyrillic "а"
+    "loc\u0430lhost:{port}",  # a Cyrillic "а"
     "http://127.0.0.1:{port}/",
 ]
 
@@ -223,7 +225,7 @@ LOOPBACK_HOSTS = [
     "LocalHost",
     "[::1]:{port}",
     "[::1]",
-    "localhost:9000",          # another port: an SSH tunnel or a forwarded port
+    "localhost:9000",  # another port: an SSH tunnel or a forwarded port
 ]
 
 
@@ -244,8 +246,13 @@ def raw(address: tuple[str, int], request: bytes) -> tuple[int, dict[str, str], 
     return status, headers, body
 
 
-def with_host(address: tuple[str, int], path: str, host: str | None, method: str = "GET",
-              version: str = "HTTP/1.1") -> tuple[int, dict[str, str], bytes]:
+def with_host(
+    address: tuple[str, int],
+    path: str,
+    host: str | None,
+    method: str = "GET",
+    version: str = "HTTP/1.1",
+) -> tuple[int, dict[str, str], bytes]:
     """A request for ``path`` with exactly this ``Host`` header (None: no Host at all)."""
     lines = [f"{method} {path} {version}"]
     if host is not None:
@@ -263,12 +270,25 @@ def listed(served: Path) -> Path:
     return folder
 
 
-LEAKS = (SECRET, LISTED, "home", "news", "version", "a problem", "location.reload",
-         "Directory listing", "<html")
+LEAKS = (
+    SECRET,
+    LISTED,
+    "home",
+    "news",
+    "version",
+    "a problem",
+    "location.reload",
+    "Directory listing",
+    "<html",
+)
 
 
-def assert_refused(response: tuple[int, dict[str, str], bytes], port: int,
-                   statuses: tuple[int, ...] = (421,), method: str = "GET") -> None:
+def assert_refused(
+    response: tuple[int, dict[str, str], bytes],
+    port: int,
+    statuses: tuple[int, ...] = (421,),
+    method: str = "GET",
+) -> None:
     status, headers, body = response
     assert status in statuses, (status, body)
     text = body.decode("utf-8")
@@ -285,40 +305,42 @@ PATHS = ["/", "/index.html", "/news/", "/plain/", STATUS_PATH, "/../secret.txt"]
 
 
 @pytest.mark.parametrize("host", FOREIGN_HOSTS)
-def test_other_host_names_get_nothing(serve_server: tuple[str, int],
-                                      live_server: tuple[str, int], listed: Path,
-                                      host: str) -> None:
+def test_other_host_names_get_nothing(
+    serve_server: tuple[str, int], live_server: tuple[str, int], listed: Path, host: str
+) -> None:
     for address in (serve_server, live_server):
         for path in PATHS:
             assert_refused(with_host(address, path, host), address[1])
-        assert_refused(with_host(address, "/index.html", host, "HEAD"), address[1],
-                       method="HEAD")
+        assert_refused(with_host(address, "/index.html", host, "HEAD"), address[1], method="HEAD")
         assert_refused(with_host(address, "/index.html", host, "POST"), address[1])
 
 
 @pytest.mark.parametrize("host", MALFORMED_HOSTS)
-def test_malformed_host_headers_get_nothing(serve_server: tuple[str, int],
-                                            live_server: tuple[str, int], listed: Path,
-                                            host: str) -> None:
+def test_malformed_host_headers_get_nothing(
+    serve_server: tuple[str, int], live_server: tuple[str, int], listed: Path, host: str
+) -> None:
     for address in (serve_server, live_server):
         for path in PATHS:
             assert_refused(with_host(address, path, host), address[1], (400, 421))
 
 
-def test_a_missing_or_repeated_host_gets_nothing(serve_server: tuple[str, int],
-                                                 live_server: tuple[str, int],
-                                                 listed: Path) -> None:
+def test_a_missing_or_repeated_host_gets_nothing(
+    serve_server: tuple[str, int], live_server: tuple[str, int], listed: Path
+) -> None:
     for address in (serve_server, live_server):
         port = address[1]
         for path in PATHS:
             for version in ("HTTP/1.1", "HTTP/1.0"):
-                assert_refused(with_host(address, path, None, version=version), port,
-                               (400, 421))
-            for first, second in (("127.0.0.1:{port}", "evil.example"),
-                                  ("evil.example", "127.0.0.1:{port}"),
-                                  ("127.0.0.1:{port}", "127.0.0.1:{port}")):
-                request = (f"GET {path} HTTP/1.1\r\nHost: {first}\r\nHost: {second}\r\n"
-                           "Connection: close\r\n\r\n").format(port=port)
+                assert_refused(with_host(address, path, None, version=version), port, (400, 421))
+            for first, second in (
+                ("127.0.0.1:{port}", "evil.example"),
+                ("evil.example", "127.0.0.1:{port}"),
+                ("127.0.0.1:{port}", "127.0.0.1:{port}"),
+            ):
+                request = (
+                    f"GET {path} HTTP/1.1\r\nHost: {first}\r\nHost: {second}\r\n"
+                    "Connection: close\r\n\r\n"
+                ).format(port=port)
                 assert_refused(raw(address, request.encode()), port, (400, 421))
             # HTTP/0.9 (no version): no status line, no headers in the answer, no Host
             with socket.create_connection(address, timeout=30) as connection:
@@ -331,20 +353,24 @@ def test_a_missing_or_repeated_host_gets_nothing(serve_server: tuple[str, int],
             assert f"http://127.0.0.1:{port}/" in text
 
 
-def test_a_target_naming_another_host_gets_nothing(serve_server: tuple[str, int],
-                                                   live_server: tuple[str, int]) -> None:
+def test_a_target_naming_another_host_gets_nothing(
+    serve_server: tuple[str, int], live_server: tuple[str, int]
+) -> None:
     """The absolute form ``GET http://host/path`` (meant for proxies) is refused too."""
     for address in (serve_server, live_server):
-        for target in ("http://evil.example/index.html", "http://127.0.0.1/index.html",
-                       f"http://evil.example{STATUS_PATH}", "*"):
-            assert_refused(with_host(address, target, "127.0.0.1:{port}"), address[1],
-                           (400, 421))
+        for target in (
+            "http://evil.example/index.html",
+            "http://127.0.0.1/index.html",
+            f"http://evil.example{STATUS_PATH}",
+            "*",
+        ):
+            assert_refused(with_host(address, target, "127.0.0.1:{port}"), address[1], (400, 421))
 
 
 @pytest.mark.parametrize("host", LOOPBACK_HOSTS)
-def test_loopback_names_are_answered(serve_server: tuple[str, int],
-                                     live_server: tuple[str, int], listed: Path,
-                                     host: str) -> None:
+def test_loopback_names_are_answered(
+    serve_server: tuple[str, int], live_server: tuple[str, int], listed: Path, host: str
+) -> None:
     for address in (serve_server, live_server):
         status, _, body = with_host(address, "/index.html", host)
         assert status == 200 and b"home" in body
@@ -360,8 +386,9 @@ def test_loopback_names_are_answered(serve_server: tuple[str, int],
     assert SECRET.encode() not in body
 
 
-def test_a_refusal_is_logged(serve_server: tuple[str, int],
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_refusal_is_logged(
+    serve_server: tuple[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
     with_host(serve_server, "/index.html", "evil.example")
     assert "421" in capsys.readouterr().err
 

@@ -26,9 +26,11 @@ from gardarika.errors import GardarikaError, Problem
 HOSTILE = REPO / "tests" / "data" / "hostile"
 SETTINGS = sorted((HOSTILE / "settings").glob("*.yaml"))
 #: the red team's expectations: file -> "refuse" or "accept"
-EXPECTED = dict(line.split("\t")[:2] for line in
-                (HOSTILE / "expected-settings.tsv").read_text(encoding="utf-8").splitlines()[1:]
-                if line.strip())
+EXPECTED = dict(
+    line.split("\t")[:2]
+    for line in (HOSTILE / "expected-settings.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    if line.strip()
+)
 
 #: the README's "clean": they must load (their texts are escaped by the build)
 CLEAN = {"s16-default-category-quote.yaml"}
@@ -42,42 +44,60 @@ MAINTAINERS_CHOICE: set[str] = set()
 #: for each refused file, keys (or their beginnings) that must be among its problems:
 #: the file is refused for the attack it holds, not for something else
 ATTACK_KEYS: dict[str, tuple[str | None, ...]] = {
-    "s01": ("base_url",), "s02": ("pelican.SUMMARY_END_SUFFIX",),
-    "s03": ("pelican.PLUGINS.0",), "s04": ("pelican.PLUGINS.0",),
-    "s05": ("pelican.TEMPLATE_PAGES",), "s06": ("theme",), "s07": ("content",),
+    "s01": ("base_url",),
+    "s02": ("pelican.SUMMARY_END_SUFFIX",),
+    "s03": ("pelican.PLUGINS.0",),
+    "s04": ("pelican.PLUGINS.0",),
+    "s05": ("pelican.TEMPLATE_PAGES",),
+    "s06": ("theme",),
+    "s07": ("content",),
     "s08": ("content", "pelican.STATIC_PATHS.0"),
-    "s09": ("pelican.EXTRA_PATH_METADATA.files/searchbox.txt.save_as",
-            "pelican.EXTRA_PATH_METADATA.files/searchbox.txt.url"),
-    "s10": ("pelican.EXTRA_PATH_METADATA.files/home.txt.save_as",
-            "pelican.EXTRA_PATH_METADATA.files/page-in-txt.txt.save_as",
-            "pelican.EXTRA_PATH_METADATA.files/svg-in-txt.txt.save_as"),
+    "s09": (
+        "pelican.EXTRA_PATH_METADATA.files/searchbox.txt.save_as",
+        "pelican.EXTRA_PATH_METADATA.files/searchbox.txt.url",
+    ),
+    "s10": (
+        "pelican.EXTRA_PATH_METADATA.files/home.txt.save_as",
+        "pelican.EXTRA_PATH_METADATA.files/page-in-txt.txt.save_as",
+        "pelican.EXTRA_PATH_METADATA.files/svg-in-txt.txt.save_as",
+    ),
     "s11": ("pelican.EXTRA_PATH_METADATA",),
     "s12": ("pelican.ARTICLE_URL", "pelican.PAGE_URL"),
     "s13": ("pelican.ARTICLE_URL", "pelican.TAG_URL"),
     "s14": ("pelican.ARTICLE_SAVE_AS", "pelican.ARTICLE_URL", "pelican.PAGE_SAVE_AS"),
-    "s15": ("pelican.DEFAULT_METADATA.url", "pelican.DEFAULT_METADATA.lang",
-            "pelican.DEFAULT_METADATA.template", "pelican.DEFAULT_METADATA.category"),
+    "s15": (
+        "pelican.DEFAULT_METADATA.url",
+        "pelican.DEFAULT_METADATA.lang",
+        "pelican.DEFAULT_METADATA.template",
+        "pelican.DEFAULT_METADATA.category",
+    ),
     "s17": ("pelican.MENUITEMS", "pelican.LINKS", "pelican.SOCIAL"),
-    "s18": ("pelican.DATE_FORMATS.ru", "pelican.DATE_FORMATS.en",
-            "pelican.DEFAULT_DATE_FORMAT"),
+    "s18": ("pelican.DATE_FORMATS.ru", "pelican.DATE_FORMATS.en", "pelican.DEFAULT_DATE_FORMAT"),
     "s19": ("pelican.ARTICLE_ORDER_BY", "pelican.PAGE_ORDER_BY"),
     "s20": ("pelican.ARTICLE_TRANSLATION_ID", "pelican.PAGE_TRANSLATION_ID"),
     "s21": ("pelican.LOCALE.0", "pelican.LOCALE.1", "pelican.LOCALE.3"),
     "s22": ("pelican.FORMATTED_FIELDS",),
-    "s23": ("pelican.DIRECT_TEMPLATES.1", "pelican.DIRECT_TEMPLATES.2",
-            "pelican.DIRECT_TEMPLATES.4"),
+    "s23": (
+        "pelican.DIRECT_TEMPLATES.1",
+        "pelican.DIRECT_TEMPLATES.2",
+        "pelican.DIRECT_TEMPLATES.4",
+    ),
     "s24": ("pelican.IMAGES_MAX_WIDTH", "pelican.IMAGES_VARIANTS"),
     "s25": ("pelican.FEED_ALL_ATOM", "pelican.CATEGORY_FEED_ATOM"),
     "s26": ("pelican.STATIC_PATHS.0",),
     "s27": (None,),  # a YAML problem of the whole file, with its line
-    "s28": ("deploy.web.host",), "s29": ("deploy.web.ssh_options",),
+    "s28": ("deploy.web.host",),
+    "s29": ("deploy.web.ssh_options",),
     "s30": ("deploy.other-town.path", "deploy.home.path", "deploy.tmp.path"),
-    "s31": ("repository.url", "repository.branch"), "s32": ("repository.url",),
+    "s31": ("repository.url", "repository.branch"),
+    "s32": ("repository.url",),
     "s33": ("trust_html",),
     "s34": ("pelican.OUTPUT_PATH", "pelican.JINJA_FILTERS", "pelican.CACHE_PATH"),
     "s35": ("pelican.PAGINATION_PATTERNS.1.1", "pelican.PAGINATION_PATTERNS.1.2"),
-    "s36": ("timezone", "neighbours"), "s37": ("pelican.SLUGIFY_SOURCE",),
-    "s38": ("theme",), "s39": ("content", "pelican.STATIC_PATHS.0"),
+    "s36": ("timezone", "neighbours"),
+    "s37": ("pelican.SLUGIFY_SOURCE",),
+    "s38": ("theme",),
+    "s39": ("content", "pelican.STATIC_PATHS.0"),
     "s41": ("content",),
 }
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
@@ -94,21 +114,30 @@ def test_every_settings_file_is_classified() -> None:
 @pytest.fixture
 def hostile_project(project: Path) -> Path:
     """A project where each attack would work if its settings were accepted."""
-    write(project / "sites/vyborg.yaml", "name: {ru: Выборг, en: Vyborg}\n"
-                                        "languages: [ru, en]\n")
+    write(project / "sites/vyborg.yaml", "name: {ru: Выборг, en: Vyborg}\nlanguages: [ru, en]\n")
     write(project / "content/vyborg/news.md", "Title: Новость\nDate: 2024-01-01\n\nТекст.\n")
     town = project / "content/hostile"
-    for name in ("searchbox.txt", "home.txt", "page-in-txt.txt", "svg-in-txt.txt",
-                 "pwn.py", "ssti.txt"):
+    for name in (
+        "searchbox.txt",
+        "home.txt",
+        "page-in-txt.txt",
+        "svg-in-txt.txt",
+        "pwn.py",
+        "ssti.txt",
+    ):
         write(town / "files" / name, "<script>alert(document.domain)</script>\n")
-    write(town / "files/theme-template.txt",
-          "{{ cycler.__init__.__globals__.os.popen('echo THEME-SSTI-RAN-42').read() }}\n")
+    write(
+        town / "files/theme-template.txt",
+        "{{ cycler.__init__.__globals__.os.popen('echo THEME-SSTI-RAN-42').read() }}\n",
+    )
     (town / "files/t/templates").mkdir(parents=True)
     for name in ("index", "article", "page", "base"):
         (town / f"files/t/templates/{name}.html").symlink_to("../../theme-template.txt")
     write(town / ".theme/templates/index.html", "{{ 7 * 7 }}\n")
-    write(project / ".git/config", "[remote \"origin\"]\n\turl = https://editor:TOKEN@"
-                                   "git.example.org/network.git\n")
+    write(
+        project / ".git/config",
+        '[remote "origin"]\n\turl = https://editor:TOKEN@git.example.org/network.git\n',
+    )
     return project
 
 
@@ -128,10 +157,12 @@ def _check_problems(problems: list[Problem]) -> None:
         assert problem.severity == "error"
 
 
-@pytest.mark.parametrize("source", [p for p in SETTINGS if p.name[:3] in ATTACK_KEYS],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "source", [p for p in SETTINGS if p.name[:3] in ATTACK_KEYS], ids=lambda p: p.name
+)
 def test_hostile_settings_are_refused_with_line_and_both_languages(
-        hostile_project: Path, source: Path) -> None:
+    hostile_project: Path, source: Path
+) -> None:
     path = _load(hostile_project, source)
     start = time.perf_counter()
     with pytest.raises(GardarikaError) as caught:
@@ -144,15 +175,18 @@ def test_hostile_settings_are_refused_with_line_and_both_languages(
         if expected is None:
             assert None in keys, [p.format() for p in problems]
         else:
-            assert any(k and k.startswith(expected) for k in keys), \
-                (expected, [p.format() for p in problems])
+            assert any(k and k.startswith(expected) for k in keys), (
+                expected,
+                [p.format() for p in problems],
+            )
 
 
-@pytest.mark.parametrize("source", [HOSTILE / "sites/hostile.yaml",
-                                    *[p for p in SETTINGS if p.name in CLEAN]],
-                         ids=lambda p: p.name)
-def test_settings_that_must_build_cleaned_are_accepted(hostile_project: Path,
-                                                       source: Path) -> None:
+@pytest.mark.parametrize(
+    "source",
+    [HOSTILE / "sites/hostile.yaml", *[p for p in SETTINGS if p.name in CLEAN]],
+    ids=lambda p: p.name,
+)
+def test_settings_that_must_build_cleaned_are_accepted(hostile_project: Path, source: Path) -> None:
     site = load_site(_load(hostile_project, source), hostile_project)
     assert site.content == hostile_project / "content/hostile"
     assert site.theme == "gardarika"
@@ -162,17 +196,16 @@ def test_trust_html_in_a_towns_file_is_refused(hostile_project: Path) -> None:
     """A town's file may be changed by its editors, so it cannot switch the cleaning off;
     the maintainer's list in network.yaml can."""
     with pytest.raises(GardarikaError) as refused:
-        load_site(_load(hostile_project, HOSTILE / "settings/s33-trust-html.yaml"),
-                  hostile_project)
+        load_site(_load(hostile_project, HOSTILE / "settings/s33-trust-html.yaml"), hostile_project)
     assert [p.key for p in refused.value.problems] == ["trust_html"]
     write(hostile_project / "sites/network.yaml", "trust_html: [hostile]\n")
-    site = load_site(_load(hostile_project, HOSTILE / "settings/s33-trust-html.yaml"),
-                     hostile_project)
+    site = load_site(
+        _load(hostile_project, HOSTILE / "settings/s33-trust-html.yaml"), hostile_project
+    )
     assert site.trust_html is True
 
 
-def test_hostile_settings_beside_other_towns_leave_them_built(hostile_project: Path
-                                                               ) -> None:
+def test_hostile_settings_beside_other_towns_leave_them_built(hostile_project: Path) -> None:
     """A hostile file naming another town's folder is refused for itself only; the
     other town is loaded, and its file gets a warning naming the hostile one."""
     _load(hostile_project, HOSTILE / "settings/s07-content-other-town.yaml")
@@ -185,8 +218,7 @@ def test_hostile_settings_beside_other_towns_leave_them_built(hostile_project: P
     assert error and "sites/vyborg.yaml" in error[0].en
 
 
-def test_every_hostile_settings_file_at_once_keeps_the_network(hostile_project: Path
-                                                                ) -> None:
+def test_every_hostile_settings_file_at_once_keeps_the_network(hostile_project: Path) -> None:
     """All the corpus's files as towns of one network: no traceback, the refused ones
     are broken, the clean ones and vyborg load."""
     for source in SETTINGS:
@@ -195,20 +227,21 @@ def test_every_hostile_settings_file_at_once_keeps_the_network(hostile_project: 
     network = load_network(hostile_project)
     assert "vyborg" in network.sites
     assert set(network.sites) == {"vyborg", "h16", "h40"}
-    assert all(p.line is not None for p in network.problems
-               if p.file not in ("sites/vyborg.yaml",))
+    assert all(p.line is not None for p in network.problems if p.file not in ("sites/vyborg.yaml",))
 
 
-def test_a_deploy_target_spelt_with_capitals_is_another_towns(hostile_project: Path
-                                                              ) -> None:
+def test_a_deploy_target_spelt_with_capitals_is_another_towns(hostile_project: Path) -> None:
     """On a stick /media/stick/Vyborg is /media/stick/vyborg: the hostile town's target
     is refused (vyborg's names its own town), vyborg's is kept."""
-    write(hostile_project / "sites/vyborg.yaml",
-          "name: {ru: Выборг, en: Vyborg}\nlanguages: [ru, en]\n"
-          "deploy:\n  stick: {type: dir, path: /media/stick/vyborg}\n")
+    write(
+        hostile_project / "sites/vyborg.yaml",
+        "name: {ru: Выборг, en: Vyborg}\nlanguages: [ru, en]\n"
+        "deploy:\n  stick: {type: dir, path: /media/stick/vyborg}\n",
+    )
     _load(hostile_project, HOSTILE / "settings/s40-deploy-case-twin.yaml")
     network = load_network(hostile_project)
     warnings = [p for p in network.problems if p.severity == "warning"]
-    assert [p.file for p in warnings] == ["sites/hostile.yaml"], \
-        [p.format() for p in network.problems]
+    assert [p.file for p in warnings] == ["sites/hostile.yaml"], [
+        p.format() for p in network.problems
+    ]
     assert "sites/vyborg.yaml" in warnings[0].en

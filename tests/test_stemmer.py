@@ -44,8 +44,13 @@ def run_node(request: dict[str, list[str]]) -> dict[str, list[str]]:
         pytest.skip("node is not installed")
     result = subprocess.run(
         [node, str(DATA / "stem_with_node.js"), str(STEMMER_JS)],
-        input=json.dumps(request), capture_output=True, text=True, encoding="utf-8",
-        check=True, timeout=120)
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=True,
+        timeout=120,
+    )
     return json.loads(result.stdout)
 
 
@@ -62,8 +67,11 @@ def test_sample_is_large_and_varied(lang: str) -> None:
 def test_python_gives_official_stems(lang: str) -> None:
     pairs = sample(lang)
     stems = python_stems(lang, [word for word, _ in pairs])
-    wrong = [(word, official, got)
-             for (word, official), got in zip(pairs, stems, strict=True) if got != official]
+    wrong = [
+        (word, official, got)
+        for (word, official), got in zip(pairs, stems, strict=True)
+        if got != official
+    ]
     assert wrong == []
 
 
@@ -82,9 +90,11 @@ def test_javascript_stems_as_python() -> None:
 
     for lang in LANGUAGES:
         expected = python_stems(lang, words[lang])
-        wrong = [(word, want, have)
-                 for word, want, have in zip(words[lang], expected, got[lang], strict=True)
-                 if want != have]
+        wrong = [
+            (word, want, have)
+            for word, want, have in zip(words[lang], expected, got[lang], strict=True)
+            if want != have
+        ]
         assert wrong == [], f"{lang}: {len(wrong)} of {len(expected)} differ"
     assert got["normalize"] == [normalize(word) for word in words["normalize"]]
     assert got["fi"] == words["fi"]

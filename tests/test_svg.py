@@ -26,9 +26,11 @@ from gardarika.svgcheck import (
     svgz_dangers,
 )
 
-HEAD = ('<svg xmlns="http://www.w3.org/2000/svg" '
-        'xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">\n'
-        '<circle r="4"/>\n')
+HEAD = (
+    '<svg xmlns="http://www.w3.org/2000/svg" '
+    'xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">\n'
+    '<circle r="4"/>\n'
+)
 
 
 def drawing(body: str, head: str = "") -> bytes:
@@ -44,102 +46,276 @@ def first(data: bytes) -> SvgDanger:
 
 # (id, drawing, kind, words of what was found, line)
 REFUSED = [
-    ("prefixed-script",
-     drawing('<s:script xmlns:s="http://www.w3.org/2000/svg">alert(1)</s:script>'),
-     RUNS, "<script>", 3),
+    (
+        "prefixed-script",
+        drawing('<s:script xmlns:s="http://www.w3.org/2000/svg">alert(1)</s:script>'),
+        RUNS,
+        "<script>",
+        3,
+    ),
     ("no-namespace-script", b"<svg>\n<script>alert(1)</script></svg>", RUNS, "<script>", 2),
-    ("xhtml-script", drawing('<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)'
-                             '</h:script>'), RUNS, 'xmlns="http://www.w3.org/1999/xhtml"', 3),
-    ("xhtml-any-element", drawing('<div xmlns="http://www.w3.org/1999/xhtml">Hi</div>'),
-     RUNS, "<div xmlns=", 3),
-    ("mathml", drawing('<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math>'),
-     RUNS, "<math xmlns=", 3),
-    ("foreign-object", drawing("<foreignObject><p>x</p></foreignObject>"), RUNS,
-     "<foreignObject>", 3),
+    (
+        "xhtml-script",
+        drawing('<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script>'),
+        RUNS,
+        'xmlns="http://www.w3.org/1999/xhtml"',
+        3,
+    ),
+    (
+        "xhtml-any-element",
+        drawing('<div xmlns="http://www.w3.org/1999/xhtml">Hi</div>'),
+        RUNS,
+        "<div xmlns=",
+        3,
+    ),
+    (
+        "mathml",
+        drawing('<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math>'),
+        RUNS,
+        "<math xmlns=",
+        3,
+    ),
+    (
+        "foreign-object",
+        drawing("<foreignObject><p>x</p></foreignObject>"),
+        RUNS,
+        "<foreignObject>",
+        3,
+    ),
     ("iframe", drawing('<iframe src="a.html"/>'), RUNS, "<iframe>", 3),
-    ("handler", drawing('<handler type="application/ecmascript">x</handler>'), RUNS,
-     "<handler>", 3),
+    (
+        "handler",
+        drawing('<handler type="application/ecmascript">x</handler>'),
+        RUNS,
+        "<handler>",
+        3,
+    ),
     ("onload", drawing('<g onload="alert(1)"/>'), RUNS, "onload=", 3),
-    ("onclick-other-namespace", drawing('<g xmlns:x="urn:x" x:onclick="alert(1)"/>'), RUNS,
-     "onclick=", 3),
-    ("set-by-character-reference", drawing('<set attributeName="&#x6F;n&#x6c;oad" to="x"/>'),
-     RUNS, 'attributeName="onload"', 3),
-    ("dtd-entity", b'<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY x "<script>alert(1)'
-     b'</script>">]>\n<svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
-     DOCTYPE, "<!DOCTYPE svg", 2),
-    ("public-doctype", b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
-     b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n<svg/>', DOCTYPE, "DOCTYPE", 1),
-    ("billion-laughs", b'<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;'
-     b'&a;&a;">]><svg>&b;</svg>', DOCTYPE, "DOCTYPE", 1),
-    ("xml-stylesheet", b'<?xml version="1.0"?>\n<?xml-stylesheet type="text/xsl" '
-     b'href="evil.xsl"?>\n<svg/>', INSTRUCTION, "<?xml-stylesheet", 2),
-    ("set-onload", drawing('<set attributeName="onload" to="alert(1)"/>'), RUNS,
-     'attributeName="onload"', 3),
-    ("animate-href", drawing('<a><animate attributeName="href" to="javascript:alert(1)"/>'
-                             '<text>x</text></a>'), RUNS, 'attributeName="href"', 3),
-    ("animate-xlink-href", drawing('<a><set attributeName="xlink:href" to="#x"/></a>'), RUNS,
-     'attributeName="xlink:href"', 3),
-    ("animate-values", drawing('<animate attributeName="fill" values="red;javascript:x()"/>'),
-     RUNS, 'values="javascript:x()"', 3),
-    ("tab-in-scheme", drawing('<a xlink:href="java&#x09;script:alert(1)"><text>x</text></a>'),
-     RUNS, 'xlink:href="javascript:alert(1)"', 3),
-    ("newline-and-spaces", drawing('<a href=" &#x0A; JavaScript:alert(1)">x</a>'), RUNS,
-     'href="JavaScript:alert(1)"', 3),
-    ("data-link", drawing('<a href="data:text/html,&lt;script>x()&lt;/script>">x</a>'), RUNS,
-     'href="data:text/html', 3),
-    ("data-svg-image", drawing('<image href="data:image/svg+xml,&lt;svg/>"/>'), RUNS,
-     'href="data:image/svg+xml', 3),
-    ("external-image", drawing('<image href="https://example.org/track.png"/>'), LOADS,
-     'href="https://example.org/track.png"', 3),
-    ("external-use", drawing('<use href="http://example.org/other.svg#x"/>'), LOADS,
-     'href="http://example.org/other.svg#x"', 3),
-    ("network-path-use", drawing('<use xlink:href="//example.org/other.svg#x"/>'), LOADS,
-     'xlink:href="//example.org/other.svg#x"', 3),
-    ("backslash-network-path", drawing('<image href="\\\\example.org\\x.png"/>'), LOADS,
-     "example.org", 3),
-    ("xml-base", drawing('<g xml:base="https://example.org/"><image href="x.png"/></g>'),
-     LOADS, 'xml:base="https://example.org/"', 3),
-    ("external-audio", drawing('<audio src="https://example.org/a.mp3"/>'), LOADS,
-     'src="https://example.org/a.mp3"', 3),
-    ("style-import", drawing('<style>@import url(theme.css);</style>'), LOADS, "@import", 3),
-    ("style-escaped-url", drawing('<style>\nrect { fill: u\\72l(https://example.org/p) }'
-                                  '</style>'), LOADS, "url(https://example.org/p)", 3),
-    ("style-attribute", drawing('<rect style="background:url(//example.org/p.png)"/>'), LOADS,
-     "url(//example.org/p.png)", 3),
-    ("presentation-attribute", drawing('<rect fill="url(https://example.org/g.svg#g)"/>'),
-     LOADS, "url(https://example.org/g.svg#g)", 3),
-    ("style-image-set", drawing('<style>g { background: image-set(url(a.png) 1x, '
-                                '"https://example.org/b.png" 2x) }</style>'), LOADS,
-     "image-set(", 3),
-    ("style-namespace-hides-import", drawing('<style>@namespace @import url(a.css)</style>'),
-     LOADS, "@import", 3),
+    (
+        "onclick-other-namespace",
+        drawing('<g xmlns:x="urn:x" x:onclick="alert(1)"/>'),
+        RUNS,
+        "onclick=",
+        3,
+    ),
+    (
+        "set-by-character-reference",
+        drawing('<set attributeName="&#x6F;n&#x6c;oad" to="x"/>'),
+        RUNS,
+        'attributeName="onload"',
+        3,
+    ),
+    (
+        "dtd-entity",
+        b'<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY x "<script>alert(1)'
+        b'</script>">]>\n<svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+        DOCTYPE,
+        "<!DOCTYPE svg",
+        2,
+    ),
+    (
+        "public-doctype",
+        b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+        b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n<svg/>',
+        DOCTYPE,
+        "DOCTYPE",
+        1,
+    ),
+    (
+        "billion-laughs",
+        b'<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]><svg>&b;</svg>',
+        DOCTYPE,
+        "DOCTYPE",
+        1,
+    ),
+    (
+        "xml-stylesheet",
+        b'<?xml version="1.0"?>\n<?xml-stylesheet type="text/xsl" href="evil.xsl"?>\n<svg/>',
+        INSTRUCTION,
+        "<?xml-stylesheet",
+        2,
+    ),
+    (
+        "set-onload",
+        drawing('<set attributeName="onload" to="alert(1)"/>'),
+        RUNS,
+        'attributeName="onload"',
+        3,
+    ),
+    (
+        "animate-href",
+        drawing('<a><animate attributeName="href" to="javascript:alert(1)"/><text>x</text></a>'),
+        RUNS,
+        'attributeName="href"',
+        3,
+    ),
+    (
+        "animate-xlink-href",
+        drawing('<a><set attributeName="xlink:href" to="#x"/></a>'),
+        RUNS,
+        'attributeName="xlink:href"',
+        3,
+    ),
+    (
+        "animate-values",
+        drawing('<animate attributeName="fill" values="red;javascript:x()"/>'),
+        RUNS,
+        'values="javascript:x()"',
+        3,
+    ),
+    (
+        "tab-in-scheme",
+        drawing('<a xlink:href="java&#x09;script:alert(1)"><text>x</text></a>'),
+        RUNS,
+        'xlink:href="javascript:alert(1)"',
+        3,
+    ),
+    (
+        "newline-and-spaces",
+        drawing('<a href=" &#x0A; JavaScript:alert(1)">x</a>'),
+        RUNS,
+        'href="JavaScript:alert(1)"',
+        3,
+    ),
+    (
+        "data-link",
+        drawing('<a href="data:text/html,&lt;script>x()&lt;/script>">x</a>'),
+        RUNS,
+        'href="data:text/html',
+        3,
+    ),
+    (
+        "data-svg-image",
+        drawing('<image href="data:image/svg+xml,&lt;svg/>"/>'),
+        RUNS,
+        'href="data:image/svg+xml',
+        3,
+    ),
+    (
+        "external-image",
+        drawing('<image href="https://example.org/track.png"/>'),
+        LOADS,
+        'href="https://example.org/track.png"',
+        3,
+    ),
+    (
+        "external-use",
+        drawing('<use href="http://example.org/other.svg#x"/>'),
+        LOADS,
+        'href="http://example.org/other.svg#x"',
+        3,
+    ),
+    (
+        "network-path-use",
+        drawing('<use xlink:href="//example.org/other.svg#x"/>'),
+        LOADS,
+        'xlink:href="//example.org/other.svg#x"',
+        3,
+    ),
+    (
+        "backslash-network-path",
+        drawing('<image href="\\\\example.org\\x.png"/>'),
+        LOADS,
+        "example.org",
+        3,
+    ),
+    (
+        "xml-base",
+        drawing('<g xml:base="https://example.org/"><image href="x.png"/></g>'),
+        LOADS,
+        'xml:base="https://example.org/"',
+        3,
+    ),
+    (
+        "external-audio",
+        drawing('<audio src="https://example.org/a.mp3"/>'),
+        LOADS,
+        'src="https://example.org/a.mp3"',
+        3,
+    ),
+    ("style-import", drawing("<style>@import url(theme.css);</style>"), LOADS, "@import", 3),
+    (
+        "style-escaped-url",
+        drawing("<style>\nrect { fill: u\\72l(https://example.org/p) }</style>"),
+        LOADS,
+        "url(https://example.org/p)",
+        3,
+    ),
+    (
+        "style-attribute",
+        drawing('<rect style="background:url(//example.org/p.png)"/>'),
+        LOADS,
+        "url(//example.org/p.png)",
+        3,
+    ),
+    (
+        "presentation-attribute",
+        drawing('<rect fill="url(https://example.org/g.svg#g)"/>'),
+        LOADS,
+        "url(https://example.org/g.svg#g)",
+        3,
+    ),
+    (
+        "style-image-set",
+        drawing(
+            "<style>g { background: image-set(url(a.png) 1x, "
+            '"https://example.org/b.png" 2x) }</style>'
+        ),
+        LOADS,
+        "image-set(",
+        3,
+    ),
+    (
+        "style-namespace-hides-import",
+        drawing("<style>@namespace @import url(a.css)</style>"),
+        LOADS,
+        "@import",
+        3,
+    ),
     ("malformed", drawing("<g>"), UNREADABLE, "mismatched tag", 4),
     ("empty", b"", UNREADABLE, "no element found", 1),
-    ("unbound-prefix", drawing('<s:script>x()</s:script>'), UNREADABLE, "unbound prefix", 3),
+    ("unbound-prefix", drawing("<s:script>x()</s:script>"), UNREADABLE, "unbound prefix", 3),
     ("undeclared-entity", drawing("<text>&x;</text>"), UNREADABLE, "undefined entity", 3),
     ("gzip-in-svg", gzip.compress(drawing("<script/>")), RUNS, "<script>", 3),
-    ("gzip-in-gzip", gzip.compress(gzip.compress(drawing(""))), UNREADABLE,
-     "not well-formed", 1),
-    ("ebcdic", b'<?xml version="1.0" encoding="cp037"?>' + "<svg/>".encode("cp037"),
-     ENCODING, "cp037", 1),
-    ("multi-byte", '<?xml version="1.0" encoding="Shift_JIS"?><svg/>'.encode("shift_jis"),
-     ENCODING, "Shift_JIS", 1),
-    ("bom-and-declaration-differ", b"\xef\xbb\xbf" + drawing(
-        "", '<?xml version="1.0" encoding="windows-1251"?>\n'), ENCODING, "windows-1251", 1),
+    ("gzip-in-gzip", gzip.compress(gzip.compress(drawing(""))), UNREADABLE, "not well-formed", 1),
+    (
+        "ebcdic",
+        b'<?xml version="1.0" encoding="cp037"?>' + "<svg/>".encode("cp037"),
+        ENCODING,
+        "cp037",
+        1,
+    ),
+    (
+        "multi-byte",
+        '<?xml version="1.0" encoding="Shift_JIS"?><svg/>'.encode("shift_jis"),
+        ENCODING,
+        "Shift_JIS",
+        1,
+    ),
+    (
+        "bom-and-declaration-differ",
+        b"\xef\xbb\xbf" + drawing("", '<?xml version="1.0" encoding="windows-1251"?>\n'),
+        ENCODING,
+        "windows-1251",
+        1,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("data", "kind", "found", "line"), [c[1:] for c in REFUSED],
-                         ids=[c[0] for c in REFUSED])
+@pytest.mark.parametrize(
+    ("data", "kind", "found", "line"), [c[1:] for c in REFUSED], ids=[c[0] for c in REFUSED]
+)
 def test_refused(data: bytes, kind: str, found: str, line: int) -> None:
     danger = first(data)
     assert (danger.kind, danger.line) == (kind, line), danger
     assert found in danger.found, danger
 
 
-UTF16_SCRIPT = ('<?xml version="1.0" encoding="UTF-16"?>\n'
-                '<svg xmlns="http://www.w3.org/2000/svg">\n'
-                '<s:script xmlns:s="http://www.w3.org/2000/svg">alert(1)</s:script>\n</svg>\n')
+UTF16_SCRIPT = (
+    '<?xml version="1.0" encoding="UTF-16"?>\n'
+    '<svg xmlns="http://www.w3.org/2000/svg">\n'
+    '<s:script xmlns:s="http://www.w3.org/2000/svg">alert(1)</s:script>\n</svg>\n'
+)
 
 
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
@@ -149,16 +325,21 @@ def test_utf16_with_or_without_bom(codec: str) -> None:
 
 
 def test_a_one_byte_russian_encoding_is_read_as_declared() -> None:
-    text = ('<?xml version="1.0" encoding="windows-1251"?>\n'
-            '<svg xmlns="http://www.w3.org/2000/svg"><text>Карта</text>\n'
-            '<g onclick="x()"/></svg>')
+    text = (
+        '<?xml version="1.0" encoding="windows-1251"?>\n'
+        '<svg xmlns="http://www.w3.org/2000/svg"><text>Карта</text>\n'
+        '<g onclick="x()"/></svg>'
+    )
     assert first(text.encode("cp1251")).line == 3
     assert svg_dangers(text.replace(' onclick="x()"', "").encode("cp1251")) == []
 
 
 def test_everything_is_reported_in_order() -> None:
-    dangers = svg_dangers(drawing('<script>x()</script>\n<g onload="y()"/>\n'
-                                  '<image href="https://example.org/a.png"/>'))
+    dangers = svg_dangers(
+        drawing(
+            '<script>x()</script>\n<g onload="y()"/>\n<image href="https://example.org/a.png"/>'
+        )
+    )
     assert [(d.line, d.kind) for d in dangers] == [(3, RUNS), (4, RUNS), (5, LOADS)]
 
 
@@ -232,8 +413,7 @@ def test_a_real_inkscape_drawing_is_accepted() -> None:
 # (style sheet, what loads something in it, or None)
 CSS = [
     ('g{background:image-set("a)" 1x, "https://example.org/b.png" 2x)}', "image-set("),
-    ('g{background:-webkit-image-set(url(a.png) 1x, "//example.org/b.png" 2x)}',
-     "image-set("),
+    ('g{background:-webkit-image-set(url(a.png) 1x, "//example.org/b.png" 2x)}', "image-set("),
     ('g{background:image-set("a\\") 1x, " 2x, "https://example.org/" 3x)}', "image-set("),
     ('g{background:url(  "https://example.org/y")}', "url("),
     ("g{background:url(/*x*/https://example.org)}", "url("),
@@ -250,8 +430,7 @@ CSS = [
     ('g::after{content:"url(https://example.org)"}', None),
     ('g{fill:url(#a);stroke:url( #b );font-family:"PT Sans"}', None),
     ("@namespace svg url(http://www.w3.org/2000/svg); g{fill:red}", None),
-    ('g{background:url(pattern.png)} h{background:image-set("a.png" 1x, "b/c.png" 2x)}',
-     None),
+    ('g{background:url(pattern.png)} h{background:image-set("a.png" 1x, "b/c.png" 2x)}', None),
     ("g{width:calc(100% - (2px * 3)); transform:rotate(45deg)}", None),
 ]
 
@@ -270,8 +449,15 @@ def test_hostile_css_is_read_in_one_pass() -> None:
 
 
 def test_markup_in_text_and_comments_is_only_text() -> None:
-    assert svg_dangers(drawing("<!-- <script>alert(1)</script> -->\n"
-                               "<text><![CDATA[<script>alert(1)</script>]]></text>")) == []
+    assert (
+        svg_dangers(
+            drawing(
+                "<!-- <script>alert(1)</script> -->\n"
+                "<text><![CDATA[<script>alert(1)</script>]]></text>"
+            )
+        )
+        == []
+    )
 
 
 def test_messages_say_what_to_do_in_both_languages() -> None:
@@ -301,8 +487,11 @@ def test_svgz_is_unpacked_and_checked() -> None:
 def test_a_gzip_bomb_costs_no_memory() -> None:
     packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     zeros = bytes(1024 * 1024)
-    bomb = b"".join([packer.compress(b"<svg>")] + [packer.compress(zeros)
-                                                    for _ in range(100)] + [packer.flush()])
+    bomb = b"".join(
+        [packer.compress(b"<svg>")]
+        + [packer.compress(zeros) for _ in range(100)]
+        + [packer.flush()]
+    )
     assert len(bomb) < 1024 * 1024  # 100 MB unpacked
     tracemalloc.start()
     try:
@@ -326,8 +515,7 @@ def test_huge_drawings_are_refused_unread(tmp_path: Path) -> None:
 
 
 def test_a_large_harmless_drawing_is_read_in_pieces() -> None:
-    shapes = "".join(f'<circle cx="{i}" cy="{i}" r="1" fill="url(#g)"/>\n'
-                     for i in range(100_000))
+    shapes = "".join(f'<circle cx="{i}" cy="{i}" r="1" fill="url(#g)"/>\n' for i in range(100_000))
     data = drawing(shapes + '<g onclick="x()"/>')
     assert len(data) > 4 * 1024 * 1024
     assert first(data).line == 100_003

@@ -29,7 +29,7 @@ def ui_strings() -> list[str]:
         catalog = read_po(pot)
     parts = set()
     for message in catalog:
-        for msgid in (message.id if isinstance(message.id, tuple) else (message.id,)):
+        for msgid in message.id if isinstance(message.id, tuple) else (message.id,):
             for part in re.split(r"%\([a-z_]+\)[sd]", msgid or ""):
                 part = part.strip(" :.,()—")
                 if len(part) >= 4:
@@ -43,8 +43,9 @@ def pages_by_language(out: Path) -> dict[str, list[Path]]:
     for town, site in DEMO.sites.items():
         for page in (out / town).rglob("*.html"):
             rel = page.relative_to(out / town).parts
-            lang = rel[0] if len(rel) > 1 and rel[0] in site.languages[1:] else \
-                site.default_language
+            lang = (
+                rel[0] if len(rel) > 1 and rel[0] in site.languages[1:] else site.default_language
+            )
             result.setdefault(lang, []).append(page)
     return result
 
@@ -59,13 +60,15 @@ def test_pot_is_up_to_date(tmp_path: Path) -> None:
 
     fresh = extract_messages(THEME, tmp_path / "messages.pot")
     ids = [line for line in read(fresh).splitlines() if line.startswith("msgid")]
-    assert ids == [line for line in read(THEME / "translations" / "messages.pot").splitlines()
-                   if line.startswith("msgid")], "run: invoke i18n-update"
+    assert ids == [
+        line
+        for line in read(THEME / "translations" / "messages.pot").splitlines()
+        if line.startswith("msgid")
+    ], "run: invoke i18n-update"
 
 
 @pytest.mark.parametrize("lang", ["ru", "fi"])
-def test_no_english_interface_text_on_other_language_pages(demo_output: Path,
-                                                           lang: str) -> None:
+def test_no_english_interface_text_on_other_language_pages(demo_output: Path, lang: str) -> None:
     strings = [*ui_strings(), *PELICAN_THEME_WORDS]
     patterns = [re.compile(rf"(?<![\w-]){re.escape(s)}(?![\w-])") for s in strings]
     pages = pages_by_language(demo_output)[lang]
@@ -73,8 +76,9 @@ def test_no_english_interface_text_on_other_language_pages(demo_output: Path,
     found = []
     for page in pages:
         text = text_in(read(page), lang)
-        found += [f"{page.relative_to(demo_output)}: {p.pattern}" for p in patterns
-                  if p.search(text)]
+        found += [
+            f"{page.relative_to(demo_output)}: {p.pattern}" for p in patterns if p.search(text)
+        ]
     assert found == []
 
 
@@ -138,8 +142,7 @@ def _twin(out: Path, page: Path, lang: str, code: str) -> Path | None:
     rel = page.relative_to(root)
     if rel.parts[0] not in ("pages",) and len(rel.parts) != 1:
         return None  # listings (categories, tags, archives) have no twins
-    if rel.name.startswith(("index", "archives", "categories", "tags", "authors", "404",
-                            "search")):
+    if rel.name.startswith(("index", "archives", "categories", "tags", "authors", "404", "search")):
         return None
     other = out / town if code == site.default_language else out / town / code
     return other / rel
@@ -149,11 +152,13 @@ def test_russian_dates_and_plurals_in_pages(demo_output: Path) -> None:
     categories = read(demo_output / "kargopol" / "categories.html")
     assert re.search(r"\(\d+ (статья|статьи|статей)\)", categories)
     archives = read(demo_output / "kargopol" / "archives.html")
-    months = ("Январь|Февраль|Март|Апрель|Май|Июнь|Июль|Август|Сентябрь|Октябрь|Ноябрь|"
-              "Декабрь")
+    months = "Январь|Февраль|Март|Апрель|Май|Июнь|Июль|Август|Сентябрь|Октябрь|Ноябрь|Декабрь"
     assert re.search(rf"<h3>(<a [^>]*>)?({months}) 20\d\d", archives)
-    assert re.search(r"\d{1,2} (января|февраля|марта|апреля|мая|июня|июля|августа|"
-                     r"сентября|октября|ноября|декабря) 20\d\d", archives)
+    assert re.search(
+        r"\d{1,2} (января|февраля|марта|апреля|мая|июня|июля|августа|"
+        r"сентября|октября|ноября|декабря) 20\d\d",
+        archives,
+    )
 
 
 def test_no_feeds_without_base_url(demo_output: Path) -> None:
@@ -162,14 +167,18 @@ def test_no_feeds_without_base_url(demo_output: Path) -> None:
 
 
 def test_feeds_with_base_url_are_absolute(network: Path, build_network) -> None:
-    write(network / "sites/alpha.yaml", read(network / "sites/alpha.yaml")
-          + "base_url: https://alpha.example.org/\n")
+    write(
+        network / "sites/alpha.yaml",
+        read(network / "sites/alpha.yaml") + "base_url: https://alpha.example.org/\n",
+    )
     report = build_network(network)
     assert report.ok, report.log
     out = network / "output" / "alpha"
     atom = "{http://www.w3.org/2005/Atom}"
-    for sub, base in ((out, "https://alpha.example.org"),
-                      (out / "en", "https://alpha.example.org/en")):
+    for sub, base in (
+        (out, "https://alpha.example.org"),
+        (out / "en", "https://alpha.example.org/en"),
+    ):
         feed = ET.parse(sub / "feeds" / "all.atom.xml").getroot()
         self_link = [x.get("href") for x in feed.iter(f"{atom}link") if x.get("rel") == "self"]
         assert self_link == [f"{base}/feeds/all.atom.xml"]
@@ -177,7 +186,7 @@ def test_feeds_with_base_url_are_absolute(network: Path, build_network) -> None:
         assert entries
         for href in entries:
             assert href.startswith(base + "/")
-            assert (sub / href[len(base) + 1:]).is_file()
+            assert (sub / href[len(base) + 1 :]).is_file()
         home = read(sub / "index.html")
         assert 'type="application/atom+xml" href="./feeds/all.atom.xml"' in home
         assert list((sub / "feeds").glob("category-*.atom.xml"))
@@ -192,10 +201,16 @@ def test_feeds_with_base_url_are_absolute(network: Path, build_network) -> None:
 
 def test_build_works_with_only_the_c_locale(network: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "LANG": "C", "HOME": str(network)}
-    done = subprocess.run([sys.executable, "-m", "gardarika", "--root", str(network), "build"],
-                          capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "gardarika", "--root", str(network), "build"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
-    article = next(p for p in (network / "output/alpha").glob("*.html")
-                   if "Ярмарка ремёсел</h1>" in read(p))
+    article = next(
+        p for p in (network / "output/alpha").glob("*.html") if "Ярмарка ремёсел</h1>" in read(p)
+    )
     assert "5 мая 2024" in read(article)
     assert "May 5, 2024" in read(network / "output/alpha/en" / article.name)

@@ -75,11 +75,15 @@ RUSSIAN = [
     ('<p>Текст <code>a -- "b"</code> текст</p>', '<p>Текст <code>a -- "b"</code> текст</p>'),
     ('<pre>в доме -- "код"</pre>', '<pre>в доме -- "код"</pre>'),
     ("<p>Нажмите <kbd>Ctrl - C</kbd></p>", "<p>Нажмите <kbd>Ctrl - C</kbd></p>"),
-    ('<a href="http://example.org/a--b" title="в доме - x">ссылка</a>',
-     '<a href="http://example.org/a--b" title="в доме - x">ссылка</a>'),
+    (
+        '<a href="http://example.org/a--b" title="в доме - x">ссылка</a>',
+        '<a href="http://example.org/a--b" title="в доме - x">ссылка</a>',
+    ),
     ('<script>var s = "в доме" - 1;</script>', '<script>var s = "в доме" - 1;</script>'),
-    ('<style>p::before { content: "в - д" }</style>',
-     '<style>p::before { content: "в - д" }</style>'),
+    (
+        '<style>p::before { content: "в - д" }</style>',
+        '<style>p::before { content: "в - д" }</style>',
+    ),
 ]
 
 
@@ -99,23 +103,30 @@ def test_russian_is_stable() -> None:
         assert russian(once) == once, text
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    # curly quotes, dashes, ellipses; no widow: the last two words stay together
-    ('She said "hi"', "She said~“hi”"),
-    ("it's -- fine...", "it’s —~fine…"),
-    ('<code>"x" -- y</code>', '<code>"x" -- y</code>'),
-    ("<p>He said 'yes' and \"no.\"</p>", "<p>He said ‘yes’ and~“no.”</p>"),
-    ("<p>The '90s: 1990-1999, 9:00-17:00 - fine</p>",
-     "<p>The ’90s: 1990–1999, 9:00–17:00 –~fine</p>"),
-    ("<h2>One two three</h2><p>alone</p>", "<h2>One two~three</h2><p>alone</p>"),
-    ("<p>one line<br>and the next one</p>", "<p>one line<br>and the next~one</p>"),
-    ('<p>"<a href="x">a link</a>"</p>', '<p>“<a href="x">a~link</a>”</p>'),
-    ("6' 2\" tall", "6' 2\"~tall"),
-    ("&quot;hi&quot; there", "“hi”~there"),
-    ("<p>see https://x.org/a--b... or a--b@example.org</p>",
-     "<p>see https://x.org/a--b... or~a--b@example.org</p>"),
-    ("<p>the 2000-2010.pdf file</p>", "<p>the 2000-2010.pdf~file</p>"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # curly quotes, dashes, ellipses; no widow: the last two words stay together
+        ('She said "hi"', "She said~“hi”"),
+        ("it's -- fine...", "it’s —~fine…"),
+        ('<code>"x" -- y</code>', '<code>"x" -- y</code>'),
+        ("<p>He said 'yes' and \"no.\"</p>", "<p>He said ‘yes’ and~“no.”</p>"),
+        (
+            "<p>The '90s: 1990-1999, 9:00-17:00 - fine</p>",
+            "<p>The ’90s: 1990–1999, 9:00–17:00 –~fine</p>",
+        ),
+        ("<h2>One two three</h2><p>alone</p>", "<h2>One two~three</h2><p>alone</p>"),
+        ("<p>one line<br>and the next one</p>", "<p>one line<br>and the next~one</p>"),
+        ('<p>"<a href="x">a link</a>"</p>', '<p>“<a href="x">a~link</a>”</p>'),
+        ("6' 2\" tall", "6' 2\"~tall"),
+        ("&quot;hi&quot; there", "“hi”~there"),
+        (
+            "<p>see https://x.org/a--b... or a--b@example.org</p>",
+            "<p>see https://x.org/a--b... or~a--b@example.org</p>",
+        ),
+        ("<p>the 2000-2010.pdf file</p>", "<p>the 2000-2010.pdf~file</p>"),
+    ],
+)
 def test_english(text: str, expected: str) -> None:
     assert english(text) == expected.replace("~", "\u00a0")
     assert english(english(text)) == english(text)
@@ -137,8 +148,11 @@ def test_typography_results_are_cached_between_runs(network, build_network) -> N
     stored[key] = stored[key].replace("На\u00a0ярмарке", "На\u00a0ЯРМАРКЕ")
     cache.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
     assert build_network(network, ["alpha"], skip_unchanged=False).ok
-    pages = [p.name for p in (network / "output/alpha").glob("*.html")
-             if "ЯРМАРКЕ" in p.read_text(encoding="utf-8")]
+    pages = [
+        p.name
+        for p in (network / "output/alpha").glob("*.html")
+        if "ЯРМАРКЕ" in p.read_text(encoding="utf-8")
+    ]
     assert pages
 
 
@@ -163,7 +177,8 @@ def test_the_time_budget_stops_typesetting_in_any_language(lang: str) -> None:
 @pytest.mark.parametrize("error", [TooSlow(1.0), MemoryError(), RecursionError()])
 @pytest.mark.parametrize("lang", ["fi", "de"])
 def test_what_polytypo_wraps_still_reaches_the_reader(
-        monkeypatch: pytest.MonkeyPatch, lang: str, error: BaseException) -> None:
+    monkeypatch: pytest.MonkeyPatch, lang: str, error: BaseException
+) -> None:
     """polytypo turns any error while it parses HTML into its own PolytypoError."""
 
     def interrupted(*args: object, **kwargs: object) -> str:
@@ -174,8 +189,7 @@ def test_what_polytypo_wraps_still_reaches_the_reader(
         for_language(lang)("<p>text</p>")
 
 
-def test_what_polytypo_cannot_read_is_left_as_it_is(monkeypatch: pytest.MonkeyPatch
-                                                    ) -> None:
+def test_what_polytypo_cannot_read_is_left_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
     """An unknown language, or raw HTML polytypo cannot parse: typography is polish and
     never costs a town its build (the time budget, though, is never swallowed)."""
     assert for_language("kk")('"x"') == '"x"'
@@ -195,10 +209,42 @@ def _seconds(typeset: Callable[[str], str], *texts: str) -> list[float]:
 
 #: what could make a scanner read the same text again: unfinished markup, long words,
 #: runs of the characters the rules look at
-HOSTILE_UNITS = ("<!--", "<a ", '<a "', "<p title='", "<script>", "<code>", '"', "\"'",
-                 " - ", "-", "а ", "1-", "1 ", "...", "&quot;", "x@", "ab.", "«", "А. ",
-                 "т. е. ", "№ 1", " ли", "XX-", ":", "0", "\u2011", "\n- ", "a.b", "9:00-",
-                 " ", "\u00a0", "\t", "123 ", '<code title="</code>">')
+HOSTILE_UNITS = (
+    "<!--",
+    "<a ",
+    '<a "',
+    "<p title='",
+    "<script>",
+    "<code>",
+    '"',
+    "\"'",
+    " - ",
+    "-",
+    "а ",
+    "1-",
+    "1 ",
+    "...",
+    "&quot;",
+    "x@",
+    "ab.",
+    "«",
+    "А. ",
+    "т. е. ",
+    "№ 1",
+    " ли",
+    "XX-",
+    ":",
+    "0",
+    "\u2011",
+    "\n- ",
+    "a.b",
+    "9:00-",
+    " ",
+    "\u00a0",
+    "\t",
+    "123 ",
+    '<code title="</code>">',
+)
 
 
 @pytest.mark.parametrize("typeset", [russian, english])
@@ -209,16 +255,17 @@ def test_typography_is_linear(typeset: Callable[[str], str]) -> None:
     size = 40_000
     ordinary = "<p>В городе " * (size // 12)
     for unit in (*HOSTILE_UNITS, "'", "--", "' ", "<p>a b", "<br>x y"):
-        baseline, quarter, full = _seconds(typeset, ordinary,
-                                           unit * (size // 4 // len(unit)),
-                                           unit * (size // len(unit)))
+        baseline, quarter, full = _seconds(
+            typeset, ordinary, unit * (size // 4 // len(unit)), unit * (size // len(unit))
+        )
         slack = baseline / 5
         assert full < 20 * baseline + slack, (unit, full, baseline)
         assert full < 8 * quarter + slack, (unit, quarter, full)  # quadratic: 16×
 
 
-def test_a_text_typeset_too_slowly_is_the_only_error(network, build_network,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_text_typeset_too_slowly_is_the_only_error(
+    network, build_network, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """a69: after the budget stopped typesetting, saving the typography cache failed
     with a KeyError shown as “could not be read: '89b08b27…'”, named at no file."""
     import gardarika.budget
@@ -234,25 +281,32 @@ def test_a_text_typeset_too_slowly_is_the_only_error(network, build_network,
 
     monkeypatch.setattr(typography, "russian", slow_on_quotes)
     (network / "content/beta/quotes.md").write_text(
-        "Title: Кавычки\nDate: 2024-03-01\n\n" + "\"'" * 12_000 + "\n", encoding="utf-8")
+        "Title: Кавычки\nDate: 2024-03-01\n\n" + "\"'" * 12_000 + "\n", encoding="utf-8"
+    )
     report = build_network(network)
     assert report.failed == ["beta"] and "alpha" in report.built, report.log
     errors = [line for line in report.log.splitlines() if ": error: " in line]
-    assert errors and all(line.startswith("content/beta/quotes.md: error: this text takes "
-                                          "longer than 1 seconds") for line in errors), errors
+    assert errors and all(
+        line.startswith("content/beta/quotes.md: error: this text takes longer than 1 seconds")
+        for line in errors
+    ), errors
 
 
-def test_the_note_for_a_picture_from_another_website_is_typeset(network, build_network
-                                                                ) -> None:
+def test_the_note_for_a_picture_from_another_website_is_typeset(network, build_network) -> None:
     """The link that replaces a remote picture is written by offline_output before
     typography runs: its words and the picture's description are typeset too (real
     blogs have thousands of them)."""
     from conftest import write
 
-    write(network / "content/beta/remote.md",
-          "Title: Снимок\nDate: 2024-03-01\n\n![Дом - музей в саду](https://example.org/a.jpg)\n")
+    write(
+        network / "content/beta/remote.md",
+        "Title: Снимок\nDate: 2024-03-01\n\n![Дом - музей в саду](https://example.org/a.jpg)\n",
+    )
     assert build_network(network, ["beta"]).ok
-    page = next(p for p in (network / "output/beta").glob("*.html")
-                if "example.org/a.jpg" in p.read_text(encoding="utf-8"))
+    page = next(
+        p
+        for p in (network / "output/beta").glob("*.html")
+        if "example.org/a.jpg" in p.read_text(encoding="utf-8")
+    )
     html = page.read_text(encoding="utf-8").replace("&nbsp;", "\u00a0")
     assert "Изображение на\u00a0другом сайте: Дом\u00a0— музей в\u00a0саду" in html, html

@@ -37,9 +37,21 @@ from gardarika.russian_typography import typeset
 DATA = Path(__file__).resolve().parent / "data" / "typography_ru"
 NBSP = "\u00a0"
 #: the rule groups, one file each
-FILES = ("quotes", "dashes", "dialogue", "ranges", "short_words", "particles", "initials",
-         "numbers_units", "abbreviations", "ellipsis", "untouched", "html_context",
-         "real_text")
+FILES = (
+    "quotes",
+    "dashes",
+    "dialogue",
+    "ranges",
+    "short_words",
+    "particles",
+    "initials",
+    "numbers_units",
+    "abbreviations",
+    "ellipsis",
+    "untouched",
+    "html_context",
+    "real_text",
+)
 MIN_TOTAL = 300
 MIN_PER_FILE = 10
 
@@ -95,8 +107,9 @@ def test_inputs_are_unique_within_a_file() -> None:
 
 def _explain(case: Case, got: str) -> str:
     """The case's note and both texts with the no-break space shown as ``~``."""
-    return (f"{case.why}\n  got:  {got.replace(NBSP, '~')}"
-            f"\n  want: {case.expected.replace(NBSP, '~')}")
+    return (
+        f"{case.why}\n  got:  {got.replace(NBSP, '~')}\n  want: {case.expected.replace(NBSP, '~')}"
+    )
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=[case.id for case in ALL_CASES])
@@ -114,14 +127,22 @@ def test_expected_output_is_stable(case: Case) -> None:
 
 #: letters and the few signs no rule looks at: no spaces, quotes, dashes, hyphens, dots,
 #: digits, signs of units, brackets, tags or entities
-_INERT_ALPHABET = ("абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
-                   "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
-                   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ,;")
+_INERT_ALPHABET = (
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+    "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ,;"
+)
 
 
 def _inert_texts() -> list[str]:
-    texts = ["", "Гардарика", "Выборг,Приозерск;Сортавала", "вдоме", "ОнжеБы",
-             "ЗдравствуйтеУважаемыеЖители"]
+    texts = [
+        "",
+        "Гардарика",
+        "Выборг,Приозерск;Сортавала",
+        "вдоме",
+        "ОнжеБы",
+        "ЗдравствуйтеУважаемыеЖители",
+    ]
     rng = random.Random(20240501)
     for _ in range(30):
         texts.append("".join(rng.choice(_INERT_ALPHABET) for _ in range(rng.randint(1, 60))))

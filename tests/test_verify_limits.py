@@ -47,8 +47,13 @@ def sparse(megabytes: int) -> Iterator[bytes]:
         yield head + bytes(MB - len(head))
 
 
-def build_zip(path: Path, files: dict[str, Iterable[bytes]], prefix: str = "pkg/",
-              extra: Iterable[tuple[str, bytes]] = (), lines: Iterable[str] = ()) -> Path:
+def build_zip(
+    path: Path,
+    files: dict[str, Iterable[bytes]],
+    prefix: str = "pkg/",
+    extra: Iterable[tuple[str, bytes]] = (),
+    lines: Iterable[str] = (),
+) -> Path:
     """A package zip written member by member in chunks (so a 300 MB member costs the
     test no memory), with a manifest of the members' true checksums."""
     entries = []
@@ -63,7 +68,7 @@ def build_zip(path: Path, files: dict[str, Iterable[bytes]], prefix: str = "pkg/
         entries.extend(lines)
         out.writestr(prefix + MANIFEST, "".join(entries))
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")   # duplicate names are what we test
+            warnings.simplefilter("ignore")  # duplicate names are what we test
             for name, data in extra:
                 out.writestr(zipfile.ZipInfo(name), data)
     return path
@@ -82,13 +87,18 @@ def peak_memory(call):
 
 
 def run_cli(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gardarika", "verify", str(path)],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "gardarika", "verify", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_zip_bomb_member_is_refused_without_inflating(tmp_path: Path) -> None:
-    bomb = build_zip(tmp_path / "bomb.zip", {"index.html": [b"<p>hello</p>"],
-                                             "bomb.bin": zeros(300)})
+    bomb = build_zip(
+        tmp_path / "bomb.zip", {"index.html": [b"<p>hello</p>"], "bomb.bin": zeros(300)}
+    )
     assert bomb.stat().st_size < 2 * MB
     started = time.monotonic()
     result, peak = peak_memory(lambda: verify(bomb))
@@ -110,26 +120,36 @@ def test_big_member_is_streamed_not_held(tmp_path: Path) -> None:
     assert 20 < info.file_size / info.compress_size < manifest_module.MAX_TOTAL_RATIO
     result, peak = peak_memory(lambda: verify(package))
     assert result.ok and result.checked == 2, result
-    assert peak < 16 * MB, peak   # reading it whole took 160 MB and more
+    assert peak < 16 * MB, peak  # reading it whole took 160 MB and more
 
 
 def test_hostile_zip_names_duplicates_and_outside_members(tmp_path: Path) -> None:
     extra = [("pkg/dup.txt", b"x")] * 3000 + [
-        ("../evil.txt", b"evil"), ("/abs.txt", b"abs"), ("top.txt", b"top"),
-        ("pkg/\x1b[2Jscreen.txt", b"esc")]
-    package = build_zip(tmp_path / "names.zip", {"index.html": [b"<p>hi</p>"]},
-                        extra=extra,
-                        lines=[f"{'0' * 64}  dup.txt\n", f"{'0' * 64}  ../../etc/passwd\n",
-                               f"{'0' * 64}  /etc/passwd\n"])
+        ("../evil.txt", b"evil"),
+        ("/abs.txt", b"abs"),
+        ("top.txt", b"top"),
+        ("pkg/\x1b[2Jscreen.txt", b"esc"),
+    ]
+    package = build_zip(
+        tmp_path / "names.zip",
+        {"index.html": [b"<p>hi</p>"]},
+        extra=extra,
+        lines=[
+            f"{'0' * 64}  dup.txt\n",
+            f"{'0' * 64}  ../../etc/passwd\n",
+            f"{'0' * 64}  /etc/passwd\n",
+        ],
+    )
     before = sorted(p.name for p in tmp_path.iterdir())
     result = verify(package)
-    assert sorted(p.name for p in tmp_path.iterdir()) == before   # nothing extracted
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing extracted
     refused = dict(result.refused)
     assert "listed 3000 times" in refused["dup.txt"]
     assert "outside the package" in refused["../../etc/passwd"]
     assert "outside the package" in refused["/etc/passwd"]
-    assert result.unexpected == sorted(["../../evil.txt", "..//abs.txt", "../top.txt",
-                                        "\x1b[2Jscreen.txt"])
+    assert result.unexpected == sorted(
+        ["../../evil.txt", "..//abs.txt", "../top.txt", "\x1b[2Jscreen.txt"]
+    )
     assert not result.ok and not result.changed and not result.missing
     shown = "\n".join(describe(result))
     assert "\x1b" not in shown and "'\\x1b[2Jscreen.txt'" in shown
@@ -138,14 +158,13 @@ def test_hostile_zip_names_duplicates_and_outside_members(tmp_path: Path) -> Non
 def test_overlapping_zip_entries_are_refused(tmp_path: Path) -> None:
     """Zip bombs let many entries share one compressed block; Python 3.11's zipfile does
     not notice, so verify must."""
-    package = build_zip(tmp_path / "overlap.zip", {"a.bin": [b"a" * 5000],
-                                                   "b.bin": [b"b" * 5000]})
+    package = build_zip(tmp_path / "overlap.zip", {"a.bin": [b"a" * 5000], "b.bin": [b"b" * 5000]})
     data = bytearray(package.read_bytes())
     offsets = {}
     at = data.find(b"PK\x01\x02")
     while at >= 0:
         name_length = struct.unpack_from("<H", data, at + 28)[0]
-        name = bytes(data[at + 46: at + 46 + name_length]).decode()
+        name = bytes(data[at + 46 : at + 46 + name_length]).decode()
         offsets[name] = (at, struct.unpack_from("<I", data, at + 42)[0])
         at = data.find(b"PK\x01\x02", at + 46)
     struct.pack_into("<I", data, offsets["pkg/b.bin"][0] + 42, offsets["pkg/a.bin"][1])
@@ -155,8 +174,9 @@ def test_overlapping_zip_entries_are_refused(tmp_path: Path) -> None:
     assert all("overlaps another file" in why for _, why in result.refused)
 
 
-def test_too_many_zip_entries_cannot_be_checked(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_too_many_zip_entries_cannot_be_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     package = build_zip(tmp_path / "many.zip", {f"{n}.txt": [b"x"] for n in range(50)})
     assert verify(package).ok
     monkeypatch.setattr(manifest_module, "MAX_ZIP_ENTRIES", 40)
@@ -165,7 +185,8 @@ def test_too_many_zip_entries_cannot_be_checked(tmp_path: Path,
 
 
 def test_many_small_members_cannot_add_up_to_a_bomb(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each 1 MB of zeros stays under the per-member limit, but together they claim
     far more than 100 times the zip: the members past that are refused."""
     package = build_zip(tmp_path / "small.zip", {f"{n:02}.bin": zeros(1) for n in range(40)})
@@ -176,8 +197,9 @@ def test_many_small_members_cannot_add_up_to_a_bomb(
     assert all("100 times its size" in why for _, why in result.refused)
 
 
-@pytest.mark.skipif(not hasattr(os, "symlink") or sys.platform == "win32",
-                    reason="needs symbolic links")
+@pytest.mark.skipif(
+    not hasattr(os, "symlink") or sys.platform == "win32", reason="needs symbolic links"
+)
 def test_folder_links_and_dotdot_are_reported_not_read(tmp_path: Path) -> None:
     package = tmp_path / "pkg"
     package.mkdir()
@@ -190,15 +212,21 @@ def test_folder_links_and_dotdot_are_reported_not_read(tmp_path: Path) -> None:
     digest = hashlib.sha256(secret.read_bytes()).hexdigest()
     (package / "link.txt").symlink_to(secret)
     (package / "linkdir").symlink_to(outside, target_is_directory=True)
-    os.mkfifo(package / "pipe")   # opening it for reading would hang the check
+    os.mkfifo(package / "pipe")  # opening it for reading would hang the check
     with (package / MANIFEST).open("a", encoding="utf-8") as lines:
-        for name in ("link.txt", "linkdir/secret.txt", "../outside/secret.txt",
-                     str(secret), "pipe"):
+        for name in (
+            "link.txt",
+            "linkdir/secret.txt",
+            "../outside/secret.txt",
+            str(secret),
+            "pipe",
+        ):
             lines.write(f"{digest}  {name}\n")
     result = verify(package)
     refused = dict(result.refused)
-    assert sorted(refused) == sorted(["link.txt", "linkdir/secret.txt",
-                                      "../outside/secret.txt", str(secret), "pipe"])
+    assert sorted(refused) == sorted(
+        ["link.txt", "linkdir/secret.txt", "../outside/secret.txt", str(secret), "pipe"]
+    )
     assert "symlink" in refused["link.txt"] and "symlink" in refused["linkdir/secret.txt"]
     assert "outside the package" in refused["../outside/secret.txt"]
     assert "outside the package" in refused[str(secret)]
@@ -207,8 +235,7 @@ def test_folder_links_and_dotdot_are_reported_not_read(tmp_path: Path) -> None:
     assert not result.changed and not result.missing and not result.ok
 
 
-def test_size_caps_and_normal_packages(tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_size_caps_and_normal_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "Пакет"
     (folder / "alpha").mkdir(parents=True)
     (folder / "alpha" / "index.html").write_text("<p>альфа</p>", encoding="utf-8")
@@ -236,7 +263,7 @@ def test_size_caps_and_normal_packages(tmp_path: Path,
 def test_packages_that_cannot_be_checked_say_so(tmp_path: Path) -> None:
     folder = tmp_path / "huge"
     folder.mkdir()
-    with (folder / MANIFEST).open("wb") as out:   # over 16 MB, never read whole
+    with (folder / MANIFEST).open("wb") as out:  # over 16 MB, never read whole
         out.truncate(manifest_module.MAX_MANIFEST + 1)
     bad_text = tmp_path / "latin1"
     bad_text.mkdir()
@@ -245,13 +272,17 @@ def test_packages_that_cannot_be_checked_say_so(tmp_path: Path) -> None:
     junk.write_bytes(os.urandom(70_000))
     bad_names = build_zip(tmp_path / "names.zip", {"a.txt": [b"a"]})
     data = bytearray(bad_names.read_bytes())
-    at = data.find(b"PK\x01\x02")            # the first entry of the directory: pkg/a.txt
+    at = data.find(b"PK\x01\x02")  # the first entry of the directory: pkg/a.txt
     struct.pack_into("<H", data, at + 8, struct.unpack_from("<H", data, at + 8)[0] | 0x800)
-    data[at + 46 + 4] = 0xFF                  # "a" becomes a byte UTF-8 does not allow
+    data[at + 46 + 4] = 0xFF  # "a" becomes a byte UTF-8 does not allow
     bad_names.write_bytes(bytes(data))
-    for path, words in ((folder, "larger than"), (bad_text, "not UTF-8"),
-                        (junk, "neither a zip"), (tmp_path / "nowhere", "no such"),
-                        (bad_names, "damaged zip")):
+    for path, words in (
+        (folder, "larger than"),
+        (bad_text, "not UTF-8"),
+        (junk, "neither a zip"),
+        (tmp_path / "nowhere", "no such"),
+        (bad_names, "damaged zip"),
+    ):
         with pytest.raises(OSError, match=words):
             verify(path)
     done = run_cli(folder)

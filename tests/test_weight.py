@@ -16,11 +16,15 @@ def test_page_weight_counts_each_resource_once(tmp_path: Path) -> None:
     (out / "town/images").mkdir(parents=True)
     (out / "town/images/a.jpg").write_bytes(b"x" * 5000)
     (out / "town/images/a-480w.jpg").write_bytes(b"x" * 2000)
-    page = write(out / "town/index.html", (
-        '<link rel="stylesheet" href="theme/main.css">'
-        '<img src="images/a.jpg" srcset="images/a-480w.jpg 480w, images/a.jpg 960w">'
-        '<img src="images/a.jpg"><a href="images/a-480w.jpg">link, not loaded</a>'
-        '<img src="https://example.org/remote.jpg">'))
+    page = write(
+        out / "town/index.html",
+        (
+            '<link rel="stylesheet" href="theme/main.css">'
+            '<img src="images/a.jpg" srcset="images/a-480w.jpg 480w, images/a.jpg 960w">'
+            '<img src="images/a.jpg"><a href="images/a-480w.jpg">link, not loaded</a>'
+            '<img src="https://example.org/remote.jpg">'
+        ),
+    )
     weight = page_weight(page, out)
     assert weight.page == "town/index.html"
     assert weight.html == page.stat().st_size

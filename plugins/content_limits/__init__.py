@@ -33,8 +33,9 @@ def check_metadata(instance: Any) -> None:
         return
     for key, en, ru in metadata_problems(getattr(instance, "metadata", {}) or {}):
         line = line_containing(instance.source_path, f"{key}:") if key else None
-        raise ContentError(f"{en} The page is not published.",
-                           f"{ru} Страница не опубликована.", line)
+        raise ContentError(
+            f"{en} The page is not published.", f"{ru} Страница не опубликована.", line
+        )
 
 
 class _Written:

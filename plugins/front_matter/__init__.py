@@ -43,8 +43,9 @@ def _plain(value: Any) -> Any:
 logger = logging.getLogger(__name__)
 
 #: header keys with one value (besides those Pelican already takes only once)
-SINGLE_VALUED = frozenset({"title", "lang", "translation", "template", "future",
-                           "description", "keywords", "image"})
+SINGLE_VALUED = frozenset(
+    {"title", "lang", "translation", "template", "future", "description", "keywords", "image"}
+)
 
 
 class FrontMatterMarkdownReader(MarkdownReader):
@@ -56,11 +57,15 @@ class FrontMatterMarkdownReader(MarkdownReader):
             key = name.lower()
             if key == "lang" and not any(v.strip() for v in values):
                 continue  # "Lang:" left empty: the default language, as the checks say
-            if len(values) > 1 and key in SINGLE_VALUED and \
-                    DUPLICATES_DEFINITIONS_ALLOWED.get(key, True):
+            if (
+                len(values) > 1
+                and key in SINGLE_VALUED
+                and DUPLICATES_DEFINITIONS_ALLOWED.get(key, True)
+            ):
                 # the same words as Pelican's own warning, so it is explained alike
-                logger.warning("Duplicate definition of `%s` for %s. Using first one.",
-                               key, self._source_path)
+                logger.warning(
+                    "Duplicate definition of `%s` for %s. Using first one.", key, self._source_path
+                )
                 values = values[:1]
             single[name] = values
         return super()._parse_metadata(single)
@@ -84,8 +89,7 @@ class FrontMatterMarkdownReader(MarkdownReader):
                 continue  # "lang:" left empty: the default language
             if name in formatted:
                 self._md.reset()
-                plain = self._md.convert("\n".join(plain) if isinstance(plain, list)
-                                         else plain)
+                plain = self._md.convert("\n".join(plain) if isinstance(plain, list) else plain)
             elif isinstance(plain, list) and name not in ("tags", "authors"):
                 plain = ", ".join(plain)
             metadata[name] = self.process_metadata(name, plain)

@@ -70,8 +70,13 @@ def pair_by_file_name(items: list[Any], languages: list[str]) -> None:
                 item.slug = original.slug
 
 
-def split_languages(items: Iterable[Any], lang: str, roots: dict[str, str],
-                    translation_id: str | None, languages: list[str]) -> list[Any]:
+def split_languages(
+    items: Iterable[Any],
+    lang: str,
+    roots: dict[str, str],
+    translation_id: str | None,
+    languages: list[str],
+) -> list[Any]:
     """Return the items in ``lang``; link every item to its other-language versions."""
     items = list(items)
     rank = {code: i for i, code in enumerate(languages)}
@@ -95,8 +100,7 @@ def split_languages(items: Iterable[Any], lang: str, roots: dict[str, str],
     return mine
 
 
-def _report_unknown_languages(items: Iterable[Any], config: dict[str, Any],
-                              lang: str) -> None:
+def _report_unknown_languages(items: Iterable[Any], config: dict[str, Any], lang: str) -> None:
     if lang != config["default_lang"]:
         return  # report once per town, from the default language's run
     for item in items:
@@ -104,11 +108,18 @@ def _report_unknown_languages(items: Iterable[Any], config: dict[str, Any],
             logger.error(
                 "%s: the language “%s” is not one of this town's languages (%s); "
                 "fix “lang:” or add the language to the town's settings.",
-                item.source_path, item.lang, ", ".join(config["roots"]),
-                extra={"gardarika_file": item.source_path, "gardarika_ru": (
-                    f"язык «{item.lang}» не входит в языки этого города "
-                    f"({', '.join(config['roots'])}); исправьте «lang:» или добавьте язык "
-                    "в настройки города.")})
+                item.source_path,
+                item.lang,
+                ", ".join(config["roots"]),
+                extra={
+                    "gardarika_file": item.source_path,
+                    "gardarika_ru": (
+                        f"язык «{item.lang}» не входит в языки этого города "
+                        f"({', '.join(config['roots'])}); исправьте «lang:» или добавьте язык "
+                        "в настройки города."
+                    ),
+                },
+            )
 
 
 def keep_language(generator: Any, lists: tuple[tuple[str, str], ...], kind: str) -> None:
@@ -129,23 +140,34 @@ def keep_language(generator: Any, lists: tuple[tuple[str, str], ...], kind: str)
         _report_unknown_languages(items, config, lang)
         pair_by_file_name(items, languages)
         mine = split_languages(items, lang, config["roots"], tid, languages)
-        getattr(generator, listed)[:] = order_content(mine,
-                                                      generator.settings[f"{kind}_ORDER_BY"])
+        getattr(generator, listed)[:] = order_content(mine, generator.settings[f"{kind}_ORDER_BY"])
         getattr(generator, translated)[:] = []
 
 
 def filter_articles(generator: Any) -> None:
     """Before categories, tags and archives are built: keep this language's articles."""
-    keep_language(generator, (("articles", "translations"),
-                              ("hidden_articles", "hidden_translations"),
-                              ("drafts", "drafts_translations")), "ARTICLE")
+    keep_language(
+        generator,
+        (
+            ("articles", "translations"),
+            ("hidden_articles", "hidden_translations"),
+            ("drafts", "drafts_translations"),
+        ),
+        "ARTICLE",
+    )
 
 
 def filter_pages(generator: Any) -> None:
     """Pages: the same, once the page generator has read them."""
-    keep_language(generator, (("pages", "translations"),
-                              ("hidden_pages", "hidden_translations"),
-                              ("draft_pages", "draft_translations")), "PAGE")
+    keep_language(
+        generator,
+        (
+            ("pages", "translations"),
+            ("hidden_pages", "hidden_translations"),
+            ("draft_pages", "draft_translations"),
+        ),
+        "PAGE",
+    )
 
 
 def share_static_files(generator: Any) -> None:
@@ -171,10 +193,18 @@ def guard_language_folders(path: str, context: dict[str, Any] | None = None) -> 
         lang = relative.split("/", 1)[0]
         logger.error(
             "%s: it is saved as %s, inside the folder of the %s version of the site; change "
-            "its “slug” or “save_as”.", source, relative, lang,
-            extra={"gardarika_file": source, "gardarika_ru": (
-                f"файл сохраняется как {relative}, в папку версии сайта на языке {lang}; "
-                "измените его «slug» или «save_as».")})
+            "its “slug” or “save_as”.",
+            source,
+            relative,
+            lang,
+            extra={
+                "gardarika_file": source,
+                "gardarika_ru": (
+                    f"файл сохраняется как {relative}, в папку версии сайта на языке {lang}; "
+                    "измените его «slug» или «save_as»."
+                ),
+            },
+        )
 
 
 def register() -> None:

@@ -80,8 +80,7 @@ def process_images(generator: Any) -> None:
         except ImageError as exc:
             source = os.path.relpath(static.source_path, settings["PATH"])
             en, ru = exc.messages()
-            logger.error("%s: %s", source, en,
-                         extra={"gardarika_file": source, "gardarika_ru": ru})
+            logger.error("%s: %s", source, en, extra={"gardarika_file": source, "gardarika_ru": ru})
             # not published either: a browser would choke on a huge one, and a damaged
             # one copied as it is would keep its hidden data (a photo's GPS position)
             done.add(id(static))
@@ -102,8 +101,9 @@ def _write(output: Path, static: Any, result: ProcessedImage) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(result.main_file(), target)
     for width in result.variants:
-        shutil.copyfile(result.variant_file(width),
-                        output / variant_name(static.save_as, width, result.suffix))
+        shutil.copyfile(
+            result.variant_file(width), output / variant_name(static.save_as, width, result.suffix)
+        )
 
 
 def prepare(pelican: Any) -> PageChange | None:

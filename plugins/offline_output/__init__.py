@@ -49,8 +49,13 @@ from gardarika.slugs import fallback_slug
 
 logger = logging.getLogger(__name__)
 
-REWRITERS = {".html": rewrite_html, ".htm": rewrite_html, ".css": rewrite_css,
-             ".js": rewrite_js, ".json": rewrite_json}
+REWRITERS = {
+    ".html": rewrite_html,
+    ".htm": rewrite_html,
+    ".css": rewrite_css,
+    ".js": rewrite_js,
+    ".json": rewrite_json,
+}
 #: folders that only the default language writes; other languages link one level up
 SHARED_FOLDERS = ("theme", "images", "files")
 
@@ -61,7 +66,8 @@ def _config(settings: dict[str, Any]) -> dict[str, Any]:
 
 def _gettext(settings: dict[str, Any], lang: str) -> Any:
     directory = _config(settings).get("translations_dir") or os.path.join(
-        settings["THEME"], "translations")
+        settings["THEME"], "translations"
+    )
     return load_translations(directory, lang).gettext
 
 
@@ -76,10 +82,15 @@ def portable_slug(instance: Any) -> None:
     empty one (which would be written as a hidden file ``.html``)."""
     if isinstance(instance, Static):
         return
-    if hasattr(instance, "slug") and not instance.slug and \
-            "slug" not in getattr(instance, "metadata", {}):
-        instance.slug = fallback_slug(os.path.basename(instance.source_path),
-                                      getattr(instance, "lang", None)) or "file"
+    if (
+        hasattr(instance, "slug")
+        and not instance.slug
+        and "slug" not in getattr(instance, "metadata", {})
+    ):
+        instance.slug = (
+            fallback_slug(os.path.basename(instance.source_path), getattr(instance, "lang", None))
+            or "file"
+        )
     if not getattr(instance, "slug", None):
         return
     fixed = portable_name(instance.slug)
@@ -87,11 +98,16 @@ def portable_slug(instance: Any) -> None:
         source = _relative_source(instance)
         logger.warning(
             "%s: the slug “%s” is not a portable file name; “%s” is used instead.",
-            source, instance.slug, fixed,
-            extra={"gardarika_file": source,
-                   "gardarika_line": line_containing(instance.source_path, instance.slug),
-                   "gardarika_ru": f"адрес «{instance.slug}» не годится для имени файла; "
-                                   f"используется «{fixed}»."})
+            source,
+            instance.slug,
+            fixed,
+            extra={
+                "gardarika_file": source,
+                "gardarika_line": line_containing(instance.source_path, instance.slug),
+                "gardarika_ru": f"адрес «{instance.slug}» не годится для имени файла; "
+                f"используется «{fixed}».",
+            },
+        )
         instance.slug = fixed
 
 
@@ -130,15 +146,17 @@ def link_plain_paths(instance: Any) -> None:
 _ACTIONS = {
     "link": ("it was turned into a link", "он заменён ссылкой"),
     "drop": ("it was removed", "он удалён"),
-    "srcset": ("this address was taken out of its srcset; the picture's own file (src) is "
-               "shown instead", "этот адрес убран из srcset; показывается собственный файл "
-               "картинки (src)"),
+    "srcset": (
+        "this address was taken out of its srcset; the picture's own file (src) is shown instead",
+        "этот адрес убран из srcset; показывается собственный файл картинки (src)",
+    ),
 }
 #: what to do, for the things an editor can put in the town's folder instead
-_ADVICE = (" To show it offline, save the file in the town's folder and link it with "
-           "{static}/….",
-           " Чтобы это показывалось без интернета, сохраните файл в папке города и "
-           "сошлитесь на него через {static}/….")
+_ADVICE = (
+    " To show it offline, save the file in the town's folder and link it with {static}/….",
+    " Чтобы это показывалось без интернета, сохраните файл в папке города и "
+    "сошлитесь на него через {static}/….",
+)
 _SAVABLE = frozenset({"img", "source", "track", "video", "audio"})
 
 
@@ -187,13 +205,20 @@ def offline_content(instance: Any) -> None:
             action, action_ru = _ACTIONS[embed.action]
             advice, advice_ru = _ADVICE if embed.element in _SAVABLE else ("", "")
             logger.warning(
-                "%s: <%s> loads %s from another website, which does not work offline; "
-                "%s.%s", source, embed.element, embed.url, action, advice,
-                extra={"gardarika_file": source,
-                       "gardarika_line": lines.of(embed.url),
-                       "gardarika_ru": f"<{embed.element}> загружает {embed.url} с другого "
-                                       f"сайта, а без интернета это не работает; "
-                                       f"{action_ru}.{advice_ru}"})
+                "%s: <%s> loads %s from another website, which does not work offline; %s.%s",
+                source,
+                embed.element,
+                embed.url,
+                action,
+                advice,
+                extra={
+                    "gardarika_file": source,
+                    "gardarika_line": lines.of(embed.url),
+                    "gardarika_ru": f"<{embed.element}> загружает {embed.url} с другого "
+                    f"сайта, а без интернета это не работает; "
+                    f"{action_ru}.{advice_ru}",
+                },
+            )
 
 
 def portable_static_names(generator: Any) -> None:
@@ -226,8 +251,7 @@ def url_fixer(output: Path, page_dir: str, shared_up: bool, renames: dict[str, s
     def fix(url: str) -> str:
         if not is_internal(url):
             return url
-        if shared_up and url.startswith("/") and url.lstrip("/").split("/", 1)[0] \
-                in SHARED_FOLDERS:
+        if shared_up and url.startswith("/") and url.lstrip("/").split("/", 1)[0] in SHARED_FOLDERS:
             url = "/.." + url  # theme files and pictures live in the default language
         fixed = make_portable(url, page_dir, is_dir)
         if renames:
@@ -281,8 +305,7 @@ def fix_output(pelican: Any, renames: dict[str, str]) -> None:
     for rel_dir, path in walk_output(output, settings, tuple(REWRITERS)):
         report(os.path.abspath(path))
         # by the end of the name, as walk_output chose it: ".html" alone has no suffix
-        rewrite = next(r for suffix, r in REWRITERS.items()
-                       if path.name.lower().endswith(suffix))
+        rewrite = next(r for suffix, r in REWRITERS.items() if path.name.lower().endswith(suffix))
         text = path.read_text(encoding="utf-8", errors="surrogateescape")
         if rel_dir not in fixers:
             fixers[rel_dir] = _remembered(url_fixer(output, rel_dir, shared_up, renames))
@@ -318,7 +341,13 @@ def _drop_remote_loads(html: str, shown: str, settings: dict[str, Any]) -> str:
         counted = embed.offset
         logger.warning(
             "%s:%s: the theme's <%s> loads %s from another website, which does not work "
-            "offline; %s.", shown, line, embed.element, embed.url, _ACTIONS[embed.action][0])
+            "offline; %s.",
+            shown,
+            line,
+            embed.element,
+            embed.url,
+            _ACTIONS[embed.action][0],
+        )
     return fixed
 
 

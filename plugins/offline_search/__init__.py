@@ -55,13 +55,21 @@ def _index_path(settings: dict[str, Any], output_path: str) -> str | None:
 def _write(settings: dict[str, Any], path: str) -> None:
     lang = settings["DEFAULT_LANG"]
     documents = [
-        SearchDocument(url=item.url, title=plain_text(item.title), date=_date(item, lang),
-                       text=plain_text(item.content))
-        for item in _DOCUMENTS if getattr(item, "lang", lang) == lang
+        SearchDocument(
+            url=item.url,
+            title=plain_text(item.title),
+            date=_date(item, lang),
+            text=plain_text(item.content),
+        )
+        for item in _DOCUMENTS
+        if getattr(item, "lang", lang) == lang
     ]
     # stemming is the slow part: stems are remembered beside Pelican's content cache
-    stem_cache = (os.path.join(settings["CACHE_PATH"], "search-stems.json")
-                  if settings.get("CACHE_CONTENT") and settings.get("CACHE_PATH") else None)
+    stem_cache = (
+        os.path.join(settings["CACHE_PATH"], "search-stems.json")
+        if settings.get("CACHE_CONTENT") and settings.get("CACHE_PATH")
+        else None
+    )
     if stem_cache and settings.get("LOAD_CONTENT_CACHE"):
         load_stems(stem_cache, lang)
     index = build_index(documents, lang)
@@ -88,8 +96,11 @@ def collect(generators: list[Any]) -> None:
     if not generators:
         return
     settings = generators[0].settings
-    if helpers_of(settings) > 0 and settings.get("CACHE_PATH") and \
-            _index_path(settings, generators[0].output_path):
+    if (
+        helpers_of(settings) > 0
+        and settings.get("CACHE_PATH")
+        and _index_path(settings, generators[0].output_path)
+    ):
         ahead = os.path.join(settings["CACHE_PATH"], "search-index.next")
         _BESIDE.append((Beside(lambda: _write(settings, ahead)), ahead))
 

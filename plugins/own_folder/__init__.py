@@ -35,8 +35,7 @@ logger = logging.getLogger(__name__)
 
 def report_links_out(instance: Any) -> None:
     """An article or page linking a file above the content folder is an error."""
-    if isinstance(instance, Static) or not isinstance(getattr(instance, "_content", None),
-                                                      str):
+    if isinstance(instance, Static) or not isinstance(getattr(instance, "_content", None), str):
         return
     source = os.path.relpath(instance.source_path, instance.settings["PATH"])
     for link in sorted(instance.get_static_links()):
@@ -46,12 +45,16 @@ def report_links_out(instance: Any) -> None:
         logger.error(
             "%s: the link to “%s” leads out of the site's content folder; it is not "
             "followed. Copy the file into the site's folder and link it from there.",
-            source, link,
-            extra={"gardarika_file": source,
-                   "gardarika_line": line_containing(instance.source_path, name),
-                   "gardarika_ru": f"ссылка на «{link}» ведёт за пределы папки с "
-                                   "материалами сайта и не используется. Скопируйте файл "
-                                   "в папку сайта и ссылайтесь на него там."})
+            source,
+            link,
+            extra={
+                "gardarika_file": source,
+                "gardarika_line": line_containing(instance.source_path, name),
+                "gardarika_ru": f"ссылка на «{link}» ведёт за пределы папки с "
+                "материалами сайта и не используется. Скопируйте файл "
+                "в папку сайта и ссылайтесь на него там.",
+            },
+        )
 
 
 def outside_error(path: str) -> ContentError:
@@ -59,7 +62,8 @@ def outside_error(path: str) -> ContentError:
         f"“{path}” is outside the site's content folder (through “..” or a symbolic "
         "link), so it is not read. Put the file itself into the site's folder.",
         f"«{path}» находится вне папки с материалами сайта (через «..» или символическую "
-        "ссылку) и не читается. Положите сам файл в папку сайта.")
+        "ссылку) и не читается. Положите сам файл в папку сайта.",
+    )
 
 
 def guard_reader(readers: Any) -> None:

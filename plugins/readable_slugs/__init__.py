@@ -23,13 +23,15 @@ from pelican.utils import slugify as pelican_slugify
 from gardarika.slugs import transliterate
 
 
-def slugify(value: str, regex_subs: Any = (), preserve_case: bool = False,
-            use_unicode: bool = False) -> str:
+def slugify(
+    value: str, regex_subs: Any = (), preserve_case: bool = False, use_unicode: bool = False
+) -> str:
     """Pelican's slugify, with Cyrillic romanised by the Wikipedia scheme first."""
     if not use_unicode:
         value = transliterate(value)
-    return pelican_slugify(value, regex_subs=regex_subs, preserve_case=preserve_case,
-                           use_unicode=use_unicode)
+    return pelican_slugify(
+        value, regex_subs=regex_subs, preserve_case=preserve_case, use_unicode=use_unicode
+    )
 
 
 def register() -> None:

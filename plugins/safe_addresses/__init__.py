@@ -49,13 +49,17 @@ def _refuse(instance: Any, key: str, value: str, en: str, ru: str) -> None:
     raise ContentError(
         f"the page's address “{key}: {shown}” {en}. The page is not published.",
         f"адрес страницы «{key}: {shown}» {ru}. Страница не опубликована.",
-        _line(instance, key, value))
+        _line(instance, key, value),
+    )
 
 
 def _other_languages(settings: dict[str, Any]) -> tuple[str, ...]:
     config = settings.get("GARDARIKA") or {}
-    return tuple(lang.get("code", "") for lang in config.get("languages", [])
-                 if lang.get("code") != config.get("default_lang"))
+    return tuple(
+        lang.get("code", "")
+        for lang in config.get("languages", [])
+        if lang.get("code") != config.get("default_lang")
+    )
 
 
 def check_place(instance: Any) -> None:
@@ -72,21 +76,30 @@ def check_place(instance: Any) -> None:
     parts = save_as.casefold().split("/") if isinstance(save_as, str) else []
     if not parts or not parts[0]:
         return
-    taken = parts[0] in (*(f for f in SITE_FOLDERS if f not in ("pages", "drafts")),
-                         *SITE_FILES, *others) or \
-        (len(parts) == 1 and parts[0].rsplit(".", 1)[0] in SITE_PAGES)
+    taken = parts[0] in (
+        *(f for f in SITE_FOLDERS if f not in ("pages", "drafts")),
+        *SITE_FILES,
+        *others,
+    ) or (len(parts) == 1 and parts[0].rsplit(".", 1)[0] in SITE_PAGES)
     if taken:
-        _refuse(instance, "save_as", save_as,
-                f"is where the site keeps its own pages (“{parts[0]}”); give the text a "
-                "“Slug:” or another title",
-                f"занято служебными страницами сайта («{parts[0]}»); добавьте строку "
-                "«Slug:» или измените заголовок")
+        _refuse(
+            instance,
+            "save_as",
+            save_as,
+            f"is where the site keeps its own pages (“{parts[0]}”); give the text a "
+            "“Slug:” or another title",
+            f"занято служебными страницами сайта («{parts[0]}»); добавьте строку "
+            "«Slug:» или измените заголовок",
+        )
 
 
 def check_terms(instance: Any) -> None:
     """Categories, tags and authors get pages named by their slugs: each must have one."""
-    terms = [getattr(instance, "category", None), *(getattr(instance, "tags", None) or []),
-             *(getattr(instance, "authors", None) or [])]
+    terms = [
+        getattr(instance, "category", None),
+        *(getattr(instance, "tags", None) or []),
+        *(getattr(instance, "authors", None) or []),
+    ]
     for term in terms:
         if term is None:
             continue
@@ -99,7 +112,9 @@ def check_terms(instance: Any) -> None:
                 "page is not published.",
                 f"«{name}» не может быть названием рубрики, метки или автора: в нём нет "
                 "букв или цифр для адреса его страницы. Напишите его словами. Страница не "
-                "опубликована.", line_containing(instance.source_path, name[:40]))
+                "опубликована.",
+                line_containing(instance.source_path, name[:40]),
+            )
 
 
 def check_template(instance: Any) -> None:
@@ -114,7 +129,8 @@ def check_template(instance: Any) -> None:
             "name one like “page” or “article”. The page is not published.",
             f"«template: {text}» — не шаблон страницы темы; уберите строку или укажите, "
             "например, «page» или «article». Страница не опубликована.",
-            line_containing(instance.source_path, text))
+            line_containing(instance.source_path, text),
+        )
 
 
 def check_addresses(instance: Any) -> None:

@@ -49,9 +49,11 @@ def theme_folders(settings: dict[str, Any]) -> tuple[str, ...]:
     """Where the theme's files are written in this run's output (``theme`` always, so a
     language whose theme lives one folder up keeps the name free too)."""
     own = posixpath.normpath(str(settings.get("THEME_STATIC_DIR", THEME_FOLDER)))
-    return tuple(dict.fromkeys(
-        [THEME_FOLDER] + ([own] if own not in (".", "") and not own.startswith("..")
-                          else [])))
+    return tuple(
+        dict.fromkeys(
+            [THEME_FOLDER] + ([own] if own not in (".", "") and not own.startswith("..") else [])
+        )
+    )
 
 
 def refuse_unsafe_files(generator: Any) -> None:
@@ -74,9 +76,13 @@ def refuse_unsafe_files(generator: Any) -> None:
             en += f" (“{source}” is a symbolic link to “{target}”.)"
             ru += f" («{source}» — символическая ссылка на «{target}».)"
         level = logging.WARNING if refusal.severity == "warning" else logging.ERROR
-        logger.log(level, "%s: %s", source, en,
-                   extra={"gardarika_file": source, "gardarika_line": refusal.line,
-                          "gardarika_ru": ru})
+        logger.log(
+            level,
+            "%s: %s",
+            source,
+            en,
+            extra={"gardarika_file": source, "gardarika_line": refusal.line, "gardarika_ru": ru},
+        )
         # out of the files to copy, and out of those a later plugin or a {static} link
         # could find (Pelican then says the link leads to no file)
         del statics[key]

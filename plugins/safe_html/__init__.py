@@ -59,8 +59,9 @@ def _report_lines(instance: Any, html: str) -> None:
     """Within Gardarika: each removal from the text, its summary and its title, at its
     line of the source file, in both languages (what ``invoke lint`` says)."""
     settings = instance.settings
-    if (getattr(instance, "lang", None) or settings.get("DEFAULT_LANG")) != \
-            settings.get("DEFAULT_LANG"):
+    if (getattr(instance, "lang", None) or settings.get("DEFAULT_LANG")) != settings.get(
+        "DEFAULT_LANG"
+    ):
         return  # written, and reported, by the run of its own language
     in_text = removals(html)
     title = getattr(instance, "title", None)
@@ -81,8 +82,12 @@ def _report_lines(instance: Any, html: str) -> None:
         found += [(lines.get("summary", 1), r) for r in in_summary]
     for line, removal in found:
         en, ru = removal.message()
-        logger.warning("%s: %s", source, en, extra={
-            "gardarika_file": source, "gardarika_line": line, "gardarika_ru": ru})
+        logger.warning(
+            "%s: %s",
+            source,
+            en,
+            extra={"gardarika_file": source, "gardarika_line": line, "gardarika_ru": ru},
+        )
 
 
 def _report(instance: Any, html: str) -> None:
@@ -105,8 +110,11 @@ def escape_names(instance: Any) -> None:
     ``<`` and ``>`` in a name (refused by Gardarika's checks) are escaped here."""
     if (instance.settings.get("JINJA_ENVIRONMENT") or {}).get("autoescape"):
         return
-    terms = [getattr(instance, "category", None), *(getattr(instance, "tags", None) or []),
-             *(getattr(instance, "authors", None) or [])]
+    terms = [
+        getattr(instance, "category", None),
+        *(getattr(instance, "tags", None) or []),
+        *(getattr(instance, "authors", None) or []),
+    ]
     for term in terms:
         name = getattr(term, "name", None)
         if isinstance(name, str) and ("<" in name or ">" in name):
@@ -114,8 +122,7 @@ def escape_names(instance: Any) -> None:
 
 
 def _cleaning(instance: Any) -> bool:
-    return not isinstance(instance, Static) and \
-        bool(instance.settings.get("SAFE_HTML", True))
+    return not isinstance(instance, Static) and bool(instance.settings.get("SAFE_HTML", True))
 
 
 def drop_controls(instance: Any) -> None:
@@ -125,8 +132,11 @@ def drop_controls(instance: Any) -> None:
     title = getattr(instance, "title", None)
     if isinstance(title, str) and has_controls(title):
         instance.title = without_controls(title)
-    terms = [getattr(instance, "category", None), *(getattr(instance, "tags", None) or []),
-             *(getattr(instance, "authors", None) or [])]
+    terms = [
+        getattr(instance, "category", None),
+        *(getattr(instance, "tags", None) or []),
+        *(getattr(instance, "authors", None) or []),
+    ]
     for term in terms:
         name = getattr(term, "name", None)
         if isinstance(name, str) and has_controls(name):

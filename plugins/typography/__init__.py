@@ -53,8 +53,9 @@ def _load(settings: dict[str, Any]) -> None:
         except (OSError, ValueError):
             return
         # a file of another shape is ignored as a whole, never trusted in part
-        if isinstance(saved, dict) and all(isinstance(k, str) and isinstance(v, str)
-                                           for k, v in saved.items()):
+        if isinstance(saved, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in saved.items()
+        ):
             _CACHE.update(saved)
 
 

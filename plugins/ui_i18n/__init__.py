@@ -42,7 +42,8 @@ def install(generator: Any) -> None:
     settings = generator.settings
     lang = settings["DEFAULT_LANG"]
     directory = (settings.get("GARDARIKA") or {}).get("translations_dir") or os.path.join(
-        settings["THEME"], "translations")
+        settings["THEME"], "translations"
+    )
     if not hasattr(env, "install_gettext_translations"):
         env.add_extension("jinja2.ext.i18n")
     env.install_gettext_translations(load_translations(directory, lang), newstyle=True)

@@ -36,8 +36,10 @@ def test_not_a_mapping() -> None:
 
 
 def test_pelican_reads_front_matter_and_plain_headers(tmp_path: Path) -> None:
-    out, _ = build_site(tmp_path, {
-        "yaml.md": """
+    out, _ = build_site(
+        tmp_path,
+        {
+            "yaml.md": """
             ---
             title: "Ярмарка: ремёсла"
             date: 2024-05-05 10:00
@@ -51,8 +53,11 @@ def test_pelican_reads_front_matter_and_plain_headers(tmp_path: Path) -> None:
 
             Текст статьи.
         """,
-        "plain.md": "Title: Обычная\nDate: 2024-05-06\n\nТекст.\n",
-    }, ["front_matter"], 'TAG_SAVE_AS = "tag/{slug}.html"\n')
+            "plain.md": "Title: Обычная\nDate: 2024-05-06\n\nТекст.\n",
+        },
+        ["front_matter"],
+        'TAG_SAVE_AS = "tag/{slug}.html"\n',
+    )
     page = out / "iarmarka-remiosla.html"
     text = page.read_text(encoding="utf-8")
     assert "Ярмарка: ремёсла" in text

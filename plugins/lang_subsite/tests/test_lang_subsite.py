@@ -12,8 +12,9 @@ from lang_subsite import pair_by_file_name, split_languages
 
 
 def fake(source: str, lang: str, slug: str, explicit_slug: bool = False) -> SimpleNamespace:
-    item = SimpleNamespace(source_path=source, lang=lang, slug=slug,
-                           metadata={"slug": slug} if explicit_slug else {})
+    item = SimpleNamespace(
+        source_path=source, lang=lang, slug=slug, metadata={"slug": slug} if explicit_slug else {}
+    )
     item.url = f"{slug}.html"
     return item
 
@@ -32,8 +33,7 @@ def test_split_languages_keeps_one_language_and_links_the_others() -> None:
     ru = fake("a.md", "ru", "a")
     en = fake("a.en.md", "en", "a")
     only_en = fake("b.en.md", "en", "b")
-    mine = split_languages([ru, en, only_en], "ru", {"ru": "", "en": "en/"}, "slug",
-                           ["ru", "en"])
+    mine = split_languages([ru, en, only_en], "ru", {"ru": "", "en": "en/"}, "slug", ["ru", "en"])
     assert mine == [ru]
     assert ru.translations == [en]
     assert en.override_url == "en/a.html"
@@ -43,20 +43,25 @@ def test_split_languages_keeps_one_language_and_links_the_others() -> None:
 def build(tmp_path: Path, lang: str, roots: dict[str, str]) -> Path:
     files = {
         "news.md": "Title: Новость\nDate: 2024-01-02\nCategory: Новости\n\n"
-                   "Текст ![x]({static}/images/x.txt) [b]({filename}ru-only.md)\n",
+        "Текст ![x]({static}/images/x.txt) [b]({filename}ru-only.md)\n",
         "news.en.md": "Title: News\nDate: 2024-01-02\nCategory: News\n\n"
-                      "Text ![x]({static}/images/x.txt) [b]({filename}ru-only.md)\n",
+        "Text ![x]({static}/images/x.txt) [b]({filename}ru-only.md)\n",
         "ru-only.md": "Title: Только русский\nDate: 2024-01-03\n\nТекст\n",
         "images/x.txt": "picture",
     }
     static_url = "{path}" if lang == "ru" else "../{path}"
-    out, _ = build_site(tmp_path, files, ["lang_subsite"], f"""
+    out, _ = build_site(
+        tmp_path,
+        files,
+        ["lang_subsite"],
+        f"""
         DEFAULT_LANG = {lang!r}
         FILENAME_METADATA = r"^.*?(?:\\.(?P<lang>ru|en))?$"
         ARTICLE_LANG_URL = ARTICLE_LANG_SAVE_AS = "{{slug}}.html"
         STATIC_URL = {static_url!r}
         GARDARIKA = {{"default_lang": "ru", "roots": {roots!r}}}
-    """)
+    """,
+    )
     return out
 
 
@@ -66,8 +71,13 @@ def test_default_language_run(tmp_path: Path) -> None:
     assert "Новость" in index and "Только русский" in index and "News" not in index
     assert (out / "images" / "x.txt").is_file()
     assert not list(out.glob("*-en.html"))
-    news = next(p for p in out.glob("*.html") if "Текст" in p.read_text(encoding="utf-8")
-                and "Новость" in p.read_text(encoding="utf-8") and p.name != "index.html")
+    news = next(
+        p
+        for p in out.glob("*.html")
+        if "Текст" in p.read_text(encoding="utf-8")
+        and "Новость" in p.read_text(encoding="utf-8")
+        and p.name != "index.html"
+    )
     assert f'href="./en/{news.name}"' in news.read_text(encoding="utf-8")
 
 
@@ -82,4 +92,4 @@ def test_other_language_run(tmp_path: Path) -> None:
     # a {filename} link to a Russian-only article leads into the default language's root
     [link] = re.findall(r'href="([^"]*)">b<', text)
     assert link.startswith("./../") and link.endswith(".html")
-    assert not (out / link[len("./../"):]).exists()
+    assert not (out / link[len("./../") :]).exists()

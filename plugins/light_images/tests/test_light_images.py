@@ -18,10 +18,14 @@ def photo() -> bytes:
 
 def test_big_photo_is_made_light_and_described(tmp_path: Path) -> None:
     original = photo()
-    out, _ = build_site(tmp_path, {
-        "images/big.jpg": original,
-        "a.md": "Title: A\nDate: 2024-01-01\nSlug: a\n\n![Фото]({static}/images/big.jpg)\n",
-    }, ["light_images"])
+    out, _ = build_site(
+        tmp_path,
+        {
+            "images/big.jpg": original,
+            "a.md": "Title: A\nDate: 2024-01-01\nSlug: a\n\n![Фото]({static}/images/big.jpg)\n",
+        },
+        ["light_images"],
+    )
     web = out / "images" / "big.jpg"
     with Image.open(web) as image:
         assert image.size == (1280, 853)
@@ -36,32 +40,35 @@ def test_big_photo_is_made_light_and_described(tmp_path: Path) -> None:
 def huge_png(width: int, height: int) -> bytes:
     """A black-and-white PNG of ``width`` × ``height`` pixels written directly: one bit a
     pixel, all zero, compresses a thousandfold (13 000 × 13 000 is 21 KB)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data)))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     row = bytes(1 + (width + 7) // 8)  # a filter byte, then the pixels
     packer = zlib.compressobj(9)
     body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body)
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    )
 
 
 #: a stand-in for the Python that runs Pelican: it runs it, then tells its peak memory
-MEASURING_PYTHON = '''#!{python}
+MEASURING_PYTHON = """#!{python}
 import resource, subprocess, sys
 done = subprocess.run([{python!r}, *sys.argv[1:]])
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(f"peak memory: {{peak // (1024 * 1024 if sys.platform == 'darwin' else 1024)}} MB",
       file=sys.stderr)
 sys.exit(done.returncode)
-'''
+"""
 
 
-def test_a_huge_picture_is_refused_without_being_decoded(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch
-                                                         ) -> None:
+def test_a_huge_picture_is_refused_without_being_decoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytest.importorskip("resource")
     python = tmp_path / "python"
     python.write_text(MEASURING_PYTHON.format(python=sys.executable), encoding="utf-8")
@@ -69,14 +76,21 @@ def test_a_huge_picture_is_refused_without_being_decoded(tmp_path: Path,
     monkeypatch.setattr(sys, "executable", str(python))
     small = io.BytesIO()
     Image.new("RGB", (300, 200), (200, 60, 20)).save(small, "JPEG")
-    out, log = build_site(tmp_path / "site", {
-        "images/huge.png": huge_png(13_000, 13_000),  # 169 Mpx: 2 GB to process before
-        "images/small.jpg": small.getvalue(),
-        "a.md": "Title: A\nDate: 2024-01-01\nSlug: a\n\n![Огромная]({static}/images/huge.png)"
-                "\n![Маленькая]({static}/images/small.jpg)\n",
-    }, ["light_images"], must_succeed=False)
-    assert "images/huge.png: this picture is 13000 × 13000 pixels (169 000 000 pixels in " \
-           "all); a picture may have at most 50 000 000" in " ".join(log.split())
+    out, log = build_site(
+        tmp_path / "site",
+        {
+            "images/huge.png": huge_png(13_000, 13_000),  # 169 Mpx: 2 GB to process before
+            "images/small.jpg": small.getvalue(),
+            "a.md": "Title: A\nDate: 2024-01-01\nSlug: a\n\n![Огромная]({static}/images/huge.png)"
+            "\n![Маленькая]({static}/images/small.jpg)\n",
+        },
+        ["light_images"],
+        must_succeed=False,
+    )
+    assert (
+        "images/huge.png: this picture is 13000 × 13000 pixels (169 000 000 pixels in "
+        "all); a picture may have at most 50 000 000" in " ".join(log.split())
+    )
     assert not (out / "images/huge.png").exists()  # not published either
     assert (out / "images/small.jpg").is_file()  # the others are made as always
     peak = int(re.search(r"peak memory: (\d+) MB", log).group(1))

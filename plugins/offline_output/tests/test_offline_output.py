@@ -9,9 +9,11 @@ from pelican_site import build_site
 
 
 def test_plain_pelican_site_becomes_offline_ready(tmp_path: Path) -> None:
-    out, log = build_site(tmp_path, {
-        "images/Большое Фото.PNG": b"not really a png",
-        "news.md": """
+    out, log = build_site(
+        tmp_path,
+        {
+            "images/Большое Фото.PNG": b"not really a png",
+            "news.md": """
             Title: News
             Date: 2024-01-02
 
@@ -19,7 +21,9 @@ def test_plain_pelican_site_becomes_offline_ready(tmp_path: Path) -> None:
 
             <iframe src="https://player.example.org/v/1"></iframe>
         """,
-    }, ["offline_output"])
+        },
+        ["offline_output"],
+    )
     assert "player.example.org" in log  # reported
     news = (out / "news.html").read_text(encoding="utf-8")
     assert "<iframe" not in news and 'href="https://player.example.org/v/1"' in news

@@ -17,11 +17,14 @@ PLUGINS = ["offline_output", "safe_files", "light_images"]
 STATIC = 'STATIC_PATHS = ["images", "files"]\nREADERS = {"html": None, "htm": None}\n'
 ARTICLE = "Title: T\nDate: 2024-01-01\n\nText.\n"
 PAGE = "<!DOCTYPE html>\n<html><body><script>steal()</script></body></html>\n"
-XML_SCRIPT = ('<?xml version="1.0"?>\n<rss version="2.0"><channel><title>t</title>'
-              '<x:script xmlns:x="http://www.w3.org/1999/xhtml">steal()</x:script>'
-              '</channel></rss>\n')
-SVG_SCRIPT = ('<svg xmlns="http://www.w3.org/2000/svg">\n<circle r="4"/>\n'
-              '<script>steal()</script>\n</svg>\n')
+XML_SCRIPT = (
+    '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>t</title>'
+    '<x:script xmlns:x="http://www.w3.org/1999/xhtml">steal()</x:script>'
+    "</channel></rss>\n"
+)
+SVG_SCRIPT = (
+    '<svg xmlns="http://www.w3.org/2000/svg">\n<circle r="4"/>\n<script>steal()</script>\n</svg>\n'
+)
 SVG_PLAIN = '<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>\n'
 
 
@@ -59,21 +62,33 @@ HOSTILE: dict[str, str | bytes] = {
     "files/svg-in-txt.txt": SVG_SCRIPT,
 }
 #: what each refused file is logged as (its source, relative to the content folder)
-REFUSED = ["files/page.ｈｔｍｌ", "files/notes.ht ml", "images/fullwidth.ｓｖｇ",
-           "images/y.свг", "files/readme", "files/data.rdf", "files/feed.rss",
-           "files/archive.mht", "images/x.png", "files/page.html", "files/drawing.svg",
-           "images/linked.svg"]
+REFUSED = [
+    "files/page.ｈｔｍｌ",
+    "files/notes.ht ml",
+    "images/fullwidth.ｓｖｇ",
+    "images/y.свг",
+    "files/readme",
+    "files/data.rdf",
+    "files/feed.rss",
+    "files/archive.mht",
+    "images/x.png",
+    "files/page.html",
+    "files/drawing.svg",
+    "images/linked.svg",
+]
 
 
 def _published(out: Path) -> list[str]:
     """The copied files (not the pages Pelican wrote, nor the theme's)."""
-    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
-                  if p.is_file() and p.relative_to(out).parts[0] in ("images", "files"))
+    return sorted(
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*")
+        if p.is_file() and p.relative_to(out).parts[0] in ("images", "files")
+    )
 
 
 def _errors(log: str) -> list[str]:
-    return [line.split("ERROR", 1)[1].strip() for line in log.splitlines()
-            if "ERROR" in line]
+    return [line.split("ERROR", 1)[1].strip() for line in log.splitlines() if "ERROR" in line]
 
 
 def test_the_red_teams_files_are_not_published(tmp_path: Path) -> None:
@@ -87,14 +102,17 @@ def test_the_red_teams_files_are_not_published(tmp_path: Path) -> None:
     assert _published(out) == ["files/page-in-txt.txt", "files/svg-in-txt.txt"]
     shown = "\n".join(errors)
     # “page-2.html”: offline_output keeps “page.html” for the symbolic link of that name
-    assert "files/page.ｈｔｍｌ: web pages and scripts cannot be published as files " \
-           "(this one would be published as “page-2.html”)" in shown
-    assert "files/notes.ht ml: web pages and scripts cannot be published as files " \
-           "(this one would be published as “notes.html”)" in shown
+    assert (
+        "files/page.ｈｔｍｌ: web pages and scripts cannot be published as files "
+        "(this one would be published as “page-2.html”)" in shown
+    )
+    assert (
+        "files/notes.ht ml: web pages and scripts cannot be published as files "
+        "(this one would be published as “notes.html”)" in shown
+    )
     assert "files/readme: a file without an extension" in shown
     assert "files/feed.rss: a “.rss” file" in shown
-    assert "images/x.png: this file is published as a “.png” file but is really a web " \
-           "page" in shown
+    assert "images/x.png: this file is published as a “.png” file but is really a web page" in shown
     assert "files/drawing.svg: this drawing contains “<script>”" in shown
     assert "(“files/drawing.svg” is a symbolic link to “files/svg-in-txt.txt”.)" in shown
 
@@ -109,21 +127,33 @@ def test_the_final_name_is_judged_whatever_gave_it(tmp_path: Path) -> None:
         "    'files/access.txt': {'save_as': '.htaccess'},\n"
         "    'files/searchbox.txt': {'save_as': 'theme/js/searchbox.js'},\n"
         "    'files/upper.txt': {'save_as': 'Theme/js/x.txt'},\n"
-        "}\n")
+        "}\n"
+    )
     files: dict[str, str | bytes] = {
-        "t.md": ARTICLE, "files/home.txt": PAGE, "files/access.txt": "Options +ExecCGI\n",
-        "files/searchbox.txt": "steal();\n", "files/upper.txt": "x\n"}
+        "t.md": ARTICLE,
+        "files/home.txt": PAGE,
+        "files/access.txt": "Options +ExecCGI\n",
+        "files/searchbox.txt": "steal();\n",
+        "files/upper.txt": "x\n",
+    }
     for trusted in (False, True):
         site = tmp_path / str(trusted)
         site.mkdir()
-        out, log = build_site(site, files, ["safe_files"],
-                              extra=extra + f"SAFE_HTML = {not trusted}\n",
-                              must_succeed=False)
+        out, log = build_site(
+            site,
+            files,
+            ["safe_files"],
+            extra=extra + f"SAFE_HTML = {not trusted}\n",
+            must_succeed=False,
+        )
         errors = "\n".join(_errors(log))
-        assert "files/access.txt: the file would be published as “.htaccess”, a hidden " \
-               "file" in errors
-        assert "files/searchbox.txt: the file would be published as " \
-               "“theme/js/searchbox.js”, among the theme's own files" in errors
+        assert (
+            "files/access.txt: the file would be published as “.htaccess”, a hidden file" in errors
+        )
+        assert (
+            "files/searchbox.txt: the file would be published as "
+            "“theme/js/searchbox.js”, among the theme's own files" in errors
+        )
         assert "files/upper.txt: the file would be published as “Theme/js/x.txt”" in errors
         assert not (out / ".htaccess").exists() and not (out / "Theme").exists()
         searchbox = out / "theme/js/searchbox.js"
@@ -139,7 +169,7 @@ def test_the_final_name_is_judged_whatever_gave_it(tmp_path: Path) -> None:
 def test_ordinary_files_are_published(tmp_path: Path) -> None:
     files: dict[str, str | bytes] = {
         "t.md": "Title: T\nDate: 2024-01-01\n\n![p]({static}images/photo.png) "
-                "[r]({static}files/report.pdf)\n",
+        "[r]({static}files/report.pdf)\n",
         "images/photo.png": _png(),
         "images/Фото 1.PNG": _png(),
         "images/polyglot.png": _png("<html><script>steal()</script></html>"),
@@ -153,9 +183,16 @@ def test_ordinary_files_are_published(tmp_path: Path) -> None:
     out, log = build_site(tmp_path, files, PLUGINS, extra=STATIC)
     assert "ERROR" not in log and "safe_files" not in log, log
     assert _published(out) == [
-        "files/photos.zip", "files/report.pdf", "files/rules.txt", "files/song.mp3",
-        "images/foto-1.png", "images/photo.png", "images/plain.svg", "images/plain.svgz",
-        "images/polyglot.png"]
+        "files/photos.zip",
+        "files/report.pdf",
+        "files/rules.txt",
+        "files/song.mp3",
+        "images/foto-1.png",
+        "images/photo.png",
+        "images/plain.svg",
+        "images/plain.svgz",
+        "images/polyglot.png",
+    ]
     # the polyglot is re-encoded by light_images: the comment is gone
     assert b"steal" not in (out / "images/polyglot.png").read_bytes()
 
@@ -168,16 +205,29 @@ def test_a_trusted_town_publishes_them(tmp_path: Path) -> None:
     errors = [line for line in log.splitlines() if "ERROR" in line]
     assert len(errors) == 1 and "images/x.png: this picture cannot be read" in errors[0], log
     published = _published(out)
-    for name in ("files/page.html", "files/notes.html", "images/fullwidth.svg",
-                 "images/y.svg", "files/readme", "files/data.rdf", "files/feed.rss",
-                 "files/archive.mht", "files/drawing.svg", "images/linked.svg"):
+    for name in (
+        "files/page.html",
+        "files/notes.html",
+        "images/fullwidth.svg",
+        "images/y.svg",
+        "files/readme",
+        "files/data.rdf",
+        "files/feed.rss",
+        "files/archive.mht",
+        "files/drawing.svg",
+        "images/linked.svg",
+    ):
         assert name in published, (name, published)
     assert "steal()" in (out / "files/page.html").read_text(encoding="utf-8")
 
 
 def test_windows_leftovers_are_left_out_with_a_warning(tmp_path: Path) -> None:
-    out, log = build_site(tmp_path, {"t.md": ARTICLE, "images/Thumbs.db": b"\xd0\xcf\x11",
-                                     "images/photo.png": _png()}, PLUGINS, extra=STATIC)
+    out, log = build_site(
+        tmp_path,
+        {"t.md": ARTICLE, "images/Thumbs.db": b"\xd0\xcf\x11", "images/photo.png": _png()},
+        PLUGINS,
+        extra=STATIC,
+    )
     assert "ERROR" not in log
     assert "images/Thumbs.db: “thumbs.db” is a file Windows makes by itself" in log
     assert _published(out) == ["images/photo.png"]

@@ -57,11 +57,32 @@ def article(html: str) -> str:
 def test_each_forbidden_construct_is_removed(tmp_path: Path) -> None:
     out, log = build_site(tmp_path, {"t.md": HEADER + FORBIDDEN}, ["safe_html"], MARKDOWN)
     body = article(page(out))
-    for gone in ("onclick", "onmouseover", "<script", "steal()", "javascript:",
-                 "JaVa", "data:", "vbscript:", "<object", "OBJECTFALLBACK", "<embed",
-                 "<iframe", "IFRAMEFALLBACK", "<form", "evil.example.org", "password",
-                 "<button", "<style", "url(", "<base", "<meta", "<link", "<svg",
-                 'type="text"'):
+    for gone in (
+        "onclick",
+        "onmouseover",
+        "<script",
+        "steal()",
+        "javascript:",
+        "JaVa",
+        "data:",
+        "vbscript:",
+        "<object",
+        "OBJECTFALLBACK",
+        "<embed",
+        "<iframe",
+        "IFRAMEFALLBACK",
+        "<form",
+        "evil.example.org",
+        "password",
+        "<button",
+        "<style",
+        "url(",
+        "<base",
+        "<meta",
+        "<link",
+        "<svg",
+        'type="text"',
+    ):
         assert gone not in body, gone
     assert '<p id="p1">click</p>' in body
     assert "<a>js</a>" in body and '<img alt="inline">' in body
@@ -119,32 +140,72 @@ Inline `<b onclick="x">code</b>` stays text.
 
 
 def test_kept_constructs_survive(tmp_path: Path) -> None:
-    files = {"t.md": HEADER + KEPT, "other.md": "Title: Other\nDate: 2024-01-02\n\nx\n",
-             "images/a.png": b"png", "files/clip.mp4": b"v", "files/clip.webm": b"v",
-             "files/clip.vtt": b"WEBVTT", "files/song.mp3": b"a", "files/doc.pdf": b"p"}
+    files = {
+        "t.md": HEADER + KEPT,
+        "other.md": "Title: Other\nDate: 2024-01-02\n\nx\n",
+        "images/a.png": b"png",
+        "files/clip.mp4": b"v",
+        "files/clip.webm": b"v",
+        "files/clip.vtt": b"WEBVTT",
+        "files/song.mp3": b"a",
+        "files/doc.pdf": b"p",
+    }
     extra = MARKDOWN + 'STATIC_PATHS = ["images", "files"]\n'
     with_plugin, log = build_site(tmp_path / "on", files, ["safe_html"], extra)
     body = article(page(with_plugin))
-    for kept in ('<h1 class="lead" id="top">', '<sup id="fnref:1">',
-                 '<a class="footnote-ref" href="#fn:1">', '<div class="footnote">',
-                 '<li id="fn:1">', 'class="footnote-backref" href="#fnref:1"',
-                 '<abbr title="Hypertext">', "<kbd>", "<mark>", "<del>", "<ins>", "<sub>",
-                 "<sup>2</sup>", 'lang="en"', 'dir="ltr"', 'aria-label="l"',
-                 '<th style="text-align: left;">', '<td style="text-align: right;">',
-                 'colspan="2"', 'rowspan="1"', 'align="center"', "<figure>",
-                 "<figcaption>", 'srcset="{static}/images/a.png 2x"',
-                 'sizes="50vw"', 'loading="lazy"', 'width="10"', 'height="20"', "<dl>",
-                 "<dt>", "<dd>", 'src="./files/clip.mp4"', 'poster="./images/a.png"',
-                 '<source src="./files/clip.webm" type="video/webm">',
-                 'kind="subtitles"', 'srclang="ru"', "<audio controls",
-                 'href="https://example.org/a?b=1#c"', 'href="mailto:town@example.org"',
-                 'href="tel:+78120000000"', 'href="#top"', 'href="./other.html"',
-                 'href="files/doc.pdf"', '<div class="admonition note">',
-                 '<p class="admonition-title">', '<details class="tip">', "<summary>",
-                 '<input type="checkbox" disabled="" checked="">',
-                 "&lt;script&gt;alert(1)&lt;/script&gt;",
-                 '<code>&lt;b onclick="x"&gt;code&lt;/b&gt;</code>',
-                 '<span class="k">def</span>'):
+    for kept in (
+        '<h1 class="lead" id="top">',
+        '<sup id="fnref:1">',
+        '<a class="footnote-ref" href="#fn:1">',
+        '<div class="footnote">',
+        '<li id="fn:1">',
+        'class="footnote-backref" href="#fnref:1"',
+        '<abbr title="Hypertext">',
+        "<kbd>",
+        "<mark>",
+        "<del>",
+        "<ins>",
+        "<sub>",
+        "<sup>2</sup>",
+        'lang="en"',
+        'dir="ltr"',
+        'aria-label="l"',
+        '<th style="text-align: left;">',
+        '<td style="text-align: right;">',
+        'colspan="2"',
+        'rowspan="1"',
+        'align="center"',
+        "<figure>",
+        "<figcaption>",
+        'srcset="{static}/images/a.png 2x"',
+        'sizes="50vw"',
+        'loading="lazy"',
+        'width="10"',
+        'height="20"',
+        "<dl>",
+        "<dt>",
+        "<dd>",
+        'src="./files/clip.mp4"',
+        'poster="./images/a.png"',
+        '<source src="./files/clip.webm" type="video/webm">',
+        'kind="subtitles"',
+        'srclang="ru"',
+        "<audio controls",
+        'href="https://example.org/a?b=1#c"',
+        'href="mailto:town@example.org"',
+        'href="tel:+78120000000"',
+        'href="#top"',
+        'href="./other.html"',
+        'href="files/doc.pdf"',
+        '<div class="admonition note">',
+        '<p class="admonition-title">',
+        '<details class="tip">',
+        "<summary>",
+        '<input type="checkbox" disabled="" checked="">',
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+        '<code>&lt;b onclick="x"&gt;code&lt;/b&gt;</code>',
+        '<span class="k">def</span>',
+    ):
         assert kept in body, kept
     assert "unsafe HTML" not in log
     # the same site without the plugin: only the serialisation may differ
@@ -170,18 +231,26 @@ def strip(html: str) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
 
 
 def test_switched_off_keeps_everything(tmp_path: Path) -> None:
-    out, log = build_site(tmp_path, {"t.md": HEADER + FORBIDDEN}, ["safe_html"],
-                          MARKDOWN + "SAFE_HTML = False\n")
+    out, log = build_site(
+        tmp_path, {"t.md": HEADER + FORBIDDEN}, ["safe_html"], MARKDOWN + "SAFE_HTML = False\n"
+    )
     body = article(page(out))
     assert "<script>steal()</script>" in body and 'onclick="steal()"' in body
     assert "unsafe HTML" not in log
 
 
 def test_summary_and_title_are_cleaned(tmp_path: Path) -> None:
-    out, _ = build_site(tmp_path, {"t.md": (
-        "Title: Hello <script>steal()</script>world\nDate: 2024-01-01\nSlug: t\n"
-        "Summary: A <b onclick=\"steal()\">bold</b> summary\n\nText.\n")},
-        ["safe_html"], MARKDOWN)
+    out, _ = build_site(
+        tmp_path,
+        {
+            "t.md": (
+                "Title: Hello <script>steal()</script>world\nDate: 2024-01-01\nSlug: t\n"
+                'Summary: A <b onclick="steal()">bold</b> summary\n\nText.\n'
+            )
+        },
+        ["safe_html"],
+        MARKDOWN,
+    )
     home = (out / "index.html").read_text(encoding="utf-8")
     assert "steal()" not in home and "<b>bold</b> summary" in home
     assert "steal()" not in page(out) and "Hello world" in page(out)
@@ -190,11 +259,19 @@ def test_summary_and_title_are_cleaned(tmp_path: Path) -> None:
 def test_names_of_categories_tags_and_authors_are_shown_not_run(tmp_path: Path) -> None:
     # the simple theme prints these names as they are, like most Pelican themes
     for switch in ("", "SAFE_HTML = False\n"):
-        out, _ = build_site(tmp_path / (switch[:4] or "on"), {"t.md": (
-            "Title: Test\nDate: 2024-01-01\nSlug: t\n"
-            "Category: <img src=x onerror=steal()>news\n"
-            "Tags: <script>steal()</script>, <b onmouseover=steal()>tag</b>\n"
-            "Author: <svg onload=steal()>Ann\n\nText.\n")}, ["safe_html"], MARKDOWN + switch)
+        out, _ = build_site(
+            tmp_path / (switch[:4] or "on"),
+            {
+                "t.md": (
+                    "Title: Test\nDate: 2024-01-01\nSlug: t\n"
+                    "Category: <img src=x onerror=steal()>news\n"
+                    "Tags: <script>steal()</script>, <b onmouseover=steal()>tag</b>\n"
+                    "Author: <svg onload=steal()>Ann\n\nText.\n"
+                )
+            },
+            ["safe_html"],
+            MARKDOWN + switch,
+        )
         pages = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
         assert "<script>steal()" not in pages and "<img src=x" not in pages
         assert "<b onmouseover" not in pages and "<svg" not in pages
@@ -202,10 +279,18 @@ def test_names_of_categories_tags_and_authors_are_shown_not_run(tmp_path: Path) 
 
 
 def test_remote_embeds_become_links_before_cleaning(tmp_path: Path) -> None:
-    out, log = build_site(tmp_path, {"t.md": HEADER + (
-        '<iframe src="https://video.example.org/embed/1" onload="steal()"></iframe>\n\n'
-        '<iframe src="files/map.html">LOCALFRAME</iframe>\n')},
-        ["offline_output", "safe_html"], MARKDOWN)
+    out, log = build_site(
+        tmp_path,
+        {
+            "t.md": HEADER
+            + (
+                '<iframe src="https://video.example.org/embed/1" onload="steal()"></iframe>\n\n'
+                '<iframe src="files/map.html">LOCALFRAME</iframe>\n'
+            )
+        },
+        ["offline_output", "safe_html"],
+        MARKDOWN,
+    )
     body = article(page(out))
     assert '<a href="https://video.example.org/embed/1">' in body  # offline_output's link
     assert 'class="external-embed"' in body

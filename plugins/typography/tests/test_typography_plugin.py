@@ -6,10 +6,14 @@ from pelican_site import build_site
 
 
 def test_titles_and_text_by_language(tmp_path: Path) -> None:
-    out, _ = build_site(tmp_path, {
-        "a.md": 'Title: Он сказал "да"\nDate: 2024-01-01\n\nМосква - столица, `"код"`.\n',
-        "b.md": 'Title: He said "yes"\nDate: 2024-01-02\nLang: en\nSlug: b\n\nText -- more.\n',
-    }, ["typography"])
+    out, _ = build_site(
+        tmp_path,
+        {
+            "a.md": 'Title: Он сказал "да"\nDate: 2024-01-01\n\nМосква - столица, `"код"`.\n',
+            "b.md": 'Title: He said "yes"\nDate: 2024-01-02\nLang: en\nSlug: b\n\nText -- more.\n',
+        },
+        ["typography"],
+    )
     ru = (out / "on-skazal-da.html").read_text(encoding="utf-8")
     assert "Он\u00a0сказал «да»" in ru and "Москва\u00a0— столица" in ru
     assert '<code>"код"</code>' in ru
@@ -17,9 +21,9 @@ def test_titles_and_text_by_language(tmp_path: Path) -> None:
     assert "“yes”" in en and "—" in en
 
 
-def test_an_interrupted_typesetting_leaves_the_cache_whole(tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch
-                                                          ) -> None:
+def test_an_interrupted_typesetting_leaves_the_cache_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The time budget can stop typesetting midway: the text has no result, and saving
     the cache must not fail on it (a KeyError became an error naming no file)."""
     import typography
@@ -30,6 +34,7 @@ def test_an_interrupted_typesetting_leaves_the_cache_whole(tmp_path: Path,
             if "slow" in text:
                 raise TooSlow(1.0)
             return text.upper()
+
         return typeset
 
     monkeypatch.setattr(typography, "for_language", slow)
