@@ -99,3 +99,30 @@ def save(names: tuple[str, ...], path: str) -> None:
         results = store(name)
         data[name] = {k: results[k] for k in _ASKED.get(name, ()) if k in results}
     write_file_atomic(Path(path), pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def asked_now() -> dict[str, set[str]]:
+    """What this process has asked for so far (see :func:`asked_since`)."""
+    return {name: set(asked) for name, asked in _ASKED.items()}
+
+
+def asked_since(before: dict[str, set[str]]) -> dict[str, dict[str, Any]]:
+    """The results this process asked for since ``before`` (:func:`asked_now`), to
+    hand to the process that saves the stores (see :func:`take`)."""
+    handed: dict[str, dict[str, Any]] = {}
+    for name, asked in _ASKED.items():
+        results = _STORES.get(name, {})
+        new = asked.difference(before.get(name, ()))
+        handed[name] = {k: results[k] for k in new if k in results}
+    return handed
+
+
+def take(handed: dict[str, dict[str, Any]]) -> None:
+    """Take results another process asked for (:func:`asked_since`) as asked for here
+    too: they are kept when the stores are saved."""
+    if not isinstance(handed, dict):
+        return
+    for name, results in handed.items():
+        if isinstance(name, str) and isinstance(results, dict):
+            store(name).update(results)
+            _ASKED.setdefault(name, set()).update(results)

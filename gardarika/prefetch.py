@@ -307,10 +307,64 @@ class Beside:
             if pid:
                 return os.waitstatus_to_exitcode(status) == 0
             time.sleep(0.005)
+        self.stop()
+        return False
+
+    def stop(self) -> None:
+        """Stop the helper, done or not (what it did is not needed any more)."""
         with contextlib.suppress(OSError):
             os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
             os.waitpid(self.pid, 0)
-        return False
+
+
+class _Collected(logging.Handler):
+    """In a helper: every warning and error, to be said by the run."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(_portable(record))
+
+
+class Handing(Beside):
+    """``work()`` done in a forked helper, its result (plain data) and what it logged
+    handed back through a file in ``folder``: :meth:`result` gives them, or None when
+    the helper failed, died or took too long (the run then does the work itself)."""
+
+    def __init__(self, work: Callable[[], Any], folder: str) -> None:
+        handle, self.path = tempfile.mkstemp(prefix=".helper-", dir=folder)
+        os.close(handle)
+
+        def hand_back() -> None:
+            log = _Collected()
+            logging.getLogger().handlers[:] = [log]
+            value = work()
+            with open(self.path, "wb") as out:
+                pickle.dump((value, log.records), out, protocol=pickle.HIGHEST_PROTOCOL)
+
+        super().__init__(hand_back)
+
+    def result(self, patience: float | None = None) -> tuple[Any, list[logging.LogRecord]] | None:
+        try:
+            if not self.wait(patience):
+                return None
+            with open(self.path, "rb") as source:
+                value, records = pickle.load(source)
+            return (value, records) if isinstance(records, list) else None
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+            return None
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+
+
+def say(records: list[logging.LogRecord]) -> None:
+    """Say in this process what a helper logged."""
+    for record in records:
+        logging.getLogger(record.name).handle(record)
 
 
 def helpers_of(settings: dict[str, Any]) -> int:

@@ -61,10 +61,19 @@ def _stemmer(lang: str) -> object | None:
 #: stems already computed, per language: a town's pages share most of their words, so
 #: each distinct word is stemmed once per run instead of at every occurrence
 _STEMMED: dict[str, dict[str, str]] = {}
-try:
-    _STEMMER_VERSION = importlib.metadata.version("snowballstemmer")
-except importlib.metadata.PackageNotFoundError:  # pragma: no cover - vendored copy
-    _STEMMER_VERSION = "unknown"
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
+
+
+#: which stemmer made the remembered stems: snowballstemmer hands the work to
+#: PyStemmer (the same algorithms compiled from C, about 20 times faster) when it is
+#: installed; stems from another version are made again
+_STEMMER_VERSION = f"{_version('snowballstemmer')}+pystemmer-{_version('PyStemmer')}"
 
 
 def load_stems(path: str, lang: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,10 +43,13 @@ def run_pelican(
     from pelican import Pelican, signals
     from pelican.settings import read_settings
 
-    from . import pelican_cache, prefetch
+    from . import pelican_cache, prefetch, splitwrite
 
     pelican_cache.install()  # this process only: it is thrown away after the run
-    prefetcher = prefetch.install(int((settings.get("GARDARIKA") or {}).get("helpers", 0)))
+    helpers = int((settings.get("GARDARIKA") or {}).get("helpers", 0))
+    prefetcher = prefetch.install(helpers)
+    splitter = splitwrite.install(helpers)
+    me = os.getpid()
     start = time.perf_counter()
     result = SubsiteResult(town=town, lang=lang)
     handler = CollectingHandler()
@@ -63,14 +67,25 @@ def run_pelican(
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             Pelican(read_settings(None, override=settings)).run()
     except Exception as exc:
+        _helper_leaves(me)
         result.problems.append(explain_exception(exc, content_shown, None))
     finally:
+        _helper_leaves(me)
         signals.content_written.disconnect(count_written)
         if prefetcher is not None:
             prefetcher.finish()
+        if splitter is not None:
+            splitter.stop()
     result.problems.extend(
         problem_from_record(r, content_shown, content_dir) for r in handler.records
     )
     result.pages = len(written)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _helper_leaves(run: int) -> None:
+    """A helper forked inside the run (``splitwrite``) never comes back here as if it
+    were the run: should Pelican's run end in it, it ends there."""
+    if os.getpid() != run:
+        os._exit(1)

@@ -286,8 +286,8 @@ def test_a_text_edited_during_a_build_is_not_kept_stale(
     def editor() -> None:
         for _ in range(2000):
             notes = list((project / ".cache").rglob("share.txt"))
-            if notes:
-                path = notes[0].read_text()
+            path = notes[0].read_text() if notes else ""
+            if path:  # (not while the helper is still writing the note)
                 with open(path, "a", encoding="utf-8") as source:
                     source.write(f"\n\n{marker} сохранена во время сборки.\n")
                 stat = os.stat(path)

@@ -24,6 +24,7 @@ from pelican import signals
 from pelican.utils import order_content
 
 from gardarika.outputwalk import other_language_folders
+from gardarika.splitwrite import WRITTEN_BY_HELPER
 
 logger = logging.getLogger(__name__)
 
@@ -181,6 +182,8 @@ def guard_language_folders(path: str, context: dict[str, Any] | None = None) -> 
     """The default language must not write into another language's folder (``en/``),
     which the other language's run fills at the same time."""
     context = context or {}
+    if context.get(WRITTEN_BY_HELPER):
+        return  # checked in the helper that wrote it (gardarika.splitwrite)
     folders = other_language_folders(context)
     if not folders:
         return

@@ -18,6 +18,7 @@ Settings: ``IMAGES_MAX_WIDTH`` (1280), ``IMAGES_MAX_HEIGHT`` (1280), ``IMAGES_VA
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import posixpath
@@ -41,6 +42,7 @@ from gardarika.images import (
 from gardarika.links import is_internal
 from gardarika.outputwalk import walk_output
 from gardarika.pagepass import PageChange
+from gardarika.prefetch import Beside, helpers_of
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +66,26 @@ def _cache(settings: dict[str, Any]) -> Path:
     return Path(settings.get("IMAGES_CACHE") or Path(settings["CACHE_PATH"]) / "images")
 
 
+def _helped(pictures: list[Any], cache: Path, options: ImageSettings, settings: Any) -> Any:
+    """On a core no other run uses, a helper that makes the pictures from the last one
+    back, while the run makes them from the first: the cache is shared and each picture
+    made under its lock, so the run takes what the helper made (waiting for a picture
+    the helper is making) and no picture is made twice. The helper only adds speed: the
+    run makes every picture it does not find in the cache, and reports every error."""
+    if helpers_of(settings) < 1 or len(pictures) < 2 or not hasattr(os, "fork"):
+        return None
+
+    def work() -> None:
+        for static in reversed(pictures):
+            with contextlib.suppress(Exception):  # the run makes it, and says what is wrong
+                process(Path(static.source_path), cache, options)
+
+    try:
+        return Beside(work)
+    except OSError:
+        return None
+
+
 def process_images(generator: Any) -> None:
     """Process every picture; this run copies only those it was going to copy, and
     none that is too large to process."""
@@ -72,9 +94,30 @@ def process_images(generator: Any) -> None:
     cache = _cache(settings)
     copied = {id(s) for s in generator.staticfiles}
     done = set()
-    for static in generator.context["static_content"].values():
-        if not static.source_path.lower().endswith(PROCESSED_SUFFIXES):
-            continue
+    pictures = [
+        static
+        for static in generator.context["static_content"].values()
+        if static.source_path.lower().endswith(PROCESSED_SUFFIXES)
+    ]
+    helper = _helped(pictures, cache, options, settings)
+    try:
+        _process_all(generator, pictures, cache, options, copied, done)
+    finally:
+        if helper is not None:
+            helper.stop()
+    generator.staticfiles[:] = [s for s in generator.staticfiles if id(s) not in done]
+
+
+def _process_all(
+    generator: Any,
+    pictures: list[Any],
+    cache: Path,
+    options: ImageSettings,
+    copied: set[int],
+    done: set[int],
+) -> None:
+    settings = generator.settings
+    for static in pictures:
         try:
             result = process(Path(static.source_path), cache, options)
         except ImageError as exc:
@@ -93,7 +136,6 @@ def process_images(generator: Any) -> None:
             static.override_url = prefix + base + result.suffix
         _ITEMS.append((static, result, id(static) in copied))
         done.add(id(static))
-    generator.staticfiles[:] = [s for s in generator.staticfiles if id(s) not in done]
 
 
 def _write(output: Path, static: Any, result: ProcessedImage) -> None:

@@ -18,6 +18,7 @@ Settings read: ``OUTPUT_PATH``, ``STATIC_URL``, ``GARDARIKA`` (``default_lang``,
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import posixpath
@@ -45,6 +46,7 @@ from gardarika.links import (
 )
 from gardarika.outputwalk import walk_output
 from gardarika.portable import portable_name, portable_path
+from gardarika.prefetch import Handing, helpers_of, say
 from gardarika.slugs import fallback_slug
 
 logger = logging.getLogger(__name__)
@@ -284,47 +286,158 @@ def _remembered(fix: Callable[[str], str]) -> Callable[[str], str]:
     return remembered
 
 
+#: fewer pages than this are rewritten faster than a helper starts
+SMALLEST_SPLIT = 200
+
+
 def fix_output(pelican: Any, renames: dict[str, str]) -> None:
     """After writing: make every reference in every written text file portable.
 
     This runs outside any file's time budget, so each page is named to the parent
     process first: should the town's time limit stop the run here, it is blamed on the
-    page being rewritten, not on the last file read."""
+    page being rewritten, not on the last file read.
+
+    When the run has a helper (a core no other run uses, ``gardarika.prefetch``), the
+    helper rewrites the second half of the pages (by size) while the run rewrites the
+    first. The helper writes each page beside it under a hidden name and hands back
+    what it noted and logged; only then does the run put its pages in place. A helper
+    that fails or takes too long costs only time: the run rewrites its pages itself."""
     settings = pelican.settings
     output = Path(pelican.output_path)
     config = _config(settings)
-    shared_up = bool(config) and settings["DEFAULT_LANG"] != config.get("default_lang")
-    # pages of one folder share most links (menus, listings, the theme): each link is
-    # made portable once per folder; the folders do not change while pages are rewritten
-    fixers: dict[str, Callable[[str], str]] = {}
+    pass_ = _Pass(
+        output=output,
+        settings=settings,
+        shared_up=bool(config) and settings["DEFAULT_LANG"] != config.get("default_lang"),
+        renames=renames,
+        # what other plugins do to every page (light_images), done in this same pass
+        changes=pagepass.prepared(pelican),
+    )
+    pages = list(walk_output(output, settings, tuple(REWRITERS)))
     # each page's references, from the pass that rewrites it, for the page weight and
     # the offline check (gardarika.pagefacts): no page is read for links again
     noted = pagefacts.Recorder()
-    # what other plugins do to every page (light_images), done in this same pass
-    changes = pagepass.prepared(pelican)
-    for rel_dir, path in walk_output(output, settings, tuple(REWRITERS)):
-        report(os.path.abspath(path))
-        # by the end of the name, as walk_output chose it: ".html" alone has no suffix
-        rewrite = next(r for suffix, r in REWRITERS.items() if path.name.lower().endswith(suffix))
-        text = path.read_text(encoding="utf-8", errors="surrogateescape")
-        if rel_dir not in fixers:
-            fixers[rel_dir] = _remembered(url_fixer(output, rel_dir, shared_up, renames))
-        rel = posixpath.join(rel_dir, path.name)
-        if rewrite is rewrite_html:
-            fixed = text
-            for change in changes:
-                fixed = change(rel_dir, fixed)
-            # remote loads first (they are not this pass's business), then the links
-            fixed = _drop_remote_loads(fixed, rel, settings)
-            fixed, refs = rewrite_html_noting(fixed, fixers[rel_dir])
-            noted.note(rel, fixed, refs)
+    helper, theirs = None, []
+    if helpers_of(settings) > 0 and len(pages) >= SMALLEST_SPLIT and settings.get("CACHE_PATH"):
+        cut = _half(pages)
+        pages, theirs = pages[:cut], pages[cut:]
+        try:
+            helper = Handing(
+                lambda: pass_.run(theirs, pagefacts.Recorder(), aside=True), settings["CACHE_PATH"]
+            )
+        except OSError:
+            pages, theirs = pages + theirs, []
+    pass_.run(pages, noted)
+    if helper is not None:
+        handed = helper.result()
+        if handed is None or not _put_in_place(handed[0], theirs, noted):
+            for _, path in theirs:  # what a failed helper left beside the pages
+                with contextlib.suppress(OSError):
+                    os.unlink(_aside(path))
+            pass_.run(theirs, noted)
         else:
-            fixed = rewrite(text, fixers[rel_dir])
-        if fixed != text:
-            path.write_text(fixed, encoding="utf-8", errors="surrogateescape")
+            say(handed[1])
     report("")  # done with the pages: what may come after is no page's fault
     if settings.get("CACHE_PATH"):
         noted.save(settings["CACHE_PATH"])
+
+
+def _half(pages: list[tuple[str, Path]]) -> int:
+    """Where the pages split into two shares of about the same size."""
+    sizes = []
+    for _, path in pages:
+        try:
+            sizes.append(path.stat().st_size)
+        except OSError:
+            sizes.append(0)
+    total, done = sum(sizes), 0
+    for index, size in enumerate(sizes):
+        if done * 2 >= total:
+            return index
+        done += size
+    return len(pages)
+
+
+def _aside(path: Path) -> Path:
+    """Where a helper writes a rewritten page until the run puts it in place."""
+    return path.with_name(f".{path.name}.rewritten")
+
+
+def _put_in_place(handed: Any, theirs: list[tuple[str, Path]], noted: pagefacts.Recorder) -> bool:
+    """Put the helper's rewritten pages in place and take what it noted; False (and
+    nothing put in place) when what it handed back does not cover its pages."""
+    if not isinstance(handed, tuple) or len(handed) != 2:
+        return False
+    pages, changed = handed
+    expected = {posixpath.join(rel_dir, path.name) for rel_dir, path in theirs}
+    # the helper hands back only once it rewrote all of them: these are its pages
+    if not isinstance(pages, dict) or not isinstance(changed, list):
+        return False
+    if not expected.issuperset(pages) or not expected.issuperset(changed):
+        return False
+    by_rel = {posixpath.join(rel_dir, path.name): path for rel_dir, path in theirs}
+    for rel in changed:
+        os.replace(_aside(by_rel[rel]), by_rel[rel])
+    noted.pages.update(pages)
+    return True
+
+
+class _Pass:
+    """The rewriting of pages: their references made portable, and what other plugins
+    do to every page."""
+
+    def __init__(
+        self,
+        output: Path,
+        settings: dict[str, Any],
+        shared_up: bool,
+        renames: dict[str, str],
+        changes: list[Any],
+    ) -> None:
+        self.output = output
+        self.settings = settings
+        self.shared_up = shared_up
+        self.renames = renames
+        self.changes = changes
+        # pages of one folder share most links (menus, listings, the theme): each link
+        # is made portable once per folder; the folders do not change meanwhile
+        self.fixers: dict[str, Callable[[str], str]] = {}
+
+    def run(
+        self, pages: list[tuple[str, Path]], noted: pagefacts.Recorder, aside: bool = False
+    ) -> tuple[dict[str, Any], list[str]]:
+        """Rewrite ``pages``, noting their references; with ``aside`` each changed
+        page is written beside it (see :func:`_aside`). Gives what was noted and the
+        pages changed."""
+        changed = []
+        for rel_dir, path in pages:
+            report(os.path.abspath(path))
+            # by the end of the name, as walk_output chose it: ".html" has no suffix
+            rewrite = next(
+                r for suffix, r in REWRITERS.items() if path.name.lower().endswith(suffix)
+            )
+            text = path.read_text(encoding="utf-8", errors="surrogateescape")
+            if rel_dir not in self.fixers:
+                self.fixers[rel_dir] = _remembered(
+                    url_fixer(self.output, rel_dir, self.shared_up, self.renames)
+                )
+            fixer = self.fixers[rel_dir]
+            rel = posixpath.join(rel_dir, path.name)
+            if rewrite is rewrite_html:
+                fixed = text
+                for change in self.changes:
+                    fixed = change(rel_dir, fixed)
+                # remote loads first (they are not this pass's business), then links
+                fixed = _drop_remote_loads(fixed, rel, self.settings)
+                fixed, refs = rewrite_html_noting(fixed, fixer)
+                noted.note(rel, fixed, refs)
+            else:
+                fixed = rewrite(text, fixer)
+            if fixed != text:
+                target = _aside(path) if aside else path
+                target.write_text(fixed, encoding="utf-8", errors="surrogateescape")
+                changed.append(rel)
+        return noted.pages, changed
 
 
 def _drop_remote_loads(html: str, shown: str, settings: dict[str, Any]) -> str:

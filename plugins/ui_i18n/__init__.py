@@ -12,6 +12,7 @@ Settings read: ``DEFAULT_LANG`` (the language of this run) and
 
 from __future__ import annotations
 
+import functools
 import os
 from datetime import date, datetime
 from typing import Any
@@ -26,8 +27,20 @@ from gardarika.i18n import load_translations
 def date_filters(lang: str) -> dict[str, Any]:
     """Jinja filters that format dates with CLDR data for ``lang``."""
 
-    def format_date(value: date | datetime, format: str = "long") -> str:
+    @functools.lru_cache(maxsize=4096)
+    def day(value: date, format: str) -> str:
         return babel_format_date(value, format=format, locale=lang)
+
+    def format_date(value: date | datetime, format: str = "long") -> str:
+        # a listing shows the same days again and again: each is formatted once (by
+        # its day: a date format shows no time of day)
+        if isinstance(value, datetime):
+            value = value.date()
+        return (
+            day(value, format)
+            if isinstance(format, str)
+            else babel_format_date(value, format=format, locale=lang)
+        )
 
     def format_datetime(value: datetime, format: str = "long") -> str:
         return babel_format_datetime(value, format=format, locale=lang)
