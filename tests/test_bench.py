@@ -7,6 +7,8 @@ import hashlib
 import re
 from pathlib import Path
 
+import pytest
+
 from benchmarks.generate import generate
 from benchmarks.longform import TOWN as TOWN_NAME
 from benchmarks.run import measure_builds, table
@@ -174,3 +176,29 @@ def test_a_real_corpus_becomes_the_long_form_town(tmp_path: Path) -> None:
         "Title: Запись 0\nDate: 2024-01-01\nCategory: Заметки\nTags: a, b\n\nТекст записи 0.\n"
     )
     assert (project / "content" / TOWN_NAME / "images" / "a.txt").exists()
+
+
+def test_the_long_form_cold_builds_are_compared_by_their_medians(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cold builds of Gardarika and plain Pelican made in turns, each from nothing; the
+    medians are compared and every try is shown."""
+    import statistics
+
+    import benchmarks.run as run
+    from benchmarks.longform import generate_longform
+
+    monkeypatch.setattr(
+        run,
+        "generate_longform",
+        lambda target, articles: generate_longform(
+            target, articles=3, sizes_kb=(6, 10), large=1, pictures=1
+        ),
+    )
+    result = run.measure_longform(2, tmp_path, cold_runs=3)
+    tries = result["cold_tries"]
+    assert len(tries["gardarika"]) == 3 and len(tries["pelican"]) == 3
+    assert result["gardarika"]["cold"]["seconds"] == statistics.median(tries["gardarika"])
+    assert result["pelican"]["cold"]["seconds"] == statistics.median(tries["pelican"])
+    assert result["gardarika"]["cold"]["pages"] > 0  # each try a whole build
+    assert "median" in "\n".join(run.longform_table(result))
