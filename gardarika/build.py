@@ -426,9 +426,10 @@ class Builder:
     def tidy(self) -> None:
         """Clear what a build killed half-way left behind (call it under the lock).
 
-        Staging folders and temporary files are thrown away; a town folder that the
-        two-rename swap (systems without ``renameat2``) left missing is put back from
-        its ``.<town>.old-…`` copy, the previous complete output.
+        Staging folders and temporary files (also those of a run's helpers) are thrown
+        away; a town folder that the two-rename swap (systems without ``renameat2``)
+        left missing is put back from its ``.<town>.old-…`` copy, the previous complete
+        output.
         """
         shutil.rmtree(self.cache / "stage", ignore_errors=True)
         for name in recover_leftovers(self.output):
@@ -438,7 +439,18 @@ class Builder:
             )
         for folder in (self.cache, *self.cache.glob("pelican/*/*/*")):
             recover_leftovers(folder)
-        for leftover in (*self.cache.glob("jinja/*.tmp"), *self.cache.glob("images/*/.*")):
+        # what a run's helpers hand back through (gardarika.prefetch, splitwrite), left
+        # by a run stopped while it waited for them
+        handed = [
+            path
+            for pattern in (".prefetch-*", ".helper-*", ".splitwrite-*")
+            for path in self.cache.glob(f"pelican/*/*/*/{pattern}")
+        ]
+        for leftover in (
+            *self.cache.glob("jinja/*.tmp"),
+            *self.cache.glob("images/*/.*"),
+            *handed,
+        ):
             if leftover.is_dir():
                 shutil.rmtree(leftover, ignore_errors=True)
             else:

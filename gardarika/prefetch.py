@@ -256,8 +256,7 @@ class Prefetcher:
                 for path, (stamp, data, records) in cached.items():
                     # with the stamp the file had when the helper read it (not now)
                     FileDataCacher.cache_data(readers, path, (stamp, data))
-                    for record in records:
-                        logging.getLogger(record.name).handle(record)
+                    say(records)
                 memo.merge(stores)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
             pass  # the run reads the share itself
@@ -362,9 +361,23 @@ class Handing(Beside):
 
 
 def say(records: list[logging.LogRecord]) -> None:
-    """Say in this process what a helper logged."""
+    """Say in this process what a helper logged, through the same filters as what the
+    run logs itself: Pelican's drop a message said before (or past its limit) by
+    raising, which only its own logging call expects; here such a record is dropped."""
+    try:
+        from pelican.log import FilteredMessage
+    except ImportError:  # pragma: no cover - a Pelican without it filters quietly
+        FilteredMessage = ()
     for record in records:
-        logging.getLogger(record.name).handle(record)
+        logger = logging.getLogger(record.name)
+        if logger.disabled:
+            continue
+        try:
+            passed = logger.filter(record)
+        except FilteredMessage:
+            continue
+        if passed:
+            logger.callHandlers(record)
 
 
 def helpers_of(settings: dict[str, Any]) -> int:

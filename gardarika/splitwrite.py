@@ -124,6 +124,7 @@ class Splitter:
         # the helper: it stops at join(); should anything make it leave Pelican's run
         # instead, the worker ends it (worker.run_pelican checks its own process id)
         self.mode = "helper"
+        self.opened = []  # what the run wrote before (its feeds) is the run's to hand on
         _die_with(parent)
         isolation.silence()  # the build's parent hears from the run only
         self.log = _Collected()

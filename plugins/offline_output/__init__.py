@@ -327,13 +327,17 @@ def fix_output(pelican: Any, renames: dict[str, str]) -> None:
             )
         except OSError:
             pages, theirs = pages + theirs, []
-    pass_.run(pages, noted)
+    try:
+        pass_.run(pages, noted)
+    except BaseException:
+        if helper is not None:  # stopped before it writes anything more beside the pages
+            helper.stop()
+            _drop_aside(theirs)
+        raise
     if helper is not None:
         handed = helper.result()
         if handed is None or not _put_in_place(handed[0], theirs, noted):
-            for _, path in theirs:  # what a failed helper left beside the pages
-                with contextlib.suppress(OSError):
-                    os.unlink(_aside(path))
+            _drop_aside(theirs)  # what a failed helper left beside the pages
             pass_.run(theirs, noted)
         else:
             say(handed[1])
@@ -356,6 +360,12 @@ def _half(pages: list[tuple[str, Path]]) -> int:
             return index
         done += size
     return len(pages)
+
+
+def _drop_aside(pages: list[tuple[str, Path]]) -> None:
+    for _, path in pages:
+        with contextlib.suppress(OSError):
+            os.unlink(_aside(path))
 
 
 def _aside(path: Path) -> Path:
