@@ -314,7 +314,11 @@ class Builder:
 
         def done(outcome: Outcome) -> None:
             key = outcome.task.key
-            if isinstance(key, Job):
+            if isinstance(key, Job) and outcome.cancelled:
+                # stopped when its town's checks failed: the town is not published
+                site = key.site
+                results[site.id].append(SubsiteResult(town=site.id, lang=key.lang))
+            elif isinstance(key, Job):
                 site = key.site
                 result = (
                     outcome.result
@@ -359,7 +363,18 @@ class Builder:
             )
             for job in jobs
         ]
-        run_isolated(tasks, self.jobs, self.time_limit, done, self.memory_limit)
+        run_isolated(
+            tasks,
+            self.jobs,
+            self.time_limit,
+            done,
+            self.memory_limit,
+            # a town whose checks failed is not published: its builds still running
+            # are stopped, and their cores go to the other towns
+            unwanted=lambda task: (
+                isinstance(task.key, Job) and task.key.site.id in self.lint_failed
+            ),
+        )
 
     def lint_towns(self, sites: list[SiteConfig], html: bool = True) -> dict[str, list[Problem]]:
         """The editors' checks of ``sites``, each town in a process of its own: a file

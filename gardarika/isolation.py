@@ -20,8 +20,10 @@ hands each :class:`Outcome` to a callback as soon as it is known.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import multiprocessing.connection
+import os
 import resource
 import sys
 import time
@@ -75,6 +77,7 @@ class Outcome:
     exit_code: int | None = None
     error: str = ""  # an exception that escaped ``run()``
     at: str | None = None  # the last thing it reported working on
+    cancelled: bool = False  # stopped because its work was no longer wanted
     seconds: float = 0.0
     log: list[str] = field(default_factory=list)
 
@@ -112,17 +115,27 @@ def _child(task: Task, conn: Connection, memory_limit: int | None) -> None:
     _channel = conn
     _limit_memory(memory_limit)
     try:
-        result = task.run()
-        message: tuple[str, Any] = ("done", result)
+        message: tuple[str, Any] = ("done", task.run())
     except MemoryError:
         message = ("memory", None)
     except BaseException as exc:  # the parent must always hear back
         message = ("error", f"{type(exc).__name__}: {exc}"[:2000])
+    if not _send(conn, message):
+        # a run that used up its memory may have none left to send its result: the
+        # result goes (and the failed attempt with it, outside its except block)
+        message = ("memory", None)
+        gc.collect()
+        if not _send(conn, message):
+            os._exit(3)  # the parent tells a process that died without a word
+    conn.close()
+
+
+def _send(conn: Connection, message: tuple[str, Any]) -> bool:
     try:
         conn.send(message)
-    except MemoryError:
-        conn.send(("memory", None))
-    conn.close()
+    except (MemoryError, RecursionError):
+        return False
+    return True
 
 
 def run_isolated(
@@ -131,9 +144,12 @@ def run_isolated(
     time_limit: float,
     on_outcome: Callable[[Outcome], None],
     memory_limit: int | None = MEMORY_LIMIT,
+    unwanted: Callable[[Task], bool] | None = None,
 ) -> None:
     """Run ``tasks`` in forked processes, at most ``parallel`` at a time, each stopped
-    after ``time_limit`` seconds; call ``on_outcome`` with each as it ends."""
+    after ``time_limit`` seconds; call ``on_outcome`` with each as it ends. A running
+    task for which ``unwanted(task)`` has become true (after an outcome) is stopped,
+    its outcome marked ``cancelled``: its core goes to the tasks still waiting."""
     ctx = multiprocessing.get_context("fork")
     pending = list(tasks)
     running: dict[Connection, tuple[Outcome, multiprocessing.process.BaseProcess, float]] = {}
@@ -162,6 +178,15 @@ def run_isolated(
             outcome.exit_code = process.exitcode
             outcome.seconds = time.monotonic() - start
             on_outcome(outcome)
+        if unwanted is not None and ready:
+            for reader in [r for r, (o, _, _) in running.items() if unwanted(o.task)]:
+                outcome, process, start = running.pop(reader)
+                process.kill()
+                process.join()
+                reader.close()
+                outcome.cancelled = True
+                outcome.seconds = time.monotonic() - start
+                on_outcome(outcome)
         now = time.monotonic()
         for reader in [r for r, (_, _, start) in running.items() if now - start >= time_limit]:
             outcome, process, start = running.pop(reader)

@@ -243,3 +243,30 @@ def test_a_helper_hands_back_its_result_and_what_it_logged(tmp_path: Path) -> No
     [record] = records
     assert record.getMessage().startswith("seen in the helper namespace")
     assert not list(tmp_path.iterdir())  # its file is gone
+
+
+def test_a_build_still_running_when_its_towns_checks_fail_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A town whose checks fail is not published: a build of it already running beside
+    the checks (one that would take minutes, like a hostile town's) is stopped at once
+    instead of holding a core, and nothing of it is published."""
+    from gardarika import build as build_module
+
+    project = _project(tmp_path / "p")
+    broken = sorted((project / "content").glob("*/articles/*.md"))[0]
+    broken.write_text(broken.read_text(encoding="utf-8") + "\n[x]({filename}nowhere.md)\n")
+    run_job = build_module.Builder._run_job
+
+    def slow(self, network, job):  # in the build's process
+        time.sleep(120)
+        return run_job(self, network, job)
+
+    monkeypatch.setattr(build_module.Builder, "_run_job", slow)
+    lines: list[str] = []
+    start = time.monotonic()
+    report = Builder(project, jobs=2, echo=lines.append, check=False).build()
+    assert time.monotonic() - start < 60, "\n".join(lines)
+    assert not report.ok and not report.built
+    assert any("not built, its content has errors" in line for line in lines)
+    assert not (project / "output" / "dolgorechye").exists()
