@@ -86,6 +86,54 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
+def _become_helper(parent: int, log: logging.Handler) -> None:
+    """In a freshly forked helper: die with the run, and :func:`_quiet`."""
+    _die_with(parent)
+    _quiet(log)
+
+
+def _quiet(log: logging.Handler) -> None:
+    """In a helper: tell the build's parent nothing (it hears from the run only) and
+    log into ``log`` alone."""
+    isolation.silence()
+    logging.getLogger().handlers[:] = [log]
+
+
+def _ended_well(pid: int, deadline: float) -> bool:
+    """Whether the helper ``pid`` ended, and ended well, by ``deadline``; one still
+    running then is stopped."""
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status) == 0
+        time.sleep(0.005)
+    _stop(pid)
+    return False
+
+
+def _stop(pid: int) -> None:
+    """Stop the helper ``pid``, done or not, and reap it."""
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.waitpid(pid, 0)
+
+
+def _handed_back(path: str, ended_well: bool) -> Any:
+    """What a helper that ended well pickled into ``path``; None when it did not, or
+    the file is missing or damaged. The file is removed either way."""
+    try:
+        if ended_well:
+            with open(path, "rb") as source:
+                return pickle.load(source)
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    return None
+
+
 class _ReaderLog(logging.Handler):
     """In a helper: what Pelican's reader logs about a text (a metadata key written
     twice, say). Pelican says it only when it reads the text; the run takes the text
@@ -121,9 +169,8 @@ def _read_share(
     each text, the stamp its file had before it was read (an edit saved meanwhile makes
     the run read it again), what Pelican's reader cache keeps, and what the reader
     logged."""
-    isolation.silence()  # the build's parent hears from the run only
     log = _ReaderLog()
-    logging.getLogger().handlers[:] = [log]
+    _quiet(log)
     readers = generator.readers
     for reader in set(readers.readers.values()):
         read = reader.read
@@ -236,42 +283,27 @@ class Prefetcher:
         """Wait for ``helper`` (not for ever) and take what it computed."""
         helper.taken = True
         waited = time.monotonic() - plan.started
-        deadline = time.monotonic() + waited + PATIENCE_SECONDS
-        status = None
-        while time.monotonic() < deadline:
-            pid, status = os.waitpid(helper.pid, os.WNOHANG)
-            if pid:
-                break
-            time.sleep(0.005)
-        else:
-            with contextlib.suppress(OSError):
-                os.kill(helper.pid, signal.SIGKILL)
-                os.waitpid(helper.pid, 0)
-            status = None
+        ended_well = _ended_well(helper.pid, time.monotonic() + waited + PATIENCE_SECONDS)
+        handed = _handed_back(helper.result, ended_well)
+        if handed is None:
+            return  # the run reads the share itself
         try:
-            if status is not None and os.waitstatus_to_exitcode(status) == 0:
-                with open(helper.result, "rb") as source:
-                    cached, stores = pickle.load(source)
-                readers = generator.readers
-                for path, (stamp, data, records) in cached.items():
-                    # with the stamp the file had when the helper read it (not now)
-                    FileDataCacher.cache_data(readers, path, (stamp, data))
-                    say(records)
-                memo.merge(stores)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
-            pass  # the run reads the share itself
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(helper.result)
+            cached, stores = handed
+            readers = generator.readers
+            for path, (stamp, data, records) in cached.items():
+                # with the stamp the file had when the helper read it (not now)
+                FileDataCacher.cache_data(readers, path, (stamp, data))
+                say(records)
+            memo.merge(stores)
+        except (OSError, AttributeError, ValueError, TypeError):
+            pass  # not what a helper hands back: the run reads the share itself
 
     def finish(self) -> None:
         """Stop and forget helpers whose shares were never reached."""
         for plan in self.plans.values():
             for helper in plan.helpers:
                 if not helper.taken:
-                    with contextlib.suppress(OSError):
-                        os.kill(helper.pid, signal.SIGKILL)
-                        os.waitpid(helper.pid, 0)
+                    _stop(helper.pid)
                     with contextlib.suppress(OSError):
                         os.unlink(helper.result)
         self.plans.clear()
@@ -289,9 +321,7 @@ class Beside:
         if self.pid == 0:  # the helper
             code = 1
             try:
-                _die_with(parent)
-                isolation.silence()
-                logging.getLogger().handlers[:] = [logging.NullHandler()]
+                _become_helper(parent, logging.NullHandler())
                 work()
                 code = 0
             except BaseException:
@@ -300,21 +330,12 @@ class Beside:
                 os._exit(code)
 
     def wait(self, patience: float | None = None) -> bool:
-        deadline = time.monotonic() + (PATIENCE_SECONDS if patience is None else patience)
-        while time.monotonic() < deadline:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                return os.waitstatus_to_exitcode(status) == 0
-            time.sleep(0.005)
-        self.stop()
-        return False
+        patience = PATIENCE_SECONDS if patience is None else patience
+        return _ended_well(self.pid, time.monotonic() + patience)
 
     def stop(self) -> None:
         """Stop the helper, done or not (what it did is not needed any more)."""
-        with contextlib.suppress(OSError):
-            os.kill(self.pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            os.waitpid(self.pid, 0)
+        _stop(self.pid)
 
 
 class _Collected(logging.Handler):
@@ -347,17 +368,10 @@ class Handing(Beside):
         super().__init__(hand_back)
 
     def result(self, patience: float | None = None) -> tuple[Any, list[logging.LogRecord]] | None:
-        try:
-            if not self.wait(patience):
-                return None
-            with open(self.path, "rb") as source:
-                value, records = pickle.load(source)
-            return (value, records) if isinstance(records, list) else None
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
-            return None
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(self.path)
+        handed = _handed_back(self.path, self.wait(patience))
+        if isinstance(handed, tuple) and len(handed) == 2 and isinstance(handed[1], list):
+            return handed
+        return None
 
 
 def say(records: list[logging.LogRecord]) -> None:

@@ -25,17 +25,23 @@ order, with the usual messages.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import pickle
-import signal
 import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import isolation, memo
-from .prefetch import PATIENCE_SECONDS, _Collected, _die_with, say
+from . import memo
+from .prefetch import (
+    PATIENCE_SECONDS,
+    _become_helper,
+    _Collected,
+    _ended_well,
+    _handed_back,
+    _stop,
+    say,
+)
 
 #: fewer texts than this are written faster than a helper starts
 SMALLEST_RUN = 30
@@ -125,10 +131,8 @@ class Splitter:
         # instead, the worker ends it (worker.run_pelican checks its own process id)
         self.mode = "helper"
         self.opened = []  # what the run wrote before (its feeds) is the run's to hand on
-        _die_with(parent)
-        isolation.silence()  # the build's parent hears from the run only
         self.log = _Collected()
-        logging.getLogger().handlers[:] = [self.log]
+        _become_helper(parent, self.log)
 
     # -- joining ------------------------------------------------------------------
 
@@ -165,30 +169,20 @@ class Splitter:
     def _wait(self) -> tuple[Any, Any, Any] | None:
         """What the helper handed back; None if it failed, died or took too long."""
         waited = time.monotonic() - self.started
-        deadline = time.monotonic() + waited + PATIENCE_SECONDS
-        status = None
         try:
-            while time.monotonic() < deadline:
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
-                if pid:
-                    break
-                status = None
-                time.sleep(0.005)
-            else:
-                self.stop()
-            if status is None or os.waitstatus_to_exitcode(status) != 0:
-                return None
-            with open(self.result, "rb") as source:
-                opened, records, results = pickle.load(source)
-            if not isinstance(opened, list) or not isinstance(records, list):
-                return None
-            return opened, records, results
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
-            return None
-        finally:
-            self.pid = 0
-            with contextlib.suppress(OSError):
-                os.unlink(self.result)
+            ended_well = _ended_well(self.pid, time.monotonic() + waited + PATIENCE_SECONDS)
+        except OSError:
+            ended_well = False
+        self.pid = 0
+        handed = _handed_back(self.result, ended_well)
+        if (
+            isinstance(handed, tuple)
+            and len(handed) == 3
+            and isinstance(handed[0], list)
+            and isinstance(handed[1], list)
+        ):
+            return handed
+        return None
 
     def _write_helpers_calls(self) -> None:
         """The helper gave nothing: write its calls here, in order."""
@@ -247,9 +241,7 @@ class Splitter:
     def stop(self) -> None:
         """Stop a helper that is still running (the run failed, or is done with it)."""
         if self.pid:
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
+            _stop(self.pid)
             self.pid = 0
             with contextlib.suppress(OSError):
                 os.unlink(self.result)
