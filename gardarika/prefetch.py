@@ -3,11 +3,14 @@
 Pelican reads a town's texts one after another in one process, and reading (Markdown,
 cleaning, typography) is most of a long-form town's build. When the machine has cores
 that no other run of this build uses, the run forks helpers as it starts reading:
-the texts are split by size into consecutive shares, the run keeps the first share
-and each helper reads one of the others exactly as the run would (Pelican's reader,
-every plugin). A helper hands back what Pelican's reader cache keeps for each text
-and the results kept by :mod:`gardarika.memo`; the run takes them when it reaches the
-helper's share, so its own reading of those texts finds everything computed.
+each helper reads texts exactly as the run would (Pelican's reader, every plugin).
+The run reads from the first text on; the first helper from the last text back, until
+the two meet, wherever that is (a text that is slower than its size says, or another
+process on the machine, moves the meeting, never leaves a core waiting for long). With
+more helpers, the others read fixed shares (split by size) after the first helper's.
+A helper hands back what Pelican's reader cache keeps for each text and the results
+kept by :mod:`gardarika.memo`; the run takes them when it reaches the helper's texts,
+so its own reading of those texts finds everything computed.
 
 Nothing a helper does can change the result, only its speed: what it hands back is
 keyed by file (with the file's time, as Pelican's cache checks) or by the digest of an
@@ -20,7 +23,9 @@ its run is gone.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
+import mmap
 import os
 import pickle
 import signal
@@ -38,6 +43,45 @@ from . import isolation, memo
 PATIENCE_SECONDS = 60.0
 
 
+class _Meeting:
+    """Where the run and the helper reading back towards it meet: three numbers in
+    memory both processes share (each read and written whole). ``claimed``: the
+    lowest index the helper has started reading; ``reached``: the run has started
+    every text below it; ``stop``: the run asks the helper to end after its text.
+
+    Each checks the other's number before a text, so they cannot miss each other by
+    more than one text, which both then read (the same result twice, never a wrong
+    one)."""
+
+    def __init__(self, end: int) -> None:
+        self._memory = mmap.mmap(-1, 3 * ctypes.sizeof(ctypes.c_int32))
+        self._claimed = ctypes.c_int32.from_buffer(self._memory, 0)
+        self._reached = ctypes.c_int32.from_buffer(self._memory, 4)
+        self._stop = ctypes.c_int32.from_buffer(self._memory, 8)
+        self._claimed.value = end
+
+    @property
+    def claimed(self) -> int:
+        return self._claimed.value
+
+    def run_reaches(self, index: int) -> bool:
+        """In the run, before reading text ``index``: note it, and tell whether the
+        helper has started it (then the run takes the helper's results first)."""
+        self._reached.value = index + 1
+        return self._claimed.value <= index
+
+    def stop(self) -> None:
+        self._stop.value = 1
+
+    def helper_claims(self, index: int) -> bool:
+        """In the helper, before reading text ``index``: whether it is still free (the
+        run has not reached it, nor asked the helper to stop); if so, it is claimed."""
+        if self._stop.value or index < self._reached.value:
+            return False
+        self._claimed.value = index
+        return True
+
+
 @dataclass
 class _Helper:
     pid: int
@@ -45,6 +89,8 @@ class _Helper:
     first: int  # index of its first file in the reading order
     files: list[str] = field(default_factory=list)
     taken: bool = False
+    #: for the helper reading back towards the run: where they meet
+    meeting: _Meeting | None = None
 
 
 @dataclass
@@ -54,12 +100,7 @@ class _Plan:
     started: float = field(default_factory=time.monotonic)
 
 
-#: the run's own share, against a helper's: it also builds each text the helpers read
-#: (taking their results), which costs it about a tenth of reading one
-OWN_SHARE = 0.9
-
-
-def shares(sizes: list[int], parts: int, own: float = OWN_SHARE) -> list[int]:
+def shares(sizes: list[int], parts: int, own: float = 1.0) -> list[int]:
     """The start index of each of ``parts`` consecutive shares of ``sizes``: the first
     (the run's own) ``own`` times as large as each of the others, which are equal."""
     total = sum(sizes)
@@ -163,12 +204,18 @@ def _portable(record: logging.LogRecord) -> logging.LogRecord:
 
 
 def _read_share(
-    generator: Any, content_class: Any, files: list[str], result: str, parent: int
+    generator: Any,
+    content_class: Any,
+    files: list[str],
+    result: str,
+    parent: int,
+    meeting: _Meeting | None = None,
 ) -> None:
     """In the helper: read ``files`` as the run would and write what was computed: for
     each text, the stamp its file had before it was read (an edit saved meanwhile makes
     the run read it again), what Pelican's reader cache keeps, and what the reader
-    logged."""
+    logged. With a ``meeting`` (``files`` then start at the run's first text), from the
+    last text back until the run is met."""
     log = _ReaderLog()
     _quiet(log)
     readers = generator.readers
@@ -185,9 +232,13 @@ def _read_share(
         with contextlib.suppress(AttributeError, TypeError):
             reader.read = reading
     cached: dict[str, Any] = {}
-    for name in files:
+    order = range(len(files) - 1, -1, -1) if meeting is not None else range(len(files))
+    for index in order:
+        name = files[index]
         if os.getppid() != parent:
             break  # the run is gone
+        if meeting is not None and not meeting.helper_claims(index):
+            break  # the run has come this far: the rest is its own
         path = os.path.abspath(os.path.join(generator.path, name))
         stamp = readers._get_file_stamp(path)
         log.records = []
@@ -228,7 +279,13 @@ class Prefetcher:
                     generator, paths_setting, excludes_setting, content_class
                 )
             for helper in plan.helpers:
-                if not helper.taken and plan.reads >= helper.first:
+                if helper.taken:
+                    continue
+                if (
+                    helper.meeting.run_reaches(plan.reads)
+                    if helper.meeting is not None
+                    else plan.reads >= helper.first
+                ):
                     self._take(generator, plan, helper)
         except Exception:  # no fork, no child: the run reads every text itself
             logging.getLogger(__name__).debug("reading ahead stopped", exc_info=True)
@@ -254,15 +311,19 @@ class Prefetcher:
         plan = _Plan(helpers=[])
         if self.helpers < 1 or sum(sizes) < 256 * 1024:
             return plan  # little to read: helpers would cost more than they save
+        # the run and the first helper share the first two shares, meeting where they
+        # do; any further helper reads a fixed share of its own
         starts = shares(sizes, self.helpers + 1)
+        starts = [0, *starts[2:]]
         folder = settings.get("CACHE_PATH") or tempfile.gettempdir()
         os.makedirs(folder, exist_ok=True)
         parent = os.getpid()
-        for number, first in enumerate(starts[1:], 1):
+        for number, first in enumerate(starts):
             end = starts[number + 1] if number + 1 < len(starts) else len(files)
             share = files[first:end]
             if not share:
                 continue
+            meeting = _Meeting(len(share)) if number == 0 else None
             handle, result = tempfile.mkstemp(prefix=".prefetch-", dir=folder)
             os.close(handle)
             pid = os.fork()
@@ -270,18 +331,22 @@ class Prefetcher:
                 code = 1
                 try:
                     _die_with(parent)
-                    _read_share(generator, content_class, share, result, parent)
+                    _read_share(generator, content_class, share, result, parent, meeting)
                     code = 0
                 except BaseException:
                     code = 1
                 finally:
                     os._exit(code)
-            plan.helpers.append(_Helper(pid=pid, result=result, first=first, files=share))
+            plan.helpers.append(
+                _Helper(pid=pid, result=result, first=first, files=share, meeting=meeting)
+            )
         return plan
 
     def _take(self, generator: Any, plan: _Plan, helper: _Helper) -> None:
         """Wait for ``helper`` (not for ever) and take what it computed."""
         helper.taken = True
+        if helper.meeting is not None:
+            helper.meeting.stop()  # the text it reads now is its last
         waited = time.monotonic() - plan.started
         ended_well = _ended_well(helper.pid, time.monotonic() + waited + PATIENCE_SECONDS)
         handed = _handed_back(helper.result, ended_well)

@@ -56,8 +56,14 @@ _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 #: blocks (each read as Markdown again)
 _NESTING_MARKS = "*_[]>~=`"
 _MARK_RUN = re.compile(r"([*_\[\]>~=`])(?:[ \t]*+\1){199,}")
-_MARKER_RUN = re.compile(  # from the first marker of a run only: each run read once
-    r"(?<![-+*.)][ \t])(?<!\d)(?:(?:[-+*]|\d{1,9}[.)])[ \t]++){100,}"
+#: from the first marker of a run only (not after a marker and its space, nor inside a
+#: number): each run is read once. Written to start with the marker's first character,
+#: so the search skips every other character at once; the same matches as
+#: ``(?<![-+*.)][ \t])(?<!\d)(?:(?:[-+*]|\d{1,9}[.)])[ \t]++){100,}``, four times faster
+_MARKER_RUN = re.compile(
+    r"[-+*\d](?<=(?<![-+*.)][ \t])(?<!\d)[-+*\d])"  # the first character, where a run starts
+    r"(?:(?<=\d)\d{0,8}[.)]|(?<=[-+*]))[ \t]++"  # the rest of the first marker
+    r"(?:(?:[-+*]|\d{1,9}[.)])[ \t]++){99,}"
 )
 _DEEP_INDENT = re.compile(r"^[ \t]{400,}", re.M)
 _TAG_RUN = re.compile(r"<[A-Za-z](?:[^<>]{0,200}>\s*+<[A-Za-z]){199,}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from gardarika.build import Builder
 from gardarika.prefetch import shares
 
 
-def test_shares_split_by_size_and_keep_the_runs_own_smaller() -> None:
+def test_shares_split_by_size() -> None:
     assert shares([10] * 10, 1) == [0]
     assert shares([10] * 10, 2) == [0, 5]
     assert shares([10] * 10, 3) == [0, 4, 7]
@@ -59,18 +61,63 @@ def test_a_build_with_a_helper_writes_the_same_output(
 ) -> None:
     read_share = prefetch._read_share
 
-    def noting(generator, content_class, files, result, parent) -> None:  # in the helper
+    def noting(generator, content_class, files, result, parent, *meeting) -> None:  # helper
+        read_share(generator, content_class, files, result, parent, *meeting)
+        with open(result, "rb") as handed:
+            cached, _ = pickle.load(handed)
         # (a run may write only into its own folders: the mark goes beside its result)
         with (Path(result).parent / "helped").open("a", encoding="utf-8") as note:
-            note.write(f"{len(files)}\n")
-        read_share(generator, content_class, files, result, parent)
+            note.write(f"{len(cached)}\n")
 
     monkeypatch.setattr(prefetch, "_read_share", noting)
     project, _ = _with_helpers(tmp_path / "p")
     [marks] = list((project / ".cache").rglob("helped"))
-    assert int(marks.read_text().split()[0]) >= 3  # it did read texts
+    assert int(marks.read_text().split()[0]) >= 2  # it did read texts
     assert _tree(project / "output") == alone[1]
     assert not list((project / ".cache").rglob(".prefetch-*"))  # results cleaned up
+
+
+def test_the_run_and_the_helper_meet_where_they_do() -> None:
+    """The run claims texts from the first on, the helper from the last back; once one
+    has a text, the other does not start it, and the run knows when it has reached the
+    helper's texts."""
+    meeting = prefetch._Meeting(10)
+    assert meeting.helper_claims(9) and meeting.helper_claims(8)
+    assert not meeting.run_reaches(0) and not meeting.run_reaches(7)
+    assert not meeting.helper_claims(7)  # the run's now
+    assert meeting.run_reaches(8)  # the helper's: take what it read
+    late = prefetch._Meeting(10)
+    assert late.helper_claims(9)
+    late.stop()
+    assert not late.helper_claims(8)  # asked to stop: ends after its text
+
+
+def test_a_slow_run_leaves_more_texts_to_its_helper(
+    alone, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shares are not fixed: when the run is slower than the helper (here by 0.4 s
+    a text), the helper reads on past the middle until the two meet."""
+    read_share = prefetch._read_share
+    preread = prefetch.Prefetcher.preread
+
+    def noting(generator, content_class, files, result, parent, *meeting) -> None:  # helper
+        read_share(generator, content_class, files, result, parent, *meeting)
+        with open(result, "rb") as handed:
+            cached, _ = pickle.load(handed)
+        with (Path(result).parent / "helped").open("a", encoding="utf-8") as note:
+            note.write(f"{len(cached)} {len(files)}\n")
+
+    def slowly(self, *args) -> None:  # in the run only
+        preread(self, *args)
+        time.sleep(0.4)
+
+    monkeypatch.setattr(prefetch, "_read_share", noting)
+    monkeypatch.setattr(prefetch.Prefetcher, "preread", slowly)
+    project, _ = _with_helpers(tmp_path / "p")
+    [marks] = list((project / ".cache").rglob("helped"))
+    read, texts = map(int, marks.read_text().split()[:2])
+    assert read >= texts * 3 // 4, (read, texts)
+    assert _tree(project / "output") == alone[1]
 
 
 def test_helpers_that_cannot_start_cost_nothing(
@@ -92,7 +139,7 @@ def test_helpers_that_cannot_start_cost_nothing(
 def test_a_failing_helper_costs_only_time(
     alone, tmp_path: Path, failure: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def failing(generator, content_class, files, result, parent) -> None:
+    def failing(generator, content_class, files, result, parent, *meeting) -> None:
         if failure == "crash":
             os._exit(3)
         if failure == "hang":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import signal
 import threading
 import time
@@ -219,6 +220,36 @@ def test_may_nest_too_deep_sees_recursion(text: str) -> None:
     assert may_nest_too_deep(text)
 
 
+def test_marker_run_is_the_plain_rule_written_fast() -> None:
+    """The list-marker run test is written for speed (it starts with the marker's first
+    character); on lines of markers, numbers, dots, brackets and spaces of every kind it
+    finds exactly what the plain form of the rule finds, where it finds it."""
+    import random
+    import re
+
+    from gardarika.rawhtml import _MARKER_RUN
+
+    plain = re.compile(r"(?<![-+*.)][ \t])(?<!\d)(?:(?:[-+*]|\d{1,9}[.)])[ \t]++){100,}")
+    pieces = ["-", "+", "*", "1", "12", "123456789", "1234567890", ".", ")", " ", "\t"]
+    pieces += ["a", "\n", "1.", "- ", "—"]
+    markers = ["- ", "1. ", "* ", "12) ", "+\t", "123456789. "]
+    rng = random.Random(15)
+    found = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.choice([5, 60, 250])))
+        if rng.random() < 0.6:
+            run = "".join(rng.choice(markers) for _ in range(rng.choice([98, 99, 100, 101])))
+            if rng.random() < 0.2:  # ten digits are no marker: the run is cut there
+                cut = rng.randrange(len(run))
+                run = run[:cut] + "1234567890. " + run[cut:]
+            text = rng.choice(["", "a", "1", "- ", "x1", "."]) + run + text
+        expected = plain.search(text)
+        got = _MARKER_RUN.search(text)
+        assert (got and got.span()) == (expected and expected.span()), text
+        found += expected is not None
+    assert found > 100  # the runs were there to find
+
+
 # --- 3. helpers reading ahead -----------------------------------------------------
 
 
@@ -270,10 +301,12 @@ def test_a_text_edited_during_a_build_is_not_kept_stale(
     helper saw. Severity: medium (silently stale pages)."""
     read_share = prefetch._read_share
 
-    def then_wait(generator, content_class, files, result, parent) -> None:  # helper
-        read_share(generator, content_class, files, result, parent)
+    def then_wait(generator, content_class, files, result, parent, *meeting) -> None:  # helper
+        read_share(generator, content_class, files, result, parent, *meeting)
+        with open(result, "rb") as handed:
+            cached, _ = pickle.load(handed)
         folder = Path(result).parent
-        (folder / "share.txt").write_text(os.path.join(generator.path, files[0]))
+        (folder / "share.txt").write_text(next(iter(cached)))  # a text the helper read
         for _ in range(1000):  # until the editor has saved
             if (folder / "saved").exists():
                 break
@@ -315,14 +348,16 @@ def test_no_helper_outlives_the_build(tmp_path: Path, monkeypatch: pytest.Monkey
     texts, so a helper in the middle of a slow text (any text within its budget: 20 s +
     60 s/MB) keeps running after ``build()`` has returned and the lock is released,
     using a core and writing ``.prefetch-*`` into the cache of the next build. Here the
-    helper's share takes 30 s (a stand-in for such a text) and the run's limit is 3 s.
-    Severity: low-medium."""
+    helper's first text takes 30 s (a stand-in for such a text; the run waits for it
+    when it gets there) and the run's limit is 3 s. Severity: low-medium."""
     read_share = prefetch._read_share
 
-    def slow(generator, content_class, files, result, parent) -> None:  # in the helper
+    def slow(generator, content_class, files, result, parent, *meeting) -> None:  # helper
         (Path(result).parent / f"helper-{os.getpid()}").write_text("")
+        if meeting and meeting[0] is not None:
+            assert meeting[0].helper_claims(len(files) - 1)
         time.sleep(30)
-        read_share(generator, content_class, files, result, parent)
+        read_share(generator, content_class, files, result, parent, *meeting)
 
     monkeypatch.setattr(prefetch, "_read_share", slow)
     project = _longform(tmp_path / "p")

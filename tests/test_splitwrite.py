@@ -100,6 +100,32 @@ def test_a_split_build_writes_the_same_output(
     assert not _leftovers(project)
 
 
+@pytest.mark.parametrize(
+    ("pages", "size", "shared"),
+    [(10_000, 1, True), (10_000, 10**9, False), (2, 10**9, True)],
+    ids=["few-long-pages", "small-town", "many-pages"],
+)
+def test_the_final_pass_is_shared_by_pages_or_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pages: int, size: int, shared: bool
+) -> None:
+    """A few long pages are worth a helper as much as many short ones; a town small in
+    both is rewritten by its run alone (a helper would cost more than it saves)."""
+    monkeypatch.setattr(offline_output, "SMALLEST_SPLIT", pages)
+    monkeypatch.setattr(offline_output, "SMALLEST_SPLIT_BYTES", size)
+    run = offline_output._Pass.run
+
+    def noting_rewrites(self, pages, noted, aside=False):
+        if aside:
+            with (Path(self.settings["CACHE_PATH"]) / "rewrote").open("a") as note:
+                note.write(f"{len(pages)}\n")
+        return run(self, pages, noted, aside)
+
+    monkeypatch.setattr(offline_output._Pass, "run", noting_rewrites)
+    project, report, lines = _split_build(tmp_path / "p")
+    assert report.ok, "\n".join(lines)
+    assert bool(list((project / ".cache").rglob("rewrote"))) == shared
+
+
 @pytest.mark.parametrize("failure", ["crash", "hang", "garbage"])
 def test_a_failing_page_writer_costs_only_time(
     alone, small_splits, tmp_path: Path, failure: str, monkeypatch: pytest.MonkeyPatch

@@ -286,8 +286,10 @@ def _remembered(fix: Callable[[str], str]) -> Callable[[str], str]:
     return remembered
 
 
-#: fewer pages than this are rewritten faster than a helper starts
+#: fewer pages than this, and fewer bytes than the next, are rewritten faster than a
+#: helper starts and hands back (a few long pages are worth sharing, many short ones too)
 SMALLEST_SPLIT = 200
+SMALLEST_SPLIT_BYTES = 1024 * 1024
 
 
 def fix_output(pelican: Any, renames: dict[str, str]) -> None:
@@ -318,8 +320,9 @@ def fix_output(pelican: Any, renames: dict[str, str]) -> None:
     # the offline check (gardarika.pagefacts): no page is read for links again
     noted = pagefacts.Recorder()
     helper, theirs = None, []
-    if helpers_of(settings) > 0 and len(pages) >= SMALLEST_SPLIT and settings.get("CACHE_PATH"):
-        cut = _half(pages)
+    sizes = _sizes(pages) if helpers_of(settings) > 0 and settings.get("CACHE_PATH") else []
+    if sizes and (len(pages) >= SMALLEST_SPLIT or sum(sizes) >= SMALLEST_SPLIT_BYTES):
+        cut = _half(sizes)
         pages, theirs = pages[:cut], pages[cut:]
         try:
             helper = Handing(
@@ -346,20 +349,25 @@ def fix_output(pelican: Any, renames: dict[str, str]) -> None:
         noted.save(settings["CACHE_PATH"])
 
 
-def _half(pages: list[tuple[str, Path]]) -> int:
-    """Where the pages split into two shares of about the same size."""
+def _sizes(pages: list[tuple[str, Path]]) -> list[int]:
+    """Each page's size in bytes (0 for one that cannot be read)."""
     sizes = []
     for _, path in pages:
         try:
             sizes.append(path.stat().st_size)
         except OSError:
             sizes.append(0)
+    return sizes
+
+
+def _half(sizes: list[int]) -> int:
+    """Where pages of ``sizes`` split into two shares of about the same size."""
     total, done = sum(sizes), 0
     for index, size in enumerate(sizes):
         if done * 2 >= total:
             return index
         done += size
-    return len(pages)
+    return len(sizes)
 
 
 def _drop_aside(pages: list[tuple[str, Path]]) -> None:
