@@ -61,6 +61,9 @@ def _stemmer(lang: str) -> object | None:
 #: stems already computed, per language: a town's pages share most of their words, so
 #: each distinct word is stemmed once per run instead of at every occurrence
 _STEMMED: dict[str, dict[str, str]] = {}
+#: per language, each word as written -> its stem (this process only): a long text
+#: repeats its words, and each distinct one is folded and looked up once
+_OF_WRITTEN: dict[str, dict[str, str]] = {}
 
 
 def _version(package: str) -> str:
@@ -91,6 +94,7 @@ def load_stems(path: str, lang: str) -> None:
         isinstance(k, str) and isinstance(v, str) for k, v in known.items()
     ):
         _STEMMED.setdefault(lang, {}).update(known)
+        _OF_WRITTEN.pop(lang, None)  # looked up again in what was taken
 
 
 def save_stems(path: str, lang: str) -> None:
@@ -103,14 +107,18 @@ def save_stems(path: str, lang: str) -> None:
 
 def stems(text: str, lang: str) -> list[str]:
     """The stems of every word of ``text`` (folded, stemmed when the language has one)."""
-    words = [normalize(w) for w in WORD.findall(text)]
-    stemmer = _stemmer(lang)
-    if stemmer is None:
-        return words
-    known = _STEMMED.setdefault(lang, {})
-    for word in set(words).difference(known):
-        known[word] = stemmer.stemWord(word)
-    return [known[word] for word in words]
+    words = WORD.findall(text)
+    written = _OF_WRITTEN.setdefault(lang, {})
+    new = set(words).difference(written)
+    if new:
+        stemmer = _stemmer(lang)
+        known = _STEMMED.setdefault(lang, {})
+        for word in new:
+            folded = normalize(word)
+            if stemmer is not None and folded not in known:
+                known[folded] = stemmer.stemWord(folded)
+            written[word] = known[folded] if stemmer is not None else folded
+    return [written[word] for word in words]
 
 
 #: elements whose content is not text a reader reads

@@ -41,6 +41,7 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from xml.parsers import expat
 
@@ -156,10 +157,18 @@ _TOKENS = (
     rf"|@(?P<at>{_NAME})|(?P<function>{_NAME})(?P<call>\(+)|(?P<open>\(+)"
     rf"|(?P<close>\)+)|(?P<end>[;{{}}]+)|(?P<string>{_STRING})|."
 )
-#: CSS split as browsers split it (CSS Syntax 3), outside any fetching function …
-CSS_TOKEN = re.compile(rf"(?P<skip>(?:{_SKIP}|{_STRING})++){_TOKENS}", re.DOTALL)
-#: … and inside one, where a string that could be an address elsewhere is a token
-CSS_FETCHING_TOKEN = re.compile(rf"(?P<skip>(?:{_SKIP}|{_PLAIN_STRING})++){_TOKENS}", re.DOTALL)
+
+
+@cache
+def css_token(fetching: bool) -> re.Pattern[str]:
+    """CSS split as browsers split it (CSS Syntax 3), outside any fetching function,
+    and inside one (``fetching``), where a string that could be an address elsewhere
+    is a token. Compiled when first needed: each takes longer to compile (about 30 ms)
+    than most builds spend on CSS, and every command imports this module."""
+    strings = _PLAIN_STRING if fetching else _STRING
+    return re.compile(rf"(?P<skip>(?:{_SKIP}|{strings})++){_TOKENS}", re.DOTALL)
+
+
 #: ``url(`` followed by a string is a function like any other, not a ``url(…)`` token
 CSS_QUOTE_NEXT = re.compile(r"[ \t\n]*+[\"']")
 #: the rest of an unquoted ``url(…)`` (a browser reads it whole, comments and all)
@@ -365,7 +374,7 @@ def css_harm(css: str, sheet: bool) -> str | None:
     namespace_rule = False  # in ``@namespace …;``, whose url() only names a namespace
     position = 0
     while position < len(css):
-        token = (CSS_FETCHING_TOKEN if fetching else CSS_TOKEN).match(css, position)
+        token = css_token(bool(fetching)).match(css, position)
         assert token is not None  # the last alternative matches any character
         position = token.end()
         if token["skip"] is not None:

@@ -42,6 +42,7 @@ def test_stems_are_remembered_between_runs(tmp_path: Path, monkeypatch) -> None:
 
     cache = str(tmp_path / "cache" / "search-stems.json")
     monkeypatch.setattr(searchindex, "_STEMMED", {})
+    monkeypatch.setattr(searchindex, "_OF_WRITTEN", {})
     assert stems("праздники", "ru") == ["праздник"]
     save_stems(cache, "ru")
     saved = json.loads(Path(cache).read_text(encoding="utf-8"))
@@ -50,12 +51,14 @@ def test_stems_are_remembered_between_runs(tmp_path: Path, monkeypatch) -> None:
     saved["ru"]["праздники"] = "remembered"
     Path(cache).write_text(json.dumps(saved), encoding="utf-8")
     monkeypatch.setattr(searchindex, "_STEMMED", {})
+    monkeypatch.setattr(searchindex, "_OF_WRITTEN", {})
     load_stems(cache, "ru")
     assert stems("праздники", "ru") == ["remembered"]
     # stems of another stemmer version, or a damaged file, are not used
     saved["stemmer"] = "0.0-other"
     Path(cache).write_text(json.dumps(saved), encoding="utf-8")
     monkeypatch.setattr(searchindex, "_STEMMED", {})
+    monkeypatch.setattr(searchindex, "_OF_WRITTEN", {})
     load_stems(cache, "ru")
     Path(cache).write_text("{not json", encoding="utf-8")
     load_stems(cache, "ru")
