@@ -575,3 +575,15 @@ def run(
     print(table(results))
     print(f"Results: {path.relative_to(REPO)}")
     return results
+
+
+def bench(
+    towns: int = 20,
+    articles: int = 100,
+    search_articles: int = 500,
+    jobs: int | None = None,
+    corpus: str | None = None,
+) -> int:
+    """``invoke bench``: :func:`run` with the command's options (see gardarika.commands)."""
+    run(towns, articles, search_articles, jobs, corpus=Path(corpus).resolve() if corpus else None)
+    return 0

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Imported once here, before forking, so the workers start warm (see DESIGN.md, Build).
+# Imported once here, before forking, so the workers start warm (docs/architecture.md).
 import jinja2
 import markdown.util
 import pelican
@@ -36,7 +36,7 @@ import pelican.writers  # noqa: F401
 from . import pagefacts
 from .check import Finding, check_output
 from .check import summary as check_summary
-from .config import Network, SiteConfig, load_network
+from .config import Network, SiteConfig, UnknownTown, load_network
 from .confine import outside_symlinks
 from .errors import Problem, display_path
 from .fingerprint import BuildState, code_fingerprint, town_fingerprint
@@ -174,20 +174,12 @@ class Builder:
     # -- planning ---------------------------------------------------------------------
 
     def select(self, network: Network, names: Iterable[str] | None) -> list[str]:
-        """Town ids to build, in portal order; unknown names stop the build."""
-        everything = network.ordered_ids() + network.broken
-        if not names:
-            return everything
-        wanted = [n.strip() for n in names if n.strip()]
-        unknown = [n for n in wanted if n not in everything]
-        if unknown:
-            raise BuildError(
-                f"There is no town {', '.join(unknown)} (no sites/{unknown[0]}.yaml). "
-                f"Towns: {', '.join(sorted(everything))}.\n"
-                f"Города {', '.join(unknown)} нет (нет файла sites/{unknown[0]}.yaml). "
-                f"Есть: {', '.join(sorted(everything))}."
-            )
-        return [t for t in everything if t in wanted]
+        """Town ids to build, in portal order (towns whose settings have errors too: they
+        are reported); an unknown name stops the build before anything is done."""
+        try:
+            return network.choose(names, broken=True)
+        except UnknownTown as unknown:
+            raise BuildError(str(unknown)) from None
 
     def code(self, theme: str) -> str:
         """:func:`code_fingerprint` of ``theme``, taken once per build."""

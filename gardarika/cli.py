@@ -1,5 +1,9 @@
-"""Command line: ``gardarika build|check|clean|serve`` (the ``invoke`` tasks call the same
-code).
+"""The commands' work, and the command line ``python -m gardarika COMMAND``.
+
+The commands, their options and their help are declared once, in
+:mod:`gardarika.commands`; the command line here and the ``invoke`` tasks of
+``tasks.py`` are both made from that table. The functions below do each command's work
+and return its exit code.
 
 Commands that write ``output/`` or ``.cache/`` (build, clean, portal) take the project's
 lock alone; check, package and deploy share it, so that they read one version of
@@ -20,6 +24,8 @@ from pathlib import Path
 from .build import Builder, BuildError
 from .check import check_output
 from .check import summary as check_summary
+from .commands import BY_NAME, COMMANDS, Option
+from .config import UnknownTown
 from .lock import LockBusy, project_lock
 
 
@@ -40,7 +46,7 @@ def _locked(root: Path, command: str, shared: bool, wait: bool, run: Callable[[]
 
 def build(
     root: Path,
-    sites: str | None = None,
+    site: str | None = None,
     jobs: int | None = None,
     check: bool = True,
     shard: str | None = None,
@@ -49,10 +55,10 @@ def build(
     time_limit: float | None = None,
     memory_limit: float | None = None,
 ) -> int:
-    """Build the network (or the comma-separated ``sites``, or the share ``K/N`` of the
-    towns); return the exit code. With ``wait=False`` fail at once (1) when another
+    """Build the network (or the comma-separated towns ``site``, or the share ``K/N`` of
+    the towns); return the exit code. With ``wait=False`` fail at once (1) when another
     build is running."""
-    names = _names(sites)
+    names = _names(site)
     if shard:
         from .config import load_network
         from .network_ops import shard as share
@@ -90,9 +96,9 @@ def build(
     return 0 if report.ok else 1
 
 
-def check(root: Path, sites: str | None = None, wait: bool = True) -> int:
+def check(root: Path, site: str | None = None, wait: bool = True) -> int:
     """Check ``output/`` (or some towns of it); return the exit code."""
-    return _locked(root, "check", True, wait, lambda: _check(root, sites))
+    return _locked(root, "check", True, wait, lambda: _check(root, site))
 
 
 def trusted_towns(root: Path) -> set[str]:
@@ -123,7 +129,7 @@ def _check(root: Path, sites: str | None = None) -> int:
     return 1 if findings else 0
 
 
-def lint(root: Path, sites: str | None = None) -> int:
+def lint(root: Path, site: str | None = None) -> int:
     """Check the towns' content; 1 when there are errors (warnings alone give 0). Each
     town is checked in a process of its own, as before a build: a file that hangs or
     crashes the checks is reported for its town, and the other towns are checked."""
@@ -131,15 +137,12 @@ def lint(root: Path, sites: str | None = None) -> int:
     from .config import load_network
 
     network = load_network(root)
-    names = _names(sites) or network.ordered_ids()
-    unknown = [n for n in names if n not in network.sites]
     for problem in network.problems:
         print(problem.format())
-    if unknown:
-        print(
-            f"There is no town {', '.join(unknown)} / Города {', '.join(unknown)} нет.",
-            file=sys.stderr,
-        )
+    try:
+        names = network.choose(_names(site))
+    except UnknownTown as unknown:
+        print(unknown, file=sys.stderr)
         return 2
     errors = warnings = 0
     checked = Builder(root).lint_towns([network.sites[town] for town in names])
@@ -213,16 +216,16 @@ def fix_encoding(root: Path, file: str) -> int:
 
 def package(
     root: Path,
-    sites: str | None = None,
-    make_zip: bool = False,
-    make_iso: bool = False,
+    site: str | None = None,
+    zip: bool = False,
+    iso: bool = False,
     capacity: str | None = None,
     wait: bool = True,
 ) -> int:
-    """Make the USB/CD package in dist/; print where and how big."""
-    return _locked(
-        root, "package", True, wait, lambda: _package(root, sites, make_zip, make_iso, capacity)
-    )
+    """Make the USB/CD package in dist/ (of the comma-separated towns ``site``, or of
+    every built town), with a zip file and an ISO image when asked; print where and how
+    big."""
+    return _locked(root, "package", True, wait, lambda: _package(root, site, zip, iso, capacity))
 
 
 def _package(
@@ -273,10 +276,10 @@ def verify(path: str) -> int:
 
 
 def deploy(
-    root: Path, sites: str | None = None, target: str | None = None, wait: bool = True
+    root: Path, site: str | None = None, target: str | None = None, wait: bool = True
 ) -> int:
     """Publish built towns to the deploy targets of their settings."""
-    return _locked(root, "deploy", True, wait, lambda: _deploy(root, sites, target))
+    return _locked(root, "deploy", True, wait, lambda: _deploy(root, site, target))
 
 
 def _deploy(root: Path, sites: str | None, target: str | None) -> int:
@@ -285,13 +288,16 @@ def _deploy(root: Path, sites: str | None, target: str | None) -> int:
     from .errors import GardarikaError
 
     network = load_network(root)
-    names = _names(sites) or [t for t in network.ordered_ids() if network.sites[t].deploy]
+    try:  # every asked town checked before any is published
+        names = network.choose(
+            _names(sites), default=[t for t in network.ordered_ids() if network.sites[t].deploy]
+        )
+    except UnknownTown as unknown:
+        print(unknown, file=sys.stderr)
+        return 2
     failures = 0
     for town in names:
-        site = network.sites.get(town)
-        if site is None:
-            print(f"There is no town {town}. / Города {town} нет.", file=sys.stderr)
-            return 2
+        site = network.sites[town]
         targets = {n: o for n, o in site.deploy.items() if target in (None, n)}
         if not targets:
             print(
@@ -392,13 +398,20 @@ def matrix(root: Path, shards: int | None = None) -> int:
     return 0
 
 
-def pull(root: Path, sites: str | None = None) -> int:
+def pull(root: Path, site: str | None = None) -> int:
     """Clone or update the content of towns that have their own repository."""
     from .config import load_network
     from .network_ops import pull as pull_town
 
     network = load_network(root)
-    names = _names(sites) or [t for t in network.ordered_ids() if network.sites[t].repository]
+    try:  # every asked town checked before any is pulled
+        names = network.choose(
+            _names(site),
+            default=[t for t in network.ordered_ids() if network.sites[t].repository],
+        )
+    except UnknownTown as unknown:
+        print(unknown, file=sys.stderr)
+        return 2
     if not names:
         print(
             "No town has a repository of its own (“repository:” in sites/<town>.yaml); "
@@ -406,9 +419,6 @@ def pull(root: Path, sites: str | None = None) -> int:
             "в sites/<город>.yaml); получать нечего."
         )
     for town in names:
-        if town not in network.sites:
-            print(f"There is no town {town}. / Города {town} нет.", file=sys.stderr)
-            return 2
         ok, message = pull_town(network, town)
         print(message if ok else f"warning: {message}", file=sys.stdout if ok else sys.stderr)
     return 0
@@ -435,126 +445,106 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="gardarika", description=__doc__)
-    parser.add_argument(
+def live(root: Path, site: str, port: int = 8000, host: str = "127.0.0.1") -> int:
+    """Preview the town ``site``, rebuilt on every change."""
+    from .live import run_live
+
+    return run_live(root, site, host, port)
+
+
+def serve(root: Path, port: int = 8000, host: str = "127.0.0.1") -> int:
+    """Serve ``output/`` for a preview."""
+    from .serve import serve as serve_folder
+
+    serve_folder(Path(root) / "output", host, port)
+    return 0
+
+
+def i18n_extract(root: Path, theme: str = "gardarika") -> int:
+    """Collect the interface strings of ``themes/<theme>`` into its messages.pot."""
+    from .i18n import extract_messages
+
+    print(extract_messages(Path(root) / "themes" / theme))
+    return 0
+
+
+def i18n_update(root: Path, theme: str = "gardarika") -> int:
+    """Merge the theme's strings into every catalogue; say what is left to translate."""
+    from .i18n import untranslated, update_catalogs
+
+    theme_dir = Path(root) / "themes" / theme
+    for po in update_catalogs(theme_dir):
+        lang = po.parents[1].name
+        missing = untranslated(theme_dir, lang, theme_dir / "translations" / "messages.pot")
+        print(
+            f"{po.relative_to(root)}: {len(missing)} to translate"
+            + "".join(f"\n  {m}" for m in missing)
+        )
+    return 0
+
+
+def run_tests(root: Path, args: str = "") -> int:
+    """pytest over every core (pytest-xdist), with ``args`` added."""
+    import shlex
+    import subprocess
+
+    command = [sys.executable, "-m", "pytest", "-n", "auto", "--dist", "worksteal"]
+    return subprocess.call([*command, *shlex.split(args)], cwd=root)
+
+
+def _add(parser: argparse.ArgumentParser, option: Option) -> None:
+    """``option`` on ``parser``: a switch as ``--name`` (or ``--no-name`` when it is on
+    by default), a value as ``--name VALUE``, or a positional argument."""
+    if option.positional:
+        parser.add_argument(option.name, help=option.help, metavar=option.metavar)
+    elif option.flag and option.default:
+        parser.add_argument(
+            f"--no-{option.dashed}", dest=option.name, action="store_false", help=option.help
+        )
+    elif option.flag:
+        parser.add_argument(
+            f"--{option.dashed}", dest=option.name, action="store_true", help=option.help
+        )
+    else:
+        parser.add_argument(
+            f"--{option.dashed}",
+            dest=option.name,
+            type=option.type,
+            default=option.default,
+            required=option.required,
+            metavar=option.metavar,
+            help=option.help,
+        )
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line, made from :data:`gardarika.commands.COMMANDS`."""
+    made = argparse.ArgumentParser(
+        prog="gardarika",
+        description="Build, check, preview, package and publish a network of town websites.",
+    )
+    made.add_argument(
         "--root",
         type=Path,
         default=Path.cwd(),
-        help="the project folder (with sites/, content/, themes/)",
+        help="the project folder (with sites/, content/, themes/; default: this folder)",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    build_cmd = commands.add_parser("build", help="build the network or some towns")
-    build_cmd.add_argument("--site", help="town id, or several separated by commas")
-    build_cmd.add_argument("--jobs", type=int, help="parallel builds (default: CPU cores)")
-    build_cmd.add_argument(
-        "--no-check", dest="check", action="store_false", help="do not check the output afterwards"
-    )
-    build_cmd.add_argument("--shard", help="build only the share K/N of the towns (CI)")
-    build_cmd.add_argument(
-        "--force", action="store_true", help="rebuild towns even when nothing they use has changed"
-    )
-    build_cmd.add_argument(
-        "--time-limit",
-        type=float,
-        metavar="MINUTES",
-        help="stop a town's checks, or its build in one language, after this long (default 30)",
-    )
-    build_cmd.add_argument(
-        "--memory-limit",
-        type=float,
-        metavar="MB",
-        help="the memory one town's checks or build in one language may reserve (default 1024)",
-    )
-    commands.add_parser("owners", help="write CODEOWNERS from the towns' editors")
-    portal_cmd = commands.add_parser("portal", help="write the portal over output/ and check it")
-    matrix_cmd = commands.add_parser("matrix", help="print the towns as JSON for CI")
-    matrix_cmd.add_argument("--shards", type=int, help="print N shares instead of towns")
-    pull_cmd = commands.add_parser("pull", help="update towns' content from their repos")
-    pull_cmd.add_argument("--site", help="town id, or several separated by commas")
-    check_cmd = commands.add_parser("check", help="check output/ for offline problems")
-    check_cmd.add_argument("--site", help="town id, or several separated by commas")
-    lint_cmd = commands.add_parser("lint", help="check the towns' content")
-    lint_cmd.add_argument("--site", help="town id, or several separated by commas")
-    new_cmd = commands.add_parser("new", help="start a new article or page")
-    new_cmd.add_argument("--site", required=True, help="town id")
-    new_cmd.add_argument("--title", required=True)
-    new_cmd.add_argument("--lang", help="language (default: the town's default)")
-    new_cmd.add_argument("--page", action="store_true", help="a page, not an article")
-    new_cmd.add_argument("--translation-of", help="slug of the article or page translated")
-    live_cmd = commands.add_parser("live", help="preview a town, rebuilt on every change")
-    live_cmd.add_argument("--site", required=True, help="town id")
-    live_cmd.add_argument("--port", type=int, default=8000)
-    live_cmd.add_argument("--host", default="127.0.0.1")
-    package_cmd = commands.add_parser("package", help="make a USB/CD package in dist/")
-    package_cmd.add_argument("--sites", help="town ids separated by commas (default: all)")
-    package_cmd.add_argument("--zip", action="store_true", help="also write a zip file")
-    package_cmd.add_argument("--iso", action="store_true", help="also write an ISO image")
-    package_cmd.add_argument("--capacity", help="cd, dvd or a size such as 4G")
-    deploy_cmd = commands.add_parser("deploy", help="publish towns to their deploy targets")
-    deploy_cmd.add_argument("--site", help="town id, or several separated by commas")
-    deploy_cmd.add_argument("--target", help="only this target of the town's settings")
-    verify_cmd = commands.add_parser("verify", help="check a copied package")
-    verify_cmd.add_argument("path", help="a folder, zip file or ISO image")
-    fix_cmd = commands.add_parser("fix-encoding", help="convert a file to UTF-8")
-    fix_cmd.add_argument("file")
-    clean_cmd = commands.add_parser("clean", help="remove output/ and .cache/")
-    serve_cmd = commands.add_parser("serve", help="preview output/ on http://127.0.0.1")
-    serve_cmd.add_argument("--port", type=int, default=8000)
-    serve_cmd.add_argument("--host", default="127.0.0.1")
-    for locking in (build_cmd, portal_cmd, check_cmd, package_cmd, deploy_cmd, clean_cmd):
-        locking.add_argument(
-            "--no-wait",
-            dest="wait",
-            action="store_false",
-            help="when another build is running, fail at once (exit code 1) instead of "
-            "waiting for it (at most 10 minutes)",
-        )
-    args = parser.parse_args(argv)
-    if args.command == "build":
-        return build(
-            args.root,
-            args.site,
-            args.jobs,
-            args.check,
-            args.shard,
-            args.force,
-            args.wait,
-            args.time_limit,
-            args.memory_limit,
-        )
-    if args.command == "portal":
-        return portal(args.root, args.wait)
-    if args.command == "owners":
-        return owners(args.root)
-    if args.command == "matrix":
-        return matrix(args.root, args.shards)
-    if args.command == "pull":
-        return pull(args.root, args.site)
-    if args.command == "check":
-        return check(args.root, args.site, args.wait)
-    if args.command == "clean":
-        return clean(args.root, args.wait)
-    if args.command == "lint":
-        return lint(args.root, args.site)
-    if args.command == "new":
-        return new(args.root, args.site, args.title, args.lang, args.page, args.translation_of)
-    if args.command == "package":
-        return package(args.root, args.sites, args.zip, args.iso, args.capacity, args.wait)
-    if args.command == "deploy":
-        return deploy(args.root, args.site, args.target, args.wait)
-    if args.command == "verify":
-        return verify(args.path)
-    if args.command == "fix-encoding":
-        return fix_encoding(args.root, args.file)
-    if args.command == "live":
-        from .live import run_live
+    commands = made.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        if command.cli:
+            sub = commands.add_parser(
+                command.name, help=command.summary, description=command.description
+            )
+            for option in command.options:
+                _add(sub, option)
+    return made
 
-        return run_live(args.root, args.site, args.host, args.port)
-    from .serve import serve
 
-    serve(args.root / "output", args.host, args.port)
-    return 0
+def _main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    command = BY_NAME[args.command]
+    given = {option.name: getattr(args, option.name) for option in command.options}
+    return command.run(args.root if command.project else None, given)
 
 
 if __name__ == "__main__":

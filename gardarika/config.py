@@ -1,9 +1,9 @@
 """Town and network settings: ``sites/<town>.yaml`` and ``sites/network.yaml``.
 
-The schema is the one in DESIGN.md. Each key is checked on its own and every problem
-in a file is collected, so an editor fixes a file in one go instead of one error per run.
-A town whose file has problems is left out of the build (and reported); the other towns
-still build.
+The keys are those of the README (Settings in ``sites/<town>.yaml``). Each key is
+checked on its own and every problem in a file is collected, so an editor fixes a file
+in one go instead of one error per run. A town whose file has problems is left out of
+the build (and reported); the other towns still build.
 
 A town's file may be edited by the town's editors. Whatever it says, it must not make
 the build read or write outside the town's folders, run code, publish secrets or stop
@@ -71,7 +71,7 @@ import posixpath
 import re
 import socket
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -820,6 +820,44 @@ class Network:
         """Town ids in portal order: ``order`` from network.yaml first, then by id."""
         first = [t for t in self.config.order if t in self.sites]
         return first + sorted(t for t in self.sites if t not in first)
+
+    def choose(
+        self,
+        asked: Iterable[str] | None,
+        default: Iterable[str] | None = None,
+        broken: bool = False,
+    ) -> list[str]:
+        """The towns a command was asked for, in portal order (each once), or
+        ``default`` (every town) when none was asked. Every asked town is checked before
+        the command does anything: :class:`UnknownTown` names each one that does not
+        exist and the towns there are. With ``broken``, a town whose settings file has
+        errors counts as one (the command reports it); else it is unknown here."""
+        known = self.ordered_ids() + (self.broken if broken else [])
+        wanted = [name.strip() for name in asked or () if name.strip()]
+        if not wanted:
+            return list(default) if default is not None else known
+        unknown = list(dict.fromkeys(n for n in wanted if n not in known))
+        if unknown:
+            raise UnknownTown(unknown, known)
+        return [town for town in known if town in wanted]
+
+
+class UnknownTown(GardarikaError):
+    """A command asked for towns that are not in ``sites/``; nothing was done."""
+
+    def __init__(self, unknown: list[str], known: list[str]) -> None:
+        names = ", ".join(unknown)
+        there = ", ".join(sorted(known)) or "none / нет"
+        files = ", ".join(f"sites/{name}.yaml" for name in unknown)
+        super().__init__(
+            [
+                Problem(
+                    file="sites/",
+                    en=f"there is no town {names} (no {files}); nothing was done. Towns: {there}.",
+                    ru=f"города {names} нет (нет {files}); ничего не сделано. Есть: {there}.",
+                )
+            ]
+        )
 
 
 class _Checker:

@@ -1,6 +1,6 @@
 """Reading the metadata at the top of a Markdown file, with the line of every key.
 
-Two forms are accepted, as DESIGN.md says: YAML front matter between ``---`` lines, and
+Two forms are accepted, as the README says: YAML front matter between ``---`` lines, and
 Pelican's (Python-Markdown's) ``Key: value`` header that ends at the first blank line.
 The build's reader (the ``front_matter`` plugin) and the editors' checks (``lint``) both
 use this module, so they agree on what a file says and where.

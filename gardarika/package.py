@@ -113,6 +113,7 @@ def _human(size: int) -> str:
 
 
 def select_towns(network: Network, output: Path, sites: list[str] | None) -> list[str]:
+    sites = network.choose(sites) if sites else None  # every asked town exists
     built = [t for t in network.ordered_ids() if (output / t / "index.html").is_file()]
     if not sites:
         if not built:
@@ -124,8 +125,8 @@ def select_towns(network: Network, output: Path, sites: list[str] | None) -> lis
     missing = [s for s in sites if s not in built]
     if missing:
         raise _refuse(
-            f"not built (or unknown): {', '.join(missing)}; run “invoke build” first.",
-            f"не собраны (или неизвестны): {', '.join(missing)}; сначала выполните «invoke build».",
+            f"not built yet: {', '.join(missing)}; run “invoke build” first.",
+            f"ещё не собраны: {', '.join(missing)}; сначала выполните «invoke build».",
         )
     return [t for t in built if t in sites]
 
@@ -154,9 +155,9 @@ def package(
     if limit is not None and size > limit:
         raise _refuse(
             f"the package would be {_human(size)}, more than the {capacity} holds "
-            f"({_human(limit)}). Choose fewer towns with --sites, or a larger medium.",
+            f"({_human(limit)}). Choose fewer towns with --site, or a larger medium.",
             f"пакет занял бы {_human(size)}, а на {capacity} помещается {_human(limit)}. "
-            "Выберите меньше городов (--sites) или носитель побольше.",
+            "Выберите меньше городов (--site) или носитель побольше.",
         )
 
     dist.mkdir(parents=True, exist_ok=True)

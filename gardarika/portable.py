@@ -1,9 +1,10 @@
 """File names that survive FAT32 sticks, ISO 9660/Joliet CDs and case-insensitive disks.
 
-The rules (DESIGN.md, output contract): lower-case ASCII letters, digits, ``-``, ``_``
-and ``.``; no device names that Windows reserves (``con``, ``nul``, ``com1`` …, with any
-extension); no name longer than Joliet's 64 characters; no path so long that, below a
-folder on a stick, it passes Windows' 260; and no two paths that differ only in case.
+The rules (docs/architecture.md, the output contract): lower-case ASCII letters, digits,
+``-``, ``_`` and ``.``; no device names that Windows reserves (``con``, ``nul``,
+``com1`` …, with any extension); no name longer than Joliet's 64 characters; no path so
+long that, below a folder on a stick, it passes Windows' 260; and no two paths that
+differ only in case.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Nobody writes a ``pelicanconf.py`` per town: everything a town may want is a key in its
 YAML, and anything else goes through ``pelican:``. The choices here carry the output
-contract of DESIGN.md:
+contract (docs/architecture.md):
 
 * ``RELATIVE_URLS`` and URLs that always name a file, so the output works from disk;
 * the default language at ``output/<town>/``, every other one at ``output/<town>/<lang>/``,
@@ -240,8 +240,9 @@ def pelican_settings(
         # hidden files and folders (.git of a town kept in its own repository, editors'
         # .drafts) are neither built nor walked; Pelican's own "**/.*" needs a "/"
         "IGNORE_FILES": [".*", "**/.*"],
-        # texts are Markdown only (DESIGN.md): an .html or .rst file is neither read as a
-        # page nor checked by the editors' checks, which say so (gardarika.lint_files)
+        # texts are Markdown only (the content conventions): an .html or .rst file is
+        # neither read as a page nor checked by the editors' checks, which say so
+        # (gardarika.lint_files)
         "READERS": {"html": None, "htm": None, "rst": None},
         # the folder an article sits in is the editor's filing, not a category
         "USE_FOLDER_AS_CATEGORY": False,
