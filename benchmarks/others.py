@@ -22,8 +22,8 @@ CONF = """\
 import sys
 from pathlib import Path
 sys.path.insert(0, {repo!r})
-from gardarika.config import load_network
-from gardarika.settings import pelican_settings
+from gardarika.config.network import load_network
+from gardarika.build.pelican_settings import pelican_settings
 _network = load_network(Path({root!r}))
 globals().update(pelican_settings(
     _network, _network.sites[{town!r}], {lang!r}, Path({output!r}), Path({cache!r}),
@@ -33,7 +33,7 @@ globals().update(pelican_settings(
 
 def pelican_sequential(project: Path, work: Path) -> dict[str, float | int]:
     """Build every (town, language) with the ``pelican`` command, one after another."""
-    from gardarika.config import load_network
+    from gardarika.config.network import load_network
 
     network = load_network(project)
     jobs = []

@@ -284,8 +284,8 @@ def measure_typesetting(seed: int = 15, target_bytes: int = 1_000_000) -> dict[s
     under 5× the time."""
     import random
 
-    from gardarika.rawhtml import to_html
-    from gardarika.typography import english, russian
+    from gardarika.checks.rawhtml import to_html
+    from gardarika.render.typography import english, russian
 
     from .longform import _Writer
 

@@ -7,7 +7,7 @@ and return its exit code.
 
 Commands that write ``output/`` or ``.cache/`` (build, clean, portal) take the project's
 lock alone; check, package and deploy share it, so that they read one version of
-``output/`` (:mod:`gardarika.lock`). ``--no-wait`` makes them fail at once, with exit
+``output/`` (:mod:`gardarika.fs.lock`). ``--no-wait`` makes them fail at once, with exit
 code 1, instead of waiting for the command that holds it.
 """
 
@@ -21,12 +21,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .build import Builder, BuildError
-from .check import check_output
-from .check import summary as check_summary
-from .commands import BY_NAME, COMMANDS, Option
-from .config import UnknownTown
-from .lock import LockBusy, project_lock
+from gardarika.build.builder import Builder, BuildError
+from gardarika.checks.output import check_output
+from gardarika.checks.output import summary as check_summary
+from gardarika.commands import BY_NAME, COMMANDS, Option
+from gardarika.config.network import UnknownTown
+from gardarika.fs.lock import LockBusy, project_lock
 
 
 def _names(sites: str | None) -> list[str] | None:
@@ -60,8 +60,8 @@ def build(
     build is running."""
     names = _names(site)
     if shard:
-        from .config import load_network
-        from .network_ops import shard as share
+        from gardarika.config.network import load_network
+        from gardarika.publish.network_ops import shard as share
 
         try:
             names = share(names or load_network(root).ordered_ids(), shard) or ["-"]
@@ -103,7 +103,7 @@ def check(root: Path, site: str | None = None, wait: bool = True) -> int:
 
 def trusted_towns(root: Path) -> set[str]:
     """Towns whose settings say ``trust_html: true`` (their scripts are not findings)."""
-    from .config import load_network
+    from gardarika.config.network import load_network
 
     network = load_network(root)
     return {town for town, site in network.sites.items() if site.trust_html}
@@ -133,8 +133,8 @@ def lint(root: Path, site: str | None = None) -> int:
     """Check the towns' content; 1 when there are errors (warnings alone give 0). Each
     town is checked in a process of its own, as before a build: a file that hangs or
     crashes the checks is reported for its town, and the other towns are checked."""
-    from .build import Builder
-    from .config import load_network
+    from gardarika.build.builder import Builder
+    from gardarika.config.network import load_network
 
     network = load_network(root)
     for problem in network.problems:
@@ -167,9 +167,9 @@ def new(
     translation_of: str | None = None,
 ) -> int:
     """Create a new article or page; print its path."""
-    from .config import load_network
-    from .errors import GardarikaError
-    from .new import new_document
+    from gardarika.config.network import load_network
+    from gardarika.content.new import new_document
+    from gardarika.errors import GardarikaError
 
     try:
         path = new_document(load_network(root), site, title, lang, page, translation_of)
@@ -186,7 +186,7 @@ def new(
 
 def fix_encoding(root: Path, file: str) -> int:
     """Convert a content file to UTF-8, keeping the original as a backup."""
-    from .encoding import convert_to_utf8, describe, guess_encoding
+    from gardarika.content.encoding import convert_to_utf8, describe, guess_encoding
 
     path = Path(file) if Path(file).is_absolute() else Path(root) / file
     if not path.is_file():
@@ -231,8 +231,8 @@ def package(
 def _package(
     root: Path, sites: str | None, make_zip: bool, make_iso: bool, capacity: str | None
 ) -> int:
-    from .errors import GardarikaError
-    from .package import package as make_package
+    from gardarika.errors import GardarikaError
+    from gardarika.publish.package import package as make_package
 
     try:
         result = make_package(root, _names(sites), make_zip, make_iso, capacity)
@@ -253,8 +253,8 @@ def _package(
 
 def verify(path: str) -> int:
     """Check a copied package (folder, zip or ISO) against its MANIFEST.sha256."""
-    from .manifest import describe
-    from .manifest import verify as check_copy
+    from gardarika.publish.manifest import describe
+    from gardarika.publish.manifest import verify as check_copy
 
     try:
         result = check_copy(Path(path))
@@ -283,9 +283,9 @@ def deploy(
 
 
 def _deploy(root: Path, sites: str | None, target: str | None) -> int:
-    from .config import load_network
-    from .deploy import deploy_folder, make_target
-    from .errors import GardarikaError
+    from gardarika.config.network import load_network
+    from gardarika.errors import GardarikaError
+    from gardarika.publish.deploy import deploy_folder, make_target
 
     network = load_network(root)
     try:  # every asked town checked before any is published
@@ -349,8 +349,8 @@ def portal(root: Path, wait: bool = True) -> int:
 
 
 def _portal(root: Path) -> int:
-    from .config import load_network
-    from .portal import render_portal
+    from gardarika.build.portal import render_portal
+    from gardarika.config.network import load_network
 
     output = Path(root) / "output"
     if not output.is_dir():
@@ -362,8 +362,8 @@ def _portal(root: Path) -> int:
 
 def owners(root: Path) -> int:
     """Write CODEOWNERS from the editors in sites/*.yaml."""
-    from .config import load_network
-    from .network_ops import codeowners
+    from gardarika.config.network import load_network
+    from gardarika.publish.network_ops import codeowners
 
     network = load_network(root)
     path = Path(root) / "CODEOWNERS"
@@ -388,7 +388,7 @@ def matrix(root: Path, shards: int | None = None) -> int:
     """Print the towns (or the shares ``K/N``) as JSON, for a CI system's job matrix."""
     import json
 
-    from .config import load_network
+    from gardarika.config.network import load_network
 
     towns = load_network(root).ordered_ids()
     if shards:
@@ -400,8 +400,8 @@ def matrix(root: Path, shards: int | None = None) -> int:
 
 def pull(root: Path, site: str | None = None) -> int:
     """Clone or update the content of towns that have their own repository."""
-    from .config import load_network
-    from .network_ops import pull as pull_town
+    from gardarika.config.network import load_network
+    from gardarika.publish.network_ops import pull as pull_town
 
     network = load_network(root)
     try:  # every asked town checked before any is pulled
@@ -447,14 +447,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def live(root: Path, site: str, port: int = 8000, host: str = "127.0.0.1") -> int:
     """Preview the town ``site``, rebuilt on every change."""
-    from .live import run_live
+    from gardarika.preview.live import run_live
 
     return run_live(root, site, host, port)
 
 
 def serve(root: Path, port: int = 8000, host: str = "127.0.0.1") -> int:
     """Serve ``output/`` for a preview."""
-    from .serve import serve as serve_folder
+    from gardarika.preview.serve import serve as serve_folder
 
     serve_folder(Path(root) / "output", host, port)
     return 0
@@ -462,7 +462,7 @@ def serve(root: Path, port: int = 8000, host: str = "127.0.0.1") -> int:
 
 def i18n_extract(root: Path, theme: str = "gardarika") -> int:
     """Collect the interface strings of ``themes/<theme>`` into its messages.pot."""
-    from .i18n import extract_messages
+    from gardarika.render.i18n import extract_messages
 
     print(extract_messages(Path(root) / "themes" / theme))
     return 0
@@ -470,7 +470,7 @@ def i18n_extract(root: Path, theme: str = "gardarika") -> int:
 
 def i18n_update(root: Path, theme: str = "gardarika") -> int:
     """Merge the theme's strings into every catalogue; say what is left to translate."""
-    from .i18n import untranslated, update_catalogs
+    from gardarika.render.i18n import untranslated, update_catalogs
 
     theme_dir = Path(root) / "themes" / theme
     for po in update_catalogs(theme_dir):

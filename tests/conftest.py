@@ -212,7 +212,7 @@ def network(project: Path) -> Path:
 @pytest.fixture
 def build_network() -> Callable[..., object]:
     """Build a project in-process (workers are forked) and return the report."""
-    from gardarika.build import Builder
+    from gardarika.build.builder import Builder
 
     def run(root: Path, sites: list[str] | None = None, **kwargs: object) -> object:
         lines: list[str] = []
@@ -226,7 +226,7 @@ def build_network() -> Callable[..., object]:
 @pytest.fixture(scope="session")
 def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped demo network, built once per test run into a temporary folder."""
-    from gardarika.build import Builder
+    from gardarika.build.builder import Builder
 
     out = tmp_path_factory.mktemp("demo") / "output"
     lines: list[str] = []

@@ -1,4 +1,4 @@
-"""Links made from pasted addresses (``gardarika.autolink``), as editors expect them and
+"""Links made from pasted addresses (``gardarika.content.autolink``), as editors expect them and
 as magiclink made them before, without its cost."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import time
 import markdown
 import pytest
 
-from gardarika.settings import markdown_settings
+from gardarika.build.pelican_settings import markdown_settings
 
 
 def convert(text: str) -> str:

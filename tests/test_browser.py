@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from gardarika.serve import make_server
+from gardarika.preview.serve import make_server
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -212,7 +212,7 @@ def test_article_screenshot_is_laid_out(browser: object, demo_output: Path, tmp_
 def test_live_preview_reloads_the_open_page(browser: object, network: Path) -> None:
     from conftest import write
 
-    from gardarika.live import LivePreview
+    from gardarika.preview.live import LivePreview
 
     preview = LivePreview(network, "alpha", port=0, interval=0.2)
     preview.start()
@@ -312,8 +312,8 @@ def test_walk_from_a_package(browser: object, demo_output: Path, tmp_path: Path)
 
     from conftest import REPO
 
-    from gardarika.manifest import verify
-    from gardarika.package import package
+    from gardarika.publish.manifest import verify
+    from gardarika.publish.package import package
 
     result = package(REPO, today=dt.date(2026, 11, 28), dist=tmp_path / "dist", output=demo_output)
     assert verify(result.folder).ok

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conftest import broken_links, write
 
-from gardarika.build import Builder
+from gardarika.build.builder import Builder
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
@@ -182,7 +182,7 @@ def test_site_option_builds_only_that_town(network: Path, build_network) -> None
 def test_unknown_site_option(network: Path) -> None:
     import pytest
 
-    from gardarika.build import BuildError
+    from gardarika.build.builder import BuildError
 
     with pytest.raises(BuildError, match=r"no sites/gamma\.yaml"):
         Builder(network, echo=lambda _: None).build(["gamma"])
@@ -364,13 +364,15 @@ def test_unchanged_town_is_skipped_and_files_keep_their_times(network: Path, bui
 def test_portal_is_made_again_only_when_what_it_shows_changed(
     network: Path, build_network, monkeypatch
 ) -> None:
-    import gardarika.build
+    import gardarika.build.builder
 
     assert build_network(network).ok
     made: list[Path] = []
-    real_render = gardarika.build.render_portal
+    real_render = gardarika.build.builder.render_portal
     monkeypatch.setattr(
-        gardarika.build, "render_portal", lambda net, out: made.append(out) or real_render(net, out)
+        gardarika.build.builder,
+        "render_portal",
+        lambda net, out: made.append(out) or real_render(net, out),
     )
     assert build_network(network).ok and made == []  # nothing changed
     write(network / "sites/beta.yaml", "name:\n  ru: Бета-Новая\nlanguages: [ru]\n")

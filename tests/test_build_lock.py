@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from gardarika.lock import LockBusy, project_lock
+from gardarika.fs.lock import LockBusy, project_lock
 
 WAITING = "is using output/ and .cache/ in this folder; waiting for it to finish"
 
@@ -176,7 +176,7 @@ def test_without_fcntl_commands_run_unlocked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Windows has no flock: the lock is skipped rather than stopping every command."""
-    from gardarika import lock
+    from gardarika.fs import lock
 
     monkeypatch.setattr(lock, "fcntl", None)
     with project_lock(tmp_path, "build", wait=False), project_lock(tmp_path, "build", wait=False):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import REPO, write
 
-from gardarika.serve import make_server
+from gardarika.preview.serve import make_server
 
 
 def gardarika(*args: str) -> subprocess.CompletedProcess[str]:

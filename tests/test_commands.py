@@ -148,7 +148,7 @@ def test_invoke_lists_and_explains_the_tasks() -> None:
 def test_towns_are_chosen_in_one_step(network: Path) -> None:
     """Every requested town is checked before a command does anything; the towns come
     in portal order, each once; none asked means the command's default."""
-    from gardarika.config import UnknownTown, load_network
+    from gardarika.config.network import UnknownTown, load_network
 
     towns = load_network(network)
     assert towns.choose(None) == ["beta", "alpha"]
@@ -168,7 +168,7 @@ def test_an_unknown_town_stops_the_command_before_any_town(
 ) -> None:
     """``pull`` and ``deploy`` did the towns before an unknown one, then stopped with
     exit code 2 half-way; now nothing is done at all."""
-    from gardarika import deploy, network_ops
+    from gardarika.publish import deploy, network_ops
 
     alpha = network / "sites" / "alpha.yaml"
     stick = network.parent / "stick"

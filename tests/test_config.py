@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import write
 
-from gardarika.config import (
+from gardarika.config.network import (
     DEFAULT_THEME,
     DEFAULT_TIMEZONE,
     SiteConfig,
@@ -299,8 +299,8 @@ def test_trust_html_is_the_maintainers_list(
 ) -> None:
     """Raw HTML is kept only for a town ``network.yaml`` lists; the town's own file (its
     editors may change it) can only turn it off again."""
-    from gardarika.config import load_network
-    from gardarika.settings import pelican_settings
+    from gardarika.build.pelican_settings import pelican_settings
+    from gardarika.config.network import load_network
 
     if listed:
         write(project / "sites/network.yaml", "trust_html: [vyborg]\n")
@@ -327,7 +327,7 @@ def test_a_town_cannot_trust_its_own_html(project: Path) -> None:
 
 
 def test_the_trust_html_list_is_checked(project: Path) -> None:
-    from gardarika.config import load_network
+    from gardarika.config.network import load_network
 
     write(project / "sites/network.yaml", "trust_html: yes\n")
     site_file(project, "name: {ru: Выборг}\nlanguages: [ru]\n")
@@ -697,7 +697,7 @@ def test_repository_values_are_addresses_and_branch_names(
 def test_two_towns_deploying_to_one_place(project: Path, tmp_path: Path) -> None:
     """A target writing where another town's does is not used; when only one of the
     two names its town (…/vyborg), that one stays, else neither does."""
-    from gardarika.deploy import make_target
+    from gardarika.publish.deploy import make_target
 
     site_file(
         project,

@@ -3,7 +3,7 @@
 Each vector is tested twice where it can be: the content check (``invoke lint``, run
 before every build) must report it with the file, line and both languages, and a build
 with that check switched off must still not read or write outside (the own_folder
-plugin, Pelican's own checks and the build guard of ``gardarika/guard.py``).
+plugin, Pelican's own checks and the build guard of ``gardarika/build/guard.py``).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from conftest import write
 
-import gardarika.build
-from gardarika.config import load_network, load_site
-from gardarika.confine import link_leaves_folder, outside_symlinks, path_problem
+import gardarika.build.builder
+from gardarika.checks.lint import lint_town
+from gardarika.config.network import load_network, load_site
 from gardarika.errors import GardarikaError
-from gardarika.lint import lint_town
+from gardarika.fs.confine import link_leaves_folder, outside_symlinks, path_problem
 
 SECRET = "TOP-SECRET-OUTSIDE"
 
@@ -320,7 +320,7 @@ def built(network: Path, build_network, monkeypatch: pytest.MonkeyPatch, tmp_pat
     """Both towns built once; then the content check is off for the next builds."""
     assert build_network(network).ok
     (tmp_path / "secret.txt").write_text(SECRET, encoding="utf-8")
-    monkeypatch.setattr(gardarika.build, "lint_town", lambda site, root, **_: [])
+    monkeypatch.setattr(gardarika.build.builder, "lint_town", lambda site, root, **_: [])
     return network
 
 
@@ -412,7 +412,7 @@ def test_pelican_settings_cannot_lead_outside_even_unchecked(
     values = {
         k: v.replace("{root}", str(built)) if isinstance(v, str) else v for k, v in settings.items()
     }
-    real_load = gardarika.build.load_network
+    real_load = gardarika.build.builder.load_network
 
     def load_unchecked(root: Path):
         network = real_load(root)
@@ -420,14 +420,14 @@ def test_pelican_settings_cannot_lead_outside_even_unchecked(
         network.sites["alpha"] = dataclasses.replace(site, pelican={**site.pelican, **values})
         return network
 
-    monkeypatch.setattr(gardarika.build, "load_network", load_unchecked)
+    monkeypatch.setattr(gardarika.build.builder, "load_network", load_unchecked)
     before = _tree(built)
     report = build_network(built, ["alpha"], skip_unchanged=False)
     _assert_confined(built, before, report)
 
 
 def test_guard_resolves_paths_as_the_system_does(tmp_path: Path) -> None:
-    from gardarika.guard import Guard
+    from gardarika.build.guard import Guard
 
     (tmp_path / "content" / "sub").mkdir(parents=True)
     (tmp_path / "elsewhere" / "deep").mkdir(parents=True)

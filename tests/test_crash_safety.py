@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, write
 
-from gardarika import fsutil
-from gardarika.fsutil import recover_leftovers, replace_dir, write_file_atomic
+from gardarika.fs import files as fsutil
+from gardarika.fs.files import recover_leftovers, replace_dir, write_file_atomic
 
 SEED = 20240510
 KILLS = 20
@@ -290,7 +290,7 @@ def test_state_is_recorded_only_after_the_new_output_is_in_place(
 ) -> None:
     """Killed after staging but before the swap: the next build must not take the
     towns for up to date (their output is the old one) but build them again."""
-    from gardarika import build as build_module
+    from gardarika.build import builder as build_module
 
     assert build_network(network).ok
     set_version(network, "Zeta")
@@ -315,7 +315,7 @@ def test_state_is_recorded_only_after_the_new_output_is_in_place(
 def test_a_template_cache_that_cannot_be_written_is_only_lost(tmp_path: Path) -> None:
     import jinja2
 
-    from gardarika.pelican_cache import SafeBytecodeCache
+    from gardarika.build.pelican_cache import SafeBytecodeCache
 
     missing = tmp_path / "no-such-folder"  # as on a full disk: writing fails
     env = jinja2.Environment(

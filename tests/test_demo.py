@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, broken_links
 
-from gardarika.config import load_network
-from gardarika.typography import for_language
+from gardarika.config.network import load_network
+from gardarika.render.typography import for_language
 
 DEMO = load_network(REPO)
 
@@ -89,7 +89,7 @@ def test_demo_links_all_resolve(demo_output: Path) -> None:
 
 
 def test_demo_passes_the_offline_check(demo_output: Path) -> None:
-    from gardarika.check import check_output
+    from gardarika.checks.output import check_output
 
     assert check_output(demo_output) == []
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import broken_links, write
 
-from gardarika.deploy import (
+from gardarika.publish.deploy import (
     MANIFEST,
     DirTarget,
     GitTarget,
@@ -268,7 +268,7 @@ UsePAM no
 
 
 def test_rsync_target(network: Path, build_network, tmp_path: Path, sshd) -> None:
-    from gardarika.deploy import RsyncTarget
+    from gardarika.publish.deploy import RsyncTarget
 
     def target() -> RsyncTarget:
         return RsyncTarget(
@@ -302,7 +302,7 @@ def test_rsync_target(network: Path, build_network, tmp_path: Path, sshd) -> Non
 
 
 def test_rsync_target_refuses_values_that_are_options(tmp_path: Path) -> None:
-    from gardarika.deploy import RsyncTarget
+    from gardarika.publish.deploy import RsyncTarget
 
     for host, user, path in (
         ("-oProxyCommand=touch x", None, "/srv/www"),
@@ -317,7 +317,7 @@ def test_rsync_target_refuses_values_that_are_options(tmp_path: Path) -> None:
 def test_rsync_commands_keep_values_out_of_options(tmp_path: Path, monkeypatch) -> None:
     """Every value follows ``--``; the remote folder is quoted for the server's shell;
     ``~/www`` is the login's ``www``."""
-    from gardarika.deploy import RsyncTarget
+    from gardarika.publish.deploy import RsyncTarget
 
     commands: list[list[str]] = []
 
@@ -374,8 +374,8 @@ def test_make_target_checks_again_what_the_settings_check_refuses(
 ) -> None:
     """A network put together without the settings check still cannot deploy with
     values that run commands or write into the project."""
-    from gardarika.deploy import make_target
     from gardarika.errors import GardarikaError
+    from gardarika.publish.deploy import make_target
 
     values = {
         k: v.replace("{root}", str(project)).replace("{tmp}", str(tmp_path))

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pytest
 
-from gardarika import deploy
-from gardarika.deploy import MANIFEST, DirTarget, GitTarget, deploy_folder, local_manifest
+from gardarika.build.limits import MAX_TARGET_BYTES, MAX_TARGET_ENTRIES, MAX_TARGET_FILE_BYTES
 from gardarika.errors import GardarikaError, Problem
-from gardarika.limits import MAX_TARGET_BYTES, MAX_TARGET_ENTRIES, MAX_TARGET_FILE_BYTES
+from gardarika.publish import deploy
+from gardarika.publish.deploy import MANIFEST, DirTarget, GitTarget, deploy_folder, local_manifest
 
 # -- helpers ---------------------------------------------------------------------------
 

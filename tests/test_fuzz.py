@@ -7,7 +7,7 @@ with duplicate keys, aliases, odd tags) or none; dates in many formats and nonse
 known, unknown and garbage languages; odd slugs; Unicode with right-to-left marks,
 combining accents, emoji, control characters and non-characters; very long values;
 byte-order marks; CR, LF and CRLF line endings, mixed; empty and large files; and bytes
-that are not UTF-8. Each example is built in-process (:class:`gardarika.build.Builder`
+that are not UTF-8. Each example is built in-process (:class:`gardarika.build.builder.Builder`
 forks the Pelican worker from this already warm process), which keeps an example at a
 tenth of a second or so.
 
@@ -36,7 +36,7 @@ from conftest import PNG, write
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
-from gardarika.build import Builder
+from gardarika.build.builder import Builder
 
 EXAMPLES = int(os.environ.get("GARDARIKA_FUZZ_EXAMPLES", "500"))
 #: ``GARDARIKA_FUZZ_SHRINK=0`` reports the first failure as found, without minimising it

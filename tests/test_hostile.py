@@ -28,8 +28,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, write
 
-import gardarika.build
-from gardarika.check import check_output
+import gardarika.build.builder
+from gardarika.checks.output import check_output
 
 HOSTILE = REPO / "tests" / "data" / "hostile"
 DEMO_TOWNS = ("vyborg", "staraya-ladoga", "kargopol")
@@ -188,7 +188,7 @@ def cleaned_town(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copy(source, town / row["path"])
     write(town / "articles" / "plain.md", PLAIN)
     lines: list[str] = []
-    report = gardarika.build.Builder(root, jobs=2, echo=lines.append).build()
+    report = gardarika.build.builder.Builder(root, jobs=2, echo=lines.append).build()
     assert report.built == ["hostile"], "\n".join(lines)
     return root / "output"
 
@@ -256,9 +256,9 @@ def test_the_build_refuses_it_without_the_checks(
     source = HOSTILE / "content" / row["path"]
     (town / row["path"]).parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(source, town / row["path"])
-    monkeypatch.setattr(gardarika.build, "lint_town", lambda site, root, **_: [])
+    monkeypatch.setattr(gardarika.build.builder, "lint_town", lambda site, root, **_: [])
     lines: list[str] = []
-    report = gardarika.build.Builder(root, jobs=2, echo=lines.append, check=False).build()
+    report = gardarika.build.builder.Builder(root, jobs=2, echo=lines.append, check=False).build()
     log = "\n".join(lines)
     assert report.failed == ["hostile"], f"{row['path']} ({row['why']}) built:\n{log}"
     assert f"content/hostile/{row['path']}" in log, log
@@ -270,7 +270,7 @@ def test_the_build_refuses_it_without_the_checks(
 
 @pytest.mark.parametrize("row", manifest("expected-scanner.tsv"), ids=lambda r: r["file"])
 def test_the_output_check_sees_what_a_browser_would_run(row: dict[str, str]) -> None:
-    from gardarika.scriptscan import file_dangers
+    from gardarika.checks.scripts import file_dangers
 
     path = HOSTILE / "scanner" / row["file"]
     found = file_dangers(path, f"town/{row['file']}")

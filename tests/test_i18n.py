@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from gardarika.i18n import extract_messages, language_label, load_translations, untranslated
+from gardarika.render.i18n import extract_messages, language_label, load_translations, untranslated
 
 THEME = REPO / "themes" / "gardarika"
 LANGS = sorted(p.name for p in (THEME / "translations").iterdir() if p.is_dir())

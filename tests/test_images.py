@@ -18,7 +18,7 @@ import pytest
 from conftest import REPO, write
 from PIL import ExifTags, Image, ImageChops, ImageDraw, ImageFile, ImageStat
 
-from gardarika.images import (
+from gardarika.render.images import (
     MAX_PIXELS,
     ImageSettings,
     PictureTooLarge,
@@ -97,7 +97,7 @@ def test_phone_photo_is_processed(photo: Path, tmp_path: Path) -> None:
 
 def test_processing_is_cached(photo: Path, tmp_path: Path, monkeypatch) -> None:
     first = process(photo, tmp_path / "cache")
-    import gardarika.images as images
+    import gardarika.render.images as images
 
     monkeypatch.setattr(images, "_render", lambda *a: pytest.fail("rendered again"))
     again = process(photo, tmp_path / "cache")
@@ -117,7 +117,7 @@ def test_drawings_stay_png_and_small_pictures_keep_their_size(tmp_path: Path) ->
 
 
 def test_annotate_images() -> None:
-    from gardarika.images import ProcessedImage
+    from gardarika.render.images import ProcessedImage
 
     image = ProcessedImage(
         width=960, height=1280, format="jpeg", suffix=".jpg", size=1, variants=[480, 800]
@@ -235,7 +235,7 @@ def big_jpeg(path: Path, width: int = 8200, height: int = 5500) -> Path:
 MEASURE = """
 import re, resource, sys
 from pathlib import Path
-from gardarika.images import process
+from gardarika.render.images import process
 result = process(Path(sys.argv[1]), Path(sys.argv[2]))
 try:
     with open("/proc/self/status") as status:
@@ -291,7 +291,7 @@ def _process_in_two_processes(
 ) -> list[dict[str, Any]]:
     """Process ``source`` in two forked processes started at the same moment; each time
     a picture is really made, a line is added to ``log``."""
-    import gardarika.images as images
+    import gardarika.render.images as images
 
     render = images._render
 
@@ -335,7 +335,7 @@ def test_without_locks_both_make_it_and_agree(
 ) -> None:
     """Where there is no ``fcntl`` (Windows) both processes make the picture (which is
     what the test above would see without the lock), and the cache stays whole."""
-    import gardarika.images as images
+    import gardarika.render.images as images
 
     monkeypatch.setattr(images, "fcntl", None)
     source = big_jpeg(tmp_path / "photo.jpg", 2400, 1600)
@@ -351,7 +351,7 @@ def test_a_picture_that_cannot_be_read_is_not_published(
 ) -> None:
     """Copied as it is, a damaged photo would keep its EXIF (the GPS position): the
     checks refuse it, and so does the build without them."""
-    import gardarika.build
+    import gardarika.build.builder
 
     images = network / "content/alpha/images"
     (images / "broken.jpg").write_bytes(b"this is not a picture")
@@ -360,7 +360,7 @@ def test_a_picture_that_cannot_be_read_is_not_published(
     report = build_network(network)
     assert report.failed == ["alpha"], report.log
     assert "content/alpha/images/broken.jpg: error: this picture cannot be read" in report.log
-    monkeypatch.setattr(gardarika.build, "lint_town", lambda site, root, **_: [])
+    monkeypatch.setattr(gardarika.build.builder, "lint_town", lambda site, root, **_: [])
     report = build_network(network)
     assert report.failed == ["alpha"], report.log
     assert "content/alpha/images/cut.jpg: error: this picture cannot be read" in report.log

@@ -1,11 +1,11 @@
-"""Running work in a process of its own (``gardarika.isolation``): whatever the work
+"""Running work in a process of its own (``gardarika.build.isolation``): whatever the work
 does, the parent hears how it ended, and the maintainer sees no traceback."""
 
 from __future__ import annotations
 
 import pytest
 
-from gardarika.isolation import Task, run_isolated
+from gardarika.build.isolation import Task, run_isolated
 
 
 class _TooLargeToSend:

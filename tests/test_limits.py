@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import PNG, write
 
-from gardarika.documents import MAX_SOURCE_BYTES
+from gardarika.content.documents import MAX_SOURCE_BYTES
 
 #: well under what a small CI machine or an editor's old PC has
 MEMORY_LIMIT_MB = 1024

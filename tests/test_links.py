@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gardarika.links import (
+from gardarika.render.links import (
     css_references,
     html_references,
     is_external,

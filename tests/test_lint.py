@@ -252,7 +252,7 @@ def test_windows_1251_file_and_fix_encoding(network: Path) -> None:
 
 
 def test_koi8_is_recognised_too(tmp_path: Path) -> None:
-    from gardarika.encoding import guess_encoding
+    from gardarika.content.encoding import guess_encoding
 
     sample = "Привет из Каргополя: ярмарка, концерт и выставка игрушки.".encode
     assert guess_encoding(sample("koi8_r")) == "koi8_r"
@@ -274,7 +274,7 @@ def test_lint_command(network: Path) -> None:
 
 def test_times_are_counted_in_russian_as_russian_counts_them() -> None:
     """A real blog's check said «встречается 2 раз»: the number takes its plural form."""
-    from gardarika.lint import _times_ru
+    from gardarika.checks.lint import _times_ru
 
     assert [_times_ru(n) for n in (1, 2, 4, 5, 11, 21, 22, 25)] == [
         "1 раз",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from conftest import write
 
-from gardarika.config import SiteConfig
-from gardarika.lint_files import check_files, file_problems
+from gardarika.checks.files import check_files, file_problems
+from gardarika.config.network import SiteConfig
 
 SVG_PLAIN = '<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>\n'
 SVG_SCRIPTED = (

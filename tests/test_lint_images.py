@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageFile
 
-from gardarika import lint
-from gardarika.config import load_network
+from gardarika.checks import lint
+from gardarika.checks.pictures import check_images
+from gardarika.config.network import load_network
 from gardarika.errors import Problem
-from gardarika.images import MAX_PIXELS
-from gardarika.lint_images import check_images
+from gardarika.render.images import MAX_PIXELS
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

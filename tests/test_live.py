@@ -10,7 +10,7 @@ from pathlib import Path
 
 from conftest import write
 
-from gardarika.live import STATUS_PATH, LivePreview
+from gardarika.preview.live import STATUS_PATH, LivePreview
 
 
 def fetch(url: str) -> str:
@@ -132,7 +132,7 @@ def test_the_watch_survives_folders_nested_a_thousand_deep(tmp_path: Path) -> No
     not crash it (Python's os.walk calls itself for each level)."""
     from conftest import remove_deep
 
-    from gardarika.live import fingerprint
+    from gardarika.preview.live import fingerprint
 
     deep = tmp_path
     for _ in range(1500):

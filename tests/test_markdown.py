@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import write
 
-from gardarika.slugs import slugify, toc_slugify
+from gardarika.content.slugs import slugify, toc_slugify
 
 
 def test_readable_slugs() -> None:
@@ -93,7 +93,7 @@ def test_a_backslash_escapes_any_punctuation_as_in_commonmark(text: str, expecte
     showed. The escaped character is text, never markup."""
     import markdown
 
-    from gardarika.settings import markdown_settings
+    from gardarika.build.pelican_settings import markdown_settings
 
     config = dict(markdown_settings()["extension_configs"])
     html = markdown.Markdown(

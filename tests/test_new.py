@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gardarika.config import load_network
+from gardarika.config.network import load_network
+from gardarika.content.frontmatter import read_metadata
+from gardarika.content.new import new_document
 from gardarika.errors import GardarikaError
-from gardarika.frontmatter import read_metadata
-from gardarika.new import new_document
 
 
 def gardarika(*args: str) -> subprocess.CompletedProcess[str]:

@@ -15,9 +15,9 @@ import pytest
 from conftest import REPO, broken_links, write
 from PIL import Image
 
-from gardarika.check import check_output
-from gardarika.embeds import replace_remote_embeds
-from gardarika.links import rewrite_html
+from gardarika.checks.output import check_output
+from gardarika.render.embeds import replace_remote_embeds
+from gardarika.render.links import rewrite_html
 
 
 def read(path: Path) -> str:
@@ -532,7 +532,7 @@ def test_a_final_pass_stopped_at_the_time_limit_is_blamed_on_its_page(
 ) -> None:
     import offline_output
 
-    from gardarika.isolation import Task, run_isolated
+    from gardarika.build.isolation import Task, run_isolated
 
     write(tmp_path / "a.html", "<p>fine</p>")
     write(tmp_path / "tag" / "slow.html", "<p>SLOW</p>")

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import write
 
-from gardarika.config import load_network
-from gardarika.network_ops import codeowners
+from gardarika.config.network import load_network
+from gardarika.publish.network_ops import codeowners
 
 #: what a rule written by ``invoke owners`` looks like
 RULE = re.compile(

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from gardarika.errors import GardarikaError
-from gardarika.isoimage import iso_files, open_iso, read_iso_file
-from gardarika.manifest import MANIFEST, verify
-from gardarika.package import package, parse_capacity
+from gardarika.publish.isoimage import iso_files, open_iso, read_iso_file
+from gardarika.publish.manifest import MANIFEST, verify
+from gardarika.publish.package import package, parse_capacity
 
 DAY = dt.date(2026, 11, 28)
 
@@ -117,5 +117,5 @@ def test_some_towns_only(network: Path, build_network) -> None:
     portal = (result.folder / "index.html").read_text(encoding="utf-8")
     assert 'href="alpha/index.html"' in portal and "beta/index.html" not in portal
     assert verify(result.folder).ok
-    with pytest.raises(GardarikaError, match="not built"):
+    with pytest.raises(GardarikaError, match="there is no town gamma"):
         package(network, sites=["gamma"], today=DAY)

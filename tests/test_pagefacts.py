@@ -1,4 +1,4 @@
-"""Each written page is read for its links once (``gardarika.pagefacts``): the pass that
+"""Each written page is read for its links once (``gardarika.render.pagefacts``): the pass that
 makes its links portable notes them, and the page weight and the offline check take
 them from there while the page is unchanged."""
 
@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gardarika import pagefacts
-from gardarika.check import check_output
-from gardarika.config import load_network
-from gardarika.links import html_references
-from gardarika.weight import heaviest_pages
+from gardarika.checks.output import check_output
+from gardarika.checks.weight import heaviest_pages
+from gardarika.config.network import load_network
+from gardarika.render import pagefacts
+from gardarika.render.links import html_references
 
 
 def _facts(root: Path) -> pagefacts.Facts:

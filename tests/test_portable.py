@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from gardarika.portable import (
+from gardarika.fs.portable import (
     MAX_NAME,
     SLUG_SUBSTITUTIONS,
     case_collisions,

@@ -1,4 +1,4 @@
-"""Reading a town's texts on more than one core (``gardarika.prefetch``): helpers may
+"""Reading a town's texts on more than one core (``gardarika.build.prefetch``): helpers may
 make a build faster, never different, and a helper that fails costs only time."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.longform import generate_longform
-from gardarika import prefetch
-from gardarika.build import Builder
-from gardarika.prefetch import shares
+from gardarika.build import prefetch
+from gardarika.build.builder import Builder
+from gardarika.build.prefetch import shares
 
 
 def test_shares_split_by_size() -> None:

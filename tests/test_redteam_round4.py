@@ -1,5 +1,5 @@
 """Red-team round 4: today's typesetters, the quick pre-tests of the cleaning reports,
-the helpers that read a town ahead (gardarika.prefetch) and the build's removal reports.
+the helpers that read a town ahead (gardarika.build.prefetch) and the build's removal reports.
 
 Each test fails where a real problem was found; its docstring says what the attack is.
 """
@@ -18,12 +18,12 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from benchmarks.longform import generate_longform
-from gardarika import prefetch
-from gardarika.build import Builder
-from gardarika.english_typography import typeset as typeset_en
-from gardarika.rawhtml import may_need_cleaning, may_nest_too_deep, removals_in, to_html
-from gardarika.russian_typography import typeset as typeset_ru
-from gardarika.sanitize import _surely_nothing_removed, clean, removals
+from gardarika.build import prefetch
+from gardarika.build.builder import Builder
+from gardarika.checks.rawhtml import may_need_cleaning, may_nest_too_deep, removals_in, to_html
+from gardarika.render.english_typography import typeset as typeset_en
+from gardarika.render.russian_typography import typeset as typeset_ru
+from gardarika.render.sanitize import _surely_nothing_removed, clean, removals
 
 TYPESETTERS = {"ru": typeset_ru, "en": typeset_en}
 
@@ -182,7 +182,7 @@ def test_a_link_nh3_drops_is_reported(text: str) -> None:
 def test_may_need_cleaning_sees_every_removal(text: str) -> None:
     """Attack: ``may_need_cleaning`` decides whether a text is converted at all for the
     reports (checks, and now the build's ``_report_lines``). It misses: ``ftp://``
-    addresses in prose (gardarika.autolink links them, the policy removes the href: the
+    addresses in prose (gardarika.content.autolink links them, the policy removes the href: the
     commonest case), reference definitions inside ``>`` or list items (its ``^\\s{0,3}\\[``
     anchor), labels over 512 characters, schemes over 64 characters and ``{: …}``
     attribute lists over 512 characters (Markdown has no such limits). Each gives a
@@ -227,7 +227,7 @@ def test_marker_run_is_the_plain_rule_written_fast() -> None:
     import random
     import re
 
-    from gardarika.rawhtml import _MARKER_RUN
+    from gardarika.checks.rawhtml import _MARKER_RUN
 
     plain = re.compile(r"(?<![-+*.)][ \t])(?<!\d)(?:(?:[-+*]|\d{1,9}[.)])[ \t]++){100,}")
     pieces = ["-", "+", "*", "1", "12", "123456789", "1234567890", ".", ")", " ", "\t"]

@@ -1,4 +1,4 @@
-"""Red-team round 5: pages written and rewritten on two cores (gardarika.splitwrite,
+"""Red-team round 5: pages written and rewritten on two cores (gardarika.build.splitwrite,
 the split pass of offline_output, pictures made from both ends).
 
 Every attack compares a build with a helper (``jobs=2``: one run, one idle core) with
@@ -19,9 +19,9 @@ import offline_output
 import pytest
 
 from benchmarks.longform import TOWN, generate_longform
-from gardarika import splitwrite
-from gardarika.build import Builder
-from gardarika.prefetch import say
+from gardarika.build import splitwrite
+from gardarika.build.builder import Builder
+from gardarika.build.prefetch import say
 
 
 def _tree(folder: Path) -> dict[str, str]:

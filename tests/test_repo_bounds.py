@@ -18,10 +18,10 @@ from pathlib import Path
 
 from conftest import REPO, remove_deep, write
 
-import gardarika.limits
-from gardarika.config import load_network
-from gardarika.fingerprint import town_fingerprint
-from gardarika.lint import lint_town
+import gardarika.build.limits
+from gardarika.build.fingerprint import town_fingerprint
+from gardarika.checks.lint import lint_town
+from gardarika.config.network import load_network
 
 ARTICLE = "Title: Одно и то же\nDate: 2024-05-05 10:00\n\nКопия.\n"
 
@@ -100,7 +100,7 @@ def test_the_checks_name_each_shared_address_briefly(network: Path) -> None:
 
 
 def test_too_many_files_are_refused_before_anything_is_read(network: Path, monkeypatch) -> None:
-    monkeypatch.setattr(gardarika.limits, "MAX_TOWN_ENTRIES", 50)
+    monkeypatch.setattr(gardarika.build.limits, "MAX_TOWN_ENTRIES", 50)
     for i in range(60):
         write(network / f"content/alpha/articles/many/{i}.md", ARTICLE)
     problems = lint_town(load_network(network).sites["alpha"], network)
@@ -113,7 +113,7 @@ def test_too_many_files_are_refused_before_anything_is_read(network: Path, monke
 def test_links_to_links_count_every_copy_the_build_would_read(network: Path, monkeypatch) -> None:
     """Ten links to a folder of ten links to a folder of ten articles: 1 000 articles
     for Pelican, which follows links, in 30 entries on disk."""
-    monkeypatch.setattr(gardarika.limits, "MAX_TOWN_ENTRIES", 500)
+    monkeypatch.setattr(gardarika.build.limits, "MAX_TOWN_ENTRIES", 500)
     base = network / "content/alpha/articles"
     for i in range(10):
         write(base / "l0" / f"{i}.md", ARTICLE)
@@ -121,7 +121,7 @@ def test_links_to_links_count_every_copy_the_build_would_read(network: Path, mon
         (base / f"l{level}").mkdir()
         for i in range(10):
             (base / f"l{level}" / f"x{i}").symlink_to(f"../l{level - 1}")
-    size = gardarika.limits.measure_town(network / "content/alpha")
+    size = gardarika.build.limits.measure_town(network / "content/alpha")
     assert size.over and size.entries > 500
 
 
@@ -129,7 +129,7 @@ def test_one_file_too_large_is_named(network: Path) -> None:
     big = network / "content/alpha/files/film.mp4"
     big.parent.mkdir(parents=True, exist_ok=True)
     with big.open("wb") as file:  # sparse: no disk used
-        file.truncate(gardarika.limits.MAX_FILE_BYTES + 1)
+        file.truncate(gardarika.build.limits.MAX_FILE_BYTES + 1)
     problems = lint_town(load_network(network).sites["alpha"], network)
     assert [p.file for p in problems] == ["content/alpha/files/film.mp4"]
     assert "at most 64 MB" in problems[0].en and "не больше 64 МБ" in problems[0].ru

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import write
 
+from gardarika.content.frontmatter import front_matter_lines, parse_front_matter, read_metadata
+from gardarika.content.slugs import fallback_slug
 from gardarika.errors import ContentError
-from gardarika.frontmatter import front_matter_lines, parse_front_matter, read_metadata
-from gardarika.slugs import fallback_slug
 
 ARTICLE = "content/alpha/articles/{}"
 
@@ -143,7 +143,7 @@ def test_an_empty_language_is_the_default_one(network: Path, build_network, line
 def test_a_plugin_naming_a_file_by_its_absolute_path_is_shown_relative(tmp_path: Path) -> None:
     import logging
 
-    from gardarika.pelican_log import problem_from_record
+    from gardarika.build.pelican_log import problem_from_record
 
     content = tmp_path / "content" / "alpha"
     write(content / "news.md", "x\n")

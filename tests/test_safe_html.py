@@ -1,5 +1,6 @@
 """Raw HTML in content: the editors' checks report, with file and line, exactly what the
-build removes (``gardarika.sanitize``, ``gardarika.rawhtml``, the ``safe_html`` plugin)."""
+build removes (``gardarika.render.sanitize``, ``gardarika.checks.rawhtml``, the
+``safe_html`` plugin)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from conftest import write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gardarika.config import load_site
-from gardarika.lint import lint_town
-from gardarika.rawhtml import may_need_cleaning, removals_in, to_html
-from gardarika.sanitize import DROPPED_WITH_CONTENT, clean, removals
+from gardarika.checks.lint import lint_town
+from gardarika.checks.rawhtml import may_need_cleaning, removals_in, to_html
+from gardarika.config.network import load_site
+from gardarika.render.sanitize import DROPPED_WITH_CONTENT, clean, removals
 
 HEADER = "Title: Проверка\nDate: 2024-03-01 10:00\n\n"  # the text starts on line 4
 
@@ -303,7 +304,7 @@ def test_a_build_reports_what_invoke_lint_reports_converting_each_text_once(
     anyway: its warnings are the ones ``invoke lint`` gives, line for line, in both
     languages, and the checks never convert a text (the builds run in forks of this
     process, so a conversion there would be noted in the file)."""
-    import gardarika.lint
+    import gardarika.checks.lint
 
     # (a build refuses to publish an HTML file: the frame shows a PDF here)
     write(
@@ -324,7 +325,7 @@ def test_a_build_reports_what_invoke_lint_reports_converting_each_text_once(
             note.write("converted\n")
         return []
 
-    monkeypatch.setattr(gardarika.lint, "removals_in", noting)
+    monkeypatch.setattr(gardarika.checks.lint, "removals_in", noting)
     report = build_network(network)
     assert report.ok, report.log
     assert not converted.exists()
@@ -464,7 +465,7 @@ SIMPLE = [
 def test_the_quick_path_of_removals_never_misses_one(parts: list[str]) -> None:
     """``removals`` skips the full scan when every tag is plainly allowed: then the full
     scan (and nh3) must find nothing to remove either."""
-    from gardarika.sanitize import _Scanner, _surely_nothing_removed
+    from gardarika.render.sanitize import _Scanner, _surely_nothing_removed
 
     html = "".join(parts)
     if _surely_nothing_removed(html):
@@ -492,7 +493,7 @@ def test_an_unchanged_text_is_not_cleaned_again(
 ) -> None:
     """The cleaning's results are kept between runs by the digest of what was cleaned:
     rebuilding a town whose texts did not change cleans none of them again."""
-    import gardarika.sanitize
+    import gardarika.render.sanitize
 
     write(
         network / "content/alpha/articles/long.md",
@@ -500,7 +501,7 @@ def test_an_unchanged_text_is_not_cleaned_again(
     )
     assert build_network(network, ["alpha"]).ok
     cleaned = network / "cleaned-again"
-    clean_now = gardarika.sanitize._clean
+    clean_now = gardarika.render.sanitize._clean
 
     def noting(html: str) -> str:  # the builds run in forks of this process
         if len(html) >= 2000:
@@ -509,7 +510,9 @@ def test_an_unchanged_text_is_not_cleaned_again(
         return clean_now(html)
 
     monkeypatch.setattr(
-        gardarika.sanitize, "_clean_kept", gardarika.memo.kept("sanitize.clean", noting)
+        gardarika.render.sanitize,
+        "_clean_kept",
+        gardarika.build.memo.kept("sanitize.clean", noting),
     )
     assert build_network(network, ["alpha"], skip_unchanged=False).ok
     assert not cleaned.exists()

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from gardarika.searchindex import (
+from gardarika.render.searchindex import (
     SearchDocument,
     build_index,
     index_script,
@@ -38,7 +38,7 @@ def test_stems_fold_case_and_yo() -> None:
 
 
 def test_stems_are_remembered_between_runs(tmp_path: Path, monkeypatch) -> None:
-    from gardarika import searchindex
+    from gardarika.render import searchindex
 
     cache = str(tmp_path / "cache" / "search-stems.json")
     monkeypatch.setattr(searchindex, "_STEMMED", {})

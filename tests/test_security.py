@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from conftest import REPO, write
 
-import gardarika.build
-import gardarika.sanitize
-from gardarika.check import check_output
-from gardarika.config import load_network, load_site
+import gardarika.build.builder
+import gardarika.render.sanitize
+from gardarika.checks.lint import lint_town
+from gardarika.checks.output import check_output
+from gardarika.checks.scripts import html_dangers
+from gardarika.config.network import load_network, load_site
 from gardarika.errors import GardarikaError
-from gardarika.lint import lint_town
-from gardarika.scriptscan import html_dangers
 
 ALERT = "alert(1)"
 
@@ -61,13 +61,13 @@ def unchecked(network: Path, build_network, monkeypatch: pytest.MonkeyPatch) -> 
     """Both towns built once; then the editors' checks are off, as if a hole in them let
     anything through: the build and the output check must hold on their own."""
     assert build_network(network).ok
-    monkeypatch.setattr(gardarika.build, "lint_town", lambda site, root, **_: [])
+    monkeypatch.setattr(gardarika.build.builder, "lint_town", lambda site, root, **_: [])
     return network
 
 
 def _with_settings(monkeypatch: pytest.MonkeyPatch, **changes: object) -> None:
     """Town alpha's settings changed past the settings check (as if it had a hole)."""
-    real_load = gardarika.build.load_network
+    real_load = gardarika.build.builder.load_network
 
     def load(root: Path):
         network = real_load(root)
@@ -76,7 +76,7 @@ def _with_settings(monkeypatch: pytest.MonkeyPatch, **changes: object) -> None:
         network.sites["alpha"] = dataclasses.replace(site, pelican=pelican, **changes)
         return network
 
-    monkeypatch.setattr(gardarika.build, "load_network", load)
+    monkeypatch.setattr(gardarika.build.builder, "load_network", load)
 
 
 # -- 1. addresses that break out of attributes or carry a scheme --------------------------
@@ -169,9 +169,9 @@ def test_the_final_html_is_cleaned_after_placeholders(
 ) -> None:
     """The first cleaning as it was (any address starting with "{" passed): the second,
     on the HTML after Pelican replaced its placeholders, still removes the script."""
-    real = gardarika.sanitize.url_allowed
+    real = gardarika.render.sanitize.url_allowed
     monkeypatch.setattr(
-        gardarika.sanitize,
+        gardarika.render.sanitize,
         "url_allowed",
         lambda value: value.lstrip().startswith(("{", "|")) or real(value),
     )
@@ -339,7 +339,7 @@ def test_a_new_town_builds_with_package_metadata_in_the_project(tmp_path: Path) 
 def test_the_guard_reads_package_metadata_only_on_the_import_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from gardarika.guard import Guard
+    from gardarika.build.guard import Guard
 
     for folder in ("pkg.egg-info", "content/alpha/x.egg-info", "content/beta/y.dist-info"):
         write(tmp_path / folder / "entry_points.txt", "[x]\n")
@@ -445,10 +445,10 @@ def test_a_text_markdown_reads_for_minutes_is_stopped_with_its_name(
 ) -> None:
     """Unfinished CDATA sections are seen by the checks (the text has markup to clean),
     thousands of [[ only by the build: each has a time budget per file."""
-    import gardarika.budget
+    import gardarika.build.budget
 
-    monkeypatch.setattr(gardarika.budget, "BASE_SECONDS", 1.0)
-    monkeypatch.setattr(gardarika.budget, "SECONDS_PER_MB", 0.0)
+    monkeypatch.setattr(gardarika.build.budget, "BASE_SECONDS", 1.0)
+    monkeypatch.setattr(gardarika.build.budget, "SECONDS_PER_MB", 0.0)
     _beta_text(network, body)
     report = build_network(network)
     assert report.failed == ["beta"] and "alpha" in report.built, report.log
@@ -459,17 +459,17 @@ def test_a_text_markdown_reads_for_minutes_is_stopped_with_its_name(
 def test_checks_that_crash_fail_their_town_with_the_file(
     network: Path, build_network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = gardarika.build.lint_town
+    real = gardarika.build.builder.lint_town
 
     def crash_on_beta(site, root, **_):
         if site.id == "beta":
-            from gardarika.isolation import report
+            from gardarika.build.isolation import report
 
             report("content/beta/news-1.md")
             os._exit(7)
         return real(site, root)
 
-    monkeypatch.setattr(gardarika.build, "lint_town", crash_on_beta)
+    monkeypatch.setattr(gardarika.build.builder, "lint_town", crash_on_beta)
     report = build_network(network)
     assert report.failed == ["beta"] and "alpha" in report.built, report.log
     assert (
@@ -483,9 +483,9 @@ def test_checks_that_hang_are_stopped_at_the_time_limit(
 ) -> None:
     import time
 
-    real = gardarika.build.lint_town
+    real = gardarika.build.builder.lint_town
     monkeypatch.setattr(
-        gardarika.build,
+        gardarika.build.builder,
         "lint_town",
         lambda site, root, **_: time.sleep(600) if site.id == "beta" else real(site, root),
     )
@@ -514,18 +514,18 @@ def test_invoke_lint_survives_a_town_whose_checks_crash(network: Path) -> None:
 def test_a_town_asking_for_too_much_memory_fails_alone(
     network: Path, build_network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = gardarika.build.lint_town
+    real = gardarika.build.builder.lint_town
 
     def greedy_on_beta(site, root, **_):
         if site.id == "beta":
-            from gardarika.isolation import report
+            from gardarika.build.isolation import report
 
             report("content/beta/news-0.md")
             hoard = [bytearray(64 * 1024 * 1024) for _ in range(64)]  # 4 GB
             return [len(hoard)]
         return real(site, root)
 
-    monkeypatch.setattr(gardarika.build, "lint_town", greedy_on_beta)
+    monkeypatch.setattr(gardarika.build.builder, "lint_town", greedy_on_beta)
     report = build_network(network, memory_limit=512 * 1024 * 1024)
     assert report.failed == ["beta"] and "alpha" in report.built, report.log
     assert (
@@ -597,11 +597,11 @@ def test_a_file_that_expands_to_much_is_refused_even_unchecked(
 def test_a_town_writing_more_than_its_budget_is_stopped(
     unchecked: Path, build_network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import gardarika.limits
+    import gardarika.build.limits
 
-    monkeypatch.setattr(gardarika.limits, "OUTPUT_BASE", 20_000)
-    monkeypatch.setattr(gardarika.limits, "OUTPUT_PER_SOURCE", 0)
-    monkeypatch.setattr(gardarika.limits, "OUTPUT_PER_TEXT", 0)
+    monkeypatch.setattr(gardarika.build.limits, "OUTPUT_BASE", 20_000)
+    monkeypatch.setattr(gardarika.build.limits, "OUTPUT_PER_SOURCE", 0)
+    monkeypatch.setattr(gardarika.build.limits, "OUTPUT_PER_TEXT", 0)
     report = build_network(unchecked, ["alpha"], skip_unchanged=False)
     assert report.failed == ["alpha"], report.log
     assert "content/alpha: error: the town's pages add up to more than 0 MB" in report.log
@@ -664,7 +664,7 @@ def test_the_checks_and_the_build_read_the_same_header(
 def test_one_town_cannot_flood_the_build_log(
     network: Path, build_network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(gardarika.build, "SHOWN_PER_TOWN", 5)
+    monkeypatch.setattr(gardarika.build.builder, "SHOWN_PER_TOWN", 5)
     for i in range(12):
         write(network / f"content/beta/empty-{i:02}.md", f"Title: Пусто {i}\nDate: 2024-01-01\n\n")
     _beta_text(network, "Текст.\n\n[x]({filename}missing.md)")
@@ -684,7 +684,7 @@ def test_pictures_count_in_the_towns_budget(
 
     from PIL import Image
 
-    import gardarika.limits
+    import gardarika.build.limits
 
     noise = random.Random(1).randbytes(900 * 900 * 3)
     Image.frombytes("RGB", (900, 900), noise).save(
@@ -706,9 +706,9 @@ def test_pictures_count_in_the_towns_budget(
     ]
     base = others // 2 + 2_000  # all but the pictures fit the town's budget
     assert max(pages) < base and pictures > 4_000 + 2 * 2_000
-    monkeypatch.setattr(gardarika.limits, "OUTPUT_BASE", base)
-    monkeypatch.setattr(gardarika.limits, "OUTPUT_PER_SOURCE", 0)
-    monkeypatch.setattr(gardarika.limits, "OUTPUT_PER_TEXT", 0)
+    monkeypatch.setattr(gardarika.build.limits, "OUTPUT_BASE", base)
+    monkeypatch.setattr(gardarika.build.limits, "OUTPUT_PER_SOURCE", 0)
+    monkeypatch.setattr(gardarika.build.limits, "OUTPUT_PER_TEXT", 0)
     report = build_network(unchecked, ["alpha"], skip_unchanged=False)
     assert report.failed == ["alpha"], report.log
     assert "content/alpha: error: the town's pages add up to more than" in report.log
@@ -775,7 +775,7 @@ def test_a_feed_that_is_not_xml_fails_the_town(
     build reads every feed back and refuses to publish one that is not XML."""
     _with_feeds(network)
     assert build_network(network).ok
-    monkeypatch.setattr(gardarika.sanitize, "_CONTROLS", {})
+    monkeypatch.setattr(gardarika.render.sanitize, "_CONTROLS", {})
     write(network / "content/alpha/articles/fffe.md", NONCHARACTER_TITLE)
     report = build_network(network, ["alpha"])
     assert report.failed == ["alpha"], report.log

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from gardarika.live import STATUS_PATH, LiveHandler, LiveState
-from gardarika.serve import ThreadingHTTPServer, make_server
+from gardarika.preview.live import STATUS_PATH, LiveHandler, LiveState
+from gardarika.preview.serve import ThreadingHTTPServer, make_server
 
 SECRET = "TOP-SECRET-OUTSIDE"
 
@@ -182,7 +182,7 @@ FOREIGN_HOSTS = [
     "127.0.0.1.nip.io",
     "127.0.0.1.nip.io:{port}",
     "localtest.me:{port}",
-    "sub.localhost:{port}",  # *.localhost is not accepted (see gardarika.serve)
+    "sub.localhost:{port}",  # *.localhost is not accepted (see gardarika.preview.serve)
     "localhost.",  # nor the trailing-dot spelling
     "localhost.:{port}",
     "127.0.0.2:{port}",  # another loopback address than the one bound
@@ -427,7 +427,7 @@ def test_a_server_bound_to_ipv6_loopback(served: Path) -> None:
 
 def test_which_host_names_are_accepted() -> None:
     """The rule itself, also for binds the tests do not make (all interfaces, a name)."""
-    from gardarika.serve import host_refusal
+    from gardarika.preview.serve import host_refusal
 
     assert host_refusal(["127.0.0.1:8000"], "127.0.0.1") is None
     assert host_refusal(["LOCALHOST"], "127.0.0.1") is None

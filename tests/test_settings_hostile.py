@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """The red team's hostile settings files (``tests/data/hostile/settings/``), each a
-complete ``sites/hostile.yaml``, read by :func:`gardarika.config.load_site` in a project
+complete ``sites/hostile.yaml``, read by :func:`gardarika.config.network.load_site` in a project
 set up so that the attack would work if the file were accepted: another town's folder,
 a fake ``.git``, the town's files for ``EXTRA_PATH_METADATA``, and a "theme" of symbolic
 links to a town's text (what ``make-links.sh`` adds).
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, write
 
-from gardarika.config import load_network, load_site
+from gardarika.config.network import load_network, load_site
 from gardarika.errors import GardarikaError, Problem
 
 HOSTILE = REPO / "tests" / "data" / "hostile"

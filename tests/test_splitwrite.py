@@ -1,4 +1,4 @@
-"""Writing and rewriting a town's pages on two cores (``gardarika.splitwrite``, the
+"""Writing and rewriting a town's pages on two cores (``gardarika.build.splitwrite``, the
 split pass of ``offline_output``, pictures made from both ends): helpers may make a
 build faster, never different, and a helper that fails costs only time."""
 
@@ -17,9 +17,9 @@ import pytest
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from benchmarks.longform import generate_longform
-from gardarika import splitwrite
-from gardarika.build import Builder
-from gardarika.prefetch import Handing
+from gardarika.build import splitwrite
+from gardarika.build.builder import Builder
+from gardarika.build.prefetch import Handing
 
 
 def _tree(folder: Path) -> dict[str, str]:
@@ -277,7 +277,7 @@ def test_a_build_still_running_when_its_towns_checks_fail_is_stopped(
     """A town whose checks fail is not published: a build of it already running beside
     the checks (one that would take minutes, like a hostile town's) is stopped at once
     instead of holding a core, and nothing of it is published."""
-    from gardarika import build as build_module
+    from gardarika.build import builder as build_module
 
     project = _project(tmp_path / "p")
     broken = sorted((project / "content").glob("*/articles/*.md"))[0]

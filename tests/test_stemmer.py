@@ -106,7 +106,7 @@ def test_the_index_stems_with_snowball_compiled_from_c() -> None:
     fast, which a town of a thousand long articles feels."""
     import Stemmer
 
-    from gardarika import searchindex
+    from gardarika.render import searchindex
 
     assert isinstance(searchindex._stemmer("ru"), Stemmer.Stemmer)
     assert "pystemmer-" in searchindex._STEMMER_VERSION

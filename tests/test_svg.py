@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gardarika.svgcheck import (
+from gardarika.checks.svg import (
     DOCTYPE,
     ENCODING,
     INSTRUCTION,

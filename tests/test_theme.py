@@ -13,7 +13,7 @@ from conftest import REPO, write
 from markupsafe import escape
 from pagetext import text_in
 
-from gardarika.config import load_network
+from gardarika.config.network import load_network
 
 DEMO = load_network(REPO)
 THEME = REPO / "themes" / "gardarika"
@@ -56,7 +56,7 @@ def read(path: Path) -> str:
 
 
 def test_pot_is_up_to_date(tmp_path: Path) -> None:
-    from gardarika.i18n import extract_messages
+    from gardarika.render.i18n import extract_messages
 
     fresh = extract_messages(THEME, tmp_path / "messages.pot")
     ids = [line for line in read(fresh).splitlines() if line.startswith("msgid")]

@@ -8,9 +8,9 @@ from collections.abc import Callable
 import pytest
 from polytypo.errors import POLYTYPO_MALFORMED_INPUT, PolytypoError
 
-from gardarika import typography
-from gardarika.budget import TooSlow, time_budget
-from gardarika.typography import english, for_language, russian
+from gardarika.build.budget import TooSlow, time_budget
+from gardarika.render import typography
+from gardarika.render.typography import english, for_language, russian
 
 RUSSIAN = [
     # quotes: «ёлочки» outside, „лапки“ inside
@@ -268,10 +268,10 @@ def test_a_text_typeset_too_slowly_is_the_only_error(
 ) -> None:
     """a69: after the budget stopped typesetting, saving the typography cache failed
     with a KeyError shown as “could not be read: '89b08b27…'”, named at no file."""
-    import gardarika.budget
+    import gardarika.build.budget
 
-    monkeypatch.setattr(gardarika.budget, "BASE_SECONDS", 1.0)
-    monkeypatch.setattr(gardarika.budget, "SECONDS_PER_MB", 0.0)
+    monkeypatch.setattr(gardarika.build.budget, "BASE_SECONDS", 1.0)
+    monkeypatch.setattr(gardarika.build.budget, "SECONDS_PER_MB", 0.0)
     typeset = typography.russian
 
     def slow_on_quotes(html: str) -> str:  # the builds run in forks of this process

@@ -1,4 +1,4 @@
-"""Cases for the Russian typography engine, :func:`gardarika.russian_typography.typeset`.
+"""Cases for the Russian typography engine, :func:`gardarika.render.russian_typography.typeset`.
 
 The cases are data, written from the engine's specification (not from its code), one
 YAML file per rule group in ``tests/data/typography_ru/``: ``quotes``, ``dashes``,
@@ -32,7 +32,7 @@ from typing import NamedTuple
 import pytest
 import yaml
 
-from gardarika.russian_typography import typeset
+from gardarika.render.russian_typography import typeset
 
 DATA = Path(__file__).resolve().parent / "data" / "typography_ru"
 NBSP = "\u00a0"

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from gardarika import manifest as manifest_module
-from gardarika.isoimage import write_iso
-from gardarika.manifest import (
+from gardarika.publish import manifest as manifest_module
+from gardarika.publish.isoimage import write_iso
+from gardarika.publish.manifest import (
     MANIFEST,
     UnreadablePackage,
     describe,

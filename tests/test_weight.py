@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import write
 
-from gardarika.weight import heaviest_pages, page_weight, weight_line
+from gardarika.checks.weight import heaviest_pages, page_weight, weight_line
 
 
 def test_page_weight_counts_each_resource_once(tmp_path: Path) -> None:

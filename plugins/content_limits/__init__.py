@@ -3,7 +3,7 @@
 A few hundred kilobytes of Markdown can become gigabytes of pages: YAML anchors repeat a
 long text into every field, a summary is printed on every listing page, every tag gets a
 page listing the article. Gardarika's editors' checks report a file over the limits of
-``gardarika.limits`` with its line; this plugin holds the same limits inside the build:
+``gardarika.build.limits`` with its line; this plugin holds the same limits inside the build:
 
 * a document whose metadata is over a limit (expanded size, tags, summary) is refused
   with the file and line and is not published;
@@ -22,9 +22,9 @@ from typing import Any
 from pelican import signals
 from pelican.contents import Static
 
-from gardarika.documents import line_containing
+from gardarika.build.limits import OutputTooLarge, metadata_problems
+from gardarika.content.documents import line_containing
 from gardarika.errors import ContentError
-from gardarika.limits import OutputTooLarge, metadata_problems
 
 
 def check_metadata(instance: Any) -> None:

@@ -24,7 +24,7 @@ from pelican import signals
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import pelican_open
 
-from gardarika.frontmatter import parse_front_matter, split_front_matter
+from gardarika.content.frontmatter import parse_front_matter, split_front_matter
 
 
 def _plain(value: Any) -> Any:

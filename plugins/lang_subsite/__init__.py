@@ -23,8 +23,8 @@ from typing import Any
 from pelican import signals
 from pelican.utils import order_content
 
-from gardarika.outputwalk import other_language_folders
-from gardarika.splitwrite import WRITTEN_BY_HELPER
+from gardarika.build.splitwrite import WRITTEN_BY_HELPER
+from gardarika.render.outputwalk import other_language_folders
 
 logger = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ def guard_language_folders(path: str, context: dict[str, Any] | None = None) -> 
     which the other language's run fills at the same time."""
     context = context or {}
     if context.get(WRITTEN_BY_HELPER):
-        return  # checked in the helper that wrote it (gardarika.splitwrite)
+        return  # checked in the helper that wrote it (gardarika.build.splitwrite)
     folders = other_language_folders(context)
     if not folders:
         return

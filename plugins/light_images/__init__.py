@@ -3,11 +3,11 @@ and other metadata, with smaller copies for ``srcset``; ``<img>`` gets ``width``
 ``height``, ``srcset``/``sizes`` and lazy loading.
 
 Pictures found by Pelican's static generator (``images/``, ``files/``, or linked with
-``{static}``) in JPEG, PNG, WebP, BMP or TIFF are processed by ``gardarika.images`` (and
+``{static}``) in JPEG, PNG, WebP, BMP or TIFF are processed by ``gardarika.render.images`` (and
 cached there); the originals in ``content/`` are never modified. A picture that cannot
 be read is an error naming the file, and is not published: copied as it is it would keep
 what processing removes (the GPS position of a damaged photo). A picture of more than
-``gardarika.images.MAX_PIXELS`` pixels is an error naming the file and its size, and is
+``gardarika.render.images.MAX_PIXELS`` pixels is an error naming the file and its size, and is
 neither decoded nor published: decoding it would take gigabytes of memory (the editors'
 check refuses it before a build; this is the second line).
 
@@ -29,8 +29,9 @@ from urllib.parse import unquote, urlsplit
 
 from pelican import signals
 
-from gardarika import pagepass
-from gardarika.images import (
+from gardarika.build.prefetch import Beside, helpers_of
+from gardarika.render import pagepass
+from gardarika.render.images import (
     PROCESSED_SUFFIXES,
     ImageError,
     ImageSettings,
@@ -39,10 +40,9 @@ from gardarika.images import (
     process,
     variant_name,
 )
-from gardarika.links import is_internal
-from gardarika.outputwalk import walk_output
-from gardarika.pagepass import PageChange
-from gardarika.prefetch import Beside, helpers_of
+from gardarika.render.links import is_internal
+from gardarika.render.outputwalk import walk_output
+from gardarika.render.pagepass import PageChange
 
 logger = logging.getLogger(__name__)
 

@@ -30,12 +30,15 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from pelican import signals
 from pelican.contents import Static
 
-from gardarika import pagefacts, pagepass
-from gardarika.documents import line_containing
-from gardarika.embeds import replace_remote_embeds
-from gardarika.i18n import load_translations
-from gardarika.isolation import report
-from gardarika.links import (
+from gardarika.build.isolation import report
+from gardarika.build.prefetch import Handing, helpers_of, say
+from gardarika.content.documents import line_containing
+from gardarika.content.slugs import fallback_slug
+from gardarika.fs.portable import portable_name, portable_path
+from gardarika.render import pagefacts, pagepass
+from gardarika.render.embeds import replace_remote_embeds
+from gardarika.render.i18n import load_translations
+from gardarika.render.links import (
     is_internal,
     make_portable,
     rewrite_css,
@@ -44,10 +47,7 @@ from gardarika.links import (
     rewrite_js,
     rewrite_json,
 )
-from gardarika.outputwalk import walk_output
-from gardarika.portable import portable_name, portable_path
-from gardarika.prefetch import Handing, helpers_of, say
-from gardarika.slugs import fallback_slug
+from gardarika.render.outputwalk import walk_output
 
 logger = logging.getLogger(__name__)
 
@@ -299,7 +299,7 @@ def fix_output(pelican: Any, renames: dict[str, str]) -> None:
     process first: should the town's time limit stop the run here, it is blamed on the
     page being rewritten, not on the last file read.
 
-    When the run has a helper (a core no other run uses, ``gardarika.prefetch``), the
+    When the run has a helper (a core no other run uses, ``gardarika.build.prefetch``), the
     helper rewrites the second half of the pages (by size) while the run rewrites the
     first. The helper writes each page beside it under a hidden name and hands back
     what it noted and logged; only then does the run put its pages in place. A helper
@@ -317,7 +317,7 @@ def fix_output(pelican: Any, renames: dict[str, str]) -> None:
     )
     pages = list(walk_output(output, settings, tuple(REWRITERS)))
     # each page's references, from the pass that rewrites it, for the page weight and
-    # the offline check (gardarika.pagefacts): no page is read for links again
+    # the offline check (gardarika.render.pagefacts): no page is read for links again
     noted = pagefacts.Recorder()
     helper, theirs = None, []
     sizes = _sizes(pages) if helpers_of(settings) > 0 and settings.get("CACHE_PATH") else []

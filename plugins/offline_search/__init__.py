@@ -1,7 +1,7 @@
 """Offline search: a search index per language, as a plain script file.
 
 After Pelican has read the site, the articles and pages of this run's language are
-indexed by ``gardarika.searchindex`` and written to ``search-index.js`` at the root of
+indexed by ``gardarika.render.searchindex`` and written to ``search-index.js`` at the root of
 the site; the theme's ``search.html`` page loads it with a ``<script>`` tag, together
 with ``theme/js/stemmer.js`` and ``theme/js/search.js``. No fetch, no WebAssembly, no
 worker: it works from a USB stick.
@@ -9,7 +9,7 @@ worker: it works from a USB stick.
 Settings: ``SEARCH_INDEX_SAVE_AS`` (default ``search-index.js``; empty turns it off).
 With Pelican's ``CACHE_CONTENT`` on, the stems of the words are remembered in
 ``CACHE_PATH/search-stems.json`` for the next run (stemming is the slow part). When
-Gardarika gives the run a helper (an idle core, see ``gardarika.prefetch``), the index
+Gardarika gives the run a helper (an idle core, see ``gardarika.build.prefetch``), the index
 is written by the helper while the run writes the pages.
 """
 
@@ -22,8 +22,8 @@ from typing import Any
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-from gardarika.prefetch import Beside, helpers_of
-from gardarika.searchindex import (
+from gardarika.build.prefetch import Beside, helpers_of
+from gardarika.render.searchindex import (
     SearchDocument,
     build_index,
     index_script,

@@ -24,11 +24,11 @@ from typing import Any
 from pelican import signals
 from pelican.contents import Static
 
-from gardarika.budget import TooSlow, budget_for, time_budget, too_deep_error, too_slow_error
-from gardarika.confine import climbs_out, really_inside
-from gardarika.documents import line_containing
+from gardarika.build.budget import TooSlow, budget_for, time_budget, too_deep_error, too_slow_error
+from gardarika.build.isolation import report
+from gardarika.content.documents import line_containing
 from gardarika.errors import ContentError
-from gardarika.isolation import report
+from gardarika.fs.confine import climbs_out, really_inside
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def outside_error(path: str) -> ContentError:
 
 def guard_reader(readers: Any) -> None:
     """Wrap this run's ``Readers.read_file`` so it refuses files outside ``PATH``, and
-    reads each file within a time budget (:mod:`gardarika.budget`), telling the parent
+    reads each file within a time budget (:mod:`gardarika.build.budget`), telling the parent
     process (when Gardarika runs it in one) which file it is on."""
     root = readers.settings["PATH"]
     read_file = readers.read_file

@@ -4,8 +4,8 @@ A document's address (``url``, ``save_as``) is printed as it is into ``href="…
 every listing, the menu of every page and the search index. Written by an editor as
 ``Url: x" onfocus="…`` or ``Url: javascript:…``, it would run script in readers'
 browsers, and ``Save_as`` decides where the page is written. The editors' checks
-(``gardarika.lint_confine``) explain such an address with the file and line before the
-build; this plugin enforces the same rule (:func:`gardarika.confine.address_problem`)
+(``gardarika.checks.confinement``) explain such an address with the file and line before the
+build; this plugin enforces the same rule (:func:`gardarika.fs.confine.address_problem`)
 inside the build, on the address Pelican actually computed (from metadata, settings
 patterns, the slug), so no other path — a setting, a plugin, Pelican's defaults — can
 get past it: the document is refused with a message naming the file and line, and the
@@ -25,15 +25,15 @@ from typing import Any
 from pelican import signals
 from pelican.contents import Static
 
-from gardarika.confine import (
+from gardarika.content.documents import line_containing
+from gardarika.errors import ContentError
+from gardarika.fs.confine import (
     SITE_FILES,
     SITE_FOLDERS,
     SITE_PAGES,
     address_problem,
     page_file_problem,
 )
-from gardarika.documents import line_containing
-from gardarika.errors import ContentError
 
 
 def _line(instance: Any, key: str, value: str) -> int | None:

@@ -3,10 +3,10 @@
 Pictures, documents and other files beside the texts are copied to the output without
 any cleaning. Opened from the site, a web page, a script, an XML document with an XHTML
 ``<script>``, an MHTML archive or an SVG drawing with a script would run in the readers'
-browsers with the site's rights. The editors' checks (``gardarika.lint_files``) explain
+browsers with the site's rights. The editors' checks (``gardarika.checks.files``) explain
 the rule with the file before the build; this plugin holds the same rule
-(:func:`gardarika.lint_files.publish_refusal`, with its allow-list
-:data:`gardarika.lint_files.INERT_TYPES`) inside the build, on the name each file is
+(:func:`gardarika.checks.files.publish_refusal`, with its allow-list
+:data:`gardarika.checks.files.INERT_TYPES`) inside the build, on the name each file is
 really written under: after ``offline_output`` has given it its portable name
 (``page.ｈｔｍｌ`` becomes ``page.html``), whatever put it there (a static folder, a
 ``{static}`` link, ``EXTRA_PATH_METADATA``, a symbolic link). A refused file is logged as
@@ -17,7 +17,7 @@ name (``.htaccess``, which servers take as their settings) and a place among the
 files (``theme/``: the styles and scripts of every page). Refused unless ``SAFE_HTML`` is
 false (a town with ``trust_html: true``): a type that is not on the allow-list, or a
 name with a server program's, page's or drawing's extension inside it (``x.php.jpg``);
-an SVG drawing with a script or anything else ``gardarika.svgcheck`` refuses; a
+an SVG drawing with a script or anything else ``gardarika.checks.svg`` refuses; a
 picture, document or other allowed file that is really a web page (it begins like one,
 or is a "picture" Pillow cannot read with ``<script``, ``<html``, ``<svg`` or ``<?xml``
 near its beginning). The thumbnail caches and folder settings Windows leaves in folders
@@ -40,7 +40,7 @@ from typing import Any
 
 from pelican import signals
 
-from gardarika.lint_files import THEME_FOLDER, publish_refusal
+from gardarika.checks.files import THEME_FOLDER, publish_refusal
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 An editor may paste any HTML into Markdown; a pasted snippet can run scripts, send what
 readers type to another website, or redirect the page. Every article's and page's text,
-summary and title is cleaned with nh3 by the policy of ``gardarika.sanitize``: no
+summary and title is cleaned with nh3 by the policy of ``gardarika.render.sanitize``: no
 ``<script>``, event handlers, ``javascript:``/``data:`` addresses, frames, objects,
 forms, inline SVG, page-head elements or ``style`` that loads anything; text formatting,
 tables, footnotes, pictures, local audio and video, ids, classes and Pelican's
@@ -46,11 +46,11 @@ from typing import Any
 from pelican import contents, signals
 from pelican.contents import Static
 
-from gardarika import memo
+from gardarika.build import memo
+from gardarika.checks.rawhtml import locate, may_need_cleaning
+from gardarika.content.frontmatter import read_metadata
 from gardarika.errors import ContentError
-from gardarika.frontmatter import read_metadata
-from gardarika.rawhtml import locate, may_need_cleaning
-from gardarika.sanitize import clean, has_controls, removals, without_controls
+from gardarika.render.sanitize import clean, has_controls, removals, without_controls
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ Russian gets «ёлочки» with nested „лапки“, em dashes with a no-
 no-break spaces after short words and before particles, en dashes in number ranges,
 numbers bound to units and ``№``; English gets curly quotes and dashes;
 other languages polytypo's rules. ``code``, ``pre``, ``kbd``, scripts, styles,
-attributes and URLs are never touched. The rules live in ``gardarika.typography`` and
+attributes and URLs are never touched. The rules live in ``gardarika.render.typography`` and
 the modules it names.
 
 With Gardarika's ``GARDARIKA`` setting, documents in other languages than the one being
@@ -24,12 +24,12 @@ from typing import Any
 from pelican import signals
 from pelican.contents import Static
 
-from gardarika import memo
-from gardarika.fsutil import write_file_atomic
-from gardarika.typography import for_language
+from gardarika.build import memo
+from gardarika.fs.files import write_file_atomic
+from gardarika.render.typography import for_language
 
 #: input digest -> typeset text, for this run (one process per town and language, and
-#: its helpers: see gardarika.prefetch)
+#: its helpers: see gardarika.build.prefetch)
 _CACHE: dict[str, str] = memo.store("typography")
 _USED: set[str] = set()
 _STATE = {"path": None, "loaded": False}

@@ -21,7 +21,7 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from pelican import signals
 
-from gardarika.i18n import load_translations
+from gardarika.render.i18n import load_translations
 
 
 def date_filters(lang: str) -> dict[str, Any]:

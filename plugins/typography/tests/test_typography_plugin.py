@@ -27,7 +27,7 @@ def test_an_interrupted_typesetting_leaves_the_cache_whole(
     """The time budget can stop typesetting midway: the text has no result, and saving
     the cache must not fail on it (a KeyError became an error naming no file)."""
     import typography
-    from gardarika.budget import TooSlow
+    from gardarika.build.budget import TooSlow
 
     def slow(lang: str):
         def typeset(text: str) -> str:

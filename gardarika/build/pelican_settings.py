@@ -1,0 +1,370 @@
+"""Pelican settings for one (town, language) build, derived from the town's YAML.
+
+Nobody writes a ``pelicanconf.py`` per town: everything a town may want is a key in its
+YAML, and anything else goes through ``pelican:``. The choices here carry the output
+contract (docs/architecture.md):
+
+* ``RELATIVE_URLS`` and URLs that always name a file, so the output works from disk;
+* the default language at ``output/<town>/``, every other one at ``output/<town>/<lang>/``,
+  each a full Pelican site of its own; pictures and theme files are written once, by the
+  default language, and the other languages point one folder up to them;
+* a translation has the same URL pattern in every language, so a link to it is just the
+  other language's root followed by the translation's URL.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from posixpath import relpath
+from typing import Any
+
+from pymdownx.emoji import emojione, to_alt
+
+from gardarika.config.network import Network, SiteConfig
+from gardarika.render.i18n import language_label, load_translations
+from gardarika.build.pelican_cache import SafeBytecodeCache
+from gardarika.fs.portable import SLUG_SUBSTITUTIONS
+from gardarika.content.slugs import toc_slugify
+
+#: the folders of a town's content published as they are (pictures, documents)
+STATIC_FOLDERS = ("images", "files")
+
+#: Order matters: plugins on the same signal run in this order. ``own_folder`` comes
+#: first, so nothing reads a file outside the content folder, and ``safe_addresses``
+#: refuses a document whose address is not a plain relative path before anyone uses
+#: it (after ``offline_output`` has made its slug portable), and ``content_limits`` one
+#: whose metadata would expand to too much; ``safe_files`` drops a copied file of a kind
+#: a browser could run, once ``offline_output`` has given it its final name and before
+#: ``light_images`` takes the pictures over. ``safe_html`` cleans the
+#: content after ``offline_output`` has turned remote embeds into links (and after
+#: typography, which only changes text); ``light_images`` and ``offline_search`` work on
+#: the written pages, so they see the cleaned HTML.
+#: (typography after offline_output and safe_html: it sets the text they write too, such
+#: as the note that replaces a picture from another website)
+GARDARIKA_PLUGINS = [
+    "own_folder",
+    "front_matter",
+    "readable_slugs",
+    "lang_subsite",
+    "ui_i18n",
+    "offline_output",
+    "safe_addresses",
+    "content_limits",
+    "safe_files",
+    "safe_html",
+    "typography",
+    "light_images",
+    "offline_search",
+]
+
+
+def subsite_dir(site: SiteConfig, lang: str) -> str:
+    """The subsite's folder relative to ``output/``: ``vyborg`` or ``vyborg/en``."""
+    return site.id if lang == site.default_language else f"{site.id}/{lang}"
+
+
+def home_path(site: SiteConfig, lang: str) -> str:
+    """The home page of a town in a language, relative to ``output/``."""
+    return f"{subsite_dir(site, lang)}/index.html"
+
+
+def _rel(target: str, start: str) -> str:
+    """``target`` relative to folder ``start`` (both relative to output/), as a prefix."""
+    path = relpath(target or ".", start or ".")
+    return "" if path == "." else path + "/"
+
+
+def lang_roots(site: SiteConfig, lang: str) -> dict[str, str]:
+    """From this subsite's root, the prefix leading to each language's root."""
+    here = subsite_dir(site, lang)
+    return {other: _rel(subsite_dir(site, other), here) for other in site.languages}
+
+
+@cache
+def _emoji_index() -> dict[str, Any]:
+    return emojione({}, None)
+
+
+def emoji_index(options: dict[str, Any], md: Any) -> dict[str, Any]:
+    """The emoji table, read once per process: Pelican makes a Markdown instance per file,
+    and copying the table for each costs more than converting the file."""
+    return _emoji_index()
+
+
+def markdown_settings() -> dict[str, Any]:
+    """Markdown as editors of community news expect it, with nothing fetched from the web.
+
+    Tables, footnotes, definition lists, attribute lists, abbreviations and fenced code
+    (``extra``); a table of contents with readable heading ids (``toc``, ``[TOC]``);
+    notes and warnings (``admonition``, ``!!! note``); collapsible blocks
+    (``pymdownx.details``); ~~strike-through~~, ==marked== text, task lists, links made
+    from pasted addresses, backslash escapes as CommonMark has them (``13\\"``), and emoji
+    shortcodes (``:smile:``) as plain Unicode characters,
+    never as pictures from a CDN. No maths (it would need a remote script).
+    """
+    return {
+        "extension_configs": {
+            "markdown.extensions.extra": {},
+            "markdown.extensions.meta": {},
+            "markdown.extensions.toc": {
+                "slugify": toc_slugify,
+                "permalink": False,
+                "toc_depth": "2-4",
+            },
+            "markdown.extensions.sane_lists": {},
+            "markdown.extensions.admonition": {},
+            "pymdownx.details": {},
+            "pymdownx.tilde": {"subscript": False},
+            "pymdownx.mark": {},
+            "pymdownx.tasklist": {"custom_checkbox": False},
+            "gardarika.content.autolink": {},
+            "gardarika.content.mdescapes": {},
+            "pymdownx.emoji": {"emoji_generator": to_alt, "emoji_index": emoji_index},
+        },
+        "output_format": "html5",
+    }
+
+
+def pelican_settings(
+    network: Network,
+    site: SiteConfig,
+    lang: str,
+    output_path: Path,
+    cache_path: Path,
+    shared_cache: Path | None = None,
+    published: set[str] | None = None,
+) -> dict[str, Any]:
+    """The settings dictionary for ``pelican.Pelican`` (before Pelican's own defaults).
+
+    ``cache_path`` is this (town, language)'s own cache; ``shared_cache`` an existing
+    folder shared by all runs (compiled templates, processed images). ``published``:
+    the towns whose home exists or is being built, the only neighbours linked (all of
+    the network's towns when ``None``)."""
+    root = network.root
+    here = subsite_dir(site, lang)
+    is_default = lang == site.default_language
+    roots = lang_roots(site, lang)
+    theme = root / "themes" / site.theme
+
+    neighbours = []
+    for town in site.neighbours:
+        other = network.sites.get(town)
+        if other is None or (published is not None and town not in published):
+            continue
+        other_lang = lang if lang in other.languages else other.default_language
+        name_lang = lang if lang in other.name else other.default_language
+        neighbours.append(
+            {
+                "id": town,
+                "name": other.name[name_lang],
+                "lang": name_lang,
+                "url": _rel("", here) + home_path(other, other_lang),
+            }
+        )
+    contacts = {k: v for k, v in site.contacts.items() if k != "address"}
+    if site.contacts.get("address", {}).get(lang):
+        contacts["address"] = site.contacts["address"][lang]
+
+    network_name = network.config.name
+    # the subsite's web address, when the town is published (feeds need it)
+    site_url = None
+    if site.base_url:
+        site_url = site.base_url if is_default else f"{site.base_url}/{lang}"
+    gardarika = {
+        "town": site.id,
+        "lang": lang,
+        "default_lang": site.default_language,
+        "languages": [
+            {
+                "code": code,
+                "label": language_label(code),
+                "root": roots[code],
+                "current": code == lang,
+            }
+            for code in site.languages
+        ],
+        "roots": roots,
+        "portal": _rel("", here) + "index.html",
+        "network_name": network_name.get(lang)
+        or network_name.get("en")
+        or next(iter(network_name.values()), ""),
+        "description": site.description.get(lang, ""),
+        "contacts": contacts,
+        "neighbours": neighbours,
+        "translations_dir": str(root / "themes" / site.theme / "translations"),
+        "site_url": site_url or "",
+    }
+
+    article_url = "{slug}.html"
+    page_url = "pages/{slug}.html"
+    draft_url = "drafts/{slug}.html"
+    draft_page_url = "drafts/pages/{slug}.html"
+    langs = "|".join(re.escape(code) for code in site.languages)
+
+    settings: dict[str, Any] = {
+        "PATH": str(site.content),
+        "OUTPUT_PATH": str(output_path),
+        "CACHE_PATH": str(cache_path),
+        "SITENAME": site.name.get(lang) or site.name[site.default_language],
+        "SITESUBTITLE": site.description.get(lang, ""),
+        "SITEURL": site_url or "",
+        "RELATIVE_URLS": True,
+        "DEFAULT_LANG": lang,
+        "TIMEZONE": site.timezone,
+        "THEME": str(theme),
+        "PLUGIN_PATHS": [str(root / "plugins")],
+        "PLUGINS": list(GARDARIKA_PLUGINS),
+        "DELETE_OUTPUT_DIRECTORY": False,
+        # Pelican's content cache: unchanged files are not parsed again. Its "generator"
+        # layer would keep whole pages, but they would keep resolving {static} links
+        # against the run that cached them, so the reader's output is cached instead.
+        "CACHE_CONTENT": True,
+        "LOAD_CONTENT_CACHE": True,
+        "CONTENT_CACHING_LAYER": "reader",
+        # written plain: compressing a long-form town's cache at gzip's highest level
+        # took longer than reading the texts it spares
+        "GZIP_CACHE": False,
+        "TYPOGRIFY": False,
+        # attach exceptions to Pelican's error records, so the cause reaches the editor
+        "DEBUG": True,
+        # language from a file name suffix: news.en.md is the English version of news.md
+        "FILENAME_METADATA": rf"^.*?(?:\.(?P<lang>{langs}))?$",
+        # slugs that are portable file names (no device names, not too long)
+        **{
+            f"{kind}_REGEX_SUBSTITUTIONS": SLUG_SUBSTITUTIONS
+            for kind in ("SLUG", "CATEGORY", "TAG", "AUTHOR")
+        },
+        "ARTICLE_PATHS": [""],
+        # hidden files and folders (.git of a town kept in its own repository, editors'
+        # .drafts) are neither built nor walked; Pelican's own "**/.*" needs a "/"
+        "IGNORE_FILES": [".*", "**/.*"],
+        # texts are Markdown only (the content conventions): an .html or .rst file is
+        # neither read as a page nor checked by the editors' checks, which say so
+        # (gardarika.checks.files)
+        "READERS": {"html": None, "htm": None, "rst": None},
+        # the folder an article sits in is the editor's filing, not a category
+        "USE_FOLDER_AS_CATEGORY": False,
+        "DEFAULT_CATEGORY": load_translations(gardarika["translations_dir"], lang).gettext(
+            "Miscellaneous"
+        ),
+        "PAGE_PATHS": ["pages"],
+        "STATIC_PATHS": list(STATIC_FOLDERS),
+        "ARTICLE_URL": article_url,
+        "ARTICLE_SAVE_AS": article_url,
+        "ARTICLE_LANG_URL": article_url,
+        "ARTICLE_LANG_SAVE_AS": article_url,
+        "PAGE_URL": page_url,
+        "PAGE_SAVE_AS": page_url,
+        "PAGE_LANG_URL": page_url,
+        "PAGE_LANG_SAVE_AS": page_url,
+        "DRAFT_URL": draft_url,
+        "DRAFT_SAVE_AS": draft_url,
+        "DRAFT_LANG_URL": draft_url,
+        "DRAFT_LANG_SAVE_AS": draft_url,
+        "DRAFT_PAGE_URL": draft_page_url,
+        "DRAFT_PAGE_SAVE_AS": draft_page_url,
+        "DRAFT_PAGE_LANG_URL": draft_page_url,
+        "DRAFT_PAGE_LANG_SAVE_AS": draft_page_url,
+        "CATEGORY_URL": "category/{slug}.html",
+        "CATEGORY_SAVE_AS": "category/{slug}.html",
+        "TAG_URL": "tag/{slug}.html",
+        "TAG_SAVE_AS": "tag/{slug}.html",
+        "AUTHOR_URL": "author/{slug}.html",
+        "AUTHOR_SAVE_AS": "author/{slug}.html",
+        "ARCHIVES_SAVE_AS": "archives.html",
+        "YEAR_ARCHIVE_URL": "archives/{date:%Y}.html",
+        "YEAR_ARCHIVE_SAVE_AS": "archives/{date:%Y}.html",
+        "MONTH_ARCHIVE_URL": "archives/{date:%Y}-{date:%m}.html",
+        "MONTH_ARCHIVE_SAVE_AS": "archives/{date:%Y}-{date:%m}.html",
+        "INDEX_SAVE_AS": "index.html",
+        # the theme's optional pages: "page not found" and search
+        "DIRECT_TEMPLATES": [
+            "index",
+            "tags",
+            "categories",
+            "authors",
+            "archives",
+            *[
+                name
+                for name in ("404", "search")
+                if (theme / "templates" / f"{name}.html").exists()
+            ],
+        ],
+        "DEFAULT_PAGINATION": 10,
+        "PAGINATION_PATTERNS": [
+            (1, "{name}{extension}", "{name}{extension}"),
+            # "_": slugs never contain one, so page 2 of tag "t3" (t3_2.html) cannot
+            # collide with tag "t32", nor index_2.html with an article "index2"
+            (2, "{name}_{number}{extension}", "{name}_{number}{extension}"),
+        ],
+        # A feed needs absolute URLs: only a town with a base_url gets feeds. Pages keep
+        # relative links (RELATIVE_URLS); SITEURL is used by the feeds alone.
+        "FEED_ALL_ATOM": "feeds/all.atom.xml" if site_url else None,
+        "CATEGORY_FEED_ATOM": "feeds/category-{slug}.atom.xml" if site_url else None,
+        "FEED_DOMAIN": site_url or "",
+        "FEED_ALL_RSS": None,
+        "CATEGORY_FEED_RSS": None,
+        "TRANSLATION_FEED_ATOM": None,
+        "TRANSLATION_FEED_RSS": None,
+        "AUTHOR_FEED_ATOM": None,
+        "AUTHOR_FEED_RSS": None,
+        "TAG_FEED_ATOM": None,
+        "TAG_FEED_RSS": None,
+        "FEED_ATOM": None,
+        "FEED_RSS": None,
+        "JINJA_ENVIRONMENT": {
+            "extensions": ["jinja2.ext.i18n"],
+            "trim_blocks": True,
+            "lstrip_blocks": True,
+            # every value a template prints is escaped unless it is HTML the build
+            # itself cleaned (safe_html marks it): a title, address or setting can never
+            # close an attribute or open a tag
+            "autoescape": True,
+            # templates compiled once for all towns and languages, not once per run
+            **(
+                {
+                    "bytecode_cache": SafeBytecodeCache(
+                        str(shared_cache / "jinja"), flavour="autoescape"
+                    )
+                }
+                if shared_cache
+                else {}
+            ),
+        },
+        "MARKDOWN": markdown_settings(),
+        # reStructuredText is not Gardarika's format, but Pelican reads .rst files when
+        # docutils is installed: never let them include or embed other files
+        "DOCUTILS_SETTINGS": {"file_insertion_enabled": False, "raw_enabled": False},
+        "GARDARIKA": gardarika,
+        "IMAGES_CACHE": str((shared_cache or cache_path) / "images"),
+        # raw HTML in content is cleaned unless the town's settings trust it
+        "SAFE_HTML": not site.trust_html,
+    }
+    if not is_default:
+        # Pictures and theme files live once, in the default language's folder.
+        settings["STATIC_URL"] = "../{path}"
+        settings["THEME_STATIC_DIR"] = "../theme"
+        settings["THEME_STATIC_PATHS"] = []
+    extra = dict(site.pelican)
+    extra_plugins = extra.pop("PLUGINS", [])
+    settings.update(extra)
+    # the settings check allows only the network's own plugins; held again here, since a
+    # name Pelican does not find in PLUGIN_PATHS is imported from anywhere on the path
+    settings["PLUGINS"] = [
+        *GARDARIKA_PLUGINS,
+        *[p for p in extra_plugins if p not in GARDARIKA_PLUGINS and _network_plugin(root, p)],
+    ]
+    # Pelican renders TEMPLATE_PAGES from the content folder: a town's file would be a
+    # template with the power of code. Theme templates go in DIRECT_TEMPLATES instead.
+    settings["TEMPLATE_PAGES"] = {}
+    return settings
+
+
+def _network_plugin(root: Path, name: str) -> bool:
+    """``name`` is a plugin in the network's ``plugins/`` folder (a plain name)."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(name)):
+        return False
+    folder = root / "plugins"
+    return (folder / name / "__init__.py").is_file() or (folder / f"{name}.py").is_file()

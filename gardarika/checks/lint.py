@@ -1,0 +1,676 @@
+"""Editors' checks (``invoke lint``, and the start of every build).
+
+Each problem names the file and line, says what is wrong and how to fix it, in English and
+Russian. Errors stop that town's build (its published site stays as it was); warnings are
+shown and the build goes on. What is checked:
+
+errors   a file that is not UTF-8 (with the likely encoding and the command to convert
+         it); malformed YAML front matter; a missing or empty title; a missing or
+         unreadable date, or a date in the future not marked ``future: yes``; a
+         language the town does not have; two documents with the same address; a file
+         marked as a translation with no original; a link or picture that leads to no
+         file (``{filename}``, ``{static}`` or a relative path); a category, tag or
+         author with ``<``/``>`` or without a letter or digit; a file beside the texts
+         of a kind a browser could run, or a scripted SVG (:mod:`gardarika.checks.files`);
+         a picture over 50 megapixels (:mod:`gardarika.checks.pictures`); anything that
+         would read or write outside the town's folders (:mod:`gardarika.checks.confinement`);
+         metadata over the limits of :mod:`gardarika.build.limits` (too many tags, a huge
+         summary, anchors); a content folder over the bounds of a town (files and
+         folders, bytes of one file, bytes in all), checked first, before any file is
+         read
+warnings a category or tag written differently from an existing one only in capitals or
+         spaces; an empty text; a picture that cannot be read; raw HTML that the build
+         removes (scripts, event handlers, javascript: links, frames, forms…: see
+         ``gardarika.render.sanitize``), unless the town's settings say ``trust_html: true``
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from pelican.utils import get_date
+
+from gardarika.build.budget import TooSlow, budget_for, time_budget, too_deep_error, too_slow_error
+from gardarika.build.isolation import report
+from gardarika.build.limits import measure_town, metadata_problems, size_problem
+from gardarika.checks.confinement import check_confinement
+from gardarika.checks.files import check_files
+from gardarika.checks.pictures import check_images
+from gardarika.checks.rawhtml import (
+    locate,
+    may_need_cleaning,
+    may_nest_too_deep,
+    removals_in,
+    to_html,
+)
+from gardarika.config.network import SiteConfig
+from gardarika.content.documents import Document, is_language_code, read_town
+from gardarika.content.frontmatter import markdown_lines
+from gardarika.content.slugs import slugify
+from gardarika.errors import Problem, display_path
+from gardarika.fs.confine import SITE_PAGES, address_problem, link_leaves_folder, page_file_problem
+from gardarika.render.sanitize import Removal, has_controls, removals
+
+Check = Callable[[SiteConfig, list[Document], Path], Iterator[Problem]]
+TRUE = ("yes", "true", "1", "да")
+
+
+def _error(doc: Document, line: int | None, en: str, ru: str) -> Problem:
+    return Problem(file=doc.shown, line=line, en=en, ru=ru)
+
+
+def _warning(doc: Document, line: int | None, en: str, ru: str) -> Problem:
+    return Problem(file=doc.shown, line=line, en=en, ru=ru, severity="warning")
+
+
+def check_titles(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    for doc in docs:
+        if "title" not in doc.metadata:
+            yield _error(
+                doc,
+                1,
+                "there is no title. Add a first line like “Title: Субботник в парке”.",
+                "нет заголовка. Добавьте первой строкой, например, «Title: Субботник в парке».",
+            )
+        elif not str(doc.metadata["title"] or "").strip():
+            yield _error(
+                doc,
+                doc.line("title"),
+                "the title is empty; write it after “Title:”.",
+                "заголовок пустой; напишите его после «Title:».",
+            )
+
+
+#: longer titles still build (the address is cut to a portable length) but fill every
+#: listing, tab and search result; an editor most likely pasted the text into the title
+LONG_TITLE = 200
+
+
+def check_title_length(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    for doc in docs:
+        title = " ".join(str(doc.metadata.get("title") or "").split())
+        if len(title) > LONG_TITLE:
+            yield _warning(
+                doc,
+                doc.line("title"),
+                f"the title is {len(title)} characters long; it is shown in every "
+                f"list and tab, so keep it under {LONG_TITLE}. Did the text go into "
+                "the title? Put it below the metadata, after a blank line.",
+                f"заголовок длиной {len(title)} знаков; он виден во всех списках и "
+                f"вкладках, поэтому пусть будет короче {LONG_TITLE}. Может быть, "
+                "текст попал в заголовок? Перенесите его ниже, после пустой строки.",
+            )
+
+
+def _parse_date(value: object) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    text = str(value or "").strip()
+    if not text:
+        raise ValueError("empty")
+    return get_date(text.replace("_", " "))
+
+
+def check_dates(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    zone = ZoneInfo(site.timezone)
+    now = dt.datetime.now(zone)
+    for doc in docs:
+        if doc.kind != "article" or str(doc.metadata.get("status", "")).lower() == "draft":
+            continue
+        if "date" not in doc.metadata:
+            yield _error(
+                doc,
+                1,
+                "there is no date. Add a line like “Date: 2024-05-01 10:30” at the top.",
+                "нет даты. Добавьте вверху строку, например, «Date: 2024-05-01 10:30».",
+            )
+            continue
+        value = doc.metadata["date"]
+        try:
+            date = _parse_date(value)
+        except (ValueError, OverflowError, TypeError):
+            yield _error(
+                doc,
+                doc.line("date"),
+                f"the date “{value}” cannot be understood. Write it as year-month-"
+                "day and time: “Date: 2024-05-01 10:30”.",
+                f"дату «{value}» не удаётся понять. Пишите год-месяц-день и время: "
+                "«Date: 2024-05-01 10:30».",
+            )
+            continue
+        if date.tzinfo is None:
+            date = date.replace(tzinfo=zone)
+        marked = str(doc.metadata.get("future", "")).strip().lower() in TRUE
+        if date > now + dt.timedelta(minutes=5) and not marked:
+            yield _error(
+                doc,
+                doc.line("date"),
+                f"the date {date:%Y-%m-%d %H:%M} is in the future. If it is a typo, "
+                "correct it; if the article really belongs to that day, add a line "
+                "“Future: yes”.",
+                f"дата {date:%Y-%m-%d %H:%M} ещё не наступила. Если это опечатка, "
+                "исправьте её; если статья и правда относится к этому дню, добавьте "
+                "строку «Future: yes».",
+            )
+
+
+def check_languages(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    known = ", ".join(site.languages)
+    for doc in docs:
+        wrong = [c for c in (doc.lang, doc.suffix_lang) if c and c not in site.languages]
+        if not wrong:
+            continue
+        code = wrong[0]
+        line = doc.line("lang") if "lang" in doc.metadata else None
+        what_en = (
+            "an unknown language code"
+            if not is_language_code(str(code))
+            else "a language this town's site does not have"
+        )
+        what_ru = (
+            "неизвестный код языка"
+            if not is_language_code(str(code))
+            else "язык, которого нет на сайте этого города"
+        )
+        yield _error(
+            doc,
+            line,
+            f"“{code}” is {what_en} (the town has: {known}). Use one of these, or add "
+            "the language to the town's settings file.",
+            f"«{code}» — {what_ru} (у города есть: {known}). Укажите один из них или "
+            "добавьте язык в файл настроек города.",
+        )
+
+
+def check_duplicate_slugs(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    groups: dict[tuple[str, str, str], list[Document]] = defaultdict(list)
+    for doc in docs:
+        if doc.slug:
+            groups[(doc.kind, doc.lang, doc.slug)].append(doc)
+    for (_, lang, slug), group in groups.items():
+        if len(group) < 2:
+            continue
+        for number, doc in enumerate(group):
+            others, others_ru = _others(group, number)
+            yield _error(
+                doc,
+                doc.line("slug") if "slug" in doc.metadata else doc.line("title"),
+                f"the address “{slug}” ({lang}) is also used by {others}. Give one of "
+                "them another title or a line “Slug: other-name”.",
+                f"адрес «{slug}» ({lang}) уже занят: {others_ru}. Измените заголовок "
+                "одного из них или добавьте строку «Slug: drugoe-imya».",
+            )
+
+
+#: files named in one message about a shared address: a folder of 10 000 copies gets
+#: 10 000 short messages, not 10 000 lists of 10 000 names
+NAMED_OTHERS = 3
+
+
+def _others(group: list[Document], number: int) -> tuple[str, str]:
+    """The files of ``group`` other than its ``number``-th, in English and Russian, at
+    most :data:`NAMED_OTHERS` of them named (the first ones, which the editor meets
+    first in the list) and the rest counted."""
+    named = [d.shown for i, d in enumerate(group[: NAMED_OTHERS + 1]) if i != number]
+    named = named[:NAMED_OTHERS]
+    more = len(group) - 1 - len(named)
+    listed = ", ".join(named)
+    return (
+        listed + (f" and {more} more" if more else ""),
+        listed + (f" и ещё {more}" if more else ""),
+    )
+
+
+def check_addresses(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    """A title and a file name with no letter or digit (``🙂.md`` titled ``🙂``) give
+    no address to write the page at."""
+    for doc in docs:
+        if doc.slug or "title" not in doc.metadata:
+            continue
+        yield _error(
+            doc,
+            doc.line("title"),
+            "neither the title nor the file name has a letter or digit to make "
+            "the page's address from. Add a line like “Slug: novosti” or rename "
+            "the file.",
+            "ни в заголовке, ни в имени файла нет букв или цифр, из которых "
+            "получился бы адрес страницы. Добавьте строку, например, "
+            "«Slug: novosti» или переименуйте файл.",
+        )
+
+
+def check_reserved_addresses(
+    site: SiteConfig, docs: list[Document], root: Path
+) -> Iterator[Problem]:
+    """An article titled “Search” or “Tags” would be written over the site's own page."""
+    for doc in docs:
+        if doc.kind != "article" or doc.slug not in SITE_PAGES:
+            continue
+        yield _error(
+            doc,
+            doc.line("slug") if "slug" in doc.metadata else doc.line("title"),
+            f"the address “{doc.slug}” is the site's own {doc.slug} page. Give the "
+            f"article a line like “Slug: {doc.slug}-1” or another title.",
+            f"адрес «{doc.slug}» занят служебной страницей сайта. Добавьте строку, "
+            f"например, «Slug: {doc.slug}-1» или измените заголовок.",
+        )
+
+
+def check_save_as(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    """``save_as`` must name a file of its own: a folder, or a name the site's own pages
+    use, would fail the build (or overwrite them) without naming the document."""
+    for doc in docs:
+        value = str(doc.metadata.get("save_as") or "").strip()
+        if not value or address_problem(value) is not None:
+            continue  # empty: "do not write it" (Pelican); escapes: check_confinement
+        others = tuple(lang for lang in site.languages if lang != site.default_language)
+        problem = page_file_problem(value, others)
+        if problem:
+            yield _error(
+                doc,
+                doc.line("save_as"),
+                f"“save_as: {value}” {problem[0]}",
+                f"«save_as: {value}» {problem[1]}",
+            )
+
+
+def check_templates(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    """``Template: gallery`` must name one of the theme's templates; Pelican would stop
+    the whole run without saying which file asked for it."""
+    folder = root / "themes" / site.theme / "templates"
+    for doc in docs:
+        if "template" not in doc.metadata:
+            continue
+        name = str(doc.metadata["template"] or "").strip()
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+            continue  # not a plain name at all: check_confinement explains that one
+        if name.startswith("_") or name.lower() in ("base", "portal") or name != name.lower():
+            yield _error(
+                doc,
+                doc.line("template"),
+                f"“{name}” is a part of the theme's pages, not a template of its "
+                "own. Remove the “Template:” line or name a page template in "
+                "lower case, like “page”.",
+                f"«{name}» — часть страниц темы, а не отдельный шаблон. Уберите "
+                "строку «Template:» или укажите шаблон страницы строчными "
+                "буквами, например «page».",
+            )
+            continue
+        try:
+            if (folder / f"{name}.html").is_file():
+                continue
+        except OSError:  # a name too long for a file name: no such template either
+            pass
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.html"))) or "none"
+        yield _error(
+            doc,
+            doc.line("template"),
+            f"the theme has no template “{name}” (it has: {known}). Remove the "
+            "“Template:” line or name one of these.",
+            f"в теме нет шаблона «{name}» (есть: {known}). Уберите строку "
+            "«Template:» или укажите один из них.",
+        )
+
+
+def check_translations(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    languages: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for doc in docs:
+        languages[(doc.kind, doc.slug)].add(doc.lang)
+    for doc in docs:
+        if str(doc.metadata.get("translation", "")).strip().lower() not in TRUE:
+            continue
+        if not languages[(doc.kind, doc.slug)] - {doc.lang}:
+            yield _error(
+                doc,
+                doc.line("translation"),
+                f"this is marked as a translation, but there is no {doc.kind} with "
+                f"the address “{doc.slug}” in another language. Check the “Slug:” "
+                "line, or remove “Translation: yes” if it has no original.",
+                f"файл отмечен как перевод, но материала с адресом «{doc.slug}» на "
+                "другом языке нет. Проверьте строку «Slug:» или уберите "
+                "«Translation: yes», если оригинала нет.",
+            )
+
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_CODE_SPAN = re.compile(r"`[^`]*`")
+_TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*')\s*$""")
+# (a target is at most 2 048 characters: unbounded, a line of thousands of "](" would
+# be scanned to its end from each of them, which is quadratic)
+_LINKS = [
+    re.compile(r"\]\(\s*(?:<([^>\n]{0,2048})>|([^)\n]{0,2048}))\)"),  # [text](target)
+    re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*(?:<([^>]*)>|(\S+))"),  # [ref]: target
+    re.compile(r"""\b(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I),  # raw HTML
+]
+_PLACEHOLDER = re.compile(r"^\{(filename|static|attach|index|category|tag|author)\}(.*)$")
+
+
+def links_in(doc: Document) -> list[tuple[int, str]]:
+    """(line, target) of every link and picture in the text, outside code (found once
+    per document: several checks ask)."""
+    if doc.links is None:
+        doc.links = list(_links_in(doc))
+    return doc.links
+
+
+def _links_in(doc: Document) -> Iterator[tuple[int, str]]:
+    fenced = False
+    for number, line in enumerate(markdown_lines(doc.body), doc.body_line):
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced or line.startswith(("    ", "\t")):
+            continue
+        if "](" not in line and "]:" not in line and "=" not in line:
+            continue  # no link, reference or attribute can be on it (most lines)
+        if "`" in line:
+            line = _CODE_SPAN.sub("", line)
+        for pattern in _LINKS:
+            for match in pattern.finditer(line):
+                target = next((g for g in match.groups() if g is not None), "")
+                target = _TITLE.sub("", target).strip()  # [text](target "title")
+                if target:
+                    yield number, target
+
+
+def _exists(target: str, doc: Document, content: Path) -> bool:
+    placeholder = _PLACEHOLDER.match(target)
+    kind = placeholder.group(1) if placeholder else None
+    if kind in ("index", "category", "tag", "author"):
+        return True
+    path = unquote(urlsplit(placeholder.group(2) if placeholder else target).path)
+    if not path:
+        return True
+    folder = posixpath.dirname(doc.rel)
+    candidates = (
+        [path.lstrip("/")]
+        if path.startswith("/")
+        else [posixpath.join(folder, path), *([] if placeholder else [path])]
+    )
+    for candidate in candidates:
+        candidate = posixpath.normpath(candidate)
+        if not candidate.startswith("..") and (content / candidate).is_file():
+            return True
+    return False
+
+
+def check_links(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    for doc in docs:
+        for line, target in links_in(doc):
+            parts = urlsplit(target)
+            internal = target.startswith("{") or not (
+                parts.scheme
+                or target.startswith(("#", "//"))
+                or re.match(r"^[a-zA-Z][\w+.-]*:", target)
+            )
+            if (
+                not internal
+                or _exists(target, doc, site.content)
+                or link_leaves_folder(target, posixpath.dirname(doc.rel))
+            ):
+                continue  # (a link out of the town's folder: check_confinement says so)
+            yield _error(
+                doc,
+                line,
+                f"the link “{target}” leads to no file. Check the file name and "
+                "folder (a picture usually is “{static}/images/name.jpg”, another "
+                "article “{filename}name.md”).",
+                f"ссылка «{target}» ведёт к несуществующему файлу. Проверьте имя "
+                "файла и папку (картинка обычно — «{static}/images/имя.jpg», другая "
+                "статья — «{filename}имя.md»).",
+            )
+
+
+def _terms(doc: Document, key: str) -> list[str]:
+    value = doc.metadata.get(key)
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    text = str(value)
+    return (
+        [t.strip() for t in (text.split(";") if ";" in text else text.split(",")) if t.strip()]
+        if key in ("tags", "authors")
+        else [text.strip()]
+        if text.strip()
+        else []
+    )
+
+
+def _normal(term: str) -> str:
+    return " ".join(term.split()).casefold().replace("ё", "е")
+
+
+def check_term_spellings(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    for key, word_en, word_ru in (("category", "category", "рубрика"), ("tags", "tag", "метка")):
+        spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        where: dict[tuple[str, str, str], list[Document]] = defaultdict(list)
+        for doc in docs:
+            for term in _terms(doc, key):
+                spellings[(doc.lang, _normal(term))][term] += 1
+                where[(doc.lang, _normal(term), term)].append(doc)
+        for (lang, normal), counts in spellings.items():
+            if len(counts) < 2:
+                continue
+            usual, uses = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            for term in counts:
+                if term == usual:
+                    continue
+                for doc in where[(lang, normal, term)]:
+                    yield _warning(
+                        doc,
+                        doc.line(key),
+                        f"the {word_en} “{term}” differs from “{usual}” (used {uses} times) "
+                        "only in capital letters or spaces; write it the same way.",
+                        f"{word_ru} «{term}» отличается от «{usual}» (встречается "
+                        f"{_times_ru(uses)}) "
+                        "только заглавными буквами или пробелами; пишите одинаково.",
+                    )
+
+
+def _times_ru(count: int) -> str:
+    """«2 раза», «5 раз», «21 раз» by the plural rules of Russian (CLDR, through Babel)."""
+    from babel.core import Locale
+
+    form = Locale("ru").plural_form(count)
+    return f"{count} " + {"one": "раз", "few": "раза"}.get(form, "раз")
+
+
+TERMS = (
+    ("category", "category", "рубрика"),
+    ("tags", "tag", "метка"),
+    ("author", "author", "автор"),
+    ("authors", "author", "автор"),
+)
+
+
+def check_term_names(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    """Categories, tags and authors are plain words: each gets a page named after it,
+    and the theme shows the name as it is (markup in it would run in readers'
+    browsers, and a name without letters would make a hidden file ``.html``)."""
+    for doc in docs:
+        for key, word_en, word_ru in TERMS:
+            for term in _terms(doc, key):
+                if "<" in term or ">" in term:
+                    yield _error(
+                        doc,
+                        doc.line(key),
+                        f"the {word_en} “{term}” contains “<” or “>”; names are "
+                        "plain text, without HTML. Write it in plain words.",
+                        f"{word_ru} «{term}» содержит «<» или «>»; названия — "
+                        "простой текст, без HTML. Уберите эти знаки.",
+                    )
+                elif not slugify(term):
+                    yield _error(
+                        doc,
+                        doc.line(key),
+                        f"the {word_en} “{term}” has no letter or digit, so its "
+                        "page cannot get an address. Write it in words.",
+                        f"{word_ru} «{term}» не содержит ни букв, ни цифр, поэтому "
+                        "странице с этим названием не дать адрес. Напишите "
+                        "название словами.",
+                    )
+
+
+def check_bodies(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    for doc in docs:
+        if not doc.body.strip():
+            yield _warning(
+                doc,
+                doc.body_line,
+                "the text is empty: the page will show only its title.",
+                "текст пустой: на странице будет только заголовок.",
+            )
+
+
+def _html_removals(doc: Document) -> list[tuple[int, Removal]]:
+    """(line, removal) of everything the build removes from the text, its title and its
+    summary (a summary is Markdown, a title plain text)."""
+    found = locate(doc.body, doc.body_line, removals_in(doc.body))
+    title = str(doc.metadata.get("title") or "")
+    if "<" in title:
+        found += [(doc.line("title"), r) for r in removals(title)]
+    summary = doc.metadata.get("summary")
+    if isinstance(summary, str) and summary.strip():
+        found += [(doc.line("summary"), r) for r in removals(to_html(summary))]
+    return found
+
+
+def check_html(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    if site.trust_html:
+        return
+    for doc in docs:
+        if doc.removals is None:
+            doc.removals = _html_removals(doc)
+        for line, removal in doc.removals:
+            en, ru = removal.message()
+            yield _warning(doc, line, en, ru)
+
+
+def check_controls(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    """Invisible control characters in the metadata or the text: removed by the build,
+    said here so that the editor knows where they are."""
+    for doc in docs:
+        for key, value in doc.metadata.items():
+            if has_controls(str(value)):
+                yield _warning(
+                    doc,
+                    doc.line(key),
+                    f"“{key}” contains invisible control characters (pasted from "
+                    "a terminal or an old program?); the build removes them.",
+                    f"в «{key}» есть невидимые управляющие символы (вставлено из "
+                    "терминала или старой программы?); сборка их удаляет.",
+                )
+        if has_controls(doc.body):
+            first = next(i for i, c in enumerate(doc.body) if has_controls(c))
+            yield _warning(
+                doc,
+                doc.body_line + doc.body.count("\n", 0, first),
+                "the text contains invisible control characters (pasted from a "
+                "terminal or an old program?); the build removes them.",
+                "в тексте есть невидимые управляющие символы (вставлено из "
+                "терминала или старой программы?); сборка их удаляет.",
+            )
+
+
+def check_limits(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+    """What one file may expand to (:mod:`gardarika.build.limits`)."""
+    for doc in docs:
+        for key, en, ru in metadata_problems(doc.metadata):
+            yield _error(doc, doc.line(key) if key else 1, en, ru)
+
+
+CHECKS: tuple[Check, ...] = (
+    check_titles,
+    check_title_length,
+    check_dates,
+    check_languages,
+    check_duplicate_slugs,
+    check_addresses,
+    check_reserved_addresses,
+    check_save_as,
+    check_templates,
+    check_translations,
+    check_links,
+    check_term_spellings,
+    check_term_names,
+    check_bodies,
+    check_html,
+    check_confinement,
+    check_files,
+    check_images,
+    check_limits,
+    check_controls,
+)
+
+
+def prepare(
+    site: SiteConfig, docs: list[Document], problems: list[Problem], html: bool = True
+) -> list[Document]:
+    """Convert each text's Markdown once, within its time budget and telling the parent
+    process which text it is on: a text Markdown reads for ever, or that nests too
+    deeply, is reported and left out of the other checks. Without ``html`` (a build's
+    checks: the build converts every text anyway, and reports what it removes), only a
+    text that may nest too deeply is converted."""
+    ready = []
+    for doc in docs:
+        report(doc.shown)
+        try:
+            with time_budget(budget_for(len(doc.body.encode("utf-8")))):
+                converted = html and not site.trust_html
+                if converted:
+                    doc.removals = _html_removals(doc)
+                if may_nest_too_deep(doc.body) and not (converted and may_need_cleaning(doc.body)):
+                    to_html(doc.body)  # not converted above: would the build manage?
+        except TooSlow as slow:
+            error = too_slow_error(slow.args[0], doc.body_line)
+        except RecursionError:
+            error = too_deep_error(doc.body_line)
+        else:
+            ready.append(doc)
+            continue
+        problems.append(Problem(file=doc.shown, line=error.line, en=error.en, ru=error.ru))
+    return ready
+
+
+def size_problems(site: SiteConfig, root: Path) -> list[Problem]:
+    """The town's content folder over a bound of :mod:`gardarika.build.limits` (a "git bomb"
+    of 100 000 copies, a folder of gigabytes): then nothing else is read."""
+    try:
+        found = size_problem(measure_town(site.content))
+    except (OSError, RecursionError, ValueError) as exc:  # whatever it is, the town alone
+        found = (
+            "",
+            f"its content folder could not be read ({exc!r}), so the town is not built.",
+            f"папку материалов не удалось прочитать ({exc!r}), поэтому сайт города не собран.",
+        )
+    if found is None:
+        return []
+    file, en, ru = found
+    shown = display_path(site.content, root)
+    return [Problem(file=f"{shown}/{file}" if file else shown, en=en, ru=ru)]
+
+
+def lint_town(site: SiteConfig, root: Path, html: bool = True) -> list[Problem]:
+    """Every problem in a town's content, errors and warnings, in file and line order.
+    Without ``html`` (before a build), what the build removes from each text's HTML is
+    left for the build to report (plugin ``safe_html``): the Markdown of every text is
+    then converted once, by the build."""
+    too_large = size_problems(site, root)
+    if too_large:
+        return too_large
+    docs, problems = read_town(site, root)
+    docs = prepare(site, docs, problems, html)
+    for check in CHECKS:
+        if html or check is not check_html:
+            problems.extend(check(site, docs, root))
+    return sorted(problems, key=lambda p: (p.file, p.line or 0, p.severity, p.en))

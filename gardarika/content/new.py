@@ -1,0 +1,116 @@
+"""``invoke new``: start an article, a page or a translation in the right place.
+
+The file gets YAML front matter filled in — title, date (now, in the town's time zone),
+language, address (slug) — and a line of placeholder text, so an editor only writes.
+An existing file is never overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from gardarika.config.network import Network
+from gardarika.content.documents import Document, read_town
+from gardarika.content.slugs import slugify
+from gardarika.errors import GardarikaError, Problem, display_path
+
+PLACEHOLDER = {"ru": "Напишите здесь текст.", "en": "Write the text here."}
+#: hints kept as YAML comments in the front matter, so they are never published
+HINTS = {
+    "ru": "# Картинка в тексте: ![Что на картинке]({static}/images/имя-файла.jpg)\n",
+    "en": "# A picture in the text: ![What it shows]({static}/images/file-name.jpg)\n",
+}
+
+
+def _refuse(en: str, ru: str, file: str = "invoke new") -> GardarikaError:
+    return GardarikaError([Problem(file=file, en=en, ru=ru)])
+
+
+def _front_matter(fields: dict[str, str]) -> str:
+    return (
+        "---\n" + yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
+    )
+
+
+def _find_original(
+    docs: list[Document], slug: str, lang: str, page: bool | None
+) -> Document | None:
+    for doc in docs:
+        if doc.slug == slug and doc.lang != lang and (page is None or (doc.kind == "page") == page):
+            return doc
+    return None
+
+
+def new_document(
+    network: Network,
+    town: str,
+    title: str,
+    lang: str | None = None,
+    page: bool = False,
+    translation_of: str | None = None,
+    now: dt.datetime | None = None,
+) -> Path:
+    """Create the Markdown file and return its path; raise :class:`GardarikaError`."""
+    site = network.sites.get(town)
+    if site is None:
+        raise _refuse(
+            f"there is no town “{town}” (no sites/{town}.yaml).",
+            f"города «{town}» нет (нет файла sites/{town}.yaml).",
+        )
+    lang = lang or site.default_language
+    if lang not in site.languages:
+        raise _refuse(
+            f"the town has no language “{lang}” (it has {', '.join(site.languages)}).",
+            f"у города нет языка «{lang}» (есть: {', '.join(site.languages)}).",
+        )
+    if not title.strip():
+        raise _refuse('give the title with --title "...".', 'укажите заголовок: --title "...".')
+    now = now or dt.datetime.now(ZoneInfo(site.timezone))
+    fields: dict[str, str] = {"title": title.strip()}
+    if translation_of:
+        docs, _ = read_town(site, network.root)
+        original = _find_original(docs, translation_of, lang, page or None)
+        if original is None:
+            raise _refuse(
+                f"there is no article or page with the address “{translation_of}” in another "
+                "language to translate.",
+                f"материала с адресом «{translation_of}» на другом языке, который можно "
+                "перевести, нет.",
+            )
+        path = original.path.parent / f"{original.base[1]}.{lang}.md"
+        is_page = original.kind == "page"
+        if not is_page:
+            date = original.metadata.get("date")
+            fields["date"] = str(date) if date else f"{now:%Y-%m-%d %H:%M}"
+        fields.update(lang=lang, slug=translation_of, translation="yes")
+    else:
+        slug = slugify(title) or "new"
+        folder = site.content / ("pages" if page else "articles")
+        name = slug if lang == site.default_language else f"{slug}.{lang}"
+        path = folder / f"{name}.md"
+        is_page = page
+        if not page:
+            fields["date"] = f"{now:%Y-%m-%d %H:%M}"
+        fields.update(lang=lang, slug=slug)
+    if path.exists():
+        shown = display_path(path, network.root)
+        raise _refuse(
+            "this file already exists; it is not overwritten. Choose another title.",
+            "такой файл уже есть, он не будет перезаписан. Выберите другой заголовок.",
+            file=shown,
+        )
+    if not is_page:
+        fields["category"] = ""
+    text = _front_matter(fields)
+    if not is_page:
+        text = text.replace("category: ''\n", "# category: Новости\n# tags: праздник, парк\n")
+    text = text[:-4] + HINTS.get(lang, HINTS["en"]) + "---\n"
+    text += "\n" + PLACEHOLDER.get(lang, PLACEHOLDER["en"]) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as out:
+        out.write(text)
+    return path

@@ -1,0 +1,378 @@
+"""Finding and rewriting the URLs in HTML, CSS, JSON and JavaScript output.
+
+Pages must work opened from disk: every internal reference is relative and names a file
+(``news.html``, ``category/index.html``), never a folder (``./``, ``news/``) and never
+root-absolute (``/theme/main.css``), and nothing is loaded from another website. This
+module is the one place that knows where URLs sit in the files we write; the
+``offline_output`` plugin uses it to fix the output and ``gardarika.checks.output`` to verify it.
+
+The HTML is not re-serialised: only attribute values and CSS ``url()`` values are
+replaced, so everything else in a page stays byte for byte as the theme wrote it.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from html import escape, unescape
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+#: attributes that hold a URL, by element (``*``: any element)
+URL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "*": (
+        "href",
+        "src",
+        "poster",
+        "background",
+        "cite",
+        "longdesc",
+        "action",
+        "formaction",
+        "data",
+    ),
+}
+SRCSET_ATTRIBUTES = ("srcset", "imagesrcset")
+
+#: elements whose URL makes the browser load something (not just a link to follow)
+RESOURCE_ELEMENTS: dict[str, tuple[str, ...]] = {
+    "img": ("src", "srcset"),
+    "iframe": ("src",),
+    "frame": ("src",),
+    "script": ("src",),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "source": ("src", "srcset"),
+    "track": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "input": ("src",),
+    "image": ("href",),
+    "use": ("href",),
+}
+#: ``<link rel=...>`` kinds that load something
+LOADING_LINK_RELS = frozenset(
+    {
+        "stylesheet",
+        "icon",
+        "shortcut",
+        "apple-touch-icon",
+        "preload",
+        "prefetch",
+        "modulepreload",
+        "manifest",
+        "mask-icon",
+        "import",
+    }
+)
+
+_TAG = re.compile(
+    r"<!--.*?-->"  # comments are skipped
+    r"|<(?P<name>[a-zA-Z][^\s/>]*)"
+    r"(?P<attrs>(?:\s+[^\s\"'=<>`/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?"
+    r"|\s*/(?!>))*)\s*/?>",
+    re.S,
+)
+_ATTR = re.compile(
+    r"(?P<name>[^\s\"'=<>`/]+)(?:(?P<eq>\s*=\s*)(?:\"(?P<dq>[^\"]*)\""
+    r"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"'=<>`]+)))?"
+)
+_CSS_URL = re.compile(
+    r"""url\(\s*(?P<q>['"]?)(?P<url>[^'")]*?)(?P=q)\s*\)"""
+    r"""|@import\s+(?P<iq>['"])(?P<iurl>[^'"]+)(?P=iq)""",
+    re.I,
+)
+_RAW_TEXT = re.compile(r"<(?P<name>script|style)\b[^>]*>(?P<body>.*?)</(?P=name)\s*>", re.S | re.I)
+_JS_STRING = re.compile(r"""(?P<q>["'])(?P<s>[\w.~/-]+(?:[?#][^"'\s<>]*)?)(?P=q)""")
+
+UrlFixer = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One URL found in a file."""
+
+    url: str
+    line: int
+    element: str  # the tag name, "css", "json" or "js"
+    attribute: str  # the attribute, or the kind of reference
+    loads: bool  # the browser fetches it to show the page (not a link to follow)
+    escaped: bool = False  # written with HTML character references (an attribute value)
+
+
+def is_external(url: str) -> bool:
+    """Another website (``https://…``, ``//cdn…``), not a file of ours."""
+    parts = urlsplit(url.strip())
+    return url.strip().startswith("//") or parts.scheme in ("http", "https", "ftp", "ws", "wss")
+
+
+def is_internal(url: str) -> bool:
+    """A reference to a file of this output (not another site, not mailto: or data:)."""
+    url = url.strip()
+    if not url or url.startswith("#") or url.startswith("//"):
+        return False
+    return not urlsplit(url).scheme and not re.match(r"^[a-zA-Z][\w+.-]*:", url)
+
+
+def make_portable(url: str, page_dir: str, is_dir: Callable[[str], bool]) -> str:
+    """``url`` found in a file in ``page_dir`` (a folder relative to the site root), as a
+    relative reference that names a file. ``is_dir(path)`` tells whether a site-relative
+    path is a folder. ``?query`` and ``#anchor`` are kept; other URLs are unchanged."""
+    stripped = url.strip()
+    if not is_internal(stripped):
+        return url
+    parts = urlsplit(stripped)
+    path = parts.path
+    if not path:
+        return url  # "?page=2" or "" refer to the current page
+    here = page_dir or "."
+    absolute = path.startswith("/")
+    site_path = posixpath.normpath(path.lstrip("/") if absolute else posixpath.join(here, path))
+    names_folder = (
+        path.endswith("/")
+        or posixpath.basename(path) in ("", ".", "..")
+        or is_dir(unquote(site_path))
+    )
+    if absolute:
+        path = posixpath.relpath(site_path, here)
+    if names_folder:
+        path = path.rstrip("/")
+        path = "index.html" if path in ("", ".") else f"{path}/index.html"
+    return urlunsplit(("", "", path, parts.query, parts.fragment))
+
+
+class _Lines:
+    """Line numbers of offsets in ``text``, asked for in increasing order (each
+    newline is counted once, not once per question)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offset = 0
+        self.line = 1
+
+    def at(self, offset: int) -> int:
+        if offset < self.offset:  # asked out of order: count from the start again
+            self.offset, self.line = 0, 1
+        self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line
+
+
+def _attr_value(match: re.Match[str]) -> tuple[str | None, int, int]:
+    for group in ("dq", "sq", "bare"):
+        if match.group(group) is not None:
+            return match.group(group), match.start(group), match.end(group)
+    return None, -1, -1
+
+
+def _srcset_urls(value: str) -> Iterator[tuple[str, int, int]]:
+    """(url, start, end) of each candidate of a ``srcset``."""
+    for candidate in re.finditer(r"\s*([^\s,][^\s]*?)(?:\s+[^,]*)?(?:,|$)", value):
+        url = candidate.group(1).rstrip(",")
+        if url:
+            yield url, candidate.start(1), candidate.start(1) + len(url)
+
+
+def _loads(tag: str, attr: str, attrs: dict[str, str]) -> bool:
+    if attr in RESOURCE_ELEMENTS.get(tag, ()):
+        return True
+    if tag == "link" and attr == "href":
+        rels = set(attrs.get("rel", "").lower().split())
+        return bool(rels & LOADING_LINK_RELS)
+    return False
+
+
+#: the attributes :func:`html_references` looks at; every other one (class, id, alt…, most
+#: of a page) is passed over without working out its line or value
+_REFERENCE_ATTRIBUTES = frozenset((*URL_ATTRIBUTES["*"], *SRCSET_ATTRIBUTES, "style", "content"))
+
+
+def _attribute_values(attrs_text: str) -> dict[str, str]:
+    return {m.group("name").lower(): (_attr_value(m)[0] or "") for m in _ATTR.finditer(attrs_text)}
+
+
+def html_references(html: str) -> Iterator[tuple[Reference, int, int]]:
+    """Every URL of an HTML document with its position, including CSS ``url()`` in
+    ``<style>`` blocks and ``style`` attributes, and path-like strings in inline scripts."""
+    lines = _Lines(html)
+    for tag in _TAG.finditer(html):
+        name = tag.group("name")
+        attrs_text = tag.group("attrs")
+        if not name or not attrs_text:
+            continue
+        name = name.lower()
+        base = tag.start("attrs")
+        values: dict[str, str] | None = None  # all of the tag's attributes, when needed
+        for match in _ATTR.finditer(attrs_text):
+            attr = match.group("name").lower()
+            if attr not in _REFERENCE_ATTRIBUTES:
+                continue
+            if attr == "content":
+                if name != "meta":
+                    continue
+                values = values if values is not None else _attribute_values(attrs_text)
+                if values.get("http-equiv", "").lower() != "refresh":
+                    continue
+            value, start, end = _attr_value(match)
+            if value is None:
+                continue
+            start, end = base + start, base + end
+            line = lines.at(start)
+            if attr in URL_ATTRIBUTES["*"] or attr == "content":
+                url = value
+                offset = 0
+                if attr == "content":
+                    refresh = re.search(r"url\s*=\s*['\"]?([^'\"\s]+)", value, re.I)
+                    if not refresh:
+                        continue
+                    url, offset = refresh.group(1), refresh.start(1)
+                if name == "link":
+                    values = values if values is not None else _attribute_values(attrs_text)
+                ref = Reference(
+                    unescape(url), line, name, attr, _loads(name, attr, values or {}), escaped=True
+                )
+                yield ref, start + offset, start + offset + len(url)
+            elif attr in SRCSET_ATTRIBUTES:
+                for url, s, e in _srcset_urls(value):
+                    yield (
+                        Reference(unescape(url), line, name, attr, True, escaped=True),
+                        start + s,
+                        start + e,
+                    )
+            else:  # style
+                for ref, s, e in css_references(value):
+                    yield Reference(ref.url, line, name, "style", True), start + s, start + e
+    lines = _Lines(html)
+    for block in _RAW_TEXT.finditer(html):
+        body_start = block.start("body")
+        if block.group("name").lower() == "style":
+            refs = css_references(block.group("body"))
+        else:
+            refs = js_references(block.group("body"))
+        for ref, s, e in refs:
+            line = lines.at(body_start + s)
+            yield (
+                Reference(ref.url, line, ref.element, ref.attribute, ref.loads),
+                body_start + s,
+                body_start + e,
+            )
+
+
+def css_references(css: str) -> Iterator[tuple[Reference, int, int]]:
+    """``url(...)`` and ``@import "..."`` of a stylesheet (they all load something)."""
+    lines = _Lines(css)
+    for match in _CSS_URL.finditer(css):
+        group = "url" if match.group("url") is not None else "iurl"
+        url = match.group(group)
+        if url:
+            kind = "url()" if group == "url" else "@import"
+            yield (
+                Reference(url, lines.at(match.start(group)), "css", kind, True),
+                match.start(group),
+                match.end(group),
+            )
+
+
+def js_references(js: str) -> Iterator[tuple[Reference, int, int]]:
+    """String literals in a script that are page links (``"/news/"``, ``"../a.html"``)."""
+    lines = _Lines(js)
+    for match in _JS_STRING.finditer(js):
+        url = match.group("s")
+        if looks_like_page_link(url):
+            yield (
+                Reference(url, lines.at(match.start("s")), "js", "string", False),
+                match.start("s"),
+                match.end("s"),
+            )
+
+
+_PAGE_LINK = re.compile(r"(?:/|\./|\.\./)?[^\s<>\"'?#]*(?:\.html|/)(?:[?#][^\s<>\"']*)?")
+
+
+def looks_like_page_link(text: str) -> bool:
+    """``news.html``, ``/news/``, ``../a/b.html#x``: a string that links to a page."""
+    return len(text) > 1 and bool(_PAGE_LINK.fullmatch(text)) and not text.startswith("//")
+
+
+def json_references(data: object, path: str = "") -> Iterator[tuple[str, str]]:
+    """(JSON path, value) of every string in a JSON document that links to a page."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from json_references(value, f"{path}.{key}")
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from json_references(value, f"{path}[{i}]")
+    elif isinstance(data, str) and looks_like_page_link(data):
+        yield path, data
+
+
+def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
+    out, last = [], 0
+    for start, end, new in sorted(spans):
+        out.append(text[last:start])
+        out.append(new)
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _rewrite(
+    text: str,
+    refs: Iterator[tuple[Reference, int, int]],
+    fix: UrlFixer,
+    noted: list[Reference] | None = None,
+) -> str:
+    """``text`` with each reference passed through ``fix``; into ``noted``, when given,
+    each reference as the result has it."""
+    spans = []
+    for ref, start, end in refs:
+        new = fix(ref.url)
+        if new != ref.url:
+            spans.append((start, end, escape(new) if ref.escaped else new))
+        if noted is not None:
+            noted.append(replace(ref, url=new) if new != ref.url else ref)
+    return _replace(text, spans) if spans else text
+
+
+def rewrite_html(html: str, fix: UrlFixer) -> str:
+    """``html`` with every URL passed through ``fix`` (unchanged where ``fix`` keeps it)."""
+    return _rewrite(html, html_references(html), fix)
+
+
+def rewrite_html_noting(html: str, fix: UrlFixer) -> tuple[str, list[Reference]]:
+    """:func:`rewrite_html`, and the references of the result (what
+    :func:`html_references` would find in it) from the same single pass."""
+    found: list[Reference] = []
+    return _rewrite(html, html_references(html), fix, found), found
+
+
+def rewrite_css(css: str, fix: UrlFixer) -> str:
+    return _rewrite(css, css_references(css), fix)
+
+
+def rewrite_js(js: str, fix: UrlFixer) -> str:
+    return _rewrite(js, js_references(js), fix)
+
+
+def rewrite_json(text: str, fix: UrlFixer) -> str:
+    """JSON with its page-link strings fixed; text that is not JSON is returned as it is."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+
+    def walk(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, str) and looks_like_page_link(value):
+            return fix(value)
+        return value
+
+    fixed = walk(data)
+    if fixed == data:
+        return text
+    return json.dumps(fixed, ensure_ascii=False, separators=(",", ":"))
