@@ -51,6 +51,7 @@ from gardarika.checks.rawhtml import (
     to_html,
 )
 from gardarika.config.network import SiteConfig
+from gardarika.config.templates import PLAIN_NAME, template_problem
 from gardarika.content.documents import Document, is_language_code, read_town
 from gardarika.content.frontmatter import markdown_lines
 from gardarika.content.slugs import slugify
@@ -291,18 +292,15 @@ def check_templates(site: SiteConfig, docs: list[Document], root: Path) -> Itera
         if "template" not in doc.metadata:
             continue
         name = str(doc.metadata["template"] or "").strip()
-        if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        if not PLAIN_NAME.fullmatch(name):
             continue  # not a plain name at all: check_confinement explains that one
-        if name.startswith("_") or name.lower() in ("base", "portal") or name != name.lower():
+        problem = template_problem(name)
+        if problem is not None:
             yield _error(
                 doc,
                 doc.line("template"),
-                f"“{name}” is a part of the theme's pages, not a template of its "
-                "own. Remove the “Template:” line or name a page template in "
-                "lower case, like “page”.",
-                f"«{name}» — часть страниц темы, а не отдельный шаблон. Уберите "
-                "строку «Template:» или укажите шаблон страницы строчными "
-                "буквами, например «page».",
+                f"{problem[0]}. Remove the “Template:” line or name a page template.",
+                f"{problem[1]}. Уберите строку «Template:» или укажите шаблон страницы.",
             )
             continue
         try:

@@ -43,6 +43,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
+from gardarika.config.templates import template_problem
 from gardarika.fs.confine import (
     SITE_FILES,
     SITE_FOLDERS,
@@ -78,10 +79,6 @@ class Context:
 #: a plugin is named by its folder (or file) in plugins/: one plain name, no dotted path
 #: that Python could resolve to a module elsewhere (``content.town.files.x``)
 PLUGIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TEMPLATE = re.compile(r"^[A-Za-z0-9_-]+$")
-#: templates that are parts of the theme's pages (``_macros``, ``base``) or the network's
-#: portal, never a page of a town: Pelican fails on them without naming the setting
-PARTIAL_TEMPLATES = ("base", "portal")
 #: what a file name pattern may contain between braces: values Gardarika makes safe
 PATTERN_FIELDS = frozenset(
     {
@@ -429,21 +426,12 @@ def _file_setting(key: str, context: Context) -> Validator:
 
 
 def _template_name(value: Any) -> Iterator[Found]:
-    if not isinstance(value, str) or not _TEMPLATE.match(value):
+    problem = template_problem(value)
+    if problem is not None:
         yield (
             (),
-            f"“{value}” is not a template name; write the name of a template of the "
-            "theme without folder or extension, like “archives”.",
-            f"«{value}» — не имя шаблона; укажите имя шаблона темы без папки и "
-            "расширения, например «archives».",
-        )
-    elif value.startswith("_") or value.lower() in PARTIAL_TEMPLATES:
-        yield (
-            (),
-            f"“{value}” is a part of the theme's pages (or the network's portal), "
-            "not a page template of its own; name a page template, like “archives”.",
-            f"«{value}» — часть страниц темы (или портал сети), а не отдельный шаблон "
-            "страницы; укажите шаблон страницы, например «archives».",
+            f"{problem[0]}; name a page template of the theme, like “archives”.",
+            f"{problem[1]}; укажите шаблон страницы темы, например «archives».",
         )
 
 

@@ -19,12 +19,12 @@ Settings read: ``PATH``.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pelican import signals
 from pelican.contents import Static
 
+from gardarika.config.templates import template_problem
 from gardarika.content.documents import line_containing
 from gardarika.errors import ContentError
 from gardarika.fs.confine import (
@@ -123,12 +123,13 @@ def check_template(instance: Any) -> None:
     if name is None:
         return
     text = str(name)
-    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", text) or text in ("base", "portal"):
+    problem = template_problem(text)
+    if problem is not None:
         raise ContentError(
-            f"“template: {text}” is not a page template of the theme; remove the line or "
-            "name one like “page” or “article”. The page is not published.",
-            f"«template: {text}» — не шаблон страницы темы; уберите строку или укажите, "
-            "например, «page» или «article». Страница не опубликована.",
+            f"template: {problem[0]}. Remove the line or name a page template of the theme. "
+            "The page is not published.",
+            f"template: {problem[1]}. Уберите строку или укажите шаблон страницы темы. "
+            "Страница не опубликована.",
             line_containing(instance.source_path, text),
         )
 
