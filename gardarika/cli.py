@@ -61,7 +61,7 @@ def build(
     names = _names(site)
     if shard:
         from gardarika.config.network import load_network
-        from gardarika.publish.network_ops import shard as share
+        from gardarika.publish.shards import shard as share
 
         try:
             names = share(names or load_network(root).ordered_ids(), shard) or ["-"]
@@ -363,7 +363,7 @@ def _portal(root: Path) -> int:
 def owners(root: Path) -> int:
     """Write CODEOWNERS from the editors in sites/*.yaml."""
     from gardarika.config.network import load_network
-    from gardarika.publish.network_ops import codeowners
+    from gardarika.publish.owners import codeowners
 
     network = load_network(root)
     path = Path(root) / "CODEOWNERS"
@@ -401,7 +401,7 @@ def matrix(root: Path, shards: int | None = None) -> int:
 def pull(root: Path, site: str | None = None) -> int:
     """Clone or update the content of towns that have their own repository."""
     from gardarika.config.network import load_network
-    from gardarika.publish.network_ops import pull as pull_town
+    from gardarika.content.pull import pull as pull_town
 
     network = load_network(root)
     try:  # every asked town checked before any is pulled

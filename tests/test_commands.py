@@ -168,7 +168,8 @@ def test_an_unknown_town_stops_the_command_before_any_town(
 ) -> None:
     """``pull`` and ``deploy`` did the towns before an unknown one, then stopped with
     exit code 2 half-way; now nothing is done at all."""
-    from gardarika.publish import deploy, network_ops
+    from gardarika.content import pull
+    from gardarika.publish import deploy
 
     alpha = network / "sites" / "alpha.yaml"
     stick = network.parent / "stick"
@@ -179,7 +180,7 @@ def test_an_unknown_town_stops_the_command_before_any_town(
     (network / "output" / "alpha").mkdir(parents=True)
     (network / "output" / "alpha" / "index.html").write_text("<!DOCTYPE html>", encoding="utf-8")
     done: list[str] = []
-    monkeypatch.setattr(network_ops, "pull", lambda net, town: done.append(town) or (True, ""))
+    monkeypatch.setattr(pull, "pull", lambda net, town: done.append(town) or (True, ""))
     monkeypatch.setattr(deploy, "make_target", lambda *args, **kwargs: done.append("deploy"))
     monkeypatch.setattr(deploy, "deploy_folder", lambda *args, **kwargs: done.append("deploy"))
     code = cli.main(["--root", str(network), command, "--site", "alpha,gamma"])

@@ -16,7 +16,7 @@ import pytest
 from conftest import write
 
 from gardarika.config.network import load_network
-from gardarika.publish.network_ops import codeowners
+from gardarika.publish.owners import codeowners
 
 #: what a rule written by ``invoke owners`` looks like
 RULE = re.compile(

@@ -25,7 +25,7 @@ from conftest import write
 
 from gardarika.build.limits import MAX_FILE_BYTES, MAX_TOWN_BYTES, MAX_TOWN_ENTRIES
 from gardarika.config.network import load_network
-from gardarika.publish.network_ops import pull
+from gardarika.content.pull import pull
 
 MB = 1024 * 1024
 ENV = {
@@ -390,9 +390,9 @@ def test_a_server_that_never_answers_is_given_up(
     and without (the address check switched off)."""
     import dataclasses
 
-    import gardarika.publish.network_ops
+    import gardarika.content.pull
 
-    monkeypatch.setattr(gardarika.publish.network_ops, "GIT_TIMEOUT", 3)
+    monkeypatch.setattr(gardarika.content.pull, "GIT_TIMEOUT", 3)
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen()
@@ -400,7 +400,7 @@ def test_a_server_that_never_answers_is_given_up(
     if trusted:
         config.config = dataclasses.replace(config.config, pull_with_credentials=("gamma",))
     else:
-        monkeypatch.setattr(gardarika.publish.network_ops, "repository_problem", lambda *_: None)
+        monkeypatch.setattr(gardarika.content.pull, "repository_problem", lambda *_: None)
     silent = {"url": f"git://127.0.0.1:{server.getsockname()[1]}/gamma.git", "branch": "main"}
     config.sites["gamma"] = dataclasses.replace(config.sites["gamma"], repository=silent)
     result: list[tuple[bool, str]] = []
@@ -570,10 +570,10 @@ def test_credential_helpers_and_netrc_are_never_used(
     check and the transport list (https, ssh, git) switched off."""
     import dataclasses
 
-    import gardarika.publish.network_ops
+    import gardarika.content.pull
 
-    monkeypatch.setattr(gardarika.publish.network_ops, "REMOTE_PROTOCOLS", "http:https:ssh:git")
-    monkeypatch.setattr(gardarika.publish.network_ops, "repository_problem", lambda *_: None)
+    monkeypatch.setattr(gardarika.content.pull, "REMOTE_PROTOCOLS", "http:https:ssh:git")
+    monkeypatch.setattr(gardarika.content.pull, "repository_problem", lambda *_: None)
     seen: list[str | None] = []
     handler = type("Handler", (_Asking,), {"seen": seen})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -602,7 +602,7 @@ def test_credential_helpers_and_netrc_are_never_used(
 
 def test_the_commands_carry_no_credential(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """What git is run with, without the maintainer's credentials and with them."""
-    from gardarika.publish.network_ops import _Git
+    from gardarika.content.pull import _Git
 
     for name, value in (
         ("SSH_AUTH_SOCK", "/agent"),

@@ -142,7 +142,7 @@ DEFAULT_TIMEZONE = "Europe/Moscow"
 # runs one (``ext::sh -c …``), and a folder target may be any folder the maintainer can
 # write. So each value is checked for its kind here, with a message for the editor; the
 # commands are built so that a value is never an option (``--``, quoting), as a second
-# line of defence (:mod:`gardarika.publish.deploy`, :mod:`gardarika.publish.network_ops`).
+# line of defence (:mod:`gardarika.publish.deploy`, :mod:`gardarika.content.pull`).
 
 #: a host name or an IPv4 address (letters, digits, "." and "-", not starting with "-"
 #: or "."), or an IPv6 address in brackets

@@ -92,9 +92,9 @@ from gardarika.config.network import (
     port_problem,
     visible,
 )
+from gardarika.content.pull import NO_CONVERSION, stream_records
 from gardarika.errors import GardarikaError, Problem
 from gardarika.fs.confine import path_problem
-from gardarika.publish.network_ops import NO_CONVERSION, stream_records
 
 MANIFEST = ".gardarika-manifest.json"
 

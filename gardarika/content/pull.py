@@ -1,14 +1,6 @@
-"""Network-wide chores: who owns which town (CODEOWNERS), shares of towns for parallel
-CI jobs, and fetching towns' content from their own repositories.
+"""``invoke pull``: a town's content fetched from its own git repository.
 
-**CODEOWNERS** is written from folder names and the editors of the towns' files, and
-one line of it is a rule: a name with a space, a new line or a pattern character in it
-(``* @evil``) would add rules of its own. So every path written is a plain path inside
-``content/`` or ``sites/`` (lower-case Latin letters, digits, ``._-``), every editor an
-account or an address of :data:`gardarika.config.network.EDITOR`; a town whose rules cannot be
-written so is left out, with a warning.
-
-**Pulling.** The repository's address and branch come from the town's file, which its
+The repository's address and branch come from the town's file, which its
 editors may edit: they are checked in :mod:`gardarika.config.network` and again here, each
 value follows ``--`` or is glued to its option (``--branch=…``), and git may use only
 the transports ``https``, ``ssh`` and ``git`` (``GIT_ALLOW_PROTOCOL``), or ``file`` for a
@@ -58,7 +50,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -73,104 +64,14 @@ from gardarika.build.limits import (
     TownSize,
 )
 from gardarika.config.network import (
-    TOWN_ID,
     Network,
     branch_problem,
-    editor_problem,
     repository_is_local,
     repository_problem,
     visible,
 )
 from gardarika.errors import display_path
 from gardarika.fs.confine import is_inside
-
-# -- CODEOWNERS ---------------------------------------------------------------------------
-
-#: a path written into CODEOWNERS: nothing a CODEOWNERS parser reads as a pattern, a
-#: comment, an escape or the end of the path (no space, ``*?[]!#\``, new line)
-SAFE_PATH = re.compile(r"[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*")
-
-
-def _town_rules(network: Network, town: str) -> tuple[list[str], tuple[str, str] | None]:
-    """The CODEOWNERS rules of one town, or why they cannot be written safely."""
-    site = network.sites[town]
-    for editor in site.editors:
-        reason = editor_problem(editor)
-        if reason:
-            return [], reason
-    content = display_path(site.content, network.root)
-    parts = content.split("/")
-    if not SAFE_PATH.fullmatch(content) or parts[0] != "content" or len(parts) < 2:
-        shown = visible(content)
-        return [], (
-            f"its content folder “{shown}” is not a folder inside content/ named with "
-            "lower-case Latin letters, digits, “.”, “_” and “-”: a rule for it could "
-            "claim other towns' files or add rules of its own. Rename the folder (and "
-            "“content:” in the town's file).",
-            f"его папка материалов «{shown}» — не папка внутри content/ с именем из "
-            "строчных латинских букв, цифр, «.», «_» и «-»: правило для неё могло бы "
-            "отдать чужие файлы или добавить свои правила. Переименуйте папку (и "
-            "«content:» в файле города).",
-        )
-    settings = display_path(site.file, network.root)
-    if not SAFE_PATH.fullmatch(settings) or not re.fullmatch(r"sites/[^/]+\.ya?ml", settings):
-        shown = visible(settings)
-        return [], (
-            f"its settings file “{shown}” is not a file in sites/ named like the "
-            "town (lower-case Latin letters, digits and “-”).",
-            f"его файл настроек «{shown}» — не файл в sites/ с именем города "
-            "(строчные латинские буквы, цифры и «-»).",
-        )
-    owners = " ".join(site.editors)
-    return [f"/{content}/ {owners}", f"/{settings} {owners}"], None
-
-
-def _warn(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr)
-
-
-def codeowners(network: Network, warn: Callable[[str], None] | None = None) -> str:
-    """A CODEOWNERS file: each town's editors own its content folder and settings file.
-
-    A town whose rules cannot be written safely (a folder or an editor with a space, a
-    new line or a pattern character) is left out, and ``warn`` (by default: a line on
-    the standard error) is told why, in English and in Russian."""
-    warn = warn or _warn
-    lines = [
-        "# Written by `invoke owners` from the editors listed in sites/*.yaml.",
-        "# Each town's editors review changes to its content and settings.",
-        "",
-    ]
-    for town in sorted(network.sites):
-        if not network.sites[town].editors:
-            continue
-        rules, reason = _town_rules(network, town)
-        if reason:
-            shown = visible(town)
-            warn(
-                f"{shown}: left out of CODEOWNERS: {reason[0]} / {shown}: не включён в "
-                f"CODEOWNERS: {reason[1]}"
-            )
-            if TOWN_ID.fullmatch(town):
-                lines.append(f"# {town}: left out, see the warning of `invoke owners`")
-            continue
-        lines.extend(rules)
-    return "\n".join(lines) + "\n"
-
-
-def shard(towns: list[str], spec: str) -> list[str]:
-    """The towns of share ``K/N`` (1 ≤ K ≤ N): every N-th town of the sorted list, from
-    the K-th, so that the shares are even and the same on every machine."""
-    try:
-        k, n = (int(part) for part in spec.split("/"))
-    except ValueError:
-        raise ValueError(f"“{spec}” is not a share like 2/5") from None
-    if not 1 <= k <= n:
-        raise ValueError(f"“{spec}”: the share must be between 1/{n} and {n}/{n}")
-    return sorted(towns)[k - 1 :: n]
-
-
-# -- running git --------------------------------------------------------------------------
 
 #: seconds a clone or a fetch may take; then git (and ssh, a remote helper) is stopped
 GIT_TIMEOUT = 600

@@ -12,7 +12,9 @@ import pytest
 from conftest import write
 
 from gardarika.config.network import load_network
-from gardarika.publish.network_ops import codeowners, pull, shard
+from gardarika.content.pull import pull
+from gardarika.publish.owners import codeowners
+from gardarika.publish.shards import shard
 
 
 def gardarika(*args: str) -> subprocess.CompletedProcess[str]:
@@ -208,7 +210,7 @@ def test_pull_cannot_run_a_command(
     the allowed transports), never as an option or a command."""
     import dataclasses
 
-    import gardarika.publish.network_ops
+    import gardarika.content.pull
 
     marker = tmp_path / "ran"
     if cloned:
@@ -221,8 +223,8 @@ def test_pull_cannot_run_a_command(
     config.sites["gamma"] = dataclasses.replace(config.sites["gamma"], repository=hostile)
     ok, message = pull(config, "gamma")
     assert not ok and "sites/gamma.yaml" in message and not marker.exists()
-    monkeypatch.setattr(gardarika.publish.network_ops, "repository_problem", lambda *_: None)
-    monkeypatch.setattr(gardarika.publish.network_ops, "branch_problem", lambda *_: None)
+    monkeypatch.setattr(gardarika.content.pull, "repository_problem", lambda *_: None)
+    monkeypatch.setattr(gardarika.content.pull, "branch_problem", lambda *_: None)
     ok, message = pull(config, "gamma")
     assert not ok, message
     assert not marker.exists()
@@ -273,7 +275,7 @@ def test_real_git_never_runs_a_command_from_the_settings(
     switched off. The marker never appears."""
     import dataclasses
 
-    from gardarika.publish import network_ops
+    from gardarika.content import pull as network_ops
 
     marker = tmp_path / "ran"
     bare = _clone_town(network, tmp_path) if cloned else bare_repository(network, tmp_path)[1]
