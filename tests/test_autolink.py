@@ -8,7 +8,7 @@ import time
 import markdown
 import pytest
 
-from gardarika.build.pelican_settings import markdown_settings
+from gardarika.content.markdown import markdown_settings
 
 
 def convert(text: str) -> str:

@@ -93,7 +93,7 @@ def test_a_backslash_escapes_any_punctuation_as_in_commonmark(text: str, expecte
     showed. The escaped character is text, never markup."""
     import markdown
 
-    from gardarika.build.pelican_settings import markdown_settings
+    from gardarika.content.markdown import markdown_settings
 
     config = dict(markdown_settings()["extension_configs"])
     html = markdown.Markdown(

@@ -20,16 +20,13 @@ from pathlib import Path
 from posixpath import relpath
 from typing import Any
 
-from pymdownx.emoji import emojione, to_alt
-
 from gardarika.config.network import Network, SiteConfig
 from gardarika.render.i18n import language_label, load_translations
 from gardarika.build.pelican_cache import SafeBytecodeCache
 from gardarika.fs.portable import SLUG_SUBSTITUTIONS
-from gardarika.content.slugs import toc_slugify
+from gardarika.content.documents import STATIC_FOLDERS
+from gardarika.content.markdown import markdown_settings
 
-#: the folders of a town's content published as they are (pictures, documents)
-STATIC_FOLDERS = ("images", "files")
 
 #: Order matters: plugins on the same signal run in this order. ``own_folder`` comes
 #: first, so nothing reads a file outside the content folder, and ``safe_addresses``
@@ -80,51 +77,6 @@ def lang_roots(site: SiteConfig, lang: str) -> dict[str, str]:
     """From this subsite's root, the prefix leading to each language's root."""
     here = subsite_dir(site, lang)
     return {other: _rel(subsite_dir(site, other), here) for other in site.languages}
-
-
-@cache
-def _emoji_index() -> dict[str, Any]:
-    return emojione({}, None)
-
-
-def emoji_index(options: dict[str, Any], md: Any) -> dict[str, Any]:
-    """The emoji table, read once per process: Pelican makes a Markdown instance per file,
-    and copying the table for each costs more than converting the file."""
-    return _emoji_index()
-
-
-def markdown_settings() -> dict[str, Any]:
-    """Markdown as editors of community news expect it, with nothing fetched from the web.
-
-    Tables, footnotes, definition lists, attribute lists, abbreviations and fenced code
-    (``extra``); a table of contents with readable heading ids (``toc``, ``[TOC]``);
-    notes and warnings (``admonition``, ``!!! note``); collapsible blocks
-    (``pymdownx.details``); ~~strike-through~~, ==marked== text, task lists, links made
-    from pasted addresses, backslash escapes as CommonMark has them (``13\\"``), and emoji
-    shortcodes (``:smile:``) as plain Unicode characters,
-    never as pictures from a CDN. No maths (it would need a remote script).
-    """
-    return {
-        "extension_configs": {
-            "markdown.extensions.extra": {},
-            "markdown.extensions.meta": {},
-            "markdown.extensions.toc": {
-                "slugify": toc_slugify,
-                "permalink": False,
-                "toc_depth": "2-4",
-            },
-            "markdown.extensions.sane_lists": {},
-            "markdown.extensions.admonition": {},
-            "pymdownx.details": {},
-            "pymdownx.tilde": {"subscript": False},
-            "pymdownx.mark": {},
-            "pymdownx.tasklist": {"custom_checkbox": False},
-            "gardarika.content.autolink": {},
-            "gardarika.content.mdescapes": {},
-            "pymdownx.emoji": {"emoji_generator": to_alt, "emoji_index": emoji_index},
-        },
-        "output_format": "html5",
-    }
 
 
 def pelican_settings(

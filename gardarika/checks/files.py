@@ -63,10 +63,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from gardarika.build.pelican_settings import STATIC_FOLDERS
 from gardarika.checks.svg import MAX_BYTES, SVG_SUFFIXES, SvgDanger, svg_dangers, svgz_dangers
 from gardarika.config.network import SiteConfig
-from gardarika.content.documents import SOURCE_SUFFIXES, Document, visible_files
+from gardarika.content.documents import SOURCE_SUFFIXES, STATIC_FOLDERS, Document, visible_files
 from gardarika.errors import Problem, display_path
 from gardarika.fs.confine import hidden_part, is_inside, path_problem
 from gardarika.fs.portable import portable_path

@@ -24,7 +24,7 @@ from functools import cache
 
 import markdown
 
-from gardarika.build.pelican_settings import markdown_settings
+from gardarika.content.markdown import markdown_settings
 from gardarika.render.embeds import replace_remote_embeds
 from gardarika.render.sanitize import Removal, normal_url, removals, url_allowed
 

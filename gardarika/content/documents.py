@@ -32,6 +32,9 @@ from gardarika.fs.portable import portable_name
 SOURCE_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
 _SUFFIX = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3})$")
 
+#: the folders of a town's content published as they are (pictures, documents)
+STATIC_FOLDERS = ("images", "files")
+
 
 @dataclass
 class Document:

@@ -9,8 +9,7 @@ from pathlib import Path
 from pelican_site import build_site
 
 MARKDOWN = (
-    "from gardarika.build.pelican_settings import markdown_settings\n"
-    "MARKDOWN = markdown_settings()\n"
+    "from gardarika.content.markdown import markdown_settings\nMARKDOWN = markdown_settings()\n"
 )
 
 HEADER = "Title: Test\nDate: 2024-01-01\nSlug: t\n\n"

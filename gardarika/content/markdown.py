@@ -1,0 +1,57 @@
+"""The one Markdown configuration: what the build converts texts with, and what the
+editors' checks convert a text with to say, line by line, what the cleaning removes.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from pymdownx.emoji import emojione, to_alt
+
+from gardarika.content.slugs import toc_slugify
+
+
+@cache
+def _emoji_index() -> dict[str, Any]:
+    return emojione({}, None)
+
+
+def emoji_index(options: dict[str, Any], md: Any) -> dict[str, Any]:
+    """The emoji table, read once per process: Pelican makes a Markdown instance per file,
+    and copying the table for each costs more than converting the file."""
+    return _emoji_index()
+
+
+def markdown_settings() -> dict[str, Any]:
+    """Markdown as editors of community news expect it, with nothing fetched from the web.
+
+    Tables, footnotes, definition lists, attribute lists, abbreviations and fenced code
+    (``extra``); a table of contents with readable heading ids (``toc``, ``[TOC]``);
+    notes and warnings (``admonition``, ``!!! note``); collapsible blocks
+    (``pymdownx.details``); ~~strike-through~~, ==marked== text, task lists, links made
+    from pasted addresses, backslash escapes as CommonMark has them (``13\\"``), and emoji
+    shortcodes (``:smile:``) as plain Unicode characters,
+    never as pictures from a CDN. No maths (it would need a remote script).
+    """
+    return {
+        "extension_configs": {
+            "markdown.extensions.extra": {},
+            "markdown.extensions.meta": {},
+            "markdown.extensions.toc": {
+                "slugify": toc_slugify,
+                "permalink": False,
+                "toc_depth": "2-4",
+            },
+            "markdown.extensions.sane_lists": {},
+            "markdown.extensions.admonition": {},
+            "pymdownx.details": {},
+            "pymdownx.tilde": {"subscript": False},
+            "pymdownx.mark": {},
+            "pymdownx.tasklist": {"custom_checkbox": False},
+            "gardarika.content.autolink": {},
+            "gardarika.content.mdescapes": {},
+            "pymdownx.emoji": {"emoji_generator": to_alt, "emoji_index": emoji_index},
+        },
+        "output_format": "html5",
+    }
