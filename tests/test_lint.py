@@ -175,21 +175,52 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("name", "text", "severity", "where", "words"), CASES, ids=[c[0] for c in CASES]
-)
-def test_each_problem_is_reported(
-    network: Path, build_network, name: str, text: str, severity: str, where: str, words: str
-) -> None:
+def _with_second_article(network: Path) -> None:
     # with alpha's articles, "Новости" and "ярмарка" are then used twice each
     write(
         network / "content/alpha/articles/news2.md",
         "Title: Ещё новость\nDate: 2024-02-02\nCategory: Новости\nTags: ярмарка\n\nТекст.\n",
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "severity", "where", "words"), CASES, ids=[c[0] for c in CASES]
+)
+def test_each_problem_is_reported(
+    network: Path, name: str, text: str, severity: str, where: str, words: str
+) -> None:
+    """Each rule through the checks themselves (``lint_town``, as every build and
+    ``invoke lint`` run them): the file, the line, the severity, both languages."""
+    from gardarika.checks.lint import lint_town
+    from gardarika.config.network import load_network
+
+    _with_second_article(network)
+    (network / ARTICLE.format(name)).write_text(text, encoding="utf-8")
+    problems = lint_town(load_network(network).sites["alpha"], network)
+    found = [
+        p
+        for p in problems
+        if p.file == ARTICLE.format(name)
+        and p.severity == severity
+        and where in p.format().split("\n")[0]
+        and words in p.en
+    ]
+    assert found, "\n".join(p.format() for p in problems)
+    assert all(p.ru and p.ru != p.en for p in found)
+
+
+@pytest.mark.parametrize("case", ["links.md", "category.md"])
+def test_an_error_stops_its_town_and_a_warning_does_not(
+    network: Path, build_network, case: str
+) -> None:
+    """In a build: an error in a town's content keeps the town unpublished (the other
+    towns build), a warning does not; both are printed with file:line in both
+    languages, never with a traceback."""
+    name, text, severity, where, words = next(c for c in CASES if c[0] == case)
+    _with_second_article(network)
     (network / ARTICLE.format(name)).write_text(text, encoding="utf-8")
     report = build_network(network)
-    shown = ARTICLE.format(name)
-    lines = [line for line in report.log.splitlines() if line.startswith(shown)]
+    lines = [line for line in report.log.splitlines() if line.startswith(ARTICLE.format(name))]
     label, label_ru = ("error", "ошибка") if severity == "error" else ("warning", "предупреждение")
     assert any(where in line and f" {label}: " in line and words in line for line in lines), (
         report.log
@@ -200,6 +231,28 @@ def test_each_problem_is_reported(
         assert report.failed == ["alpha"] and report.built == ["beta"]
     else:
         assert report.ok, report.log
+
+
+def test_links_in_code_are_not_read_and_links_in_text_are(network: Path) -> None:
+    """The checks take code from the one rule Markdown follows (``mask_code``): a fence
+    of four backticks holding one of three, inline code of two backticks holding one,
+    an indented block; a line indented under a paragraph is text, and its link is
+    read."""
+    from gardarika.checks.lint import lint_town
+    from gardarika.config.network import load_network
+
+    body = (
+        "Title: Код\nDate: 2024-01-01\n\nАбзац.\n\n"
+        "````\n```\n[a](gone-1.md)\n```\n[b](gone-2.md)\n````\n\n"
+        "Смотрите ``[c](gone-3.md) ` ``.\n\n"
+        "    [d](gone-4.md)\n\n"
+        "Строка абзаца\n    и её продолжение: [e](gone-5.md).\n"
+    )
+    write(network / ARTICLE.format("code.md"), body)
+    said = " ".join(p.en for p in lint_town(load_network(network).sites["alpha"], network))
+    assert "gone-5.md" in said
+    for hidden in ("gone-1", "gone-2", "gone-3", "gone-4"):
+        assert hidden not in said, hidden
 
 
 def test_a_marked_future_date_is_fine(network: Path, build_network) -> None:

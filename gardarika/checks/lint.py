@@ -54,6 +54,7 @@ from gardarika.config.network import SiteConfig
 from gardarika.config.templates import PLAIN_NAME, template_problem
 from gardarika.content.documents import Document, is_language_code, read_town
 from gardarika.content.frontmatter import markdown_lines
+from gardarika.content.markdown import mask_code
 from gardarika.content.slugs import slugify
 from gardarika.errors import Problem, display_path
 from gardarika.fs.confine import SITE_PAGES, address_problem, link_leaves_folder, page_file_problem
@@ -339,8 +340,6 @@ def check_translations(site: SiteConfig, docs: list[Document], root: Path) -> It
             )
 
 
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_CODE_SPAN = re.compile(r"`[^`]*`")
 _TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*')\s*$""")
 # (a target is at most 2 048 characters: unbounded, a line of thousands of "](" would
 # be scanned to its end from each of them, which is quadratic)
@@ -361,17 +360,11 @@ def links_in(doc: Document) -> list[tuple[int, str]]:
 
 
 def _links_in(doc: Document) -> Iterator[tuple[int, str]]:
-    fenced = False
-    for number, line in enumerate(markdown_lines(doc.body), doc.body_line):
-        if _FENCE.match(line):
-            fenced = not fenced
-            continue
-        if fenced or line.startswith(("    ", "\t")):
-            continue
+    # code (fenced, indented or inline) blanked out, every line where it was
+    masked = mask_code("\n".join(markdown_lines(doc.body)), indented=True)
+    for number, line in enumerate(masked.split("\n"), doc.body_line):
         if "](" not in line and "]:" not in line and "=" not in line:
             continue  # no link, reference or attribute can be on it (most lines)
-        if "`" in line:
-            line = _CODE_SPAN.sub("", line)
         for pattern in _LINKS:
             for match in pattern.finditer(line):
                 target = next((g for g in match.groups() if g is not None), "")

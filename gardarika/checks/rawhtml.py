@@ -24,7 +24,7 @@ from functools import cache
 
 import markdown
 
-from gardarika.content.markdown import markdown_settings
+from gardarika.content.markdown import markdown_settings, mask_code
 from gardarika.render.embeds import replace_remote_embeds
 from gardarika.render.sanitize import Removal, normal_url, removals, url_allowed
 
@@ -45,8 +45,6 @@ _SUSPECT = re.compile(
     r"(?!(?:https?|mailto|tel):)[^\s/?#]{0,64}(?::|[^\s/?#]))",
     re.I | re.M,
 )
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 
 
 #: what Markdown reads by recursion, hundreds deep: a long run of one of its nesting
@@ -125,39 +123,6 @@ def to_html(text: str) -> str:
 def removals_in(text: str) -> list[Removal]:
     """What the build removes from the HTML of Markdown ``text``, in order."""
     return removals(to_html(text)) if may_need_cleaning(text) else []
-
-
-def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
-
-
-def mask_code(text: str, indented: bool) -> str:
-    """``text`` with code (fenced blocks, inline code and, when ``indented``, indented
-    blocks) blanked out, keeping every line and column where it was."""
-    lines = text.split("\n")
-    fence = ""
-    previous_blank = True
-    for number, line in enumerate(lines):
-        opening = _FENCE.match(line)
-        if fence:
-            if (
-                opening
-                and opening.group(1)[0] == fence[0]
-                and len(opening.group(1)) >= len(fence)
-                and not line.strip(" `~")
-            ):
-                fence = ""
-            lines[number] = " " * len(line)
-            continue
-        if opening:
-            fence = opening.group(1)
-            lines[number] = " " * len(line)
-            continue
-        if indented and previous_blank and line.startswith(("    ", "\t")):
-            lines[number] = " " * len(line)
-            continue  # an indented block goes on while lines stay indented
-        previous_blank = not line.strip()
-    return _CODE_SPAN.sub(_blank, "\n".join(lines))
 
 
 def _mask_remote(text: str) -> str:

@@ -1,9 +1,12 @@
 """The one Markdown configuration: what the build converts texts with, and what the
-editors' checks convert a text with to say, line by line, what the cleaning removes.
+editors' checks convert a text with to say, line by line, what the cleaning removes;
+and the one rule for where code is in a Markdown text (the checks read no link, tag or
+address inside code: Markdown shows it as text).
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -55,3 +58,42 @@ def markdown_settings() -> dict[str, Any]:
         },
         "output_format": "html5",
     }
+
+
+#: a fence that opens or closes a code block (up to three spaces before it)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+#: inline code: a run of backticks, up to the same run (CommonMark's rule)
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def mask_code(text: str, indented: bool) -> str:
+    """``text`` with code (fenced blocks, inline code and, when ``indented``, indented
+    blocks) blanked out, keeping every line and column where it was."""
+    lines = text.split("\n")
+    fence = ""
+    previous_blank = True
+    for number, line in enumerate(lines):
+        opening = _FENCE.match(line)
+        if fence:
+            if (
+                opening
+                and opening.group(1)[0] == fence[0]
+                and len(opening.group(1)) >= len(fence)
+                and not line.strip(" `~")
+            ):
+                fence = ""
+            lines[number] = " " * len(line)
+            continue
+        if opening:
+            fence = opening.group(1)
+            lines[number] = " " * len(line)
+            continue
+        if indented and previous_blank and line.startswith(("    ", "\t")):
+            lines[number] = " " * len(line)
+            continue  # an indented block goes on while lines stay indented
+        previous_blank = not line.strip()
+    return _CODE_SPAN.sub(_blank, "\n".join(lines))
