@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import inspect
 import os
 import re
 import textwrap
@@ -14,10 +15,50 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+#: what a test (or a fixture it uses) calls when it builds a site, starts another
+#: program or drives the browser: such a test is ``slow``
+_SLOW_CALLS = (
+    "Builder(",
+    "build_network",
+    "build_site",
+    "gardarika(",
+    "subprocess",
+    "chromium",
+    "playwright",
+    "demo_output",
+    "generate_longform",
+    "_build(",
+    "_with_helpers(",
+    "_split_build(",
+)
+
+
+def _is_slow(item: pytest.Item) -> bool:
+    if item.get_closest_marker("long") is not None:
+        return True
+    functions = [getattr(item, "function", None)]
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in info.name2fixturedefs.values() if info is not None else ():
+        functions.extend(d.func for d in defs)
+    for function in functions:
+        try:
+            source = inspect.getsource(function)
+        except (OSError, TypeError):
+            continue
+        if any(call in source for call in _SLOW_CALLS):
+            return True
+    return False
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The few tests that run for minutes (marked ``long``) go first: with the suite
-    spread over the cores (``invoke test``), a long test started last would keep one
-    core busy alone while the others sit idle."""
+    """Tests that build a site, start another program or drive the browser are marked
+    ``slow`` (``invoke test --args "-m 'not slow'"`` runs the others, in seconds). The
+    few tests that run for minutes (marked ``long``) go first: with the suite spread
+    over the cores (``invoke test``), a long test started last would keep one core busy
+    alone while the others sit idle."""
+    for item in items:
+        if _is_slow(item):
+            item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
