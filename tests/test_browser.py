@@ -210,7 +210,7 @@ def test_article_screenshot_is_laid_out(browser: object, demo_output: Path, tmp_
 
 
 def test_live_preview_reloads_the_open_page(browser: object, network: Path) -> None:
-    from conftest import write
+    from projects import write
 
     from gardarika.preview.live import LivePreview
 
@@ -310,7 +310,7 @@ def test_walk_from_a_package(browser: object, demo_output: Path, tmp_path: Path)
     """The folder `invoke package` makes for a USB stick passes the same walk."""
     import datetime as dt
 
-    from conftest import REPO
+    from projects import REPO
 
     from gardarika.publish.manifest import verify
     from gardarika.publish.package import package

@@ -7,7 +7,7 @@ import multiprocessing
 import re
 from pathlib import Path
 
-from conftest import broken_links, write
+from projects import broken_links, write
 
 from gardarika.build.builder import Builder
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from projects import REPO
 
 from gardarika.fs.lock import LockBusy, project_lock
 

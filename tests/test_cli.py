@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from conftest import REPO, write
+from projects import REPO, write
 
 from gardarika.preview.serve import make_server
 

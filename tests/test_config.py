@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import write
+from projects import write
 
 from gardarika.config.network import (
     DEFAULT_THEME,
@@ -377,7 +377,7 @@ def accepted(project: Path, text: str) -> SiteConfig:
 
 def private_themes(project: Path) -> Path:
     """``themes/`` as a folder of the project's own, holding a link to the shared theme."""
-    from conftest import REPO
+    from projects import REPO
 
     themes = project / "themes"
     themes.unlink()
@@ -408,7 +408,7 @@ def test_a_theme_leading_into_content_is_refused(project: Path, tmp_path: Path) 
     symbolic link into a town's folder (or sites/, output/) would let editors run code."""
     import shutil
 
-    from conftest import REPO
+    from projects import REPO
 
     themes = private_themes(project)
     text = project / "content/vyborg/files/theme.txt"

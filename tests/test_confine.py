@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import write
+from projects import write
 
 import gardarika.build.builder
 from gardarika.checks.lint import lint_town

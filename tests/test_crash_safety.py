@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write
+from projects import REPO, write
 
 from gardarika.fs import files as fsutil
 from gardarika.fs.files import recover_leftovers, replace_dir, write_file_atomic

@@ -9,7 +9,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from conftest import REPO, broken_links
+from projects import REPO, broken_links
 
 from gardarika.config.network import load_network
 from gardarika.render.typography import for_language

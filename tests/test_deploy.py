@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import broken_links, write
+from projects import broken_links, write
 
 from gardarika.publish.deploy import (
     MANIFEST,

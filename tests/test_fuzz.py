@@ -32,9 +32,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import PNG, write
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
+from projects import PNG, write
 
 from gardarika.build.builder import Builder
 
@@ -555,7 +555,7 @@ def may_change(rel: str) -> bool:
 @pytest.fixture(scope="module")
 def fuzz_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A one-language town built once from harmless content, so that the portal exists."""
-    from conftest import REPO
+    from projects import REPO
 
     root = tmp_path_factory.mktemp("fuzz") / "net"
     (root / "sites").mkdir(parents=True)

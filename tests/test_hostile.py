@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write
+from projects import REPO, write
 
 import gardarika.build.builder
 from gardarika.checks.output import check_output

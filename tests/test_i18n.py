@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from projects import REPO
 
 from gardarika.render.i18n import extract_messages, language_label, load_translations, untranslated
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, write
 from PIL import ExifTags, Image, ImageChops, ImageDraw, ImageFile, ImageStat
+from projects import REPO, write
 
 from gardarika.render.images import (
     MAX_PIXELS,

@@ -18,7 +18,7 @@ import resource
 from pathlib import Path
 
 import pytest
-from conftest import PNG, write
+from projects import PNG, write
 
 from gardarika.content.documents import MAX_SOURCE_BYTES
 

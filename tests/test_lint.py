@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import write
+from projects import write
 
 ARTICLE = "content/alpha/articles/{}"
 

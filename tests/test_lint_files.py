@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from conftest import write
+from projects import write
 
 from gardarika.checks.files import check_files, file_problems
 from gardarika.config.network import SiteConfig

@@ -8,7 +8,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import write
+from projects import write
 
 from gardarika.preview.live import STATUS_PATH, LivePreview
 
@@ -130,7 +130,7 @@ def test_live_preview_answers_only_to_this_computers_names(network: Path) -> Non
 def test_the_watch_survives_folders_nested_a_thousand_deep(tmp_path: Path) -> None:
     """The live preview's watch walks the content folder: 1 500 nested folders must
     not crash it (Python's os.walk calls itself for each level)."""
-    from conftest import remove_deep
+    from projects import remove_deep
 
     from gardarika.preview.live import fingerprint
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import write
+from projects import write
 
 from gardarika.content.slugs import slugify, toc_slugify
 

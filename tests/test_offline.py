@@ -12,8 +12,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import REPO, broken_links, write
 from PIL import Image
+from projects import REPO, broken_links, write
 
 from gardarika.checks.output import check_output
 from gardarika.render.embeds import replace_remote_embeds

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import write
+from projects import write
 
 from gardarika.config.network import load_network
 from gardarika.publish.owners import codeowners

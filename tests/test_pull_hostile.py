@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import write
+from projects import write
 
 from gardarika.build.limits import MAX_FILE_BYTES, MAX_TOWN_BYTES, MAX_TOWN_ENTRIES
 from gardarika.config.network import load_network

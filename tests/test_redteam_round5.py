@@ -257,7 +257,7 @@ def test_the_declared_pystemmer_stems_as_the_browser_does() -> None:
     import re
     import tomllib
 
-    from conftest import REPO
+    from projects import REPO
 
     deps = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"][
         "dependencies"

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import REPO, remove_deep, write
+from projects import REPO, remove_deep, write
 
 import gardarika.build.limits
 from gardarika.build.fingerprint import town_fingerprint

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import write
+from projects import write
 
 from gardarika.content.frontmatter import front_matter_lines, parse_front_matter, read_metadata
 from gardarika.content.slugs import fallback_slug

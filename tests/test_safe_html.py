@@ -9,9 +9,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import write
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from projects import write
 
 from gardarika.checks.lint import lint_town
 from gardarika.checks.rawhtml import may_need_cleaning, removals_in, to_html

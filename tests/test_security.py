@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write
+from projects import REPO, write
 
 import gardarika.build.builder
 import gardarika.render.sanitize

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write
+from projects import REPO, write
 
 from gardarika.config.network import load_network, load_site
 from gardarika.errors import GardarikaError, Problem

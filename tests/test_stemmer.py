@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 import snowballstemmer
-from conftest import REPO
+from projects import REPO
 
 DATA = REPO / "tests" / "data"
 STEMMER_JS = REPO / "themes" / "gardarika" / "static" / "js" / "stemmer.js"

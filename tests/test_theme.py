@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write
 from markupsafe import escape
 from pagetext import text_in
+from projects import REPO, write
 
 from gardarika.config.network import load_network
 

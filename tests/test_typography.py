@@ -296,7 +296,7 @@ def test_the_note_for_a_picture_from_another_website_is_typeset(network, build_n
     """The link that replaces a remote picture is written by offline_output before
     typography runs: its words and the picture's description are typeset too (real
     blogs have thousands of them)."""
-    from conftest import write
+    from projects import write
 
     write(
         network / "content/beta/remote.md",

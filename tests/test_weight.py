@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import write
+from projects import write
 
 from gardarika.checks.weight import heaviest_pages, page_weight, weight_line
 

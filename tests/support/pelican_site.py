@@ -1,4 +1,5 @@
-"""Shared by the plugins' own tests: build a tiny site with the ``pelican`` command and
+"""Shared by the plugins' own tests (kept out of ``plugins/``, where a town could name it
+as a plugin): build a tiny site with the ``pelican`` command and
 only the given plugins, in a process of its own (plugins connect Pelican's global
 signals)."""
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pelican
 
-PLUGINS = Path(__file__).resolve().parent
+PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 SIMPLE_THEME = Path(pelican.__file__).parent / "themes" / "simple"
 
 

@@ -1,0 +1,170 @@
+"""What the tests share besides fixtures: a tiny network of towns written into a project
+folder (``add_alpha``, ``add_beta``), files written from indented text, a PNG, the links
+of a built site that break offline. Imported by ``conftest.py`` and by tests by name
+(``from projects import write``); this folder is on pytest's import path."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def remove_deep(top: Path) -> None:
+    """Remove a folder nested deeper than Python's recursion allows (``shutil.rmtree``
+    and pytest's clean-up of old temporary folders call themselves for each level),
+    one level at a time; links are removed, never followed."""
+    pending = [str(top)]
+    while pending:
+        folder = pending[-1]
+        inner = []
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    inner.append(entry.path)
+                else:
+                    os.unlink(entry.path)
+        if inner:
+            pending.extend(inner)
+        else:
+            os.rmdir(folder)
+            pending.pop()
+
+
+# A 1x1 PNG, so the fixture needs no image library.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c63f8cfc0f01f00050001ff89993d1d0000000049454e44ae426082"
+)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+EXTERNAL = ("http://", "https://", "mailto:", "tel:", "data:", "#")
+
+
+def broken_links(out: Path) -> list[str]:
+    """Every href/src in ``out`` that is root-absolute, names a folder or leads nowhere."""
+    found = []
+    for page in sorted(out.rglob("*.html")):
+        for raw in re.findall(r'(?:href|src)="([^"]*)"', page.read_text(encoding="utf-8")):
+            url = html.unescape(raw)
+            if url.startswith(EXTERNAL):
+                continue
+            path = url.split("#")[0].split("?")[0]
+            if (
+                url.startswith("/")
+                or not path
+                or path.endswith("/")
+                or not (page.parent / path).resolve().is_file()
+            ):
+                found.append(f"{page.relative_to(out)}: {url}")
+    return found
+
+
+ALPHA_SITE = """
+    name:
+      ru: Альфа
+      en: Alpha
+    languages: [ru, en]
+    description:
+      ru: Городок для тестов.
+      en: A town for tests.
+    neighbours: [beta]
+"""
+
+BETA_SITE = """
+    name:
+      ru: Бета
+    languages: [ru]
+"""
+
+
+def add_alpha(root: Path) -> None:
+    """Town ``alpha``: ru + en, a translated article, one article per language only,
+    a translated page and a picture."""
+    write(root / "sites" / "alpha.yaml", ALPHA_SITE)
+    c = root / "content" / "alpha"
+    write(
+        c / "articles" / "fair.md",
+        """
+        Title: Ярмарка ремёсел
+        Date: 2024-05-05 10:00
+        Category: Новости
+        Tags: ярмарка, ремёсла
+
+        На ярмарке ![Гончар]({static}/images/potter.png) и [объявление]({filename}notice.md).
+    """,
+    )
+    write(
+        c / "articles" / "fair.en.md",
+        """
+        Title: Craft fair
+        Date: 2024-05-05 10:00
+        Category: News
+        Tags: fair
+
+        At the fair ![Potter]({static}/images/potter.png) and [notice]({filename}notice.md).
+    """,
+    )
+    write(
+        c / "articles" / "notice.md",
+        """
+        Title: Объявление только по-русски
+        Date: 2024-05-06 09:00
+        Category: Объявления
+
+        Только на русском.
+    """,
+    )
+    write(
+        c / "articles" / "visitors.en.md",
+        """
+        Title: Note for visitors
+        Date: 2024-05-07 12:00
+        Category: News
+
+        Only in English.
+    """,
+    )
+    write(
+        c / "pages" / "about.md",
+        """
+        Title: О городе
+
+        Про город.
+    """,
+    )
+    write(
+        c / "pages" / "about.en.md",
+        """
+        Title: About the town
+
+        About the town.
+    """,
+    )
+    (c / "images").mkdir(parents=True, exist_ok=True)
+    (c / "images" / "potter.png").write_bytes(PNG)
+
+
+def add_beta(root: Path) -> None:
+    """Town ``beta``: Russian only, two articles."""
+    write(root / "sites" / "beta.yaml", BETA_SITE)
+    for i in range(2):
+        write(
+            root / "content" / "beta" / f"news-{i}.md",
+            f"""
+            Title: Новость {i}
+            Date: 2024-0{i + 1}-10
+
+            Текст новости {i}.
+        """,
+        )
