@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from gardarika.build.builder import Builder, BuildError
 from gardarika.checks.output import check_output
@@ -110,8 +111,16 @@ def trusted_towns(root: Path) -> set[str]:
 
 
 def _check(root: Path, sites: str | None = None) -> int:
+    from gardarika.config.network import load_network
+
     output = Path(root) / "output"
     names = _names(sites)
+    if names:
+        try:  # towns, each once: never a path below output/
+            names = load_network(root).choose(names, broken=True)
+        except UnknownTown as unknown:
+            print(unknown, file=sys.stderr)
+            return 2
     missing = [n for n in names or [] if not (output / n).is_dir()]
     if not output.is_dir() or missing:
         what = ", ".join(f"output/{n}/" for n in missing) or "output/"
@@ -492,6 +501,19 @@ def run_tests(root: Path, args: str = "") -> int:
     return subprocess.call([*command, *shlex.split(args)], cwd=root)
 
 
+def _checked(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``convert`` for argparse: what it says is wrong is the error argparse prints."""
+
+    def checked(text: str) -> Any:
+        try:
+            return convert(text)
+        except ValueError as wrong:
+            raise argparse.ArgumentTypeError(str(wrong)) from None
+
+    checked.__name__ = getattr(convert, "__name__", "value")
+    return checked
+
+
 def _add(parser: argparse.ArgumentParser, option: Option) -> None:
     """``option`` on ``parser``: a switch as ``--name`` (or ``--no-name`` when it is on
     by default), a value as ``--name VALUE``, or a positional argument."""
@@ -509,7 +531,7 @@ def _add(parser: argparse.ArgumentParser, option: Option) -> None:
         parser.add_argument(
             f"--{option.dashed}",
             dest=option.name,
-            type=option.type,
+            type=_checked(option.type),
             default=option.default,
             required=option.required,
             metavar=option.metavar,

@@ -13,6 +13,8 @@ option by its name.
 from __future__ import annotations
 
 import importlib
+import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,36 @@ _WAIT = (
 )
 #: the help of ``--site`` for commands that take several towns
 _TOWNS = "town id, or several separated by commas (default: every town)"
+
+
+def count(text: str) -> int:
+    """A whole number, 1 or more (parallel jobs, shares)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"“{text}” is not a whole number / не целое число") from None
+    if value < 1:
+        raise ValueError(f"{value}: at least 1 / не меньше 1")
+    return value
+
+
+def amount(text: str) -> float:
+    """A number above 0 (minutes, megabytes)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"“{text}” is not a number / не число") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{text}: a number above 0 / число больше 0")
+    return value
+
+
+def port(text: str) -> int:
+    """A TCP port: 1 to 65535."""
+    value = count(text)
+    if value > 65535:
+        raise ValueError(f"{value}: a port is 1 to 65535 / порт — от 1 до 65535")
+    return value
 
 
 @dataclass(frozen=True)
@@ -54,9 +86,9 @@ class Option:
     def value(self, given: Any) -> Any:
         """``given`` (a string from a command line, or already typed) as this option's
         type; None stays None."""
-        if given is None or self.flag or not isinstance(given, str):
+        if given is None or self.flag:
             return given
-        return self.type(given)
+        return self.type(str(given)) if self.type is not str else given
 
 
 @dataclass(frozen=True)
@@ -80,10 +112,16 @@ class Command:
 
     def run(self, root: Path | None, given: dict[str, Any]) -> int:
         """Do the command with the options ``given`` (by name; missing ones take their
-        default); the exit code."""
+        default); the exit code (2, with a message, when an option's value is wrong)."""
         module, _, name = self.target.partition(":")
         function = getattr(importlib.import_module(module), name)
-        values = {o.name: o.value(given.get(o.name, o.default)) for o in self.options}
+        values = {}
+        for option in self.options:
+            try:
+                values[option.name] = option.value(given.get(option.name, option.default))
+            except ValueError as wrong:
+                print(f"--{option.dashed}: {wrong}", file=sys.stderr)
+                return 2
         code = function(root, **values) if self.project else function(**values)
         return int(code or 0)
 
@@ -93,7 +131,7 @@ def _site(required: bool = False, several: bool = True) -> Option:
 
 
 _NO_WAIT = Option("wait", _WAIT, default=True, flag=True)
-_PORT = Option("port", "port to listen on (default 8000)", type=int, default=8000)
+_PORT = Option("port", "port to listen on (default 8000)", type=port, default=8000)
 _HOST = Option(
     "host", "address to listen on (default 127.0.0.1, this computer only)", default="127.0.0.1"
 )
@@ -106,7 +144,7 @@ COMMANDS: tuple[Command, ...] = (
         "gardarika.cli:build",
         (
             _site(),
-            Option("jobs", "parallel builds (default: the number of CPU cores)", type=int),
+            Option("jobs", "parallel builds (default: the number of CPU cores)", type=count),
             Option(
                 "check",
                 "check the output afterwards (the default); --no-check skips the check",
@@ -124,14 +162,14 @@ COMMANDS: tuple[Command, ...] = (
                 "time_limit",
                 "stop a town's checks, or its build in one language, after this many "
                 "minutes (default 30)",
-                type=float,
+                type=amount,
                 metavar="MINUTES",
             ),
             Option(
                 "memory_limit",
                 "the memory (MB) one town's checks or build in one language may reserve "
                 "(default 1024)",
-                type=float,
+                type=amount,
                 metavar="MB",
             ),
         ),
@@ -246,7 +284,7 @@ COMMANDS: tuple[Command, ...] = (
             Option(
                 "shards",
                 "print the shares 1/N … N/N instead of the town ids",
-                type=int,
+                type=count,
                 metavar="N",
             ),
         ),
@@ -275,17 +313,17 @@ COMMANDS: tuple[Command, ...] = (
         "benchmark builds and search on a synthetic network; JSON in benchmarks/results/",
         "benchmarks.run:bench",
         (
-            Option("towns", "towns in the synthetic network (default 20)", type=int, default=20),
+            Option("towns", "towns in the synthetic network (default 20)", type=count, default=20),
             Option(
-                "articles", "articles per town and language (default 100)", type=int, default=100
+                "articles", "articles per town and language (default 100)", type=count, default=100
             ),
             Option(
                 "search_articles",
                 "articles per language of the search town (default 500)",
-                type=int,
+                type=count,
                 default=500,
             ),
-            Option("jobs", "parallel builds (default: the number of CPU cores)", type=int),
+            Option("jobs", "parallel builds (default: the number of CPU cores)", type=count),
             Option(
                 "corpus", "a folder of real Markdown articles for the long-form town", metavar="DIR"
             ),

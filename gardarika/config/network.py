@@ -838,26 +838,43 @@ class Network:
             return list(default) if default is not None else known
         unknown = list(dict.fromkeys(n for n in wanted if n not in known))
         if unknown:
-            raise UnknownTown(unknown, known)
+            # a town whose settings file has errors is not missing: say what is wrong
+            broken = [n for n in unknown if n in self.broken]
+            found = [p for p in self.problems if any(p.file == f"sites/{n}.yaml" for n in broken)]
+            raise UnknownTown([n for n in unknown if n not in broken], broken, known, found)
         return [town for town in known if town in wanted]
 
 
 class UnknownTown(GardarikaError):
-    """A command asked for towns that are not in ``sites/``; nothing was done."""
+    """A command asked for towns that are not in ``sites/`` (``missing``) or whose
+    settings file has errors (``broken``, with its ``problems``); nothing was done."""
 
-    def __init__(self, unknown: list[str], known: list[str]) -> None:
-        names = ", ".join(unknown)
+    def __init__(
+        self, missing: list[str], broken: list[str], known: list[str], problems: list[Problem]
+    ) -> None:
         there = ", ".join(sorted(known)) or "none / нет"
-        files = ", ".join(f"sites/{name}.yaml" for name in unknown)
-        super().__init__(
-            [
+        said = list(problems)
+        if missing:
+            names = ", ".join(missing)
+            files = ", ".join(f"sites/{name}.yaml" for name in missing)
+            said.append(
                 Problem(
                     file="sites/",
                     en=f"there is no town {names} (no {files}); nothing was done. Towns: {there}.",
                     ru=f"города {names} нет (нет {files}); ничего не сделано. Есть: {there}.",
                 )
-            ]
-        )
+            )
+        for name in broken:
+            said.append(
+                Problem(
+                    file=f"sites/{name}.yaml",
+                    en=f"the settings of town {name} have errors (above); nothing was done. "
+                    "Fix them first.",
+                    ru=f"в настройках города {name} ошибки (выше); ничего не сделано. "
+                    "Сначала исправьте их.",
+                )
+            )
+        super().__init__(said)
 
 
 class _Checker:

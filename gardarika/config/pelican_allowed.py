@@ -425,8 +425,8 @@ def _file_setting(key: str, context: Context) -> Validator:
     return lambda value: _file_pattern(value, suffixes, context=context)
 
 
-def _template_name(value: Any) -> Iterator[Found]:
-    problem = template_problem(value)
+def _template_name(value: Any, kind: str | None = None) -> Iterator[Found]:
+    problem = template_problem(value, kind)
     if problem is not None:
         yield (
             (),
@@ -498,7 +498,8 @@ def _metadata(
             for where, en, ru in check:
                 yield ((key, *where), en, ru)
         elif name == "template":
-            for where, en, ru in _template_name(element):
+            # a file's own template: an article's or a page's (the build says which)
+            for where, en, ru in _template_name(element, "document"):
                 yield ((key, *where), en, ru)
         elif name == "lang":
             if (

@@ -18,8 +18,17 @@ PARTIAL_TEMPLATES = ("base", "portal")
 PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def template_problem(name: object) -> tuple[str, str] | None:
-    """None when ``name`` can be a page template of a theme; else what is wrong, in
+#: the templates that show one document of a kind (they need that document)
+DOCUMENT_TEMPLATES = {"article": "article", "page": "page"}
+_EN = {"article": "an article", "page": "a page", None: "a page of lists"}
+_RU = {"article": "статью", "page": "страницу", None: "страницу списков"}
+
+
+def template_problem(name: object, kind: str | None = None) -> tuple[str, str] | None:
+    """None when ``name`` can be a page template of a theme for a document of ``kind``
+    (``article`` or ``page``; ``document`` when it may be either, and the build judges
+    it for the document), or, without a kind, for a page of lists (the
+    ``DIRECT_TEMPLATES`` and ``PAGINATED_TEMPLATES`` settings); else what is wrong, in
     English and Russian (the caller adds where it was written and what to do)."""
     if not isinstance(name, str) or not PLAIN_NAME.fullmatch(name):
         return (
@@ -37,5 +46,11 @@ def template_problem(name: object) -> tuple[str, str] | None:
         return (
             f"“{name}”: template names are written in lower case (“{name.lower()}”)",
             f"«{name}»: имена шаблонов пишут строчными буквами («{name.lower()}»)",
+        )
+    shows = DOCUMENT_TEMPLATES.get(name)
+    if shows is not None and shows != kind and kind != "document":
+        return (
+            f"“{name}” is the template that shows {_EN[shows]}; it cannot show {_EN[kind]}",
+            f"«{name}» — шаблон, который показывает {_RU[shows]}; им нельзя показать {_RU[kind]}",
         )
     return None

@@ -6,6 +6,7 @@ address inside code: Markdown shows it as text).
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import cache
 from typing import Any
@@ -60,38 +61,58 @@ def markdown_settings() -> dict[str, Any]:
     }
 
 
-#: a fence that opens or closes a code block (up to three spaces before it)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-#: inline code: a run of backticks, up to the same run (CommonMark's rule)
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
+#: a line that opens a fenced code block as Python-Markdown reads one (``fenced_code``):
+#: at the start of the line, three or more backticks or tildes, then at most a language
+#: or ``{attributes}``; the block is code only if the same fence closes it
+_OPENING = re.compile(
+    r"(`{3,}|~{3,})[ ]*(?:\{[^\n]*\}|\.?[\w#.+-]*[ ]*(?:hl_lines=([\"'])[^\n]*?\2[ ]*)?)"
+)
+#: a line that closes one: the fence alone, spaces after it
+_CLOSING = re.compile(r"(`{3,}|~{3,})[ ]*")
+#: inline code as Python-Markdown reads it: a run of backticks (not one escaped by a
+#: backslash) up to the same run, within one paragraph (never across a blank line)
+_CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)(?:(?!\n[ \t]*\n)[\s\S])+?(?<!`)\1(?!`)")
 
 
 def _blank(match: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", match.group(0))
 
 
+def _fenced(lines: list[str]) -> list[tuple[int, int]]:
+    """The (first, last) lines of each fenced block: from the first opening line that
+    its own fence closes later, to that closing line (an opening never closed is text,
+    as in Python-Markdown). Linear, whatever the text: the closings of each fence are
+    listed once and looked up."""
+    closings: dict[str, list[int]] = {}
+    for number, line in enumerate(lines):
+        closing = _CLOSING.fullmatch(line)
+        if closing is not None:
+            closings.setdefault(closing.group(1), []).append(number)
+    blocks = []
+    number = 0
+    while number < len(lines):
+        opening = _OPENING.fullmatch(lines[number])
+        if opening is not None:
+            after = closings.get(opening.group(1), [])
+            index = bisect.bisect_right(after, number)
+            if index < len(after):
+                blocks.append((number, after[index]))
+                number = after[index] + 1
+                continue
+        number += 1
+    return blocks
+
+
 def mask_code(text: str, indented: bool) -> str:
     """``text`` with code (fenced blocks, inline code and, when ``indented``, indented
-    blocks) blanked out, keeping every line and column where it was."""
+    blocks) blanked out, keeping every line and column where it was: what Markdown
+    shows as code is never read as a link, a tag or an address by the checks."""
     lines = text.split("\n")
-    fence = ""
+    for first, last in _fenced(lines):
+        for number in range(first, last + 1):
+            lines[number] = " " * len(lines[number])
     previous_blank = True
     for number, line in enumerate(lines):
-        opening = _FENCE.match(line)
-        if fence:
-            if (
-                opening
-                and opening.group(1)[0] == fence[0]
-                and len(opening.group(1)) >= len(fence)
-                and not line.strip(" `~")
-            ):
-                fence = ""
-            lines[number] = " " * len(line)
-            continue
-        if opening:
-            fence = opening.group(1)
-            lines[number] = " " * len(line)
-            continue
         if indented and previous_blank and line.startswith(("    ", "\t")):
             lines[number] = " " * len(line)
             continue  # an indented block goes on while lines stay indented

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from pelican import signals
-from pelican.contents import Static
+from pelican.contents import Page, Static
 
 from gardarika.config.templates import template_problem
 from gardarika.content.documents import line_containing
@@ -123,7 +123,7 @@ def check_template(instance: Any) -> None:
     if name is None:
         return
     text = str(name)
-    problem = template_problem(text)
+    problem = template_problem(text, "page" if isinstance(instance, Page) else "article")
     if problem is not None:
         raise ContentError(
             f"template: {problem[0]}. Remove the line or name a page template of the theme. "
