@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from gardarika.checks.textlinks import links_in
 from gardarika.config.network import SiteConfig
 from gardarika.content.documents import Document
 from gardarika.errors import Problem, display_path
@@ -74,8 +75,6 @@ def _metadata_problems(doc: Document) -> Iterator[Problem]:
 
 
 def _link_problems(doc: Document) -> Iterator[Problem]:
-    from gardarika.checks.lint import links_in  # lint imports this module for its list of checks
-
     folder = posixpath.dirname(doc.rel)
     for line, target in links_in(doc):
         if link_leaves_folder(target, folder):

@@ -50,11 +50,10 @@ from gardarika.checks.rawhtml import (
     removals_in,
     to_html,
 )
+from gardarika.checks.textlinks import links_in
 from gardarika.config.network import SiteConfig
 from gardarika.config.templates import PLAIN_NAME, template_problem
 from gardarika.content.documents import Document, is_language_code, read_town
-from gardarika.content.frontmatter import markdown_lines
-from gardarika.content.markdown import mask_code
 from gardarika.content.slugs import slugify
 from gardarika.errors import Problem, display_path
 from gardarika.fs.confine import SITE_PAGES, address_problem, link_leaves_folder, page_file_problem
@@ -341,37 +340,7 @@ def check_translations(site: SiteConfig, docs: list[Document], root: Path) -> It
             )
 
 
-_TITLE = re.compile(r"""\s+(?:"[^"]*"|'[^']*')\s*$""")
-# (a target is at most 2 048 characters: unbounded, a line of thousands of "](" would
-# be scanned to its end from each of them, which is quadratic)
-_LINKS = [
-    re.compile(r"\]\(\s*(?:<([^>\n]{0,2048})>|([^)\n]{0,2048}))\)"),  # [text](target)
-    re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*(?:<([^>]*)>|(\S+))"),  # [ref]: target
-    re.compile(r"""\b(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I),  # raw HTML
-]
 _PLACEHOLDER = re.compile(r"^\{(filename|static|attach|index|category|tag|author)\}(.*)$")
-
-
-def links_in(doc: Document) -> list[tuple[int, str]]:
-    """(line, target) of every link and picture in the text, outside code (found once
-    per document: several checks ask)."""
-    if doc.links is None:
-        doc.links = list(_links_in(doc))
-    return doc.links
-
-
-def _links_in(doc: Document) -> Iterator[tuple[int, str]]:
-    # code (fenced, indented or inline) blanked out, every line where it was
-    masked = mask_code("\n".join(markdown_lines(doc.body)), indented=True)
-    for number, line in enumerate(masked.split("\n"), doc.body_line):
-        if "](" not in line and "]:" not in line and "=" not in line:
-            continue  # no link, reference or attribute can be on it (most lines)
-        for pattern in _LINKS:
-            for match in pattern.finditer(line):
-                target = next((g for g in match.groups() if g is not None), "")
-                target = _TITLE.sub("", target).strip()  # [text](target "title")
-                if target:
-                    yield number, target
 
 
 def _exists(target: str, doc: Document, content: Path) -> bool:

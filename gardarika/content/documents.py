@@ -52,7 +52,7 @@ class Document:
     slug: str = field(default="")
     #: what the build removes from its HTML, with lines (computed once by the checks)
     removals: list[tuple[int, Any]] | None = None
-    #: (line, target) of its links and pictures (found once, see lint.links_in)
+    #: (line, target) of its links and pictures (found once, see checks.textlinks)
     links: list[tuple[int, str]] | None = None
 
     def line(self, key: str) -> int:

@@ -1,24 +1,15 @@
-"""Readable Latin spellings of Cyrillic names, for slugs, heading ids and file names.
+"""Slugs, heading ids and fallback names: a transliterated text made an address.
 
-``Щёлково`` becomes ``shchyolkovo`` and ``Объявления`` ``obyavleniya``: the Wikipedia
-romanisation of the maintained ``iuliia`` library, which readers recognise from maps and
-signs, instead of a letter-by-letter table. Other scripts fall back to ``unidecode``.
+Transliteration is :mod:`gardarika.content.transliteration`; the slug rules after it
+(Pelican's, with the portable-name substitutions of :mod:`gardarika.fs.portable`).
 """
 
 from __future__ import annotations
 
-import iuliia
 from pelican.utils import slugify as pelican_slugify
-from unidecode import unidecode
 
+from gardarika.content.transliteration import transliterate
 from gardarika.fs.portable import SLUG_SUBSTITUTIONS
-
-_SCHEMA = iuliia.WIKIPEDIA
-
-
-def transliterate(text: str) -> str:
-    """Latin letters only: Cyrillic by the Wikipedia scheme, anything else by unidecode."""
-    return unidecode(_SCHEMA.translate(text))
 
 
 def slugify(text: str) -> str:

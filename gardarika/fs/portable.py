@@ -14,6 +14,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
+from gardarika.content.transliteration import transliterate
+
 RESERVED = frozenset(
     {"con", "prn", "aux", "nul", "clock$"}
     | {f"com{i}" for i in range(10)}
@@ -46,8 +48,6 @@ def portable_name(name: str) -> str:
     stem, dot, ext = name.rpartition(".")
     if not dot or not stem:
         stem, ext = name, ""
-    from gardarika.content.slugs import transliterate  # slugs builds on this module's substitutions
-
     ext = _NOT_ALLOWED.sub("", transliterate(ext).lower())
     # apostrophes (a soft sign in some schemes) are dropped, not turned into a hyphen
     stem = transliterate(stem).replace("'", "").replace('"', "").lower()

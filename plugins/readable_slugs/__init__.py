@@ -20,7 +20,7 @@ import pelican.contents
 import pelican.urlwrappers
 from pelican.utils import slugify as pelican_slugify
 
-from gardarika.content.slugs import transliterate
+from gardarika.content.transliteration import transliterate
 
 
 def slugify(
