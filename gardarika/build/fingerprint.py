@@ -17,13 +17,25 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from gardarika import PACKAGE, __version__
+from gardarika.build.limits import MAX_TOWN_DEPTH
 from gardarika.config.network import Network, SiteConfig
 from gardarika.fs.files import write_file_atomic
 
 
 
+def tree_digest(paths: Iterable[Path]) -> str:
+    """One digest of every visible file below ``paths`` (their names, sizes, times and
+    links): it changes whenever one is added, removed or modified. The one way folders
+    are hashed: for a town's fingerprint here, and for the live preview's watch."""
+    digest = hashlib.sha256()
+    for base in paths:
+        _tree(digest, base)
+    return digest.hexdigest()
+
+
 def _tree(digest: hashlib._Hash, base: Path, follow: bool = False) -> None:
-    """Add every visible file below ``base`` to ``digest``.
+    """Add every visible file below ``base`` to ``digest``, never deeper than a town
+    may be (Python's ``os.walk`` calls itself for each level).
 
     A town's folder (``follow`` false) is walked without following links (``a -> .``
     would make the walk endless): a link counts by what it says, plus its target's size
@@ -36,7 +48,11 @@ def _tree(digest: hashlib._Hash, base: Path, follow: bool = False) -> None:
         digest.update(f"{base}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
         return
     seen: set[str] = set()
+    top = str(base).count(os.sep)
     for folder, dirs, files in os.walk(base, followlinks=follow):
+        if folder.count(os.sep) - top >= MAX_TOWN_DEPTH:
+            digest.update(f"{folder}|deeper\n".encode())
+            dirs[:] = []  # deeper than a town may be: the checks refuse it
         if follow:
             real = os.path.realpath(folder)
             if real in seen:

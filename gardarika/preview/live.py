@@ -17,9 +17,7 @@ serves pages from threads, and forking a threaded process is not safe.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -28,7 +26,7 @@ from html import escape
 from http import HTTPStatus
 from pathlib import Path
 
-from gardarika.build.limits import MAX_TOWN_DEPTH
+from gardarika.build.fingerprint import tree_digest
 from gardarika.config.network import load_network
 from gardarika.preview.serve import PreviewServer, QuietHandler
 
@@ -159,24 +157,9 @@ def watched_paths(root: Path, town: str) -> list[Path]:
 
 
 def fingerprint(paths: list[Path]) -> str:
-    """Changes whenever a file below ``paths`` is added, removed or modified."""
-    digest = hashlib.sha256()
-    for base in paths:
-        top = str(base).count(os.sep)
-        for folder, dirs, files in os.walk(base):
-            # never deeper than a town may be (os.walk calls itself for each level)
-            dirs[:] = (
-                []
-                if folder.count(os.sep) - top >= MAX_TOWN_DEPTH
-                else sorted(d for d in dirs if not d.startswith((".", "__pycache__")))
-            )
-            for name in sorted(files):
-                try:
-                    stat = (Path(folder) / name).stat()
-                except OSError:
-                    continue
-                digest.update(f"{folder}/{name}:{stat.st_mtime_ns}:{stat.st_size}".encode())
-    return digest.hexdigest()
+    """Changes whenever a visible file below ``paths`` is added, removed or modified
+    (the build's own way of hashing folders: what it would not read does not count)."""
+    return tree_digest(paths)
 
 
 def build_once(root: Path, town: str) -> list[str]:
