@@ -95,11 +95,55 @@ def pelican_settings(
     the towns whose home exists or is being built, the only neighbours linked (all of
     the network's towns when ``None``)."""
     root = network.root
-    here = subsite_dir(site, lang)
-    is_default = lang == site.default_language
-    roots = lang_roots(site, lang)
     theme = root / "themes" / site.theme
+    # the subsite's web address, when the town is published (feeds need it)
+    site_url = None
+    if site.base_url:
+        site_url = site.base_url if lang == site.default_language else f"{site.base_url}/{lang}"
+    gardarika = _theme_values(network, site, lang, site_url, published)
+    settings: dict[str, Any] = {
+        "PATH": str(site.content),
+        "OUTPUT_PATH": str(output_path),
+        "CACHE_PATH": str(cache_path),
+        "SITENAME": site.name.get(lang) or site.name[site.default_language],
+        "SITESUBTITLE": site.description.get(lang, ""),
+        "SITEURL": site_url or "",
+        "RELATIVE_URLS": True,
+        "DEFAULT_LANG": lang,
+        "TIMEZONE": site.timezone,
+        "THEME": str(theme),
+        "PLUGIN_PATHS": [str(root / "plugins")],
+        "PLUGINS": list(GARDARIKA_PLUGINS),
+        "DELETE_OUTPUT_DIRECTORY": False,
+        **_reading(site, lang, gardarika["translations_dir"]),
+        **ADDRESSES,
+        **_lists(theme),
+        **_feeds(site_url),
+        "JINJA_ENVIRONMENT": _jinja(shared_cache),
+        "MARKDOWN": markdown_settings(),
+        # reStructuredText is not Gardarika's format, but Pelican reads .rst files when
+        # docutils is installed: never let them include or embed other files
+        "DOCUTILS_SETTINGS": {"file_insertion_enabled": False, "raw_enabled": False},
+        "GARDARIKA": gardarika,
+        "IMAGES_CACHE": str((shared_cache or cache_path) / "images"),
+        # raw HTML in content is cleaned unless the town's settings trust it
+        "SAFE_HTML": not site.trust_html,
+    }
+    if lang != site.default_language:
+        # Pictures and theme files live once, in the default language's folder.
+        settings["STATIC_URL"] = "../{path}"
+        settings["THEME_STATIC_DIR"] = "../theme"
+        settings["THEME_STATIC_PATHS"] = []
+    _take_town_settings(settings, site, root)
+    return settings
 
+
+def _neighbours(
+    network: Network, site: SiteConfig, lang: str, published: set[str] | None
+) -> list[dict[str, str]]:
+    """The neighbouring towns linked from this subsite: those that exist and are
+    published, each in this language when it has it, else in its own default."""
+    here = subsite_dir(site, lang)
     neighbours = []
     for town in site.neighbours:
         other = network.sites.get(town)
@@ -115,16 +159,25 @@ def pelican_settings(
                 "url": _rel("", here) + home_path(other, other_lang),
             }
         )
+    return neighbours
+
+
+def _theme_values(
+    network: Network,
+    site: SiteConfig,
+    lang: str,
+    site_url: str | None,
+    published: set[str] | None,
+) -> dict[str, Any]:
+    """What the theme and the plugins know of the town (the ``GARDARIKA`` setting)."""
+    root = network.root
+    here = subsite_dir(site, lang)
+    roots = lang_roots(site, lang)
     contacts = {k: v for k, v in site.contacts.items() if k != "address"}
     if site.contacts.get("address", {}).get(lang):
         contacts["address"] = site.contacts["address"][lang]
-
     network_name = network.config.name
-    # the subsite's web address, when the town is published (feeds need it)
-    site_url = None
-    if site.base_url:
-        site_url = site.base_url if is_default else f"{site.base_url}/{lang}"
-    gardarika = {
+    return {
         "town": site.id,
         "lang": lang,
         "default_lang": site.default_language,
@@ -144,31 +197,16 @@ def pelican_settings(
         or next(iter(network_name.values()), ""),
         "description": site.description.get(lang, ""),
         "contacts": contacts,
-        "neighbours": neighbours,
+        "neighbours": _neighbours(network, site, lang, published),
         "translations_dir": str(root / "themes" / site.theme / "translations"),
         "site_url": site_url or "",
     }
 
-    article_url = "{slug}.html"
-    page_url = "pages/{slug}.html"
-    draft_url = "drafts/{slug}.html"
-    draft_page_url = "drafts/pages/{slug}.html"
-    langs = "|".join(re.escape(code) for code in site.languages)
 
-    settings: dict[str, Any] = {
-        "PATH": str(site.content),
-        "OUTPUT_PATH": str(output_path),
-        "CACHE_PATH": str(cache_path),
-        "SITENAME": site.name.get(lang) or site.name[site.default_language],
-        "SITESUBTITLE": site.description.get(lang, ""),
-        "SITEURL": site_url or "",
-        "RELATIVE_URLS": True,
-        "DEFAULT_LANG": lang,
-        "TIMEZONE": site.timezone,
-        "THEME": str(theme),
-        "PLUGIN_PATHS": [str(root / "plugins")],
-        "PLUGINS": list(GARDARIKA_PLUGINS),
-        "DELETE_OUTPUT_DIRECTORY": False,
+def _reading(site: SiteConfig, lang: str, translations: str) -> dict[str, Any]:
+    """How the town's texts are found, read and cached."""
+    langs = "|".join(re.escape(code) for code in site.languages)
+    return {
         # Pelican's content cache: unchanged files are not parsed again. Its "generator"
         # layer would keep whole pages, but they would keep resolving {static} links
         # against the run that cached them, so the reader's output is cached instead.
@@ -198,39 +236,46 @@ def pelican_settings(
         "READERS": {"html": None, "htm": None, "rst": None},
         # the folder an article sits in is the editor's filing, not a category
         "USE_FOLDER_AS_CATEGORY": False,
-        "DEFAULT_CATEGORY": load_translations(gardarika["translations_dir"], lang).gettext(
-            "Miscellaneous"
-        ),
+        "DEFAULT_CATEGORY": load_translations(translations, lang).gettext("Miscellaneous"),
         "PAGE_PATHS": ["pages"],
         "STATIC_PATHS": list(STATIC_FOLDERS),
-        "ARTICLE_URL": article_url,
-        "ARTICLE_SAVE_AS": article_url,
-        "ARTICLE_LANG_URL": article_url,
-        "ARTICLE_LANG_SAVE_AS": article_url,
-        "PAGE_URL": page_url,
-        "PAGE_SAVE_AS": page_url,
-        "PAGE_LANG_URL": page_url,
-        "PAGE_LANG_SAVE_AS": page_url,
-        "DRAFT_URL": draft_url,
-        "DRAFT_SAVE_AS": draft_url,
-        "DRAFT_LANG_URL": draft_url,
-        "DRAFT_LANG_SAVE_AS": draft_url,
-        "DRAFT_PAGE_URL": draft_page_url,
-        "DRAFT_PAGE_SAVE_AS": draft_page_url,
-        "DRAFT_PAGE_LANG_URL": draft_page_url,
-        "DRAFT_PAGE_LANG_SAVE_AS": draft_page_url,
-        "CATEGORY_URL": "category/{slug}.html",
-        "CATEGORY_SAVE_AS": "category/{slug}.html",
-        "TAG_URL": "tag/{slug}.html",
-        "TAG_SAVE_AS": "tag/{slug}.html",
-        "AUTHOR_URL": "author/{slug}.html",
-        "AUTHOR_SAVE_AS": "author/{slug}.html",
-        "ARCHIVES_SAVE_AS": "archives.html",
-        "YEAR_ARCHIVE_URL": "archives/{date:%Y}.html",
-        "YEAR_ARCHIVE_SAVE_AS": "archives/{date:%Y}.html",
-        "MONTH_ARCHIVE_URL": "archives/{date:%Y}-{date:%m}.html",
-        "MONTH_ARCHIVE_SAVE_AS": "archives/{date:%Y}-{date:%m}.html",
-        "INDEX_SAVE_AS": "index.html",
+    }
+
+
+def _same(url: str, *kinds: str) -> dict[str, str]:
+    """``url`` as the address and the file name of each kind, in each language."""
+    return {
+        f"{kind}{variant}": url
+        for kind in kinds
+        for variant in ("_URL", "_SAVE_AS", "_LANG_URL", "_LANG_SAVE_AS")
+    }
+
+
+#: every page's address names a file (offline, a folder would show a listing), and a
+#: translation's address is the same in every language's folder
+ADDRESSES: dict[str, str] = {
+    **_same("{slug}.html", "ARTICLE"),
+    **_same("pages/{slug}.html", "PAGE"),
+    **_same("drafts/{slug}.html", "DRAFT"),
+    **_same("drafts/pages/{slug}.html", "DRAFT_PAGE"),
+    "CATEGORY_URL": "category/{slug}.html",
+    "CATEGORY_SAVE_AS": "category/{slug}.html",
+    "TAG_URL": "tag/{slug}.html",
+    "TAG_SAVE_AS": "tag/{slug}.html",
+    "AUTHOR_URL": "author/{slug}.html",
+    "AUTHOR_SAVE_AS": "author/{slug}.html",
+    "ARCHIVES_SAVE_AS": "archives.html",
+    "YEAR_ARCHIVE_URL": "archives/{date:%Y}.html",
+    "YEAR_ARCHIVE_SAVE_AS": "archives/{date:%Y}.html",
+    "MONTH_ARCHIVE_URL": "archives/{date:%Y}-{date:%m}.html",
+    "MONTH_ARCHIVE_SAVE_AS": "archives/{date:%Y}-{date:%m}.html",
+    "INDEX_SAVE_AS": "index.html",
+}
+
+
+def _lists(theme: Path) -> dict[str, Any]:
+    """The pages of lists and how they are cut into pages."""
+    return {
         # the theme's optional pages: "page not found" and search
         "DIRECT_TEMPLATES": [
             "index",
@@ -251,54 +296,57 @@ def pelican_settings(
             # collide with tag "t32", nor index_2.html with an article "index2"
             (2, "{name}_{number}{extension}", "{name}_{number}{extension}"),
         ],
-        # A feed needs absolute URLs: only a town with a base_url gets feeds. Pages keep
-        # relative links (RELATIVE_URLS); SITEURL is used by the feeds alone.
+    }
+
+
+def _feeds(site_url: str | None) -> dict[str, Any]:
+    """A feed needs absolute URLs: only a town with a base_url gets feeds (of all its
+    articles and of each category). Pages keep relative links (RELATIVE_URLS);
+    SITEURL is used by the feeds alone."""
+    return {
         "FEED_ALL_ATOM": "feeds/all.atom.xml" if site_url else None,
         "CATEGORY_FEED_ATOM": "feeds/category-{slug}.atom.xml" if site_url else None,
         "FEED_DOMAIN": site_url or "",
-        "FEED_ALL_RSS": None,
-        "CATEGORY_FEED_RSS": None,
-        "TRANSLATION_FEED_ATOM": None,
-        "TRANSLATION_FEED_RSS": None,
-        "AUTHOR_FEED_ATOM": None,
-        "AUTHOR_FEED_RSS": None,
-        "TAG_FEED_ATOM": None,
-        "TAG_FEED_RSS": None,
-        "FEED_ATOM": None,
-        "FEED_RSS": None,
-        "JINJA_ENVIRONMENT": {
-            "extensions": ["jinja2.ext.i18n"],
-            "trim_blocks": True,
-            "lstrip_blocks": True,
-            # every value a template prints is escaped unless it is HTML the build
-            # itself cleaned (safe_html marks it): a title, address or setting can never
-            # close an attribute or open a tag
-            "autoescape": True,
-            # templates compiled once for all towns and languages, not once per run
-            **(
-                {
-                    "bytecode_cache": SafeBytecodeCache(
-                        str(shared_cache / "jinja"), flavour="autoescape"
-                    )
-                }
-                if shared_cache
-                else {}
-            ),
+        **{
+            name: None
+            for name in (
+                "FEED_ALL_RSS",
+                "CATEGORY_FEED_RSS",
+                "TRANSLATION_FEED_ATOM",
+                "TRANSLATION_FEED_RSS",
+                "AUTHOR_FEED_ATOM",
+                "AUTHOR_FEED_RSS",
+                "TAG_FEED_ATOM",
+                "TAG_FEED_RSS",
+                "FEED_ATOM",
+                "FEED_RSS",
+            )
         },
-        "MARKDOWN": markdown_settings(),
-        # reStructuredText is not Gardarika's format, but Pelican reads .rst files when
-        # docutils is installed: never let them include or embed other files
-        "DOCUTILS_SETTINGS": {"file_insertion_enabled": False, "raw_enabled": False},
-        "GARDARIKA": gardarika,
-        "IMAGES_CACHE": str((shared_cache or cache_path) / "images"),
-        # raw HTML in content is cleaned unless the town's settings trust it
-        "SAFE_HTML": not site.trust_html,
     }
-    if not is_default:
-        # Pictures and theme files live once, in the default language's folder.
-        settings["STATIC_URL"] = "../{path}"
-        settings["THEME_STATIC_DIR"] = "../theme"
-        settings["THEME_STATIC_PATHS"] = []
+
+
+def _jinja(shared_cache: Path | None) -> dict[str, Any]:
+    """The templates' environment."""
+    return {
+        "extensions": ["jinja2.ext.i18n"],
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        # every value a template prints is escaped unless it is HTML the build itself
+        # cleaned (safe_html marks it): a title, address or setting can never close an
+        # attribute or open a tag
+        "autoescape": True,
+        # templates compiled once for all towns and languages, not once per run
+        **(
+            {"bytecode_cache": SafeBytecodeCache(str(shared_cache / "jinja"), flavour="autoescape")}
+            if shared_cache
+            else {}
+        ),
+    }
+
+
+def _take_town_settings(settings: dict[str, Any], site: SiteConfig, root: Path) -> None:
+    """The town's own ``pelican:`` settings over ours (the settings check allowed each),
+    and what is held whatever they say."""
     extra = dict(site.pelican)
     extra_plugins = extra.pop("PLUGINS", [])
     settings.update(extra)
@@ -311,7 +359,6 @@ def pelican_settings(
     # Pelican renders TEMPLATE_PAGES from the content folder: a town's file would be a
     # template with the power of code. Theme templates go in DIRECT_TEMPLATES instead.
     settings["TEMPLATE_PAGES"] = {}
-    return settings
 
 
 def _network_plugin(root: Path, name: str) -> bool:
