@@ -476,6 +476,8 @@ class Builder:
         return report
 
     def _build(self, names: Iterable[str] | None) -> BuildReport:
+        """The steps of a build: choose the towns, find those to build, check and build
+        them, write the portal, then report on the output."""
         network = load_network(self.root)
         report = BuildReport(config_problems=list(network.problems))
         for problem in network.problems:
@@ -488,7 +490,6 @@ class Builder:
                     "не собран: ошибки в файле настроек (см. выше)"
                 )
                 report.towns.append(TownReport(town=town, ok=False))
-
         # neighbours are linked only when their site exists or is being built now
         self.published = {t for t in towns if t in network.sites} | {
             t for t in network.sites if (self.output / t / "index.html").exists()
@@ -496,6 +497,26 @@ class Builder:
         self.state = BuildState(self.cache / "state.json")
         self.fingerprints = {}
         self.codes = {}
+        to_check = self._changed_towns(network, towns, report)
+        (self.cache / "jinja").mkdir(parents=True, exist_ok=True)
+        all_jobs: list[Job] = []
+        for site in to_check:
+            shutil.rmtree(self.stage_dir(site.id), ignore_errors=True)
+            all_jobs.extend(self.jobs_for(site))
+        for job in all_jobs:
+            drop_other_versions(job.cache_path)
+        self.check_and_build(network, to_check, all_jobs, report)
+        # always: a town added, renamed or removed changes the portal (unchanged bytes
+        # are not written again)
+        report.config_problems.extend(self.write_portal(network))
+        self._report_output(network, all_jobs, report)
+        return report
+
+    def _changed_towns(
+        self, network: Network, towns: list[str], report: BuildReport
+    ) -> list[SiteConfig]:
+        """The towns to check and build: not too large (reported), and changed since
+        their last build (the others are reported as skipped)."""
         to_check: list[SiteConfig] = []
         for town in towns:
             if town not in network.sites:
@@ -523,21 +544,15 @@ class Builder:
                 report.towns.append(TownReport(town=town, ok=True, skipped=True))
                 continue
             to_check.append(site)
-        (self.cache / "jinja").mkdir(parents=True, exist_ok=True)
-        all_jobs: list[Job] = []
-        for site in to_check:
-            shutil.rmtree(self.stage_dir(site.id), ignore_errors=True)
-            all_jobs.extend(self.jobs_for(site))
-        for job in all_jobs:
-            drop_other_versions(job.cache_path)
-        self.check_and_build(network, to_check, all_jobs, report)
-        # always: a town added, renamed or removed changes the portal (unchanged bytes
-        # are not written again)
-        report.config_problems.extend(self.write_portal(network))
-        # what each run noted of the pages it wrote: no page is read for links again
+        return to_check
+
+    def _report_output(self, network: Network, jobs: list[Job], report: BuildReport) -> None:
+        """Each built town's heaviest page, and (unless told not to) the output check of
+        the built towns, from what each run noted of the pages it wrote: no page is
+        read for links again."""
         facts: pagefacts.Facts = {}
         built = set(report.built)
-        for job in all_jobs:
+        for job in jobs:
             if job.site.id in built:
                 folder = (
                     job.site.id
@@ -558,7 +573,6 @@ class Builder:
             for finding in report.findings:
                 self.echo(finding.format())
             self.echo(check_summary(report.findings, time.perf_counter() - check_start))
-        return report
 
     def write_portal(self, network: Network) -> list[Problem]:
         """Render the portal, unless nothing it is made of changed since it was last
@@ -605,44 +619,16 @@ class Builder:
             )
 
     def finish_town(self, site: SiteConfig, results: list[SubsiteResult]) -> TownReport:
+        """Settle a town whose runs are done: the last look at its staged site, then
+        publish it (or keep the previous one), say so, and record its fingerprint."""
         problems = _unique(p for r in results for p in r.problems)
-        # the last look before publishing: nothing in it may lead outside the town
-        problems.extend(
-            symlink_problem(link, os.path.relpath(link.path, self.root))
-            for link in outside_symlinks(self.stage_dir(site.id) / "site")
-        )
-        problems.extend(self.over_budget(site))
-        # every feed really XML: one odd character in a title breaks it for every reader
-        problems.extend(
-            Problem(
-                file=display_path(self.output / site.id / bad.path, self.root),
-                line=bad.line,
-                en=bad.en,
-                ru=bad.ru,
-            )
-            for bad in bad_xml(self.stage_dir(site.id) / "site")
-        )
+        problems.extend(self._last_look(site))
         self.show(site.id, problems)
         ok = all(r.ok for r in results) and not any(p.severity == "error" for p in problems)
         changed = 0
         if ok:
-            try:
-                changed = self.publish(site)
-                assembly = []
-            except OSError as exc:
-                assembly = [
-                    Problem(
-                        file=display_path(self.output / site.id, self.root),
-                        en=f"the new site could not be put in place ({exc.strerror}: "
-                        f"{exc.filename}). Check that the folder is writable and the disk "
-                        "is not full.",
-                        ru=f"не удалось записать новый сайт ({exc.strerror}: {exc.filename}). "
-                        "Проверьте, что в папку можно писать и диск не заполнен.",
-                    )
-                ]
+            changed, assembly = self._put_in_place(site)
             problems.extend(assembly)
-            for problem in assembly:
-                self.echo(problem.format())
             ok = not assembly
         if not ok:
             shutil.rmtree(self.stage_dir(site.id), ignore_errors=True)
@@ -665,6 +651,42 @@ class Builder:
             changed=changed if ok else 0,
         )
 
+    def _last_look(self, site: SiteConfig) -> list[Problem]:
+        """What keeps a staged site from being published: a link leading outside the
+        town, the whole site over its budget, a feed that is not XML."""
+        staged = self.stage_dir(site.id) / "site"
+        problems = [
+            symlink_problem(link, os.path.relpath(link.path, self.root))
+            for link in outside_symlinks(staged)
+        ]
+        problems.extend(self.over_budget(site))
+        # every feed really XML: one odd character in a title breaks it for every reader
+        problems.extend(
+            Problem(
+                file=display_path(self.output / site.id / bad.path, self.root),
+                line=bad.line,
+                en=bad.en,
+                ru=bad.ru,
+            )
+            for bad in bad_xml(staged)
+        )
+        return problems
+
+    def _put_in_place(self, site: SiteConfig) -> tuple[int, list[Problem]]:
+        """Publish the staged site: the files changed, or why it could not be done."""
+        try:
+            return self.publish(site), []
+        except OSError as exc:
+            problem = Problem(
+                file=display_path(self.output / site.id, self.root),
+                en=f"the new site could not be put in place ({exc.strerror}: "
+                f"{exc.filename}). Check that the folder is writable and the disk "
+                "is not full.",
+                ru=f"не удалось записать новый сайт ({exc.strerror}: {exc.filename}). "
+                "Проверьте, что в папку можно писать и диск не заполнен.",
+            )
+            self.echo(problem.format())
+            return 0, [problem]
 
 def stopped_problem(
     outcome: Outcome,
