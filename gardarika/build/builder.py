@@ -34,27 +34,27 @@ import pelican.readers
 import pelican.writers  # noqa: F401
 
 from gardarika import PACKAGE
-from gardarika.render import pagefacts
-from gardarika.checks.output import Finding, check_output
-from gardarika.checks.output import summary as check_summary
-from gardarika.config.network import Network, SiteConfig, UnknownTown, load_network
-from gardarika.fs.confine import outside_symlinks
-from gardarika.errors import Problem, display_path
 from gardarika.build.fingerprint import BuildState, code_fingerprint, town_fingerprint
-from gardarika.fs.files import keep_unchanged_files, recover_leftovers, replace_dir
 from gardarika.build.guard import install as install_guard
 from gardarika.build.guard import python_folders
 from gardarika.build.isolation import MEMORY_LIMIT, Outcome, Task, died, run_isolated
 from gardarika.build.limits import OutputTooLarge, folder_size, output_budget
-from gardarika.checks.lint import lint_town, size_problems
-from gardarika.checks.confinement import symlink_problem
-from gardarika.fs.lock import WAIT_LIMIT, project_lock
 from gardarika.build.pelican_log import explain_exception
-from gardarika.build.portal import portal_fingerprint, render_portal
 from gardarika.build.pelican_settings import pelican_settings
-from gardarika.checks.weight import heaviest_pages, weight_line
+from gardarika.build.portal import portal_fingerprint, render_portal
 from gardarika.build.worker import SubsiteResult, run_pelican
+from gardarika.checks.confinement import symlink_problem
+from gardarika.checks.lint import lint_town, size_problems
+from gardarika.checks.output import Finding, check_output
+from gardarika.checks.output import summary as check_summary
+from gardarika.checks.weight import heaviest_pages, weight_line
 from gardarika.checks.xmlfiles import bad_xml
+from gardarika.config.network import Network, SiteConfig, UnknownTown, load_network
+from gardarika.errors import Problem, display_path
+from gardarika.fs.confine import outside_symlinks
+from gardarika.fs.files import keep_unchanged_files, recover_leftovers, replace_dir
+from gardarika.fs.lock import WAIT_LIMIT, project_lock
+from gardarika.render import pagefacts
 
 # Markdown finds its extensions through the packaging metadata of everything on the
 # import path, once per process: done here, every worker inherits the answer
@@ -687,6 +687,7 @@ class Builder:
             )
             self.echo(problem.format())
             return 0, [problem]
+
 
 def stopped_problem(
     outcome: Outcome,

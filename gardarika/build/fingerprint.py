@@ -22,7 +22,6 @@ from gardarika.config.network import Network, SiteConfig
 from gardarika.fs.files import write_file_atomic
 
 
-
 def tree_digest(paths: Iterable[Path]) -> str:
     """One digest of every visible file below ``paths`` (their names, sizes, times and
     links): it changes whenever one is added, removed or modified. The one way folders

@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gardarika.fs.confine import hidden_part, is_inside
 from gardarika.errors import Problem, display_path
+from gardarika.fs.confine import hidden_part, is_inside
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 #: events whose first argument is a path written to (the rest name their own)

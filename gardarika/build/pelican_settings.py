@@ -15,18 +15,16 @@ contract (docs/architecture.md):
 from __future__ import annotations
 
 import re
-from functools import cache
 from pathlib import Path
 from posixpath import relpath
 from typing import Any
 
-from gardarika.config.network import Network, SiteConfig
-from gardarika.render.i18n import language_label, load_translations
 from gardarika.build.pelican_cache import SafeBytecodeCache
-from gardarika.fs.portable import SLUG_SUBSTITUTIONS
+from gardarika.config.network import Network, SiteConfig
 from gardarika.content.documents import STATIC_FOLDERS
 from gardarika.content.markdown import markdown_settings
-
+from gardarika.fs.portable import SLUG_SUBSTITUTIONS
+from gardarika.render.i18n import language_label, load_translations
 
 #: Order matters: plugins on the same signal run in this order. ``own_folder`` comes
 #: first, so nothing reads a file outside the content folder, and ``safe_addresses``

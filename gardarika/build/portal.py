@@ -15,12 +15,12 @@ from pathlib import Path
 
 import jinja2
 
-from gardarika.config.network import Network
 from gardarika.build.fingerprint import code_fingerprint
+from gardarika.build.pelican_settings import home_path
+from gardarika.config.network import Network
 from gardarika.fs.files import keep_unchanged_files, replace_dir, write_file_atomic
 from gardarika.render.i18n import language_label, load_translations
 from gardarika.render.links import make_portable, rewrite_html
-from gardarika.build.pelican_settings import home_path
 
 
 def portal_context(network: Network, output: Path) -> dict[str, object]:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gardarika.errors import Problem
 from gardarika.build.pelican_log import CollectingHandler, explain_exception, problem_from_record
+from gardarika.errors import Problem
 
 
 @dataclass

@@ -7,7 +7,7 @@ import multiprocessing
 import re
 from pathlib import Path
 
-from projects import broken_links, write
+from projects import REPO, broken_links, write
 
 from gardarika.build.builder import Builder
 
@@ -212,7 +212,7 @@ def test_third_language_and_plain_pelican_theme(project: Path, build_network) ->
     themes = project / "themes"
     themes.unlink()
     themes.mkdir()
-    (themes / "gardarika").symlink_to(Path(__file__).resolve().parents[1] / "themes/gardarika")
+    (themes / "gardarika").symlink_to(REPO / "themes/gardarika")
     (themes / "simple").symlink_to(simple)
     write(
         project / "sites/gamma.yaml",

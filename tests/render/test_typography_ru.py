@@ -26,15 +26,15 @@ have nothing to look at comes back as it went in.
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 import yaml
+from projects import REPO
 
 from gardarika.render.russian_typography import typeset
 
-DATA = Path(__file__).resolve().parent / "data" / "typography_ru"
+DATA = REPO / "tests" / "data" / "typography_ru"
 NBSP = "\u00a0"
 #: the rule groups, one file each
 FILES = (

@@ -14,11 +14,10 @@ from typing import Any
 
 import pytest
 from invoke import Collection, Context, Exit
+from projects import REPO
 
 from gardarika import cli
 from gardarika.commands import BY_NAME, COMMANDS
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def _tasks() -> Collection:
