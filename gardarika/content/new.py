@@ -30,10 +30,15 @@ def _refuse(en: str, ru: str, file: str = "invoke new") -> GardarikaError:
     return GardarikaError([Problem(file=file, en=en, ru=ru)])
 
 
-def _front_matter(fields: dict[str, str]) -> str:
-    return (
-        "---\n" + yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
-    )
+#: an article's lines for its category and tags, commented out for the editor to fill in
+TERMS = "# category: Новости\n# tags: праздник, парк\n"
+
+
+def _front_matter(fields: dict[str, str], comments: str = "") -> str:
+    """The YAML front matter of ``fields`` (in their order), with ``comments`` (YAML
+    comment lines, never published) before its closing line."""
+    values = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1000)
+    return "---\n" + values + comments + "---\n"
 
 
 def _find_original(
@@ -55,12 +60,7 @@ def new_document(
     now: dt.datetime | None = None,
 ) -> Path:
     """Create the Markdown file and return its path; raise :class:`GardarikaError`."""
-    site = network.sites.get(town)
-    if site is None:
-        raise _refuse(
-            f"there is no town “{town}” (no sites/{town}.yaml).",
-            f"города «{town}» нет (нет файла sites/{town}.yaml).",
-        )
+    site = network.sites[network.choose([town])[0]]  # UnknownTown when there is none
     lang = lang or site.default_language
     if lang not in site.languages:
         raise _refuse(
@@ -103,12 +103,8 @@ def new_document(
             "такой файл уже есть, он не будет перезаписан. Выберите другой заголовок.",
             file=shown,
         )
-    if not is_page:
-        fields["category"] = ""
-    text = _front_matter(fields)
-    if not is_page:
-        text = text.replace("category: ''\n", "# category: Новости\n# tags: праздник, парк\n")
-    text = text[:-4] + HINTS.get(lang, HINTS["en"]) + "---\n"
+    comments = ("" if is_page else TERMS) + HINTS.get(lang, HINTS["en"])
+    text = _front_matter(fields, comments)
     text += "\n" + PLACEHOLDER.get(lang, PLACEHOLDER["en"]) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as out:
