@@ -42,22 +42,39 @@ def _target(url: str, base: Path) -> Path | None:
     return target if target is not None and target.is_file() else None
 
 
-def _loads(page: Path, refs: Iterable[Reference] | None = None) -> tuple[list[Path], list[Path]]:
+#: (folder, address) -> (the file it leads to or None, the same resolved); one build's
+#: pages share their stylesheets and many pictures, so each is looked up once per call
+_Targets = dict[tuple[Path, str], tuple[Path | None, Path | None]]
+
+
+def _loads(
+    page: Path, refs: Iterable[Reference] | None = None, targets: _Targets | None = None
+) -> tuple[list[Path], list[Path]]:
     """The stylesheets and the pictures ``page`` loads (full-size ``src`` only), from
-    ``refs`` (noted by the build) when given."""
+    ``refs`` (noted by the build) when given; ``targets`` keeps what addresses lead to
+    (the files do not change while a build's pages are weighed)."""
     if refs is None:
         html = page.read_text(encoding="utf-8", errors="replace")
         refs = (ref for ref, _, _ in html_references(html))
+    targets = {} if targets is None else targets
+    folder = page.parent
     css: list[Path] = []
     images: list[Path] = []
     for ref in refs:
         if not ref.loads or ref.attribute in ("srcset", "imagesrcset"):
             continue
-        target = _target(ref.url, page.parent)
+        known = targets.get((folder, ref.url))
+        if known is None:
+            target = _target(ref.url, folder)
+            known = targets[(folder, ref.url)] = (
+                target,
+                target.resolve() if target is not None else None,
+            )
+        target, resolved = known
         if target is None:
             continue
         if ref.element == "link" and target.suffix.lower() == ".css":
-            css.append(target.resolve())
+            css.append(resolved or target)
         elif ref.element in IMAGE_ELEMENTS or ref.element == "css":
             images.append(target)
     return css, images
@@ -88,6 +105,8 @@ class WeightCache:
             # ignored as a whole
             self.entries = saved if isinstance(saved, dict) else {}
         self.stylesheets: dict[Path, tuple[int, dict[Path, int]]] = {}
+        self.targets: _Targets = {}
+        self.sizes: dict[Path, int | None] = {}
 
     def loads(self, page: Path) -> tuple[list[Path], list[Path]]:
         stat = page.stat()
@@ -111,7 +130,7 @@ class WeightCache:
                     noted = [
                         ref for ref, _, _ in html_references(data.decode("utf-8", errors="replace"))
                     ]
-            css, images = _loads(page, noted)
+            css, images = _loads(page, noted, self.targets)
         self.used[key] = [
             stat.st_size,
             stat.st_mtime_ns,
@@ -119,6 +138,16 @@ class WeightCache:
             [str(p) for p in images],
         ]
         return css, images
+
+    def size(self, path: Path) -> int | None:
+        """The size of the file ``path``, None when it is not a file (asked once per
+        build: many pages show the same pictures)."""
+        if path not in self.sizes:
+            try:
+                self.sizes[path] = path.stat().st_size if path.is_file() else None
+            except OSError:
+                self.sizes[path] = None
+        return self.sizes[path]
 
     def stylesheet(self, path: Path) -> tuple[int, dict[Path, int]]:
         """A stylesheet's size and the pictures it loads (read once per build)."""
@@ -153,8 +182,9 @@ def page_weight(page: Path, output: Path, cache: WeightCache | None = None) -> P
             css[stylesheet], inner = cache.stylesheet(stylesheet)
             images.update(inner)
     for picture in pictures:
-        if picture.is_file():
-            images[picture] = picture.stat().st_size
+        size = cache.size(picture)
+        if size is not None:
+            images[picture] = size
     return PageWeight(
         page.relative_to(output).as_posix(),
         page.stat().st_size,
