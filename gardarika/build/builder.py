@@ -288,54 +288,18 @@ class Builder:
         waiting = {site.id: 1 + len(site.languages) for site in sites}
         self.lint_failed = set()
 
-        def settle(site: SiteConfig) -> None:
-            town = site.id
-            problems = checked[town]
-            self.show(town, problems)
-            if any(p.severity == "error" for p in problems):
-                self.echo(
-                    f"✗ {town}: not built, its content has errors (see above); the "
-                    f"previous output/{town}/ is kept / не собран: ошибки в материалах "
-                    f"(см. выше); прежний output/{town}/ сохранён"
-                )
-                shutil.rmtree(self.stage_dir(town), ignore_errors=True)
-                report.towns.append(TownReport(town=town, ok=False, problems=problems))
-                return
-            for line in lines[town]:
-                self.echo(line)
-            report.towns.append(self.finish_town(site, results[town]))
-
         def done(outcome: Outcome) -> None:
             key = outcome.task.key
-            if isinstance(key, Job) and outcome.cancelled:
-                # stopped when its town's checks failed: the town is not published
+            if isinstance(key, Job):
                 site = key.site
-                results[site.id].append(SubsiteResult(town=site.id, lang=key.lang))
-            elif isinstance(key, Job):
-                site = key.site
-                result = (
-                    outcome.result
-                    if outcome.finished
-                    else SubsiteResult(
-                        town=site.id,
-                        lang=key.lang,
-                        seconds=outcome.seconds,
-                        problems=[
-                            self.stopped(
-                                outcome,
-                                site,
-                                f"the build of {site.id}/{key.lang}",
-                                f"сборка {site.id}/{key.lang}",
-                            )
-                        ],
-                    )
-                )
+                result = self._job_result(outcome, key)
                 results[site.id].append(result)
-                lines[site.id].append(
-                    f"  {site.id}/{key.lang}: "
-                    f"{'ok' if result.ok else 'FAILED'}, {result.pages} "
-                    f"pages, {result.seconds:.1f} s"
-                )
+                if not outcome.cancelled:  # (stopped when its town's checks failed)
+                    lines[site.id].append(
+                        f"  {site.id}/{key.lang}: "
+                        f"{'ok' if result.ok else 'FAILED'}, {result.pages} "
+                        f"pages, {result.seconds:.1f} s"
+                    )
             else:
                 site = key
                 checked[site.id] = self.checks_found(outcome)
@@ -343,7 +307,9 @@ class Builder:
                     self.lint_failed.add(site.id)  # its builds not started yet never run
             waiting[site.id] -= 1
             if waiting[site.id] == 0:
-                settle(site)
+                report.towns.append(
+                    self._settle(site, checked[site.id], results[site.id], lines[site.id])
+                )
 
         # cores left over when there are fewer runs than cores help read (prefetch.py)
         self.helpers = max(0, self.jobs // max(1, len(jobs)) - 1)
@@ -368,6 +334,52 @@ class Builder:
                 isinstance(task.key, Job) and task.key.site.id in self.lint_failed
             ),
         )
+
+    def _job_result(self, outcome: Outcome, job: Job) -> SubsiteResult:
+        """What a (town, language) run gave: its result; nothing, when it was stopped
+        because its town's checks failed; or the problem of a run that was stopped
+        (time, memory) or crashed."""
+        site = job.site
+        if outcome.cancelled:
+            return SubsiteResult(town=site.id, lang=job.lang)
+        if outcome.finished:
+            return outcome.result
+        return SubsiteResult(
+            town=site.id,
+            lang=job.lang,
+            seconds=outcome.seconds,
+            problems=[
+                self.stopped(
+                    outcome,
+                    site,
+                    f"the build of {site.id}/{job.lang}",
+                    f"сборка {site.id}/{job.lang}",
+                )
+            ],
+        )
+
+    def _settle(
+        self,
+        site: SiteConfig,
+        problems: list[Problem],
+        results: list[SubsiteResult],
+        lines: list[str],
+    ) -> TownReport:
+        """A town whose checks and runs are all done: with errors in its checks nothing
+        of it is published; else its runs' lines are said and it is finished."""
+        town = site.id
+        self.show(town, problems)
+        if any(p.severity == "error" for p in problems):
+            self.echo(
+                f"✗ {town}: not built, its content has errors (see above); the "
+                f"previous output/{town}/ is kept / не собран: ошибки в материалах "
+                f"(см. выше); прежний output/{town}/ сохранён"
+            )
+            shutil.rmtree(self.stage_dir(town), ignore_errors=True)
+            return TownReport(town=town, ok=False, problems=problems)
+        for line in lines:
+            self.echo(line)
+        return self.finish_town(site, results)
 
     def lint_towns(self, sites: list[SiteConfig], html: bool = True) -> dict[str, list[Problem]]:
         """The editors' checks of ``sites``, each town in a process of its own: a file

@@ -160,8 +160,33 @@ def package(
             "Выберите меньше городов (--site) или носитель побольше.",
         )
 
-    dist.mkdir(parents=True, exist_ok=True)
-    staging = dist / f".{name}.tmp"
+    folder = _make_folder(network, towns, output, dist / name, today, short)
+    size, files = _size([folder])
+    if limit is not None and size > limit:  # the portal and texts tipped it over
+        raise _refuse(
+            f"the package is {_human(size)}, more than {capacity} holds.",
+            f"пакет занимает {_human(size)} — больше, чем помещается на {capacity}.",
+        )
+    result = PackageResult(folder=folder, size=size, files=files, towns=towns)
+    if make_zip:
+        result.zip = _write_zip(folder, dist / f"{name}.zip")
+    if make_iso:
+        result.iso = _make_iso(folder, dist / f"{name}.iso", f"GARDARIKA_{today:%y%m%d}")
+        if limit is not None and result.iso.stat().st_size > limit:
+            raise _refuse(
+                "the ISO image is larger than the medium.",
+                "образ ISO больше, чем помещается на носитель.",
+            )
+    return result
+
+
+def _make_folder(
+    network: Network, towns: list[str], output: Path, folder: Path, today: dt.date, short: str
+) -> Path:
+    """The package's folder, made beside it and put in place whole: the towns' sites,
+    a portal of just these towns, the README in both languages and the manifest."""
+    staging = folder.parent / f".{folder.name}.tmp"
+    folder.parent.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     for town in towns:
@@ -182,34 +207,22 @@ def package(
         # a byte order mark and CRLF so that Windows Notepad shows it right
         (staging / file).write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
     write_manifest(staging)
-    folder = dist / name
     replace_dir(staging, folder)
-    size, files = _size([folder])
-    if limit is not None and size > limit:  # the portal and texts tipped it over
+    return folder
+
+
+def _make_iso(folder: Path, target: Path, label: str) -> Path:
+    """The ISO image of ``folder``, written beside ``target`` and then renamed."""
+    tmp = target.parent / f".{target.name}.tmp"
+    try:
+        write_iso(folder, tmp, label=label)
+    except (ValueError, pycdlib.pycdlibexception.PyCdlibException) as exc:
+        tmp.unlink(missing_ok=True)
         raise _refuse(
-            f"the package is {_human(size)}, more than {capacity} holds.",
-            f"пакет занимает {_human(size)} — больше, чем помещается на {capacity}.",
-        )
-    result = PackageResult(folder=folder, size=size, files=files, towns=towns)
-    if make_zip:
-        result.zip = _write_zip(folder, dist / f"{name}.zip")
-    if make_iso:
-        tmp = dist / f".{name}.iso.tmp"
-        try:
-            write_iso(folder, tmp, label=f"GARDARIKA_{today:%y%m%d}")
-        except (ValueError, pycdlib.pycdlibexception.PyCdlibException) as exc:
-            tmp.unlink(missing_ok=True)
-            raise _refuse(
-                f"the ISO image cannot be written: {exc}", f"образ ISO записать не удалось: {exc}"
-            ) from None
-        os.replace(tmp, dist / f"{name}.iso")
-        result.iso = dist / f"{name}.iso"
-        if limit is not None and result.iso.stat().st_size > limit:
-            raise _refuse(
-                "the ISO image is larger than the medium.",
-                "образ ISO больше, чем помещается на носитель.",
-            )
-    return result
+            f"the ISO image cannot be written: {exc}", f"образ ISO записать не удалось: {exc}"
+        ) from None
+    os.replace(tmp, target)
+    return target
 
 
 def _write_zip(folder: Path, target: Path) -> Path:
