@@ -11,6 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
+
+
+class Message(NamedTuple):
+    """Something said to people, in English and in Russian, not yet tied to a place (a
+    :class:`Problem` adds the file and line). It is a pair, so ``en, ru = message``
+    reads it too."""
+
+    en: str
+    ru: str
 
 
 @dataclass(frozen=True)
@@ -23,6 +33,17 @@ class Problem:
     line: int | None = None
     key: str | None = None
     severity: str = "error"
+
+    @classmethod
+    def at(
+        cls, file: str, message: Message, line: int | None = None, severity: str = "error"
+    ) -> Problem:
+        """``message`` said of ``file`` (at ``line``)."""
+        return cls(file=file, en=message.en, ru=message.ru, line=line, severity=severity)
+
+    @property
+    def message(self) -> Message:
+        return Message(self.en, self.ru)
 
     def where(self) -> str:
         """``file:line`` (or just ``file``) the way editors and editors' tools expect it."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from gardarika.errors import Message
+
 #: templates that are parts of the theme's pages or the network's portal
 PARTIAL_TEMPLATES = ("base", "portal")
 #: a name without folder or extension (what is not is a path: see gardarika.fs.confine)
@@ -24,32 +26,32 @@ _EN = {"article": "an article", "page": "a page", None: "a page of lists"}
 _RU = {"article": "статью", "page": "страницу", None: "страницу списков"}
 
 
-def template_problem(name: object, kind: str | None = None) -> tuple[str, str] | None:
+def template_problem(name: object, kind: str | None = None) -> Message | None:
     """None when ``name`` can be a page template of a theme for a document of ``kind``
     (``article`` or ``page``; ``document`` when it may be either, and the build judges
     it for the document), or, without a kind, for a page of lists (the
     ``DIRECT_TEMPLATES`` and ``PAGINATED_TEMPLATES`` settings); else what is wrong, in
     English and Russian (the caller adds where it was written and what to do)."""
     if not isinstance(name, str) or not PLAIN_NAME.fullmatch(name):
-        return (
+        return Message(
             f"“{name}” is not a template name: a template is named without folder or "
             "extension, like “page”",
             f"«{name}» — не имя шаблона: шаблон называют без папки и расширения, например «page»",
         )
     if name.startswith("_") or name.lower() in PARTIAL_TEMPLATES:
-        return (
+        return Message(
             f"“{name}” is a part of the theme's pages (or the network's portal), not a "
             "page template of its own",
             f"«{name}» — часть страниц темы (или портал сети), а не отдельный шаблон страницы",
         )
     if name != name.lower():
-        return (
+        return Message(
             f"“{name}”: template names are written in lower case (“{name.lower()}”)",
             f"«{name}»: имена шаблонов пишут строчными буквами («{name.lower()}»)",
         )
     shows = DOCUMENT_TEMPLATES.get(name)
     if shows is not None and shows != kind and kind != "document":
-        return (
+        return Message(
             f"“{name}” is the template that shows {_EN[shows]}; it cannot show {_EN[kind]}",
             f"«{name}» — шаблон, который показывает {_RU[shows]}; им нельзя показать {_RU[kind]}",
         )

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from gardarika.errors import Message
 from gardarika.fs.portable import name_problems
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -40,36 +41,28 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 _PLACEHOLDER = re.compile(r"^\{(filename|static|attach)\}(.*)$", re.S)
 
 
-@dataclass(frozen=True)
-class PathProblem:
-    """Why a written path is refused, in both languages (a phrase after the value)."""
-
-    en: str
-    ru: str
-
-
-CONTROL = PathProblem(
+CONTROL = Message(
     "contains an invisible control character", "содержит невидимый управляющий символ"
 )
-BACKSLASH = PathProblem(
+BACKSLASH = Message(
     "contains a backslash “\\”; separate folders with “/”",
     "содержит обратную косую черту «\\»; разделяйте папки знаком «/»",
 )
-ABSOLUTE = PathProblem(
+ABSOLUTE = Message(
     "is an absolute path (it starts at the root of a disk or a "
     "network share); write a path inside the site, like "
     "“news/today.html”",
     "— абсолютный путь (от корня диска или сетевой папки); укажите "
     "путь внутри сайта, например «news/today.html»",
 )
-PARENT = PathProblem(
+PARENT = Message(
     "climbs out of the site's folder with “..”; write a path inside "
     "the site, like “news/today.html”",
     "выходит из папки сайта через «..»; укажите путь внутри сайта, например «news/today.html»",
 )
 
 
-SCHEME = PathProblem(
+SCHEME = Message(
     "is not a path inside the site: it starts with a scheme such as "
     "“javascript:” or “http:”. Write a path inside the site, like "
     "“news/today.html”; link other websites in the text",
@@ -82,7 +75,7 @@ SCHEME = PathProblem(
 #: "_", ".", "~" and "/" as the separator of folders (the output is lower-case, so that
 #: no two files differ only in case on a stick or a CD)
 ADDRESS = re.compile(r"[a-z0-9._~/-]*")
-HIDDEN = PathProblem(
+HIDDEN = Message(
     "names a hidden file or folder (a name starting with a dot, like "
     "“.htaccess”); web servers treat such files as their own settings. "
     "Choose a name that starts with a letter or digit",
@@ -94,9 +87,9 @@ _ADDRESS_SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*:")
 _FIELD = re.compile(r"\{[^{}]*\}")
 
 
-def _characters(bad: str) -> PathProblem:
+def _characters(bad: str) -> Message:
     shown = repr(bad)[1:-1] if not bad.isprintable() or bad.isspace() else bad
-    return PathProblem(
+    return Message(
         f"contains “{shown}”; an address may use only lower-case Latin letters, digits, "
         "“-”, “_”, “.” and “/” (for example “news/fair-2024.html”)",
         f"содержит «{shown}»; в адресе можно использовать только строчные латинские буквы, "
@@ -104,7 +97,7 @@ def _characters(bad: str) -> PathProblem:
     )
 
 
-def address_problem(value: str, pattern: bool = False) -> PathProblem | None:
+def address_problem(value: str, pattern: bool = False) -> Message | None:
     """Why ``value`` cannot be the address of a page (``url``, ``save_as``), or ``None``.
 
     On top of :func:`path_problem`, an address is written with :data:`ADDRESS`
@@ -181,7 +174,7 @@ def page_file_problem(value: str, other_languages: tuple[str, ...]) -> tuple[str
     return None
 
 
-def path_problem(value: str, decode: bool = False) -> PathProblem | None:
+def path_problem(value: str, decode: bool = False) -> Message | None:
     """Why ``value`` cannot be a relative path inside a folder, or ``None`` if it can.
 
     ``decode``: the value is a URL, so ``%2e%2e`` counts as ``..`` (a browser reads it so).

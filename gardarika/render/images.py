@@ -38,6 +38,8 @@ from typing import IO
 
 from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from gardarika.errors import Message
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: pictures are not locked
@@ -107,11 +109,11 @@ class ImageError(Exception):
         super().__init__(reason)
         self.reason_ru = reason_ru or reason
 
-    def messages(self) -> tuple[str, str]:
+    def messages(self) -> Message:
         """What to tell an editor, in English and Russian. Such a file is not published:
         copied as it is, it would keep what processing removes (the GPS position in a
         damaged photo's EXIF, a camera's serial number)."""
-        return (
+        return Message(
             f"this picture cannot be read ({self}), so it is not published (copied "
             "as it is, it would keep its hidden data, such as where the photo was "
             "taken). Open it in a photo editor and save it again as JPEG or PNG, or put "
@@ -155,10 +157,10 @@ class PictureTooLarge(ImageError):
         self.width = width
         self.height = height
 
-    def messages(self) -> tuple[str, str]:
+    def messages(self) -> Message:
         """What to tell an editor: the size, the limit and what to do."""
         limit = _number(MAX_PIXELS)
-        return (
+        return Message(
             f"{self.size_en or f'this picture has {self}; '}a picture may have at most "
             f"{limit}, because a bigger one takes gigabytes of memory to build. Scale it "
             f"down to at most {limit} pixels, e.g. {MAX_PIXELS_EXAMPLE}, in any photo "

@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 import nh3
 
 from gardarika.build import memo
+from gardarika.errors import Message
 
 #: elements kept (with the attributes below)
 ALLOWED_TAGS = frozenset(
@@ -246,7 +247,7 @@ class Removal:
     attribute: str | None = None
     value: str | None = None
 
-    def message(self) -> tuple[str, str]:
+    def message(self) -> Message:
         """What was removed and why, in English and Russian."""
         en, ru = MESSAGES[self.reason]
         values = {
@@ -254,7 +255,7 @@ class Removal:
             "attr": self.attribute or "",
             "value": _short(self.value or ""),
         }
-        return en.format(**values), ru.format(**values)
+        return Message(en.format(**values), ru.format(**values))
 
 
 def _short(text: str, limit: int = 60) -> str:
