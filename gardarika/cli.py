@@ -245,6 +245,9 @@ def _package(
 
     try:
         result = make_package(root, _names(sites), make_zip, make_iso, capacity)
+    except UnknownTown as unknown:  # as every command says it: exit code 2
+        print(unknown, file=sys.stderr)
+        return 2
     except GardarikaError as err:
         print(err, file=sys.stderr)
         return 1

@@ -161,7 +161,7 @@ def test_towns_are_chosen_in_one_step(network: Path) -> None:
     assert "nothing was done" in text and "ничего не сделано" in text
 
 
-@pytest.mark.parametrize("command", ["pull", "deploy", "lint"])
+@pytest.mark.parametrize("command", ["pull", "deploy", "lint", "package", "check", "build"])
 def test_an_unknown_town_stops_the_command_before_any_town(
     network: Path, command: str, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
