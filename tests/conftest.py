@@ -51,7 +51,7 @@ def _is_slow(item: pytest.Item) -> bool:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that build a site, start another program or drive the browser are marked
-    ``slow`` (``invoke test --args "-m 'not slow'"`` runs the others, in seconds). The
+    ``slow`` (``invoke test --args "-m 'not slow'"`` runs the others in a minute or two). The
     few tests that run for minutes (marked ``long``) go first: with the suite spread
     over the cores (``invoke test``), a long test started last would keep one core busy
     alone while the others sit idle."""

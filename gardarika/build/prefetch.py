@@ -119,8 +119,6 @@ def _die_with(parent: int) -> None:
     """Have the kernel stop this helper when its run's process dies (a run stopped at
     its time limit must leave nothing running); Linux only, else checked between texts."""
     with contextlib.suppress(OSError, AttributeError):
-        import ctypes
-
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:
