@@ -26,30 +26,28 @@ from dataclasses import dataclass
 from html import escape, unescape
 from urllib.parse import urlsplit
 
-from gardarika.render.links import LOADING_LINK_RELS, is_external
+from gardarika.render.links import LOADING_LINK_RELS, RESOURCE_ELEMENTS, is_external
 from gardarika.render.sanitize import normal_url
 
 Gettext = Callable[[str], str]
 
-#: element -> attribute holding what it loads
+#: elements the cleaning of content removes before this pass sees them (``input`` but a
+#: checkbox, SVG's ``image`` and ``use``): not replaced here
+_NOT_EMBEDS = frozenset({"input", "image", "use"})
+#: element -> attribute holding what it loads (links.RESOURCE_ELEMENTS, the main one)
 EMBEDS = {
-    "img": "src",
-    "iframe": "src",
-    "video": "src",
-    "audio": "src",
-    "object": "data",
-    "embed": "src",
-    "script": "src",
+    **{
+        name: attributes[0]
+        for name, attributes in RESOURCE_ELEMENTS.items()
+        if name not in _NOT_EMBEDS
+    },
     "link": "href",
-    "frame": "src",
-    "source": "src",
-    "track": "src",
 }
 CONTAINERS = {"iframe", "video", "audio", "object", "script", "frame"}
 #: elements removed rather than turned into a link
 DROPPED = {"script", "link", "source", "track"}
 #: ``<link rel=…>`` kinds that load something or open a connection to another website
-LINK_RELS = LOADING_LINK_RELS | {"preconnect", "dns-prefetch", "prerender"}
+LINK_RELS = LOADING_LINK_RELS
 SRCSET_ATTRIBUTES = ("srcset", "imagesrcset")
 
 # Tags are read as the HTML standard reads them: a quote starts a value only after "=",

@@ -37,6 +37,8 @@ URL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
 SRCSET_ATTRIBUTES = ("srcset", "imagesrcset")
 
 #: elements whose URL makes the browser load something (not just a link to follow)
+#: element -> the attributes with what it loads when the page is shown, the main one
+#: first (the one list: the output check and :mod:`gardarika.render.embeds` read it)
 RESOURCE_ELEMENTS: dict[str, tuple[str, ...]] = {
     "img": ("src", "srcset"),
     "iframe": ("src",),
@@ -52,7 +54,9 @@ RESOURCE_ELEMENTS: dict[str, tuple[str, ...]] = {
     "image": ("href",),
     "use": ("href",),
 }
-#: ``<link rel=...>`` kinds that load something
+#: ``<link rel=...>`` kinds that load something, or open a connection to the address's
+#: website, when the page is shown (the one list: the output check counts them as
+#: loads, :mod:`gardarika.render.embeds` drops remote ones from content)
 LOADING_LINK_RELS = frozenset(
     {
         "stylesheet",
@@ -65,6 +69,9 @@ LOADING_LINK_RELS = frozenset(
         "manifest",
         "mask-icon",
         "import",
+        "preconnect",
+        "dns-prefetch",
+        "prerender",
     }
 )
 

@@ -549,3 +549,21 @@ def test_a_final_pass_stopped_at_the_time_limit_is_blamed_on_its_page(
     run_isolated([task], 1, 2.0, outcomes.append, memory_limit=None)
     [outcome] = outcomes
     assert outcome.timed_out and outcome.at == str(tmp_path / "tag" / "slow.html")
+
+
+@pytest.mark.parametrize("rel", ["preconnect", "dns-prefetch", "prerender", "stylesheet"])
+def test_a_link_that_contacts_another_website_is_one_rule(rel: str, tmp_path: Path) -> None:
+    """One list of what loads (``render/links.py``): a ``<link rel=preconnect>`` (or
+    ``dns-prefetch``, ``prerender``) tells another website who reads the page, so the
+    output check reports it like a remote stylesheet, and the content's pass over
+    remote embeds drops it; the two read the same list."""
+    from gardarika.render.embeds import LINK_RELS, replace_remote_embeds
+    from gardarika.render.links import LOADING_LINK_RELS
+
+    assert LINK_RELS == LOADING_LINK_RELS
+    page = f'<p>Текст</p>\n<link rel="{rel}" href="https://cdn.example.org/">'
+    write(tmp_path / "out/town/index.html", page)
+    findings = check_output(tmp_path / "out")
+    assert any("from another website" in f.en for f in findings), findings
+    cleaned, _ = replace_remote_embeds(page, lambda text: text)
+    assert "cdn.example.org" not in cleaned
