@@ -60,10 +60,6 @@ class _Meeting:
         self._stop = ctypes.c_int32.from_buffer(self._memory, 8)
         self._claimed.value = end
 
-    @property
-    def claimed(self) -> int:
-        return self._claimed.value
-
     def run_reaches(self, index: int) -> bool:
         """In the run, before reading text ``index``: note it, and tell whether the
         helper has started it (then the run takes the helper's results first)."""

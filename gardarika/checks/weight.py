@@ -42,8 +42,9 @@ def _target(url: str, base: Path) -> Path | None:
     return target if target is not None and target.is_file() else None
 
 
-#: (folder, address) -> (the file it leads to or None, the same resolved); one build's
-#: pages share their stylesheets and many pictures, so each is looked up once per call
+#: (folder, address) -> the file it leads to (None: no file), and for a stylesheet the
+#: same with its links resolved; one build's pages share their stylesheets and many
+#: pictures, so each is looked up once per call
 _Targets = dict[tuple[Path, str], tuple[Path | None, Path | None]]
 
 
@@ -63,18 +64,16 @@ def _loads(
     for ref in refs:
         if not ref.loads or ref.attribute in ("srcset", "imagesrcset"):
             continue
-        known = targets.get((folder, ref.url))
-        if known is None:
-            target = _target(ref.url, folder)
-            known = targets[(folder, ref.url)] = (
-                target,
-                target.resolve() if target is not None else None,
-            )
-        target, resolved = known
+        key = (folder, ref.url)
+        if key not in targets:
+            found = _target(ref.url, folder)
+            css_file = found is not None and found.suffix.lower() == ".css"
+            targets[key] = (found, found.resolve() if css_file else None)
+        target, resolved = targets[key]
         if target is None:
             continue
-        if ref.element == "link" and target.suffix.lower() == ".css":
-            css.append(resolved or target)
+        if ref.element == "link" and resolved is not None:
+            css.append(resolved)
         elif ref.element in IMAGE_ELEMENTS or ref.element == "css":
             images.append(target)
     return css, images

@@ -21,7 +21,7 @@ PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
 #: the templates that show one document of a kind (they need that document)
-DOCUMENT_TEMPLATES = {"article": "article", "page": "page"}
+DOCUMENT_TEMPLATES = frozenset({"article", "page"})
 _EN = {"article": "an article", "page": "a page", None: "a page of lists"}
 _RU = {"article": "статью", "page": "страницу", None: "страницу списков"}
 
@@ -49,10 +49,9 @@ def template_problem(name: object, kind: str | None = None) -> Message | None:
             f"“{name}”: template names are written in lower case (“{name.lower()}”)",
             f"«{name}»: имена шаблонов пишут строчными буквами («{name.lower()}»)",
         )
-    shows = DOCUMENT_TEMPLATES.get(name)
-    if shows is not None and shows != kind and kind != "document":
+    if name in DOCUMENT_TEMPLATES and name != kind and kind != "document":
         return Message(
-            f"“{name}” is the template that shows {_EN[shows]}; it cannot show {_EN[kind]}",
-            f"«{name}» — шаблон, который показывает {_RU[shows]}; им нельзя показать {_RU[kind]}",
+            f"“{name}” is the template that shows {_EN[name]}; it cannot show {_EN[kind]}",
+            f"«{name}» — шаблон, который показывает {_RU[name]}; им нельзя показать {_RU[kind]}",
         )
     return None

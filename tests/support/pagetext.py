@@ -4,23 +4,11 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from gardarika.render.sanitize import VOID_TAGS
+
 SPOKEN_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder")
 HIDDEN_ELEMENTS = {"script", "style", "template"}
-VOID_ELEMENTS = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-    "track",
-    "wbr",
-}
+VOID_ELEMENTS = VOID_TAGS  # the HTML standard's, as the cleaning knows them
 
 
 class _Walker(HTMLParser):
