@@ -25,20 +25,20 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from html import escape, unescape
+from html import escape
 from pathlib import Path
 from typing import IO
 
 from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from gardarika.errors import Message
+from gardarika.render.tags import Page
 
 try:
     import fcntl
@@ -432,33 +432,39 @@ def variant_name(path: str, width: int, suffix: str) -> str:
     return f"{stem}-{width}w{suffix}"
 
 
-_IMG = re.compile(r"<img\b(?P<attrs>(?:\"[^\"]*\"|'[^']*'|[^'\">])*?)(?P<end>\s*/?>)", re.I)
-_ATTR_NAME = re.compile(r"""(?:^|\s)([^\s"'=<>`/]+)(?=\s*=|\s|$)""")
-_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
+_IMG = frozenset({"img"})
 
 #: how wide a picture is shown: the theme's text column is about 42rem
 DEFAULT_SIZES = "(max-width: 44rem) 100vw, 42rem"
 
 
 def annotate_images(
-    html: str, resolve: Callable[[str], ProcessedImage | None], sizes: str = DEFAULT_SIZES
+    html: str,
+    resolve: Callable[[str], ProcessedImage | None],
+    sizes: str = DEFAULT_SIZES,
+    page: Page | None = None,
 ) -> str:
     """Give each ``<img>`` of a processed picture its ``width``, ``height``, a ``srcset``
     of the smaller copies, lazy loading and asynchronous decoding (what it lacks only).
 
     ``resolve(src)`` returns the processed picture an ``src`` points at, or ``None``.
+    ``page``: ``html`` as :func:`gardarika.render.tags.read` read it, when it already was.
     """
-
-    def one(match: re.Match[str]) -> str:
-        attrs = match.group("attrs")
-        src_match = _SRC.search(attrs)
-        if not src_match:
-            return match.group(0)
-        src = unescape(next(g for g in src_match.groups() if g is not None))
+    if page is None:
+        page = Page(html, _IMG)
+    out: list[str] = []
+    last = 0
+    for tag in page.tags:
+        if tag.name != "img" or not tag.ended or tag.start < last:
+            continue
+        src_attribute = tag.first("src")
+        if src_attribute is None or src_attribute.value_start < 0:
+            continue
+        src = src_attribute.value
         image = resolve(src)
         if image is None:
-            return match.group(0)
-        present = {name.lower() for name in _ATTR_NAME.findall(attrs)}
+            continue
+        present = {attribute.name for attribute in tag.attributes}
         path = src.partition("?")[0]
         extra = {
             "width": str(image.width),
@@ -470,12 +476,17 @@ def annotate_images(
             candidates = [f"{variant_name(path, w, image.suffix)} {w}w" for w in image.variants]
             candidates.append(f"{src} {image.width}w")
             extra["srcset"] = ", ".join(candidates)
-            extra["sizes"] = sizes
+            if "srcset" not in present:
+                extra["sizes"] = sizes
         added = "".join(
             f' {name}="{escape(value)}"' for name, value in extra.items() if name not in present
         )
-        if "srcset" in present:
-            added = added.replace(f' sizes="{escape(sizes)}"', "")
-        return f"<img{attrs}{added}{match.group('end')}"
-
-    return _IMG.sub(one, html)
+        if added:
+            at = tag.attributes_end
+            out.append(html[last:at])
+            out.append(added)
+            last = at
+    if not out:
+        return html
+    out.append(html[last:])
+    return "".join(out)

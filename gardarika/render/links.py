@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 from html import escape, unescape
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from gardarika.render.tags import Page
+
 #: attributes that hold a URL, by element (``*``: any element)
 URL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "*": (
@@ -75,23 +77,11 @@ LOADING_LINK_RELS = frozenset(
     }
 )
 
-_TAG = re.compile(
-    r"<!--.*?-->"  # comments are skipped
-    r"|<(?P<name>[a-zA-Z][^\s/>]*)"
-    r"(?P<attrs>(?:\s+[^\s\"'=<>`/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?"
-    r"|\s*/(?!>))*)\s*/?>",
-    re.S,
-)
-_ATTR = re.compile(
-    r"(?P<name>[^\s\"'=<>`/]+)(?:(?P<eq>\s*=\s*)(?:\"(?P<dq>[^\"]*)\""
-    r"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"'=<>`]+)))?"
-)
 _CSS_URL = re.compile(
     r"""url\(\s*(?P<q>['"]?)(?P<url>[^'")]*?)(?P=q)\s*\)"""
     r"""|@import\s+(?P<iq>['"])(?P<iurl>[^'"]+)(?P=iq)""",
     re.I,
 )
-_RAW_TEXT = re.compile(r"<(?P<name>script|style)\b[^>]*>(?P<body>.*?)</(?P=name)\s*>", re.S | re.I)
 _JS_STRING = re.compile(r"""(?P<q>["'])(?P<s>[\w.~/-]+(?:[?#][^"'\s<>]*)?)(?P=q)""")
 
 UrlFixer = Callable[[str], str]
@@ -167,13 +157,6 @@ class _Lines:
         return self.line
 
 
-def _attr_value(match: re.Match[str]) -> tuple[str | None, int, int]:
-    for group in ("dq", "sq", "bare"):
-        if match.group(group) is not None:
-            return match.group(group), match.start(group), match.end(group)
-    return None, -1, -1
-
-
 def _srcset_urls(value: str) -> Iterator[tuple[str, int, int]]:
     """(url, start, end) of each candidate of a ``srcset``."""
     for candidate in re.finditer(r"\s*([^\s,][^\s]*?)(?:\s+[^,]*)?(?:,|$)", value):
@@ -196,75 +179,63 @@ def _loads(tag: str, attr: str, attrs: dict[str, str]) -> bool:
 _REFERENCE_ATTRIBUTES = frozenset((*URL_ATTRIBUTES["*"], *SRCSET_ATTRIBUTES, "style", "content"))
 
 
-def _attribute_values(attrs_text: str) -> dict[str, str]:
-    return {m.group("name").lower(): (_attr_value(m)[0] or "") for m in _ATTR.finditer(attrs_text)}
+_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"\s]+)", re.I)
 
 
-def html_references(html: str) -> Iterator[tuple[Reference, int, int]]:
-    """Every URL of an HTML document with its position, including CSS ``url()`` in
-    ``<style>`` blocks and ``style`` attributes, and path-like strings in inline scripts."""
-    lines = _Lines(html)
-    for tag in _TAG.finditer(html):
-        name = tag.group("name")
-        attrs_text = tag.group("attrs")
-        if not name or not attrs_text:
-            continue
-        name = name.lower()
-        base = tag.start("attrs")
-        values: dict[str, str] | None = None  # all of the tag's attributes, when needed
-        for match in _ATTR.finditer(attrs_text):
-            attr = match.group("name").lower()
-            if attr not in _REFERENCE_ATTRIBUTES:
+def html_references(html: str, page: Page | None = None) -> Iterator[tuple[Reference, int, int]]:
+    """Every URL of an HTML document with its position, in the order of the page,
+    including CSS ``url()`` in ``<style>`` blocks and ``style`` attributes, and path-like
+    strings in inline scripts. ``page``: the document as :mod:`gardarika.render.tags`
+    read it, when it already was."""
+    if page is None:
+        page = Page(html)
+    found: list[tuple[int, int, str, str, str, bool, bool]] = []
+    for tag in page.tags:
+        name = tag.name
+        for attribute in tag.attributes:
+            attr = attribute.name
+            if attr not in _REFERENCE_ATTRIBUTES or attribute.value_start < 0:
                 continue
+            raw, start = attribute.raw, attribute.value_start
             if attr == "content":
-                if name != "meta":
+                if name != "meta" or tag.attrs.get("http-equiv", "").lower() != "refresh":
                     continue
-                values = values if values is not None else _attribute_values(attrs_text)
-                if values.get("http-equiv", "").lower() != "refresh":
-                    continue
-            value, start, end = _attr_value(match)
-            if value is None:
-                continue
-            start, end = base + start, base + end
-            line = lines.at(start)
-            if attr in URL_ATTRIBUTES["*"] or attr == "content":
-                url = value
-                offset = 0
-                if attr == "content":
-                    refresh = re.search(r"url\s*=\s*['\"]?([^'\"\s]+)", value, re.I)
-                    if not refresh:
-                        continue
+                refresh = _REFRESH_URL.search(raw)
+                if refresh:
                     url, offset = refresh.group(1), refresh.start(1)
-                if name == "link":
-                    values = values if values is not None else _attribute_values(attrs_text)
-                ref = Reference(
-                    unescape(url), line, name, attr, _loads(name, attr, values or {}), escaped=True
-                )
-                yield ref, start + offset, start + offset + len(url)
-            elif attr in SRCSET_ATTRIBUTES:
-                for url, s, e in _srcset_urls(value):
-                    yield (
-                        Reference(unescape(url), line, name, attr, True, escaped=True),
-                        start + s,
-                        start + e,
+                    found.append(
+                        (start + offset, start + offset + len(url), url, name, attr, False, True)
                     )
-            else:  # style
-                for ref, s, e in css_references(value):
-                    yield Reference(ref.url, line, name, "style", True), start + s, start + e
-    lines = _Lines(html)
-    for block in _RAW_TEXT.finditer(html):
-        body_start = block.start("body")
-        if block.group("name").lower() == "style":
-            refs = css_references(block.group("body"))
+            elif attr in SRCSET_ATTRIBUTES:
+                for url, s, e in _srcset_urls(raw):
+                    found.append((start + s, start + e, url, name, attr, True, True))
+            elif attr == "style":
+                for ref, s, e in css_references(raw):
+                    found.append((start + s, start + e, ref.url, name, "style", True, False))
+            else:
+                loads = _loads(name, attr, tag.attrs if name == "link" else {})
+                found.append((start, attribute.value_end, raw, name, attr, loads, True))
+    for text in page.texts:
+        if text.name == "style":
+            refs = css_references(html[text.start : text.end])
+        elif text.name == "script":
+            refs = js_references(html[text.start : text.end])
         else:
-            refs = js_references(block.group("body"))
+            continue
         for ref, s, e in refs:
-            line = lines.at(body_start + s)
-            yield (
-                Reference(ref.url, line, ref.element, ref.attribute, ref.loads),
-                body_start + s,
-                body_start + e,
+            start = text.start + s
+            found.append(
+                (start, text.start + e, ref.url, ref.element, ref.attribute, ref.loads, False)
             )
+    found.sort(key=lambda item: (item[0], item[1]))  # stable: a tag's reading comes first
+    lines = _Lines(html)
+    last = (-1, -1)
+    for start, end, url, element, attr, loads, escaped in found:
+        if (start, end) == last:
+            continue  # one place read both as a tag and as a script's string
+        last = (start, end)
+        value = unescape(url) if escaped and "&" in url else url
+        yield Reference(value, lines.at(start), element, attr, loads, escaped), start, end
 
 
 def css_references(css: str) -> Iterator[tuple[Reference, int, int]]:
@@ -318,6 +289,8 @@ def json_references(data: object, path: str = "") -> Iterator[tuple[str, str]]:
 def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
     out, last = [], 0
     for start, end, new in sorted(spans):
+        if start < last:
+            continue  # within what was already replaced
         out.append(text[last:start])
         out.append(new)
         last = end
@@ -348,11 +321,14 @@ def rewrite_html(html: str, fix: UrlFixer) -> str:
     return _rewrite(html, html_references(html), fix)
 
 
-def rewrite_html_noting(html: str, fix: UrlFixer) -> tuple[str, list[Reference]]:
+def rewrite_html_noting(
+    html: str, fix: UrlFixer, page: Page | None = None
+) -> tuple[str, list[Reference]]:
     """:func:`rewrite_html`, and the references of the result (what
-    :func:`html_references` would find in it) from the same single pass."""
+    :func:`html_references` would find in it) from the same single pass. ``page``:
+    ``html`` as :func:`gardarika.render.tags.read` read it, when it already was."""
     found: list[Reference] = []
-    return _rewrite(html, html_references(html), fix, found), found
+    return _rewrite(html, html_references(html, page), fix, found), found
 
 
 def rewrite_css(css: str, fix: UrlFixer) -> str:

@@ -3,9 +3,11 @@
 Several plugins change the pages a run has written: ``offline_output`` makes their
 links portable, ``light_images`` describes their pictures. Each used to read and write
 every page itself. A plugin with such work registers here a function that, given the
-run, returns what to do to one page (``(folder, text) -> text``), or None when it has
-nothing to do; ``offline_output`` applies every one of them in its own pass over each
-page, before it rewrites the links (and notes them, see :mod:`gardarika.render.pagefacts`).
+run, returns what to do to one page (``(folder, text, page) -> text``, where ``page`` is
+the text as :func:`gardarika.render.tags.read` read it), or None when it has nothing to
+do; ``offline_output`` applies every one of them in its own pass over each page, before
+it rewrites the links (and notes them, see :mod:`gardarika.render.pagefacts`). The page
+is read once for all of them, and again only after one of them changed it.
 Without ``offline_output`` a plugin does its work itself, as before: it can tell by
 :func:`taken`.
 """
@@ -15,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-PageChange = Callable[[str, str], str]
+from gardarika.render.tags import Page
+
+PageChange = Callable[[str, str, Page], str]
 Prepare = Callable[[Any], PageChange | None]
 
 _REGISTERED: list[Prepare] = []

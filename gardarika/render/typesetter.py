@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 from typing import ClassVar
 
-from gardarika.render.embeds import ATTRIBUTES
+from gardarika.render.tags import ATTRIBUTES
 
 NBSP = "\u00a0"
 #: elements whose content is never typeset

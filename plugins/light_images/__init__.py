@@ -43,6 +43,7 @@ from gardarika.render.images import (
 from gardarika.render.links import is_internal
 from gardarika.render.outputwalk import walk_output
 from gardarika.render.pagepass import PageChange
+from gardarika.render.tags import Page
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ def prepare(pelican: Any) -> PageChange | None:
     if not by_url:
         return None
 
-    def describe(rel_dir: str, text: str) -> str:
+    def describe(rel_dir: str, text: str, page: Page | None = None) -> str:
         def resolve(src: str) -> ProcessedImage | None:
             if not is_internal(src):
                 return None
@@ -169,7 +170,7 @@ def prepare(pelican: Any) -> PageChange | None:
                 target = posixpath.join(rel_dir or ".", target)
             return by_url.get(posixpath.normpath(target.lstrip("/")))
 
-        return annotate_images(text, resolve)
+        return annotate_images(text, resolve, page=page)
 
     return describe
 

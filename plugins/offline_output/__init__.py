@@ -35,7 +35,7 @@ from gardarika.build.prefetch import Handing, helpers_of, say
 from gardarika.content.documents import line_containing
 from gardarika.content.slugs import fallback_slug
 from gardarika.fs.portable import portable_name, portable_path
-from gardarika.render import pagefacts, pagepass
+from gardarika.render import pagefacts, pagepass, tags
 from gardarika.render.embeds import replace_remote_embeds
 from gardarika.render.i18n import load_translations
 from gardarika.render.links import (
@@ -442,12 +442,17 @@ class _Pass:
             fixer = self.fixers[rel_dir]
             rel = posixpath.join(rel_dir, path.name)
             if rewrite is rewrite_html:
-                fixed = text
+                # the page is read once for all the passes, again only after a change
+                fixed, page = text, tags.read(text)
                 for change in self.changes:
-                    fixed = change(rel_dir, fixed)
+                    changed_text = change(rel_dir, fixed, page)
+                    if changed_text != fixed:
+                        fixed, page = changed_text, tags.read(changed_text)
                 # remote loads first (they are not this pass's business), then links
-                fixed = _drop_remote_loads(fixed, rel, self.settings)
-                fixed, refs = rewrite_html_noting(fixed, fixer)
+                dropped = _drop_remote_loads(fixed, rel, self.settings, page)
+                if dropped != fixed:
+                    fixed, page = dropped, tags.read(dropped)
+                fixed, refs = rewrite_html_noting(fixed, fixer, page)
                 noted.note(rel, fixed, refs)
             else:
                 fixed = rewrite(text, fixer)
@@ -458,12 +463,15 @@ class _Pass:
         return noted.pages, changed
 
 
-def _drop_remote_loads(html: str, shown: str, settings: dict[str, Any]) -> str:
+def _drop_remote_loads(
+    html: str, shown: str, settings: dict[str, Any], page: tags.Page | None = None
+) -> str:
     """Remote things a theme loads (fonts, scripts, players, ``srcset`` candidates) go
-    too, reported by page."""
+    too, reported by page. ``page``: ``html`` as :func:`tags.read` read it."""
     if "<" not in html:
         return html
-    fixed, embeds = replace_remote_embeds(html, _gettext(settings, settings["DEFAULT_LANG"]))
+    gettext = _gettext(settings, settings["DEFAULT_LANG"])
+    fixed, embeds = replace_remote_embeds(html, gettext, page)
     line, counted = 1, 0
     for embed in embeds:  # in the order of the page: count each line break once
         if embed.offset < counted:  # found again after a change: count afresh

@@ -538,10 +538,10 @@ def test_a_final_pass_stopped_at_the_time_limit_is_blamed_on_its_page(
     write(tmp_path / "tag" / "slow.html", "<p>SLOW</p>")
     real = offline_output.replace_remote_embeds
 
-    def slow_on_one_page(html: str, gettext):
+    def slow_on_one_page(html: str, gettext, page=None):
         if "SLOW" in html:
             time.sleep(60)
-        return real(html, gettext)
+        return real(html, gettext, page)
 
     monkeypatch.setattr(offline_output, "replace_remote_embeds", slow_on_one_page)
     outcomes = []
