@@ -17,7 +17,9 @@ from typing import NamedTuple
 class Message(NamedTuple):
     """Something said to people, in English and in Russian, not yet tied to a place (a
     :class:`Problem` adds the file and line). It is a pair, so ``en, ru = message``
-    reads it too."""
+    reads it too. Every text the code hands on in both languages is one: a rule's
+    reason, a check's finding (``checks.output.Finding``, ``checks.files.Refusal``,
+    ``checks.scripts.Danger`` carry one), a :class:`ContentError`."""
 
     en: str
     ru: str
@@ -82,11 +84,14 @@ class ContentError(ValueError):
     """A problem in a content file found while reading it (raised inside Pelican runs).
 
     Pelican catches exceptions from readers and logs them; the build turns this one into
-    a :class:`Problem` with the line and both messages as they are.
+    a :class:`Problem` with the line and the message as they are (:meth:`problem`).
     """
 
-    def __init__(self, en: str, ru: str, line: int | None = None):
-        super().__init__(f"line {line}: {en}" if line else en)
-        self.en = en
-        self.ru = ru
+    def __init__(self, message: Message, line: int | None = None):
+        super().__init__(f"line {line}: {message.en}" if line else message.en)
+        self.message = message
         self.line = line
+
+    def problem(self, file: str) -> Problem:
+        """What it says, said of ``file``."""
+        return Problem.at(file, self.message, self.line)

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Iterator
 
-from gardarika.errors import ContentError
+from gardarika.errors import ContentError, Message
 
 #: seconds every file may take, plus seconds per megabyte of it
 BASE_SECONDS = 20.0
@@ -67,29 +67,33 @@ def time_budget(seconds: float) -> Iterator[None]:
 def too_slow_error(seconds: float, line: int | None = None) -> ContentError:
     """What an editor is told about a text that took longer than its budget."""
     return ContentError(
-        f"this text takes longer than {seconds:.0f} seconds to read, far more than a text "
-        "of its size needs; it was stopped and the town is not published. It probably "
-        "holds something read very slowly: many unfinished “<![CDATA[”, “[[”, “[text](” "
-        "or “<tag” in a row, or thousands of quotation marks (pasted code or data?). Put "
-        "code between lines of three backticks ```, or remove what is repeated.",
-        f"этот текст читается дольше {seconds:.0f} секунд — гораздо дольше, чем нужно "
-        "тексту такого размера; чтение остановлено, сайт города не опубликован. Скорее "
-        "всего, в нём много незаконченных «<![CDATA[», «[[», «[текст](» или «<тег» подряд "
-        "или тысячи кавычек (вставлен код или данные?). Заключите код между строками из "
-        "трёх обратных кавычек ``` или уберите повторы.",
-        line,
+        Message(
+            f"this text takes longer than {seconds:.0f} seconds to read, far more than a text "
+            "of its size needs; it was stopped and the town is not published. It probably "
+            "holds something read very slowly: many unfinished “<![CDATA[”, “[[”, “[text](” "
+            "or “<tag” in a row, or thousands of quotation marks (pasted code or data?). Put "
+            "code between lines of three backticks ```, or remove what is repeated.",
+            f"этот текст читается дольше {seconds:.0f} секунд — гораздо дольше, чем нужно "
+            "тексту такого размера; чтение остановлено, сайт города не опубликован. Скорее "
+            "всего, в нём много незаконченных «<![CDATA[», «[[», «[текст](» или «<тег» подряд "
+            "или тысячи кавычек (вставлен код или данные?). Заключите код между строками из "
+            "трёх обратных кавычек ``` или уберите повторы.",
+        ),
+        line=line,
     )
 
 
 def too_deep_error(line: int | None = None) -> ContentError:
     """What an editor is told about a text nested too deeply for Markdown to read."""
     return ContentError(
-        "this text is nested too deeply for Markdown to read (for example thousands of "
-        "“*”, “_”, “>” or “[” in a row), so the town is not published. Remove what is "
-        "repeated, or put it between lines of three backticks ``` if it is code.",
-        "в этом тексте слишком глубокая вложенность, Markdown не может его прочитать "
-        "(например, тысячи «*», «_», «>» или «[» подряд), поэтому сайт города не "
-        "опубликован. Уберите повторы или заключите их между строками из трёх обратных "
-        "кавычек ```, если это код.",
-        line,
+        Message(
+            "this text is nested too deeply for Markdown to read (for example thousands of "
+            "“*”, “_”, “>” or “[” in a row), so the town is not published. Remove what is "
+            "repeated, or put it between lines of three backticks ``` if it is code.",
+            "в этом тексте слишком глубокая вложенность, Markdown не может его прочитать "
+            "(например, тысячи «*», «_», «>» или «[» подряд), поэтому сайт города не "
+            "опубликован. Уберите повторы или заключите их между строками из трёх обратных "
+            "кавычек ```, если это код.",
+        ),
+        line=line,
     )

@@ -613,7 +613,7 @@ class Builder:
         if folder_size(self.stage_dir(site.id) / "site") <= budget:
             return []
         error = OutputTooLarge(budget)
-        return [Problem(file=display_path(site.content, self.root), en=error.en, ru=error.ru)]
+        return [error.problem(display_path(site.content, self.root))]
 
     def show(self, town: str, problems: list[Problem]) -> None:
         """Print a town's problems, errors first, at most :data:`SHOWN_PER_TOWN`: one
@@ -674,11 +674,8 @@ class Builder:
         problems.extend(self.over_budget(site))
         # every feed really XML: one odd character in a title breaks it for every reader
         problems.extend(
-            Problem(
-                file=display_path(self.output / site.id / bad.path, self.root),
-                line=bad.line,
-                en=bad.en,
-                ru=bad.ru,
+            Problem.at(
+                display_path(self.output / site.id / bad.path, self.root), bad.message, bad.line
             )
             for bad in bad_xml(staged)
         )

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gardarika.errors import ContentError
+from gardarika.errors import ContentError, Message
 
 #: characters of metadata one file may hold, every anchor expanded
 MAX_METADATA_CHARS = 64 * 1024
@@ -55,7 +55,7 @@ MAX_TARGET_ENTRIES = 200_000
 MAX_TARGET_FILE_BYTES = MAX_FILE_BYTES
 MAX_TARGET_BYTES = 4 * 1024 * 1024 * 1024
 
-Found = tuple[str, str, str]  # (key, English, Russian)
+Found = tuple[str, Message]  # (key, what is wrong)
 
 
 def expanded_size(value: Any, limit: int) -> int:
@@ -94,37 +94,43 @@ def metadata_problems(metadata: dict[str, Any]) -> Iterator[Found]:
     if size > MAX_METADATA_CHARS:
         yield (
             "",
-            f"the metadata at the top of the file adds up to more than "
-            f"{MAX_METADATA_CHARS // 1024} KB of text (YAML anchors “&name”/“*name” "
-            "count once for every use); it would be repeated on many pages. Keep the "
-            "metadata short and put the text below it.",
-            f"метаданные в начале файла занимают больше {MAX_METADATA_CHARS // 1024} КБ "
-            "текста (якоря YAML «&имя»/«*имя» считаются при каждом использовании); они "
-            "повторялись бы на многих страницах. Сократите метаданные, а текст "
-            "перенесите ниже.",
+            Message(
+                f"the metadata at the top of the file adds up to more than "
+                f"{MAX_METADATA_CHARS // 1024} KB of text (YAML anchors “&name”/“*name” "
+                "count once for every use); it would be repeated on many pages. Keep the "
+                "metadata short and put the text below it.",
+                f"метаданные в начале файла занимают больше {MAX_METADATA_CHARS // 1024} КБ "
+                "текста (якоря YAML «&имя»/«*имя» считаются при каждом использовании); они "
+                "повторялись бы на многих страницах. Сократите метаданные, а текст "
+                "перенесите ниже.",
+            ),
         )
     for key in ("tags", "authors"):
         value = metadata.get(key)
         if value is not None and _count(value) > MAX_TAGS:
             yield (
                 key,
-                f"“{key}” lists {_count(value)} names; at most {MAX_TAGS} are "
-                "allowed (each gets a page of its own). Keep the few that readers will "
-                "look for.",
-                f"в «{key}» перечислено {_count(value)} названий, а можно не больше "
-                f"{MAX_TAGS} (у каждого своя страница). Оставьте те, по которым "
-                "читатели будут искать.",
+                Message(
+                    f"“{key}” lists {_count(value)} names; at most {MAX_TAGS} are "
+                    "allowed (each gets a page of its own). Keep the few that readers will "
+                    "look for.",
+                    f"в «{key}» перечислено {_count(value)} названий, а можно не больше "
+                    f"{MAX_TAGS} (у каждого своя страница). Оставьте те, по которым "
+                    "читатели будут искать.",
+                ),
             )
     summary = metadata.get("summary")
     if isinstance(summary, str) and len(summary) > MAX_SUMMARY_CHARS:
         yield (
             "summary",
-            f"the summary is {len(summary)} characters long; at most "
-            f"{MAX_SUMMARY_CHARS} are allowed (it is shown on every list of articles). "
-            "Write a sentence or two; the text itself goes below the metadata.",
-            f"краткое описание длиной {len(summary)} знаков, а можно не больше "
-            f"{MAX_SUMMARY_CHARS} (оно показывается во всех списках статей). Напишите "
-            "одно-два предложения; сам текст — ниже метаданных.",
+            Message(
+                f"the summary is {len(summary)} characters long; at most "
+                f"{MAX_SUMMARY_CHARS} are allowed (it is shown on every list of articles). "
+                "Write a sentence or two; the text itself goes below the metadata.",
+                f"краткое описание длиной {len(summary)} знаков, а можно не больше "
+                f"{MAX_SUMMARY_CHARS} (оно показывается во всех списках статей). Напишите "
+                "одно-два предложения; сам текст — ниже метаданных.",
+            ),
         )
 
 
@@ -231,53 +237,63 @@ def size_problem(size: TownSize) -> Found | None:
     if size.too_deep is not None:
         return (
             size.too_deep,
-            f"folders are nested more than {MAX_TOWN_DEPTH} levels deep here, so the "
-            "town is not built. A site needs a few levels: move the files up and "
-            "remove the empty folders.",
-            f"здесь папки вложены друг в друга глубже {MAX_TOWN_DEPTH} уровней, поэтому "
-            "сайт города не собран. Сайту достаточно нескольких уровней: переместите "
-            "файлы выше и удалите пустые папки.",
+            Message(
+                f"folders are nested more than {MAX_TOWN_DEPTH} levels deep here, so the "
+                "town is not built. A site needs a few levels: move the files up and "
+                "remove the empty folders.",
+                f"здесь папки вложены друг в друга глубже {MAX_TOWN_DEPTH} уровней, поэтому "
+                "сайт города не собран. Сайту достаточно нескольких уровней: переместите "
+                "файлы выше и удалите пустые папки.",
+            ),
         )
     if size.special is not None:
         return (
             size.special,
-            "this is not an ordinary file but a special one (a named pipe or a device), "
-            "which the build cannot read, so the town is not built. Remove it.",
-            "это не обычный файл, а особый (именованный канал или устройство); сборка "
-            "не может его прочитать, поэтому сайт города не собран. Удалите его.",
+            Message(
+                "this is not an ordinary file but a special one (a named pipe or a device), "
+                "which the build cannot read, so the town is not built. Remove it.",
+                "это не обычный файл, а особый (именованный канал или устройство); сборка "
+                "не может его прочитать, поэтому сайт города не собран. Удалите его.",
+            ),
         )
     if size.too_big is not None:
         return (
             size.too_big,
-            f"this file is {size.too_big_bytes // mb} MB; at most "
-            f"{MAX_FILE_BYTES // mb} MB are allowed for one file, so the town is not "
-            "built. Make it smaller (a picture can be saved at a smaller size, a long "
-            "video belongs on a video site) or remove it.",
-            f"этот файл занимает {size.too_big_bytes // mb} МБ, а один файл может "
-            f"занимать не больше {MAX_FILE_BYTES // mb} МБ, поэтому сайт города не "
-            "собран. Уменьшите его (картинку можно сохранить меньшего размера, длинное "
-            "видео лучше разместить на видеосайте) или удалите.",
+            Message(
+                f"this file is {size.too_big_bytes // mb} MB; at most "
+                f"{MAX_FILE_BYTES // mb} MB are allowed for one file, so the town is not "
+                "built. Make it smaller (a picture can be saved at a smaller size, a long "
+                "video belongs on a video site) or remove it.",
+                f"этот файл занимает {size.too_big_bytes // mb} МБ, а один файл может "
+                f"занимать не больше {MAX_FILE_BYTES // mb} МБ, поэтому сайт города не "
+                "собран. Уменьшите его (картинку можно сохранить меньшего размера, длинное "
+                "видео лучше разместить на видеосайте) или удалите.",
+            ),
         )
     if size.entries > MAX_TOWN_ENTRIES:
         return (
             "",
-            f"the content folder holds more than {MAX_TOWN_ENTRIES} files and folders, "
-            "so the town is not built. Far more than a town's site needs: look for a "
-            "folder copied many times or files added by mistake, and remove them.",
-            f"в папке материалов больше {MAX_TOWN_ENTRIES} файлов и папок, поэтому сайт "
-            "города не собран. Это гораздо больше, чем нужно сайту города: поищите "
-            "папку, скопированную много раз, или файлы, добавленные по ошибке, и "
-            "удалите их.",
+            Message(
+                f"the content folder holds more than {MAX_TOWN_ENTRIES} files and folders, "
+                "so the town is not built. Far more than a town's site needs: look for a "
+                "folder copied many times or files added by mistake, and remove them.",
+                f"в папке материалов больше {MAX_TOWN_ENTRIES} файлов и папок, поэтому сайт "
+                "города не собран. Это гораздо больше, чем нужно сайту города: поищите "
+                "папку, скопированную много раз, или файлы, добавленные по ошибке, и "
+                "удалите их.",
+            ),
         )
     if size.bytes > MAX_TOWN_BYTES:
         return (
             "",
-            f"the content folder holds more than {MAX_TOWN_BYTES // mb} MB, so the town "
-            "is not built. Remove large files that readers do not need, or make the "
-            "pictures smaller.",
-            f"в папке материалов больше {MAX_TOWN_BYTES // mb} МБ, поэтому сайт города "
-            "не собран. Удалите большие файлы, которые не нужны читателям, или "
-            "уменьшите картинки.",
+            Message(
+                f"the content folder holds more than {MAX_TOWN_BYTES // mb} MB, so the town "
+                "is not built. Remove large files that readers do not need, or make the "
+                "pictures smaller.",
+                f"в папке материалов больше {MAX_TOWN_BYTES // mb} МБ, поэтому сайт города "
+                "не собран. Удалите большие файлы, которые не нужны читателям, или "
+                "уменьшите картинки.",
+            ),
         )
     return None
 
@@ -322,13 +338,15 @@ class OutputTooLarge(ContentError):
     def __init__(self, budget: int):
         mb = budget // 1024 // 1024
         super().__init__(
-            f"the town's pages add up to more than {mb} MB, far more than its texts and "
-            "files could need, so the build was stopped and the town is not published. "
-            "Usually one file expands to very much: thousands of tags, a huge summary, "
-            "metadata repeated with YAML anchors. Look at the files changed last.",
-            f"страницы города занимают больше {mb} МБ — гораздо больше, чем нужно его "
-            "текстам и файлам, поэтому сборка остановлена и сайт города не опубликован. "
-            "Обычно это один файл, который разворачивается в огромный объём: тысячи меток, "
-            "огромное краткое описание, метаданные, размноженные якорями YAML. Посмотрите "
-            "на последние изменённые файлы.",
+            Message(
+                f"the town's pages add up to more than {mb} MB, far more than its texts and "
+                "files could need, so the build was stopped and the town is not published. "
+                "Usually one file expands to very much: thousands of tags, a huge summary, "
+                "metadata repeated with YAML anchors. Look at the files changed last.",
+                f"страницы города занимают больше {mb} МБ — гораздо больше, чем нужно его "
+                "текстам и файлам, поэтому сборка остановлена и сайт города не опубликован. "
+                "Обычно это один файл, который разворачивается в огромный объём: тысячи меток, "
+                "огромное краткое описание, метаданные, размноженные якорями YAML. Посмотрите "
+                "на последние изменённые файлы.",
+            )
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
+from dataclasses import replace
 from pathlib import Path
 
 import jinja2
@@ -28,7 +29,7 @@ def _line_of_offset(path: Path, offset: int) -> int | None:
 def explain_exception(exc: BaseException, shown: str, source: Path | None) -> Problem:
     """A problem for ``exc`` raised while reading the file shown as ``shown``."""
     if isinstance(exc, ContentError):
-        return Problem(file=shown, line=exc.line, en=exc.en, ru=exc.ru)
+        return exc.problem(shown)
     if isinstance(exc, UnicodeDecodeError):
         line = _line_of_offset(source, exc.start) if source else None
         return Problem(
@@ -53,7 +54,7 @@ def explain_exception(exc: BaseException, shown: str, source: Path | None) -> Pr
         )
     if isinstance(exc, RecursionError):
         error = too_deep_error()
-        return Problem(file=shown, en=error.en, ru=error.ru)
+        return error.problem(shown)
     if isinstance(exc, jinja2.TemplateError):
         lineno = getattr(exc, "lineno", None)
         name = getattr(exc, "filename", None) or getattr(exc, "name", None) or shown
@@ -105,14 +106,7 @@ def problem_from_record(
         shown = _in_content(content_shown, source)
         exc = record.exc_info[1] if record.exc_info else None
         if exc is not None:
-            problem = explain_exception(exc, shown, content_dir / source)
-            return Problem(
-                file=problem.file,
-                line=problem.line,
-                en=problem.en,
-                ru=problem.ru,
-                severity=severity,
-            )
+            return replace(explain_exception(exc, shown, content_dir / source), severity=severity)
         return Problem(
             file=shown,
             severity=severity,

@@ -66,7 +66,7 @@ from PIL import Image
 from gardarika.checks.svg import MAX_BYTES, SVG_SUFFIXES, SvgDanger, svg_dangers, svgz_dangers
 from gardarika.config.network import SiteConfig
 from gardarika.content.documents import SOURCE_SUFFIXES, STATIC_FOLDERS, Document, visible_files
-from gardarika.errors import Problem, display_path
+from gardarika.errors import Message, Problem, display_path
 from gardarika.fs.confine import hidden_part, is_inside, path_problem
 from gardarika.fs.portable import portable_path
 
@@ -207,10 +207,17 @@ class Refusal:
     """Why a file must not be published under a name, for editors in both languages;
     ``severity`` "warning" means it is left out quietly (a system file)."""
 
-    en: str
-    ru: str
+    message: Message
     line: int | None = None
     severity: str = "error"
+
+    @property
+    def en(self) -> str:
+        return self.message.en
+
+    @property
+    def ru(self) -> str:
+        return self.message.ru
 
 
 def extension(published: str) -> str:
@@ -238,31 +245,35 @@ def _type_refusal(published: str) -> Refusal | None:
     ext = extension(published)
     if ext in PAGE_AND_SCRIPT_TYPES:
         return Refusal(
-            en=f"web pages and scripts cannot be published as files (this one would be "
-            f"published as “{_quoted(name)}”): they would run in the readers' browsers. "
-            "Write the page in Markdown (.md), or put the file into a .zip archive for "
-            "download.",
-            ru=f"веб-страницы и скрипты нельзя публиковать файлами (этот был бы "
-            f"опубликован как «{_quoted(name)}»): они выполнялись бы в браузерах "
-            "читателей. Напишите страницу в Markdown (.md) или положите файл в архив "
-            ".zip для скачивания.",
+            Message(
+                f"web pages and scripts cannot be published as files (this one would be "
+                f"published as “{_quoted(name)}”): they would run in the readers' browsers. "
+                "Write the page in Markdown (.md), or put the file into a .zip archive for "
+                "download.",
+                f"веб-страницы и скрипты нельзя публиковать файлами (этот был бы "
+                f"опубликован как «{_quoted(name)}»): они выполнялись бы в браузерах "
+                "читателей. Напишите страницу в Markdown (.md) или положите файл в архив "
+                ".zip для скачивания.",
+            )
         )
     if ext not in INERT_TYPES:
         kind_en = f"a “.{ext}” file" if ext else "a file without an extension"
         kind_ru = f"файл «.{ext}»" if ext else "файл без расширения"
         return Refusal(
-            en=f"{kind_en} (published as “{_quoted(name)}”) cannot be published as it is: "
-            "a browser could open it as a web page or a program, with the site's "
-            "rights. Only pictures, drawings, documents (PDF, text, office files), "
-            "archives, audio, video, subtitles and fonts are published as they are. "
-            "Put the file into a .zip archive to offer it for download, or save a "
-            "document as PDF.",
-            ru=f"{kind_ru} (имя при публикации «{_quoted(name)}») нельзя опубликовать как "
-            "есть: браузер может открыть его как веб-страницу или программу, с правами "
-            "сайта. Как есть публикуются только картинки, рисунки, документы (PDF, "
-            "текст, офисные файлы), архивы, звук, видео, субтитры и шрифты. Положите "
-            "файл в архив .zip, чтобы его можно было скачать, или сохраните документ "
-            "в PDF.",
+            Message(
+                f"{kind_en} (published as “{_quoted(name)}”) cannot be published as it is: "
+                "a browser could open it as a web page or a program, with the site's "
+                "rights. Only pictures, drawings, documents (PDF, text, office files), "
+                "archives, audio, video, subtitles and fonts are published as they are. "
+                "Put the file into a .zip archive to offer it for download, or save a "
+                "document as PDF.",
+                f"{kind_ru} (имя при публикации «{_quoted(name)}») нельзя опубликовать как "
+                "есть: браузер может открыть его как веб-страницу или программу, с правами "
+                "сайта. Как есть публикуются только картинки, рисунки, документы (PDF, "
+                "текст, офисные файлы), архивы, звук, видео, субтитры и шрифты. Положите "
+                "файл в архив .zip, чтобы его можно было скачать, или сохраните документ "
+                "в PDF.",
+            )
         )
     inner = name.lower().split(".")[1:-1]
     for part in inner:
@@ -270,14 +281,16 @@ def _type_refusal(published: str) -> Refusal | None:
             part in INNER_DOCUMENT_TYPES and ext not in UNIVERSAL_TYPES
         ):
             return Refusal(
-                en=f"the name “{_quoted(name)}” has “.{part}” inside it: some web servers "
-                "take every part of a name after a dot as the file's type, and would "
-                f"send this file as a web page or run it as a program. Rename it "
-                f"without “.{part}”.",
-                ru=f"в имени «{_quoted(name)}» есть «.{part}»: некоторые веб-серверы "
-                "считают типом файла каждую часть имени после точки и отдали бы этот "
-                "файл как веб-страницу или запустили бы как программу. Переименуйте "
-                f"его без «.{part}».",
+                Message(
+                    f"the name “{_quoted(name)}” has “.{part}” inside it: some web servers "
+                    "take every part of a name after a dot as the file's type, and would "
+                    f"send this file as a web page or run it as a program. Rename it "
+                    f"without “.{part}”.",
+                    f"в имени «{_quoted(name)}» есть «.{part}»: некоторые веб-серверы "
+                    "считают типом файла каждую часть имени после точки и отдали бы этот "
+                    "файл как веб-страницу или запустили бы как программу. Переименуйте "
+                    f"его без «.{part}».",
+                )
             )
     return None
 
@@ -296,37 +309,45 @@ def name_refusal(
     problem = path_problem(published)
     if problem is not None:
         return Refusal(
-            en=f"the file would be published as “{_quoted(published)}”, which "
-            f"{problem.en}. It is not published.",
-            ru=f"файл был бы опубликован как «{_quoted(published)}», а этот путь "
-            f"{problem.ru}. Файл не опубликован.",
+            Message(
+                f"the file would be published as “{_quoted(published)}”, which "
+                f"{problem.en}. It is not published.",
+                f"файл был бы опубликован как «{_quoted(published)}», а этот путь "
+                f"{problem.ru}. Файл не опубликован.",
+            )
         )
     if hidden_part(published):
         return Refusal(
-            en=f"the file would be published as “{_quoted(published)}”, a hidden file: web "
-            "servers take such files (.htaccess) as their own settings, and they are "
-            "never part of a site. Give it a name that does not start with a dot.",
-            ru=f"файл был бы опубликован как «{_quoted(published)}» — скрытый файл: "
-            "веб-серверы считают такие файлы (.htaccess) своими настройками, и в сайт "
-            "они не входят. Дайте ему имя, которое не начинается с точки.",
+            Message(
+                f"the file would be published as “{_quoted(published)}”, a hidden file: web "
+                "servers take such files (.htaccess) as their own settings, and they are "
+                "never part of a site. Give it a name that does not start with a dot.",
+                f"файл был бы опубликован как «{_quoted(published)}» — скрытый файл: "
+                "веб-серверы считают такие файлы (.htaccess) своими настройками, и в сайт "
+                "они не входят. Дайте ему имя, которое не начинается с точки.",
+            )
         )
     if _in_theme(published, theme_dirs):
         return Refusal(
-            en=f"the file would be published as “{_quoted(published)}”, among the theme's "
-            "own files (the styles and scripts of every page). Put it in images/ or "
-            "files/ instead.",
-            ru=f"файл был бы опубликован как «{_quoted(published)}» — среди файлов темы "
-            "(стилей и скриптов каждой страницы). Положите его в папку images/ или "
-            "files/.",
+            Message(
+                f"the file would be published as “{_quoted(published)}”, among the theme's "
+                "own files (the styles and scripts of every page). Put it in images/ or "
+                "files/ instead.",
+                f"файл был бы опубликован как «{_quoted(published)}» — среди файлов темы "
+                "(стилей и скриптов каждой страницы). Положите его в папку images/ или "
+                "files/.",
+            )
         )
     name = published.rsplit("/", 1)[-1]
     if name.lower() in SYSTEM_FILES:
         return Refusal(
+            Message(
+                f"“{name}” is a file Windows makes by itself (thumbnails or folder "
+                "settings); it is not published. Delete it.",
+                f"«{name}» — файл, который Windows создаёт сама (миниатюры или настройки "
+                "папки); он не публикуется. Удалите его.",
+            ),
             severity="warning",
-            en=f"“{name}” is a file Windows makes by itself (thumbnails or folder "
-            "settings); it is not published. Delete it.",
-            ru=f"«{name}» — файл, который Windows создаёт сама (миниатюры или настройки "
-            "папки); он не публикуется. Удалите его.",
         )
     return None if trusted else _type_refusal(published)
 
@@ -371,7 +392,7 @@ def _drawing_refusal(path: Path, ext: str) -> Refusal | None:
     if not dangers:
         return None
     first = dangers[0]  # one is enough: the drawing is saved again as a whole
-    return Refusal(en=first.en, ru=first.ru, line=first.line)
+    return Refusal(first.message, line=first.line)
 
 
 def content_refusal(published: str, source: Path) -> Refusal | None:
@@ -387,29 +408,33 @@ def content_refusal(published: str, source: Path) -> Refusal | None:
     start = _markup_start(head)
     if start is not None:
         return Refusal(
-            en=f"this file is published as a “.{ext}” file but is really a web page or an "
-            f"XML document (it begins with “{start}”): a server or browser that guesses "
-            "the type from the content would open it as a page and run its scripts. "
-            "Save the real file again from the program that made it (a document as "
-            "PDF), or put it into a .zip archive for download.",
-            ru=f"файл публикуется как «.{ext}», но на самом деле это веб-страница или "
-            f"документ XML (он начинается с «{start}»): сервер или браузер, который "
-            "определяет тип по содержимому, открыл бы его как страницу и выполнил бы "
-            "её скрипты. Сохраните настоящий файл заново из программы, в которой он "
-            "сделан (документ — в PDF), или положите его в архив .zip для скачивания.",
+            Message(
+                f"this file is published as a “.{ext}” file but is really a web page or an "
+                f"XML document (it begins with “{start}”): a server or browser that guesses "
+                "the type from the content would open it as a page and run its scripts. "
+                "Save the real file again from the program that made it (a document as "
+                "PDF), or put it into a .zip archive for download.",
+                f"файл публикуется как «.{ext}», но на самом деле это веб-страница или "
+                f"документ XML (он начинается с «{start}»): сервер или браузер, который "
+                "определяет тип по содержимому, открыл бы его как страницу и выполнил бы "
+                "её скрипты. Сохраните настоящий файл заново из программы, в которой он "
+                "сделан (документ — в PDF), или положите его в архив .zip для скачивания.",
+            )
         )
     found = _MARKUP_INSIDE.search(head) if ext in PICTURE_TYPES else None
     if found is not None and not is_picture(source):
         what = found.group().decode("ascii")
         return Refusal(
-            en=f"this file is named as a picture (.{ext}) but is not one that can be read, "
-            f"and it holds “{what}” near its beginning: a browser that guesses the type "
-            "from the content could open it as a web page and run it. Open the picture "
-            "in a photo editor and save it again as JPEG or PNG, or delete the file.",
-            ru=f"файл назван картинкой (.{ext}), но прочитать его как картинку нельзя, а в "
-            f"его начале есть «{what}»: браузер, который определяет тип по содержимому, "
-            "мог бы открыть его как веб-страницу и выполнить. Откройте картинку в "
-            "фоторедакторе и сохраните заново как JPEG или PNG или удалите файл.",
+            Message(
+                f"this file is named as a picture (.{ext}) but is not one that can be read, "
+                f"and it holds “{what}” near its beginning: a browser that guesses the type "
+                "from the content could open it as a web page and run it. Open the picture "
+                "in a photo editor and save it again as JPEG or PNG, or delete the file.",
+                f"файл назван картинкой (.{ext}), но прочитать его как картинку нельзя, а в "
+                f"его начале есть «{what}»: браузер, который определяет тип по содержимому, "
+                "мог бы открыть его как веб-страницу и выполнить. Откройте картинку в "
+                "фоторедакторе и сохраните заново как JPEG или PNG или удалите файл.",
+            )
         )
     return None
 
@@ -449,8 +474,8 @@ def _link_target(path: Path, real_content: str) -> str | None:
     return None if hidden_part(rel) else rel
 
 
-def _not_a_page(suffix: str) -> tuple[str, str]:
-    return (
+def _not_a_page(suffix: str) -> Message:
+    return Message(
         f"only Markdown texts (.md) become pages; this .{suffix} file is not "
         "published. Save the text as .md, or put the file into “files/” to offer it "
         "for download.",
@@ -464,8 +489,10 @@ def _with_link(refusal: Refusal, target: str | None) -> Refusal:
     if target is None:
         return refusal
     return Refusal(
-        en=f"{refusal.en} (This is a symbolic link to “{target}”.)",
-        ru=f"{refusal.ru} (Это символическая ссылка на «{target}».)",
+        Message(
+            f"{refusal.en} (This is a symbolic link to “{target}”.)",
+            f"{refusal.ru} (Это символическая ссылка на «{target}».)",
+        ),
         line=refusal.line,
         severity=refusal.severity,
     )
@@ -482,7 +509,7 @@ def _judge(
         refusal = name_refusal(published, trusted=True)
         if refusal is None:
             en, ru = _not_a_page(ext)
-            refusal = Refusal(en=en, ru=ru, severity="warning")
+            refusal = Refusal(Message(en, ru), severity="warning")
         return _with_link(refusal, target)
     refusal = name_refusal(published, trusted)
     if refusal is not None or trusted:
@@ -493,8 +520,10 @@ def _judge(
         refusal = _type_refusal(target_name)
         if refusal is not None:
             return Refusal(
-                en=f"this symbolic link leads to “{target}”; {refusal.en}",
-                ru=f"эта символическая ссылка ведёт на «{target}»; {refusal.ru}",
+                Message(
+                    f"this symbolic link leads to “{target}”; {refusal.en}",
+                    f"эта символическая ссылка ведёт на «{target}»; {refusal.ru}",
+                )
             )
         names.append(target_name)
     for name in dict.fromkeys(names):

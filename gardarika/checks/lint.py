@@ -55,7 +55,7 @@ from gardarika.config.network import SiteConfig
 from gardarika.config.templates import PLAIN_NAME, template_problem
 from gardarika.content.documents import Document, is_language_code, read_town
 from gardarika.content.slugs import slugify
-from gardarika.errors import Problem, display_path
+from gardarika.errors import Message, Problem, display_path
 from gardarika.fs.confine import SITE_PAGES, address_problem, link_leaves_folder, page_file_problem
 from gardarika.render.sanitize import Removal, has_controls, removals
 
@@ -63,12 +63,12 @@ Check = Callable[[SiteConfig, list[Document], Path], Iterator[Problem]]
 TRUE = ("yes", "true", "1", "да")
 
 
-def _error(doc: Document, line: int | None, en: str, ru: str) -> Problem:
-    return Problem(file=doc.shown, line=line, en=en, ru=ru)
+def _error(doc: Document, line: int | None, message: Message) -> Problem:
+    return Problem.at(doc.shown, message, line)
 
 
-def _warning(doc: Document, line: int | None, en: str, ru: str) -> Problem:
-    return Problem(file=doc.shown, line=line, en=en, ru=ru, severity="warning")
+def _warning(doc: Document, line: int | None, message: Message) -> Problem:
+    return Problem.at(doc.shown, message, line, severity="warning")
 
 
 def check_titles(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
@@ -77,15 +77,19 @@ def check_titles(site: SiteConfig, docs: list[Document], root: Path) -> Iterator
             yield _error(
                 doc,
                 1,
-                "there is no title. Add a first line like “Title: Субботник в парке”.",
-                "нет заголовка. Добавьте первой строкой, например, «Title: Субботник в парке».",
+                Message(
+                    "there is no title. Add a first line like “Title: Субботник в парке”.",
+                    "нет заголовка. Добавьте первой строкой, например, «Title: Субботник в парке».",
+                ),
             )
         elif not str(doc.metadata["title"] or "").strip():
             yield _error(
                 doc,
                 doc.line("title"),
-                "the title is empty; write it after “Title:”.",
-                "заголовок пустой; напишите его после «Title:».",
+                Message(
+                    "the title is empty; write it after “Title:”.",
+                    "заголовок пустой; напишите его после «Title:».",
+                ),
             )
 
 
@@ -101,12 +105,14 @@ def check_title_length(site: SiteConfig, docs: list[Document], root: Path) -> It
             yield _warning(
                 doc,
                 doc.line("title"),
-                f"the title is {len(title)} characters long; it is shown in every "
-                f"list and tab, so keep it under {LONG_TITLE}. Did the text go into "
-                "the title? Put it below the metadata, after a blank line.",
-                f"заголовок длиной {len(title)} знаков; он виден во всех списках и "
-                f"вкладках, поэтому пусть будет короче {LONG_TITLE}. Может быть, "
-                "текст попал в заголовок? Перенесите его ниже, после пустой строки.",
+                Message(
+                    f"the title is {len(title)} characters long; it is shown in every "
+                    f"list and tab, so keep it under {LONG_TITLE}. Did the text go into "
+                    "the title? Put it below the metadata, after a blank line.",
+                    f"заголовок длиной {len(title)} знаков; он виден во всех списках и "
+                    f"вкладках, поэтому пусть будет короче {LONG_TITLE}. Может быть, "
+                    "текст попал в заголовок? Перенесите его ниже, после пустой строки.",
+                ),
             )
 
 
@@ -131,8 +137,10 @@ def check_dates(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[
             yield _error(
                 doc,
                 1,
-                "there is no date. Add a line like “Date: 2024-05-01 10:30” at the top.",
-                "нет даты. Добавьте вверху строку, например, «Date: 2024-05-01 10:30».",
+                Message(
+                    "there is no date. Add a line like “Date: 2024-05-01 10:30” at the top.",
+                    "нет даты. Добавьте вверху строку, например, «Date: 2024-05-01 10:30».",
+                ),
             )
             continue
         value = doc.metadata["date"]
@@ -142,10 +150,12 @@ def check_dates(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[
             yield _error(
                 doc,
                 doc.line("date"),
-                f"the date “{value}” cannot be understood. Write it as year-month-"
-                "day and time: “Date: 2024-05-01 10:30”.",
-                f"дату «{value}» не удаётся понять. Пишите год-месяц-день и время: "
-                "«Date: 2024-05-01 10:30».",
+                Message(
+                    f"the date “{value}” cannot be understood. Write it as year-month-"
+                    "day and time: “Date: 2024-05-01 10:30”.",
+                    f"дату «{value}» не удаётся понять. Пишите год-месяц-день и время: "
+                    "«Date: 2024-05-01 10:30».",
+                ),
             )
             continue
         if date.tzinfo is None:
@@ -155,12 +165,14 @@ def check_dates(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[
             yield _error(
                 doc,
                 doc.line("date"),
-                f"the date {date:%Y-%m-%d %H:%M} is in the future. If it is a typo, "
-                "correct it; if the article really belongs to that day, add a line "
-                "“Future: yes”.",
-                f"дата {date:%Y-%m-%d %H:%M} ещё не наступила. Если это опечатка, "
-                "исправьте её; если статья и правда относится к этому дню, добавьте "
-                "строку «Future: yes».",
+                Message(
+                    f"the date {date:%Y-%m-%d %H:%M} is in the future. If it is a typo, "
+                    "correct it; if the article really belongs to that day, add a line "
+                    "“Future: yes”.",
+                    f"дата {date:%Y-%m-%d %H:%M} ещё не наступила. Если это опечатка, "
+                    "исправьте её; если статья и правда относится к этому дню, добавьте "
+                    "строку «Future: yes».",
+                ),
             )
 
 
@@ -185,10 +197,12 @@ def check_languages(site: SiteConfig, docs: list[Document], root: Path) -> Itera
         yield _error(
             doc,
             line,
-            f"“{code}” is {what_en} (the town has: {known}). Use one of these, or add "
-            "the language to the town's settings file.",
-            f"«{code}» — {what_ru} (у города есть: {known}). Укажите один из них или "
-            "добавьте язык в файл настроек города.",
+            Message(
+                f"“{code}” is {what_en} (the town has: {known}). Use one of these, or add "
+                "the language to the town's settings file.",
+                f"«{code}» — {what_ru} (у города есть: {known}). Укажите один из них или "
+                "добавьте язык в файл настроек города.",
+            ),
         )
 
 
@@ -205,10 +219,12 @@ def check_duplicate_slugs(site: SiteConfig, docs: list[Document], root: Path) ->
             yield _error(
                 doc,
                 doc.line("slug") if "slug" in doc.metadata else doc.line("title"),
-                f"the address “{slug}” ({lang}) is also used by {others}. Give one of "
-                "them another title or a line “Slug: other-name”.",
-                f"адрес «{slug}» ({lang}) уже занят: {others_ru}. Измените заголовок "
-                "одного из них или добавьте строку «Slug: drugoe-imya».",
+                Message(
+                    f"the address “{slug}” ({lang}) is also used by {others}. Give one of "
+                    "them another title or a line “Slug: other-name”.",
+                    f"адрес «{slug}» ({lang}) уже занят: {others_ru}. Измените заголовок "
+                    "одного из них или добавьте строку «Slug: drugoe-imya».",
+                ),
             )
 
 
@@ -217,7 +233,7 @@ def check_duplicate_slugs(site: SiteConfig, docs: list[Document], root: Path) ->
 NAMED_OTHERS = 3
 
 
-def _others(group: list[Document], number: int) -> tuple[str, str]:
+def _others(group: list[Document], number: int) -> Message:
     """The files of ``group`` other than its ``number``-th, in English and Russian, at
     most :data:`NAMED_OTHERS` of them named (the first ones, which the editor meets
     first in the list) and the rest counted."""
@@ -225,7 +241,7 @@ def _others(group: list[Document], number: int) -> tuple[str, str]:
     named = named[:NAMED_OTHERS]
     more = len(group) - 1 - len(named)
     listed = ", ".join(named)
-    return (
+    return Message(
         listed + (f" and {more} more" if more else ""),
         listed + (f" и ещё {more}" if more else ""),
     )
@@ -240,12 +256,14 @@ def check_addresses(site: SiteConfig, docs: list[Document], root: Path) -> Itera
         yield _error(
             doc,
             doc.line("title"),
-            "neither the title nor the file name has a letter or digit to make "
-            "the page's address from. Add a line like “Slug: novosti” or rename "
-            "the file.",
-            "ни в заголовке, ни в имени файла нет букв или цифр, из которых "
-            "получился бы адрес страницы. Добавьте строку, например, "
-            "«Slug: novosti» или переименуйте файл.",
+            Message(
+                "neither the title nor the file name has a letter or digit to make "
+                "the page's address from. Add a line like “Slug: novosti” or rename "
+                "the file.",
+                "ни в заголовке, ни в имени файла нет букв или цифр, из которых "
+                "получился бы адрес страницы. Добавьте строку, например, "
+                "«Slug: novosti» или переименуйте файл.",
+            ),
         )
 
 
@@ -259,10 +277,12 @@ def check_reserved_addresses(
         yield _error(
             doc,
             doc.line("slug") if "slug" in doc.metadata else doc.line("title"),
-            f"the address “{doc.slug}” is the site's own {doc.slug} page. Give the "
-            f"article a line like “Slug: {doc.slug}-1” or another title.",
-            f"адрес «{doc.slug}» занят служебной страницей сайта. Добавьте строку, "
-            f"например, «Slug: {doc.slug}-1» или измените заголовок.",
+            Message(
+                f"the address “{doc.slug}” is the site's own {doc.slug} page. Give the "
+                f"article a line like “Slug: {doc.slug}-1” or another title.",
+                f"адрес «{doc.slug}» занят служебной страницей сайта. Добавьте строку, "
+                f"например, «Slug: {doc.slug}-1» или измените заголовок.",
+            ),
         )
 
 
@@ -279,8 +299,7 @@ def check_save_as(site: SiteConfig, docs: list[Document], root: Path) -> Iterato
             yield _error(
                 doc,
                 doc.line("save_as"),
-                f"“save_as: {value}” {problem[0]}",
-                f"«save_as: {value}» {problem[1]}",
+                Message(f"“save_as: {value}” {problem[0]}", f"«save_as: {value}» {problem[1]}"),
             )
 
 
@@ -300,8 +319,10 @@ def check_templates(site: SiteConfig, docs: list[Document], root: Path) -> Itera
             yield _error(
                 doc,
                 doc.line("template"),
-                f"{problem[0]}. Remove the “Template:” line or name a page template.",
-                f"{problem[1]}. Уберите строку «Template:» или укажите шаблон страницы.",
+                Message(
+                    f"{problem[0]}. Remove the “Template:” line or name a page template.",
+                    f"{problem[1]}. Уберите строку «Template:» или укажите шаблон страницы.",
+                ),
             )
             continue
         try:
@@ -313,10 +334,12 @@ def check_templates(site: SiteConfig, docs: list[Document], root: Path) -> Itera
         yield _error(
             doc,
             doc.line("template"),
-            f"the theme has no template “{name}” (it has: {known}). Remove the "
-            "“Template:” line or name one of these.",
-            f"в теме нет шаблона «{name}» (есть: {known}). Уберите строку "
-            "«Template:» или укажите один из них.",
+            Message(
+                f"the theme has no template “{name}” (it has: {known}). Remove the "
+                "“Template:” line or name one of these.",
+                f"в теме нет шаблона «{name}» (есть: {known}). Уберите строку "
+                "«Template:» или укажите один из них.",
+            ),
         )
 
 
@@ -331,12 +354,14 @@ def check_translations(site: SiteConfig, docs: list[Document], root: Path) -> It
             yield _error(
                 doc,
                 doc.line("translation"),
-                f"this is marked as a translation, but there is no {doc.kind} with "
-                f"the address “{doc.slug}” in another language. Check the “Slug:” "
-                "line, or remove “Translation: yes” if it has no original.",
-                f"файл отмечен как перевод, но материала с адресом «{doc.slug}» на "
-                "другом языке нет. Проверьте строку «Slug:» или уберите "
-                "«Translation: yes», если оригинала нет.",
+                Message(
+                    f"this is marked as a translation, but there is no {doc.kind} with "
+                    f"the address “{doc.slug}” in another language. Check the “Slug:” "
+                    "line, or remove “Translation: yes” if it has no original.",
+                    f"файл отмечен как перевод, но материала с адресом «{doc.slug}» на "
+                    "другом языке нет. Проверьте строку «Slug:» или уберите "
+                    "«Translation: yes», если оригинала нет.",
+                ),
             )
 
 
@@ -382,12 +407,14 @@ def check_links(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[
             yield _error(
                 doc,
                 line,
-                f"the link “{target}” leads to no file. Check the file name and "
-                "folder (a picture usually is “{static}/images/name.jpg”, another "
-                "article “{filename}name.md”).",
-                f"ссылка «{target}» ведёт к несуществующему файлу. Проверьте имя "
-                "файла и папку (картинка обычно — «{static}/images/имя.jpg», другая "
-                "статья — «{filename}имя.md»).",
+                Message(
+                    f"the link “{target}” leads to no file. Check the file name and "
+                    "folder (a picture usually is “{static}/images/name.jpg”, another "
+                    "article “{filename}name.md”).",
+                    f"ссылка «{target}» ведёт к несуществующему файлу. Проверьте имя "
+                    "файла и папку (картинка обычно — «{static}/images/имя.jpg», другая "
+                    "статья — «{filename}имя.md»).",
+                ),
             )
 
 
@@ -412,7 +439,10 @@ def _normal(term: str) -> str:
 
 
 def check_term_spellings(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
-    for key, word_en, word_ru in (("category", "category", "рубрика"), ("tags", "tag", "метка")):
+    for key, word in (
+        ("category", Message("category", "рубрика")),
+        ("tags", Message("tag", "метка")),
+    ):
         spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         where: dict[tuple[str, str, str], list[Document]] = defaultdict(list)
         for doc in docs:
@@ -430,11 +460,13 @@ def check_term_spellings(site: SiteConfig, docs: list[Document], root: Path) -> 
                     yield _warning(
                         doc,
                         doc.line(key),
-                        f"the {word_en} “{term}” differs from “{usual}” (used {uses} times) "
-                        "only in capital letters or spaces; write it the same way.",
-                        f"{word_ru} «{term}» отличается от «{usual}» (встречается "
-                        f"{_times_ru(uses)}) "
-                        "только заглавными буквами или пробелами; пишите одинаково.",
+                        Message(
+                            f"the {word.en} “{term}” differs from “{usual}” (used {uses} times) "
+                            "only in capital letters or spaces; write it the same way.",
+                            f"{word.ru} «{term}» отличается от «{usual}» (встречается "
+                            f"{_times_ru(uses)}) "
+                            "только заглавными буквами или пробелами; пишите одинаково.",
+                        ),
                     )
 
 
@@ -447,10 +479,10 @@ def _times_ru(count: int) -> str:
 
 
 TERMS = (
-    ("category", "category", "рубрика"),
-    ("tags", "tag", "метка"),
-    ("author", "author", "автор"),
-    ("authors", "author", "автор"),
+    ("category", Message("category", "рубрика")),
+    ("tags", Message("tag", "метка")),
+    ("author", Message("author", "автор")),
+    ("authors", Message("author", "автор")),
 )
 
 
@@ -459,26 +491,30 @@ def check_term_names(site: SiteConfig, docs: list[Document], root: Path) -> Iter
     and the theme shows the name as it is (markup in it would run in readers'
     browsers, and a name without letters would make a hidden file ``.html``)."""
     for doc in docs:
-        for key, word_en, word_ru in TERMS:
+        for key, word in TERMS:
             for term in _terms(doc, key):
                 if "<" in term or ">" in term:
                     yield _error(
                         doc,
                         doc.line(key),
-                        f"the {word_en} “{term}” contains “<” or “>”; names are "
-                        "plain text, without HTML. Write it in plain words.",
-                        f"{word_ru} «{term}» содержит «<» или «>»; названия — "
-                        "простой текст, без HTML. Уберите эти знаки.",
+                        Message(
+                            f"the {word.en} “{term}” contains “<” or “>”; names are "
+                            "plain text, without HTML. Write it in plain words.",
+                            f"{word.ru} «{term}» содержит «<» или «>»; названия — "
+                            "простой текст, без HTML. Уберите эти знаки.",
+                        ),
                     )
                 elif not slugify(term):
                     yield _error(
                         doc,
                         doc.line(key),
-                        f"the {word_en} “{term}” has no letter or digit, so its "
-                        "page cannot get an address. Write it in words.",
-                        f"{word_ru} «{term}» не содержит ни букв, ни цифр, поэтому "
-                        "странице с этим названием не дать адрес. Напишите "
-                        "название словами.",
+                        Message(
+                            f"the {word.en} “{term}” has no letter or digit, so its "
+                            "page cannot get an address. Write it in words.",
+                            f"{word.ru} «{term}» не содержит ни букв, ни цифр, поэтому "
+                            "странице с этим названием не дать адрес. Напишите "
+                            "название словами.",
+                        ),
                     )
 
 
@@ -488,8 +524,10 @@ def check_bodies(site: SiteConfig, docs: list[Document], root: Path) -> Iterator
             yield _warning(
                 doc,
                 doc.body_line,
-                "the text is empty: the page will show only its title.",
-                "текст пустой: на странице будет только заголовок.",
+                Message(
+                    "the text is empty: the page will show only its title.",
+                    "текст пустой: на странице будет только заголовок.",
+                ),
             )
 
 
@@ -513,8 +551,7 @@ def check_html(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[P
         if doc.removals is None:
             doc.removals = _html_removals(doc)
         for line, removal in doc.removals:
-            en, ru = removal.message()
-            yield _warning(doc, line, en, ru)
+            yield _warning(doc, line, removal.message())
 
 
 def check_controls(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
@@ -526,28 +563,32 @@ def check_controls(site: SiteConfig, docs: list[Document], root: Path) -> Iterat
                 yield _warning(
                     doc,
                     doc.line(key),
-                    f"“{key}” contains invisible control characters (pasted from "
-                    "a terminal or an old program?); the build removes them.",
-                    f"в «{key}» есть невидимые управляющие символы (вставлено из "
-                    "терминала или старой программы?); сборка их удаляет.",
+                    Message(
+                        f"“{key}” contains invisible control characters (pasted from "
+                        "a terminal or an old program?); the build removes them.",
+                        f"в «{key}» есть невидимые управляющие символы (вставлено из "
+                        "терминала или старой программы?); сборка их удаляет.",
+                    ),
                 )
         if has_controls(doc.body):
             first = next(i for i, c in enumerate(doc.body) if has_controls(c))
             yield _warning(
                 doc,
                 doc.body_line + doc.body.count("\n", 0, first),
-                "the text contains invisible control characters (pasted from a "
-                "terminal or an old program?); the build removes them.",
-                "в тексте есть невидимые управляющие символы (вставлено из "
-                "терминала или старой программы?); сборка их удаляет.",
+                Message(
+                    "the text contains invisible control characters (pasted from a "
+                    "terminal or an old program?); the build removes them.",
+                    "в тексте есть невидимые управляющие символы (вставлено из "
+                    "терминала или старой программы?); сборка их удаляет.",
+                ),
             )
 
 
 def check_limits(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
     """What one file may expand to (:mod:`gardarika.build.limits`)."""
     for doc in docs:
-        for key, en, ru in metadata_problems(doc.metadata):
-            yield _error(doc, doc.line(key) if key else 1, en, ru)
+        for key, message in metadata_problems(doc.metadata):
+            yield _error(doc, doc.line(key) if key else 1, message)
 
 
 CHECKS: tuple[Check, ...] = (
@@ -599,7 +640,7 @@ def prepare(
         else:
             ready.append(doc)
             continue
-        problems.append(Problem(file=doc.shown, line=error.line, en=error.en, ru=error.ru))
+        problems.append(error.problem(doc.shown))
     return ready
 
 
@@ -611,14 +652,16 @@ def size_problems(site: SiteConfig, root: Path) -> list[Problem]:
     except (OSError, RecursionError, ValueError) as exc:  # whatever it is, the town alone
         found = (
             "",
-            f"its content folder could not be read ({exc!r}), so the town is not built.",
-            f"папку материалов не удалось прочитать ({exc!r}), поэтому сайт города не собран.",
+            Message(
+                f"its content folder could not be read ({exc!r}), so the town is not built.",
+                f"папку материалов не удалось прочитать ({exc!r}), поэтому сайт города не собран.",
+            ),
         )
     if found is None:
         return []
-    file, en, ru = found
+    file, message = found
     shown = display_path(site.content, root)
-    return [Problem(file=f"{shown}/{file}" if file else shown, en=en, ru=ru)]
+    return [Problem.at(f"{shown}/{file}" if file else shown, message)]
 
 
 def lint_town(site: SiteConfig, root: Path, html: bool = True) -> list[Problem]:

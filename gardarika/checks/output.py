@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from gardarika.checks.scripts import file_dangers
+from gardarika.errors import Message
 from gardarika.fs.portable import case_collisions, name_problems
 from gardarika.render import pagefacts
 from gardarika.render.links import (
@@ -42,12 +43,19 @@ TEXT_FILES = {".html", ".htm", ".css", ".js", ".json"}
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    """One problem in the output: where it is and what it is, in both languages."""
+    """One problem in the output: where it is and what it is."""
 
     file: str
     line: int
-    en: str
-    ru: str
+    message: Message
+
+    @property
+    def en(self) -> str:
+        return self.message.en
+
+    @property
+    def ru(self) -> str:
+        return self.message.ru
 
     def format(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -101,12 +109,12 @@ class Tree:
         return path in self.dirs if self._listed(path) else (self.output / path).is_dir()
 
 
-def check_reference(ref: Reference, page: str, tree: Tree) -> tuple[str, str] | None:
+def check_reference(ref: Reference, page: str, tree: Tree) -> Message | None:
     """What is wrong with one reference of ``page`` (relative to the output), if anything."""
     url = ref.url.strip()
     if is_external(url):
         if ref.loads:
-            return (
+            return Message(
                 f"<{ref.element}> loads “{url}” from another website; offline it is missing",
                 f"<{ref.element}> загружает «{url}» с другого сайта; без интернета его не будет",
             )
@@ -117,7 +125,7 @@ def check_reference(ref: Reference, page: str, tree: Tree) -> tuple[str, str] | 
     if not path:
         return None
     if path.startswith("/"):
-        return (
+        return Message(
             f"root-absolute link “{url}”: from a disk it points at the disk's root",
             f"ссылка от корня «{url}»: с диска она ведёт в корень диска",
         )
@@ -128,7 +136,7 @@ def check_reference(ref: Reference, page: str, tree: Tree) -> tuple[str, str] | 
         or posixpath.basename(path) in (".", "..")
         or (not outside and tree.is_dir(target))
     ):
-        return (
+        return Message(
             f"link to a folder “{url}”: from a disk it shows a file listing; link "
             "the folder's index.html",
             f"ссылка на папку «{url}»: с диска откроется список файлов; укажите "
@@ -137,12 +145,12 @@ def check_reference(ref: Reference, page: str, tree: Tree) -> tuple[str, str] | 
     if ref.element in ("js", "json"):
         return None  # relative to the page that uses the script, not to the script
     if outside:
-        return (
+        return Message(
             f"“{url}” leads outside the output folder",
             f"«{url}» ведёт за пределы папки с сайтом",
         )
     if not tree.is_file(target):
-        return (f"“{url}” leads to no file", f"«{url}» ведёт к несуществующему файлу")
+        return Message(f"“{url}” leads to no file", f"«{url}» ведёт к несуществующему файлу")
     return None
 
 
@@ -184,19 +192,23 @@ def check_output(
         output, shown, [] if towns is None else [p.relative_to(output).as_posix() for p in scope]
     )
     trusted = set(trusted)
-    judged: dict[tuple[str, str, bool, str], tuple[str, str] | None] = {}
+    judged: dict[tuple[str, str, bool, str], Message | None] = {}
     for path, rel in zip(paths, shown, strict=True):
         findings.extend(
-            Finding(rel, 0, f"file name: {en}", f"имя файла: {ru}") for en, ru in name_problems(rel)
+            Finding(rel, 0, Message(f"file name: {en}", f"имя файла: {ru}"))
+            for en, ru in name_problems(rel)
         )
         if rel.split("/", 1)[0] not in trusted:
             findings.extend(
                 Finding(
                     rel,
                     d.line,
-                    f"{d.en}; remove it from the source (see the editors' checks, invoke lint)",
-                    f"{d.ru}; уберите это из исходного файла (см. "
-                    "проверку материалов, invoke lint)",
+                    Message(
+                        f"{d.message.en}; remove it from the source (see the editors' checks, "
+                        "invoke lint)",
+                        f"{d.message.ru}; уберите это из исходного файла (см. "
+                        "проверку материалов, invoke lint)",
+                    ),
                 )
                 for d in file_dangers(path, rel)
             )
@@ -217,14 +229,16 @@ def check_output(
                 else judged.setdefault(key, check_reference(ref, rel, tree))
             )
             if problem:
-                findings.append(Finding(rel, ref.line, *problem))
+                findings.append(Finding(rel, ref.line, problem))
     for group in case_collisions(shown):
         findings.append(
             Finding(
                 group[0],
                 0,
-                f"these names differ only in case: {', '.join(group)}",
-                f"эти имена различаются только регистром букв: {', '.join(group)}",
+                Message(
+                    f"these names differ only in case: {', '.join(group)}",
+                    f"эти имена различаются только регистром букв: {', '.join(group)}",
+                ),
             )
         )
     return sorted(set(findings))

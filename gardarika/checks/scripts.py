@@ -34,6 +34,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from gardarika.checks.files import INERT_TYPES
 from gardarika.checks.svg import file_dangers as svg_file_dangers
+from gardarika.errors import Message
 from gardarika.fs.confine import address_problem
 
 #: attributes whose value is an address the browser may follow or load
@@ -158,8 +159,15 @@ class Danger:
     """Something in a built file that could run script, with its line (0: unknown)."""
 
     line: int
-    en: str
-    ru: str
+    message: Message
+
+    @property
+    def en(self) -> str:
+        return self.message.en
+
+    @property
+    def ru(self) -> str:
+        return self.message.ru
 
 
 def url_scheme(value: str) -> str | None:
@@ -177,7 +185,7 @@ def _css_runs_code(css: str) -> bool:
     return bool(_CSS_CODE.search(re.sub(r"\s+", "", _CSS_COMMENT.sub("", css))))
 
 
-def _tag_dangers(tag: str, attributes: dict[str, str | None]) -> Iterator[tuple[str, str, str]]:
+def _tag_dangers(tag: str, attributes: dict[str, str | None]) -> Iterator[tuple[str, Message]]:
     """(where to look for it in the source, English, Russian) for each danger of one
     element."""
     values = (
@@ -192,15 +200,19 @@ def _tag_dangers(tag: str, attributes: dict[str, str | None]) -> Iterator[tuple[
         if _ODD_NAME.search(name) or name.startswith("/"):
             yield (
                 raw_name,
-                f"<{tag}> has an attribute named “{raw_name[:40]}”: a value "
-                "broke out of its quotes",
-                f"у <{tag}> есть атрибут «{raw_name[:40]}»: значение вышло за кавычки",
+                Message(
+                    f"<{tag}> has an attribute named “{raw_name[:40]}”: a value "
+                    "broke out of its quotes",
+                    f"у <{tag}> есть атрибут «{raw_name[:40]}»: значение вышло за кавычки",
+                ),
             )
         elif name.startswith("on"):
             yield (
                 raw_name,
-                f"<{tag}> has the event handler {raw_name}=",
-                f"у <{tag}> есть обработчик событий {raw_name}=",
+                Message(
+                    f"<{tag}> has the event handler {raw_name}=",
+                    f"у <{tag}> есть обработчик событий {raw_name}=",
+                ),
             )
         elif name in URL_ATTRIBUTES and dangerous_url(value):
             if not (
@@ -231,46 +243,52 @@ def _tag_dangers(tag: str, attributes: dict[str, str | None]) -> Iterator[tuple[
         ):
             yield (
                 value,
-                f"<{tag}> changes the attribute {value}",
-                f"<{tag}> меняет атрибут {value}",
+                Message(
+                    f"<{tag}> changes the attribute {value}", f"<{tag}> меняет атрибут {value}"
+                ),
             )
         elif name == "style" and _css_runs_code(value):
             yield (
                 value[:30],
-                f"the style= of <{tag}> runs code",
-                f"style= у <{tag}> запускает код",
+                Message(f"the style= of <{tag}> runs code", f"style= у <{tag}> запускает код"),
             )
         elif name == "srcdoc" and value.strip():
             # a page written into the attribute: judged as a page of its own
-            for _, en, ru in _element_dangers(value):
-                yield (raw_name, f"<{tag}> srcdoc=: {en}", f"<{tag}> srcdoc=: {ru}")
+            for _, (en, ru) in _element_dangers(value):
+                yield (raw_name, Message(f"<{tag}> srcdoc=: {en}", f"<{tag}> srcdoc=: {ru}"))
     for source in ("src", "href", "xlink:href"):
         if tag == "script" and source in values and not _theme_script(values[source]):
             shown = values[source][:60]
             yield (
                 source,
-                f"<script> loads “{shown}”, which is not a script of the theme",
-                f"<script> загружает «{shown}» — это не скрипт темы",
+                Message(
+                    f"<script> loads “{shown}”, which is not a script of the theme",
+                    f"<script> загружает «{shown}» — это не скрипт темы",
+                ),
             )
     if tag in PLUGIN_ELEMENTS:
         yield (
             f"<{tag}",
-            f"<{tag}> embeds a plug-in or another document",
-            f"<{tag}> встраивает модуль или другой документ",
+            Message(
+                f"<{tag}> embeds a plug-in or another document",
+                f"<{tag}> встраивает модуль или другой документ",
+            ),
         )
 
 
-def _url(tag: str, name: str, value: str) -> tuple[str, str, str]:
+def _url(tag: str, name: str, value: str) -> tuple[str, Message]:
     shown = re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group(0))[1:-1], value)
     shown = shown if len(shown) <= 60 else shown[:59] + "…"
     return (
         name,
-        f"<{tag}> {name}=“{shown}” can run script",
-        f"<{tag}> {name}=«{shown}» может запустить скрипт",
+        Message(
+            f"<{tag}> {name}=“{shown}” can run script",
+            f"<{tag}> {name}=«{shown}» может запустить скрипт",
+        ),
     )
 
 
-def _element_dangers(html: str, base_allowed: bool = False) -> Iterator[tuple[str, str, str]]:
+def _element_dangers(html: str, base_allowed: bool = False) -> Iterator[tuple[str, Message]]:
     tree = LexborHTMLParser(html)
     root = tree.root
     if root is None:
@@ -285,20 +303,25 @@ def _element_dangers(html: str, base_allowed: bool = False) -> Iterator[tuple[st
             if not (base_allowed and _WEB_ADDRESS.match(href)):
                 yield (
                     "<base",
-                    f"<base href=“{href[:60]}”> changes where every link and "
-                    "script of the page leads",
-                    f"<base href=«{href[:60]}»> меняет, куда ведут все ссылки и скрипты страницы",
+                    Message(
+                        f"<base href=“{href[:60]}”> changes where every link and "
+                        "script of the page leads",
+                        f"<base href=«{href[:60]}»> меняет, куда ведут все ссылки и "
+                        "скрипты страницы",
+                    ),
                 )
         if tag == "script":
             if node.text(deep=True).strip():
                 yield (
                     "<script",
-                    "a script is written into the page; scripts may only "
-                    "come from the theme's files",
-                    "в страницу вписан скрипт; скрипты могут быть только в файлах темы",
+                    Message(
+                        "a script is written into the page; scripts may only "
+                        "come from the theme's files",
+                        "в страницу вписан скрипт; скрипты могут быть только в файлах темы",
+                    ),
                 )
         elif tag == "style" and _css_runs_code(node.text(deep=True)):
-            yield ("<style", "a <style> block runs code", "блок <style> запускает код")
+            yield ("<style", Message("a <style> block runs code", "блок <style> запускает код"))
         elif tag == "template":
             # a template's content is kept apart from the page; read it as a page too
             inner = node.html or ""
@@ -345,9 +368,9 @@ def html_dangers(text: str, base_allowed: bool = False) -> list[Danger]:
         readings.append(_as_scripting_browser(text))
     for reading in readings:
         position = 0
-        for needle, en, ru in _element_dangers(reading, base_allowed):
+        for needle, message in _element_dangers(reading, base_allowed):
             line, position = _line_of(reading, needle, position)
-            found.setdefault(Danger(line, en, ru), None)
+            found.setdefault(Danger(line, message), None)
     return list(found)
 
 
@@ -366,8 +389,10 @@ def index_dangers(text: str) -> list[Danger]:
         return [
             Danger(
                 1,
-                "the search index is not plain data (window.GARDARIKA_SEARCH = {…})",
-                "поисковый индекс — не просто данные (window.GARDARIKA_SEARCH = {…})",
+                Message(
+                    "the search index is not plain data (window.GARDARIKA_SEARCH = {…})",
+                    "поисковый индекс — не просто данные (window.GARDARIKA_SEARCH = {…})",
+                ),
             )
         ]
     found = []
@@ -378,10 +403,12 @@ def index_dangers(text: str) -> list[Danger]:
             found.append(
                 Danger(
                     1,
-                    f"the search index's entry {number} links “{shown}”, "
-                    "which is not a path inside the site",
-                    f"запись {number} поискового индекса ведёт на «{shown}» — "
-                    "это не путь внутри сайта",
+                    Message(
+                        f"the search index's entry {number} links “{shown}”, "
+                        "which is not a path inside the site",
+                        f"запись {number} поискового индекса ведёт на «{shown}» — "
+                        "это не путь внутри сайта",
+                    ),
                 )
             )
     return found
@@ -389,7 +416,7 @@ def index_dangers(text: str) -> list[Danger]:
 
 def svg_dangers(path: Path) -> list[Danger]:
     """What :mod:`gardarika.checks.svg` finds in a built drawing (read within its limit)."""
-    return [Danger(d.line or 0, d.en, d.ru) for d in svg_file_dangers(path)]
+    return [Danger(d.line or 0, d.message) for d in svg_file_dangers(path)]
 
 
 #: kinds of built files a browser cannot run: the harmless kinds of files beside the
@@ -420,8 +447,10 @@ def file_dangers(path: Path, rel: str) -> list[Danger]:
         return [
             Danger(
                 0,
-                "a hidden file (a web server reads such files as its own settings)",
-                "скрытый файл (веб-сервер читает такие файлы как свои настройки)",
+                Message(
+                    "a hidden file (a web server reads such files as its own settings)",
+                    "скрытый файл (веб-сервер читает такие файлы как свои настройки)",
+                ),
             )
         ]
     if kind in ("html", "htm"):
@@ -440,11 +469,13 @@ def file_dangers(path: Path, rel: str) -> list[Danger]:
     return [
         Danger(
             0,
-            f"a file of a kind a browser could run or guess (“.{kind}”)"
-            if kind
-            else "a file without a kind, which a browser could take for a page",
-            f"файл такого вида, что браузер может его выполнить (“.{kind}”)"
-            if kind
-            else "файл без расширения, который браузер может принять за страницу",
+            Message(
+                f"a file of a kind a browser could run or guess (“.{kind}”)"
+                if kind
+                else "a file without a kind, which a browser could take for a page",
+                f"файл такого вида, что браузер может его выполнить (“.{kind}”)"
+                if kind
+                else "файл без расширения, который браузер может принять за страницу",
+            ),
         )
     ]

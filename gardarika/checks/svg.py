@@ -45,6 +45,8 @@ from functools import cache
 from pathlib import Path
 from xml.parsers import expat
 
+from gardarika.errors import Message
+
 #: the largest drawing checked (and, for ``.svgz``, the largest it may unpack to)
 MAX_BYTES = 10 * 1024 * 1024
 #: file name endings of drawings (``.svgz`` is gzip-compressed SVG)
@@ -191,6 +193,11 @@ class SvgDanger:
     def what(self) -> str:
         """The same as ``found``, for callers that name it so."""
         return self.found
+
+    @property
+    def message(self) -> Message:
+        """What is wrong and what to do, for editors."""
+        return Message(self.en, self.ru)
 
     @property
     def en(self) -> str:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
 
+from gardarika.errors import Message
+
 #: what the build writes as XML (feeds end in .atom.xml / .rss.xml)
 XML_SUFFIXES = (".xml", ".atom", ".rss")
 _CHUNK = 256 * 1024
@@ -32,6 +34,10 @@ class BadXml:
     path: Path  # relative to the folder checked
     line: int
     reason: str
+
+    @property
+    def message(self) -> Message:
+        return Message(self.en, self.ru)
 
     @property
     def en(self) -> str:

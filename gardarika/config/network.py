@@ -81,7 +81,7 @@ from babel import Locale, UnknownLocaleError
 
 from gardarika.config.pelican_allowed import Context, is_allowed, setting_problems
 from gardarika.config.yamlfile import YamlDocument, read_yaml
-from gardarika.errors import GardarikaError, Problem, display_path
+from gardarika.errors import GardarikaError, Message, Problem, display_path
 from gardarika.fs.confine import hidden_part, is_inside, path_problem
 
 TOWN_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
@@ -213,7 +213,7 @@ RUN_FOLDERS = (
     "systemd",
 )
 
-Reason = tuple[str, str]
+Reason = Message
 
 
 def option_like(value: str) -> bool:
@@ -223,7 +223,7 @@ def option_like(value: str) -> bool:
 
 def host_problem(value: Any) -> Reason | None:
     if not isinstance(value, str) or option_like(value) or not HOST.match(value):
-        return (
+        return Message(
             f"“{value}” is not a host name; write a name like deploy.example.org or an "
             "address like 192.0.2.10 (letters, digits, “.” and “-”, not starting "
             "with “-”).",
@@ -235,7 +235,7 @@ def host_problem(value: Any) -> Reason | None:
 
 def user_problem(value: Any) -> Reason | None:
     if not isinstance(value, str) or not USER.match(value):
-        return (
+        return Message(
             f"“{value}” is not a login name; write one like deploy (letters, digits, "
             "“.”, “_” and “-”, not starting with “-”).",
             f"«{value}» — не имя пользователя; укажите, например, deploy (латинские "
@@ -260,7 +260,7 @@ def branch_problem(value: Any) -> Reason | None:
         or any(not part or part.startswith(".") or part.endswith(".lock") for part in parts)
     )
     if bad:
-        return (
+        return Message(
             f"“{value}” is not a branch name; write one like main or gh-pages (no "
             "spaces, “..”, “~^:?*[\\”, not starting with “-”, “.” or “/”).",
             f"«{value}» — не имя ветки; укажите, например, main или gh-pages (без "
@@ -287,7 +287,7 @@ def _local_repository_problem(
     path: str, root: Path, local_repositories: tuple[str, ...] | None
 ) -> Reason | None:
     if ".." in PurePosixPath(path).parts or not _outside_project(path, root):
-        return (
+        return Message(
             f"“{path}” lies in the project (or climbs with “..”): a town's "
             "repository is its own, never the network's repository or another town's "
             "folder.",
@@ -304,7 +304,7 @@ def _local_repository_problem(
     ):
         return None
     allowed = ", ".join(local_repositories)
-    return (
+    return Message(
         f"“{path}” is a folder of this machine, and a town's repository is kept on a "
         "server (https://, ssh://, git:// or user@host:path): otherwise a town could "
         "publish any repository the building machine can read, or deploy into one. A "
@@ -367,7 +367,7 @@ def repository_host(url: str) -> str | None:
 
 def _internal_host_problem(host: str) -> Reason:
     shown = visible(host)
-    return (
+    return Message(
         f"“{shown}” is this machine or a server of a private network (localhost, this "
         "machine's name, a loopback, private, link-local or reserved address): "
         "“invoke pull” would read from it what only the building machine may read, "
@@ -437,13 +437,13 @@ def repository_problem(
     to). ``internal_hosts``: a server may be this machine or one of a private network
     (:func:`internal_host`); a town's ``repository`` may name one only when the town
     is listed in ``pull_with_credentials`` of ``network.yaml``."""
-    usage = (
+    usage = Message(
         "write it like https://git.example.org/vyborg.git or git@git.example.org:vyborg.git",
         "пишите так: https://git.example.org/vyborg.git или git@git.example.org:vyborg.git",
     )
     text = value if isinstance(value, str) else ""
     if not text or option_like(text) or any(c.isspace() or not c.isprintable() for c in text):
-        return (
+        return Message(
             f"“{value}” is not a repository address (it is empty, starts with “-” or "
             f"holds a space or an invisible character); {usage[0]}.",
             f"«{value}» — не адрес репозитория (пустой, начинается с «-» или содержит "
@@ -453,7 +453,7 @@ def repository_problem(
     if scheme:
         name = scheme.group(1).lower()
         if name not in GIT_PROTOCOLS:
-            return (
+            return Message(
                 f"“{name}://” is not a transport Gardarika uses; {usage[0]} "
                 f"(https, ssh, git or file).",
                 f"«{name}://» — не поддерживаемый способ доступа; {usage[1]} "
@@ -465,7 +465,7 @@ def repository_problem(
             rest = text[len("file://") :]
             host, slash, path = rest.partition("/")
             if host not in ("", "localhost") or not slash or any(c in path for c in "?#%"):
-                return (
+                return Message(
                     f"“{value}”: a file:// address names a folder of this machine, "
                     "like file:///srv/git/vyborg.git (written plainly, without "
                     "“?”, “#” or “%”).",
@@ -476,7 +476,7 @@ def repository_problem(
             return _local_repository_problem("/" + path, root, local_repositories)
         host = _server(text[len(scheme.group(0)) :])
         if not host:
-            return (
+            return Message(
                 f"“{value}” does not name a server plainly (a host name or address, "
                 "optionally a user before “@” and a port; no password, “?”, “#” or "
                 f"“%”); {usage[0]}.",
@@ -488,7 +488,7 @@ def repository_problem(
             return _internal_host_problem(host)
         return None
     if "::" in text.split("/", 1)[0]:
-        return (
+        return Message(
             f"“{value}” asks git for a transport helper (“…::”), which can run "
             f"commands; {usage[0]}.",
             f"«{value}» просит git о вспомогательной программе доступа («…::»), "
@@ -501,7 +501,7 @@ def repository_problem(
         if not internal_hosts and internal_host(scp.group("host")):
             return _internal_host_problem(scp.group("host"))
         return None
-    return (
+    return Message(
         f"“{value}” is not a repository address; {usage[0]}.",
         f"«{value}» — не адрес репозитория; {usage[1]}.",
     )
@@ -524,38 +524,40 @@ def dir_target_problem(value: Any, root: Path) -> Reason | None:
     have put a symbolic link. Written as an absolute path or below ``~/``.
     """
     text = value.strip() if isinstance(value, str) else ""
-    usage = (
+    usage = Message(
         "write a folder outside the project, like /media/stick/vyborg or ~/www/vyborg",
         "укажите папку вне проекта, например /media/stick/vyborg или ~/www/vyborg",
     )
     if not text or option_like(text) or not text.isprintable() or "\\" in text:
-        return (f"“{value}” is not a folder; {usage[0]}.", f"«{value}» — не папка; {usage[1]}.")
+        return Message(
+            f"“{value}” is not a folder; {usage[0]}.", f"«{value}» — не папка; {usage[1]}."
+        )
     if text.startswith("~") and not (text == "~" or text.startswith("~/")):
-        return (
+        return Message(
             f"“{value}” names another user's home folder; {usage[0]}.",
             f"«{value}» называет домашнюю папку другого пользователя; {usage[1]}.",
         )
     path = os.path.expanduser(text)
     if not os.path.isabs(path):
-        return (
+        return Message(
             f"“{value}” is a folder inside the project (a relative path); {usage[0]}.",
             f"«{value}» — папка внутри проекта (относительный путь); {usage[1]}.",
         )
     if ".." in PurePosixPath(text).parts:
-        return (
+        return Message(
             f"“{value}” climbs with “..”; {usage[0]}.",
             f"«{value}» поднимается через «..»; {usage[1]}.",
         )
     real = _real(path)
     if hidden_part(path) or hidden_part(real):
-        return (
+        return Message(
             f"“{value}” is a hidden folder (its name or a folder above it starts with "
             f"a dot, like ~/.config): programs keep their settings there; {usage[0]}.",
             f"«{value}» — скрытая папка (её имя или имя папки выше начинается с точки, "
             f"как ~/.config): там программы хранят настройки; {usage[1]}.",
         )
     if not _outside_project(path, root):
-        return (
+        return Message(
             f"“{value}” is in the project, or contains it: a deploy would write the "
             f"town's files over the project's own (other towns' sites, settings, "
             f"code); {usage[0]}.",
@@ -566,14 +568,14 @@ def dir_target_problem(value: Any, root: Path) -> Reason | None:
     home = _real("~")
     for form in (os.path.normpath(path), real):
         if is_inside(home, form):
-            return (
+            return Message(
                 f"“{value}” is the home folder (or contains it); {usage[0]}.",
                 f"«{value}» — домашняя папка (или содержит её); {usage[1]}.",
             )
         if any(is_inside(form, system) for system in SYSTEM_FOLDERS) or any(
             part in RUN_FOLDERS for part in PurePosixPath(form).parts
         ):
-            return (
+            return Message(
                 f"“{value}” is a folder of the system, or one whose files are run; {usage[0]}.",
                 f"«{value}» — системная папка или папка, файлы которой запускаются; {usage[1]}.",
             )
@@ -584,7 +586,7 @@ def dir_target_problem(value: Any, root: Path) -> Reason | None:
     # a shared temporary folder (world-writable and sticky, like /tmp); a stick mounted
     # for everyone (FAT, mode 777, not sticky) holds no symbolic links and stays usable
     if mode & stat.S_IWOTH and mode & stat.S_ISVTX:
-        return (
+        return Message(
             f"“{value}” is in a folder every user of this machine shares (like /tmp), "
             f"where another one could have put a link; {usage[0]}.",
             f"«{value}» — в папке, общей для всех пользователей машины (как /tmp), и "
@@ -608,7 +610,7 @@ def identity_problem(value: Any, root: Path) -> Reason | None:
         or not _outside_project(path, root)
         or any(is_inside(_real(path), system) for system in SYSTEM_FOLDERS)
     ):
-        return (
+        return Message(
             f"“{value}” is not a key file outside the project; write the path of the "
             "ssh key kept on the deploying machine, like ~/.ssh/vyborg_deploy.",
             f"«{value}» — не файл ключа вне проекта; укажите путь к ключу ssh на "
@@ -635,7 +637,7 @@ def remote_path_problem(value: Any) -> Reason | None:
         )
         or any(part in RUN_FOLDERS for part in rest.split("/"))
     ):
-        return (
+        return Message(
             f"“{value}” is not a web folder on the server; write one like "
             "/var/www/vyborg or ~/www/vyborg (letters, digits, “._+-/”, no “..”, no "
             "hidden or system folder).",
@@ -648,18 +650,18 @@ def remote_path_problem(value: Any) -> Reason | None:
 
 def port_problem(value: Any) -> Reason | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-        return (
+        return Message(
             f"“{value}” is not a port; write a whole number from 1 to 65535, like 22.",
             f"«{value}» — не порт; укажите целое число от 1 до 65535, например 22.",
         )
     return None
 
 
-def _matches(pattern: re.Pattern[str], what: tuple[str, str]) -> Callable[[Any], Reason | None]:
+def _matches(pattern: re.Pattern[str], what: Message) -> Callable[[Any], Reason | None]:
     def check(value: Any) -> Reason | None:
         if isinstance(value, str) and pattern.match(value) and not option_like(value):
             return None
-        return (f"“{value}” is not {what[0]}.", f"«{value}» — не {what[1]}.")
+        return Message(f"“{value}” is not {what[0]}.", f"«{value}» — не {what[1]}.")
 
     return check
 
@@ -670,7 +672,7 @@ def _s3_prefix(value: Any) -> Reason | None:
         text
         and (path_problem(text) or hidden_part(text) or not re.fullmatch(r"[A-Za-z0-9._/-]*", text))
     ):
-        return (
+        return Message(
             f"“{value}” is not a folder in the bucket; write one like vyborg or sites/vyborg.",
             f"«{value}» — не папка в хранилище; укажите, например, vyborg или sites/vyborg.",
         )
@@ -689,21 +691,21 @@ DEPLOY_KEYS: dict[str, dict[str, Callable[[Any, Path], Reason | None]]] = {
     },
     "s3": {
         "bucket": lambda v, _: _matches(
-            S3_BUCKET, ("a bucket name, like towns", "имя хранилища, например towns")
+            S3_BUCKET, Message("a bucket name, like towns", "имя хранилища, например towns")
         )(v),
         "prefix": lambda v, _: _s3_prefix(v),
         "endpoint": lambda v, _: _matches(
             S3_ENDPOINT,
-            (
+            Message(
                 "a storage address, like https://storage.yandexcloud.net",
                 "адрес хранилища, например https://storage.yandexcloud.net",
             ),
         )(v),
         "region": lambda v, _: _matches(
-            S3_WORD, ("a region, like ru-central1", "регион, например ru-central1")
+            S3_WORD, Message("a region, like ru-central1", "регион, например ru-central1")
         )(v),
         "profile": lambda v, _: _matches(
-            S3_WORD, ("a profile name, like vyborg", "имя профиля, например vyborg")
+            S3_WORD, Message("a profile name, like vyborg", "имя профиля, например vyborg")
         )(v),
     },
     "git": {
@@ -885,27 +887,29 @@ class _Checker:
         self.file = shown_as
         self.problems: list[Problem] = []
 
-    def add(self, path: tuple[str | int, ...], en: str, ru: str) -> None:
+    def add(self, path: tuple[str | int, ...], message: Message) -> None:
         self.problems.append(
             Problem(
                 file=self.file,
                 line=self.doc.line(*path),
                 key=".".join(str(p) for p in path) or None,
-                en=en,
-                ru=ru,
+                en=message.en,
+                ru=message.ru,
             )
         )
 
     def text(self, path: tuple[str | int, ...], value: Any) -> str | None:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.add(path, "this must be a text.", "здесь должен быть текст.")
+            self.add(path, Message("this must be a text.", "здесь должен быть текст."))
             return None
         text = str(value).strip()
         if not text:
             self.add(
                 path,
-                "this text is empty; write something or remove the key.",
-                "текст пустой; впишите его или удалите ключ.",
+                Message(
+                    "this text is empty; write something or remove the key.",
+                    "текст пустой; впишите его или удалите ключ.",
+                ),
             )
             return None
         return text
@@ -920,10 +924,12 @@ class _Checker:
                 if lang not in languages:
                     self.add(
                         (*path, lang),
-                        f"“{lang}” is not one of this file's languages "
-                        f"({', '.join(languages)}); fix the code or add the language.",
-                        f"«{lang}» нет в списке языков этого файла "
-                        f"({', '.join(languages)}); исправьте код или добавьте язык.",
+                        Message(
+                            f"“{lang}” is not one of this file's languages "
+                            f"({', '.join(languages)}); fix the code or add the language.",
+                            f"«{lang}» нет в списке языков этого файла "
+                            f"({', '.join(languages)}); исправьте код или добавьте язык.",
+                        ),
                     )
                     continue
                 checked = self.text((*path, lang), text)
@@ -933,19 +939,23 @@ class _Checker:
             if required and missing:
                 self.add(
                     path,
-                    f"no text for {', '.join(missing)}; add a line "
-                    f"“  {missing[0]}: …” under “{path[-1]}”.",
-                    f"нет текста для {', '.join(missing)}; добавьте строку "
-                    f"«  {missing[0]}: …» под «{path[-1]}».",
+                    Message(
+                        f"no text for {', '.join(missing)}; add a line "
+                        f"“  {missing[0]}: …” under “{path[-1]}”.",
+                        f"нет текста для {', '.join(missing)}; добавьте строку "
+                        f"«  {missing[0]}: …» под «{path[-1]}».",
+                    ),
                 )
             return result
         if required:
             self.add(
                 path,
-                "write one entry per language, for example:  ru: Выборг  /  en: Vyborg "
-                "(each on its own line, indented).",
-                "укажите по строке на каждый язык, например:  ru: Выборг  /  "
-                "en: Vyborg (каждая на своей строке, с отступом).",
+                Message(
+                    "write one entry per language, for example:  ru: Выборг  /  en: Vyborg "
+                    "(each on its own line, indented).",
+                    "укажите по строке на каждый язык, например:  ru: Выборг  /  "
+                    "en: Vyborg (каждая на своей строке, с отступом).",
+                ),
             )
             return {}
         text = self.text(path, value)
@@ -955,8 +965,10 @@ class _Checker:
         if not isinstance(value, dict):
             self.add(
                 path,
-                "this must be a group of “key: value” lines, indented below it.",
-                "здесь должна быть группа строк «ключ: значение» с отступом.",
+                Message(
+                    "this must be a group of “key: value” lines, indented below it.",
+                    "здесь должна быть группа строк «ключ: значение» с отступом.",
+                ),
             )
             return None
         return value
@@ -972,8 +984,10 @@ class _Checker:
             hint_ru = f" Может быть, имелось в виду «{guess[0]}»?" if guess else ""
             self.add(
                 (*path, key),
-                f"unknown key.{hint_en} Known keys: {', '.join(known)}.",
-                f"неизвестный ключ.{hint_ru} Допустимые ключи: {', '.join(known)}.",
+                Message(
+                    f"unknown key.{hint_en} Known keys: {', '.join(known)}.",
+                    f"неизвестный ключ.{hint_ru} Допустимые ключи: {', '.join(known)}.",
+                ),
             )
 
 
@@ -981,8 +995,10 @@ def _languages(check: _Checker, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
         check.add(
             ("languages",),
-            "write a list of language codes, default first, e.g. “languages: [ru, en]”.",
-            "укажите список кодов языков, основной первым, например «languages: [ru, en]».",
+            Message(
+                "write a list of language codes, default first, e.g. “languages: [ru, en]”.",
+                "укажите список кодов языков, основной первым, например «languages: [ru, en]».",
+            ),
         )
         return ()
     result: list[str] = []
@@ -990,10 +1006,12 @@ def _languages(check: _Checker, value: Any) -> tuple[str, ...]:
         if not isinstance(code, str) or not LANG_CODE.match(code):
             check.add(
                 ("languages", i),
-                f"“{code}” is not a language code; use two lower-case letters such as "
-                "ru, en or fi.",
-                f"«{code}» — не код языка; используйте две строчные латинские буквы, "
-                "например ru, en или fi.",
+                Message(
+                    f"“{code}” is not a language code; use two lower-case letters such as "
+                    "ru, en or fi.",
+                    f"«{code}» — не код языка; используйте две строчные латинские буквы, "
+                    "например ru, en или fi.",
+                ),
             )
             continue
         try:
@@ -1001,15 +1019,16 @@ def _languages(check: _Checker, value: Any) -> tuple[str, ...]:
         except (UnknownLocaleError, ValueError):
             check.add(
                 ("languages", i),
-                f"unknown language code “{code}”.",
-                f"неизвестный код языка «{code}».",
+                Message(f"unknown language code “{code}”.", f"неизвестный код языка «{code}»."),
             )
             continue
         if code in result:
             check.add(
                 ("languages", i),
-                f"“{code}” is listed twice; keep it once.",
-                f"«{code}» указан дважды; оставьте один раз.",
+                Message(
+                    f"“{code}” is listed twice; keep it once.",
+                    f"«{code}» указан дважды; оставьте один раз.",
+                ),
             )
             continue
         result.append(code)
@@ -1025,9 +1044,11 @@ def _timezone(check: _Checker, value: Any) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         check.add(
             ("timezone",),
-            f"unknown time zone “{text}”; use a name like Europe/Moscow or Asia/Yekaterinburg.",
-            f"неизвестный часовой пояс «{text}»; укажите название вроде Europe/Moscow "
-            "или Asia/Yekaterinburg.",
+            Message(
+                f"unknown time zone “{text}”; use a name like Europe/Moscow or Asia/Yekaterinburg.",
+                f"неизвестный часовой пояс «{text}»; укажите название вроде Europe/Moscow "
+                "или Asia/Yekaterinburg.",
+            ),
         )
         return DEFAULT_TIMEZONE
     return text
@@ -1049,19 +1070,23 @@ def _theme(check: _Checker, value: Any, root: Path, key: str = "theme") -> str:
     if not THEME_NAME.match(text):
         check.add(
             (key,),
-            f"“{text}” is not the name of a theme: write the name of a folder in "
-            "themes/ (lower-case Latin letters, digits, “-” and “_”, starting with a "
-            f"letter or digit; no “/” or “.”), one of: {', '.join(known)}.",
-            f"«{text}» — не название темы: укажите имя папки из themes/ (строчные "
-            "латинские буквы, цифры, «-» и «_», в начале буква или цифра; без «/» и "
-            f"«.»), одно из: {', '.join(known)}.",
+            Message(
+                f"“{text}” is not the name of a theme: write the name of a folder in "
+                "themes/ (lower-case Latin letters, digits, “-” and “_”, starting with a "
+                f"letter or digit; no “/” or “.”), one of: {', '.join(known)}.",
+                f"«{text}» — не название темы: укажите имя папки из themes/ (строчные "
+                "латинские буквы, цифры, «-» и «_», в начале буква или цифра; без «/» и "
+                f"«.»), одно из: {', '.join(known)}.",
+            ),
         )
         return DEFAULT_THEME
     if not (themes / text / "templates").is_dir():
         check.add(
             (key,),
-            f"there is no theme “{text}” in themes/ (available: {', '.join(known)}).",
-            f"в папке themes/ нет темы «{text}» (есть: {', '.join(known)}).",
+            Message(
+                f"there is no theme “{text}” in themes/ (available: {', '.join(known)}).",
+                f"в папке themes/ нет темы «{text}» (есть: {', '.join(known)}).",
+            ),
         )
         return DEFAULT_THEME
     leak = theme_leak(themes / text, root)
@@ -1070,12 +1095,14 @@ def _theme(check: _Checker, value: Any, root: Path, key: str = "theme") -> str:
         shown = f"{os.path.relpath(link, root)} → {display_path(link, root)}"
         check.add(
             (key,),
-            f"the theme “{text}” leads through a symbolic link ({shown}) into a "
-            "folder that editors or builds write (content/, sites/, output/…). A "
-            "theme's templates are code: keep the whole theme in themes/.",
-            f"тема «{text}» ведёт по символической ссылке ({shown}) в папку, куда "
-            "пишут редакторы или сборка (content/, sites/, output/…). Шаблоны темы — "
-            "это код: держите всю тему в themes/.",
+            Message(
+                f"the theme “{text}” leads through a symbolic link ({shown}) into a "
+                "folder that editors or builds write (content/, sites/, output/…). A "
+                "theme's templates are code: keep the whole theme in themes/.",
+                f"тема «{text}» ведёт по символической ссылке ({shown}) в папку, куда "
+                "пишут редакторы или сборка (content/, sites/, output/…). Шаблоны темы — "
+                "это код: держите всю тему в themes/.",
+            ),
         )
         return DEFAULT_THEME
     return text
@@ -1116,7 +1143,7 @@ def _content(check: _Checker, value: Any, root: Path, town: str) -> Path:
     :func:`load_network`.)
     """
     base = root / "content"
-    usage = (
+    usage = Message(
         f"write a folder inside the project's content/ folder, like content/{town}",
         f"укажите папку внутри папки content/ проекта, например content/{town}",
     )
@@ -1125,10 +1152,12 @@ def _content(check: _Checker, value: Any, root: Path, town: str) -> Path:
         if not folder.is_dir():
             check.add(
                 (),
-                f"the content folder content/{town}/ does not exist; create it "
-                "(or set “content:” to the town's folder).",
-                f"папки с материалами content/{town}/ нет; создайте её (или укажите "
-                "папку в ключе «content:»).",
+                Message(
+                    f"the content folder content/{town}/ does not exist; create it "
+                    "(or set “content:” to the town's folder).",
+                    f"папки с материалами content/{town}/ нет; создайте её (или укажите "
+                    "папку в ключе «content:»).",
+                ),
             )
             return folder
         shown = ()
@@ -1140,30 +1169,38 @@ def _content(check: _Checker, value: Any, root: Path, town: str) -> Path:
         if path_problem(text) or ".." in parts or option_like(text):
             check.add(
                 ("content",),
-                f"“{text}” leads out of the project; {usage[0]}.",
-                f"«{text}» ведёт за пределы проекта; {usage[1]}.",
+                Message(
+                    f"“{text}” leads out of the project; {usage[0]}.",
+                    f"«{text}» ведёт за пределы проекта; {usage[1]}.",
+                ),
             )
             return base / town
         if hidden_part(text):
             check.add(
                 ("content",),
-                f"“{text}” is a hidden folder (like .git); {usage[0]}.",
-                f"«{text}» — скрытая папка (как .git); {usage[1]}.",
+                Message(
+                    f"“{text}” is a hidden folder (like .git); {usage[0]}.",
+                    f"«{text}» — скрытая папка (как .git); {usage[1]}.",
+                ),
             )
             return base / town
         if len(parts) < 2 or parts[0] != "content":
             check.add(
                 ("content",),
-                f"“{text}” is not a folder inside content/ (it would "
-                f"publish what is in it, such as settings or other towns' texts); "
-                f"{usage[0]}.",
-                f"«{text}» — не папка внутри content/ (опубликовалось бы всё, что в "
-                f"ней, например настройки или тексты других городов); {usage[1]}.",
+                Message(
+                    f"“{text}” is not a folder inside content/ (it would "
+                    f"publish what is in it, such as settings or other towns' texts); "
+                    f"{usage[0]}.",
+                    f"«{text}» — не папка внутри content/ (опубликовалось бы всё, что в "
+                    f"ней, например настройки или тексты других городов); {usage[1]}.",
+                ),
             )
             return base / town
         folder = root.joinpath(*parts)
         if not folder.is_dir():
-            check.add(("content",), f"the folder {text} does not exist.", f"папки {text} нет.")
+            check.add(
+                ("content",), Message(f"the folder {text} does not exist.", f"папки {text} нет.")
+            )
             return folder
         shown = ("content",)
     real = _real(folder)
@@ -1171,8 +1208,12 @@ def _content(check: _Checker, value: Any, root: Path, town: str) -> Path:
     if not is_inside(real, real_base) or real == real_base:
         check.add(
             shown,
-            f"{display_path(folder, root)} is a symbolic link leading out of content/; {usage[0]}.",
-            f"{display_path(folder, root)} — символическая ссылка за пределы content/; {usage[1]}.",
+            Message(
+                f"{display_path(folder, root)} is a symbolic link leading out of content/; "
+                f"{usage[0]}.",
+                f"{display_path(folder, root)} — символическая ссылка за пределы content/; "
+                f"{usage[1]}.",
+            ),
         )
         return folder
     if _owns(folder, root, town):
@@ -1214,8 +1255,10 @@ def _contacts(check: _Checker, value: Any, languages: tuple[str, ...]) -> dict[s
     if "email" in result and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", result["email"]):
         check.add(
             ("contacts", "email"),
-            f"“{result['email']}” does not look like an e-mail address.",
-            f"«{result['email']}» не похоже на адрес электронной почты.",
+            Message(
+                f"“{result['email']}” does not look like an e-mail address.",
+                f"«{result['email']}» не похоже на адрес электронной почты.",
+            ),
         )
     if "address" in data:
         result["address"] = check.texts(
@@ -1230,8 +1273,10 @@ def _neighbours(check: _Checker, value: Any, key: str = "neighbours") -> tuple[s
     if not isinstance(value, list):
         check.add(
             (key,),
-            f"write a list of town ids, e.g. “{key}: [kargopol]”.",
-            f"укажите список названий файлов городов, например «{key}: [kargopol]».",
+            Message(
+                f"write a list of town ids, e.g. “{key}: [kargopol]”.",
+                f"укажите список названий файлов городов, например «{key}: [kargopol]».",
+            ),
         )
         return ()
     result = []
@@ -1239,8 +1284,10 @@ def _neighbours(check: _Checker, value: Any, key: str = "neighbours") -> tuple[s
         if not isinstance(town, str) or not TOWN_ID.match(town):
             check.add(
                 (key, i),
-                f"“{town}” is not a town id (the name of a file in sites/ without .yaml).",
-                f"«{town}» — не название города (имя файла в sites/ без .yaml).",
+                Message(
+                    f"“{town}” is not a town id (the name of a file in sites/ without .yaml).",
+                    f"«{town}» — не название города (имя файла в sites/ без .yaml).",
+                ),
             )
         else:
             result.append(town)
@@ -1262,8 +1309,10 @@ def _base_url(check: _Checker, value: Any) -> str | None:
     if text and not BASE_URL.match(text):
         check.add(
             ("base_url",),
-            f"“{text}” is not a web address; write it like https://vyborg.example.org",
-            f"«{text}» — не веб-адрес; пишите так: https://vyborg.example.org",
+            Message(
+                f"“{text}” is not a web address; write it like https://vyborg.example.org",
+                f"«{text}» — не веб-адрес; пишите так: https://vyborg.example.org",
+            ),
         )
         return None
     return text.rstrip("/") if text else None
@@ -1281,10 +1330,12 @@ def _deploy(check: _Checker, value: Any, root: Path) -> dict[str, dict[str, Any]
         if not isinstance(name, str) or not DEPLOY_NAME.match(name):
             check.add(
                 ("deploy", name),
-                f"“{name}” cannot name a deploy target; use Latin letters, digits, "
-                "“-” and “_”, like web or usb.",
-                f"«{name}» не годится как имя цели публикации; используйте латинские "
-                "буквы, цифры, «-» и «_», например web или usb.",
+                Message(
+                    f"“{name}” cannot name a deploy target; use Latin letters, digits, "
+                    "“-” and “_”, like web or usb.",
+                    f"«{name}» не годится как имя цели публикации; используйте латинские "
+                    "буквы, цифры, «-» и «_», например web или usb.",
+                ),
             )
             continue
         target_map = check.mapping(("deploy", name), target)
@@ -1294,8 +1345,10 @@ def _deploy(check: _Checker, value: Any, root: Path) -> dict[str, dict[str, Any]
         if kind not in DEPLOY_TYPES:
             check.add(
                 ("deploy", name, "type"),
-                f"“type” must be one of {', '.join(DEPLOY_TYPES)}.",
-                f"«type» должен быть одним из: {', '.join(DEPLOY_TYPES)}.",
+                Message(
+                    f"“type” must be one of {', '.join(DEPLOY_TYPES)}.",
+                    f"«type» должен быть одним из: {', '.join(DEPLOY_TYPES)}.",
+                ),
             )
             continue
         before = len(check.problems)
@@ -1303,8 +1356,10 @@ def _deploy(check: _Checker, value: Any, root: Path) -> dict[str, dict[str, Any]
             if not str(target_map.get(key) or "").strip():
                 check.add(
                     ("deploy", name),
-                    f"a “{kind}” target needs “{key}”.",
-                    f"для публикации типа «{kind}» нужен ключ «{key}».",
+                    Message(
+                        f"a “{kind}” target needs “{key}”.",
+                        f"для публикации типа «{kind}» нужен ключ «{key}».",
+                    ),
                 )
         secret = [
             key for key in target_map if any(word in str(key).lower() for word in SECRET_WORDS)
@@ -1312,20 +1367,24 @@ def _deploy(check: _Checker, value: Any, root: Path) -> dict[str, dict[str, Any]
         for key in secret:
             check.add(
                 ("deploy", name, key),
-                "secrets must not be kept in sites/*.yaml (it is in git); put them "
-                "in the environment or in a file outside the repository.",
-                "секреты нельзя хранить в sites/*.yaml (он в git); задайте их в "
-                "переменных окружения или в файле вне репозитория.",
+                Message(
+                    "secrets must not be kept in sites/*.yaml (it is in git); put them "
+                    "in the environment or in a file outside the repository.",
+                    "секреты нельзя хранить в sites/*.yaml (он в git); задайте их в "
+                    "переменных окружения или в файле вне репозитория.",
+                ),
             )
         if "ssh_options" in target_map:
             check.add(
                 ("deploy", name, "ssh_options"),
-                "ssh options cannot be set here: some of them run commands on the "
-                "deploying machine (ProxyCommand, LocalCommand). Put them in "
-                "~/.ssh/config of that machine, in a “Host …” block for the server.",
-                "параметры ssh здесь задавать нельзя: некоторые из них выполняют "
-                "команды на машине, которая публикует (ProxyCommand, LocalCommand). "
-                "Укажите их в ~/.ssh/config этой машины, в блоке «Host …» сервера.",
+                Message(
+                    "ssh options cannot be set here: some of them run commands on the "
+                    "deploying machine (ProxyCommand, LocalCommand). Put them in "
+                    "~/.ssh/config of that machine, in a “Host …” block for the server.",
+                    "параметры ssh здесь задавать нельзя: некоторые из них выполняют "
+                    "команды на машине, которая публикует (ProxyCommand, LocalCommand). "
+                    "Укажите их в ~/.ssh/config этой машины, в блоке «Host …» сервера.",
+                ),
             )
         rules = DEPLOY_KEYS[kind]
         check.unknown_keys(
@@ -1337,7 +1396,7 @@ def _deploy(check: _Checker, value: Any, root: Path) -> dict[str, dict[str, Any]
             if key in target_map and str(target_map[key] or "").strip():
                 reason = rule(target_map[key], root)
                 if reason:
-                    check.add(("deploy", name, key), *reason)
+                    check.add(("deploy", name, key), reason)
         if len(check.problems) == before:
             result[name] = dict(target_map)
     return result
@@ -1365,8 +1424,10 @@ def _repository(
     if url is None:
         check.add(
             ("repository",),
-            "“url” of the content repository is missing.",
-            "не указан «url» репозитория с материалами.",
+            Message(
+                "“url” of the content repository is missing.",
+                "не указан «url» репозитория с материалами.",
+            ),
         )
         return None
     branch = check.text(("repository", "branch"), data.get("branch", "main")) or "main"
@@ -1384,7 +1445,7 @@ def _repository(
         ("branch", branch_problem(branch)),
     ):
         if reason:
-            check.add(("repository", key), *reason)
+            check.add(("repository", key), reason)
             ok = False
     return {"url": url, "branch": branch} if ok else None
 
@@ -1413,7 +1474,7 @@ def editor_problem(value: Any) -> Reason | None:
     if isinstance(value, str) and EDITOR.fullmatch(value):
         return None
     shown = visible(str(value))
-    return (
+    return Message(
         f"“{shown}” is neither an account like @maria or a team like @org/team nor an "
         "e-mail address like ivan@example.org (Latin letters, digits, “.”, “_”, “-”, "
         "and “+” in an address; no spaces or “*?[!#\\”).",
@@ -1429,8 +1490,10 @@ def _editors(check: _Checker, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         check.add(
             ("editors",),
-            "write a list, e.g. “editors: ['@maria', 'ivan@example.org']”.",
-            "укажите список, например «editors: ['@maria', 'ivan@example.org']».",
+            Message(
+                "write a list, e.g. “editors: ['@maria', 'ivan@example.org']”.",
+                "укажите список, например «editors: ['@maria', 'ivan@example.org']».",
+            ),
         )
         return ()
     result = []
@@ -1438,7 +1501,7 @@ def _editors(check: _Checker, value: Any) -> tuple[str, ...]:
         text = editor.strip() if isinstance(editor, str) else editor
         reason = editor_problem(text)
         if reason:
-            check.add(("editors", i), *reason)
+            check.add(("editors", i), reason)
         else:
             result.append(text)
     return tuple(result)
@@ -1449,8 +1512,10 @@ def _flag(check: _Checker, key: str, value: Any) -> bool:
     if not isinstance(value, bool):
         check.add(
             (key,),
-            f"write “{key}: true” or “{key}: false”.",
-            f"напишите «{key}: true» или «{key}: false».",
+            Message(
+                f"write “{key}: true” or “{key}: false”.",
+                f"напишите «{key}: true» или «{key}: false».",
+            ),
         )
         return False
     return value
@@ -1472,10 +1537,12 @@ def _plugins_exist(check: _Checker, names: Any, root: Path) -> bool:
         )
         check.add(
             ("pelican", "PLUGINS", i),
-            f"there is no plugin “{name}” in plugins/ (there are: "
-            f"{', '.join(known) or 'none'}). A town can use only the network's plugins.",
-            f"в plugins/ нет модуля «{name}» (есть: {', '.join(known) or 'нет'}). Город "
-            "может подключать только модули сети.",
+            Message(
+                f"there is no plugin “{name}” in plugins/ (there are: "
+                f"{', '.join(known) or 'none'}). A town can use only the network's plugins.",
+                f"в plugins/ нет модуля «{name}» (есть: {', '.join(known) or 'нет'}). Город "
+                "может подключать только модули сети.",
+            ),
         )
     return ok
 
@@ -1506,8 +1573,10 @@ def _pelican(
         if not isinstance(key, str) or not PELICAN_KEY.match(key):
             check.add(
                 ("pelican", key),
-                "Pelican settings are written in capitals, like DEFAULT_PAGINATION.",
-                "настройки Pelican пишутся заглавными буквами, например DEFAULT_PAGINATION.",
+                Message(
+                    "Pelican settings are written in capitals, like DEFAULT_PAGINATION.",
+                    "настройки Pelican пишутся заглавными буквами, например DEFAULT_PAGINATION.",
+                ),
             )
         elif key in MANAGED_PELICAN_KEYS:
             instead = MANAGED_PELICAN_KEYS[key]
@@ -1515,24 +1584,28 @@ def _pelican(
             hint_ru = f" Используйте ключ «{instead}» этого файла." if instead else ""
             check.add(
                 ("pelican", key),
-                f"Gardarika sets {key} itself.{hint_en}",
-                f"Gardarika задаёт {key} сама.{hint_ru}",
+                Message(
+                    f"Gardarika sets {key} itself.{hint_en}",
+                    f"Gardarika задаёт {key} сама.{hint_ru}",
+                ),
             )
         elif not is_allowed(key):
             check.add(
                 ("pelican", key),
-                f"{key} cannot be set in a town's file: it could make the build read "
-                "or write files outside the town's folders, or it is not supported. "
-                "The settings allowed under “pelican:” are listed in the README.",
-                f"{key} нельзя задавать в файле города: эта настройка может заставить "
-                "сборку читать или писать файлы вне папок города или не "
-                "поддерживается. Допустимые в «pelican:» настройки перечислены в "
-                "README.",
+                Message(
+                    f"{key} cannot be set in a town's file: it could make the build read "
+                    "or write files outside the town's folders, or it is not supported. "
+                    "The settings allowed under “pelican:” are listed in the README.",
+                    f"{key} нельзя задавать в файле города: эта настройка может заставить "
+                    "сборку читать или писать файлы вне папок города или не "
+                    "поддерживается. Допустимые в «pelican:» настройки перечислены в "
+                    "README.",
+                ),
             )
         else:
             found = setting_problems(key, setting, context)
-            for where, en, ru in found:
-                check.add(("pelican", key, *where), en, ru)
+            for where, message in found:
+                check.add(("pelican", key, *where), message)
             if key == "PLUGINS" and not found and not _plugins_exist(check, setting, root):
                 continue
             if not found:
@@ -1623,7 +1696,10 @@ def load_site(
     for key in ("name", "languages"):
         if key not in data:
             check.add(
-                (), f"the required key “{key}” is missing.", f"нет обязательного ключа «{key}»."
+                (),
+                Message(
+                    f"the required key “{key}” is missing.", f"нет обязательного ключа «{key}»."
+                ),
             )
     languages = _languages(check, data["languages"]) if "languages" in data else ()
     name = (
@@ -1654,14 +1730,16 @@ def load_site(
     if values.get("trust_html") and town not in trusted_html:
         check.add(
             ("trust_html",),
-            "only the network's maintainer can let a town publish raw HTML with "
-            "scripts: a town's own file may be changed by its editors. The "
-            f"maintainer lists the town in sites/network.yaml (“trust_html: [{town}]”);"
-            " remove this line here.",
-            "разрешить городу публиковать HTML со скриптами может только "
-            "администратор сети: файл города могут менять его редакторы. "
-            f"Администратор указывает город в sites/network.yaml («trust_html: "
-            f"[{town}]»); уберите эту строку отсюда.",
+            Message(
+                "only the network's maintainer can let a town publish raw HTML with "
+                "scripts: a town's own file may be changed by its editors. The "
+                f"maintainer lists the town in sites/network.yaml (“trust_html: [{town}]”);"
+                " remove this line here.",
+                "разрешить городу публиковать HTML со скриптами может только "
+                "администратор сети: файл города могут менять его редакторы. "
+                f"Администратор указывает город в sites/network.yaml («trust_html: "
+                f"[{town}]»); уберите эту строку отсюда.",
+            ),
         )
     # the maintainer's list decides; the town's own "false" may only turn it off
     values["trust_html"] = town in trusted_html and values.get("trust_html", True)
@@ -1671,8 +1749,9 @@ def load_site(
     if "neighbours" in values and town in values["neighbours"]:
         check.add(
             ("neighbours",),
-            "a town cannot be its own neighbour.",
-            "город не может быть соседом самому себе.",
+            Message(
+                "a town cannot be its own neighbour.", "город не может быть соседом самому себе."
+            ),
         )
     if check.problems:
         raise GardarikaError(check.problems)
@@ -1706,8 +1785,10 @@ def _local_repositories(check: _Checker, value: Any, root: Path) -> tuple[str, .
     if not isinstance(value, list):
         check.add(
             ("local_repositories",),
-            "write a list of folders, e.g. “local_repositories: [/srv/git]”.",
-            "укажите список папок, например «local_repositories: [/srv/git]».",
+            Message(
+                "write a list of folders, e.g. “local_repositories: [/srv/git]”.",
+                "укажите список папок, например «local_repositories: [/srv/git]».",
+            ),
         )
         return ()
     result: list[str] = []
@@ -1716,25 +1797,31 @@ def _local_repositories(check: _Checker, value: Any, root: Path) -> tuple[str, .
         if not text.startswith("/") or any(not c.isprintable() for c in text):
             check.add(
                 ("local_repositories", i),
-                f"“{visible(str(folder))}” is not an absolute folder; write one like /srv/git.",
-                f"«{visible(str(folder))}» — не абсолютный путь к папке; укажите, "
-                "например, /srv/git.",
+                Message(
+                    f"“{visible(str(folder))}” is not an absolute folder; write one like /srv/git.",
+                    f"«{visible(str(folder))}» — не абсолютный путь к папке; укажите, "
+                    "например, /srv/git.",
+                ),
             )
         elif ".." in PurePosixPath(text).parts:
             check.add(
                 ("local_repositories", i),
-                f"“{text}” climbs with “..”; write the folder itself, like /srv/git.",
-                f"«{text}» поднимается через «..»; укажите саму папку, например /srv/git.",
+                Message(
+                    f"“{text}” climbs with “..”; write the folder itself, like /srv/git.",
+                    f"«{text}» поднимается через «..»; укажите саму папку, например /srv/git.",
+                ),
             )
         elif not _outside_project(text, root):
             check.add(
                 ("local_repositories", i),
-                f"“{text}” is in the project or contains it: towns would pull the "
-                "network's own repository or each other's folders. List a folder "
-                "outside the project, like /srv/git.",
-                f"«{text}» находится в проекте или содержит его: города получали бы "
-                "репозиторий самой сети или папки друг друга. Укажите папку вне "
-                "проекта, например /srv/git.",
+                Message(
+                    f"“{text}” is in the project or contains it: towns would pull the "
+                    "network's own repository or each other's folders. List a folder "
+                    "outside the project, like /srv/git.",
+                    f"«{text}» находится в проекте или содержит его: города получали бы "
+                    "репозиторий самой сети или папки друг друга. Укажите папку вне "
+                    "проекта, например /srv/git.",
+                ),
             )
         else:
             result.append(os.path.normpath(text))
@@ -1749,8 +1836,10 @@ def _pull_with_credentials(check: _Checker, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         check.add(
             ("pull_with_credentials",),
-            "write a list of town ids, e.g. “pull_with_credentials: [vyborg]”.",
-            "укажите список городов, например «pull_with_credentials: [vyborg]».",
+            Message(
+                "write a list of town ids, e.g. “pull_with_credentials: [vyborg]”.",
+                "укажите список городов, например «pull_with_credentials: [vyborg]».",
+            ),
         )
         return ()
     return _neighbours(check, value, key="pull_with_credentials")
@@ -1763,8 +1852,10 @@ def _trust_html(check: _Checker, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         check.add(
             ("trust_html",),
-            "write a list of town ids, e.g. “trust_html: [vyborg]”.",
-            "укажите список городов, например «trust_html: [vyborg]».",
+            Message(
+                "write a list of town ids, e.g. “trust_html: [vyborg]”.",
+                "укажите список городов, например «trust_html: [vyborg]».",
+            ),
         )
         return ()
     return _neighbours(check, value, key="trust_html")
@@ -1833,8 +1924,10 @@ def load_network_config(path: Path, root: Path) -> NetworkConfig:
         else:
             check.add(
                 ("order",),
-                "write a list of town ids, e.g. “order: [vyborg, kargopol]”.",
-                "укажите список городов, например «order: [vyborg, kargopol]».",
+                Message(
+                    "write a list of town ids, e.g. “order: [vyborg, kargopol]”.",
+                    "укажите список городов, например «order: [vyborg, kargopol]».",
+                ),
             )
     if "theme" in data:
         values["theme"] = _theme(check, data["theme"], root)
@@ -1954,7 +2047,7 @@ def _shared_deploy(root: Path, sites: dict[str, SiteConfig], problems: list[Prob
             " один город был бы опубликован поверх другого. Она не используется, пока не "
             f"будет публиковать в своё место, названное по городу (например …/{town})."
         )
-        deploy = {**site.deploy, name: {**site.deploy[name], "_refused": (en, ru)}}
+        deploy = {**site.deploy, name: {**site.deploy[name], "_refused": Message(en, ru)}}
         sites[town] = dataclasses.replace(site, deploy=deploy)
         problems.append(
             Problem(

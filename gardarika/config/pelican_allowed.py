@@ -44,6 +44,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from gardarika.config.templates import template_problem
+from gardarika.errors import Message
 from gardarika.fs.confine import (
     SITE_FILES,
     SITE_FOLDERS,
@@ -54,8 +55,8 @@ from gardarika.fs.confine import (
     path_problem,
 )
 
-#: (path below the setting, English, Russian)
-Found = tuple[tuple[str | int, ...], str, str]
+#: (path below the setting, what is wrong with it)
+Found = tuple[tuple[str | int, ...], Message]
 Validator = Callable[[Any], Iterator[Found]]
 
 
@@ -140,14 +141,18 @@ def _number(minimum: int = 0, optional: bool = False, maximum: int | None = None
         if not _is_int(value) or value < minimum:
             yield (
                 (),
-                f"write a whole number of at least {minimum}.",
-                f"укажите целое число не меньше {minimum}.",
+                Message(
+                    f"write a whole number of at least {minimum}.",
+                    f"укажите целое число не меньше {minimum}.",
+                ),
             )
         elif maximum is not None and value > maximum:
             yield (
                 (),
-                f"write a whole number from {minimum} to {maximum}.",
-                f"укажите целое число от {minimum} до {maximum}.",
+                Message(
+                    f"write a whole number from {minimum} to {maximum}.",
+                    f"укажите целое число от {minimum} до {maximum}.",
+                ),
             )
 
     return check
@@ -155,7 +160,10 @@ def _number(minimum: int = 0, optional: bool = False, maximum: int | None = None
 
 def _flag(value: Any) -> Iterator[Found]:
     if not isinstance(value, bool):
-        yield ((), "write yes or no (true or false).", "укажите yes или no (true или false).")
+        yield (
+            (),
+            Message("write yes or no (true or false).", "укажите yes или no (true или false)."),
+        )
 
 
 def _text(optional: bool = False) -> Validator:
@@ -163,7 +171,7 @@ def _text(optional: bool = False) -> Validator:
         if optional and value is None:
             return
         if not isinstance(value, str):
-            yield ((), "write a text here.", "здесь должен быть текст.")
+            yield ((), Message("write a text here.", "здесь должен быть текст."))
 
     return check
 
@@ -174,11 +182,11 @@ def _list_of(item: Validator, allow_text: bool = False) -> Validator:
             yield from item(value)
             return
         if not isinstance(value, list):
-            yield ((), "write a list, like [a, b].", "укажите список, например [a, b].")
+            yield ((), Message("write a list, like [a, b].", "укажите список, например [a, b]."))
             return
         for i, element in enumerate(value):
-            for where, en, ru in item(element):
-                yield ((i, *where), en, ru)
+            for where, message in item(element):
+                yield ((i, *where), message)
 
     return check
 
@@ -186,7 +194,10 @@ def _list_of(item: Validator, allow_text: bool = False) -> Validator:
 def _short_list(item: Validator, limit: int) -> Validator:
     def check(value: Any) -> Iterator[Found]:
         if isinstance(value, list) and len(value) > limit:
-            yield ((), f"write at most {limit} values.", f"укажите не больше {limit} значений.")
+            yield (
+                (),
+                Message(f"write at most {limit} values.", f"укажите не больше {limit} значений."),
+            )
             return
         yield from _list_of(item)(value)
 
@@ -198,15 +209,19 @@ def _pairs(value: Any) -> Iterator[Found]:
     if not isinstance(value, list):
         yield (
             (),
-            "write a list of [title, address] pairs.",
-            "укажите список пар [название, адрес].",
+            Message(
+                "write a list of [title, address] pairs.", "укажите список пар [название, адрес]."
+            ),
         )
         return
     for i, pair in enumerate(value):
         if not (
             isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
         ):
-            yield ((i,), "write a pair [title, address].", "укажите пару [название, адрес].")
+            yield (
+                (i,),
+                Message("write a pair [title, address].", "укажите пару [название, адрес]."),
+            )
 
 
 def _mapping_of(key: Validator, value_check: Validator) -> Validator:
@@ -214,15 +229,16 @@ def _mapping_of(key: Validator, value_check: Validator) -> Validator:
         if not isinstance(value, dict):
             yield (
                 (),
-                "write a group of “key: value” lines.",
-                "укажите группу строк «ключ: значение».",
+                Message(
+                    "write a group of “key: value” lines.", "укажите группу строк «ключ: значение»."
+                ),
             )
             return
         for name, element in value.items():
-            for where, en, ru in key(name):
-                yield ((name, *where), en, ru)
-            for where, en, ru in value_check(element):
-                yield ((name, *where), en, ru)
+            for where, message in key(name):
+                yield ((name, *where), message)
+            for where, message in value_check(element):
+                yield ((name, *where), message)
 
     return check
 
@@ -232,21 +248,23 @@ def _path_in_folder(what_en: str, what_ru: str, empty: bool = True) -> Validator
 
     def check(value: Any) -> Iterator[Found]:
         if not isinstance(value, str):
-            yield ((), f"write {what_en} as a text.", f"укажите {what_ru} текстом.")
+            yield ((), Message(f"write {what_en} as a text.", f"укажите {what_ru} текстом."))
             return
         if not value and not empty:
-            yield ((), f"{what_en} is empty.", f"{what_ru}: пусто.")
+            yield ((), Message(f"{what_en} is empty.", f"{what_ru}: пусто."))
             return
         problem = path_problem(value, decode=True)
         if problem:
-            yield ((), f"“{value}” {problem.en}.", f"«{value}» {problem.ru}.")
+            yield ((), Message(f"“{value}” {problem.en}.", f"«{value}» {problem.ru}."))
         elif hidden_part(value):
             yield (
                 (),
-                f"“{value}” names a hidden file or folder (a name starting with a "
-                "dot); hidden files are never read or published. Name a visible one.",
-                f"«{value}» называет скрытый файл или папку (имя с точкой в начале); "
-                "скрытые файлы не читаются и не публикуются. Укажите видимый.",
+                Message(
+                    f"“{value}” names a hidden file or folder (a name starting with a "
+                    "dot); hidden files are never read or published. Name a visible one.",
+                    f"«{value}» называет скрытый файл или папку (имя с точкой в начале); "
+                    "скрытые файлы не читаются и не публикуются. Укажите видимый.",
+                ),
             )
 
     return check
@@ -260,12 +278,14 @@ def _static_path(value: Any) -> Iterator[Found]:
     if not found and posixpath.normpath(value) in (".", ""):
         yield (
             (),
-            f"“{value}” is the whole content folder: every text would be "
-            "published as written, drafts too. Name the folders of pictures and files, "
-            "like [images, files].",
-            f"«{value}» — это вся папка материалов: все тексты, и черновики тоже, "
-            "публиковались бы как есть. Перечислите папки картинок и файлов, например "
-            "[images, files].",
+            Message(
+                f"“{value}” is the whole content folder: every text would be "
+                "published as written, drafts too. Name the folders of pictures and files, "
+                "like [images, files].",
+                f"«{value}» — это вся папка материалов: все тексты, и черновики тоже, "
+                "публиковались бы как есть. Перечислите папки картинок и файлов, например "
+                "[images, files].",
+            ),
         )
 
 
@@ -278,8 +298,10 @@ def _pattern_fields(value: str) -> Iterator[Found]:
     except ValueError:
         yield (
             (),
-            f"“{value}”: the braces “{{ }}” do not match; write fields like {{slug}}.",
-            f"«{value}»: фигурные скобки «{{ }}» не парные; пишите поля так: {{slug}}.",
+            Message(
+                f"“{value}”: the braces “{{ }}” do not match; write fields like {{slug}}.",
+                f"«{value}»: фигурные скобки «{{ }}» не парные; пишите поля так: {{slug}}.",
+            ),
         )
         return
     fields = "{" + "}, {".join(sorted(PATTERN_FIELDS)) + "}"
@@ -291,44 +313,54 @@ def _pattern_fields(value: str) -> Iterator[Found]:
         if name not in PATTERN_FIELDS:
             yield (
                 (),
-                f"“{{{name}}}” cannot be used in a file name (its value could "
-                f"contain “/” or “..”); use one of {fields}.",
-                f"«{{{name}}}» нельзя использовать в имени файла (в значении могут быть "
-                f"«/» или «..»); используйте {fields}.",
+                Message(
+                    f"“{{{name}}}” cannot be used in a file name (its value could "
+                    f"contain “/” or “..”); use one of {fields}.",
+                    f"«{{{name}}}» нельзя использовать в имени файла (в значении могут быть "
+                    f"«/» или «..»); используйте {fields}.",
+                ),
             )
         elif conversion is not None:
             yield (
                 (),
-                f"“{{{name}!{conversion}}}”: a conversion (“!{conversion}”) cannot "
-                f"be used in a file name; write “{{{name}}}”.",
-                f"«{{{name}!{conversion}}}»: преобразование («!{conversion}») нельзя "
-                f"использовать в имени файла; пишите «{{{name}}}».",
+                Message(
+                    f"“{{{name}!{conversion}}}”: a conversion (“!{conversion}”) cannot "
+                    f"be used in a file name; write “{{{name}}}”.",
+                    f"«{{{name}!{conversion}}}»: преобразование («!{conversion}») нельзя "
+                    f"использовать в имени файла; пишите «{{{name}}}».",
+                ),
             )
         elif spec and name != "date":
             yield (
                 (),
-                f"“{{{name}:{spec}}}”: a format after “:” cannot be used with "
-                f"{{{name}}} in a file name; write “{{{name}}}”.",
-                f"«{{{name}:{spec}}}»: формат после «:» нельзя использовать с "
-                f"{{{name}}} в имени файла; пишите «{{{name}}}».",
+                Message(
+                    f"“{{{name}:{spec}}}”: a format after “:” cannot be used with "
+                    f"{{{name}}} in a file name; write “{{{name}}}”.",
+                    f"«{{{name}:{spec}}}»: формат после «:» нельзя использовать с "
+                    f"{{{name}}} в имени файла; пишите «{{{name}}}».",
+                ),
             )
         elif name == "date" and not spec:
             yield (
                 (),
-                "“{date}” alone gives the date with a space and colons "
-                "(2024-01-02 03:04:05); write it with codes, like “{date:%Y-%m-%d}”.",
-                "«{date}» без формата даёт дату с пробелом и двоеточиями "
-                "(2024-01-02 03:04:05); пишите с кодами, например «{date:%Y-%m-%d}».",
+                Message(
+                    "“{date}” alone gives the date with a space and colons "
+                    "(2024-01-02 03:04:05); write it with codes, like “{date:%Y-%m-%d}”.",
+                    "«{date}» без формата даёт дату с пробелом и двоеточиями "
+                    "(2024-01-02 03:04:05); пишите с кодами, например «{date:%Y-%m-%d}».",
+                ),
             )
         elif name == "date" and (not DATE_SPEC.fullmatch(spec) or "%" not in spec):
             yield (
                 (),
-                f"“{{date:{spec}}}”: a date in a file name is written with the "
-                f"codes {DATE_CODES} (at least one) and “-”, “_”, “/”, “.” only, like "
-                "“{date:%Y/%m}”.",
-                f"«{{date:{spec}}}»: дата в имени файла записывается только кодами "
-                f"{DATE_CODES} (хотя бы одним) и знаками «-», «_», «/», «.», например "
-                "«{date:%Y/%m}».",
+                Message(
+                    f"“{{date:{spec}}}”: a date in a file name is written with the "
+                    f"codes {DATE_CODES} (at least one) and “-”, “_”, “/”, “.” only, like "
+                    "“{date:%Y/%m}”.",
+                    f"«{{date:{spec}}}»: дата в имени файла записывается только кодами "
+                    f"{DATE_CODES} (хотя бы одним) и знаками «-», «_», «/», «.», например "
+                    "«{date:%Y/%m}».",
+                ),
             )
 
 
@@ -354,11 +386,11 @@ def _file_pattern(
     if value is None or value is False or value == "":
         return
     if not isinstance(value, str):
-        yield ((), "write the file name as a text.", "укажите имя файла текстом.")
+        yield ((), Message("write the file name as a text.", "укажите имя файла текстом."))
         return
     problem = address_problem(value, pattern=True)
     if problem:
-        yield ((), f"“{value}” {problem.en}.", f"«{value}» {problem.ru}.")
+        yield ((), Message(f"“{value}” {problem.en}.", f"«{value}» {problem.ru}."))
         return
     found = list(_pattern_fields(value))
     yield from found
@@ -369,33 +401,41 @@ def _file_pattern(
     except (ValueError, KeyError, AttributeError, IndexError, TypeError):
         yield (
             (),
-            f"“{value}” cannot be filled in; write fields like {{slug}}.",
-            f"«{value}» не удаётся заполнить; пишите поля так: {{slug}}.",
+            Message(
+                f"“{value}” cannot be filled in; write fields like {{slug}}.",
+                f"«{value}» не удаётся заполнить; пишите поля так: {{slug}}.",
+            ),
         )
         return
     problem = address_problem(example)
     if problem:
         yield (
             (),
-            f"“{value}” gives file names like “{example}”, which {problem.en}.",
-            f"«{value}» даёт имена файлов вроде «{example}», а это {problem.ru}.",
+            Message(
+                f"“{value}” gives file names like “{example}”, which {problem.en}.",
+                f"«{value}» даёт имена файлов вроде «{example}», а это {problem.ru}.",
+            ),
         )
         return
     if keep_path and not value.endswith("{path}"):
         yield (
             (),
-            f"“{value}” must end with {{path}}, so that every file keeps its own "
-            "name and extension, like “static/{path}”.",
-            f"«{value}» должно оканчиваться на {{path}}, чтобы каждый файл сохранил своё "
-            "имя и расширение, например «static/{path}».",
+            Message(
+                f"“{value}” must end with {{path}}, so that every file keeps its own "
+                "name and extension, like “static/{path}”.",
+                f"«{value}» должно оканчиваться на {{path}}, чтобы каждый файл сохранил своё "
+                "имя и расширение, например «static/{path}».",
+            ),
         )
     if suffixes and not example.lower().endswith(suffixes):
         yield (
             (),
-            f"“{value}” must name a file ending with {' or '.join(suffixes)}, like "
-            f"“{example.rsplit('.', 1)[0]}{suffixes[0]}”.",
-            f"«{value}» должно называть файл, оканчивающийся на {' или '.join(suffixes)}, "
-            f"например «{example.rsplit('.', 1)[0]}{suffixes[0]}».",
+            Message(
+                f"“{value}” must name a file ending with {' or '.join(suffixes)}, like "
+                f"“{example.rsplit('.', 1)[0]}{suffixes[0]}”.",
+                f"«{value}» должно называть файл, оканчивающийся на {' или '.join(suffixes)}, "
+                f"например «{example.rsplit('.', 1)[0]}{suffixes[0]}».",
+            ),
         )
     if suffixes or keep_path:
         first = posixpath.normpath(example).split("/")[0]
@@ -403,10 +443,12 @@ def _file_pattern(
         if first == "theme" or first in others:
             yield (
                 (),
-                f"“{value}” writes into “{first}/”, the folder of the theme's files "
-                "or of another language's site. Choose another folder.",
-                f"«{value}» записывает в «{first}/» — папку файлов темы или сайта на "
-                "другом языке. Выберите другую папку.",
+                Message(
+                    f"“{value}” writes into “{first}/”, the folder of the theme's files "
+                    "or of another language's site. Choose another folder.",
+                    f"«{value}» записывает в «{first}/» — папку файлов темы или сайта на "
+                    "другом языке. Выберите другую папку.",
+                ),
             )
 
 
@@ -430,8 +472,10 @@ def _template_name(value: Any, kind: str | None = None) -> Iterator[Found]:
     if problem is not None:
         yield (
             (),
-            f"{problem[0]}; name a page template of the theme, like “archives”.",
-            f"{problem[1]}; укажите шаблон страницы темы, например «archives».",
+            Message(
+                f"{problem[0]}; name a page template of the theme, like “archives”.",
+                f"{problem[1]}; укажите шаблон страницы темы, например «archives».",
+            ),
         )
 
 
@@ -447,8 +491,10 @@ def _direct_templates(context: Context) -> Validator:
         known = ", ".join(sorted(context.templates))
         yield (
             (),
-            f"the theme has no page template “{value}” (it has: {known}).",
-            f"в теме нет шаблона страницы «{value}» (есть: {known}).",
+            Message(
+                f"the theme has no page template “{value}” (it has: {known}).",
+                f"в теме нет шаблона страницы «{value}» (есть: {known}).",
+            ),
         )
 
     return _list_of(one)
@@ -458,9 +504,12 @@ def _plugin_name(value: Any) -> Iterator[Found]:
     if not isinstance(value, str) or not PLUGIN_NAME.match(value):
         yield (
             (),
-            f"“{value}” is not a plugin name; write the name of a folder in "
-            "plugins/, like “extra_plugin”.",
-            f"«{value}» — не имя модуля; укажите имя папки из plugins/, например «extra_plugin».",
+            Message(
+                f"“{value}” is not a plugin name; write the name of a folder in "
+                "plugins/, like “extra_plugin”.",
+                f"«{value}» — не имя модуля; укажите имя папки из plugins/, например "
+                "«extra_plugin».",
+            ),
         )
 
 
@@ -472,7 +521,12 @@ def _metadata(
     it applies to). The same rules as in a document, and a copied file keeps its kind."""
     context = context or Context()
     if not isinstance(value, dict):
-        yield ((), "write a group of “key: value” lines.", "укажите группу строк «ключ: значение».")
+        yield (
+            (),
+            Message(
+                "write a group of “key: value” lines.", "укажите группу строк «ключ: значение»."
+            ),
+        )
         return
     for key, element in value.items():
         name = str(key).lower()
@@ -482,12 +536,14 @@ def _metadata(
             if source is None:
                 yield (
                     (key,),
-                    f"“{key}” here would give every document the same "
-                    "address; write it in the document, or for one file under "
-                    "EXTRA_PATH_METADATA.",
-                    f"«{key}» здесь дал бы всем документам один и тот же адрес; "
-                    "укажите его в самом документе или для одного файла в "
-                    "EXTRA_PATH_METADATA.",
+                    Message(
+                        f"“{key}” here would give every document the same "
+                        "address; write it in the document, or for one file under "
+                        "EXTRA_PATH_METADATA.",
+                        f"«{key}» здесь дал бы всем документам один и тот же адрес; "
+                        "укажите его в самом документе или для одного файла в "
+                        "EXTRA_PATH_METADATA.",
+                    ),
                 )
                 continue
             check = (
@@ -495,12 +551,12 @@ def _metadata(
                 if name == "slug"
                 else _target(element, name, source, context)
             )
-            for where, en, ru in check:
-                yield ((key, *where), en, ru)
+            for where, message in check:
+                yield ((key, *where), message)
         elif name == "template":
             # a file's own template: an article's or a page's (the build says which)
-            for where, en, ru in _template_name(element, "document"):
-                yield ((key, *where), en, ru)
+            for where, message in _template_name(element, "document"):
+                yield ((key, *where), message)
         elif name == "lang":
             if (
                 not isinstance(element, str)
@@ -510,25 +566,27 @@ def _metadata(
                 shown = ", ".join(context.languages) or "ru, en"
                 yield (
                     (key,),
-                    f"“{element}” is not one of the town's languages ({shown}).",
-                    f"«{element}» — не один из языков города ({shown}).",
+                    Message(
+                        f"“{element}” is not one of the town's languages ({shown}).",
+                        f"«{element}» — не один из языков города ({shown}).",
+                    ),
                 )
         elif name == "status":
-            for where, en, ru in _one_of(*_STATUSES)(element):
-                yield ((key, *where), en, ru)
+            for where, message in _one_of(*_STATUSES)(element):
+                yield ((key, *where), message)
         elif name in ("category", "author", "authors", "tags", "title", "summary"):
-            for where, en, ru in _name_text(element):
-                yield ((key, *where), en, ru)
+            for where, message in _name_text(element):
+                yield ((key, *where), message)
 
 
 def _address(value: Any, key: str) -> Iterator[Found]:
     """A ``url``/``save_as``/``slug`` given by settings: the same rule as in a document."""
     if not isinstance(value, str):
-        yield ((), "write the value as a text.", "укажите значение текстом.")
+        yield ((), Message("write the value as a text.", "укажите значение текстом."))
         return
     problem = address_problem(value) if key in _ADDRESS_KEYS else path_problem(value)
     if problem:
-        yield ((), f"“{value}” {problem.en}.", f"«{value}» {problem.ru}.")
+        yield ((), Message(f"“{value}” {problem.en}.", f"«{value}» {problem.ru}."))
 
 
 def _target(value: Any, key: str, source: str, context: Context) -> Iterator[Found]:
@@ -546,7 +604,7 @@ def _target(value: Any, key: str, source: str, context: Context) -> Iterator[Fou
         if key != "path":
             problem = page_file_problem(value, context.other_languages)
             if problem:
-                yield ((), f"“{value}” {problem[0]}", f"«{value}» {problem[1]}")
+                yield ((), Message(f"“{value}” {problem[0]}", f"«{value}» {problem[1]}"))
         return
     normal = posixpath.normpath(value)
     ext = posixpath.splitext(normal.lower())[1]
@@ -556,10 +614,12 @@ def _target(value: Any, key: str, source: str, context: Context) -> Iterator[Fou
         like = f"files/{posixpath.splitext(posixpath.basename(normal))[0]}{src}"
         yield (
             (),
-            f"“{value}” changes the kind of “{source}” ({shown}): a file keeps its "
-            f"extension when it is moved, like “{like}”.",
-            f"«{value}» меняет тип файла «{source}» ({shown_ru}): при переносе файл "
-            f"сохраняет расширение, например «{like}».",
+            Message(
+                f"“{value}” changes the kind of “{source}” ({shown}): a file keeps its "
+                f"extension when it is moved, like “{like}”.",
+                f"«{value}» меняет тип файла «{source}» ({shown_ru}): при переносе файл "
+                f"сохраняет расширение, например «{like}».",
+            ),
         )
         return
     parts = normal.casefold().split("/")
@@ -569,10 +629,12 @@ def _target(value: Any, key: str, source: str, context: Context) -> Iterator[Fou
     if taken:
         yield (
             (),
-            f"“{value}” is where the site keeps its own pages and files "
-            f"(“{parts[0]}”). Choose another name, like “files/{parts[-1]}”.",
-            f"«{value}» — место служебных страниц и файлов сайта («{parts[0]}»). "
-            f"Выберите другое имя, например «files/{parts[-1]}».",
+            Message(
+                f"“{value}” is where the site keeps its own pages and files "
+                f"(“{parts[0]}”). Choose another name, like “files/{parts[-1]}”.",
+                f"«{value}» — место служебных страниц и файлов сайта («{parts[0]}»). "
+                f"Выберите другое имя, например «files/{parts[-1]}».",
+            ),
         )
 
 
@@ -583,18 +645,19 @@ def _extra_path_metadata(context: Context) -> Validator:
         if not isinstance(value, dict):
             yield (
                 (),
-                "write a group of “key: value” lines.",
-                "укажите группу строк «ключ: значение».",
+                Message(
+                    "write a group of “key: value” lines.", "укажите группу строк «ключ: значение»."
+                ),
             )
             return
         for name, element in value.items():
             found = list(_path_in_folder("the file", "файл", empty=False)(name))
-            for where, en, ru in found:
-                yield ((name, *where), en, ru)
+            for where, message in found:
+                yield ((name, *where), message)
             if found:
                 continue
-            for where, en, ru in _metadata(element, str(name), context):
-                yield ((name, *where), en, ru)
+            for where, message in _metadata(element, str(name), context):
+                yield ((name, *where), message)
 
     return check
 
@@ -605,17 +668,21 @@ def _date_format(value: Any) -> Iterator[Found]:
     if not isinstance(value, str) or not value.strip():
         yield (
             (),
-            "write the date format as one text, like “%d.%m.%Y” (not a list).",
-            "укажите формат даты одним текстом, например «%d.%m.%Y» (не списком).",
+            Message(
+                "write the date format as one text, like “%d.%m.%Y” (not a list).",
+                "укажите формат даты одним текстом, например «%d.%m.%Y» (не списком).",
+            ),
         )
         return
     if len(value) > 100 or any(c in value for c in "<>&\"'") or not value.isprintable():
         yield (
             (),
-            "write the date format as plain text of at most 100 characters, without "
-            "“<”, “>”, “&” and quotes, like “%d.%m.%Y”.",
-            "укажите формат даты простым текстом не длиннее 100 знаков, без «<», «>», "
-            "«&» и кавычек, например «%d.%m.%Y».",
+            Message(
+                "write the date format as plain text of at most 100 characters, without "
+                "“<”, “>”, “&” and quotes, like “%d.%m.%Y”.",
+                "укажите формат даты простым текстом не длиннее 100 знаков, без «<», «>», "
+                "«&» и кавычек, например «%d.%m.%Y».",
+            ),
         )
         return
     try:
@@ -623,8 +690,10 @@ def _date_format(value: Any) -> Iterator[Found]:
     except (ValueError, UnicodeError):
         yield (
             (),
-            f"“{value}” is not a date format; write one like “%d.%m.%Y”.",
-            f"«{value}» — не формат даты; укажите, например, «%d.%m.%Y».",
+            Message(
+                f"“{value}” is not a date format; write one like “%d.%m.%Y”.",
+                f"«{value}» — не формат даты; укажите, например, «%d.%m.%Y».",
+            ),
         )
 
 
@@ -632,8 +701,10 @@ def _lang_key(value: Any) -> Iterator[Found]:
     if not isinstance(value, str) or not LANG_CODE.match(value):
         yield (
             (),
-            f"“{value}” is not a language code; write one like ru or en.",
-            f"«{value}» — не код языка; укажите, например, ru или en.",
+            Message(
+                f"“{value}” is not a language code; write one like ru or en.",
+                f"«{value}» — не код языка; укажите, например, ru или en.",
+            ),
         )
 
 
@@ -642,22 +713,27 @@ def _locale(value: Any) -> Iterator[Found]:
     if not isinstance(value, str) or not LOCALE_NAME.match(value):
         yield (
             (),
-            f"“{value}” is not a locale name; write one like “ru_RU.UTF-8” (or "
-            "leave LOCALE out: dates are written in each page's language anyway).",
-            f"«{value}» — не название локали; укажите, например, «ru_RU.UTF-8» (или "
-            "уберите LOCALE: даты и так пишутся на языке страницы).",
+            Message(
+                f"“{value}” is not a locale name; write one like “ru_RU.UTF-8” (or "
+                "leave LOCALE out: dates are written in each page's language anyway).",
+                f"«{value}» — не название локали; укажите, например, «ru_RU.UTF-8» (или "
+                "уберите LOCALE: даты и так пишутся на языке страницы).",
+            ),
         )
 
 
 def _plain_text(value: Any) -> Iterator[Found]:
     """Text Pelican puts into pages as HTML (``SUMMARY_END_SUFFIX``): no markup."""
     if not isinstance(value, str):
-        yield ((), "write a text here.", "здесь должен быть текст.")
+        yield ((), Message("write a text here.", "здесь должен быть текст."))
     elif any(c in value for c in "<>&\"'"):
         yield (
             (),
-            "write plain text without “<”, “>”, “&” and quotes; it is put into pages as it is.",
-            "пишите простой текст без «<», «>», «&» и кавычек: он попадает на страницы как есть.",
+            Message(
+                "write plain text without “<”, “>”, “&” and quotes; it is put into pages as it is.",
+                "пишите простой текст без «<», «>», «&» и кавычек: он попадает на страницы "
+                "как есть.",
+            ),
         )
 
 
@@ -667,14 +743,16 @@ def _name_text(value: Any) -> Iterator[Found]:
     for i, text in enumerate(value if isinstance(value, list) else [value]):
         where = (i,) if isinstance(value, list) else ()
         if not isinstance(text, str):
-            yield (where, "write a text here.", "здесь должен быть текст.")
+            yield (where, Message("write a text here.", "здесь должен быть текст."))
         elif any(c in text for c in "<>&") or not text.isprintable():
             yield (
                 where,
-                f"“{text}” contains markup (“<”, “>”, “&”) or an invisible "
-                "character; write plain text.",
-                f"«{text}» содержит разметку («<», «>», "
-                "«&») или невидимый символ; пишите простой текст.",
+                Message(
+                    f"“{text}” contains markup (“<”, “>”, “&”) or an invisible "
+                    "character; write plain text.",
+                    f"«{text}» содержит разметку («<», «>», "
+                    "«&») или невидимый символ; пишите простой текст.",
+                ),
             )
 
 
@@ -683,8 +761,10 @@ def _one_of(*choices: str) -> Validator:
         if value not in choices:
             yield (
                 (),
-                f"write one of: {', '.join(choices)}.",
-                f"укажите одно из: {', '.join(choices)}.",
+                Message(
+                    f"write one of: {', '.join(choices)}.",
+                    f"укажите одно из: {', '.join(choices)}.",
+                ),
             )
 
     return check
@@ -705,10 +785,12 @@ def _order(value: Any) -> Iterator[Found]:
         choices = ", ".join(ORDER_KEYS)
         yield (
             (),
-            f"write what to sort by: one of {choices}, optionally with “reversed-” "
-            "before it, like “reversed-date”.",
-            f"укажите, по чему сортировать: одно из {choices}, можно с «reversed-» "
-            "впереди, например «reversed-date».",
+            Message(
+                f"write what to sort by: one of {choices}, optionally with “reversed-” "
+                "before it, like “reversed-date”.",
+                f"укажите, по чему сортировать: одно из {choices}, можно с «reversed-» "
+                "впереди, например «reversed-date».",
+            ),
         )
 
 
@@ -722,9 +804,12 @@ def _translation_id(value: Any) -> Iterator[Found]:
     if value not in TRANSLATION_KEYS:
         yield (
             (),
-            f"write {' or '.join(TRANSLATION_KEYS)} (or leave it empty to pair no translations).",
-            f"укажите {' или '.join(TRANSLATION_KEYS)} (или оставьте "
-            "пустым, чтобы не связывать переводы).",
+            Message(
+                f"write {' or '.join(TRANSLATION_KEYS)} (or leave it empty to pair no "
+                "translations).",
+                f"укажите {' или '.join(TRANSLATION_KEYS)} (или оставьте "
+                "пустым, чтобы не связывать переводы).",
+            ),
         )
 
 
@@ -750,10 +835,12 @@ def _link_pairs(value: Any) -> Iterator[Found]:
         if problem:
             yield (
                 (i, 1),
-                f"“{address}” is neither a web, e-mail or phone address nor a "
-                f"path inside the site: it {problem.en}.",
-                f"«{address}» — не адрес сайта, почты или телефона и не путь внутри "
-                f"сайта: оно {problem.ru}.",
+                Message(
+                    f"“{address}” is neither a web, e-mail or phone address nor a "
+                    f"path inside the site: it {problem.en}.",
+                    f"«{address}» — не адрес сайта, почты или телефона и не путь внутри "
+                    f"сайта: оно {problem.ru}.",
+                ),
             )
 
 
@@ -761,23 +848,26 @@ def _pagination_patterns(value: Any) -> Iterator[Found]:
     if not isinstance(value, list):
         yield (
             (),
-            "write a list of [number, address, file name].",
-            "укажите список [номер, адрес, имя файла].",
+            Message(
+                "write a list of [number, address, file name].",
+                "укажите список [номер, адрес, имя файла].",
+            ),
         )
         return
     for i, entry in enumerate(value):
         if not (isinstance(entry, list) and len(entry) == 3 and _is_int(entry[0])):
             yield (
                 (i,),
-                "write [number, address, file name].",
-                "укажите [номер, адрес, имя файла].",
+                Message(
+                    "write [number, address, file name].", "укажите [номер, адрес, имя файла]."
+                ),
             )
             continue
         if entry[0] < 1:
-            yield ((i, 0), "the page number starts at 1.", "номер страницы — от 1.")
+            yield ((i, 0), Message("the page number starts at 1.", "номер страницы — от 1."))
         for j, suffixes in ((1, ()), (2, (".html",))):
-            for where, en, ru in _file_pattern(entry[j], suffixes):
-                yield ((i, j, *where), en, ru)
+            for where, message in _file_pattern(entry[j], suffixes):
+                yield ((i, j, *where), message)
 
 
 _ANY_TEXT = _text()

@@ -28,7 +28,7 @@ from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from gardarika.errors import Problem
+from gardarika.errors import Message, Problem
 
 KeyPath = tuple[str | int, ...]
 
@@ -68,10 +68,9 @@ class CheckedValues:
 class _LimitError(yaml.composer.ComposerError):
     """A limit of this module passed: the reason in both languages, and where."""
 
-    def __init__(self, en: str, ru: str, mark: yaml.Mark | None):
-        super().__init__(problem=en, problem_mark=mark)
-        self.en = en
-        self.ru = ru
+    def __init__(self, message: Message, mark: yaml.Mark | None):
+        super().__init__(problem=message.en, problem_mark=mark)
+        self.message = message
 
 
 try:  # libyaml's parser, when PyYAML was built with it: five times faster
@@ -121,18 +120,22 @@ class _Loader(CheckedValues, _Base):  # type: ignore[valid-type,misc]
         self.text_count += text
         if self.node_count > MAX_NODES:
             raise _LimitError(
-                f"this file holds more than {MAX_NODES} values (an alias “*name” counts "
-                "as the whole value it repeats)",
-                f"в файле больше {MAX_NODES} значений (псевдоним «*имя» считается как всё "
-                "значение, которое он повторяет)",
+                Message(
+                    f"this file holds more than {MAX_NODES} values (an alias “*name” counts "
+                    "as the whole value it repeats)",
+                    f"в файле больше {MAX_NODES} значений (псевдоним «*имя» считается как всё "
+                    "значение, которое он повторяет)",
+                ),
                 mark,
             )
         if self.text_count > MAX_TEXT:
             raise _LimitError(
-                f"this file holds more than {MAX_TEXT} characters of text (an alias "
-                "“*name” counts as the whole value it repeats)",
-                f"в файле больше {MAX_TEXT} знаков текста (псевдоним «*имя» считается как "
-                "всё значение, которое он повторяет)",
+                Message(
+                    f"this file holds more than {MAX_TEXT} characters of text (an alias "
+                    "“*name” counts as the whole value it repeats)",
+                    f"в файле больше {MAX_TEXT} знаков текста (псевдоним «*имя» считается как "
+                    "всё значение, которое он повторяет)",
+                ),
                 mark,
             )
 
@@ -144,16 +147,21 @@ class _Loader(CheckedValues, _Base):  # type: ignore[valid-type,misc]
             self.alias_count += 1
             if self.alias_count > MAX_ALIASES:
                 raise _LimitError(
-                    f"more than {MAX_ALIASES} aliases (“*name”)",
-                    f"больше {MAX_ALIASES} псевдонимов («*имя»)",
+                    Message(
+                        f"more than {MAX_ALIASES} aliases (“*name”)",
+                        f"больше {MAX_ALIASES} псевдонимов («*имя»)",
+                    ),
                     mark,
                 )
             node = super().compose_node(parent, index)
             if id(node) in self.open:
                 raise _LimitError(
-                    "an alias (“*name”) inside the value it names: the value would contain itself",
-                    "псевдоним («*имя») внутри того значения, которое он называет: "
-                    "значение содержало бы само себя",
+                    Message(
+                        "an alias (“*name”) inside the value it names: the value would "
+                        "contain itself",
+                        "псевдоним («*имя») внутри того значения, которое он называет: "
+                        "значение содержало бы само себя",
+                    ),
                     mark,
                 )
             nodes, text = self.sizes[id(node)]
@@ -162,8 +170,10 @@ class _Loader(CheckedValues, _Base):  # type: ignore[valid-type,misc]
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise _LimitError(
-                f"lists and groups nested more than {MAX_DEPTH} levels deep",
-                f"списки и группы вложены глубже {MAX_DEPTH} уровней",
+                Message(
+                    f"lists and groups nested more than {MAX_DEPTH} levels deep",
+                    f"списки и группы вложены глубже {MAX_DEPTH} уровней",
+                ),
                 mark,
             )
         nodes_before, text_before = self.node_count, self.text_count
@@ -291,9 +301,9 @@ def read_yaml(path: Path, shown_as: str) -> tuple[YamlDocument | None, list[Prob
             Problem(
                 file=shown_as,
                 line=mark.line + 1 if mark else None,
-                en=f"{exc.en}. A settings file needs no more: write the values out, with "
+                en=f"{exc.message.en}. A settings file needs no more: write the values out, with "
                 "fewer aliases and less nesting.",
-                ru=f"{exc.ru}. Файлу настроек столько не нужно: запишите значения явно, с "
+                ru=f"{exc.message.ru}. Файлу настроек столько не нужно: запишите значения явно, с "
                 "меньшим числом псевдонимов и вложений.",
             )
         ]

@@ -153,7 +153,7 @@ def read_document(path: Path, site: SiteConfig, root: Path) -> Document | Proble
     try:
         metadata, lines, body_line, body = read_metadata(text)
     except ContentError as error:
-        return Problem(file=shown, line=error.line, en=error.en, ru=error.ru)
+        return error.problem(shown)
     rel = path.relative_to(site.content).as_posix()
     folder, name = posixpath.split(rel)
     stem, suffix_lang = _split_language(name.rsplit(".", 1)[0], site.languages)
@@ -186,7 +186,7 @@ def read_guarded(path: Path, site: SiteConfig, root: Path) -> Document | Problem
         error = too_slow_error(slow.args[0])
     except RecursionError:
         error = too_deep_error()
-    return Problem(file=shown, line=error.line, en=error.en, ru=error.ru)
+    return error.problem(shown)
 
 
 def assign_slugs(documents: list[Document], languages: tuple[str, ...]) -> None:

@@ -15,7 +15,7 @@ import yaml
 from markdown.extensions.meta import META_MORE_RE, META_RE
 
 from gardarika.config.yamlfile import CheckedValues
-from gardarika.errors import ContentError
+from gardarika.errors import ContentError, Message
 
 OPENING = re.compile(r"\A---[ \t]*\r?\n")
 CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
@@ -29,11 +29,13 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     closing = CLOSING.search(text, opening.end())
     if not closing:
         raise ContentError(
+            Message(
+                "the front matter that starts with “---” on line 1 is never closed: add a "
+                "line with “---” after the last metadata line.",
+                "блок метаданных, начатый строкой «---» в строке 1, не закрыт: добавьте "
+                "строку «---» после последней строки метаданных.",
+            ),
             line=1,
-            en="the front matter that starts with “---” on line 1 is never closed: add a "
-            "line with “---” after the last metadata line.",
-            ru="блок метаданных, начатый строкой «---» в строке 1, не закрыт: добавьте "
-            "строку «---» после последней строки метаданных.",
         )
     front = text[opening.end() : closing.start()]
     body_start = text.count("\n", 0, closing.end()) + 2
@@ -82,11 +84,13 @@ def parse_front_matter(front: str) -> dict[str, Any]:
     """The metadata mapping; YAML errors carry the line in the file (``---`` is line 1)."""
     if _OPENERS.search(front) and _too_deep(front):
         raise ContentError(
+            Message(
+                f"the metadata between the “---” lines is nested more than {MAX_DEPTH} "
+                "brackets deep. Write one “key: value” per line, lists as [a, b].",
+                f"метаданные между строками «---» вложены глубже {MAX_DEPTH} скобок. Пишите "
+                "по одной паре «ключ: значение» в строке, списки — как [a, b].",
+            ),
             line=2,
-            en=f"the metadata between the “---” lines is nested more than {MAX_DEPTH} "
-            "brackets deep. Write one “key: value” per line, lists as [a, b].",
-            ru=f"метаданные между строками «---» вложены глубже {MAX_DEPTH} скобок. Пишите "
-            "по одной паре «ключ: значение» в строке, списки — как [a, b].",
         )
     try:
         data = yaml.load(front, Loader=_Loader)
@@ -94,19 +98,23 @@ def parse_front_matter(front: str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or "not valid YAML"
         raise ContentError(
+            Message(
+                f"the metadata between the “---” lines is not valid YAML ({reason}). Write "
+                "one “key: value” per line; put a title containing “: ” in quotes.",
+                f"метаданные между строками «---» записаны с ошибкой ({reason}). Пишите по "
+                "одной паре «ключ: значение» в строке; заголовок с «: » возьмите в кавычки.",
+            ),
             line=mark.line + 2 if mark else 1,
-            en=f"the metadata between the “---” lines is not valid YAML ({reason}). Write "
-            "one “key: value” per line; put a title containing “: ” in quotes.",
-            ru=f"метаданные между строками «---» записаны с ошибкой ({reason}). Пишите по "
-            "одной паре «ключ: значение» в строке; заголовок с «: » возьмите в кавычки.",
         ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ContentError(
+            Message(
+                "the metadata between the “---” lines must be “key: value” lines.",
+                "между строками «---» должны быть строки вида «ключ: значение».",
+            ),
             line=2,
-            en="the metadata between the “---” lines must be “key: value” lines.",
-            ru="между строками «---» должны быть строки вида «ключ: значение».",
         )
     return data
 

@@ -70,7 +70,7 @@ from gardarika.config.network import (
     repository_problem,
     visible,
 )
-from gardarika.errors import display_path
+from gardarika.errors import Message, display_path
 from gardarika.fs.confine import is_inside
 
 #: seconds a clone or a fetch may take; then git (and ssh, a remote helper) is stopped
@@ -277,12 +277,12 @@ def _said(done: subprocess.CompletedProcess[str]) -> str:
 # -- what a fetched commit would check out ------------------------------------------------
 
 
-def _size(n: int) -> tuple[str, str]:
+def _size(n: int) -> Message:
     if n >= _MB:
-        return f"{n / _MB:.0f} MB", f"{n / _MB:.0f} МБ"
+        return Message(f"{n / _MB:.0f} MB", f"{n / _MB:.0f} МБ")
     if n >= 1024:
-        return f"{n // 1024} KB", f"{n // 1024} КБ"
-    return f"{n} byte{'' if n == 1 else 's'}", f"{n} байт"
+        return Message(f"{n // 1024} KB", f"{n // 1024} КБ")
+    return Message(f"{n} byte{'' if n == 1 else 's'}", f"{n} байт")
 
 
 def _shown(path: bytes) -> str:
@@ -299,28 +299,30 @@ class _Tree:
     #: symbolic links: path -> object of the target
     links: dict[bytes, str] = field(default_factory=dict)
     submodules: list[bytes] = field(default_factory=list)
-    problem: tuple[str, str] | None = None
+    problem: Message | None = None
 
-    def largest(self) -> tuple[str, str]:
+    def largest(self) -> Message:
         if not self.biggest:
             return "", ""
         en, ru = _size(self.biggest_bytes)
         shown = _shown(self.biggest)
-        return (f" (the largest file: {shown}, {en})", f" (самый большой файл: {shown}, {ru})")
+        return Message(
+            f" (the largest file: {shown}, {en})", f" (самый большой файл: {shown}, {ru})"
+        )
 
-    def add(self, record: bytes) -> tuple[str, str] | None:
+    def add(self, record: bytes) -> Message | None:
         """Count one entry; the problem once a limit is passed."""
         meta, tab, path = record.partition(b"\t")
         fields = meta.split()
         if not tab or len(fields) != 4:
-            return (
+            return Message(
                 "git listed an entry it could not describe.",
                 "git выдал запись, которую не удалось разобрать.",
             )
         mode, kind, oid, length = (f.decode("ascii", "replace") for f in fields)
         self.size.entries += 1
         if path.count(b"/") >= MAX_TOWN_DEPTH:
-            return (
+            return Message(
                 f"its folders are nested more than {MAX_TOWN_DEPTH} levels deep "
                 f"({_shown(path[:200])}…); a site needs a few levels.",
                 f"в нём папки вложены глубже {MAX_TOWN_DEPTH} уровней "
@@ -335,7 +337,7 @@ class _Tree:
                 self.biggest, self.biggest_bytes = path, n
             if mode == "120000":
                 if not 0 < n <= _MAX_LINK:
-                    return (
+                    return Message(
                         f"{_shown(path)} is a symbolic link to a path of {n} bytes; a "
                         "link in a town's folder leads to a file beside it.",
                         f"{_shown(path)} — символическая ссылка на путь длиной {n} "
@@ -345,7 +347,7 @@ class _Tree:
             if n > MAX_FILE_BYTES:
                 self.size.too_big, self.size.too_big_bytes = _shown(path), n
                 en, ru = _size(n)
-                return (
+                return Message(
                     f"the file {_shown(path)} is {en}; at most {MAX_FILE_BYTES // _MB} "
                     "MB are allowed for one file (a picture can be saved smaller, a "
                     "long video belongs on a video site).",
@@ -355,7 +357,7 @@ class _Tree:
                 )
         if self.size.entries > MAX_TOWN_ENTRIES:
             en, ru = self.largest()
-            return (
+            return Message(
                 f"it holds more than {MAX_TOWN_ENTRIES} files and folders{en}, far "
                 "more than a town's site needs: look for a folder copied many times, "
                 "files added by mistake or folders nested over and over (a “git "
@@ -367,7 +369,7 @@ class _Tree:
             )
         if self.size.bytes > MAX_TOWN_BYTES:
             en, ru = self.largest()
-            return (
+            return Message(
                 f"its files add up to more than {MAX_TOWN_BYTES // _MB} MB{en}; remove "
                 "large files readers do not need, or make the pictures smaller.",
                 f"его файлы занимают больше {MAX_TOWN_BYTES // _MB} МБ{ru}; удалите "
@@ -381,7 +383,7 @@ class Streamed:
     """How :func:`stream_records` ended, for its caller to put in words."""
 
     #: what ``add`` found wrong with a record (it stopped the listing)
-    problem: tuple[str, str] | None = None
+    problem: Message | None = None
     #: a record grew longer than the limit given (no file system takes such a path)
     too_long: bool = False
     #: the command did not finish within its time
@@ -396,7 +398,7 @@ def stream_records(
     cwd: Path | None,
     timeout: float,
     max_record: int,
-    add: Callable[[bytes], tuple[str, str] | None],
+    add: Callable[[bytes], Message | None],
 ) -> Streamed:
     """Run ``command`` (such as ``git ls-tree -z``) and hand ``add`` each NUL-ended
     record as it comes; the command is stopped, with whatever it started, as soon as
@@ -466,17 +468,17 @@ def _list_tree(git: _Git, git_dir: Path, commit: str) -> _Tree:
     if ended.problem:
         tree.problem = ended.problem
     elif ended.too_long:
-        tree.problem = (
+        tree.problem = Message(
             "it holds a path longer than any file system takes.",
             "в нём есть путь длиннее, чем допускает любая файловая система.",
         )
     elif ended.timed_out:
-        tree.problem = (
+        tree.problem = Message(
             f"listing its files took more than {LOCAL_TIMEOUT} s.",
             f"перечисление его файлов заняло больше {LOCAL_TIMEOUT} с.",
         )
     elif ended.failure is not None:
-        tree.problem = (
+        tree.problem = Message(
             f"its files could not be listed ({ended.failure}).",
             f"не удалось перечислить его файлы ({ended.failure}).",
         )
@@ -509,7 +511,7 @@ def _leaves(link: str, target: str, links: set[str]) -> bool:
     return False
 
 
-def _link_problem(git: _Git, git_dir: Path, links: dict[bytes, str]) -> tuple[str, str] | None:
+def _link_problem(git: _Git, git_dir: Path, links: dict[bytes, str]) -> Message | None:
     """The first symbolic link of the tree that leads out of the town's folder."""
     asked = "".join(f"{oid}\n" for oid in links.values())
     with subprocess.Popen(
@@ -539,14 +541,14 @@ def _link_problem(git: _Git, git_dir: Path, links: dict[bytes, str]) -> tuple[st
     names = {path.decode("utf-8", "surrogateescape") for path in links}
     for path, oid in sorted(links.items()):
         if oid not in targets:
-            return (
+            return Message(
                 f"the symbolic link {_shown(path)} could not be read.",
                 f"не удалось прочитать символическую ссылку {_shown(path)}.",
             )
         target = targets[oid].decode("utf-8", "surrogateescape")
         if _leaves(path.decode("utf-8", "surrogateescape"), target, names):
             shown = visible(target)
-            return (
+            return Message(
                 f"{_shown(path)} is a symbolic link leading out of the town's folder "
                 f"(to “{shown}”); a link may lead only to a file of the town, and not "
                 "through another link.",
@@ -560,7 +562,7 @@ def _link_problem(git: _Git, git_dir: Path, links: dict[bytes, str]) -> tuple[st
 # -- pulling ------------------------------------------------------------------------------
 
 
-def _folder_problem(network: Network, town: str, folder: Path) -> tuple[str, str] | None:
+def _folder_problem(network: Network, town: str, folder: Path) -> Message | None:
     """The town's content folder is a folder of its own in ``content/`` (as the settings
     check requires: never the project, whose .git a fetch would write into, nor
     ``content/`` or another town's folder), and a clone in it has a ``.git`` of its
@@ -584,14 +586,14 @@ def _folder_problem(network: Network, town: str, folder: Path) -> tuple[str, str
             ):
                 own = False
     if not own:
-        return (
+        return Message(
             f"{shown} is not a folder of the town's own inside content/; a pull writes only there.",
             f"{shown} — не собственная папка города внутри content/; получать "
             "материалы можно только туда.",
         )
     dot_git = folder / ".git"
     if os.path.lexists(dot_git) and (dot_git.is_symlink() or not dot_git.is_dir()):
-        return (
+        return Message(
             f"{shown}/.git is not a folder of its own (a link or a file pointing at "
             "another repository); move it away to pull again.",
             f"{shown}/.git — не отдельная папка (ссылка или файл, указывающий на "
@@ -625,13 +627,13 @@ def _no_conversion(git_dir: Path) -> None:
     attributes.write_text(NO_CONVERSION, encoding="utf-8")
 
 
-def _unconverted(git_dir: Path) -> tuple[str, str] | None:
+def _unconverted(git_dir: Path) -> Message | None:
     """:func:`_no_conversion`, or why it could not be written."""
     try:
         _no_conversion(git_dir)
     except OSError as err:
         said = visible(str(err))
-        return (
+        return Message(
             f"{said}: git could not be told to check files out unchanged.",
             f"{said}: не удалось запретить git изменять файлы при извлечении.",
         )

@@ -136,13 +136,13 @@ SITE_FILES = ("search-index.js",)
 SITE_PAGES = ("index", "tags", "categories", "authors", "archives", "404", "search")
 
 
-def page_file_problem(value: str, other_languages: tuple[str, ...]) -> tuple[str, str] | None:
+def page_file_problem(value: str, other_languages: tuple[str, ...]) -> Message | None:
     """Why ``save_as`` (already a plain address) cannot be the file of a page, or
     ``None``: it must name an ``.html`` file of its own, not a folder and not a place
     where the site keeps its own pages (compared without regard to case, as on a stick
     or a CD)."""
     if value.endswith("/") or posixpath.normpath(value) in (".", ""):
-        return (
+        return Message(
             "names a folder, not a file. Write a file name, like “news/fair.html”.",
             "называет папку, а не файл. Укажите имя файла, например «news/fair.html».",
         )
@@ -153,12 +153,12 @@ def page_file_problem(value: str, other_languages: tuple[str, ...]) -> tuple[str
         len(parts) == 1 and stem in SITE_PAGES
     )
     if taken:
-        return (
+        return Message(
             f"is where the site keeps its own pages (“{parts[0]}”). Choose another name.",
             f"занято служебными страницами сайта («{parts[0]}»). Выберите другое имя.",
         )
     if not parts[-1].endswith(".html"):
-        return (
+        return Message(
             "is not the name of a web page: a page's file name ends with “.html”, like "
             "“news/fair.html”.",
             "— не имя веб-страницы: имя файла страницы "
@@ -167,7 +167,7 @@ def page_file_problem(value: str, other_languages: tuple[str, ...]) -> tuple[str
     unportable = name_problems(value)
     if unportable:
         en, ru = unportable[0]
-        return (
+        return Message(
             f"cannot be a file on a USB stick or a CD: {en}. Choose another name.",
             f"не годится для файла на флешке или диске: {ru}. Выберите другое имя.",
         )

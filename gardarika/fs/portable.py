@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from gardarika.content.transliteration import transliterate
+from gardarika.errors import Message
 
 RESERVED = frozenset(
     {"con", "prn", "aux", "nul", "clock$"}
@@ -66,7 +67,7 @@ def portable_path(path: str) -> str:
     )
 
 
-def name_problems(path: str) -> list[tuple[str, str]]:
+def name_problems(path: str) -> list[Message]:
     """What is wrong with a relative output path: (English, Russian) reasons."""
     problems = []
     for part in path.split("/"):
@@ -74,7 +75,7 @@ def name_problems(path: str) -> list[tuple[str, str]]:
             continue
         if not _ALLOWED.match(part):
             problems.append(
-                (
+                Message(
                     f"“{part}” has characters other than lower-case Latin letters, digits, "
                     "“-”, “_” and “.”",
                     f"в «{part}» есть знаки кроме строчных латинских букв, цифр, «-», «_» и «.»",
@@ -82,25 +83,29 @@ def name_problems(path: str) -> list[tuple[str, str]]:
             )
         if _is_reserved(part):
             problems.append(
-                (
+                Message(
                     f"“{part}” is a device name reserved by Windows",
                     f"«{part}» — имя устройства, запрещённое в Windows",
                 )
             )
         if part.endswith((".", " ")):
             problems.append(
-                (f"“{part}” ends with a dot or space", f"«{part}» кончается точкой или пробелом")
+                Message(
+                    f"“{part}” ends with a dot or space", f"«{part}» кончается точкой или пробелом"
+                )
             )
         if len(part) > MAX_NAME:
             problems.append(
-                (
+                Message(
                     f"“{part[:20]}…” is longer than {MAX_NAME} characters",
                     f"«{part[:20]}…» длиннее {MAX_NAME} знаков",
                 )
             )
     if len(path) > MAX_PATH:
         problems.append(
-            (f"the path is longer than {MAX_PATH} characters", f"путь длиннее {MAX_PATH} знаков")
+            Message(
+                f"the path is longer than {MAX_PATH} characters", f"путь длиннее {MAX_PATH} знаков"
+            )
         )
     return problems
 

@@ -93,7 +93,7 @@ from gardarika.config.network import (
     visible,
 )
 from gardarika.content.pull import NO_CONVERSION, stream_records
-from gardarika.errors import GardarikaError, Problem
+from gardarika.errors import GardarikaError, Message, Problem
 from gardarika.fs.confine import path_problem
 
 MANIFEST = ".gardarika-manifest.json"
@@ -102,12 +102,12 @@ MANIFEST = ".gardarika-manifest.json"
 #: 200 000 files has a manifest of some 20 MB)
 MANIFEST_LIMIT = 64 * 1024 * 1024
 
-NOT_A_NAME = ("is not a file name", "— не имя файла")
-NOT_PLAIN = (
+NOT_A_NAME = Message("is not a file name", "— не имя файла")
+NOT_PLAIN = Message(
     "has an empty or “.” part; a file of a site is a plain path like “news/today.html”",
     "содержит пустую часть или «.»; файл сайта — простой путь вроде «news/today.html»",
 )
-HIDDEN_PART = (
+HIDDEN_PART = Message(
     "has a hidden part (a name starting with a dot, like “.git” or "
     "“.htaccess”); a built site has none, and a deploy never writes or deletes "
     "one",
@@ -116,7 +116,7 @@ HIDDEN_PART = (
 )
 
 
-def name_problem(name: object) -> tuple[str, str] | None:
+def name_problem(name: object) -> Message | None:
     """Why ``name`` cannot be a file of a deployed site (in English and Russian), or
     ``None`` if it can. A file of a site is a plain relative path of visible names,
     like ``news/today.html``: never ``../x``, ``/etc/x``, ``a//b``, ``.git/config``,
@@ -125,7 +125,7 @@ def name_problem(name: object) -> tuple[str, str] | None:
         return NOT_A_NAME
     problem = path_problem(name)
     if problem is not None:
-        return (problem.en, problem.ru)
+        return problem
     parts = name.split("/")
     if any(part in ("", ".") for part in parts):
         return NOT_PLAIN
@@ -564,13 +564,13 @@ class _Listing:
     entries: int = 0
     bytes: int = 0
 
-    def add(self, record: bytes) -> tuple[str, str] | None:
+    def add(self, record: bytes) -> Message | None:
         """Count one entry (``mode type object size<TAB>path``); what is wrong once a
         bound is passed, in English and Russian."""
         meta, tab, path = record.partition(b"\t")
         fields = meta.split()
         if not tab or len(fields) != 4:
-            return (
+            return Message(
                 "an entry git listed that could not be read",
                 "запись, которую выдал git и которую не удалось разобрать",
             )
@@ -579,7 +579,7 @@ class _Listing:
             size = int(fields[3]) if fields[3].isdigit() else 0
             self.bytes += size
             if size > MAX_TARGET_FILE_BYTES:
-                return (
+                return Message(
                     f"the file {_shown(path)} of {size} bytes, over the "
                     f"{MAX_TARGET_FILE_BYTES} bytes ({MAX_TARGET_FILE_BYTES // _MB} MB) "
                     "a deploy target may hold in one file",
@@ -588,14 +588,14 @@ class _Listing:
                     f"({MAX_TARGET_FILE_BYTES // _MB} МБ)",
                 )
         if self.entries > MAX_TARGET_ENTRIES:
-            return (
+            return Message(
                 f"more than {MAX_TARGET_ENTRIES} files and folders, the most a deploy "
                 "target may hold",
                 f"больше {MAX_TARGET_ENTRIES} файлов и папок — больше, чем может быть "
                 "в месте публикации",
             )
         if self.bytes > MAX_TARGET_BYTES:
-            return (
+            return Message(
                 f"more than {MAX_TARGET_BYTES // _MB} MB of files, the most a deploy "
                 "target may hold",
                 f"больше {MAX_TARGET_BYTES // _MB} МБ файлов — больше, чем может быть "
@@ -604,7 +604,7 @@ class _Listing:
         return None
 
 
-def _listing_problem(command: list[str], cwd: Path) -> tuple[str, str] | None:
+def _listing_problem(command: list[str], cwd: Path) -> Message | None:
     """Run ``command`` (a ``git ls-tree -r -t -l -z``) and count what it lists as it
     comes; git is stopped at the first bound passed, since a git bomb lists entries
     without end. What is wrong (in English and Russian), or ``None``."""
@@ -614,17 +614,17 @@ def _listing_problem(command: list[str], cwd: Path) -> tuple[str, str] | None:
     if ended.problem:
         return ended.problem
     if ended.too_long:
-        return (
+        return Message(
             "a path longer than any file system takes",
             "путь длиннее, чем допускает любая файловая система",
         )
     if ended.timed_out:
-        return (
+        return Message(
             f"more files than git could list in {LIST_TIMEOUT} s",
             f"больше файлов, чем git смог перечислить за {LIST_TIMEOUT} с",
         )
     if ended.failure is not None:
-        return (
+        return Message(
             f"files that could not be listed ({ended.failure})",
             f"файлы, которые не удалось перечислить ({ended.failure})",
         )
@@ -867,29 +867,31 @@ def make_target(town: str, name: str, options: dict[str, Any], root: Path) -> Ta
     some other way cannot turn a deploy into a command or a write outside its place."""
     kind = options.get("type")
     where = f"deploy.{name}"
-    refused: list[tuple[str, str, str]] = []
+    refused: list[tuple[str, Message]] = []
     if "_refused" in options:  # another town's target writes to the same place
-        refused.append((where, *options["_refused"]))
+        refused.append((where, options["_refused"]))
     if not DEPLOY_NAME.match(str(name)):
         refused.append(
-            (where, "not a name for a deploy target.", "недопустимое имя цели публикации.")
+            (where, Message("not a name for a deploy target.", "недопустимое имя цели публикации."))
         )
     for key, rule in DEPLOY_KEYS.get(str(kind), {}).items():
         if key in options:
             reason = rule(options[key], root)
             if reason:
-                refused.append((f"{where}.{key}", *reason))
+                refused.append((f"{where}.{key}", reason))
     if "ssh_options" in options:
         refused.append(
             (
                 f"{where}.ssh_options",
-                "ssh options cannot be set in a town's file.",
-                "параметры ssh нельзя задавать в файле города.",
+                Message(
+                    "ssh options cannot be set in a town's file.",
+                    "параметры ssh нельзя задавать в файле города.",
+                ),
             )
         )
     if refused:
         raise GardarikaError(
-            [Problem(file=f"sites/{town}.yaml", key=key, en=en, ru=ru) for key, en, ru in refused]
+            [Problem(file=f"sites/{town}.yaml", key=key, en=en, ru=ru) for key, (en, ru) in refused]
         )
     if kind == "dir":
         path = Path(os.path.expanduser(str(options["path"])))

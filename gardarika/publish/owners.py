@@ -21,14 +21,14 @@ from gardarika.config.network import (
     editor_problem,
     visible,
 )
-from gardarika.errors import display_path
+from gardarika.errors import Message, display_path
 
 #: a path written into CODEOWNERS: nothing a CODEOWNERS parser reads as a pattern, a
 #: comment, an escape or the end of the path (no space, ``*?[]!#\``, new line)
 SAFE_PATH = re.compile(r"[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*")
 
 
-def _town_rules(network: Network, town: str) -> tuple[list[str], tuple[str, str] | None]:
+def _town_rules(network: Network, town: str) -> tuple[list[str], Message | None]:
     """The CODEOWNERS rules of one town, or why they cannot be written safely."""
     site = network.sites[town]
     for editor in site.editors:
@@ -39,7 +39,7 @@ def _town_rules(network: Network, town: str) -> tuple[list[str], tuple[str, str]
     parts = content.split("/")
     if not SAFE_PATH.fullmatch(content) or parts[0] != "content" or len(parts) < 2:
         shown = visible(content)
-        return [], (
+        return [], Message(
             f"its content folder “{shown}” is not a folder inside content/ named with "
             "lower-case Latin letters, digits, “.”, “_” and “-”: a rule for it could "
             "claim other towns' files or add rules of its own. Rename the folder (and "
@@ -52,7 +52,7 @@ def _town_rules(network: Network, town: str) -> tuple[list[str], tuple[str, str]
     settings = display_path(site.file, network.root)
     if not SAFE_PATH.fullmatch(settings) or not re.fullmatch(r"sites/[^/]+\.ya?ml", settings):
         shown = visible(settings)
-        return [], (
+        return [], Message(
             f"its settings file “{shown}” is not a file in sites/ named like the "
             "town (lower-case Latin letters, digits and “-”).",
             f"его файл настроек «{shown}» — не файл в sites/ с именем города "

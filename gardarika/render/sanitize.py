@@ -262,24 +262,24 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-_ASK = (
+_ASK = Message(
     "ask the network maintainer if this town really needs it (trust_html)",
     "если городу это действительно нужно, обратитесь к администратору сети (trust_html)",
 )
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    "script": (
+MESSAGES: dict[str, Message] = {
+    "script": Message(
         "a {tag} was removed: pages may not run scripts from content; " + _ASK[0] + ".",
         "{tag} удалён: страницы не могут запускать программы из текста; " + _ASK[1] + ".",
     ),
-    "handler": (
+    "handler": Message(
         "the attribute {attr}= of {tag} was removed: pages may not run scripts from "
         "content; " + _ASK[0] + ".",
         "атрибут {attr}= у {tag} удалён: страницы не могут запускать программы из текста; "
         + _ASK[1]
         + ".",
     ),
-    "url": (
+    "url": Message(
         "the address “{value}” in {attr}= of {tag} was removed: only web (http, https), "
         "e-mail (mailto:), phone (tel:) and relative addresses are allowed, others such "
         "as javascript: or data: can run code or hide content. Link to a web page or a "
@@ -289,25 +289,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "javascript: или data:, могут запускать программы или скрывать содержимое. "
         "Сошлитесь на веб-страницу или файл сайта.",
     ),
-    "style": (
+    "style": Message(
         "a {tag} block was removed: the look of pages comes from the theme; use a class "
         "({{: .name}}) or ask the network maintainer to add it to the theme.",
         "блок {tag} удалён: оформление страниц задаёт тема; используйте класс "
         "({{: .name}}) или попросите администратора сети добавить его в тему.",
     ),
-    "style-attr": (
+    "style-attr": Message(
         "the style= of {tag} was removed: it loads something (url(), @import) or runs "
         "code; pictures are inserted with ![text]({{static}}/images/name.jpg).",
         "style= у {tag} удалён: он что-то загружает (url(), @import) или запускает код; "
         "картинки вставляются так: ![текст]({{static}}/images/name.jpg).",
     ),
-    "frame": (
+    "frame": Message(
         "an {tag} was removed with its contents: content may not embed other pages, "
         "players or plug-ins; put a link to it instead.",
         "{tag} удалён вместе с содержимым: в текст нельзя встраивать другие страницы, "
         "проигрыватели и модули; поставьте вместо этого ссылку.",
     ),
-    "form": (
+    "form": Message(
         "a {tag} was removed with its contents: a static site has no server to receive a "
         "form, so it could only send what readers type to another website; put a link to "
         "the form instead.",
@@ -315,30 +315,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "принял бы форму, и она могла бы только отправить введённое читателями на другой "
         "сайт; поставьте вместо неё ссылку на форму.",
     ),
-    "input": (
+    "input": Message(
         "an {tag} field was removed: a static site has no server to receive what readers "
         "type (only task-list check boxes are kept); put a link to the form instead.",
         "поле {tag} удалено: у статического сайта нет сервера, который принял бы "
         "введённое читателями (остаются только флажки списков задач); поставьте ссылку "
         "на форму.",
     ),
-    "drawing": (
+    "drawing": Message(
         "an inline {tag} was removed with its contents: it can carry scripts; save it as "
         "a file and insert it as a picture: ![text]({{static}}/images/name.svg).",
         "встроенный {tag} удалён вместе с содержимым: он может содержать программы; "
         "сохраните его файлом и вставьте как картинку: ![текст]({{static}}/images/name.svg).",
     ),
-    "head": (
+    "head": Message(
         "a {tag} was removed: it belongs to the page head, which the theme writes, and "
         "could redirect readers or change where links lead.",
         "{tag} удалён: он относится к заголовку страницы, который пишет тема, и мог бы "
         "перенаправить читателей или изменить, куда ведут ссылки.",
     ),
-    "tag": (
+    "tag": Message(
         "the tag {tag} is not allowed and was removed; its text is kept.",
         "тег {tag} не разрешён и удалён; его текст сохранён.",
     ),
-    "attribute": (
+    "attribute": Message(
         "the attribute {attr}= of {tag} is not allowed and was removed.",
         "атрибут {attr}= у {tag} не разрешён и удалён.",
     ),

@@ -24,17 +24,18 @@ from pelican.contents import Static
 
 from gardarika.build.limits import OutputTooLarge, metadata_problems
 from gardarika.content.documents import line_containing
-from gardarika.errors import ContentError
+from gardarika.errors import ContentError, Message
 
 
 def check_metadata(instance: Any) -> None:
     """Refuse a document whose metadata is over a limit."""
     if isinstance(instance, Static):
         return
-    for key, en, ru in metadata_problems(getattr(instance, "metadata", {}) or {}):
+    for key, (en, ru) in metadata_problems(getattr(instance, "metadata", {}) or {}):
         line = line_containing(instance.source_path, f"{key}:") if key else None
         raise ContentError(
-            f"{en} The page is not published.", f"{ru} Страница не опубликована.", line
+            Message(f"{en} The page is not published.", f"{ru} Страница не опубликована."),
+            line=line,
         )
 
 

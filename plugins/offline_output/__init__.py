@@ -34,6 +34,7 @@ from gardarika.build.isolation import report
 from gardarika.build.prefetch import Handing, helpers_of, say
 from gardarika.content.documents import line_containing
 from gardarika.content.slugs import fallback_slug
+from gardarika.errors import Message
 from gardarika.fs.portable import portable_name, portable_path
 from gardarika.render import pagefacts, pagepass, tags
 from gardarika.render.embeds import replace_remote_embeds
@@ -146,15 +147,15 @@ def link_plain_paths(instance: Any) -> None:
 
 #: what became of a remote embed, by ``Embed.action``: (English, Russian)
 _ACTIONS = {
-    "link": ("it was turned into a link", "он заменён ссылкой"),
-    "drop": ("it was removed", "он удалён"),
-    "srcset": (
+    "link": Message("it was turned into a link", "он заменён ссылкой"),
+    "drop": Message("it was removed", "он удалён"),
+    "srcset": Message(
         "this address was taken out of its srcset; the picture's own file (src) is shown instead",
         "этот адрес убран из srcset; показывается собственный файл картинки (src)",
     ),
 }
 #: what to do, for the things an editor can put in the town's folder instead
-_ADVICE = (
+_ADVICE = Message(
     " To show it offline, save the file in the town's folder and link it with {static}/….",
     " Чтобы это показывалось без интернета, сохраните файл в папке города и "
     "сошлитесь на него через {static}/….",

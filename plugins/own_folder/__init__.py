@@ -27,7 +27,7 @@ from pelican.contents import Static
 from gardarika.build.budget import TooSlow, budget_for, time_budget, too_deep_error, too_slow_error
 from gardarika.build.isolation import report
 from gardarika.content.documents import line_containing
-from gardarika.errors import ContentError
+from gardarika.errors import ContentError, Message
 from gardarika.fs.confine import climbs_out, really_inside
 
 logger = logging.getLogger(__name__)
@@ -59,10 +59,12 @@ def report_links_out(instance: Any) -> None:
 
 def outside_error(path: str) -> ContentError:
     return ContentError(
-        f"“{path}” is outside the site's content folder (through “..” or a symbolic "
-        "link), so it is not read. Put the file itself into the site's folder.",
-        f"«{path}» находится вне папки с материалами сайта (через «..» или символическую "
-        "ссылку) и не читается. Положите сам файл в папку сайта.",
+        Message(
+            f"“{path}” is outside the site's content folder (through “..” or a symbolic "
+            "link), so it is not read. Put the file itself into the site's folder.",
+            f"«{path}» находится вне папки с материалами сайта (через «..» или символическую "
+            "ссылку) и не читается. Положите сам файл в папку сайта.",
+        )
     )
 
 

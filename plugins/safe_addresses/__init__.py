@@ -26,7 +26,7 @@ from pelican.contents import Page, Static
 
 from gardarika.config.templates import template_problem
 from gardarika.content.documents import line_containing
-from gardarika.errors import ContentError
+from gardarika.errors import ContentError, Message
 from gardarika.fs.confine import (
     SITE_FILES,
     SITE_FOLDERS,
@@ -44,12 +44,14 @@ def _line(instance: Any, key: str, value: str) -> int | None:
     return line_containing(source, value[:60]) if value else None
 
 
-def _refuse(instance: Any, key: str, value: str, en: str, ru: str) -> None:
+def _refuse(instance: Any, key: str, value: str, problem: Message) -> None:
     shown = value if len(value) <= 80 else value[:79] + "…"
     raise ContentError(
-        f"the page's address “{key}: {shown}” {en}. The page is not published.",
-        f"адрес страницы «{key}: {shown}» {ru}. Страница не опубликована.",
-        _line(instance, key, value),
+        Message(
+            f"the page's address “{key}: {shown}” {problem.en}. The page is not published.",
+            f"адрес страницы «{key}: {shown}» {problem.ru}. Страница не опубликована.",
+        ),
+        line=_line(instance, key, value),
     )
 
 
@@ -71,7 +73,7 @@ def check_place(instance: Any) -> None:
     if isinstance(explicit, str) and explicit:
         problem = page_file_problem(explicit, others)
         if problem:
-            _refuse(instance, "save_as", explicit, *problem)
+            _refuse(instance, "save_as", explicit, problem)
     save_as = getattr(instance, "save_as", "")
     parts = save_as.casefold().split("/") if isinstance(save_as, str) else []
     if not parts or not parts[0]:
@@ -86,10 +88,12 @@ def check_place(instance: Any) -> None:
             instance,
             "save_as",
             save_as,
-            f"is where the site keeps its own pages (“{parts[0]}”); give the text a "
-            "“Slug:” or another title",
-            f"занято служебными страницами сайта («{parts[0]}»); добавьте строку "
-            "«Slug:» или измените заголовок",
+            Message(
+                f"is where the site keeps its own pages (“{parts[0]}”); give the text a "
+                "“Slug:” or another title",
+                f"занято служебными страницами сайта («{parts[0]}»); добавьте строку "
+                "«Slug:» или измените заголовок",
+            ),
         )
 
 
@@ -107,13 +111,15 @@ def check_terms(instance: Any) -> None:
         if not slug or address_problem(slug) is not None:
             name = str(getattr(term, "name", term))
             raise ContentError(
-                f"“{name}” cannot be the name of a category, tag or author: it has no "
-                "letter or digit to make its page's address from. Write it in words. The "
-                "page is not published.",
-                f"«{name}» не может быть названием рубрики, метки или автора: в нём нет "
-                "букв или цифр для адреса его страницы. Напишите его словами. Страница не "
-                "опубликована.",
-                line_containing(instance.source_path, name[:40]),
+                Message(
+                    f"“{name}” cannot be the name of a category, tag or author: it has no "
+                    "letter or digit to make its page's address from. Write it in words. The "
+                    "page is not published.",
+                    f"«{name}» не может быть названием рубрики, метки или автора: в нём нет "
+                    "букв или цифр для адреса его страницы. Напишите его словами. Страница не "
+                    "опубликована.",
+                ),
+                line=line_containing(instance.source_path, name[:40]),
             )
 
 
@@ -126,11 +132,13 @@ def check_template(instance: Any) -> None:
     problem = template_problem(text, "page" if isinstance(instance, Page) else "article")
     if problem is not None:
         raise ContentError(
-            f"template: {problem[0]}. Remove the line or name a page template of the theme. "
-            "The page is not published.",
-            f"template: {problem[1]}. Уберите строку или укажите шаблон страницы темы. "
-            "Страница не опубликована.",
-            line_containing(instance.source_path, text),
+            Message(
+                f"template: {problem[0]}. Remove the line or name a page template of the theme. "
+                "The page is not published.",
+                f"template: {problem[1]}. Уберите строку или укажите шаблон страницы темы. "
+                "Страница не опубликована.",
+            ),
+            line=line_containing(instance.source_path, text),
         )
 
 
@@ -149,7 +157,7 @@ def check_addresses(instance: Any) -> None:
             continue
         problem = address_problem(value)
         if problem is not None:
-            _refuse(instance, key, value, problem.en, problem.ru)
+            _refuse(instance, key, value, problem)
     check_place(instance)
     check_terms(instance)
 

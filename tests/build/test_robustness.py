@@ -35,7 +35,7 @@ def test_yaml_values_that_cannot_be_made_are_errors_with_their_line(
     with pytest.raises(ContentError) as caught:
         parse_front_matter(front)
     assert caught.value.line == line
-    assert words in caught.value.en
+    assert words in caught.value.message.en
 
 
 def test_deep_block_nesting_is_an_error_not_a_recursion_error() -> None:
@@ -163,7 +163,7 @@ def test_nested_aliases_are_refused_before_they_expand() -> None:
     laughs += "title: [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
     with pytest.raises(ContentError) as caught:
         parse_front_matter(laughs)
-    assert "more than 20 aliases" in caught.value.en
+    assert "more than 20 aliases" in caught.value.message.en
     assert caught.value.line == 5  # the 21st alias: 4th line of YAML, 5th of the file
     # a few aliases, as someone might use them, still work
     assert parse_front_matter("a: &a [x]\nb: [*a, *a]\n") == {"a": ["x"], "b": [["x"], ["x"]]}

@@ -20,14 +20,14 @@ def test_split() -> None:
 def test_unclosed_front_matter() -> None:
     with pytest.raises(ContentError) as caught:
         split_front_matter("---\ntitle: A\n\nBody\n")
-    assert caught.value.line == 1 and "never closed" in caught.value.en
+    assert caught.value.line == 1 and "never closed" in caught.value.message.en
 
 
 def test_yaml_error_line_counts_the_opening_dashes() -> None:
     with pytest.raises(ContentError) as caught:
         parse_front_matter("title: ok\ndate: 2024-01-01\ntags: [a, b\n")
     assert caught.value.line is not None and caught.value.line >= 4
-    assert "YAML" in caught.value.en and caught.value.ru
+    assert "YAML" in caught.value.message.en and caught.value.message.ru
 
 
 def test_not_a_mapping() -> None:
