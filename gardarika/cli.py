@@ -107,7 +107,7 @@ def trusted_towns(root: Path) -> set[str]:
     from gardarika.config.network import load_network
 
     network = load_network(root)
-    return {town for town, site in network.sites.items() if site.trust_html}
+    return {town.id for town in network.towns.values() if town.trust_html}
 
 
 def _check(root: Path, sites: str | None = None) -> int:
@@ -154,7 +154,7 @@ def lint(root: Path, site: str | None = None) -> int:
         print(unknown, file=sys.stderr)
         return 2
     errors = warnings = 0
-    checked = Builder(root).lint_towns([network.sites[town] for town in names])
+    checked = Builder(root).lint_towns([network.towns[town] for town in names])
     for town in names:
         for problem in checked[town]:
             print(problem.format())
@@ -302,27 +302,27 @@ def _deploy(root: Path, sites: str | None, target: str | None) -> int:
     network = load_network(root)
     try:  # every asked town checked before any is published
         names = network.choose(
-            _names(sites), default=[t for t in network.ordered_ids() if network.sites[t].deploy]
+            _names(sites), default=[t for t in network.ordered_ids() if network.towns[t].deploy]
         )
     except UnknownTown as unknown:
         print(unknown, file=sys.stderr)
         return 2
     failures = 0
-    for town in names:
-        site = network.sites[town]
-        targets = {n: o for n, o in site.deploy.items() if target in (None, n)}
+    for town_id in names:
+        town = network.towns[town_id]
+        targets = {n: o for n, o in town.deploy.items() if target in (None, n)}
         if not targets:
             print(
-                f"{town}: no deploy target{' ' + target if target else ''} in "
-                f"sites/{town}.yaml / нет цели публикации",
+                f"{town_id}: no deploy target{' ' + target if target else ''} in "
+                f"sites/{town_id}.yaml / нет цели публикации",
                 file=sys.stderr,
             )
             failures += 1
             continue
-        folder = network.root / "output" / town
+        folder = network.root / "output" / town_id
         if not (folder / "index.html").is_file():
             print(
-                f"{town}: not built; run “invoke build --site {town}” first. / не собран.",
+                f"{town_id}: not built; run “invoke build --site {town_id}” first. / не собран.",
                 file=sys.stderr,
             )
             failures += 1
@@ -330,7 +330,7 @@ def _deploy(root: Path, sites: str | None, target: str | None) -> int:
         for name, options in targets.items():
             try:
                 result = deploy_folder(
-                    folder, make_target(town, name, options, network.root), name, progress=print
+                    folder, make_target(town_id, name, options, network.root), name, progress=print
                 )
             except GardarikaError as err:
                 print(err, file=sys.stderr)
@@ -338,16 +338,16 @@ def _deploy(root: Path, sites: str | None, target: str | None) -> int:
                 continue
             except Exception as exc:  # a network, storage or permission failure
                 print(
-                    f"{town} → {name}: the deploy stopped: {exc}. The site there keeps "
+                    f"{town_id} → {name}: the deploy stopped: {exc}. The site there keeps "
                     "working; run the deploy again to complete it.\n"
-                    f"{town} → {name}: публикация прервалась: {exc}. Сайт там работает; "
+                    f"{town_id} → {name}: публикация прервалась: {exc}. Сайт там работает; "
                     "запустите публикацию ещё раз, чтобы её завершить.",
                     file=sys.stderr,
                 )
                 failures += 1
                 continue
             print(
-                f"{town} → {name}: {len(result.sent)} files sent, {len(result.deleted)} "
+                f"{town_id} → {name}: {len(result.sent)} files sent, {len(result.deleted)} "
                 f"deleted, {result.unchanged} unchanged / отправлено {len(result.sent)}, "
                 f"удалено {len(result.deleted)}, без изменений {result.unchanged}"
             )
@@ -386,7 +386,7 @@ def owners(root: Path) -> int:
         print(line, file=sys.stderr)
 
     path.write_text(codeowners(network, warn), encoding="utf-8")
-    with_editors = sum(1 for s in network.sites.values() if s.editors)
+    with_editors = sum(1 for s in network.towns.values() if s.editors)
     print(
         f"Written: {path.name} ({with_editors - len(left_out)} towns with editors"
         f"{f', {len(left_out)} left out (see above)' if left_out else ''}) / записан "
@@ -419,7 +419,7 @@ def pull(root: Path, site: str | None = None) -> int:
     try:  # every asked town checked before any is pulled
         names = network.choose(
             _names(site),
-            default=[t for t in network.ordered_ids() if network.sites[t].repository],
+            default=[t for t in network.ordered_ids() if network.towns[t].repository],
         )
     except UnknownTown as unknown:
         print(unknown, file=sys.stderr)

@@ -19,7 +19,7 @@ from projects import (
 _SLOW_CALLS = (
     "Builder(",
     "build_network",
-    "build_site",
+    "build_pelican_site",
     "gardarika(",
     "subprocess",
     "chromium",
@@ -98,9 +98,9 @@ def build_network() -> Callable[..., object]:
     """Build a project in-process (workers are forked) and return the report."""
     from gardarika.build.builder import Builder
 
-    def run(root: Path, sites: list[str] | None = None, **kwargs: object) -> object:
+    def run(root: Path, towns: list[str] | None = None, **kwargs: object) -> object:
         lines: list[str] = []
-        report = Builder(root, jobs=2, echo=lines.append, **kwargs).build(sites)
+        report = Builder(root, jobs=2, echo=lines.append, **kwargs).build(towns)
         report.log = "\n".join(lines)  # type: ignore[attr-defined]
         return report
 

@@ -42,14 +42,14 @@ from gardarika.build.limits import OutputTooLarge, folder_size, output_budget
 from gardarika.build.pelican_log import explain_exception
 from gardarika.build.pelican_settings import pelican_settings
 from gardarika.build.portal import portal_fingerprint, render_portal
-from gardarika.build.worker import SubsiteResult, run_pelican
+from gardarika.build.worker import RunResult, run_pelican
 from gardarika.checks.confinement import symlink_problem
 from gardarika.checks.lint import lint_town, size_problems
 from gardarika.checks.output import Finding, check_output
 from gardarika.checks.output import summary as check_summary
 from gardarika.checks.weight import heaviest_pages, weight_line
 from gardarika.checks.xmlfiles import bad_xml
-from gardarika.config.network import Network, SiteConfig, UnknownTown, load_network
+from gardarika.config.network import Network, Town, UnknownTown, load_network
 from gardarika.errors import Problem, display_path
 from gardarika.fs.confine import outside_symlinks
 from gardarika.fs.files import keep_unchanged_files, recover_leftovers, replace_dir
@@ -74,7 +74,7 @@ PORTAL_KEY = ":portal"
 class Job:
     """One Pelican run: a town in one language, written to ``output_path``."""
 
-    site: SiteConfig
+    town: Town
     lang: str
     output_path: Path
     cache_path: Path
@@ -191,33 +191,33 @@ class Builder:
     def stage_dir(self, town: str) -> Path:
         return self.cache / "stage" / town
 
-    def jobs_for(self, site: SiteConfig) -> list[Job]:
-        stage = self.stage_dir(site.id)
-        code = self.code(site.theme)[:16]
+    def jobs_for(self, town: Town) -> list[Job]:
+        stage = self.stage_dir(town.id)
+        code = self.code(town.theme)[:16]
         # the other languages are written inside the default one's folder, as published
         return [
             Job(
-                site=site,
+                town=town,
                 lang=lang,
                 output_path=stage / "site"
-                if lang == site.default_language
+                if lang == town.default_language
                 else stage / "site" / lang,
                 # a content cache per code version: new rules never meet old cached pages
-                cache_path=self.cache / "pelican" / site.id / lang / code,
+                cache_path=self.cache / "pelican" / town.id / lang / code,
             )
-            for lang in site.languages
+            for lang in town.languages
         ]
 
     # -- running ----------------------------------------------------------------------
 
-    def _run_job(self, network: Network, job: Job) -> SubsiteResult:
+    def _run_job(self, network: Network, job: Job) -> RunResult:
         """One (town, language) build, in its own process (see
         :meth:`check_and_build`)."""
-        if job.site.id in self.lint_failed:  # its town is not published: nothing to do
-            return SubsiteResult(town=job.site.id, lang=job.lang)
+        if job.town.id in self.lint_failed:  # its town is not published: nothing to do
+            return RunResult(town=job.town.id, lang=job.lang)
         settings = pelican_settings(
             network,
-            job.site,
+            job.town,
             job.lang,
             job.output_path,
             job.cache_path,
@@ -225,22 +225,22 @@ class Builder:
             published=self.published,
         )
         # the pages this run may write, in proportion to the town's source
-        settings["GARDARIKA"]["output_budget"] = output_budget(job.site.content)
+        settings["GARDARIKA"]["output_budget"] = output_budget(job.town.content)
         # cores no other run of this build uses read texts ahead (gardarika.build.prefetch)
         settings["GARDARIKA"]["helpers"] = self.helpers
-        shown = display_path(job.site.content, self.root)
+        shown = display_path(job.town.content, self.root)
         writable = self.writable(job)
         for folder in writable:
             folder.mkdir(parents=True, exist_ok=True)
         # from here on this process may touch only its town's folders (see guard.py)
-        guard = install_guard(self.root, job.site.content, writable, self.readable(job))
+        guard = install_guard(self.root, job.town.content, writable, self.readable(job))
         try:
-            result = run_pelican(job.site.id, job.lang, settings, shown)
+            result = run_pelican(job.town.id, job.lang, settings, shown)
         except MemoryError:
             raise  # the isolation reports it, with the file being read
         except BaseException as exc:  # the parent must always hear back
-            result = SubsiteResult(
-                town=job.site.id,
+            result = RunResult(
+                town=job.town.id,
                 lang=job.lang,
                 problems=[
                     Problem(
@@ -256,7 +256,7 @@ class Builder:
     def writable(self, job: Job) -> list[Path]:
         """What one run may write: its town's staging folder and its caches."""
         return [
-            self.stage_dir(job.site.id),
+            self.stage_dir(job.town.id),
             job.cache_path,
             self.cache / "jinja",
             self.cache / "images",
@@ -265,7 +265,7 @@ class Builder:
     def readable(self, job: Job) -> list[Path]:
         """What one run may read inside the project, besides what it may write."""
         return [
-            job.site.content,
+            job.town.content,
             self.root / "themes",
             self.root / "plugins",
             PACKAGE,
@@ -273,9 +273,9 @@ class Builder:
         ]
 
     def check_and_build(
-        self, network: Network, sites: list[SiteConfig], jobs: list[Job], report: BuildReport
+        self, network: Network, towns: list[Town], jobs: list[Job], report: BuildReport
     ) -> None:
-        """The editors' checks of ``sites`` and their builds, side by side: each in a
+        """The editors' checks of ``towns`` and their builds, side by side: each in a
         process of its own, at most ``self.jobs`` at a time, the checks first. A town is
         settled once its checks and all its languages are done: with errors in its
         checks nothing of it is published (its build's pages are thrown away, the
@@ -283,40 +283,40 @@ class Builder:
         that starts after its town's checks failed does not run at all. Builds are safe
         to run on unchecked content: they enforce every rule themselves."""
         checked: dict[str, list[Problem]] = {}
-        results: dict[str, list[SubsiteResult]] = {site.id: [] for site in sites}
-        lines: dict[str, list[str]] = {site.id: [] for site in sites}
-        waiting = {site.id: 1 + len(site.languages) for site in sites}
+        results: dict[str, list[RunResult]] = {town.id: [] for town in towns}
+        lines: dict[str, list[str]] = {town.id: [] for town in towns}
+        waiting = {town.id: 1 + len(town.languages) for town in towns}
         self.lint_failed = set()
 
         def done(outcome: Outcome) -> None:
             key = outcome.task.key
             if isinstance(key, Job):
-                site = key.site
+                town = key.town
                 result = self._job_result(outcome, key)
-                results[site.id].append(result)
+                results[town.id].append(result)
                 if not outcome.cancelled:  # (stopped when its town's checks failed)
-                    lines[site.id].append(
-                        f"  {site.id}/{key.lang}: "
+                    lines[town.id].append(
+                        f"  {town.id}/{key.lang}: "
                         f"{'ok' if result.ok else 'FAILED'}, {result.pages} "
                         f"pages, {result.seconds:.1f} s"
                     )
             else:
-                site = key
-                checked[site.id] = self.checks_found(outcome)
-                if any(p.severity == "error" for p in checked[site.id]):
-                    self.lint_failed.add(site.id)  # its builds not started yet never run
-            waiting[site.id] -= 1
-            if waiting[site.id] == 0:
+                town = key
+                checked[town.id] = self.checks_found(outcome)
+                if any(p.severity == "error" for p in checked[town.id]):
+                    self.lint_failed.add(town.id)  # its builds not started yet never run
+            waiting[town.id] -= 1
+            if waiting[town.id] == 0:
                 report.towns.append(
-                    self._settle(site, checked[site.id], results[site.id], lines[site.id])
+                    self._settle(town, checked[town.id], results[town.id], lines[town.id])
                 )
 
         # cores left over when there are fewer runs than cores help read (prefetch.py)
         self.helpers = max(0, self.jobs // max(1, len(jobs)) - 1)
-        tasks = [self.check_task(site, html=False) for site in sites]
+        tasks = [self.check_task(town, html=False) for town in towns]
         tasks += [
             Task(
-                name=f"gardarika-{job.site.id}-{job.lang}",
+                name=f"gardarika-{job.town.id}-{job.lang}",
                 key=job,
                 run=functools.partial(self._run_job, network, job),
             )
@@ -331,58 +331,58 @@ class Builder:
             # a town whose checks failed is not published: its builds still running
             # are stopped, and their cores go to the other towns
             unwanted=lambda task: (
-                isinstance(task.key, Job) and task.key.site.id in self.lint_failed
+                isinstance(task.key, Job) and task.key.town.id in self.lint_failed
             ),
         )
 
-    def _job_result(self, outcome: Outcome, job: Job) -> SubsiteResult:
+    def _job_result(self, outcome: Outcome, job: Job) -> RunResult:
         """What a (town, language) run gave: its result; nothing, when it was stopped
         because its town's checks failed; or the problem of a run that was stopped
         (time, memory) or crashed."""
-        site = job.site
+        town = job.town
         if outcome.cancelled:
-            return SubsiteResult(town=site.id, lang=job.lang)
+            return RunResult(town=town.id, lang=job.lang)
         if outcome.finished:
             return outcome.result
-        return SubsiteResult(
-            town=site.id,
+        return RunResult(
+            town=town.id,
             lang=job.lang,
             seconds=outcome.seconds,
             problems=[
                 self.stopped(
                     outcome,
-                    site,
-                    f"the build of {site.id}/{job.lang}",
-                    f"сборка {site.id}/{job.lang}",
+                    town,
+                    f"the build of {town.id}/{job.lang}",
+                    f"сборка {town.id}/{job.lang}",
                 )
             ],
         )
 
     def _settle(
         self,
-        site: SiteConfig,
+        town: Town,
         problems: list[Problem],
-        results: list[SubsiteResult],
+        results: list[RunResult],
         lines: list[str],
     ) -> TownReport:
         """A town whose checks and runs are all done: with errors in its checks nothing
         of it is published; else its runs' lines are said and it is finished."""
-        town = site.id
-        self.show(town, problems)
+        town_id = town.id
+        self.show(town_id, problems)
         if any(p.severity == "error" for p in problems):
             self.echo(
-                f"✗ {town}: not built, its content has errors (see above); the "
-                f"previous output/{town}/ is kept / не собран: ошибки в материалах "
-                f"(см. выше); прежний output/{town}/ сохранён"
+                f"✗ {town_id}: not built, its content has errors (see above); the "
+                f"previous output/{town_id}/ is kept / не собран: ошибки в материалах "
+                f"(см. выше); прежний output/{town_id}/ сохранён"
             )
-            shutil.rmtree(self.stage_dir(town), ignore_errors=True)
-            return TownReport(town=town, ok=False, problems=problems)
+            shutil.rmtree(self.stage_dir(town_id), ignore_errors=True)
+            return TownReport(town=town_id, ok=False, problems=problems)
         for line in lines:
             self.echo(line)
-        return self.finish_town(site, results)
+        return self.finish_town(town, results)
 
-    def lint_towns(self, sites: list[SiteConfig], html: bool = True) -> dict[str, list[Problem]]:
-        """The editors' checks of ``sites``, each town in a process of its own: a file
+    def lint_towns(self, towns: list[Town], html: bool = True) -> dict[str, list[Problem]]:
+        """The editors' checks of ``towns``, each town in a process of its own: a file
         that crashes or hangs the checks fails its own town, named in the message.
         Without ``html`` (before building them) what the build removes from the HTML is
         left to the build to report: each text's Markdown is converted once."""
@@ -392,7 +392,7 @@ class Builder:
             found[outcome.task.key.id] = self.checks_found(outcome)
 
         run_isolated(
-            [self.check_task(site, html) for site in sites],
+            [self.check_task(town, html) for town in towns],
             self.jobs,
             self.time_limit,
             done,
@@ -400,46 +400,46 @@ class Builder:
         )
         return found
 
-    def check_task(self, site: SiteConfig, html: bool) -> Task:
+    def check_task(self, town: Town, html: bool) -> Task:
         """The editors' checks of one town, as a task for :func:`run_isolated`."""
         return Task(
-            name=f"gardarika-check-{site.id}",
-            key=site,
-            run=functools.partial(lint_town, site, self.root, html=html),
+            name=f"gardarika-check-{town.id}",
+            key=town,
+            run=functools.partial(lint_town, town, self.root, html=html),
         )
 
     def checks_found(self, outcome: Outcome) -> list[Problem]:
         """What a town's checks found, or why they gave no answer."""
-        site = outcome.task.key
+        town = outcome.task.key
         return (
             outcome.result
             if outcome.finished
             else [
                 self.stopped(
-                    outcome, site, f"the checks of {site.id}", f"проверка материалов {site.id}"
+                    outcome, town, f"the checks of {town.id}", f"проверка материалов {town.id}"
                 )
             ]
         )
 
-    def stopped(self, outcome: Outcome, site: SiteConfig, what_en: str, what_ru: str) -> Problem:
+    def stopped(self, outcome: Outcome, town: Town, what_en: str, what_ru: str) -> Problem:
         """Why a town's process gave no result, at the file it was reading if known."""
         if outcome.at and os.path.isabs(outcome.at):
             outcome.at = display_path(Path(outcome.at), self.root)
         return stopped_problem(
             outcome,
-            display_path(site.content, self.root),
+            display_path(town.content, self.root),
             what_en,
             what_ru,
             self.time_limit,
             self.memory_limit,
         )
 
-    def publish(self, site: SiteConfig) -> int:
+    def publish(self, town: Town) -> int:
         """Swap the finished staging folder in place of ``output/<town>/``, keeping the
         files whose bytes did not change; return how many files changed."""
-        stage = self.stage_dir(site.id)
-        changed = keep_unchanged_files(stage / "site", self.output / site.id)
-        replace_dir(stage / "site", self.output / site.id)
+        stage = self.stage_dir(town.id)
+        changed = keep_unchanged_files(stage / "site", self.output / town.id)
+        replace_dir(stage / "site", self.output / town.id)
         shutil.rmtree(stage, ignore_errors=True)  # a kill before this: see tidy()
         return changed
 
@@ -494,27 +494,27 @@ class Builder:
         report = BuildReport(config_problems=list(network.problems))
         for problem in network.problems:
             self.echo(problem.format())
-        towns = self.select(network, names)
-        for town in towns:
-            if town in network.broken:
+        town_ids = self.select(network, names)
+        for town_id in town_ids:
+            if town_id in network.broken:
                 self.echo(
-                    f"✗ {town}: not built, its settings file has errors (see above) / "
+                    f"✗ {town_id}: not built, its settings file has errors (see above) / "
                     "не собран: ошибки в файле настроек (см. выше)"
                 )
-                report.towns.append(TownReport(town=town, ok=False))
+                report.towns.append(TownReport(town=town_id, ok=False))
         # neighbours are linked only when their site exists or is being built now
-        self.published = {t for t in towns if t in network.sites} | {
-            t for t in network.sites if (self.output / t / "index.html").exists()
+        self.published = {t for t in town_ids if t in network.towns} | {
+            t for t in network.towns if (self.output / t / "index.html").exists()
         }
         self.state = BuildState(self.cache / "state.json")
         self.fingerprints = {}
         self.codes = {}
-        to_check = self._changed_towns(network, towns, report)
+        to_check = self._changed_towns(network, town_ids, report)
         (self.cache / "jinja").mkdir(parents=True, exist_ok=True)
         all_jobs: list[Job] = []
-        for site in to_check:
-            shutil.rmtree(self.stage_dir(site.id), ignore_errors=True)
-            all_jobs.extend(self.jobs_for(site))
+        for town in to_check:
+            shutil.rmtree(self.stage_dir(town.id), ignore_errors=True)
+            all_jobs.extend(self.jobs_for(town))
         for job in all_jobs:
             drop_other_versions(job.cache_path)
         self.check_and_build(network, to_check, all_jobs, report)
@@ -525,37 +525,37 @@ class Builder:
         return report
 
     def _changed_towns(
-        self, network: Network, towns: list[str], report: BuildReport
-    ) -> list[SiteConfig]:
+        self, network: Network, town_ids: list[str], report: BuildReport
+    ) -> list[Town]:
         """The towns to check and build: not too large (reported), and changed since
         their last build (the others are reported as skipped)."""
-        to_check: list[SiteConfig] = []
-        for town in towns:
-            if town not in network.sites:
+        to_check: list[Town] = []
+        for town_id in town_ids:
+            if town_id not in network.towns:
                 continue
-            site = network.sites[town]
+            town = network.towns[town_id]
             # a folder of a million files is refused before anything walks all of it
-            too_large = size_problems(site, self.root)
+            too_large = size_problems(town, self.root)
             if too_large:
-                self.show(town, too_large)
+                self.show(town_id, too_large)
                 self.echo(
-                    f"✗ {town}: not built, its content folder is too large (see "
-                    f"above); the previous output/{town}/ is kept / не собран: папка "
-                    f"материалов слишком велика (см. выше); прежний output/{town}/ "
+                    f"✗ {town_id}: not built, its content folder is too large (see "
+                    f"above); the previous output/{town_id}/ is kept / не собран: папка "
+                    f"материалов слишком велика (см. выше); прежний output/{town_id}/ "
                     "сохранён"
                 )
-                report.towns.append(TownReport(town=town, ok=False, problems=too_large))
+                report.towns.append(TownReport(town=town_id, ok=False, problems=too_large))
                 continue
-            fingerprint = town_fingerprint(network, site, self.published, self.code(site.theme))
-            self.fingerprints[town] = fingerprint
+            fingerprint = town_fingerprint(network, town, self.published, self.code(town.theme))
+            self.fingerprints[town_id] = fingerprint
             if (
                 self.skip_unchanged
-                and self.state.unchanged(town, fingerprint)
-                and (self.output / town / "index.html").exists()
+                and self.state.unchanged(town_id, fingerprint)
+                and (self.output / town_id / "index.html").exists()
             ):
-                report.towns.append(TownReport(town=town, ok=True, skipped=True))
+                report.towns.append(TownReport(town=town_id, ok=True, skipped=True))
                 continue
-            to_check.append(site)
+            to_check.append(town)
         return to_check
 
     def _report_output(self, network: Network, jobs: list[Job], report: BuildReport) -> None:
@@ -565,11 +565,11 @@ class Builder:
         facts: pagefacts.Facts = {}
         built = set(report.built)
         for job in jobs:
-            if job.site.id in built:
+            if job.town.id in built:
                 folder = (
-                    job.site.id
-                    if job.lang == job.site.default_language
-                    else f"{job.site.id}/{job.lang}"
+                    job.town.id
+                    if job.lang == job.town.default_language
+                    else f"{job.town.id}/{job.lang}"
                 )
                 facts.update(pagefacts.load(job.cache_path, folder))
         for weight in heaviest_pages(self.output, report.built, self.cache / "weights.json", facts):
@@ -579,7 +579,7 @@ class Builder:
             report.findings = check_output(
                 self.output,
                 report.built,
-                {town for town, site in network.sites.items() if site.trust_html},
+                {town_id for town_id, town in network.towns.items() if town.trust_html},
                 facts,
             )
             for finding in report.findings:
@@ -606,14 +606,14 @@ class Builder:
         self.state.record(PORTAL_KEY, fingerprint)
         return []
 
-    def over_budget(self, site: SiteConfig) -> list[Problem]:
+    def over_budget(self, town: Town) -> list[Problem]:
         """The whole new site (pictures, feeds and the search index too, which are not
         counted while pages are written) within its languages' output budget."""
-        budget = output_budget(site.content) * len(site.languages)
-        if folder_size(self.stage_dir(site.id) / "site") <= budget:
+        budget = output_budget(town.content) * len(town.languages)
+        if folder_size(self.stage_dir(town.id) / "site") <= budget:
             return []
         error = OutputTooLarge(budget)
-        return [error.problem(display_path(site.content, self.root))]
+        return [error.problem(display_path(town.content, self.root))]
 
     def show(self, town: str, problems: list[Problem]) -> None:
         """Print a town's problems, errors first, at most :data:`SHOWN_PER_TOWN`: one
@@ -630,64 +630,64 @@ class Builder:
                 f"--site {town}»"
             )
 
-    def finish_town(self, site: SiteConfig, results: list[SubsiteResult]) -> TownReport:
+    def finish_town(self, town: Town, results: list[RunResult]) -> TownReport:
         """Settle a town whose runs are done: the last look at its staged site, then
         publish it (or keep the previous one), say so, and record its fingerprint."""
         problems = _unique(p for r in results for p in r.problems)
-        problems.extend(self._last_look(site))
-        self.show(site.id, problems)
+        problems.extend(self._last_look(town))
+        self.show(town.id, problems)
         ok = all(r.ok for r in results) and not any(p.severity == "error" for p in problems)
         changed = 0
         if ok:
-            changed, assembly = self._put_in_place(site)
+            changed, assembly = self._put_in_place(town)
             problems.extend(assembly)
             ok = not assembly
         if not ok:
-            shutil.rmtree(self.stage_dir(site.id), ignore_errors=True)
+            shutil.rmtree(self.stage_dir(town.id), ignore_errors=True)
             self.echo(
-                f"✗ {site.id}: build failed; the previous output/{site.id}/ is kept "
-                f"/ сборка не удалась; прежний output/{site.id}/ сохранён"
+                f"✗ {town.id}: build failed; the previous output/{town.id}/ is kept "
+                f"/ сборка не удалась; прежний output/{town.id}/ сохранён"
             )
         else:
             self.echo(
-                f"✓ {site.id}: built, {changed} files changed / собран, изменено файлов: {changed}"
+                f"✓ {town.id}: built, {changed} files changed / собран, изменено файлов: {changed}"
             )
         # only now, with the new output in place: killed before this line, the next
         # build finds the old fingerprint and builds the town again
-        self.state.record(site.id, self.fingerprints.get(site.id) if ok else None)
+        self.state.record(town.id, self.fingerprints.get(town.id) if ok else None)
         return TownReport(
-            town=site.id,
+            town=town.id,
             ok=ok,
             pages=sum(r.pages for r in results),
             problems=problems,
             changed=changed if ok else 0,
         )
 
-    def _last_look(self, site: SiteConfig) -> list[Problem]:
+    def _last_look(self, town: Town) -> list[Problem]:
         """What keeps a staged site from being published: a link leading outside the
         town, the whole site over its budget, a feed that is not XML."""
-        staged = self.stage_dir(site.id) / "site"
+        staged = self.stage_dir(town.id) / "site"
         problems = [
             symlink_problem(link, os.path.relpath(link.path, self.root))
             for link in outside_symlinks(staged)
         ]
-        problems.extend(self.over_budget(site))
+        problems.extend(self.over_budget(town))
         # every feed really XML: one odd character in a title breaks it for every reader
         problems.extend(
             Problem.at(
-                display_path(self.output / site.id / bad.path, self.root), bad.message, bad.line
+                display_path(self.output / town.id / bad.path, self.root), bad.message, bad.line
             )
             for bad in bad_xml(staged)
         )
         return problems
 
-    def _put_in_place(self, site: SiteConfig) -> tuple[int, list[Problem]]:
+    def _put_in_place(self, town: Town) -> tuple[int, list[Problem]]:
         """Publish the staged site: the files changed, or why it could not be done."""
         try:
-            return self.publish(site), []
+            return self.publish(town), []
         except OSError as exc:
             problem = Problem(
-                file=display_path(self.output / site.id, self.root),
+                file=display_path(self.output / town.id, self.root),
                 en=f"the new site could not be put in place ({exc.strerror}: "
                 f"{exc.filename}). Check that the folder is writable and the disk "
                 "is not full.",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from gardarika import PACKAGE, __version__
 from gardarika.build.limits import MAX_TOWN_DEPTH
-from gardarika.config.network import Network, SiteConfig
+from gardarika.config.network import Network, Town
 from gardarika.fs.files import write_file_atomic
 
 
@@ -94,21 +94,21 @@ def code_fingerprint(root: Path, theme: str) -> str:
 
 
 def town_fingerprint(
-    network: Network, site: SiteConfig, published: Iterable[str], code: str | None = None
+    network: Network, town: Town, published: Iterable[str], code: str | None = None
 ) -> str:
     """The town's digest; ``code`` is :func:`code_fingerprint` of its theme when the
     caller has it already (it is the same for every town of a theme)."""
-    code = code or code_fingerprint(network.root, site.theme)
+    code = code or code_fingerprint(network.root, town.theme)
     digest = hashlib.sha256(code.encode())
-    _tree(digest, site.content)
+    _tree(digest, town.content)
     for path in (
-        site.file,
+        town.file,
         network.root / "sites" / "network.yaml",
-        *(network.sites[t].file for t in site.neighbours if t in network.sites),
+        *(network.towns[t].file for t in town.neighbours if t in network.towns),
     ):
         if path.exists():
             digest.update(path.read_bytes())
-    digest.update(json.dumps(sorted(t for t in site.neighbours if t in set(published))).encode())
+    digest.update(json.dumps(sorted(t for t in town.neighbours if t in set(published))).encode())
     return digest.hexdigest()
 
 

@@ -20,7 +20,7 @@ from posixpath import relpath
 from typing import Any
 
 from gardarika.build.pelican_cache import SafeBytecodeCache
-from gardarika.config.network import Network, SiteConfig
+from gardarika.config.network import Network, Town
 from gardarika.content.documents import STATIC_FOLDERS
 from gardarika.content.markdown import markdown_settings
 from gardarika.fs.portable import SLUG_SUBSTITUTIONS
@@ -55,14 +55,14 @@ GARDARIKA_PLUGINS = [
 ]
 
 
-def subsite_dir(site: SiteConfig, lang: str) -> str:
+def subsite_dir(town: Town, lang: str) -> str:
     """The subsite's folder relative to ``output/``: ``vyborg`` or ``vyborg/en``."""
-    return site.id if lang == site.default_language else f"{site.id}/{lang}"
+    return town.id if lang == town.default_language else f"{town.id}/{lang}"
 
 
-def home_path(site: SiteConfig, lang: str) -> str:
+def home_path(town: Town, lang: str) -> str:
     """The home page of a town in a language, relative to ``output/``."""
-    return f"{subsite_dir(site, lang)}/index.html"
+    return f"{subsite_dir(town, lang)}/index.html"
 
 
 def _rel(target: str, start: str) -> str:
@@ -71,15 +71,15 @@ def _rel(target: str, start: str) -> str:
     return "" if path == "." else path + "/"
 
 
-def lang_roots(site: SiteConfig, lang: str) -> dict[str, str]:
+def lang_roots(town: Town, lang: str) -> dict[str, str]:
     """From this subsite's root, the prefix leading to each language's root."""
-    here = subsite_dir(site, lang)
-    return {other: _rel(subsite_dir(site, other), here) for other in site.languages}
+    here = subsite_dir(town, lang)
+    return {other: _rel(subsite_dir(town, other), here) for other in town.languages}
 
 
 def pelican_settings(
     network: Network,
-    site: SiteConfig,
+    town: Town,
     lang: str,
     output_path: Path,
     cache_path: Path,
@@ -93,27 +93,27 @@ def pelican_settings(
     the towns whose home exists or is being built, the only neighbours linked (all of
     the network's towns when ``None``)."""
     root = network.root
-    theme = root / "themes" / site.theme
+    theme = root / "themes" / town.theme
     # the subsite's web address, when the town is published (feeds need it)
     site_url = None
-    if site.base_url:
-        site_url = site.base_url if lang == site.default_language else f"{site.base_url}/{lang}"
-    gardarika = _theme_values(network, site, lang, site_url, published)
+    if town.base_url:
+        site_url = town.base_url if lang == town.default_language else f"{town.base_url}/{lang}"
+    gardarika = _theme_values(network, town, lang, site_url, published)
     settings: dict[str, Any] = {
-        "PATH": str(site.content),
+        "PATH": str(town.content),
         "OUTPUT_PATH": str(output_path),
         "CACHE_PATH": str(cache_path),
-        "SITENAME": site.name.get(lang) or site.name[site.default_language],
-        "SITESUBTITLE": site.description.get(lang, ""),
+        "SITENAME": town.name.get(lang) or town.name[town.default_language],
+        "SITESUBTITLE": town.description.get(lang, ""),
         "SITEURL": site_url or "",
         "RELATIVE_URLS": True,
         "DEFAULT_LANG": lang,
-        "TIMEZONE": site.timezone,
+        "TIMEZONE": town.timezone,
         "THEME": str(theme),
         "PLUGIN_PATHS": [str(root / "plugins")],
         "PLUGINS": list(GARDARIKA_PLUGINS),
         "DELETE_OUTPUT_DIRECTORY": False,
-        **_reading(site, lang, gardarika["translations_dir"]),
+        **_reading(town, lang, gardarika["translations_dir"]),
         **ADDRESSES,
         **_lists(theme),
         **_feeds(site_url),
@@ -125,33 +125,33 @@ def pelican_settings(
         "GARDARIKA": gardarika,
         "IMAGES_CACHE": str((shared_cache or cache_path) / "images"),
         # raw HTML in content is cleaned unless the town's settings trust it
-        "SAFE_HTML": not site.trust_html,
+        "SAFE_HTML": not town.trust_html,
     }
-    if lang != site.default_language:
+    if lang != town.default_language:
         # Pictures and theme files live once, in the default language's folder.
         settings["STATIC_URL"] = "../{path}"
         settings["THEME_STATIC_DIR"] = "../theme"
         settings["THEME_STATIC_PATHS"] = []
-    _take_town_settings(settings, site, root)
+    _take_town_settings(settings, town, root)
     return settings
 
 
 def _neighbours(
-    network: Network, site: SiteConfig, lang: str, published: set[str] | None
+    network: Network, town: Town, lang: str, published: set[str] | None
 ) -> list[dict[str, str]]:
     """The neighbouring towns linked from this subsite: those that exist and are
     published, each in this language when it has it, else in its own default."""
-    here = subsite_dir(site, lang)
+    here = subsite_dir(town, lang)
     neighbours = []
-    for town in site.neighbours:
-        other = network.sites.get(town)
-        if other is None or (published is not None and town not in published):
+    for town_id in town.neighbours:
+        other = network.towns.get(town_id)
+        if other is None or (published is not None and town_id not in published):
             continue
         other_lang = lang if lang in other.languages else other.default_language
         name_lang = lang if lang in other.name else other.default_language
         neighbours.append(
             {
-                "id": town,
+                "id": town_id,
                 "name": other.name[name_lang],
                 "lang": name_lang,
                 "url": _rel("", here) + home_path(other, other_lang),
@@ -162,23 +162,23 @@ def _neighbours(
 
 def _theme_values(
     network: Network,
-    site: SiteConfig,
+    town: Town,
     lang: str,
     site_url: str | None,
     published: set[str] | None,
 ) -> dict[str, Any]:
     """What the theme and the plugins know of the town (the ``GARDARIKA`` setting)."""
     root = network.root
-    here = subsite_dir(site, lang)
-    roots = lang_roots(site, lang)
-    contacts = {k: v for k, v in site.contacts.items() if k != "address"}
-    if site.contacts.get("address", {}).get(lang):
-        contacts["address"] = site.contacts["address"][lang]
+    here = subsite_dir(town, lang)
+    roots = lang_roots(town, lang)
+    contacts = {k: v for k, v in town.contacts.items() if k != "address"}
+    if town.contacts.get("address", {}).get(lang):
+        contacts["address"] = town.contacts["address"][lang]
     network_name = network.config.name
     return {
-        "town": site.id,
+        "town": town.id,
         "lang": lang,
-        "default_lang": site.default_language,
+        "default_lang": town.default_language,
         "languages": [
             {
                 "code": code,
@@ -186,24 +186,24 @@ def _theme_values(
                 "root": roots[code],
                 "current": code == lang,
             }
-            for code in site.languages
+            for code in town.languages
         ],
         "roots": roots,
         "portal": _rel("", here) + "index.html",
         "network_name": network_name.get(lang)
         or network_name.get("en")
         or next(iter(network_name.values()), ""),
-        "description": site.description.get(lang, ""),
+        "description": town.description.get(lang, ""),
         "contacts": contacts,
-        "neighbours": _neighbours(network, site, lang, published),
-        "translations_dir": str(root / "themes" / site.theme / "translations"),
+        "neighbours": _neighbours(network, town, lang, published),
+        "translations_dir": str(root / "themes" / town.theme / "translations"),
         "site_url": site_url or "",
     }
 
 
-def _reading(site: SiteConfig, lang: str, translations: str) -> dict[str, Any]:
+def _reading(town: Town, lang: str, translations: str) -> dict[str, Any]:
     """How the town's texts are found, read and cached."""
-    langs = "|".join(re.escape(code) for code in site.languages)
+    langs = "|".join(re.escape(code) for code in town.languages)
     return {
         # Pelican's content cache: unchanged files are not parsed again. Its "generator"
         # layer would keep whole pages, but they would keep resolving {static} links
@@ -342,10 +342,10 @@ def _jinja(shared_cache: Path | None) -> dict[str, Any]:
     }
 
 
-def _take_town_settings(settings: dict[str, Any], site: SiteConfig, root: Path) -> None:
+def _take_town_settings(settings: dict[str, Any], town: Town, root: Path) -> None:
     """The town's own ``pelican:`` settings over ours (the settings check allowed each),
     and what is held whatever they say."""
-    extra = dict(site.pelican)
+    extra = dict(town.pelican)
     extra_plugins = extra.pop("PLUGINS", [])
     settings.update(extra)
     # the settings check allows only the network's own plugins; held again here, since a

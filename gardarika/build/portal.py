@@ -25,28 +25,28 @@ from gardarika.render.links import make_portable, rewrite_html
 
 def portal_context(network: Network, output: Path) -> dict[str, object]:
     """Plain data for ``portal.html`` (relative links only)."""
-    towns = []
-    for town in network.ordered_ids():
-        site = network.sites[town]
-        if not (output / home_path(site, site.default_language)).exists():
+    town_ids = []
+    for town_id in network.ordered_ids():
+        town = network.towns[town_id]
+        if not (output / home_path(town, town.default_language)).exists():
             continue
-        towns.append(
+        town_ids.append(
             {
-                "id": town,
-                "name": site.name,
-                "description": site.description,
-                "default_lang": site.default_language,
+                "id": town_id,
+                "name": town.name,
+                "description": town.description,
+                "default_lang": town.default_language,
                 "languages": [
-                    {"code": code, "label": language_label(code), "url": home_path(site, code)}
-                    for code in site.languages
-                    if (output / home_path(site, code)).exists()
+                    {"code": code, "label": language_label(code), "url": home_path(town, code)}
+                    for code in town.languages
+                    if (output / home_path(town, code)).exists()
                 ],
             }
         )
     return {
         "network": {"name": network.config.name, "description": network.config.description},
         "portal_languages": list(network.config.languages),
-        "towns": towns,
+        "towns": town_ids,
     }
 
 
@@ -59,11 +59,11 @@ def portal_fingerprint(network: Network, output: Path, code: str | None = None) 
     digest = hashlib.sha256(code.encode())
     for path in sorted((network.root / "sites").glob("*.yaml")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    for town in network.ordered_ids():
-        site = network.sites[town]
+    for town_id in network.ordered_ids():
+        town = network.towns[town_id]
         digest.update(
             json.dumps(
-                [town, [(output / home_path(site, code)).exists() for code in site.languages]]
+                [town_id, [(output / home_path(town, code)).exists() for code in town.languages]]
             ).encode()
         )
     return digest.hexdigest()

@@ -22,7 +22,7 @@ from gardarika.errors import Problem
 
 
 @dataclass
-class SubsiteResult:
+class RunResult:
     """What one run sends back to the parent (plain data, so it pickles)."""
 
     town: str
@@ -36,9 +36,7 @@ class SubsiteResult:
         return not any(p.severity == "error" for p in self.problems)
 
 
-def run_pelican(
-    town: str, lang: str, settings: dict[str, Any], content_shown: str
-) -> SubsiteResult:
+def run_pelican(town: str, lang: str, settings: dict[str, Any], content_shown: str) -> RunResult:
     """Run Pelican with ``settings`` and collect its problems; never raises."""
     from pelican import Pelican, signals
     from pelican.settings import read_settings
@@ -51,7 +49,7 @@ def run_pelican(
     splitter = splitwrite.install(helpers)
     me = os.getpid()
     start = time.perf_counter()
-    result = SubsiteResult(town=town, lang=lang)
+    result = RunResult(town=town, lang=lang)
     handler = CollectingHandler()
     root_logger = logging.getLogger()
     root_logger.handlers[:] = [handler]

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from gardarika.checks.textlinks import links_in
-from gardarika.config.network import SiteConfig
+from gardarika.config.network import Town
 from gardarika.content.documents import Document
 from gardarika.errors import Problem, display_path
 from gardarika.fs.confine import (
@@ -146,9 +146,9 @@ def symlink_problems(content: Path, root: Path) -> Iterator[Problem]:
         yield symlink_problem(link, f"{shown_folder}/{rel}")
 
 
-def check_confinement(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+def check_confinement(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     """Everything in a town's content that would read or write outside its folders."""
-    yield from symlink_problems(site.content, root)
+    yield from symlink_problems(town.content, root)
     for doc in docs:
         yield from _metadata_problems(doc)
         yield from _link_problems(doc)

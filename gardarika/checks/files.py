@@ -64,7 +64,7 @@ from pathlib import Path
 from PIL import Image
 
 from gardarika.checks.svg import MAX_BYTES, SVG_SUFFIXES, SvgDanger, svg_dangers, svgz_dangers
-from gardarika.config.network import SiteConfig
+from gardarika.config.network import Town
 from gardarika.content.documents import SOURCE_SUFFIXES, STATIC_FOLDERS, Document, visible_files
 from gardarika.errors import Message, Problem, display_path
 from gardarika.fs.confine import hidden_part, is_inside, path_problem
@@ -584,9 +584,9 @@ def file_problems(
         )
 
 
-def check_files(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+def check_files(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     """Registered in :data:`gardarika.checks.lint.CHECKS`."""
     del docs  # the files beside the texts, not the texts
-    if site.content.is_dir():
-        static_paths = site.pelican.get("STATIC_PATHS", STATIC_FOLDERS)
-        yield from file_problems(site.content, root, site.trust_html, static_paths)
+    if town.content.is_dir():
+        static_paths = town.pelican.get("STATIC_PATHS", STATIC_FOLDERS)
+        yield from file_problems(town.content, root, town.trust_html, static_paths)

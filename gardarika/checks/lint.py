@@ -51,7 +51,7 @@ from gardarika.checks.rawhtml import (
     to_html,
 )
 from gardarika.checks.textlinks import links_in
-from gardarika.config.network import SiteConfig
+from gardarika.config.network import Town
 from gardarika.config.templates import PLAIN_NAME, template_problem
 from gardarika.content.documents import Document, is_language_code, read_town
 from gardarika.content.slugs import slugify
@@ -59,7 +59,7 @@ from gardarika.errors import Message, Problem, display_path
 from gardarika.fs.confine import SITE_PAGES, address_problem, link_leaves_folder, page_file_problem
 from gardarika.render.sanitize import Removal, has_controls, removals
 
-Check = Callable[[SiteConfig, list[Document], Path], Iterator[Problem]]
+Check = Callable[[Town, list[Document], Path], Iterator[Problem]]
 TRUE = ("yes", "true", "1", "да")
 
 
@@ -71,7 +71,7 @@ def _warning(doc: Document, line: int | None, message: Message) -> Problem:
     return Problem.at(doc.shown, message, line, severity="warning")
 
 
-def check_titles(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+def check_titles(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     for doc in docs:
         if "title" not in doc.metadata:
             yield _error(
@@ -98,7 +98,7 @@ def check_titles(site: SiteConfig, docs: list[Document], root: Path) -> Iterator
 LONG_TITLE = 200
 
 
-def check_title_length(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+def check_title_length(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     for doc in docs:
         title = " ".join(str(doc.metadata.get("title") or "").split())
         if len(title) > LONG_TITLE:
@@ -127,8 +127,8 @@ def _parse_date(value: object) -> dt.datetime:
     return get_date(text.replace("_", " "))
 
 
-def check_dates(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
-    zone = ZoneInfo(site.timezone)
+def check_dates(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
+    zone = ZoneInfo(town.timezone)
     now = dt.datetime.now(zone)
     for doc in docs:
         if doc.kind != "article" or str(doc.metadata.get("status", "")).lower() == "draft":
@@ -176,10 +176,10 @@ def check_dates(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[
             )
 
 
-def check_languages(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
-    known = ", ".join(site.languages)
+def check_languages(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
+    known = ", ".join(town.languages)
     for doc in docs:
-        wrong = [c for c in (doc.lang, doc.suffix_lang) if c and c not in site.languages]
+        wrong = [c for c in (doc.lang, doc.suffix_lang) if c and c not in town.languages]
         if not wrong:
             continue
         code = wrong[0]
@@ -206,7 +206,7 @@ def check_languages(site: SiteConfig, docs: list[Document], root: Path) -> Itera
         )
 
 
-def check_duplicate_slugs(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+def check_duplicate_slugs(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     groups: dict[tuple[str, str, str], list[Document]] = defaultdict(list)
     for doc in docs:
         if doc.slug:
@@ -247,7 +247,7 @@ def _others(group: list[Document], number: int) -> Message:
     )
 
 
-def check_addresses(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+def check_addresses(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     """A title and a file name with no letter or digit (``🙂.md`` titled ``🙂``) give
     no address to write the page at."""
     for doc in docs:
@@ -267,9 +267,7 @@ def check_addresses(site: SiteConfig, docs: list[Document], root: Path) -> Itera
         )
 
 
-def check_reserved_addresses(
-    site: SiteConfig, docs: list[Document], root: Path
-) -> Iterator[Problem]:
+def check_reserved_addresses(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     """An article titled “Search” or “Tags” would be written over the site's own page."""
     for doc in docs:
         if doc.kind != "article" or doc.slug not in SITE_PAGES:
@@ -286,14 +284,14 @@ def check_reserved_addresses(
         )
 
 
-def check_save_as(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+def check_save_as(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     """``save_as`` must name a file of its own: a folder, or a name the site's own pages
     use, would fail the build (or overwrite them) without naming the document."""
     for doc in docs:
         value = str(doc.metadata.get("save_as") or "").strip()
         if not value or address_problem(value) is not None:
             continue  # empty: "do not write it" (Pelican); escapes: check_confinement
-        others = tuple(lang for lang in site.languages if lang != site.default_language)
+        others = tuple(lang for lang in town.languages if lang != town.default_language)
         problem = page_file_problem(value, others)
         if problem:
             yield _error(
@@ -303,10 +301,10 @@ def check_save_as(site: SiteConfig, docs: list[Document], root: Path) -> Iterato
             )
 
 
-def check_templates(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+def check_templates(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     """``Template: gallery`` must name one of the theme's templates; Pelican would stop
     the whole run without saying which file asked for it."""
-    folder = root / "themes" / site.theme / "templates"
+    folder = root / "themes" / town.theme / "templates"
     for doc in docs:
         if "template" not in doc.metadata:
             continue
@@ -343,7 +341,7 @@ def check_templates(site: SiteConfig, docs: list[Document], root: Path) -> Itera
         )
 
 
-def check_translations(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+def check_translations(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     languages: dict[tuple[str, str], set[str]] = defaultdict(set)
     for doc in docs:
         languages[(doc.kind, doc.slug)].add(doc.lang)
@@ -389,7 +387,7 @@ def _exists(target: str, doc: Document, content: Path) -> bool:
     return False
 
 
-def check_links(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+def check_links(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     for doc in docs:
         for line, target in links_in(doc):
             parts = urlsplit(target)
@@ -400,7 +398,7 @@ def check_links(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[
             )
             if (
                 not internal
-                or _exists(target, doc, site.content)
+                or _exists(target, doc, town.content)
                 or link_leaves_folder(target, posixpath.dirname(doc.rel))
             ):
                 continue  # (a link out of the town's folder: check_confinement says so)
@@ -438,7 +436,7 @@ def _normal(term: str) -> str:
     return " ".join(term.split()).casefold().replace("ё", "е")
 
 
-def check_term_spellings(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+def check_term_spellings(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     for key, word in (
         ("category", Message("category", "рубрика")),
         ("tags", Message("tag", "метка")),
@@ -486,7 +484,7 @@ TERMS = (
 )
 
 
-def check_term_names(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+def check_term_names(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     """Categories, tags and authors are plain words: each gets a page named after it,
     and the theme shows the name as it is (markup in it would run in readers'
     browsers, and a name without letters would make a hidden file ``.html``)."""
@@ -518,7 +516,7 @@ def check_term_names(site: SiteConfig, docs: list[Document], root: Path) -> Iter
                     )
 
 
-def check_bodies(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+def check_bodies(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     for doc in docs:
         if not doc.body.strip():
             yield _warning(
@@ -544,8 +542,8 @@ def _html_removals(doc: Document) -> list[tuple[int, Removal]]:
     return found
 
 
-def check_html(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
-    if site.trust_html:
+def check_html(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
+    if town.trust_html:
         return
     for doc in docs:
         if doc.removals is None:
@@ -554,7 +552,7 @@ def check_html(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[P
             yield _warning(doc, line, removal.message())
 
 
-def check_controls(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+def check_controls(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     """Invisible control characters in the metadata or the text: removed by the build,
     said here so that the editor knows where they are."""
     for doc in docs:
@@ -584,7 +582,7 @@ def check_controls(site: SiteConfig, docs: list[Document], root: Path) -> Iterat
             )
 
 
-def check_limits(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+def check_limits(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     """What one file may expand to (:mod:`gardarika.build.limits`)."""
     for doc in docs:
         for key, message in metadata_problems(doc.metadata):
@@ -616,7 +614,7 @@ CHECKS: tuple[Check, ...] = (
 
 
 def prepare(
-    site: SiteConfig, docs: list[Document], problems: list[Problem], html: bool = True
+    town: Town, docs: list[Document], problems: list[Problem], html: bool = True
 ) -> list[Document]:
     """Convert each text's Markdown once, within its time budget and telling the parent
     process which text it is on: a text Markdown reads for ever, or that nests too
@@ -628,7 +626,7 @@ def prepare(
         report(doc.shown)
         try:
             with time_budget(budget_for(len(doc.body.encode("utf-8")))):
-                converted = html and not site.trust_html
+                converted = html and not town.trust_html
                 if converted:
                     doc.removals = _html_removals(doc)
                 if may_nest_too_deep(doc.body) and not (converted and may_need_cleaning(doc.body)):
@@ -644,11 +642,11 @@ def prepare(
     return ready
 
 
-def size_problems(site: SiteConfig, root: Path) -> list[Problem]:
+def size_problems(town: Town, root: Path) -> list[Problem]:
     """The town's content folder over a bound of :mod:`gardarika.build.limits` (a "git bomb"
     of 100 000 copies, a folder of gigabytes): then nothing else is read."""
     try:
-        found = size_problem(measure_town(site.content))
+        found = size_problem(measure_town(town.content))
     except (OSError, RecursionError, ValueError) as exc:  # whatever it is, the town alone
         found = (
             "",
@@ -660,21 +658,21 @@ def size_problems(site: SiteConfig, root: Path) -> list[Problem]:
     if found is None:
         return []
     file, message = found
-    shown = display_path(site.content, root)
+    shown = display_path(town.content, root)
     return [Problem.at(f"{shown}/{file}" if file else shown, message)]
 
 
-def lint_town(site: SiteConfig, root: Path, html: bool = True) -> list[Problem]:
+def lint_town(town: Town, root: Path, html: bool = True) -> list[Problem]:
     """Every problem in a town's content, errors and warnings, in file and line order.
     Without ``html`` (before a build), what the build removes from each text's HTML is
     left for the build to report (plugin ``safe_html``): the Markdown of every text is
     then converted once, by the build."""
-    too_large = size_problems(site, root)
+    too_large = size_problems(town, root)
     if too_large:
         return too_large
-    docs, problems = read_town(site, root)
-    docs = prepare(site, docs, problems, html)
+    docs, problems = read_town(town, root)
+    docs = prepare(town, docs, problems, html)
     for check in CHECKS:
         if html or check is not check_html:
-            problems.extend(check(site, docs, root))
+            problems.extend(check(town, docs, root))
     return sorted(problems, key=lambda p: (p.file, p.line or 0, p.severity, p.en))

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from gardarika.config.network import SiteConfig
+from gardarika.config.network import Town
 from gardarika.content.documents import Document, visible_files
 from gardarika.errors import Problem, display_path
 from gardarika.render.images import PROCESSED_SUFFIXES, ImageError, PictureTooLarge, open_picture
@@ -82,8 +82,8 @@ def picture_problems(content: Path, root: Path) -> Iterator[Problem]:
             yield problem
 
 
-def check_images(site: SiteConfig, docs: list[Document], root: Path) -> Iterator[Problem]:
+def check_images(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     """Registered in :data:`gardarika.checks.lint.CHECKS`."""
     del docs  # the pictures beside the texts, not the texts
-    if site.content.is_dir():
-        yield from picture_problems(site.content, root)
+    if town.content.is_dir():
+        yield from picture_problems(town.content, root)

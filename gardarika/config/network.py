@@ -757,7 +757,7 @@ def theme_leak(folder: Path, root: Path) -> str | None:
 
 
 @dataclass(frozen=True)
-class SiteConfig:
+class Town:
     """One town's validated settings."""
 
     id: str
@@ -813,15 +813,15 @@ class Network:
 
     root: Path
     config: NetworkConfig
-    sites: dict[str, SiteConfig]
+    towns: dict[str, Town]
     problems: list[Problem]
     #: town ids whose settings file has errors (they are not built)
     broken: list[str]
 
     def ordered_ids(self) -> list[str]:
         """Town ids in portal order: ``order`` from network.yaml first, then by id."""
-        first = [t for t in self.config.order if t in self.sites]
-        return first + sorted(t for t in self.sites if t not in first)
+        first = [t for t in self.config.order if t in self.towns]
+        return first + sorted(t for t in self.towns if t not in first)
 
     def choose(
         self,
@@ -1638,7 +1638,7 @@ def _read_mapping(
     return check, data
 
 
-SITE_KEYS = (
+TOWN_KEYS = (
     "name",
     "languages",
     "description",
@@ -1656,13 +1656,13 @@ SITE_KEYS = (
 )
 
 
-def load_site(
+def load_town(
     path: Path,
     root: Path,
     local_repositories: tuple[str, ...] | None = None,
     pull_with_credentials: tuple[str, ...] | None = None,
     trusted_html: tuple[str, ...] | None = None,
-) -> SiteConfig:
+) -> Town:
     """Read and check one town's settings file; raise :class:`GardarikaError` listing
     every problem in it. ``local_repositories``: the folders a local repository may lie
     in; ``pull_with_credentials``: the towns whose repository may be on this machine's
@@ -1692,7 +1692,7 @@ def load_site(
             ru="файл пустой; в нём должны быть хотя бы «name» и «languages».",
         ),
     )
-    check.unknown_keys((), data, SITE_KEYS)
+    check.unknown_keys((), data, TOWN_KEYS)
     for key in ("name", "languages"):
         if key not in data:
             check.add(
@@ -1755,7 +1755,7 @@ def load_site(
         )
     if check.problems:
         raise GardarikaError(check.problems)
-    return SiteConfig(
+    return Town(
         id=town,
         file=path,
         name=name,
@@ -1945,38 +1945,38 @@ def load_network_config(path: Path, root: Path) -> NetworkConfig:
 
 
 def _shared_content(
-    root: Path, sites: dict[str, SiteConfig], problems: list[Problem], broken: list[str]
+    root: Path, towns: dict[str, Town], problems: list[Problem], broken: list[str]
 ) -> None:
     """Two towns that both chose their content folder (``content:``) may not share or
     nest them: each would build and publish the other's texts and drafts. Both are
     left out, each file naming the other. (A folder that is another town's own
     ``content/<town>`` is refused by :func:`_content` already, for the chooser alone.)"""
     chosen = {
-        town: _real(site.content)
-        for town, site in sites.items()
-        if not _owns(site.content, root, town)
+        town_id: _real(town.content)
+        for town_id, town in towns.items()
+        if not _owns(town.content, root, town_id)
     }
     clashing: dict[str, list[str]] = {}
-    for town, real in chosen.items():
+    for town_id, real in chosen.items():
         for other, other_real in chosen.items():
-            if other != town and _overlap(real, other_real):
-                clashing.setdefault(town, []).append(other)
-    for town, others in sorted(clashing.items()):
-        site = sites.pop(town)
-        broken.append(town)
+            if other != town_id and _overlap(real, other_real):
+                clashing.setdefault(town_id, []).append(other)
+    for town_id, others in sorted(clashing.items()):
+        town = towns.pop(town_id)
+        broken.append(town_id)
         files = ", ".join(f"sites/{o}.yaml" for o in others)
         problems.append(
             Problem(
-                file=display_path(site.file, root),
+                file=display_path(town.file, root),
                 key="content",
-                line=site.key_lines.get(("content",)),
-                en=f"{display_path(site.content, root)} is, holds or lies in the content folder "
+                line=town.key_lines.get(("content",)),
+                en=f"{display_path(town.content, root)} is, holds or lies in the content folder "
                 f"of another town ({files}); two towns cannot share texts. Give each town a "
-                f"folder of its own, like content/{town}.",
-                ru=f"{display_path(site.content, root)} совпадает с папкой материалов другого "
+                f"folder of its own, like content/{town_id}.",
+                ru=f"{display_path(town.content, root)} совпадает с папкой материалов другого "
                 f"города ({files}), содержит её или лежит в ней; у двух городов не может "
                 f"быть общих текстов. Дайте каждому городу свою папку, например "
-                f"content/{town}.",
+                f"content/{town_id}.",
             )
         )
 
@@ -2009,7 +2009,7 @@ def _names_town(town: str, place: str, folder: str) -> bool:
     return town in {word.removesuffix(".git") for word in words}
 
 
-def _shared_deploy(root: Path, sites: dict[str, SiteConfig], problems: list[Problem]) -> None:
+def _shared_deploy(root: Path, towns: dict[str, Town], problems: list[Problem]) -> None:
     """Deploy targets of two towns that write to the same place (or one inside the
     other) would publish one town over the other. When only one of the two names its
     own town (``/var/www/vyborg`` for vyborg), that one keeps deploying and the other is
@@ -2017,43 +2017,45 @@ def _shared_deploy(root: Path, sites: dict[str, SiteConfig], problems: list[Prob
     kept from deploying (``invoke deploy`` says why) and its file gets a warning; the
     towns still build."""
     places = [
-        (town, name, *_destination(str(options["type"]), options))
-        for town, site in sites.items()
-        for name, options in site.deploy.items()
+        (town_id, name, *_destination(str(options["type"]), options))
+        for town_id, town in towns.items()
+        for name, options in town.deploy.items()
     ]
     refused: dict[tuple[str, str], list[str]] = {}
-    for town, name, place, folder in places:
+    for town_id, name, place, folder in places:
         for other, other_name, other_place, other_folder in places:
             if (
-                other == town
+                other == town_id
                 or place.casefold() != other_place.casefold()
                 or not _overlap(folder, other_folder)
             ):
                 continue
-            if _names_town(town, place, folder) and not _names_town(
+            if _names_town(town_id, place, folder) and not _names_town(
                 other, other_place, other_folder
             ):
                 continue  # this one is the town's own place; the other is refused
-            refused.setdefault((town, name), []).append(f"sites/{other}.yaml (deploy.{other_name})")
-    for (town, name), others in sorted(refused.items()):
-        site = sites[town]
+            refused.setdefault((town_id, name), []).append(
+                f"sites/{other}.yaml (deploy.{other_name})"
+            )
+    for (town_id, name), others in sorted(refused.items()):
+        town = towns[town_id]
         en = (
             f"this target writes where another town's does ({', '.join(others)}): one "
             "town would be published over the other. It is not used until it writes to "
-            f"a place of its own, named after the town (like …/{town})."
+            f"a place of its own, named after the town (like …/{town_id})."
         )
         ru = (
             f"эта цель публикует туда же, куда цель другого города ({', '.join(others)}):"
             " один город был бы опубликован поверх другого. Она не используется, пока не "
-            f"будет публиковать в своё место, названное по городу (например …/{town})."
+            f"будет публиковать в своё место, названное по городу (например …/{town_id})."
         )
-        deploy = {**site.deploy, name: {**site.deploy[name], "_refused": Message(en, ru)}}
-        sites[town] = dataclasses.replace(site, deploy=deploy)
+        deploy = {**town.deploy, name: {**town.deploy[name], "_refused": Message(en, ru)}}
+        towns[town_id] = dataclasses.replace(town, deploy=deploy)
         problems.append(
             Problem(
-                file=display_path(site.file, root),
+                file=display_path(town.file, root),
                 key=f"deploy.{name}",
-                line=site.key_lines.get(("deploy", name)),
+                line=town.key_lines.get(("deploy", name)),
                 severity="warning",
                 en=en,
                 ru=ru,
@@ -2080,29 +2082,29 @@ def load_network(root: Path) -> Network:
     except GardarikaError as err:
         problems.extend(err.problems)
         network = NetworkConfig()
-    sites: dict[str, SiteConfig] = {}
+    towns: dict[str, Town] = {}
     broken: list[str] = []
     files = sorted(p for p in sites_dir.glob("*.y*ml") if p.stem != "network")
     for path in files:
         if path.suffix not in (".yaml", ".yml"):
             continue
         try:
-            site = load_site(path, root, local, credentials, trusted)
+            town = load_town(path, root, local, credentials, trusted)
         except GardarikaError as err:
             problems.extend(err.problems)
             broken.append(path.stem)
             continue
-        if site.id in sites:
+        if town.id in towns:
             problems.append(
                 Problem(
                     file=display_path(path, root),
-                    en=f"there is another settings file for “{site.id}”; keep only one.",
-                    ru=f"для «{site.id}» есть ещё один файл настроек; оставьте один.",
+                    en=f"there is another settings file for “{town.id}”; keep only one.",
+                    ru=f"для «{town.id}» есть ещё один файл настроек; оставьте один.",
                 )
             )
-            broken.append(site.id)
+            broken.append(town.id)
             continue
-        sites[site.id] = site
+        towns[town.id] = town
     for clash in [p for p in problems if isinstance(p, _Clash)]:
         for other in clash.others:
             problems.append(
@@ -2116,33 +2118,33 @@ def load_network(root: Path) -> Network:
                     "город не собирается, пока не укажет свою папку.",
                 )
             )
-    _shared_content(root, sites, problems, broken)
-    _shared_deploy(root, sites, problems)
-    known = set(sites) | set(broken)
-    for site in sites.values():
-        for i, town in enumerate(site.neighbours):
-            if town not in known:
+    _shared_content(root, towns, problems, broken)
+    _shared_deploy(root, towns, problems)
+    known = set(towns) | set(broken)
+    for town in towns.values():
+        for i, town_id in enumerate(town.neighbours):
+            if town_id not in known:
                 problems.append(
                     Problem(
-                        file=display_path(site.file, root),
+                        file=display_path(town.file, root),
                         key=f"neighbours.{i}",
-                        line=site.key_lines.get(("neighbours", i)),
+                        line=town.key_lines.get(("neighbours", i)),
                         severity="warning",
-                        en=f"there is no town “{town}” in sites/; it is left out of the "
+                        en=f"there is no town “{town_id}” in sites/; it is left out of the "
                         "neighbours list.",
-                        ru=f"города «{town}» нет в sites/; он не показан среди соседей.",
+                        ru=f"города «{town_id}» нет в sites/; он не показан среди соседей.",
                     )
                 )
     for key in ("order", "pull_with_credentials", "trust_html"):
-        for town in getattr(network, key):
-            if town not in known:
+        for town_id in getattr(network, key):
+            if town_id not in known:
                 problems.append(
                     Problem(
                         file="sites/network.yaml",
                         key=key,
                         severity="warning",
-                        en=f"there is no town “{town}” in sites/.",
-                        ru=f"города «{town}» нет в sites/.",
+                        en=f"there is no town “{town_id}” in sites/.",
+                        ru=f"города «{town_id}» нет в sites/.",
                     )
                 )
-    return Network(root=root, config=network, sites=sites, problems=problems, broken=broken)
+    return Network(root=root, config=network, towns=towns, problems=problems, broken=broken)

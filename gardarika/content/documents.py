@@ -21,7 +21,7 @@ from babel import Locale, UnknownLocaleError
 
 from gardarika.build.budget import TooSlow, budget_for, time_budget, too_deep_error, too_slow_error
 from gardarika.build.isolation import report
-from gardarika.config.network import SiteConfig
+from gardarika.config.network import Town
 from gardarika.content.encoding import describe, guess_encoding
 from gardarika.content.frontmatter import read_metadata
 from gardarika.content.slugs import fallback_slug, slugify
@@ -139,7 +139,7 @@ def too_large_problem(shown: str, size: int) -> Problem:
     )
 
 
-def read_document(path: Path, site: SiteConfig, root: Path) -> Document | Problem:
+def read_document(path: Path, town: Town, root: Path) -> Document | Problem:
     """One content file as a :class:`Document`, or the problem that stops reading it."""
     shown = display_path(path, root)
     size = path.stat().st_size
@@ -154,10 +154,10 @@ def read_document(path: Path, site: SiteConfig, root: Path) -> Document | Proble
         metadata, lines, body_line, body = read_metadata(text)
     except ContentError as error:
         return error.problem(shown)
-    rel = path.relative_to(site.content).as_posix()
+    rel = path.relative_to(town.content).as_posix()
     folder, name = posixpath.split(rel)
-    stem, suffix_lang = _split_language(name.rsplit(".", 1)[0], site.languages)
-    lang = str(metadata.get("lang") or "").strip() or suffix_lang or site.default_language
+    stem, suffix_lang = _split_language(name.rsplit(".", 1)[0], town.languages)
+    lang = str(metadata.get("lang") or "").strip() or suffix_lang or town.default_language
     kind = "page" if rel.split("/", 1)[0] == "pages" else "article"
     return Document(
         path=path,
@@ -174,14 +174,14 @@ def read_document(path: Path, site: SiteConfig, root: Path) -> Document | Proble
     )
 
 
-def read_guarded(path: Path, site: SiteConfig, root: Path) -> Document | Problem:
+def read_guarded(path: Path, town: Town, root: Path) -> Document | Problem:
     """:func:`read_document` within a time budget, telling the parent process which file
     it reads (a file that kills the process is then named in the message)."""
     shown = display_path(path, root)
     report(shown)
     try:
         with time_budget(budget_for(path.stat().st_size)):
-            return read_document(path, site, root)
+            return read_document(path, town, root)
     except TooSlow as slow:
         error = too_slow_error(slow.args[0])
     except RecursionError:
@@ -211,15 +211,15 @@ def assign_slugs(documents: list[Document], languages: tuple[str, ...]) -> None:
                 doc.slug = original.slug
 
 
-def read_town(site: SiteConfig, root: Path) -> tuple[list[Document], list[Problem]]:
+def read_town(town: Town, root: Path) -> tuple[list[Document], list[Problem]]:
     """Every content file of a town: the readable ones and the problems of the others."""
     documents: list[Document] = []
     problems: list[Problem] = []
-    for path in source_files(site.content):
-        result = read_guarded(path, site, root)
+    for path in source_files(town.content):
+        result = read_guarded(path, town, root)
         if isinstance(result, Problem):
             problems.append(result)
         else:
             documents.append(result)
-    assign_slugs(documents, site.languages)
+    assign_slugs(documents, town.languages)
     return documents, problems

@@ -52,7 +52,7 @@ def _find_original(
 
 def new_document(
     network: Network,
-    town: str,
+    town_id: str,
     title: str,
     lang: str | None = None,
     page: bool = False,
@@ -60,19 +60,19 @@ def new_document(
     now: dt.datetime | None = None,
 ) -> Path:
     """Create the Markdown file and return its path; raise :class:`GardarikaError`."""
-    site = network.sites[network.choose([town])[0]]  # UnknownTown when there is none
-    lang = lang or site.default_language
-    if lang not in site.languages:
+    town = network.towns[network.choose([town_id])[0]]  # UnknownTown when there is none
+    lang = lang or town.default_language
+    if lang not in town.languages:
         raise _refuse(
-            f"the town has no language “{lang}” (it has {', '.join(site.languages)}).",
-            f"у города нет языка «{lang}» (есть: {', '.join(site.languages)}).",
+            f"the town has no language “{lang}” (it has {', '.join(town.languages)}).",
+            f"у города нет языка «{lang}» (есть: {', '.join(town.languages)}).",
         )
     if not title.strip():
         raise _refuse('give the title with --title "...".', 'укажите заголовок: --title "...".')
-    now = now or dt.datetime.now(ZoneInfo(site.timezone))
+    now = now or dt.datetime.now(ZoneInfo(town.timezone))
     fields: dict[str, str] = {"title": title.strip()}
     if translation_of:
-        docs, _ = read_town(site, network.root)
+        docs, _ = read_town(town, network.root)
         original = _find_original(docs, translation_of, lang, page or None)
         if original is None:
             raise _refuse(
@@ -89,8 +89,8 @@ def new_document(
         fields.update(lang=lang, slug=translation_of, translation="yes")
     else:
         slug = slugify(title) or "new"
-        folder = site.content / ("pages" if page else "articles")
-        name = slug if lang == site.default_language else f"{slug}.{lang}"
+        folder = town.content / ("pages" if page else "articles")
+        name = slug if lang == town.default_language else f"{slug}.{lang}"
         path = folder / f"{name}.md"
         is_page = page
         if not page:

@@ -562,7 +562,7 @@ def _link_problem(git: _Git, git_dir: Path, links: dict[bytes, str]) -> Message 
 # -- pulling ------------------------------------------------------------------------------
 
 
-def _folder_problem(network: Network, town: str, folder: Path) -> Message | None:
+def _folder_problem(network: Network, town_id: str, folder: Path) -> Message | None:
     """The town's content folder is a folder of its own in ``content/`` (as the settings
     check requires: never the project, whose .git a fetch would write into, nor
     ``content/`` or another town's folder), and a clone in it has a ``.git`` of its
@@ -579,9 +579,9 @@ def _folder_problem(network: Network, town: str, folder: Path) -> Message | None
         and not any(part.startswith(".") for part in PurePosixPath(relative).parts)
     )
     if own:
-        for other, site in network.sites.items():
-            theirs = os.path.realpath(site.content).casefold()
-            if other != town and (
+        for other, town in network.towns.items():
+            theirs = os.path.realpath(town.content).casefold()
+            if other != town_id and (
                 is_inside(real.casefold(), theirs) or is_inside(theirs, real.casefold())
             ):
                 own = False
@@ -640,40 +640,42 @@ def _unconverted(git_dir: Path) -> Message | None:
     return None
 
 
-def pull(network: Network, town: str) -> tuple[bool, str]:
+def pull(network: Network, town_id: str) -> tuple[bool, str]:
     """Clone or update a town's content from its repository: (ok, message).
 
     A failure (an unreachable remote, local changes in the way, a commit over the
     limits) keeps the content as it was: the last good copy is built. Git runs with the
     maintainer's credentials only for a town in ``pull_with_credentials``."""
-    site = network.sites[town]
-    repo = site.repository
+    town = network.towns[town_id]
+    repo = town.repository
     if not repo:
-        return True, f"{town}: no content repository in sites/{town}.yaml; nothing to pull."
+        return True, f"{town_id}: no content repository in sites/{town_id}.yaml; nothing to pull."
     url, branch = repo["url"], repo["branch"]
     # checked again: a town not in pull_with_credentials names no server of this
     # machine's network (internal hosts refused)
-    trusted = town in network.config.pull_with_credentials
+    trusted = town_id in network.config.pull_with_credentials
     reason = repository_problem(
         url, network.root, network.config.local_repositories, trusted
     ) or branch_problem(branch)
     if reason:
-        return False, (f"{town}: sites/{town}.yaml: repository: {reason[0]} / {reason[1]}")
+        return False, (f"{town_id}: sites/{town_id}.yaml: repository: {reason[0]} / {reason[1]}")
     # absolute: git runs in the folder (cwd), and a relative --git-dir would be read from
     # there (``--root .``)
-    folder = Path(os.path.abspath(site.content))
-    reason = _folder_problem(network, town, folder)
+    folder = Path(os.path.abspath(town.content))
+    reason = _folder_problem(network, town_id, folder)
     if reason:
-        return False, f"{town}: {reason[0]} / {reason[1]}"
+        return False, f"{town_id}: {reason[0]} / {reason[1]}"
     if trusted:
-        return _pull(network, town, folder, _Git(local=repository_is_local(url)))
+        return _pull(network, town_id, folder, _Git(local=repository_is_local(url)))
     with tempfile.TemporaryDirectory(prefix="gardarika-pull-home-") as home:
-        return _pull(network, town, folder, _Git(local=repository_is_local(url), home=Path(home)))
+        return _pull(
+            network, town_id, folder, _Git(local=repository_is_local(url), home=Path(home))
+        )
 
 
 def _pull(network: Network, town: str, folder: Path, git: _Git) -> tuple[bool, str]:
     """:func:`pull` once the settings and the folder are found fine."""
-    repo = network.sites[town].repository
+    repo = network.towns[town].repository
     assert repo is not None
     url, branch = repo["url"], repo["branch"]
     shown = display_path(folder, network.root)

@@ -145,14 +145,14 @@ class LiveHandler(QuietHandler):
         super().do_GET()
 
 
-def watched_paths(root: Path, town: str) -> list[Path]:
+def watched_paths(root: Path, town_id: str) -> list[Path]:
     network = load_network(root)
-    site = network.sites.get(town)
+    town = network.towns.get(town_id)
     paths = [root / "sites", root / "plugins"]
-    if site is not None:
-        paths += [site.content, root / "themes" / site.theme]
+    if town is not None:
+        paths += [town.content, root / "themes" / town.theme]
     else:
-        paths.append(root / "content" / town)
+        paths.append(root / "content" / town_id)
     return paths
 
 

@@ -28,14 +28,14 @@ from gardarika.errors import Message, display_path
 SAFE_PATH = re.compile(r"[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*")
 
 
-def _town_rules(network: Network, town: str) -> tuple[list[str], Message | None]:
+def _town_rules(network: Network, town_id: str) -> tuple[list[str], Message | None]:
     """The CODEOWNERS rules of one town, or why they cannot be written safely."""
-    site = network.sites[town]
-    for editor in site.editors:
+    town = network.towns[town_id]
+    for editor in town.editors:
         reason = editor_problem(editor)
         if reason:
             return [], reason
-    content = display_path(site.content, network.root)
+    content = display_path(town.content, network.root)
     parts = content.split("/")
     if not SAFE_PATH.fullmatch(content) or parts[0] != "content" or len(parts) < 2:
         shown = visible(content)
@@ -49,7 +49,7 @@ def _town_rules(network: Network, town: str) -> tuple[list[str], Message | None]
             "отдать чужие файлы или добавить свои правила. Переименуйте папку (и "
             "«content:» в файле города).",
         )
-    settings = display_path(site.file, network.root)
+    settings = display_path(town.file, network.root)
     if not SAFE_PATH.fullmatch(settings) or not re.fullmatch(r"sites/[^/]+\.ya?ml", settings):
         shown = visible(settings)
         return [], Message(
@@ -58,7 +58,7 @@ def _town_rules(network: Network, town: str) -> tuple[list[str], Message | None]
             f"его файл настроек «{shown}» — не файл в sites/ с именем города "
             "(строчные латинские буквы, цифры и «-»).",
         )
-    owners = " ".join(site.editors)
+    owners = " ".join(town.editors)
     return [f"/{content}/ {owners}", f"/{settings} {owners}"], None
 
 
@@ -78,8 +78,8 @@ def codeowners(network: Network, warn: Callable[[str], None] | None = None) -> s
         "# Each town's editors review changes to its content and settings.",
         "",
     ]
-    for town in sorted(network.sites):
-        if not network.sites[town].editors:
+    for town in sorted(network.towns):
+        if not network.towns[town].editors:
             continue
         rules, reason = _town_rules(network, town)
         if reason:

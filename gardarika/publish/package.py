@@ -112,28 +112,28 @@ def _human(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-def select_towns(network: Network, output: Path, sites: list[str] | None) -> list[str]:
-    sites = network.choose(sites) if sites else None  # every asked town exists
+def select_towns(network: Network, output: Path, towns: list[str] | None) -> list[str]:
+    towns = network.choose(towns) if towns else None  # every asked town exists
     built = [t for t in network.ordered_ids() if (output / t / "index.html").is_file()]
-    if not sites:
+    if not towns:
         if not built:
             raise _refuse(
                 "nothing is built yet; run “invoke build” first.",
                 "ещё ничего не собрано; сначала выполните «invoke build».",
             )
         return built
-    missing = [s for s in sites if s not in built]
+    missing = [s for s in towns if s not in built]
     if missing:
         raise _refuse(
             f"not built yet: {', '.join(missing)}; run “invoke build” first.",
             f"ещё не собраны: {', '.join(missing)}; сначала выполните «invoke build».",
         )
-    return [t for t in built if t in sites]
+    return [t for t in built if t in towns]
 
 
 def package(
     root: Path,
-    sites: list[str] | None = None,
+    towns: list[str] | None = None,
     make_zip: bool = False,
     make_iso: bool = False,
     capacity: str | None = None,
@@ -145,12 +145,12 @@ def package(
     network = load_network(root)
     output = Path(output or root / "output")
     dist = Path(dist or root / "dist")
-    towns = select_towns(network, output, sites)
+    town_ids = select_towns(network, output, towns)
     today = today or dt.date.today()
     short = network.config.name.get("en") or next(iter(network.config.name.values()))
     name = f"{slugify(short.split('—')[0]) or 'gardarika'}-{today:%Y-%m-%d}"
 
-    size, _ = _size([output / t for t in towns])
+    size, _ = _size([output / t for t in town_ids])
     limit = parse_capacity(capacity) if capacity else None
     if limit is not None and size > limit:
         raise _refuse(
@@ -160,14 +160,14 @@ def package(
             "Выберите меньше городов (--site) или носитель побольше.",
         )
 
-    folder = _make_folder(network, towns, output, dist / name, today, short)
+    folder = _make_folder(network, town_ids, output, dist / name, today, short)
     size, files = _size([folder])
     if limit is not None and size > limit:  # the portal and texts tipped it over
         raise _refuse(
             f"the package is {_human(size)}, more than {capacity} holds.",
             f"пакет занимает {_human(size)} — больше, чем помещается на {capacity}.",
         )
-    result = PackageResult(folder=folder, size=size, files=files, towns=towns)
+    result = PackageResult(folder=folder, size=size, files=files, towns=town_ids)
     if make_zip:
         result.zip = _write_zip(folder, dist / f"{name}.zip")
     if make_iso:
@@ -191,10 +191,10 @@ def _make_folder(
     staging.mkdir()
     for town in towns:
         shutil.copytree(output / town, staging / town)
-    subset = dataclasses.replace(network, sites={t: network.sites[t] for t in towns})
+    subset = dataclasses.replace(network, towns={t: network.towns[t] for t in towns})
     render_portal(subset, staging)
-    names = ", ".join(network.sites[t].name.get("en") or t for t in towns)
-    names_ru = ", ".join(network.sites[t].name.get("ru") or t for t in towns)
+    names = ", ".join(network.towns[t].name.get("en") or t for t in towns)
+    names_ru = ", ".join(network.towns[t].name.get("ru") or t for t in towns)
     for file, template, shown in (
         ("README.txt", README_EN, names),
         ("ПРОЧТИ.txt", README_RU, names_ru),

@@ -196,7 +196,7 @@ def test_each_problem_is_reported(
 
     _with_second_article(network)
     (network / ARTICLE.format(name)).write_text(text, encoding="utf-8")
-    problems = lint_town(load_network(network).sites["alpha"], network)
+    problems = lint_town(load_network(network).towns["alpha"], network)
     found = [
         p
         for p in problems
@@ -249,7 +249,7 @@ def test_links_in_code_are_not_read_and_links_in_text_are(network: Path) -> None
         "Строка абзаца\n    и её продолжение: [e](gone-5.md).\n"
     )
     write(network / ARTICLE.format("code.md"), body)
-    said = " ".join(p.en for p in lint_town(load_network(network).sites["alpha"], network))
+    said = " ".join(p.en for p in lint_town(load_network(network).towns["alpha"], network))
     assert "gone-5.md" in said
     for hidden in ("gone-1", "gone-2", "gone-3", "gone-4"):
         assert hidden not in said, hidden

@@ -9,7 +9,7 @@ from pathlib import Path
 from projects import write
 
 from gardarika.checks.files import check_files, file_problems
-from gardarika.config.network import SiteConfig
+from gardarika.config.network import Town
 
 SVG_PLAIN = '<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>\n'
 SVG_SCRIPTED = (
@@ -396,8 +396,8 @@ def test_the_towns_static_paths_are_used(tmp_path: Path) -> None:
     format there is a file to publish, judged as one, not a page that never comes."""
     content = _town(tmp_path, {"articles/history.rst": "History\n"})
 
-    def site(**pelican: object) -> SiteConfig:
-        return SiteConfig(
+    def town(**pelican: object) -> Town:
+        return Town(
             id="alpha",
             file=tmp_path / "sites/alpha.yaml",
             name={"ru": "А"},
@@ -406,7 +406,7 @@ def test_the_towns_static_paths_are_used(tmp_path: Path) -> None:
             pelican=pelican,
         )
 
-    (default,) = check_files(site(), [], tmp_path)
+    (default,) = check_files(town(), [], tmp_path)
     assert default.severity == "warning"
-    (everything,) = check_files(site(STATIC_PATHS=[""]), [], tmp_path)
+    (everything,) = check_files(town(STATIC_PATHS=[""]), [], tmp_path)
     assert everything.severity == "error" and "a “.rst” file" in everything.en

@@ -102,8 +102,8 @@ def no_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def problems(network: Path) -> dict[str, Problem]:
-    site = load_network(network).sites["alpha"]
-    found = list(check_images(site, [], network))
+    town = load_network(network).towns["alpha"]
+    found = list(check_images(town, [], network))
     by_name = {Path(p.file).name: p for p in found}
     assert len(by_name) == len(found)
     return by_name

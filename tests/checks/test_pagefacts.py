@@ -16,10 +16,10 @@ from gardarika.render.links import html_references
 def _facts(root: Path) -> pagefacts.Facts:
     network = load_network(root)
     facts: pagefacts.Facts = {}
-    for town, site in network.sites.items():
-        for lang in site.languages:
-            folder = town if lang == site.default_language else f"{town}/{lang}"
-            for cache in (root / ".cache/pelican" / town / lang).glob("*"):
+    for town_id, town in network.towns.items():
+        for lang in town.languages:
+            folder = town_id if lang == town.default_language else f"{town_id}/{lang}"
+            for cache in (root / ".cache/pelican" / town_id / lang).glob("*"):
                 facts.update(pagefacts.load(cache, folder))
     return facts
 

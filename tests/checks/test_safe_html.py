@@ -15,7 +15,7 @@ from projects import write
 
 from gardarika.checks.lint import lint_town
 from gardarika.checks.rawhtml import may_need_cleaning, removals_in, to_html
-from gardarika.config.network import load_site
+from gardarika.config.network import load_town
 from gardarika.render.sanitize import DROPPED_WITH_CONTENT, clean, removals
 
 HEADER = "Title: Проверка\nDate: 2024-03-01 10:00\n\n"  # the text starts on line 4
@@ -73,10 +73,10 @@ EXPECTED = [
 
 
 def town_problems(root: Path) -> list[tuple[int | None, str, str]]:
-    site = load_site(root / "sites" / "alpha.yaml", root)
+    town = load_town(root / "sites" / "alpha.yaml", root)
     return [
         (p.line, p.en, p.ru)
-        for p in lint_town(site, root)
+        for p in lint_town(town, root)
         if p.file == "content/alpha/articles/check.md"
     ]
 

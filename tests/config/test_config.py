@@ -11,10 +11,10 @@ from projects import write
 from gardarika.config.network import (
     DEFAULT_THEME,
     DEFAULT_TIMEZONE,
-    SiteConfig,
+    Town,
     load_network,
     load_network_config,
-    load_site,
+    load_town,
 )
 from gardarika.errors import GardarikaError, Problem
 
@@ -26,7 +26,7 @@ def site_file(root: Path, text: str, town: str = "vyborg") -> Path:
 
 def problems_of(path: Path, root: Path) -> list[Problem]:
     with pytest.raises(GardarikaError) as caught:
-        load_site(path, root)
+        load_town(path, root)
     return caught.value.problems
 
 
@@ -40,16 +40,16 @@ def test_minimum_from_design_loads_with_defaults(project: Path) -> None:
         languages: [ru, en]
     """,
     )
-    site = load_site(path, project)
-    assert site.id == "vyborg"
-    assert site.name == {"ru": "Выборг", "en": "Vyborg"}
-    assert site.languages == ("ru", "en")
-    assert site.default_language == "ru"
-    assert site.theme == DEFAULT_THEME
-    assert site.timezone == DEFAULT_TIMEZONE
-    assert site.content == project / "content" / "vyborg"
-    assert site.description == {} and site.contacts == {} and site.neighbours == ()
-    assert site.base_url is None and site.deploy == {} and site.pelican == {}
+    town = load_town(path, project)
+    assert town.id == "vyborg"
+    assert town.name == {"ru": "Выборг", "en": "Vyborg"}
+    assert town.languages == ("ru", "en")
+    assert town.default_language == "ru"
+    assert town.theme == DEFAULT_THEME
+    assert town.timezone == DEFAULT_TIMEZONE
+    assert town.content == project / "content" / "vyborg"
+    assert town.description == {} and town.contacts == {} and town.neighbours == ()
+    assert town.base_url is None and town.deploy == {} and town.pelican == {}
 
 
 def test_every_optional_key(project: Path) -> None:
@@ -77,18 +77,18 @@ def test_every_optional_key(project: Path) -> None:
           PLUGINS: [offline_search]
     """,
     )
-    site = load_site(path, project)
-    assert site.languages == ("ru", "en", "fi")
-    assert site.description == dict.fromkeys(("ru", "en", "fi"), "Город у залива")
-    assert site.timezone == "Europe/Kaliningrad"
-    assert site.content == project / "content" / "shared" / "vyborg"
-    assert site.contacts["email"] == "info@example.org"
-    assert site.contacts["address"]["en"] == "Vyborg, Krepostnaya St."
-    assert site.neighbours == ("kargopol",)
-    assert site.base_url == "https://vyborg.example.org"
-    assert site.deploy["web"]["type"] == "rsync"
-    assert site.repository == {"url": "https://example.org/vyborg.git", "branch": "main"}
-    assert site.pelican == {"DEFAULT_PAGINATION": 5, "PLUGINS": ["offline_search"]}
+    town = load_town(path, project)
+    assert town.languages == ("ru", "en", "fi")
+    assert town.description == dict.fromkeys(("ru", "en", "fi"), "Город у залива")
+    assert town.timezone == "Europe/Kaliningrad"
+    assert town.content == project / "content" / "shared" / "vyborg"
+    assert town.contacts["email"] == "info@example.org"
+    assert town.contacts["address"]["en"] == "Vyborg, Krepostnaya St."
+    assert town.neighbours == ("kargopol",)
+    assert town.base_url == "https://vyborg.example.org"
+    assert town.deploy["web"]["type"] == "rsync"
+    assert town.repository == {"url": "https://example.org/vyborg.git", "branch": "main"}
+    assert town.pelican == {"DEFAULT_PAGINATION": 5, "PLUGINS": ["offline_search"]}
 
 
 def test_missing_required_keys_are_both_reported(project: Path) -> None:
@@ -274,7 +274,7 @@ def test_load_network_keeps_good_towns_and_lists_broken(project: Path) -> None:
     site_file(project, "name: [oops]\n", town="staraya-ladoga")
     write(project / "sites" / "network.yaml", "order: [kargopol, vyborg, nowhere]\n")
     network = load_network(project)
-    assert list(network.sites) == ["kargopol", "vyborg"]
+    assert list(network.towns) == ["kargopol", "vyborg"]
     assert network.broken == ["staraya-ladoga"]
     assert network.ordered_ids() == ["kargopol", "vyborg"]
     warnings = [p for p in network.problems if p.severity == "warning"]
@@ -306,11 +306,11 @@ def test_trust_html_is_the_maintainers_list(
         write(project / "sites/network.yaml", "trust_html: [vyborg]\n")
     text = "name: {ru: Выборг}\nlanguages: [ru]\n"
     path = site_file(project, text + (f"trust_html: {value}\n" if value else ""))
-    site = load_site(path, project)
-    assert site.trust_html is trusted
-    assert load_network(project).sites["vyborg"].trust_html is trusted
+    town = load_town(path, project)
+    assert town.trust_html is trusted
+    assert load_network(project).towns["vyborg"].trust_html is trusted
     settings = pelican_settings(
-        load_network(project), site, "ru", project / "out", project / "cache"
+        load_network(project), town, "ru", project / "out", project / "cache"
     )
     assert settings["SAFE_HTML"] is not trusted
     assert (
@@ -371,8 +371,8 @@ def refused(project: Path, text: str, key: str) -> Problem:
     return matching[0]
 
 
-def accepted(project: Path, text: str) -> SiteConfig:
-    return load_site(site_file(project, MINIMUM + text), project)
+def accepted(project: Path, text: str) -> Town:
+    return load_town(site_file(project, MINIMUM + text), project)
 
 
 def private_themes(project: Path) -> Path:
@@ -485,7 +485,7 @@ def test_two_towns_may_not_share_or_nest_chosen_folders(project: Path) -> None:
     )
     site_file(project, "name: {ru: Гамма}\nlanguages: [ru]\n", town="gamma")
     network = load_network(project)
-    assert sorted(network.broken) == ["beta", "vyborg"] and list(network.sites) == ["gamma"]
+    assert sorted(network.broken) == ["beta", "vyborg"] and list(network.towns) == ["gamma"]
     errors = {p.file: p for p in network.problems if p.severity == "error"}
     assert "sites/beta.yaml" in errors["sites/vyborg.yaml"].en
     assert "sites/vyborg.yaml" in errors["sites/beta.yaml"].ru
@@ -496,7 +496,7 @@ def test_naming_another_towns_folder_warns_that_town(project: Path) -> None:
     site_file(project, "name: {ru: Бета}\nlanguages: [ru]\n", town="beta")
     site_file(project, MINIMUM + "content: content/beta\n")
     network = load_network(project)
-    assert network.broken == ["vyborg"] and list(network.sites) == ["beta"]
+    assert network.broken == ["vyborg"] and list(network.towns) == ["beta"]
     [warning] = [p for p in network.problems if p.file == "sites/beta.yaml"]
     assert warning.severity == "warning" and "sites/vyborg.yaml" in warning.en
 
@@ -560,10 +560,10 @@ def test_values_yaml_cannot_make_and_huge_files(project: Path) -> None:
 
 
 def test_aliases_within_the_limits_still_work(project: Path) -> None:
-    site = accepted(
+    town = accepted(
         project, "pelican:\n  MENUITEMS: &menu [[Музей, 'https://example.org']]\n  LINKS: *menu\n"
     )
-    assert site.pelican["LINKS"] == [["Музей", "https://example.org"]]
+    assert town.pelican["LINKS"] == [["Музей", "https://example.org"]]
 
 
 # -- deploy targets and the content repository --------------------------------------------
@@ -656,7 +656,7 @@ def test_deploy_target_names_are_plain(project: Path) -> None:
 
 
 def test_good_deploy_targets_pass(project: Path, tmp_path: Path) -> None:
-    site = accepted(
+    town = accepted(
         project,
         f"""deploy:
   usb: {{type: dir, path: {tmp_path / "stick"}}}
@@ -669,7 +669,7 @@ def test_good_deploy_targets_pass(project: Path, tmp_path: Path) -> None:
           region: us-east-1, profile: vyborg}}
 """,
     )
-    assert set(site.deploy) == {"usb", "home", "web", "v6", "pages", "cloud"}
+    assert set(town.deploy) == {"usb", "home", "web", "v6", "pages", "cloud"}
 
 
 @pytest.mark.parametrize(
@@ -715,7 +715,7 @@ def test_two_towns_deploying_to_one_place(project: Path, tmp_path: Path) -> None
         town="beta",
     )
     network = load_network(project)
-    assert set(network.sites) == {"vyborg", "beta"}  # both still build
+    assert set(network.towns) == {"vyborg", "beta"}  # both still build
     warnings = {(p.file, p.key) for p in network.problems if p.severity == "warning"}
     assert warnings == {
         ("sites/beta.yaml", "deploy.stolen"),
@@ -728,10 +728,10 @@ def test_two_towns_deploying_to_one_place(project: Path, tmp_path: Path) -> None
         ("vyborg", "web", "sites/beta.yaml (deploy.shared)"),
     ):
         with pytest.raises(GardarikaError) as caught:
-            make_target(town, name, network.sites[town].deploy[name], project)
+            make_target(town, name, network.towns[town].deploy[name], project)
         assert other in caught.value.problems[0].en
-    assert "_refused" not in network.sites["vyborg"].deploy["usb"]
-    assert "_refused" not in network.sites["beta"].deploy["own"]  # another login's ~/www
+    assert "_refused" not in network.towns["vyborg"].deploy["usb"]
+    assert "_refused" not in network.towns["beta"].deploy["own"]  # another login's ~/www
     assert not (tmp_path / "www").exists()
 
 
@@ -854,7 +854,7 @@ def test_pelican_values_that_fail_or_escape_are_refused(
 
 
 def test_pelican_values_that_are_fine(project: Path) -> None:
-    site = accepted(
+    town = accepted(
         project,
         """pelican:
   ARTICLE_SAVE_AS: 'news/{date:%Y}/{date:%m-%d}/{slug}.html'
@@ -880,7 +880,7 @@ def test_pelican_values_that_are_fine(project: Path) -> None:
   DEFAULT_METADATA: {status: hidden, save_as: ''}
 """,
     )
-    assert site.pelican["PAGE_ORDER_BY"] == "title"
+    assert town.pelican["PAGE_ORDER_BY"] == "title"
 
 
 # -- issue #22: local repositories, a content folder of its own, editors ------------------
@@ -905,7 +905,7 @@ def test_a_local_repository_needs_the_maintainers_permission(
         "url": url.format(remotes=remotes),
         "branch": "main",
     }
-    assert "vyborg" in load_network(project).sites
+    assert "vyborg" in load_network(project).towns
     # only inside the folder listed: not beside it, not climbing out, not through a link
     (tmp_path / "remotes-2").mkdir()
     (tmp_path / "private").mkdir()
@@ -1025,13 +1025,13 @@ def test_editors_are_plain_accounts_or_addresses(project: Path, editor: str) -> 
 
 
 def test_good_editors_pass(project: Path) -> None:
-    site = accepted(
+    town = accepted(
         project,
         "editors: ['@maria', '@gardarika/vyborg-editors', "
         "'@group/sub/team', 'ivan.petrov+site@mail.example.org', "
         "'Anna_K@example.org']\n",
     )
-    assert site.editors == (
+    assert town.editors == (
         "@maria",
         "@gardarika/vyborg-editors",
         "@group/sub/team",
@@ -1087,7 +1087,7 @@ def test_a_repository_on_this_machines_network_needs_the_maintainers_opt_in(
     refused(project, text, "repository.url")  # another town is opted in, not this one
     write(project / "sites/network.yaml", "pull_with_credentials: [kargopol, vyborg]\n")
     assert accepted(project, text).repository == {"url": url, "branch": "main"}
-    assert "vyborg" in load_network(project).sites
+    assert "vyborg" in load_network(project).towns
 
 
 def test_the_machines_own_name_is_this_machine(
@@ -1125,12 +1125,12 @@ def test_a_public_server_needs_no_opt_in(project: Path, url: str) -> None:
 def test_a_git_deploy_target_may_still_be_on_this_machines_network(project: Path) -> None:
     """A deploy pushes with the maintainer's credentials by design; only a pull is
     refused internal servers."""
-    site = accepted(
+    town = accepted(
         project,
         "deploy:\n  pages: {type: git, repository: "
         "'git@127.0.0.1:vyborg/site.git', branch: gh-pages}\n",
     )
-    assert site.deploy["pages"]["repository"] == "git@127.0.0.1:vyborg/site.git"
+    assert town.deploy["pages"]["repository"] == "git@127.0.0.1:vyborg/site.git"
 
 
 def test_pull_with_credentials_is_read(project: Path) -> None:
@@ -1163,7 +1163,7 @@ def test_pull_with_credentials_naming_no_town_is_a_warning(project: Path) -> Non
     site_file(project, MINIMUM + "repository: {url: 'git@localhost:vyborg.git'}\n")
     write(project / "sites/network.yaml", "pull_with_credentials: [vyborg, atlantis]\n")
     network = load_network(project)
-    assert "vyborg" in network.sites
+    assert "vyborg" in network.towns
     assert [(p.file, p.key, p.severity, "atlantis" in p.en) for p in network.problems] == [
         ("sites/network.yaml", "pull_with_credentials", "warning", True)
     ]

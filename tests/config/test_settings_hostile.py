@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """The red team's hostile settings files (``tests/data/hostile/settings/``), each a
-complete ``sites/hostile.yaml``, read by :func:`gardarika.config.network.load_site` in a project
+complete ``sites/hostile.yaml``, read by :func:`gardarika.config.network.load_town` in a project
 set up so that the attack would work if the file were accepted: another town's folder,
 a fake ``.git``, the town's files for ``EXTRA_PATH_METADATA``, and a "theme" of symbolic
 links to a town's text (what ``make-links.sh`` adds).
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from projects import REPO, write
 
-from gardarika.config.network import load_network, load_site
+from gardarika.config.network import load_network, load_town
 from gardarika.errors import GardarikaError, Problem
 
 HOSTILE = REPO / "tests" / "data" / "hostile"
@@ -166,7 +166,7 @@ def test_hostile_settings_are_refused_with_line_and_both_languages(
     path = _load(hostile_project, source)
     start = time.perf_counter()
     with pytest.raises(GardarikaError) as caught:
-        load_site(path, hostile_project)
+        load_town(path, hostile_project)
     assert time.perf_counter() - start < 10
     problems = caught.value.problems
     _check_problems(problems)
@@ -187,22 +187,22 @@ def test_hostile_settings_are_refused_with_line_and_both_languages(
     ids=lambda p: p.name,
 )
 def test_settings_that_must_build_cleaned_are_accepted(hostile_project: Path, source: Path) -> None:
-    site = load_site(_load(hostile_project, source), hostile_project)
-    assert site.content == hostile_project / "content/hostile"
-    assert site.theme == "gardarika"
+    town = load_town(_load(hostile_project, source), hostile_project)
+    assert town.content == hostile_project / "content/hostile"
+    assert town.theme == "gardarika"
 
 
 def test_trust_html_in_a_towns_file_is_refused(hostile_project: Path) -> None:
     """A town's file may be changed by its editors, so it cannot switch the cleaning off;
     the maintainer's list in network.yaml can."""
     with pytest.raises(GardarikaError) as refused:
-        load_site(_load(hostile_project, HOSTILE / "settings/s33-trust-html.yaml"), hostile_project)
+        load_town(_load(hostile_project, HOSTILE / "settings/s33-trust-html.yaml"), hostile_project)
     assert [p.key for p in refused.value.problems] == ["trust_html"]
     write(hostile_project / "sites/network.yaml", "trust_html: [hostile]\n")
-    site = load_site(
+    town = load_town(
         _load(hostile_project, HOSTILE / "settings/s33-trust-html.yaml"), hostile_project
     )
-    assert site.trust_html is True
+    assert town.trust_html is True
 
 
 def test_hostile_settings_beside_other_towns_leave_them_built(hostile_project: Path) -> None:
@@ -210,7 +210,7 @@ def test_hostile_settings_beside_other_towns_leave_them_built(hostile_project: P
     other town is loaded, and its file gets a warning naming the hostile one."""
     _load(hostile_project, HOSTILE / "settings/s07-content-other-town.yaml")
     network = load_network(hostile_project)
-    assert "vyborg" in network.sites and network.broken == ["hostile"]
+    assert "vyborg" in network.towns and network.broken == ["hostile"]
     warning = [p for p in network.problems if p.file == "sites/vyborg.yaml"]
     assert [p.severity for p in warning] == ["warning"]
     assert "sites/hostile.yaml" in warning[0].en and "sites/hostile.yaml" in warning[0].ru
@@ -225,8 +225,8 @@ def test_every_hostile_settings_file_at_once_keeps_the_network(hostile_project: 
         shutil.copyfile(source, hostile_project / "sites" / f"h{source.name[1:3]}.yaml")
         (hostile_project / "content" / f"h{source.name[1:3]}").mkdir(exist_ok=True)
     network = load_network(hostile_project)
-    assert "vyborg" in network.sites
-    assert set(network.sites) == {"vyborg", "h16", "h40"}
+    assert "vyborg" in network.towns
+    assert set(network.towns) == {"vyborg", "h16", "h40"}
     assert all(p.line is not None for p in network.problems if p.file not in ("sites/vyborg.yaml",))
 
 

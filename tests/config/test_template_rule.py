@@ -92,7 +92,7 @@ def test_the_editors_checks_follow_it(
     (network / "content" / "beta" / "pages" / "about.md").write_text(
         f'---\ntitle: О городе\ntemplate: "{quoted}"\n---\n\nТекст.\n', encoding="utf-8"
     )
-    problems = lint_town(load_network(network).sites["beta"], network)
+    problems = lint_town(load_network(network).towns["beta"], network)
     for file, kind, fine in (("news-0.md", "article", good[0]), ("about.md", "page", good[1])):
         said = [p.en for p in problems if p.file.endswith(file) and "emplate" in p.en]
         problem = template_problem(name, kind)

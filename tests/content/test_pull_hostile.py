@@ -402,7 +402,7 @@ def test_a_server_that_never_answers_is_given_up(
     else:
         monkeypatch.setattr(gardarika.content.pull, "repository_problem", lambda *_: None)
     silent = {"url": f"git://127.0.0.1:{server.getsockname()[1]}/gamma.git", "branch": "main"}
-    config.sites["gamma"] = dataclasses.replace(config.sites["gamma"], repository=silent)
+    config.towns["gamma"] = dataclasses.replace(config.towns["gamma"], repository=silent)
     result: list[tuple[bool, str]] = []
     worker = threading.Thread(target=lambda: result.append(pull(config, "gamma")), daemon=True)
     try:
@@ -581,8 +581,8 @@ def test_credential_helpers_and_netrc_are_never_used(
     try:
         config = load_network(network)
         url = f"http://127.0.0.1:{server.server_address[1]}/private.git"
-        config.sites["gamma"] = dataclasses.replace(
-            config.sites["gamma"], repository={"url": url, "branch": "main"}
+        config.towns["gamma"] = dataclasses.replace(
+            config.towns["gamma"], repository={"url": url, "branch": "main"}
         )
         ok, message = pull(config, "gamma")
         assert not ok, message
@@ -676,8 +676,8 @@ def test_a_server_of_this_machines_network_is_refused_by_pull_too(
     assert "gamma" in loaded.broken
     write(network / "sites/gamma.yaml", "name: {ru: Гамма}\nlanguages: [ru]\n")
     loaded = load_network(network)
-    loaded.sites["gamma"] = dataclasses.replace(
-        loaded.sites["gamma"], repository={"url": url, "branch": "main"}
+    loaded.towns["gamma"] = dataclasses.replace(
+        loaded.towns["gamma"], repository={"url": url, "branch": "main"}
     )
     ok, message = pull(loaded, "gamma")
     assert not ok and "sites/gamma.yaml" in message, message
@@ -694,4 +694,4 @@ def test_a_server_of_this_machines_network_is_refused_by_pull_too(
         repository: {{url: '{url}', branch: main}}
     """,
     )
-    assert "gamma" in load_network(network).sites
+    assert "gamma" in load_network(network).towns

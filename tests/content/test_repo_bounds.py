@@ -78,10 +78,10 @@ def test_a_circle_of_links_does_not_hang_the_fingerprint(network: Path) -> None:
         (folder / name).symlink_to(".")
     network_ = load_network(network)
     start = time.perf_counter()
-    first = town_fingerprint(network_, network_.sites["alpha"], [])
+    first = town_fingerprint(network_, network_.towns["alpha"], [])
     assert time.perf_counter() - start < 5
     (folder / "d").symlink_to(".")  # a new link changes the fingerprint
-    assert town_fingerprint(network_, network_.sites["alpha"], []) != first
+    assert town_fingerprint(network_, network_.towns["alpha"], []) != first
 
 
 def test_the_checks_name_each_shared_address_briefly(network: Path) -> None:
@@ -91,8 +91,8 @@ def test_the_checks_name_each_shared_address_briefly(network: Path) -> None:
     folder.mkdir(parents=True)
     for i in range(3000):
         (folder / f"c{i:04}.md").write_text(ARTICLE, encoding="utf-8")
-    site = load_network(network).sites["alpha"]
-    shared = [p for p in lint_town(site, network) if "is also used by" in p.en]
+    town = load_network(network).towns["alpha"]
+    shared = [p for p in lint_town(town, network) if "is also used by" in p.en]
     assert len(shared) == 3000
     longest = max(shared, key=lambda p: len(p.en))
     assert len(longest.en) < 600, longest.en
@@ -103,7 +103,7 @@ def test_too_many_files_are_refused_before_anything_is_read(network: Path, monke
     monkeypatch.setattr(gardarika.build.limits, "MAX_TOWN_ENTRIES", 50)
     for i in range(60):
         write(network / f"content/alpha/articles/many/{i}.md", ARTICLE)
-    problems = lint_town(load_network(network).sites["alpha"], network)
+    problems = lint_town(load_network(network).towns["alpha"], network)
     assert len(problems) == 1, problems
     assert problems[0].file == "content/alpha"
     assert "more than 50 files and folders" in problems[0].en
@@ -130,7 +130,7 @@ def test_one_file_too_large_is_named(network: Path) -> None:
     big.parent.mkdir(parents=True, exist_ok=True)
     with big.open("wb") as file:  # sparse: no disk used
         file.truncate(gardarika.build.limits.MAX_FILE_BYTES + 1)
-    problems = lint_town(load_network(network).sites["alpha"], network)
+    problems = lint_town(load_network(network).towns["alpha"], network)
     assert [p.file for p in problems] == ["content/alpha/files/film.mp4"]
     assert "at most 64 MB" in problems[0].en and "не больше 64 МБ" in problems[0].ru
 
@@ -175,7 +175,7 @@ def test_a_named_pipe_is_refused_without_waiting_on_it(network: Path) -> None:
         path = network / "content/alpha" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         os.mkfifo(path)
-        problems = lint_town(load_network(network).sites["alpha"], network)
+        problems = lint_town(load_network(network).towns["alpha"], network)
         assert [p.file for p in problems] == [f"content/alpha/{name}"], problems
         assert "named pipe" in problems[0].en and "именованный канал" in problems[0].ru
         path.unlink()
@@ -193,7 +193,7 @@ def test_folders_nested_a_thousand_deep_fail_their_town_alone(network: Path) -> 
         deep.mkdir()
     write(deep / "deep.md", ARTICLE)
     try:
-        problems = lint_town(load_network(network).sites["beta"], network)
+        problems = lint_town(load_network(network).towns["beta"], network)
         assert len(problems) == 1 and "more than 64 levels deep" in problems[0].en, problems
         assert problems[0].file.startswith("content/beta/a/a/")
         done = _gardarika(network, "build", "--jobs", "2", timeout=300)

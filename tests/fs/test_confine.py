@@ -18,7 +18,7 @@ from projects import write
 
 import gardarika.build.builder
 from gardarika.checks.lint import lint_town
-from gardarika.config.network import load_network, load_site
+from gardarika.config.network import load_network, load_town
 from gardarika.errors import GardarikaError
 from gardarika.fs.confine import link_leaves_folder, outside_symlinks, path_problem
 
@@ -95,8 +95,8 @@ def _article(network: Path, header: str, body: str = "Текст.") -> Path:
 
 
 def _errors(network: Path) -> list[str]:
-    site = load_network(network).sites["alpha"]
-    return [p.format() for p in lint_town(site, network) if p.severity == "error"]
+    town = load_network(network).towns["alpha"]
+    return [p.format() for p in lint_town(town, network) if p.severity == "error"]
 
 
 @pytest.mark.parametrize(
@@ -252,7 +252,7 @@ def test_settings_leading_out_are_refused(project: Path, setting: str) -> None:
         f"name: {{ru: Выборг}}\nlanguages: [ru]\npelican:\n  {setting}\n",
     )
     with pytest.raises(GardarikaError) as caught:
-        load_site(path, project)
+        load_town(path, project)
     problems = caught.value.problems
     assert problems and all(p.file == "sites/vyborg.yaml" for p in problems)
     assert all(p.key and p.key.startswith("pelican.") and p.line for p in problems)
@@ -277,7 +277,7 @@ def test_harmless_settings_pass(project: Path) -> None:
           SEARCH_INDEX_SAVE_AS: ""
     """,
     )
-    assert load_site(path, project).pelican["DEFAULT_PAGINATION"] == 5
+    assert load_town(path, project).pelican["DEFAULT_PAGINATION"] == 5
 
 
 # -- builds with the content check switched off ------------------------------------------
@@ -320,7 +320,7 @@ def built(network: Path, build_network, monkeypatch: pytest.MonkeyPatch, tmp_pat
     """Both towns built once; then the content check is off for the next builds."""
     assert build_network(network).ok
     (tmp_path / "secret.txt").write_text(SECRET, encoding="utf-8")
-    monkeypatch.setattr(gardarika.build.builder, "lint_town", lambda site, root, **_: [])
+    monkeypatch.setattr(gardarika.build.builder, "lint_town", lambda town, root, **_: [])
     return network
 
 
@@ -416,8 +416,8 @@ def test_pelican_settings_cannot_lead_outside_even_unchecked(
 
     def load_unchecked(root: Path):
         network = real_load(root)
-        site = network.sites["alpha"]
-        network.sites["alpha"] = dataclasses.replace(site, pelican={**site.pelican, **values})
+        town = network.towns["alpha"]
+        network.towns["alpha"] = dataclasses.replace(town, pelican={**town.pelican, **values})
         return network
 
     monkeypatch.setattr(gardarika.build.builder, "load_network", load_unchecked)

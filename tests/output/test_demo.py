@@ -24,28 +24,28 @@ def language_of(path: Path, languages: tuple[str, ...]) -> str:
 
 def test_demo_settings_are_valid() -> None:
     assert not DEMO.problems and not DEMO.broken
-    assert len(DEMO.sites) >= 3
-    assert any(len(s.languages) > 2 or s.languages == ("ru",) for s in DEMO.sites.values())
-    assert all(s.default_language == "ru" for s in DEMO.sites.values())
+    assert len(DEMO.towns) >= 3
+    assert any(len(s.languages) > 2 or s.languages == ("ru",) for s in DEMO.towns.values())
+    assert all(s.default_language == "ru" for s in DEMO.towns.values())
 
 
-@pytest.mark.parametrize("town", sorted(DEMO.sites))
-def test_demo_town_content(town: str) -> None:
-    site = DEMO.sites[town]
-    articles = [p for p in site.content.rglob("*.md") if "pages" not in p.parts]
-    pages = list((site.content / "pages").glob("*.md"))
+@pytest.mark.parametrize("town_id", sorted(DEMO.towns))
+def test_demo_town_content(town_id: str) -> None:
+    town = DEMO.towns[town_id]
+    articles = [p for p in town.content.rglob("*.md") if "pages" not in p.parts]
+    pages = list((town.content / "pages").glob("*.md"))
     by_lang = {
-        lang: {p.name.split(".")[0] for p in articles if language_of(p, site.languages) == lang}
-        for lang in site.languages
+        lang: {p.name.split(".")[0] for p in articles if language_of(p, town.languages) == lang}
+        for lang in town.languages
     }
     assert len(by_lang["ru"]) >= 10
-    assert len([p for p in pages if language_of(p, site.languages) == "ru"]) >= 3
-    if "en" in site.languages:
+    assert len([p for p in pages if language_of(p, town.languages) == "ru"]) >= 3
+    if "en" in town.languages:
         translated = by_lang["ru"] & by_lang["en"]
         assert len(translated) > len(by_lang["ru"]) / 2  # most are translated
         assert by_lang["ru"] - by_lang["en"]  # some Russian only
         assert by_lang["en"] - by_lang["ru"]  # some English only
-    pictures = [p for p in (site.content / "images").iterdir() if p.is_file()]
+    pictures = [p for p in (town.content / "images").iterdir() if p.is_file()]
     assert len(pictures) >= 4
     texts = "\n".join(p.read_text(encoding="utf-8") for p in articles)
     for picture in pictures:
@@ -53,11 +53,11 @@ def test_demo_town_content(town: str) -> None:
     assert re.search(r"^Category: ", texts, re.M) and re.search(r"^Tags: ", texts, re.M)
 
 
-@pytest.mark.parametrize("town", sorted(DEMO.sites))
-def test_demo_town_output(demo_output: Path, town: str) -> None:
-    site = DEMO.sites[town]
-    for lang in site.languages:
-        sub = demo_output / town if lang == site.default_language else demo_output / town / lang
+@pytest.mark.parametrize("town_id", sorted(DEMO.towns))
+def test_demo_town_output(demo_output: Path, town_id: str) -> None:
+    town = DEMO.towns[town_id]
+    for lang in town.languages:
+        sub = demo_output / town_id if lang == town.default_language else demo_output / town_id / lang
         index = sub / "index.html"
         assert index.is_file()
         assert f'<html lang="{lang}"' in index.read_text(encoding="utf-8")
@@ -67,21 +67,21 @@ def test_demo_town_output(demo_output: Path, town: str) -> None:
         typeset = for_language(lang)
         titles = [
             re.search(r"^Title:\s*(.+)$", p.read_text(encoding="utf-8"), re.M).group(1)
-            for p in site.content.rglob("*.md")
-            if "pages" not in p.parts and language_of(p, site.languages) == lang
+            for p in town.content.rglob("*.md")
+            if "pages" not in p.parts and language_of(p, town.languages) == lang
         ]
         for title in titles:
-            assert unescape(typeset(title))[:20] in archive, f"{town}/{lang}: {title}"
-    assert list((demo_output / town / "images").iterdir())
+            assert unescape(typeset(title))[:20] in archive, f"{town_id}/{lang}: {title}"
+    assert list((demo_output / town_id / "images").iterdir())
 
 
 def test_demo_portal(demo_output: Path) -> None:
     portal = (demo_output / "index.html").read_text(encoding="utf-8")
-    for town, site in DEMO.sites.items():
-        assert f'href="{town}/index.html"' in portal
-        if "en" in site.languages:
-            assert f'href="{town}/en/index.html"' in portal
-        assert site.name["ru"] in portal
+    for town_id, town in DEMO.towns.items():
+        assert f'href="{town_id}/index.html"' in portal
+        if "en" in town.languages:
+            assert f'href="{town_id}/en/index.html"' in portal
+        assert town.name["ru"] in portal
 
 
 def test_demo_links_all_resolve(demo_output: Path) -> None:
@@ -96,7 +96,7 @@ def test_demo_passes_the_offline_check(demo_output: Path) -> None:
 
 def test_demo_russian_pages_show_russian_typography(demo_output: Path) -> None:
     checked = 0
-    for town in DEMO.sites:
+    for town in DEMO.towns:
         for page in (demo_output / town).glob("*.html"):
             html = page.read_text(encoding="utf-8")
             body = re.search(

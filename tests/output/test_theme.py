@@ -40,11 +40,11 @@ def ui_strings() -> list[str]:
 def pages_by_language(out: Path) -> dict[str, list[Path]]:
     """Every built page of every demo town, by the language of its subsite."""
     result: dict[str, list[Path]] = {}
-    for town, site in DEMO.sites.items():
-        for page in (out / town).rglob("*.html"):
-            rel = page.relative_to(out / town).parts
+    for town_id, town in DEMO.towns.items():
+        for page in (out / town_id).rglob("*.html"):
+            rel = page.relative_to(out / town_id).parts
             lang = (
-                rel[0] if len(rel) > 1 and rel[0] in site.languages[1:] else site.default_language
+                rel[0] if len(rel) > 1 and rel[0] in town.languages[1:] else town.default_language
             )
             result.setdefault(lang, []).append(page)
     return result
@@ -107,13 +107,13 @@ def test_every_page_has_the_theme_structure(demo_output: Path) -> None:
 
 
 def test_town_details_appear_on_pages(demo_output: Path) -> None:
-    site = DEMO.sites["vyborg"]
+    town = DEMO.towns["vyborg"]
     home = read(demo_output / "vyborg" / "en" / "index.html")
     # as text in the page: escaped ("residents&#39; notes")
-    assert str(escape(site.description["en"])) in home
-    assert site.contacts["email"] in home and site.contacts["address"]["en"] in home
-    for town in site.neighbours:
-        assert DEMO.sites[town].name["en"] in home
+    assert str(escape(town.description["en"])) in home
+    assert town.contacts["email"] in home and town.contacts["address"]["en"] in home
+    for town_id in town.neighbours:
+        assert DEMO.towns[town_id].name["en"] in home
 
 
 def test_language_switch_links(demo_output: Path) -> None:
@@ -136,15 +136,15 @@ def test_language_switch_links(demo_output: Path) -> None:
 
 def _twin(out: Path, page: Path, lang: str, code: str) -> Path | None:
     """The same article or page in language ``code`` (same file name, other subsite)."""
-    town = page.relative_to(out).parts[0]
-    site = DEMO.sites[town]
-    root = out / town if lang == site.default_language else out / town / lang
+    town_id = page.relative_to(out).parts[0]
+    town = DEMO.towns[town_id]
+    root = out / town_id if lang == town.default_language else out / town_id / lang
     rel = page.relative_to(root)
     if rel.parts[0] not in ("pages",) and len(rel.parts) != 1:
         return None  # listings (categories, tags, archives) have no twins
     if rel.name.startswith(("index", "archives", "categories", "tags", "authors", "404", "search")):
         return None
-    other = out / town if code == site.default_language else out / town / code
+    other = out / town_id if code == town.default_language else out / town_id / code
     return other / rel
 
 

@@ -48,16 +48,16 @@ TRAVERSALS = [
 def served(tmp_path: Path) -> Path:
     """``tmp/site`` (served) beside ``tmp/secret.txt`` (not to be served)."""
     (tmp_path / "secret.txt").write_text(SECRET, encoding="utf-8")
-    site = tmp_path / "site"
-    (site / "news").mkdir(parents=True)
-    (site / "index.html").write_text("<html><body>home</body></html>", encoding="utf-8")
-    (site / "news" / "index.html").write_text("<html><body>news</body></html>", encoding="utf-8")
-    (site / "leak.txt").symlink_to(tmp_path / "secret.txt")
-    (site / "outside").symlink_to(tmp_path, target_is_directory=True)
-    (site / "trap").mkdir()
-    (site / "trap" / "index.html").symlink_to(tmp_path / "secret.txt")
-    (site / "inner.html").symlink_to(site / "index.html")  # inside: fine
-    return site
+    town = tmp_path / "site"
+    (town / "news").mkdir(parents=True)
+    (town / "index.html").write_text("<html><body>home</body></html>", encoding="utf-8")
+    (town / "news" / "index.html").write_text("<html><body>news</body></html>", encoding="utf-8")
+    (town / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    (town / "outside").symlink_to(tmp_path, target_is_directory=True)
+    (town / "trap").mkdir()
+    (town / "trap" / "index.html").symlink_to(tmp_path / "secret.txt")
+    (town / "inner.html").symlink_to(town / "index.html")  # inside: fine
+    return town
 
 
 def _run(server: ThreadingHTTPServer) -> Iterator[tuple[str, int]]:

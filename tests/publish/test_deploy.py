@@ -411,12 +411,12 @@ def test_git_runs_only_the_allowed_transports(tmp_path: Path) -> None:
 
 
 def test_a_changed_manifest_cannot_delete_outside_the_target(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    write(site / "index.html", "<p>home</p>")
+    town = tmp_path / "site"
+    write(town / "index.html", "<p>home</p>")
     keep = tmp_path / "keep.txt"
     keep.write_text("mine", encoding="utf-8")
     web = tmp_path / "web"
     write(web / MANIFEST, json.dumps({"../keep.txt": "x", "/etc/hostname": "y", "old.html": "z"}))
     write(web / "old.html", "old")
-    result = deploy_folder(site, DirTarget(web), "web")
+    result = deploy_folder(town, DirTarget(web), "web")
     assert result.deleted == ["old.html"] and keep.exists()

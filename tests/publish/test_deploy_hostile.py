@@ -62,11 +62,11 @@ def built_site(tmp_path: Path, marker: Path, crlf: bool = False) -> Path:
         "theme/style.css": "body { color: black }\n",
         "en/index.html": f"<p>home in English</p>{end}",
     }
-    site = tmp_path / "site"
+    town = tmp_path / "site"
     for name, text in pages.items():
-        (site / name).parent.mkdir(parents=True, exist_ok=True)
-        (site / name).write_bytes(text.encode("utf-8"))
-    return site
+        (town / name).parent.mkdir(parents=True, exist_ok=True)
+        (town / name).write_bytes(text.encode("utf-8"))
+    return town
 
 
 def make_victims(tmp_path: Path) -> Path:
@@ -129,17 +129,17 @@ def pushed_bytes(bare: Path, branch: str, path: str) -> bytes:
 
 
 def assert_published_exactly(
-    bare: Path, branch: str, site: Path, kept: frozenset[str] = frozenset()
+    bare: Path, branch: str, town: Path, kept: frozenset[str] = frozenset()
 ) -> None:
     """``branch`` holds the built site byte for byte as regular files, its manifest and
     the ``kept`` hidden files of the branch that are no business of the deploy."""
-    local = local_manifest(site)
+    local = local_manifest(town)
     tree = pushed_tree(bare, branch)
     assert set(tree) == set(local) | {MANIFEST} | kept
     for path in set(local) | {MANIFEST}:
         assert tree[path] == ("100644", "blob"), path
     for path in local:
-        assert pushed_bytes(bare, branch, path) == (site / path).read_bytes(), path
+        assert pushed_bytes(bare, branch, path) == (town / path).read_bytes(), path
     assert json.loads(pushed_bytes(bare, branch, MANIFEST)) == local
 
 
@@ -201,7 +201,7 @@ def test_git_target_with_a_hostile_branch(tmp_path: Path) -> None:
     folders, follows none of them, deletes nothing outside and runs no command."""
     marker = tmp_path / "fsmonitor-ran"
     victims = make_victims(tmp_path)
-    site = built_site(tmp_path, marker)
+    town = built_site(tmp_path, marker)
     bare = tmp_path / "pages.git"
     git("init", "-q", "--bare", str(bare), cwd=tmp_path)
     editor = tmp_path / "editor"
@@ -222,14 +222,14 @@ def test_git_target_with_a_hostile_branch(tmp_path: Path) -> None:
     work.parent.mkdir(parents=True)
     before = snapshot(tmp_path, skip=(bare, work))
 
-    result = deploy_folder(site, GitTarget(str(bare), "gh-pages", work), "pages")
+    result = deploy_folder(town, GitTarget(str(bare), "gh-pages", work), "pages")
 
     assert snapshot(tmp_path, skip=(bare, work)) == before
     assert not marker.exists()
     assert_own_git_config(work, bare)
     assert set(result.deleted) <= {"category/old.html", "gone/page.html"}
-    assert_published_exactly(bare, "gh-pages", site)
-    for name in local_manifest(site):
+    assert_published_exactly(bare, "gh-pages", town)
+    for name in local_manifest(town):
         assert no_link_on_the_way(work, name), name
 
 
@@ -278,14 +278,14 @@ def test_checkout_of_a_hostile_branch_runs_nothing_and_writes_nothing_into_git(
         encoding="utf-8",
     )
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(machine))
-    site = built_site(tmp_path, tmp_path / "unused")
+    town = built_site(tmp_path, tmp_path / "unused")
     work = tmp_path / "work"
 
-    deploy_folder(site, GitTarget(str(bare), "gh-pages", work), "pages")
+    deploy_folder(town, GitTarget(str(bare), "gh-pages", work), "pages")
 
     assert not marker.exists()
     assert_own_git_config(work, bare)
-    assert_published_exactly(bare, "gh-pages", site, kept=frozenset({".gitattributes"}))
+    assert_published_exactly(bare, "gh-pages", town, kept=frozenset({".gitattributes"}))
     for number in range(3):
         other = tmp_path / f"work{number}"
         with pytest.raises(GardarikaError) as caught:
@@ -308,12 +308,12 @@ def test_gitignore_and_gitattributes_of_the_branch_change_no_byte_pushed(tmp_pat
     bare = tmp_path / "pages.git"
     git("init", "-q", "--bare", str(bare), cwd=tmp_path)
     git("push", "-q", str(bare), "gh-pages", cwd=editor)
-    site = built_site(tmp_path, tmp_path / "unused", crlf=True)
+    town = built_site(tmp_path, tmp_path / "unused", crlf=True)
 
-    deploy_folder(site, GitTarget(str(bare), "gh-pages", tmp_path / "work"), "pages")
+    deploy_folder(town, GitTarget(str(bare), "gh-pages", tmp_path / "work"), "pages")
 
     assert_published_exactly(
-        bare, "gh-pages", site, kept=frozenset({".gitignore", ".gitattributes"})
+        bare, "gh-pages", town, kept=frozenset({".gitignore", ".gitattributes"})
     )
 
 
@@ -328,28 +328,28 @@ def test_git_commands_ignore_commands_in_the_clone_settings(tmp_path: Path) -> N
         (hooks / hook).chmod(0o755)
     bare = tmp_path / "pages.git"
     git("init", "-q", "--bare", str(bare), cwd=tmp_path)
-    site = built_site(tmp_path, tmp_path / "unused")
+    town = built_site(tmp_path, tmp_path / "unused")
     target = GitTarget(str(bare), "gh-pages", tmp_path / "work")
     with (target.root / ".git" / "config").open("a", encoding="utf-8") as config:
         config.write(f"{hostile_config(marker)}\thooksPath = {hooks}\n")
 
-    deploy_folder(site, target, "pages")
+    deploy_folder(town, target, "pages")
 
     assert not marker.exists()
-    assert_published_exactly(bare, "gh-pages", site)
+    assert_published_exactly(bare, "gh-pages", town)
 
 
 def test_git_target_refuses_a_work_clone_whose_git_is_a_link(tmp_path: Path) -> None:
     """The work clone's ``.git`` must be a real folder before git runs there."""
     bare = tmp_path / "pages.git"
     git("init", "-q", "--bare", str(bare), cwd=tmp_path)
-    site = built_site(tmp_path, tmp_path / "unused")
+    town = built_site(tmp_path, tmp_path / "unused")
     target = GitTarget(str(bare), "gh-pages", tmp_path / "work")
     elsewhere = tmp_path / "elsewhere.git"
     (target.root / ".git").rename(elsewhere)
     (target.root / ".git").symlink_to(elsewhere)
     with pytest.raises(GardarikaError) as caught:
-        deploy_folder(site, target, "pages")
+        deploy_folder(town, target, "pages")
     assert ".git" in caught.value.problems[0].en and caught.value.problems[0].ru
     assert git("for-each-ref", cwd=bare) == ""
 
@@ -362,7 +362,7 @@ def test_dir_target_with_hostile_links_and_manifest(tmp_path: Path) -> None:
     deploy's temporary name, hidden files of its own and a manifest naming files
     outside: nothing outside changes and the built site lands as real files."""
     victims = make_victims(tmp_path)
-    site = built_site(tmp_path, tmp_path / "unused")
+    town = built_site(tmp_path, tmp_path / "unused")
     web = tmp_path / "web"
     web.mkdir()
     (web / "category").symlink_to(victims / "victim-dir")
@@ -388,14 +388,14 @@ def test_dir_target_with_hostile_links_and_manifest(tmp_path: Path) -> None:
     (web / MANIFEST).write_text(json.dumps(dict.fromkeys(names, "0" * 64)), encoding="utf-8")
     before = snapshot(tmp_path, skip=(web,))
 
-    result = deploy_folder(site, DirTarget(web), "web")
+    result = deploy_folder(town, DirTarget(web), "web")
 
     assert snapshot(tmp_path, skip=(web,)) == before
     assert set(result.deleted) <= {"category/old.html", "gone/page.html"}
-    local = local_manifest(site)
+    local = local_manifest(town)
     for name in local:
         assert no_link_on_the_way(web, name), name
-        assert (web / name).read_bytes() == (site / name).read_bytes()
+        assert (web / name).read_bytes() == (town / name).read_bytes()
     assert (web / ".git" / "config").read_text(encoding="utf-8") == "the folder's own settings"
     assert (web / ".hidden" / "keep.txt").read_text(encoding="utf-8") == "kept"
     assert not (web / "gone").is_symlink() and not (web / ".index.html.part").is_symlink()
@@ -406,7 +406,7 @@ def test_dir_target_with_hostile_links_and_manifest(tmp_path: Path) -> None:
 def test_a_linked_manifest_is_not_read(tmp_path: Path) -> None:
     """A manifest that is a link is not followed to read another file: the target is
     taken as having no manifest, and the link is replaced by a real manifest."""
-    site = built_site(tmp_path, tmp_path / "unused")
+    town = built_site(tmp_path, tmp_path / "unused")
     elsewhere = tmp_path / "elsewhere.json"
     elsewhere.write_text(json.dumps({"keep.html": "x"}), encoding="utf-8")
     web = tmp_path / "web"
@@ -415,7 +415,7 @@ def test_a_linked_manifest_is_not_read(tmp_path: Path) -> None:
     (web / MANIFEST).symlink_to(elsewhere)
     target = DirTarget(web)
     assert target.read_manifest() is None
-    result = deploy_folder(site, target, "web")
+    result = deploy_folder(town, target, "web")
     assert result.deleted == [] and (web / "keep.html").exists()
     assert json.loads(elsewhere.read_text(encoding="utf-8")) == {"keep.html": "x"}
     assert not (web / MANIFEST).is_symlink()
@@ -451,20 +451,20 @@ def test_a_linked_manifest_is_not_read(tmp_path: Path) -> None:
 def test_a_malformed_manifest_is_no_manifest(tmp_path: Path, content: bytes) -> None:
     """A manifest that is not a JSON object of names to digests is taken as no manifest:
     the whole site is sent, nothing is deleted, and there is no traceback."""
-    site = built_site(tmp_path, tmp_path / "unused")
+    town = built_site(tmp_path, tmp_path / "unused")
     web = tmp_path / "web"
     web.mkdir()
     (web / "keep.html").write_text("not the deploy's", encoding="utf-8")
     (web / MANIFEST).write_bytes(content)
-    result = deploy_folder(site, DirTarget(web), "web")
+    result = deploy_folder(town, DirTarget(web), "web")
     assert result.deleted == [] and (web / "keep.html").exists()
-    assert sorted(result.sent) == sorted(local_manifest(site))
-    assert json.loads((web / MANIFEST).read_text(encoding="utf-8")) == local_manifest(site)
+    assert sorted(result.sent) == sorted(local_manifest(town))
+    assert json.loads((web / MANIFEST).read_text(encoding="utf-8")) == local_manifest(town)
 
 
 def test_a_manifest_that_is_a_pipe_does_not_hang_the_deploy(tmp_path: Path) -> None:
     """A named pipe in the manifest's place would block a plain read for ever."""
-    site = built_site(tmp_path, tmp_path / "unused")
+    town = built_site(tmp_path, tmp_path / "unused")
     web = tmp_path / "web"
     web.mkdir()
     os.mkfifo(web / MANIFEST)
@@ -472,7 +472,7 @@ def test_a_manifest_that_is_a_pipe_does_not_hang_the_deploy(tmp_path: Path) -> N
 
     def run() -> None:
         try:
-            outcome.append(deploy_folder(site, DirTarget(web), "web"))
+            outcome.append(deploy_folder(town, DirTarget(web), "web"))
         except Exception as exc:  # reported below
             outcome.append(exc)
 
@@ -486,7 +486,7 @@ def test_a_manifest_that_is_a_pipe_does_not_hang_the_deploy(tmp_path: Path) -> N
         worker.join(timeout=20)
     assert not hung, "the deploy waited on the pipe"
     assert len(outcome) == 1 and not isinstance(outcome[0], Exception), outcome
-    assert json.loads((web / MANIFEST).read_text(encoding="utf-8")) == local_manifest(site)
+    assert json.loads((web / MANIFEST).read_text(encoding="utf-8")) == local_manifest(town)
 
 
 @pytest.mark.parametrize(
@@ -495,12 +495,12 @@ def test_a_manifest_that_is_a_pipe_does_not_hang_the_deploy(tmp_path: Path) -> N
 def test_hidden_files_of_the_built_site_are_refused(tmp_path: Path, name: str) -> None:
     """The built site has no hidden files: one there is refused, with its name, before
     anything is sent."""
-    site = built_site(tmp_path, tmp_path / "unused")
-    (site / name).parent.mkdir(parents=True, exist_ok=True)
-    (site / name).write_text(hostile_config(tmp_path / "ran"), encoding="utf-8")
+    town = built_site(tmp_path, tmp_path / "unused")
+    (town / name).parent.mkdir(parents=True, exist_ok=True)
+    (town / name).write_text(hostile_config(tmp_path / "ran"), encoding="utf-8")
     web = tmp_path / "web"
     with pytest.raises(GardarikaError) as caught:
-        deploy_folder(site, DirTarget(web), "web")
+        deploy_folder(town, DirTarget(web), "web")
     problem = caught.value.problems[0]
     assert name in problem.file and problem.en and problem.ru
     assert list(web.iterdir()) == []
@@ -545,23 +545,23 @@ def test_put_and_delete_refuse_names_that_are_not_plain_visible_paths(
 
 def test_a_file_in_the_way_of_a_folder_is_replaced(tmp_path: Path) -> None:
     """The built site is the truth: a file where it has a folder gives way."""
-    site = built_site(tmp_path, tmp_path / "unused")
+    town = built_site(tmp_path, tmp_path / "unused")
     web = tmp_path / "web"
     web.mkdir()
     (web / "category").write_text("a file", encoding="utf-8")
-    deploy_folder(site, DirTarget(web), "web")
-    assert (web / "category" / "x.html").read_bytes() == (site / "category" / "x.html").read_bytes()
+    deploy_folder(town, DirTarget(web), "web")
+    assert (web / "category" / "x.html").read_bytes() == (town / "category" / "x.html").read_bytes()
 
 
 def test_a_folder_in_the_way_of_a_file_is_refused_clearly(tmp_path: Path) -> None:
     """A real folder where the built site has a file is not removed with all it holds:
     the deploy says so in both languages."""
-    site = built_site(tmp_path, tmp_path / "unused")
+    town = built_site(tmp_path, tmp_path / "unused")
     web = tmp_path / "web"
     (web / "index.html").mkdir(parents=True)
     (web / "index.html" / "keep.txt").write_text("kept", encoding="utf-8")
     with pytest.raises(GardarikaError) as caught:
-        deploy_folder(site, DirTarget(web), "web")
+        deploy_folder(town, DirTarget(web), "web")
     problem = caught.value.problems[0]
     assert "index.html" in problem.file and problem.en and problem.ru
     assert (web / "index.html" / "keep.txt").read_text(encoding="utf-8") == "kept"
@@ -755,14 +755,14 @@ def test_a_failed_deploy_removes_the_work_clone(tmp_path: Path) -> None:
     repository having gone), it is removed, not left in ``.cache``."""
     bare = tmp_path / "pages.git"
     git("init", "-q", "--bare", str(bare), cwd=tmp_path)
-    site = built_site(tmp_path, tmp_path / "unused")
+    town = built_site(tmp_path, tmp_path / "unused")
     work = tmp_path / "work"
     target = GitTarget(str(bare), "gh-pages", work)
     assert (work / ".git").is_dir()
     bare.rename(tmp_path / "gone.git")
 
     with pytest.raises(GardarikaError) as caught:
-        deploy_folder(site, target, "pages")
+        deploy_folder(town, target, "pages")
 
     assert "push" in caught.value.problems[0].en
     assert not work.exists()
@@ -771,19 +771,19 @@ def test_a_failed_deploy_removes_the_work_clone(tmp_path: Path) -> None:
 def test_a_site_gardarika_deployed_before_deploys_again(tmp_path: Path) -> None:
     """The legitimate case: a branch holding a site of a few thousand files, deployed
     by Gardarika before, is within the bounds; the next deploy sends only what changed."""
-    site = tmp_path / "site"
+    town = tmp_path / "site"
     for number in range(3000):
-        page = site / f"{['en', 'ru', 'de'][number % 3]}/{number // 100}/p{number}.html"
+        page = town / f"{['en', 'ru', 'de'][number % 3]}/{number // 100}/p{number}.html"
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(f"<p>page {number}</p>\n", encoding="utf-8")
-    (site / "index.html").write_text("<p>home</p>\n", encoding="utf-8")
+    (town / "index.html").write_text("<p>home</p>\n", encoding="utf-8")
     bare = tmp_path / "pages.git"
     git("init", "-q", "--bare", str(bare), cwd=tmp_path)
-    first = deploy_folder(site, GitTarget(str(bare), "gh-pages", tmp_path / "w1"), "pages")
+    first = deploy_folder(town, GitTarget(str(bare), "gh-pages", tmp_path / "w1"), "pages")
     assert len(first.sent) == 3001
-    (site / "index.html").write_text("<p>new home</p>\n", encoding="utf-8")
+    (town / "index.html").write_text("<p>new home</p>\n", encoding="utf-8")
 
-    second = deploy_folder(site, GitTarget(str(bare), "gh-pages", tmp_path / "w2"), "pages")
+    second = deploy_folder(town, GitTarget(str(bare), "gh-pages", tmp_path / "w2"), "pages")
 
     assert second.sent == ["index.html"] and second.unchanged == 3000
-    assert_published_exactly(bare, "gh-pages", site)
+    assert_published_exactly(bare, "gh-pages", town)

@@ -69,7 +69,7 @@ def test_hostile_folder_names_never_make_a_rule(
     assert all(RULE.fullmatch(rule) for rule in rules(text))
     # every hostile town that loaded is named in a warning, in both languages
     warned = capsys.readouterr().err
-    for town in (t for t in loaded.sites if t.startswith("h")):
+    for town in (t for t in loaded.towns if t.startswith("h")):
         assert f"{town}:" in warned
     assert "left out" in warned and "не включён" in warned
 
@@ -77,7 +77,7 @@ def test_hostile_folder_names_never_make_a_rule(
     assert done.returncode == 0, done.stderr
     assert (network / "CODEOWNERS").read_text(encoding="utf-8") == text
     assert "left out" in done.stderr and "не включён" in done.stderr
-    left_out = sum(1 for t in loaded.sites if t.startswith("h"))
+    left_out = sum(1 for t in loaded.towns if t.startswith("h"))
     assert "left out (see above)" in done.stdout and f"не включено: {left_out}" in done.stdout
 
 
@@ -108,7 +108,7 @@ def test_hostile_editors_leave_the_town_out(
     with (network / "sites/beta.yaml").open("a", encoding="utf-8") as file:
         file.write("editors: ['@beta-team']\n")
     loaded = load_network(network)
-    loaded.sites["alpha"] = dataclasses.replace(loaded.sites["alpha"], editors=tuple(editors))
+    loaded.towns["alpha"] = dataclasses.replace(loaded.towns["alpha"], editors=tuple(editors))
     capsys.readouterr()
     text = codeowners(loaded)
     assert rules(text) == ["/content/beta/ @beta-team", "/sites/beta.yaml @beta-team"]
@@ -125,13 +125,13 @@ def test_a_folder_built_around_the_checks_is_left_out(
 ) -> None:
     """``content: content`` (refused by the settings check) would make a rule
     ``/content/`` owning every town; a folder outside content/ or with a hostile name
-    makes no rule either, even when a SiteConfig is built around the check."""
+    makes no rule either, even when a Town is built around the check."""
     with (network / "sites/beta.yaml").open("a", encoding="utf-8") as file:
         file.write("editors: ['@beta-team']\n")
     loaded = load_network(network)
-    site = loaded.sites["alpha"]
-    loaded.sites["alpha"] = dataclasses.replace(
-        site, editors=("@alpha-team",), content=network / where
+    town = loaded.towns["alpha"]
+    loaded.towns["alpha"] = dataclasses.replace(
+        town, editors=("@alpha-team",), content=network / where
     )
     capsys.readouterr()
     text = codeowners(loaded)
@@ -143,9 +143,9 @@ def test_a_settings_file_with_a_hostile_name_is_left_out(
     network: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     loaded = load_network(network)
-    site = loaded.sites["alpha"]
-    loaded.sites["alpha"] = dataclasses.replace(
-        site, editors=("@alpha-team",), file=network / "sites/x\n* @evil.yaml"
+    town = loaded.towns["alpha"]
+    loaded.towns["alpha"] = dataclasses.replace(
+        town, editors=("@alpha-team",), file=network / "sites/x\n* @evil.yaml"
     )
     capsys.readouterr()
     assert rules(codeowners(loaded)) == []

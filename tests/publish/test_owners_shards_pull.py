@@ -220,7 +220,7 @@ def test_pull_cannot_run_a_command(
         (network / "content/gamma").mkdir()
     config = load_network(network)
     hostile = {"url": url.replace("{marker}", str(marker)), "branch": "main"}
-    config.sites["gamma"] = dataclasses.replace(config.sites["gamma"], repository=hostile)
+    config.towns["gamma"] = dataclasses.replace(config.towns["gamma"], repository=hostile)
     ok, message = pull(config, "gamma")
     assert not ok and "sites/gamma.yaml" in message and not marker.exists()
     monkeypatch.setattr(gardarika.content.pull, "repository_problem", lambda *_: None)
@@ -270,7 +270,7 @@ def test_real_git_never_runs_a_command_from_the_settings(
     cloned: bool,
 ) -> None:
     """With a real bare repository: the settings check refuses the values (the town is
-    not pulled at all), pull refuses them again when handed a SiteConfig built around
+    not pulled at all), pull refuses them again when handed a Town built around
     that check, and git takes them as an address or a branch even with both checks
     switched off. The marker never appears."""
     import dataclasses
@@ -285,7 +285,7 @@ def test_real_git_never_runs_a_command_from_the_settings(
         "url": url.format(bare=bare, marker=marker),
         "branch": branch.format(bare=bare, marker=marker),
     }
-    good = load_network(network).sites["gamma"] if cloned else None
+    good = load_network(network).towns["gamma"] if cloned else None
     write(
         network / "sites/gamma.yaml",
         f"""
@@ -308,8 +308,8 @@ def test_real_git_never_runs_a_command_from_the_settings(
     if good is None:
         write(network / "sites/gamma.yaml", "name: {ru: Гамма}\nlanguages: [ru]\n")
         loaded = load_network(network)
-        good = loaded.sites["gamma"]
-    loaded.sites["gamma"] = dataclasses.replace(good, repository=hostile)
+        good = loaded.towns["gamma"]
+    loaded.towns["gamma"] = dataclasses.replace(good, repository=hostile)
     ok, message = pull(loaded, "gamma")
     assert not ok and "sites/gamma.yaml" in message and not marker.exists(), message
     monkeypatch.setattr(network_ops, "repository_problem", lambda *_: None)
@@ -383,8 +383,8 @@ def test_pull_never_touches_the_projects_own_repository(
         """,
         )
         loaded = load_network(network)
-        site = loaded.sites["gamma"]
-        loaded.sites["gamma"] = dataclasses.replace(site, content=network.joinpath(content))
+        town = loaded.towns["gamma"]
+        loaded.towns["gamma"] = dataclasses.replace(town, content=network.joinpath(content))
     ok, message = pull(loaded, "gamma")
     assert not ok, message
     assert "/" in message and "не" in message
@@ -418,8 +418,8 @@ def test_a_local_repository_must_be_allowed_by_the_maintainer(
     assert "local_repositories" in problem.en and "local_repositories" in problem.ru
     write(network / "sites/gamma.yaml", "name: {ru: Гамма}\nlanguages: [ru]\n")
     loaded = load_network(network)
-    loaded.sites["gamma"] = dataclasses.replace(
-        loaded.sites["gamma"], repository={"url": f"{scheme}{private}", "branch": "main"}
+    loaded.towns["gamma"] = dataclasses.replace(
+        loaded.towns["gamma"], repository={"url": f"{scheme}{private}", "branch": "main"}
     )
     ok, message = pull(loaded, "gamma")
     assert not ok and "local_repositories" in message, message

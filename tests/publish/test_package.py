@@ -112,10 +112,10 @@ def test_capacity_is_refused_before_writing(network: Path, build_network) -> Non
 
 def test_some_towns_only(network: Path, build_network) -> None:
     assert build_network(network).ok
-    result = package(network, sites=["alpha"], today=DAY)
+    result = package(network, towns=["alpha"], today=DAY)
     assert result.towns == ["alpha"] and not (result.folder / "beta").exists()
     portal = (result.folder / "index.html").read_text(encoding="utf-8")
     assert 'href="alpha/index.html"' in portal and "beta/index.html" not in portal
     assert verify(result.folder).ok
     with pytest.raises(GardarikaError, match="there is no town gamma"):
-        package(network, sites=["gamma"], today=DAY)
+        package(network, towns=["gamma"], today=DAY)

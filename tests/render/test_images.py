@@ -360,7 +360,7 @@ def test_a_picture_that_cannot_be_read_is_not_published(
     report = build_network(network)
     assert report.failed == ["alpha"], report.log
     assert "content/alpha/images/broken.jpg: error: this picture cannot be read" in report.log
-    monkeypatch.setattr(gardarika.build.builder, "lint_town", lambda site, root, **_: [])
+    monkeypatch.setattr(gardarika.build.builder, "lint_town", lambda town, root, **_: [])
     report = build_network(network)
     assert report.failed == ["alpha"], report.log
     assert "content/alpha/images/cut.jpg: error: this picture cannot be read" in report.log

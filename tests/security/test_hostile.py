@@ -251,12 +251,12 @@ def test_the_build_refuses_it_without_the_checks(
     tmp_path: Path, row: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = _project(tmp_path / "net", with_demo=False)
-    town = root / "content" / "hostile"
-    write(town / "articles" / "plain.md", PLAIN)
+    town_id = root / "content" / "hostile"
+    write(town_id / "articles" / "plain.md", PLAIN)
     source = HOSTILE / "content" / row["path"]
-    (town / row["path"]).parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(source, town / row["path"])
-    monkeypatch.setattr(gardarika.build.builder, "lint_town", lambda site, root, **_: [])
+    (town_id / row["path"]).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source, town_id / row["path"])
+    monkeypatch.setattr(gardarika.build.builder, "lint_town", lambda town, root, **_: [])
     lines: list[str] = []
     report = gardarika.build.builder.Builder(root, jobs=2, echo=lines.append, check=False).build()
     log = "\n".join(lines)

@@ -81,8 +81,8 @@ def test_lint_reports_a_link_out_between_stray_backticks(tmp_path: Path) -> None
         "[x]({static}/../other/secret.txt) and [y](nosuch.html)\n\nIsn`t it?\n",
         encoding="utf-8",
     )
-    site = load_network(root).sites["t"]
-    errors = [p.en for p in lint_town(site, root, html=False) if p.severity == "error"]
+    town = load_network(root).towns["t"]
+    errors = [p.en for p in lint_town(town, root, html=False) if p.severity == "error"]
     assert any("leads out of the town's content folder" in e for e in errors), errors
     assert any("leads to no file" in e for e in errors), errors
 
@@ -106,8 +106,8 @@ def test_lint_refuses_a_template_of_the_other_kind(
     (root / "content" / "t" / kind / "x.md").write_text(
         f"Title: X\n{date}Template: {template}\n\nText.\n", encoding="utf-8"
     )
-    site = load_network(root).sites["t"]
-    said = [p.en for p in lint_town(site, root, html=False) if "emplate" in p.en]
+    town = load_network(root).towns["t"]
+    said = [p.en for p in lint_town(town, root, html=False) if "emplate" in p.en]
     assert said, "the checks accept a template the build cannot render for this kind"
 
 
@@ -132,8 +132,8 @@ def test_front_matter_template_with_space_same_verdict(tmp_path: Path) -> None:
     root = _project(tmp_path, {"t": ""})
     source = root / "content" / "t" / "pages" / "g.md"
     source.write_text('---\ntitle: G\ntemplate: "page "\n---\n\nText.\n', encoding="utf-8")
-    site = load_network(root).sites["t"]
-    lint_says = [p for p in lint_town(site, root, html=False) if p.severity == "error"]
+    town = load_network(root).towns["t"]
+    lint_says = [p for p in lint_town(town, root, html=False) if p.severity == "error"]
     try:
         check_template(SimpleNamespace(metadata={"template": "page "}, source_path=str(source)))
         build_refuses = False

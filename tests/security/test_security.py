@@ -22,7 +22,7 @@ import gardarika.render.sanitize
 from gardarika.checks.lint import lint_town
 from gardarika.checks.output import check_output
 from gardarika.checks.scripts import html_dangers
-from gardarika.config.network import load_network, load_site
+from gardarika.config.network import load_network, load_town
 from gardarika.errors import GardarikaError
 
 ALERT = "alert(1)"
@@ -36,8 +36,8 @@ def _article(root: Path, header: str, body: str = "Текст.", name: str = "ev
 
 
 def _problems(root: Path, severity: str = "error") -> list[str]:
-    site = load_network(root).sites["alpha"]
-    return [p.format() for p in lint_town(site, root) if p.severity == severity]
+    town = load_network(root).towns["alpha"]
+    return [p.format() for p in lint_town(town, root) if p.severity == severity]
 
 
 def _output(root: Path) -> str:
@@ -61,7 +61,7 @@ def unchecked(network: Path, build_network, monkeypatch: pytest.MonkeyPatch) -> 
     """Both towns built once; then the editors' checks are off, as if a hole in them let
     anything through: the build and the output check must hold on their own."""
     assert build_network(network).ok
-    monkeypatch.setattr(gardarika.build.builder, "lint_town", lambda site, root, **_: [])
+    monkeypatch.setattr(gardarika.build.builder, "lint_town", lambda town, root, **_: [])
     return network
 
 
@@ -71,9 +71,9 @@ def _with_settings(monkeypatch: pytest.MonkeyPatch, **changes: object) -> None:
 
     def load(root: Path):
         network = real_load(root)
-        site = network.sites["alpha"]
-        pelican = {**site.pelican, **changes.pop("pelican", {})}  # type: ignore[dict-item]
-        network.sites["alpha"] = dataclasses.replace(site, pelican=pelican, **changes)
+        town = network.towns["alpha"]
+        pelican = {**town.pelican, **changes.pop("pelican", {})}  # type: ignore[dict-item]
+        network.towns["alpha"] = dataclasses.replace(town, pelican=pelican, **changes)
         return network
 
     monkeypatch.setattr(gardarika.build.builder, "load_network", load)
@@ -212,7 +212,7 @@ def test_settings_that_could_inject_markup_or_code_are_refused(project: Path, se
         project / "sites/vyborg.yaml", f"name: {{ru: Выборг}}\nlanguages: [ru]\n{setting}\n"
     )
     with pytest.raises(GardarikaError) as caught:
-        load_site(path, project)
+        load_town(path, project)
     problems = caught.value.problems
     assert problems and all(p.file == "sites/vyborg.yaml" and p.line for p in problems)
     assert all(p.en and p.ru for p in problems)
@@ -461,13 +461,13 @@ def test_checks_that_crash_fail_their_town_with_the_file(
 ) -> None:
     real = gardarika.build.builder.lint_town
 
-    def crash_on_beta(site, root, **_):
-        if site.id == "beta":
+    def crash_on_beta(town, root, **_):
+        if town.id == "beta":
             from gardarika.build.isolation import report
 
             report("content/beta/news-1.md")
             os._exit(7)
-        return real(site, root)
+        return real(town, root)
 
     monkeypatch.setattr(gardarika.build.builder, "lint_town", crash_on_beta)
     report = build_network(network)
@@ -487,7 +487,7 @@ def test_checks_that_hang_are_stopped_at_the_time_limit(
     monkeypatch.setattr(
         gardarika.build.builder,
         "lint_town",
-        lambda site, root, **_: time.sleep(600) if site.id == "beta" else real(site, root),
+        lambda town, root, **_: time.sleep(600) if town.id == "beta" else real(town, root),
     )
     report = build_network(network, time_limit=2)
     assert report.failed == ["beta"] and "alpha" in report.built, report.log
@@ -516,14 +516,14 @@ def test_a_town_asking_for_too_much_memory_fails_alone(
 ) -> None:
     real = gardarika.build.builder.lint_town
 
-    def greedy_on_beta(site, root, **_):
-        if site.id == "beta":
+    def greedy_on_beta(town, root, **_):
+        if town.id == "beta":
             from gardarika.build.isolation import report
 
             report("content/beta/news-0.md")
             hoard = [bytearray(64 * 1024 * 1024) for _ in range(64)]  # 4 GB
             return [len(hoard)]
-        return real(site, root)
+        return real(town, root)
 
     monkeypatch.setattr(gardarika.build.builder, "lint_town", greedy_on_beta)
     report = build_network(network, memory_limit=512 * 1024 * 1024)

@@ -17,7 +17,7 @@ PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 SIMPLE_THEME = Path(pelican.__file__).parent / "themes" / "simple"
 
 
-def build_site(
+def build_pelican_site(
     tmp_path: Path,
     files: dict[str, str | bytes],
     plugins: list[str],

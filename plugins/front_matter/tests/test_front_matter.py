@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pelican_site import build_site
+from pelican_site import build_pelican_site
 
 from front_matter import parse_front_matter, split_front_matter
 from gardarika.errors import ContentError
@@ -36,7 +36,7 @@ def test_not_a_mapping() -> None:
 
 
 def test_pelican_reads_front_matter_and_plain_headers(tmp_path: Path) -> None:
-    out, _ = build_site(
+    out, _ = build_pelican_site(
         tmp_path,
         {
             "yaml.md": """

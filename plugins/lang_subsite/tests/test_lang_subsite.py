@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from types import SimpleNamespace
 
-from pelican_site import build_site
+from pelican_site import build_pelican_site
 
 from lang_subsite import pair_by_file_name, split_languages
 
@@ -50,7 +50,7 @@ def build(tmp_path: Path, lang: str, roots: dict[str, str]) -> Path:
         "images/x.txt": "picture",
     }
     static_url = "{path}" if lang == "ru" else "../{path}"
-    out, _ = build_site(
+    out, _ = build_pelican_site(
         tmp_path,
         files,
         ["lang_subsite"],

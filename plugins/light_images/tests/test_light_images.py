@@ -6,7 +6,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from pelican_site import build_site
+from pelican_site import build_pelican_site
 from PIL import Image
 
 
@@ -18,7 +18,7 @@ def photo() -> bytes:
 
 def test_big_photo_is_made_light_and_described(tmp_path: Path) -> None:
     original = photo()
-    out, _ = build_site(
+    out, _ = build_pelican_site(
         tmp_path,
         {
             "images/big.jpg": original,
@@ -76,7 +76,7 @@ def test_a_huge_picture_is_refused_without_being_decoded(
     monkeypatch.setattr(sys, "executable", str(python))
     small = io.BytesIO()
     Image.new("RGB", (300, 200), (200, 60, 20)).save(small, "JPEG")
-    out, log = build_site(
+    out, log = build_pelican_site(
         tmp_path / "site",
         {
             "images/huge.png": huge_png(13_000, 13_000),  # 169 Mpx: 2 GB to process before

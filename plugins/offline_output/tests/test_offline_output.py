@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pelican_site import build_site
+from pelican_site import build_pelican_site
 
 
 def test_plain_pelican_site_becomes_offline_ready(tmp_path: Path) -> None:
-    out, log = build_site(
+    out, log = build_pelican_site(
         tmp_path,
         {
             "images/Большое Фото.PNG": b"not really a png",

@@ -1,11 +1,11 @@
 import json
 from pathlib import Path
 
-from pelican_site import build_site
+from pelican_site import build_pelican_site
 
 
 def test_index_script_for_the_site(tmp_path: Path) -> None:
-    out, _ = build_site(
+    out, _ = build_pelican_site(
         tmp_path,
         {
             "a.md": "Title: Субботник в парке\nDate: 2024-04-20\nSlug: a\n\nВолонтёры убирали.\n",

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from pelican_site import build_site
+from pelican_site import build_pelican_site
 
 SECRET = "a secret of the machine"
 
@@ -9,7 +9,7 @@ def test_nothing_outside_the_content_folder_is_read(tmp_path: Path) -> None:
     (tmp_path / "secret.txt").write_text(SECRET, encoding="utf-8")
     (tmp_path / "content" / "images").mkdir(parents=True)
     (tmp_path / "content" / "images" / "leak.txt").symlink_to(tmp_path / "secret.txt")
-    out, log = build_site(
+    out, log = build_pelican_site(
         tmp_path,
         {
             "a.md": "Title: A\nDate: 2024-01-01\nSlug: a\n\n"
@@ -27,7 +27,7 @@ def test_nothing_outside_the_content_folder_is_read(tmp_path: Path) -> None:
 
 
 def test_an_ordinary_site_is_left_alone(tmp_path: Path) -> None:
-    out, log = build_site(
+    out, log = build_pelican_site(
         tmp_path,
         {
             "a.md": "Title: A\nDate: 2024-01-01\nSlug: a\n\n![p]({static}/images/p.txt)\n",

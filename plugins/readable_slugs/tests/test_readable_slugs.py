@@ -1,10 +1,10 @@
 from pathlib import Path
 
-from pelican_site import build_site
+from pelican_site import build_pelican_site
 
 
 def test_cyrillic_titles_categories_and_tags(tmp_path: Path) -> None:
-    out, _ = build_site(
+    out, _ = build_pelican_site(
         tmp_path,
         {
             "a.md": """

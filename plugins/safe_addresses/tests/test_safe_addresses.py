@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pelican_site import build_site
+from pelican_site import build_pelican_site
 
 HEADER = "Title: T\nDate: 2024-01-01\n"
 
@@ -22,7 +22,7 @@ HEADER = "Title: T\nDate: 2024-01-01\n"
     ],
 )
 def test_an_address_that_is_not_a_plain_path_is_refused(tmp_path: Path, line: str) -> None:
-    out, log = build_site(
+    out, log = build_pelican_site(
         tmp_path,
         {"t.md": f"{HEADER}{line}\n\nText.\n", "ok.md": "Title: Ok\nDate: 2024-01-01\n\nFine.\n"},
         ["safe_addresses"],
@@ -35,7 +35,7 @@ def test_an_address_that_is_not_a_plain_path_is_refused(tmp_path: Path, line: st
 
 
 def test_a_pattern_from_the_settings_is_held_too(tmp_path: Path) -> None:
-    out, log = build_site(
+    out, log = build_pelican_site(
         tmp_path,
         {"t.md": f"{HEADER}\nText.\n"},
         ["safe_addresses"],
@@ -47,7 +47,7 @@ def test_a_pattern_from_the_settings_is_held_too(tmp_path: Path) -> None:
 
 
 def test_ordinary_addresses_are_left_alone(tmp_path: Path) -> None:
-    out, log = build_site(
+    out, log = build_pelican_site(
         tmp_path,
         {
             "t.md": f"{HEADER}Url: news/fair-2024.html\nSave_as: news/fair-2024.html\n\nText.\n",

@@ -9,7 +9,7 @@ import io
 import os
 from pathlib import Path
 
-from pelican_site import build_site
+from pelican_site import build_pelican_site
 from PIL import Image, PngImagePlugin
 
 PLUGINS = ["offline_output", "safe_files", "light_images"]
@@ -93,7 +93,7 @@ def _errors(log: str) -> list[str]:
 
 def test_the_red_teams_files_are_not_published(tmp_path: Path) -> None:
     _links(tmp_path)
-    out, log = build_site(tmp_path, HOSTILE, PLUGINS, extra=STATIC, must_succeed=False)
+    out, log = build_pelican_site(tmp_path, HOSTILE, PLUGINS, extra=STATIC, must_succeed=False)
     errors = _errors(log)
     for source in REFUSED:
         assert any(e.startswith(f"{source}: ") for e in errors), (source, log)
@@ -137,10 +137,10 @@ def test_the_final_name_is_judged_whatever_gave_it(tmp_path: Path) -> None:
         "files/upper.txt": "x\n",
     }
     for trusted in (False, True):
-        site = tmp_path / str(trusted)
-        site.mkdir()
-        out, log = build_site(
-            site,
+        town = tmp_path / str(trusted)
+        town.mkdir()
+        out, log = build_pelican_site(
+            town,
             files,
             ["safe_files"],
             extra=extra + f"SAFE_HTML = {not trusted}\n",
@@ -180,7 +180,7 @@ def test_ordinary_files_are_published(tmp_path: Path) -> None:
         "files/rules.txt": "Rules\n",
         "files/song.mp3": b"ID3\x04\x00",
     }
-    out, log = build_site(tmp_path, files, PLUGINS, extra=STATIC)
+    out, log = build_pelican_site(tmp_path, files, PLUGINS, extra=STATIC)
     assert "ERROR" not in log and "safe_files" not in log, log
     assert _published(out) == [
         "files/photos.zip",
@@ -199,7 +199,7 @@ def test_ordinary_files_are_published(tmp_path: Path) -> None:
 
 def test_a_trusted_town_publishes_them(tmp_path: Path) -> None:
     _links(tmp_path)
-    out, log = build_site(tmp_path, HOSTILE, PLUGINS, extra=STATIC + "SAFE_HTML = False\n")
+    out, log = build_pelican_site(tmp_path, HOSTILE, PLUGINS, extra=STATIC + "SAFE_HTML = False\n")
     # (only the "picture" that is a web page is refused, by light_images, whatever the
     # town trusts: a picture it cannot read is never copied as it is)
     errors = [line for line in log.splitlines() if "ERROR" in line]
@@ -222,7 +222,7 @@ def test_a_trusted_town_publishes_them(tmp_path: Path) -> None:
 
 
 def test_windows_leftovers_are_left_out_with_a_warning(tmp_path: Path) -> None:
-    out, log = build_site(
+    out, log = build_pelican_site(
         tmp_path,
         {"t.md": ARTICLE, "images/Thumbs.db": b"\xd0\xcf\x11", "images/photo.png": _png()},
         PLUGINS,

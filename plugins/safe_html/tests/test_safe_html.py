@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from pelican_site import build_site
+from pelican_site import build_pelican_site
 
 MARKDOWN = (
     "from gardarika.content.markdown import markdown_settings\nMARKDOWN = markdown_settings()\n"
@@ -57,7 +57,7 @@ def article(html: str) -> str:
 
 
 def test_each_forbidden_construct_is_removed(tmp_path: Path) -> None:
-    out, log = build_site(tmp_path, {"t.md": HEADER + FORBIDDEN}, ["safe_html"], MARKDOWN)
+    out, log = build_pelican_site(tmp_path, {"t.md": HEADER + FORBIDDEN}, ["safe_html"], MARKDOWN)
     body = article(page(out))
     for gone in (
         "onclick",
@@ -153,7 +153,7 @@ def test_kept_constructs_survive(tmp_path: Path) -> None:
         "files/doc.pdf": b"p",
     }
     extra = MARKDOWN + 'STATIC_PATHS = ["images", "files"]\n'
-    with_plugin, log = build_site(tmp_path / "on", files, ["safe_html"], extra)
+    with_plugin, log = build_pelican_site(tmp_path / "on", files, ["safe_html"], extra)
     body = article(page(with_plugin))
     for kept in (
         '<h1 class="lead" id="top">',
@@ -211,7 +211,7 @@ def test_kept_constructs_survive(tmp_path: Path) -> None:
         assert kept in body, kept
     assert "unsafe HTML" not in log
     # the same site without the plugin: only the serialisation may differ
-    without, _ = build_site(tmp_path / "off", files, [], extra)
+    without, _ = build_pelican_site(tmp_path / "off", files, [], extra)
     assert strip(article(page(without))) == strip(body)
 
 
@@ -233,7 +233,7 @@ def strip(html: str) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
 
 
 def test_switched_off_keeps_everything(tmp_path: Path) -> None:
-    out, log = build_site(
+    out, log = build_pelican_site(
         tmp_path, {"t.md": HEADER + FORBIDDEN}, ["safe_html"], MARKDOWN + "SAFE_HTML = False\n"
     )
     body = article(page(out))
@@ -242,7 +242,7 @@ def test_switched_off_keeps_everything(tmp_path: Path) -> None:
 
 
 def test_summary_and_title_are_cleaned(tmp_path: Path) -> None:
-    out, _ = build_site(
+    out, _ = build_pelican_site(
         tmp_path,
         {
             "t.md": (
@@ -261,7 +261,7 @@ def test_summary_and_title_are_cleaned(tmp_path: Path) -> None:
 def test_names_of_categories_tags_and_authors_are_shown_not_run(tmp_path: Path) -> None:
     # the simple theme prints these names as they are, like most Pelican themes
     for switch in ("", "SAFE_HTML = False\n"):
-        out, _ = build_site(
+        out, _ = build_pelican_site(
             tmp_path / (switch[:4] or "on"),
             {
                 "t.md": (
@@ -281,7 +281,7 @@ def test_names_of_categories_tags_and_authors_are_shown_not_run(tmp_path: Path) 
 
 
 def test_remote_embeds_become_links_before_cleaning(tmp_path: Path) -> None:
-    out, log = build_site(
+    out, log = build_pelican_site(
         tmp_path,
         {
             "t.md": HEADER

@@ -2,11 +2,11 @@ import json
 from pathlib import Path
 
 import pytest
-from pelican_site import build_site
+from pelican_site import build_pelican_site
 
 
 def test_titles_and_text_by_language(tmp_path: Path) -> None:
-    out, _ = build_site(
+    out, _ = build_pelican_site(
         tmp_path,
         {
             "a.md": 'Title: Он сказал "да"\nDate: 2024-01-01\n\nМосква - столица, `"код"`.\n',

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from pelican_site import build_site
+from pelican_site import build_pelican_site
 
 
 def test_gettext_and_dates_without_a_system_locale(tmp_path: Path) -> None:
@@ -16,7 +16,7 @@ def test_gettext_and_dates_without_a_system_locale(tmp_path: Path) -> None:
         'msgid "Published"\nmsgstr "Опубликовано"\n',
         encoding="utf-8",
     )
-    out, _ = build_site(
+    out, _ = build_pelican_site(
         tmp_path,
         {"a.md": "Title: A\nDate: 2024-05-05\nSlug: a\n\nT\n"},
         ["ui_i18n"],
