@@ -32,7 +32,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from pelican.utils import get_date
@@ -58,6 +58,7 @@ from gardarika.content.slugs import slugify
 from gardarika.errors import Message, Problem, display_path
 from gardarika.fs.confine import SITE_PAGES, address_problem, link_leaves_folder, page_file_problem
 from gardarika.render.sanitize import Removal, has_controls, removals
+from gardarika.urls import split_url
 
 Check = Callable[[Town, list[Document], Path], Iterator[Problem]]
 TRUE = ("yes", "true", "1", "да")
@@ -371,7 +372,7 @@ def _exists(target: str, doc: Document, content: Path) -> bool:
     kind = placeholder.group(1) if placeholder else None
     if kind in ("index", "category", "tag", "author"):
         return True
-    path = unquote(urlsplit(placeholder.group(2) if placeholder else target).path)
+    path = unquote(split_url(placeholder.group(2) if placeholder else target).path)
     if not path:
         return True
     folder = posixpath.dirname(doc.rel)
@@ -390,7 +391,7 @@ def _exists(target: str, doc: Document, content: Path) -> bool:
 def check_links(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     for doc in docs:
         for line, target in links_in(doc):
-            parts = urlsplit(target)
+            parts = split_url(target)
             internal = target.startswith("{") or not (
                 parts.scheme
                 or target.startswith(("#", "//"))

@@ -21,8 +21,9 @@ import posixpath
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
+from gardarika.checks.loads import remote_loads
 from gardarika.checks.scripts import file_dangers
 from gardarika.errors import Message
 from gardarika.fs.portable import case_collisions, name_problems
@@ -37,6 +38,7 @@ from gardarika.render.links import (
     json_references,
 )
 from gardarika.render.pagefacts import Facts
+from gardarika.urls import split_url
 
 TEXT_FILES = {".html", ".htm", ".css", ".js", ".json"}
 
@@ -109,19 +111,22 @@ class Tree:
         return path in self.dirs if self._listed(path) else (self.output / path).is_dir()
 
 
+def remote_load(element: str, url: str) -> Message:
+    """What is said of a page's ``<element>`` that loads ``url`` from another website."""
+    return Message(
+        f"<{element}> loads “{url}” from another website; offline it is missing",
+        f"<{element}> загружает «{url}» с другого сайта; без интернета его не будет",
+    )
+
+
 def check_reference(ref: Reference, page: str, tree: Tree) -> Message | None:
     """What is wrong with one reference of ``page`` (relative to the output), if anything."""
     url = ref.url.strip()
     if is_external(url):
-        if ref.loads:
-            return Message(
-                f"<{ref.element}> loads “{url}” from another website; offline it is missing",
-                f"<{ref.element}> загружает «{url}» с другого сайта; без интернета его не будет",
-            )
-        return None
+        return remote_load(ref.element, url) if ref.loads else None
     if not is_internal(url):
         return None
-    path = urlsplit(url).path
+    path = split_url(url).path
     if not path:
         return None
     if path.startswith("/"):
@@ -217,6 +222,7 @@ def check_output(
         data = path.read_bytes()
         text = data.decode("utf-8", errors="replace")
         folder = posixpath.dirname(rel)
+        remote: set[str] = set()  # what the references showed loading from elsewhere
         for ref in _references(path, text, pagefacts.references(facts, rel, data)):
             # pages of one folder share most links (menus, listings, the theme): each is
             # judged once per folder (the answer depends on nothing else)
@@ -230,6 +236,14 @@ def check_output(
             )
             if problem:
                 findings.append(Finding(rel, ref.line, problem))
+                if ref.loads and is_external(ref.url.strip()):
+                    remote.add(ref.url.strip())
+        if path.suffix.lower() in (".html", ".htm"):  # and what a browser's parser sees
+            findings.extend(
+                Finding(rel, load.line, remote_load(load.element, load.url))
+                for load in remote_loads(text)
+                if not any(url in load.url for url in remote)
+            )
     for group in case_collisions(shown):
         findings.append(
             Finding(

@@ -330,7 +330,7 @@ def _element_dangers(html: str, base_allowed: bool = False) -> Iterator[tuple[st
                 yield from _element_dangers(inner)
 
 
-def _line_of(text: str, needle: str, start: int) -> tuple[int, int]:
+def line_of(text: str, needle: str, start: int) -> tuple[int, int]:
     """The line of the first ``needle`` in ``text`` from ``start`` (and where it is)."""
     found = text.find(needle, start)
     if found < 0:
@@ -343,7 +343,7 @@ def _line_of(text: str, needle: str, start: int) -> tuple[int, int]:
 _NOSCRIPT = re.compile(r"<noscript\b[^>]*>.*?(?:</noscript\s*>|$)", re.I | re.S)
 
 
-def _as_scripting_browser(text: str) -> str:
+def as_scripting_browser(text: str) -> str:
     """``text`` as a browser with scripts on reads it: everything from ``<noscript>`` to
     the first ``</noscript>`` is plain text (blanked here, lines kept), so markup in it
     that Lexbor (which parses as if scripts were off) sees inside an attribute, such as
@@ -365,11 +365,11 @@ def html_dangers(text: str, base_allowed: bool = False) -> list[Danger]:
     found: dict[Danger, None] = {}
     readings = [text]
     if "<noscript" in text.lower():
-        readings.append(_as_scripting_browser(text))
+        readings.append(as_scripting_browser(text))
     for reading in readings:
         position = 0
         for needle, message in _element_dangers(reading, base_allowed):
-            line, position = _line_of(reading, needle, position)
+            line, position = line_of(reading, needle, position)
             found.setdefault(Danger(line, message), None)
     return list(found)
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -174,6 +175,12 @@ def css_token(fetching: bool) -> re.Pattern[str]:
 #: ``url(`` followed by a string is a function like any other, not a ``url(…)`` token
 CSS_QUOTE_NEXT = re.compile(r"[ \t\n]*+[\"']")
 #: the rest of an unquoted ``url(…)`` (a browser reads it whole, comments and all)
+#: the address after ``@import``: a string or ``url(…)`` (anything else, such as a
+#: comment first, is not read and the ``@import`` counts as harm)
+CSS_IMPORT_ADDRESS = re.compile(
+    r"""[ \t\n]*+(?:url\([ \t\n]*+["']?|["'])(?P<address>(?:\\.|[^"'()\\ \t\n])++)""",
+    re.DOTALL | re.IGNORECASE,
+)
 CSS_URL_REST = re.compile(r"[^)\\]*+(?:\\.[^)\\]*+)*+\)?", re.DOTALL)
 NETWORK_PATH = ("//", "\\\\", "/\\", "\\/")
 GZIP_MAGIC = b"\x1f\x8b"
@@ -364,10 +371,13 @@ def _fetches_elsewhere(value: str) -> bool:
     return ":" in address or any(mark in address for mark in NETWORK_PATH)
 
 
-def css_harm(css: str, sheet: bool) -> str | None:
+def css_harm(css: str, sheet: bool, fetches: Callable[[str], bool] | None = None) -> str | None:
     """What in a piece of CSS loads something (``@import``, ``url(https://…)``), or
     ``None``. ``sheet`` is for a style sheet or ``style=`` (where ``@import`` and
     ``expression(`` mean something), not a single value such as ``fill="url(#a)"``.
+    ``fetches(address)``: whether loading that address is the harm (default: any address
+    with a scheme or of another host, as for a drawing); ``@import`` counts only when its
+    address does too, unless that is the default.
 
     CSS is split into tokens the way browsers do (strings with their escapes, comments,
     ``url(`` read whole), since a pattern over the text can be fooled by a ``)`` in a
@@ -375,6 +385,7 @@ def css_harm(css: str, sheet: bool) -> str | None:
     Runs of what cannot matter are skipped by one match, so hostile CSS stays linear."""
     if "\\" not in css and not CSS_SUSPECT.search(CSS_FRAGMENT_URL.sub("", css.lower())):
         return None  # sound: taking out a url(#id) cannot hide a call or an @import
+    judged = fetches or _fetches_elsewhere
     css = css.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     depth = 0  # open parentheses
     fetching: list[tuple[str, int]] = []  # open fetching functions, with their depth
@@ -389,7 +400,12 @@ def css_harm(css: str, sheet: bool) -> str | None:
         if token["at"] is not None:
             name = _css_decoded(token["at"][-256:]).lower()
             if sheet and name == "import":
-                return "@import"
+                if fetches is None:
+                    return "@import"
+                imported = CSS_IMPORT_ADDRESS.match(css, position)
+                address = _css_decoded(imported.group("address")) if imported else ""
+                if not address or judged(address):
+                    return f"@import {_shown(browser_address(address))}".rstrip()
             namespace_rule = name == "namespace"
         elif token["function"] is not None:
             name = _css_decoded(token["function"][-256:]).lower()  # the end decides
@@ -401,7 +417,7 @@ def css_harm(css: str, sheet: bool) -> str | None:
                 assert rest is not None
                 position = rest.end()
                 value = _css_decoded(rest.group(0).removesuffix(")"))
-                if not namespace_rule and _fetches_elsewhere(value):
+                if not namespace_rule and judged(value):
                     return f"url({_shown(browser_address(value))})"
                 continue
             if name.endswith(CSS_FETCH):
@@ -418,7 +434,7 @@ def css_harm(css: str, sheet: bool) -> str | None:
         elif token["string"] is not None and fetching and not namespace_rule:
             raw = token["string"]
             value = _css_decoded(raw[1:-1] if len(raw) > 1 and raw[-1] == raw[0] else raw[1:])
-            if _fetches_elsewhere(value):
+            if judged(value):
                 return f"{fetching[-1][0]}({_shown(_css_decoded(raw))})"
     return None
 

@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from gardarika.fs.files import write_file_atomic
 from gardarika.render import pagefacts
 from gardarika.render.links import Reference, css_references, html_references, is_internal
 from gardarika.render.pagefacts import Facts
+from gardarika.urls import split_url
 
 IMAGE_ELEMENTS = ("img", "source", "video", "input", "image")
 
@@ -37,7 +38,7 @@ class PageWeight:
 def _target(url: str, base: Path) -> Path | None:
     if not is_internal(url):
         return None
-    path = unquote(urlsplit(url).path)
+    path = unquote(split_url(url).path)
     target = (base / path) if path else None
     return target if target is not None and target.is_file() else None
 

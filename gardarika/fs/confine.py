@@ -31,10 +31,11 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from gardarika.errors import Message
 from gardarika.fs.portable import name_problems
+from gardarika.urls import split_url
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -218,7 +219,7 @@ def link_leaves_folder(target: str, document_folder: str) -> bool:
     if placeholder:
         raw = placeholder.group(2)
     else:
-        parts = urlsplit(target)
+        parts = split_url(target)
         if (
             parts.scheme
             or parts.netloc
@@ -230,7 +231,7 @@ def link_leaves_folder(target: str, document_folder: str) -> bool:
     spellings = {raw, unquote(raw), html.unescape(raw), unquote(html.unescape(raw))}
     spellings |= {s.replace("\\", "/") for s in spellings}
     for spelling in spellings:
-        path = urlsplit(spelling).path if "?" in spelling or "#" in spelling else spelling
+        path = split_url(spelling).path if "?" in spelling or "#" in spelling else spelling
         if not path:
             continue
         if path.startswith("/"):

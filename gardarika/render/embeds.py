@@ -22,17 +22,17 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
-from urllib.parse import urlsplit
 
 from gardarika.render.links import LOADING_LINK_RELS, RESOURCE_ELEMENTS, is_external
 from gardarika.render.sanitize import normal_url
-from gardarika.render.tags import CONTAINERS, RAW_TEXT, Page, Tag
+from gardarika.render.tags import CONTAINERS, RAW_TEXT, Page, Tag, srcset
+from gardarika.urls import split_url
 
 Gettext = Callable[[str], str]
 
 #: elements the cleaning of content removes before this pass sees them (``input`` but a
 #: checkbox, SVG's ``image`` and ``use``): not replaced here
-_NOT_EMBEDS = frozenset({"input", "image", "use"})
+_NOT_EMBEDS = frozenset({"input", "image", "use", "feimage"})
 #: element -> attribute holding what it loads (links.RESOURCE_ELEMENTS, the main one)
 EMBEDS = {
     **{
@@ -48,10 +48,6 @@ DROPPED = {"script", "link", "source", "track"}
 LINK_RELS = LOADING_LINK_RELS
 SRCSET_ATTRIBUTES = ("srcset", "imagesrcset")
 _WATCHED = frozenset(EMBEDS)
-
-_NOT_SPACE = "[^ \t\n\r\f]"
-_CANDIDATE_URL = re.compile(rf"[ \t\n\r\f,]*+({_NOT_SPACE}*+)")
-_DESCRIPTORS = re.compile(r"[^,]*+,?")
 
 
 @dataclass(frozen=True)
@@ -75,23 +71,9 @@ def is_remote(url: str) -> bool:
 
 
 def srcset_candidates(value: str) -> list[tuple[str, str]]:
-    """(url, descriptors) of each candidate of a ``srcset``, read as the HTML standard
-    does: a URL runs to the next space (so ``data:…,…`` keeps its comma), a comma ends
-    a candidate."""
-    found = []
-    position = 0
-    while True:
-        match = _CANDIDATE_URL.match(value, position)
-        url, position = match.group(1), match.end()
-        if not url:
-            return found
-        descriptors = ""
-        if url.endswith(","):
-            url = url.rstrip(",")
-        else:
-            rest = _DESCRIPTORS.match(value, position)
-            descriptors, position = rest.group(0).rstrip(",").strip(), rest.end()
-        found.append((url, descriptors))
+    """(url, descriptors) of each candidate of a ``srcset`` (see
+    :func:`gardarika.render.tags.srcset`)."""
+    return [(candidate.url, candidate.descriptors) for candidate in srcset(value)]
 
 
 def _remote_candidates(tag: Tag) -> tuple[list[str], dict[int, str | None]]:
@@ -144,7 +126,7 @@ def _only_remote_srcset(tag: Tag, kept: dict[int, str | None]) -> bool:
 
 def _label(name: str, url: str, attrs: dict[str, str], _: Gettext) -> str:
     normal = normal_url(url).replace("\\", "/")
-    host = urlsplit(normal if not normal.startswith("//") else "https:" + normal).hostname or url
+    host = split_url(normal if not normal.startswith("//") else "https:" + normal).hostname or url
     if name == "img":
         text = attrs.get("alt") or attrs.get("title") or host
         return _("Picture on another website: %(text)s") % {"text": text}

@@ -455,8 +455,8 @@ def annotate_images(
     out: list[str] = []
     last = 0
     for tag in page.tags:
-        if tag.name != "img" or not tag.ended or tag.start < last:
-            continue
+        if tag.name != "img" or not tag.ended or tag.in_text or tag.start < last:
+            continue  # (in a script's text a picture is a string of the script)
         src_attribute = tag.first("src")
         if src_attribute is None or src_attribute.value_start < 0:
             continue

@@ -18,9 +18,10 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from html import escape, unescape
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlunsplit
 
-from gardarika.render.tags import Page
+from gardarika.render.tags import Page, srcset
+from gardarika.urls import split_url
 
 #: attributes that hold a URL, by element (``*``: any element)
 URL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
@@ -34,6 +35,7 @@ URL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
         "action",
         "formaction",
         "data",
+        "xlink:href",
     ),
 }
 SRCSET_ATTRIBUTES = ("srcset", "imagesrcset")
@@ -45,7 +47,7 @@ RESOURCE_ELEMENTS: dict[str, tuple[str, ...]] = {
     "img": ("src", "srcset"),
     "iframe": ("src",),
     "frame": ("src",),
-    "script": ("src",),
+    "script": ("src", "href", "xlink:href"),  # href: an SVG script
     "video": ("src", "poster"),
     "audio": ("src",),
     "source": ("src", "srcset"),
@@ -53,9 +55,13 @@ RESOURCE_ELEMENTS: dict[str, tuple[str, ...]] = {
     "embed": ("src",),
     "object": ("data",),
     "input": ("src",),
-    "image": ("href",),
-    "use": ("href",),
+    "image": ("href", "xlink:href"),
+    "use": ("href", "xlink:href"),
+    "feimage": ("href", "xlink:href"),
 }
+#: attributes that load their address on whatever element holds them (``background``
+#: of ``<body>``, ``<table>``, ``<td>``… in the browsers' old rules)
+LOADING_ANYWHERE = frozenset({"background"})
 #: ``<link rel=...>`` kinds that load something, or open a connection to the address's
 #: website, when the page is shown (the one list: the output check counts them as
 #: loads, :mod:`gardarika.render.embeds` drops remote ones from content)
@@ -101,7 +107,7 @@ class Reference:
 
 def is_external(url: str) -> bool:
     """Another website (``https://…``, ``//cdn…``), not a file of ours."""
-    parts = urlsplit(url.strip())
+    parts = split_url(url.strip())
     return url.strip().startswith("//") or parts.scheme in ("http", "https", "ftp", "ws", "wss")
 
 
@@ -110,7 +116,7 @@ def is_internal(url: str) -> bool:
     url = url.strip()
     if not url or url.startswith("#") or url.startswith("//"):
         return False
-    return not urlsplit(url).scheme and not re.match(r"^[a-zA-Z][\w+.-]*:", url)
+    return not split_url(url).scheme and not re.match(r"^[a-zA-Z][\w+.-]*:", url)
 
 
 def make_portable(url: str, page_dir: str, is_dir: Callable[[str], bool]) -> str:
@@ -120,7 +126,7 @@ def make_portable(url: str, page_dir: str, is_dir: Callable[[str], bool]) -> str
     stripped = url.strip()
     if not is_internal(stripped):
         return url
-    parts = urlsplit(stripped)
+    parts = split_url(stripped)
     path = parts.path
     if not path:
         return url  # "?page=2" or "" refer to the current page
@@ -157,16 +163,8 @@ class _Lines:
         return self.line
 
 
-def _srcset_urls(value: str) -> Iterator[tuple[str, int, int]]:
-    """(url, start, end) of each candidate of a ``srcset``."""
-    for candidate in re.finditer(r"\s*([^\s,][^\s]*?)(?:\s+[^,]*)?(?:,|$)", value):
-        url = candidate.group(1).rstrip(",")
-        if url:
-            yield url, candidate.start(1), candidate.start(1) + len(url)
-
-
 def _loads(tag: str, attr: str, attrs: dict[str, str]) -> bool:
-    if attr in RESOURCE_ELEMENTS.get(tag, ()):
+    if attr in RESOURCE_ELEMENTS.get(tag, ()) or attr in LOADING_ANYWHERE:
         return True
     if tag == "link" and attr == "href":
         rels = set(attrs.get("rel", "").lower().split())
@@ -207,8 +205,18 @@ def html_references(html: str, page: Page | None = None) -> Iterator[tuple[Refer
                         (start + offset, start + offset + len(url), url, name, attr, False, True)
                     )
             elif attr in SRCSET_ATTRIBUTES:
-                for url, s, e in _srcset_urls(raw):
-                    found.append((start + s, start + e, url, name, attr, True, True))
+                for candidate in srcset(raw):
+                    found.append(
+                        (
+                            start + candidate.start,
+                            start + candidate.end,
+                            candidate.url,
+                            name,
+                            attr,
+                            True,
+                            True,
+                        )
+                    )
             elif attr == "style":
                 for ref, s, e in css_references(raw):
                     found.append((start + s, start + e, ref.url, name, "style", True, False))

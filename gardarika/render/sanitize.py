@@ -36,12 +36,12 @@ from dataclasses import dataclass
 from functools import cache
 from html import unescape as html_unescape
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 import nh3
 
 from gardarika.build import memo
 from gardarika.errors import Message
+from gardarika.urls import split_url
 
 #: elements kept (with the attributes below)
 ALLOWED_TAGS = frozenset(
@@ -388,7 +388,7 @@ def _web_address_parses(url: str) -> bool:
     """Whether a web address is one a browser (and nh3, which drops the others without
     a word) can read: a host without spaces or stray ``%``, a port that exists."""
     try:
-        parts = urlsplit(url)
+        parts = split_url(url)
         parts.port  # noqa: B018 (raises for a port out of range)
     except ValueError:
         return False

@@ -91,7 +91,7 @@ def _step(watched: frozenset[str] | None, closed: frozenset[str]) -> re.Pattern[
         rf"{skipped_end}{skipped_start}"
         r"|<(?![a-z!?/]))*+"
         rf"(?:(?P<token><{stop}(?P<attrs>{ATTRIBUTES})(?P<end>>|\Z))|\Z)",
-        re.S | re.I,
+        re.S | re.I | re.A,  # tag names compare in ASCII only: "ſ" is not "s"
     )
 
 
@@ -112,9 +112,20 @@ class Attribute(NamedTuple):
 class Tag:
     """One start tag of the page; its attributes are read when first asked for."""
 
-    __slots__ = ("_html", "_read", "_span", "end", "ended", "name", "self_closing", "start")
+    __slots__ = (
+        "_html",
+        "_read",
+        "_span",
+        "_values",
+        "end",
+        "ended",
+        "in_text",
+        "name",
+        "self_closing",
+        "start",
+    )
 
-    def __init__(self, html: str, match: re.Match[str]) -> None:
+    def __init__(self, html: str, match: re.Match[str], in_text: bool = False) -> None:
         self.name: str = match.group("name").lower()
         self.start: int = match.start("token")
         self.end: int = match.end()
@@ -124,6 +135,10 @@ class Tag:
         self._html = html
         self._span = match.span("attrs")
         self._read: list[Attribute] | None = None
+        self._values: dict[str, str] | None = None
+        #: found only by reading the text of a raw-text element as tags (inside a
+        #: ``<script>`` or ``<title>`` for most readers: changing it changes that text)
+        self.in_text = in_text
 
     def __repr__(self) -> str:
         return f"<Tag {self.name} {self.start}:{self.end}>"
@@ -138,10 +153,12 @@ class Tag:
     @property
     def attrs(self) -> dict[str, str]:
         """The value of each attribute: the first of each name, as browsers take it."""
-        values: dict[str, str] = {}
-        for attribute in self.attributes:
-            values.setdefault(attribute.name, attribute.value)
-        return values
+        if self._values is None:
+            values: dict[str, str] = {}
+            for attribute in self.attributes:
+                values.setdefault(attribute.name, attribute.value)
+            self._values = values
+        return self._values
 
     def first(self, name: str) -> Attribute | None:
         """The attribute ``name`` as a browser uses it (the first of that name)."""
@@ -181,19 +198,22 @@ def _read_attributes(html: str, start: int, end: int) -> list[Attribute]:
     return attributes
 
 
-_SCRIPT_MARKS = re.compile(rf"<!--(?P<shut>-*>)?|-->|<(?P<slash>/?)script{_NAME_END}", re.I)
+_SCRIPT_MARKS = re.compile(rf"<!--(?P<shut>-*>)?|-->|<(?P<slash>/?)script{_NAME_END}", re.I | re.A)
 
 
 @lru_cache(maxsize=16)
 def _closing_tag(name: str) -> re.Pattern[str]:
-    return re.compile(rf"</{re.escape(name)}{_NAME_END}", re.I)
+    return re.compile(rf"</{re.escape(name)}{_NAME_END}", re.I | re.A)
 
 
 def raw_text_end(html: str, name: str, position: int) -> int:
     """Where the text of a ``name`` element that starts at ``position`` ends: at its end
     tag, or at the page's end. A script's text ends at the first ``</script>`` except
     inside ``<!--`` … ``<script>``, which browsers read as a script written by the
-    script (its ``</script>`` does not end the outer one)."""
+    script (its ``</script>`` does not end the outer one). The states are the HTML
+    standard's: ``<!--`` starts the escaped text, ``-->`` (also the one in ``<!-->``)
+    ends it and any script written in it, ``<script`` in it starts the written script,
+    whose ``</script>`` goes back to the escaped text."""
     if name == "plaintext":
         return len(html)
     if name != "script":
@@ -203,7 +223,10 @@ def raw_text_end(html: str, name: str, position: int) -> int:
     for mark in _SCRIPT_MARKS.finditer(html, position):
         text = mark.group(0)
         if text.startswith("<!--"):
-            escaped = escaped or not mark.group("shut")
+            if mark.group("shut"):  # "<!-->", "<!--->": its "-->" ends everything
+                escaped = double = False
+            else:
+                escaped = True
         elif text == "-->":
             escaped = double = False
         elif mark.group("slash"):
@@ -213,6 +236,42 @@ def raw_text_end(html: str, name: str, position: int) -> int:
         elif escaped:
             double = True
     return len(html)
+
+
+_CANDIDATE_URL = re.compile(r"[ \t\n\r\f,]*+([^ \t\n\r\f]*+)")
+_DESCRIPTORS = re.compile(r"[^,]*+,?")
+
+
+class Candidate(NamedTuple):
+    """One candidate of a ``srcset``: its address, its descriptors (``480w``, ``2x``) and
+    where its address is in the value."""
+
+    url: str
+    descriptors: str
+    start: int
+    end: int
+
+
+def srcset(value: str) -> list[Candidate]:
+    """The candidates of a ``srcset`` value, read as the HTML standard reads them: an
+    address runs to the next space (so ``data:…,…`` keeps its comma), a comma ends a
+    candidate. Each part is matched once, so any value is read in linear time."""
+    found = []
+    position = 0
+    while True:
+        match = _CANDIDATE_URL.match(value, position)
+        assert match is not None  # both parts may be empty
+        url, start, position = match.group(1), match.start(1), match.end()
+        if not url:
+            return found
+        descriptors = ""
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            rest = _DESCRIPTORS.match(value, position)
+            assert rest is not None
+            descriptors, position = rest.group(0).rstrip(",").strip(), rest.end()
+        found.append(Candidate(url, descriptors, start, start + len(url)))
 
 
 class Text(NamedTuple):
@@ -295,7 +354,7 @@ class Page:
                 closings.setdefault(name, set()).add((step.start("token"), position))
                 continue
             if (watched is None or name in watched) and step.start("token") not in found:
-                tag = Tag(html, step)
+                tag = Tag(html, step, in_text=texts is None)
                 found[tag.start] = tag
             if name in raw_text and step.group("end"):
                 # its text is not tags: go on at its end tag (a missing one: the page's end)

@@ -25,7 +25,7 @@ import posixpath
 import shutil
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from pelican import signals
 
@@ -44,6 +44,7 @@ from gardarika.render.links import is_internal
 from gardarika.render.outputwalk import walk_output
 from gardarika.render.pagepass import PageChange
 from gardarika.render.tags import Page
+from gardarika.urls import split_url
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +166,9 @@ def prepare(pelican: Any) -> PageChange | None:
         def resolve(src: str) -> ProcessedImage | None:
             if not is_internal(src):
                 return None
-            target = unquote(urlsplit(src).path)
+            target = unquote(split_url(src).path)
+            if target.endswith("/"):
+                return None  # a folder ("pic.jpg/"), not the picture
             if not target.startswith("/"):
                 target = posixpath.join(rel_dir or ".", target)
             return by_url.get(posixpath.normpath(target.lstrip("/")))

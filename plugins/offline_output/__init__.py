@@ -25,7 +25,7 @@ import posixpath
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlunsplit
 
 from pelican import signals
 from pelican.contents import Static
@@ -49,6 +49,7 @@ from gardarika.render.links import (
     rewrite_json,
 )
 from gardarika.render.outputwalk import walk_output
+from gardarika.urls import split_url
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ def link_plain_paths(instance: Any) -> None:
     def fix(url: str) -> str:
         if not is_internal(url) or url.lstrip().startswith("{"):
             return url
-        parts = urlsplit(url.strip())
+        parts = split_url(url.strip())
         if not parts.path:
             return url
         path = unquote(parts.path)
@@ -258,7 +259,7 @@ def url_fixer(output: Path, page_dir: str, shared_up: bool, renames: dict[str, s
             url = "/.." + url  # theme files and pictures live in the default language
         fixed = make_portable(url, page_dir, is_dir)
         if renames:
-            parts = urlsplit(fixed)
+            parts = split_url(fixed)
             site_path = posixpath.normpath(posixpath.join(page_dir or ".", unquote(parts.path)))
             new = renames.get(site_path)
             if new is not None:
