@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
 
-from gardarika.checks.scripts import as_scripting_browser, line_of
+from gardarika.checks.scripts import WEB_ADDRESS, as_scripting_browser, line_of
 from gardarika.checks.svg import css_harm
 from gardarika.render.embeds import is_remote, srcset_candidates
 from gardarika.render.links import (
@@ -55,13 +55,15 @@ class RemoteLoad:
     url: str
 
 
-def _attribute_loads(tag: str, attributes: dict[str, str | None]) -> Iterator[str]:
+def _attribute_loads(
+    tag: str, attributes: dict[str, str | None], base_allowed: bool
+) -> Iterator[str]:
     """The remote addresses an element with these attributes loads."""
     values = {name.lower(): value or "" for name, value in attributes.items()}
     loading = set(RESOURCE_ELEMENTS.get(tag, ())) | LOADING_ANYWHERE
     if tag == "link" and set(values.get("rel", "").lower().split()) & LOADING_LINK_RELS:
         loading.add("href")
-    if tag == "base":
+    if tag == "base" and not (base_allowed and WEB_ADDRESS.match(values.get("href", ""))):
         loading.add("href")
     for name, value in values.items():
         if name in loading and is_remote(value):
@@ -78,7 +80,7 @@ def _attribute_loads(tag: str, attributes: dict[str, str | None]) -> Iterator[st
             yield refresh.group(1).strip()
 
 
-def _tree_loads(html: str, depth: int) -> Iterator[tuple[str, str]]:
+def _tree_loads(html: str, depth: int, base_allowed: bool) -> Iterator[tuple[str, str]]:
     """(element, address) of every remote load of one reading of ``html``."""
     root = LexborHTMLParser(html).root
     if root is None:
@@ -89,25 +91,29 @@ def _tree_loads(html: str, depth: int) -> Iterator[tuple[str, str]]:
             continue
         attributes = node.attributes
         if attributes:
-            for url in _attribute_loads(tag, attributes):
+            for url in _attribute_loads(tag, attributes, base_allowed and depth == 0):
                 yield tag, url
             srcdoc = attributes.get("srcdoc")
             if tag == "iframe" and srcdoc and depth < SRCDOC_DEPTH:
-                yield from ((tag, url) for _, url in _tree_loads(srcdoc, depth + 1))
+                inner = _tree_loads(srcdoc, depth + 1, base_allowed)
+                yield from ((tag, url) for _, url in inner)
         if tag == "style":
             harm = css_harm(node.text(deep=True), sheet=True, fetches=is_remote)
             if harm is not None:
                 yield tag, harm
 
 
-def remote_loads(text: str) -> list[RemoteLoad]:
-    """Every remote load of the page ``text``, each once, in the order of the page."""
+def remote_loads(text: str, base_allowed: bool = False) -> list[RemoteLoad]:
+    """Every remote load of the page ``text``, each once, in the order of the page.
+    ``base_allowed``: the page is the theme's "page not found", whose ``<base href>``
+    anchors its links to the town's web address (as in
+    :func:`gardarika.checks.scripts.html_dangers`); any other ``<base>`` elsewhere counts."""
     readings = [text]
     if "<noscript" in text.lower():
         readings.append(as_scripting_browser(text))
     found: dict[tuple[str, str], None] = {}
     for reading in readings:
-        for element, url in _tree_loads(reading, 0):
+        for element, url in _tree_loads(reading, 0, base_allowed):
             found.setdefault((element, url), None)
     loads = []
     position = 0

@@ -241,7 +241,7 @@ def check_output(
         if path.suffix.lower() in (".html", ".htm"):  # and what a browser's parser sees
             findings.extend(
                 Finding(rel, load.line, remote_load(load.element, load.url))
-                for load in remote_loads(text)
+                for load in remote_loads(text, base_allowed=path.name.lower() == "404.html")
                 if not any(url in load.url for url in remote)
             )
     for group in case_collisions(shown):

@@ -73,7 +73,7 @@ _IGNORED = re.compile(r"[\x00-\x20\x7f]+")
 _CSS_CODE = re.compile(r"expression\(|javascript:|vbscript:|-moz-binding|behavior:", re.IGNORECASE)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 #: what the theme's "page not found" may anchor its links to: the town's own web address
-_WEB_ADDRESS = re.compile(r"^https?://[a-z0-9]", re.I)
+WEB_ADDRESS = re.compile(r"^https?://[a-z0-9]", re.I)
 _REFRESH = re.compile(r"^[\s\x0c]*[0-9.]*[\s\x0c]*[;,]?[\s\x0c]*(?:url[\s\x0c]*=[\s\x0c]*)?", re.I)
 #: attributes that hold no address, no code and no markup: skipped at once
 HARMLESS_ATTRIBUTES = frozenset(
@@ -300,7 +300,7 @@ def _element_dangers(html: str, base_allowed: bool = False) -> Iterator[tuple[st
         yield from _tag_dangers(tag, node.attributes)
         if tag == "base":
             href = (node.attributes.get("href") or "").strip()
-            if not (base_allowed and _WEB_ADDRESS.match(href)):
+            if not (base_allowed and WEB_ADDRESS.match(href)):
                 yield (
                     "<base",
                     Message(

@@ -139,3 +139,17 @@ def test_an_address_with_a_broken_host_is_no_traceback(tmp_path: Path, url: str)
     assert split_url(url).scheme in ("https", "http", "")
     (tmp_path / "page.html").write_text(html, encoding="utf-8")
     assert check_output(tmp_path)  # reported, not raised
+
+
+def test_the_not_found_page_may_anchor_its_links_to_the_town(tmp_path: Path) -> None:
+    """The theme's 404.html, served by a web server at any depth, anchors its links to
+    the town's web address with ``<base href>``: that is its design, not a load."""
+    page = '<base href="https://town.example.org/"><a href="index.html">Home</a>'
+    (tmp_path / "404.html").write_text(page, encoding="utf-8")
+    (tmp_path / "index.html").write_text(page, encoding="utf-8")
+    (tmp_path / "404.html").with_name("other.html").write_text(
+        '<base href="javascript:alert(1)//">', encoding="utf-8"
+    )
+    assert remote_loads(page, base_allowed=True) == []
+    reported = {f.file for f in check_output(tmp_path) if "another website" in f.en}
+    assert reported == {"index.html"}
