@@ -23,9 +23,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from selectolax.lexbor import LexborHTMLParser
-
-from gardarika.checks.scripts import WEB_ADDRESS, as_scripting_browser, line_of
+from gardarika.checks.scripts import WEB_ADDRESS, as_scripting_browser, line_of, parse_html
 from gardarika.checks.svg import css_harm
 from gardarika.render.embeds import is_remote, srcset_candidates
 from gardarika.render.links import (
@@ -41,6 +39,25 @@ SRCDOC_DEPTH = 3
 URL_VALUES = frozenset(
     {"fill", "stroke", "filter", "clip-path", "mask", "marker-start", "marker-mid"}
     | {"marker-end", "cursor"}
+)
+#: the elements that can load anything, as a selector (matched by the parser itself: a
+#: page's thousands of paragraphs and links are never looked at here)
+_LOADERS = ",".join(
+    sorted(
+        {
+            f"[{name}]"
+            for name in (
+                LOADING_ANYWHERE
+                | URL_VALUES
+                | set(SRCSET_ATTRIBUTES)
+                | {"style"}
+                | {n for names in RESOURCE_ELEMENTS.values() for n in names}
+            )
+            if "href" not in name  # links are many: the elements loading theirs are named
+        }
+        | set(RESOURCE_ELEMENTS)
+        | {"feImage", "link", "base", "meta", "style", "iframe"}
+    )
 )
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"]+)", re.I)
 
@@ -82,13 +99,11 @@ def _attribute_loads(
 
 def _tree_loads(html: str, depth: int, base_allowed: bool) -> Iterator[tuple[str, str]]:
     """(element, address) of every remote load of one reading of ``html``."""
-    root = LexborHTMLParser(html).root
+    root = parse_html(html).root
     if root is None:
         return
-    for node in root.traverse(include_text=False):
+    for node in root.css(_LOADERS):
         tag = (node.tag or "").lower()
-        if tag.startswith("-"):  # comments and other non-elements
-            continue
         attributes = node.attributes
         if attributes:
             for url in _attribute_loads(tag, attributes, base_allowed and depth == 0):

@@ -28,6 +28,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
@@ -288,8 +289,16 @@ def _url(tag: str, name: str, value: str) -> tuple[str, Message]:
     )
 
 
+@lru_cache(maxsize=4)
+def parse_html(text: str) -> LexborHTMLParser:
+    """``text`` parsed by Lexbor; the output check reads each page for scripts and for
+    remote loads (:mod:`gardarika.checks.loads`), and parses it once for both. The tree
+    is only read, never changed."""
+    return LexborHTMLParser(text)
+
+
 def _element_dangers(html: str, base_allowed: bool = False) -> Iterator[tuple[str, Message]]:
-    tree = LexborHTMLParser(html)
+    tree = parse_html(html)
     root = tree.root
     if root is None:
         return
