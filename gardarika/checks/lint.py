@@ -42,6 +42,7 @@ from gardarika.build.isolation import report
 from gardarika.build.limits import measure_town, metadata_problems, size_problem
 from gardarika.checks.confinement import check_confinement
 from gardarika.checks.files import check_files
+from gardarika.checks.metadata import check_keys, impossible_date, known_keys, missing_key
 from gardarika.checks.pictures import check_images
 from gardarika.checks.rawhtml import (
     locate,
@@ -54,6 +55,7 @@ from gardarika.checks.textlinks import links_in
 from gardarika.config.network import Town
 from gardarika.config.templates import PLAIN_NAME, template_problem
 from gardarika.content.documents import Document, is_language_code, read_town
+from gardarika.content.keys import spelled
 from gardarika.content.slugs import slugify
 from gardarika.errors import Message, Problem, display_path
 from gardarika.fs.confine import SITE_PAGES, address_problem, link_leaves_folder, page_file_problem
@@ -72,24 +74,39 @@ def _warning(doc: Document, line: int | None, message: Message) -> Problem:
     return Problem.at(doc.shown, message, line, severity="warning")
 
 
+def _add_line(doc: Document, example: str) -> Message:
+    """Where to add the line ``example`` (``title: …``), in the syntax ``doc`` uses."""
+    if doc.yaml:
+        return Message(
+            f"Add a line like “{example}” between the “---” lines at the top.",
+            f"Добавьте между строками «---» вверху строку, например, «{example}».",
+        )
+    return Message(
+        f"Add a line like “{example[:1].upper()}{example[1:]}” at the top.",
+        f"Добавьте вверху строку, например, «{example[:1].upper()}{example[1:]}».",
+    )
+
+
 def check_titles(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
+    known = known_keys(town, root)
     for doc in docs:
         if "title" not in doc.metadata:
+            misspelt = missing_key(doc, "title", known)
+            if misspelt is not None:
+                yield misspelt
+                continue
+            add = _add_line(doc, "title: Субботник в парке")
             yield _error(
-                doc,
-                1,
-                Message(
-                    "there is no title. Add a first line like “Title: Субботник в парке”.",
-                    "нет заголовка. Добавьте первой строкой, например, «Title: Субботник в парке».",
-                ),
+                doc, 1, Message(f"there is no title. {add.en}", f"нет заголовка. {add.ru}")
             )
         elif not str(doc.metadata["title"] or "").strip():
+            key = spelled("title", doc.yaml)
             yield _error(
                 doc,
                 doc.line("title"),
                 Message(
-                    "the title is empty; write it after “Title:”.",
-                    "заголовок пустой; напишите его после «Title:».",
+                    f"the title is empty; write it after “{key}”.",
+                    f"заголовок пустой; напишите его после «{key}».",
                 ),
             )
 
@@ -131,31 +148,36 @@ def _parse_date(value: object) -> dt.datetime:
 def check_dates(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
     zone = ZoneInfo(town.timezone)
     now = dt.datetime.now(zone)
+    known = known_keys(town, root)
     for doc in docs:
         if doc.kind != "article" or str(doc.metadata.get("status", "")).lower() == "draft":
             continue
         if "date" not in doc.metadata:
-            yield _error(
-                doc,
-                1,
-                Message(
-                    "there is no date. Add a line like “Date: 2024-05-01 10:30” at the top.",
-                    "нет даты. Добавьте вверху строку, например, «Date: 2024-05-01 10:30».",
-                ),
-            )
+            misspelt = missing_key(doc, "date", known)
+            if misspelt is not None:
+                yield misspelt
+                continue
+            add = _add_line(doc, "date: 2024-05-01 10:30")
+            yield _error(doc, 1, Message(f"there is no date. {add.en}", f"нет даты. {add.ru}"))
             continue
         value = doc.metadata["date"]
         try:
             date = _parse_date(value)
         except (ValueError, OverflowError, TypeError):
+            example = spelled("date", doc.yaml) + " 2024-05-01 10:30"
+            impossible = impossible_date(value)
             yield _error(
                 doc,
                 doc.line("date"),
                 Message(
-                    f"the date “{value}” cannot be understood. Write it as year-month-"
-                    "day and time: “Date: 2024-05-01 10:30”.",
-                    f"дату «{value}» не удаётся понять. Пишите год-месяц-день и время: "
-                    "«Date: 2024-05-01 10:30».",
+                    f"the date “{value}” cannot be: {impossible.en}"
+                    if impossible
+                    else f"the date “{value}” cannot be understood. Write it as year-month-"
+                    f"day and time: “{example}”.",
+                    f"даты «{value}» не бывает: {impossible.ru}"
+                    if impossible
+                    else f"дату «{value}» не удаётся понять. Пишите год-месяц-день и время: "
+                    f"«{example}».",
                 ),
             )
             continue
@@ -591,6 +613,7 @@ def check_limits(town: Town, docs: list[Document], root: Path) -> Iterator[Probl
 
 
 CHECKS: tuple[Check, ...] = (
+    check_keys,
     check_titles,
     check_title_length,
     check_dates,

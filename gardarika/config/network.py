@@ -52,6 +52,8 @@ repository    the town's own content repository: ``{url: ..., branch: main}``; t
 editors       the town's editors (``@account``, ``@org/team`` or an e-mail address, of
               plain Latin characters: each is written into CODEOWNERS), for
               ``invoke owners``
+metadata_keys metadata keys the town's texts use besides the standard ones (its theme
+              shows them), e.g. ``[venue, price]``; other unknown keys are reported
 trust_html    ``false`` only, unless ``trust_html`` of ``network.yaml`` lists the town:
               only the maintainer keeps a town's raw HTML as written (scripts, forms,
               frames); by default it is cleaned (``plugins/safe_html``)
@@ -775,6 +777,9 @@ class Town:
     repository: dict[str, str] | None = None
     pelican: dict[str, Any] = field(default_factory=dict)
     editors: tuple[str, ...] = ()
+    #: metadata keys the town's texts may use besides the standard ones (its theme
+    #: shows them); any other unknown key is reported as a likely misspelling
+    metadata_keys: tuple[str, ...] = ()
     #: raw HTML in content is kept as written (not cleaned, not reported)
     trust_html: bool = False
     #: the line of each key in the file, for messages found after loading
@@ -1484,6 +1489,37 @@ def editor_problem(value: Any) -> Reason | None:
     )
 
 
+METADATA_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+
+def _metadata_keys(check: _Checker, value: Any) -> tuple[str, ...]:
+    """Extra metadata keys: plain lower-case names, as Pelican reads them."""
+    if not isinstance(value, list):
+        check.add(
+            ("metadata_keys",),
+            Message(
+                "write a list of key names, e.g. “metadata_keys: [venue, price]”.",
+                "укажите список имён ключей, например «metadata_keys: [venue, price]».",
+            ),
+        )
+        return ()
+    result = []
+    for i, key in enumerate(value):
+        if isinstance(key, str) and METADATA_KEY.match(key.strip().lower()):
+            result.append(key.strip().lower())
+        else:
+            check.add(
+                ("metadata_keys", i),
+                Message(
+                    f"“{key}” is not a key name: use Latin letters, digits, “_” and “-”, "
+                    "starting with a letter.",
+                    f"«{key}» — не имя ключа: используйте латинские буквы, цифры, «_» и «-», "
+                    "начиная с буквы.",
+                ),
+            )
+    return tuple(result)
+
+
 def _editors(check: _Checker, value: Any) -> tuple[str, ...]:
     """Code-hosting accounts (``@name``, ``@org/team``) or e-mail addresses
     (:data:`EDITOR`)."""
@@ -1653,6 +1689,7 @@ TOWN_KEYS = (
     "pelican",
     "editors",
     "trust_html",
+    "metadata_keys",
 )
 
 
@@ -1723,6 +1760,7 @@ def load_town(
         "pelican": lambda v: _pelican(check, v, root, context),
         "editors": lambda v: _editors(check, v),
         "trust_html": lambda v: _flag(check, "trust_html", v),
+        "metadata_keys": lambda v: _metadata_keys(check, v),
     }
     values = {key: read(data[key]) for key, read in optional.items() if key in data}
     if trusted_html is None:

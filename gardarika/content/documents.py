@@ -23,7 +23,7 @@ from gardarika.build.budget import TooSlow, budget_for, time_budget, too_deep_er
 from gardarika.build.isolation import report
 from gardarika.config.network import Town
 from gardarika.content.encoding import describe, guess_encoding
-from gardarika.content.frontmatter import read_metadata
+from gardarika.content.frontmatter import OPENING, read_metadata
 from gardarika.content.slugs import fallback_slug, slugify
 from gardarika.errors import ContentError, Problem, display_path
 from gardarika.fs.confine import really_inside
@@ -49,6 +49,8 @@ class Document:
     body_line: int
     base: tuple[str, str]  # (folder, name without language): pairs translations
     suffix_lang: str | None = None  # a language written in the file name, if any
+    #: the metadata is YAML front matter between "---" lines (else Pelican's header)
+    yaml: bool = False
     slug: str = field(default="")
     #: what the build removes from its HTML, with lines (computed once by the checks)
     removals: list[tuple[int, Any]] | None = None
@@ -171,6 +173,7 @@ def read_document(path: Path, town: Town, root: Path) -> Document | Problem:
         body_line=body_line,
         base=(folder, stem),
         suffix_lang=suffix_lang,
+        yaml=OPENING.match(text) is not None,
     )
 
 
