@@ -13,7 +13,13 @@ from unidecode import unidecode
 
 _SCHEMA = iuliia.WIKIPEDIA
 
+#: quotation marks, which are no part of a word: as spaces, since the schemes spell
+#: « » and ‹ › as << >> and < >, which slug rules (Pelican's among them) take for an
+#: HTML tag and cut out with every word inside; apostrophes join (``John's``: ``johns``)
+_QUOTES = str.maketrans({**{mark: " " for mark in '«»‹›„“”"'}, **{mark: "" for mark in "'‘’‚"}})
+
 
 def transliterate(text: str) -> str:
-    """Latin letters only: Cyrillic by the Wikipedia scheme, anything else by unidecode."""
-    return unidecode(_SCHEMA.translate(text))
+    """Latin letters only: Cyrillic by the Wikipedia scheme, anything else by unidecode;
+    quotation marks become spaces."""
+    return unidecode(_SCHEMA.translate(text.translate(_QUOTES)))

@@ -35,7 +35,10 @@ SLUG_SUBSTITUTIONS = [
     (r"[-\s]+", "-"),
     (r"_+", "-"),
     (rf"^({'|'.join(re.escape(r) for r in sorted(RESERVED))})$", r"\1_"),
-    (r"^(.{58}).+$", r"\1"),  # with ".html", within Joliet's 64 characters
+    # with ".html", within Joliet's 64 characters: cut after the last whole word that
+    # fits, or within a word as long as that
+    (r"^(?=.{59})(.{1,58})-.*$", r"\1"),
+    (r"^(.{58}).+$", r"\1"),
     (r"-+$", ""),
 ]
 
