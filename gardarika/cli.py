@@ -181,7 +181,7 @@ def new(
     from gardarika.errors import GardarikaError
 
     try:
-        path = new_document(load_network(root), site, title, lang, page, translation_of)
+        path = new_document(load_network(root), site, title, lang, page, translation_of, say=print)
     except GardarikaError as err:
         print(err, file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ An existing file is never overwritten.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from gardarika.config.network import Network
 from gardarika.content.documents import Document, read_town
 from gardarika.content.slugs import slugify
 from gardarika.errors import GardarikaError, Problem, display_path
+from gardarika.fs.confine import SITE_PAGES
 
 PLACEHOLDER = {"ru": "Напишите здесь текст.", "en": "Write the text here."}
 #: hints kept as YAML comments in the front matter, so they are never published
@@ -50,6 +52,47 @@ def _find_original(
     return None
 
 
+#: how many numbered addresses (``name-2``, ``name-3``…) are tried for a new text
+MAX_NUMBERED = 1000
+
+
+def _free_address(
+    wanted: str,
+    kind: str,
+    lang: str,
+    docs: list[Document],
+    file_for: Callable[[str], Path],
+    root: Path,
+) -> tuple[str, str | None]:
+    """The first address of ``wanted``, ``wanted-2``, ``wanted-3``… that no text of the
+    same kind and language has, that is not one of the site's own pages (for an article)
+    and whose file does not exist; and what took ``wanted``, if anything."""
+    taken = {doc.slug: doc.shown for doc in docs if doc.kind == kind and doc.lang == lang}
+    reserved = SITE_PAGES if kind == "article" else frozenset()
+
+    def user(slug: str) -> str | None:
+        if slug in taken:
+            return taken[slug]
+        if slug in reserved:
+            return "the site's own page / служебная страница сайта"
+        if file_for(slug).exists():
+            return display_path(file_for(slug), root)
+        return None
+
+    first = user(wanted)
+    if first is None:
+        return wanted, None
+    for number in range(2, MAX_NUMBERED):
+        suffix = f"-{number}"
+        slug = wanted[: 58 - len(suffix)].rstrip("-") + suffix
+        if user(slug) is None:
+            return slug, first
+    raise _refuse(
+        f"the address “{wanted}” and its numbered variants are all taken; choose another title.",
+        f"адрес «{wanted}» и его варианты с номерами заняты; выберите другой заголовок.",
+    )
+
+
 def new_document(
     network: Network,
     town_id: str,
@@ -58,8 +101,11 @@ def new_document(
     page: bool = False,
     translation_of: str | None = None,
     now: dt.datetime | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> Path:
-    """Create the Markdown file and return its path; raise :class:`GardarikaError`."""
+    """Create the Markdown file and return its path; raise :class:`GardarikaError`.
+    A new text never takes an address another text has: it gets the next free one
+    (``name-2``), which ``say`` is told."""
     town = network.towns[network.choose([town_id])[0]]  # UnknownTown when there is none
     lang = lang or town.default_language
     if lang not in town.languages:
@@ -88,10 +134,23 @@ def new_document(
             fields["date"] = str(date) if date else f"{now:%Y-%m-%d %H:%M}"
         fields.update(lang=lang, slug=translation_of, translation="yes")
     else:
-        slug = slugify(title) or "new"
         folder = town.content / ("pages" if page else "articles")
-        name = slug if lang == town.default_language else f"{slug}.{lang}"
-        path = folder / f"{name}.md"
+
+        def file_for(slug: str) -> Path:
+            return folder / f"{slug if lang == town.default_language else f'{slug}.{lang}'}.md"
+
+        docs, _ = read_town(town, network.root)
+        wanted = slugify(title) or "new"
+        slug, taken_by = _free_address(
+            wanted, "page" if page else "article", lang, docs, file_for, network.root
+        )
+        if taken_by is not None and say is not None:
+            say(
+                f"The address “{wanted}” is taken ({taken_by}), so the new text gets "
+                f"“{slug}”. / Адрес «{wanted}» занят ({taken_by}), поэтому новый текст "
+                f"получает адрес «{slug}»."
+            )
+        path = file_for(slug)
         is_page = page
         if not page:
             fields["date"] = f"{now:%Y-%m-%d %H:%M}"
