@@ -27,6 +27,7 @@ from gardarika.checks.output import check_output
 from gardarika.checks.output import summary as check_summary
 from gardarika.commands import BY_NAME, COMMANDS, Option
 from gardarika.config.network import UnknownTown
+from gardarika.errors import counted
 from gardarika.fs.lock import LockBusy, project_lock
 
 
@@ -160,9 +161,15 @@ def lint(root: Path, site: str | None = None) -> int:
             print(problem.format())
             errors += problem.severity == "error"
             warnings += problem.severity == "warning"
+    said_errors = counted(errors, ("error", "errors"), ("ошибка", "ошибки", "ошибок"))
+    said_warnings = counted(
+        warnings,
+        ("warning", "warnings"),
+        ("предупреждение", "предупреждения", "предупреждений"),
+    )
     print(
-        f"Content check: {errors} errors, {warnings} warnings.\n"
-        f"Проверка материалов: ошибок {errors}, предупреждений {warnings}."
+        f"Content check: {said_errors.en}, {said_warnings.en}.\n"
+        f"Проверка материалов: {said_errors.ru}, {said_warnings.ru}."
     )
     return 1 if errors or any(p.severity == "error" for p in network.problems) else 0
 

@@ -25,6 +25,17 @@ class Message(NamedTuple):
     ru: str
 
 
+def counted(count: int, en: tuple[str, str], ru: tuple[str, str, str]) -> Message:
+    """``count`` with its noun in each language's plural rules (CLDR, through Babel):
+    ``counted(2, ("error", "errors"), ("ошибка", "ошибки", "ошибок"))`` is "2 errors" and
+    «2 ошибки»; 1 is "1 error" and «1 ошибка», 5 and 11 «5 ошибок», 21 «21 ошибка»."""
+    from babel.core import Locale
+
+    form = Locale("ru").plural_form(count)
+    russian = {"one": ru[0], "few": ru[1]}.get(form, ru[2])
+    return Message(f"{count} {en[0] if count == 1 else en[1]}", f"{count} {russian}")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with one input file, explained in both languages."""

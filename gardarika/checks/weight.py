@@ -219,5 +219,6 @@ def weight_line(weight: PageWeight) -> str:
     return (
         f"Heaviest page: {weight.page} {_kb(weight.total)} (HTML {_kb(weight.html)}, "
         f"CSS {_kb(weight.css)}, pictures {_kb(weight.images)}) / "
-        f"самая тяжёлая страница: {_kb(weight.total)} (картинки {_kb(weight.images)})"
+        f"самая тяжёлая страница: {weight.page} {_kb(weight.total)} (HTML "
+        f"{_kb(weight.html)}, CSS {_kb(weight.css)}, картинки {_kb(weight.images)})"
     )

@@ -316,9 +316,10 @@ def test_koi8_is_recognised_too(tmp_path: Path) -> None:
 def test_lint_command(network: Path) -> None:
     clean = gardarika("--root", str(network), "lint")
     assert clean.returncode == 0 and "0 errors, 0 warnings" in clean.stdout
+    assert "Проверка материалов: 0 ошибок, 0 предупреждений." in clean.stdout
     write(network / ARTICLE.format("empty.md"), "Title: Пусто\nDate: 2024-01-01\n\n")
     warned = gardarika("--root", str(network), "lint", "--site", "alpha")
-    assert warned.returncode == 0 and "0 errors, 1 warnings" in warned.stdout
+    assert warned.returncode == 0 and "0 errors, 1 warning." in warned.stdout
     write(network / ARTICLE.format("no-date.md"), "Title: Без даты\n\nТекст.\n")
     failed = gardarika("--root", str(network), "lint")
     assert failed.returncode == 1 and "no-date.md:1: error" in failed.stdout
@@ -338,4 +339,19 @@ def test_times_are_counted_in_russian_as_russian_counts_them() -> None:
         "21 раз",
         "22 раза",
         "25 раз",
+    ]
+
+
+def test_counts_are_said_in_each_language_s_plural() -> None:
+    from gardarika.errors import counted
+
+    nouns = (("error", "errors"), ("ошибка", "ошибки", "ошибок"))
+    assert [counted(n, *nouns) for n in (0, 1, 2, 5, 11, 21, 22)] == [
+        ("0 errors", "0 ошибок"),
+        ("1 error", "1 ошибка"),
+        ("2 errors", "2 ошибки"),
+        ("5 errors", "5 ошибок"),
+        ("11 errors", "11 ошибок"),
+        ("21 errors", "21 ошибка"),
+        ("22 errors", "22 ошибки"),
     ]

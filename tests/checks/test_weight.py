@@ -59,3 +59,12 @@ def test_weights_are_remembered_until_a_page_changes(tmp_path: Path) -> None:
     assert heaviest_pages(out, ["town"], cache)[0].images == 13000
     # the towns not measured keep their entries
     assert str(out / "other" / "index.html") in cache.read_text(encoding="utf-8")
+
+
+def test_the_heaviest_page_is_named_in_both_languages() -> None:
+    from gardarika.checks.weight import PageWeight
+
+    line = weight_line(PageWeight("vyborg/index.html", 20_480, 10_240, 102_400))
+    english, russian = line.split(" / ")
+    assert "vyborg/index.html" in english and "vyborg/index.html" in russian
+    assert "картинки 100 KB" in russian or "картинки 100" in russian
