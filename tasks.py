@@ -33,10 +33,9 @@ def _task(command: Command) -> Task:
             inspect.Parameter(
                 option.name,
                 parameter,
-                # without a default invoke takes it in order too: invoke new TOWN "Title"
-                default=inspect.Parameter.empty
-                if option.required or option.positional
-                else option.default,
+                # a missing required option is told by Command.run, in both languages
+                # (invoke's own message is English only); a positional one stays so
+                default=inspect.Parameter.empty if option.positional else option.default,
             )
             for option in command.options
         ]

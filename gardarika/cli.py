@@ -543,7 +543,7 @@ def _add(parser: argparse.ArgumentParser, option: Option) -> None:
             dest=option.name,
             type=_checked(option.type),
             default=option.default,
-            required=option.required,
+            # a missing required option is told by Command.run, in both languages
             metavar=option.metavar,
             help=option.help,
         )

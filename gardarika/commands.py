@@ -113,6 +113,10 @@ class Command:
     def run(self, root: Path | None, given: dict[str, Any]) -> int:
         """Do the command with the options ``given`` (by name; missing ones take their
         default); the exit code (2, with a message, when an option's value is wrong)."""
+        missing = [o for o in self.options if o.required and given.get(o.name) is None]
+        if missing:
+            print(_missing(self.name, missing[0], root), file=sys.stderr)
+            return 2
         module, _, name = self.target.partition(":")
         function = getattr(importlib.import_module(module), name)
         values = {}
@@ -126,8 +130,33 @@ class Command:
         return int(code or 0)
 
 
+def _towns(root: Path | None) -> list[str]:
+    """The towns of the project, by their files in ``sites/`` (for a message)."""
+    if root is None:
+        return []
+    return sorted(p.stem for p in (root / "sites").glob("*.yaml") if p.stem != "network")
+
+
+def _missing(command: str, option: Option, root: Path | None) -> str:
+    """What is said when a command is given without an option it needs."""
+    example = option.metavar or option.name.upper()
+    towns = _towns(root) if option.name == "site" else []
+    listed_en = f" The towns: {', '.join(towns)}." if towns else ""
+    listed_ru = f" Города: {', '.join(towns)}." if towns else ""
+    return (
+        f"{command}: give --{option.dashed} {example} ({option.help}).{listed_en}\n"
+        f"{command}: укажите --{option.dashed} "
+        f"{'ГОРОД' if option.name == 'site' else example}.{listed_ru}"
+    )
+
+
 def _site(required: bool = False, several: bool = True) -> Option:
-    return Option("site", _TOWNS if several else "town id", required=required)
+    return Option(
+        "site",
+        _TOWNS if several else "town id",
+        required=required,
+        metavar="TOWN[,TOWN…]" if several else "TOWN",
+    )
 
 
 _NO_WAIT = Option("wait", _WAIT, default=True, flag=True)

@@ -114,10 +114,10 @@ def not_utf8_problem(path: Path, shown: str, data: bytes, error: UnicodeDecodeEr
         file=shown,
         line=line,
         en=f"this file is not saved as UTF-8 (it looks like {encoding}), so its letters "
-        f"cannot be read. Convert it with: invoke fix-encoding {shown}  (a backup is "
+        f"cannot be read. Convert it with: ./gardarika.sh fix-encoding {shown}  (a backup is "
         "kept), or save it again in your editor with the encoding UTF-8.",
         ru=f"файл сохранён не в UTF-8 (похоже, в кодировке {encoding}), и буквы в нём не "
-        f"читаются. Преобразуйте его командой: invoke fix-encoding {shown}  (копия "
+        f"читаются. Преобразуйте его командой: ./gardarika.sh fix-encoding {shown}  (копия "
         "сохранится), или сохраните заново в редакторе в кодировке UTF-8.",
     )
 

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from html import escape
 from http import HTTPStatus
 from pathlib import Path
@@ -199,8 +200,12 @@ class LivePreview:
         host: str = "127.0.0.1",
         port: int = 8000,
         interval: float = 0.5,
+        say: Callable[[str], None] | None = None,
     ):
         self.root = Path(root).resolve()
+        #: where each rebuild's outcome is told too (the terminal of ``invoke live``)
+        self.say = say
+        self._failed = False
         self.town = town
         self.state = LiveState()
         self.interval = interval
@@ -216,7 +221,21 @@ class LivePreview:
         return f"{self.server.url}{self.town}/index.html"
 
     def rebuild(self) -> None:
-        self.state.update(build_once(self.root, self.town))
+        problems = build_once(self.root, self.town)
+        self.state.update(problems)
+        if self.say is None:
+            return
+        now = time.strftime("%H:%M:%S")
+        if problems:
+            self.say(
+                f"{now} The build of {self.town} failed; the page shows the problems. / "
+                f"Сборка {self.town} не удалась; проблемы показаны на странице:"
+            )
+            for problem in problems:
+                self.say(problem)
+        elif self._failed:
+            self.say(f"{now} Built again, no problems. / Собрано, проблем нет.")
+        self._failed = bool(problems)
 
     def _watch(self, last: str) -> None:
         while not self._stop.wait(self.interval):
@@ -244,11 +263,9 @@ class LivePreview:
 
 
 def run_live(root: Path, town: str, host: str = "127.0.0.1", port: int = 8000) -> int:
-    preview = LivePreview(root, town, host, port)
-    print(f"Building {town}… / Сборка {town}…")
+    preview = LivePreview(root, town, host, port, say=lambda line: print(line, flush=True))
+    print(f"Building {town}… / Сборка {town}…", flush=True)
     preview.start()
-    for problem in preview.state.snapshot()[1]:
-        print(problem)
     print(
         f"Preview: {preview.url}  (rebuilds on every change; Ctrl+C stops)\n"
         f"Просмотр: {preview.url}  (пересборка при каждом изменении; Ctrl+C — выход)"

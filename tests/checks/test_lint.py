@@ -290,7 +290,7 @@ def test_windows_1251_file_and_fix_encoding(network: Path) -> None:
         "content/alpha/articles/concert.md:1: error: this file is not saved as UTF-8 "
         "(it looks like Windows-1251)"
     ) in done.stdout
-    assert "invoke fix-encoding content/alpha/articles/concert.md" in done.stdout
+    assert "./gardarika.sh fix-encoding content/alpha/articles/concert.md" in done.stdout
     assert "похоже, в кодировке Windows-1251" in done.stdout
 
     fixed = gardarika("--root", str(network), "fix-encoding", ARTICLE.format("concert.md"))

@@ -123,11 +123,16 @@ def test_defaults_and_positional_arguments(called, tmp_path: Path) -> None:
     assert called[1][0] is None  # verify works on no project: no folder is passed
 
 
-def test_required_options_are_required(tmp_path: Path, capsys) -> None:
-    with pytest.raises(SystemExit) as ended:
-        cli.main(["--root", str(tmp_path), "new", "--site", "x"])
+def test_required_options_are_required_in_both_languages(tmp_path: Path, capsys) -> None:
+    """argparse's and invoke's own messages are English only: Command.run says it."""
+    assert cli.main(["--root", str(tmp_path), "new", "--site", "x"]) == 2
+    said = capsys.readouterr().err
+    assert "new: give --title TITLE (the title, in quotes)." in said
+    assert "new: укажите --title TITLE." in said
+    with pytest.raises(Exit) as ended:
+        _tasks()["new"](Context(), title="Новость")
     assert ended.value.code == 2
-    assert "--title" in capsys.readouterr().err
+    assert "укажите --site ГОРОД" in capsys.readouterr().err
 
 
 def test_invoke_lists_and_explains_the_tasks() -> None:
@@ -186,3 +191,32 @@ def test_an_unknown_town_stops_the_command_before_any_town(
     assert code == 2
     assert done == []
     assert "there is no town gamma" in capsys.readouterr().err
+
+
+def test_the_launcher_runs_the_commands_from_any_terminal(network: Path) -> None:
+    """An editor's new terminal has no activated environment: ``./gardarika.sh`` finds
+    the project's own and runs the command there, for the project it sits in."""
+    import shutil
+    import subprocess
+
+    repo = Path(__file__).resolve().parents[2]
+    launcher = network / "gardarika.sh"
+    shutil.copy(repo / "gardarika.sh", launcher)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(network)}  # no venv, no invoke on PATH
+    missing = subprocess.run([str(launcher), "lint"], capture_output=True, text=True, env=env)
+    assert missing.returncode == 1 and "README.md" in missing.stderr
+    assert "не установлена" in missing.stderr
+    (network / ".venv").symlink_to(Path(sys.prefix))  # the environment the tests run in
+    done = subprocess.run(
+        [str(launcher), "lint", "--site", "alpha"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd="/",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Content check: 0 errors" in done.stdout
+    usage = subprocess.run([str(launcher), "new"], capture_output=True, text=True, env=env)
+    assert usage.returncode == 2
+    assert "give --site TOWN" in usage.stderr and "укажите --site ГОРОД" in usage.stderr
+    assert "alpha" in usage.stderr

@@ -30,7 +30,8 @@ def wait_for_version(preview: LivePreview, after: int, timeout: float = 60) -> d
 
 
 def test_live_preview(network: Path) -> None:
-    preview = LivePreview(network, "alpha", port=0, interval=0.2)
+    said: list[str] = []
+    preview = LivePreview(network, "alpha", port=0, interval=0.2, say=said.append)
     assert preview.server.server_address[0] == "127.0.0.1"
     preview.start()
     try:
@@ -58,6 +59,9 @@ def test_live_preview(network: Path) -> None:
         assert any("content/alpha/articles/fresh.md:2: error" in p for p in status["problems"])
         page = fetch(preview.url)  # the server is alive and says what is wrong
         assert "gardarika-live-problems" in page and "fresh.md:2" in page
+        # and so does the terminal it runs in
+        assert any("failed" in line and "не удалась" in line for line in said)
+        assert any("content/alpha/articles/fresh.md:2: error" in line for line in said)
         assert "Свежая новость" in page.replace("\u00a0", " ")  # the last good build
 
         write(
@@ -66,6 +70,7 @@ def test_live_preview(network: Path) -> None:
         )
         status = wait_for_version(preview, status["version"])
         assert status["problems"] == [] and "gardarika-live-problems" not in fetch(preview.url)
+        assert "no problems" in said[-1] and "проблем нет" in said[-1]
     finally:
         preview.stop()
 
