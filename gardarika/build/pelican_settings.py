@@ -118,6 +118,7 @@ def pelican_settings(
         **_lists(theme),
         **_feeds(site_url),
         "JINJA_ENVIRONMENT": _jinja(shared_cache),
+        "JINJA_GLOBALS": {"theme_css": _theme_css(theme)},
         "MARKDOWN": markdown_settings(),
         # reStructuredText is not Gardarika's format, but Pelican reads .rst files when
         # docutils is installed: never let them include or embed other files
@@ -134,6 +135,23 @@ def pelican_settings(
         settings["THEME_STATIC_PATHS"] = []
     _take_town_settings(settings, town, root)
     return settings
+
+
+#: the most of a theme's stylesheet written into a page (the "page not found")
+MAX_INLINE_CSS = 64 * 1024
+
+
+def _theme_css(theme: Path) -> str:
+    """The theme's stylesheet, for the "page not found", which a web server shows at any
+    depth: a link to the stylesheet, relative to an address that does not exist, would
+    find nothing. Empty when it is missing, too large, or could end its ``<style>``."""
+    try:
+        css = (theme / "static" / "css" / "main.css").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+    if len(css) > MAX_INLINE_CSS or "</" in css or "<!--" in css:
+        return ""
+    return css
 
 
 def _neighbours(
