@@ -142,9 +142,11 @@ def _twin(out: Path, page: Path, lang: str, code: str) -> Path | None:
     rel = page.relative_to(root)
     if rel.parts[0] not in ("pages",) and len(rel.parts) != 1:
         return None  # listings (categories, tags, archives) have no twins
+    other = out / town_id if code == town.default_language else out / town_id / code
+    if rel.name in ("archives.html", "categories.html", "tags.html", "authors.html", "search.html"):
+        return other / rel  # the site's own pages exist in every language
     if rel.name.startswith(("index", "archives", "categories", "tags", "authors", "404", "search")):
         return None
-    other = out / town_id if code == town.default_language else out / town_id / code
     return other / rel
 
 

@@ -9,9 +9,28 @@
   var stemmer = window.GardarikaStemmer;
   var app = document.getElementById("search-app");
   if (!app || !index || !stemmer) { return; }
-  var form = document.getElementById("search-form");
-  var input = document.getElementById("search-query");
   var status = document.getElementById("search-status");
+  // the form is made here: without this script it would be a form that finds nothing
+  var form = document.createElement("form");
+  form.id = "search-form";
+  form.className = "search-form";
+  form.setAttribute("role", "search");
+  form.setAttribute("action", "search.html");
+  var label = document.createElement("label");
+  label.setAttribute("for", "search-query");
+  label.appendChild(document.createTextNode(app.getAttribute("data-label")));
+  var input = document.createElement("input");
+  input.id = "search-query";
+  input.setAttribute("type", "search");
+  input.setAttribute("name", "q");
+  input.setAttribute("autocomplete", "off");
+  var button = document.createElement("button");
+  button.setAttribute("type", "submit");
+  button.appendChild(document.createTextNode(app.getAttribute("data-button")));
+  form.appendChild(label);
+  form.appendChild(input);
+  form.appendChild(button);
+  app.insertBefore(form, status);
   var list = document.getElementById("search-results");
   var WORD = /[0-9A-Za-z\u00AA\u00B5\u00BA\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u0370-\u03FF\u0400-\u052F]+/g;
   var MAX_RESULTS = 50;
@@ -134,7 +153,6 @@
   }
 
   var timer = null;
-  form.removeAttribute("hidden");
   input.value = queryFromAddress();
   input.oninput = function () {
     if (timer) { clearTimeout(timer); }

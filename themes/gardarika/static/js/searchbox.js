@@ -1,5 +1,5 @@
-/* Gardarika theme: turns the "all articles" link in the header into a search box.
-   Without JavaScript the link stays, since search needs JavaScript.
+/* Gardarika theme: the search box in the header (search needs JavaScript, so without
+   it there is no box; the menu's archives are the way to every article).
    SPDX-License-Identifier: AGPL-3.0-or-later */
 (function () {
   var box = document.getElementById("site-search");
