@@ -321,6 +321,32 @@ def test_the_search_page_has_one_search_box(browser: object, demo_output: Path) 
         page.close()
 
 
+def test_print_shows_the_text_and_the_addresses_of_its_links(
+    browser: object, demo_output: Path
+) -> None:
+    """On paper: no search box or menus, a readable subtitle, and each link of the text
+    followed by its address (a printed link is otherwise lost)."""
+    page = browser.new_page()
+    try:
+        article = next(
+            p
+            for p in sorted((demo_output / "vyborg").glob("*.html"))
+            if 'href="https://ru.wikipedia.org' in p.read_text(encoding="utf-8")
+        )
+        page.goto(article.as_uri())
+        page.emulate_media(media="print")
+        assert page.locator("#site-search").evaluate("e => getComputedStyle(e).display") == (
+            "none"
+        )
+        colour = page.locator(".site-subtitle").evaluate("e => getComputedStyle(e).color")
+        assert colour == "rgb(0, 0, 0)"
+        link = page.locator('.entry-content a[href^="https://ru.wikipedia.org"]').first
+        after = link.evaluate("e => getComputedStyle(e, '::after').content")
+        assert "https://ru.wikipedia.org/wiki/" in after
+    finally:
+        page.close()
+
+
 def test_walk_from_a_package(browser: object, demo_output: Path, tmp_path: Path) -> None:
     """The folder `invoke package` makes for a USB stick passes the same walk."""
     import datetime as dt
