@@ -25,6 +25,7 @@ from gardarika.content.documents import STATIC_FOLDERS
 from gardarika.content.markdown import markdown_settings
 from gardarika.fs.portable import SLUG_SUBSTITUTIONS
 from gardarika.render.i18n import language_label, load_translations
+from gardarika.render.summary import without_pictures
 
 #: Order matters: plugins on the same signal run in this order. ``own_folder`` comes
 #: first, so nothing reads a file outside the content folder, and ``safe_addresses``
@@ -119,6 +120,7 @@ def pelican_settings(
         **_feeds(site_url),
         "JINJA_ENVIRONMENT": _jinja(shared_cache),
         "JINJA_GLOBALS": {"theme_css": _theme_css(theme)},
+        "JINJA_FILTERS": {"without_pictures": without_pictures},
         "MARKDOWN": markdown_settings(),
         # reStructuredText is not Gardarika's format, but Pelican reads .rst files when
         # docutils is installed: never let them include or embed other files

@@ -25,7 +25,7 @@ from urllib.parse import unquote
 
 from gardarika.checks.loads import remote_loads
 from gardarika.checks.scripts import file_dangers
-from gardarika.errors import Message
+from gardarika.errors import Message, counted
 from gardarika.fs.portable import case_collisions, name_problems
 from gardarika.render import pagefacts
 from gardarika.render.links import (
@@ -264,7 +264,8 @@ def summary(findings: list[Finding], seconds: float) -> str:
             f"Check: no problems found ({seconds:.1f} s).\n"
             f"Проверка: проблем не найдено ({seconds:.1f} с)."
         )
+    found = counted(len(findings), ("problem", "problems"), ("проблема", "проблемы", "проблем"))
     return (
-        f"Check: {len(findings)} problems found ({seconds:.1f} s).\n"
-        f"Проверка: найдено проблем: {len(findings)} ({seconds:.1f} с)."
+        f"Check: {found.en} found ({seconds:.1f} s).\n"
+        f"Проверка: найдено {found.ru} ({seconds:.1f} с)."
     )

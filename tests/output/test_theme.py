@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -221,3 +222,25 @@ def test_build_works_with_only_the_c_locale(network: Path) -> None:
     )
     assert "5 мая 2024" in read(article)
     assert "May 5, 2024" in read(network / "output/alpha/en" / article.name)
+
+
+def test_a_made_summary_leaves_the_pictures_to_the_article(
+    network: Path, build_network
+) -> None:
+    """An article without ``Summary:`` used to carry its full-width photo into the home
+    page's list (the home became the heaviest page)."""
+    shutil.copy(
+        REPO / "content/vyborg/images/castle-sunset.jpg",
+        network / "content/alpha/images/castle.jpg",
+    )
+    write(
+        network / "content/alpha/articles/photo.md",
+        "Title: Закат над замком\nDate: 2024-10-10 10:00\n\n"
+        "![Замок на закате]({static}/images/castle.jpg)\n\nВечером над замком.\n",
+    )
+    report = build_network(network)
+    assert report.ok, report.log
+    home = read(network / "output/alpha/index.html")
+    photo = home[home.index("Закат над") : home.index("Вечером")]
+    assert "<img" not in photo and "<figure" not in photo
+    assert "<img" in read(network / "output/alpha/zakat-nad-zamkom.html")
