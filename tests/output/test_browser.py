@@ -321,6 +321,25 @@ def test_the_search_page_has_one_search_box(browser: object, demo_output: Path) 
         page.close()
 
 
+def test_on_a_phone_the_title_is_on_the_first_screen(browser: object, demo_output: Path) -> None:
+    """On a 375 px phone the header filled half the first screen (the title started near
+    400 px): the article's title must start within the top 300 px."""
+    context = browser.new_context(viewport={"width": 375, "height": 667})
+    page = context.new_page()
+    try:
+        for town in ("vyborg", "staraya-ladoga", "kargopol"):
+            article = next(
+                p
+                for p in sorted((demo_output / town).glob("*.html"))
+                if "entry-content" in p.read_text(encoding="utf-8")
+            )
+            page.goto(article.as_uri())
+            box = page.locator("main h1").first.bounding_box()
+            assert box is not None and box["y"] < 300, (town, box)
+    finally:
+        context.close()
+
+
 def test_print_shows_the_text_and_the_addresses_of_its_links(
     browser: object, demo_output: Path
 ) -> None:
