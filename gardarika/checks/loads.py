@@ -20,10 +20,12 @@ refresh that goes to another website by itself.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from gardarika.checks.scripts import WEB_ADDRESS, as_scripting_browser, line_of, parse_html
+from gardarika.checks.scripts import REFRESH, WEB_ADDRESS, as_scripting_browser, parse_html
 from gardarika.checks.svg import css_harm
 from gardarika.render.embeds import is_remote, srcset_candidates
 from gardarika.render.links import (
@@ -33,8 +35,9 @@ from gardarika.render.links import (
     SRCSET_ATTRIBUTES,
 )
 
-#: how deep pages written into ``srcdoc=`` of pages written into ``srcdoc=``… are read
-SRCDOC_DEPTH = 3
+#: how much of the documents written into a page (``srcdoc=``, template content, and
+#: those written into them) is read, in times the page's own size
+DOCUMENTS_BUDGET = 4
 #: SVG's presentation attributes whose value may be ``url(…)`` (CSS, read as such)
 URL_VALUES = frozenset(
     {"fill", "stroke", "filter", "clip-path", "mask", "marker-start", "marker-mid"}
@@ -56,10 +59,19 @@ _LOADERS = ",".join(
             if "href" not in name  # links are many: the elements loading theirs are named
         }
         | set(RESOURCE_ELEMENTS)
-        | {"feImage", "link", "base", "meta", "style", "iframe"}
+        | {"feImage", "link", "base", "meta", "style", "iframe", "template"}
     )
 )
-_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"]+)", re.I)
+
+
+class _Lines:
+    """The line of any offset of a text, by bisecting where its lines start."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def at(self, offset: int) -> int:
+        return bisect_right(self.starts, offset)
 
 
 @dataclass(frozen=True)
@@ -92,30 +104,57 @@ def _attribute_loads(
             if harm is not None:
                 yield harm
     if tag == "meta" and values.get("http-equiv", "").strip().lower() == "refresh":
-        refresh = _REFRESH_URL.search(values.get("content", ""))
-        if refresh and is_remote(refresh.group(1)):
-            yield refresh.group(1).strip()
+        target = REFRESH.sub("", values.get("content", "")).strip().strip("'\"")
+        if target and is_remote(target):
+            yield target
 
 
-def _tree_loads(html: str, depth: int, base_allowed: bool) -> Iterator[tuple[str, str]]:
-    """(element, address) of every remote load of one reading of ``html``."""
+_TEMPLATE_START = re.compile(r'^<template(?:\s+[^\s=>]+(?:="[^"]*")?)*\s*>', re.I)
+
+
+def _template_content(node: Any) -> str | None:
+    """The content of a ``<template>``, which Lexbor keeps out of the tree but a
+    browser shows when it holds a declarative shadow root (``shadowrootmode``)."""
+    html = node.html or ""
+    start = _TEMPLATE_START.match(html)
+    if start is None or not html.lower().endswith("</template>"):
+        return None
+    return html[start.end() : -len("</template>")]
+
+
+def _tree_loads(html: str, base_allowed: bool, budget: list[int]) -> Iterator[tuple[str, str]]:
+    """(element, address) of every remote load of one reading of ``html``, and of the
+    documents written into it (``srcdoc=``, template content), each read both ways,
+    as long as ``budget`` (characters still to read) lasts."""
     root = parse_html(html).root
     if root is None:
         return
     for node in root.css(_LOADERS):
         tag = (node.tag or "").lower()
         attributes = node.attributes
+        inner = None
         if attributes:
-            for url in _attribute_loads(tag, attributes, base_allowed and depth == 0):
+            for url in _attribute_loads(tag, attributes, base_allowed):
                 yield tag, url
-            srcdoc = attributes.get("srcdoc")
-            if tag == "iframe" and srcdoc and depth < SRCDOC_DEPTH:
-                inner = _tree_loads(srcdoc, depth + 1, base_allowed)
-                yield from ((tag, url) for _, url in inner)
+            if tag == "iframe":
+                inner = attributes.get("srcdoc")
+        if tag == "template":
+            inner = _template_content(node)
+        if inner and budget[0] > 0:
+            budget[0] -= len(inner)
+            yield from ((tag, url) for _, url in _readings_loads(inner, False, budget))
         if tag == "style":
             harm = css_harm(node.text(deep=True), sheet=True, fetches=is_remote)
             if harm is not None:
                 yield tag, harm
+
+
+def _readings_loads(text: str, base_allowed: bool, budget: list[int]) -> Iterator[tuple[str, str]]:
+    """The loads of ``text`` read as a browser with scripts off, and on."""
+    yield from _tree_loads(text, base_allowed, budget)
+    scripting = as_scripting_browser(text)
+    if scripting != text:
+        yield from _tree_loads(scripting, base_allowed, budget)
 
 
 def remote_loads(text: str, base_allowed: bool = False) -> list[RemoteLoad]:
@@ -123,18 +162,20 @@ def remote_loads(text: str, base_allowed: bool = False) -> list[RemoteLoad]:
     ``base_allowed``: the page is the theme's "page not found", whose ``<base href>``
     anchors its links to the town's web address (as in
     :func:`gardarika.checks.scripts.html_dangers`); any other ``<base>`` elsewhere counts."""
-    readings = [text]
-    if "<noscript" in text.lower():
-        readings.append(as_scripting_browser(text))
     found: dict[tuple[str, str], None] = {}
-    for reading in readings:
-        for element, url in _tree_loads(reading, 0, base_allowed):
-            found.setdefault((element, url), None)
+    budget = [DOCUMENTS_BUDGET * max(len(text), 1)]
+    for element, url in _readings_loads(text, base_allowed, budget):
+        found.setdefault((element, url), None)
     loads = []
+    lines = _Lines(text)
     position = 0
-    for element, url in found:
-        line, position = line_of(text, url, position)
-        if not line:
-            line, _ = line_of(text, f"<{element}", 0)
-        loads.append(RemoteLoad(line, element, url))
+    for element, url in found:  # in the order of the page, mostly: look on from the last
+        at = text.find(url, position)
+        if at < 0:
+            at = text.find(url)
+        if at < 0:
+            at = text.find(f"<{element}")
+        else:
+            position = at
+        loads.append(RemoteLoad(lines.at(at) if at >= 0 else 0, element, url))
     return loads

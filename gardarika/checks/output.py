@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +26,11 @@ from urllib.parse import unquote
 
 from gardarika.checks.loads import remote_loads
 from gardarika.checks.scripts import file_dangers
+from gardarika.checks.svg import css_harm
 from gardarika.errors import Message, counted
 from gardarika.fs.portable import case_collisions, name_problems
 from gardarika.render import pagefacts
+from gardarika.render.embeds import is_remote
 from gardarika.render.links import (
     Reference,
     css_references,
@@ -109,6 +112,34 @@ class Tree:
 
     def is_dir(self, path: str) -> bool:
         return path in self.dirs if self._listed(path) else (self.output / path).is_dir()
+
+
+#: a page's own word on its encoding, in the first 1024 bytes a browser looks at
+_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+
+
+def _not_utf8(data: bytes) -> Message | None:
+    """Why a page would not be read as the UTF-8 the check reads, if it would not: a
+    UTF-16 byte order mark, another encoding named in its ``<meta charset>``, or the
+    escape character with which ISO-2022 encodings hide markup from a UTF-8 reader."""
+    declared = _CHARSET.search(data[:1024])
+    name = declared.group(1).decode("ascii", "replace").lower() if declared else "utf-8"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or name not in ("utf-8", "utf8"):
+        shown = "UTF-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else name
+        return Message(
+            f"the page is not in UTF-8 (it says {shown}): a browser would read it otherwise "
+            "than the check does; the site's pages are UTF-8",
+            f"страница не в UTF-8 (указано {shown}): браузер прочитал бы её иначе, чем "
+            "проверка; страницы сайта пишутся в UTF-8",
+        )
+    if b"\x1b" in data:
+        return Message(
+            "the page holds the escape character (ESC), with which other encodings hide "
+            "markup; remove it from the theme or the text",
+            "в странице есть управляющий знак ESC, которым другие кодировки прячут "
+            "разметку; уберите его из темы или текста",
+        )
+    return None
 
 
 def remote_load(element: str, url: str) -> Message:
@@ -238,12 +269,21 @@ def check_output(
                 findings.append(Finding(rel, ref.line, problem))
                 if ref.loads and is_external(ref.url.strip()):
                     remote.add(ref.url.strip())
-        if path.suffix.lower() in (".html", ".htm"):  # and what a browser's parser sees
+        suffix = path.suffix.lower()
+        if suffix in (".html", ".htm"):  # and what a browser's parser sees
             findings.extend(
                 Finding(rel, load.line, remote_load(load.element, load.url))
                 for load in remote_loads(text, base_allowed=path.name.lower() == "404.html")
-                if not any(url in load.url for url in remote)
+                if load.url not in remote
+                and not ("(" in load.url and any(url in load.url for url in remote))
             )
+            wrong = _not_utf8(data)
+            if wrong is not None:
+                findings.append(Finding(rel, 0, wrong))
+        elif suffix == ".css" and not remote:  # read as a browser's CSS tokenizer reads it
+            harm = css_harm(text, sheet=True, fetches=is_remote)
+            if harm is not None:
+                findings.append(Finding(rel, 0, remote_load("css", harm)))
     for group in case_collisions(shown):
         findings.append(
             Finding(

@@ -37,6 +37,7 @@ from gardarika.checks.files import INERT_TYPES
 from gardarika.checks.svg import file_dangers as svg_file_dangers
 from gardarika.errors import Message
 from gardarika.fs.confine import address_problem
+from gardarika.render.tags import Page
 
 #: attributes whose value is an address the browser may follow or load
 URL_ATTRIBUTES = frozenset(
@@ -75,7 +76,7 @@ _CSS_CODE = re.compile(r"expression\(|javascript:|vbscript:|-moz-binding|behavio
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 #: what the theme's "page not found" may anchor its links to: the town's own web address
 WEB_ADDRESS = re.compile(r"^https?://[a-z0-9]", re.I)
-_REFRESH = re.compile(r"^[\s\x0c]*[0-9.]*[\s\x0c]*[;,]?[\s\x0c]*(?:url[\s\x0c]*=[\s\x0c]*)?", re.I)
+REFRESH = re.compile(r"^[\s\x0c]*[0-9.]*[\s\x0c]*[;,]?[\s\x0c]*(?:url[\s\x0c]*=[\s\x0c]*)?", re.I)
 #: attributes that hold no address, no code and no markup: skipped at once
 HARMLESS_ATTRIBUTES = frozenset(
     {
@@ -228,7 +229,7 @@ def _tag_dangers(tag: str, attributes: dict[str, str | None]) -> Iterator[tuple[
             yield _url(tag, raw_name, value)
         elif name == "content" and values.get("http-equiv", "").lower() == "refresh":
             # as browsers read it: a number, then optionally ";" or ",", "url=", quotes
-            target = _REFRESH.sub("", value)
+            target = REFRESH.sub("", value)
             if dangerous_url(target.strip("'\" ")):
                 yield _url(tag, raw_name, value)
         elif (
@@ -349,15 +350,30 @@ def line_of(text: str, needle: str, start: int) -> tuple[int, int]:
     return text.count("\n", 0, found) + 1, found
 
 
-_NOSCRIPT = re.compile(r"<noscript\b[^>]*>.*?(?:</noscript\s*>|$)", re.I | re.S)
+_NOSCRIPT = frozenset({"noscript"})
 
 
 def as_scripting_browser(text: str) -> str:
-    """``text`` as a browser with scripts on reads it: everything from ``<noscript>`` to
-    the first ``</noscript>`` is plain text (blanked here, lines kept), so markup in it
-    that Lexbor (which parses as if scripts were off) sees inside an attribute, such as
-    ``<noscript><p title="</noscript><img onerror=…>">``, is where a browser sees it."""
-    return _NOSCRIPT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    """``text`` as a browser with scripts on reads it: the content of each
+    ``<noscript>`` up to its end tag is plain text (blanked here, lines kept), so markup
+    in it that Lexbor (which parses as if scripts were off) sees inside an attribute,
+    such as ``<noscript><p title="</noscript><img onerror=…>">``, is where a browser sees
+    it. The elements are found by the build's tag reader, as a browser's tokenizer finds
+    them: a ``<noscript>`` in a comment or in an attribute's value is none, and its text
+    ends at ``</noscript`` followed by a space, ``/`` or ``>``."""
+    if "<noscript" not in text.lower():
+        return text
+    page = Page(text, _NOSCRIPT)
+    out: list[str] = []
+    last = 0
+    for raw in page.texts:
+        if raw.name != "noscript" or raw.start < last:
+            continue
+        out.append(text[last : raw.start])
+        out.append(re.sub(r"[^\n]", " ", text[raw.start : raw.end]))
+        last = raw.end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def html_dangers(text: str, base_allowed: bool = False) -> list[Danger]:

@@ -80,6 +80,7 @@ LOADING_LINK_RELS = frozenset(
         "preconnect",
         "dns-prefetch",
         "prerender",
+        "compression-dictionary",
     }
 )
 
