@@ -145,8 +145,34 @@ def keep_language(generator: Any, lists: tuple[tuple[str, str], ...], kind: str)
         getattr(generator, translated)[:] = []
 
 
+def note_term_pages(generator: Any) -> None:
+    """Which category, tag and author pages each other language writes (its published
+    articles', by their addresses, the same pattern in every language), so that a list
+    page's language switch leads to the same list in that language where there is one
+    (``TERM_PAGES_ELSEWHERE`` in the templates' context)."""
+    config = _config(generator)
+    if not config:
+        return
+    lang = generator.settings["DEFAULT_LANG"]
+    default_category = str(generator.settings.get("DEFAULT_CATEGORY", ""))
+    pages: dict[str, set[str]] = defaultdict(set)
+    for item in [*generator.articles, *generator.translations]:
+        other = getattr(item, "lang", None)
+        if other == lang or other not in config["roots"]:
+            continue
+        # a text without a category of its own gets each run's default category, named
+        # in the run's language: which one the other language's run gives it is unknown
+        category = getattr(item, "category", None)
+        terms = [None if str(category) == default_category else category]
+        terms += list(getattr(item, "tags", None) or [])
+        terms += list(getattr(item, "authors", None) or [])
+        pages[other].update(term.url for term in terms if term is not None)
+    generator.context["TERM_PAGES_ELSEWHERE"] = {code: frozenset(u) for code, u in pages.items()}
+
+
 def filter_articles(generator: Any) -> None:
     """Before categories, tags and archives are built: keep this language's articles."""
+    note_term_pages(generator)
     keep_language(
         generator,
         (

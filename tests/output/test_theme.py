@@ -141,8 +141,11 @@ def _twin(out: Path, page: Path, lang: str, code: str) -> Path | None:
     town = DEMO.towns[town_id]
     root = out / town_id if lang == town.default_language else out / town_id / lang
     rel = page.relative_to(root)
+    if rel.parts[0] in ("category", "tag", "author") and len(rel.parts) == 2:
+        twin = (out / town_id if code == town.default_language else out / town_id / code) / rel
+        return twin if twin.is_file() else None  # where that language has the same term
     if rel.parts[0] not in ("pages",) and len(rel.parts) != 1:
-        return None  # listings (categories, tags, archives) have no twins
+        return None  # other listings (archives by year…) have no twins
     other = out / town_id if code == town.default_language else out / town_id / code
     if rel.name in ("archives.html", "categories.html", "tags.html", "authors.html", "search.html"):
         return other / rel  # the site's own pages exist in every language
