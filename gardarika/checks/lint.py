@@ -57,7 +57,7 @@ from gardarika.config.templates import PLAIN_NAME, template_problem
 from gardarika.content.documents import Document, is_language_code, read_town
 from gardarika.content.keys import spelled
 from gardarika.content.slugs import slugify
-from gardarika.errors import Message, Problem, display_path
+from gardarika.errors import Message, Problem, counted, display_path
 from gardarika.fs.confine import SITE_PAGES, address_problem, link_leaves_folder, page_file_problem
 from gardarika.render.sanitize import Removal, has_controls, removals
 from gardarika.urls import split_url
@@ -492,11 +492,8 @@ def check_term_spellings(town: Town, docs: list[Document], root: Path) -> Iterat
 
 
 def _times_ru(count: int) -> str:
-    """«2 раза», «5 раз», «21 раз» by the plural rules of Russian (CLDR, through Babel)."""
-    from babel.core import Locale
-
-    form = Locale("ru").plural_form(count)
-    return f"{count} " + {"one": "раз", "few": "раза"}.get(form, "раз")
+    """«2 раза», «5 раз», «21 раз» by the plural rules of Russian (:func:`counted`)."""
+    return counted(count, ("time", "times"), ("раз", "раза", "раз")).ru
 
 
 TERMS = (

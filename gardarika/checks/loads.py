@@ -20,7 +20,6 @@ refresh that goes to another website by itself.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +32,7 @@ from gardarika.render.links import (
     LOADING_LINK_RELS,
     RESOURCE_ELEMENTS,
     SRCSET_ATTRIBUTES,
+    Lines,
 )
 
 #: how much of the documents written into a page (``srcdoc=``, template content, and
@@ -62,16 +62,6 @@ _LOADERS = ",".join(
         | {"feImage", "link", "base", "meta", "style", "iframe", "template"}
     )
 )
-
-
-class _Lines:
-    """The line of any offset of a text, by bisecting where its lines start."""
-
-    def __init__(self, text: str) -> None:
-        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
-
-    def at(self, offset: int) -> int:
-        return bisect_right(self.starts, offset)
 
 
 @dataclass(frozen=True)
@@ -167,7 +157,7 @@ def remote_loads(text: str, base_allowed: bool = False) -> list[RemoteLoad]:
     for element, url in _readings_loads(text, base_allowed, budget):
         found.setdefault((element, url), None)
     loads = []
-    lines = _Lines(text)
+    lines = Lines(text)
     position = 0
     for element, url in found:  # in the order of the page, mostly: look on from the last
         at = text.find(url, position)

@@ -147,9 +147,9 @@ def make_portable(url: str, page_dir: str, is_dir: Callable[[str], bool]) -> str
     return urlunsplit(("", "", path, parts.query, parts.fragment))
 
 
-class _Lines:
-    """Line numbers of offsets in ``text``, asked for in increasing order (each
-    newline is counted once, not once per question)."""
+class Lines:
+    """Line numbers of offsets in ``text``, best asked for in increasing order (each
+    newline is counted once, not once per question; an earlier offset counts again)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -237,7 +237,7 @@ def html_references(html: str, page: Page | None = None) -> Iterator[tuple[Refer
                 (start, text.start + e, ref.url, ref.element, ref.attribute, ref.loads, False)
             )
     found.sort(key=lambda item: (item[0], item[1]))  # stable: a tag's reading comes first
-    lines = _Lines(html)
+    lines = Lines(html)
     last = (-1, -1)
     for start, end, url, element, attr, loads, escaped in found:
         if (start, end) == last:
@@ -249,7 +249,7 @@ def html_references(html: str, page: Page | None = None) -> Iterator[tuple[Refer
 
 def css_references(css: str) -> Iterator[tuple[Reference, int, int]]:
     """``url(...)`` and ``@import "..."`` of a stylesheet (they all load something)."""
-    lines = _Lines(css)
+    lines = Lines(css)
     for match in _CSS_URL.finditer(css):
         group = "url" if match.group("url") is not None else "iurl"
         url = match.group(group)
@@ -264,7 +264,7 @@ def css_references(css: str) -> Iterator[tuple[Reference, int, int]]:
 
 def js_references(js: str) -> Iterator[tuple[Reference, int, int]]:
     """String literals in a script that are page links (``"/news/"``, ``"../a.html"``)."""
-    lines = _Lines(js)
+    lines = Lines(js)
     for match in _JS_STRING.finditer(js):
         url = match.group("s")
         if looks_like_page_link(url):
