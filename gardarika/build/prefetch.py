@@ -252,6 +252,27 @@ def _read_share(
         pickle.dump((cached, memo.snapshot()), out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+#: a text that makes Markdown's extensions do their first-time work (see warm_up)
+_WARM_UP_TEXT = (
+    "# Title\n\nText with *emphasis*, ~~strike~~, ==mark==, :smile:, "
+    "https://example.org and a [link](https://example.org).\n\n"
+    "- [x] item\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n!!! note\n    Note.\n"
+)
+
+
+def warm_up(settings: dict[str, Any]) -> None:
+    """What every process that reads texts does once, done once before the helpers
+    are forked so that they share it instead of each doing it again: Markdown's
+    extensions are imported, their patterns compiled (Python keeps them per process)
+    and their tables loaded. Nothing here is needed for the result."""
+    from markdown import Markdown
+
+    config = dict(settings.get("MARKDOWN") or {})
+    config.setdefault("extensions", list(config.get("extension_configs") or ()))
+    with contextlib.suppress(Exception):
+        Markdown(**config).convert(_WARM_UP_TEXT)
+
+
 class Prefetcher:
     """Forks ``helpers`` helpers when a generator starts reading (its first
     ``*_preread`` signal) and takes their results as the run reaches their shares."""
@@ -311,6 +332,7 @@ class Prefetcher:
         starts = [0, *starts[2:]]
         folder = settings.get("CACHE_PATH") or tempfile.gettempdir()
         os.makedirs(folder, exist_ok=True)
+        warm_up(settings)
         parent = os.getpid()
         for number, first in enumerate(starts):
             end = starts[number + 1] if number + 1 < len(starts) else len(files)

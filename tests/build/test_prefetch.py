@@ -153,3 +153,16 @@ def test_a_failing_helper_costs_only_time(
     project, _ = _with_helpers(tmp_path / "p")
     assert _tree(project / "output") == alone[1]
     assert not list((project / ".cache").rglob(".prefetch-*"))
+
+
+def test_the_warm_up_before_forking_loads_markdowns_extensions_once() -> None:
+    """The run does Markdown's first-time work (extensions, their patterns, the emoji
+    table) before it forks its reading helpers; odd settings only skip it."""
+    from gardarika.build.prefetch import warm_up
+    from gardarika.content import markdown as md_config
+
+    md_config._emoji_index.cache_clear()
+    warm_up({"MARKDOWN": md_config.markdown_settings()})
+    assert md_config._emoji_index.cache_info().currsize == 1
+    warm_up({"MARKDOWN": {"extensions": ["no.such.extension"]}})
+    warm_up({})

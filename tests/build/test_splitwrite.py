@@ -296,3 +296,45 @@ def test_a_build_still_running_when_its_towns_checks_fail_is_stopped(
     assert not report.ok and not report.built
     assert any("not built, its content has errors" in line for line in lines)
     assert not (project / "output" / "dolgorechye").exists()
+
+
+def test_the_theme_templates_are_compiled_once_before_the_helper_is_forked(
+    tmp_path: Path,
+) -> None:
+    """The run compiles every template of the theme before it forks its page writer
+    (so the two share them); a template with an error is left to be reported where it
+    is used, and Pelican's own templates (``!simple/…``) are not compiled."""
+    from jinja2 import ChoiceLoader, DictLoader, Environment, FileSystemLoader, PrefixLoader
+
+    (tmp_path / "base.html").write_text("<p>{% block x %}{% endblock %}</p>", encoding="utf-8")
+    (tmp_path / "article.html").write_text(
+        '{% extends "base.html" %}{% block x %}{{ 1 + 1 }}{% endblock %}', encoding="utf-8"
+    )
+    (tmp_path / "broken.html").write_text("{% if %}", encoding="utf-8")
+    environment = Environment(
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader(str(tmp_path)),
+                PrefixLoader({"!simple": DictLoader({"index.html": "{% if %}"})}, "/"),
+            ]
+        ),
+        cache_size=100,
+    )
+    compiled: list[str] = []
+    loader = environment.loader
+    assert loader is not None
+    original = loader.load
+
+    def loading(env: Any, name: str, globals: Any = None) -> Any:
+        compiled.append(name)
+        return original(env, name, globals)
+
+    loader.load = loading  # type: ignore[method-assign]
+    splitwrite.compile_templates(environment.get_template("article.html"))
+    assert {"base.html", "broken.html"} <= set(compiled)
+    assert not any(name.startswith("!") for name in compiled)
+    compiled.clear()
+    # the run's (and the forked helper's) renders find them compiled
+    assert environment.get_template("article.html").render() == "<p>2</p>"
+    assert compiled == []
+    splitwrite.compile_templates(object())  # no environment: nothing to do

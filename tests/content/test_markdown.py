@@ -100,3 +100,21 @@ def test_a_backslash_escapes_any_punctuation_as_in_commonmark(text: str, expecte
         extensions=list(config), extension_configs=config, output_format="html5"
     ).convert(text)
     assert html == expected
+
+
+def test_emoji_shortcodes_use_one_read_only_table_per_process() -> None:
+    """:smile: becomes the character; the table is made once and never copied (pymdownx's
+    own index deep-copies 20 000 entries for every Markdown instance) nor changed."""
+    from markdown import Markdown
+
+    from gardarika.content.markdown import emoji_index, markdown_settings
+
+    settings = markdown_settings()
+    convert = Markdown(extensions=list(settings["extension_configs"]), **settings).convert
+    assert convert("Привет :smile: и :+1: :no_such_emoji:") == (
+        "<p>Привет 😄 и 👍 :no_such_emoji:</p>"
+    )
+    first, second = emoji_index({}, None), emoji_index({}, None)
+    assert first["emoji"] is second["emoji"] and first["aliases"] is second["aliases"]
+    with pytest.raises(TypeError):
+        first["emoji"]["smile"] = {}  # type: ignore[index]
