@@ -49,6 +49,7 @@ from gardarika.render.typesetter import (
     TIME,
     Typesetter,
     is_leading_zero,
+    same_start,
 )
 
 __all__ = ["typeset"]
@@ -87,48 +88,62 @@ def _after(
 
 
 _LETTER = "[а-яё]"
+#: a space, a tab or a no-break space: what the rules that start at a space start with
+_SPACE = r"[ \t\u00a0]"
+#: the rules, each starting with one character or class (see the module docstring);
+#: those that start with the same one are written as one alternative (same_start)
 _SCAN = re.compile(
     MARKUP + "|" + KEEP +
     # entities that are quotes or spaces
     r"|&(?P<entity>)(?:quot|laquo|raquo|bdquo|ldquo|rdquo|nbsp|#34|#x22|#160|#xa0);"
     # quotes
     r"|[\"«»„“”‟](?P<quote>)"
-    # a dash with spaces before it; or at the start of a line, after a tag or an entity
-    # (from the first space of a run only: a long run is read once)
-    r"|[ \t\u00a0](?P<dash>)(?<![ \t\u00a0]{2})[ \t\u00a0]*+(?:---?|-|[—–])(?=[\s<]|\Z)"
-    r"|[-—–](?P<bare>)(?<![^\s>;][-—–])(?:(?<=-)--?+)?+(?=[\s<]|\Z)"
-    "|" + ELLIPSIS + "|" + TIME + "|" + NUMBER +
+    "|"
+    + same_start(
+        _SPACE,
+        # a dash with spaces before it; or at the start of a line, after a tag or an
+        # entity (from the first space of a run only: a long run is read once)
+        _SPACE + r"(?P<dash>)(?<![ \t\u00a0]{2})[ \t\u00a0]*+(?:---?|-|[—–])(?=[\s<]|\Z)",
+        # a particle keeps the word before it: придёт ли, если бы
+        _SPACE + r"(?P<particle>)(?<=[\w»)][ ])(?:ли|ль|же|ж|бы|б)(?![\w\-\u2011/])"
+        r"(?P<then>[ ](?=\S))?",
+        # a one- or two-letter word, a short preposition or conjunction keeps the next
+        # word (from the space after it; two letters in capitals are an abbreviation,
+        # not a preposition: ЕС, ПО, ТВ)
+        _SPACE
+        + r"(?P<short>)(?=\S)(?:"
+        + _after(f"{_LETTER}|" + _SHORT, ending=" ")
+        + "|"
+        + _after("[а-яёА-ЯЁ][а-яё]", ending=" ", flags="")
+        + ")",
+        # initials after a surname: Пушкин А. С. (after the short words: и~А.~С.~Пушкин)
+        _SPACE + r"(?P<after>)(?<=[а-яё][ \u00a0])[А-ЯЁ]\.(?:[ \u00a0]?+[А-ЯЁ]\.)?+(?!\w)",
+    )
+    + r"|[-—–](?P<bare>)(?<![^\s>;][-—–])(?:(?<=-)--?+)?+(?=[\s<]|\Z)"
+    + "|"
+    + same_start(
+        r"\.",
+        ELLIPSIS,
+        # т. е., т. д., т. п. (from the dot: the т is written already)
+        r"\.(?P<tabbr>)(?<=(?<![\w\-])т\.)[ \u00a0][едпкн]\.",
+        # abbreviations that keep the next word or number (from the dot)
+        r"\.(?P<abbr>)(?:(?:"
+        + _after("стр|рис|табл|тел|гл|см|ср|напр|проф|акад|доц|ред|изд", r"(?<![\w\-])", r"\.")
+        + "|"
+        + _after("ул|пр|пл|пер|просп|наб|им|св|обл|пос|дер", r"(?<![\w\-])", r"\.", "")
+        + r")[ ](?=\S)"
+        r"|(?<!\d[ \u00a0]г\.)(?:" + _after("г", r"(?<![\w\-])", r"\.", "") + r")[ ](?=[А-ЯЁ])"
+        r"|(?:" + _after("с|д|п|ст|кв|корп|стр", r"(?<![\w\-])", r"\.", "") + r")[ ](?=\d))",
+    )
+    + "|"
+    + same_start(r"\d", TIME, NUMBER)
     # Roman numerals: ranges, centuries
-    r"|[IVXLC](?P<roman>)(?<![\w\-][IVXLC])[IVXLC]*+(?=[-–][IVXLC]|[ \u00a0]вв?\.)"
+    + r"|[IVXLC](?P<roman>)(?<![\w\-][IVXLC])[IVXLC]*+(?=[-–][IVXLC]|[ \u00a0]вв?\.)"
     # № and §
     r"|[№§](?P<sign>)[ \t]++(?=\d)"
     # initials before a surname: А. С. Пушкин, А.С. Пушкин
     r"|[А-ЯЁ](?P<initials>)(?<![\w.\-][А-ЯЁ])\.(?:[ \u00a0]?+[А-ЯЁ]\.)?+[ \u00a0]?+"
-    r"(?=[А-ЯЁ][а-яё])"
-    # т. е., т. д., т. п. (from the dot: the т is written already)
-    r"|\.(?P<tabbr>)(?<=(?<![\w\-])т\.)[ \u00a0][едпкн]\."
-    # abbreviations that keep the next word or number (from the dot)
-    r"|\.(?P<abbr>)(?:(?:"
-    + _after("стр|рис|табл|тел|гл|см|ср|напр|проф|акад|доц|ред|изд", r"(?<![\w\-])", r"\.")
-    + "|"
-    + _after("ул|пр|пл|пер|просп|наб|им|св|обл|пос|дер", r"(?<![\w\-])", r"\.", "")
-    + r")[ ](?=\S)"
-    r"|(?<!\d[ \u00a0]г\.)(?:" + _after("г", r"(?<![\w\-])", r"\.", "") + r")[ ](?=[А-ЯЁ])"
-    r"|(?:" + _after("с|д|п|ст|кв|корп|стр", r"(?<![\w\-])", r"\.", "") + r")[ ](?=\d))"
-    # a particle keeps the word before it: придёт ли, если бы
-    r"|[ ](?P<particle>)(?<=[\w»)][ ])(?:ли|ль|же|ж|бы|б)(?![\w\-\u2011/])"
-    r"(?P<then>[ ](?=\S))?"
-    # a one- or two-letter word, a short preposition or conjunction keeps the next word
-    # (from the space after it)
-    # (two letters in capitals are an abbreviation, not a preposition: ЕС, ПО, ТВ)
-    r"|[ ](?P<short>)(?:"
-    + _after(f"{_LETTER}|" + _SHORT, ending=" ")
-    + "|"
-    + _after("[а-яёА-ЯЁ][а-яё]", ending=" ", flags="")
-    + ")"
-    + r"(?=\S)"
-    # initials after a surname: Пушкин А. С. (after the short words: и~А.~С.~Пушкин)
-    r"|[ \u00a0](?P<after>)(?<=[а-яё][ \u00a0])[А-ЯЁ]\.(?:[ \u00a0]?+[А-ЯЁ]\.)?+(?!\w)",
+    r"(?=[А-ЯЁ][а-яё])",
     re.S,
 )
 

@@ -310,3 +310,20 @@ def test_the_note_for_a_picture_from_another_website_is_typeset(network, build_n
     )
     html = page.read_text(encoding="utf-8").replace("&nbsp;", "\u00a0")
     assert "Изображение на\u00a0другом сайте: Дом\u00a0— музей в\u00a0саду" in html, html
+
+
+def test_alternatives_with_the_same_start_are_written_as_one() -> None:
+    """same_start keeps the order of the alternatives (the first that matches wins) and
+    refuses one that does not start as the others do."""
+    import re
+
+    from gardarika.render.typesetter import same_start
+
+    joined = same_start(r"\d", r"\d(?P<time>)\d?:\d\d", r"\d(?P<number>)\d*+")
+    assert joined == r"\d(?:(?P<time>)\d?:\d\d|(?P<number>)\d*+)"
+    found = re.compile(joined).match("9:30")
+    assert found is not None and found.lastgroup == "time" and found.group(0) == "9:30"
+    found = re.compile(joined).match("1941")
+    assert found is not None and found.lastgroup == "number"
+    with pytest.raises(ValueError):
+        same_start("[ ]", "[ ](?P<a>)x", r"\.(?P<b>)y")
