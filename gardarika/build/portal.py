@@ -22,6 +22,9 @@ from gardarika.fs.files import keep_unchanged_files, replace_dir, write_file_ato
 from gardarika.render.i18n import language_label, load_translations
 from gardarika.render.links import make_portable, rewrite_html
 
+#: the network theme's template of the portal (never one of a town's pages)
+PORTAL_TEMPLATE = "portal.html"
+
 
 def portal_context(network: Network, output: Path) -> dict[str, object]:
     """Plain data for ``portal.html`` (relative links only)."""
@@ -98,7 +101,7 @@ def render_portal(network: Network, output: Path) -> Path:
         "t": t,
         "css": css,
     }
-    html = env.get_template("portal.html").render(**context)
+    html = env.get_template(PORTAL_TEMPLATE).render(**context)
     # the same rule as for the towns' pages: relative links that name a file
     html = rewrite_html(
         html, lambda url: make_portable(url, "", lambda path: (output / path).is_dir())

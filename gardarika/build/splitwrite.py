@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gardarika.build import memo
+from gardarika.build.portal import PORTAL_TEMPLATE
 from gardarika.build.prefetch import (
     PATIENCE_SECONDS,
     _become_helper,
@@ -74,7 +75,7 @@ def compile_templates(template: Any) -> None:
     """Compile the theme's templates before the helper is forked, so that the run and
     the helper share them instead of each compiling them (a tenth of a second or more);
     Jinja would compile each on its first use. Pelican's own templates (``!simple/…``,
-    ``!theme/…``) are left to that."""
+    ``!theme/…``) are left to that, and the portal's is no town's page."""
     environment = getattr(template, "environment", None)
     if environment is None:
         return
@@ -83,7 +84,7 @@ def compile_templates(template: Any) -> None:
     except Exception:
         return
     for name in names:
-        if not name.startswith("!"):
+        if not name.startswith("!") and name != PORTAL_TEMPLATE:
             with contextlib.suppress(Exception):  # an error is reported where it is used
                 environment.get_template(name)
 

@@ -303,7 +303,8 @@ def test_the_theme_templates_are_compiled_once_before_the_helper_is_forked(
 ) -> None:
     """The run compiles every template of the theme before it forks its page writer
     (so the two share them); a template with an error is left to be reported where it
-    is used, and Pelican's own templates (``!simple/…``) are not compiled."""
+    is used; Pelican's own templates (``!simple/…``) and the portal's are not
+    compiled."""
     from jinja2 import ChoiceLoader, DictLoader, Environment, FileSystemLoader, PrefixLoader
 
     (tmp_path / "base.html").write_text("<p>{% block x %}{% endblock %}</p>", encoding="utf-8")
@@ -311,6 +312,7 @@ def test_the_theme_templates_are_compiled_once_before_the_helper_is_forked(
         '{% extends "base.html" %}{% block x %}{{ 1 + 1 }}{% endblock %}', encoding="utf-8"
     )
     (tmp_path / "broken.html").write_text("{% if %}", encoding="utf-8")
+    (tmp_path / "portal.html").write_text("{{ 1 }}", encoding="utf-8")
     environment = Environment(
         loader=ChoiceLoader(
             [
@@ -332,7 +334,7 @@ def test_the_theme_templates_are_compiled_once_before_the_helper_is_forked(
     loader.load = loading  # type: ignore[method-assign]
     splitwrite.compile_templates(environment.get_template("article.html"))
     assert {"base.html", "broken.html"} <= set(compiled)
-    assert not any(name.startswith("!") for name in compiled)
+    assert not any(name.startswith("!") or name == "portal.html" for name in compiled)
     compiled.clear()
     # the run's (and the forked helper's) renders find them compiled
     assert environment.get_template("article.html").render() == "<p>2</p>"
