@@ -35,6 +35,7 @@ Typesetting typeset text changes nothing. Only U+00A0 is used as a no-break spac
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from gardarika.render.typesetter import (
     CLOSED,
@@ -161,6 +162,8 @@ _ENTITIES = {"&laquo;": "«", "&raquo;": "»", "&bdquo;": "„", "&ldquo;": "“
 
 class _Russian(Typesetter):
     scan = _SCAN
+    #: a short word keeps the next one: the space after it becomes a no-break space
+    constant: ClassVar[dict[str, str]] = {"short": NBSP}
     #: where the last run of digit groups that is no number ends (see number)
     groups_end = 0
     rules = (
@@ -319,10 +322,6 @@ class _Russian(Typesetter):
             return match.end()
         self.write(html[start])
         return start + 1
-
-    def short(self, match: re.Match[str]) -> int:
-        self.write(NBSP)
-        return match.end()
 
 
 def typeset(html: str) -> str:

@@ -232,6 +232,9 @@ class Typesetter:
 
     scan: ClassVar[re.Pattern[str]]
     rules: ClassVar[tuple[str, ...]]
+    #: rules that always write the same text and go on after their match (``short``
+    #: in Russian: a no-break space), settled in the scan's loop without a call
+    constant: ClassVar[dict[str, str]] = {}
     #: keep in ``prose`` where the pieces of prose of the current line are in ``out``
     track_prose: ClassVar[bool] = False
     _group_of: ClassVar[dict[int, str]]
@@ -315,9 +318,13 @@ class Typesetter:
     def run(self) -> str:
         html = self.html
         group_of = self._group_of
-        handlers: dict[str, Callable[[re.Match[str]], int]] = {
-            name: getattr(self, name) for name in set(group_of.values())
-        }
+        # the handler of each group number (lastindex), or the text of a constant rule
+        handlers: list[Callable[[re.Match[str]], int] | str] = [
+            self.constant[name]
+            if name in self.constant and not self.track_prose
+            else getattr(self, name)
+            for name in (group_of[index] for index in range(len(group_of)))
+        ]
         search = self.scan.search
         out = self.out
         prose = self.prose if self.track_prose else None
@@ -331,7 +338,13 @@ class Typesetter:
                 gap = html[position:start]
                 out.append(gap)
                 self.last = gap[-1]
-            position = handlers[group_of[match.lastindex or 0]](match)
+            handler = handlers[match.lastindex or 0]
+            if isinstance(handler, str):
+                out.append(handler)
+                self.last = handler[-1]
+                position = match.end()
+                continue
+            position = handler(match)
             if position <= start:  # never stand still
                 self.write(html[start])
                 position = start + 1
