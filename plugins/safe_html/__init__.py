@@ -55,7 +55,14 @@ from gardarika.render.sanitize import clean, has_controls, removals, without_con
 logger = logging.getLogger(__name__)
 
 
-def _report_lines(instance: Any, html: str) -> None:
+def _same_text(text: str, cleaned: str) -> bool:
+    """Whether the cleaning kept ``text`` whole: the same characters once entities are
+    read (the cleaner writes ``&quot;`` in text as ``"``). Then nothing was removed and
+    the (slower) search for removals is not needed."""
+    return text == cleaned or html.unescape(text) == html.unescape(cleaned)
+
+
+def _report_lines(instance: Any, html: str, cleaned: str | None = None) -> None:
     """Within Gardarika: each removal from the text, its summary and its title, at its
     line of the source file, in both languages (what ``invoke lint`` says)."""
     settings = instance.settings
@@ -63,7 +70,7 @@ def _report_lines(instance: Any, html: str) -> None:
         "DEFAULT_LANG"
     ):
         return  # written, and reported, by the run of its own language
-    in_text = removals(html)
+    in_text = [] if cleaned is not None and _same_text(html, cleaned) else removals(html)
     title = getattr(instance, "title", None)
     in_title = removals(title) if isinstance(title, str) and "<" in title else []
     summary = getattr(instance, "_summary", None)
@@ -90,10 +97,10 @@ def _report_lines(instance: Any, html: str) -> None:
         )
 
 
-def _report(instance: Any, html: str) -> None:
+def _report(instance: Any, html: str, cleaned: str | None = None) -> None:
     """Outside Gardarika, one warning per document; within, one per removal."""
     if instance.settings.get("GARDARIKA"):
-        _report_lines(instance, html)
+        _report_lines(instance, html, cleaned)
         return
     found = removals(html)
     if not found:
@@ -153,8 +160,9 @@ def sanitize(instance: Any) -> None:
         return
     content = getattr(instance, "_content", None)
     if isinstance(content, str) and content:
-        _report(instance, content)
-        instance._content = clean(content)
+        cleaned = clean(content)
+        _report(instance, content, cleaned)
+        instance._content = cleaned
     summary = getattr(instance, "_summary", None)
     if isinstance(summary, str) and summary:
         instance._summary = clean(summary)

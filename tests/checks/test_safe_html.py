@@ -476,6 +476,18 @@ def test_the_quick_path_of_removals_never_misses_one(parts: list[str]) -> None:
         assert removals(html) == []
 
 
+@given(st.lists(st.sampled_from([*SIMPLE, "&quot;", "&lt;b&gt;", "&#60;script&#62;"]), max_size=20))
+@settings(max_examples=400)
+def test_a_text_the_cleaning_kept_whole_had_nothing_removed(parts: list[str]) -> None:
+    """The build skips looking for removals when the cleaned text reads the same as the
+    text (entities read): then there must be none."""
+    from safe_html import _same_text
+
+    html = "".join(parts)
+    if _same_text(html, clean(html)):
+        assert removals(html) == [], html
+
+
 def test_a_text_markdown_gives_up_on_does_not_spoil_the_next() -> None:
     """A text too deep for Markdown stops its converter half-way, in a list; the checks
     convert the next text with the same converter, which must not still be in there

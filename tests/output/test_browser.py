@@ -289,6 +289,50 @@ def test_search_from_disk_finds_other_word_forms(browser: object, demo_output: P
         walk.close()
 
 
+def test_the_header_box_shows_results_as_words_are_typed(
+    browser: object, demo_output: Path
+) -> None:
+    """On a page in a sub-folder the header's box loads the town's index only once it is
+    used, then lists the first results under the box as the word is typed (a prefix of
+    it is enough); a result opens its article, Escape closes the list, and nothing is
+    requested outside the output."""
+    category = sorted((demo_output / "vyborg" / "category").glob("*.html"))[0]
+    prefix = demo_output.as_uri() + "/"
+    walk = Walk(browser, prefix)
+    page = walk.page
+    try:
+        page.goto(category.as_uri())
+        assert page.evaluate("() => window.GARDARIKA_SEARCH === undefined")
+        assert not any(url.endswith("search-index.js") for url in walk.requests)
+        assert page.locator("#site-search-results").is_hidden()
+        page.type("#site-search-query", "суббот", delay=20)
+        page.wait_for_selector("#site-search-results li a")
+        assert page.locator("#site-search-results").is_visible()
+        assert any(url.endswith("/vyborg/search-index.js") for url in walk.requests)
+        assert "Найдено" in page.inner_text("#site-search-results [role=status]")
+        hrefs = page.eval_on_selector_all(
+            "#site-search-results li a", "links => links.map(a => a.getAttribute('href'))"
+        )
+        assert hrefs and all(href.startswith("../") for href in hrefs), hrefs
+        page.press("#site-search-query", "Escape")
+        assert page.locator("#site-search-results").is_hidden()
+        page.type("#site-search-query", "н", delay=20)
+        page.wait_for_selector("#site-search-results li a")
+        page.fill("#site-search-query", "")
+        page.type("#site-search-query", "субботник", delay=20)
+        page.wait_for_selector("#site-search-results li a")
+        target = page.locator("#site-search-results li a").first.get_attribute("href")
+        with page.expect_navigation():
+            page.locator("#site-search-results li a").first.click()
+        walk.landed("/vyborg/" + target.removeprefix("../"))
+        outside = [
+            u for u in walk.requests if not u.startswith(prefix) and not u.startswith("data:")
+        ]
+        assert outside == [] and walk.failures == []
+    finally:
+        walk.close()
+
+
 def test_without_javascript_there_is_no_search_box_and_one_way_to_the_archives(
     browser: object, demo_output: Path
 ) -> None:
