@@ -1,13 +1,9 @@
 @echo off
-rem Gardarika's commands from any terminal of Windows, without activating anything:
-rem   gardarika new --site vyborg --title "Subbotnik"
-rem (the same commands as "invoke ..."; gardarika --help lists them)
+rem Gardarika on Windows: its builds need Linux or macOS (they isolate each town in a
+rem process of its own with fork and POSIX limits), so on Windows it runs inside WSL
+rem (Windows Subsystem for Linux), where ./gardarika.sh works as in README.md.
 rem SPDX-License-Identifier: AGPL-3.0-or-later
 chcp 65001 >nul
-if not exist "%~dp0.venv\Scripts\python.exe" goto missing
-"%~dp0.venv\Scripts\python.exe" -m gardarika --root "%~dp0." %*
-exit /b %ERRORLEVEL%
-:missing
-echo Gardarika is not installed in %~dp0.venv yet: run the set-up command of README.md first. 1>&2
-echo Gardarika ещё не установлена в %~dp0.venv: сначала выполните команду установки из README.md. 1>&2
-exit /b 1
+echo Gardarika runs on Linux or macOS. On Windows, install WSL ("wsl --install" in an administrator's terminal), open the Ubuntu terminal in this folder and run ./gardarika.sh there, as README.md describes. 1>&2
+echo Gardarika работает в Linux и macOS. В Windows установите WSL (команда "wsl --install" в терминале администратора), откройте терминал Ubuntu в этой папке и запускайте ./gardarika.sh там, как описано в README.md. 1>&2
+exit /b 2

@@ -220,3 +220,26 @@ def test_the_launcher_runs_the_commands_from_any_terminal(network: Path) -> None
     assert usage.returncode == 2
     assert "give --site TOWN" in usage.stderr and "укажите --site ГОРОД" in usage.stderr
     assert "alpha" in usage.stderr
+
+
+def test_without_fork_the_command_says_where_gardarika_runs() -> None:
+    """Windows has no fork (each town's build is a forked process): ``python -m gardarika``
+    says, in both languages, to run it in WSL, with exit code 2 and no traceback; the
+    Windows launcher says the same."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os, runpy; del os.fork; runpy.run_module('gardarika', run_name='__main__')",
+            "build",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "WSL" in done.stderr and "Linux" in done.stderr and "Traceback" not in done.stderr
+    assert "запускайте её в WSL" in done.stderr
+    launcher = (REPO / "gardarika.cmd").read_bytes()
+    assert launcher.count(b"\r\n") == launcher.count(b"\n")  # cmd.exe wants CRLF lines
+    text = launcher.decode("utf-8")
+    assert "wsl --install" in text and "exit /b 2" in text and "./gardarika.sh" in text
