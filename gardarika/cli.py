@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from gardarika.build.builder import Builder, BuildError
+from gardarika.checks.lastcheck import LastChecks
 from gardarika.checks.output import check_output
 from gardarika.checks.output import summary as check_summary
 from gardarika.commands import BY_NAME, COMMANDS, Option
@@ -133,6 +134,8 @@ def _check(root: Path, sites: str | None = None) -> int:
         return 2
     start = time.perf_counter()
     findings = check_output(output, names, trusted_towns(root))
+    checked = names or [t for t in load_network(root).towns if (output / t).is_dir()]
+    LastChecks(Path(root) / ".cache" / "checks.json").record(checked, findings)
     for finding in findings:
         print(finding.format())
     print(check_summary(findings, time.perf_counter() - start))

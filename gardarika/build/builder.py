@@ -44,6 +44,7 @@ from gardarika.build.pelican_settings import pelican_settings
 from gardarika.build.portal import portal_fingerprint, render_portal
 from gardarika.build.worker import RunResult, run_pelican
 from gardarika.checks.confinement import symlink_problem
+from gardarika.checks.lastcheck import LastChecks, town_of
 from gardarika.checks.lint import lint_town, size_problems
 from gardarika.checks.output import Finding, check_output
 from gardarika.checks.output import summary as check_summary
@@ -560,8 +561,10 @@ class Builder:
 
     def _report_output(self, network: Network, jobs: list[Job], report: BuildReport) -> None:
         """Each built town's heaviest page, and (unless told not to) the output check of
-        the built towns, from what each run noted of the pages it wrote: no page is
-        read for links again."""
+        the built towns, from what each run noted of the pages it wrote (no page is read
+        for links again), and of towns whose output has no kept check result; the kept
+        findings of the other towns are said again (:mod:`gardarika.checks.lastcheck`), so
+        that the summary and the exit code cover the whole output."""
         facts: pagefacts.Facts = {}
         built = set(report.built)
         for job in jobs:
@@ -574,17 +577,36 @@ class Builder:
                 facts.update(pagefacts.load(job.cache_path, folder))
         for weight in heaviest_pages(self.output, report.built, self.cache / "weights.json", facts):
             self.echo(weight_line(weight))
-        if self.check:
-            check_start = time.perf_counter()
-            report.findings = check_output(
-                self.output,
-                report.built,
-                {town_id for town_id, town in network.towns.items() if town.trust_html},
-                facts,
+        kept = LastChecks(self.cache / "checks.json")
+        if not self.check:
+            kept.forget(report.built)  # changed unchecked: the next check looks again
+            return
+        check_start = time.perf_counter()
+        # the towns rebuilt now, and those whose output has no kept check result
+        published = [t for t in network.towns if (self.output / t / "index.html").is_file()]
+        checked = sorted({*report.built, *(t for t in published if not kept.known(t))})
+        report.findings = check_output(
+            self.output,
+            checked,
+            {town_id for town_id, town in network.towns.items() if town.trust_html},
+            facts,
+        )
+        kept.record(checked, report.findings)
+        for finding in report.findings:
+            self.echo(finding.format())
+        # the other towns' output is as their last check found it
+        earlier = kept.found(t for t in published if t not in checked)
+        if earlier:
+            towns = ", ".join(sorted({town_of(f) for f in earlier}))
+            self.echo(
+                f"Found by an earlier check and still there (towns not rebuilt now: "
+                f"{towns}) / найдено прежней проверкой и всё ещё есть (города, не "
+                f"пересобранные сейчас: {towns}):"
             )
-            for finding in report.findings:
+            for finding in earlier:
                 self.echo(finding.format())
-            self.echo(check_summary(report.findings, time.perf_counter() - check_start))
+        report.findings = [*report.findings, *earlier]
+        self.echo(check_summary(report.findings, time.perf_counter() - check_start))
 
     def write_portal(self, network: Network) -> list[Problem]:
         """Render the portal, unless nothing it is made of changed since it was last

@@ -497,6 +497,27 @@ def _drop_remote_loads(
 _RENAMES: dict[str, str] = {}
 
 
+#: the kinds of list pages Pelican writes for a name, with the setting that saves them
+_TERM_KINDS = (("tags", "TAG_SAVE_AS"), ("categories", "CATEGORY_SAVE_AS"), ("authors", "AUTHOR_SAVE_AS"))
+
+
+def note_own_term_pages(generator: Any) -> None:
+    """The addresses of the tag, category and author pages this run writes (``TERM_PAGES``
+    in the templates' context). Pelican writes them for the names its published articles
+    use; a hidden article or a draft may name one that no published article does, and a
+    link to it would lead nowhere: the theme shows such a name as text."""
+    urls: set[str] = set()
+    for attribute, save_as in _TERM_KINDS:
+        if not generator.settings.get(save_as):
+            continue
+        terms = getattr(generator, attribute, None) or ()
+        for term in terms.keys() if isinstance(terms, dict) else (pair[0] for pair in terms):
+            url = getattr(term, "url", None)
+            if isinstance(url, str):
+                urls.add(url)
+    generator.context["TERM_PAGES"] = frozenset(urls)
+
+
 def keep_renames(generator: Any) -> None:
     """Rename static files and hand the renames to the final pass."""
     portable_static_names(generator)
@@ -512,4 +533,5 @@ def register() -> None:
     signals.content_object_init.connect(link_plain_paths)
     signals.content_object_init.connect(offline_content)
     signals.static_generator_finalized.connect(keep_renames)
+    signals.article_generator_finalized.connect(note_own_term_pages)
     signals.finalized.connect(finalized)

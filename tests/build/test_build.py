@@ -381,3 +381,41 @@ def test_portal_is_made_again_only_when_what_it_shows_changed(
     (network / "output/index.html").unlink()  # gone from the output: made again
     assert build_network(network).ok and len(made) == 2
     assert (network / "output/index.html").is_file()
+
+
+def test_a_build_reports_problems_still_in_towns_it_did_not_rebuild(
+    network: Path, build_network
+) -> None:
+    """The check after a build covers the whole output: a town the build leaves alone
+    keeps the problems its last check found (``.cache/checks.json``), and they count in
+    the summary and the exit code; a town whose output was never checked (built with
+    ``--no-check``) is checked again, even when it is not rebuilt."""
+    from gardarika.cli import main
+
+    first = build_network(network)
+    assert first.ok, first.log
+    home = network / "output" / "alpha" / "index.html"
+    linked = next(
+        p
+        for p in (network / "output" / "alpha").glob("*.html")
+        if p.name != "index.html" and p.name in home.read_text("utf-8")
+    )
+    linked.unlink()  # the output of alpha is now broken (as its last check will say)
+    assert main(["--root", str(network), "check"]) == 1
+    again = build_network(network)  # nothing changed: nothing is rebuilt
+    assert all(t.skipped for t in again.towns), again.log
+    assert not again.ok and again.findings, again.log
+    assert any(f.file.startswith("alpha/") for f in again.findings)
+    assert "Found by an earlier check and still there (towns not rebuilt now: alpha)" in again.log
+    assert "найдено прежней проверкой" in again.log
+    assert main(["--root", str(network), "build"]) == 1
+    # rebuilt without the check, then left alone: its output is looked at again
+    assert build_network(network, ["alpha"], skip_unchanged=False, check=False).ok
+    linked.unlink()
+    unchecked = build_network(network)
+    assert all(t.skipped for t in unchecked.towns), unchecked.log
+    assert not unchecked.ok and any(f.file.startswith("alpha/") for f in unchecked.findings)
+    assert "Found by an earlier check" not in unchecked.log  # checked now, not kept
+    # mended by a rebuild: clean again, and so is the next build that rebuilds nothing
+    assert build_network(network, ["alpha"], skip_unchanged=False).ok
+    assert build_network(network).ok

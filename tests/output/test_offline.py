@@ -567,3 +567,57 @@ def test_a_link_that_contacts_another_website_is_one_rule(rel: str, tmp_path: Pa
     assert any("from another website" in f.en for f in findings), findings
     cleaned, _ = replace_remote_embeds(page, lambda text: text)
     assert "cdn.example.org" not in cleaned
+
+
+def test_names_used_only_by_hidden_or_draft_articles_are_not_links(
+    network: Path, build_network
+) -> None:
+    """Pelican makes tag, category and author pages from published articles only: a
+    hidden article's (or a draft's) tag, category or author that no published article
+    has is shown as text, not as a link to a page that does not exist."""
+    write(
+        network / "content/alpha/articles/hidden.md",
+        """
+        Title: Скрытая статья
+        Date: 2024-01-01 10:00
+        Status: hidden
+        Category: Тайная рубрика
+        Tags: только-скрытая, общая
+        Author: Невидимка
+
+        Текст.
+        """,
+    )
+    write(
+        network / "content/alpha/articles/draft.md",
+        """
+        Title: Черновик
+        Date: 2024-01-02 10:00
+        Status: draft
+        Tags: только-черновик
+        Author: Черновой автор
+
+        Текст.
+        """,
+    )
+    write(
+        network / "content/alpha/articles/shown.md",
+        """
+        Title: Обычная статья
+        Date: 2024-01-03 10:00
+        Tags: общая
+
+        Текст.
+        """,
+    )
+    report = build_network(network, ["alpha"])
+    assert report.ok, report.log
+    assert check_output(network / "output") == []
+    out = network / "output" / "alpha"
+    hidden = next(p for p in out.glob("*.html") if "Скрытая статья</h1>" in p.read_text("utf-8"))
+    html = hidden.read_text(encoding="utf-8")
+    assert "только-скрытая" in html and "Тайная рубрика" in html and "Невидимка" in html
+    assert 'href="./tag/obshchaya.html"' in html  # a published article has it: its page exists
+    for name in ("только-скрытая", "Тайная рубрика", "Невидимка"):
+        assert f">{name}</a>" not in html, name
+    assert not (out / "tag/tolko-skrytaya.html").exists()
