@@ -498,7 +498,11 @@ _RENAMES: dict[str, str] = {}
 
 
 #: the kinds of list pages Pelican writes for a name, with the setting that saves them
-_TERM_KINDS = (("tags", "TAG_SAVE_AS"), ("categories", "CATEGORY_SAVE_AS"), ("authors", "AUTHOR_SAVE_AS"))
+_TERM_KINDS = (
+    ("tags", "TAG_SAVE_AS"),
+    ("categories", "CATEGORY_SAVE_AS"),
+    ("authors", "AUTHOR_SAVE_AS"),
+)
 
 
 def note_own_term_pages(generator: Any) -> None:

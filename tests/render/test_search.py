@@ -108,3 +108,31 @@ def test_every_language_gets_its_index(network: Path, build_network) -> None:
     # a second time beside the menu's
     assert home.split('id="site-search"')[1].split(">", 1)[1].startswith("</div>")
     assert home.count('href="./archives.html"') == 1
+
+
+def test_the_index_names_files_as_the_pages_links_do(network: Path, build_network) -> None:
+    """A text saved as a folder's index.html (``Url: override/``) is linked by the pages
+    as ``override/index.html``; its search result leads to the same file."""
+    from projects import write
+
+    write(
+        network / "content/alpha/articles/override.md",
+        """
+        Title: Особый адрес
+        Date: 2024-03-01 10:00
+        Url: override/
+        Save_as: override/index.html
+
+        Текст со словом колокольня.
+        """,
+    )
+    report = build_network(network, ["alpha"])
+    assert report.ok, report.log
+    out = network / "output" / "alpha"
+    index = load((out / "search-index.js").read_text(encoding="utf-8"))
+    doc = next(doc for doc in index["docs"] if doc[1] == "Особый адрес")
+    assert doc[0] == "override/index.html" and (out / doc[0]).is_file()
+    assert 'href="./override/index.html"' in (out / "index.html").read_text(encoding="utf-8")
+    assert all(
+        not d[0].endswith("/") and (out / d[0].split("#")[0]).is_file() for d in index["docs"]
+    )
