@@ -57,6 +57,7 @@ def build(
     wait: bool = True,
     time_limit: float | None = None,
     memory_limit: float | None = None,
+    verbose: bool = False,
 ) -> int:
     """Build the network (or the comma-separated towns ``site``, or the share ``K/N`` of
     the towns); return the exit code. With ``wait=False`` fail at once (1) when another
@@ -81,7 +82,13 @@ def build(
         if memory_limit:
             limits["memory_limit"] = int(memory_limit * 1024 * 1024)
         report = Builder(
-            root, jobs=jobs, check=check, skip_unchanged=not force, wait=wait, **limits
+            root,
+            jobs=jobs,
+            check=check,
+            skip_unchanged=not force,
+            wait=wait,
+            verbose=verbose,
+            **limits,
         ).build(names)  # type: ignore[arg-type]
     except BuildError as err:
         print(err, file=sys.stderr)

@@ -186,6 +186,12 @@ COMMANDS: tuple[Command, ...] = (
                 metavar="K/N",
             ),
             Option("force", "rebuild towns even when nothing they use has changed", flag=True),
+            Option(
+                "verbose",
+                "show every note (a build shows the first five of each kind per town, "
+                "e.g. pictures from other websites, and counts the rest)",
+                flag=True,
+            ),
             _NO_WAIT,
             Option(
                 "time_limit",

@@ -46,6 +46,9 @@ class Problem:
     line: int | None = None
     key: str | None = None
     severity: str = "error"
+    #: problems of one kind that may come by the hundred in a town (pictures from other
+    #: websites): a build shows the first few of each group and counts the rest
+    group: str | None = None
 
     @classmethod
     def at(

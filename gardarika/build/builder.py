@@ -51,11 +51,12 @@ from gardarika.checks.output import summary as check_summary
 from gardarika.checks.weight import heaviest_pages, weight_line
 from gardarika.checks.xmlfiles import bad_xml
 from gardarika.config.network import Network, Town, UnknownTown, load_network
-from gardarika.errors import Problem, display_path
+from gardarika.errors import Message, Problem, display_path
 from gardarika.fs.confine import outside_symlinks
 from gardarika.fs.files import keep_unchanged_files, recover_leftovers, replace_dir
 from gardarika.fs.lock import WAIT_LIMIT, project_lock
 from gardarika.render import pagefacts
+from gardarika.render.embeds import REMOTE_EMBED_GROUP
 
 # Markdown finds its extensions through the packaging metadata of everything on the
 # import path, once per process: done here, every worker inherits the answer
@@ -67,6 +68,15 @@ Printer = Callable[[str], None]
 TIME_LIMIT = 30 * 60.0
 #: problems of one town printed by a build (``invoke lint`` prints them all)
 SHOWN_PER_TOWN = 500
+#: notes of one group (``Problem.group``) printed per town unless ``--verbose``
+SHOWN_PER_GROUP = 5
+#: what each group of notes is about, for the line that counts those not shown
+PROBLEM_GROUPS = {
+    REMOTE_EMBED_GROUP: Message(
+        "pictures, videos, frames and other things loaded from other websites, shown as links",
+        "картинки, видео, фреймы и другое с других сайтов показаны ссылками",
+    ),
+}
 #: the portal's entry in ``.cache/state.json`` (no town id has a colon)
 PORTAL_KEY = ":portal"
 
@@ -153,6 +163,7 @@ class Builder:
         wait_limit: float = WAIT_LIMIT,
         time_limit: float = TIME_LIMIT,
         memory_limit: int | None = MEMORY_LIMIT,
+        verbose: bool = False,
     ):
         self.root = Path(root).resolve()
         self.output = Path(output or self.root / "output").resolve()
@@ -169,6 +180,7 @@ class Builder:
         self.wait_limit = wait_limit
         self.time_limit = time_limit
         self.memory_limit = memory_limit
+        self.verbose = verbose
         self.state = BuildState(self.cache / "state.json")
         self.fingerprints: dict[str, str] = {}
         self.codes: dict[str, str] = {}
@@ -639,11 +651,33 @@ class Builder:
 
     def show(self, town: str, problems: list[Problem]) -> None:
         """Print a town's problems, errors first, at most :data:`SHOWN_PER_TOWN`: one
-        town with thousands of files cannot bury the others' messages."""
+        town with thousands of files cannot bury the others' messages. Of each group of
+        notes that can come by the hundred (``Problem.group``) the first
+        :data:`SHOWN_PER_GROUP` are shown and the rest counted, unless ``verbose``."""
+        folded: dict[str, int] = {}
+        if not self.verbose:
+            kept: list[Problem] = []
+            for problem in problems:
+                group = problem.group
+                if group and problem.severity != "error":
+                    folded[group] = folded.get(group, 0) + 1
+                    if folded[group] > SHOWN_PER_GROUP:
+                        continue
+                kept.append(problem)
+            problems = kept
+            folded = {g: n - SHOWN_PER_GROUP for g, n in folded.items() if n > SHOWN_PER_GROUP}
         errors = [p for p in problems if p.severity == "error"]
         shown = (errors + [p for p in problems if p.severity != "error"])[:SHOWN_PER_TOWN]
         for problem in sorted(shown, key=lambda p: (p.file, p.line or 0)):
             self.echo(problem.format())
+        for group, count in sorted(folded.items()):
+            what = PROBLEM_GROUPS.get(group, Message("notes like these", "таких замечаний"))
+            self.echo(
+                f"{town}: {count} more {what.en} (the first {SHOWN_PER_GROUP} are above); "
+                f"“./gardarika.sh build --site {town} --force --verbose” lists them all / "
+                f"ещё {count}: {what.ru} (первые {SHOWN_PER_GROUP} — выше); все покажет "
+                f"«./gardarika.sh build --site {town} --force --verbose»"
+            )
         more = len(problems) - len(shown)
         if more:
             self.echo(

@@ -98,6 +98,7 @@ def problem_from_record(
             line=getattr(record, "gardarika_line", None),
             en=record.getMessage().split(": ", 1)[-1],
             ru=getattr(record, "gardarika_ru", record.getMessage()),
+            group=getattr(record, "gardarika_group", None),
         )
     template = str(record.msg)
     args = record.args if isinstance(record.args, tuple) else ()

@@ -49,6 +49,10 @@ LINK_RELS = LOADING_LINK_RELS
 SRCSET_ATTRIBUTES = ("srcset", "imagesrcset")
 _WATCHED = frozenset(EMBEDS)
 
+#: the group of the build's notes on things embedded from other websites
+#: (``errors.Problem.group``: a build shows the first few and counts the rest)
+REMOTE_EMBED_GROUP = "remote-embed"
+
 
 @dataclass(frozen=True)
 class Embed:

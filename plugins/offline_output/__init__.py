@@ -37,7 +37,7 @@ from gardarika.content.slugs import fallback_slug
 from gardarika.errors import Message
 from gardarika.fs.portable import portable_name, portable_path
 from gardarika.render import pagefacts, pagepass, tags
-from gardarika.render.embeds import replace_remote_embeds
+from gardarika.render.embeds import REMOTE_EMBED_GROUP, replace_remote_embeds
 from gardarika.render.i18n import load_translations
 from gardarika.render.links import (
     is_internal,
@@ -217,6 +217,7 @@ def offline_content(instance: Any) -> None:
                 advice,
                 extra={
                     "gardarika_file": source,
+                    "gardarika_group": REMOTE_EMBED_GROUP,
                     "gardarika_line": lines.of(embed.url),
                     "gardarika_ru": f"<{embed.element}> загружает {embed.url} с другого "
                     f"сайта, а без интернета это не работает; "

@@ -621,3 +621,26 @@ def test_names_used_only_by_hidden_or_draft_articles_are_not_links(
     for name in ("только-скрытая", "Тайная рубрика", "Невидимка"):
         assert f">{name}</a>" not in html, name
     assert not (out / "tag/tolko-skrytaya.html").exists()
+
+
+def test_notes_on_pictures_from_other_websites_are_counted_after_the_first_five(
+    network: Path, build_network
+) -> None:
+    """A real blog has hundreds of pictures on other websites: a build notes the first
+    five of a town with their file and line and counts the rest; ``--verbose`` lists
+    every one."""
+    pictures = "\n\n".join(f"![Фото {n}](https://example.org/photo-{n}.jpg)" for n in range(8))
+    write(
+        network / "content/alpha/articles/photos.md",
+        f"Title: Фотографии\nDate: 2024-03-01 10:00\n\n{pictures}\n",
+    )
+    short = build_network(network, ["alpha"])
+    assert short.ok, short.log
+    noted = [n for n in range(8) if f"https://example.org/photo-{n}.jpg from another" in short.log]
+    assert noted == [0, 1, 2, 3, 4], short.log
+    assert "alpha: 3 more pictures, videos, frames" in short.log
+    assert "ещё 3: картинки, видео, фреймы" in short.log
+    assert "--site alpha --force --verbose" in short.log
+    every = build_network(network, ["alpha"], skip_unchanged=False, verbose=True)
+    assert all(f"photo-{n}.jpg from another" in every.log for n in range(8)), every.log
+    assert "more pictures" not in every.log
