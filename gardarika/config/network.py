@@ -2101,6 +2101,43 @@ def _shared_deploy(root: Path, towns: dict[str, Town], problems: list[Problem]) 
         )
 
 
+#: the language of the themes' interface strings (their message ids)
+INTERFACE_SOURCE_LANGUAGE = "en"
+
+
+def _untranslated(root: Path, towns: dict[str, Town], problems: list[Problem]) -> None:
+    """A warning for each town language its theme has no interface translation for: its
+    pages would be in that language with the menus and buttons in English."""
+    for town in towns.values():
+        translations = root / "themes" / town.theme / "translations"
+        if not translations.is_dir():
+            continue  # a theme without catalogs is not translated into any language
+        for i, lang in enumerate(town.languages):
+            if lang == INTERFACE_SOURCE_LANGUAGE:
+                continue
+            if (translations / lang / "LC_MESSAGES" / "messages.po").is_file():
+                continue
+            shown = f"themes/{town.theme}/translations"
+            problems.append(
+                Problem(
+                    file=display_path(town.file, root),
+                    key=f"languages.{i}",
+                    line=town.key_lines.get(("languages", i)),
+                    severity="warning",
+                    en=f"the theme has no interface translation into “{lang}”: those pages "
+                    "have their texts and dates in that language, but the menus and buttons "
+                    f"in English. Copy {shown}/messages.pot to {shown}/{lang}/LC_MESSAGES/"
+                    "messages.po and translate each msgstr; “./gardarika.sh i18n-update” "
+                    "then lists what is left.",
+                    ru=f"у темы нет перевода интерфейса на «{lang}»: тексты и даты этих "
+                    "страниц будут на этом языке, а меню и кнопки — по-английски. "
+                    f"Скопируйте {shown}/messages.pot в {shown}/{lang}/LC_MESSAGES/"
+                    "messages.po и переведите каждую строку msgstr; «./gardarika.sh "
+                    "i18n-update» затем покажет, что осталось.",
+                )
+            )
+
+
 def load_network(root: Path) -> Network:
     """Load ``sites/``: every town file and ``network.yaml``.
 
@@ -2158,6 +2195,7 @@ def load_network(root: Path) -> Network:
             )
     _shared_content(root, towns, problems, broken)
     _shared_deploy(root, towns, problems)
+    _untranslated(root, towns, problems)
     known = set(towns) | set(broken)
     for town in towns.values():
         for i, town_id in enumerate(town.neighbours):

@@ -1174,3 +1174,22 @@ def test_order_problems_name_the_order_key(project: Path) -> None:
     with pytest.raises(GardarikaError) as caught:
         load_network_config(project / "sites/network.yaml", project)
     assert [p.key for p in caught.value.problems] == ["order.1"]
+
+
+def test_a_language_the_theme_has_no_interface_for_is_a_warning(project: Path) -> None:
+    """French pages would get French dates and an English interface: the settings file
+    gets a warning at that language, once, saying how to add the translation."""
+    site_file(project, "name: {ru: Выборг, en: Vyborg, fr: Vyborg}\nlanguages: [ru, en, fr]\n")
+    network = load_network(project)
+    assert "vyborg" in network.towns
+    [warning] = network.problems
+    assert (warning.file, warning.key, warning.line, warning.severity) == (
+        "sites/vyborg.yaml",
+        "languages.2",
+        2,
+        "warning",
+    )
+    assert "“fr”" in warning.en and "themes/gardarika/translations/fr/LC_MESSAGES" in warning.en
+    assert "перевода интерфейса на «fr»" in warning.ru
+    site_file(project, "name: {ru: Выборг, fi: Viipuri}\nlanguages: [ru, fi]\n")
+    assert load_network(project).problems == []  # the theme speaks Russian and Finnish
