@@ -386,7 +386,9 @@ def check_translations(town: Town, docs: list[Document], root: Path) -> Iterator
             )
 
 
-_PLACEHOLDER = re.compile(r"^\{(filename|static|attach|index|category|tag|author)\}(.*)$")
+#: Pelican's placeholders, also in its older form (``|filename|other.md``: Pelican reads
+#: either bracket on either side)
+_PLACEHOLDER = re.compile(r"^[{|](filename|static|attach|index|category|tag|author)[}|](.*)$")
 
 
 def _exists(target: str, doc: Document, content: Path) -> bool:
@@ -414,7 +416,7 @@ def check_links(town: Town, docs: list[Document], root: Path) -> Iterator[Proble
     for doc in docs:
         for line, target in links_in(doc):
             parts = split_url(target)
-            internal = target.startswith("{") or not (
+            internal = target.startswith(("{", "|")) or not (
                 parts.scheme
                 or target.startswith(("#", "//"))
                 or re.match(r"^[a-zA-Z][\w+.-]*:", target)

@@ -39,7 +39,8 @@ from gardarika.urls import split_url
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DRIVE = re.compile(r"^[A-Za-z]:")
-_PLACEHOLDER = re.compile(r"^\{(filename|static|attach)\}(.*)$", re.S)
+#: ``{static}x``, and Pelican's older ``|static|x`` (either bracket on either side)
+_PLACEHOLDER = re.compile(r"^[{|](filename|static|attach)[}|](.*)$", re.S)
 
 
 CONTROL = Message(

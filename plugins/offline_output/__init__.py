@@ -129,7 +129,7 @@ def link_plain_paths(instance: Any) -> None:
     source_dir = "" if source_dir == "." else source_dir.replace(os.sep, "/")
 
     def fix(url: str) -> str:
-        if not is_internal(url) or url.lstrip().startswith("{"):
+        if not is_internal(url) or url.lstrip().startswith(("{", "|")):
             return url
         parts = split_url(url.strip())
         if not parts.path:

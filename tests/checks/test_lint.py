@@ -355,3 +355,36 @@ def test_counts_are_said_in_each_language_s_plural() -> None:
         ("21 errors", "21 ошибка"),
         ("22 errors", "22 ошибки"),
     ]
+
+
+def test_pelicans_older_link_syntax_is_read_as_pelican_reads_it(
+    network: Path, build_network
+) -> None:
+    """``|filename|other.md`` and ``|static|picture.png`` (Pelican's older form of
+    ``{filename}``, still in real blogs) lead where Pelican takes them; one that leads out
+    of the town's folder is refused as ``{static}`` is."""
+    from gardarika.checks.lint import lint_town
+    from gardarika.config.network import load_network
+
+    write(
+        network / ARTICLE.format("legacy.md"),
+        "Title: Старые ссылки\nDate: 2024-01-01\n\n"
+        "[Ярмарка](|filename|fair.md) и ![картинка](|static|../images/potter.png)\n",
+    )
+    said = [p.en for p in lint_town(load_network(network).towns["alpha"], network)]
+    assert not any("leads to no file" in text for text in said), said
+    report = build_network(network, ["alpha"])
+    assert report.ok, report.log
+    page = next(
+        p
+        for p in (network / "output/alpha").glob("*.html")
+        if "Старые ссылки</h1>" in p.read_text("utf-8")
+    )
+    html = page.read_text(encoding="utf-8")
+    assert 'href="./yarmarka-remyosel.html"' in html and "images/potter.png" in html
+    write(
+        network / ARTICLE.format("legacy.md"),
+        "Title: Старые ссылки\nDate: 2024-01-01\n\n![чужая](|static|../../../beta/images/x.png)\n",
+    )
+    said = [p.en for p in lint_town(load_network(network).towns["alpha"], network)]
+    assert any("leads out of the town's content folder" in text for text in said), said

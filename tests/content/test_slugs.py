@@ -23,3 +23,6 @@ def test_a_long_slug_is_cut_after_a_whole_word() -> None:
     assert slug == "ochen-dlinny-zagolovok-statyi-o-tom-kak-zhiteli-goroda"
     assert len(slug) <= 58 and slugify(title).startswith(slug)
     assert slugify("Ы" * 80) == "y" * 58  # one word longer than a name: cut within it
+    # English too (issue 18: English slugs were cut mid-word at 58 characters)
+    english = slugify("Volunteers restore the municipal boathouse on the riverside embankment")
+    assert english == "volunteers-restore-the-municipal-boathouse-on-the"
