@@ -21,7 +21,7 @@ from typing import Any
 
 from gardarika.build.pelican_cache import SafeBytecodeCache
 from gardarika.config.network import Network, Town
-from gardarika.content.documents import STATIC_FOLDERS
+from gardarika.content.documents import FILE_NAME_DATE, STATIC_FOLDERS
 from gardarika.content.markdown import markdown_settings
 from gardarika.fs.portable import SLUG_SUBSTITUTIONS
 from gardarika.render.i18n import language_label, load_translations
@@ -237,8 +237,9 @@ def _reading(town: Town, lang: str, translations: str) -> dict[str, Any]:
         "TYPOGRIFY": False,
         # attach exceptions to Pelican's error records, so the cause reaches the editor
         "DEBUG": True,
-        # language from a file name suffix: news.en.md is the English version of news.md
-        "FILENAME_METADATA": rf"^.*?(?:\.(?P<lang>{langs}))?$",
+        # language from a file name suffix: news.en.md is the English version of news.md;
+        # a date the name starts with (2012-11-30_news.md) for a text without Date:
+        "FILENAME_METADATA": rf"^(?:{FILE_NAME_DATE}[-_ .]*)?.*?(?:\.(?P<lang>{langs}))?$",
         # slugs that are portable file names (no device names, not too long)
         **{
             f"{kind}_REGEX_SUBSTITUTIONS": SLUG_SUBSTITUTIONS

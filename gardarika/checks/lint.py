@@ -54,7 +54,7 @@ from gardarika.checks.rawhtml import (
 from gardarika.checks.textlinks import links_in
 from gardarika.config.network import Town
 from gardarika.config.templates import PLAIN_NAME, template_problem
-from gardarika.content.documents import Document, is_language_code, read_town
+from gardarika.content.documents import Document, date_in_name, is_language_code, read_town
 from gardarika.content.keys import spelled
 from gardarika.content.slugs import slugify
 from gardarika.errors import Message, Problem, counted, display_path
@@ -152,7 +152,8 @@ def check_dates(town: Town, docs: list[Document], root: Path) -> Iterator[Proble
     for doc in docs:
         if doc.kind != "article" or str(doc.metadata.get("status", "")).lower() == "draft":
             continue
-        if "date" not in doc.metadata:
+        in_name = date_in_name(doc.rel)
+        if "date" not in doc.metadata and in_name is None:
             misspelt = missing_key(doc, "date", known)
             if misspelt is not None:
                 yield misspelt
@@ -160,27 +161,49 @@ def check_dates(town: Town, docs: list[Document], root: Path) -> Iterator[Proble
             add = _add_line(doc, "date: 2024-05-01 10:30")
             yield _error(doc, 1, Message(f"there is no date. {add.en}", f"нет даты. {add.ru}"))
             continue
-        value = doc.metadata["date"]
-        try:
-            date = _parse_date(value)
-        except (ValueError, OverflowError, TypeError):
-            example = spelled("date", doc.yaml) + " 2024-05-01 10:30"
-            impossible = impossible_date(value)
-            yield _error(
-                doc,
-                doc.line("date"),
-                Message(
-                    f"the date “{value}” cannot be: {impossible.en}"
-                    if impossible
-                    else f"the date “{value}” cannot be understood. Write it as year-month-"
-                    f"day and time: “{example}”.",
-                    f"даты «{value}» не бывает: {impossible.ru}"
-                    if impossible
-                    else f"дату «{value}» не удаётся понять. Пишите год-месяц-день и время: "
-                    f"«{example}».",
-                ),
-            )
-            continue
+        if "date" not in doc.metadata:  # the date the file name starts with, as Pelican
+            value = in_name
+            try:
+                date = _parse_date(value)
+            except (ValueError, OverflowError, TypeError):
+                impossible = impossible_date(value)
+                yield _error(
+                    doc,
+                    1,
+                    Message(
+                        f"the file name starts with the date “{value}”, which cannot be"
+                        + (f": {impossible.en}" if impossible else ".")
+                        + " Correct the name, or give the text a date of its own: "
+                        + _add_line(doc, "date: 2024-05-01 10:30").en,
+                        f"имя файла начинается с даты «{value}», а её не бывает"
+                        + (f": {impossible.ru}" if impossible else ".")
+                        + " Исправьте имя или укажите дату в самом тексте: "
+                        + _add_line(doc, "date: 2024-05-01 10:30").ru,
+                    ),
+                )
+                continue
+        else:
+            value = doc.metadata["date"]
+            try:
+                date = _parse_date(value)
+            except (ValueError, OverflowError, TypeError):
+                example = spelled("date", doc.yaml) + " 2024-05-01 10:30"
+                impossible = impossible_date(value)
+                yield _error(
+                    doc,
+                    doc.line("date"),
+                    Message(
+                        f"the date “{value}” cannot be: {impossible.en}"
+                        if impossible
+                        else f"the date “{value}” cannot be understood. Write it as year-month-"
+                        f"day and time: “{example}”.",
+                        f"даты «{value}» не бывает: {impossible.ru}"
+                        if impossible
+                        else f"дату «{value}» не удаётся понять. Пишите год-месяц-день и время: "
+                        f"«{example}».",
+                    ),
+                )
+                continue
         if date.tzinfo is None:
             date = date.replace(tzinfo=zone)
         marked = str(doc.metadata.get("future", "")).strip().lower() in TRUE

@@ -31,6 +31,17 @@ from gardarika.fs.portable import portable_name
 
 SOURCE_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
 _SUFFIX = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3})$")
+#: a date at the start of a file name (``2012-11-30_title.md``), which Pelican's
+#: ``FILENAME_METADATA`` takes for a text with no ``Date:`` of its own
+FILE_NAME_DATE = r"(?P<date>\d{4}-\d{2}-\d{2})(?!\d)"
+_NAME_DATE = re.compile(FILE_NAME_DATE)
+
+
+def date_in_name(rel: str) -> str | None:
+    """The date a text's file name starts with (``2012-11-30``), if any."""
+    found = _NAME_DATE.match(rel.rsplit("/", 1)[-1])
+    return found.group("date") if found else None
+
 
 #: the folders of a town's content published as they are (pictures, documents)
 STATIC_FOLDERS = ("images", "files")

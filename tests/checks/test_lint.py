@@ -388,3 +388,35 @@ def test_pelicans_older_link_syntax_is_read_as_pelican_reads_it(
     )
     said = [p.en for p in lint_town(load_network(network).towns["alpha"], network)]
     assert any("leads out of the town's content folder" in text for text in said), said
+
+
+def test_a_date_at_the_start_of_the_file_name_is_the_texts_date(
+    network: Path, build_network
+) -> None:
+    """Pelican takes ``2012-11-30_title.md``'s date from its name when the text has no
+    ``Date:`` (FILENAME_METADATA); the checks agree, and a date that cannot be is an
+    error that names the file name."""
+    from gardarika.checks.lint import lint_town
+    from gardarika.config.network import load_network
+
+    write(network / ARTICLE.format("2012-11-30_vstrecha.md"), "Title: Встреча\n\nТекст.\n")
+    write(
+        network / ARTICLE.format("2013-01-05_own.md"),
+        "Title: Своя дата\nDate: 2014-02-03 10:00\n\nТекст.\n",
+    )
+    said = [p.en for p in lint_town(load_network(network).towns["alpha"], network)]
+    assert not any("date" in text for text in said), said
+    report = build_network(network, ["alpha"])
+    assert report.ok, report.log
+    out = network / "output/alpha"
+    meeting = next(p for p in out.glob("*.html") if "Встреча</h1>" in p.read_text("utf-8"))
+    assert 'datetime="2012-11-30"' in meeting.read_text(encoding="utf-8")
+    own = next(p for p in out.glob("*.html") if "Своя дата</h1>" in p.read_text("utf-8"))
+    assert 'datetime="2014-02-03"' in own.read_text(encoding="utf-8")  # its Date: wins
+    write(network / ARTICLE.format("2012-02-31_x.md"), "Title: Нет такого дня\n\nТекст.\n")
+    [error] = [
+        p for p in lint_town(load_network(network).towns["alpha"], network) if "2012-02-31" in p.en
+    ]
+    assert error.file.endswith("2012-02-31_x.md") and error.severity == "error"
+    assert "the file name starts with the date “2012-02-31”, which cannot be" in error.en
+    assert "имя файла начинается с даты «2012-02-31»" in error.ru
