@@ -42,7 +42,13 @@ from gardarika.build.isolation import report
 from gardarika.build.limits import measure_town, metadata_problems, size_problem
 from gardarika.checks.confinement import check_confinement
 from gardarika.checks.files import check_files
-from gardarika.checks.metadata import check_keys, impossible_date, known_keys, missing_key
+from gardarika.checks.metadata import (
+    check_keys,
+    check_status,
+    impossible_date,
+    known_keys,
+    missing_key,
+)
 from gardarika.checks.pictures import check_images
 from gardarika.checks.rawhtml import (
     locate,
@@ -636,6 +642,7 @@ def check_limits(town: Town, docs: list[Document], root: Path) -> Iterator[Probl
 
 CHECKS: tuple[Check, ...] = (
     check_keys,
+    check_status,
     check_titles,
     check_title_length,
     check_dates,

@@ -183,3 +183,59 @@ def impossible_date(value: object) -> Message | None:
             f"минуты {int(minute)} не бывает: в часе минуты от 0 до 59.",
         )
     return None
+
+
+#: the statuses Pelican knows (any case); a text with another is not built at all
+STATUSES = ("published", "hidden", "draft", "skip")
+#: statuses written in Russian or as WordPress names them, and the one meant
+_STATUS_MEANT = {
+    "опубликовано": "published",
+    "опубликована": "published",
+    "опубликован": "published",
+    "publish": "published",
+    "черновик": "draft",
+    "pending": "draft",
+    "future": "draft",
+    "скрыто": "hidden",
+    "скрытая": "hidden",
+    "скрытый": "hidden",
+    "скрыт": "hidden",
+    "private": "hidden",
+}
+_STATUS_WHAT = {
+    "published": Message("shown in the lists", "видна в списках"),
+    "hidden": Message("a page of its own, in no list", "своя страница, но не в списках"),
+    "draft": Message("not published", "не публикуется"),
+    "skip": Message("not built at all", "не собирается вовсе"),
+}
+
+
+def check_status(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
+    """A status Pelican does not know stops the town's build with an English error:
+    said here, at its line, with the status meant."""
+    for doc in docs:
+        if "status" not in doc.metadata:
+            continue
+        value = str(doc.metadata["status"]).strip()
+        if value.lower() in STATUSES:
+            continue
+        key = spelled("status", doc.yaml)
+        meant = _STATUS_MEANT.get(value.lower())
+        if meant is not None:
+            what = _STATUS_WHAT[meant]
+            message = Message(
+                f"the status “{value}” is not one the build knows (published, hidden, "
+                f"draft). Write “{key} {meant}” ({what.en}).",
+                f"статус «{value}» сборка не знает (бывают published, hidden, draft). "
+                f"Напишите «{key} {meant}» ({what.ru}).",
+            )
+        else:
+            message = Message(
+                f"the status “{value}” is not one the build knows. Write “{key} published” "
+                f"(shown in the lists), “{key} hidden” "
+                f"(a page of its own, in no list) or “{key} draft” (not published).",
+                f"статус «{value}» сборка не знает. "
+                f"Напишите «{key} published» (видна в списках), «{key} hidden» (своя "
+                f"страница, но не в списках) или «{key} draft» (не публикуется).",
+            )
+        yield Problem.at(doc.shown, message, doc.line("status"))

@@ -104,6 +104,23 @@ RESERVED_IDS = frozenset(
 )
 
 #: Pelican settings Gardarika derives itself; each maps to the YAML key to use instead.
+#: Pelican settings a town's file may not have, each with why and what to do instead
+#: (real sites' settings files have them; the rest get the general reason)
+REFUSED_PELICAN_KEYS: dict[str, Message] = {
+    "TEMPLATE_PAGES": Message(
+        "TEMPLATE_PAGES cannot be set in a town's file: Pelican reads each such page from "
+        "the content folder as a template, and a template runs as code in the build. A "
+        "town's pages are Markdown texts (pages/…); a page that needs a template of its "
+        "own is added to the theme by the network's maintainer "
+        "(themes/<theme>/templates/ and the theme's direct templates).",
+        "TEMPLATE_PAGES нельзя задавать в файле города: такую страницу Pelican читает из "
+        "папки материалов как шаблон, а шаблон при сборке выполняется как программа. "
+        "Страницы города — тексты Markdown (pages/…); страницу, которой нужен свой шаблон, "
+        "добавляет в тему сопровождающий сети (themes/<тема>/templates/ и список "
+        "страниц темы).",
+    ),
+}
+
 MANAGED_PELICAN_KEYS: dict[str, str] = {
     "PATH": "content",
     "OUTPUT_PATH": "",
@@ -1625,6 +1642,8 @@ def _pelican(
                     f"Gardarika задаёт {key} сама.{hint_ru}",
                 ),
             )
+        elif key in REFUSED_PELICAN_KEYS:
+            check.add(("pelican", key), REFUSED_PELICAN_KEYS[key])
         elif not is_allowed(key):
             check.add(
                 ("pelican", key),

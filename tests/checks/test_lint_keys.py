@@ -144,3 +144,36 @@ def test_what_a_key_most_likely_means() -> None:
     assert meant("Категория", known) == "category"
     assert meant("ТЕГИ", known) == "tags"
     assert meant("venue", known) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "meant"),
+    [("черновик", "draft"), ("private", "hidden"), ("publish", "published"), ("Готово", None)],
+)
+def test_a_status_pelican_does_not_know_is_an_error_with_the_one_meant(
+    network: Path, status: str, meant: str | None
+) -> None:
+    """Pelican stops the build at an unknown status with an English message; the checks
+    say it first, at its line, with the status meant (WordPress's and Russian words)."""
+    from gardarika.checks.lint import lint_town
+    from gardarika.config.network import load_network
+
+    write(
+        network / "content/alpha/articles/status.md",
+        f"Title: Статус\nDate: 2024-01-01\nStatus: {status}\n\nТекст.\n",
+    )
+    write(
+        network / "content/alpha/articles/fine.md",
+        "Title: Скрытая\nDate: 2024-01-01\nStatus: Hidden\n\nТекст.\n",
+    )
+    found = [
+        p for p in lint_town(load_network(network).towns["alpha"], network) if "status" in p.en
+    ]
+    [problem] = found
+    assert problem.file.endswith("status.md") and problem.line == 3
+    assert problem.severity == "error" and f"“{status}”" in problem.en
+    assert f"«{status}»" in problem.ru
+    if meant:
+        assert f"Write “Status: {meant}”" in problem.en
+    else:
+        assert "“Status: published”" in problem.en and "“Status: draft”" in problem.en

@@ -1193,3 +1193,38 @@ def test_a_language_the_theme_has_no_interface_for_is_a_warning(project: Path) -
     assert "перевода интерфейса на «fr»" in warning.ru
     site_file(project, "name: {ru: Выборг, fi: Viipuri}\nlanguages: [ru, fi]\n")
     assert load_network(project).problems == []  # the theme speaks Russian and Finnish
+
+
+def test_template_pages_are_refused_with_the_reason(project: Path) -> None:
+    """Pelican's sample settings have TEMPLATE_PAGES: a template read from the content
+    folder would run as code in the build; the refusal says so and what to do."""
+    problem = refused(
+        project,
+        "pelican:\n  TEMPLATE_PAGES: {src/books.html: books.html}\n",
+        "pelican.TEMPLATE_PAGES",
+    )
+    assert "runs as code" in problem.en and "themes/<theme>/templates/" in problem.en
+    assert "выполняется как программа" in problem.ru
+
+
+def test_pelicans_sample_robots_txt_is_published_as_its_settings_say(
+    project: Path, build_network
+) -> None:
+    """Pelican's sample site publishes extra/robots.txt as robots.txt (STATIC_PATHS and
+    EXTRA_PATH_METADATA): no warning that it is not published, and it is."""
+    from gardarika.checks.lint import lint_town
+
+    site_file(
+        project,
+        MINIMUM
+        + "pelican:\n  STATIC_PATHS: [images, extra/robots.txt]\n"
+        + "  EXTRA_PATH_METADATA: {extra/robots.txt: {path: robots.txt}}\n",
+    )
+    write(project / "content/vyborg/extra/robots.txt", "User-agent: *\nDisallow:\n")
+    write(project / "content/vyborg/a.md", "Title: А\nDate: 2024-01-01\n\nТекст.\n")
+    assert lint_town(load_network(project).towns["vyborg"], project) == []
+    report = build_network(project)
+    assert report.ok, report.log
+    assert (
+        (project / "output/vyborg/robots.txt").read_text(encoding="utf-8").startswith("User-agent")
+    )
