@@ -105,6 +105,7 @@ def test_the_command_line_and_the_task_give_the_same_values(called, tmp_path: Pa
             "wait": False,
             "time_limit": 2.5,
             "memory_limit": None,
+            "verbose": False,
         }
     )
 
