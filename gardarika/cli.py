@@ -210,6 +210,44 @@ def new(
     return 0
 
 
+def import_site(root: Path, source: str, site: str) -> int:
+    """Bring the site exported in ``source`` into the town ``site``'s folder."""
+    from gardarika.config.network import load_network
+    from gardarika.content.importing.writer import write_items
+    from gardarika.content.importing.wxr import ExportError, read_export
+    from gardarika.errors import display_path
+
+    network = load_network(root)
+    try:
+        [town_id] = network.choose([site])
+    except UnknownTown as unknown:
+        print(unknown, file=sys.stderr)
+        return 2
+    town = network.towns.get(town_id)
+    if town is None:
+        print(
+            f"The settings of {town_id} have errors; fix them first (invoke lint). / В "
+            f"настройках {town_id} ошибки; сначала исправьте их (invoke lint).",
+            file=sys.stderr,
+        )
+        return 2
+    path = Path(source) if Path(source).is_absolute() else Path.cwd() / source
+    if not path.is_file():
+        print(f"There is no file {source}. / Файла {source} нет.", file=sys.stderr)
+        return 2
+    try:
+        export = read_export(path)
+    except ExportError as err:
+        print(f"{err.en}\n{err.ru}", file=sys.stderr)
+        return 2
+    report = write_items(export.items, town.content, display_path(town.content, Path(root)))
+    report.skipped.update(export.skipped)
+    report.comments = export.comments
+    for line in report.lines():
+        print(line)
+    return 0
+
+
 def fix_encoding(root: Path, file: str) -> int:
     """Convert a content file to UTF-8, keeping the original as a backup."""
     from gardarika.content.encoding import convert_to_utf8, describe, guess_encoding

@@ -234,6 +234,15 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
     Command(
+        "import",
+        "bring an existing site into a town's folder (a WordPress export, .xml)",
+        "gardarika.cli:import_site",
+        (
+            Option("source", "the export file, e.g. wordpress-export.xml", positional=True),
+            _site(required=True, several=False),
+        ),
+    ),
+    Command(
         "fix-encoding",
         "convert a file saved in Windows-1251 (or KOI8-R, DOS) to UTF-8, keeping a backup",
         "gardarika.cli:fix_encoding",

@@ -1,0 +1,7 @@
+"""``invoke import``: an existing website brought into a town's folder.
+
+Each kind of source is read into :class:`~gardarika.content.importing.items.Item` (a
+text with its metadata, HTML body and where it came from); :mod:`.writer` turns the items
+into Markdown files of the town, never overwriting one an editor wrote, and reports what
+it did in both languages. Sources: WordPress export files (:mod:`.wxr`).
+"""

@@ -1,0 +1,184 @@
+"""invoke import: a WordPress export brought into a town's folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gardarika.cli import main
+from gardarika.content.importing.html2md import to_markdown
+from gardarika.content.importing.wxr import ExportError, read_export
+
+#: a small WordPress export written for these tests (the format of WordPress 6's
+#: Tools → Export, with the https namespace WordPress.com writes)
+EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="https://wordpress.org/export/1.2/excerpt/"
+  xmlns:content="http://purl.org/rss/1.0/modules/content/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="https://wordpress.org/export/1.2/">
+<channel>
+<title>Старый сайт Альфы</title>
+<wp:author><wp:author_login>olga</wp:author_login>
+  <wp:author_display_name><![CDATA[Ольга Петрова]]></wp:author_display_name></wp:author>
+<item>
+  <title>Субботник у реки</title>
+  <link>https://alpha.example.org/2023/04/subbotnik/</link>
+  <dc:creator>olga</dc:creator>
+  <content:encoded><![CDATA[Собрались в субботу утром.
+Взяли грабли.
+
+[caption id="a1" width="300"]<img src="https://alpha.example.org/files/river.jpg"
+alt="Река"> Берег после уборки[/caption]
+
+[gallery ids="1,2,3"]]]></content:encoded>
+  <excerpt:encoded><![CDATA[Как мы <em>убирали</em> берег.]]></excerpt:encoded>
+  <wp:post_id>11</wp:post_id><wp:post_date>2023-04-22 10:15:00</wp:post_date>
+  <wp:post_name>subbotnik-u-reki</wp:post_name><wp:status>publish</wp:status>
+  <wp:post_parent>0</wp:post_parent><wp:post_type>post</wp:post_type>
+  <wp:post_password></wp:post_password>
+  <category domain="category" nicename="news"><![CDATA[Новости]]></category>
+  <category domain="category" nicename="town"><![CDATA[Город]]></category>
+  <category domain="post_tag" nicename="river"><![CDATA[река]]></category>
+  <wp:comment><wp:comment_id>1</wp:comment_id></wp:comment>
+  <wp:comment><wp:comment_id>2</wp:comment_id></wp:comment>
+</item>
+<item>
+  <title>Блочный редактор</title><dc:creator>olga</dc:creator>
+  <content:encoded><![CDATA[<!-- wp:paragraph -->
+<p>Абзац из <strong>блока</strong>.</p>
+<!-- /wp:paragraph -->]]></content:encoded>
+  <wp:post_id>12</wp:post_id><wp:post_date>2023-05-01 09:00:00</wp:post_date>
+  <wp:post_name>blochnyy</wp:post_name><wp:status>draft</wp:status>
+  <wp:post_type>post</wp:post_type>
+  <category domain="post_tag" nicename="river"><![CDATA[Река]]></category>
+  <category domain="post_tag" nicename="river2"><![CDATA[река]]></category>
+</item>
+<item>
+  <title>Закрытая запись</title><content:encoded><![CDATA[Тайна.]]></content:encoded>
+  <wp:post_id>13</wp:post_id><wp:post_date>2023-05-02 09:00:00</wp:post_date>
+  <wp:post_name>zakrytaya</wp:post_name><wp:status>private</wp:status>
+  <wp:post_type>post</wp:post_type>
+</item>
+<item>
+  <title>О нас</title><content:encoded><![CDATA[Мы — жители Альфы.]]></content:encoded>
+  <wp:post_id>20</wp:post_id><wp:post_date>2020-01-01 00:00:00</wp:post_date>
+  <wp:post_name>o-nas</wp:post_name><wp:status>publish</wp:status>
+  <wp:post_parent>0</wp:post_parent><wp:post_type>page</wp:post_type>
+</item>
+<item>
+  <title>Контакты</title><content:encoded><![CDATA[Пишите нам.]]></content:encoded>
+  <wp:post_id>21</wp:post_id><wp:post_date>2020-01-02 00:00:00</wp:post_date>
+  <wp:post_name>kontakty</wp:post_name><wp:status>publish</wp:status>
+  <wp:post_parent>20</wp:post_parent><wp:post_type>page</wp:post_type>
+</item>
+<item>
+  <title>river.jpg</title><wp:post_id>30</wp:post_id><wp:status>inherit</wp:status>
+  <wp:post_type>attachment</wp:post_type>
+</item>
+<item>
+  <title>Меню</title><wp:post_id>31</wp:post_id><wp:status>publish</wp:status>
+  <wp:post_type>nav_menu_item</wp:post_type>
+</item>
+</channel>
+</rss>
+"""
+
+
+def _export(tmp_path: Path, text: str = EXPORT) -> Path:
+    path = tmp_path / "export.xml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_wordpress_export_is_read_as_texts(tmp_path: Path) -> None:
+    export = read_export(_export(tmp_path))
+    assert export.site == "Старый сайт Альфы"
+    assert export.skipped == {"attachment": 1, "nav_menu_item": 1} and export.comments == 2
+    by_slug = {item.slug: item for item in export.items}
+    post = by_slug["subbotnik-u-reki"]
+    assert (post.kind, post.status, post.category, post.tags) == (
+        "article",
+        "published",
+        "Новости",
+        ["Город", "река"],  # a second category becomes a tag: Pelican has one category
+    )
+    assert post.authors == ["Ольга Петрова"] and post.date is not None
+    assert post.date.strftime("%Y-%m-%d %H:%M") == "2023-04-22 10:15"
+    assert by_slug["blochnyy"].status == "draft" and by_slug["zakrytaya"].status == "hidden"
+    assert by_slug["kontakty"].kind == "page" and by_slug["kontakty"].parents == ["o-nas"]
+
+
+def test_wordpress_html_becomes_markdown() -> None:
+    text = to_markdown(
+        "Первый абзац\nс переносом.\n\nВторой <em>абзац</em>.\n\n"
+        "<!-- wp:paragraph --><p>Блок</p><!-- /wp:paragraph -->\n\n"
+        '[caption id="x"]<img src="a.jpg" alt="Река"> Подпись[/caption]'
+    )
+    assert "Первый абзац  \nс переносом." in text and "Второй *абзац*." in text
+    assert "Блок" in text and "wp:paragraph" not in text
+    assert "![Река](a.jpg)" in text and "Подпись" in text and "caption" not in text
+
+
+def test_import_writes_the_town_and_a_second_import_changes_nothing(
+    network: Path, build_network, capsys
+) -> None:
+    source = _export(network)
+    assert main(["--root", str(network), "import", str(source), "--site", "alpha"]) == 0
+    said = capsys.readouterr().out
+    assert "Imported: 3 articles and 2 pages (1 of them drafts)" in said
+    assert "Импортировано: 3 статьи и 2 страницы" in said
+    assert "Comments are not imported: 2 left out." in said
+    assert "attachment: 1, nav_menu_item: 1" in said
+    content = network / "content/alpha"
+    post = (content / "articles/subbotnik-u-reki.md").read_text(encoding="utf-8")
+    assert post.startswith("---\nslug: subbotnik-u-reki\ntitle: Субботник у реки\n")
+    assert "date: 2023-04-22 10:15\ncategory: Новости\n" in post
+    assert "author: Ольга Петрова" in post and "summary: Как мы *убирали* берег." in post
+    assert "Собрались в субботу утром.  \nВзяли грабли." in post
+    gallery_line = post.split("\n").index('[gallery ids="1,2,3"]') + 1
+    assert (
+        f"alpha/articles/subbotnik-u-reki.md:{gallery_line}: warning: the shortcode [gallery]"
+        in said
+    )
+    blocks = (content / "articles/blochnyy.md").read_text(encoding="utf-8")
+    assert "status: draft" in blocks and blocks.count("Река") + blocks.count("река") == 1
+    assert "status: hidden" in (content / "articles/zakrytaya.md").read_text(encoding="utf-8")
+    assert (content / "pages/o-nas/kontakty.md").is_file() and (
+        content / "pages/o-nas.md"
+    ).is_file()
+    # the imported town builds, and its output is clean
+    report = build_network(network, ["alpha"])
+    assert report.ok, report.log
+    # a second import changes nothing; an editor's changes are never overwritten
+    before = {p: p.read_bytes() for p in content.rglob("*.md")}
+    edited = content / "pages/o-nas.md"
+    edited.write_text(
+        edited.read_text(encoding="utf-8") + "\nДобавлено редактором.\n", encoding="utf-8"
+    )
+    assert main(["--root", str(network), "import", str(source), "--site", "alpha"]) == 0
+    said = capsys.readouterr().out
+    assert (
+        "Imported: 0 articles and 0 pages" in said and "unchanged since the last import: 4" in said
+    )
+    assert "not overwritten: 1" in said and "alpha/pages/o-nas.md: not overwritten" in said
+    assert "Добавлено редактором." in edited.read_text(encoding="utf-8")
+    assert all(p.read_bytes() == data for p, data in before.items() if p != edited)
+
+
+def test_a_hostile_or_wrong_file_is_refused_with_a_message(network: Path, capsys) -> None:
+    bomb = (
+        '<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+        "<rss><channel><title>&b;</title></channel></rss>\n"
+    )
+    for text in (bomb, "<html><body>not an export</body></html>", "not xml at all <"):
+        path = _export(network, text)
+        try:
+            read_export(path)
+        except ExportError as err:
+            assert err.en and err.ru
+        else:
+            raise AssertionError(text)
+        assert main(["--root", str(network), "import", str(path), "--site", "alpha"]) == 2
+        said = capsys.readouterr().err
+        assert "export.xml" in said and "WordPress" in said and "Traceback" not in said
+    assert main(["--root", str(network), "import", "missing.xml", "--site", "alpha"]) == 2
+    assert main(["--root", str(network), "import", str(path), "--site", "nowhere"]) == 2
