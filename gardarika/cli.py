@@ -245,7 +245,7 @@ def import_site(root: Path, source: str, site: str) -> int:
     report.comments = export.comments
     for line in report.lines():
         print(line)
-    return 0
+    return 1 if report.refused else 0
 
 
 def fix_encoding(root: Path, file: str) -> int:

@@ -182,3 +182,24 @@ def test_a_hostile_or_wrong_file_is_refused_with_a_message(network: Path, capsys
         assert "export.xml" in said and "WordPress" in said and "Traceback" not in said
     assert main(["--root", str(network), "import", "missing.xml", "--site", "alpha"]) == 2
     assert main(["--root", str(network), "import", str(path), "--site", "nowhere"]) == 2
+
+
+def test_names_from_the_export_never_lead_out_of_the_towns_folder(network: Path) -> None:
+    """Slugs and parents of a hostile export are made slugs: no "..", no "/"; a folder of
+    the town that is a symbolic link out of it is not written through."""
+    hostile = EXPORT.replace(
+        "<wp:post_name>o-nas</wp:post_name>", "<wp:post_name>..</wp:post_name>"
+    ).replace(
+        "<wp:post_name>subbotnik-u-reki</wp:post_name>",
+        "<wp:post_name>../../../../evil</wp:post_name>",
+    )
+    source = _export(network, hostile)
+    outside = network.parent / "outside"
+    outside.mkdir()
+    (network / "content/alpha/articles").rename(network / "content/alpha/articles-old")
+    (network / "content/alpha/articles").symlink_to(outside, target_is_directory=True)
+    assert main(["--root", str(network), "import", str(source), "--site", "alpha"]) == 1
+    assert list(outside.iterdir()) == []
+    written = [p.relative_to(network) for p in (network / "content/alpha/pages").rglob("*.md")]
+    assert written and all(".." not in p.parts for p in written), written
+    assert not (network / "evil.md").exists() and not (network.parent / "evil.md").exists()

@@ -35,6 +35,7 @@ class Report:
     drafts: int = 0
     unchanged: int = 0
     kept: list[str] = field(default_factory=list)  # files an editor has: not overwritten
+    refused: list[str] = field(default_factory=list)  # would be written outside the town
     #: (file, shortcode) left in a text as it was, with its line
     shortcodes: list[tuple[str, Leftover]] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
@@ -61,6 +62,12 @@ class Report:
                 f"{file}: not overwritten: the file is there and differs from what the import "
                 f"would write (an editor's changes are kept) / не перезаписан: файл уже есть "
                 f"и отличается от импортируемого (правки редактора сохранены)"
+            )
+        for file in self.refused:
+            out.append(
+                f"{file}: error: not written: its folder is a symbolic link leading out of "
+                f"the town's folder / ошибка: не записан: его папка — символическая ссылка "
+                f"за пределы папки города"
             )
         for file, left in self.shortcodes:
             out.append(
@@ -142,11 +149,9 @@ def write_items(items: list[Item], content: Path, shown: str) -> Report:
             item.category = usual.get(item.category.casefold(), item.category)
     for number, item in enumerate(items, start=1):
         slug = _slug(item, number)
-        folder = (
-            "articles"
-            if item.kind == "article"
-            else posixpath.join("pages", *[slugify(unquote(p)) or p for p in item.parents])
-        )
+        # every part of the path is a slug (letters, digits, "-"): never "..", never "/"
+        parents = [part for part in (slugify(unquote(p)) for p in item.parents) if part]
+        folder = "articles" if item.kind == "article" else posixpath.join("pages", *parents)
         rel = posixpath.join(folder, f"{slug}.md")
         extra = 2
         while rel in taken:
@@ -160,6 +165,10 @@ def write_items(items: list[Item], content: Path, shown: str) -> Report:
             found = [Leftover(left.name, left.line + 1) for left in found]
         path = content / rel
         file = f"{shown}/{rel}"
+        if not path.resolve().is_relative_to(content.resolve()):
+            # a folder of the town that is a symbolic link leading out of it
+            report.refused.append(file)
+            continue
         if path.exists():
             try:
                 same = path.read_text(encoding="utf-8") == text
