@@ -240,7 +240,21 @@ def import_site(root: Path, source: str, site: str) -> int:
     except ExportError as err:
         print(f"{err.en}\n{err.ru}", file=sys.stderr)
         return 2
-    report = write_items(export.items, town.content, display_path(town.content, Path(root)))
+    lang = ""
+    if export.language and export.language != town.default_language:
+        if export.language in town.languages:
+            lang = export.language
+        else:
+            print(
+                f"The export is in “{export.language}”, which the town does not have "
+                f"({', '.join(town.languages)}): the texts are imported in "
+                f"“{town.default_language}”; add the language to sites/{town.id}.yaml and "
+                f"import again to have them in theirs. / Выгрузка на языке "
+                f"«{export.language}», которого у города нет ({', '.join(town.languages)}): "
+                f"тексты импортированы как «{town.default_language}»; добавьте язык в "
+                f"sites/{town.id}.yaml и импортируйте снова, чтобы они были на своём."
+            )
+    report = write_items(export.items, town.content, display_path(town.content, Path(root)), lang)
     report.skipped.update(export.skipped)
     report.comments = export.comments
     for line in report.lines():

@@ -203,3 +203,26 @@ def test_names_from_the_export_never_lead_out_of_the_towns_folder(network: Path)
     written = [p.relative_to(network) for p in (network / "content/alpha/pages").rglob("*.md")]
     assert written and all(".." not in p.parts for p in written), written
     assert not (network / "evil.md").exists() and not (network.parent / "evil.md").exists()
+
+
+def test_texts_get_the_exports_language(network: Path, build_network, capsys) -> None:
+    """An English export into a Russian town that has English: each text says
+    ``lang: en`` and is built in the English part; into a town without the language the
+    texts are the town's own language, and the import says so."""
+    english = EXPORT.replace(
+        "<title>Старый сайт Альфы</title>", "<title>Old</title>\n<language>en-US</language>"
+    )
+    source = _export(network, english)
+    assert main(["--root", str(network), "import", str(source), "--site", "alpha"]) == 0
+    post = (network / "content/alpha/articles/subbotnik-u-reki.md").read_text(encoding="utf-8")
+    assert "\nlang: en\n" in post
+    report = build_network(network, ["alpha"])
+    assert report.ok, report.log
+    assert (network / "output/alpha/en/subbotnik-u-reki.html").is_file()
+    capsys.readouterr()
+    assert main(["--root", str(network), "import", str(source), "--site", "beta"]) == 0
+    said = capsys.readouterr().out
+    assert "The export is in “en”, which the town does not have (ru)" in said
+    assert "\nlang:" not in (network / "content/beta/articles/subbotnik-u-reki.md").read_text(
+        encoding="utf-8"
+    )

@@ -103,10 +103,12 @@ def _plain_names(names: list[str]) -> list[str]:
     return list(seen.values())
 
 
-def document(item: Item) -> tuple[str, list[Leftover]]:
+def document(item: Item, lang: str = "") -> tuple[str, list[Leftover]]:
     """The Markdown file of ``item`` and the shortcodes left in it (their lines counted
-    in the whole file)."""
+    in the whole file); ``lang``: its language when not the town's default."""
     fields: dict[str, object] = {"title": item.title or item.slug or "—"}
+    if lang:
+        fields["lang"] = lang
     if item.date is not None:
         fields["date"] = f"{item.date:%Y-%m-%d %H:%M}"
     if item.modified is not None and item.date is not None and item.modified > item.date:
@@ -132,8 +134,9 @@ def document(item: Item) -> tuple[str, list[Leftover]]:
     return front + body, found
 
 
-def write_items(items: list[Item], content: Path, shown: str) -> Report:
-    """Write ``items`` into the town's folder ``content`` (named ``shown`` in messages)."""
+def write_items(items: list[Item], content: Path, shown: str, lang: str = "") -> Report:
+    """Write ``items`` into the town's folder ``content`` (named ``shown`` in messages);
+    ``lang``: the texts' language, written into each when it is not the town's default."""
     report = Report()
     taken: set[str] = set()
     # one spelling of each name across the site: the one used most ("Markup" and
@@ -158,7 +161,7 @@ def write_items(items: list[Item], content: Path, shown: str) -> Report:
             rel = posixpath.join(folder, f"{slug}-{extra}.md")
             extra += 1
         taken.add(rel)
-        text, found = document(item)
+        text, found = document(item, lang)
         if item.slug and slugify(unquote(item.slug)):
             # the old address's last part, kept (and a second text's own, with its -2)
             text = text.replace("---\n", f"---\nslug: {posixpath.basename(rel)[:-3]}\n", 1)

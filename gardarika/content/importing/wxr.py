@@ -50,6 +50,8 @@ class Export:
 
     site: str
     items: list[Item]
+    #: the site's language as the export gives it ("en" of "en-US"), if any
+    language: str = ""
     #: skipped items by reason ("attachment", "nav_menu_item", "trash"…)
     skipped: Counter[str] = field(default_factory=Counter)
     comments: int = 0
@@ -117,7 +119,8 @@ def read_export(path: Path) -> Export:
         for child in element:
             fields.setdefault(_name(child), child)
         raw.append((number, fields, element))
-    export = Export(site=site, items=[])
+    language = _text(channel.find("language")).strip().lower().replace("_", "-").split("-")[0]
+    export = Export(site=site, items=[], language=language if language.isalpha() else "")
     # a page's place in the tree: the slugs of the pages above it
     slugs: dict[str, tuple[str, str]] = {}
     for _, fields, _ in raw:
