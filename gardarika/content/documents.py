@@ -32,8 +32,13 @@ from gardarika.fs.portable import portable_name
 SOURCE_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
 _SUFFIX = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3})$")
 #: a date at the start of a file name (``2012-11-30_title.md``), which Pelican's
-#: ``FILENAME_METADATA`` takes for a text with no ``Date:`` of its own
-FILE_NAME_DATE = r"(?P<date>\d{4}-\d{2}-\d{2})(?!\d)"
+#: ``FILENAME_METADATA`` takes for a text with no ``Date:`` of its own. Only days that
+#: exist in every year match: Pelican reads the name's date even when the text has a
+#: ``Date:``, and one it cannot read ("2023-13-45", "2023-02-29") would stop the build
+FILE_NAME_DATE = (
+    r"(?P<date>\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8])))(?!\d)"
+)
 _NAME_DATE = re.compile(FILE_NAME_DATE)
 
 

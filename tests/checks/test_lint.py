@@ -394,8 +394,8 @@ def test_a_date_at_the_start_of_the_file_name_is_the_texts_date(
     network: Path, build_network
 ) -> None:
     """Pelican takes ``2012-11-30_title.md``'s date from its name when the text has no
-    ``Date:`` (FILENAME_METADATA); the checks agree, and a date that cannot be is an
-    error that names the file name."""
+    ``Date:`` (FILENAME_METADATA); the checks agree; a name's "date" that is no day of
+    every year is no date."""
     from gardarika.checks.lint import lint_town
     from gardarika.config.network import load_network
 
@@ -413,10 +413,17 @@ def test_a_date_at_the_start_of_the_file_name_is_the_texts_date(
     assert 'datetime="2012-11-30"' in meeting.read_text(encoding="utf-8")
     own = next(p for p in out.glob("*.html") if "Своя дата</h1>" in p.read_text("utf-8"))
     assert 'datetime="2014-02-03"' in own.read_text(encoding="utf-8")  # its Date: wins
+    # a name whose "date" is no day of every year gives no date (Pelican would stop the
+    # build at it even beside a Date:)
     write(network / ARTICLE.format("2012-02-31_x.md"), "Title: Нет такого дня\n\nТекст.\n")
-    [error] = [
-        p for p in lint_town(load_network(network).towns["alpha"], network) if "2012-02-31" in p.en
-    ]
-    assert error.file.endswith("2012-02-31_x.md") and error.severity == "error"
-    assert "the file name starts with the date “2012-02-31”, which cannot be" in error.en
-    assert "имя файла начинается с даты «2012-02-31»" in error.ru
+    write(
+        network / ARTICLE.format("2023-13-45.md"),
+        "Title: Странное имя\nDate: 2024-01-01\n\nТекст.\n",
+    )
+    said = lint_town(load_network(network).towns["alpha"], network)
+    [error] = [p for p in said if p.file.endswith("2012-02-31_x.md")]
+    assert "there is no date" in error.en
+    assert not [p for p in said if p.file.endswith("2023-13-45.md") and p.severity == "error"]
+    assert build_network(network, ["alpha"]).towns[0].ok is False  # (the dateless one)
+    (network / ARTICLE.format("2012-02-31_x.md")).unlink()
+    assert build_network(network, ["alpha"]).ok

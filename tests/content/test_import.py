@@ -110,11 +110,19 @@ def test_wordpress_html_becomes_markdown() -> None:
     text = to_markdown(
         "Первый абзац\nс переносом.\n\nВторой <em>абзац</em>.\n\n"
         "<!-- wp:paragraph --><p>Блок</p><!-- /wp:paragraph -->\n\n"
-        '[caption id="x"]<img src="a.jpg" alt="Река"> Подпись[/caption]'
+        '[caption id="x"]<img src="a.jpg" alt="Река"> Подпись[/caption]\n\n'
+        '<a href="/about/">О нас</a> и <a href="{filename}/../../../etc/passwd">x</a>',
+        "https://old.example.org/2023/04/post/",
     )
     assert "Первый абзац  \nс переносом." in text and "Второй *абзац*." in text
     assert "Блок" in text and "wp:paragraph" not in text
-    assert "![Река](a.jpg)" in text and "Подпись" in text and "caption" not in text
+    # the old site's relative addresses lead to the old site (in the town they would lead
+    # to no file); a placeholder of the old text is no link of this town
+    assert "![Река](https://old.example.org/2023/04/post/a.jpg)" in text
+    assert "Подпись" in text and "caption" not in text
+    assert "[О нас](https://old.example.org/about/)" in text and "{filename}" not in text
+    assert "/etc/passwd" not in text or "https://old.example.org/etc/passwd" in text
+    assert to_markdown('<img src="a.jpg" alt="Река">') == "Река\n"  # no base: its words
 
 
 def test_import_writes_the_town_and_a_second_import_changes_nothing(

@@ -12,9 +12,11 @@ other shortcode is kept as text and reported, with the line of the text it is on
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
-from markdownify import markdownify
+from markdownify import MarkdownConverter
 
 #: elements that start a block of their own: a chunk starting with one is no paragraph
 _BLOCK = re.compile(
@@ -23,12 +25,20 @@ _BLOCK = re.compile(
     r"fieldset|details|summary|iframe|video|audio|object|embed|style|script)\b",
     re.I,
 )
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _PARAGRAPHS = re.compile(r"\n\s*\n")
-#: a shortcode: [name …] or [/name], not a Markdown link's text ([caption](…), [a][1])
-_SHORTCODE = re.compile(r"\[(/?)([a-z][a-z0-9_-]*)(?=[\s\]/])[^\]\n]*\](?![(\[])", re.I)
-_CAPTION = re.compile(r"\[(?:wp_)?caption\b[^\]]*\](.*?)\[/(?:wp_)?caption\]", re.S | re.I)
-_EMBED = re.compile(r"\[embed\b[^\]]*\](.*?)\[/embed\]", re.S | re.I)
+#: a shortcode: [name …] or [/name], not a Markdown link's text ([caption](…), [a][1]);
+#: its attributes are bounded, so that a text full of "[" is read in linear time
+_SHORTCODE = re.compile(
+    r"\[(/?)([a-z][a-z0-9_-]{0,40})(?=[\s\]/])[^\]\n\[]{0,500}\](?![(\[])", re.I
+)
+_OPENING = {
+    "caption": re.compile(r"\[(?:wp_)?caption\b[^\]\n\[]{0,500}\]", re.I),
+    "embed": re.compile(r"\[embed\b[^\]\n\[]{0,500}\]", re.I),
+}
+_CLOSING = {
+    "caption": re.compile(r"\[/(?:wp_)?caption\]", re.I),
+    "embed": re.compile(r"\[/embed\]", re.I),
+}
 #: shortcodes of WordPress itself and of common plugins: reported when left in a text
 KNOWN_SHORTCODES = frozenset(
     {
@@ -55,6 +65,44 @@ KNOWN_SHORTCODES = frozenset(
 )
 
 
+class _Converter(MarkdownConverter):
+    """markdownify, with every address made one the town can keep: relative ones (into
+    the old site) absolute against ``base``, or the link dropped when there is no base;
+    Pelican's ``{filename}`` placeholders of the old text are no links of this town."""
+
+    def __init__(self, base: str = "", **options: object) -> None:
+        super().__init__(**options)
+        self.base = base
+
+    def _address(self, url: str) -> str:
+        url = url.strip()
+        if not url or url.startswith("#"):
+            return url
+        if url.startswith(("{", "|")):
+            url = url.split("}", 1)[-1].split("|")[-1]  # an old placeholder: its path
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https", "mailto"):
+            return url
+        if parts.scheme or not self.base:
+            return ""
+        absolute = urljoin(self.base, url)
+        return absolute if urlsplit(absolute).scheme in ("http", "https") else ""
+
+    def convert_a(self, el, text, parent_tags):  # type: ignore[no-untyped-def]
+        href = self._address(el.get("href") or "")
+        if not href:
+            return text
+        el["href"] = href
+        return super().convert_a(el, text, parent_tags)
+
+    def convert_img(self, el, text, parent_tags):  # type: ignore[no-untyped-def]
+        src = self._address(el.get("src") or "")
+        if not src:
+            return el.get("alt") or ""
+        el["src"] = src
+        return super().convert_img(el, text, parent_tags)
+
+
 @dataclass
 class Leftover:
     """A shortcode left in a text as it was: its name and the line of the text."""
@@ -78,16 +126,54 @@ def autop(html: str) -> str:
     return "\n\n".join(out)
 
 
-def _caption(match: re.Match[str]) -> str:
-    inner = match.group(1)
-    picture = re.search(r"<img\b[^>]*>", inner, re.I)
+def _without_comments(html: str) -> str:
+    """``html`` without its comments (``<!-- wp:paragraph -->``…), in one pass: a comment
+    never closed runs to the end, as in a browser."""
+    out = []
+    position = 0
+    while (start := html.find("<!--", position)) >= 0:
+        out.append(html[position:start])
+        end = html.find("-->", start + 4)
+        if end < 0:
+            return "".join(out)
+        position = end + 3
+    out.append(html[position:])
+    return "".join(out)
+
+
+def _pairs(html: str, kind: str, replace: Callable[[str], str]) -> str:
+    """Each ``[kind …]inner[/kind]`` of ``html`` replaced by ``replace(inner)``, in one
+    pass (an opening never closed stays as it is, with the rest of the text)."""
+    out = []
+    position = 0
+    opening, closing = _OPENING[kind], _CLOSING[kind]
+    while (start := opening.search(html, position)) is not None:
+        end = closing.search(html, start.end())
+        if end is None:
+            break
+        out.append(html[position : start.start()])
+        out.append(replace(html[start.end() : end.start()]))
+        position = end.end()
+    out.append(html[position:])
+    return "".join(out)
+
+
+_LINK_OPENING = re.compile(r"<a\b[^>]*>\s*", re.I)
+_PICTURE = re.compile(r"<img\b[^>]*>", re.I)
+
+
+def _caption(inner: str) -> str:
+    first = inner.lower().find("<img")  # the caption's picture: the first <img> (linear)
+    picture = _PICTURE.match(inner, first) if first >= 0 else None
     if picture is None:
         return inner
     text = (inner[: picture.start()] + inner[picture.end() :]).strip()
     # (a link around the picture stays around it)
     text = re.sub(r"^</a>\s*", "", text)
     before = inner[: picture.start()]
-    opened = re.search(r"<a\b[^>]*>\s*$", before, re.I)
+    # the link just before the picture, if any (its start found from the end: linear)
+    last = max(before.rfind("<a"), before.rfind("<A"))
+    opened = _LINK_OPENING.fullmatch(before, last) if last >= 0 else None
     image = (opened.group(0) if opened else "") + picture.group(0) + ("</a>" if opened else "")
     return f"<figure>{image}<figcaption>{text}</figcaption></figure>" if text else image
 
@@ -95,29 +181,41 @@ def _caption(match: re.Match[str]) -> str:
 def leftovers(text: str) -> list[Leftover]:
     """The shortcodes still in ``text`` (Markdown), each with its line."""
     found = []
+    line, counted_to = 1, 0  # lines counted as the matches go: linear however many
     for match in _SHORTCODE.finditer(text):
         if match.group(1):
             continue  # an end tag: its start was reported
         name = match.group(2).lower()
         if name in KNOWN_SHORTCODES or "=" in match.group(0) or match.group(0).endswith("/]"):
-            found.append(Leftover(name, text.count("\n", 0, match.start()) + 1))
+            line += text.count("\n", counted_to, match.start())
+            counted_to = match.start()
+            found.append(Leftover(name, line))
     return found
 
 
-def to_markdown(html: str) -> str:
-    """``html`` (a post as WordPress keeps it) as Markdown."""
-    html = _COMMENT.sub("", html)
-    html = _CAPTION.sub(_caption, html)
-    html = _EMBED.sub(lambda m: "\n\n" + m.group(1).strip() + "\n\n", html)
+class TooDeep(ValueError):
+    """HTML nested too deep to convert (markdownify recurses once per level)."""
+
+
+def to_markdown(html: str, base: str = "") -> str:
+    """``html`` (a post as WordPress keeps it) as Markdown; ``base``: the post's old
+    address, against which its relative links are made absolute (they led into the old
+    site; in the town they would lead to no file). Raises :class:`TooDeep`."""
+    html = _without_comments(html)
+    html = _pairs(html, "caption", _caption)
+    html = _pairs(html, "embed", lambda inner: "\n\n" + inner.strip() + "\n\n")
     html = autop(html)
-    text = markdownify(
-        html,
-        heading_style="ATX",
-        bullets="-",
-        strip=["script", "style"],
-        escape_underscores=False,
-        escape_asterisks=True,
-    )
+    try:
+        text = _Converter(
+            base=base,
+            heading_style="ATX",
+            bullets="-",
+            strip=["script", "style"],
+            escape_underscores=False,
+            escape_asterisks=True,
+        ).convert(html)
+    except RecursionError:
+        raise TooDeep("nested too deep") from None
     # markdownify leaves runs of blank lines (and spaces) where blocks met; two spaces
     # at a line's end are a line break (<br>) and stay
     text = "\n".join(

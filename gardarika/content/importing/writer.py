@@ -19,8 +19,8 @@ from urllib.parse import unquote
 
 import yaml
 
-from gardarika.build.limits import MAX_TAGS
-from gardarika.content.importing.html2md import Leftover, leftovers, to_markdown
+from gardarika.build.limits import MAX_SUMMARY_CHARS, MAX_TAGS
+from gardarika.content.importing.html2md import Leftover, TooDeep, leftovers, to_markdown
 from gardarika.content.importing.items import Item
 from gardarika.content.slugs import slugify
 from gardarika.errors import counted
@@ -35,7 +35,8 @@ class Report:
     drafts: int = 0
     unchanged: int = 0
     kept: list[str] = field(default_factory=list)  # files an editor has: not overwritten
-    refused: list[str] = field(default_factory=list)  # would be written outside the town
+    #: texts not written, each with why (English, Russian)
+    refused: list[tuple[str, tuple[str, str]]] = field(default_factory=list)
     #: (file, shortcode) left in a text as it was, with its line
     shortcodes: list[tuple[str, Leftover]] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
@@ -63,12 +64,8 @@ class Report:
                 f"would write (an editor's changes are kept) / не перезаписан: файл уже есть "
                 f"и отличается от импортируемого (правки редактора сохранены)"
             )
-        for file in self.refused:
-            out.append(
-                f"{file}: error: not written: its folder is a symbolic link leading out of "
-                f"the town's folder / ошибка: не записан: его папка — символическая ссылка "
-                f"за пределы папки города"
-            )
+        for file, (why, why_ru) in self.refused:
+            out.append(f"{file}: error: not written: {why} / ошибка: не записан: {why_ru}")
         for file, left in self.shortcodes:
             out.append(
                 f"{file}:{left.line}: warning: the shortcode [{left.name}] of the old site "
@@ -87,6 +84,28 @@ class Report:
         return out
 
 
+#: the longest name (tag, category, author) written: longer ones are cut
+MAX_NAME = 100
+#: the deepest folder of pages written
+MAX_DEPTH = 5
+_OUTSIDE = (
+    "its folder is a symbolic link leading out of the town's folder",
+    "его папка — символическая ссылка за пределы папки города",
+)
+_TOO_DEEP = (
+    "its HTML is nested too deep to convert (thousands of levels)",
+    "его HTML вложен слишком глубоко для перевода (тысячи уровней)",
+)
+
+
+def _unwritable(exc: OSError) -> tuple[str, str]:
+    reason = exc.strerror or type(exc).__name__
+    return (
+        f"the file cannot be written there ({reason}); is there a file where its folder must be?",
+        f"файл нельзя записать туда ({reason}); нет ли файла на месте его папки?",
+    )
+
+
 def _slug(item: Item, number: int) -> str:
     old = slugify(unquote(item.slug)) if item.slug else ""
     return old or slugify(item.title) or f"{item.kind}-{number}"
@@ -98,15 +117,28 @@ def _plain_names(names: list[str]) -> list[str]:
     seen: dict[str, str] = {}
     for name in names:
         plain = " ".join("".join(c for c in name if c not in "<>" and c.isprintable()).split())
+        plain = _bounded(plain)
         if plain:
             seen.setdefault(plain.casefold(), plain)
     return list(seen.values())
 
 
-def document(item: Item, lang: str = "") -> tuple[str, list[Leftover]]:
+def _bounded(name: str, limit: int = MAX_NAME) -> str:
+    """A name cut to ``limit`` characters, after a whole word where there is one."""
+    if len(name) <= limit:
+        return name
+    cut = name[:limit].rsplit(" ", 1)[0]
+    return cut if len(cut) >= limit // 2 else name[:limit]
+
+
+def document(item: Item, lang: str = "", slug: str = "") -> tuple[str, list[Leftover]]:
     """The Markdown file of ``item`` and the shortcodes left in it (their lines counted
-    in the whole file); ``lang``: its language when not the town's default."""
-    fields: dict[str, object] = {"title": item.title or item.slug or "—"}
+    in the whole file); ``lang``: its language when not the town's default; ``slug``:
+    the address's name to keep. Raises ``html2md.TooDeep``."""
+    fields: dict[str, object] = {}
+    if slug:
+        fields["slug"] = slug  # (through YAML: "0x1f" or "2023-01-01" stay text)
+    fields["title"] = item.title or item.slug or "—"
     if lang:
         fields["lang"] = lang
     if item.date is not None:
@@ -124,12 +156,14 @@ def document(item: Item, lang: str = "") -> tuple[str, list[Leftover]]:
     if authors:
         fields["author"] = ", ".join(authors)
     if item.summary:
-        fields["summary"] = to_markdown(item.summary).strip()
+        summary = to_markdown(item.summary, item.link).strip()
+        if len(summary) <= MAX_SUMMARY_CHARS:  # (a longer one: the build makes its own)
+            fields["summary"] = summary
     if item.status != "published":
         fields["status"] = item.status
     front = "---\n" + yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1000)
     front += "---\n\n"
-    body = to_markdown(item.html) if item.html.strip() else ""
+    body = to_markdown(item.html, item.link) if item.html.strip() else ""
     found = [Leftover(left.name, left.line + front.count("\n")) for left in leftovers(body)]
     return front + body, found
 
@@ -154,6 +188,7 @@ def write_items(items: list[Item], content: Path, shown: str, lang: str = "") ->
         slug = _slug(item, number)
         # every part of the path is a slug (letters, digits, "-"): never "..", never "/"
         parents = [part for part in (slugify(unquote(p)) for p in item.parents) if part]
+        parents = parents[-MAX_DEPTH:]  # (a deeper tree keeps its lowest levels)
         folder = "articles" if item.kind == "article" else posixpath.join("pages", *parents)
         rel = posixpath.join(folder, f"{slug}.md")
         extra = 2
@@ -161,16 +196,24 @@ def write_items(items: list[Item], content: Path, shown: str, lang: str = "") ->
             rel = posixpath.join(folder, f"{slug}-{extra}.md")
             extra += 1
         taken.add(rel)
-        text, found = document(item, lang)
-        if item.slug and slugify(unquote(item.slug)):
-            # the old address's last part, kept (and a second text's own, with its -2)
-            text = text.replace("---\n", f"---\nslug: {posixpath.basename(rel)[:-3]}\n", 1)
-            found = [Leftover(left.name, left.line + 1) for left in found]
-        path = content / rel
+        # the old address's last part, kept (and a second text's own, with its -2)
+        kept_slug = (
+            posixpath.basename(rel)[:-3] if item.slug and slugify(unquote(item.slug)) else ""
+        )
         file = f"{shown}/{rel}"
-        if not path.resolve().is_relative_to(content.resolve()):
+        try:
+            text, found = document(item, lang, kept_slug)
+        except TooDeep:
+            report.refused.append((file, _TOO_DEEP))
+            continue
+        path = content / rel
+        try:
+            inside = path.resolve().is_relative_to(content.resolve())
+        except (OSError, RuntimeError):
+            inside = False
+        if not inside:
             # a folder of the town that is a symbolic link leading out of it
-            report.refused.append(file)
+            report.refused.append((file, _OUTSIDE))
             continue
         if path.exists():
             try:
@@ -182,7 +225,11 @@ def write_items(items: list[Item], content: Path, shown: str, lang: str = "") ->
             else:
                 report.kept.append(file)
             continue
-        write_file_atomic(path, text.encode("utf-8"))
+        try:
+            write_file_atomic(path, text.encode("utf-8"))
+        except OSError as exc:  # a file where a folder must go, a name too long…
+            report.refused.append((file, _unwritable(exc)))
+            continue
         report.written[item.kind] += 1
         report.drafts += item.status == "draft"
         report.shortcodes.extend((file, left) for left in found)

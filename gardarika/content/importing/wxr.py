@@ -91,7 +91,7 @@ def read_export(path: Path) -> Export:
     """Every text of the WordPress export ``path``."""
     try:
         root = parse(str(path), forbid_dtd=True).getroot()
-    except (ET.ParseError, DefusedXmlException, OSError, ValueError) as exc:
+    except (ET.ParseError, DefusedXmlException, OSError, ValueError, LookupError) as exc:
         raise ExportError(
             f"{path.name} cannot be read as a WordPress export ({exc}).",
             f"{path.name} не удаётся прочитать как выгрузку WordPress ({exc}).",
