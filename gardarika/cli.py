@@ -213,8 +213,10 @@ def new(
 def import_site(root: Path, source: str, site: str) -> int:
     """Bring the site exported in ``source`` into the town ``site``'s folder."""
     from gardarika.config.network import load_network
+    from gardarika.content.importing.feeds import is_wordpress_export, read_feed
+    from gardarika.content.importing.items import ExportError
     from gardarika.content.importing.writer import write_items
-    from gardarika.content.importing.wxr import ExportError, read_export
+    from gardarika.content.importing.wxr import read_export
     from gardarika.errors import display_path
 
     network = load_network(root)
@@ -236,7 +238,7 @@ def import_site(root: Path, source: str, site: str) -> int:
         print(f"There is no file {source}. / Файла {source} нет.", file=sys.stderr)
         return 2
     try:
-        export = read_export(path)
+        export = read_export(path) if is_wordpress_export(path) else read_feed(path)
     except ExportError as err:
         print(f"{err.en}\n{err.ru}", file=sys.stderr)
         return 2

@@ -235,10 +235,14 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "import",
-        "bring an existing site into a town's folder (a WordPress export, .xml)",
+        "bring an existing site into a town's folder (a WordPress export or an RSS/Atom feed)",
         "gardarika.cli:import_site",
         (
-            Option("source", "the export file, e.g. wordpress-export.xml", positional=True),
+            Option(
+                "source",
+                "the WordPress export (.xml) or the feed (RSS or Atom) file",
+                positional=True,
+            ),
             _site(required=True, several=False),
         ),
     ),

@@ -234,3 +234,60 @@ def test_texts_get_the_exports_language(network: Path, build_network, capsys) ->
     assert "\nlang:" not in (network / "content/beta/articles/subbotnik-u-reki.md").read_text(
         encoding="utf-8"
     )
+
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>Новости Альфы</title><link>https://alpha.example.org/</link>
+<language>ru</language>
+<item><title>Ярмарка на площади</title>
+  <link>https://alpha.example.org/2024/06/yarmarka-na-ploshchadi/</link>
+  <pubDate>Sat, 01 Jun 2024 09:30:00 +0300</pubDate><dc:creator>Ольга</dc:creator>
+  <category>события</category>
+  <description>Коротко о ярмарке.</description>
+  <content:encoded><![CDATA[<p>Полный текст о <b>ярмарке</b>.</p>
+<p><img src="/files/fair.jpg" alt="Ярмарка"></p>]]></content:encoded>
+</item>
+<item><title>Без даты</title><link>https://alpha.example.org/?p=7</link>
+  <description><![CDATA[Только <i>анонс</i>.]]></description></item>
+</channel></rss>
+"""
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Alpha news</title>
+<entry><title>Concert in the park</title>
+  <link rel="alternate" href="https://alpha.example.org/news/concert.html"/>
+  <id>tag:alpha,2024:1</id><updated>2024-07-02T18:00:00Z</updated>
+  <author><name>Olga</name></author><category term="music"/>
+  <content type="html">&lt;p&gt;An evening of &lt;em&gt;music&lt;/em&gt;.&lt;/p&gt;</content>
+</entry></feed>
+"""
+
+
+def test_rss_and_atom_feeds_become_articles(network: Path, build_network, capsys) -> None:
+    """A site that offers no export offers a feed: each entry becomes an article (the
+    full text where the feed has it), dated, tagged, with its old address's name; one
+    without a date is a draft, and the report says how to publish it."""
+    rss = network / "news.rss"
+    rss.write_text(RSS, encoding="utf-8")
+    assert main(["--root", str(network), "import", str(rss), "--site", "alpha"]) == 0
+    said = capsys.readouterr().out
+    assert "Imported: 2 articles and 0 pages (1 of them drafts)" in said
+    assert "1 of the drafts had no date" in said
+    articles = network / "content/alpha/articles"
+    fair = (articles / "yarmarka-na-ploshchadi.md").read_text(encoding="utf-8")
+    assert "date: 2024-06-01 06:30" in fair or "date: 2024-06-01 09:30" in fair
+    assert "- события" in fair and "author: Ольга" in fair
+    assert "Полный текст о **ярмарке**." in fair
+    assert "![Ярмарка](https://alpha.example.org/files/fair.jpg)" in fair
+    undated = next(p for p in articles.glob("*.md") if "Без даты" in p.read_text("utf-8"))
+    assert "status: draft" in undated.read_text(encoding="utf-8")
+    atom = network / "news.atom"
+    atom.write_text(ATOM, encoding="utf-8")
+    assert main(["--root", str(network), "import", str(atom), "--site", "alpha"]) == 0
+    concert = (articles / "concert.md").read_text(encoding="utf-8")
+    assert "title: Concert in the park" in concert and "An evening of *music*." in concert
+    assert "\nlang: en\n" not in concert  # an Atom feed without a language: the town's
+    report = build_network(network, ["alpha"])
+    assert report.ok, report.log

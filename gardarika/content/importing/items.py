@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 
@@ -30,3 +31,24 @@ class Item:
     link: str = ""
     comments: int = 0
     password: bool = False  # a password-protected post: imported as a draft
+
+
+class ExportError(Exception):
+    """The file is no WordPress export that can be read (its reason in both languages)."""
+
+    def __init__(self, en: str, ru: str) -> None:
+        super().__init__(en)
+        self.en, self.ru = en, ru
+
+
+@dataclass
+class Export:
+    """What one export file holds."""
+
+    site: str
+    items: list[Item]
+    #: the site's language as the export gives it ("en" of "en-US"), if any
+    language: str = ""
+    #: skipped items by reason ("attachment", "nav_menu_item", "trash"…)
+    skipped: Counter[str] = field(default_factory=Counter)
+    comments: int = 0

@@ -33,6 +33,7 @@ class Report:
 
     written: Counter[str] = field(default_factory=Counter)  # by kind: "article", "page"
     drafts: int = 0
+    undated: int = 0  # articles with no date: imported as drafts
     unchanged: int = 0
     kept: list[str] = field(default_factory=list)  # files an editor has: not overwritten
     #: texts not written, each with why (English, Russian)
@@ -58,6 +59,12 @@ class Report:
             f"не изменились с прошлого импорта: {self.unchanged}; не перезаписаны: "
             f"{len(self.kept)}.",
         ]
+        if self.undated:
+            out.append(
+                f"{self.undated} of the drafts had no date: give each a “date:” and take "
+                f"out “status: draft” to publish it. / У {self.undated} черновиков не было "
+                f"даты: чтобы опубликовать, укажите «date:» и уберите «status: draft»."
+            )
         for file in self.kept:
             out.append(
                 f"{file}: not overwritten: the file is there and differs from what the import "
@@ -201,6 +208,10 @@ def write_items(items: list[Item], content: Path, shown: str, lang: str = "") ->
             posixpath.basename(rel)[:-3] if item.slug and slugify(unquote(item.slug)) else ""
         )
         file = f"{shown}/{rel}"
+        # an article needs a date to be published: one without is kept as a draft
+        undated = item.kind == "article" and item.date is None and item.status == "published"
+        if undated:
+            item.status = "draft"
         try:
             text, found = document(item, lang, kept_slug)
         except TooDeep:
@@ -232,5 +243,6 @@ def write_items(items: list[Item], content: Path, shown: str, lang: str = "") ->
             continue
         report.written[item.kind] += 1
         report.drafts += item.status == "draft"
+        report.undated += undated
         report.shortcodes.extend((file, left) for left in found)
     return report

@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import parse
 
-from gardarika.content.importing.items import Item
+from gardarika.content.importing.items import Export, ExportError, Item
 
 #: WordPress's statuses, as Gardarika's
 _STATUS = {
@@ -34,27 +32,6 @@ _STATUS = {
 }
 #: the post types that are texts
 _KINDS = {"post": "article", "page": "page"}
-
-
-class ExportError(Exception):
-    """The file is no WordPress export that can be read (its reason in both languages)."""
-
-    def __init__(self, en: str, ru: str) -> None:
-        super().__init__(en)
-        self.en, self.ru = en, ru
-
-
-@dataclass
-class Export:
-    """What one export file holds."""
-
-    site: str
-    items: list[Item]
-    #: the site's language as the export gives it ("en" of "en-US"), if any
-    language: str = ""
-    #: skipped items by reason ("attachment", "nav_menu_item", "trash"…)
-    skipped: Counter[str] = field(default_factory=Counter)
-    comments: int = 0
 
 
 def _name(element: ET.Element) -> tuple[str, str]:
