@@ -111,22 +111,15 @@ def check(root: Path, site: str | None = None, wait: bool = True) -> int:
     return _locked(root, "check", True, wait, lambda: _check(root, site))
 
 
-def trusted_towns(root: Path) -> set[str]:
-    """Towns whose settings say ``trust_html: true`` (their scripts are not findings)."""
-    from gardarika.config.network import load_network
-
-    network = load_network(root)
-    return {town.id for town in network.towns.values() if town.trust_html}
-
-
 def _check(root: Path, sites: str | None = None) -> int:
     from gardarika.config.network import load_network
 
     output = Path(root) / "output"
+    network = load_network(root)
     names = _names(sites)
     if names:
         try:  # towns, each once: never a path below output/
-            names = load_network(root).choose(names, broken=True)
+            names = network.choose(names, broken=True)
         except UnknownTown as unknown:
             print(unknown, file=sys.stderr)
             return 2
@@ -140,8 +133,9 @@ def _check(root: Path, sites: str | None = None) -> int:
         )
         return 2
     start = time.perf_counter()
-    findings = check_output(output, names, trusted_towns(root))
-    checked = names or [t for t in load_network(root).towns if (output / t).is_dir()]
+    trusted = {town.id for town in network.towns.values() if town.trust_html}
+    findings = check_output(output, names, trusted)
+    checked = names or [t for t in network.towns if (output / t).is_dir()]
     LastChecks(Path(root) / ".cache" / "checks.json").record(checked, findings)
     for finding in findings:
         print(finding.format())
@@ -213,10 +207,10 @@ def new(
 def import_site(root: Path, source: str, site: str) -> int:
     """Bring the site exported in ``source`` into the town ``site``'s folder."""
     from gardarika.config.network import load_network
-    from gardarika.content.importing.feeds import is_wordpress_export, read_feed
+    from gardarika.content.importing.feeds import read_feed
     from gardarika.content.importing.items import ExportError
     from gardarika.content.importing.writer import write_items
-    from gardarika.content.importing.wxr import read_export
+    from gardarika.content.importing.wxr import is_wordpress_export, read_export
     from gardarika.errors import display_path
 
     network = load_network(root)

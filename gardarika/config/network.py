@@ -85,6 +85,7 @@ from gardarika.config.pelican_allowed import Context, is_allowed, setting_proble
 from gardarika.config.yamlfile import YamlDocument, read_yaml
 from gardarika.errors import GardarikaError, Message, Problem, display_path
 from gardarika.fs.confine import hidden_part, is_inside, path_problem
+from gardarika.render.i18n import SOURCE_LANGUAGE, catalog_path
 
 TOWN_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
@@ -2120,10 +2121,6 @@ def _shared_deploy(root: Path, towns: dict[str, Town], problems: list[Problem]) 
         )
 
 
-#: the language of the themes' interface strings (their message ids)
-INTERFACE_SOURCE_LANGUAGE = "en"
-
-
 def _untranslated(root: Path, towns: dict[str, Town], problems: list[Problem]) -> None:
     """A warning for each town language its theme has no interface translation for: its
     pages would be in that language with the menus and buttons in English."""
@@ -2132,9 +2129,7 @@ def _untranslated(root: Path, towns: dict[str, Town], problems: list[Problem]) -
         if not translations.is_dir():
             continue  # a theme without catalogs is not translated into any language
         for i, lang in enumerate(town.languages):
-            if lang == INTERFACE_SOURCE_LANGUAGE:
-                continue
-            if (translations / lang / "LC_MESSAGES" / "messages.po").is_file():
+            if lang == SOURCE_LANGUAGE or catalog_path(translations, lang).is_file():
                 continue
             shown = f"themes/{town.theme}/translations"
             problems.append(

@@ -16,6 +16,14 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+#: the language of the themes' message ids: it needs no catalog
+SOURCE_LANGUAGE = "en"
+
+
+def catalog_path(directory: str | Path, lang: str) -> Path:
+    """Where a theme's catalog for ``lang`` is, in its translations ``directory``."""
+    return Path(directory) / lang / "LC_MESSAGES" / "messages.po"
+
 
 @cache
 def load_translations(directory: str, lang: str) -> gettext.NullTranslations:
@@ -24,7 +32,7 @@ def load_translations(directory: str, lang: str) -> gettext.NullTranslations:
     English is the language of the message ids, so a language without a catalog gets the
     ids themselves.
     """
-    po_path = Path(directory) / lang / "LC_MESSAGES" / "messages.po"
+    po_path = catalog_path(directory, lang)
     if not po_path.exists():
         return gettext.NullTranslations()
     with po_path.open("rb") as po_file:

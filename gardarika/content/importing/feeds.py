@@ -26,16 +26,6 @@ from gardarika.content.importing.items import Export, ExportError, Item
 MAX_BYTES = 50 * 1024 * 1024
 
 
-def is_wordpress_export(path: Path) -> bool:
-    """Whether ``path`` is a WordPress export rather than a feed (its namespace)."""
-    try:
-        with path.open("rb") as file:
-            head = file.read(8192)
-    except OSError:
-        return False
-    return b"wordpress.org/export" in head
-
-
 def _refused(path: Path, en: str, ru: str) -> ExportError:
     return ExportError(
         f"{path.name} cannot be read as a WordPress export or an RSS or Atom feed ({en}). "

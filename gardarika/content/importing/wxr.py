@@ -34,6 +34,16 @@ _STATUS = {
 _KINDS = {"post": "article", "page": "page"}
 
 
+def is_wordpress_export(path: Path) -> bool:
+    """Whether ``path`` is a WordPress export rather than a feed (its namespace)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(8192)
+    except OSError:
+        return False
+    return b"wordpress.org/export" in head
+
+
 def _name(element: ET.Element) -> tuple[str, str]:
     """("wp", "post_id"), ("content", "encoded"), ("", "title")…: the kind of namespace
     and the local name of an element."""
