@@ -22,31 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from polytypo import transform
-from polytypo.errors import POLYTYPO_UNKNOWN_LOCALE, PolytypoError
-
 from gardarika.build.budget import TooSlow
 from gardarika.render import english_typography, russian_typography
 
 #: what polytypo may wrap in its own error but must reach the time budget's handler
 PASS_THROUGH = (TooSlow, MemoryError, RecursionError)
-
-
-def _polytypo(html: str, locale: str) -> str:
-    """polytypo's typography, with what must stop reading let through: polytypo turns
-    any error while it parses HTML into its own, so a budget running out there (or
-    memory, or recursion) would look like a text it cannot parse. A text it really
-    cannot parse (odd raw HTML such as ``<![foo[``) is left as it is: typography is
-    polish, and must never cost a town its build."""
-    try:
-        return transform(html, locale=locale, mode="html", narrow_nbsp="nbsp")
-    except PolytypoError as error:
-        cause = error.__cause__
-        if isinstance(cause, PASS_THROUGH):
-            raise cause from None
-        if error.code == POLYTYPO_UNKNOWN_LOCALE:
-            raise
-        return html
 
 
 def russian(html: str) -> str:
@@ -62,16 +42,27 @@ def english(html: str) -> str:
 
 def generic(lang: str) -> Callable[[str], str]:
     """polytypo's rules for any other language it knows (``fi`` -> ``fi-FI``); a language
-    it does not know is left as it is. Only that is caught: anything else, above all the
-    time budget's :class:`~gardarika.build.budget.TooSlow`, must reach the reader of the file."""
+    it does not know is left as it is.
+
+    polytypo turns any error while it parses HTML into its own, so a budget running out
+    there (or memory, or recursion) would look like a text it cannot parse: those are let
+    through, above all the time budget's :class:`~gardarika.build.budget.TooSlow`, which
+    must reach the reader of the file. A text it really cannot parse (odd raw HTML such
+    as ``<![foo[``) is left as it is: typography is polish, and must never cost a town
+    its build."""
+    # imported on first use: polytypo takes 0.06 s to import, which the Russian and
+    # English runs (most of them) never need
+    from polytypo import transform
+    from polytypo.errors import PolytypoError
 
     def apply(html: str) -> str:
         try:
-            return _polytypo(html, lang)
+            return transform(html, locale=lang, mode="html", narrow_nbsp="nbsp")
         except PolytypoError as error:
-            if error.code != POLYTYPO_UNKNOWN_LOCALE:
-                raise
-            return html
+            cause = error.__cause__
+            if isinstance(cause, PASS_THROUGH):
+                raise cause from None
+            return html  # a language it does not know, or a text it cannot parse
 
     return apply
 

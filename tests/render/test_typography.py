@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import polytypo
 import pytest
 from polytypo.errors import POLYTYPO_MALFORMED_INPUT, PolytypoError
 
@@ -184,7 +185,7 @@ def test_what_polytypo_wraps_still_reaches_the_reader(
     def interrupted(*args: object, **kwargs: object) -> str:
         raise PolytypoError(POLYTYPO_MALFORMED_INPUT, "Input does not parse") from error
 
-    monkeypatch.setattr(typography, "transform", interrupted)
+    monkeypatch.setattr(polytypo, "transform", interrupted)
     with pytest.raises(type(error)):
         for_language(lang)("<p>text</p>")
 
