@@ -204,10 +204,14 @@ def new(
     return 0
 
 
-def import_site(root: Path, source: str, site: str) -> int:
-    """Bring the site exported in ``source`` into the town ``site``'s folder."""
+def import_site(root: Path, source: str, site: str, uploads: str | None = None) -> int:
+    """Bring the site exported in ``source`` (a WordPress export, a feed, or a folder of
+    Pelican, Hugo or Jekyll content) into the town ``site``'s folder; ``uploads``: a
+    WordPress site's uploads folder, whose pictures are copied in."""
     from gardarika.config.network import load_network
+    from gardarika.content.importing.addresses import Addresses, host_of
     from gardarika.content.importing.feeds import read_feed
+    from gardarika.content.importing.folders import read_folder
     from gardarika.content.importing.items import ExportError
     from gardarika.content.importing.writer import write_items
     from gardarika.content.importing.wxr import is_wordpress_export, read_export
@@ -228,29 +232,58 @@ def import_site(root: Path, source: str, site: str) -> int:
         )
         return 2
     path = Path(source) if Path(source).is_absolute() else Path.cwd() / source
-    if not path.is_file():
-        print(f"There is no file {source}. / Файла {source} нет.", file=sys.stderr)
+    if not path.is_file() and not path.is_dir():
+        print(
+            f"There is no file or folder {source}. / Нет файла или папки {source}.",
+            file=sys.stderr,
+        )
         return 2
+    uploads_dir = None
+    if uploads:
+        uploads_dir = Path(uploads) if Path(uploads).is_absolute() else Path.cwd() / uploads
+        if not uploads_dir.is_dir():
+            print(f"There is no folder {uploads}. / Папки {uploads} нет.", file=sys.stderr)
+            return 2
     try:
-        export = read_export(path) if is_wordpress_export(path) else read_feed(path)
+        if path.is_dir():
+            export = read_folder(path)
+        else:
+            export = read_export(path) if is_wordpress_export(path) else read_feed(path)
     except ExportError as err:
         print(f"{err.en}\n{err.ru}", file=sys.stderr)
         return 2
     lang = ""
+    strangers: set[str] = set()
     if export.language and export.language != town.default_language:
         if export.language in town.languages:
             lang = export.language
         else:
-            print(
-                f"The export is in “{export.language}”, which the town does not have "
-                f"({', '.join(town.languages)}): the texts are imported in "
-                f"“{town.default_language}”; add the language to sites/{town.id}.yaml and "
-                f"import again to have them in theirs. / Выгрузка на языке "
-                f"«{export.language}», которого у города нет ({', '.join(town.languages)}): "
-                f"тексты импортированы как «{town.default_language}»; добавьте язык в "
-                f"sites/{town.id}.yaml и импортируйте снова, чтобы они были на своём."
-            )
-    report = write_items(export.items, town.content, display_path(town.content, Path(root)), lang)
+            strangers.add(export.language)
+    for item in export.items:
+        if item.lang and item.lang not in town.languages:
+            strangers.add(item.lang)
+            item.lang = ""
+        elif item.lang == town.default_language:
+            item.lang = ""
+    for language in sorted(strangers):
+        print(
+            f"Texts in “{language}”, which the town does not have "
+            f"({', '.join(town.languages)}), are imported in “{town.default_language}”; "
+            f"add the language to sites/{town.id}.yaml and import again to have them in "
+            f"theirs. / Тексты на языке «{language}», которого у города нет "
+            f"({', '.join(town.languages)}), импортированы как «{town.default_language}»; "
+            f"добавьте язык в sites/{town.id}.yaml и импортируйте снова, чтобы они были "
+            f"на своём."
+        )
+    addresses = Addresses(
+        roots=list(export.roots),
+        uploads=uploads_dir,
+        host=host_of(export.address),
+        base=export.address,
+    )
+    report = write_items(
+        export.items, town.content, display_path(town.content, Path(root)), lang, addresses
+    )
     report.skipped.update(export.skipped)
     report.comments = export.comments
     for line in report.lines():

@@ -235,15 +235,21 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "import",
-        "bring an existing site into a town's folder (a WordPress export or an RSS/Atom feed)",
+        "bring an existing site into a town's folder (a WordPress export, an RSS/Atom feed, "
+        "or a folder of Pelican, Hugo or Jekyll content)",
         "gardarika.cli:import_site",
         (
             Option(
                 "source",
-                "the WordPress export (.xml) or the feed (RSS or Atom) file",
+                "the WordPress export (.xml), the feed (RSS or Atom) file, or the site's folder",
                 positional=True,
             ),
             _site(required=True, several=False),
+            Option(
+                "uploads",
+                "a WordPress site's uploads folder (wp-content/uploads): its pictures are "
+                "copied in",
+            ),
         ),
     ),
     Command(

@@ -230,7 +230,7 @@ def test_texts_get_the_exports_language(network: Path, build_network, capsys) ->
     capsys.readouterr()
     assert main(["--root", str(network), "import", str(source), "--site", "beta"]) == 0
     said = capsys.readouterr().out
-    assert "The export is in “en”, which the town does not have (ru)" in said
+    assert "Texts in “en”, which the town does not have (ru), are imported in “ru”" in said
     assert "\nlang:" not in (network / "content/beta/articles/subbotnik-u-reki.md").read_text(
         encoding="utf-8"
     )

@@ -433,7 +433,10 @@ def test_invalid_utf8_bytes_are_a_message(network: Path) -> None:
 
 
 def test_an_export_that_is_a_directory_or_device_is_a_message(network: Path) -> None:
-    for target in (network / "content", Path("/dev/zero")):
+    """A folder is a source only when it is a Pelican, Hugo or Jekyll site."""
+    (network / "not-a-site").mkdir()
+    (network / "not-a-site" / "notes.txt").write_text("hello", encoding="utf-8")
+    for target in (network / "not-a-site", Path("/dev/zero")):
         done = run_cli(network, target)
         assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-1500:]
 

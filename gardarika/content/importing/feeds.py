@@ -78,6 +78,7 @@ def read_feed(path: Path) -> Export:
         site=" ".join(str(feed.get("title") or "").split()),
         items=[],
         language=language if language.isalpha() else "",
+        address=str(feed.get("link") or ""),
     )
     for number, entry in enumerate(parsed.get("entries", []), start=1):
         contents = entry.get("content") or []

@@ -70,14 +70,21 @@ class _Converter(MarkdownConverter):
     the old site) absolute against ``base``, or the link dropped when there is no base;
     Pelican's ``{filename}`` placeholders of the old text are no links of this town."""
 
-    def __init__(self, base: str = "", **options: object) -> None:
+    def __init__(
+        self, base: str = "", resolve: Callable[[str], str | None] | None = None, **options: object
+    ) -> None:
         super().__init__(**options)
         self.base = base
+        self.resolve = resolve
 
     def _address(self, url: str) -> str:
         url = url.strip()
         if not url or url.startswith("#"):
             return url
+        if self.resolve is not None:
+            found = self.resolve(url)  # another imported text, a file copied in
+            if found is not None:
+                return found
         if url.startswith(("{", "|")):
             url = url.split("}", 1)[-1].split("|")[-1]  # an old placeholder: its path
         parts = urlsplit(url)
@@ -105,10 +112,12 @@ class _Converter(MarkdownConverter):
 
 @dataclass
 class Leftover:
-    """A shortcode left in a text as it was: its name and the line of the text."""
+    """A shortcode left in a text as it was: its name and the line of the text. With
+    ``link``, template code that was a link's address: the link now leads nowhere."""
 
     name: str
     line: int
+    link: bool = False
 
 
 def autop(html: str) -> str:
@@ -197,10 +206,14 @@ class TooDeep(ValueError):
     """HTML nested too deep to convert (markdownify recurses once per level)."""
 
 
-def to_markdown(html: str, base: str = "") -> str:
+def to_markdown(
+    html: str, base: str = "", resolve: Callable[[str], str | None] | None = None
+) -> str:
     """``html`` (a post as WordPress keeps it) as Markdown; ``base``: the post's old
     address, against which its relative links are made absolute (they led into the old
-    site; in the town they would lead to no file). Raises :class:`TooDeep`."""
+    site; in the town they would lead to no file); ``resolve``: the town's address of a
+    link, when it leads to another imported text or a file copied in (see
+    :mod:`.addresses`). Raises :class:`TooDeep`."""
     html = _without_comments(html)
     html = _pairs(html, "caption", _caption)
     html = _pairs(html, "embed", lambda inner: "\n\n" + inner.strip() + "\n\n")
@@ -208,6 +221,7 @@ def to_markdown(html: str, base: str = "") -> str:
     try:
         text = _Converter(
             base=base,
+            resolve=resolve,
             heading_style="ATX",
             bullets="-",
             strip=["script", "style"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -31,6 +32,17 @@ class Item:
     link: str = ""
     comments: int = 0
     password: bool = False  # a password-protected post: imported as a draft
+    #: the body as Markdown, for a source that has it (another generator's files): then
+    #: ``html`` is not used
+    markdown: str | None = None
+    #: the summary as Markdown (a source's ``summary:``, or what came before ``<!--more-->``)
+    summary_markdown: str = ""
+    #: its language, when the source says ("" for the town's default)
+    lang: str = ""
+    #: its path in the source folder ("post/news.md"), for links from other texts
+    source: str = ""
+    #: the generator whose template code its Markdown may hold ("hugo", "jekyll")
+    template: str = ""
 
 
 class ExportError(Exception):
@@ -52,3 +64,11 @@ class Export:
     #: skipped items by reason ("attachment", "nav_menu_item", "trash"…)
     skipped: Counter[str] = field(default_factory=Counter)
     comments: int = 0
+    #: the old site's web address, if known (links to it are links into it)
+    address: str = ""
+    #: for a folder: the generator that made it ("pelican", "hugo", "jekyll")
+    generator: str = ""
+    #: for a folder: its content folder (texts' paths are relative to it)
+    folder: Path | None = None
+    #: for a folder: where its own files (pictures, PDFs) may be copied from
+    roots: list[Path] = field(default_factory=list)

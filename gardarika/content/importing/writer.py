@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -20,8 +21,10 @@ from urllib.parse import unquote
 import yaml
 
 from gardarika.build.limits import MAX_SUMMARY_CHARS, MAX_TAGS
+from gardarika.content.importing.addresses import Addresses, rewrite_markdown
 from gardarika.content.importing.html2md import Leftover, TooDeep, leftovers, to_markdown
 from gardarika.content.importing.items import Item
+from gardarika.content.importing.markup import convert_hugo, convert_liquid
 from gardarika.content.slugs import slugify
 from gardarika.errors import counted
 from gardarika.fs.files import write_file_atomic
@@ -42,6 +45,7 @@ class Report:
     shortcodes: list[tuple[str, Leftover]] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     comments: int = 0
+    copied: int = 0  # pictures and files of the old site copied in
 
     def lines(self) -> list[str]:
         """The report, English then Russian, with the files to look at."""
@@ -73,16 +77,42 @@ class Report:
             )
         for file, (why, why_ru) in self.refused:
             out.append(f"{file}: error: not written: {why} / ошибка: не записан: {why_ru}")
-        for file, left in self.shortcodes:
+        if self.copied:
             out.append(
-                f"{file}:{left.line}: warning: the shortcode [{left.name}] of the old site "
+                f"Pictures and files of the old site copied in: {self.copied}. / "
+                f"Скопировано картинок и файлов старого сайта: {self.copied}."
+            )
+        for file, left in self.shortcodes:
+            code = left.name if left.name.startswith("{") else f"[{left.name}]"
+            if left.link:
+                out.append(
+                    f"{file}:{left.line}: warning: the link to “{left.name}” leads to "
+                    f"nothing that was imported; it now leads nowhere (#): give it the right "
+                    f"address or remove the link / предупреждение: ссылка на «{left.name}» "
+                    f"не ведёт ни к чему импортированному; теперь она никуда не ведёт (#): "
+                    f"укажите верный адрес или уберите ссылку"
+                )
+                continue
+            if left.name.startswith("{"):  # Hugo's or Liquid's
+                out.append(
+                    f"{file}:{left.line}: warning: the old site's template code {code} was "
+                    f"left as text; replace it with Markdown (a picture, a link) or remove it "
+                    f"/ предупреждение: код шаблона старого сайта {code} оставлен текстом; "
+                    f"замените его разметкой Markdown (картинкой, ссылкой) или удалите"
+                )
+                continue
+            out.append(
+                f"{file}:{left.line}: warning: the shortcode {code} of the old site "
                 f"was left as text; replace it with Markdown (a picture, a link) / "
-                f"предупреждение: шорткод [{left.name}] старого сайта оставлен текстом; "
+                f"предупреждение: шорткод {code} старого сайта оставлен текстом; "
                 f"замените его разметкой Markdown (картинкой, ссылкой)"
             )
         if self.skipped:
             what = ", ".join(f"{name}: {n}" for name, n in sorted(self.skipped.items()))
-            out.append(f"Not texts, skipped: {what}. / Не тексты, пропущены: {what}.")
+            what_ru = ", ".join(
+                f"{SKIPPED_RU.get(name, name)}: {n}" for name, n in sorted(self.skipped.items())
+            )
+            out.append(f"Not imported: {what}. / Не импортированы: {what_ru}.")
         if self.comments:
             out.append(
                 f"Comments are not imported: {self.comments} left out. / Комментарии не "
@@ -90,6 +120,22 @@ class Report:
             )
         return out
 
+
+#: the reasons a folder's file is not imported, in Russian (WordPress's are post types)
+SKIPPED_RU = {
+    "not readable as UTF-8 text, or too large": "не читается как текст UTF-8 или слишком велик",
+    "its front matter cannot be read": "не читаются метаданные",
+    "no front matter (Jekyll does not publish it)": "нет метаданных (Jekyll такое не публикует)",
+    "a headless bundle (Hugo does not publish it)": "headless-набор (Hugo такое не публикует)",
+    "inside a headless bundle (Hugo does not publish it)": (
+        "внутри headless-набора (Hugo такое не публикует)"
+    ),
+    "a section's list page (Hugo's _index.md)": "страница-список раздела (_index.md Hugo)",
+    "not a page (a tool's or the theme's file)": "не страница (файл программы или темы)",
+    "reStructuredText that docutils cannot read": "reStructuredText, который не читается",
+    "reStructuredText outside a Pelican site": "reStructuredText не на сайте Pelican",
+    "no text of its own (a template made its page)": "нет своего текста (страницу делал шаблон)",
+}
 
 #: the longest name (tag, category, author) written: longer ones are cut
 MAX_NAME = 100
@@ -138,10 +184,16 @@ def _bounded(name: str, limit: int = MAX_NAME) -> str:
     return cut if len(cut) >= limit // 2 else name[:limit]
 
 
-def document(item: Item, lang: str = "", slug: str = "") -> tuple[str, list[Leftover]]:
-    """The Markdown file of ``item`` and the shortcodes left in it (their lines counted
+def document(
+    item: Item,
+    lang: str = "",
+    slug: str = "",
+    resolve: Callable[[str], str | None] | None = None,
+) -> tuple[str, list[Leftover]]:
+    """The Markdown file of ``item`` and the template code left in it (its lines counted
     in the whole file); ``lang``: its language when not the town's default; ``slug``:
-    the address's name to keep. Raises ``html2md.TooDeep``."""
+    the address's name to keep; ``resolve``: the town's address of a link (see
+    :class:`~.addresses.Addresses`). Raises ``html2md.TooDeep``."""
     fields: dict[str, object] = {}
     if slug:
         fields["slug"] = slug  # (through YAML: "0x1f" or "2023-01-01" stay text)
@@ -162,23 +214,54 @@ def document(item: Item, lang: str = "", slug: str = "") -> tuple[str, list[Left
     authors = _plain_names(item.authors)
     if authors:
         fields["author"] = ", ".join(authors)
-    if item.summary:
-        summary = to_markdown(item.summary, item.link).strip()
-        if len(summary) <= MAX_SUMMARY_CHARS:  # (a longer one: the build makes its own)
-            fields["summary"] = summary
+    summary = item.summary_markdown.strip()
+    if item.summary and not summary:
+        summary = to_markdown(item.summary, item.link, resolve).strip()
+    if summary and len(summary) <= MAX_SUMMARY_CHARS:  # (a longer one: the build makes its own)
+        fields["summary"] = summary
     if item.status != "published":
         fields["status"] = item.status
     front = "---\n" + yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1000)
     front += "---\n\n"
-    body = to_markdown(item.html, item.link) if item.html.strip() else ""
-    found = [Leftover(left.name, left.line + front.count("\n")) for left in leftovers(body)]
+    if item.markdown is not None:
+        body = item.markdown.strip("\n") + "\n" if item.markdown.strip() else ""
+        removed: list[tuple[int, str]] = []
+        if resolve is not None:
+            body, removed = rewrite_markdown(body, resolve)
+        left = {"hugo": convert_hugo, "jekyll": convert_liquid}.get(item.template)
+        found_in_body = left(body).leftovers if left else []
+        found_in_body += [
+            Leftover(" ".join(code.split())[:80], body.count("\n", 0, at) + 1, link=True)
+            for at, code in removed
+        ]
+        found_in_body.sort(key=lambda each: each.line)
+    else:
+        body = to_markdown(item.html, item.link, resolve) if item.html.strip() else ""
+        found_in_body = leftovers(body)
+    found = [
+        Leftover(each.name, each.line + front.count("\n"), each.link) for each in found_in_body
+    ]
     return front + body, found
 
 
-def write_items(items: list[Item], content: Path, shown: str, lang: str = "") -> Report:
+def _folder_of(item: Item) -> str:
+    return posixpath.dirname(item.source) if item.source else ""
+
+
+def write_items(
+    items: list[Item],
+    content: Path,
+    shown: str,
+    lang: str = "",
+    addresses: Addresses | None = None,
+) -> Report:
     """Write ``items`` into the town's folder ``content`` (named ``shown`` in messages);
-    ``lang``: the texts' language, written into each when it is not the town's default."""
+    ``lang``: the texts' language, written into each when it is not the town's default
+    (an item's own ``lang`` wins); ``addresses``: where links between the texts and to
+    the old site's files lead in the town (the files are copied in)."""
     report = Report()
+    addresses = addresses if addresses is not None else Addresses()
+    addresses.town = content
     taken: set[str] = set()
     # one spelling of each name across the site: the one used most ("Markup" and
     # "markup" of two posts are one tag)
@@ -191,58 +274,94 @@ def write_items(items: list[Item], content: Path, shown: str, lang: str = "") ->
         item.tags = [usual.get(name.casefold(), name) for name in _plain_names(item.tags)]
         if item.category:
             item.category = usual.get(item.category.casefold(), item.category)
+    # first every text's file, so that links between them can be made
+    planned: list[tuple[Item, str, str, str]] = []
     for number, item in enumerate(items, start=1):
         slug = _slug(item, number)
         # every part of the path is a slug (letters, digits, "-"): never "..", never "/"
         parents = [part for part in (slugify(unquote(p)) for p in item.parents) if part]
         parents = parents[-MAX_DEPTH:]  # (a deeper tree keeps its lowest levels)
         folder = "articles" if item.kind == "article" else posixpath.join("pages", *parents)
-        rel = posixpath.join(folder, f"{slug}.md")
+        own_lang = item.lang if item.lang and item.lang != lang else ""
+        # a translation shares its original's slug, in a file named for its language
+        suffix = f".{own_lang}.md" if own_lang else ".md"
+        rel = posixpath.join(folder, f"{slug}{suffix}")
         extra = 2
         while rel in taken:
-            rel = posixpath.join(folder, f"{slug}-{extra}.md")
+            rel = posixpath.join(folder, f"{slug}-{extra}{suffix}")
             extra += 1
         taken.add(rel)
         # the old address's last part, kept (and a second text's own, with its -2)
         kept_slug = (
-            posixpath.basename(rel)[:-3] if item.slug and slugify(unquote(item.slug)) else ""
+            posixpath.basename(rel)[: -len(suffix)]
+            if item.slug and slugify(unquote(item.slug))
+            else ""
         )
+        planned.append((item, rel, kept_slug, own_lang or lang))
+        addresses.add_text(rel, source=item.source, address=item.link, name=item.slug)
+    for item, rel, kept_slug, text_lang in planned:
         file = f"{shown}/{rel}"
         # an article needs a date to be published: one without is kept as a draft
         undated = item.kind == "article" and item.date is None and item.status == "published"
         if undated:
             item.status = "draft"
+        folder = _folder_of(item)
         try:
-            text, found = document(item, lang, kept_slug)
+            text, found = document(
+                item,
+                text_lang,
+                kept_slug,
+                lambda url, f=folder, m=item.markdown is not None: addresses.resolve(url, f, m),
+            )
         except TooDeep:
             report.refused.append((file, _TOO_DEEP))
             continue
-        path = content / rel
+        outcome = _write(content, rel, text.encode("utf-8"))
+        if isinstance(outcome, tuple):
+            report.refused.append((file, outcome))
+        elif outcome == "unchanged":
+            report.unchanged += 1
+        elif outcome == "kept":
+            report.kept.append(file)
+        else:
+            report.written[item.kind] += 1
+            report.drafts += item.status == "draft"
+            report.undated += undated
+            report.shortcodes.extend((file, left) for left in found)
+    for copy in addresses.copies.values():
         try:
-            inside = path.resolve().is_relative_to(content.resolve())
-        except (OSError, RuntimeError):
-            inside = False
-        if not inside:
-            # a folder of the town that is a symbolic link leading out of it
-            report.refused.append((file, _OUTSIDE))
+            data = copy.source.read_bytes()
+        except OSError as exc:
+            report.refused.append((f"{shown}/{copy.target}", _unwritable(exc)))
             continue
-        if path.exists():
-            try:
-                same = path.read_text(encoding="utf-8") == text
-            except (OSError, UnicodeDecodeError):
-                same = False
-            if same:
-                report.unchanged += 1
-            else:
-                report.kept.append(file)
-            continue
-        try:
-            write_file_atomic(path, text.encode("utf-8"))
-        except OSError as exc:  # a file where a folder must go, a name too long…
-            report.refused.append((file, _unwritable(exc)))
-            continue
-        report.written[item.kind] += 1
-        report.drafts += item.status == "draft"
-        report.undated += undated
-        report.shortcodes.extend((file, left) for left in found)
+        outcome = _write(content, copy.target, data)
+        if isinstance(outcome, tuple):
+            report.refused.append((f"{shown}/{copy.target}", outcome))
+        elif outcome == "written":
+            report.copied += 1
     return report
+
+
+def _write(content: Path, rel: str, data: bytes) -> str | tuple[str, str]:
+    """Write ``data`` at ``rel`` in the town's folder, never over a different file:
+    "written", "unchanged" (the same bytes are there), "kept" (others are), or why not
+    (English, Russian)."""
+    path = content / rel
+    try:
+        inside = path.resolve().is_relative_to(content.resolve())
+    except (OSError, RuntimeError):
+        inside = False
+    if not inside:
+        # a folder of the town that is a symbolic link leading out of it
+        return _OUTSIDE
+    if path.exists() or path.is_symlink():
+        try:
+            same = not path.is_symlink() and path.read_bytes() == data
+        except OSError:
+            same = False
+        return "unchanged" if same else "kept"
+    try:
+        write_file_atomic(path, data)
+    except OSError as exc:  # a file where a folder must go, a name too long…
+        return _unwritable(exc)
+    return "written"

@@ -108,6 +108,10 @@ def read_export(path: Path) -> Export:
         raw.append((number, fields, element))
     language = _text(channel.find("language")).strip().lower().replace("_", "-").split("-")[0]
     export = Export(site=site, items=[], language=language if language.isalpha() else "")
+    # the blog's own address (the channel's link is often the same), whatever the
+    # export format's version in the namespace
+    blog = [_text(c).strip() for c in channel if _name(c) == ("wp", "base_blog_url")]
+    export.address = (blog[0] if blog else "") or _text(channel.find("link")).strip()
     # a page's place in the tree: the slugs of the pages above it
     slugs: dict[str, tuple[str, str]] = {}
     for _, fields, _ in raw:
