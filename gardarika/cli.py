@@ -238,11 +238,34 @@ def import_site(root: Path, source: str, site: str, uploads: str | None = None) 
             file=sys.stderr,
         )
         return 2
+    content_root = (Path(root) / "content").resolve()
+    real = path.resolve()
+    if (
+        real == content_root
+        or real.is_relative_to(content_root)
+        or (content_root.is_relative_to(real))
+    ):
+        print(
+            f"{source} is this network's own content, or holds it: import from a copy of "
+            "the old site, outside the network's folder. / "
+            f"{source} — материалы самой сети или папка, где они лежат: импортируйте из "
+            "копии старого сайта вне папки сети.",
+            file=sys.stderr,
+        )
+        return 2
     uploads_dir = None
     if uploads:
         uploads_dir = Path(uploads) if Path(uploads).is_absolute() else Path.cwd() / uploads
         if not uploads_dir.is_dir():
             print(f"There is no folder {uploads}. / Папки {uploads} нет.", file=sys.stderr)
+            return 2
+        real_uploads = uploads_dir.resolve()
+        if real_uploads.is_relative_to(content_root) or content_root.is_relative_to(real_uploads):
+            print(
+                f"--uploads {uploads} is this network's own content, or holds it. / "
+                f"--uploads {uploads} — материалы самой сети или папка, где они лежат.",
+                file=sys.stderr,
+            )
             return 2
     try:
         if path.is_dir():

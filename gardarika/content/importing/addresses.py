@@ -31,11 +31,18 @@ from gardarika.content.markdown import mask_code
 PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".avif")
 TEXT_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown", ".rst")
 _PLACEHOLDER = re.compile(r"^(?:\{(filename|static|attach)\}|\|(filename|static|attach)\|)")
+#: Pelican's other placeholders: a tag's, category's or author's page, the index
+_TERM_PLACEHOLDER = re.compile(
+    r"^(?:\{(tag|category|author|index)\}|\|(tag|category|author|index)\|)", re.I
+)
 _RESIZED = re.compile(r"-\d{2,5}x\d{2,5}(?=\.[A-Za-z0-9]+$)")
 #: link targets in Markdown (bounded, as the editors' checks read them)
 _MARKDOWN_LINKS = (
     # [text](target "title"); an address that is template code may hold spaces
-    re.compile(r"\]\(\s*(?:<([^>\n]{0,2048})>|(\{[{%][^\n]{0,2000}?[}%]\}[^)\s]*|[^)\s]{1,2048}))"),
+    re.compile(
+        r"\]\(\s*(?:<(\{[{%][^\n]{0,2000}?[}%]\}[^>\n]*|[^>\n]{0,2048})>"
+        r"|(\{[{%][^\n]{0,2000}?[}%]\}[^)\s]*|[^)\s]{1,2048}))"
+    ),
     re.compile(
         r"^[ ]{0,3}\[(?!\^)[^\]\n]{1,500}\]:[ \t]*(?:<([^>\n]{0,2048})>|(\S{1,2048}))", re.M
     ),
@@ -71,6 +78,8 @@ class Addresses:
     host: str = ""
     copies: dict[Path, Copy] = field(default_factory=dict)
     taken: set[str] = field(default_factory=set)
+    #: "tag", "category", "author" -> the names (case-folded) the imported texts have
+    terms: dict[str, set[str]] = field(default_factory=dict)
 
     def add_text(self, target: str, source: str = "", address: str = "", name: str = "") -> None:
         if source:
@@ -97,6 +106,13 @@ class Addresses:
         url = url.strip()
         if _PLACEHOLDER.match(url):
             return "#"  # the old site's file is not in its folder: a link to no file
+        term = _TERM_PLACEHOLDER.match(url)
+        if term:
+            # Pelican's {tag}name, {category}name, {author}name: kept for a name an
+            # imported text has (the town makes its page), else a link to no page
+            kind = (term.group(1) or term.group(2)).lower()
+            name = unquote(url[term.end() :]).split("#")[0].strip().casefold()
+            return None if name and name in self.terms.get(kind, set()) else "#"
         parts = urlsplit(url)
         if parts.scheme or parts.netloc or not parts.path or url.startswith(("{", "|")):
             return None
@@ -193,6 +209,8 @@ class Addresses:
             return f"{{static}}/{self.copies[source].target}"
         folder = "images" if source.suffix.lower() in PICTURE_SUFFIXES else "files"
         name = re.sub(r"[^\w.-]+", "-", source.name).strip("-.") or "file"
+        if name.lower().endswith((*TEXT_SUFFIXES, ".html", ".htm")):
+            return None  # ("page.md " would be a text of the town once its name is cleaned)
         stem, dot, suffix = name.rpartition(".")
         target = f"{folder}/{name}"
         number = 2

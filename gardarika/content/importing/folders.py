@@ -33,13 +33,14 @@ import datetime as dt
 import os
 import posixpath
 import re
+import stat
 import tomllib
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from gardarika.build.limits import MAX_FILE_BYTES, MAX_TOWN_ENTRIES
+from gardarika.build.limits import MAX_FILE_BYTES, MAX_TOWN_DEPTH, MAX_TOWN_ENTRIES
 from gardarika.content.frontmatter import header_metadata, parse_front_matter, split_front_matter
 from gardarika.content.importing.items import Export, ExportError, Item
 from gardarika.content.importing.markup import convert_hugo, convert_liquid, split_more
@@ -81,11 +82,14 @@ _PELICAN_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[_-](.+)$")
 
 def generator_of(folder: Path) -> str | None:
     """``"pelican"``, ``"hugo"`` or ``"jekyll"``: which generator's folder this is."""
-    if (folder / "pelicanconf.py").is_file() or (folder / "pelican.conf.py").is_file():
+    if _regular(folder / "pelicanconf.py") or _regular(folder / "pelican.conf.py"):
         return "pelican"
-    if any((folder / name).is_file() for name in _HUGO_SETTINGS):
+    if any(_regular(folder / name) for name in _HUGO_SETTINGS):
         return "hugo"
-    if any((folder / name).is_file() for name in _JEKYLL_SETTINGS) or (folder / "_posts").is_dir():
+    posts = folder / "_posts"
+    if any(_regular(folder / name) for name in _JEKYLL_SETTINGS) or (
+        posts.is_dir() and not posts.is_symlink()
+    ):
         return "jekyll"
     for path in _walk(folder, _NEVER, limit=2000):
         if path.suffix.lower() not in MARKDOWN_SUFFIXES:
@@ -102,27 +106,63 @@ def generator_of(folder: Path) -> str | None:
 
 def _walk(folder: Path, never: set[str], limit: int = MAX_TOWN_ENTRIES) -> Iterator[Path]:
     """Regular files below ``folder`` in a stable order, never into a link, a hidden
-    folder or one of ``never``; at most ``limit`` entries looked at."""
+    folder or one of ``never``, never deeper than a town may be; at most ``limit``
+    entries (files and folders) looked at. (A stack, not ``os.walk``, which calls itself
+    for each level.)"""
     seen = 0
-    for current, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in never)
-        for name in sorted(files):
+    stack: list[tuple[Path, int]] = [(folder, 0)]
+    while stack:
+        current, depth = stack.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            continue
+        folders = []
+        for entry in entries:
             seen += 1
             if seen > limit:
                 return
-            path = Path(current) / name
-            if not name.startswith(".") and path.is_file() and not path.is_symlink():
-                yield path
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in never and depth + 1 < MAX_TOWN_DEPTH:
+                        folders.append((Path(entry.path), depth + 1))
+                elif entry.is_file(follow_symlinks=False):
+                    yield Path(entry.path)
+            except OSError:
+                continue
+        stack.extend(reversed(folders))
 
 
 def _read(path: Path) -> str | None:
-    """The text of ``path`` (UTF-8), or None: too large, unreadable, not UTF-8."""
+    """The text of ``path`` (UTF-8), or None: not a regular file of its own (a link, a
+    pipe, a device), too large, unreadable, not UTF-8."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
+        status = os.lstat(path)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_FILE_BYTES:
             return None
-        return path.read_text(encoding="utf-8-sig")
+        with open(path, "rb", opener=_no_follow) as source:
+            data = source.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            return None
+        return data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
+
+
+def _no_follow(path: str, flags: int) -> int:
+    """Open without following a link or waiting on a pipe swapped in meanwhile."""
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+
+
+def _regular(path: Path) -> bool:
+    """Whether ``path`` is a regular file itself (not a link to one)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _front(text: str) -> tuple[dict[str, Any] | None, str, int, str]:
@@ -245,6 +285,9 @@ class _Reader:
 
         settings = dict(DEFAULT_CONFIG)
         settings["FORMATTED_FIELDS"] = []
+        # as in the build: ".. include:: /etc/passwd" and raw HTML or files read by
+        # "raw", "csv-table" and the like are refused, never put into a text
+        settings["DOCUTILS_SETTINGS"] = {"file_insertion_enabled": False, "raw_enabled": False}
         try:
             html, meta = RstReader(settings).read(str(path))
         except Exception:  # docutils stops on a text it cannot read: that text is skipped
@@ -368,8 +411,9 @@ class _Reader:
     def roots(self) -> list[Path]:
         """Where the old site's own files (pictures, PDFs) may be copied from."""
         content = self.content_root()
-        if self.generator == "hugo":
-            return [content, self.folder / "static"]
+        static = self.folder / "static"
+        if self.generator == "hugo" and static.is_dir() and not static.is_symlink():
+            return [content, static]
         return [content]
 
     def content_root(self) -> Path:
@@ -423,13 +467,13 @@ def site_address(folder: Path, generator: str) -> str:
         if generator == "hugo":
             for name in _HUGO_SETTINGS:
                 path = folder / name
-                if path.is_file() and name.endswith(".toml"):
+                if _regular(path) and name.endswith(".toml"):
                     data = tomllib.loads(_read(path) or "")
                     return str(data.get("baseURL") or data.get("baseurl") or "")
         if generator == "jekyll":
             for name in _JEKYLL_SETTINGS:
                 path = folder / name
-                if path.is_file():
+                if _regular(path):
                     data = parse_front_matter(_read(path) or "") or {}
                     url, sub = str(data.get("url") or ""), str(data.get("baseurl") or "")
                     return url.rstrip("/") + "/" + sub.strip("/") if url else ""

@@ -25,10 +25,11 @@ from gardarika.content.importing.html2md import Leftover
 from gardarika.content.markdown import mask_code
 
 #: a Hugo shortcode: ``{{< name args >}}``, ``{{% name args %}}`` or the closing
-#: ``{{< /name >}}`` (arguments on one line, at most 2 000 characters)
-_HUGO = re.compile(r"\{\{([<%])\s*(/?)\s*([A-Za-z][\w.-]{0,80})([^\n]{0,2000}?)\s*[>%]\}\}")
+#: ``{{< /name >}}`` (arguments on one line, at most 2 000 characters, no "{": a scan
+#: from each opening stops at the next one, so a text of openings is read once)
+_HUGO = re.compile(r"\{\{([<%])\s*(/?)\s*([A-Za-z][\w.-]{0,80})([^\n{]{0,2000}?)\s*[>%]\}\}")
 #: a Liquid tag ``{% name args %}`` or output ``{{ expression }}``
-_LIQUID_TAG = re.compile(r"\{%-?\s*([A-Za-z]\w{0,80})([^\n]{0,2000}?)-?%\}")
+_LIQUID_TAG = re.compile(r"\{%-?\s*([A-Za-z]\w{0,80})([^\n{]{0,2000}?)-?%\}")
 _LIQUID_OUTPUT = re.compile(r"\{\{-?\s*([^\n{}]{0,2000}?)\s*-?\}\}")
 #: one argument: ``key="value"``, ``key=value`` or a positional ``"value"``/``value``
 _ARGUMENT = re.compile(r"""(?:([\w-]+)\s*=\s*)?("(?:[^"\\]|\\.)*"|'[^']*'|`[^`]*`|[^\s"'`]+)""")
@@ -267,6 +268,7 @@ def convert_liquid(text: str) -> Converted:
         return None if name.startswith("end") else name
 
     pairs = _paired(tags, closes, opens)
+    closed = set(pairs.values())
     covered: list[tuple[int, int]] = []  # code and raw blocks: no output tags in them
     skip_to = -1
     for index, match in enumerate(tags):
@@ -291,7 +293,7 @@ def convert_liquid(text: str) -> Converted:
             skip_to = end.end()
             continue
         if name.startswith("end"):
-            if not any(pairs.get(i) == index for i in pairs):
+            if index not in closed:
                 edits.leave(match.start(), "{% " + name + " %}")
             continue
         new = _liquid_single(name, match.group(2))

@@ -27,6 +27,7 @@ from gardarika.content.importing.items import Item
 from gardarika.content.importing.markup import convert_hugo, convert_liquid
 from gardarika.content.slugs import slugify
 from gardarika.errors import counted
+from gardarika.fs.confine import SITE_PAGES
 from gardarika.fs.files import write_file_atomic
 
 
@@ -161,7 +162,9 @@ def _unwritable(exc: OSError) -> tuple[str, str]:
 
 def _slug(item: Item, number: int) -> str:
     old = slugify(unquote(item.slug)) if item.slug else ""
-    return old or slugify(item.title) or f"{item.kind}-{number}"
+    slug = old or slugify(item.title) or f"{item.kind}-{number}"
+    # ("tags", "search", "index"… are the site's own pages: the build refuses them)
+    return f"{slug}-1" if slug in SITE_PAGES else slug
 
 
 def _plain_names(names: list[str]) -> list[str]:
@@ -171,7 +174,7 @@ def _plain_names(names: list[str]) -> list[str]:
     for name in names:
         plain = " ".join("".join(c for c in name if c not in "<>" and c.isprintable()).split())
         plain = _bounded(plain)
-        if plain:
+        if plain and slugify(plain):  # ("!!!" or "/" make no address: the build refuses them)
             seen.setdefault(plain.casefold(), plain)
     return list(seen.values())
 
@@ -215,6 +218,8 @@ def document(
     if authors:
         fields["author"] = ", ".join(authors)
     summary = item.summary_markdown.strip()
+    if summary and resolve is not None:
+        summary = rewrite_markdown(summary, resolve)[0]
     if item.summary and not summary:
         summary = to_markdown(item.summary, item.link, resolve).strip()
     if summary and len(summary) <= MAX_SUMMARY_CHARS:  # (a longer one: the build makes its own)
@@ -274,6 +279,15 @@ def write_items(
         item.tags = [usual.get(name.casefold(), name) for name in _plain_names(item.tags)]
         if item.category:
             item.category = usual.get(item.category.casefold(), item.category)
+    for item in items:
+        for kind, names in (
+            ("tag", item.tags),
+            ("category", [item.category] if item.category else []),
+            ("author", item.authors),
+        ):
+            addresses.terms.setdefault(kind, set()).update(
+                name.casefold() for name in _plain_names(names)
+            )
     # first every text's file, so that links between them can be made
     planned: list[tuple[Item, str, str, str]] = []
     for number, item in enumerate(items, start=1):
@@ -292,9 +306,12 @@ def write_items(
             extra += 1
         taken.add(rel)
         # the old address's last part, kept (and a second text's own, with its -2)
+        # and the name given when the title would make another (a second text of the
+        # same title, a title that is a page of the site's own)
+        stem = posixpath.basename(rel)[: -len(suffix)]
         kept_slug = (
-            posixpath.basename(rel)[: -len(suffix)]
-            if item.slug and slugify(unquote(item.slug))
+            stem
+            if (item.slug and slugify(unquote(item.slug))) or stem != slugify(item.title)
             else ""
         )
         planned.append((item, rel, kept_slug, own_lang or lang))
