@@ -286,8 +286,6 @@ def import_site(root: Path, source: str, site: str, uploads: str | None = None) 
         if item.lang and item.lang not in town.languages:
             strangers.add(item.lang)
             item.lang = ""
-        elif item.lang == town.default_language:
-            item.lang = ""
     for language in sorted(strangers):
         print(
             f"Texts in “{language}”, which the town does not have "
@@ -305,7 +303,12 @@ def import_site(root: Path, source: str, site: str, uploads: str | None = None) 
         base=export.address,
     )
     report = write_items(
-        export.items, town.content, display_path(town.content, Path(root)), lang, addresses
+        export.items,
+        town.content,
+        display_path(town.content, Path(root)),
+        lang,
+        addresses,
+        default=town.default_language,
     )
     report.skipped.update(export.skipped)
     report.comments = export.comments

@@ -338,3 +338,29 @@ def test_a_folder_reads_no_file_through_a_link(tmp_path: Path) -> None:
     (site / "content" / "linked").symlink_to(outside, target_is_directory=True)
     export = read_folder(site)
     assert [item.source for item in export.items] == ["posts/a.md"]
+
+
+def test_the_sites_language_is_the_texts_language(network: Path, build_network) -> None:
+    """An English Pelican site (DEFAULT_LANG) into a Russian town with English: its texts
+    are English; its Russian translation shares the slug, in a file named for Russian."""
+    source = _write(
+        network.parent / "english-site",
+        {
+            "pelicanconf.py": "DEFAULT_LANG = 'en'\n",
+            "content/bridge.md": "Title: The new bridge\nDate: 2022-06-01\n\nOpened today.\n",
+            "content/bridge-ru.md": (
+                "Title: Новый мост\nDate: 2022-06-01\nSlug: the-new-bridge\nLang: ru\n\n"
+                "Открыт сегодня.\n"
+            ),
+        },
+    )
+    assert main(["--root", str(network), "import", str(source), "--site", "alpha"]) == 0
+    town = network / "content" / "alpha" / "articles"
+    english = (town / "the-new-bridge.md").read_text(encoding="utf-8")
+    russian = (town / "the-new-bridge.ru.md").read_text(encoding="utf-8")
+    assert "lang: en" in english and "lang: ru" in russian
+    assert "slug: the-new-bridge" in russian
+    report = build_network(network, ["alpha"])
+    assert report.ok, report.log
+    assert (network / "output/alpha/en/the-new-bridge.html").is_file()
+    assert (network / "output/alpha/the-new-bridge.html").is_file()

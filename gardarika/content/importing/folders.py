@@ -457,34 +457,50 @@ class _Reader:
 
 
 _PELICAN_SITEURL = re.compile(r"""^SITEURL\s*=\s*['"](https?://[^'"\s]+)['"]""", re.M)
+_PELICAN_LANG = re.compile(r"""^DEFAULT_LANG\s*=\s*['"]([A-Za-z]{2,3})(?:[-_][^'"]*)?['"]""", re.M)
 
 
-def site_address(folder: Path, generator: str) -> str:
-    """The old site's web address as its settings give it ("" if they do not): Hugo's
-    ``baseURL``, Jekyll's ``url`` and ``baseurl``, Pelican's ``SITEURL`` (read as text:
-    Pelican's settings are Python, never run here)."""
+def _language(value: Any) -> str:
+    """ "en" of "en-US" or "en_GB"; "" when it is no language code."""
+    code = re.split(r"[-_]", _text(value).lower())[0]
+    return code if re.fullmatch(r"[a-z]{2,3}", code) else ""
+
+
+def site_settings(folder: Path, generator: str) -> tuple[str, str]:
+    """The old site's web address and language as its settings give them ("" if they do
+    not): Hugo's ``baseURL`` and ``languageCode``, Jekyll's ``url``, ``baseurl`` and
+    ``lang``, Pelican's ``SITEURL`` and ``DEFAULT_LANG`` (read as text: Pelican's
+    settings are Python, never run here)."""
     try:
         if generator == "hugo":
             for name in _HUGO_SETTINGS:
                 path = folder / name
                 if _regular(path) and name.endswith(".toml"):
                     data = tomllib.loads(_read(path) or "")
-                    return str(data.get("baseURL") or data.get("baseurl") or "")
+                    language = data.get("languageCode") or data.get("defaultContentLanguage")
+                    return str(data.get("baseURL") or data.get("baseurl") or ""), _language(
+                        language
+                    )
         if generator == "jekyll":
             for name in _JEKYLL_SETTINGS:
                 path = folder / name
                 if _regular(path):
                     data = parse_front_matter(_read(path) or "") or {}
                     url, sub = str(data.get("url") or ""), str(data.get("baseurl") or "")
-                    return url.rstrip("/") + "/" + sub.strip("/") if url else ""
+                    address = url.rstrip("/") + "/" + sub.strip("/") if url else ""
+                    return address, _language(data.get("lang") or data.get("locale"))
         if generator == "pelican":
+            address = language = ""
             for name in ("publishconf.py", "pelicanconf.py", "pelican.conf.py"):
-                found = _PELICAN_SITEURL.search(_read(folder / name) or "")
-                if found:
-                    return found.group(1)
+                text = _read(folder / name) or ""
+                found = _PELICAN_SITEURL.search(text)
+                address = address or (found.group(1) if found else "")
+                lang = _PELICAN_LANG.search(text)
+                language = language or (lang.group(1).lower() if lang else "")
+            return address, language
     except (ValueError, ContentError, tomllib.TOMLDecodeError, OSError, AttributeError):
-        return ""
-    return ""
+        return "", ""
+    return "", ""
 
 
 def read_folder(folder: Path) -> Export:
@@ -506,7 +522,7 @@ def read_folder(folder: Path) -> Export:
         if item.kind == "draft-article":
             item.kind, item.status = "article", "draft"
     export.generator = generator
-    export.address = site_address(folder, generator)
+    export.address, export.language = site_settings(folder, generator)
     address = export.address
     if address and not address.startswith(("http://", "https://")):
         export.address = ""

@@ -259,11 +259,14 @@ def write_items(
     shown: str,
     lang: str = "",
     addresses: Addresses | None = None,
+    default: str = "",
 ) -> Report:
     """Write ``items`` into the town's folder ``content`` (named ``shown`` in messages);
     ``lang``: the texts' language, written into each when it is not the town's default
     (an item's own ``lang`` wins); ``addresses``: where links between the texts and to
-    the old site's files lead in the town (the files are copied in)."""
+    the old site's files lead in the town (the files are copied in); ``default``: the
+    town's default language (a text in it needs no ``lang:`` unless the export's is
+    another)."""
     report = Report()
     addresses = addresses if addresses is not None else Addresses()
     addresses.town = content
@@ -296,7 +299,7 @@ def write_items(
         parents = [part for part in (slugify(unquote(p)) for p in item.parents) if part]
         parents = parents[-MAX_DEPTH:]  # (a deeper tree keeps its lowest levels)
         folder = "articles" if item.kind == "article" else posixpath.join("pages", *parents)
-        own_lang = item.lang if item.lang and item.lang != lang else ""
+        own_lang = item.lang if item.lang not in ("", lang or default) else ""
         # a translation shares its original's slug, in a file named for its language
         suffix = f".{own_lang}.md" if own_lang else ".md"
         rel = posixpath.join(folder, f"{slug}{suffix}")
