@@ -332,6 +332,9 @@ class Builder:
                 name=f"gardarika-{job.town.id}-{job.lang}",
                 key=job,
                 run=functools.partial(self._run_job, network, job),
+                # once, before the first run is forked (after the checks are: they
+                # need none of it and run meanwhile)
+                prepare=warm_up_runs,
             )
             for job in jobs
         ]
@@ -530,8 +533,6 @@ class Builder:
             all_jobs.extend(self.jobs_for(town))
         for job in all_jobs:
             drop_other_versions(job.cache_path)
-        if all_jobs:
-            warm_up_runs()
         self.check_and_build(network, to_check, all_jobs, report)
         # always: a town added, renamed or removed changes the portal (unchanged bytes
         # are not written again)
@@ -811,12 +812,18 @@ def stopped_problem(
     )
 
 
+_WARM: list[bool] = []
+
+
 def warm_up_runs() -> None:
-    """What every run (and the editors' checks) would otherwise do on its own, done once
-    in this process before they are forked: the modules Gardarika's plugins use
-    imported, and Markdown's extensions imported with their patterns compiled
+    """What every run would otherwise do on its own, done once in this process before
+    the first is forked: the modules Gardarika's plugins use imported, and Markdown's
+    extensions imported with their patterns compiled
     (:func:`gardarika.build.prefetch.warm_up`). A build of 20 towns in two languages forks
     40 runs; each would spend about 0.1 s on this."""
+    if _WARM:
+        return
+    _WARM.append(True)
     import gardarika.build.splitwrite
     import gardarika.render.collation
     import gardarika.render.outputwalk

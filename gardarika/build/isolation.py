@@ -58,11 +58,14 @@ def silence() -> None:
 @dataclass
 class Task:
     """One piece of work: ``run()`` is called in the child and its result (plain,
-    picklable data) is sent back. ``name`` names the process (``ps`` shows it)."""
+    picklable data) is sent back. ``name`` names the process (``ps`` shows it).
+    ``prepare()``, if given, is called in the parent just before the child is forked
+    (what the child would otherwise do itself, done once for every such child)."""
 
     name: str
     run: Callable[[], Any]
     key: Any = None
+    prepare: Callable[[], None] | None = None
 
 
 @dataclass
@@ -156,6 +159,8 @@ def run_isolated(
     while pending or running:
         while pending and len(running) < max(1, parallel):
             task = pending.pop(0)
+            if task.prepare is not None:
+                task.prepare()
             reader, writer = ctx.Pipe(duplex=False)
             process = ctx.Process(target=_child, args=(task, writer, memory_limit), name=task.name)
             # a forked child would print the parent's unflushed output a second time
