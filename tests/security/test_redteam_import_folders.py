@@ -695,3 +695,21 @@ def test_a_hostile_text_imports_quickly(network: Path, unit: str) -> None:
     start = time.monotonic()
     _import(network, site)
     assert time.monotonic() - start < 10
+
+
+def test_toml_nested_too_deep_is_a_skipped_text_not_a_traceback(network: Path) -> None:
+    """tomllib reads nested arrays by calling itself: 100 000 levels are a RecursionError
+    (a ValueError subclass is what it raises for bad TOML, not this)."""
+    deep = "a = " + "[" * 100_000 + "]" * 100_000 + "\n"
+    site = _write(
+        network.parent / "deep-toml",
+        {
+            "hugo.toml": deep,
+            "content/posts/ok.md": '+++\ntitle = "Fine"\ndate = 2020-01-01\n+++\n\nText.\n',
+            "content/posts/deep.md": "+++\n" + deep + "+++\n\nText.\n",
+        },
+    )
+    done = _run_cli(network, site)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-800:]
+    assert "its front matter cannot be read: 1" in done.stdout
+    assert (network / "content/alpha/articles/ok.md").is_file()

@@ -248,7 +248,7 @@ class _Reader:
             return self.rst_item(path, kind, rel)
         try:
             meta, body, _, _ = _front(text)
-        except (ValueError, ContentError, tomllib.TOMLDecodeError):
+        except (ValueError, ContentError, RecursionError):
             self.export.skipped["its front matter cannot be read"] += 1
             return None
         if meta is None:
@@ -373,7 +373,7 @@ class _Reader:
                 continue
             try:
                 meta = _front(_read(path) or "")[0] or {}
-            except (ValueError, ContentError, tomllib.TOMLDecodeError):
+            except (ValueError, ContentError, RecursionError):
                 continue
             if _true({str(k).lower(): v for k, v in meta.items()}.get("headless")):
                 folders.add(path.parent.relative_to(content).as_posix())
@@ -498,7 +498,7 @@ def site_settings(folder: Path, generator: str) -> tuple[str, str]:
                 lang = _PELICAN_LANG.search(text)
                 language = language or (lang.group(1).lower() if lang else "")
             return address, language
-    except (ValueError, ContentError, tomllib.TOMLDecodeError, OSError, AttributeError):
+    except (ValueError, ContentError, RecursionError, OSError, AttributeError):
         return "", ""
     return "", ""
 
