@@ -204,10 +204,13 @@ def new(
     return 0
 
 
-def import_site(root: Path, source: str, site: str, uploads: str | None = None) -> int:
+def import_site(
+    root: Path, source: str, site: str, uploads: str | None = None, lang: str | None = None
+) -> int:
     """Bring the site exported in ``source`` (a WordPress export, a feed, or a folder of
     Pelican, Hugo or Jekyll content) into the town ``site``'s folder; ``uploads``: a
-    WordPress site's uploads folder, whose pictures are copied in."""
+    WordPress site's uploads folder, whose pictures are copied in; ``lang``: the texts'
+    language, when the source does not say or says wrong."""
     from gardarika.config.network import load_network
     from gardarika.content.importing.addresses import Addresses, host_of
     from gardarika.content.importing.feeds import read_feed
@@ -275,6 +278,25 @@ def import_site(root: Path, source: str, site: str, uploads: str | None = None) 
     except ExportError as err:
         print(f"{err.en}\n{err.ru}", file=sys.stderr)
         return 2
+    if lang:
+        if lang not in town.languages:
+            print(
+                f"--lang {lang}: the town has {', '.join(town.languages)}. / --lang {lang}: "
+                f"у города языки {', '.join(town.languages)}.",
+                file=sys.stderr,
+            )
+            return 2
+        export.language = lang
+    elif not export.language:
+        print(
+            f"The source does not say its language: the texts are imported in "
+            f"“{town.default_language}”, the town's default. If they are in another (Pelican "
+            f"and Hugo take English when their settings say nothing), remove the files "
+            f"imported now and import again with --lang. / Язык источника не указан: тексты "
+            f"импортируются как «{town.default_language}», язык города по умолчанию. Если "
+            f"они на другом, удалите импортированные сейчас файлы и импортируйте снова с "
+            f"--lang."
+        )
     lang = ""
     strangers: set[str] = set()
     if export.language and export.language != town.default_language:

@@ -250,6 +250,11 @@ COMMANDS: tuple[Command, ...] = (
                 "a WordPress site's uploads folder (wp-content/uploads): its pictures are "
                 "copied in",
             ),
+            Option(
+                "lang",
+                "the texts' language (one of the town's), when the source does not say it or "
+                "says it wrong",
+            ),
         ),
     ),
     Command(

@@ -364,3 +364,24 @@ def test_the_sites_language_is_the_texts_language(network: Path, build_network) 
     assert report.ok, report.log
     assert (network / "output/alpha/en/the-new-bridge.html").is_file()
     assert (network / "output/alpha/the-new-bridge.html").is_file()
+
+
+def test_a_source_that_does_not_say_its_language_is_said_and_lang_sets_it(
+    network: Path, capsys
+) -> None:
+    source = _write(
+        network.parent / "no-language",
+        {
+            "pelicanconf.py": "AUTHOR = 'x'\n",
+            "content/news.md": "Title: News\nDate: 2021-01-01\n\nHi.\n",
+        },
+    )
+    assert main(["--root", str(network), "import", str(source), "--site", "beta"]) == 0
+    assert "The source does not say its language" in capsys.readouterr().out
+    assert "lang:" not in (network / "content/beta/articles/news.md").read_text(encoding="utf-8")
+    (network / "content/beta/articles/news.md").unlink()
+    code = main(["--root", str(network), "import", str(source), "--site", "alpha", "--lang", "en"])
+    assert code == 0 and "does not say" not in capsys.readouterr().out
+    assert "lang: en" in (network / "content/alpha/articles/news.md").read_text(encoding="utf-8")
+    code = main(["--root", str(network), "import", str(source), "--site", "beta", "--lang", "en"])
+    assert code == 2 and "--lang en: the town has ru" in capsys.readouterr().err
