@@ -308,13 +308,15 @@ def import_site(
         if item.lang and item.lang not in town.languages:
             strangers.add(item.lang)
             item.lang = ""
+    # what a text of a language the town does not have is imported in: the export's
+    instead = lang or town.default_language
     for language in sorted(strangers):
         print(
             f"Texts in “{language}”, which the town does not have "
-            f"({', '.join(town.languages)}), are imported in “{town.default_language}”; "
+            f"({', '.join(town.languages)}), are imported in “{instead}”; "
             f"add the language to sites/{town.id}.yaml and import again to have them in "
             f"theirs. / Тексты на языке «{language}», которого у города нет "
-            f"({', '.join(town.languages)}), импортированы как «{town.default_language}»; "
+            f"({', '.join(town.languages)}), импортированы как «{instead}»; "
             f"добавьте язык в sites/{town.id}.yaml и импортируйте снова, чтобы они были "
             f"на своём."
         )

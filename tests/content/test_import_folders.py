@@ -385,3 +385,18 @@ def test_a_source_that_does_not_say_its_language_is_said_and_lang_sets_it(
     assert "lang: en" in (network / "content/alpha/articles/news.md").read_text(encoding="utf-8")
     code = main(["--root", str(network), "import", str(source), "--site", "beta", "--lang", "en"])
     assert code == 2 and "--lang en: the town has ru" in capsys.readouterr().err
+
+
+def test_a_text_in_a_language_the_town_lacks_goes_to_the_exports(network: Path, capsys) -> None:
+    source = _write(
+        network.parent / "fr-site",
+        {
+            "pelicanconf.py": "DEFAULT_LANG = 'en'\n",
+            "content/a.md": "Title: A\nDate: 2021-01-01\n\nHi.\n",
+            "content/a-fr.md": "Title: A fr\nDate: 2021-01-01\nSlug: a\nLang: fr\n\nSalut.\n",
+        },
+    )
+    assert main(["--root", str(network), "import", str(source), "--site", "alpha"]) == 0
+    assert "Texts in “fr”, which the town does not have (ru, en), are imported in “en”" in (
+        capsys.readouterr().out
+    )
