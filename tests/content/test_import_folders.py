@@ -400,3 +400,16 @@ def test_a_text_in_a_language_the_town_lacks_goes_to_the_exports(network: Path, 
     assert "Texts in “fr”, which the town does not have (ru, en), are imported in “en”" in (
         capsys.readouterr().out
     )
+
+
+def test_a_text_that_is_not_utf8_does_not_stop_telling_the_generator(tmp_path: Path) -> None:
+    """A folder with no settings file is told by its texts' heads; one that is not UTF-8
+    is passed over (it was a traceback: its text was None)."""
+    site = _write(
+        tmp_path / "site",
+        {
+            "a-old.md": "Title: Стар\n".encode("cp1251"),
+            "b.md": '+++\ntitle = "B"\n+++\n\nText.\n',
+        },
+    )
+    assert generator_of(site) == "hugo"

@@ -29,6 +29,7 @@ only regular files are read, each at most the build's own size limit.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import os
 import posixpath
@@ -94,7 +95,7 @@ def generator_of(folder: Path) -> str | None:
     for path in _walk(folder, _NEVER, limit=2000):
         if path.suffix.lower() not in MARKDOWN_SUFFIXES:
             continue
-        head = _read(path)[:400]
+        head = _read(path, head=400)
         if head is None:
             continue
         if _TOML_OPENING.match(head):
@@ -136,14 +137,18 @@ def _walk(folder: Path, never: set[str], limit: int = MAX_TOWN_ENTRIES) -> Itera
         stack.extend(reversed(folders))
 
 
-def _read(path: Path) -> str | None:
+def _read(path: Path, head: int = 0) -> str | None:
     """The text of ``path`` (UTF-8), or None: not a regular file of its own (a link, a
-    pipe, a device), too large, unreadable, not UTF-8."""
+    pipe, a device), too large, unreadable, not UTF-8. With ``head``, only its first
+    ``head`` characters."""
     try:
         status = os.lstat(path)
         if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_FILE_BYTES:
             return None
         with open(path, "rb", opener=_no_follow) as source:
+            if head:  # (a character cut at the end of what is read is not an error)
+                decoder = codecs.getincrementaldecoder("utf-8-sig")()
+                return decoder.decode(source.read(head * 4), final=False)[:head]
             data = source.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             return None
