@@ -812,18 +812,13 @@ def stopped_problem(
     )
 
 
-_WARM: list[bool] = []
-
-
+@functools.cache
 def warm_up_runs() -> None:
     """What every run would otherwise do on its own, done once in this process before
     the first is forked: the modules Gardarika's plugins use imported, and Markdown's
     extensions imported with their patterns compiled
     (:func:`gardarika.build.prefetch.warm_up`). A build of 20 towns in two languages forks
-    40 runs; each would spend about 0.1 s on this."""
-    if _WARM:
-        return
-    _WARM.append(True)
+    40 runs; each would spend about 0.1 s on this. Done once per process (cached)."""
     import gardarika.build.splitwrite
     import gardarika.render.collation
     import gardarika.render.outputwalk

@@ -295,7 +295,9 @@ def json_references(data: object, path: str = "") -> Iterator[tuple[str, str]]:
         yield path, data
 
 
-def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
+def replace_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """``text`` with each (start, end, new) span replaced, in order; a span that starts
+    inside one already replaced is passed over."""
     out, last = [], 0
     for start, end, new in sorted(spans):
         if start < last:
@@ -322,7 +324,7 @@ def _rewrite(
             spans.append((start, end, escape(new) if ref.escaped else new))
         if noted is not None:
             noted.append(replace(ref, url=new) if new != ref.url else ref)
-    return _replace(text, spans) if spans else text
+    return replace_spans(text, spans) if spans else text
 
 
 def rewrite_html(html: str, fix: UrlFixer) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from projects import write
+from projects import write, write_files
 
 from gardarika.checks.files import check_files, file_problems
 from gardarika.config.network import Town
@@ -136,15 +136,7 @@ def _png(text: str | None = None) -> bytes:
 
 
 def _town(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
-    content = tmp_path / "content/alpha"
-    for name, data in files.items():
-        path = content / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
-    return content
+    return write_files(tmp_path / "content/alpha", files)
 
 
 def _problems(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from projects import write_files as _write
 
 from gardarika.cli import main
 from gardarika.content.importing.folders import generator_of, read_folder
@@ -23,17 +24,6 @@ def _picture() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), (30, 90, 150)).save(buffer, "JPEG")
     return buffer.getvalue()
-
-
-def _write(folder: Path, files: dict[str, str | bytes]) -> Path:
-    for rel, data in files.items():
-        path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
-    return folder
 
 
 HUGO = {

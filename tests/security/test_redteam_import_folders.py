@@ -11,11 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
+from projects import remove_deep
+from projects import write_files as _write
 
 from gardarika.cli import main
 from gardarika.content.importing.addresses import rewrite_markdown
 from gardarika.content.importing.markup import convert_hugo, convert_liquid
-from tests.content.test_import_folders import _picture, _write
+from tests.content.test_import_folders import _picture
 
 PY = sys.executable
 REPO = Path(__file__).resolve().parents[2]
@@ -412,7 +414,7 @@ def _deep(site: Path, levels: int = 1200) -> None:
 
 def _undeep(site: Path) -> None:
     """Remove the deep tree without recursion (pytest's own cleanup would crash)."""
-    subprocess.run(["rm", "-rf", str(site / "d")], check=False)
+    remove_deep(site / "d")
 
 
 @pytest.mark.parametrize("settings", [{"hugo.toml": ""}, {}])

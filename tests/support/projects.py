@@ -42,6 +42,19 @@ PNG = bytes.fromhex(
 )
 
 
+def write_files(folder: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``files`` (relative name -> text, written as it is, or bytes) below
+    ``folder``; gives ``folder``."""
+    for name, data in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return folder
+
+
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")

@@ -26,6 +26,7 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from gardarika.build.limits import MAX_FILE_BYTES
 from gardarika.checks.files import publish_refusal
+from gardarika.content.importing.markup import Converted, Edits
 from gardarika.content.markdown import mask_code
 
 PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".avif")
@@ -76,6 +77,9 @@ class Addresses:
     by_name: dict[str, set[str]] = field(default_factory=dict)
     #: the old site's host (links to it are links into it)
     host: str = ""
+    #: the old site's address, against which a link into it that leads to no text or
+    #: file here is made absolute (it still leads to the old site)
+    base: str = ""
     copies: dict[Path, Copy] = field(default_factory=dict)
     taken: set[str] = field(default_factory=set)
     #: "tag", "category", "author" -> the names (case-folded) the imported texts have
@@ -89,10 +93,6 @@ class Addresses:
         for each in {name, _last_part(address)}:
             if each:
                 self.by_name.setdefault(each.lower(), set()).add(target)
-
-    #: the old site's address, against which a link into it that leads to no text or
-    #: file here is made absolute (it still leads to the old site)
-    base: str = ""
 
     def resolve(self, url: str, folder: str = "", markdown: bool = False) -> str | None:
         """The town's address for ``url`` in a text whose old file was in ``folder``
@@ -129,7 +129,7 @@ class Addresses:
             url = url[placeholder.end() :]
         parts = urlsplit(url)
         if parts.scheme in ("http", "https") or url.startswith("//"):
-            host = parts.netloc.lower().removeprefix("www.")
+            host = _host(parts.netloc)
             if self.uploads is not None:
                 # a self-hosted WordPress keeps uploads in /wp-content/uploads/, one on
                 # WordPress.com at https://<blog>.files.wordpress.com/
@@ -238,9 +238,14 @@ def _with(target: str, fragment: str) -> str:
     return target + (f"#{fragment}" if fragment else "")
 
 
+def _host(netloc: str) -> str:
+    """A host as addresses are compared: in lower case, without ``www.``."""
+    return netloc.lower().removeprefix("www.")
+
+
 def _address_key(url: str) -> str:
     parts = urlsplit(url.strip())
-    host = parts.netloc.lower().removeprefix("www.")
+    host = _host(parts.netloc)
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("", host, path, parts.query, ""))
 
@@ -256,44 +261,32 @@ def _last_part(address: str) -> str:
 
 def host_of(address: str) -> str:
     """The host of the old site's address, as :meth:`Addresses.resolve` compares it."""
-    return urlsplit(address.strip()).netloc.lower().removeprefix("www.")
+    return _host(urlsplit(address.strip()).netloc)
 
 
 #: template code of the old site in a link's address (its value is unknown here)
 _TEMPLATE_CODE = re.compile(r"\{\{|\{%|\{<")
 
 
-def rewrite_markdown(
-    text: str, resolve: Callable[[str], str | None]
-) -> tuple[str, list[tuple[int, str]]]:
+def rewrite_markdown(text: str, resolve: Callable[[str], str | None]) -> Converted:
     """``text`` (Markdown) with each link and picture target outside code passed through
-    ``resolve`` (which gives the new target or None to keep it); and the addresses that
-    were the old site's template code (``{{ site.github.repo }}``), with their places
-    in the result: each becomes ``#``, a link that leads nowhere, as the build would
-    refuse a link to no file."""
+    ``resolve`` (which gives the new target or None to keep it). A target that was the
+    old site's template code (``{{ site.github.repo }}``) and that ``resolve`` keeps
+    becomes ``#``, a link that leads nowhere, as the build would refuse a link to no
+    file; each ``#`` that ``resolve`` or this gave in place of another address is
+    reported with its line (``Leftover.link``)."""
     looked = mask_code(text, indented=True)
-    spans: list[tuple[int, int, str]] = []
+    edits = Edits(text)
     for pattern in _MARKDOWN_LINKS:
         for match in pattern.finditer(looked):
             group = next(g for g in (1, 2) if match.group(g) is not None)
             start, end = match.span(group)
-            new = resolve(text[start:end])
-            if new is None and _TEMPLATE_CODE.search(text[start:end]):
+            old = text[start:end]
+            new = resolve(old)
+            if new is None and _TEMPLATE_CODE.search(old):
                 new = "#"
             if new is not None:
                 angle = pattern is _MARKDOWN_LINKS[0] and group == 2 and " " in new
-                spans.append((start, end, f"<{new}>" if angle else new))
-    out, last, length = [], 0, 0
-    removed = []
-    for start, end, new in sorted(spans):
-        if start < last:
-            continue
-        out.append(text[last:start])
-        length += start - last
-        if new == "#" and text[start:end] != "#":
-            removed.append((length, text[start:end]))
-        out.append(new)
-        length += len(new)
-        last = end
-    out.append(text[last:])
-    return "".join(out), removed
+                note = " ".join(old.split())[:80] if new == "#" and old != "#" else ""
+                edits.replace(start, end, f"<{new}>" if angle else new, note)
+    return edits.result()

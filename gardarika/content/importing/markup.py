@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from gardarika.content.importing.html2md import Leftover
 from gardarika.content.markdown import mask_code
+from gardarika.render.links import replace_spans
 
 #: a Hugo shortcode: ``{{< name args >}}``, ``{{% name args %}}`` or the closing
 #: ``{{< /name >}}`` (arguments on one line, at most 2 000 characters, no "{": a scan
@@ -145,46 +146,63 @@ def _code_free(text: str) -> str:
     return mask_code(text, indented=True)
 
 
-class _Edits:
-    """Replacements of spans of one text, applied at once; lines of what is left."""
+class Edits:
+    """Replacements of spans of one text, applied at once, and the lines, in the result,
+    of what is reported: template code left as it was, or a replacement to be noted."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.spans: list[tuple[int, int, str]] = []
-        self.left: list[tuple[int, str]] = []
+        #: (position in the text, what to report, whether it was a link's address)
+        self.left: list[tuple[int, str, bool]] = []
+        #: span start -> what to report if that replacement is made
+        self.noted: dict[int, tuple[str, bool]] = {}
 
-    def replace(self, start: int, end: int, new: str) -> None:
+    def replace(self, start: int, end: int, new: str, note: str = "") -> None:
+        """Replace ``text[start:end]`` by ``new``; with ``note``, report it (as a link
+        that leads nowhere now) if it is made (one that overlaps another is not)."""
         self.spans.append((start, end, new))
+        if note:
+            self.noted[start] = (note, True)
 
     def leave(self, start: int, name: str) -> None:
-        self.left.append((start, name))
+        self.left.append((start, name, False))
 
     def result(self) -> Converted:
-        out, last = [], 0
-        for start, end, new in sorted(self.spans):
-            if start < last:
-                continue
-            out.append(self.text[last:start])
-            out.append(new)
-            last = end
-        out.append(self.text[last:])
-        text = "".join(out)
-        # the lines of what was left, counted in the result (positions moved by edits)
+        applied: list[tuple[int, int, str]] = []
+        for span in sorted(self.spans):
+            if not applied or span[0] >= applied[-1][1]:
+                applied.append(span)
+        text = replace_spans(self.text, applied)
+        left = self.left + [
+            (start, *self.noted[start]) for start, _, _ in applied if start in self.noted
+        ]
+        # the lines of what is reported, counted in the result (positions moved by edits)
         leftovers = []
-        shift = 0
-        spans = sorted(self.spans)
-        index = 0
+        shift = index = 0
         line, counted = 1, 0
-        for start, name in sorted(self.left):
-            while index < len(spans) and spans[index][1] <= start:
-                s, e, new = spans[index]
+        for start, name, link in sorted(left):
+            while index < len(applied) and applied[index][1] <= start:
+                s, e, new = applied[index]
                 shift += len(new) - (e - s)
                 index += 1
             at = start + shift
             line += text.count("\n", counted, at)
             counted = at
-            leftovers.append(Leftover(name, line))
+            leftovers.append(Leftover(name, line, link))
         return Converted(text, leftovers)
+
+
+def _code_block(
+    edits: Edits, text: str, opening: re.Match[str], closing: re.Match[str], args: str
+) -> int:
+    """A ``highlight`` block (Hugo's or Liquid's) from ``opening`` to ``closing`` as a
+    fenced code block, in the language its first argument (in ``args``) names; gives
+    where it ends."""
+    positional, _ = _arguments(args)
+    code = text[opening.end() : closing.start()]
+    edits.replace(opening.start(), closing.end(), _fence(code, positional[0] if positional else ""))
+    return closing.end()
 
 
 def _paired(
@@ -213,7 +231,7 @@ def convert_hugo(text: str) -> Converted:
     looked = _code_free(text)
     if "{{" not in looked:
         return Converted(text)
-    edits = _Edits(text)
+    edits = Edits(text)
     matches = list(_HUGO.finditer(looked))
     pairs = _paired(
         matches,
@@ -228,13 +246,7 @@ def convert_hugo(text: str) -> Converted:
         if closing:
             continue  # its opening was converted with it, or is reported
         if name == "highlight" and index in pairs:
-            end = matches[pairs[index]]
-            positional, _ = _arguments(match.group(4))
-            code = text[match.end() : end.start()]
-            edits.replace(
-                match.start(), end.end(), _fence(code, positional[0] if positional else "")
-            )
-            skip_to = end.end()
+            skip_to = _code_block(edits, text, match, matches[pairs[index]], match.group(4))
             continue
         if index in pairs:  # a paired shortcode of a theme: left, with what it holds
             edits.leave(match.start(), "{{< " + name + " >}}")
@@ -256,7 +268,7 @@ def convert_liquid(text: str) -> Converted:
     looked = _code_free(text)
     if "{%" not in looked and "{{" not in looked:
         return Converted(text)
-    edits = _Edits(text)
+    edits = Edits(text)
     tags = list(_LIQUID_TAG.finditer(looked))
 
     def closes(match: re.Match[str]) -> str | None:
@@ -276,14 +288,8 @@ def convert_liquid(text: str) -> Converted:
             continue
         name = match.group(1).lower()
         if name == "highlight" and index in pairs:
-            end = tags[pairs[index]]
-            positional, _ = _arguments(match.group(2))
-            code = text[match.end() : end.start()]
-            edits.replace(
-                match.start(), end.end(), _fence(code, positional[0] if positional else "")
-            )
-            covered.append((match.start(), end.end()))
-            skip_to = end.end()
+            skip_to = _code_block(edits, text, match, tags[pairs[index]], match.group(2))
+            covered.append((match.start(), skip_to))
             continue
         if name in _LIQUID_UNWRAPPED and index in pairs:
             end = tags[pairs[index]]

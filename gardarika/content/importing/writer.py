@@ -219,7 +219,7 @@ def document(
         fields["author"] = ", ".join(authors)
     summary = item.summary_markdown.strip()
     if summary and resolve is not None:
-        summary = rewrite_markdown(summary, resolve)[0]
+        summary = rewrite_markdown(summary, resolve).text
     if item.summary and not summary:
         summary = to_markdown(item.summary, item.link, resolve).strip()
     if summary and len(summary) <= MAX_SUMMARY_CHARS:  # (a longer one: the build makes its own)
@@ -230,15 +230,12 @@ def document(
     front += "---\n\n"
     if item.markdown is not None:
         body = item.markdown.strip("\n") + "\n" if item.markdown.strip() else ""
-        removed: list[tuple[int, str]] = []
+        links: list[Leftover] = []
         if resolve is not None:
-            body, removed = rewrite_markdown(body, resolve)
+            rewritten = rewrite_markdown(body, resolve)
+            body, links = rewritten.text, rewritten.leftovers
         left = {"hugo": convert_hugo, "jekyll": convert_liquid}.get(item.template)
-        found_in_body = left(body).leftovers if left else []
-        found_in_body += [
-            Leftover(" ".join(code.split())[:80], body.count("\n", 0, at) + 1, link=True)
-            for at, code in removed
-        ]
+        found_in_body = (left(body).leftovers if left else []) + links
         found_in_body.sort(key=lambda each: each.line)
     else:
         body = to_markdown(item.html, item.link, resolve) if item.html.strip() else ""
@@ -282,15 +279,13 @@ def write_items(
         item.tags = [usual.get(name.casefold(), name) for name in _plain_names(item.tags)]
         if item.category:
             item.category = usual.get(item.category.casefold(), item.category)
-    for item in items:
+        # the names the town will have pages for ({tag}name links to them are kept)
         for kind, names in (
             ("tag", item.tags),
-            ("category", [item.category] if item.category else []),
-            ("author", item.authors),
+            ("category", _plain_names([item.category] if item.category else [])),
+            ("author", _plain_names(item.authors)),
         ):
-            addresses.terms.setdefault(kind, set()).update(
-                name.casefold() for name in _plain_names(names)
-            )
+            addresses.terms.setdefault(kind, set()).update(name.casefold() for name in names)
     # first every text's file, so that links between them can be made
     planned: list[tuple[Item, str, str, str]] = []
     for number, item in enumerate(items, start=1):
