@@ -260,6 +260,9 @@ def test_search_from_disk_finds_other_word_forms(browser: object, demo_output: P
     try:
         page.goto(prefix + "vyborg/index.html")
         page.fill("#site-search-query", "субботники")
+        # the box's first results: its index and scripts have loaded (Enter pressed
+        # before that cancels their loading, which Chromium reports as a failed request)
+        page.wait_for_selector("#site-search-results li")
         with page.expect_navigation():
             page.press("#site-search-query", "Enter")
         assert page.url.endswith(
