@@ -27,7 +27,7 @@ from gardarika.checks.lastcheck import LastChecks
 from gardarika.checks.output import check_output
 from gardarika.checks.output import summary as check_summary
 from gardarika.commands import BY_NAME, COMMANDS, Option
-from gardarika.config.network import UnknownTown
+from gardarika.config.network import Network, UnknownTown
 from gardarika.errors import counted
 from gardarika.fs.lock import LockBusy, project_lock
 
@@ -558,12 +558,15 @@ def matrix(root: Path, shards: int | None = None) -> int:
     return 0
 
 
-def pull(root: Path, site: str | None = None) -> int:
-    """Clone or update the content of towns that have their own repository."""
+def pull(root: Path, site: str | None = None, bundle: str | None = None) -> int:
+    """Clone or update the content of towns that have their own repository, or apply
+    the bundles of saves an editor's desk wrote on a USB stick."""
     from gardarika.config.network import load_network
     from gardarika.content.pull import pull as pull_town
 
     network = load_network(root)
+    if bundle is not None:
+        return _pull_bundles(network, Path(bundle), site)
     try:  # every asked town checked before any is pulled
         names = network.choose(
             _names(site),
@@ -582,6 +585,47 @@ def pull(root: Path, site: str | None = None) -> int:
         ok, message = pull_town(network, town)
         print(message if ok else f"warning: {message}", file=sys.stdout if ok else sys.stderr)
     return 0
+
+
+def _pull_bundles(network: Network, source: Path, site: str | None) -> int:
+    """``invoke pull --bundle``: each bundle applied in turn; 1 when any was refused."""
+    from gardarika.content.bundles import bundle_files, pull_bundle
+
+    if site is not None:
+        try:
+            [site] = network.choose(_names(site))
+        except UnknownTown as unknown:
+            print(unknown, file=sys.stderr)
+            return 2
+        except ValueError:
+            print(
+                "--bundle takes one town with --site, or none. / С --bundle укажите в "
+                "--site один город или ни одного.",
+                file=sys.stderr,
+            )
+            return 2
+    if not source.exists():
+        print(
+            f"{source}: there is no such file or folder. / такого файла или папки нет.",
+            file=sys.stderr,
+        )
+        return 2
+    files = bundle_files(source)
+    if not files:
+        print(
+            f"{source}: no .bundle file in this folder. / в этой папке нет файлов .bundle.",
+            file=sys.stderr,
+        )
+        return 1
+    failed = 0
+    for file in files:
+        applied = pull_bundle(network, file, site)
+        failed += not applied.ok
+        print(
+            applied.message if applied.ok else f"error: {applied.message}",
+            file=sys.stdout if applied.ok else sys.stderr,
+        )
+    return 1 if failed else 0
 
 
 def clean(root: Path, wait: bool = True) -> int:

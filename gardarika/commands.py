@@ -322,6 +322,12 @@ COMMANDS: tuple[Command, ...] = (
                 "site",
                 "town id, or several separated by commas (default: every town with a repository)",
             ),
+            Option(
+                "bundle",
+                "apply a town's saves brought on a USB stick: a .bundle file written by the "
+                "editor's desk, or a folder of them (instead of pulling from repositories)",
+                metavar="FILE",
+            ),
         ),
     ),
     Command(
