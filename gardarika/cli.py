@@ -656,6 +656,13 @@ def live(root: Path, site: str, port: int = 8000, host: str = "127.0.0.1") -> in
     return run_live(root, site, host, port)
 
 
+def desk(root: Path, site: str, port: int | None = None, no_browser: bool = False) -> int:
+    """The editor's desk for the town ``site``, until Ctrl+C."""
+    from gardarika.desk.run import run_desk
+
+    return run_desk(Path(root), site, port, open_browser=not no_browser)
+
+
 def serve(root: Path, port: int = 8000, host: str = "127.0.0.1") -> int:
     """Serve ``output/`` for a preview."""
     from gardarika.preview.serve import serve as serve_folder

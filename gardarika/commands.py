@@ -270,6 +270,25 @@ COMMANDS: tuple[Command, ...] = (
         (_site(required=True, several=False), _PORT, _HOST),
     ),
     Command(
+        "desk",
+        "the editor's desk: write, preview, add photos and publish a town's texts in a browser",
+        "gardarika.cli:desk",
+        (
+            _site(required=True, several=False),
+            Option(
+                "port",
+                "port to listen on (default 8765, or a free one when it is taken)",
+                type=port,
+            ),
+            Option("no_browser", "do not open the desk in the browser", flag=True),
+        ),
+        doc=(
+            "the editor's desk on 127.0.0.1: list, write and edit the town's texts, add "
+            "photos, preview with the real theme; each save is a commit; send by network "
+            "or write a bundle to a USB stick for invoke pull --bundle"
+        ),
+    ),
+    Command(
         "serve",
         "preview output/ at http://127.0.0.1:8000/index.html",
         "gardarika.cli:serve",

@@ -204,7 +204,7 @@ def test_the_cleaned_files_build_without_anything_able_to_run_script(cleaned_tow
 def test_no_script_runs_in_a_real_browser(cleaned_town: Path) -> None:
     """Every page of the cleaned hostile town, opened from disk in Chromium: no dialog
     (every payload calls alert), no error thrown by a script, no request off the disk."""
-    from test_browser import CHROMIUM, LAUNCH_ARGS
+    from browsing import CHROMIUM, LAUNCH_ARGS
 
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not os.path.exists(CHROMIUM):

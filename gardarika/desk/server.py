@@ -1,0 +1,745 @@
+"""``invoke desk --site TOWN``: the editor's desk, a small web app on 127.0.0.1.
+
+Pages are made on the server (Jinja, autoescaped) and work without JavaScript; a small
+script adds the toolbar and dropping a photo into the text. Nothing is loaded from the
+internet.
+
+**Who may write.** The desk listens on 127.0.0.1 only and answers only requests whose
+``Host`` names this computer (:class:`~gardarika.preview.serve.HostCheckedHandler`): a web
+page that has its name lead to 127.0.0.1 (DNS rebinding) is refused before anything
+runs. Every request that changes something is a POST carrying the session's secret
+token (made at start, in the desk's own pages only) *and* an ``Origin`` that is the
+desk's own address; another website can neither read the token nor send that
+``Origin``. The desk's pages may not be framed, and the built site it previews is
+served sandboxed (``Content-Security-Policy: sandbox``), so a script in a text can
+neither run in the desk's origin nor read its token.
+
+**Where it writes.** Only into the town's folder: a text the town already has (by its
+place in the town's list of texts, never by a path the request names) or a new one
+(:func:`gardarika.content.new.new_document` finds its free address), and photos into
+``images/`` under a portable name, after the checks the build applies to published
+files. Each save is a commit (:mod:`gardarika.desk.history`), then the town is built
+for the preview and the editors' checks run; their messages appear next to the field or
+the line of the text they concern.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.parser
+import email.policy
+import functools
+import hmac
+import os
+import re
+import secrets
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+import jinja2
+
+from gardarika.checks.files import is_picture, publish_refusal
+from gardarika.config.network import Network, Town, load_network
+from gardarika.content.documents import Document, read_town
+from gardarika.content.new import new_document
+from gardarika.content.slugs import slugify
+from gardarika.desk.history import DeskError, Editor, TownHistory, town_history
+from gardarika.desk.texts import Form, form_of, with_form
+from gardarika.desk.words import LANGUAGES, WORDS, word
+from gardarika.errors import GardarikaError, Message, Problem
+from gardarika.preview.live import build_once
+from gardarika.preview.serve import LOOPBACK_NAMES, PreviewServer, QuietHandler, host_name
+
+HERE = Path(__file__).parent
+#: bytes a request may send (a text and a few photos)
+MAX_REQUEST = 40 * 1024 * 1024
+#: bytes of one photo
+MAX_PHOTO = 20 * 1024 * 1024
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+#: the desk's own files, served from memory by name
+STATIC = {
+    "desk.css": "text/css; charset=utf-8",
+    "desk.js": "text/javascript; charset=utf-8",
+}
+#: the fields of the form, as the form names them
+FIELDS = ("title", "date", "category", "tags", "summary", "body")
+_SECURITY_HEADERS = (
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; frame-src 'self'; frame-ancestors 'none'; "
+        "form-action 'self'; base-uri 'none'; object-src 'none'",
+    ),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" even
+    # for the desk's own forms, which the Origin check must then refuse
+    ("Referrer-Policy", "same-origin"),
+    ("Cache-Control", "no-store"),
+)
+
+
+@dataclass
+class Desk:
+    """What the desk keeps while it runs."""
+
+    root: Path
+    town_id: str
+    #: the session's secret: every state-changing request carries it
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    #: one save (commit, build) at a time
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    #: the editors' checks' last findings, by the text's path in the town
+    problems: dict[str, list[Problem]] = field(default_factory=dict)
+    #: builds the town for the preview (a new process); the lines of its problems
+    build: Callable[[Path, str], list[str]] = build_once
+
+    def network(self) -> Network:
+        return load_network(self.root)
+
+    def town(self, network: Network | None = None) -> Town:
+        network = network or self.network()
+        if self.town_id not in network.towns:
+            raise DeskError(
+                _message(
+                    f"The town {self.town_id} cannot be read now: run “invoke check” to see why.",
+                    f"Город {self.town_id} сейчас не читается: «invoke check» покажет почему.",
+                )
+            )
+        return network.towns[self.town_id]
+
+    def history(self) -> TownHistory:
+        return town_history(self.town().content, self.town_id)
+
+
+def _message(en: str, ru: str) -> Message:
+    return Message(en, ru)
+
+
+# -- the texts of the town ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One text in the desk's list."""
+
+    rel: str
+    kind: str
+    title: str
+    date: str
+    lang: str
+    state: str
+    slug: str
+    translations: tuple[tuple[str, str], ...] = ()  # (language, rel)
+
+
+def _state(doc: Document) -> str:
+    status = str(doc.metadata.get("status") or "").strip().lower()
+    return {"draft": "is_draft", "hidden": "hidden"}.get(status, "published")
+
+
+def _date(doc: Document) -> str:
+    value = doc.metadata.get("date")
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d %H:%M" if hasattr(value, "hour") else "%Y-%m-%d")
+    return str(value or "").strip()
+
+
+def entries(docs: list[Document], query: str = "") -> list[Entry]:
+    """The texts, newest first (pages after articles), each with its translations."""
+    groups: dict[tuple[str, str], list[Document]] = {}
+    for doc in docs:
+        groups.setdefault((doc.kind, doc.slug), []).append(doc)
+    made = []
+    wanted = query.casefold().split()
+    for doc in docs:
+        title = str(doc.metadata.get("title") or "").strip() or doc.rel
+        if wanted and not all(w in title.casefold() for w in wanted):
+            continue
+        others = tuple((o.lang, o.rel) for o in groups[(doc.kind, doc.slug)] if o is not doc)
+        made.append(
+            Entry(doc.rel, doc.kind, title, _date(doc), doc.lang, _state(doc), doc.slug, others)
+        )
+    articles = sorted((e for e in made if e.kind == "article"), key=lambda e: e.date, reverse=True)
+    pages = sorted((e for e in made if e.kind != "article"), key=lambda e: e.title.casefold())
+    return articles + pages
+
+
+def _text_of(town: Town, root: Path, rel: str) -> Document | None:
+    """The town's text at ``rel`` — looked up in the town's own list of texts, so that
+    no path a request names is ever opened."""
+    docs, _ = read_town(town, root)
+    for doc in docs:
+        if doc.rel == rel:
+            return doc
+    return None
+
+
+def preview_path(town: Town, doc: Document) -> str:
+    """Where the build writes a text, below ``output/``."""
+    lang = "" if doc.lang == town.default_language else f"{doc.lang}/"
+    draft = _state(doc) == "is_draft"
+    kind = ("drafts/" if draft else "") + ("pages/" if doc.kind == "page" else "")
+    return f"{town.id}/{lang}{kind}{doc.slug}.html"
+
+
+# -- photos ---------------------------------------------------------------------------
+
+
+def save_photo(town: Town, filename: str, data: bytes) -> str:
+    """Keep an uploaded photo in the town's ``images/`` under a portable name (a new
+    one when the name is taken); its path in the town (``images/park.jpg``)."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in PHOTO_SUFFIXES:
+        raise DeskError(
+            _message(
+                "Only photos and pictures can be added here: JPEG, PNG, GIF or WebP.",
+                "Сюда можно добавить только фото и картинки: JPEG, PNG, GIF или WebP.",
+            )
+        )
+    if len(data) > MAX_PHOTO:
+        raise DeskError(
+            _message(
+                f"The photo is larger than {MAX_PHOTO // 1024 // 1024} MB; make it smaller "
+                "in a photo editor first.",
+                f"Фото больше {MAX_PHOTO // 1024 // 1024} МБ; сначала уменьшите его в "
+                "фоторедакторе.",
+            )
+        )
+    stem = slugify(Path(filename).stem)[:40].strip("-") or "photo"
+    folder = town.content / "images"
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".upload-", delete=False) as out:
+        out.write(data)
+    upload = Path(out.name)
+    try:
+        refusal = publish_refusal(f"images/{stem}{suffix}", upload)
+        if refusal is not None or not is_picture(upload):
+            raise DeskError(
+                refusal.message
+                if refusal is not None
+                else _message(
+                    "This file is not a photo that can be read. Save it again as JPEG or PNG.",
+                    "Этот файл не читается как фото. Сохраните его заново как JPEG или PNG.",
+                )
+            )
+        for number in range(1, 1000):
+            name = f"{stem}{suffix}" if number == 1 else f"{stem}-{number}{suffix}"
+            try:
+                os.link(upload, folder / name)  # never replaces a photo
+            except FileExistsError:
+                continue
+            return f"images/{name}"
+    finally:
+        upload.unlink(missing_ok=True)
+    raise DeskError(_message("Too many photos of this name.", "Слишком много фото с этим именем."))
+
+
+def photo_markdown(rel: str, alt: str) -> str:
+    alt = " ".join(alt.replace("[", "").replace("]", "").split()) or "Фото"
+    return f"![{alt}]({{static}}/{rel})"
+
+
+# -- reading requests ---------------------------------------------------------------
+
+
+@dataclass
+class Posted:
+    fields: dict[str, str]
+    files: list[tuple[str, bytes]]  # (file name, data) of "photo" fields
+
+
+def parse_post(content_type: str, body: bytes) -> Posted:
+    """A form's fields (form-encoded or multipart) and its photo files."""
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        values = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        return Posted({k: v[0] for k, v in values.items()}, [])
+    if not content_type.startswith("multipart/form-data"):
+        return Posted({}, [])
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    )
+    fields: dict[str, str] = {}
+    files: list[tuple[str, bytes]] = []
+    for part in message.iter_parts() if message.is_multipart() else ():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        data = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is not None:
+            if data:
+                files.append((filename, data))
+        else:
+            fields.setdefault(name, data.decode("utf-8", "replace"))
+    return Posted(fields, files)
+
+
+# -- the handler --------------------------------------------------------------------
+
+
+class DeskHandler(QuietHandler):
+    """The desk's pages, its actions, its files and the preview of the built site."""
+
+    server_version = "GardarikaDesk"
+
+    def __init__(self, *args: Any, desk: Desk, templates: jinja2.Environment, **kwargs: Any):
+        self.desk = desk
+        self.templates = templates
+        super().__init__(*args, **kwargs)
+
+    # -- answering ------------------------------------------------------------------
+
+    def end_headers(self) -> None:
+        if not getattr(self, "_previewing", False):
+            for name, value in _SECURITY_HEADERS:
+                self.send_header(name, value)
+        super().end_headers()
+
+    def _send(self, body: bytes, content_type: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _redirect(self, where: str) -> None:
+        self.send_response(HTTPStatus.SEE_OTHER)
+        self.send_header("Location", where)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _ui(self) -> str:
+        cookie = self.headers.get("Cookie", "")
+        found = re.search(r"(?:^|;\s*)desk_lang=(ru|en)\b", cookie)
+        return found.group(1) if found else "ru"
+
+    def _page(self, template: str, status: HTTPStatus = HTTPStatus.OK, **context: Any) -> None:
+        ui = self._ui()
+        town = context.pop("town", None)
+        names = town.name if town is not None else {}
+        body = self.templates.get_template(template).render(
+            ui=ui,
+            t=lambda key, **values: word(key, ui, **values),
+            token=self.desk.token,
+            town=town,
+            town_name=names.get(ui) or next(iter(names.values()), self.desk.town_id),
+            **context,
+        )
+        self._send(body.encode("utf-8"), "text/html; charset=utf-8", status)
+
+    def _refuse_plain(self, status: HTTPStatus, en: str, ru: str) -> None:
+        body = f"{ru}\n{en}\n".encode()
+        self._send(body, "text/plain; charset=utf-8", status)
+
+    # -- GET --------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if url.path.startswith("/site/"):
+            self._preview_file()
+            return
+        if url.path.startswith("/static/"):
+            self._static(url.path[len("/static/") :])
+            return
+        if "ui" in query and query["ui"] in LANGUAGES:
+            self.send_response(HTTPStatus.SEE_OTHER)
+            self.send_header(
+                "Set-Cookie", f"desk_lang={query['ui']}; Path=/; SameSite=Strict; HttpOnly"
+            )
+            self.send_header("Location", url.path or "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        try:
+            if url.path == "/":
+                self._list(query.get("q", ""), query.get("said", ""))
+            elif url.path == "/new":
+                self._form_new(query.get("kind", "article"), query.get("lang", ""))
+            elif url.path == "/edit":
+                self._form_edit(query.get("file", ""), query.get("said", ""))
+            else:
+                self._refuse_plain(HTTPStatus.NOT_FOUND, "Not found.", "Не найдено.")
+        except DeskError as error:
+            self._page("message.html", HTTPStatus.CONFLICT, message=error.message)
+
+    do_HEAD = do_GET
+
+    def _static(self, name: str) -> None:
+        if name not in STATIC:
+            self._refuse_plain(HTTPStatus.NOT_FOUND, "Not found.", "Не найдено.")
+            return
+        self._send((HERE / "static" / name).read_bytes(), STATIC[name])
+
+    def _preview_file(self) -> None:
+        """A file of ``output/``, sandboxed: its scripts (if the town allows any) run
+        in no origin at all, never in the desk's."""
+        self._previewing = True
+        self.path = self.path[len("/site") :]
+        super().do_GET()
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "_previewing", False):
+            return super().send_head()
+        return None
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        super().send_response(code, message)
+        if getattr(self, "_previewing", False):
+            self.send_header("Content-Security-Policy", "sandbox; frame-ancestors 'self'")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Cache-Control", "no-store")
+
+    def _list(self, query: str, said: str) -> None:
+        network = self.desk.network()
+        town = self.desk.town(network)
+        docs, problems = read_town(town, network.root)
+        history = self.desk.history()
+        self._page(
+            "list.html",
+            town=town,
+            entries=entries(docs, query),
+            query=query,
+            unreadable=problems,
+            said=said,
+            can_undo=history.can_undo(),
+            upstream=history.upstream(),
+            unsent=history.unsent(),
+        )
+
+    def _form_new(self, kind: str, lang: str) -> None:
+        town = self.desk.town()
+        lang = lang if lang in town.languages else town.default_language
+        now = dt.datetime.now()
+        form = Form(date="" if kind == "page" else f"{now:%Y-%m-%d %H:%M}")
+        self._form_page(town, None, form, "page" if kind == "page" else "article", lang)
+
+    def _form_edit(self, rel: str, said: str) -> None:
+        network = self.desk.network()
+        town = self.desk.town(network)
+        doc = _text_of(town, network.root, rel)
+        if doc is None:
+            self._refuse_plain(
+                HTTPStatus.NOT_FOUND, "The town has no such text.", "Такого материала у города нет."
+            )
+            return
+        form = form_of(doc.path.read_text(encoding="utf-8-sig"))
+        self._form_page(town, doc, form, doc.kind, doc.lang, said=said)
+
+    def _form_page(
+        self,
+        town: Town,
+        doc: Document | None,
+        form: Form,
+        kind: str,
+        lang: str,
+        errors: dict[str, str] | None = None,
+        said: str = "",
+        status: HTTPStatus = HTTPStatus.OK,
+    ) -> None:
+        problems = self.desk.problems.get(doc.rel, []) if doc else []
+        by_field: dict[str, list[Problem]] = {}
+        in_text: list[tuple[int | None, Problem]] = []
+        for problem in problems:
+            if problem.key in FIELDS or problem.key in ("status", "slug"):
+                by_field.setdefault(problem.key, []).append(problem)
+            elif problem.line is not None and doc is not None and problem.line >= doc.body_line:
+                in_text.append((problem.line - doc.body_line + 1, problem))
+            else:
+                in_text.append((None, problem))
+        preview = None
+        if doc is not None:
+            path = preview_path(town, doc)
+            if (self.desk.root / "output" / path).is_file():
+                preview = "/site/" + quote(path)
+        history = self.desk.history()
+        self._page(
+            "edit.html",
+            status=status,
+            town=town,
+            doc=doc,
+            form=form,
+            kind=kind,
+            lang=lang,
+            errors=errors or {},
+            by_field=by_field,
+            in_text=in_text,
+            said=said,
+            preview=preview,
+            editor=history.editor(),
+            other_languages=[code for code in town.languages if code != lang],
+        )
+
+    # -- POST -------------------------------------------------------------------------
+
+    def _origin_refusal(self) -> str | None:
+        """Why this request may not change anything: not from the desk's own page."""
+        origin = self.headers.get_all("Origin") or []
+        hosts = self.headers.get_all("Host") or []
+        if len(origin) != 1 or len(hosts) != 1:
+            return "no Origin"
+        parts = urlsplit(origin[0])
+        name = host_name(hosts[0])
+        port = self.server.server_address[1]
+        if (
+            parts.scheme != "http"
+            or name not in LOOPBACK_NAMES
+            or parts.netloc.lower() != hosts[0].strip().lower()
+            or parts.port != port
+            or parts.path not in ("", "/")
+        ):
+            return "another origin"
+        return None
+
+    def do_POST(self) -> None:
+        if self.path.startswith("/site/"):
+            self._refuse_plain(HTTPStatus.METHOD_NOT_ALLOWED, "Read only.", "Только чтение.")
+            return
+        refusal = self._origin_refusal()
+        if refusal is not None:
+            self._refuse_plain(
+                HTTPStatus.FORBIDDEN,
+                "Refused: this request does not come from the desk's own page. Nothing "
+                "was changed.",
+                "Отказано: запрос пришёл не со страницы редактора. Ничего не изменено.",
+            )
+            return
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_REQUEST:
+            self.close_connection = True
+            self._refuse_plain(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"Too much at once: send at most {MAX_REQUEST // 1024 // 1024} MB.",
+                f"Слишком много за раз: не больше {MAX_REQUEST // 1024 // 1024} МБ.",
+            )
+            return
+        posted = parse_post(self.headers.get("Content-Type", ""), self.rfile.read(length))
+        token = posted.fields.get("token") or self.headers.get("X-Desk-Token", "")
+        if not hmac.compare_digest(token.encode(), self.desk.token.encode()):
+            self._refuse_plain(
+                HTTPStatus.FORBIDDEN,
+                "Refused: the page is out of date (the desk was restarted). Open the "
+                "desk's address again; nothing was changed.",
+                "Отказано: страница устарела (редактор перезапущен). Откройте адрес "
+                "редактора заново; ничего не изменено.",
+            )
+            return
+        actions = {
+            "/save": self._save,
+            "/photo": self._photo,
+            "/undo": self._undo,
+            "/push": self._push,
+            "/bundle": self._bundle,
+            "/translate": self._translate,
+        }
+        action = actions.get(urlsplit(self.path).path)
+        if action is None:
+            self._refuse_plain(HTTPStatus.NOT_FOUND, "Not found.", "Не найдено.")
+            return
+        with self.desk.lock:
+            try:
+                action(posted)
+            except DeskError as error:
+                self._page("message.html", HTTPStatus.CONFLICT, message=error.message)
+            except GardarikaError as error:
+                first = error.problems[0] if error.problems else None
+                message = first.message if first else _message(str(error), str(error))
+                self._page("message.html", HTTPStatus.CONFLICT, message=message)
+
+    def _said(self, key: str, **values: object) -> str:
+        return quote(word(key, self._ui(), **values))
+
+    def _editor(self, history: TownHistory, posted: Posted) -> Editor:
+        editor = history.editor()
+        given = posted.fields.get("editor_name", "").strip()
+        if given:
+            editor = Editor(given, posted.fields.get("editor_email", "").strip())
+            history.remember_editor(editor)
+        if editor is None:
+            raise DeskError(
+                _message(
+                    "Give your name in the form: it is written with every save.",
+                    "Укажите своё имя в форме: оно записывается при каждом сохранении.",
+                )
+            )
+        return editor
+
+    def _save(self, posted: Posted) -> None:
+        network = self.desk.network()
+        town = self.desk.town(network)
+        values = posted.fields
+        kind = "page" if values.get("kind") == "page" else "article"
+        lang = values.get("lang", "")
+        lang = lang if lang in town.languages else town.default_language
+        form = Form(
+            title=values.get("title", ""),
+            date=values.get("date", ""),
+            category=values.get("category", ""),
+            tags=values.get("tags", ""),
+            summary=values.get("summary", ""),
+            draft=values.get("draft") == "yes",
+            body=values.get("body", ""),
+        )
+        rel = values.get("file", "")
+        doc = _text_of(town, network.root, rel) if rel else None
+        if rel and doc is None:
+            raise DeskError(
+                _message(
+                    "This text is no longer in the town (moved or removed); copy your "
+                    "text before leaving the page.",
+                    "Этого материала у города больше нет (перемещён или удалён); "
+                    "скопируйте свой текст, прежде чем уйти со страницы.",
+                )
+            )
+        ui = self._ui()
+        errors: dict[str, str] = {}
+        if not form.title.strip():
+            errors["title"] = word("title_missing", ui)
+        if form.date.strip() and not _DATE.fullmatch(form.date.strip()):
+            errors["date"] = word("date_wrong", ui)
+        history = self.desk.history()
+        try:
+            editor = self._editor(history, posted)
+        except DeskError as error:
+            errors["editor_name"] = error.message.ru if ui == "ru" else error.message.en
+            editor = None
+        if errors or editor is None:
+            self._form_page(town, doc, form, kind, lang, errors=errors, status=HTTPStatus.OK)
+            return
+        photos = [save_photo(town, name, data) for name, data in posted.files]
+        if photos:
+            alt = values.get("photo_alt", "") or form.title
+            form.body = (
+                form.body.rstrip("\n")
+                + "\n\n"
+                + "\n\n".join(photo_markdown(p, alt) for p in photos)
+            )
+        if doc is None:
+            path = new_document(network, town.id, form.title, lang=lang, page=kind == "page")
+            old = path.read_text(encoding="utf-8")
+        else:
+            path = doc.path
+            old = path.read_text(encoding="utf-8-sig")
+        text = with_form(old, form)
+        _write(path, text)
+        rel = path.relative_to(town.content).as_posix()
+        commit = history.commit(
+            [path, *(town.content / p for p in photos)], form.title.strip(), editor
+        )
+        self._check_and_build(town, rel)
+        said = "saved" if commit or doc is None else "unchanged"
+        self._redirect(f"/edit?file={quote(rel)}&said={self._said(said)}")
+
+    def _check_and_build(self, town: Town, rel: str) -> None:
+        from gardarika.checks.lint import lint_town
+
+        self.desk.build(self.desk.root, town.id)
+        network = self.desk.network()
+        town = self.desk.town(network)
+        found = lint_town(town, network.root)
+        shown = f"{Path(town.content).relative_to(network.root).as_posix()}/{rel}"
+        self.desk.problems[rel] = [p for p in found if p.file == shown]
+
+    def _photo(self, posted: Posted) -> None:
+        """A photo dropped into the text (by the page's script): saved, and its Markdown
+        returned for the script to insert."""
+        town = self.desk.town()
+        if not posted.files:
+            raise DeskError(_message("No photo was sent.", "Фото не отправлено."))
+        name, data = posted.files[0]
+        rel = save_photo(town, name, data)
+        history = self.desk.history()
+        editor = self._editor(history, posted)
+        history.commit([town.content / rel], f"Фото {Path(rel).name}", editor)
+        markdown = photo_markdown(rel, posted.fields.get("photo_alt", ""))
+        self._send(markdown.encode("utf-8"), "text/plain; charset=utf-8")
+
+    def _undo(self, posted: Posted) -> None:
+        history = self.desk.history()
+        editor = self._editor(history, posted)
+        history.undo(editor)
+        self.desk.build(self.desk.root, self.desk.town_id)
+        self._redirect(f"/?said={self._said('undone')}")
+
+    def _push(self, posted: Posted) -> None:
+        said = self.desk.history().push()
+        self._redirect(f"/?said={quote(said.ru if self._ui() == 'ru' else said.en)}")
+
+    def _bundle(self, posted: Posted) -> None:
+        folder = posted.fields.get("folder", "").strip()
+        if not folder:
+            raise DeskError(_message("Choose the USB stick's folder.", "Укажите папку на флешке."))
+        written = self.desk.history().write_bundle(Path(folder).expanduser())
+        self._redirect(f"/?said={self._said('bundle_written', file=str(written))}")
+
+    def _translate(self, posted: Posted) -> None:
+        network = self.desk.network()
+        town = self.desk.town(network)
+        doc = _text_of(town, network.root, posted.fields.get("file", ""))
+        lang = posted.fields.get("lang", "")
+        if doc is None or lang not in town.languages or lang == doc.lang:
+            raise DeskError(_message("Nothing to translate.", "Переводить нечего."))
+        docs, _ = read_town(town, network.root)
+        for other in docs:
+            if other.kind == doc.kind and other.slug == doc.slug and other.lang == lang:
+                self._redirect(f"/edit?file={quote(other.rel)}")
+                return
+        path = new_document(
+            network,
+            town.id,
+            doc.metadata.get("title") or doc.slug,
+            lang=lang,
+            page=doc.kind == "page",
+            translation_of=doc.slug,
+        )
+        rel = path.relative_to(town.content).as_posix()
+        self._redirect(f"/edit?file={quote(rel)}")
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a text whole or not at all."""
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", newline="", dir=path.parent, prefix=".desk-", delete=False
+    ) as out:
+        out.write(text)
+    try:
+        os.chmod(out.name, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(out.name, path)
+    finally:
+        Path(out.name).unlink(missing_ok=True)
+
+
+def templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def make_desk_server(desk: Desk, port: int = 8765) -> PreviewServer:
+    """The desk's server on 127.0.0.1 (``port`` 0: any free one)."""
+    handler = functools.partial(
+        DeskHandler,
+        desk=desk,
+        templates=templates(),
+        directory=str((desk.root / "output").resolve()),
+    )
+    (desk.root / "output").mkdir(exist_ok=True)
+    return PreviewServer("127.0.0.1", port, handler)
+
+
+__all__ = ["WORDS", "Desk", "make_desk_server"]

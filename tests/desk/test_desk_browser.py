@@ -1,0 +1,293 @@
+"""The editor's desk driven end to end in Debian's Chromium: a new article with a photo
+becomes a file, a photo and a commit in the town's folder and a page of the built site;
+editing keeps what the form does not show; another website and a request without the
+session's token cannot write; a bundle written for a USB stick is taken by the
+maintainer's ``invoke pull --bundle``; the desk fits a phone's screen."""
+
+from __future__ import annotations
+
+import http.client
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from browsing import chromium
+from projects import PNG, write
+
+from gardarika.desk.history import Editor
+from gardarika.desk.server import Desk, make_desk_server
+
+EDITOR = "Мария Петрова"
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=Maintainer", "-c", "user.email=m@example.org", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def desk(network: Path) -> Iterator[tuple[Desk, str]]:
+    """The desk of alpha on a free port of 127.0.0.1, in a network kept in git."""
+    git("init", "-q", "-b", "main", cwd=network)
+    git("add", "-A", cwd=network)
+    git("commit", "-q", "-m", "network", cwd=network)
+    app = Desk(root=network, town_id="alpha")
+    server = make_desk_server(app, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield app, server.url
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class Visit:
+    """A page that records every request, to assert that none leaves the desk."""
+
+    def __init__(self, browser: object, base: str, width: int = 1280) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.context.on("request", lambda r: self.requests.append(r.url))
+        self.base = base
+
+    def outside(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith((self.base, "data:"))]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def test_a_new_article_with_a_photo_is_saved_committed_and_built(
+    browser: object, desk: tuple[Desk, str], tmp_path: Path
+) -> None:
+    app, base = desk
+    root = app.root
+    photo = tmp_path / "Парк весной.png"
+    photo.write_bytes(PNG)
+    visit = Visit(browser, base)
+    page = visit.page
+    try:
+        page.goto(base)
+        assert page.locator("h1").inner_text() == "Материалы"
+        page.get_by_role("link", name="Новая статья").click()
+        page.get_by_label("Ваше имя").fill(EDITOR)
+        page.get_by_label("Заголовок", exact=True).fill("Субботник в парке")
+        page.get_by_label("Метки").fill("субботник, парк")
+        page.get_by_label("Краткое описание").fill("Приходите все")
+        page.get_by_label("Текст", exact=True).fill("В субботу убираем парк.\n\nГрабли дадим.")
+        page.get_by_label("Фото", exact=True).set_input_files(str(photo))
+        page.get_by_label("Что на фото").fill("Парк весной")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Сохранить").click()
+        assert page.get_by_role("status").inner_text() == "Сохранено."
+        assert "/edit?file=articles/subbotnik-v-parke.md" in page.url
+        text = (root / "content/alpha/articles/subbotnik-v-parke.md").read_text(encoding="utf-8")
+        assert "title: Субботник в парке" in text and "tags: [субботник, парк]" in text
+        assert "![Парк весной]({static}/images/park-vesnoy.png)" in text
+        assert (root / "content/alpha/images/park-vesnoy.png").read_bytes() == PNG
+        shown = git("show", "--name-only", "--format=%an|%s", "HEAD", cwd=root).split()
+        assert shown[:2] == ["Мария", "Петрова|Субботник"] or EDITOR in " ".join(shown)
+        assert "content/alpha/articles/subbotnik-v-parke.md" in shown
+        assert "content/alpha/images/park-vesnoy.png" in shown
+        built = (root / "output/alpha/subbotnik-v-parke.html").read_text(encoding="utf-8")
+        assert "Субботник в парке" in built and "park-vesnoy" in built
+        frame = page.frame_locator("iframe")
+        # the real pipeline: typography glues the short word to the next one
+        assert frame.locator("h1").inner_text() == "Субботник в\xa0парке"
+        assert frame.locator("img").count() == 1
+        # the name was asked once
+        page.goto(base + "new?kind=article")
+        assert page.get_by_label("Ваше имя").count() == 0
+        assert visit.outside() == []
+    finally:
+        visit.close()
+
+
+def test_editing_keeps_what_the_form_does_not_show(browser: object, desk: tuple[Desk, str]) -> None:
+    app, base = desk
+    path = write(
+        app.root / "content/alpha/articles/old.md",
+        """
+        ---
+        title: Старый заголовок
+        date: 2020-05-01 10:00
+        x-old-id: 1842  # from the old site
+        authors: [Иван]
+        ---
+
+        Старый текст.
+        """,
+    )
+    git("add", "-A", cwd=app.root)
+    git("commit", "-q", "-m", "old", cwd=app.root)
+    app.history().remember_editor(Editor(EDITOR))
+    visit = Visit(browser, base)
+    page = visit.page
+    try:
+        page.goto(base + "?q=Старый")
+        page.get_by_role("link", name="Старый заголовок").click()
+        page.get_by_label("Заголовок", exact=True).fill("Новый заголовок")
+        page.get_by_label("Черновик").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Сохранить").click()
+        assert path.read_text(encoding="utf-8") == (
+            "---\ntitle: Новый заголовок\ndate: 2020-05-01 10:00\n"
+            "x-old-id: 1842  # from the old site\nauthors: [Иван]\nstatus: draft\n---\n\n"
+            "Старый текст.\n"
+        )
+        assert git("log", "-1", "--format=%an", cwd=app.root).strip() == EDITOR
+        # undo brings the old text back, with a commit
+        page.goto(base)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Отменить последнее сохранение").click()
+        assert "Старый заголовок" in path.read_text(encoding="utf-8")
+        assert visit.outside() == []
+    finally:
+        visit.close()
+
+
+def _post(base: str, path: str, headers: dict[str, str], body: str = "") -> int:
+    host = base.split("//", 1)[1].rstrip("/")
+    connection = http.client.HTTPConnection(host, timeout=30)
+    try:
+        connection.request(
+            "POST",
+            path,
+            body=body.encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+        )
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_only_the_desks_own_page_can_write(browser: object, desk: tuple[Desk, str]) -> None:
+    app, base = desk
+    host = base.split("//", 1)[1].rstrip("/")
+    form = f"token={app.token}&title=Взлом&body=x&kind=article&editor_name=X"
+    target = app.root / "content/alpha/articles/vzlom.md"
+    assert _post(base, "/save", {"Origin": "http://evil.example"}, form) == 403
+    assert _post(base, "/save", {"Origin": f"http://{host}"}, form.split("&", 1)[1]) == 403
+    assert _post(base, "/save", {}, form) == 403  # no Origin at all
+    assert _post(base, "/save", {"Origin": f"http://{host}", "Host": "evil.example"}, form) == 421
+    assert not target.exists()
+
+    # a real page of another origin (another port of this computer) posting a form
+    class Attacker(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            page = (
+                f'<form id="f" method="post" action="{base}save">'
+                f'<input name="token" value="guessed"><input name="title" value="Взлом">'
+                '<input name="editor_name" value="X"></form>'
+                "<script>document.getElementById('f').submit()</script>"
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    attacker = ThreadingHTTPServer(("127.0.0.1", 0), Attacker)
+    threading.Thread(target=attacker.serve_forever, daemon=True).start()
+    visit = Visit(browser, base)
+    try:
+        responses: list[int] = []
+        visit.page.on("response", lambda r: r.url.endswith("/save") and responses.append(r.status))
+        with visit.page.expect_navigation(url=f"{base}save"):
+            visit.page.goto(f"http://127.0.0.1:{attacker.server_address[1]}/")
+        assert responses == [403]
+        assert "Отказано" in visit.page.content()
+        assert not target.exists()
+    finally:
+        visit.close()
+        attacker.shutdown()
+        attacker.server_close()
+
+
+def test_a_bundle_written_by_the_desk_is_pulled_by_the_maintainer(
+    browser: object, network: Path, tmp_path: Path
+) -> None:
+    # the maintainer's network, and the library's clone of it, where the desk runs
+    git("init", "-q", "-b", "main", cwd=network)
+    git("config", "user.name", "Maintainer", cwd=network)
+    git("add", "-A", cwd=network)
+    git("commit", "-q", "-m", "network", cwd=network)
+    library = tmp_path / "library"
+    subprocess.run(["git", "clone", "-q", str(network), str(library)], check=True)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    app = Desk(root=library, town_id="alpha", build=lambda root, town: [])
+    server = make_desk_server(app, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    visit = Visit(browser, server.url)
+    page = visit.page
+    try:
+        page.goto(server.url + "new?kind=article")
+        page.get_by_label("Ваше имя").fill(EDITOR)
+        page.get_by_label("Заголовок", exact=True).fill("Ярмарка мёда")
+        page.get_by_label("Текст", exact=True).fill("Мёд и пироги.")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Сохранить").click()
+        page.goto(server.url)
+        assert "Не отправлено сохранений: 1" in page.content()
+        page.get_by_label("Папка на флешке").fill(str(stick))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Записать на флешку").click()
+        assert "Записано:" in page.get_by_role("status").inner_text()
+    finally:
+        visit.close()
+        server.shutdown()
+        server.server_close()
+    [bundle] = list(stick.glob("alpha-*.bundle"))
+    done = subprocess.run(
+        [sys.executable, "-m", "gardarika", "--root", str(network), "pull", "--bundle", str(stick)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"{bundle.name} applied" in done.stdout
+    assert "Мёд и пироги." in (network / "content/alpha/articles/yarmarka-myoda.md").read_text(
+        encoding="utf-8"
+    )
+    assert git("log", "-1", "--format=%an", cwd=network).strip() == EDITOR
+
+
+def test_the_desk_fits_a_phone_and_speaks_english(browser: object, desk: tuple[Desk, str]) -> None:
+    _, base = desk
+    visit = Visit(browser, base, width=360)
+    page = visit.page
+    try:
+        for address in (base, base + "new?kind=article"):
+            page.goto(address)
+            wide = page.evaluate("() => document.documentElement.scrollWidth")
+            assert wide <= 360, (address, wide)
+        page.goto(base)
+        page.get_by_role("link", name="English").click()
+        assert page.locator("h1").inner_text() == "Texts"
+        assert page.locator("html").get_attribute("lang") == "en"
+        page.get_by_role("link", name="New article").click()
+        assert page.get_by_label("Title", exact=True).count() == 1
+        assert visit.outside() == []
+    finally:
+        visit.close()
