@@ -386,9 +386,7 @@ def test_print_shows_the_text_and_the_addresses_of_its_links(
         )
         page.goto(article.as_uri())
         page.emulate_media(media="print")
-        assert page.locator("#site-search").evaluate("e => getComputedStyle(e).display") == (
-            "none"
-        )
+        assert page.locator("#site-search").evaluate("e => getComputedStyle(e).display") == ("none")
         colour = page.locator(".site-subtitle").evaluate("e => getComputedStyle(e).color")
         assert colour == "rgb(0, 0, 0)"
         link = page.locator('.entry-content a[href^="https://ru.wikipedia.org"]').first

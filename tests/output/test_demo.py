@@ -57,7 +57,9 @@ def test_demo_town_content(town_id: str) -> None:
 def test_demo_town_output(demo_output: Path, town_id: str) -> None:
     town = DEMO.towns[town_id]
     for lang in town.languages:
-        sub = demo_output / town_id if lang == town.default_language else demo_output / town_id / lang
+        sub = (
+            demo_output / town_id if lang == town.default_language else demo_output / town_id / lang
+        )
         index = sub / "index.html"
         assert index.is_file()
         assert f'<html lang="{lang}"' in index.read_text(encoding="utf-8")

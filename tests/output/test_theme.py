@@ -227,9 +227,7 @@ def test_build_works_with_only_the_c_locale(network: Path) -> None:
     assert "May 5, 2024" in read(network / "output/alpha/en" / article.name)
 
 
-def test_a_made_summary_leaves_the_pictures_to_the_article(
-    network: Path, build_network
-) -> None:
+def test_a_made_summary_leaves_the_pictures_to_the_article(network: Path, build_network) -> None:
     """An article without ``Summary:`` used to carry its full-width photo into the home
     page's list (the home became the heaviest page)."""
     shutil.copy(
