@@ -589,6 +589,7 @@ def pull(root: Path, site: str | None = None, bundle: str | None = None) -> int:
 
 def _pull_bundles(network: Network, source: Path, site: str | None) -> int:
     """``invoke pull --bundle``: each bundle applied in turn; 1 when any was refused."""
+    from gardarika.config.network import visible
     from gardarika.content.bundles import bundle_files, pull_bundle
 
     if site is not None:
@@ -604,13 +605,21 @@ def _pull_bundles(network: Network, source: Path, site: str | None) -> int:
                 file=sys.stderr,
             )
             return 2
-    if not source.exists():
+    try:
+        files = bundle_files(source) if source.exists() else None
+    except OSError as err:
         print(
-            f"{source}: there is no such file or folder. / такого файла или папки нет.",
+            f"{visible(str(source))}: {visible(err.strerror or str(err))}. / не читается.",
             file=sys.stderr,
         )
         return 2
-    files = bundle_files(source)
+    if files is None:
+        print(
+            f"{visible(str(source))}: there is no such file or folder. / такого файла или "
+            "папки нет.",
+            file=sys.stderr,
+        )
+        return 2
     if not files:
         print(
             f"{source}: no .bundle file in this folder. / в этой папке нет файлов .bundle.",

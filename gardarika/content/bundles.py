@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,10 +61,14 @@ def bundle_files(source: Path) -> list[Path]:
     """The bundle itself, or a folder's ``*.bundle`` files in the order of their names
     (a desk names them by date and time, so older saves come first)."""
     if source.is_dir():
-        return sorted(
-            (p for p in source.iterdir() if p.name.endswith(SUFFIX) and p.is_file()),
-            key=lambda p: p.name,
-        )
+        found = []
+        for path in source.iterdir():
+            try:
+                if path.name.endswith(SUFFIX) and path.is_file():
+                    found.append(path)
+            except OSError:
+                found.append(path)  # said when it is read
+        return sorted(found, key=lambda p: p.name)
     return [source]
 
 
@@ -101,6 +106,23 @@ def _town_repository(network: Network, town_id: str) -> tuple[Path, bool] | Mess
     )
 
 
+def _read_head(bundle: Path) -> tuple[int, bytes] | str:
+    """The size and first bytes of a regular file, never waiting on a pipe or device."""
+    try:
+        descriptor = os.open(bundle, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as err:
+        return visible(err.strerror or str(err))
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            return "not a regular file"
+        return status.st_size, os.read(descriptor, len(_SIGNATURES[0]))
+    except OSError as err:
+        return visible(err.strerror or str(err))
+    finally:
+        os.close(descriptor)
+
+
 def pull_bundle(network: Network, bundle: Path, site: str | None = None) -> Applied:
     """Apply one bundle; nothing changes unless it is applied whole."""
     shown = visible(display_path(bundle, network.root))
@@ -113,14 +135,10 @@ def pull_bundle(network: Network, bundle: Path, site: str | None = None) -> Appl
             f"{who}{shown} was not applied: {en} / {shown} не принят: {ru}",
         )
 
-    try:
-        size = bundle.stat().st_size
-        with bundle.open("rb") as file:
-            head = file.read(len(_SIGNATURES[0]))
-    except OSError as err:
-        return refused(
-            f"it cannot be read ({err.strerror}).", f"файл не читается ({err.strerror})."
-        )
+    read = _read_head(bundle)
+    if isinstance(read, str):
+        return refused(f"it cannot be read ({read}).", f"файл не читается ({read}).")
+    size, head = read
     if head not in _SIGNATURES:
         return refused("it is not a git bundle.", "это не пакет изменений git (bundle).")
     if size > MAX_TOWN_BYTES:
@@ -149,6 +167,10 @@ def pull_bundle(network: Network, bundle: Path, site: str | None = None) -> Appl
     return _apply(network, town, bundle.resolve(), heads.commit, top, own, refused)
 
 
+#: files in a repository's git folder that say an operation is half done
+_UNFINISHED = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply")
+
+
 def _apply(
     network: Network,
     town: str,
@@ -158,13 +180,31 @@ def _apply(
     own: bool,
     refused: Callable[..., Applied],
 ) -> Applied:
-    """Fetch, check and merge a bundle's commit into ``top``."""
+    """Fetch, check and merge a bundle's commit into ``top``.
+
+    What the merge would make is computed first (``git merge-tree``, or the bundle's own
+    tree for a fast-forward) and compared with the tree checked out now, one folder
+    level at a time along the town's path: anything but the town's folder that differs
+    refuses the bundle, whatever its history (a merge with two bases) or git's settings
+    (a submodule marked ``ignore``) would let a diff hide, and a tree of billions of
+    entries outside the town is never walked. The town's folder is then listed within
+    the limits of a town before its changes are read."""
     git = _Git(local=True, home=None)
     git_dir = top / ".git"
+    name = visible(bundle.name)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return git.run(*args, git_dir=git_dir, work_tree=top)
 
+    unfinished = [n for n in _UNFINISHED if os.path.lexists(git_dir / n)]
+    if unfinished:
+        return refused(
+            f"{display_path(top, network.root)} is in the middle of a merge, rebase or "
+            f"similar ({unfinished[0]}); finish or abort it first.",
+            f"в {display_path(top, network.root)} не закончено слияние или перенос "
+            f"изменений ({unfinished[0]}); сначала завершите или отмените его.",
+            town,
+        )
     verified = run("bundle", "verify", "-q", str(bundle))
     if verified.returncode:
         return refused(
@@ -186,24 +226,38 @@ def _apply(
         return Applied(
             bundle,
             True,
-            f"{town}: {bundle.name} was applied before; nothing new. / {bundle.name} "
-            "уже принят раньше, нового нет.",
+            f"{town}: {name} was applied before; nothing new. / {name} уже принят раньше, "
+            "нового нет.",
         )
-    prefix = "" if own else os.path.relpath(network.towns[town].content, top).replace(os.sep, "/")
+    fast_forward = run("merge-base", "--is-ancestor", "HEAD", commit).returncode == 0
     if own:
+        if not fast_forward:
+            return refused(
+                "the town's copy here has saves the bundle lacks; the library must take "
+                "them first (a pull), then write a new bundle.",
+                "в здешней копии города есть изменения, которых нет в пакете; в библиотеке "
+                "нужно сначала получить их, а потом записать новый пакет.",
+                town,
+            )
         tree = _list_tree(git, git_dir, commit)
         problem = tree.problem or _unconverted(git_dir)
+        if problem:
+            return refused(*problem, town=town)
     else:
-        problem = _outside_problem(run, commit, prefix)
-        if problem is None:
-            tree = _list_tree(git, git_dir, f"{commit}:{prefix}")
-            problem = tree.problem
-    if problem:
-        return refused(*problem, town=town)
+        prefix = os.path.relpath(network.towns[town].content, top).replace(os.sep, "/")
+        result = _result_tree(run, commit, fast_forward)
+        if isinstance(result, tuple):
+            return refused(*result, town=town)
+        problem = (
+            _outside_problem(run, result, prefix)
+            or _list_tree(git, git_dir, f"{result}:{prefix}").problem
+            or _town_problem(run, top, result, prefix)
+        )
+        if problem:
+            return refused(*problem, town=town)
     shown_town = display_path(network.towns[town].content, network.root)
-    message = f"Gardarika: {town}'s saves from {bundle.name}"
     merged = run("merge", "--ff-only", "-q", commit)
-    if merged.returncode and not own:
+    if merged.returncode and not own and not fast_forward:
         identity = _identity(top)
         merged = git.run(
             "-c",
@@ -215,13 +269,14 @@ def _apply(
             "--no-edit",
             "-q",
             "-m",
-            message,
+            f"Gardarika: {town}'s saves from {name}",
             commit,
             git_dir=git_dir,
             work_tree=top,
         )
-        if merged.returncode:
-            run("merge", "--abort")
+        ours = run("rev-parse", "-q", "--verify", "MERGE_HEAD").stdout.strip() == commit
+        if merged.returncode and ours:
+            run("merge", "--abort")  # only the merge this started
     if merged.returncode:
         return refused(
             f"it cannot be merged ({_said(merged)}): the copy here has changes of its own "
@@ -233,38 +288,136 @@ def _apply(
     return Applied(
         bundle,
         True,
-        f"{town}: {bundle.name} applied to {shown_town}. / {bundle.name} принят в {shown_town}.",
+        f"{town}: {name} applied to {shown_town}. / {name} принят в {shown_town}.",
     )
 
 
-def _outside_problem(
-    run: Callable[..., subprocess.CompletedProcess[str]], commit: str, prefix: str
-) -> tuple[str, str] | None:
-    """For a town in the network's repository: the first path the bundle would change
-    outside ``prefix/`` (or a git file inside it)."""
-    base = run("merge-base", "HEAD", commit)
-    if base.returncode or not _COMMIT.fullmatch(base.stdout.strip()):
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def _result_tree(run: Run, commit: str, fast_forward: bool) -> str | tuple[str, str]:
+    """The tree the merge would leave checked out, or why there is none."""
+    if fast_forward:
+        done = run("rev-parse", "--verify", "-q", f"{commit}^{{tree}}")
+    else:
+        done = run("merge-tree", "--write-tree", "--no-messages", "HEAD", commit)
+    tree = done.stdout.split("\n", 1)[0].strip()
+    if done.returncode == 1 and not fast_forward:
         return (
-            "it shares no history with this repository.",
-            "у него нет общей истории с этим репозиторием.",
+            "its changes conflict with changes made here to the same files.",
+            "его изменения противоречат здешним правкам тех же файлов.",
         )
-    changed = run(
-        "diff", "--no-renames", "--no-ext-diff", "--name-only", "-z", base.stdout.strip(), commit
-    )
-    if changed.returncode:
+    if done.returncode or not _COMMIT.fullmatch(tree):
         return (
-            f"its changes could not be listed ({_said(changed)}).",
-            f"не удалось перечислить его изменения ({_said(changed)}).",
+            f"what it would change could not be worked out ({_said(done)}).",
+            f"не удалось определить, что он изменит ({_said(done)}).",
         )
-    for path in filter(None, changed.stdout.split("\0")):
-        inside = path.startswith(prefix + "/")
-        if not inside or path.rsplit("/", 1)[-1] in _GIT_FILES:
-            shown = visible(path)
+    return tree
+
+
+def _entries(run: Run, tree: str) -> dict[str, str] | None:
+    """One level of a tree: name -> "mode type object" (``None``: it is not a tree)."""
+    done = run("ls-tree", "-z", "--full-tree", tree)
+    if done.returncode:
+        return None
+    entries = {}
+    for record in filter(None, done.stdout.split("\0")):
+        info, _, path = record.partition("\t")
+        entries[path] = info
+    return entries
+
+
+def _outside_problem(run: Run, result: str, prefix: str) -> tuple[str, str] | None:
+    """The first difference between the tree checked out now and ``result`` that is
+    not inside the town's folder ``prefix``."""
+    here, there = "HEAD^{tree}", result
+    parts = prefix.split("/")
+    walked = ""
+    for part in parts:
+        ours = _entries(run, here) if here else {}
+        theirs = _entries(run, there)
+        if ours is None or theirs is None:
             return (
-                f"it changes {shown}, and a town's bundle may change only the town's own "
-                f"files in {prefix}/.",
-                f"он изменяет {shown}, а пакет города может менять только файлы города "
-                f"в {prefix}/.",
+                f"the folder {walked or '.'} could not be read.",
+                f"не удалось прочитать папку {walked or '.'}.",
+            )
+        for path in sorted(set(ours) | set(theirs)):
+            if path != part and ours.get(path) != theirs.get(path):
+                changed = visible(
+                    _first_change(run, ours.get(path), theirs.get(path), walked + path)
+                )
+                return (
+                    f"it changes {changed}, and a town's bundle may change only the town's "
+                    f"own files in {prefix}/.",
+                    f"он изменяет {changed}, а пакет города может менять только файлы "
+                    f"города в {prefix}/.",
+                )
+        mine, yours = ours.get(part, ""), theirs.get(part, "")
+        if not yours.startswith("040000 tree") or (mine and not mine.startswith("040000 tree")):
+            return (
+                f"it replaces the town's folder {prefix}/ with something else.",
+                f"он заменяет папку города {prefix}/ чем-то другим.",
+            )
+        here = mine.split()[2] if mine else ""
+        there = yours.split()[2]
+        walked += part + "/"
+    return None
+
+
+def _first_change(run: Run, mine: str | None, yours: str | None, path: str) -> str:
+    """The path of a file that differs below ``path`` (a few levels down at most, one
+    level read at a time), to name it in the message."""
+    for _ in range(8):
+        if not (mine and yours and mine.startswith("040000") and yours.startswith("040000")):
+            break
+        ours, theirs = _entries(run, mine.split()[2]), _entries(run, yours.split()[2])
+        if ours is None or theirs is None:
+            break
+        differing = sorted(n for n in set(ours) | set(theirs) if ours.get(n) != theirs.get(n))
+        if not differing:
+            break
+        path += "/" + differing[0]
+        mine, yours = ours.get(differing[0]), theirs.get(differing[0])
+    return path
+
+
+#: file names (any case) a town's bundle may not bring: they change how git checks out,
+#: what it fetches or what ``git status`` shows the maintainer
+_GIT_NAMES = frozenset(name.casefold() for name in (*_GIT_FILES, ".gitignore"))
+
+
+def _town_problem(run: Run, top: Path, result: str, prefix: str) -> tuple[str, str] | None:
+    """Within the town's folder (already listed within a town's limits): no git file
+    changed, and no path the bundle adds taken by a file here that git does not track
+    (an ignored one it would overwrite without a word)."""
+    here = run("rev-parse", "-q", "--verify", f"HEAD:{prefix}").stdout.strip()
+    args = ["diff-tree", "-r", "-z", "--no-renames", "--name-status", "--ignore-submodules=none"]
+    if here:
+        done = run(*args, here, f"{result}:{prefix}")
+    else:
+        done = run("ls-tree", "-r", "-z", "--name-only", f"{result}:{prefix}")
+    if done.returncode:
+        return (
+            f"its changes could not be listed ({_said(done)}).",
+            f"не удалось перечислить его изменения ({_said(done)}).",
+        )
+    fields = [f for f in done.stdout.split("\0") if f]
+    pairs = (
+        list(zip(fields[::2], fields[1::2], strict=False)) if here else [("A", f) for f in fields]
+    )
+    for status, path in pairs:
+        shown = visible(f"{prefix}/{path}")
+        if path.rsplit("/", 1)[-1].casefold() in _GIT_NAMES:
+            return (
+                f"it changes {shown}, a file of git's settings, which a town's bundle may not.",
+                f"он изменяет {shown} — файл настроек git, который пакет города менять не может.",
+            )
+        if status == "A" and os.path.lexists(top / prefix / path):
+            return (
+                f"it adds {shown}, but a file that git does not keep is there already; move "
+                "it away first.",
+                f"он добавляет {shown}, но там уже лежит файл, который git не хранит; "
+                "сначала уберите его.",
             )
     return None
 
