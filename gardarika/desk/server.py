@@ -41,6 +41,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
+from zoneinfo import ZoneInfo
 
 import jinja2
 
@@ -99,6 +100,8 @@ class Desk:
     problems: dict[str, list[Problem]] = field(default_factory=dict)
     #: builds the town for the preview (a new process); the lines of its problems
     build: Callable[[Path, str], list[str]] = build_once
+    #: what the last build for the preview said when it failed
+    build_problems: list[str] = field(default_factory=list)
 
     def network(self) -> Network:
         return load_network(self.root)
@@ -418,7 +421,7 @@ class DeskHandler(QuietHandler):
     def _form_new(self, kind: str, lang: str) -> None:
         town = self.desk.town()
         lang = lang if lang in town.languages else town.default_language
-        now = dt.datetime.now()
+        now = dt.datetime.now(ZoneInfo(town.timezone))
         form = Form(date="" if kind == "page" else f"{now:%Y-%m-%d %H:%M}")
         self._form_page(town, None, form, "page" if kind == "page" else "article", lang)
 
@@ -448,9 +451,14 @@ class DeskHandler(QuietHandler):
         problems = self.desk.problems.get(doc.rel, []) if doc else []
         by_field: dict[str, list[Problem]] = {}
         in_text: list[tuple[int | None, Problem]] = []
+        # a problem names its key, or its line: a header line is the key written on it
+        keys_at = {line: key for key, line in doc.lines.items()} if doc else {}
         for problem in problems:
-            if problem.key in FIELDS or problem.key in ("status", "slug"):
-                by_field.setdefault(problem.key, []).append(problem)
+            key = problem.key or keys_at.get(problem.line or 0)
+            if key == "tag":
+                key = "tags"
+            if key in FIELDS and key != "body":
+                by_field.setdefault(key, []).append(problem)
             elif problem.line is not None and doc is not None and problem.line >= doc.body_line:
                 in_text.append((problem.line - doc.body_line + 1, problem))
             else:
@@ -475,6 +483,7 @@ class DeskHandler(QuietHandler):
             said=said,
             preview=preview,
             editor=history.editor(),
+            build_problems=_in_language(self.desk.build_problems, self._ui()),
             other_languages=[code for code in town.languages if code != lang],
         )
 
@@ -644,7 +653,7 @@ class DeskHandler(QuietHandler):
     def _check_and_build(self, town: Town, rel: str) -> None:
         from gardarika.checks.lint import lint_town
 
-        self.desk.build(self.desk.root, town.id)
+        self.desk.build_problems = self.desk.build(self.desk.root, town.id)
         network = self.desk.network()
         town = self.desk.town(network)
         found = lint_town(town, network.root)
@@ -669,7 +678,7 @@ class DeskHandler(QuietHandler):
         history = self.desk.history()
         editor = self._editor(history, posted)
         history.undo(editor)
-        self.desk.build(self.desk.root, self.desk.town_id)
+        self.desk.build_problems = self.desk.build(self.desk.root, self.desk.town_id)
         self._redirect(f"/?said={self._said('undone')}")
 
     def _push(self, posted: Posted) -> None:
@@ -705,6 +714,15 @@ class DeskHandler(QuietHandler):
         )
         rel = path.relative_to(town.content).as_posix()
         self._redirect(f"/edit?file={quote(rel)}")
+
+
+def _in_language(lines: list[str], ui: str) -> list[str]:
+    """The build's message lines in the desk's language (it says each in both)."""
+    marker = ": ошибка: " if ui == "ru" else ": error: "
+    other = ": error: " if ui == "ru" else ": ошибка: "
+    if any(marker in line for line in lines):
+        return [line for line in lines if other not in line]
+    return lines
 
 
 def _write(path: Path, text: str) -> None:

@@ -67,6 +67,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "The preview shows once the text is saved.",
     ),
     "problems": ("Что исправить", "What to fix"),
+    "build_failed": (
+        "Сайт города не собран, поэтому просмотр не обновлён. Исправьте ошибки:",
+        "The town's site did not build, so the preview is not updated. Fix these errors:",
+    ),
     "line": ("строка {n}", "line {n}"),
     "back": ("← Все материалы", "← All texts"),
     "switch": ("English", "Русский"),

@@ -291,3 +291,37 @@ def test_the_desk_fits_a_phone_and_speaks_english(browser: object, desk: tuple[D
         assert visit.outside() == []
     finally:
         visit.close()
+
+
+def test_the_checks_messages_appear_by_their_field_and_a_failed_build_is_said(
+    browser: object, desk: tuple[Desk, str]
+) -> None:
+    app, base = desk
+    app.history().remember_editor(Editor(EDITOR))
+    visit = Visit(browser, base)
+    page = visit.page
+    try:
+        page.goto(base + "new?kind=article")
+        page.get_by_label("Заголовок", exact=True).fill("Праздник")
+        page.get_by_label("Дата", exact=True).fill("2999-01-01 10:00")
+        page.get_by_label("Текст", exact=True).fill("Скоро.")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Сохранить").click()
+        date = page.get_by_label("Дата", exact=True)
+        assert date.get_attribute("aria-invalid") == "true"
+        described = date.get_attribute("aria-describedby") or ""
+        said = " ".join(page.locator(f"#{i}").inner_text() for i in described.split())
+        assert "ещё не наступила" in said
+        alert = page.get_by_role("alert").inner_text()
+        assert "Сайт города не собран" in alert and "prazdnik.md:3: ошибка:" in alert
+        assert ": error:" not in alert  # in the desk's language only
+        # a wrong date is refused before anything is written
+        page.get_by_label("Дата", exact=True).fill("1 января")
+        page.get_by_role("button", name="Сохранить").click()
+        page.wait_for_selector("#date-problem")
+        assert "нужен вид 2026-12-01" in page.locator("#date-problem").inner_text()
+        assert "date: 2999-01-01 10:00" in (
+            app.root / "content/alpha/articles/prazdnik.md"
+        ).read_text(encoding="utf-8")
+    finally:
+        visit.close()
