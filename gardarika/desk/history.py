@@ -250,12 +250,23 @@ class TownHistory:
         name = done.stdout.strip()
         return name if done.returncode == 0 and name else None
 
-    def unsent(self) -> int:
-        """Commits the upstream branch (or, with none, the last bundle) lacks."""
-        base = self._base()
-        args = ["rev-list", "--count", "HEAD"] + ([f"^{base}"] if base else [])
-        done = self.git(*args, check=False)
-        return int(done.stdout.strip()) if done.returncode == 0 else 0
+    def unsent(self) -> int | None:
+        """Commits neither the upstream branch nor the last bundle written has; ``None``
+        when there is neither (nothing tells what the network has)."""
+        bases = [b for b in (self._base(), self._bundled()) if b]
+        if not bases:
+            return None
+        done = self.git("rev-list", "--count", "HEAD", *(f"^{b}" for b in bases), check=False)
+        return int(done.stdout.strip()) if done.returncode == 0 else None
+
+    def _bundled(self) -> str | None:
+        """The commit the last bundle of this copy carried, if it still exists."""
+        bundled = self.state().get("bundled", {})
+        commit = bundled.get(self.town) if isinstance(bundled, dict) else None
+        if not isinstance(commit, str) or not _COMMIT.fullmatch(commit):
+            return None
+        known = self.git("cat-file", "-e", f"{commit}^{{commit}}", check=False)
+        return commit if known.returncode == 0 else None
 
     def _base(self) -> str | None:
         """What the receiving side surely has: the upstream branch as last fetched."""
@@ -309,7 +320,11 @@ class TownHistory:
                     f"{folder} — не папка: выберите папку на флешке.",
                 )
             )
-        if self.unsent() == 0 and self._base() is not None:
+        base = self._base()
+        if (
+            base is not None
+            and self.git("rev-list", "--count", "HEAD", f"^{base}").stdout.strip() == "0"
+        ):
             raise DeskError(
                 Message(
                     "Every save is already on the server; there is nothing to write.",
@@ -319,7 +334,6 @@ class TownHistory:
         now = now or dt.datetime.now()
         ref = f"{BUNDLE_REF}{self.town}"
         self.git("update-ref", ref, "HEAD")
-        base = self._base()
         stem = f"{self.town}-{now:%Y%m%d-%H%M%S}"
         partial = folder / f".{stem}.part"
         try:
@@ -332,6 +346,10 @@ class TownHistory:
                     os.link(partial, target)  # never replaces a file
                 except FileExistsError:
                     continue
+                bundled = self.state().get("bundled", {})
+                bundled = bundled if isinstance(bundled, dict) else {}
+                bundled[self.town] = self.git("rev-parse", ref).stdout.strip()
+                self._remember(bundled=bundled)
                 return target
         finally:
             with contextlib.suppress(FileNotFoundError):

@@ -278,3 +278,15 @@ def test_a_town_with_its_own_repository_takes_bundles_as_fast_forwards(
     assert done.returncode == 0, done.stderr
     assert (town / "articles/news.md").is_file()
     assert git("log", "-1", "--format=%an", cwd=town).strip() == "Мария Петрова"
+
+
+def test_the_saves_not_sent_are_counted_from_the_last_bundle(
+    maintained: Path, tmp_path: Path
+) -> None:
+    history = town_history(maintained / "content/alpha", "alpha")  # no upstream branch
+    assert history.unsent() is None  # nothing tells what the network has
+    history.commit([_article(maintained, "one", "Один")], "Один", MARIA)
+    history.write_bundle(tmp_path)
+    assert history.unsent() == 0
+    history.commit([_article(maintained, "two", "Два")], "Два", MARIA)
+    assert history.unsent() == 1
