@@ -447,6 +447,7 @@ class DeskHandler(QuietHandler):
         errors: dict[str, str] | None = None,
         said: str = "",
         status: HTTPStatus = HTTPStatus.OK,
+        given: Editor | None = None,
     ) -> None:
         problems = self.desk.problems.get(doc.rel, []) if doc else []
         by_field: dict[str, list[Problem]] = {}
@@ -483,6 +484,7 @@ class DeskHandler(QuietHandler):
             said=said,
             preview=preview,
             editor=history.editor(),
+            given=given or Editor(""),
             build_problems=_in_language(self.desk.build_problems, self._ui()),
             other_languages=[code for code in town.languages if code != lang],
         )
@@ -569,12 +571,18 @@ class DeskHandler(QuietHandler):
     def _said(self, key: str, **values: object) -> str:
         return quote(word(key, self._ui(), **values))
 
-    def _editor(self, history: TownHistory, posted: Posted) -> Editor:
+    def _editor(self, history: TownHistory, posted: Posted, remember: bool = True) -> Editor:
+        """Who saves: the name given in the form (remembered, unless ``remember`` is
+        false) or the one given before."""
         editor = history.editor()
         given = posted.fields.get("editor_name", "").strip()
         if given:
             editor = Editor(given, posted.fields.get("editor_email", "").strip())
-            history.remember_editor(editor)
+            problem = editor.problem()
+            if problem:
+                raise DeskError(problem)
+            if remember:
+                history.remember_editor(editor)
         if editor is None:
             raise DeskError(
                 _message(
@@ -619,12 +627,13 @@ class DeskHandler(QuietHandler):
             errors["date"] = word("date_wrong", ui)
         history = self.desk.history()
         try:
-            editor = self._editor(history, posted)
+            editor = self._editor(history, posted, remember=False)  # once the save is made
         except DeskError as error:
             errors["editor_name"] = error.message.ru if ui == "ru" else error.message.en
             editor = None
         if errors or editor is None:
-            self._form_page(town, doc, form, kind, lang, errors=errors, status=HTTPStatus.OK)
+            given = Editor(values.get("editor_name", ""), values.get("editor_email", ""))
+            self._form_page(town, doc, form, kind, lang, errors=errors, given=given)
             return
         photos = [save_photo(town, name, data) for name, data in posted.files]
         if photos:
@@ -646,6 +655,8 @@ class DeskHandler(QuietHandler):
         commit = history.commit(
             [path, *(town.content / p for p in photos)], form.title.strip(), editor
         )
+        if history.editor() != editor:
+            history.remember_editor(editor)
         self._check_and_build(town, rel)
         said = "saved" if commit or doc is None else "unchanged"
         self._redirect(f"/edit?file={quote(rel)}&said={self._said(said)}")

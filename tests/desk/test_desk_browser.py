@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browsing import chromium
+from browsing import axe_script, chromium, serious_violations
 from projects import PNG, write
 
 from gardarika.desk.history import Editor
@@ -325,3 +325,35 @@ def test_the_checks_messages_appear_by_their_field_and_a_failed_build_is_said(
         ).read_text(encoding="utf-8")
     finally:
         visit.close()
+
+
+def test_the_desks_pages_have_no_serious_accessibility_violations(
+    browser: object, desk: tuple[Desk, str]
+) -> None:
+    script = axe_script()
+    _, base = desk
+    context = browser.new_context(bypass_csp=True)  # axe is injected as a script
+    page = context.new_page()
+    try:
+        found = []
+        for width in (1280, 360):
+            page.set_viewport_size({"width": width, "height": 900})
+            for address in (base, base + "new?kind=article", base + "new?kind=page"):
+                page.goto(address)
+                found += [f"{width} {address}: {v}" for v in serious_violations(page, script)]
+        # a form with problems shown, and the page of a saved text with its preview
+        page.goto(base + "new?kind=article")
+        page.get_by_label("Ваше имя").fill(EDITOR)
+        page.get_by_label("Заголовок", exact=True).fill(" ")  # passes the browser's check
+        page.get_by_role("button", name="Сохранить").click()
+        page.wait_for_selector("#title-problem")
+        found += [f"problems: {v}" for v in serious_violations(page, script)]
+        page.get_by_label("Заголовок", exact=True).fill("Доступность")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Сохранить").click()
+        found += [f"saved: {v}" for v in serious_violations(page, script)]
+        page.goto(base + "?ui=en")
+        found += [f"en: {v}" for v in serious_violations(page, script)]
+        assert found == []
+    finally:
+        context.close()
