@@ -18,7 +18,7 @@ from gardarika.config.network import Network
 from gardarika.content.documents import Document, read_town
 from gardarika.content.slugs import slugify
 from gardarika.errors import GardarikaError, Problem, display_path
-from gardarika.fs.confine import SITE_PAGES
+from gardarika.fs.confine import SITE_PAGES, really_inside
 
 PLACEHOLDER = {"ru": "Напишите здесь текст.", "en": "Write the text here."}
 #: hints kept as YAML comments in the front matter, so they are never published
@@ -161,6 +161,16 @@ def new_document(
             "this file already exists; it is not overwritten. Choose another title.",
             "такой файл уже есть, он не будет перезаписан. Выберите другой заголовок.",
             file=shown,
+        )
+    folder = path.parent
+    while not folder.exists() and folder != town.content:
+        folder = folder.parent
+    if not really_inside(str(folder), str(town.content)):
+        raise _refuse(
+            f"{display_path(folder, network.root)} leads out of the town's folder (a symbolic "
+            "link); a new text is written only inside it.",
+            f"{display_path(folder, network.root)} ведёт за пределы папки города "
+            "(символическая ссылка); новый текст пишется только внутри неё.",
         )
     comments = ("" if is_page else TERMS) + HINTS.get(lang, HINTS["en"])
     text = _front_matter(fields, comments)

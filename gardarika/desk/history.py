@@ -75,7 +75,8 @@ class Editor:
 
 def _git_environment(editor: Editor | None = None, town: str = "") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _ELSEWHERE}
-    env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    # paths are paths, never patterns (a text named "[ab]*.md" stages nothing else)
+    env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C", GIT_LITERAL_PATHSPECS="1")
     if editor is not None:
         email = editor.email.strip() or f"{town or 'editor'}@desk.invalid"
         env.update(
@@ -208,7 +209,8 @@ class TownHistory:
         changed = self.git("status", "--porcelain", "-z", "--", *relative).stdout
         if not changed.strip("\0"):
             return None
-        subject = " ".join(subject.split())[:200] or "Gardarika desk"
+        subject = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", subject).split())[:200]
+        subject = subject or "Gardarika desk"
         self.git("commit", "--only", "-q", "-m", subject, "--", *relative, editor=editor)
         commit = self.git("rev-parse", "HEAD").stdout.strip()
         self._set_saves([*self._saves(), commit])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import os
 import sys
+import tempfile
 import webbrowser
 from pathlib import Path
 
@@ -37,18 +40,34 @@ def run_desk(root: Path, town: str, port: int | None, open_browser: bool = True)
             )
             return 1
         server = make_desk_server(desk, 0)  # any free port
-    address = server.url
+    address = desk.start_url(server.url)
     print(
         f"The editor's desk for {town}: {address}  (Ctrl+C stops)\n"
         f"Редактор города {town}: {address}  (Ctrl+C — выход)",
         flush=True,
     )
-    if open_browser:
-        webbrowser.open(address)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    with tempfile.TemporaryDirectory(prefix="gardarika-desk-") as private:
+        if open_browser:
+            webbrowser.open(_opener(Path(private), address))
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
     return 0
+
+
+def _opener(folder: Path, address: str) -> str:
+    """A page only this user can read that leads the browser to ``address``: the key
+    never appears in the browser's command line, which every user of the computer can
+    list."""
+    page = folder / "open.html"
+    shown = html.escape(address)
+    with os.fdopen(os.open(page, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(
+            f'<!DOCTYPE html><meta charset="utf-8"><meta http-equiv="refresh" '
+            f'content="0;url={shown}"><title>Gardarika</title>'
+            f'<p><a href="{shown}">Редактор · Editor\'s desk</a></p>'
+        )
+    return page.as_uri()

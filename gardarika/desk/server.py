@@ -48,12 +48,14 @@ import jinja2
 from gardarika.checks.files import is_picture, publish_refusal
 from gardarika.config.network import Network, Town, load_network
 from gardarika.content.documents import Document, read_town
+from gardarika.content.frontmatter import read_metadata
 from gardarika.content.new import new_document
 from gardarika.content.slugs import slugify
 from gardarika.desk.history import DeskError, Editor, TownHistory, town_history
 from gardarika.desk.texts import Form, form_of, with_form
 from gardarika.desk.words import LANGUAGES, WORDS, word
-from gardarika.errors import GardarikaError, Message, Problem
+from gardarika.errors import ContentError, GardarikaError, Message, Problem
+from gardarika.fs.confine import really_inside
 from gardarika.preview.live import build_once
 from gardarika.preview.serve import LOOPBACK_NAMES, PreviewServer, QuietHandler, host_name
 
@@ -63,7 +65,11 @@ MAX_REQUEST = 40 * 1024 * 1024
 #: bytes of one photo
 MAX_PHOTO = 20 * 1024 * 1024
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?", re.ASCII)
+#: characters no field may hold (the text itself may hold tabs and line ends)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: parts a form may send (its fields and a few photos)
+MAX_PARTS = 64
 #: the desk's own files, served from memory by name
 STATIC = {
     "desk.css": "text/css; charset=utf-8",
@@ -94,6 +100,13 @@ class Desk:
     town_id: str
     #: the session's secret: every state-changing request carries it
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    #: the key of the address the desk opens (``/?key=…``), exchanged for a cookie:
+    #: without it no page is answered, so another user of this computer, or any of its
+    #: programs, reaches neither the texts nor the token
+    key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    #: what the desk said after an action, by a random id in the address it redirects
+    #: to (an address cannot make the desk say anything else)
+    notices: dict[str, str] = field(default_factory=dict)
     #: one save (commit, build) at a time
     lock: threading.Lock = field(default_factory=threading.Lock)
     #: the editors' checks' last findings, by the text's path in the town
@@ -119,6 +132,23 @@ class Desk:
 
     def history(self) -> TownHistory:
         return town_history(self.town().content, self.town_id)
+
+    def start_url(self, base: str) -> str:
+        """The address that opens the desk (``base`` is the server's own)."""
+        return f"{base}?key={self.key}"
+
+    def cookie_name(self, port: int) -> str:
+        # a cookie belongs to a host, not to a port: two desks side by side must not
+        # replace each other's
+        return f"gardarika_desk_{port}"
+
+    def notice(self, text: str) -> str:
+        """Keep ``text`` for the next page; the id to put in its address."""
+        ident = secrets.token_urlsafe(8)
+        self.notices[ident] = text
+        while len(self.notices) > 20:
+            del self.notices[next(iter(self.notices))]
+        return ident
 
 
 def _message(en: str, ru: str) -> Message:
@@ -217,7 +247,9 @@ def save_photo(town: Town, filename: str, data: bytes) -> str:
         )
     stem = slugify(Path(filename).stem)[:40].strip("-") or "photo"
     folder = town.content / "images"
+    _inside_town(town, folder / "x")
     folder.mkdir(parents=True, exist_ok=True)
+    _inside_town(town, folder / "x")
     with tempfile.NamedTemporaryFile(dir=folder, prefix=".upload-", delete=False) as out:
         out.write(data)
     upload = Path(out.name)
@@ -291,6 +323,8 @@ class DeskHandler(QuietHandler):
     """The desk's pages, its actions, its files and the preview of the built site."""
 
     server_version = "GardarikaDesk"
+    #: seconds a connection may stay silent (a stalled client holds no thread for long)
+    timeout = 60
 
     def __init__(self, *args: Any, desk: Desk, templates: jinja2.Environment, **kwargs: Any):
         self.desk = desk
@@ -344,9 +378,56 @@ class DeskHandler(QuietHandler):
 
     # -- GET --------------------------------------------------------------------------
 
+    def _session(self) -> bool:
+        """The request carries the desk's session cookie."""
+        name = self.desk.cookie_name(self.server.server_address[1])
+        for header in self.headers.get_all("Cookie") or []:
+            for pair in header.split(";"):
+                key, _, value = pair.strip().partition("=")
+                if key == name and hmac.compare_digest(value.encode(), self.desk.key.encode()):
+                    return True
+        return False
+
+    def _refuse_stranger(self) -> None:
+        self._refuse_plain(
+            HTTPStatus.FORBIDDEN,
+            "Open the desk at the address it printed when it started (it holds a key); "
+            "this one is not enough.",
+            "Откройте редактор по адресу, который он напечатал при запуске (в нём есть "
+            "ключ); этого адреса недостаточно.",
+        )
+
     def do_GET(self) -> None:
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        given = query.get("key", "")
+        if given and url.path == "/":
+            if not hmac.compare_digest(given.encode(), self.desk.key.encode()):
+                self._refuse_stranger()
+                return
+            # a page, not a redirect: the browser came from elsewhere (the opener file,
+            # a click in a terminal), and a strict cookie goes only with a request this
+            # site itself starts
+            body = (
+                '<!DOCTYPE html><html lang="ru"><meta charset="utf-8">'
+                '<link rel="icon" href="data:,"><meta http-equiv="refresh" content="0;url=/">'
+                "<title>Редактор</title>"
+                '<p><a href="/">Редактор · Editor\'s desk</a></p></html>'
+            ).encode()
+            self.send_response(HTTPStatus.OK)
+            self.send_header(
+                "Set-Cookie",
+                f"{self.desk.cookie_name(self.server.server_address[1])}={self.desk.key}; "
+                "Path=/; SameSite=Strict; HttpOnly",
+            )
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if not self._session():
+            self._refuse_stranger()
+            return
         if url.path.startswith("/site/"):
             self._preview_file()
             return
@@ -358,17 +439,19 @@ class DeskHandler(QuietHandler):
             self.send_header(
                 "Set-Cookie", f"desk_lang={query['ui']}; Path=/; SameSite=Strict; HttpOnly"
             )
-            self.send_header("Location", url.path or "/")
+            self.send_header("Location", url.path if url.path in ("/new", "/edit") else "/")
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
         try:
             if url.path == "/":
-                self._list(query.get("q", ""), query.get("said", ""))
+                self._list(query.get("q", ""), self.desk.notices.get(query.get("said", ""), ""))
             elif url.path == "/new":
                 self._form_new(query.get("kind", "article"), query.get("lang", ""))
             elif url.path == "/edit":
-                self._form_edit(query.get("file", ""), query.get("said", ""))
+                self._form_edit(
+                    query.get("file", ""), self.desk.notices.get(query.get("said", ""), "")
+                )
             else:
                 self._refuse_plain(HTTPStatus.NOT_FOUND, "Not found.", "Не найдено.")
         except DeskError as error:
@@ -387,6 +470,9 @@ class DeskHandler(QuietHandler):
         in no origin at all, never in the desk's."""
         self._previewing = True
         self.path = self.path[len("/site") :]
+        if "//" in self.path or "\\" in self.path:  # no address another site could take
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return
         super().do_GET()
 
     def send_head(self):  # type: ignore[no-untyped-def]
@@ -511,6 +597,10 @@ class DeskHandler(QuietHandler):
         return None
 
     def do_POST(self) -> None:
+        if not self._session():
+            self.close_connection = True
+            self._refuse_stranger()
+            return
         if self.path.startswith("/site/"):
             self._refuse_plain(HTTPStatus.METHOD_NOT_ALLOWED, "Read only.", "Только чтение.")
             return
@@ -535,7 +625,17 @@ class DeskHandler(QuietHandler):
                 f"Слишком много за раз: не больше {MAX_REQUEST // 1024 // 1024} МБ.",
             )
             return
-        posted = parse_post(self.headers.get("Content-Type", ""), self.rfile.read(length))
+        body = self.rfile.read(length)
+        content_type = self.headers.get("Content-Type", "")
+        boundary = re.search(r"boundary=\"?([^\";]{1,70})", content_type)
+        if boundary and body.count(b"--" + boundary.group(1).encode("latin-1")) > MAX_PARTS + 1:
+            self._refuse_plain(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"Too many parts: a form sends at most {MAX_PARTS}.",
+                f"Слишком много частей: форма отправляет не больше {MAX_PARTS}.",
+            )
+            return
+        posted = parse_post(content_type, body)
         token = posted.fields.get("token") or self.headers.get("X-Desk-Token", "")
         if not hmac.compare_digest(token.encode(), self.desk.token.encode()):
             self._refuse_plain(
@@ -569,7 +669,8 @@ class DeskHandler(QuietHandler):
                 self._page("message.html", HTTPStatus.CONFLICT, message=message)
 
     def _said(self, key: str, **values: object) -> str:
-        return quote(word(key, self._ui(), **values))
+        """The id under which the desk's words ``key`` wait for the next page."""
+        return self.desk.notice(word(key, self._ui(), **values))
 
     def _editor(self, history: TownHistory, posted: Posted, remember: bool = True) -> Editor:
         """Who saves: the name given in the form (remembered, unless ``remember`` is
@@ -621,7 +722,10 @@ class DeskHandler(QuietHandler):
             )
         ui = self._ui()
         errors: dict[str, str] = {}
-        if not form.title.strip():
+        for name in (*FIELDS, "editor_name", "editor_email"):
+            if _CONTROL.search(values.get(name, "")):
+                errors[name] = word("control", ui)
+        if not form.title.strip() and "title" not in errors:
             errors["title"] = word("title_missing", ui)
         if form.date.strip() and not _DATE.fullmatch(form.date.strip()):
             errors["date"] = word("date_wrong", ui)
@@ -644,12 +748,30 @@ class DeskHandler(QuietHandler):
                 + "\n\n".join(photo_markdown(p, alt) for p in photos)
             )
         if doc is None:
+            folder = town.content / ("pages" if kind == "page" else "articles")
+            _inside_town(town, folder / "x")
             path = new_document(network, town.id, form.title, lang=lang, page=kind == "page")
             old = path.read_text(encoding="utf-8")
         else:
             path = doc.path
             old = path.read_text(encoding="utf-8-sig")
         text = with_form(old, form)
+        try:
+            written, *_ = read_metadata(text)
+        except ContentError:
+            written = None
+        if written is None or _plain(written.get("title")) != " ".join(form.title.split()):
+            raise DeskError(
+                _message(
+                    "The desk cannot change this text's header safely (it uses YAML that "
+                    "the form would break, such as “&” anchors). Ask the maintainer to "
+                    "simplify it; nothing was written.",
+                    "Редактор не может безопасно изменить заголовочную часть этого текста "
+                    "(в ней YAML, который форма испортила бы, например якоря «&»). "
+                    "Попросите администратора упростить её; ничего не записано.",
+                )
+            )
+        _inside_town(town, path)
         _write(path, text)
         rel = path.relative_to(town.content).as_posix()
         commit = history.commit(
@@ -677,10 +799,10 @@ class DeskHandler(QuietHandler):
         town = self.desk.town()
         if not posted.files:
             raise DeskError(_message("No photo was sent.", "Фото не отправлено."))
+        history = self.desk.history()
+        editor = self._editor(history, posted)  # before anything is written
         name, data = posted.files[0]
         rel = save_photo(town, name, data)
-        history = self.desk.history()
-        editor = self._editor(history, posted)
         history.commit([town.content / rel], f"Фото {Path(rel).name}", editor)
         markdown = photo_markdown(rel, posted.fields.get("photo_alt", ""))
         self._send(markdown.encode("utf-8"), "text/plain; charset=utf-8")
@@ -694,13 +816,17 @@ class DeskHandler(QuietHandler):
 
     def _push(self, posted: Posted) -> None:
         said = self.desk.history().push()
-        self._redirect(f"/?said={quote(said.ru if self._ui() == 'ru' else said.en)}")
+        self._redirect(f"/?said={self.desk.notice(said.ru if self._ui() == 'ru' else said.en)}")
 
     def _bundle(self, posted: Posted) -> None:
         folder = posted.fields.get("folder", "").strip()
         if not folder:
             raise DeskError(_message("Choose the USB stick's folder.", "Укажите папку на флешке."))
-        written = self.desk.history().write_bundle(Path(folder).expanduser())
+        try:
+            where = Path(folder).expanduser()
+        except RuntimeError:  # ~name of no user of this computer
+            where = Path(folder)
+        written = self.desk.history().write_bundle(where)
         self._redirect(f"/?said={self._said('bundle_written', file=str(written))}")
 
     def _translate(self, posted: Posted) -> None:
@@ -718,7 +844,7 @@ class DeskHandler(QuietHandler):
         path = new_document(
             network,
             town.id,
-            doc.metadata.get("title") or doc.slug,
+            _plain(doc.metadata.get("title")) or doc.slug,
             lang=lang,
             page=doc.kind == "page",
             translation_of=doc.slug,
@@ -734,6 +860,26 @@ def _in_language(lines: list[str], ui: str) -> list[str]:
     if any(marker in line for line in lines):
         return [line for line in lines if other not in line]
     return lines
+
+
+def _plain(value: object) -> str:
+    """A metadata value as one line of text (a YAML title may be a number or a list)."""
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _inside_town(town: Town, path: Path) -> None:
+    """Refuse a file whose folder leads out of the town's (a symbolic link)."""
+    if not really_inside(str(path.parent), str(town.content)):
+        raise DeskError(
+            _message(
+                f"{path.parent.name}/ leads out of the town's folder (a symbolic link); the "
+                "desk writes only inside it. Ask the maintainer.",
+                f"{path.parent.name}/ ведёт за пределы папки города (символическая "
+                "ссылка); редактор пишет только внутри неё. Обратитесь к администратору.",
+            )
+        )
 
 
 def _write(path: Path, text: str) -> None:

@@ -42,7 +42,8 @@ class Form:
     body: str = ""
 
     def tag_list(self) -> list[str]:
-        return [t.strip() for t in self.tags.split(",") if t.strip()]
+        # each on one line: a line break in a tag would add a line to the header
+        return [" ".join(t.split()) for t in self.tags.split(",") if t.strip()]
 
 
 def _text(value: Any) -> str:

@@ -82,6 +82,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "link": ("Ссылка", "Link"),
     "quote": ("Цитата", "Quote"),
     "title_missing": ("Напишите заголовок.", "Write a title."),
+    "control": (
+        "Здесь есть невидимые служебные знаки; наберите текст заново.",
+        "This holds invisible control characters; type it again.",
+    ),
     "date_wrong": (
         "Дата записана неверно: нужен вид 2026-12-01 или 2026-12-01 14:30.",
         "The date is not one: write it as 2026-12-01 or 2026-12-01 14:30.",
