@@ -366,3 +366,51 @@ def test_the_desks_pages_have_no_serious_accessibility_violations(
         assert found == []
     finally:
         context.close()
+
+
+def test_the_toolbar_a_dropped_photo_and_a_translation(
+    browser: object, desk: tuple[Desk, str]
+) -> None:
+    app, base = desk
+    app.history().remember_editor(Editor(EDITOR))
+    visit = Visit(browser, app, base)
+    page = visit.page
+    try:
+        page.goto(base + "new?kind=article")
+        page.get_by_label("Заголовок", exact=True).fill("Ярмарка")
+        body = page.get_by_label("Текст", exact=True)
+        body.fill("мёд")
+        body.evaluate("b => b.setSelectionRange(0, 3)")
+        page.get_by_role("button", name="Жирный").click()
+        assert body.input_value() == "**мёд**"
+        # a photo dropped into the text is kept, committed and linked where it fell
+        page.evaluate(
+            """bytes => {
+                const data = new DataTransfer();
+                data.items.add(new File([new Uint8Array(bytes)], "Мёд.png",
+                                        {type: "image/png"}));
+                const body = document.getElementById("body");
+                body.setSelectionRange(body.value.length, body.value.length);
+                body.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true,
+                                                          cancelable: true}));
+            }""",
+            list(PNG),
+        )
+        page.wait_for_function("() => document.getElementById('body').value.includes('myod')")
+        assert "![Ярмарка]({static}/images/myod.png)" in body.input_value()
+        assert (app.root / "content/alpha/images/myod.png").read_bytes() == PNG
+        assert "images/myod.png" in git("show", "--name-only", "HEAD", cwd=app.root)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Сохранить").click()
+        # the translation shares the address, in the other language's file
+        with page.expect_navigation():
+            page.get_by_role("button", name="Перевести: en").click()
+        assert "/edit?file=articles/yarmarka.en.md" in page.url
+        assert page.get_by_label("Заголовок", exact=True).input_value() == "Ярмарка"
+        translation = (app.root / "content/alpha/articles/yarmarka.en.md").read_text(
+            encoding="utf-8"
+        )
+        assert "slug: yarmarka" in translation and "lang: en" in translation
+        assert visit.outside() == []
+    finally:
+        visit.close()
