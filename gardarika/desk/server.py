@@ -123,7 +123,7 @@ class Desk:
         network = network or self.network()
         if self.town_id not in network.towns:
             raise DeskError(
-                _message(
+                Message(
                     f"The town {self.town_id} cannot be read now: run “invoke check” to see why.",
                     f"Город {self.town_id} сейчас не читается: «invoke check» покажет почему.",
                 )
@@ -149,10 +149,6 @@ class Desk:
         while len(self.notices) > 20:
             del self.notices[next(iter(self.notices))]
         return ident
-
-
-def _message(en: str, ru: str) -> Message:
-    return Message(en, ru)
 
 
 # -- the texts of the town ----------------------------------------------------------
@@ -231,14 +227,14 @@ def save_photo(town: Town, filename: str, data: bytes) -> str:
     suffix = Path(filename).suffix.lower()
     if suffix not in PHOTO_SUFFIXES:
         raise DeskError(
-            _message(
+            Message(
                 "Only photos and pictures can be added here: JPEG, PNG, GIF or WebP.",
                 "Сюда можно добавить только фото и картинки: JPEG, PNG, GIF или WebP.",
             )
         )
     if len(data) > MAX_PHOTO:
         raise DeskError(
-            _message(
+            Message(
                 f"The photo is larger than {MAX_PHOTO // 1024 // 1024} MB; make it smaller "
                 "in a photo editor first.",
                 f"Фото больше {MAX_PHOTO // 1024 // 1024} МБ; сначала уменьшите его в "
@@ -259,7 +255,7 @@ def save_photo(town: Town, filename: str, data: bytes) -> str:
             raise DeskError(
                 refusal.message
                 if refusal is not None
-                else _message(
+                else Message(
                     "This file is not a photo that can be read. Save it again as JPEG or PNG.",
                     "Этот файл не читается как фото. Сохраните его заново как JPEG или PNG.",
                 )
@@ -273,7 +269,7 @@ def save_photo(town: Town, filename: str, data: bytes) -> str:
             return f"images/{name}"
     finally:
         upload.unlink(missing_ok=True)
-    raise DeskError(_message("Too many photos of this name.", "Слишком много фото с этим именем."))
+    raise DeskError(Message("Too many photos of this name.", "Слишком много фото с этим именем."))
 
 
 def photo_markdown(rel: str, alt: str) -> str:
@@ -456,6 +452,8 @@ class DeskHandler(QuietHandler):
                 self._refuse_plain(HTTPStatus.NOT_FOUND, "Not found.", "Не найдено.")
         except DeskError as error:
             self._page("message.html", HTTPStatus.CONFLICT, message=error.message)
+        except (OSError, GardarikaError) as error:
+            self._page("message.html", HTTPStatus.CONFLICT, message=_said_of(error))
 
     do_HEAD = do_GET
 
@@ -663,10 +661,8 @@ class DeskHandler(QuietHandler):
                 action(posted)
             except DeskError as error:
                 self._page("message.html", HTTPStatus.CONFLICT, message=error.message)
-            except GardarikaError as error:
-                first = error.problems[0] if error.problems else None
-                message = first.message if first else _message(str(error), str(error))
-                self._page("message.html", HTTPStatus.CONFLICT, message=message)
+            except (OSError, GardarikaError) as error:
+                self._page("message.html", HTTPStatus.CONFLICT, message=_said_of(error))
 
     def _said(self, key: str, **values: object) -> str:
         """The id under which the desk's words ``key`` wait for the next page."""
@@ -686,7 +682,7 @@ class DeskHandler(QuietHandler):
                 history.remember_editor(editor)
         if editor is None:
             raise DeskError(
-                _message(
+                Message(
                     "Give your name in the form: it is written with every save.",
                     "Укажите своё имя в форме: оно записывается при каждом сохранении.",
                 )
@@ -713,7 +709,7 @@ class DeskHandler(QuietHandler):
         doc = _text_of(town, network.root, rel) if rel else None
         if rel and doc is None:
             raise DeskError(
-                _message(
+                Message(
                     "This text is no longer in the town (moved or removed); copy your "
                     "text before leaving the page.",
                     "Этого материала у города больше нет (перемещён или удалён); "
@@ -762,7 +758,7 @@ class DeskHandler(QuietHandler):
             written = None
         if written is None or _plain(written.get("title")) != " ".join(form.title.split()):
             raise DeskError(
-                _message(
+                Message(
                     "The desk cannot change this text's header safely (it uses YAML that "
                     "the form would break, such as “&” anchors). Ask the maintainer to "
                     "simplify it; nothing was written.",
@@ -798,7 +794,7 @@ class DeskHandler(QuietHandler):
         returned for the script to insert."""
         town = self.desk.town()
         if not posted.files:
-            raise DeskError(_message("No photo was sent.", "Фото не отправлено."))
+            raise DeskError(Message("No photo was sent.", "Фото не отправлено."))
         history = self.desk.history()
         editor = self._editor(history, posted)  # before anything is written
         name, data = posted.files[0]
@@ -821,7 +817,7 @@ class DeskHandler(QuietHandler):
     def _bundle(self, posted: Posted) -> None:
         folder = posted.fields.get("folder", "").strip()
         if not folder:
-            raise DeskError(_message("Choose the USB stick's folder.", "Укажите папку на флешке."))
+            raise DeskError(Message("Choose the USB stick's folder.", "Укажите папку на флешке."))
         try:
             where = Path(folder).expanduser()
         except RuntimeError:  # ~name of no user of this computer
@@ -835,7 +831,7 @@ class DeskHandler(QuietHandler):
         doc = _text_of(town, network.root, posted.fields.get("file", ""))
         lang = posted.fields.get("lang", "")
         if doc is None or lang not in town.languages or lang == doc.lang:
-            raise DeskError(_message("Nothing to translate.", "Переводить нечего."))
+            raise DeskError(Message("Nothing to translate.", "Переводить нечего."))
         docs, _ = read_town(town, network.root)
         for other in docs:
             if other.kind == doc.kind and other.slug == doc.slug and other.lang == lang:
@@ -862,6 +858,19 @@ def _in_language(lines: list[str], ui: str) -> list[str]:
     return lines
 
 
+def _said_of(error: OSError | GardarikaError) -> Message:
+    """What to tell the editor of an error that stopped an action (the file system's,
+    or one of Gardarika's own refusals)."""
+    if isinstance(error, GardarikaError) and error.problems:
+        return error.problems[0].message
+    said = str(error.strerror if isinstance(error, OSError) and error.strerror else error)
+    return Message(
+        f"This could not be done ({said}). Nothing was lost: try again, or ask the maintainer.",
+        f"Не получилось ({said}). Ничего не потеряно: попробуйте ещё раз или обратитесь "
+        "к администратору сети.",
+    )
+
+
 def _plain(value: object) -> str:
     """A metadata value as one line of text (a YAML title may be a number or a list)."""
     if isinstance(value, list):
@@ -873,7 +882,7 @@ def _inside_town(town: Town, path: Path) -> None:
     """Refuse a file whose folder leads out of the town's (a symbolic link)."""
     if not really_inside(str(path.parent), str(town.content)):
         raise DeskError(
-            _message(
+            Message(
                 f"{path.parent.name}/ leads out of the town's folder (a symbolic link); the "
                 "desk writes only inside it. Ask the maintainer.",
                 f"{path.parent.name}/ ведёт за пределы папки города (символическая "
