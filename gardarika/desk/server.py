@@ -52,6 +52,7 @@ from gardarika.content.frontmatter import read_metadata
 from gardarika.content.new import new_document
 from gardarika.content.slugs import slugify
 from gardarika.desk.history import DeskError, Editor, TownHistory, town_history
+from gardarika.desk.preview import build_preview, new_in_copy, preview_path, text_state
 from gardarika.desk.texts import Form, form_of, with_form
 from gardarika.desk.words import LANGUAGES, WORDS, word
 from gardarika.errors import ContentError, GardarikaError, Message, Problem
@@ -115,6 +116,9 @@ class Desk:
     build: Callable[[Path, str], list[str]] = build_once
     #: what the last build for the preview said when it failed
     build_problems: list[str] = field(default_factory=list)
+    #: the output of the last unsaved preview (a copy of the project's, see
+    #: :mod:`gardarika.desk.preview`)
+    preview_output: Path | None = None
 
     def network(self) -> Network:
         return load_network(self.root)
@@ -168,11 +172,6 @@ class Entry:
     translations: tuple[tuple[str, str], ...] = ()  # (language, rel)
 
 
-def _state(doc: Document) -> str:
-    status = str(doc.metadata.get("status") or "").strip().lower()
-    return {"draft": "is_draft", "hidden": "hidden"}.get(status, "published")
-
-
 def _date(doc: Document) -> str:
     value = doc.metadata.get("date")
     if hasattr(value, "strftime"):
@@ -193,7 +192,7 @@ def entries(docs: list[Document], query: str = "") -> list[Entry]:
             continue
         others = tuple((o.lang, o.rel) for o in groups[(doc.kind, doc.slug)] if o is not doc)
         made.append(
-            Entry(doc.rel, doc.kind, title, _date(doc), doc.lang, _state(doc), doc.slug, others)
+            Entry(doc.rel, doc.kind, title, _date(doc), doc.lang, text_state(doc), doc.slug, others)
         )
     articles = sorted((e for e in made if e.kind == "article"), key=lambda e: e.date, reverse=True)
     pages = sorted((e for e in made if e.kind != "article"), key=lambda e: e.title.casefold())
@@ -208,14 +207,6 @@ def _text_of(town: Town, root: Path, rel: str) -> Document | None:
         if doc.rel == rel:
             return doc
     return None
-
-
-def preview_path(town: Town, doc: Document) -> str:
-    """Where the build writes a text, below ``output/``."""
-    lang = "" if doc.lang == town.default_language else f"{doc.lang}/"
-    draft = _state(doc) == "is_draft"
-    kind = ("drafts/" if draft else "") + ("pages/" if doc.kind == "page" else "")
-    return f"{town.id}/{lang}{kind}{doc.slug}.html"
 
 
 # -- photos ---------------------------------------------------------------------------
@@ -425,7 +416,14 @@ class DeskHandler(QuietHandler):
             self._refuse_stranger()
             return
         if url.path.startswith("/site/"):
-            self._preview_file()
+            self._preview_file("/site")
+            return
+        if url.path.startswith("/draft-site/"):
+            if self.desk.preview_output is None:
+                self._refuse_plain(HTTPStatus.NOT_FOUND, "Not found.", "Не найдено.")
+                return
+            self.directory = str(self.desk.preview_output)
+            self._preview_file("/draft-site")
             return
         if url.path.startswith("/static/"):
             self._static(url.path[len("/static/") :])
@@ -463,11 +461,11 @@ class DeskHandler(QuietHandler):
             return
         self._send((HERE / "static" / name).read_bytes(), STATIC[name])
 
-    def _preview_file(self) -> None:
+    def _preview_file(self, prefix: str) -> None:
         """A file of ``output/``, sandboxed: its scripts (if the town allows any) run
         in no origin at all, never in the desk's."""
         self._previewing = True
-        self.path = self.path[len("/site") :]
+        self.path = self.path[len(prefix) :]
         if "//" in self.path or "\\" in self.path:  # no address another site could take
             self.send_error(HTTPStatus.NOT_FOUND, "File not found")
             return
@@ -532,8 +530,15 @@ class DeskHandler(QuietHandler):
         said: str = "",
         status: HTTPStatus = HTTPStatus.OK,
         given: Editor | None = None,
+        preview: str | None = None,
+        build_problems: list[str] | None = None,
+        checked: bool = True,
+        unsaved: bool = False,
     ) -> None:
-        problems = self.desk.problems.get(doc.rel, []) if doc else []
+        """The form; ``preview`` and ``build_problems`` those of an unsaved preview
+        (else the last save's), ``checked``: the checks' findings of the last save
+        still describe the text shown."""
+        problems = self.desk.problems.get(doc.rel, []) if doc and checked else []
         by_field: dict[str, list[Problem]] = {}
         in_text: list[tuple[int | None, Problem]] = []
         # a problem names its key, or its line: a header line is the key written on it
@@ -548,8 +553,7 @@ class DeskHandler(QuietHandler):
                 in_text.append((problem.line - doc.body_line + 1, problem))
             else:
                 in_text.append((None, problem))
-        preview = None
-        if doc is not None:
+        if preview is None and doc is not None and build_problems is None:
             path = preview_path(town, doc)
             if (self.desk.root / "output" / path).is_file():
                 preview = "/site/" + quote(path)
@@ -569,7 +573,11 @@ class DeskHandler(QuietHandler):
             preview=preview,
             editor=history.editor(),
             given=given or Editor(""),
-            build_problems=_in_language(self.desk.build_problems, self._ui()),
+            unsaved=unsaved,
+            build_problems=_in_language(
+                self.desk.build_problems if build_problems is None else build_problems,
+                self._ui(),
+            ),
             other_languages=[code for code in town.languages if code != lang],
         )
 
@@ -599,7 +607,7 @@ class DeskHandler(QuietHandler):
             self.close_connection = True
             self._refuse_stranger()
             return
-        if self.path.startswith("/site/"):
+        if self.path.startswith(("/site/", "/draft-site/")):
             self._refuse_plain(HTTPStatus.METHOD_NOT_ALLOWED, "Read only.", "Только чтение.")
             return
         refusal = self._origin_refusal()
@@ -646,6 +654,7 @@ class DeskHandler(QuietHandler):
             return
         actions = {
             "/save": self._save,
+            "/preview": self._preview,
             "/photo": self._photo,
             "/undo": self._undo,
             "/push": self._push,
@@ -689,7 +698,8 @@ class DeskHandler(QuietHandler):
             )
         return editor
 
-    def _save(self, posted: Posted) -> None:
+    def _read_form(self, posted: Posted) -> _Sent:
+        """The form as sent, with the text it edits and what is wrong in its fields."""
         network = self.desk.network()
         town = self.desk.town(network)
         values = posted.fields
@@ -725,6 +735,54 @@ class DeskHandler(QuietHandler):
             errors["title"] = word("title_missing", ui)
         if form.date.strip() and not _DATE.fullmatch(form.date.strip()):
             errors["date"] = word("date_wrong", ui)
+        given = Editor(values.get("editor_name", ""), values.get("editor_email", ""))
+        return _Sent(network, town, form, kind, lang, doc, errors, given)
+
+    def _preview(self, posted: Posted) -> None:
+        """«Просмотр»: the form's text built in a copy of the project, nothing saved."""
+        sent = self._read_form(posted)
+        town, form, doc = sent.town, sent.form, sent.doc
+        if sent.errors:
+            self._form_page(
+                town, doc, form, sent.kind, sent.lang, errors=sent.errors, given=sent.given
+            )
+            return
+        previewed = build_preview(
+            self.desk.root,
+            town.id,
+            doc.rel if doc is not None else None,
+            lambda old: _composed(old, form),
+            new_in_copy(form.title, sent.lang, sent.kind == "page", town.id),
+            self.desk.build,
+        )
+        self.desk.preview_output = previewed.output
+        self._form_page(
+            town,
+            doc,
+            form,
+            sent.kind,
+            sent.lang,
+            given=sent.given,
+            said=word("previewed", self._ui()),
+            preview=f"/draft-site/{quote(previewed.page)}" if previewed.page else None,
+            build_problems=previewed.problems,
+            checked=False,
+            unsaved=True,
+        )
+
+    def _save(self, posted: Posted) -> None:
+        sent = self._read_form(posted)
+        network, town, form, kind, lang, doc = (
+            sent.network,
+            sent.town,
+            sent.form,
+            sent.kind,
+            sent.lang,
+            sent.doc,
+        )
+        values = posted.fields
+        ui = self._ui()
+        errors = sent.errors
         history = self.desk.history()
         try:
             editor = self._editor(history, posted, remember=False)  # once the save is made
@@ -732,8 +790,7 @@ class DeskHandler(QuietHandler):
             errors["editor_name"] = error.message.ru if ui == "ru" else error.message.en
             editor = None
         if errors or editor is None:
-            given = Editor(values.get("editor_name", ""), values.get("editor_email", ""))
-            self._form_page(town, doc, form, kind, lang, errors=errors, given=given)
+            self._form_page(town, doc, form, kind, lang, errors=errors, given=sent.given)
             return
         photos = [save_photo(town, name, data) for name, data in posted.files]
         if photos:
@@ -751,22 +808,7 @@ class DeskHandler(QuietHandler):
         else:
             path = doc.path
             old = path.read_text(encoding="utf-8-sig")
-        text = with_form(old, form)
-        try:
-            written, *_ = read_metadata(text)
-        except ContentError:
-            written = None
-        if written is None or _plain(written.get("title")) != " ".join(form.title.split()):
-            raise DeskError(
-                Message(
-                    "The desk cannot change this text's header safely (it uses YAML that "
-                    "the form would break, such as “&” anchors). Ask the maintainer to "
-                    "simplify it; nothing was written.",
-                    "Редактор не может безопасно изменить заголовочную часть этого текста "
-                    "(в ней YAML, который форма испортила бы, например якоря «&»). "
-                    "Попросите администратора упростить её; ничего не записано.",
-                )
-            )
+        text = _composed(old, form)
         _inside_town(town, path)
         _write(path, text)
         rel = path.relative_to(town.content).as_posix()
@@ -876,6 +918,42 @@ def _plain(value: object) -> str:
     if isinstance(value, list):
         return ", ".join(_plain(v) for v in value)
     return " ".join(str(value).split()) if value is not None else ""
+
+
+@dataclass
+class _Sent:
+    """A form as it was sent."""
+
+    network: Network
+    town: Town
+    form: Form
+    kind: str
+    lang: str
+    doc: Document | None
+    errors: dict[str, str]
+    given: Editor
+
+
+def _composed(old: str | None, form: Form) -> str:
+    """The text ``old`` with the form written into it; refused when the result would
+    not read back as the form says (a header the form cannot edit safely)."""
+    text = with_form(old, form)
+    try:
+        written, *_ = read_metadata(text)
+    except ContentError:
+        written = None
+    if written is None or _plain(written.get("title")) != " ".join(form.title.split()):
+        raise DeskError(
+            Message(
+                "The desk cannot change this text's header safely (it uses YAML that "
+                "the form would break, such as “&” anchors). Ask the maintainer to "
+                "simplify it; nothing was written.",
+                "Редактор не может безопасно изменить заголовочную часть этого текста "
+                "(в ней YAML, который форма испортила бы, например якоря «&»). "
+                "Попросите администратора упростить её; ничего не записано.",
+            )
+        )
+    return text
 
 
 def _inside_town(town: Town, path: Path) -> None:

@@ -58,6 +58,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "Your name is written with every save; it is asked once.",
     ),
     "preview": ("Просмотр", "Preview"),
+    "preview_button": ("Просмотр без сохранения", "Preview without saving"),
+    "previewed": (
+        "Это просмотр: текст ещё не сохранён. Нажмите «Сохранить», когда всё готово.",
+        "This is a preview: the text is not saved yet. Press “Save” when it is ready.",
+    ),
     "preview_hint": (
         "Так страница выглядит на сайте после последнего сохранения.",
         "How the page looks on the site after the last save.",

@@ -416,3 +416,41 @@ def test_the_toolbar_a_dropped_photo_and_a_translation(
         assert visit.outside() == []
     finally:
         visit.close()
+
+
+def test_a_preview_without_saving_builds_the_text_and_changes_nothing(
+    browser: object, desk: tuple[Desk, str]
+) -> None:
+    app, base = desk
+    root = app.root
+    head = git("rev-parse", "HEAD", cwd=root).strip()
+    before = (root / "content/alpha/articles/fair.md").read_text(encoding="utf-8")
+    visit = Visit(browser, app, base)
+    page = visit.page
+    try:
+        page.goto(base + "new?kind=article")
+        page.get_by_label("Ваше имя").fill(EDITOR)
+        page.get_by_label("Заголовок", exact=True).fill("Концерт в парке")
+        page.get_by_label("Текст", exact=True).fill("Играет оркестр -- приходите.")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Просмотр без сохранения").click()
+        assert "текст ещё не сохранён" in page.get_by_role("status").inner_text()
+        frame = page.frame_locator("iframe")
+        assert frame.locator("h1").inner_text() == "Концерт в\xa0парке"
+        assert "оркестр\xa0— приходите" in frame.locator(".entry-content").inner_text()
+        # the form keeps what was typed; nothing was written, committed or built
+        assert page.get_by_label("Заголовок", exact=True).input_value() == "Концерт в парке"
+        assert not (root / "content/alpha/articles/koncert-v-parke.md").exists()
+        assert git("rev-parse", "HEAD", cwd=root).strip() == head
+        assert not (root / "output/alpha/koncert-v-parke.html").exists()
+        # an existing text: the preview shows the change, the file stays as it was
+        page.goto(base + "edit?file=articles/fair.md")
+        page.get_by_label("Заголовок", exact=True).fill("Ярмарка мёда")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Просмотр без сохранения").click()
+        assert page.frame_locator("iframe").locator("h1").inner_text() == "Ярмарка мёда"
+        assert (root / "content/alpha/articles/fair.md").read_text(encoding="utf-8") == before
+        assert git("status", "--porcelain", "content", cwd=root) == ""
+        assert visit.outside() == []
+    finally:
+        visit.close()
