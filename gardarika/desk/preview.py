@@ -39,6 +39,20 @@ class Previewed:
     problems: list[str]
 
 
+def inside_town(folder: Path, path: Path) -> None:
+    """Refuse ``path`` when its folder leads out of the town's ``folder`` (a symbolic
+    link): the desk writes only inside it."""
+    if not really_inside(str(path.parent), str(folder)):
+        raise DeskError(
+            Message(
+                f"{path.parent.name}/ leads out of the town's folder (a symbolic link); the "
+                "desk writes only inside it. Ask the maintainer.",
+                f"{path.parent.name}/ ведёт за пределы папки города (символическая "
+                "ссылка); редактор пишет только внутри неё. Обратитесь к администратору.",
+            )
+        )
+
+
 def _linked_copy(source: Path, target: Path) -> None:
     """``source`` as hard links at ``target`` (symbolic links copied as links, never
     followed: the build judges them as it would in the town)."""
@@ -105,15 +119,7 @@ def build_preview(
     content = in_copy(town.content)
     _linked_copy(town.content, content)
     path = content / rel if rel is not None else new(copy)
-    if not really_inside(str(path.parent), str(content)):
-        raise DeskError(
-            Message(
-                f"{path.parent.name}/ leads out of the town's folder (a symbolic link); the "
-                "desk writes only inside it. Ask the maintainer.",
-                f"{path.parent.name}/ ведёт за пределы папки города (символическая "
-                "ссылка); редактор пишет только внутри неё. Обратитесь к администратору.",
-            )
-        )
+    inside_town(content, path)
     old = path.read_text(encoding="utf-8-sig") if path.is_file() else None
     _write_new(path, compose(old))
     problems = build(copy, town_id)
