@@ -129,11 +129,21 @@ def build_preview(
     return Previewed(copy / "output", page, problems)
 
 
-def new_in_copy(title: str, lang: str, page: bool, town_id: str) -> Callable[[Path], Path]:
-    """Where a new text of ``title`` goes in the copy (its free address, as a save
-    would give it); the placeholder file made there is replaced by the text."""
+def new_in_copy(
+    title: str, lang: str, page: bool, town_id: str, translation_of: str = ""
+) -> Callable[[Path], Path]:
+    """Where a new text of ``title`` (a translation of the text at ``translation_of``)
+    goes in the copy (its free address, as a save would give it); the placeholder file
+    made there is replaced by the text."""
 
     def made(copy: Path) -> Path:
-        return new_document(load_network(copy), town_id, title, lang=lang, page=page)
+        return new_document(
+            load_network(copy),
+            town_id,
+            title,
+            lang=lang,
+            page=page,
+            translation_of=translation_of or None,
+        )
 
     return made

@@ -539,6 +539,7 @@ class DeskHandler(QuietHandler):
         build_problems: list[str] | None = None,
         checked: bool = True,
         unsaved: bool = False,
+        translation_of: str = "",
     ) -> None:
         """The form; ``preview`` and ``build_problems`` those of an unsaved preview
         (else the last save's), ``checked``: the checks' findings of the last save
@@ -579,6 +580,7 @@ class DeskHandler(QuietHandler):
             editor=history.editor(),
             given=given or Editor(""),
             unsaved=unsaved,
+            translation_of=translation_of,
             build_problems=_in_language(
                 self.desk.build_problems if build_problems is None else build_problems,
                 self._ui(),
@@ -741,7 +743,8 @@ class DeskHandler(QuietHandler):
         if form.date.strip() and not _DATE.fullmatch(form.date.strip()):
             errors["date"] = word("date_wrong", ui)
         given = Editor(values.get("editor_name", ""), values.get("editor_email", ""))
-        return _Sent(network, town, form, kind, lang, doc, errors, given)
+        translation_of = values.get("translation_of", "") if doc is None else ""
+        return _Sent(network, town, form, kind, lang, doc, errors, given, translation_of)
 
     def _preview(self, posted: Posted) -> None:
         """«Просмотр»: the form's text built in a copy of the project, nothing saved."""
@@ -757,7 +760,7 @@ class DeskHandler(QuietHandler):
             town.id,
             doc.rel if doc is not None else None,
             lambda old: _composed(old, form),
-            new_in_copy(form.title, sent.lang, sent.kind == "page", town.id),
+            new_in_copy(form.title, sent.lang, sent.kind == "page", town.id, sent.translation_of),
             self.desk.build,
         )
         self.desk.preview_output = previewed.output
@@ -773,6 +776,7 @@ class DeskHandler(QuietHandler):
             build_problems=previewed.problems,
             checked=False,
             unsaved=True,
+            translation_of=sent.translation_of,
         )
 
     def _save(self, posted: Posted) -> None:
@@ -795,27 +799,53 @@ class DeskHandler(QuietHandler):
             errors["editor_name"] = error.message.ru if ui == "ru" else error.message.en
             editor = None
         if errors or editor is None:
-            self._form_page(town, doc, form, kind, lang, errors=errors, given=sent.given)
-            return
-        photos = [save_photo(town, name, data) for name, data in posted.files]
-        if photos:
-            alt = values.get("photo_alt", "") or form.title
-            form.body = (
-                form.body.rstrip("\n")
-                + "\n\n"
-                + "\n\n".join(photo_markdown(p, alt) for p in photos)
+            self._form_page(
+                town,
+                doc,
+                form,
+                kind,
+                lang,
+                errors=errors,
+                given=sent.given,
+                translation_of=sent.translation_of,
             )
-        if doc is None:
-            folder = town.content / ("pages" if kind == "page" else "articles")
-            inside_town(town.content, folder / "x")
-            path = new_document(network, town.id, form.title, lang=lang, page=kind == "page")
-            old = path.read_text(encoding="utf-8")
-        else:
-            path = doc.path
-            old = path.read_text(encoding="utf-8-sig")
-        text = _composed(old, form)
-        inside_town(town.content, path)
-        _write(path, text)
+            return
+        made: list[Path] = []  # removed again if the save stops before its commit
+        try:
+            photos = []
+            for name, data in posted.files:
+                photos.append(save_photo(town, name, data))
+                made.append(town.content / photos[-1])
+            if photos:
+                alt = values.get("photo_alt", "") or form.title
+                form.body = (
+                    form.body.rstrip("\n")
+                    + "\n\n"
+                    + "\n\n".join(photo_markdown(p, alt) for p in photos)
+                )
+            if doc is None:
+                folder = town.content / ("pages" if kind == "page" else "articles")
+                inside_town(town.content, folder / "x")
+                path = new_document(
+                    network,
+                    town.id,
+                    form.title,
+                    lang=lang,
+                    page=kind == "page",
+                    translation_of=sent.translation_of or None,
+                )
+                made.append(path)
+                old = path.read_text(encoding="utf-8")
+            else:
+                path = doc.path
+                old = path.read_text(encoding="utf-8-sig")
+            text = _composed(old, form)
+            inside_town(town.content, path)
+            _write(path, text)
+        except (DeskError, GardarikaError, OSError):
+            for leftover in made:
+                leftover.unlink(missing_ok=True)
+            raise
         rel = path.relative_to(town.content).as_posix()
         commit = history.commit(
             [path, *(town.content / p for p in photos)], form.title.strip(), editor
@@ -884,16 +914,19 @@ class DeskHandler(QuietHandler):
             if other.kind == doc.kind and other.slug == doc.slug and other.lang == lang:
                 self._redirect(f"/edit?file={quote(other.rel)}")
                 return
-        path = new_document(
-            network,
-            town.id,
-            _plain(doc.metadata.get("title")) or doc.slug,
-            lang=lang,
-            page=doc.kind == "page",
-            translation_of=doc.slug,
+        # nothing is written until the translation is saved: the form starts with the
+        # original's title and text, to be translated in place
+        original = form_of(doc.path.read_text(encoding="utf-8-sig"))
+        form = Form(
+            title=original.title or doc.slug,
+            date=original.date,
+            category=original.category,
+            tags=original.tags,
+            summary=original.summary,
+            draft=original.draft,
+            body=original.body,
         )
-        rel = path.relative_to(town.content).as_posix()
-        self._redirect(f"/edit?file={quote(rel)}")
+        self._form_page(town, None, form, doc.kind, lang, translation_of=doc.slug)
 
 
 def _in_language(lines: list[str], ui: str) -> list[str]:
@@ -937,6 +970,8 @@ class _Sent:
     doc: Document | None
     errors: dict[str, str]
     given: Editor
+    #: the address of the text a new one translates
+    translation_of: str = ""
 
 
 def _composed(old: str | None, form: Form) -> str:

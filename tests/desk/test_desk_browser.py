@@ -404,15 +404,24 @@ def test_the_toolbar_a_dropped_photo_and_a_translation(
         assert "images/myod.png" in git("show", "--name-only", "HEAD", cwd=app.root)
         with page.expect_navigation():
             page.get_by_role("button", name="Сохранить").click()
-        # the translation shares the address, in the other language's file
+        # the translation starts from the original, and nothing is written before it
+        # is saved; then it shares the address, in the other language's file
         with page.expect_navigation():
             page.get_by_role("button", name="Перевести: en").click()
-        assert "/edit?file=articles/yarmarka.en.md" in page.url
         assert page.get_by_label("Заголовок", exact=True).input_value() == "Ярмарка"
+        assert "**мёд**" in page.get_by_label("Текст", exact=True).input_value()
+        assert not (app.root / "content/alpha/articles/yarmarka.en.md").exists()
+        page.get_by_label("Заголовок", exact=True).fill("Fair")
+        page.get_by_label("Текст", exact=True).fill("**Honey**")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Сохранить").click()
+        assert "/edit?file=articles/yarmarka.en.md" in page.url
         translation = (app.root / "content/alpha/articles/yarmarka.en.md").read_text(
             encoding="utf-8"
         )
-        assert "slug: yarmarka" in translation and "lang: en" in translation
+        assert "title: Fair" in translation and "slug: yarmarka" in translation
+        assert "lang: en" in translation and "**Honey**" in translation
+        assert "yarmarka.en.md" in git("show", "--name-only", "HEAD", cwd=app.root)
         assert visit.outside() == []
     finally:
         visit.close()
