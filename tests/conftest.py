@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from projects import (
     REPO,
     add_alpha,
     add_beta,
+    commit_all,
     write,
 )
 
@@ -117,3 +119,17 @@ def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = Builder(REPO, output=out, cache=out.parent / "cache", echo=lines.append).build()
     assert report.ok, "\n".join(lines)
     return out
+
+
+@pytest.fixture
+def maintained(network: Path) -> Path:
+    """The maintainer's copy of the network: a git repository with one commit."""
+    return commit_all(network)
+
+
+@pytest.fixture
+def library(maintained: Path, tmp_path: Path) -> Path:
+    """The town library's copy: a clone of the network (its upstream is the maintainer's)."""
+    copy = tmp_path / "library"
+    subprocess.run(["git", "clone", "-q", str(maintained), str(copy)], check=True)
+    return copy

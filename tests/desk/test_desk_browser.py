@@ -16,22 +16,13 @@ from pathlib import Path
 
 import pytest
 from browsing import axe_script, chromium, serious_violations
-from projects import PNG, write
+from desks import serving
+from projects import PNG, git, write
 
 from gardarika.desk.history import Editor
-from gardarika.desk.server import Desk, make_desk_server
+from gardarika.desk.server import Desk
 
 EDITOR = "Мария Петрова"
-
-
-def git(*args: str, cwd: Path) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=Maintainer", "-c", "user.email=m@example.org", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 @pytest.fixture(scope="module")
@@ -41,20 +32,11 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def desk(network: Path) -> Iterator[tuple[Desk, str]]:
+def desk(maintained: Path) -> Iterator[tuple[Desk, str]]:
     """The desk of alpha on a free port of 127.0.0.1, in a network kept in git."""
-    git("init", "-q", "-b", "main", cwd=network)
-    git("add", "-A", cwd=network)
-    git("commit", "-q", "-m", "network", cwd=network)
-    app = Desk(root=network, town_id="alpha")
-    server = make_desk_server(app, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    app = Desk(root=maintained, town_id="alpha")
+    with serving(app) as server:
         yield app, server.url
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 class Visit:
@@ -233,39 +215,31 @@ def test_only_the_desks_own_page_can_write(browser: object, desk: tuple[Desk, st
 
 
 def test_a_bundle_written_by_the_desk_is_pulled_by_the_maintainer(
-    browser: object, network: Path, tmp_path: Path
+    browser: object, maintained: Path, library: Path, tmp_path: Path
 ) -> None:
     # the maintainer's network, and the library's clone of it, where the desk runs
-    git("init", "-q", "-b", "main", cwd=network)
-    git("config", "user.name", "Maintainer", cwd=network)
-    git("add", "-A", cwd=network)
-    git("commit", "-q", "-m", "network", cwd=network)
-    library = tmp_path / "library"
-    subprocess.run(["git", "clone", "-q", str(network), str(library)], check=True)
+    network = maintained
     stick = tmp_path / "stick"
     stick.mkdir()
     app = Desk(root=library, town_id="alpha", build=lambda root, town: [])
-    server = make_desk_server(app, 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    visit = Visit(browser, app, server.url)
-    page = visit.page
-    try:
-        page.goto(server.url + "new?kind=article")
-        page.get_by_label("Ваше имя").fill(EDITOR)
-        page.get_by_label("Заголовок", exact=True).fill("Ярмарка мёда")
-        page.get_by_label("Текст", exact=True).fill("Мёд и пироги.")
-        with page.expect_navigation():
-            page.get_by_role("button", name="Сохранить").click()
-        page.goto(server.url)
-        assert "Не отправлено сохранений: 1" in page.content()
-        page.get_by_label("Папка на флешке").fill(str(stick))
-        with page.expect_navigation():
-            page.get_by_role("button", name="Записать на флешку").click()
-        assert "Записано:" in page.get_by_role("status").inner_text()
-    finally:
-        visit.close()
-        server.shutdown()
-        server.server_close()
+    with serving(app) as server:
+        visit = Visit(browser, app, server.url)
+        page = visit.page
+        try:
+            page.goto(server.url + "new?kind=article")
+            page.get_by_label("Ваше имя").fill(EDITOR)
+            page.get_by_label("Заголовок", exact=True).fill("Ярмарка мёда")
+            page.get_by_label("Текст", exact=True).fill("Мёд и пироги.")
+            with page.expect_navigation():
+                page.get_by_role("button", name="Сохранить").click()
+            page.goto(server.url)
+            assert "Не отправлено сохранений: 1" in page.content()
+            page.get_by_label("Папка на флешке").fill(str(stick))
+            with page.expect_navigation():
+                page.get_by_role("button", name="Записать на флешку").click()
+            assert "Записано:" in page.get_by_role("status").inner_text()
+        finally:
+            visit.close()
     [bundle] = list(stick.glob("alpha-*.bundle"))
     done = subprocess.run(
         [sys.executable, "-m", "gardarika", "--root", str(network), "pull", "--bundle", str(stick)],

@@ -11,24 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from projects import write
+from projects import commit_all, git, write
 
 from gardarika.config.network import load_network
 from gardarika.content.bundles import pull_bundle
 from gardarika.desk.history import DeskError, Editor, town_history
 
 MARIA = Editor("Мария Петрова", "maria@example.org")
-
-
-def git(*args: str, cwd: Path) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=Maintainer", "-c", "user.email=m@example.org", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout
 
 
 def gardarika(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -38,24 +27,6 @@ def gardarika(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=300,
     )
-
-
-@pytest.fixture
-def maintained(network: Path) -> Path:
-    """The maintainer's copy of the network: a git repository with one commit."""
-    git("init", "-q", "-b", "main", cwd=network)
-    git("config", "user.name", "Maintainer", cwd=network)  # merge commits carry it
-    git("add", "-A", cwd=network)
-    git("commit", "-q", "-m", "network", cwd=network)
-    return network
-
-
-@pytest.fixture
-def library(maintained: Path, tmp_path: Path) -> Path:
-    """The town library's copy: a clone of the network (its upstream is the maintainer's)."""
-    copy = tmp_path / "library"
-    subprocess.run(["git", "clone", "-q", str(maintained), str(copy)], check=True)
-    return copy
 
 
 def _article(root: Path, name: str, title: str) -> Path:
@@ -263,10 +234,7 @@ def test_files_that_are_not_desk_bundles_are_refused(
 def test_a_town_with_its_own_repository_takes_bundles_as_fast_forwards(
     network: Path, tmp_path: Path
 ) -> None:
-    town = network / "content/alpha"
-    git("init", "-q", "-b", "main", cwd=town)
-    git("add", "-A", cwd=town)
-    git("commit", "-q", "-m", "alpha", cwd=town)
+    town = commit_all(network / "content/alpha", "alpha")
     copy = tmp_path / "alpha-copy"
     subprocess.run(["git", "clone", "-q", str(town), str(copy)], check=True)
     history = town_history(copy, "alpha")

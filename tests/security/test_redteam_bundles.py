@@ -16,25 +16,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from projects import write
+from projects import git, write
 
 from gardarika.config.network import load_network
 from gardarika.content.bundles import pull_bundle
 
 DESK = "refs/gardarika/desk/"
-
-
-def git(*args: str, cwd: Path, env: dict[str, str] | None = None, input: str = "") -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=Someone", "-c", "user.email=s@example.org", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        text=True,
-        input=input,
-        env={**os.environ, **(env or {})},
-    )
-    return done.stdout
 
 
 def gardarika(root: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -45,23 +32,6 @@ def gardarika(root: Path, *args: str, cwd: Path | None = None) -> subprocess.Com
         timeout=120,
         cwd=cwd,
     )
-
-
-@pytest.fixture
-def maintained(network: Path) -> Path:
-    git("init", "-q", "-b", "main", cwd=network)
-    git("config", "user.name", "Maintainer", cwd=network)
-    git("config", "user.email", "m@example.org", cwd=network)
-    git("add", "-A", cwd=network)
-    git("commit", "-q", "-m", "network", cwd=network)
-    return network
-
-
-@pytest.fixture
-def library(maintained: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "library"
-    subprocess.run(["git", "clone", "-q", str(maintained), str(copy)], check=True)
-    return copy
 
 
 def head(root: Path) -> str:

@@ -12,8 +12,6 @@ import http.client
 import os
 import re
 import shutil
-import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,23 +19,14 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-from projects import PNG
+from desks import serving
+from projects import PNG, git
 
 from gardarika.content.documents import read_town
 from gardarika.content.frontmatter import read_metadata
-from gardarika.desk.server import Desk, make_desk_server
+from gardarika.desk.server import Desk
 
 EDITOR = "Мария Петрова"
-
-
-def git(*args: str, cwd: Path) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=Maintainer", "-c", "user.email=m@example.org", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
 
 
 @dataclass
@@ -132,19 +121,10 @@ class Running:
 
 
 @pytest.fixture
-def desk(network: Path) -> Iterator[Running]:
-    git("init", "-q", "-b", "main", cwd=network)
-    git("add", "-A", cwd=network)
-    git("commit", "-q", "-m", "network", cwd=network)
-    app = Desk(root=network, town_id="alpha", build=lambda root, town: [])
-    server = make_desk_server(app, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+def desk(maintained: Path) -> Iterator[Running]:
+    app = Desk(root=maintained, town_id="alpha", build=lambda root, town: [])
+    with serving(app) as server:
         yield Running(app, server.server_address[1])
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def fair_form(**changes: str) -> dict[str, str]:

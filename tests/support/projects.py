@@ -1,6 +1,7 @@
 """What the tests share besides fixtures: a tiny network of towns written into a project
 folder (``add_alpha``, ``add_beta``), files written from indented text, a PNG, the links
-of a built site that break offline. Imported by ``conftest.py`` and by tests by name
+of a built site that break offline, git run as the maintainer and a project made a
+repository (``git``, ``commit_all``). Imported by ``conftest.py`` and by tests by name
 (``from projects import write``); this folder is on pytest's import path."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -181,3 +183,28 @@ def add_beta(root: Path) -> None:
             Текст новости {i}.
         """,
         )
+
+
+def git(*args: str, cwd: Path, input: str = "", env: dict[str, str] | None = None) -> str:
+    """Run git in a test's repository as the maintainer; what it printed (the test fails
+    when git does)."""
+    return subprocess.run(
+        ["git", "-c", "user.name=Maintainer", "-c", "user.email=m@example.org", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+        input=input,
+        env={**os.environ, **(env or {})},
+    ).stdout
+
+
+def commit_all(folder: Path, message: str = "network") -> Path:
+    """``folder`` made a git repository with one commit of everything in it, whose own
+    settings name the maintainer (merge commits carry the name); gives ``folder``."""
+    git("init", "-q", "-b", "main", cwd=folder)
+    git("config", "user.name", "Maintainer", cwd=folder)
+    git("config", "user.email", "m@example.org", cwd=folder)
+    git("add", "-A", cwd=folder)
+    git("commit", "-q", "-m", message, cwd=folder)
+    return folder
