@@ -82,7 +82,7 @@ LOCAL_TIMEOUT = 300
 REMOTE_PROTOCOLS = "https:ssh:git"
 #: variables that point git at another repository than the one named (set when invoke
 #: runs from a git hook of the project's own repository)
-_REPOSITORY_VARIABLES = (
+REPOSITORY_VARIABLES = (
     "GIT_DIR",
     "GIT_WORK_TREE",
     "GIT_INDEX_FILE",
@@ -164,7 +164,7 @@ class _Git:
         env = {
             key: value
             for key, value in os.environ.items()
-            if key not in _REPOSITORY_VARIABLES
+            if key not in REPOSITORY_VARIABLES
             and not key.startswith("GIT_CONFIG_KEY_")
             and not key.startswith("GIT_CONFIG_VALUE_")
         }

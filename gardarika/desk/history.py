@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gardarika.content.bundles import BUNDLE_REF, SUFFIX
+from gardarika.content.pull import REPOSITORY_VARIABLES
 from gardarika.errors import Message
 from gardarika.fs.confine import is_inside
 
@@ -37,8 +38,6 @@ STATE_FILE = "gardarika-desk.json"
 #: the saves remembered for «Отменить»
 MAX_REMEMBERED = 50
 _COMMIT = re.compile(r"[0-9a-f]{40,64}")
-#: variables that would point git at another repository than the town's
-_ELSEWHERE = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_PREFIX")
 
 
 class DeskError(Exception):
@@ -74,7 +73,8 @@ class Editor:
 
 
 def _git_environment(editor: Editor | None = None, town: str = "") -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _ELSEWHERE}
+    # nothing in the environment points git at another repository than the town's
+    env = {k: v for k, v in os.environ.items() if k not in REPOSITORY_VARIABLES}
     # paths are paths, never patterns (a text named "[ab]*.md" stages nothing else)
     env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C", GIT_LITERAL_PATHSPECS="1")
     if editor is not None:

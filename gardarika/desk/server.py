@@ -48,7 +48,6 @@ import jinja2
 from gardarika.checks.files import is_picture, publish_refusal
 from gardarika.config.network import Network, Town, load_network
 from gardarika.content.documents import Document, read_town
-from gardarika.content.frontmatter import read_metadata
 from gardarika.content.new import new_document
 from gardarika.content.slugs import slugify
 from gardarika.desk.history import DeskError, Editor, TownHistory, town_history
@@ -60,8 +59,8 @@ from gardarika.desk.preview import (
     text_state,
 )
 from gardarika.desk.texts import Form, form_of, with_form
-from gardarika.desk.words import LANGUAGES, WORDS, word
-from gardarika.errors import ContentError, GardarikaError, Message, Problem
+from gardarika.desk.words import LANGUAGES, word
+from gardarika.errors import GardarikaError, Message, Problem
 from gardarika.preview.live import build_once
 from gardarika.preview.serve import LOOPBACK_NAMES, PreviewServer, QuietHandler, host_name
 
@@ -759,7 +758,7 @@ class DeskHandler(QuietHandler):
             self.desk.root,
             town.id,
             doc.rel if doc is not None else None,
-            lambda old: _composed(old, form),
+            lambda old: with_form(old, form),
             new_in_copy(form.title, sent.lang, sent.kind == "page", town.id, sent.translation_of),
             self.desk.build,
         )
@@ -839,7 +838,7 @@ class DeskHandler(QuietHandler):
             else:
                 path = doc.path
                 old = path.read_text(encoding="utf-8-sig")
-            text = _composed(old, form)
+            text = with_form(old, form)
             inside_town(town.content, path)
             _write(path, text)
         except (DeskError, GardarikaError, OSError):
@@ -951,13 +950,6 @@ def _said_of(error: OSError | GardarikaError) -> Message:
     )
 
 
-def _plain(value: object) -> str:
-    """A metadata value as one line of text (a YAML title may be a number or a list)."""
-    if isinstance(value, list):
-        return ", ".join(_plain(v) for v in value)
-    return " ".join(str(value).split()) if value is not None else ""
-
-
 @dataclass
 class _Sent:
     """A form as it was sent."""
@@ -972,28 +964,6 @@ class _Sent:
     given: Editor
     #: the address of the text a new one translates
     translation_of: str = ""
-
-
-def _composed(old: str | None, form: Form) -> str:
-    """The text ``old`` with the form written into it; refused when the result would
-    not read back as the form says (a header the form cannot edit safely)."""
-    text = with_form(old, form)
-    try:
-        written, *_ = read_metadata(text)
-    except ContentError:
-        written = None
-    if written is None or _plain(written.get("title")) != " ".join(form.title.split()):
-        raise DeskError(
-            Message(
-                "The desk cannot change this text's header safely (it uses YAML that "
-                "the form would break, such as “&” anchors). Ask the maintainer to "
-                "simplify it; nothing was written.",
-                "Редактор не может безопасно изменить заголовочную часть этого текста "
-                "(в ней YAML, который форма испортила бы, например якоря «&»). "
-                "Попросите администратора упростить её; ничего не записано.",
-            )
-        )
-    return text
 
 
 def _write(path: Path, text: str) -> None:
@@ -1029,6 +999,3 @@ def make_desk_server(desk: Desk, port: int = 8765) -> PreviewServer:
     )
     (desk.root / "output").mkdir(exist_ok=True)
     return PreviewServer("127.0.0.1", port, handler)
-
-
-__all__ = ["WORDS", "Desk", "make_desk_server"]

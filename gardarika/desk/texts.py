@@ -23,6 +23,8 @@ from gardarika.content.frontmatter import (
     read_metadata,
     split_front_matter,
 )
+from gardarika.desk.history import DeskError
+from gardarika.errors import ContentError, Message
 
 #: the header keys the form shows, in the order a new header gets them
 FORM_KEYS = ("title", "date", "category", "tags", "summary", "status")
@@ -46,12 +48,14 @@ class Form:
         return [" ".join(t.split()) for t in self.tags.split(",") if t.strip()]
 
 
-def _text(value: Any) -> str:
+def one_line(value: Any) -> str:
+    """A metadata value as the form shows it: one line of text (a YAML value may be a
+    number, a date or a list)."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return ", ".join(_text(v) for v in value)
-    return " ".join(str(value).split()) if not isinstance(value, str) else value.strip()
+        return ", ".join(one_line(v) for v in value)
+    return " ".join(str(value).split())
 
 
 def form_of(text: str) -> Form:
@@ -59,16 +63,16 @@ def form_of(text: str) -> Form:
     the build could not read either."""
     metadata, _, _, body = read_metadata(text)
     date = metadata.get("date")
-    shown_date = date.strftime("%Y-%m-%d %H:%M") if hasattr(date, "strftime") else _text(date)
+    shown_date = date.strftime("%Y-%m-%d %H:%M") if hasattr(date, "strftime") else one_line(date)
     if shown_date.endswith(" 00:00") and not hasattr(date, "hour"):
         shown_date = shown_date[:-6]
     return Form(
-        title=_text(metadata.get("title")),
+        title=one_line(metadata.get("title")),
         date=shown_date,
-        category=_text(metadata.get("category")),
-        tags=_text(metadata.get("tags")),
-        summary=_text(metadata.get("summary")),
-        draft=_text(metadata.get("status")).lower() == "draft",
+        category=one_line(metadata.get("category")),
+        tags=one_line(metadata.get("tags")),
+        summary=one_line(metadata.get("summary")),
+        draft=one_line(metadata.get("status")).lower() == "draft",
         body=body.strip("\n"),
     )
 
@@ -222,11 +226,34 @@ def _body(form: Form) -> str:
 
 
 def with_form(text: str | None, form: Form) -> str:
-    """``text`` (``None`` for a new one) with the form's fields and body."""
+    """``text`` (``None`` for a new one) with the form's fields and body; refused
+    (:class:`~gardarika.desk.history.DeskError`) when the result would not read back
+    as the form says: a header the form cannot edit safely (YAML anchors) is never
+    broken."""
+    written = _with_form(text, form)
+    try:
+        metadata, *_ = read_metadata(written)
+    except ContentError:
+        metadata = None
+    if metadata is None or one_line(metadata.get("title")) != one_line(form.title):
+        raise DeskError(
+            Message(
+                "The desk cannot change this text's header safely (it uses YAML that "
+                "the form would break, such as “&” anchors). Ask the maintainer to "
+                "simplify it; nothing was written.",
+                "Редактор не может безопасно изменить заголовочную часть этого текста "
+                "(в ней YAML, который форма испортила бы, например якоря «&»). "
+                "Попросите администратора упростить её; ничего не записано.",
+            )
+        )
+    return written
+
+
+def _with_form(text: str | None, form: Form) -> str:
     if text is None or not text.strip():
         return _with_yaml("", form, "", {})
     metadata, _, _, _ = read_metadata(text)
-    status = _text(metadata.get("status"))
+    status = one_line(metadata.get("status"))
     before = _values(form_of(text), status)
     if OPENING.match(text):
         front, _, _ = split_front_matter(text)
