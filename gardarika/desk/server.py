@@ -138,8 +138,9 @@ class Desk:
             )
         return network.towns[self.town_id]
 
-    def history(self) -> TownHistory:
-        return town_history(self.town().content, self.town_id)
+    def history(self, town: Town | None = None) -> TownHistory:
+        """The git of the town's folder (``town``: its settings, when already read)."""
+        return town_history((town or self.town()).content, self.town_id)
 
     def start_url(self, base: str) -> str:
         """The address that opens the desk (``base`` is the server's own)."""
@@ -491,7 +492,7 @@ class DeskHandler(QuietHandler):
         network = self.desk.network()
         town = self.desk.town(network)
         docs, problems = read_town(town, network.root)
-        history = self.desk.history()
+        history = self.desk.history(town)
         self._page(
             "list.html",
             town=town,
@@ -562,7 +563,7 @@ class DeskHandler(QuietHandler):
             path = preview_path(town, doc)
             if (self.desk.root / "output" / path).is_file():
                 preview = "/site/" + quote(path)
-        history = self.desk.history()
+        history = self.desk.history(town)
         self._page(
             "edit.html",
             status=status,
@@ -791,7 +792,7 @@ class DeskHandler(QuietHandler):
         values = posted.fields
         ui = self._ui()
         errors = sent.errors
-        history = self.desk.history()
+        history = self.desk.history(town)
         try:
             editor = self._editor(history, posted, remember=False)  # once the save is made
         except DeskError as error:
