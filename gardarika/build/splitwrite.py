@@ -74,9 +74,15 @@ def args_template(call: _Call) -> Any:
 def compile_templates(template: Any) -> None:
     """Compile the theme's templates before the helper is forked, so that the run and
     the helper share them instead of each compiling them (a tenth of a second or more);
-    Jinja would compile each on its first use. Pelican's own templates (``!simple/…``,
-    ``!theme/…``) are left to that, and the portal's is no town's page."""
-    environment = getattr(template, "environment", None)
+    Jinja would compile each on its first use."""
+    compile_theme(getattr(template, "environment", None))
+
+
+def compile_theme(environment: Any) -> None:
+    """Compile the theme's templates in ``environment`` (with a bytecode cache, Jinja
+    also keeps them there, where any run's environment loads them instead of compiling
+    them). Pelican's own templates (``!simple/…``, ``!theme/…``) are left to their first
+    use, and the portal's is no town's page."""
     if environment is None:
         return
     try:

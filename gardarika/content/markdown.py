@@ -64,6 +64,8 @@ def markdown_settings() -> dict[str, Any]:
             "gardarika.content.autolink": {},
             "gardarika.content.mdescapes": {},
             "pymdownx.emoji": {"emoji_generator": to_alt, "emoji_index": emoji_index},
+            # last: it guards the patterns the others registered (same HTML, faster)
+            "gardarika.content.quickscan": {},
         },
         "output_format": "html5",
     }
@@ -83,7 +85,10 @@ _CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)(?:(?!\n[ \t]*\n)[\s\S])+?(?<!`)\1(
 
 
 def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
+    code = match.group(0)
+    if "\n" not in code:  # most inline code: one line
+        return " " * len(code)
+    return re.sub(r"[^\n]", " ", code)
 
 
 def _fenced(lines: list[str]) -> list[tuple[int, int]]:
@@ -125,4 +130,5 @@ def mask_code(text: str, indented: bool) -> str:
             lines[number] = " " * len(line)
             continue  # an indented block goes on while lines stay indented
         previous_blank = not line.strip()
-    return _CODE_SPAN.sub(_blank, "\n".join(lines))
+    text = "\n".join(lines)
+    return _CODE_SPAN.sub(_blank, text) if "`" in text else text

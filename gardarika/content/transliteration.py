@@ -8,6 +8,8 @@ signs, instead of a letter-by-letter table. Other scripts fall back to ``unideco
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import iuliia
 from unidecode import unidecode
 
@@ -19,7 +21,9 @@ _SCHEMA = iuliia.WIKIPEDIA
 _QUOTES = str.maketrans({**{mark: " " for mark in '«»‹›„“”"'}, **{mark: "" for mark in "'‘’‚"}})
 
 
+@lru_cache(maxsize=4096)
 def transliterate(text: str) -> str:
     """Latin letters only: Cyrillic by the Wikipedia scheme, anything else by unidecode;
-    quotation marks become spaces."""
+    quotation marks become spaces. Remembered: a build spells the same tags, categories
+    and names again for every article that has them."""
     return unidecode(_SCHEMA.translate(text.translate(_QUOTES)))

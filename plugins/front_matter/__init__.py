@@ -48,8 +48,48 @@ SINGLE_VALUED = frozenset(
 )
 
 
+#: the Markdown instance of this process, for the settings it was made with (see
+#: FrontMatterMarkdownReader.markdown)
+_SHARED: dict[str, Any] = {}
+
+
 class FrontMatterMarkdownReader(MarkdownReader):
-    """Pelican's Markdown reader, also understanding YAML front matter."""
+    """Pelican's Markdown reader, also understanding YAML front matter.
+
+    Pelican makes a new Markdown instance for every file; with a dozen extensions that
+    costs about as much as converting a short article (their patterns, processors and
+    tables set up again). One instance per process is kept instead and reset between
+    files, as Python-Markdown intends (``Markdown.reset`` clears every extension's state:
+    references, footnotes, abbreviations, the header, the table of contents). The
+    header's preprocessor, which reading the header removes (as Pelican does), is put
+    back for the next file. An instance that a conversion left half-way (an error, a
+    text nested too deep) is never used again."""
+
+    def markdown(self) -> Markdown:
+        config = self.settings["MARKDOWN"]
+        md = _SHARED.get("md")
+        if md is None or _SHARED.get("config") is not config or md.parser.state:
+            _SHARED.clear()
+            md = Markdown(**config)
+            _SHARED.update(config=config, md=md)
+            if "meta" in md.preprocessors:
+                index = md.preprocessors.get_index_for_name("meta")
+                _SHARED["meta"] = (
+                    md.preprocessors["meta"],
+                    md.preprocessors._priority[index].priority,
+                )
+        md.reset()
+        if "meta" in _SHARED and "meta" not in md.preprocessors:
+            processor, priority = _SHARED["meta"]
+            md.preprocessors.register(processor, "meta", priority)
+        # taken until the file is read: an error on the way leaves it to be made anew
+        _SHARED.pop("md")
+        return md
+
+    def done(self, md: Markdown) -> None:
+        """The file was read: ``md`` may serve the next one."""
+        if not md.parser.state:
+            _SHARED["md"] = md
 
     def _parse_metadata(self, meta: dict[str, list[str]]) -> dict[str, Any]:
         single: dict[str, list[str]] = {}
@@ -73,12 +113,16 @@ class FrontMatterMarkdownReader(MarkdownReader):
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         with pelican_open(source_path) as text:
             front, body, _ = split_front_matter(text)
-        if front is None:
-            return super().read(source_path)
-        data = parse_front_matter(front)
         self._source_path = source_path
-        self._md = Markdown(**self.settings["MARKDOWN"])
-        self._md.preprocessors.deregister("meta")  # the body has no header of its own
+        self._md = self.markdown()
+        if front is None:  # Pelican's own reading, with the shared instance
+            content = self._md.convert(text)
+            metadata = self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {}
+            self.done(self._md)
+            return content, metadata
+        data = parse_front_matter(front)
+        if "meta" in self._md.preprocessors:
+            self._md.preprocessors.deregister("meta")  # the body has no header of its own
         content = self._md.convert(body)
         formatted = {f.lower() for f in self.settings["FORMATTED_FIELDS"]}
         metadata: dict[str, Any] = {}
@@ -93,6 +137,7 @@ class FrontMatterMarkdownReader(MarkdownReader):
             elif isinstance(plain, list) and name not in ("tags", "authors"):
                 plain = ", ".join(plain)
             metadata[name] = self.process_metadata(name, plain)
+        self.done(self._md)
         return content, metadata
 
 
