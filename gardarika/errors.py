@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -88,10 +89,16 @@ def display_path(path: Path, root: Path | None = None) -> str:
     path = Path(path)
     if root is not None:
         try:
-            return path.resolve().relative_to(Path(root).resolve()).as_posix()
+            return path.resolve().relative_to(_resolved(str(root))).as_posix()
         except ValueError:
             pass
     return path.as_posix()
+
+
+@lru_cache(maxsize=64)
+def _resolved(root: str) -> Path:
+    """The project's folder resolved once (every message of a check names a file in it)."""
+    return Path(root).resolve()
 
 
 class ContentError(ValueError):
