@@ -36,7 +36,8 @@ from gardarika.render.summary import without_pictures
 #: ``light_images`` takes the pictures over. ``safe_html`` cleans the
 #: content after ``offline_output`` has turned remote embeds into links (and after
 #: typography, which only changes text); ``light_images`` and ``offline_search`` work on
-#: the written pages, so they see the cleaned HTML.
+#: the written pages, so they see the cleaned HTML; ``network_news`` takes each article's
+#: picture from what ``offline_output``'s final pass noted of its page.
 #: (typography after offline_output and safe_html: it sets the text they write too, such
 #: as the note that replaces a picture from another website)
 GARDARIKA_PLUGINS = [
@@ -53,6 +54,7 @@ GARDARIKA_PLUGINS = [
     "typography",
     "light_images",
     "offline_search",
+    "network_news",
 ]
 
 
@@ -64,6 +66,15 @@ def subsite_dir(town: Town, lang: str) -> str:
 def home_path(town: Town, lang: str) -> str:
     """The home page of a town in a language, relative to ``output/``."""
     return f"{subsite_dir(town, lang)}/index.html"
+
+
+def portal_page(network_languages: tuple[str, ...], lang: str) -> str:
+    """The portal's page in ``lang``, relative to ``output/``: ``index.html`` in the
+    network's first language (and in a language the portal does not have),
+    ``index-<lang>.html`` in the others."""
+    if lang in network_languages[1:]:
+        return f"index-{lang}.html"
+    return "index.html"
 
 
 def _rel(target: str, start: str) -> str:
@@ -209,7 +220,7 @@ def _theme_values(
             for code in town.languages
         ],
         "roots": roots,
-        "portal": _rel("", here) + "index.html",
+        "portal": _rel("", here) + portal_page(network.config.languages, lang),
         "network_name": network_name.get(lang)
         or network_name.get("en")
         or next(iter(network_name.values()), ""),

@@ -1,14 +1,23 @@
-"""The network portal, ``output/index.html``: every town, in every language.
+"""The network portal: ``output/index.html`` in the network's first language and
+``output/index-<lang>.html`` in each other one (a town's id is a folder name, so these
+never clash with a town), each with the newest articles of every town in that language,
+the towns with their pictures, and a search over every town.
 
 It is rendered with the network theme's ``portal.html`` (plain Jinja2, not Pelican) and
-lists only towns whose home page exists, so a town that has never built successfully is
-not a dead link. The theme's static files are copied to ``output/theme/`` for it.
+lists only towns whose home page exists, and of their news only articles whose page
+exists, so nothing on it is a dead link. A town's news is what its last published
+build kept (:func:`keep_news`, from :mod:`gardarika.render.news`). With a ``base_url``
+in ``sites/network.yaml`` the network also gets an Atom feed of all towns' articles in
+each language (``output/network-<lang>.atom.xml``). The theme's static files are
+copied to ``output/theme/`` for it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import posixpath
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -16,52 +25,175 @@ from pathlib import Path
 import jinja2
 
 from gardarika.build.fingerprint import code_fingerprint
-from gardarika.build.pelican_settings import home_path
-from gardarika.config.network import Network
+from gardarika.build.pelican_settings import home_path, subsite_dir
+from gardarika.build.pelican_settings import portal_page as portal_file
+from gardarika.config.network import Network, Town
 from gardarika.fs.files import keep_unchanged_files, replace_dir, write_file_atomic
+from gardarika.fs.portable import portable_path
+from gardarika.render import news
 from gardarika.render.i18n import language_label, load_translations
+from gardarika.render.images import variant_name
 from gardarika.render.links import make_portable, rewrite_html
 
 #: the network theme's template of the portal (never one of a town's pages)
 PORTAL_TEMPLATE = "portal.html"
 
 
-def portal_context(network: Network, output: Path) -> dict[str, object]:
-    """Plain data for ``portal.html`` (relative links only)."""
-    town_ids = []
-    for town_id in network.ordered_ids():
-        town = network.towns[town_id]
-        if not (output / home_path(town, town.default_language)).exists():
+#: articles on the portal's front page, newest first across the towns
+PORTAL_NEWS = 12
+#: entries of a network feed
+FEED_ITEMS = 50
+#: the width of the small copy of a picture the portal shows (light_images makes it)
+SMALL_WIDTH = 480
+
+
+def portal_page(network: Network, lang: str) -> str:
+    """The portal's page in ``lang``, relative to ``output/``."""
+    return portal_file(network.config.languages, lang)
+
+
+def feed_path(lang: str) -> str:
+    return f"network-{lang}.atom.xml"
+
+
+def news_file(cache: Path, town_id: str, lang: str) -> Path:
+    """Where a published town's news in ``lang`` is kept."""
+    return cache / "portal" / town_id / f"{lang}.json"
+
+
+def keep_news(cache: Path, town_id: str, runs: list[tuple[str, Path]]) -> None:
+    """Keep the news each run of a town just published wrote (``runs``: language and
+    the run's cache folder) as the town's news; a run that wrote none leaves none."""
+    for lang, cache_path in runs:
+        target = news_file(cache, town_id, lang)
+        try:
+            data = (cache_path / news.FILE).read_bytes()
+        except OSError:
+            target.unlink(missing_ok=True)
             continue
-        town_ids.append(
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_file_atomic(target, data)
+
+
+def _small(output: Path, path: str) -> str:
+    """The small copy of the picture at ``path`` (below ``output/``) when the build made
+    one, else ``path`` itself; ``""`` when neither exists."""
+    if "." in posixpath.basename(path):
+        small = variant_name(path, SMALL_WIDTH, "." + path.rsplit(".", 1)[1])
+        if (output / small).is_file():
+            return small
+    return path if (output / path).is_file() else ""
+
+
+def _town_picture(town: Town, output: Path) -> str:
+    """The town's ``image`` as published in its site, below ``output/``."""
+    if not town.image:
+        return ""
+    # as published: the build gives every file a portable name
+    return _small(output, f"{town.id}/{town.image}") or _small(
+        output, f"{town.id}/{portable_path(town.image)}"
+    )
+
+
+def _published(network: Network, output: Path) -> list[Town]:
+    return [
+        network.towns[t]
+        for t in network.ordered_ids()
+        if (output / home_path(network.towns[t], network.towns[t].default_language)).exists()
+    ]
+
+
+def town_news(
+    network: Network, output: Path, lang: str, limit: int, check_pages: bool = True
+) -> list[dict[str, str]]:
+    """The newest ``limit`` articles in ``lang`` of the published towns, each with its
+    town; addresses below ``output/``. With ``check_pages``, an article whose page is
+    not there is left out, and a picture that is not there is dropped."""
+    cache = network.root / ".cache"
+    items: list[dict[str, str]] = []
+    for town in _published(network, output):
+        if lang not in town.languages:
+            continue
+        folder = subsite_dir(town, lang)
+        for entry in news.load(news_file(cache, town.id, lang)):
+            url = posixpath.normpath(f"{folder}/{entry['url']}")
+            if url.startswith(".."):
+                continue
+            if check_pages and not (output / url).is_file():
+                continue
+            picture = ""
+            if entry["picture"]:
+                picture = posixpath.normpath(f"{folder}/{entry['picture']}")
+                if picture.startswith(".."):
+                    picture = ""
+                elif check_pages:
+                    picture = _small(output, picture)
+            items.append(
+                {
+                    **entry,
+                    "url": url,
+                    "picture": picture,
+                    "town": town.id,
+                    "town_name": town.name.get(lang) or town.name[town.default_language],
+                }
+            )
+    return news.newest(items, limit)
+
+
+def portal_context(network: Network, output: Path, lang: str | None = None) -> dict[str, object]:
+    """Plain data for ``portal.html`` in ``lang`` (the network's first language when
+    none is given); relative links only."""
+    langs = list(network.config.languages)
+    lang = lang or langs[0]
+    towns = []
+    for town in _published(network, output):
+        languages = [
+            {"code": code, "label": language_label(code), "url": home_path(town, code)}
+            for code in town.languages
+            if (output / home_path(town, code)).exists()
+        ]
+        towns.append(
             {
-                "id": town_id,
+                "id": town.id,
                 "name": town.name,
                 "description": town.description,
                 "default_lang": town.default_language,
-                "languages": [
-                    {"code": code, "label": language_label(code), "url": home_path(town, code)}
+                "languages": languages,
+                "picture": _town_picture(town, output),
+                "search": [
+                    {
+                        "lang": code,
+                        "index": f"{subsite_dir(town, code)}/search-index.js",
+                        "root": f"{subsite_dir(town, code)}/",
+                    }
                     for code in town.languages
-                    if (output / home_path(town, code)).exists()
+                    if (output / subsite_dir(town, code) / "search-index.js").is_file()
                 ],
             }
         )
+    base = network.config.base_url
     return {
         "network": {"name": network.config.name, "description": network.config.description},
-        "portal_languages": list(network.config.languages),
-        "towns": town_ids,
+        "portal_languages": langs,
+        "lang": lang,
+        "pages": {code: portal_page(network, code) for code in langs},
+        "towns": towns,
+        "news": town_news(network, output, lang, PORTAL_NEWS),
+        "feed": feed_path(lang) if base else "",
     }
 
 
 def portal_fingerprint(network: Network, output: Path, code: str | None = None) -> str:
     """What the portal is made of: the settings of the network and of every town, which
-    towns and languages have a home page, the theme and Gardarika's code. While it stays
-    the same (and the portal is in place) the portal need not be made again. ``code``
-    is :func:`code_fingerprint` of the network's theme when the caller has it."""
+    towns and languages have a home page, the towns' kept news, the theme and
+    Gardarika's code. While it stays the same (and the portal is in place) the portal
+    need not be made again. ``code`` is :func:`code_fingerprint` of the network's theme
+    when the caller has it."""
     code = code or code_fingerprint(network.root, network.config.theme)
     digest = hashlib.sha256(code.encode())
     for path in sorted((network.root / "sites").glob("*.yaml")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    cache = network.root / ".cache"
     for town_id in network.ordered_ids():
         town = network.towns[town_id]
         digest.update(
@@ -69,11 +201,18 @@ def portal_fingerprint(network: Network, output: Path, code: str | None = None) 
                 [town_id, [(output / home_path(town, code)).exists() for code in town.languages]]
             ).encode()
         )
+        for lang in town.languages:
+            try:
+                digest.update(news_file(cache, town_id, lang).read_bytes())
+            except OSError:
+                digest.update(b"-")
     return digest.hexdigest()
 
 
 def render_portal(network: Network, output: Path) -> Path:
-    """Write ``output/index.html`` (and the theme files it uses); return its path."""
+    """Write the portal's page in every language of the network (and the theme files
+    they use), and with a ``base_url`` the network's feeds; return the path of
+    ``output/index.html``."""
     theme = network.root / "themes" / network.config.theme
     translations_dir = str(theme / "translations")
 
@@ -96,18 +235,73 @@ def render_portal(network: Network, output: Path) -> Path:
         replace_dir(staging, output / "theme")
         if (output / "theme" / "css" / "main.css").exists():
             css = "theme/css/main.css"
-    context: dict[str, object | Callable[[str, str], str]] = {
-        **portal_context(network, output),
-        "t": t,
-        "css": css,
-    }
-    html = env.get_template(PORTAL_TEMPLATE).render(**context)
-    # the same rule as for the towns' pages: relative links that name a file
-    html = rewrite_html(
-        html, lambda url: make_portable(url, "", lambda path: (output / path).is_dir())
-    )
-    target = output / "index.html"
-    data = html.encode("utf-8")
+    template = env.get_template(PORTAL_TEMPLATE)
+    written: set[str] = set()
+    for lang in network.config.languages:
+        context: dict[str, object | Callable[[str, str], str]] = {
+            **portal_context(network, output, lang),
+            "t": t,
+            "css": css,
+        }
+        html = template.render(**context)
+        # the same rule as for the towns' pages: relative links that name a file
+        html = rewrite_html(
+            html, lambda url: make_portable(url, "", lambda path: (output / path).is_dir())
+        )
+        name = portal_page(network, lang)
+        _write_if_changed(output / name, html.encode("utf-8"))
+        written.add(name)
+        if network.config.base_url:
+            feed = network_feed(network, output, lang, t(lang, "News of every town"))
+            _write_if_changed(output / feed_path(lang), feed)
+            written.add(feed_path(lang))
+    # the pages and feeds of languages (or a base_url) the network no longer has
+    for stale in (*output.glob("index-*.html"), *output.glob("network-*.atom.xml")):
+        if stale.name not in written:
+            stale.unlink(missing_ok=True)
+    return output / "index.html"
+
+
+def _write_if_changed(target: Path, data: bytes) -> None:
     if not target.is_file() or target.read_bytes() != data:  # unchanged: keep its time
         write_file_atomic(target, data)
-    return target
+
+
+def _date(value: str) -> dt.datetime | None:
+    try:
+        date = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return date if date.tzinfo else date.replace(tzinfo=dt.UTC)
+
+
+def network_feed(network: Network, output: Path, lang: str, subtitle: str) -> bytes:
+    """The Atom feed of the newest articles of every town in ``lang``: addresses on the
+    network's ``base_url``, the towns' names in the entries' titles."""
+    from feedgenerator import Atom1Feed
+
+    base = (network.config.base_url or "").rstrip("/") + "/"
+    name = network.config.name.get(lang) or next(iter(network.config.name.values()))
+    items = town_news(network, output, lang, FEED_ITEMS)
+    dates = [d for d in (_date(i["date"]) for i in items) if d is not None]
+    feed = Atom1Feed(
+        title=name,
+        link=base + portal_page(network, lang),
+        description=subtitle,
+        feed_url=base + feed_path(lang),
+        language=lang,
+        feed_guid=base + feed_path(lang),
+    )
+    for entry in items:
+        link = base + entry["url"]
+        feed.add_item(
+            title=f"{entry['town_name']}: {entry['title']}",
+            link=link,
+            unique_id=link,
+            description=entry["summary"],
+            pubdate=_date(entry["date"]),
+            updateddate=_date(entry["date"]),
+        )
+    latest = max(dates) if dates else dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    feed.latest_post_date = lambda: latest  # type: ignore[method-assign]
+    return feed.writeString("utf-8").encode("utf-8")

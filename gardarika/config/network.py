@@ -54,6 +54,8 @@ editors       the town's editors (``@account``, ``@org/team`` or an e-mail addre
               ``invoke owners``
 metadata_keys metadata keys the town's texts use besides the standard ones (its theme
               shows them), e.g. ``[venue, price]``; other unknown keys are reported
+image         the town's picture on the network's portal: a ``.jpg``, ``.png``,
+              ``.webp`` or ``.gif`` file in its content folder, e.g. ``images/town.jpg``
 trust_html    ``false`` only, unless ``trust_html`` of ``network.yaml`` lists the town:
               only the maintainer keeps a town's raw HTML as written (scripts, forms,
               frames); by default it is cleaned (``plugins/safe_html``)
@@ -800,6 +802,8 @@ class Town:
     metadata_keys: tuple[str, ...] = ()
     #: raw HTML in content is kept as written (not cleaned, not reported)
     trust_html: bool = False
+    #: the town's picture on the network's portal: a path in its content folder
+    image: str | None = None
     #: the line of each key in the file, for messages found after loading
     key_lines: dict[tuple[str | int, ...], int] = field(
         default_factory=dict, compare=False, repr=False
@@ -828,6 +832,8 @@ class NetworkConfig:
     #: towns whose raw HTML is published as written (scripts too): the maintainer's
     #: decision, never a town's own file's
     trust_html: tuple[str, ...] = ()
+    #: where the portal is published on the web: the network's feeds need it
+    base_url: str | None = None
 
 
 @dataclass
@@ -1341,6 +1347,38 @@ def _base_url(check: _Checker, value: Any) -> str | None:
     return text.rstrip("/") if text else None
 
 
+#: the pictures a town's ``image`` may be (those the build makes small copies of, and GIF)
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+
+
+def _image(check: _Checker, value: Any) -> str | None:
+    """``image``: the town's picture for the portal, a path in its content folder
+    (``images/town.jpg``): relative, no ``..`` or hidden folders, a picture."""
+    text = check.text(("image",), value)
+    if not text:
+        return None
+    parts = PurePosixPath(text).parts
+    if (
+        text.startswith("/")
+        or "\\" in text
+        or len(text) > 200
+        or any(part in ("..", ".") or part.startswith(".") for part in parts)
+        or any(not c.isprintable() for c in text)
+        or not text.lower().endswith(IMAGE_SUFFIXES)
+    ):
+        check.add(
+            ("image",),
+            Message(
+                f"“{visible(text)}” is not a picture in the town's folder; write its path "
+                "there, like images/town.jpg (a .jpg, .png, .webp or .gif file).",
+                f"«{visible(text)}» — не картинка из папки города; укажите путь к ней "
+                "там, например images/town.jpg (файл .jpg, .png, .webp или .gif).",
+            ),
+        )
+        return None
+    return text
+
+
 def _deploy(check: _Checker, value: Any, root: Path) -> dict[str, dict[str, Any]]:
     """Named deploy targets; every value is checked for its kind (see
     :data:`DEPLOY_KEYS`): ``invoke deploy`` runs ssh, rsync and git with them and writes
@@ -1710,6 +1748,7 @@ TOWN_KEYS = (
     "editors",
     "trust_html",
     "metadata_keys",
+    "image",
 )
 
 
@@ -1781,6 +1820,7 @@ def load_town(
         "editors": lambda v: _editors(check, v),
         "trust_html": lambda v: _flag(check, "trust_html", v),
         "metadata_keys": lambda v: _metadata_keys(check, v),
+        "image": lambda v: _image(check, v),
     }
     values = {key: read(data[key]) for key, read in optional.items() if key in data}
     if trusted_html is None:
@@ -1804,6 +1844,18 @@ def load_town(
     if "theme" in data:
         values["theme"] = theme
     content = _content(check, data.get("content"), root, town)
+    if values.get("image") and content.is_dir() and not (content / values["image"]).is_file():
+        check.add(
+            ("image",),
+            Message(
+                f"the picture “{values['image']}” is not in the town's folder "
+                f"{display_path(content, root)}/; put it there (e.g. images/town.jpg) or "
+                "correct the path.",
+                f"картинки «{values['image']}» нет в папке города "
+                f"{display_path(content, root)}/; положите её туда (например, "
+                "images/town.jpg) или исправьте путь.",
+            ),
+        )
     if "neighbours" in values and town in values["neighbours"]:
         check.add(
             ("neighbours",),
@@ -1833,6 +1885,7 @@ NETWORK_KEYS = (
     "local_repositories",
     "pull_with_credentials",
     "trust_html",
+    "base_url",
 )
 
 
@@ -1997,6 +2050,8 @@ def load_network_config(path: Path, root: Path) -> NetworkConfig:
         )
     if "trust_html" in data:
         values["trust_html"] = _trust_html(check, data["trust_html"])
+    if "base_url" in data:
+        values["base_url"] = _base_url(check, data["base_url"])
     if check.problems:
         raise GardarikaError(check.problems)
     return NetworkConfig(**values)

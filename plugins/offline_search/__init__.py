@@ -16,7 +16,6 @@ is written by the helper while the run writes the pages.
 from __future__ import annotations
 
 import os
-import posixpath
 import shutil
 from typing import Any
 
@@ -25,6 +24,7 @@ from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from gardarika.build.prefetch import Beside, helpers_of
 from gardarika.render.links import make_portable
+from gardarika.render.news import folders_of, shown_date
 from gardarika.render.searchindex import (
     SearchDocument,
     build_index,
@@ -37,44 +37,21 @@ from gardarika.render.searchindex import (
 _DOCUMENTS: list[Any] = []
 
 
-def _date(item: Any, lang: str) -> str:
-    date = getattr(item, "date", None)
-    if date is None:
-        return ""
-    try:
-        from babel.dates import format_date
-
-        return format_date(date, format="long", locale=lang)
-    except Exception:  # a language Babel does not know
-        return date.strftime("%Y-%m-%d")
-
-
 def _index_path(settings: dict[str, Any], output_path: str) -> str | None:
     save_as = settings.get("SEARCH_INDEX_SAVE_AS", "search-index.js")
     return os.path.join(output_path, save_as) if save_as else None
 
 
-def _folders(items: list[Any]) -> set[str]:
-    """Every folder the documents are saved in, relative to the site's root."""
-    folders: set[str] = set()
-    for item in items:
-        folder = posixpath.dirname(str(getattr(item, "save_as", "") or ""))
-        while folder and folder not in folders:
-            folders.add(folder)
-            folder = posixpath.dirname(folder)
-    return folders
-
-
 def _write(settings: dict[str, Any], path: str) -> None:
     lang = settings["DEFAULT_LANG"]
-    folders = _folders(_DOCUMENTS)
+    folders = folders_of(_DOCUMENTS)
     documents = [
         SearchDocument(
             # the rule the pages' links follow (offline_output): an address names a file,
             # "override/" is "override/index.html"
             url=make_portable(item.url, "", folders.__contains__) or "index.html",
             title=plain_text(item.title),
-            date=_date(item, lang),
+            date=shown_date(item, lang),
             text=plain_text(item.content),
         )
         for item in _DOCUMENTS

@@ -70,12 +70,17 @@ def test_layout_languages_and_portal(network: Path, build_network) -> None:
     assert not (out / "alpha/en/theme").exists()
     assert "../theme/css/main.css" in en_home
 
-    # the portal links every town in each of its languages, in network order
+    # the portal links every town in each of its languages, in network order, with a
+    # page of its own in each of the network's languages
     portal = html(out / "index.html")
     for link in ("alpha/index.html", "alpha/en/index.html", "beta/index.html"):
         assert f'href="{link}"' in portal
-    assert portal.index("Бета") < portal.index("Альфа")
-    assert "Тестовая сеть" in portal and "Test network" in portal
+    towns = portal[portal.index('class="portal-towns"') :]
+    assert towns.index("Бета") < towns.index("Альфа")
+    english = html(out / "index-en.html")
+    assert "Тестовая сеть" in portal and "Test network" not in portal
+    assert "Test network" in english and '<html lang="en"' in english
+    assert 'href="index-en.html"' in portal and 'href="index.html"' in english
 
 
 def test_every_link_is_relative_and_names_a_file(network: Path, build_network) -> None:
@@ -88,7 +93,8 @@ def test_neighbours_and_portal_links_from_town_pages(network: Path, build_networ
     out = network / "output"
     en_home = html(out / "alpha/en/index.html")
     assert "../../beta/index.html" in en_home  # beta has no English: its Russian home
-    assert "../../index.html" in en_home  # the portal
+    assert "../../index-en.html" in en_home  # the portal, in English
+    assert "../index.html" in html(out / "alpha/index.html").split('class="network-home"')[1][:40]
 
 
 def test_each_run_is_its_own_process(network: Path, build_network) -> None:
