@@ -41,7 +41,7 @@ from gardarika.build.isolation import MEMORY_LIMIT, Outcome, Task, died, run_iso
 from gardarika.build.limits import OutputTooLarge, folder_size, output_budget
 from gardarika.build.pelican_log import explain_exception
 from gardarika.build.pelican_settings import pelican_settings
-from gardarika.build.portal import keep_news, portal_fingerprint, render_portal
+from gardarika.build.portal import portal_fingerprint, render_portal
 from gardarika.build.worker import RunResult, run_pelican
 from gardarika.checks.confinement import symlink_problem
 from gardarika.checks.lastcheck import LastChecks, town_of
@@ -701,8 +701,6 @@ class Builder:
             changed, assembly = self._put_in_place(town)
             problems.extend(assembly)
             ok = not assembly
-        if ok:
-            keep_news(self.cache, town.id, [(j.lang, j.cache_path) for j in self.jobs_for(town)])
         if not ok:
             shutil.rmtree(self.stage_dir(town.id), ignore_errors=True)
             self.echo(

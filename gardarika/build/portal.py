@@ -5,10 +5,12 @@ the towns with their pictures, and a search over every town.
 
 It is rendered with the network theme's ``portal.html`` (plain Jinja2, not Pelican) and
 lists only towns whose home page exists, and of their news only articles whose page
-exists, so nothing on it is a dead link. A town's news is what its last published
-build kept (:func:`keep_news`, from :mod:`gardarika.render.news`). With a ``base_url``
+exists, so nothing on it is a dead link. A town's news is the ``network-news.json`` its
+build wrote into its own output (:mod:`gardarika.render.news`): published with the town,
+kept when a build fails, and there in the output of a build sharded over machines or
+copied into a package. With a ``base_url``
 in ``sites/network.yaml`` the network also gets an Atom feed of all towns' articles in
-each language (``output/network-<lang>.atom.xml``). The theme's static files are
+each language (``output/feeds/network-<lang>.atom.xml``). The theme's static files are
 copied to ``output/theme/`` for it.
 """
 
@@ -53,26 +55,8 @@ def portal_page(network: Network, lang: str) -> str:
 
 
 def feed_path(lang: str) -> str:
-    return f"network-{lang}.atom.xml"
-
-
-def news_file(cache: Path, town_id: str, lang: str) -> Path:
-    """Where a published town's news in ``lang`` is kept."""
-    return cache / "portal" / town_id / f"{lang}.json"
-
-
-def keep_news(cache: Path, town_id: str, runs: list[tuple[str, Path]]) -> None:
-    """Keep the news each run of a town just published wrote (``runs``: language and
-    the run's cache folder) as the town's news; a run that wrote none leaves none."""
-    for lang, cache_path in runs:
-        target = news_file(cache, town_id, lang)
-        try:
-            data = (cache_path / news.FILE).read_bytes()
-        except OSError:
-            target.unlink(missing_ok=True)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_file_atomic(target, data)
+    """The network's feed in ``lang``, relative to ``output/`` (``feeds`` is no town's id)."""
+    return f"feeds/network-{lang}.atom.xml"
 
 
 def _small(output: Path, path: str) -> str:
@@ -109,22 +93,21 @@ def town_news(
     """The newest ``limit`` articles in ``lang`` of the published towns, each with its
     town; addresses below ``output/``. With ``check_pages``, an article whose page is
     not there is left out, and a picture that is not there is dropped."""
-    cache = network.root / ".cache"
     items: list[dict[str, str]] = []
     for town in _published(network, output):
         if lang not in town.languages:
             continue
-        folder = subsite_dir(town, lang)
-        for entry in news.load(news_file(cache, town.id, lang)):
+        folder = town.id  # the addresses are from the town's folder
+        for entry in news.load(output / subsite_dir(town, lang) / news.FILE):
             url = posixpath.normpath(f"{folder}/{entry['url']}")
-            if url.startswith(".."):
+            if not url.startswith(f"{folder}/"):
                 continue
             if check_pages and not (output / url).is_file():
                 continue
             picture = ""
             if entry["picture"]:
                 picture = posixpath.normpath(f"{folder}/{entry['picture']}")
-                if picture.startswith(".."):
+                if not picture.startswith(f"{folder}/"):
                     picture = ""
                 elif check_pages:
                     picture = _small(output, picture)
@@ -185,7 +168,7 @@ def portal_context(network: Network, output: Path, lang: str | None = None) -> d
 
 def portal_fingerprint(network: Network, output: Path, code: str | None = None) -> str:
     """What the portal is made of: the settings of the network and of every town, which
-    towns and languages have a home page, the towns' kept news, the theme and
+    towns and languages have a home page, the towns' news, the theme and
     Gardarika's code. While it stays the same (and the portal is in place) the portal
     need not be made again. ``code`` is :func:`code_fingerprint` of the network's theme
     when the caller has it."""
@@ -193,7 +176,6 @@ def portal_fingerprint(network: Network, output: Path, code: str | None = None) 
     digest = hashlib.sha256(code.encode())
     for path in sorted((network.root / "sites").glob("*.yaml")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    cache = network.root / ".cache"
     for town_id in network.ordered_ids():
         town = network.towns[town_id]
         digest.update(
@@ -203,7 +185,7 @@ def portal_fingerprint(network: Network, output: Path, code: str | None = None) 
         )
         for lang in town.languages:
             try:
-                digest.update(news_file(cache, town_id, lang).read_bytes())
+                digest.update((output / subsite_dir(town, lang) / news.FILE).read_bytes())
             except OSError:
                 digest.update(b"-")
     return digest.hexdigest()
@@ -253,11 +235,12 @@ def render_portal(network: Network, output: Path) -> Path:
         written.add(name)
         if network.config.base_url:
             feed = network_feed(network, output, lang, t(lang, "News of every town"))
+            (output / "feeds").mkdir(exist_ok=True)
             _write_if_changed(output / feed_path(lang), feed)
             written.add(feed_path(lang))
     # the pages and feeds of languages (or a base_url) the network no longer has
-    for stale in (*output.glob("index-*.html"), *output.glob("network-*.atom.xml")):
-        if stale.name not in written:
+    for stale in (*output.glob("index-*.html"), *output.glob("feeds/network-*.atom.xml")):
+        if stale.relative_to(output).as_posix() not in written:
             stale.unlink(missing_ok=True)
     return output / "index.html"
 

@@ -220,7 +220,11 @@ def check_output(
         scope = [output]
     else:
         scope = [output / t for t in towns if (output / t).exists()]
-        scope += [p for p in (output / "index.html", output / "theme") if p.exists()]
+        # and the portal: its pages, its theme and the network's feeds
+        scope += [
+            p for p in (output / "index.html", output / "theme", output / "feeds") if p.exists()
+        ]
+        scope += sorted(output.glob("index-*.html"))
     findings: list[Finding] = []
     paths = list(_walk(scope))
     shown = [path.relative_to(output).as_posix() for path in paths]

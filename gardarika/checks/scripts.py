@@ -37,6 +37,7 @@ from gardarika.checks.files import INERT_TYPES
 from gardarika.checks.svg import file_dangers as svg_file_dangers
 from gardarika.errors import Message
 from gardarika.fs.confine import address_problem
+from gardarika.render.news import FILE as NEWS_FILE
 from gardarika.render.tags import Page
 
 #: attributes whose value is an address the browser may follow or load
@@ -402,6 +403,44 @@ def html_dangers(text: str, base_allowed: bool = False) -> list[Danger]:
 _INDEX = re.compile(r"^\s*window\.GARDARIKA_SEARCH\s*=\s*(?P<data>.*?);?\s*$", re.S)
 
 
+def news_dangers(text: str) -> list[Danger]:
+    """A town's news for the portal (:mod:`gardarika.render.news`) that is not the plain
+    data the build writes, or that links anything but a plain path inside the site."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not all(
+        isinstance(item, dict) and all(isinstance(v, str) for v in item.values()) for item in items
+    ):
+        return [
+            Danger(
+                1,
+                Message(
+                    "the town's news for the portal is not plain data",
+                    "новости города для портала — не просто данные",
+                ),
+            )
+        ]
+    found = []
+    for number, item in enumerate(items):
+        for key in ("url", "picture"):
+            url = item.get(key, "")
+            if url and (address_problem(url) is not None or dangerous_url(url)):
+                found.append(
+                    Danger(
+                        1,
+                        Message(
+                            f"the news entry {number} links “{url[:60]}”, which is not a "
+                            "path inside the site",
+                            f"новость {number} ведёт на «{url[:60]}» — это не путь внутри сайта",
+                        ),
+                    )
+                )
+    return found
+
+
 def index_dangers(text: str) -> list[Danger]:
     """A search index whose data is not what ``searchindex`` writes, or whose entries
     link anything but a plain path inside the site."""
@@ -484,6 +523,8 @@ def file_dangers(path: Path, rel: str) -> list[Danger]:
         return svg_dangers(path)
     if name == "search-index.js":
         return index_dangers(path.read_text(encoding="utf-8", errors="replace"))
+    if name == NEWS_FILE:
+        return news_dangers(path.read_text(encoding="utf-8", errors="replace"))
     in_theme = parts[0] == "theme" or (len(parts) > 2 and parts[1] == "theme")
     if kind == "js" and in_theme:
         return []

@@ -101,7 +101,7 @@ DEPLOY_REQUIRED = {
 }
 SECRET_WORDS = ("password", "passwd", "secret", "token", "private_key", "access_key")
 RESERVED_IDS = frozenset(
-    {"network", "theme", "con", "nul", "prn", "aux", "index"}
+    {"network", "theme", "feeds", "con", "nul", "prn", "aux", "index"}
     | {f"com{i}" for i in range(10)}
     | {f"lpt{i}" for i in range(10)}
 )

@@ -2,17 +2,18 @@
 list of what is new in every town and the network's feeds.
 
 Each run (a town in one language) writes its newest articles to ``network-news.json``
-in its cache folder (plugin ``network_news``); once the town is published the builder
-keeps that file as the town's news in that language (``.cache/portal/<town>/<lang>.json``),
-and the portal is made from the kept files of the published towns only. Everything in
-an item is plain text or an address relative to the run's own site folder, made
-portable as the pages' links are; the portal's template escapes it like any text.
+at the root of its site (plugin ``network_news``), published with the town; the portal
+is made from the files of the published towns. Everything in an item is plain text or
+an address relative to the town's folder (never with ``..``: the output check refuses
+it), made portable as the pages' links are; the portal's template escapes it like any
+text.
 """
 
 from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,14 @@ FILE = "network-news.json"
 _VERSION = 1
 
 
+#: characters XML 1.0 does not allow: one of them would make a feed unreadable
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def short_text(text: str, limit: int = SUMMARY_CHARS) -> str:
     """``text`` with its spaces made single, cut at the last word before ``limit``
     characters (an ellipsis then marks the cut)."""
-    text = " ".join(text.split())
+    text = " ".join(_NOT_XML.sub("", text).split())
     if len(text) <= limit:
         return text
     cut = text[:limit]
@@ -98,7 +103,7 @@ def item(
 ) -> dict[str, str]:
     """One article as the portal and the feeds take it (all plain text)."""
     return {
-        "title": " ".join(title.split()),
+        "title": short_text(title, 500),
         "url": url,
         "date": date.isoformat() if date is not None else "",
         "shown_date": shown_date,

@@ -48,3 +48,9 @@ def test_a_damaged_or_foreign_file_gives_no_news(tmp_path: Path) -> None:
     item = news.item("T", "t.html", dt.datetime(2024, 1, 2), "2 января 2024 г.", "S")
     news.save(path, "ru", [item, {"title": 5}])  # an entry of the wrong shape is skipped
     assert news.load(path) == [item]
+
+
+def test_text_a_feed_could_not_carry_is_dropped() -> None:
+    made = news.item("Заголовок\x00\x0b с\ufffe управляющими", "a.html", None, "", "Текст\x1f.")
+    assert made["title"] == "Заголовок с управляющими" and made["summary"] == "Текст."
+    assert made["date"] == ""

@@ -18,8 +18,8 @@ PNG = (
 
 
 def _news(tmp_path: Path, files: dict[str, str | bytes]) -> list[dict[str, str]]:
-    build_pelican_site(tmp_path, files, ["offline_output", "network_news"])
-    data = json.loads((tmp_path / "cache" / news.FILE).read_text(encoding="utf-8"))
+    out, _ = build_pelican_site(tmp_path, files, ["offline_output", "network_news"])
+    data = json.loads((out / news.FILE).read_text(encoding="utf-8"))
     assert data["lang"] == "ru" and data["version"] == 1
     return data["items"]
 
