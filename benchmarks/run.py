@@ -109,6 +109,9 @@ def measure_builds(
         "theme_template_changed": theme,
         "peak_memory_mb": round(peak_kb / 1024, 1),
     }
+    from .portal import measure_portal
+
+    result["portal"] = measure_portal(project)
     if others:
         from .others import hugo_build, pelican_sequential
 
@@ -407,6 +410,25 @@ def targets(
                 f"{ours:.2f} s vs Hugo {hugo['seconds']:.2f} s",
             )
         )
+    portal = builds.get("portal")
+    if portal:
+        rows.append(
+            (
+                "the portal made again, after one town changed, well under 1 s",
+                portal["remake_seconds"] < 0.5,
+                f"{portal['remake_seconds']:.2f} s",
+            )
+        )
+        for lang, entry in portal.items():
+            if isinstance(entry, dict) and entry.get("browser"):
+                first = entry["browser"]["first_results_ms"]
+                rows.append(
+                    (
+                        f"{lang} portal search: first results in Chromium under 300 ms",
+                        0 <= first < 300,
+                        f"{first:.0f} ms, loading {entry['index_bytes'] / 1e6:.2f} MB",
+                    )
+                )
     for lang, entry in (typesetting or {}).items():
         rows.append(
             (
@@ -541,6 +563,10 @@ def table(results: dict[str, Any]) -> str:
             f"Hugo, minimal templates: {hugo['seconds']:.2f} s for "
             f"{hugo['articles']} articles ({hugo['pages']} pages)"
         )
+    if builds.get("portal"):
+        from .portal import portal_lines
+
+        rows += portal_lines(builds["portal"])
     longform = results.get("longform")
     if longform:
         rows += longform_table(longform)

@@ -51,38 +51,43 @@
     document.body.appendChild(made);
   }
 
+  /* the stemmer and the engine, then every town's index, all requested at once (a
+     script's load event comes right after it ran, before any other script runs, so
+     each index is taken as soon as it has set window.GARDARIKA_SEARCH) */
   function load(then) {
     if (engines) { then(); return; }
-    waiting.push(then);
+    if (waiting.indexOf(then) < 0) { waiting.push(then); }
     if (loading) { return; }
     loading = true;
     status.textContent = box.getAttribute("data-loading");
-    var found = [];
+    var found = [], left = towns.length;
+    function done() {
+      engines = [];
+      for (var i = 0; i < found.length; i += 1) {
+        // a town whose index is missing is left out, never the whole search
+        if (found[i]) {
+          found[i].engine = window.GardarikaSearchEngine(found[i].index, window.GardarikaStemmer);
+          engines.push(found[i]);
+        }
+      }
+      status.textContent = "";
+      while (waiting.length) { waiting.shift()(); }
+    }
     script(box.getAttribute("data-stemmer"), function () {
       script(box.getAttribute("data-engine"), function () {
-        function next(number) {
-          if (number === towns.length) {
-            engines = found;
-            status.textContent = "";
-            while (waiting.length) { waiting.shift()(); }
-            return;
-          }
-          window.GARDARIKA_SEARCH = null;
-          script(towns[number][1], function (ok) {
-            // a town whose index is missing is left out, never the whole search
-            if (ok && window.GARDARIKA_SEARCH && window.GardarikaSearchEngine) {
-              found.push({
-                name: towns[number][0],
-                root: towns[number][2],
-                engine: window.GardarikaSearchEngine(window.GARDARIKA_SEARCH, window.GardarikaStemmer)
-              });
-            }
-            next(number + 1);
-          });
-        }
-        next(0);
+        if (!left) { done(); }
       });
     });
+    function take(number) {
+      return function (ok) {
+        found[number] = ok && window.GARDARIKA_SEARCH ?
+          { name: towns[number][0], root: towns[number][2], index: window.GARDARIKA_SEARCH } : null;
+        window.GARDARIKA_SEARCH = null;
+        left -= 1;
+        if (!left && window.GardarikaSearchEngine) { done(); }
+      };
+    }
+    for (var n = 0; n < towns.length; n += 1) { script(towns[n][1], take(n)); }
   }
 
   function close() { panel.hidden = true; }
@@ -125,7 +130,9 @@
   input.onfocus = function () { load(function () {}); };
   input.oninput = function () {
     if (timer) { clearTimeout(timer); }
-    timer = setTimeout(function () { load(show); }, 120);
+    // while the towns' indexes load, the query waits for them; after, the typing pauses
+    if (!engines) { load(show); return; }
+    timer = setTimeout(show, 80);
   };
   form.onsubmit = function (event) {
     if (event && event.preventDefault) { event.preventDefault(); }
