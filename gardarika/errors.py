@@ -84,6 +84,13 @@ class GardarikaError(Exception):
         super().__init__("\n".join(p.format() for p in self.problems))
 
 
+def visible(text: str, limit: int = 200) -> str:
+    """``text`` for a message: invisible characters (a new line, a tab, a terminal's
+    escape) written as escapes, at most ``limit`` characters."""
+    shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
 def display_path(path: Path, root: Path | None = None) -> str:
     """A path as short as it can be shown: relative to the project when inside it."""
     path = Path(path)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import json
 import posixpath
 import shutil
@@ -225,13 +226,13 @@ def render_portal(network: Network, output: Path) -> Path:
             "t": t,
             "css": css,
         }
-        html = template.render(**context)
+        page = template.render(**context)
         # the same rule as for the towns' pages: relative links that name a file
-        html = rewrite_html(
-            html, lambda url: make_portable(url, "", lambda path: (output / path).is_dir())
+        page = rewrite_html(
+            page, lambda url: make_portable(url, "", lambda path: (output / path).is_dir())
         )
         name = portal_page(network, lang)
-        _write_if_changed(output / name, html.encode("utf-8"))
+        _write_if_changed(output / name, page.encode("utf-8", "replace"))
         written.add(name)
         if network.config.base_url:
             feed = network_feed(network, output, lang, t(lang, "News of every town"))
@@ -278,10 +279,11 @@ def network_feed(network: Network, output: Path, lang: str, subtitle: str) -> by
     for entry in items:
         link = base + entry["url"]
         feed.add_item(
-            title=f"{entry['town_name']}: {entry['title']}",
+            title=news.short_text(f"{entry['town_name']}: {entry['title']}", 600),
             link=link,
             unique_id=link,
-            description=entry["summary"],
+            # an Atom summary is HTML to a feed reader: the plain text is escaped for it
+            description=html.escape(entry["summary"], quote=False),
             pubdate=_date(entry["date"]),
             updateddate=_date(entry["date"]),
         )

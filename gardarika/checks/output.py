@@ -81,7 +81,7 @@ def _references(path: Path, text: str, noted: list[Reference] | None = None) -> 
     elif suffix == ".json":
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not data: news_dangers reports the file
             return
         for _, url in json_references(data):
             yield Reference(url, 0, "json", "string", False)

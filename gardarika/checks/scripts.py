@@ -35,9 +35,10 @@ from selectolax.lexbor import LexborHTMLParser
 
 from gardarika.checks.files import INERT_TYPES
 from gardarika.checks.svg import file_dangers as svg_file_dangers
-from gardarika.errors import Message
+from gardarika.errors import Message, visible
 from gardarika.fs.confine import address_problem
 from gardarika.render.news import FILE as NEWS_FILE
+from gardarika.render.news import MAX_FILE_BYTES as NEWS_MAX_BYTES
 from gardarika.render.tags import Page
 
 #: attributes whose value is an address the browser may follow or load
@@ -407,8 +408,8 @@ def news_dangers(text: str) -> list[Danger]:
     """A town's news for the portal (:mod:`gardarika.render.news`) that is not the plain
     data the build writes, or that links anything but a plain path inside the site."""
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = json.loads(text) if len(text) <= NEWS_MAX_BYTES else None
+    except (ValueError, RecursionError):
         data = None
     items = data.get("items") if isinstance(data, dict) else None
     if not isinstance(items, list) or not all(
@@ -432,9 +433,10 @@ def news_dangers(text: str) -> list[Danger]:
                     Danger(
                         1,
                         Message(
-                            f"the news entry {number} links “{url[:60]}”, which is not a "
-                            "path inside the site",
-                            f"новость {number} ведёт на «{url[:60]}» — это не путь внутри сайта",
+                            f"the news entry {number} links “{visible(url, 60)}”, which "
+                            "is not a path inside the site",
+                            f"новость {number} ведёт на «{visible(url, 60)}» — это не путь "
+                            "внутри сайта",
                         ),
                     )
                 )
@@ -447,7 +449,7 @@ def index_dangers(text: str) -> list[Danger]:
     match = _INDEX.match(text)
     try:
         data = json.loads(match.group("data")) if match else None
-    except ValueError:
+    except (ValueError, RecursionError):
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("docs"), list):
         return [
@@ -463,7 +465,7 @@ def index_dangers(text: str) -> list[Danger]:
     for number, doc in enumerate(data["docs"]):
         url = doc[0] if isinstance(doc, list) and doc and isinstance(doc[0], str) else None
         if url is None or address_problem(url) is not None or dangerous_url(url):
-            shown = str(url)[:60]
+            shown = visible(str(url), 60)
             found.append(
                 Danger(
                     1,

@@ -85,7 +85,7 @@ from babel import Locale, UnknownLocaleError
 
 from gardarika.config.pelican_allowed import Context, is_allowed, setting_problems
 from gardarika.config.yamlfile import YamlDocument, read_yaml
-from gardarika.errors import GardarikaError, Message, Problem, display_path
+from gardarika.errors import GardarikaError, Message, Problem, display_path, visible
 from gardarika.fs.confine import hidden_part, is_inside, path_problem
 from gardarika.render.i18n import SOURCE_LANGUAGE, catalog_path
 
@@ -100,6 +100,9 @@ DEPLOY_REQUIRED = {
     "git": ("repository",),
 }
 SECRET_WORDS = ("password", "passwd", "secret", "token", "private_key", "access_key")
+#: characters no page or feed can carry (XML 1.0 refuses them): only a line break and a
+#: tab may be in a text of the settings
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 RESERVED_IDS = frozenset(
     {"network", "theme", "feeds", "con", "nul", "prn", "aux", "index"}
     | {f"com{i}" for i in range(10)}
@@ -941,6 +944,18 @@ class _Checker:
                 ),
             )
             return None
+        if _CONTROL.search(text):
+            self.add(
+                path,
+                Message(
+                    f"“{visible(text)}” has an invisible control character, which pages "
+                    "and feeds cannot show; retype the text without it.",
+                    f"в «{visible(text)}» есть невидимый управляющий символ, который "
+                    "страницы и ленты новостей показать не могут; наберите текст заново "
+                    "без него.",
+                ),
+            )
+            return None
         return text
 
     def texts(
@@ -1521,13 +1536,6 @@ EDITOR = re.compile(
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
     r"[A-Za-z0-9])?)+"
 )
-
-
-def visible(text: str, limit: int = 200) -> str:
-    """``text`` for a message: invisible characters (a new line, a tab) written as
-    escapes, at most ``limit`` characters."""
-    shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
-    return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
 def editor_problem(value: Any) -> Reason | None:

@@ -45,27 +45,42 @@ def short_text(text: str, limit: int = SUMMARY_CHARS) -> str:
     return cut.rstrip(" ,;:—–-") + "…"
 
 
+#: what a picture of the portal may be (a drawing too: the output check has cleared it)
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".svg")
+
+
 def first_picture(page: str, references: Iterable[Reference]) -> str:
-    """The first picture of a written page (``page``: its path in the site), as a path
-    in the site: the smallest of its sizes when the build made several (the first
-    candidate of its ``srcset``), else its ``src``; ``""`` when it has none of ours."""
-    chosen = ""
+    """The first picture of a written page (``page``: its path in the town's folder), as
+    a path in the town's folder: the smallest of its sizes when the build made several
+    (the first candidate of its ``srcset``), else its ``src``; ``""`` when it has none.
+    The theme's own pictures, pictures of other websites or of another town, and
+    anything that is not a plain picture file are no article's picture."""
+    candidates: list[list[str]] = []  # each picture: its src, then its srcset candidates
     for reference in references:
         if reference.element != "img":
-            if chosen:
-                break
             continue
         if reference.attribute == "src":
-            if chosen:
-                break  # the next picture: the first had no smaller sizes
-            chosen = reference.url
-        elif reference.attribute == "srcset" and chosen:
-            chosen = reference.url  # the smallest size of the same picture
-            break
-    if not chosen or is_external(chosen) or chosen.startswith(("data:", "/", "#")):
+            candidates.append([reference.url])
+        elif reference.attribute == "srcset" and candidates:
+            candidates[-1].append(reference.url)
+    for picture in candidates:
+        found = [_in_town(page, url) for url in picture]
+        if not found[0]:
+            continue  # the theme's, another website's: look at the next picture
+        smaller = [path for path in found[1:2] if path]
+        return smaller[0] if smaller else found[0]
+    return ""
+
+
+def _in_town(page: str, url: str) -> str:
+    """``url`` (written in the page at ``page``) as a picture's path in the town's folder,
+    or ``""``."""
+    if not url or is_external(url) or url.startswith(("data:", "/", "#")) or "?" in url:
         return ""
-    path = posixpath.normpath(posixpath.join(posixpath.dirname(page), chosen.split("#")[0]))
-    return "" if path.startswith("/") else path
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(page), url.split("#")[0]))
+    if path.startswith(("..", "/", "theme/")) or not path.lower().endswith(PICTURE_SUFFIXES):
+        return ""
+    return path
 
 
 def shown_date(content: Any, lang: str) -> str:
@@ -132,20 +147,40 @@ def save(path: Path, lang: str, items: list[dict[str, str]]) -> None:
 _FIELDS = ("title", "url", "date", "shown_date", "summary", "picture")
 
 
+#: the largest news file read: a run writes a few dozen kilobytes
+MAX_FILE_BYTES = 1_000_000
+
+
 def load(path: Path) -> list[dict[str, str]]:
-    """The items of a news file; none when it is missing, damaged or of another
-    version (the portal is then made without that town's news, never stopped)."""
+    """The items of a news file; none when it is missing, too large, damaged or of
+    another version (the portal is then made without that town's news, never stopped).
+    Its texts are made safe for a page and a feed again (the file is in the output, where
+    anyone may have changed it): cut to length, without characters XML refuses; an
+    address or date holding such a character is dropped."""
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return []
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return []
     if not isinstance(data, dict) or data.get("version") != _VERSION:
         return []
     items = data.get("items")
     if not isinstance(items, list):
         return []
-    return [
-        {key: entry[key] for key in _FIELDS}
-        for entry in items[:MAX_ITEMS]
-        if isinstance(entry, dict) and all(isinstance(entry.get(key), str) for key in _FIELDS)
-    ]
+    kept = []
+    for entry in items[:MAX_ITEMS]:
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in _FIELDS):
+            continue
+        kept.append(
+            {
+                "title": short_text(entry["title"], 500),
+                "summary": short_text(entry["summary"]),
+                "shown_date": short_text(entry["shown_date"], 60),
+                **{
+                    key: "" if _NOT_XML.search(entry[key]) else entry[key][:1000]
+                    for key in ("url", "date", "picture")
+                },
+            }
+        )
+    return kept

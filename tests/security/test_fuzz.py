@@ -545,10 +545,13 @@ def snapshot(root: Path) -> dict[str, str]:
 
 
 def may_change(rel: str) -> bool:
+    """What a build of the town may change: its own output, the caches, and the portal's
+    pages, made again from the town's news."""
     return (
         rel == "output"
         or rel.startswith((f"output/{TOWN}/", ".cache/"))
         or rel in (f"output/{TOWN}", ".cache")
+        or (rel.startswith("output/index") and rel.endswith(".html") and rel.count("/") == 1)
     )
 
 
