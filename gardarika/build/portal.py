@@ -42,8 +42,10 @@ from gardarika.render.links import make_portable, rewrite_html
 PORTAL_TEMPLATE = "portal.html"
 
 
-#: articles on the portal's front page, newest first across the towns
+#: articles on the portal's front page, newest first across the towns, and at most
+#: this many of one town
 PORTAL_NEWS = 12
+PORTAL_NEWS_PER_TOWN = 4
 #: entries of a network feed
 FEED_ITEMS = 50
 #: the width of the small copy of a picture the portal shows (light_images makes it)
@@ -89,17 +91,30 @@ def _published(network: Network, output: Path) -> list[Town]:
 
 
 def town_news(
-    network: Network, output: Path, lang: str, limit: int, check_pages: bool = True
+    network: Network,
+    output: Path,
+    lang: str,
+    limit: int,
+    check_pages: bool = True,
+    per_town: int | None = None,
 ) -> list[dict[str, str]]:
     """The newest ``limit`` articles in ``lang`` of the published towns, each with its
     town; addresses below ``output/``. With ``check_pages``, an article whose page is
-    not there is left out, and a picture that is not there is dropped."""
+    not there is left out, and a picture that is not there is dropped. With
+    ``per_town``, at most that many of one town, so that one busy town cannot fill the
+    list. An article dated more than a day ahead is left out: news is what happened."""
+    ahead = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
     items: list[dict[str, str]] = []
     for town in _published(network, output):
         if lang not in town.languages:
             continue
         folder = town.id  # the addresses are from the town's folder
+        taken = 0
         for entry in news.load(output / subsite_dir(town, lang) / news.FILE):
+            if per_town is not None and taken >= per_town:
+                break
+            if _later(_date(entry["date"]), ahead):
+                continue
             url = posixpath.normpath(f"{folder}/{entry['url']}")
             if not url.startswith(f"{folder}/"):
                 continue
@@ -121,6 +136,7 @@ def town_news(
                     "town_name": town.name.get(lang) or town.name[town.default_language],
                 }
             )
+            taken += 1
     return news.newest(items, limit)
 
 
@@ -162,7 +178,7 @@ def portal_context(network: Network, output: Path, lang: str | None = None) -> d
         "lang": lang,
         "pages": {code: portal_page(network, code) for code in langs},
         "towns": towns,
-        "news": town_news(network, output, lang, PORTAL_NEWS),
+        "news": town_news(network, output, lang, PORTAL_NEWS, per_town=PORTAL_NEWS_PER_TOWN),
         "feed": feed_path(lang) if base else "",
     }
 
@@ -249,6 +265,13 @@ def render_portal(network: Network, output: Path) -> Path:
 def _write_if_changed(target: Path, data: bytes) -> None:
     if not target.is_file() or target.read_bytes() != data:  # unchanged: keep its time
         write_file_atomic(target, data)
+
+
+def _later(date: dt.datetime | None, than: dt.datetime) -> bool:
+    try:
+        return date is not None and date > than
+    except (OverflowError, ValueError):  # a date at the calendar's edge: not news
+        return True
 
 
 def _date(value: str) -> dt.datetime | None:

@@ -204,3 +204,30 @@ def test_news_that_leads_outside_the_town_is_not_shown(network: Path, build_netw
     assert all(i["url"].startswith(("alpha/", "beta/")) for i in shown)
     assert not any(i["url"] == "alpha/index.html" for i in shown)
     assert not any(i["picture"].startswith("alpha/") and i["town"] == "beta" for i in shown)
+
+
+def test_one_busy_town_cannot_fill_the_front_page(network: Path, build_network) -> None:
+    for day in range(1, 10):
+        write(
+            network / "content" / "alpha" / "articles" / f"busy-{day}.md",
+            f"Title: Занятая новость {day}\nDate: 2026-02-0{day} 10:00\n\nТекст {day}.",
+        )
+    assert build_network(network).ok
+    items = news_section(html(network / "output" / "index.html"))
+    towns = re.findall(r'<p class="news-title"><a href="(\w+)/', items)
+    assert towns.count("alpha") == 4 and "beta" in towns
+
+
+def test_news_dated_ahead_is_not_news(network: Path, build_network) -> None:
+    assert build_network(network).ok
+    from gardarika.build.portal import town_news
+    from gardarika.config.network import load_network
+
+    out = network / "output"
+    path = out / "beta" / news.FILE
+    items = news.load(path)
+    items[0]["date"] = "2999-01-01T00:00:00+00:00"
+    items[1]["date"] = "0001-01-01T00:00:00+23:59"
+    news.save(path, "ru", items)
+    shown = [i["title"] for i in town_news(load_network(network), out, "ru", 50)]
+    assert items[0]["title"] not in shown

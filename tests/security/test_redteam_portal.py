@@ -421,9 +421,9 @@ def test_odd_dates_in_a_news_file_keep_the_portal_and_the_feed(site: Path, date:
     out = site / "output"
     _safe_page(out, _portal(site))
     root = _feed(out)
-    assert "Бета: Странная дата" in [
-        e.find("a:title", ATOM).text for e in root.findall("a:entry", ATOM)
-    ]
+    titles = [e.find("a:title", ATOM).text for e in root.findall("a:entry", ATOM)]
+    # an article dated years ahead is not news (nor one at the calendar's far edge)
+    assert ("Бета: Странная дата" in titles) is (not date.startswith("9999"))
 
 
 def test_the_feed_of_hostile_titles_and_names_is_well_formed(network: Path, build_network) -> None:
