@@ -378,21 +378,43 @@ def package(
     iso: bool = False,
     capacity: str | None = None,
     wait: bool = True,
+    zim: bool = False,
+    zim_per_town: bool = False,
 ) -> int:
     """Make the USB/CD package in dist/ (of the comma-separated towns ``site``, or of
-    every built town), with a zip file and an ISO image when asked; print where and how
-    big."""
-    return _locked(root, "package", True, wait, lambda: _package(root, site, zip, iso, capacity))
+    every built town), with a zip file, an ISO image and ZIM files when asked; print
+    where and how big."""
+    return _locked(
+        root,
+        "package",
+        True,
+        wait,
+        lambda: _package(root, site, zip, iso, capacity, zim, zim_per_town),
+    )
 
 
 def _package(
-    root: Path, sites: str | None, make_zip: bool, make_iso: bool, capacity: str | None
+    root: Path,
+    sites: str | None,
+    make_zip: bool,
+    make_iso: bool,
+    capacity: str | None,
+    make_zim: bool = False,
+    zim_per_town: bool = False,
 ) -> int:
     from gardarika.errors import GardarikaError
     from gardarika.publish.package import package as make_package
 
     try:
-        result = make_package(root, _names(sites), make_zip, make_iso, capacity)
+        result = make_package(
+            root,
+            _names(sites),
+            make_zip,
+            make_iso,
+            capacity,
+            make_zim=make_zim,
+            zim_per_town=zim_per_town,
+        )
     except UnknownTown as unknown:  # as every command says it: exit code 2
         print(unknown, file=sys.stderr)
         return 2
@@ -405,7 +427,7 @@ def _package(
         f"{', '.join(result.towns)})\nПакет: {result.folder} (файлов: {result.files}, "
         f"{size})"
     )
-    for extra in (result.zip, result.iso):
+    for extra in (result.zip, result.iso, *result.zims):
         if extra is not None:
             print(f"  {extra} ({extra.stat().st_size / 1024 / 1024:.1f} MB)")
     return 0

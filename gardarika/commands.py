@@ -302,12 +302,14 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "package",
-        "make dist/<network>-<date>/ for a USB stick or CD (with --zip, --iso)",
+        "make dist/<network>-<date>/ for a USB stick or CD (with --zip, --iso, --zim)",
         "gardarika.cli:package",
         (
             Option("site", "town id, or several separated by commas (default: every built town)"),
             Option("zip", "also write a zip file", flag=True),
             Option("iso", "also write an ISO image", flag=True),
+            Option("zim", "also write a ZIM file of the package for Kiwix", flag=True),
+            Option("zim_per_town", "also write a ZIM file of each town for Kiwix", flag=True),
             Option("capacity", "cd, dvd or a size such as 4G: refuse anything larger"),
             _NO_WAIT,
         ),

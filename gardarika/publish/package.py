@@ -3,8 +3,9 @@
 ``dist/<network>-<date>/`` holds the portal ``index.html`` at its root, every selected
 town, a ``README.txt`` and ``ПРОЧТИ.txt`` saying how to open it, and ``MANIFEST.sha256``
 for checking copies. ``--zip`` and ``--iso`` add a zip file and an ISO 9660 image (Joliet
-and Rock Ridge names). A package larger than the chosen medium is refused before anything
-is written.
+and Rock Ridge names); ``--zim`` a ZIM file for Kiwix of the whole package, and
+``--zim-per-town`` one of each town (:mod:`gardarika.publish.zimfiles`). A package
+larger than the chosen medium is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class PackageResult:
     towns: list[str]
     zip: Path | None = None
     iso: Path | None = None
+    zims: list[Path] = dataclasses.field(default_factory=list)
 
 
 def _refuse(en: str, ru: str) -> GardarikaError:
@@ -140,6 +142,8 @@ def package(
     today: dt.date | None = None,
     dist: Path | None = None,
     output: Path | None = None,
+    make_zim: bool = False,
+    zim_per_town: bool = False,
 ) -> PackageResult:
     root = Path(root).resolve()
     network = load_network(root)
@@ -177,6 +181,22 @@ def package(
                 "the ISO image is larger than the medium.",
                 "образ ISO больше, чем помещается на носитель.",
             )
+    if make_zim:
+        from gardarika.publish.zimfiles import network_zim
+
+        result.zims.append(network_zim(network, town_ids, folder, dist / f"{name}.zim", today))
+    if zim_per_town:
+        from gardarika.publish.zimfiles import town_zim
+
+        for town in town_ids:
+            single = dist / f".{name}-{town}.tmp"
+            try:
+                _make_folder(network, [town], output, single, today, short)
+                result.zims.append(
+                    town_zim(network, town, single, dist / f"{name}-{town}.zim", today)
+                )
+            finally:
+                shutil.rmtree(single, ignore_errors=True)
     return result
 
 

@@ -116,7 +116,15 @@ def test_defaults_and_positional_arguments(called, tmp_path: Path) -> None:
     cli.main(["--root", str(tmp_path), "fix-encoding", "content/a.md"])
     cli.main(["--root", str(tmp_path), "serve"])
     assert [values for _, values in called] == [
-        {"site": "x", "zip": True, "iso": False, "capacity": None, "wait": True},
+        {
+            "site": "x",
+            "zip": True,
+            "iso": False,
+            "zim": False,
+            "zim_per_town": False,
+            "capacity": None,
+            "wait": True,
+        },
         {"path": "dist/copy"},
         {"file": "content/a.md"},
         {"port": 8000, "host": "127.0.0.1"},

@@ -1,0 +1,207 @@
+"""ZIM files for Kiwix (``invoke package --zim``, ``--zim-per-town``): checked by Debian's
+own Kiwix tools (``zimcheck`` of zim-tools, ``kiwix-serve`` of kiwix-tools) and read back
+with libzim: the metadata Kiwix's library shows, the main page, front articles, MIME
+types, the full-text index in Russian, and links that stay inside the book."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, urljoin, urlsplit
+
+import pytest
+
+libzim_reader = pytest.importorskip("libzim.reader")
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    if os.environ.get("GARDARIKA_REQUIRE_KIWIX"):
+        pytest.fail(f"{name} is missing: install Debian's zim-tools and kiwix-tools")
+    pytest.skip(f"{name} is not installed (Debian's zim-tools and kiwix-tools)")
+    return ""
+
+
+@pytest.fixture(scope="module")
+def zims(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The test network built and packaged with a ZIM of the whole and of each town."""
+    import datetime as dt
+
+    from projects import REPO, add_alpha, add_beta, write
+
+    from gardarika.build.builder import Builder
+    from gardarika.publish.package import package
+
+    root = tmp_path_factory.mktemp("zim") / "net"
+    (root / "sites").mkdir(parents=True)
+    (root / "themes").symlink_to(REPO / "themes")
+    (root / "plugins").symlink_to(REPO / "plugins")
+    write(root / "sites" / "network.yaml", "name:\n  ru: Тестовая сеть\n  en: Test network\n")
+    add_alpha(root)
+    add_beta(root)
+    with (root / "sites" / "beta.yaml").open("a", encoding="utf-8") as conf:
+        conf.write("neighbours: [alpha]\n")
+    lines: list[str] = []
+    assert Builder(root, jobs=2, echo=lines.append).build().ok, "\n".join(lines)
+    result = package(
+        root, make_zim=True, zim_per_town=True, today=dt.date(2026, 12, 1), dist=root / "dist"
+    )
+    by_name = {"all": result.zims[0]}
+    for path in result.zims[1:]:
+        by_name[path.stem.split("2026-12-01-")[1]] = path
+    assert set(by_name) == {"all", "alpha", "beta"}, result.zims
+    return by_name
+
+
+def test_zimcheck_passes_every_file(zims: dict[str, Path]) -> None:
+    zimcheck = _tool("zimcheck")
+    for path in zims.values():
+        done = subprocess.run(
+            [zimcheck, "-A", str(path)], capture_output=True, text=True, timeout=300
+        )
+        assert "Overall Test Status: Pass" in done.stdout + done.stderr, done.stdout[-3000:]
+
+
+def test_the_metadata_kiwix_shows(zims: dict[str, Path]) -> None:
+    from PIL import Image
+
+    archive = libzim_reader.Archive(str(zims["all"]))
+    meta = {key: bytes(archive.get_metadata(key)) for key in archive.metadata_keys}
+    assert meta["Language"] == b"rus,eng"
+    assert meta["Name"] == b"test-network_mul_all"
+    title = meta["Title"].decode()
+    assert title == "Тестовая сеть" and len(title) <= 30
+    assert 0 < len(meta["Description"].decode()) <= 80
+    assert meta["Date"] == b"2026-12-01"
+    assert meta["Creator"] and meta["Publisher"] and meta["LongDescription"]
+    assert b"_ftindex:yes" in meta["Tags"]
+    with Image.open(io.BytesIO(meta["Illustration_48x48@1"])) as picture:
+        assert picture.format == "PNG" and picture.size == (48, 48)
+    assert archive.main_entry.get_item().path == "index.html"
+    town = libzim_reader.Archive(str(zims["beta"]))
+    assert town.main_entry.get_item().path == "beta/index.html"
+    assert bytes(town.get_metadata("Language")) == b"rus"
+
+
+def test_pages_titles_types_and_front_articles(zims: dict[str, Path]) -> None:
+    from libzim.suggestion import SuggestionSearcher
+
+    archive = libzim_reader.Archive(str(zims["all"]))
+    fair = next(
+        path
+        for path in (f"alpha/{p}" for p in ("yarmarka-remyosel.html",))
+        if archive.has_entry_by_path(path)
+    )
+    item = archive.get_entry_by_path(fair).get_item()
+    assert item.mimetype == "text/html" and "Ярмарка ремёсел" in item.title
+    css = archive.get_entry_by_path("alpha/theme/css/main.css").get_item()
+    assert css.mimetype == "text/css"
+    assert archive.get_entry_by_path("alpha/images/potter.png").get_item().mimetype == "image/png"
+    # the title index (Kiwix's suggestions) holds articles, not the lists of tags
+    suggested = list(SuggestionSearcher(archive).suggest("Ярмарка").getResults(0, 20))
+    assert fair in suggested
+    assert not any("/tag/" in path or "/category/" in path for path in suggested)
+
+
+def test_full_text_search_finds_another_form_of_a_russian_word(zims: dict[str, Path]) -> None:
+    from libzim.search import Query, Searcher
+
+    archive = libzim_reader.Archive(str(zims["all"]))
+    assert archive.has_fulltext_index
+    found = list(Searcher(archive).search(Query().set_query("ярмарки")).getResults(0, 20))
+    assert "alpha/yarmarka-remyosel.html" in found
+
+
+def _links(html: str) -> list[str]:
+    return re.findall(r'(?:href|src)="([^"]+)"', html)
+
+
+def test_a_towns_book_links_only_what_it_holds(zims: dict[str, Path]) -> None:
+    """beta's neighbour alpha is not in beta's book: its links lead to the book's
+    portal instead (alpha has no web address to lead to)."""
+    archive = libzim_reader.Archive(str(zims["beta"]))
+    page = bytes(archive.get_entry_by_path("beta/index.html").get_item().content).decode()
+    assert "alpha/" not in page
+    for link in _links(page):
+        if "://" in link or link.startswith(("#", "mailto:", "tel:", "data:")):
+            continue
+        target = urlsplit(urljoin("https://x/beta/index.html", link)).path.lstrip("/")
+        assert archive.has_entry_by_path(target), link
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def served(zims: dict[str, Path]) -> Iterator[str]:
+    kiwix = _tool("kiwix-serve")
+    port = _free_port()
+    process = subprocess.Popen(
+        [kiwix, "--address", "127.0.0.1", "--port", str(port), str(zims["all"])],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, answer.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+
+
+def test_kiwix_serve_serves_the_book_with_no_broken_internal_link(served: str) -> None:
+    # where kiwix-serve serves the book: its catalog says
+    _, catalog = _get(f"{served}/catalog/search")
+    found = re.search(r'<link type="text/html" href="([^"]+)"', catalog)
+    assert found, catalog[:2000]
+    book = urljoin(served + "/", found.group(1).rstrip("/") + "/")
+    start = book + "index.html"
+    seen, queue, broken = set(), [start], []
+    while queue and len(seen) < 400:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        status, text = _get(url)
+        if status != 200:
+            broken.append(url)
+            continue
+        if not url.endswith(".html"):
+            continue
+        for link in _links(text):
+            target = urljoin(url, link).split("#")[0]
+            if target.startswith(book):
+                queue.append(target)
+    assert broken == [] and len(seen) > 20
+
+
+def test_kiwix_serve_finds_a_russian_article_by_another_form_of_its_word(served: str) -> None:
+    status, page = _get(f"{served}/search?pattern={quote('ярмарки')}")
+    assert status == 200 and "yarmarka-remyosel.html" in page
