@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -434,9 +435,13 @@ def _package(
 
 
 def verify(path: str) -> int:
-    """Check a copied package (folder, zip or ISO) against its MANIFEST.sha256."""
+    """Check a copied package (folder, zip or ISO) against its MANIFEST.sha256, or a ZIM
+    file with zimcheck (or libzim's own checks)."""
     from gardarika.publish.manifest import describe
     from gardarika.publish.manifest import verify as check_copy
+
+    if path.lower().endswith(".zim"):
+        return _verify_zim(Path(path))
 
     try:
         result = check_copy(Path(path))
@@ -454,6 +459,22 @@ def verify(path: str) -> int:
         f"Пропало: {len(result.missing)}, изменено: {len(result.changed)}, лишних: "
         f"{len(result.unexpected)}, не проверено: {len(result.refused)}."
     )
+    return 1
+
+
+def _verify_zim(path: Path) -> int:
+    from gardarika.publish.zimverify import verify_zim
+
+    try:
+        result = verify_zim(path)
+    except (FileNotFoundError, OSError, subprocess.TimeoutExpired) as exc:
+        print(f"{path}: cannot be checked ({exc}). / проверить нельзя.", file=sys.stderr)
+        return 2
+    for problem in result.problems:
+        print(f"{path}: {problem.en}\n{path}: {problem.ru}")
+    if result.ok:
+        print(f"{path}: whole and readable ({result.tool}). / файл цел и читается ({result.tool}).")
+        return 0
     return 1
 
 

@@ -316,9 +316,15 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "verify",
-        "check a copied package against its MANIFEST.sha256",
+        "check a copied package against its MANIFEST.sha256, or a ZIM file",
         "gardarika.cli:verify",
-        (Option("path", "a copied package: folder, zip file or ISO image", positional=True),),
+        (
+            Option(
+                "path",
+                "a copied package (folder, zip file or ISO image) or a ZIM file",
+                positional=True,
+            ),
+        ),
         project=False,
     ),
     Command(

@@ -72,7 +72,7 @@ def _small(output: Path, path: str) -> str:
     return path if (output / path).is_file() else ""
 
 
-def _town_picture(town: Town, output: Path) -> str:
+def town_picture(town: Town, output: Path) -> str:
     """The town's ``image`` as published in its site, below ``output/``."""
     if not town.image:
         return ""
@@ -159,7 +159,7 @@ def portal_context(network: Network, output: Path, lang: str | None = None) -> d
                 "description": town.description,
                 "default_lang": town.default_language,
                 "languages": languages,
-                "picture": _town_picture(town, output),
+                "picture": town_picture(town, output),
                 "search": [
                     {
                         "lang": code,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from gardarika.build.portal import town_picture
 from gardarika.config.network import Network, Town
 from gardarika.content.slugs import slugify
 from gardarika.publish.zim import ZimInfo, illustration, write_zim
@@ -38,8 +39,11 @@ def _langs(languages: tuple[str, ...]) -> str:
     return languages[0] if len(languages) == 1 else "mul"
 
 
-def _picture(town: Town) -> Path | None:
-    return town.content / town.image if town.image else None
+def _picture(town: Town, folder: Path) -> Path | None:
+    """The town's picture as its site publishes it (processed and bounded by the build,
+    its small copy when there is one), in the package ``folder``."""
+    published = town_picture(town, folder)
+    return folder / published if published else None
 
 
 def network_zim(
@@ -50,7 +54,9 @@ def network_zim(
     title = _first(network.config.name, langs)
     names = ", ".join(_first(network.towns[t].name, langs) for t in towns)
     description = _first(network.config.description, langs) or names
-    picture = next((_picture(network.towns[t]) for t in towns if network.towns[t].image), None)
+    picture = next(
+        (_picture(network.towns[t], folder) for t in towns if network.towns[t].image), None
+    )
     return write_zim(
         folder,
         target,
@@ -100,7 +106,7 @@ def town_zim(network: Network, town_id: str, folder: Path, target: Path, today: 
             creator=title,
             publisher=network_name,
             main_path=f"{town_id}/index.html",
-            illustration=illustration(_picture(town), title),
+            illustration=illustration(_picture(town, folder), title),
             tags=TAGS,
             date=today,
         ),

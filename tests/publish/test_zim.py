@@ -205,3 +205,58 @@ def test_kiwix_serve_serves_the_book_with_no_broken_internal_link(served: str) -
 def test_kiwix_serve_finds_a_russian_article_by_another_form_of_its_word(served: str) -> None:
     status, page = _get(f"{served}/search?pattern={quote('ярмарки')}")
     assert status == 200 and "yarmarka-remyosel.html" in page
+
+
+@pytest.mark.parametrize("tool", ["zimcheck", "libzim"])
+def test_verify_accepts_a_whole_copy_and_refuses_a_damaged_one(
+    zims: dict[str, Path], tmp_path: Path, tool: str
+) -> None:
+    from gardarika.publish.zimverify import verify_zim
+
+    if tool == "zimcheck":
+        _tool("zimcheck")
+    whole = verify_zim(zims["all"], use_zimcheck=tool == "zimcheck")
+    assert whole.ok and whole.tool == tool, [p.en for p in whole.problems]
+    damaged = tmp_path / "damaged.zim"
+    data = bytearray(zims["all"].read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 16] = bytes(b ^ 0xFF for b in data[middle : middle + 16])
+    damaged.write_bytes(bytes(data))
+    try:
+        found = verify_zim(damaged, use_zimcheck=tool == "zimcheck")
+    except OSError:
+        return  # not even readable: as damaged as it gets
+    assert not found.ok
+    assert all(p.en and p.ru for p in found.problems)
+
+
+def test_verify_walks_the_links_without_zimcheck(tmp_path: Path) -> None:
+    from gardarika.publish.zim import ZimInfo, illustration, write_zim
+    from gardarika.publish.zimverify import verify_zim
+
+    folder = tmp_path / "book"
+    (folder / "a").mkdir(parents=True)
+    (folder / "index.html").write_text(
+        '<!DOCTYPE html><title>Home</title><a href="a/page.html">ok</a>'
+        '<a href="a/missing.html">gone</a><a href="https://example.org/x">web</a>',
+        encoding="utf-8",
+    )
+    (folder / "a" / "page.html").write_text(
+        '<!DOCTYPE html><title>Page</title><a href="../index.html">home</a>', encoding="utf-8"
+    )
+    info = ZimInfo(
+        "t_ru_all", "T", "D", "L", ["ru"], "c", "p", "index.html", illustration(None, "T")
+    )
+    book = write_zim(folder, tmp_path / "t.zim", info)
+    found = verify_zim(book, use_zimcheck=False)
+    assert len(found.problems) == 1
+    assert "a/missing.html" in found.problems[0].en and "1 links" in found.problems[0].en
+
+
+def test_invoke_verify_of_a_zim_file(zims: dict[str, Path], tmp_path: Path) -> None:
+    from gardarika.cli import main
+
+    assert main(["verify", str(zims["beta"])]) == 0
+    not_zim = tmp_path / "x.zim"
+    not_zim.write_bytes(b"not a zim file at all")
+    assert main(["verify", str(not_zim)]) in (1, 2)
