@@ -468,7 +468,12 @@ def _verify_zim(path: Path) -> int:
     try:
         result = verify_zim(path)
     except (FileNotFoundError, OSError, subprocess.TimeoutExpired) as exc:
-        print(f"{path}: cannot be checked ({exc}). / проверить нельзя.", file=sys.stderr)
+        from gardarika.errors import visible
+
+        print(
+            f"{path}: cannot be checked ({visible(str(exc), 300)}). / проверить нельзя.",
+            file=sys.stderr,
+        )
         return 2
     for problem in result.problems:
         print(f"{path}: {problem.en}\n{path}: {problem.ru}")

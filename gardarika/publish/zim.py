@@ -26,9 +26,11 @@ import mimetypes
 import os
 import posixpath
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from gardarika.render.links import rewrite_html
 
@@ -147,8 +149,9 @@ def _shorter(title: str) -> str:
     wants it (30 characters at most): the part before the dash."""
     if len(title) > 30:
         for dash in (" — ", " – ", " - ", ": "):
-            if dash in title:
-                return title.split(dash)[0]
+            first = title.split(dash)[0].strip()
+            if dash in title and first:
+                return first
     return title
 
 
@@ -200,7 +203,13 @@ def zim_page(data: bytes, page: str = "", elsewhere: Callable[[str], str] | None
         instead = elsewhere(target)
         if not instead:
             return url
-        return instead if "://" in instead else posixpath.relpath(instead, here)
+        parts = urlsplit(url)  # the query and the fragment go with the new address
+        tail = (f"?{parts.query}" if parts.query else "") + (
+            f"#{parts.fragment}" if parts.fragment else ""
+        )
+        if "://" in instead:
+            return instead + ("" if "#" in instead or "?" in instead else tail)
+        return posixpath.relpath(instead, here) + tail
 
     text = data.decode("utf-8", "surrogateescape")
     return rewrite_html(text, fix).encode("utf-8", "surrogateescape")
@@ -258,8 +267,8 @@ def write_zim(
                 ("Description", short(info.description, 80)),
                 ("LongDescription", short(info.long_description, 4000)),
                 ("Language", ",".join(dict.fromkeys(iso_639_3(c) for c in info.languages))),
-                ("Creator", info.creator),
-                ("Publisher", info.publisher),
+                ("Creator", short(info.creator, 200)),
+                ("Publisher", short(info.publisher, 200)),
                 ("Date", info.date.isoformat()),
                 ("Tags", ";".join(info.tags)),
                 ("Scraper", "Gardarika"),
@@ -275,8 +284,12 @@ def write_zim(
                     creator.add_item(_Entry(rel, path, page_title(data, rel), front, page))
                 else:
                     creator.add_item(_Entry(rel, path, rel, False, None))
+        os.replace(tmp, target)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        for left in tmp.parent.glob(f"{tmp.name}*"):  # libzim's indexes beside it too
+            if left.is_dir():
+                shutil.rmtree(left, ignore_errors=True)
+            else:
+                left.unlink(missing_ok=True)
         raise
-    os.replace(tmp, target)
     return target

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from gardarika.errors import Message
+from gardarika.errors import Message, visible
 from gardarika.render.links import html_references, is_external
 
 #: metadata the Kiwix library shows, which a book without it lacks there
@@ -39,6 +39,8 @@ class ZimVerification:
 
 def verify_zim(path: Path, use_zimcheck: bool = True) -> ZimVerification:
     """Check the ZIM file at ``path``; raises ``OSError`` when it cannot be read at all."""
+    if not path.is_file():  # a folder, a FIFO or a device would block the readers
+        raise OSError("not a regular file")
     zimcheck = shutil.which("zimcheck") if use_zimcheck else None
     if zimcheck:
         return _with_zimcheck(zimcheck, path)
@@ -56,7 +58,7 @@ def _with_zimcheck(zimcheck: str, path: Path) -> ZimVerification:
             for line in (done.stdout + done.stderr).splitlines()
             if line.startswith(("[ERROR]", "- ", "(")) or "not found" in line
         ][:20]
-        shown = "; ".join("".join(c if c.isprintable() else "?" for c in s) for s in said)
+        shown = "; ".join(visible(line, 200) for line in said)
         result.problems.append(
             Message(
                 f"zimcheck finds problems in it: {shown or 'see “zimcheck -A”'}. Copy the "
@@ -96,9 +98,22 @@ def _with_libzim(path: Path) -> ZimVerification:
                 f"библиотеке Kiwix нужны его метаданные {', '.join(missing)}.",
             )
         )
-    broken = _broken_links(archive)
+    try:
+        broken = _broken_links(archive)
+    except RuntimeError as exc:  # a cluster libzim cannot read
+        result.problems.append(
+            Message(
+                f"a part of it cannot be read ({visible(str(exc), 200)}): the copy is "
+                "damaged. Copy the file again.",
+                f"часть его не читается ({visible(str(exc), 200)}): копия повреждена. "
+                "Скопируйте файл заново.",
+            )
+        )
+        return result
     if broken:
-        shown = "; ".join(f"{page} → {link}" for page, link in broken[:10])
+        shown = "; ".join(
+            f"{visible(page, 100)} → {visible(link, 100)}" for page, link in broken[:10]
+        )
         result.problems.append(
             Message(
                 f"{len(broken)} links lead to no page of the book ({shown}).",

@@ -260,3 +260,25 @@ def test_invoke_verify_of_a_zim_file(zims: dict[str, Path], tmp_path: Path) -> N
     not_zim = tmp_path / "x.zim"
     not_zim.write_bytes(b"not a zim file at all")
     assert main(["verify", str(not_zim)]) in (1, 2)
+
+
+def test_what_the_red_team_round_found_is_mended(tmp_path: Path) -> None:
+    """A title whose first part is empty, a query and fragment on a link to a
+    neighbour, a file that is no regular file, long links in messages."""
+    import stat as stat_module
+
+    from gardarika.publish.zim import _shorter, zim_page
+    from gardarika.publish.zimverify import verify_zim
+
+    assert _shorter(": " + "x" * 40) != ""
+    page = zim_page(
+        b'<a href="../alpha/a.html?x=1#top">n</a>',
+        "beta/index.html",
+        lambda path: "index.html" if path.startswith("alpha/") else "",
+    )
+    assert b'href="../index.html?x=1#top"' in page
+    fifo = tmp_path / "x.zim"
+    os.mkfifo(fifo)
+    assert stat_module.S_ISFIFO(fifo.stat().st_mode)
+    with pytest.raises(OSError):
+        verify_zim(fifo)
