@@ -4,8 +4,6 @@ show in Chromium (from disk, the index loaded only once the box is used)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import statistics
 import time
 from pathlib import Path
@@ -46,27 +44,17 @@ def _index_bytes(page: Path) -> int:
 
 
 def _first_results(page: Path, query: str) -> dict[str, float] | None:
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not os.path.exists(chromium):
-        return None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        return None
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=["--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        )
-        try:
-            tab = browser.new_page()
-            tab.goto(page.as_uri())
-            tab.wait_for_load_state("load")
-            loaded = tab.evaluate("() => document.querySelectorAll('script[src]').length")
-            elapsed, shown = tab.evaluate(_FIRST_RESULTS, query)
-            scripts = tab.evaluate("() => document.querySelectorAll('script[src]').length")
-        finally:
-            browser.close()
+    from .browser import chromium
+
+    with chromium() as browser:
+        if browser is None:
+            return None
+        tab = browser.new_page()
+        tab.goto(page.as_uri())
+        tab.wait_for_load_state("load")
+        loaded = tab.evaluate("() => document.querySelectorAll('script[src]').length")
+        elapsed, shown = tab.evaluate(_FIRST_RESULTS, query)
+        scripts = tab.evaluate("() => document.querySelectorAll('script[src]').length")
     return {
         "first_results_ms": round(elapsed, 1),
         "results_shown": shown,

@@ -442,24 +442,11 @@ def targets(
 
 
 def _chromium_times(page_file: Path, query: str) -> dict[str, float] | None:
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not os.path.exists(chromium):
-        return None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        return None
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+    from .browser import chromium
+
+    with chromium() as browser:
+        if browser is None:
+            return None
         page = browser.new_page()
         page.goto(page_file.as_uri())
         page.wait_for_load_state("load")
@@ -472,7 +459,6 @@ def _chromium_times(page_file: Path, query: str) -> dict[str, float] | None:
             " false); return [performance.now() - t, r.results.length]; }",
             query,
         )
-        browser.close()
     return {
         "page_load_ms": round(load_ms, 1),
         "first_query_ms": round(query_ms[0], 1),
