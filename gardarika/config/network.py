@@ -15,7 +15,8 @@ checked as strictly as the others.
 Keys of ``sites/<town>.yaml`` (``name`` and ``languages`` are required):
 
 ============  ==========================================================================
-name          the town's name, one entry per language: ``{ru: Выборг, en: Vyborg}``
+name          the town's name, one entry per language: ``{ru: Выборг, en: Vyborg}``;
+              at most 100 characters (it is in every page's title)
 languages     list of language codes; the first is the site's default language
 description   short description, a text or one entry per language (default: none)
 theme         the name of a folder directly in ``themes/`` (``[a-z0-9_-]``, no path);
@@ -102,6 +103,9 @@ DEPLOY_REQUIRED = {
 SECRET_WORDS = ("password", "passwd", "secret", "token", "private_key", "access_key")
 #: characters no page or feed can carry (XML 1.0 refuses them): only a line break and a
 #: tab may be in a text of the settings
+#: the most characters a town's or the network's name may have: it is in every page's
+#: <title> and header (and a ZIM reader's title index breaks on very long titles)
+NAME_LIMIT = 100
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 RESERVED_IDS = frozenset(
     {"network", "theme", "feeds", "con", "nul", "prn", "aux", "index"}
@@ -930,7 +934,7 @@ class _Checker:
             )
         )
 
-    def text(self, path: tuple[str | int, ...], value: Any) -> str | None:
+    def text(self, path: tuple[str | int, ...], value: Any, limit: int = 0) -> str | None:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.add(path, Message("this must be a text.", "здесь должен быть текст."))
             return None
@@ -956,12 +960,31 @@ class _Checker:
                 ),
             )
             return None
+        if limit and len(text) > limit:
+            self.add(
+                path,
+                Message(
+                    f"this text has {len(text)} characters; it shows in the title of every "
+                    f"page, so it may have at most {limit}. Write it shorter and put the "
+                    "rest in the description.",
+                    f"в этом тексте {len(text)} знаков; он виден в заголовке каждой "
+                    f"страницы, поэтому в нём может быть не больше {limit}. Сократите его, "
+                    "а остальное напишите в описании (description).",
+                ),
+            )
+            return None
         return text
 
     def texts(
-        self, path: tuple[str, ...], value: Any, languages: tuple[str, ...], required: bool
+        self,
+        path: tuple[str, ...],
+        value: Any,
+        languages: tuple[str, ...],
+        required: bool,
+        limit: int = 0,
     ) -> dict[str, str]:
-        """A text per language: either ``{ru: ..., en: ...}`` or one text for all."""
+        """A text per language: either ``{ru: ..., en: ...}`` or one text for all;
+        ``limit``: the most characters one may have (0: no limit)."""
         if isinstance(value, dict):
             result: dict[str, str] = {}
             for lang, text in value.items():
@@ -976,7 +999,7 @@ class _Checker:
                         ),
                     )
                     continue
-                checked = self.text((*path, lang), text)
+                checked = self.text((*path, lang), text, limit)
                 if checked:
                     result[lang] = checked
             missing = [lang for lang in languages if lang not in value]
@@ -1002,7 +1025,7 @@ class _Checker:
                 ),
             )
             return {}
-        text = self.text(path, value)
+        text = self.text(path, value, limit)
         return dict.fromkeys(languages, text) if text else {}
 
     def mapping(self, path: tuple[str, ...], value: Any) -> dict[str, Any] | None:
@@ -1807,7 +1830,7 @@ def load_town(
             )
     languages = _languages(check, data["languages"]) if "languages" in data else ()
     name = (
-        check.texts(("name",), data["name"], languages, required=True)
+        check.texts(("name",), data["name"], languages, required=True, limit=NAME_LIMIT)
         if "name" in data and languages
         else {}
     )
@@ -2032,7 +2055,9 @@ def load_network_config(path: Path, root: Path) -> NetworkConfig:
         languages = _languages(check, data["languages"]) or languages
     values: dict[str, Any] = {"languages": languages}
     if "name" in data:
-        values["name"] = check.texts(("name",), data["name"], languages, required=True)
+        values["name"] = check.texts(
+            ("name",), data["name"], languages, required=True, limit=NAME_LIMIT
+        )
     if "description" in data:
         values["description"] = check.texts(
             ("description",), data["description"], languages, required=False

@@ -70,6 +70,10 @@ _LIST_NAMES = re.compile(
     r"(?:_\d+)?\.html$|_\d+\.html$"
 )
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S | re.I)
+#: the longest title an entry is given (characters; at most 800 bytes in UTF-8)
+TITLE_LIMIT = 200
+#: how much of a file is read at once
+_CHUNK = 1 << 20
 #: files of a package folder that are no part of the sites
 _PACKAGE_FILES = {"README.txt", "ПРОЧТИ.txt", "MANIFEST.sha256"}
 
@@ -134,12 +138,13 @@ def _files(folder: Path) -> Iterator[tuple[str, Path]]:
 
 
 def short(text: str, limit: int) -> str:
-    """``text`` on one line, cut at a word to at most ``limit`` characters."""
+    """``text`` on one line, at most ``limit`` characters: cut at a word, or inside a
+    word that is longer than half of that."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    if " " in cut:
+    if cut.rfind(" ") > limit // 2:  # at a word, unless that word is most of the text
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:—–-") + "…"
 
@@ -227,15 +232,53 @@ def write_zim(
     def elsewhere(path: str) -> str:
         return "" if path in paths or outside is None else outside(path)
 
-    from libzim.writer import Creator, FileProvider, Hint, Item, StringProvider
+    from libzim.writer import Blob, ContentProvider, Creator, Hint, Item, StringProvider
+
+    failures: list[str] = []
+
+    class _File(ContentProvider):
+        """A file, read when libzim wants it, in one of libzim's own threads: an error
+        raised there would kill the process (libzim cannot carry it back), so none is.
+        A file that cannot be read, or no longer has the size it had, is recorded and
+        its place filled with zeros; the ZIM file is then thrown away (below)."""
+
+        def __init__(self, source: Path, rel: str, size: int) -> None:
+            super().__init__()
+            self.source, self.rel, self.size = source, rel, size
+
+        def get_size(self) -> int:
+            return self.size
+
+        def gen_blob(self) -> Iterator[Blob]:
+            left = self.size
+            try:
+                with open(self.source, "rb") as file:
+                    while left:
+                        chunk = file.read(min(left, _CHUNK))
+                        if not chunk:
+                            break
+                        left -= len(chunk)
+                        yield Blob(chunk)
+                    if left or file.read(1):
+                        failures.append(f"{self.rel}: changed while it was read")
+            except OSError as error:
+                failures.append(f"{self.rel}: {error.strerror or error}")
+            while left > 0:
+                yield Blob(b"\0" * min(left, _CHUNK))
+                left -= _CHUNK
 
     class _Entry(Item):
         def __init__(
             self, path: str, source: Path, title: str, front: bool, data: bytes | None
         ) -> None:
             super().__init__()
-            self.path, self.source, self.title, self.front = path, source, title, front
+            # libzim 8 corrupts its memory indexing a title of about 4 KB: every title is
+            # cut well below that, whatever the page's <title> holds
+            self.path, self.source, self.front = path, source, front
+            self.title = short(title, TITLE_LIMIT)
             self.data = data  # a page's bytes as they go in; other files are read there
+            # the size is taken here, in the main thread: an error here is raised as usual
+            self.size = source.stat().st_size if data is None else len(data)
 
         def get_path(self) -> str:
             return self.path
@@ -246,10 +289,10 @@ def write_zim(
         def get_mimetype(self) -> str:
             return mime_type(self.path)
 
-        def get_contentprovider(self) -> FileProvider | StringProvider:
+        def get_contentprovider(self) -> ContentProvider:
             if self.data is not None:
                 return StringProvider(self.data)
-            return FileProvider(str(self.source))
+            return _File(self.source, self.path, self.size)
 
         def get_hints(self) -> dict[Hint, int]:
             return {Hint.FRONT_ARTICLE: self.front, Hint.COMPRESS: True}
@@ -284,6 +327,9 @@ def write_zim(
                     creator.add_item(_Entry(rel, path, page_title(data, rel), front, page))
                 else:
                     creator.add_item(_Entry(rel, path, rel, False, None))
+        if failures:
+            shown = "; ".join(failures[:5]) + (" …" if len(failures) > 5 else "")
+            raise OSError(f"{len(failures)} file(s) could not be read: {shown}")
         os.replace(tmp, target)
     except BaseException:
         for left in tmp.parent.glob(f"{tmp.name}*"):  # libzim's indexes beside it too

@@ -10,9 +10,11 @@ entry of the book (a walk over the pages with the build's own reader of links).
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -24,6 +26,21 @@ from gardarika.render.links import html_references, is_external
 REQUIRED_METADATA = ("Name", "Title", "Description", "Language", "Creator", "Publisher", "Date")
 #: pages larger than this are not walked for links (they are still checksummed)
 MAX_PAGE = 5_000_000
+#: the link walk's budget: bytes of pages read plus ``LINK_COST`` per link looked up, at
+#: most ``WALK_BUDGET`` plus ``WALK_PER_BYTE`` per byte of the file. Many entries may
+#: share one stored page, so a file of a few kilobytes can unpack to gigabytes; a real
+#: book stays far below (its pages compress perhaps tenfold)
+WALK_BUDGET = 64_000_000
+WALK_PER_BYTE = 50
+LINK_COST = 50
+#: broken links kept for the report (all are counted)
+KEEP_BROKEN = 200
+#: zimcheck's time: this many seconds, plus ``ZIMCHECK_PER_MB`` per megabyte, at most an
+#: hour (it checks a real book of 1.4 MB in a tenth of a second)
+ZIMCHECK_TIME = 10
+ZIMCHECK_PER_MB = 5
+#: zimcheck's output kept (it lists every problem; the report shows the first ones)
+ZIMCHECK_OUTPUT = 1_000_000
 
 
 @dataclass
@@ -48,17 +65,38 @@ def verify_zim(path: Path, use_zimcheck: bool = True) -> ZimVerification:
 
 
 def _with_zimcheck(zimcheck: str, path: Path) -> ZimVerification:
-    done = subprocess.run(
-        [zimcheck, "-A", str(path)], capture_output=True, text=True, errors="replace", timeout=3600
-    )
+    seconds = min(3600, ZIMCHECK_TIME + ZIMCHECK_PER_MB * path.stat().st_size / 1e6)
+    with tempfile.TemporaryFile() as out:  # on disk: a long report never fills memory
+        try:
+            done = subprocess.run(
+                [zimcheck, "-A", str(path)], stdout=out, stderr=subprocess.STDOUT, timeout=seconds
+            )
+        except subprocess.TimeoutExpired:
+            return ZimVerification(
+                tool="zimcheck",
+                problems=[
+                    Message(
+                        f"zimcheck did not finish in {seconds:.0f} s, far longer than a "
+                        "book of this size needs: its pages unpack to far more than it "
+                        "holds. It was not made by invoke package --zim, or it is damaged; "
+                        "make it again.",
+                        f"zimcheck не закончил проверку за {seconds:.0f} с, хотя книге "
+                        "такого размера нужно гораздо меньше: её страницы распаковываются "
+                        "в гораздо больший объём. Она сделана не командой invoke package "
+                        "--zim или повреждена; сделайте её заново.",
+                    )
+                ],
+            )
+        out.seek(0)
+        said = out.read(ZIMCHECK_OUTPUT).decode("utf-8", "replace")
     result = ZimVerification(tool="zimcheck")
-    if "Overall Test Status: Pass" not in done.stdout + done.stderr or done.returncode:
-        said = [
+    if "Overall Test Status: Pass" not in said or done.returncode:
+        lines = [
             line.strip()
-            for line in (done.stdout + done.stderr).splitlines()
+            for line in said.splitlines()
             if line.startswith(("[ERROR]", "- ", "(")) or "not found" in line
         ][:20]
-        shown = "; ".join(visible(line, 200) for line in said)
+        shown = "; ".join(visible(line, 200) for line in lines)
         result.problems.append(
             Message(
                 f"zimcheck finds problems in it: {shown or 'see “zimcheck -A”'}. Copy the "
@@ -98,8 +136,9 @@ def _with_libzim(path: Path) -> ZimVerification:
                 f"библиотеке Kiwix нужны его метаданные {', '.join(missing)}.",
             )
         )
+    walk = _Walk(WALK_BUDGET + WALK_PER_BYTE * path.stat().st_size)
     try:
-        broken = _broken_links(archive)
+        walk.run(archive)
     except RuntimeError as exc:  # a cluster libzim cannot read
         result.problems.append(
             Message(
@@ -110,40 +149,96 @@ def _with_libzim(path: Path) -> ZimVerification:
             )
         )
         return result
-    if broken:
+    if walk.broken:
         shown = "; ".join(
-            f"{visible(page, 100)} → {visible(link, 100)}" for page, link in broken[:10]
+            f"{visible(page, 100)} → {visible(link, 100)}" for page, link in walk.broken[:10]
         )
         result.problems.append(
             Message(
-                f"{len(broken)} links lead to no page of the book ({shown}).",
-                f"ссылок, ведущих к отсутствующей в книге странице: {len(broken)} ({shown}).",
+                f"{walk.count} links lead to no page of the book ({shown}).",
+                f"ссылок, ведущих к отсутствующей в книге странице: {walk.count} ({shown}).",
+            )
+        )
+    if walk.exhausted:
+        result.problems.append(
+            Message(
+                f"its pages unpack to far more than a book of this size holds (the walk "
+                f"over its links stopped after {walk.budget // 1_000_000} MB of work, at "
+                f"entry {walk.stopped_at} of {archive.entry_count}): it was not made by "
+                "invoke package --zim, or it is damaged. Make it again.",
+                f"его страницы распаковываются в гораздо больший объём, чем бывает у книги "
+                f"такого размера (проверка ссылок остановлена после "
+                f"{walk.budget // 1_000_000} МБ работы, на записи {walk.stopped_at} из "
+                f"{archive.entry_count}): он сделан не командой invoke package --zim или "
+                "повреждён. Сделайте его заново.",
             )
         )
     return result
 
 
-def _broken_links(archive: object) -> list[tuple[str, str]]:
-    broken = []
-    for number in range(archive.entry_count):  # type: ignore[attr-defined]
-        entry = archive._get_entry_by_id(number)  # type: ignore[attr-defined]
-        if entry.is_redirect:
-            continue
-        item = entry.get_item()
-        if item.mimetype != "text/html" or item.size > MAX_PAGE:
-            continue
-        page = entry.path
-        text = bytes(item.content).decode("utf-8", "replace")
-        for reference, _, _ in html_references(text):
-            url = reference.url
-            if not url or is_external(url) or url.startswith(("#", "data:", "mailto:", "tel:")):
+class _Walk:
+    """The walk over every page's internal links, within a budget of work (bytes of pages
+    read, links looked up). Entries that share a stored page (the same bytes) are read
+    and parsed once, and looked up once per folder."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget, self.spent = budget, 0
+        self.broken: list[tuple[str, str]] = []
+        self.count = 0  # every broken link, also those not kept
+        self.exhausted = False
+        self.stopped_at = 0
+        self._links: dict[bytes, list[tuple[str, str]]] = {}  # page digest → (url, path)
+        self._seen: dict[tuple[bytes, str], list[str]] = {}  # (digest, folder) → broken
+
+    def _spend(self, work: int) -> bool:
+        self.spent += work
+        self.exhausted = self.spent > self.budget
+        return not self.exhausted
+
+    def run(self, archive: object) -> None:
+        for number in range(archive.entry_count):  # type: ignore[attr-defined]
+            entry = archive._get_entry_by_id(number)  # type: ignore[attr-defined]
+            if entry.is_redirect:
                 continue
-            parts = urlsplit(url)
-            if parts.scheme or parts.netloc or not parts.path:
+            item = entry.get_item()
+            if item.mimetype != "text/html" or item.size > MAX_PAGE:
                 continue
-            target = posixpath.normpath(
-                posixpath.join(posixpath.dirname(page), unquote(parts.path))
-            )
-            if not archive.has_entry_by_path(target):  # type: ignore[attr-defined]
-                broken.append((page, url))
-    return broken
+            page = entry.path
+            content = bytes(item.content)
+            digest = hashlib.blake2b(content, digest_size=16).digest()
+            folder = posixpath.dirname(page)
+            if (digest, folder) not in self._seen:
+                if digest not in self._links:
+                    if not self._spend(len(content)):
+                        self.stopped_at = number + 1
+                        return
+                    self._links[digest] = _internal_links(content.decode("utf-8", "replace"))
+                links = self._links[digest]
+                if not self._spend(LINK_COST * len(links)):
+                    self.stopped_at = number + 1
+                    return
+                self._seen[(digest, folder)] = [
+                    url
+                    for url, target in links
+                    if not archive.has_entry_by_path(  # type: ignore[attr-defined]
+                        posixpath.normpath(posixpath.join(folder, target))
+                    )
+                ]
+            for url in self._seen[(digest, folder)]:
+                self.count += 1
+                if len(self.broken) < KEEP_BROKEN:
+                    self.broken.append((page, url))
+
+
+def _internal_links(text: str) -> list[tuple[str, str]]:
+    """The page's links into the book: (the address as written, its path unquoted)."""
+    found = []
+    for reference, _, _ in html_references(text):
+        url = reference.url
+        if not url or is_external(url) or url.startswith(("#", "data:", "mailto:", "tel:")):
+            continue
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc or not parts.path:
+            continue
+        found.append((url, unquote(parts.path)))
+    return found

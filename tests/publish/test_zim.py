@@ -113,6 +113,31 @@ def test_pages_titles_types_and_front_articles(zims: dict[str, Path]) -> None:
     assert not any("/tag/" in path or "/category/" in path for path in suggested)
 
 
+def test_files_go_in_byte_for_byte(zims: dict[str, Path]) -> None:
+    """Every file that is no page (stylesheets, scripts, pictures, feeds) is in the book
+    exactly as in the package folder: libzim reads it in its own thread, in pieces."""
+    folder = next(p for p in zims["all"].parent.iterdir() if p.is_dir())
+    archive = libzim_reader.Archive(str(zims["all"]))
+    compared = 0
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_dir() or rel.endswith(".html") or not archive.has_entry_by_path(rel):
+            continue
+        item = archive.get_entry_by_path(rel).get_item()
+        assert bytes(item.content) == path.read_bytes(), rel
+        compared += 1
+    assert compared > 20
+
+
+def test_short_texts_are_cut_at_a_word_unless_the_word_is_most_of_it() -> None:
+    from gardarika.publish.zim import short
+
+    assert short("Ярмарка  ремёсел\nв\tАльфе", 200) == "Ярмарка ремёсел в Альфе"
+    assert short("один два три четыре", 12) == "один два…"
+    cut = short("Заголовок " + "д" * 2100, 200)
+    assert len(cut) == 200 and cut.startswith("Заголовок ддд") and cut.endswith("…")
+
+
 def test_full_text_search_finds_another_form_of_a_russian_word(zims: dict[str, Path]) -> None:
     from libzim.search import Query, Searcher
 
