@@ -606,11 +606,18 @@ def matrix(root: Path, shards: int | None = None) -> int:
     return 0
 
 
-def pull(root: Path, site: str | None = None, bundle: str | None = None) -> int:
+def pull(
+    root: Path,
+    site: str | None = None,
+    bundle: str | None = None,
+    jobs: int = 4,
+    timeout: float = 600.0,
+) -> int:
     """Clone or update the content of towns that have their own repository, or apply
-    the bundles of saves an editor's desk wrote on a USB stick."""
+    the bundles of saves an editor's desk wrote on a USB stick; 1 when any town failed."""
     from gardarika.config.network import load_network
-    from gardarika.content.pull import pull as pull_town
+    from gardarika.content.pull import pull_towns
+    from gardarika.content.pullreport import report_line, summary
 
     network = load_network(root)
     if bundle is not None:
@@ -629,10 +636,17 @@ def pull(root: Path, site: str | None = None, bundle: str | None = None) -> int:
             "nothing to pull. / Ни у одного города нет своего репозитория («repository:» "
             "в sites/<город>.yaml); получать нечего."
         )
-    for town in names:
-        ok, message = pull_town(network, town)
-        print(message if ok else f"warning: {message}", file=sys.stdout if ok else sys.stderr)
-    return 0
+        return 0
+
+    results = pull_towns(
+        network,
+        names,
+        jobs=jobs,
+        timeout=timeout,
+        each=lambda done: print(report_line(done), flush=True),
+    )
+    print(summary(results))
+    return 1 if any(not done.ok for done in results) else 0
 
 
 def _pull_bundles(network: Network, source: Path, site: str | None) -> int:

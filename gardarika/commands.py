@@ -355,7 +355,20 @@ COMMANDS: tuple[Command, ...] = (
                 "editor's desk, or a folder of them (instead of pulling from repositories)",
                 metavar="FILE",
             ),
+            Option("jobs", "towns pulled at the same time (default 4)", type=count, default=4),
+            Option(
+                "timeout",
+                "seconds one town's pull may take; then it is stopped and the town keeps its "
+                "last good copy (default 600)",
+                type=amount,
+                default=600.0,
+                metavar="SECONDS",
+            ),
         ),
+        doc="clone or update the content of towns kept in their own git repositories: "
+        "several towns at once, each within a time limit; a town that fails keeps its last "
+        "good copy. Every town is reported (cloned, updated, unchanged, failed) and the "
+        "exit code is 1 when any failed",
     ),
     Command(
         "portal",

@@ -45,7 +45,7 @@ from gardarika.build.portal import portal_fingerprint, render_portal
 from gardarika.build.worker import RunResult, run_pelican
 from gardarika.checks.confinement import symlink_problem
 from gardarika.checks.lastcheck import LastChecks, town_of
-from gardarika.checks.lint import lint_town, size_problems
+from gardarika.checks.lint import lint_town, not_pulled, size_problems
 from gardarika.checks.output import Finding, check_output
 from gardarika.checks.output import summary as check_summary
 from gardarika.checks.weight import heaviest_pages, weight_line
@@ -550,6 +550,15 @@ class Builder:
             if town_id not in network.towns:
                 continue
             town = network.towns[town_id]
+            missing = not_pulled(town, self.root)
+            if missing:
+                self.show(town_id, missing)
+                self.echo(
+                    f"✗ {town_id}: not built, its content is not pulled yet (see above) / "
+                    "не собран: его материалы ещё не получены (см. выше)"
+                )
+                report.towns.append(TownReport(town=town_id, ok=False, problems=missing))
+                continue
             # a folder of a million files is refused before anything walks all of it
             too_large = size_problems(town, self.root)
             if too_large:

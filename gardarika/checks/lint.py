@@ -27,6 +27,7 @@ warnings a category or tag written differently from an existing one only in capi
 from __future__ import annotations
 
 import datetime as dt
+import os
 import posixpath
 import re
 from collections import Counter, defaultdict
@@ -63,7 +64,7 @@ from gardarika.config.templates import PLAIN_NAME, template_problem
 from gardarika.content.documents import Document, date_in_name, is_language_code, read_town
 from gardarika.content.keys import spelled
 from gardarika.content.slugs import slugify
-from gardarika.errors import Message, Problem, counted, display_path
+from gardarika.errors import Message, Problem, counted, display_path, visible
 from gardarika.fs.confine import SITE_PAGES, address_problem, link_leaves_folder, page_file_problem
 from gardarika.render.sanitize import Removal, has_controls, removals
 from gardarika.urls import split_url
@@ -695,9 +696,33 @@ def prepare(
     return ready
 
 
+def not_pulled(town: Town, root: Path) -> list[Problem]:
+    """A town kept in its own repository whose clone is not there yet (a fresh clone of
+    the network has none: ``invoke pull`` makes it)."""
+    if town.repository is None or os.path.isdir(town.content):
+        return []
+    shown = display_path(town.content, root)
+    url = visible(town.repository["url"])
+    return [
+        Problem.at(
+            shown,
+            Message(
+                f"the town's content is not here yet: it comes from its own repository "
+                f"{url}. Run “invoke pull” (or “invoke pull --site {town.id}”) to clone it.",
+                f"материалов города здесь ещё нет: они хранятся в его собственном "
+                f"репозитории {url}. Выполните «invoke pull» (или «invoke pull --site "
+                f"{town.id}»), чтобы их получить.",
+            ),
+        )
+    ]
+
+
 def size_problems(town: Town, root: Path) -> list[Problem]:
     """The town's content folder over a bound of :mod:`gardarika.build.limits` (a "git bomb"
     of 100 000 copies, a folder of gigabytes): then nothing else is read."""
+    missing = not_pulled(town, root)
+    if missing:
+        return missing
     try:
         found = size_problem(measure_town(town.content))
     except (OSError, RecursionError, ValueError) as exc:  # whatever it is, the town alone

@@ -1198,8 +1198,11 @@ def _owns(folder: Path, root: Path, town: str) -> bool:
     )
 
 
-def _content(check: _Checker, value: Any, root: Path, town: str) -> Path:
+def _content(check: _Checker, value: Any, root: Path, town: str, pulled: bool = False) -> Path:
     """The town's content folder: ``content/<town>`` or another folder in ``content/``.
+    ``pulled``: the town has a repository of its own, whose clone ``invoke pull`` makes,
+    so the folder may be missing (a fresh clone of the network never has it: git keeps
+    no empty folder); where it would be is checked all the same.
 
     The build reads and publishes everything in it, so it must be the town's own: a
     relative path in ``content/`` (``sites``, ``.git`` or another town's folder would
@@ -1216,7 +1219,7 @@ def _content(check: _Checker, value: Any, root: Path, town: str) -> Path:
     )
     if value is None:
         folder = base / town
-        if not folder.is_dir():
+        if not folder.is_dir() and not (pulled and not os.path.lexists(folder)):
             check.add(
                 (),
                 Message(
@@ -1264,7 +1267,7 @@ def _content(check: _Checker, value: Any, root: Path, town: str) -> Path:
             )
             return base / town
         folder = root.joinpath(*parts)
-        if not folder.is_dir():
+        if not folder.is_dir() and not (pulled and not os.path.lexists(folder)):
             check.add(
                 ("content",), Message(f"the folder {text} does not exist.", f"папки {text} нет.")
             )
@@ -1874,7 +1877,7 @@ def load_town(
     values["trust_html"] = town in trusted_html and values.get("trust_html", True)
     if "theme" in data:
         values["theme"] = theme
-    content = _content(check, data.get("content"), root, town)
+    content = _content(check, data.get("content"), root, town, bool(values.get("repository")))
     if values.get("image") and content.is_dir() and not (content / values["image"]).is_file():
         check.add(
             ("image",),

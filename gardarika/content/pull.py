@@ -52,7 +52,8 @@ import signal
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -70,7 +71,7 @@ from gardarika.config.network import (
     repository_problem,
     visible,
 )
-from gardarika.errors import Message, display_path
+from gardarika.errors import Message, counted, display_path
 from gardarika.fs.confine import is_inside
 
 #: seconds a clone or a fetch may take; then git (and ssh, a remote helper) is stopped
@@ -159,6 +160,17 @@ class _Git:
     #: credentials (:data:`ANONYMOUS_SSH`, no settings, no credential helper, no
     #: ``~/.netrc``); ``None`` for a town listed in ``pull_with_credentials``
     home: Path | None = None
+    #: when the whole pull of the town must be over (``time.monotonic()``); no command
+    #: runs past it, so one town's slow server never holds the others up for long
+    deadline: float | None = None
+    #: the town's time limit in seconds, for the message when it runs out
+    limit: float | None = None
+
+    def seconds(self, limit: float) -> float:
+        """``limit``, or less when the town's deadline comes sooner (at least 1 s)."""
+        if self.deadline is None:
+            return limit
+        return max(1.0, min(limit, self.deadline - time.monotonic()))
 
     def env(self, isolated: bool) -> dict[str, str]:
         env = {
@@ -226,12 +238,22 @@ class _Git:
         """Run git; ``remote``: it talks to the repository's server (for a town in
         ``pull_with_credentials`` the user's git settings apply then: ssh keys,
         proxies), otherwise it works on what was fetched."""
-        return _run(
+        done = _run(
             self.command(*args, git_dir=git_dir, work_tree=work_tree),
             env=self.env(isolated=not remote),
             cwd=work_tree,
-            timeout=GIT_TIMEOUT if remote else LOCAL_TIMEOUT,
+            timeout=self.seconds(GIT_TIMEOUT if remote else LOCAL_TIMEOUT),
         )
+        if (
+            done.returncode == -signal.SIGKILL
+            and self.deadline is not None
+            and time.monotonic() >= self.deadline
+        ):
+            done.stderr = (
+                f"no answer within the town's time limit of {self.limit or 0:.0f} s "
+                "(invoke pull --timeout)"
+            )
+        return done
 
 
 def _stop(proc: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
@@ -263,7 +285,7 @@ def _run(
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.communicate(timeout=10)
             return subprocess.CompletedProcess(
-                args, -signal.SIGKILL, "", f"no answer within {timeout:g} s"
+                args, -signal.SIGKILL, "", f"no answer within {timeout:.0f} s"
             )
     return subprocess.CompletedProcess(args, proc.returncode, out, err)
 
@@ -457,11 +479,12 @@ def _list_tree(git: _Git, git_dir: Path, commit: str) -> _Tree:
     """Read ``git ls-tree`` of ``commit`` as it comes, counting; it is stopped as soon as
     a limit is passed (a git bomb lists entries without end)."""
     tree = _Tree()
+    limit = git.seconds(LOCAL_TIMEOUT)
     ended = stream_records(
         git.command("ls-tree", "-r", "-t", "-l", "-z", "--full-tree", commit, git_dir=git_dir),
         git.env(isolated=True),
         None,
-        LOCAL_TIMEOUT,
+        limit,
         _MAX_RECORD,
         tree.add,
     )
@@ -474,8 +497,8 @@ def _list_tree(git: _Git, git_dir: Path, commit: str) -> _Tree:
         )
     elif ended.timed_out:
         tree.problem = Message(
-            f"listing its files took more than {LOCAL_TIMEOUT} s.",
-            f"перечисление его файлов заняло больше {LOCAL_TIMEOUT} с.",
+            f"listing its files took more than {limit:.0f} s.",
+            f"перечисление его файлов заняло больше {limit:.0f} с.",
         )
     elif ended.failure is not None:
         tree.problem = Message(
@@ -602,15 +625,14 @@ def _folder_problem(network: Network, town_id: str, folder: Path) -> Message | N
     return None
 
 
-def _submodules_note(tree: _Tree) -> str:
+def _submodules_note(tree: _Tree) -> Message:
     if not tree.submodules:
-        return ""
+        return Message("", "")
     names = ", ".join(_shown(path) for path in tree.submodules[:5])
     more = "…" if len(tree.submodules) > 5 else ""
-    return (
-        f" Submodules are not fetched (their folders stay empty): {names}{more}. / "
-        "Содержимое подмодулей не загружается (их папки остаются пустыми): "
-        f"{names}{more}."
+    return Message(
+        f" Submodules are not fetched (their folders stay empty): {names}{more}.",
+        f" Содержимое подмодулей не загружается (их папки остаются пустыми): {names}{more}.",
     )
 
 
@@ -640,17 +662,109 @@ def _unconverted(git_dir: Path) -> Message | None:
     return None
 
 
-def pull(network: Network, town_id: str) -> tuple[bool, str]:
-    """Clone or update a town's content from its repository: (ok, message).
+#: what a town's pull did
+CLONED, UPDATED, UNCHANGED, FAILED, NOTHING = "cloned", "updated", "unchanged", "failed", "none"
+
+
+@dataclass
+class Pulled:
+    """What one town's pull did. It unpacks as ``ok, text`` as well."""
+
+    town: str
+    #: :data:`CLONED`, :data:`UPDATED`, :data:`UNCHANGED`, :data:`FAILED` or
+    #: :data:`NOTHING` (the town has no repository of its own)
+    state: str
+    #: what happened and why, in both languages (the town's id not included)
+    message: Message
+    #: the commits an update brought
+    commits: int = 0
+    #: a failed pull whose town keeps the copy it had (built as it was)
+    kept: bool = False
+    #: the repository's address and branch, as shown
+    source: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.state != FAILED
+
+    @property
+    def text(self) -> str:
+        return f"{self.town}: {self.message.en} / {self.message.ru}"
+
+    def __iter__(self) -> Iterator[bool | str]:
+        return iter((self.ok, self.text))
+
+
+def pull(network: Network, town_id: str, timeout: float | None = None) -> Pulled:
+    """Clone or update a town's content from its repository.
 
     A failure (an unreachable remote, local changes in the way, a commit over the
-    limits) keeps the content as it was: the last good copy is built. Git runs with the
-    maintainer's credentials only for a town in ``pull_with_credentials``."""
+    limits, ``timeout`` seconds passed) keeps the content as it was: the last good copy
+    is built. Git runs with the maintainer's credentials only for a town in
+    ``pull_with_credentials``."""
+    started = time.monotonic()
+    deadline = None if timeout is None else started + timeout
+    done = _checked_pull(network, town_id, deadline, timeout)
+    done.seconds = time.monotonic() - started
+    return done
+
+
+def pull_towns(
+    network: Network,
+    towns: list[str],
+    jobs: int = 4,
+    timeout: float = GIT_TIMEOUT,
+    each: Callable[[Pulled], None] | None = None,
+) -> list[Pulled]:
+    """:func:`pull` of each town, ``jobs`` at a time, each within ``timeout`` seconds;
+    the results in the order of ``towns``, ``each`` called with each one as soon as it
+    and those before it are done. One town's failure or slow server never stops the
+    others: a pull that raises is reported as failed like any other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(town: str) -> Pulled:
+        try:
+            return pull(network, town, timeout)
+        except Exception as error:  # reported as this town's failure, like any other
+            said = visible(f"{type(error).__name__}: {error}")
+            return Pulled(
+                town,
+                FAILED,
+                Message(f"the pull stopped: {said}.", f"получение прервалось: {said}."),
+                kept=_has_copy(network.towns[town].content),
+            )
+
+    results: list[Pulled] = []
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(towns) or 1))) as pool:
+        for done in pool.map(one, towns):
+            results.append(done)
+            if each is not None:
+                each(done)
+    return results
+
+
+def _has_copy(folder: Path) -> bool:
+    """A clone is in the town's folder: a failed pull leaves it to be built."""
+    return (folder / ".git").is_dir() and not (folder / ".git").is_symlink()
+
+
+def _checked_pull(
+    network: Network, town_id: str, deadline: float | None, limit: float | None
+) -> Pulled:
     town = network.towns[town_id]
     repo = town.repository
     if not repo:
-        return True, f"{town_id}: no content repository in sites/{town_id}.yaml; nothing to pull."
+        return Pulled(
+            town_id,
+            NOTHING,
+            Message(
+                f"no content repository in sites/{town_id}.yaml; nothing to pull.",
+                f"в sites/{town_id}.yaml не указан репозиторий; получать нечего.",
+            ),
+        )
     url, branch = repo["url"], repo["branch"]
+    source = f"{visible(url)} ({visible(branch)})"
     # checked again: a town not in pull_with_credentials names no server of this
     # machine's network (internal hosts refused)
     trusted = town_id in network.config.pull_with_credentials
@@ -658,38 +772,69 @@ def pull(network: Network, town_id: str) -> tuple[bool, str]:
         url, network.root, network.config.local_repositories, trusted
     ) or branch_problem(branch)
     if reason:
-        return False, (f"{town_id}: sites/{town_id}.yaml: repository: {reason[0]} / {reason[1]}")
+        return Pulled(
+            town_id,
+            FAILED,
+            Message(
+                f"sites/{town_id}.yaml: repository: {reason[0]}",
+                f"sites/{town_id}.yaml: repository: {reason[1]}",
+            ),
+            kept=_has_copy(town.content),
+            source=source,
+        )
     # absolute: git runs in the folder (cwd), and a relative --git-dir would be read from
     # there (``--root .``)
     folder = Path(os.path.abspath(town.content))
     reason = _folder_problem(network, town_id, folder)
     if reason:
-        return False, f"{town_id}: {reason[0]} / {reason[1]}"
+        return Pulled(town_id, FAILED, reason, kept=_has_copy(folder), source=source)
+    local = repository_is_local(url)
     if trusted:
-        return _pull(network, town_id, folder, _Git(local=repository_is_local(url)))
-    with tempfile.TemporaryDirectory(prefix="gardarika-pull-home-") as home:
-        return _pull(
-            network, town_id, folder, _Git(local=repository_is_local(url), home=Path(home))
-        )
+        git = _Git(local=local, deadline=deadline, limit=limit)
+        done = _pull(network, town_id, folder, git)
+    else:
+        with tempfile.TemporaryDirectory(prefix="gardarika-pull-home-") as home:
+            git = _Git(local=local, home=Path(home), deadline=deadline, limit=limit)
+            done = _pull(network, town_id, folder, git)
+    done.source = source
+    return done
 
 
-def _pull(network: Network, town: str, folder: Path, git: _Git) -> tuple[bool, str]:
+def _pull(network: Network, town: str, folder: Path, git: _Git) -> Pulled:
     """:func:`pull` once the settings and the folder are found fine."""
     repo = network.towns[town].repository
     assert repo is not None
     url, branch = repo["url"], repo["branch"]
     shown = display_path(folder, network.root)
     where = f"{visible(url)} ({visible(branch)})"
+    kept = _has_copy(folder)
 
-    def refused(en: str, ru: str) -> tuple[bool, str]:
-        return False, (
-            f"{town}: {where} was not pulled into {shown}: {en} The last good "
-            f"copy is kept. / {where} не получен в {shown}: {ru} Оставлена "
-            "последняя удачная копия."
+    def refused(en: str, ru: str) -> Pulled:
+        if kept:
+            return Pulled(
+                town,
+                FAILED,
+                Message(
+                    f"{where} was not pulled into {shown}: {en} The last good copy is kept.",
+                    f"{where} не получен в {shown}: {ru} Оставлена последняя удачная копия.",
+                ),
+                kept=True,
+            )
+        return Pulled(
+            town,
+            FAILED,
+            Message(
+                f"{where} was not cloned into {shown}: {en} There is no copy yet, so the "
+                "town is not built until a pull succeeds.",
+                f"{where} не склонирован в {shown}: {ru} Копии ещё нет, поэтому город не "
+                "собирается, пока получение не удастся.",
+            ),
         )
 
     if (folder / ".git").exists():
         git_dir = folder / ".git"
+        before = git.run("rev-parse", "--verify", "-q", "HEAD^{commit}", git_dir=git_dir)
+        old = before.stdout.strip() if before.returncode == 0 else ""
         done = git.run(
             "fetch",
             "-q",
@@ -721,6 +866,7 @@ def _pull(network: Network, town: str, folder: Path, git: _Git) -> tuple[bool, s
         problem = _unconverted(git_dir)  # a clone made before may lack it
         if problem:
             return refused(*problem)
+        new = _new_commits(git, git_dir, old, commit)
         done = git.run("merge", "--ff-only", "-q", commit, git_dir=git_dir, work_tree=folder)
         if done.returncode:
             return refused(
@@ -728,12 +874,38 @@ def _pull(network: Network, town: str, folder: Path, git: _Git) -> tuple[bool, s
                 f"изменения не удалось применить ({_said(done)}): например, в "
                 "папке есть свои правки.",
             )
-        return True, (f"{town}: {shown} is up to date with {where}.{_submodules_note(tree)}")
+        note = _submodules_note(tree)
+        if old == commit:
+            return Pulled(
+                town,
+                UNCHANGED,
+                Message(
+                    f"{shown} is up to date with {where}: nothing new.{note.en}",
+                    f"{shown} уже совпадает с {where}: нового нет.{note.ru}",
+                ),
+            )
+        count = counted(
+            new, ("new commit", "new commits"), ("новый коммит", "новых коммита", "новых коммитов")
+        )
+        return Pulled(
+            town,
+            UPDATED,
+            Message(
+                f"{shown} updated from {where}: {count.en}.{note.en}",
+                f"{shown} обновлён из {where}: {count.ru}.{note.ru}",
+            ),
+            commits=new,
+        )
     if folder.exists() and any(folder.iterdir()):
-        return False, (
-            f"{town}: {shown} holds files but is not a git clone; move them away "
-            f"to pull from {visible(url)}. / в {shown} уже есть файлы, но это не "
-            "клон репозитория; переместите их, чтобы получить материалы."
+        return Pulled(
+            town,
+            FAILED,
+            Message(
+                f"{shown} holds files but is not a git clone; move them away to pull "
+                f"from {visible(url)}.",
+                f"в {shown} уже есть файлы, но это не клон репозитория; переместите их, "
+                "чтобы получить материалы.",
+            ),
         )
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
@@ -777,4 +949,20 @@ def _pull(network: Network, town: str, folder: Path, git: _Git) -> tuple[bool, s
         os.rename(clone, folder)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return True, (f"{town}: {shown} cloned from {where}.{_submodules_note(tree)}")
+    note = _submodules_note(tree)
+    return Pulled(
+        town,
+        CLONED,
+        Message(
+            f"{shown} cloned from {where}.{note.en}",
+            f"{shown} склонирован из {where}.{note.ru}",
+        ),
+    )
+
+
+def _new_commits(git: _Git, git_dir: Path, old: str, new: str) -> int:
+    """How many commits ``new`` has that ``old`` has not (0 when unknown)."""
+    if not old or old == new:
+        return 0
+    done = git.run("rev-list", "--count", f"{old}..{new}", "--", git_dir=git_dir)
+    return int(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip().isdigit() else 0

@@ -117,9 +117,8 @@ def test_pull_clones_updates_and_keeps_the_last_good_copy(network: Path, tmp_pat
     """,
     )
     network_config = load_network(network)
-    assert "gamma" in network_config.broken  # content/gamma does not exist yet
-    (network / "content/gamma").mkdir()
-    network_config = load_network(network)
+    # content/gamma does not exist yet (a fresh clone of the network): pull makes it
+    assert "gamma" in network_config.towns and not network_config.problems
     ok, message = pull(network_config, "gamma")
     assert ok, message
     assert (network / "content/gamma/news.md").is_file()
@@ -133,7 +132,9 @@ def test_pull_clones_updates_and_keeps_the_last_good_copy(network: Path, tmp_pat
 
     bare.rename(tmp_path / "gone.git")  # the remote is unreachable
     done = gardarika("--root", str(network), "pull")
-    assert done.returncode == 0 and "last good copy is kept" in done.stderr
+    assert done.returncode == 1 and "last good copy is kept" in done.stdout, done.stdout
+    assert "[FAILED] gamma:" in done.stdout and "[ОШИБКА] gamma:" in done.stdout
+    assert "Kept their last good copy: gamma." in done.stdout
     assert (network / "content/gamma/more.md").is_file()
     assert gardarika("--root", str(network), "build", "--site", "gamma").returncode == 0
 
@@ -171,7 +172,10 @@ def test_pull_with_a_relative_root(network: Path, tmp_path: Path) -> None:
     git("commit", "-q", "-m", "second", cwd=source)
     git("push", "-q", str(bare), "main", cwd=source)
     done = pull_here()
-    assert "content/gamma is up to date with" in done.stdout, done.stderr
+    assert "[updated] gamma: content/gamma updated from" in done.stdout, done.stdout
+    assert ": 1 new commit." in done.stdout and "1 новый коммит" in done.stdout
+    done = pull_here()
+    assert "[unchanged] gamma:" in done.stdout and "nothing new" in done.stdout, done.stdout
     assert (network / "content/gamma/more.md").is_file()
     assert not [p for p in (network / "content").iterdir() if p.name.startswith(".")]
 
