@@ -649,6 +649,36 @@ def pull(
     return 1 if any(not done.ok for done in results) else 0
 
 
+def towns(root: Path, site: str | None = None, json: bool = False) -> int:
+    """The state of every town (or of ``site``), as a table or as JSON."""
+    import json as json_module
+
+    from gardarika.build.status import table, town_statuses
+    from gardarika.config.network import load_network
+
+    network = load_network(root)
+    try:
+        names = network.choose(_names(site))
+    except UnknownTown as unknown:
+        print(unknown, file=sys.stderr)
+        return 2
+    statuses = town_statuses(network, names)
+    if json:
+        data = {
+            "towns": [status.as_json() for status in statuses],
+            "broken": [town for town in network.broken if not site or town in names],
+        }
+        print(json_module.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        print(table(statuses))
+        for town in network.broken:
+            print(
+                f"✗ {town}: its settings file has errors (invoke check) / в файле "
+                "настроек ошибки (invoke check)"
+            )
+    return 0
+
+
 def _pull_bundles(network: Network, source: Path, site: str | None) -> int:
     """``invoke pull --bundle``: each bundle applied in turn; 1 when any was refused."""
     from gardarika.config.network import visible

@@ -371,6 +371,16 @@ COMMANDS: tuple[Command, ...] = (
         "exit code is 1 when any failed",
     ),
     Command(
+        "towns",
+        "show every town's state: languages, content source, last commit, last build "
+        "and check, output size",
+        "gardarika.cli:towns",
+        (
+            _site(),
+            Option("json", "print JSON for scripts instead of the table", flag=True),
+        ),
+    ),
+    Command(
         "portal",
         "write the portal over output/ as it is (merged CI shards), then check output/",
         "gardarika.cli:portal",

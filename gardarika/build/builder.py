@@ -42,6 +42,7 @@ from gardarika.build.limits import OutputTooLarge, folder_size, output_budget
 from gardarika.build.pelican_log import explain_exception
 from gardarika.build.pelican_settings import pelican_settings
 from gardarika.build.portal import portal_fingerprint, render_portal
+from gardarika.build.townlog import TOWN_LOG, TownLog
 from gardarika.build.worker import RunResult, run_pelican
 from gardarika.checks.confinement import symlink_problem
 from gardarika.checks.lastcheck import LastChecks, town_of
@@ -392,6 +393,7 @@ class Builder:
                 f"(см. выше); прежний output/{town_id}/ сохранён"
             )
             shutil.rmtree(self.stage_dir(town_id), ignore_errors=True)
+            TownLog(self.cache / TOWN_LOG).built(town_id, False)
             return TownReport(town=town_id, ok=False, problems=problems)
         for line in lines:
             self.echo(line)
@@ -558,6 +560,7 @@ class Builder:
                     "не собран: его материалы ещё не получены (см. выше)"
                 )
                 report.towns.append(TownReport(town=town_id, ok=False, problems=missing))
+                TownLog(self.cache / TOWN_LOG).built(town_id, False)
                 continue
             # a folder of a million files is refused before anything walks all of it
             too_large = size_problems(town, self.root)
@@ -570,6 +573,7 @@ class Builder:
                     "сохранён"
                 )
                 report.towns.append(TownReport(town=town_id, ok=False, problems=too_large))
+                TownLog(self.cache / TOWN_LOG).built(town_id, False)
                 continue
             fingerprint = town_fingerprint(network, town, self.published, self.code(town.theme))
             self.fingerprints[town_id] = fingerprint
@@ -723,6 +727,7 @@ class Builder:
         # only now, with the new output in place: killed before this line, the next
         # build finds the old fingerprint and builds the town again
         self.state.record(town.id, self.fingerprints.get(town.id) if ok else None)
+        TownLog(self.cache / TOWN_LOG).built(town.id, ok)
         return TownReport(
             town=town.id,
             ok=ok,

@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from gardarika.build.townlog import TOWN_LOG, TownLog
 from gardarika.checks.output import Finding
 from gardarika.errors import Message
 from gardarika.fs.files import write_file_atomic
@@ -57,6 +58,9 @@ class LastChecks:
             if town_of(finding) in checked:
                 self.towns[town_of(finding)].append(finding)
         self._save()
+        TownLog(self.path.parent / TOWN_LOG).checked(
+            checked, {town: len(self.towns[town]) for town in checked}
+        )
 
     def forget(self, towns: Iterable[str]) -> None:
         """``towns`` changed without a check: their last result no longer holds."""
