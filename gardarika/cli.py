@@ -610,6 +610,7 @@ def pull(
     root: Path,
     site: str | None = None,
     bundle: str | None = None,
+    shard: str | None = None,
     jobs: int = 4,
     timeout: float = 600.0,
 ) -> int:
@@ -630,6 +631,21 @@ def pull(
     except UnknownTown as unknown:
         print(unknown, file=sys.stderr)
         return 2
+    if shard:
+        from gardarika.publish.shards import shard as share
+
+        try:  # the same share as ``build --shard``, of every town; those with a repository
+            mine = set(share(network.ordered_ids(), shard))
+        except ValueError as exc:
+            print(f"--shard: {exc}", file=sys.stderr)
+            return 2
+        names = [town for town in names if town in mine]
+        if not names:
+            print(
+                f"Share {shard} has no town with a repository of its own; nothing to pull. / "
+                f"В доле {shard} нет городов со своим репозиторием; получать нечего."
+            )
+            return 0
     if not names:
         print(
             "No town has a repository of its own (“repository:” in sites/<town>.yaml); "

@@ -355,6 +355,12 @@ COMMANDS: tuple[Command, ...] = (
                 "editor's desk, or a folder of them (instead of pulling from repositories)",
                 metavar="FILE",
             ),
+            Option(
+                "shard",
+                "pull only the share K/N of the towns (as invoke build --shard), for parallel "
+                "CI jobs",
+                metavar="K/N",
+            ),
             Option("jobs", "towns pulled at the same time (default 4)", type=count, default=4),
             Option(
                 "timeout",
