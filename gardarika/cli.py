@@ -757,9 +757,13 @@ def clean(root: Path, wait: bool = True) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run a command; output cut short by a closed pipe (``| head``) is not an error."""
+    """Run a command; output cut short by a closed pipe (``| head``) is not an error, and
+    Ctrl-C ends it with a word, not a traceback (exit code 130, as shells give)."""
     try:
         return _main(argv)
+    except KeyboardInterrupt:
+        print("\nInterrupted. / Прервано.", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # stop writing to the closed pipe, also when Python flushes at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -267,6 +267,8 @@ def _run(
 ) -> subprocess.CompletedProcess[str]:
     """Run a command with no terminal and no input; stopped, with what it started (ssh,
     a remote helper), after ``timeout`` seconds."""
+    if _STOPPING.is_set():
+        return subprocess.CompletedProcess(args, -signal.SIGINT, "", "interrupted")
     with subprocess.Popen(
         args,
         cwd=cwd,
@@ -278,6 +280,8 @@ def _run(
         errors="replace",
         start_new_session=True,
     ) as proc:
+        with _RUNNING_LOCK:
+            _RUNNING.add(proc)
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -287,7 +291,30 @@ def _run(
             return subprocess.CompletedProcess(
                 args, -signal.SIGKILL, "", f"no answer within {timeout:.0f} s"
             )
+        except BaseException:  # Ctrl-C: git runs in a session of its own, it goes too
+            _stop(proc)
+            raise
+        finally:
+            with _RUNNING_LOCK:
+                _RUNNING.discard(proc)
     return subprocess.CompletedProcess(args, proc.returncode, out, err)
+
+
+#: the git commands running now, in every thread: stopped when the user interrupts
+_RUNNING: set[subprocess.Popen[str]] = set()
+_RUNNING_LOCK = threading.Lock()
+#: set when the user interrupted: no git command starts any more
+_STOPPING = threading.Event()
+
+
+def stop_running() -> None:
+    """Stop every git command pulls are running (the user pressed Ctrl-C), and start no
+    other."""
+    _STOPPING.set()
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for proc in running:
+        _stop(proc)
 
 
 def _said(done: subprocess.CompletedProcess[str]) -> str:
@@ -736,11 +763,17 @@ def pull_towns(
             )
 
     results: list[Pulled] = []
+    _STOPPING.clear()
     with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(towns) or 1))) as pool:
-        for done in pool.map(one, towns):
-            results.append(done)
-            if each is not None:
-                each(done)
+        try:
+            for done in pool.map(one, towns):
+                results.append(done)
+                if each is not None:
+                    each(done)
+        except KeyboardInterrupt:  # the other threads' git commands are stopped too
+            pool.shutdown(wait=False, cancel_futures=True)
+            stop_running()
+            raise
     return results
 
 

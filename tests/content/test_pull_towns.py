@@ -216,3 +216,33 @@ def test_one_at_a_time_when_asked(fresh: dict[str, Path], silent_server: int) ->
     assert [d.state for d in results] == [CLONED, FAILED, CLONED]
     again = pull_towns(load_network(root), ["east", "west"], jobs=2)
     assert [d.state for d in again] == [UNCHANGED, UNCHANGED]
+
+
+def test_ctrl_c_stops_every_pull_at_once(fresh: dict[str, Path], silent_server: int) -> None:
+    """The maintainer presses Ctrl-C while two towns wait on a silent server: the command
+    ends at once (not after the time limit), its git commands with it, and no temporary
+    folder is left in content/."""
+    import signal
+
+    root = fresh["root"]
+    for town in ("slow1", "slow2"):
+        remote_town(root, town, f"git://127.0.0.1:{silent_server}/{town}.git")
+    with (root / "sites/network.yaml").open("a", encoding="utf-8") as file:
+        file.write("pull_with_credentials: [slow1, slow2]\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gardarika", "--root", str(root), "pull", "--site", "slow1,slow2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(2)  # both clones are waiting for the server by now
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert time.monotonic() - started < 10, out + err
+    assert proc.returncode != 0
+    assert "Traceback" not in err, err
+    left = [p.name for p in (root / "content").iterdir() if p.name.startswith(".")]
+    assert not left, left
+    clones = subprocess.run(["pgrep", "-f", f"127.0.0.1:{silent_server}"], capture_output=True)
+    assert clones.returncode == 1, clones.stdout
