@@ -72,7 +72,9 @@ def test_a_build_with_a_helper_writes_the_same_output(
     monkeypatch.setattr(prefetch, "_read_share", noting)
     project, _ = _with_helpers(tmp_path / "p")
     [marks] = list((project / ".cache").rglob("helped"))
-    assert int(marks.read_text().split()[0]) >= 2  # it did read texts
+    # it did read texts (how many depends on the load: the run reads from the other end
+    # until they meet)
+    assert int(marks.read_text().split()[0]) >= 1
     assert _tree(project / "output") == alone[1]
     assert not list((project / ".cache").rglob(".prefetch-*"))  # results cleaned up
 
