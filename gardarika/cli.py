@@ -612,12 +612,12 @@ def pull(
     bundle: str | None = None,
     shard: str | None = None,
     jobs: int = 4,
-    timeout: float = 600.0,
+    timeout: float | None = None,
 ) -> int:
     """Clone or update the content of towns that have their own repository, or apply
     the bundles of saves an editor's desk wrote on a USB stick; 1 when any town failed."""
     from gardarika.config.network import load_network
-    from gardarika.content.pull import pull_towns
+    from gardarika.content.pull import GIT_TIMEOUT, pull_towns
     from gardarika.content.pullreport import report_line, summary
 
     network = load_network(root)
@@ -658,7 +658,7 @@ def pull(
         network,
         names,
         jobs=jobs,
-        timeout=timeout,
+        timeout=timeout or GIT_TIMEOUT,
         each=lambda done: print(report_line(done), flush=True),
     )
     print(summary(results))

@@ -367,7 +367,6 @@ COMMANDS: tuple[Command, ...] = (
                 "seconds one town's pull may take; then it is stopped and the town keeps its "
                 "last good copy (default 600)",
                 type=amount,
-                default=600.0,
                 metavar="SECONDS",
             ),
         ),
