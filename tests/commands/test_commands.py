@@ -55,6 +55,8 @@ def test_the_tasks_are_the_table() -> None:
             assert arguments[option.name].help == option.help
             if option.flag:
                 assert arguments[option.name].kind is bool
+            else:  # an option with a value is never a switch under invoke
+                assert arguments[option.name].takes_value, (command.name, option.name)
         assert (task.__doc__ or "").lower().rstrip(".") == command.description.lower().rstrip(".")
 
 
