@@ -27,11 +27,13 @@ import os
 import posixpath
 import re
 import shutil
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from gardarika.errors import visible
 from gardarika.render.links import rewrite_html
 
 #: ISO 639-1 (what the sites use) to ISO 639-3 (what ZIM's Language metadata takes)
@@ -72,6 +74,8 @@ _LIST_NAMES = re.compile(
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S | re.I)
 #: the longest title an entry is given (characters; at most 800 bytes in UTF-8)
 TITLE_LIMIT = 200
+#: the longest run of a title without a space (bytes of UTF-8)
+WORD_LIMIT = 120
 #: how much of a file is read at once
 _CHUNK = 1 << 20
 #: files of a package folder that are no part of the sites
@@ -127,6 +131,9 @@ def is_front(path: str, data: bytes) -> bool:
 
 
 def _files(folder: Path) -> Iterator[tuple[str, Path]]:
+    """Every file of the package folder that goes into the book; raises ``OSError`` for
+    what a book cannot hold (a name that is no UTF-8, a pipe or a device: reading one
+    would wait for ever)."""
     for base, dirs, names in os.walk(folder):
         dirs.sort()
         for name in sorted(names):
@@ -134,7 +141,45 @@ def _files(folder: Path) -> Iterator[tuple[str, Path]]:
             rel = path.relative_to(folder).as_posix()
             if rel in _PACKAGE_FILES or name.startswith(".") or path.is_symlink():
                 continue
+            try:
+                rel.encode("utf-8")
+            except UnicodeEncodeError:
+                raise OSError(f"{visible(rel)}: the name is not UTF-8 text") from None
+            if not stat.S_ISREG(path.lstat().st_mode):
+                raise OSError(f"{visible(rel)}: not a regular file")
             yield rel, path
+
+
+def _open_regular(path: Path) -> int:
+    """A file descriptor of ``path`` for reading, refusing what is no regular file
+    without waiting (a pipe put there since it was listed would block ``open``)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{visible(str(path.name))}: not a regular file")
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _read(path: Path) -> bytes:
+    with os.fdopen(_open_regular(path), "rb") as file:
+        return file.read()
+
+
+def _index_title(title: str) -> str:
+    """``title`` as libzim may index it: at most :data:`TITLE_LIMIT` characters, and no
+    run without a space longer than :data:`WORD_LIMIT` bytes (libzim 8's index refuses
+    a term of more than 245 bytes, such as a row of emoji, and corrupts its memory on a
+    title of about 4 KB)."""
+    words = []
+    for word in short(title, TITLE_LIMIT).split(" "):
+        if len(word.encode("utf-8")) > WORD_LIMIT:
+            word = word.encode("utf-8")[: WORD_LIMIT - 3].decode("utf-8", "ignore") + "…"
+        words.append(word)
+    return " ".join(words)
 
 
 def short(text: str, limit: int) -> str:
@@ -252,7 +297,7 @@ def write_zim(
         def gen_blob(self) -> Iterator[Blob]:
             left = self.size
             try:
-                with open(self.source, "rb") as file:
+                with os.fdopen(_open_regular(self.source), "rb") as file:
                     while left:
                         chunk = file.read(min(left, _CHUNK))
                         if not chunk:
@@ -272,10 +317,8 @@ def write_zim(
             self, path: str, source: Path, title: str, front: bool, data: bytes | None
         ) -> None:
             super().__init__()
-            # libzim 8 corrupts its memory indexing a title of about 4 KB: every title is
-            # cut well below that, whatever the page's <title> holds
             self.path, self.source, self.front = path, source, front
-            self.title = short(title, TITLE_LIMIT)
+            self.title = _index_title(title)
             self.data = data  # a page's bytes as they go in; other files are read there
             # the size is taken here, in the main thread: an error here is raised as usual
             self.size = source.stat().st_size if data is None else len(data)
@@ -321,12 +364,17 @@ def write_zim(
             creator.add_illustration(48, info.illustration)
             for rel, path in _files(folder):
                 if rel.endswith((".html", ".htm")):
-                    data = path.read_bytes()
+                    data = _read(path)
                     front = is_front(rel, data)
                     page = zim_page(data, rel, elsewhere if outside else None)
-                    creator.add_item(_Entry(rel, path, page_title(data, rel), front, page))
+                    entry = _Entry(rel, path, page_title(data, rel), front, page)
                 else:
-                    creator.add_item(_Entry(rel, path, rel, False, None))
+                    entry = _Entry(rel, path, rel, False, None)
+                try:
+                    creator.add_item(entry)
+                except RuntimeError as error:  # libzim's, with no word of which file
+                    last = (str(error).strip().splitlines() or ["?"])[-1]
+                    raise OSError(f"{visible(rel)}: libzim refused it ({visible(last)})") from None
         if failures:
             shown = "; ".join(failures[:5]) + (" …" if len(failures) > 5 else "")
             raise OSError(f"{len(failures)} file(s) could not be read: {shown}")

@@ -33,6 +33,9 @@ MAX_PAGE = 5_000_000
 WALK_BUDGET = 64_000_000
 WALK_PER_BYTE = 50
 LINK_COST = 50
+#: a page read again (its bytes shared with a page parsed already) costs a part of its
+#: size: copying and hashing are that much cheaper than parsing
+SHARED_READ = 4
 #: broken links kept for the report (all are counted)
 KEEP_BROKEN = 200
 #: zimcheck's time: this many seconds, plus ``ZIMCHECK_PER_MB`` per megabyte, at most an
@@ -113,8 +116,8 @@ def _with_libzim(path: Path) -> ZimVerification:
 
     try:
         archive = Archive(str(path))
-    except RuntimeError as exc:
-        raise OSError(f"not a readable ZIM file ({exc})") from None
+    except (RuntimeError, UnicodeDecodeError, MemoryError) as exc:
+        raise OSError(f"not a readable ZIM file ({visible(str(exc), 200)})") from None
     result = ZimVerification(tool="libzim", entries=archive.entry_count)
     if not archive.has_checksum or not archive.check():
         result.problems.append(
@@ -126,20 +129,21 @@ def _with_libzim(path: Path) -> ZimVerification:
             )
         )
         return result
-    if not archive.has_main_entry:
-        result.problems.append(Message("it has no main page.", "в нём нет главной страницы."))
-    missing = [key for key in REQUIRED_METADATA if key not in archive.metadata_keys]
-    if missing:
-        result.problems.append(
-            Message(
-                f"Kiwix's library needs its metadata {', '.join(missing)}.",
-                f"библиотеке Kiwix нужны его метаданные {', '.join(missing)}.",
-            )
-        )
     walk = _Walk(WALK_BUDGET + WALK_PER_BYTE * path.stat().st_size)
     try:
+        if not archive.has_main_entry:
+            result.problems.append(Message("it has no main page.", "в нём нет главной страницы."))
+        missing = [key for key in REQUIRED_METADATA if key not in archive.metadata_keys]
+        if missing:
+            result.problems.append(
+                Message(
+                    f"Kiwix's library needs its metadata {', '.join(missing)}.",
+                    f"библиотеке Kiwix нужны его метаданные {', '.join(missing)}.",
+                )
+            )
         walk.run(archive)
-    except RuntimeError as exc:  # a cluster libzim cannot read
+    except (RuntimeError, UnicodeDecodeError, MemoryError) as exc:  # damaged: a cluster
+        # libzim cannot unpack (a size it cannot allocate), a path or type not UTF-8
         result.problems.append(
             Message(
                 f"a part of it cannot be read ({visible(str(exc), 200)}): the copy is "
@@ -204,6 +208,11 @@ class _Walk:
             if item.mimetype != "text/html" or item.size > MAX_PAGE:
                 continue
             page = entry.path
+            # every page read is paid for, also one whose bytes were parsed already:
+            # thousands of entries may share one stored page
+            if not self._spend(item.size // SHARED_READ):
+                self.stopped_at = number + 1
+                return
             content = bytes(item.content)
             digest = hashlib.blake2b(content, digest_size=16).digest()
             folder = posixpath.dirname(page)
@@ -231,8 +240,9 @@ class _Walk:
 
 
 def _internal_links(text: str) -> list[tuple[str, str]]:
-    """The page's links into the book: (the address as written, its path unquoted)."""
-    found = []
+    """The page's links into the book, each once: (the address as written, its path
+    unquoted)."""
+    found: dict[tuple[str, str], None] = {}
     for reference, _, _ in html_references(text):
         url = reference.url
         if not url or is_external(url) or url.startswith(("#", "data:", "mailto:", "tel:")):
@@ -240,5 +250,5 @@ def _internal_links(text: str) -> list[tuple[str, str]]:
         parts = urlsplit(url)
         if parts.scheme or parts.netloc or not parts.path:
             continue
-        found.append((url, unquote(parts.path)))
-    return found
+        found[(url, unquote(parts.path))] = None
+    return list(found)

@@ -138,6 +138,16 @@ def test_short_texts_are_cut_at_a_word_unless_the_word_is_most_of_it() -> None:
     assert len(cut) == 200 and cut.startswith("Заголовок ддд") and cut.endswith("…")
 
 
+def test_titles_go_to_the_index_with_no_word_too_long_for_it() -> None:
+    from gardarika.publish.zim import WORD_LIMIT, _index_title
+
+    assert _index_title("Ярмарка ремёсел в Альфе") == "Ярмарка ремёсел в Альфе"
+    for title in ("🎉" * 70, "—" * 100, "\ufffd" * 90, "Заголовок " + "д" * 2100):
+        indexed = _index_title(title)
+        assert indexed and len(indexed) <= 200
+        assert all(len(word.encode()) <= WORD_LIMIT for word in indexed.split(" ")), title[:9]
+
+
 def test_full_text_search_finds_another_form_of_a_russian_word(zims: dict[str, Path]) -> None:
     from libzim.search import Query, Searcher
 
