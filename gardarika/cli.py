@@ -616,7 +616,7 @@ def pull(
 ) -> int:
     """Clone or update the content of towns that have their own repository, or apply
     the bundles of saves an editor's desk wrote on a USB stick; 1 when any town failed."""
-    from gardarika.config.network import load_network
+    from gardarika.config.network import declared, load_network
     from gardarika.content.pull import GIT_TIMEOUT, pull_towns
     from gardarika.content.pullreport import report_line, summary
 
@@ -631,6 +631,14 @@ def pull(
     except UnknownTown as unknown:
         print(unknown, file=sys.stderr)
         return 2
+    # a town with a repository whose settings have errors is not pulled: it is said, and
+    # it counts as a failure (the exit code), as when its server does not answer
+    asked = _names(site)
+    broken = [
+        town
+        for town in network.broken
+        if (not asked or town in asked) and "repository" in declared(root, town)
+    ]
     if shard:
         from gardarika.publish.shards import shard as share
 
@@ -640,20 +648,27 @@ def pull(
             print(f"--shard: {exc}", file=sys.stderr)
             return 2
         names = [town for town in names if town in mine]
-        if not names:
-            print(
-                f"Share {shard} has no town with a repository of its own; nothing to pull. / "
-                f"В доле {shard} нет городов со своим репозиторием; получать нечего."
-            )
-            return 0
-    if not names:
+        if not shard.startswith("1/"):  # in no share of the build: the first one says so
+            broken = []
+    for town in broken:
         print(
-            "No town has a repository of its own (“repository:” in sites/<town>.yaml); "
-            "nothing to pull. / Ни у одного города нет своего репозитория («repository:» "
-            "в sites/<город>.yaml); получать нечего."
+            f"[FAILED] {town}: sites/{town}.yaml has errors (invoke check shows them); "
+            f"it was not pulled.\n[ОШИБКА] {town}: в sites/{town}.yaml ошибки (их "
+            "показывает invoke check); материалы не получены.",
+            flush=True,
         )
-        return 0
-
+    if not names:
+        if not broken:
+            print(
+                "No town"
+                + (f" of share {shard}" if shard else "")
+                + " has a repository of its own (“repository:” in sites/<town>.yaml); "
+                "nothing to pull. / Ни у одного города"
+                + (f" доли {shard}" if shard else "")
+                + " нет своего репозитория («repository:» в sites/<город>.yaml); получать "
+                "нечего."
+            )
+        return 1 if broken else 0
     results = pull_towns(
         network,
         names,
@@ -662,14 +677,12 @@ def pull(
         each=lambda done: print(report_line(done), flush=True),
     )
     print(summary(results))
-    return 1 if any(not done.ok for done in results) else 0
+    return 1 if broken or any(not done.ok for done in results) else 0
 
 
 def towns(root: Path, site: str | None = None, json: bool = False) -> int:
     """The state of every town (or of ``site``), as a table or as JSON."""
-    import json as json_module
-
-    from gardarika.build.status import table, town_statuses
+    from gardarika.build.status import as_json, table, town_statuses
     from gardarika.config.network import load_network
 
     network = load_network(root)
@@ -684,7 +697,7 @@ def towns(root: Path, site: str | None = None, json: bool = False) -> int:
             "towns": [status.as_json() for status in statuses],
             "broken": [town for town in network.broken if not site or town in names],
         }
-        print(json_module.dumps(data, ensure_ascii=False, indent=1))
+        print(as_json(data))
     else:
         print(table(statuses))
         for town in network.broken:

@@ -15,7 +15,10 @@ is read through its ``.git`` folder only when that is a real folder.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +32,11 @@ from gardarika.errors import display_path, visible
 _FORMAT = "%H%x00%ct%x00%an%x00%s"
 #: characters of a commit's subject and author in the table (JSON has them whole)
 _SUBJECT, _AUTHOR = 40, 20
+#: files and folders of a town's output counted at most (the output's own bound)
+MAX_ENTRIES = 200_000
+#: what JSON leaves as it is but a terminal acts on or shows otherwise: 8-bit controls,
+#: bidirectional overrides and marks, zero-width characters, line separators
+_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,13 @@ class TownStatus:
         }
 
 
+def as_json(data: object) -> str:
+    """``data`` as JSON for scripts, safe to print: every character that is not plainly
+    visible is written as an escape (the same data for a program reading it)."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return _UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
 def town_statuses(network: Network, towns: list[str], jobs: int = 4) -> list[TownStatus]:
     """The state of each of ``towns``, in that order (git is asked for several at once)."""
     log = TownLog(network.root / ".cache" / TOWN_LOG)
@@ -129,11 +144,19 @@ def _last_commit(root: Path, town: Town) -> Commit | None:
 
 
 def _size(folder: Path) -> int | None:
-    """Bytes of every file below ``folder`` (links not followed); ``None``: no folder."""
-    if not folder.is_dir():
+    """Bytes of every file below ``folder``, no link followed (the town's folder itself
+    neither: the build never makes it a link), within :data:`MAX_ENTRIES` files and
+    folders; ``None``: no folder, a link, or more than that (not a town's output)."""
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return None
+    except OSError:
         return None
-    total = 0
-    for base, _, files in os.walk(folder):
+    total = entries = 0
+    for base, dirs, files in os.walk(folder):
+        entries += len(dirs) + len(files)
+        if entries > MAX_ENTRIES:
+            return None
         for name in files:
             try:
                 total += os.lstat(os.path.join(base, name)).st_size
@@ -175,7 +198,7 @@ def _row(status: TownStatus) -> list[str]:
         if not status.present:
             source += " ✗"
     else:
-        source = status.folder
+        source = visible(status.folder)
     commit = (
         "—"
         if status.commit is None

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from gardarika.fs.files import write_file_atomic
 
 #: the file's name in ``.cache/``
 TOWN_LOG = "towns.json"
+#: the most of the file that is read (a record is some 100 bytes)
+_MAX_BYTES = 16 << 20
 #: the keys a town's record may have, each an ISO time or a count
 _TIMES = ("built", "failed", "checked")
 
@@ -40,24 +43,45 @@ class TownEvents:
 
 
 class TownLog:
-    """The records of every town, read once and written after each change."""
+    """The records of every town. Each change is made to the file as it is then, under
+    a lock: two commands recording at once (a build and a check) lose nothing."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.towns: dict[str, dict[str, str | int]] = {}
+        self.towns = self._read()
+
+    def _read(self) -> dict[str, dict[str, str | int]]:
+        towns: dict[str, dict[str, str | int]] = {}
         try:
-            saved = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
+            with self.path.open("rb") as file:
+                saved = json.loads(file.read(_MAX_BYTES))
+        except (OSError, ValueError, RecursionError):  # a cache: damaged is "not known"
+            return towns
         if isinstance(saved, dict):
             for town, record in saved.items():
                 if isinstance(town, str) and isinstance(record, dict):
-                    self.towns[town] = {
+                    towns[town] = {
                         key: value
                         for key, value in record.items()
                         if (key in _TIMES and isinstance(value, str))
                         or (key == "problems" and type(value) is int and value >= 0)
                     }
+        return towns
+
+    @contextlib.contextmanager
+    def _changing(self) -> Iterator[None]:
+        """Read the file again under the lock, let the caller change it, write it."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            lock = open(self.path.with_name(self.path.name + ".lock"), "a+b")  # noqa: SIM115
+        except OSError:  # a cache: if it cannot be written, the history is not known
+            yield
+            return
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.towns = self._read()
+            yield
+            self._save()
 
     def get(self, town: str) -> TownEvents:
         record = self.towns.get(town, {})
@@ -70,20 +94,20 @@ class TownLog:
 
     def built(self, town: str, ok: bool, when: dt.datetime | None = None) -> None:
         """``town``'s build ended (``ok``: its new output is in place)."""
-        record = self.towns.setdefault(town, {})
-        record["built" if ok else "failed"] = _iso(when)
-        self._save()
+        with self._changing():
+            record = self.towns.setdefault(town, {})
+            record["built" if ok else "failed"] = _iso(when)
 
     def checked(
         self, towns: Iterable[str], problems: Mapping[str, int], when: dt.datetime | None = None
     ) -> None:
         """``towns`` were checked just now; ``problems``: what was found in each."""
         stamp = _iso(when)
-        for town in towns:
-            record = self.towns.setdefault(town, {})
-            record["checked"] = stamp
-            record["problems"] = int(problems.get(town, 0))
-        self._save()
+        with self._changing():
+            for town in towns:
+                record = self.towns.setdefault(town, {})
+                record["checked"] = stamp
+                record["problems"] = int(problems.get(town, 0))
 
     def _save(self) -> None:
         # a cache: if it cannot be written, the towns' history is merely not known
@@ -97,10 +121,14 @@ def _iso(when: dt.datetime | None) -> str:
 
 
 def _time(value: object) -> dt.datetime | None:
+    """An aware time from the file, within years a clock gives (the ends of the calendar
+    cannot be shown in every time zone)."""
     if not isinstance(value, str):
         return None
     try:
         parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
+        if parsed.tzinfo is None or not 1970 <= parsed.astimezone(dt.UTC).year <= 9000:
+            return None
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo is not None else None
+    return parsed

@@ -1235,6 +1235,17 @@ def _content(check: _Checker, value: Any, root: Path, town: str, pulled: bool = 
         text = check.text(("content",), value)
         if text is None:
             return base / town
+        if not text.isprintable():  # 8-bit controls, bidi overrides, zero-width marks
+            check.add(
+                ("content",),
+                Message(
+                    f"“{visible(text)}” has an invisible character, which would make the "
+                    f"folder's name read otherwise than it is; {usage[0]}.",
+                    f"в «{visible(text)}» есть невидимый символ, из-за которого имя "
+                    f"папки читалось бы не так, как есть; {usage[1]}.",
+                ),
+            )
+            return base / town
         parts = PurePosixPath(text).parts
         if path_problem(text) or ".." in parts or option_like(text):
             check.add(
@@ -2241,6 +2252,38 @@ def _untranslated(root: Path, towns: dict[str, Town], problems: list[Problem]) -
                     "i18n-update» затем покажет, что осталось.",
                 )
             )
+
+
+def declared(root: Path, town: str) -> dict[str, Any]:
+    """What ``sites/<town>.yaml`` says as written, unchecked (``{}`` when it cannot be
+    read): for a town whose settings have errors, what it claims all the same (its
+    repository, its content folder), which the others must not take."""
+    path = Path(root) / "sites" / f"{town}.yaml"
+    if not path.is_file():
+        path = path.with_suffix(".yml")
+    try:
+        doc, _ = read_yaml(path, f"sites/{path.name}")
+    except (OSError, ValueError, RecursionError):
+        return {}
+    data = doc.data if doc is not None else None
+    return data if isinstance(data, dict) else {}
+
+
+def claimed_folders(network: Network) -> dict[str, Path]:
+    """The content folders that towns whose settings have errors hold: their own
+    ``content/<town>`` and the ``content:`` they name as written, where that folder
+    exists (a town's texts are there; a folder not there yet protects nothing, and a
+    town that names one inside another's is itself the one in the wrong)."""
+    claimed: dict[str, Path] = {}
+    for town in network.broken:
+        folders = [network.root / "content" / town]
+        chosen = declared(network.root, town).get("content")
+        if isinstance(chosen, str) and chosen.strip() and "\0" not in chosen:
+            folders.append(network.root / chosen.strip())
+        for folder in folders:
+            if os.path.isdir(folder):
+                claimed[f"{town} ({display_path(folder, network.root)})"] = folder
+    return claimed
 
 
 def load_network(root: Path) -> Network:

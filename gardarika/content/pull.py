@@ -56,6 +56,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from gardarika.build.limits import (
     MAX_FILE_BYTES,
@@ -67,6 +68,7 @@ from gardarika.build.limits import (
 from gardarika.config.network import (
     Network,
     branch_problem,
+    claimed_folders,
     repository_is_local,
     repository_problem,
     visible,
@@ -167,10 +169,10 @@ class _Git:
     limit: float | None = None
 
     def seconds(self, limit: float) -> float:
-        """``limit``, or less when the town's deadline comes sooner (at least 1 s)."""
+        """``limit``, or less when the town's deadline comes sooner."""
         if self.deadline is None:
             return limit
-        return max(1.0, min(limit, self.deadline - time.monotonic()))
+        return max(0.1, min(limit, self.deadline - time.monotonic()))
 
     def env(self, isolated: bool) -> dict[str, str]:
         env = {
@@ -223,6 +225,20 @@ class _Git:
             "protocol.ext.allow=never",
             "-c",
             "submodule.recurse=false",
+            # a clone's own .git/config could name programs that reading or merging
+            # runs: signatures are neither shown nor checked, no pager
+            "-c",
+            "log.showSignature=false",
+            "-c",
+            "merge.verifySignatures=false",
+            "-c",
+            "gpg.program=false",
+            "-c",
+            "gpg.ssh.program=false",
+            "-c",
+            "gpg.x509.program=false",
+            "-c",
+            "core.pager=cat",
             *anonymous,
             *where,
             *args,
@@ -238,6 +254,8 @@ class _Git:
         """Run git; ``remote``: it talks to the repository's server (for a town in
         ``pull_with_credentials`` the user's git settings apply then: ssh keys,
         proxies), otherwise it works on what was fetched."""
+        if self.expired():
+            return subprocess.CompletedProcess(args, -signal.SIGKILL, "", self.too_late())
         done = _run(
             self.command(*args, git_dir=git_dir, work_tree=work_tree),
             env=self.env(isolated=not remote),
@@ -249,11 +267,17 @@ class _Git:
             and self.deadline is not None
             and time.monotonic() >= self.deadline
         ):
-            done.stderr = (
-                f"no answer within the town's time limit of {self.limit or 0:.0f} s "
-                "(invoke pull --timeout)"
-            )
+            done.stderr = self.too_late()
         return done
+
+    def expired(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def too_late(self) -> str:
+        return (
+            f"no answer within the town's time limit of {self.limit or 0:.0f} s "
+            "(invoke pull --timeout)"
+        )
 
 
 def _stop(proc: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
@@ -266,7 +290,9 @@ def _run(
     args: list[str], env: dict[str, str], cwd: Path | None, timeout: float
 ) -> subprocess.CompletedProcess[str]:
     """Run a command with no terminal and no input; stopped, with what it started (ssh,
-    a remote helper), after ``timeout`` seconds."""
+    a remote helper), after ``timeout`` seconds. Of what it prints, only the first
+    :data:`_KEEP_OUT` bytes of its output and the first and last :data:`_KEEP_ERR` of
+    its messages are kept: a server may send progress messages without end."""
     if _STOPPING.is_set():
         return subprocess.CompletedProcess(args, -signal.SIGINT, "", "interrupted")
     with subprocess.Popen(
@@ -276,32 +302,87 @@ def _run(
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
-        errors="replace",
         start_new_session=True,
     ) as proc:
+        out, err = _Kept(_KEEP_OUT, 0), _Kept(_KEEP_ERR, _KEEP_ERR)
+        readers = [
+            threading.Thread(target=out.read, args=(proc.stdout,), daemon=True),
+            threading.Thread(target=err.read, args=(proc.stderr,), daemon=True),
+        ]
+        for reader in readers:
+            reader.start()
+        with _tracked(proc):
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _stop(proc)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=10)
+                for reader in readers:
+                    reader.join(10)
+                return subprocess.CompletedProcess(
+                    args, -signal.SIGKILL, "", f"no answer within {timeout:.0f} s"
+                )
+            except BaseException:  # Ctrl-C: git runs in a session of its own, it goes too
+                _stop(proc)
+                raise
+        for reader in readers:
+            reader.join(10)
+    return subprocess.CompletedProcess(args, proc.returncode, out.text(), err.text())
+
+
+#: bytes of a command's output kept (git's answers to what is asked here are short)
+_KEEP_OUT = 1 << 20
+#: bytes kept of the start and of the end of a command's messages
+_KEEP_ERR = 32 * 1024
+
+
+class _Kept:
+    """What a stream said, within bounds: its first ``head`` and last ``tail`` bytes;
+    the rest is read and thrown away, so that the command never waits on a full pipe."""
+
+    def __init__(self, head: int, tail: int) -> None:
+        self.head, self.tail = bytearray(), bytearray()
+        self.head_size, self.tail_size = head, tail
+        self.dropped = False
+
+    def read(self, stream: Any) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while chunk := stream.read1(1 << 16):
+                room = self.head_size - len(self.head)
+                if room > 0:
+                    self.head += chunk[:room]
+                    chunk = chunk[room:]
+                if chunk and self.tail_size:
+                    self.tail += chunk
+                    if len(self.tail) > self.tail_size:
+                        del self.tail[: len(self.tail) - self.tail_size]
+                        self.dropped = True
+                elif chunk:
+                    self.dropped = True
+
+    def text(self) -> str:
+        middle = "\n…\n" if self.dropped and self.tail else ""
+        return (bytes(self.head) + middle.encode() + bytes(self.tail)).decode("utf-8", "replace")
+
+
+@contextlib.contextmanager
+def _tracked(proc: subprocess.Popen[Any]) -> Iterator[None]:
+    """``proc`` is among the commands Ctrl-C stops (:func:`stop_running`), for as long
+    as it runs; if the user interrupted just as it started, it is stopped at once."""
+    with _RUNNING_LOCK:
+        _RUNNING.add(proc)
+    try:
+        if _STOPPING.is_set():
+            _stop(proc)
+        yield
+    finally:
         with _RUNNING_LOCK:
-            _RUNNING.add(proc)
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _stop(proc)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.communicate(timeout=10)
-            return subprocess.CompletedProcess(
-                args, -signal.SIGKILL, "", f"no answer within {timeout:.0f} s"
-            )
-        except BaseException:  # Ctrl-C: git runs in a session of its own, it goes too
-            _stop(proc)
-            raise
-        finally:
-            with _RUNNING_LOCK:
-                _RUNNING.discard(proc)
-    return subprocess.CompletedProcess(args, proc.returncode, out, err)
+            _RUNNING.discard(proc)
 
 
 #: the git commands running now, in every thread: stopped when the user interrupts
-_RUNNING: set[subprocess.Popen[str]] = set()
+_RUNNING: set[subprocess.Popen[Any]] = set()
 _RUNNING_LOCK = threading.Lock()
 #: set when the user interrupted: no git command starts any more
 _STOPPING = threading.Event()
@@ -465,6 +546,7 @@ def stream_records(
             stderr=errors,
             start_new_session=True,
         ) as proc,
+        _tracked(proc),
     ):
         timer = threading.Timer(timeout, _stop, (proc,))
         timer.start()
@@ -507,6 +589,13 @@ def _list_tree(git: _Git, git_dir: Path, commit: str) -> _Tree:
     a limit is passed (a git bomb lists entries without end)."""
     tree = _Tree()
     limit = git.seconds(LOCAL_TIMEOUT)
+    if git.expired():
+        tree.problem = Message(
+            f"{git.too_late()}.",
+            f"за время, отведённое городу ({git.limit or 0:.0f} с), получение не "
+            "закончилось (invoke pull --timeout).",
+        )
+        return tree
     ended = stream_records(
         git.command("ls-tree", "-r", "-t", "-l", "-z", "--full-tree", commit, git_dir=git_dir),
         git.env(isolated=True),
@@ -564,20 +653,25 @@ def _leaves(link: str, target: str, links: set[str]) -> bool:
 def _link_problem(git: _Git, git_dir: Path, links: dict[bytes, str]) -> Message | None:
     """The first symbolic link of the tree that leads out of the town's folder."""
     asked = "".join(f"{oid}\n" for oid in links.values())
-    with subprocess.Popen(
-        git.command("cat-file", "--batch", git_dir=git_dir),
-        env=git.env(isolated=True),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    ) as proc:
-        try:
-            out, _ = proc.communicate(asked.encode(), timeout=LOCAL_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            _stop(proc)
-            proc.wait()
-            out = b""
+    out = b""
+    if not git.expired() and not _STOPPING.is_set():
+        with (
+            subprocess.Popen(
+                git.command("cat-file", "--batch", git_dir=git_dir),
+                env=git.env(isolated=True),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            ) as proc,
+            _tracked(proc),
+        ):
+            try:  # the links' targets: at most _MAX_LINK bytes each, as listed
+                out, _ = proc.communicate(asked.encode(), timeout=git.seconds(LOCAL_TIMEOUT))
+            except subprocess.TimeoutExpired:
+                _stop(proc)
+                proc.wait()
+                out = b""
     targets: dict[str, bytes] = {}
     at = 0
     while at < len(out):
@@ -617,7 +711,7 @@ def _folder_problem(network: Network, town_id: str, folder: Path) -> Message | N
     check requires: never the project, whose .git a fetch would write into, nor
     ``content/`` or another town's folder), and a clone in it has a ``.git`` of its
     own, not a link or a ``gitdir:`` file pointing at another repository."""
-    shown = display_path(folder, network.root)
+    shown = visible(display_path(folder, network.root))
     base = network.root / "content"
     real, real_base = os.path.realpath(folder), os.path.realpath(base)
     relative = os.path.relpath(os.path.abspath(folder), os.path.abspath(base))
@@ -629,11 +723,12 @@ def _folder_problem(network: Network, town_id: str, folder: Path) -> Message | N
         and not any(part.startswith(".") for part in PurePosixPath(relative).parts)
     )
     if own:
-        for other, town in network.towns.items():
-            theirs = os.path.realpath(town.content).casefold()
-            if other != town_id and (
-                is_inside(real.casefold(), theirs) or is_inside(theirs, real.casefold())
-            ):
+        # the other towns' folders, and those towns whose settings have errors claim
+        others = {name: town.content for name, town in network.towns.items() if name != town_id}
+        others.update(claimed_folders(network))
+        for content in others.values():
+            theirs = os.path.realpath(content).casefold()
+            if is_inside(real.casefold(), theirs) or is_inside(theirs, real.casefold()):
                 own = False
     if not own:
         return Message(
@@ -838,7 +933,7 @@ def _pull(network: Network, town: str, folder: Path, git: _Git) -> Pulled:
     repo = network.towns[town].repository
     assert repo is not None
     url, branch = repo["url"], repo["branch"]
-    shown = display_path(folder, network.root)
+    shown = visible(display_path(folder, network.root))
     where = f"{visible(url)} ({visible(branch)})"
     kept = _has_copy(folder)
 

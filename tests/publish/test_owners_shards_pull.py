@@ -376,7 +376,8 @@ def test_pull_never_touches_the_projects_own_repository(
     if content != "content/gamma":
         assert "gamma" in loaded.broken
         assert any(p.key == "content" for p in loaded.problems if p.file == "sites/gamma.yaml")
-        assert gardarika("--root", str(network), "pull").returncode == 0
+        done = gardarika("--root", str(network), "pull")  # named, not pulled: a failure
+        assert done.returncode == 1 and "[FAILED] gamma: sites/gamma.yaml has errors" in done.stdout
         assert _project_state(network) == before
         write(
             network / "sites/gamma.yaml",
