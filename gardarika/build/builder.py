@@ -52,6 +52,7 @@ from gardarika.checks.output import summary as check_summary
 from gardarika.checks.weight import heaviest_pages, weight_line
 from gardarika.checks.xmlfiles import bad_xml
 from gardarika.config.network import Network, Town, UnknownTown, load_network
+from gardarika.content.gitdates import GitDates, town_dates
 from gardarika.errors import Message, Problem, display_path
 from gardarika.fs.confine import outside_symlinks
 from gardarika.fs.files import keep_unchanged_files, recover_leftovers, replace_dir
@@ -185,6 +186,9 @@ class Builder:
         self.state = BuildState(self.cache / "state.json")
         self.fingerprints: dict[str, str] = {}
         self.codes: dict[str, str] = {}
+        #: the dates git gives each town's texts, read once per build in this process
+        #: (before the checks and runs are forked, which use the same)
+        self.git_dates: dict[str, GitDates] = {}
 
     # -- planning ---------------------------------------------------------------------
 
@@ -201,6 +205,14 @@ class Builder:
         if theme not in self.codes:
             self.codes[theme] = code_fingerprint(self.root, theme)
         return self.codes[theme]
+
+    def dates(self, town: Town) -> GitDates:
+        """The dates git gives ``town``'s texts (:mod:`gardarika.content.gitdates`: one
+        ``git log`` when its repository's ``HEAD`` moved, else from ``.cache``), taken
+        once per build."""
+        if town.id not in self.git_dates:
+            self.git_dates[town.id] = town_dates(town.content, self.root, self.cache, town.id)
+        return self.git_dates[town.id]
 
     def stage_dir(self, town: str) -> Path:
         return self.cache / "stage" / town
@@ -237,6 +249,7 @@ class Builder:
             job.cache_path,
             shared_cache=self.cache,
             published=self.published,
+            git_dates=self.git_dates.get(job.town.id),
         )
         # the pages this run may write, in proportion to the town's source
         settings["GARDARIKA"]["output_budget"] = output_budget(job.town.content)
@@ -423,7 +436,7 @@ class Builder:
         return Task(
             name=f"gardarika-check-{town.id}",
             key=town,
-            run=functools.partial(lint_town, town, self.root, html=html),
+            run=functools.partial(lint_town, town, self.root, html=html, dates=self.dates(town)),
         )
 
     def checks_found(self, outcome: Outcome) -> list[Problem]:
@@ -527,6 +540,7 @@ class Builder:
         self.state = BuildState(self.cache / "state.json")
         self.fingerprints = {}
         self.codes = {}
+        self.git_dates = {}
         to_check = self._changed_towns(network, town_ids, report)
         (self.cache / "jinja").mkdir(parents=True, exist_ok=True)
         all_jobs: list[Job] = []
@@ -575,7 +589,13 @@ class Builder:
                 report.towns.append(TownReport(town=town_id, ok=False, problems=too_large))
                 TownLog(self.cache / TOWN_LOG).built(town_id, False)
                 continue
-            fingerprint = town_fingerprint(network, town, self.published, self.code(town.theme))
+            fingerprint = town_fingerprint(
+                network,
+                town,
+                self.published,
+                self.code(town.theme),
+                dates=self.dates(town).digest,
+            )
             self.fingerprints[town_id] = fingerprint
             if (
                 self.skip_unchanged

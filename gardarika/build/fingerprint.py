@@ -1,6 +1,7 @@
 """What a town's build depends on, as one digest, to skip towns that have not changed.
 
-A town is rebuilt when any of these changed: its content files, its settings file, the
+A town is rebuilt when any of these changed: its content files, the dates git gives
+them (:mod:`gardarika.content.gitdates`), its settings file, the
 network's settings and its neighbours' settings (their names and homes appear on its
 pages), which neighbours are published, its theme, the shared plugins, and Gardarika
 itself (its code and version). Files are compared by path, size and modification time,
@@ -94,13 +95,21 @@ def code_fingerprint(root: Path, theme: str) -> str:
 
 
 def town_fingerprint(
-    network: Network, town: Town, published: Iterable[str], code: str | None = None
+    network: Network,
+    town: Town,
+    published: Iterable[str],
+    code: str | None = None,
+    dates: str = "",
 ) -> str:
     """The town's digest; ``code`` is :func:`code_fingerprint` of its theme when the
-    caller has it already (it is the same for every town of a theme)."""
+    caller has it already (it is the same for every town of a theme); ``dates`` the
+    digest of the dates git gives its texts (:attr:`gardarika.content.gitdates.GitDates.digest`):
+    a commit that changes no file still changes them."""
     code = code or code_fingerprint(network.root, town.theme)
     digest = hashlib.sha256(code.encode())
     _tree(digest, town.content)
+    if dates:
+        digest.update(f"git dates {dates}\n".encode())
     for path in (
         town.file,
         network.root / "sites" / "network.yaml",

@@ -22,6 +22,7 @@ from typing import Any
 from gardarika.build.pelican_cache import SafeBytecodeCache
 from gardarika.config.network import Network, Town
 from gardarika.content.documents import FILE_NAME_DATE, STATIC_FOLDERS
+from gardarika.content.gitdates import GitDates
 from gardarika.content.markdown import markdown_settings
 from gardarika.fs.portable import SLUG_SUBSTITUTIONS
 from gardarika.render.i18n import language_label, load_translations
@@ -39,10 +40,13 @@ from gardarika.render.summary import without_pictures
 #: the written pages, so they see the cleaned HTML; ``network_news`` takes each article's
 #: picture from what ``offline_output``'s final pass noted of its page.
 #: (typography after offline_output and safe_html: it sets the text they write too, such
-#: as the note that replaces a picture from another website)
+#: as the note that replaces a picture from another website). ``git_dates`` adds the
+#: dates git gives a text without its own (the ``GIT_DATES`` setting) as Pelican gathers
+#: its metadata, before any plugin sees the article.
 GARDARIKA_PLUGINS = [
     "own_folder",
     "front_matter",
+    "git_dates",
     "readable_slugs",
     "lang_subsite",
     "ui_i18n",
@@ -97,13 +101,16 @@ def pelican_settings(
     cache_path: Path,
     shared_cache: Path | None = None,
     published: set[str] | None = None,
+    git_dates: GitDates | None = None,
 ) -> dict[str, Any]:
     """The settings dictionary for ``pelican.Pelican`` (before Pelican's own defaults).
 
     ``cache_path`` is this (town, language)'s own cache; ``shared_cache`` an existing
     folder shared by all runs (compiled templates, processed images). ``published``:
     the towns whose home exists or is being built, the only neighbours linked (all of
-    the network's towns when ``None``)."""
+    the network's towns when ``None``). ``git_dates``: the dates git gives the town's
+    texts (:mod:`gardarika.content.gitdates`), read once by the parent for all of the
+    town's runs; none when ``None``."""
     root = network.root
     theme = root / "themes" / town.theme
     # the subsite's web address, when the town is published (feeds need it)
@@ -147,6 +154,8 @@ def pelican_settings(
         settings["THEME_STATIC_DIR"] = "../theme"
         settings["THEME_STATIC_PATHS"] = []
     _take_town_settings(settings, town, root)
+    # (plugin git_dates; after the town's settings, which cannot name it anyway)
+    settings["GIT_DATES"] = git_dates.setting() if git_dates is not None else {}
     return settings
 
 

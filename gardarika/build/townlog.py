@@ -117,7 +117,7 @@ class TownLog:
 
 
 def _iso(when: dt.datetime | None) -> str:
-    return (when or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
+    return (when or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def _time(value: object) -> dt.datetime | None:

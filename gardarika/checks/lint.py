@@ -6,7 +6,9 @@ shown and the build goes on. What is checked:
 
 errors   a file that is not UTF-8 (with the likely encoding and the command to convert
          it); malformed YAML front matter; a missing or empty title; a missing or
-         unreadable date, or a date in the future not marked ``future: yes``; a
+         unreadable date (an article without one takes the date of its first commit,
+         when git knows it: :mod:`gardarika.content.gitdates`), or a date in the future
+         not marked ``future: yes``; a
          language the town does not have; two documents with the same address; a file
          marked as a translation with no original; a link or picture that leads to no
          file (``{filename}``, ``{static}`` or a relative path); a category, tag or
@@ -18,9 +20,10 @@ errors   a file that is not UTF-8 (with the likely encoding and the command to c
          summary, anchors); a content folder over the bounds of a town (files and
          folders, bytes of one file, bytes in all), checked first, before any file is
          read
-warnings a category or tag written differently from an existing one only in capitals or
-         spaces; an empty text; a picture that cannot be read; raw HTML that the build
-         removes (scripts, event handlers, javascript: links, frames, forms…: see
+warnings an article dated by its first commit, or a town whose commits' dates could
+         not be read; a category or tag written differently from an existing one only
+         in capitals or spaces; an empty text; a picture that cannot be read; raw HTML
+         that the build removes (scripts, event handlers, javascript: links, frames, forms…: see
          ``gardarika.render.sanitize``), unless the town's settings say ``trust_html: true``
 """
 
@@ -62,6 +65,7 @@ from gardarika.checks.textlinks import links_in
 from gardarika.config.network import Town
 from gardarika.config.templates import PLAIN_NAME, template_problem
 from gardarika.content.documents import Document, date_in_name, is_language_code, read_town
+from gardarika.content.gitdates import GitDates, dates_to_use, town_dates
 from gardarika.content.keys import spelled
 from gardarika.content.slugs import slugify
 from gardarika.errors import Message, Problem, counted, display_path, visible
@@ -165,8 +169,7 @@ def check_dates(town: Town, docs: list[Document], root: Path) -> Iterator[Proble
             if misspelt is not None:
                 yield misspelt
                 continue
-            add = _add_line(doc, "date: 2024-05-01 10:30")
-            yield _error(doc, 1, Message(f"there is no date. {add.en}", f"нет даты. {add.ru}"))
+            yield _committed_date(doc, town.timezone, now)
             continue
         if "date" not in doc.metadata:  # the date the file name starts with, as Pelican
             value = in_name
@@ -227,6 +230,54 @@ def check_dates(town: Town, docs: list[Document], root: Path) -> Iterator[Proble
                     "строку «Future: yes».",
                 ),
             )
+
+
+#: said after "there is no date" when a shallow clone hides the first commits
+_SHALLOW = Message(
+    " This copy of the git repository has only the latest part of its history (a "
+    "“shallow clone”), so the date of the file's first commit is not known here.",
+    " В этой копии репозитория git есть только последняя часть истории («неглубокий "
+    "клон»), поэтому дата первого коммита этого файла здесь неизвестна.",
+)
+
+
+def _committed_date(doc: Document, timezone: str, now: dt.datetime) -> Problem:
+    """An article without a date: dated by its first commit (a warning), or an error
+    when git does not know it, or gives a date in the future."""
+    published, _ = dates_to_use(doc.committed, None, timezone)
+    if published is None:
+        add = _add_line(doc, "date: 2024-05-01 10:30")
+        shallow = _SHALLOW if doc.committed is not None else Message("", "")
+        return _error(
+            doc,
+            1,
+            Message(f"there is no date. {add.en}{shallow.en}", f"нет даты. {add.ru}{shallow.ru}"),
+        )
+    day, stamp = f"{published:%Y-%m-%d}", f"{published:%Y-%m-%d %H:%M}"
+    add = _add_line(doc, f"date: {stamp}")
+    lower = Message(add.en[:1].lower() + add.en[1:], add.ru[:1].lower() + add.ru[1:])
+    if published > now + dt.timedelta(minutes=5):
+        return _error(
+            doc,
+            1,
+            Message(
+                f"there is no date, and the date of its first commit, {stamp}, is in the "
+                "future (the clock of the computer it was committed on was wrong?). "
+                f"{add.en}",
+                f"нет даты, а дата первого коммита этого файла, {stamp}, ещё не наступила "
+                f"(на компьютере, где его сделали, неверно шли часы?). {add.ru}",
+            ),
+        )
+    return _warning(
+        doc,
+        1,
+        Message(
+            f"there is no date: the date of its first commit, {day}, is used. To write "
+            f"the date in the text itself, {lower.en}",
+            f"нет даты: используется дата первого коммита этого файла, {day}. Чтобы "
+            f"указать дату в самом тексте, {lower.ru}",
+        ),
+    )
 
 
 def check_languages(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
@@ -740,15 +791,40 @@ def size_problems(town: Town, root: Path) -> list[Problem]:
     return [Problem.at(f"{shown}/{file}" if file else shown, message)]
 
 
-def lint_town(town: Town, root: Path, html: bool = True) -> list[Problem]:
+def _git_problem(town: Town, root: Path, problem: Message) -> Problem:
+    """Why the dates of the town's commits are not used (a warning: texts with dates of
+    their own build as before)."""
+    return Problem.at(
+        display_path(town.content, root),
+        Message(
+            f"the dates of its commits are not used: {problem.en} Articles without a date "
+            "of their own are not dated by their first commit.",
+            f"даты коммитов не используются: {problem.ru} Статьи без своей даты не "
+            "получают дату первого коммита.",
+        ),
+        severity="warning",
+    )
+
+
+def lint_town(
+    town: Town, root: Path, html: bool = True, dates: GitDates | None = None
+) -> list[Problem]:
     """Every problem in a town's content, errors and warnings, in file and line order.
     Without ``html`` (before a build), what the build removes from each text's HTML is
     left for the build to report (plugin ``safe_html``): the Markdown of every text is
-    then converted once, by the build."""
+    then converted once, by the build. ``dates``: the dates git gives the town's texts,
+    as the build uses them (read here, through ``.cache/gitdates``, when not given)."""
     too_large = size_problems(town, root)
     if too_large:
         return too_large
+    if dates is None:
+        dates = town_dates(town.content, root, root / ".cache", town.id)
     docs, problems = read_town(town, root)
+    for doc in docs:
+        # in a shallow clone, a file it gives no dates may be older than its cut
+        doc.committed = dates.of(doc.rel) or ((None, None) if dates.shallow else None)
+    if dates.problem is not None:
+        problems.append(_git_problem(town, root, dates.problem))
     docs = prepare(town, docs, problems, html)
     for check in CHECKS:
         if html or check is not check_html:

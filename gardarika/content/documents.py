@@ -72,6 +72,10 @@ class Document:
     removals: list[tuple[int, Any]] | None = None
     #: (line, target) of its links and pictures (found once, see checks.textlinks)
     links: list[tuple[int, str]] | None = None
+    #: author times of its first commit and of its last, from
+    #: :mod:`gardarika.content.gitdates` (``None`` for one hidden by a shallow clone's
+    #: cut); ``None``: git gives none
+    committed: tuple[int | None, int | None] | None = None
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)

@@ -71,10 +71,11 @@ def test_a_build_with_a_helper_writes_the_same_output(
 
     monkeypatch.setattr(prefetch, "_read_share", noting)
     project, _ = _with_helpers(tmp_path / "p")
+    # the helper ran and handed its share back (how many texts it read before the run
+    # met it depends on the machine's load: none on a busy machine; where they meet is
+    # tested on its own below)
     [marks] = list((project / ".cache").rglob("helped"))
-    # it did read texts (how many depends on the load: the run reads from the other end
-    # until they meet)
-    assert int(marks.read_text().split()[0]) >= 1
+    assert int(marks.read_text().split()[0]) >= 0
     assert _tree(project / "output") == alone[1]
     assert not list((project / ".cache").rglob(".prefetch-*"))  # results cleaned up
 
