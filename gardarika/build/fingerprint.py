@@ -45,13 +45,15 @@ def _tree(digest: hashlib._Hash, base: Path, follow: bool = False) -> None:
     once."""
     if base.is_file():
         stat = base.stat()
-        digest.update(f"{base}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+        digest.update(
+            f"{base}|{stat.st_size}|{stat.st_mtime_ns}\n".encode(errors="surrogateescape")
+        )
         return
     seen: set[str] = set()
     top = str(base).count(os.sep)
     for folder, dirs, files in os.walk(base, followlinks=follow):
         if folder.count(os.sep) - top >= MAX_TOWN_DEPTH:
-            digest.update(f"{folder}|deeper\n".encode())
+            digest.update(f"{folder}|deeper\n".encode(errors="surrogateescape"))
             dirs[:] = []  # deeper than a town may be: the checks refuse it
         if follow:
             real = os.path.realpath(folder)
@@ -65,7 +67,7 @@ def _tree(digest: hashlib._Hash, base: Path, follow: bool = False) -> None:
         )
         for name in links:
             path = os.path.join(folder, name)
-            digest.update(f"{path}|->{_readlink(path)}\n".encode())
+            digest.update(f"{path}|->{_readlink(path)}\n".encode(errors="surrogateescape"))
         for name in sorted(files):
             if name.startswith(".") or name.endswith((".pyc", ".bak")):
                 continue
@@ -73,10 +75,12 @@ def _tree(digest: hashlib._Hash, base: Path, follow: bool = False) -> None:
             try:
                 stat = path.stat()
             except OSError:  # a link leading nowhere (or round in a circle)
-                digest.update(f"{path}|->{_readlink(str(path))}\n".encode())
+                digest.update(f"{path}|->{_readlink(str(path))}\n".encode(errors="surrogateescape"))
                 continue
             link = f"|->{_readlink(str(path))}" if path.is_symlink() else ""
-            digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}{link}\n".encode())
+            digest.update(
+                f"{path}|{stat.st_size}|{stat.st_mtime_ns}{link}\n".encode(errors="surrogateescape")
+            )
 
 
 def _readlink(path: str) -> str:

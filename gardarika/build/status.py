@@ -122,12 +122,12 @@ def _status(network: Network, town: Town, log: TownLog) -> TownStatus:
 def _last_commit(root: Path, town: Town) -> Commit | None:
     """The last commit that changed the town's content: in its own clone, or in the
     network's repository (``None`` where there is no git or no commit)."""
-    from gardarika.content.pull import _Git
+    from gardarika.content.pull import _Git, own_git_dir
 
-    git = _Git(local=True)
+    git = _Git(local=True, read_only=True)
     folder = Path(os.path.abspath(town.content))
-    dot_git = folder / ".git"
-    if town.repository is not None and dot_git.is_dir() and not dot_git.is_symlink():
+    dot_git = own_git_dir(folder) if town.repository is not None else None
+    if dot_git is not None:
         done = git.run("log", "-1", f"--format={_FORMAT}", "HEAD", "--", git_dir=dot_git)
     elif (root / ".git").exists():
         rel = os.path.relpath(folder, os.path.abspath(root))

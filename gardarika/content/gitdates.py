@@ -49,10 +49,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from gardarika.content.documents import SOURCE_SUFFIXES
-from gardarika.content.pull import _Git, stream_records
+from gardarika.content.pull import READ_ONLY_ENV, _Git, own_git_dir, stream_records
 from gardarika.errors import Message, visible
 from gardarika.fs.files import write_file_atomic
 
@@ -92,6 +93,9 @@ class GitDates:
     shallow: bool = False
     #: why the history could not be read, when it could not (said by the checks)
     problem: Message | None = None
+    #: the problem stays until the repository's HEAD moves (too long, too large): it is
+    #: kept in the cache, so that each build does not read the history again
+    lasting: bool = False
 
     def of(self, rel: str) -> tuple[int | None, int] | None:
         return self.files.get(rel)
@@ -141,6 +145,9 @@ def dates_to_use(
     later = first is None or (last is not None and last > first)
     if changed is None or not later or (since is not None and changed <= since):
         changed = None
+    # a commit dated ahead (a wrong clock, or on purpose) updates nothing yet
+    if changed is not None and changed > dt.datetime.now(dt.UTC) + dt.timedelta(days=1):
+        changed = None
     return published, changed
 
 
@@ -161,11 +168,10 @@ def _repository(folder: Path, root: Path) -> _Repository | None:
     folder = Path(os.path.abspath(folder))
     dot_git = folder / ".git"
     if os.path.lexists(dot_git):
-        # a town's own clone, as invoke pull makes it; a link or a "gitdir:" file would
-        # point git at another repository (invoke pull refuses them too)
-        if dot_git.is_dir() and not dot_git.is_symlink():
-            return _Repository(folder, dot_git, "")
-        return None
+        # a town's own clone, as invoke pull makes it; a link, a "gitdir:" file or a
+        # "commondir" would point git at another repository (pull refuses them too)
+        own = own_git_dir(folder)
+        return _Repository(folder, own, "") if own is not None else None
     top = Path(os.path.abspath(root))
     if not os.path.lexists(top / ".git"):
         return None
@@ -396,8 +402,11 @@ def _log(repo: _Repository, git: _Git) -> GitDates | None:
         _NO_REFS,
         "--name-status",
         "-z",
+        # a text moved (and changed) keeps its dates; looking for changed ones compares
+        # contents pair by pair, so a commit that adds and removes more than 100 texts
+        # gets its pure moves only (found by the contents' ids), not seconds of work
         "--find-renames",
-        "-l1000",
+        "-l100",
         "HEAD",
         "--",
         *([repo.prefix] if repo.prefix else []),
@@ -405,7 +414,12 @@ def _log(repo: _Repository, git: _Git) -> GitDates | None:
     )
     try:
         ended = stream_records(
-            command, git.env(isolated=True), repo.top, GIT_SECONDS, MAX_RECORD, history.add
+            command,
+            {**git.env(isolated=True), **READ_ONLY_ENV},
+            repo.top,
+            GIT_SECONDS,
+            MAX_RECORD,
+            history.add,
         )
     except OSError:  # no git installed
         return None
@@ -424,7 +438,9 @@ def _log(repo: _Repository, git: _Git) -> GitDates | None:
         said = visible(ended.failure, limit=300)
         problem = Message(f"git could not read it ({said}).", f"git не смог её прочитать ({said}).")
     if problem is not None:
-        return GitDates(problem=problem)
+        # a history too long or too large stays so until HEAD moves: kept in the cache
+        # (git's own failure is not: it may be passing)
+        return GitDates(problem=problem, lasting=ended.failure is None)
     return GitDates(files=history.result(repo.prefix), shallow=history.shallow)
 
 
@@ -446,6 +462,15 @@ def _cached(path: Path, key: str) -> GitDates | None:
         return None
     if not isinstance(saved, dict) or saved.get("key") != key:
         return None
+    problem = saved.get("problem")
+    if problem is not None:
+        if not (
+            isinstance(problem, list)
+            and len(problem) == 2
+            and all(isinstance(t, str) for t in problem)
+        ):
+            return None
+        return GitDates(problem=Message(*problem), lasting=True)
     files = saved.get("files")
     if not isinstance(files, dict):
         return None
@@ -463,7 +488,9 @@ def _cached(path: Path, key: str) -> GitDates | None:
 
 
 def _save(path: Path, key: str, dates: GitDates) -> None:
-    data = {"key": key, "shallow": dates.shallow, "files": dates.setting()}
+    data: dict[str, Any] = {"key": key, "shallow": dates.shallow, "files": dates.setting()}
+    if dates.problem is not None:
+        data["problem"] = list(dates.problem)
     # only time is at stake: the next build reads the history again
     with contextlib.suppress(OSError):
         write_file_atomic(path, json.dumps(data, ensure_ascii=True).encode("ascii"))
@@ -491,6 +518,6 @@ def town_dates(folder: Path, root: Path, cache: Path | None, name: str) -> GitDa
     dates = _log(repo, git)
     if dates is None:
         return NO_DATES
-    if saved is not None and dates.problem is None:
+    if saved is not None and (dates.problem is None or dates.lasting):
         _save(saved, key, dates)
     return dates

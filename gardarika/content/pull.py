@@ -167,6 +167,8 @@ class _Git:
     deadline: float | None = None
     #: the town's time limit in seconds, for the message when it runs out
     limit: float | None = None
+    #: it only reads what is here: no transport at all (:data:`READ_ONLY_ENV`)
+    read_only: bool = False
 
     def seconds(self, limit: float) -> float:
         """``limit``, or less when the town's deadline comes sooner."""
@@ -189,6 +191,8 @@ class _Git:
         )
         if isolated or self.home is not None:
             env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
+        if self.read_only:
+            env.update(READ_ONLY_ENV)
         if self.home is not None:
             for key in _CREDENTIAL_VARIABLES:
                 env.pop(key, None)
@@ -737,7 +741,7 @@ def _folder_problem(network: Network, town_id: str, folder: Path) -> Message | N
             "материалы можно только туда.",
         )
     dot_git = folder / ".git"
-    if os.path.lexists(dot_git) and (dot_git.is_symlink() or not dot_git.is_dir()):
+    if os.path.lexists(dot_git) and own_git_dir(folder) is None:
         return Message(
             f"{shown}/.git is not a folder of its own (a link or a file pointing at "
             "another repository); move it away to pull again.",
@@ -875,6 +879,24 @@ def pull_towns(
 def _has_copy(folder: Path) -> bool:
     """A clone is in the town's folder: a failed pull leaves it to be built."""
     return (folder / ".git").is_dir() and not (folder / ".git").is_symlink()
+
+
+def own_git_dir(folder: Path) -> Path | None:
+    """The ``.git`` folder of a town's own clone, when it is one of its own: a real
+    folder (not a link, not a ``gitdir:`` file) that sends git to no other repository
+    (no ``commondir`` file, as a worktree's has)."""
+    dot_git = Path(folder) / ".git"
+    if not dot_git.is_dir() or dot_git.is_symlink():
+        return None
+    if os.path.lexists(dot_git / "commondir"):
+        return None
+    return dot_git
+
+
+#: the environment a command that only reads a repository adds: it fetches nothing (a
+#: partial clone would fetch missing objects, running what its settings name), over no
+#: transport at all
+READ_ONLY_ENV = {"GIT_NO_LAZY_FETCH": "1", "GIT_ALLOW_PROTOCOL": "none"}
 
 
 def _checked_pull(

@@ -295,7 +295,10 @@ def test_a_history_of_too_many_paths_is_not_read(
     dates = town_dates(town, tmp_path, tmp_path / "cache", "town")
     assert dates.files == {} and dates.problem is not None
     assert "more than 10 files" in dates.problem.en
-    assert not (tmp_path / "cache" / "gitdates" / "town.json").exists()
+    # kept for this HEAD: the next build does not read the whole history again
+    assert (tmp_path / "cache" / "gitdates" / "town.json").exists()
+    again = town_dates(town, tmp_path, tmp_path / "cache", "town")
+    assert again.problem == dates.problem and again.files == {}
 
 
 ZONE = "Europe/Moscow"
