@@ -7,27 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from projects import git, write
+from projects import commit_at, git, write
 
 from gardarika.build.builder import Builder
 
 # 2024-05-01 10:30, 2024-06-01 10:30, 2024-07-01 10:30, 2024-08-01 10:30 (UTC)
 T1, T2, T3, T4 = 1714559400, 1717237800, 1719829800, 1722508200
-
-
-def commit(repo: Path, when: int, *extra: str) -> None:
-    stamp = f"@{when} +0000"
-    git("add", "-A", cwd=repo)
-    git(
-        "commit",
-        "-q",
-        "--allow-empty",
-        *extra,
-        "-m",
-        "change",
-        cwd=repo,
-        env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
-    )
 
 
 def page(path: Path) -> str:
@@ -46,21 +31,21 @@ def build(root: Path, towns: list[str] | None = None) -> tuple[object, str]:
 def test_dates_from_the_network_repository_and_from_a_town_clone(network: Path) -> None:
     git("init", "-q", "-b", "main", cwd=network)
     write(network / ".gitignore", "output/\n.cache/\ncontent/gamma/\n")
-    commit(network, T1)
+    commit_at(network, T1)
     write(network / "content" / "alpha" / "articles" / "undated.md", UNDATED)
-    commit(network, T2)
+    commit_at(network, T2)
     fair = network / "content" / "alpha" / "articles" / "fair.md"
     fair.write_text(fair.read_text(encoding="utf-8") + "\nЕщё строка.\n", encoding="utf-8")
-    commit(network, T3)
+    commit_at(network, T3)
 
     # gamma: its own clone, as invoke pull makes it
     write(network / "sites" / "gamma.yaml", "name: {ru: Гамма}\nlanguages: [ru]\n")
     gamma = network / "content" / "gamma"
     write(gamma / "undated.md", UNDATED)
     git("init", "-q", "-b", "main", cwd=gamma)
-    commit(gamma, T1)
+    commit_at(gamma, T1)
     write(gamma / "undated.md", UNDATED + "\nДописано.\n")
-    commit(gamma, T4)
+    commit_at(gamma, T4)
 
     report, log = build(network)
     assert report.ok, log  # type: ignore[attr-defined]
@@ -84,7 +69,7 @@ def test_dates_from_the_network_repository_and_from_a_town_clone(network: Path) 
     # nothing changed: nothing built; a commit that changes no file changes the dates
     report, log = build(network)
     assert sorted(report.skipped) == ["alpha", "beta", "gamma"], log  # type: ignore[attr-defined]
-    commit(gamma, T3, "--amend", "--reset-author")
+    commit_at(gamma, T3, "--amend", "--reset-author")
     report, log = build(network)
     assert report.built == ["gamma"], log  # type: ignore[attr-defined]
     assert 'Обновлено: <time datetime="2024-07-01">' in page(out / "gamma" / "undated.html")

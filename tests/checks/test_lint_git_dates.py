@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from projects import git, write
+from projects import commit_at, git, write
 
 from gardarika.checks.lint import lint_town
 from gardarika.config.network import load_network
@@ -15,19 +15,6 @@ from gardarika.config.network import load_network
 # 2024-05-01 10:30 and 2024-06-01 10:30 UTC
 T1, T2 = 1714559400, 1717237800
 UNDATED = "content/alpha/articles/undated.md"
-
-
-def commit(repo: Path, when: int) -> None:
-    stamp = f"@{when} +0000"
-    git("add", "-A", cwd=repo)
-    git(
-        "commit",
-        "-q",
-        "-m",
-        "change",
-        cwd=repo,
-        env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
-    )
 
 
 def undated_problems(root: Path) -> list[object]:
@@ -39,9 +26,9 @@ def test_dated_by_its_first_commit_with_a_warning(network: Path) -> None:
     alpha = network / "content" / "alpha"
     git("init", "-q", "-b", "main", cwd=alpha)
     write(alpha / "articles" / "undated.md", "Title: Без даты\n\nТекст.\n")
-    commit(alpha, T1)
+    commit_at(alpha, T1)
     write(alpha / "articles" / "undated.md", "Title: Без даты\n\nТекст, дописан.\n")
-    commit(alpha, T2)
+    commit_at(alpha, T2)
     [problem] = undated_problems(network)
     assert problem.severity == "warning" and problem.line == 1
     assert problem.en == (
@@ -64,9 +51,9 @@ def test_a_shallow_clone_gives_no_date_and_says_why(network: Path, tmp_path: Pat
     work = tmp_path / "work"
     write(work / "articles" / "undated.md", "Title: Без даты\n\nТекст.\n")
     git("init", "-q", "-b", "main", cwd=work)
-    commit(work, T1)
+    commit_at(work, T1)
     write(work / "articles" / "other.md", "Title: Другая\nDate: 2024-06-01\n\nТекст.\n")
-    commit(work, T2)
+    commit_at(work, T2)
     alpha = network / "content" / "alpha"
     for path in sorted(alpha.rglob("*"), reverse=True):
         path.rmdir() if path.is_dir() else path.unlink()
@@ -82,7 +69,7 @@ def test_a_first_commit_dated_in_the_future_is_not_used(network: Path) -> None:
     alpha = network / "content" / "alpha"
     git("init", "-q", "-b", "main", cwd=alpha)
     write(alpha / "articles" / "undated.md", "Title: Без даты\n\nТекст.\n")
-    commit(alpha, 4102444800)  # 2100-01-01
+    commit_at(alpha, 4102444800)  # 2100-01-01
     [problem] = undated_problems(network)
     assert problem.severity == "error"
     assert "the date of its first commit, 2100-01-01 03:00, is in the future" in problem.en

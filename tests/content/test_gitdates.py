@@ -11,33 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from projects import git, write
+from projects import commit_at, git, new_repo, write
 
 from gardarika.content import gitdates
 from gardarika.content.gitdates import NO_DATES, dates_to_use, town_dates
 
 T1, T2, T3, T4 = 1714559400, 1717237800, 1719829800, 1722508200  # 2024-05-01 10:30 UTC …
-
-
-def commit(repo: Path, when: int, message: str = "change") -> None:
-    """Commit everything in ``repo`` at ``when`` (author and committer date)."""
-    stamp = f"@{when} +0000"
-    git("add", "-A", cwd=repo)
-    git(
-        "commit",
-        "-q",
-        "--allow-empty",
-        "-m",
-        message,
-        cwd=repo,
-        env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
-    )
-
-
-def new_repo(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    git("init", "-q", "-b", "main", cwd=folder)
-    return folder
 
 
 def text(title: str) -> str:
@@ -73,11 +52,11 @@ def test_first_and_last_commit_of_each_text(tmp_path: Path) -> None:
     town = new_repo(tmp_path / "town")
     write(town / "a.md", text("A"))
     write(town / "images" / "logo.txt", "not a text of the site")
-    commit(town, T1)
+    commit_at(town, T1)
     write(town / "a.md", text("A, changed"))
     write(town / "news" / "b.md", text("B"))
-    commit(town, T2)
-    commit(town, T3, "a commit that changes nothing")
+    commit_at(town, T2)
+    commit_at(town, T3, message="a commit that changes nothing")
     dates = town_dates(town, tmp_path, None, "town")
     assert dates.files == {"a.md": (T1, T2), "news/b.md": (T2, T2)}
     assert not dates.shallow and dates.problem is None
@@ -88,17 +67,17 @@ def test_a_moved_text_keeps_its_dates_and_a_deleted_one_starts_anew(tmp_path: Pa
     write(town / "old name.md", text("Moved") + "A long enough text to be found again.\n" * 5)
     write(town / "gone.md", text("Gone"))
     write(town / "again.md", text("Again"))
-    commit(town, T1)
+    commit_at(town, T1)
     (town / "news").mkdir()
     git("mv", "old name.md", "news/new name.md", cwd=town)
     git("rm", "-q", "gone.md", "again.md", cwd=town)
-    commit(town, T2, "moved and deleted")
+    commit_at(town, T2, message="moved and deleted")
     write(town / "again.md", text("Added again, another text"))
-    commit(town, T3)
+    commit_at(town, T3)
     path = town / "news" / "new name.md"
     path.write_text(path.read_text(encoding="utf-8") + "One more line.\n", encoding="utf-8")
     git("mv", "news/new name.md", "news/renamed.md", cwd=town)
-    commit(town, T4, "moved and changed")
+    commit_at(town, T4, message="moved and changed")
     dates = town_dates(town, tmp_path, None, "town")
     assert dates.files == {"news/renamed.md": (T1, T4), "again.md": (T3, T3)}
 
@@ -116,9 +95,9 @@ def test_paths_with_any_characters(tmp_path: Path) -> None:
     ]
     for name in names:
         write(town / name, text(name))
-    commit(town, T1)
+    commit_at(town, T1)
     write(town / "line\nbreak.md", text("changed"))
-    commit(town, T2)
+    commit_at(town, T2)
     dates = town_dates(town, tmp_path, None, "town")
     assert dates.files == {name: (T1, T2 if name == "line\nbreak.md" else T1) for name in names}
 
@@ -126,12 +105,12 @@ def test_paths_with_any_characters(tmp_path: Path) -> None:
 def test_a_shallow_clone_invents_no_first_commit(tmp_path: Path) -> None:
     work = new_repo(tmp_path / "work")
     write(work / "old.md", text("Old"))
-    commit(work, T1)
+    commit_at(work, T1)
     write(work / "middle.md", text("Middle"))
-    commit(work, T2)
+    commit_at(work, T2)
     write(work / "old.md", text("Old, changed"))
     write(work / "new.md", text("New"))
-    commit(work, T3)
+    commit_at(work, T3)
     clone = tmp_path / "clone"
     git("clone", "-q", "--depth", "2", f"file://{work}", str(clone), cwd=tmp_path)
     dates = town_dates(clone, tmp_path, None, "clone")
@@ -146,12 +125,12 @@ def test_a_town_inside_the_network_repository(tmp_path: Path) -> None:
     write(root / "content" / "alpha" / "a.md", text("A"))
     write(root / "content" / "alphabet" / "b.md", text("B"))
     write(root / "sites" / "alpha.yaml", "name: {ru: Альфа}\nlanguages: [ru]\n")
-    commit(root, T1)
+    commit_at(root, T1)
     write(root / "content" / "alphabet" / "b.md", text("B, changed"))
     write(root / "sites" / "alpha.yaml", "name: {ru: Альфа!}\nlanguages: [ru]\n")
-    commit(root, T2)
+    commit_at(root, T2)
     write(root / "content" / "alpha" / "a.md", text("A, changed"))
-    commit(root, T3)
+    commit_at(root, T3)
     assert town_dates(root / "content" / "alpha", root, None, "alpha").files == {"a.md": (T1, T3)}
     assert town_dates(root / "content" / "alphabet", root, None, "alphabet").files == {
         "b.md": (T1, T2)
@@ -161,12 +140,12 @@ def test_a_town_inside_the_network_repository(tmp_path: Path) -> None:
 def test_a_town_that_is_its_own_clone_inside_the_network(tmp_path: Path) -> None:
     root = new_repo(tmp_path / "net")
     write(root / "sites" / "own.yaml", "name: {ru: Своя}\nlanguages: [ru]\n")
-    commit(root, T1)
+    commit_at(root, T1)
     own = new_repo(root / "content" / "own")
     write(own / "a.md", text("A"))
-    commit(own, T2)
+    commit_at(own, T2)
     write(own / "a.md", text("A, changed"))
-    commit(own, T3)
+    commit_at(own, T3)
     assert town_dates(own, root, None, "own").files == {"a.md": (T2, T3)}
 
 
@@ -181,7 +160,7 @@ def test_no_repository_no_commit_no_git(
     assert town_dates(empty, tmp_path, tmp_path / "cache", "empty") is NO_DATES
     town = new_repo(tmp_path / "town")
     write(town / "a.md", text("A"))
-    commit(town, T1)
+    commit_at(town, T1)
     started.commands.clear()
     monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
     assert town_dates(town, tmp_path, tmp_path / "cache", "town") is NO_DATES
@@ -191,7 +170,7 @@ def test_no_repository_no_commit_no_git(
 def test_a_git_file_or_link_in_the_town_folder_is_not_followed(tmp_path: Path) -> None:
     other = new_repo(tmp_path / "other")
     write(other / "a.md", text("A"))
-    commit(other, T1)
+    commit_at(other, T1)
     town = tmp_path / "town"
     write(town / "a.md", text("A"))
     (town / ".git").write_text(f"gitdir: {other / '.git'}\n", encoding="utf-8")
@@ -206,9 +185,9 @@ def test_the_environment_and_the_repository_settings_change_nothing(
 ) -> None:
     town = new_repo(tmp_path / "town")
     write(town / "a.md", text("A"))
-    commit(town, T1)
+    commit_at(town, T1)
     git("mv", "a.md", "b.md", cwd=town)
-    commit(town, T2)
+    commit_at(town, T2)
     marker = tmp_path / "hook-ran"
     for key, value in (
         ("log.showSignature", "true"),
@@ -225,7 +204,7 @@ def test_the_environment_and_the_repository_settings_change_nothing(
     git("branch", "grafted", cwd=town)
     other = new_repo(tmp_path / "other")
     write(other / "z.md", text("Z"))
-    commit(other, T3)
+    commit_at(other, T3)
     monkeypatch.setenv("GIT_DIR", str(other / ".git"))
     monkeypatch.setenv("GIT_WORK_TREE", str(other))
     dates = town_dates(town, tmp_path, None, "town")
@@ -236,7 +215,7 @@ def test_the_environment_and_the_repository_settings_change_nothing(
 def test_cached_until_head_moves(tmp_path: Path, started: Started) -> None:
     town = new_repo(tmp_path / "town")
     write(town / "a.md", text("A"))
-    commit(town, T1)
+    commit_at(town, T1)
     cache = tmp_path / "cache"
     started.commands.clear()
     first = town_dates(town, tmp_path, cache, "town")
@@ -270,10 +249,10 @@ def test_a_thousand_texts_take_one_git_process(tmp_path: Path, started: Started)
     town = new_repo(tmp_path / "town")
     for number in range(1000):
         write(town / f"news/{number // 100}/article-{number}.md", text(str(number)))
-    commit(town, T1)
+    commit_at(town, T1)
     for number in range(0, 1000, 3):
         write(town / f"news/{number // 100}/article-{number}.md", text(f"{number}, changed"))
-    commit(town, T2)
+    commit_at(town, T2)
     started.commands.clear()
     dates = town_dates(town, tmp_path, tmp_path / "cache", "town")
     assert len(started.commands) == 1 and started.git_logs == 1
@@ -290,7 +269,7 @@ def test_a_history_of_too_many_paths_is_not_read(
     town = new_repo(tmp_path / "town")
     for number in range(20):
         write(town / f"a{number}.md", text(str(number)))
-    commit(town, T1)
+    commit_at(town, T1)
     monkeypatch.setattr(gitdates, "MAX_PATHS", 10)
     dates = town_dates(town, tmp_path, tmp_path / "cache", "town")
     assert dates.files == {} and dates.problem is not None
@@ -325,7 +304,7 @@ def test_which_dates_a_text_gets() -> None:
 def test_every_git_run_is_isolated(tmp_path: Path, started: Started) -> None:
     town = new_repo(tmp_path / "town")
     write(town / "a.md", text("A"))
-    commit(town, T1)
+    commit_at(town, T1)
     started.commands.clear()
     town_dates(town, tmp_path, None, "town")
     (command,) = started.commands

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from projects import git, write
+from projects import git, town_repository, write
 
 from gardarika.config.network import load_network
 from gardarika.content.pull import CLONED, FAILED, UNCHANGED, UPDATED, pull_towns
@@ -27,19 +27,6 @@ def gardarika(root: Path, *args: str, timeout: float = 300) -> subprocess.Comple
         text=True,
         timeout=timeout,
     )
-
-
-def town_repository(remotes: Path, town: str) -> tuple[Path, Path]:
-    """(work clone, bare repository) of a town's own content, one article in it."""
-    work = remotes / f"{town}-work"
-    write(work / "news.md", f"Title: Новость {town}\nDate: 2024-01-01\n\nТекст.\n")
-    git("init", "-q", "-b", "main", cwd=work)
-    git("add", "-A", cwd=work)
-    git("commit", "-q", "-m", "first", cwd=work)
-    bare = remotes / f"{town}.git"
-    git("clone", "-q", "--bare", str(work), str(bare), cwd=remotes)
-    git("remote", "add", "origin", str(bare), cwd=work)
-    return work, bare
 
 
 def add_commits(work: Path, count: int) -> None:

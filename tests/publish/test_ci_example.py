@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 import yaml
-from projects import REPO, add_alpha, commit_all, git, write
+from projects import REPO, add_alpha, commit_all, git, town_repository, write
 
 DOC = REPO / "docs" / "scaling-ci.md"
 #: the install step, replaced by the tests' own environment
@@ -151,17 +151,6 @@ def _listed(value: Any) -> list[str]:
     return [] if value is None else [value] if isinstance(value, str) else list(value)
 
 
-def own_repository(remotes: Path, town: str, title: str) -> Path:
-    work = remotes / f"{town}-work"
-    write(work / "news.md", f"Title: {title}\nDate: 2024-03-01\n\nТекст о городе {town}.\n")
-    git("init", "-q", "-b", "main", cwd=work)
-    git("add", "-A", cwd=work)
-    git("commit", "-q", "-m", "first", cwd=work)
-    bare = remotes / f"{town}.git"
-    git("clone", "-q", "--bare", str(work), str(bare), cwd=remotes)
-    return bare
-
-
 def test_the_ci_example_runs_end_to_end(tmp_path: Path) -> None:
     remotes = tmp_path / "remotes"
     remotes.mkdir()
@@ -176,7 +165,7 @@ def test_the_ci_example_runs_end_to_end(tmp_path: Path) -> None:
     )
     add_alpha(project)
     for town, title in (("east", "Ярмарка на востоке"), ("west", "Регата на западе")):
-        bare = own_repository(remotes, town, title)
+        _, bare = town_repository(remotes, town, title)
         write(
             project / f"sites/{town}.yaml",
             f"name: {{ru: Город {town}}}\nlanguages: [ru]\n"

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from projects import git, write
+from projects import commit_at, git, new_repo, write
 
 from gardarika.build.builder import Builder
 from gardarika.config.network import load_network
@@ -57,26 +57,6 @@ def raw_git(*args: str, cwd: Path, data: bytes | None = None, timeout: float = 6
         timeout=timeout,
         env={**os.environ, **ENV},
     ).stdout
-
-
-def new_repo(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    raw_git("init", "-q", "-b", "main", cwd=folder)
-    return folder
-
-
-def commit(repo: Path, when: int, message: str = "change") -> None:
-    stamp = f"@{when} +0000"
-    git("add", "-A", cwd=repo)
-    git(
-        "commit",
-        "-q",
-        "--allow-empty",
-        "-m",
-        message,
-        cwd=repo,
-        env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
-    )
 
 
 def text(title: str) -> str:
@@ -249,11 +229,11 @@ def test_a_partial_clone_runs_no_program_of_its_settings(tmp_path: Path) -> None
     server = new_repo(tmp_path / "server")
     for number in range(3):
         write(server / f"a{number}.md", "".join(f"line {number} {n}\n" for n in range(200)))
-    commit(server, T1)
+    commit_at(server, T1)
     git("mv", "a1.md", "b1.md", cwd=server)
     with (server / "b1.md").open("a", encoding="utf-8") as handle:
         handle.write("one more line\n")
-    commit(server, T2)
+    commit_at(server, T2)
     raw_git("config", "uploadpack.allowFilter", "true", cwd=server)
     clone = tmp_path / "content" / "town"
     clone.parent.mkdir()
@@ -274,13 +254,13 @@ def test_settings_of_the_clone_that_name_programs_run_none(tmp_path: Path) -> No
     command. Found safe: none runs, and the dates are right."""
     town = new_repo(tmp_path / "town")
     write(town / "a.md", text("A") + "long enough to be found again\n" * 5)
-    commit(town, T1)
+    commit_at(town, T1)
     git("mv", "a.md", "b.md", cwd=town)
-    commit(town, T2)
+    commit_at(town, T2)
     marker = tmp_path / "program-ran"
     run = f"touch '{marker}'; true"
     write(town / ".gitattributes", "*.md diff=evil\n")
-    commit(town, T3)
+    commit_at(town, T3)
     included = tmp_path / "included.cfg"
     included.write_text(f'[core]\n\tpager = "{run}"\n', encoding="utf-8")
     for key, value in (
@@ -419,10 +399,10 @@ def test_an_undated_article_whose_first_commit_is_in_the_future_is_refused(
     from gardarika.checks.lint import lint_town
 
     network_repo(network)
-    commit(network, T1)
+    commit_at(network, T1)
     for name, when in (("a2999.md", 32503680000), ("a9999.md", 253402257600)):
         write(network / "content" / "alpha" / "articles" / name, f"Title: {name}\n\nText.\n")
-        commit(network, when)
+        commit_at(network, when)
     town = load_network(network).towns["alpha"]
     problems = lint_town(town, network, html=False)
     errors = [str(p) for p in problems if p.severity == "error"]
@@ -448,10 +428,10 @@ def test_a_last_commit_in_the_future_shows_no_update_in_the_future(network: Path
     Fix: in :func:`dates_to_use`, ignore a last commit later than now (+ a few minutes),
     or give it the same error/warning as a first commit in the future."""
     network_repo(network)
-    commit(network, T1)
+    commit_at(network, T1)
     fair = network / "content" / "alpha" / "articles" / "fair.md"
     fair.write_text(fair.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
-    commit(network, 253402257600)  # 9999-12-31 12:00 UTC
+    commit_at(network, 253402257600)  # 9999-12-31 12:00 UTC
     report, log = build(network, ["alpha"])
     assert report.ok, log  # type: ignore[attr-defined]
     out = network / "output" / "alpha"
@@ -472,9 +452,9 @@ def test_a_folder_name_with_pathspec_magic_reads_only_its_folder(tmp_path: Path,
     write(root / "content" / "beta" / "secret.md", text("Secret"))
     write(root / "content" / "alpha" / "x.md", text("X"))
     write(root / "content" / name / "own.md", text("Own"))
-    commit(root, T1)
+    commit_at(root, T1)
     write(root / "content" / "beta" / "secret.md", text("Secret, changed"))
-    commit(root, T2)
+    commit_at(root, T2)
     dates = town_dates(root / "content" / name, root, None, name)
     assert dates.files == {"own.md": (T1, T1)}
 
@@ -484,7 +464,7 @@ def test_a_town_folder_not_in_the_network_history_gets_nothing_of_it(tmp_path: P
     and one whose path goes out of it by ``..``. Found safe: no dates."""
     root = new_repo(tmp_path / "net")
     write(root / "content" / "beta" / "b.md", text("B"))
-    commit(root, T1)
+    commit_at(root, T1)
     write(root / "content" / "new" / "n.md", text("N"))
     assert town_dates(root / "content" / "new", root, None, "new").files == {}
     outside = tmp_path / "outside"
@@ -503,10 +483,10 @@ def test_cache_of_one_town_never_serves_another(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = new_repo(tmp_path / "content" / "first")
     write(first / "a.md", text("A"))
-    commit(first, T1)
+    commit_at(first, T1)
     second = new_repo(tmp_path / "content" / "second")
     write(second / "a.md", text("A"))
-    commit(second, T2)
+    commit_at(second, T2)
     assert town_dates(first, tmp_path, cache, "first").files == {"a.md": (T1, T1)}
     saved = cache / "gitdates"
     (saved / "second.json").write_bytes((saved / "first.json").read_bytes())
@@ -551,12 +531,12 @@ def test_head_read_from_dot_git_agrees_with_git(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     other = new_repo(tmp_path / "other")
     write(other / "z.md", text("Z"))
-    commit(other, T3)
+    commit_at(other, T3)
     town = new_repo(tmp_path / "town")
     write(town / "a.md", text("A"))
-    commit(town, T1)
+    commit_at(town, T1)
     write(town / "a.md", text("A, changed"))
-    commit(town, T2)
+    commit_at(town, T2)
     own = town_dates(town, tmp_path, None, "town")
     assert own.files == {"a.md": (T1, T2)}
     for layout in head_layouts(town, other):
@@ -579,7 +559,7 @@ def test_dates_digest_changes_the_fingerprint_when_only_dates_change(tmp_path: P
     fingerprint."""
     town = new_repo(tmp_path / "town")
     write(town / "a.md", text("A"))
-    commit(town, T1)
+    commit_at(town, T1)
     cache = tmp_path / "cache"
     before = town_dates(town, tmp_path, cache, "town")
     git(
@@ -632,7 +612,7 @@ def test_a_git_folder_with_commondir_is_not_followed(tmp_path: Path) -> None:
     ``gitdir:`` file: no dates (and refuse it in ``invoke pull``)."""
     other = new_repo(tmp_path / "content" / "other")
     write(other / "secret-plans.md", text("Secret"))
-    commit(other, T1)
+    commit_at(other, T1)
     town = tmp_path / "content" / "town"
     write(town / "a.md", text("A"))
     write(town / ".git" / "HEAD", "ref: refs/heads/main\n")
@@ -662,7 +642,7 @@ def test_a_file_name_not_in_utf8_does_not_crash_the_build(network: Path) -> None
     name = os.fsdecode(b"\xff\xfe.md")
     write(alpha / "articles" / name, "Title: X\nSlug: x-non-utf\n\nText.\n")
     raw_git("init", "-q", "-b", "main", cwd=alpha)
-    commit(alpha, T1)
+    commit_at(alpha, T1)
     report, log = build(network, ["alpha", "beta"])
     assert "beta" in report.built, log  # type: ignore[attr-defined]
 
@@ -698,10 +678,10 @@ def test_replace_refs_and_the_clones_other_refs_change_no_date(tmp_path: Path) -
     and ``--decorate-refs`` of a ref that does not exist: the real dates, no cut."""
     town = new_repo(tmp_path / "town")
     write(town / "a.md", text("A"))
-    commit(town, T1)
+    commit_at(town, T1)
     first = raw_git("rev-parse", "HEAD", cwd=town).decode().strip()
     write(town / "a.md", text("A, changed"))
-    commit(town, T2)
+    commit_at(town, T2)
     body = raw_git("cat-file", "commit", first, cwd=town).decode()
     forged = body.replace(f"{T1} +0000", "32503680000 +0000")
     fake = raw_git("hash-object", "-t", "commit", "-w", "--stdin", cwd=town, data=forged.encode())

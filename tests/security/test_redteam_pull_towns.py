@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from projects import REPO, write
+from projects import REPO, town_repository, write
 
 from gardarika import cli
 from gardarika.build.status import table, town_statuses
@@ -65,14 +65,7 @@ def run_git(*args: str, cwd: Path, data: bytes | None = None) -> str:
 
 def make_repo(remotes: Path, name: str) -> Path:
     """A bare repository ``remotes/<name>.git`` with one article on ``main``."""
-    work = remotes / f"{name}-work"
-    write(work / "news.md", f"Title: Новость {name}\nDate: 2024-01-01\n\nТекст.\n")
-    run_git("init", "-q", "-b", "main", cwd=work)
-    run_git("add", "-A", cwd=work)
-    run_git("commit", "-q", "-m", "first", cwd=work)
-    bare = remotes / f"{name}.git"
-    run_git("clone", "-q", "--bare", str(work), str(bare), cwd=remotes)
-    return bare
+    return town_repository(remotes, name)[1]
 
 
 def settings(root: Path, remotes: Path, trusted: tuple[str, ...] = ()) -> None:

@@ -26,17 +26,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import html
 import io
 import os
 import re
-import signal
 import struct
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -45,6 +42,12 @@ libzim_reader = pytest.importorskip("libzim.reader")
 libzim_writer = pytest.importorskip("libzim.writer")
 
 from projects import REPO, add_alpha, add_beta, write  # noqa: E402
+from zimbooks import book as _book  # noqa: E402
+from zimbooks import finish as _finish  # noqa: E402
+from zimbooks import header as _header  # noqa: E402
+from zimbooks import sharing_one_page as _sharing_one_page  # noqa: E402
+from zimbooks import start as _start  # noqa: E402
+from zimbooks import with_matching_checksum as _with_matching_checksum  # noqa: E402
 
 from gardarika.publish import zimverify  # noqa: E402
 from gardarika.publish.zim import (  # noqa: E402
@@ -82,82 +85,6 @@ def _zimcheck() -> str:
     return found
 
 
-class _Page(libzim_writer.Item):
-    def __init__(self, path: str, data: bytes, mimetype: str = "text/html") -> None:
-        super().__init__()
-        self.path, self.data, self.mimetype = path, data, mimetype
-
-    def get_path(self) -> str:
-        return self.path
-
-    def get_title(self) -> str:
-        return ""
-
-    def get_mimetype(self) -> str:
-        return self.mimetype
-
-    def get_contentprovider(self) -> libzim_writer.StringProvider:
-        return libzim_writer.StringProvider(self.data)
-
-    def get_hints(self) -> dict:
-        return {libzim_writer.Hint.FRONT_ARTICLE: False}
-
-
-def _book(path: Path, pages: dict[str, str | bytes], main: str = "index.html") -> Path:
-    """A ZIM written with libzim's own writer, with the metadata verify asks for."""
-    with libzim_writer.Creator(str(path)) as creator:
-        creator.set_mainpath(main)
-        for key in zimverify.REQUIRED_METADATA:
-            creator.add_metadata(key, "2026-12-01" if key == "Date" else "x")
-        for name, data in pages.items():
-            creator.add_item(_Page(name, data.encode() if isinstance(data, str) else data))
-    return path
-
-
-def _header(data: bytes) -> dict[str, int]:
-    names = ("entries", "clusters", "url_ptr", "title_ptr", "cluster_ptr", "mime_ptr")
-    values = struct.unpack_from("<IIQQQQ", data, 24)
-    header = dict(zip(names, values, strict=True))
-    header["checksum"] = struct.unpack_from("<Q", data, 72)[0]
-    return header
-
-
-def _with_matching_checksum(data: bytes | bytearray) -> bytes:
-    """``data`` with its MD5 (the last 16 bytes of a ZIM) made to match its content again:
-    a file changed on purpose, not by a bad copy."""
-    data = bytearray(data)
-    at = _header(bytes(data))["checksum"]
-    data[at : at + 16] = hashlib.md5(bytes(data[:at])).digest()
-    return bytes(data)
-
-
-def _dirents(data: bytes) -> Iterator[tuple[int, int, bytes]]:
-    """Each entry's offset, MIME type number and path (in URL order)."""
-    head = _header(data)
-    for offset in struct.unpack_from(f"<{head['entries']}Q", data, head["url_ptr"]):
-        mime = struct.unpack_from("<H", data, offset)[0]
-        start = offset + (12 if mime == 0xFFFF else 16)
-        yield offset, mime, data[start : data.index(b"\0", start)]
-
-
-def _sharing_one_page(path: Path, copies: int) -> Path:
-    """A ZIM of a few kilobytes whose ``copies`` entries all point to one 4.9 MB page of
-    links (the format lets any number of entries share one blob): every reader that
-    reads each entry decompresses and parses 4.9 MB per entry."""
-    big = '<a href="index.html">' * (4_900_000 // 21)
-    _book(path, {"index.html": big, **{f"p{i:06d}.html": "<p>x</p>" for i in range(copies)}})
-    data = bytearray(path.read_bytes())
-    first = next(off for off, _, name in _dirents(bytes(data)) if name == b"index.html")
-    mime = struct.unpack_from("<H", data, first)[0]
-    cluster, blob = struct.unpack_from("<II", data, first + 8)
-    for offset, _, name in list(_dirents(bytes(data))):
-        if name.startswith(b"p0"):
-            struct.pack_into("<H", data, offset, mime)
-            struct.pack_into("<II", data, offset + 8, cluster, blob)
-    path.write_bytes(_with_matching_checksum(data))
-    return path
-
-
 _VERIFY = """
 import functools, sys
 from gardarika import cli
@@ -166,28 +93,6 @@ if sys.argv[2] == "libzim":
     zimverify.verify_zim = functools.partial(zimverify.verify_zim, use_zimcheck=False)
 sys.exit(cli.main(["verify", sys.argv[1]]))
 """
-
-
-def _start(code: str, *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-c", code, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # zimcheck with it: one kill ends both
-        cwd=REPO,
-    )
-
-
-def _finish(process: subprocess.Popen[bytes], deadline: float) -> tuple[int, str] | None:
-    """The return code and output of ``process``, or None when it runs past
-    ``deadline`` (then it and its children are killed)."""
-    try:
-        out, err = process.communicate(timeout=max(0.1, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        return None
-    return process.returncode, (out + err).decode("utf-8", "replace")
 
 
 def _isolated(code: str, *args: str, timeout: float = 60) -> tuple[int, str] | None:

@@ -20,12 +20,8 @@ with a time limit.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-import signal
 import struct
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,104 +32,19 @@ libzim_reader = pytest.importorskip("libzim.reader")
 libzim_writer = pytest.importorskip("libzim.writer")
 
 from projects import REPO, write  # noqa: E402
+from zimbooks import book as _book  # noqa: E402
+from zimbooks import dirents as _dirents  # noqa: E402
+from zimbooks import finish as _finish  # noqa: E402
+from zimbooks import header as _header  # noqa: E402
+from zimbooks import sharing_one_page  # noqa: E402
+from zimbooks import start as _start  # noqa: E402
+from zimbooks import with_matching_checksum as _with_matching_checksum  # noqa: E402
 
 import gardarika.publish.zim as zim  # noqa: E402
 from gardarika.publish import zimverify  # noqa: E402
 from gardarika.publish.zim import ZimInfo, illustration, write_zim  # noqa: E402
 
 # --- helpers (small copies of those of test_redteam_zim.py) ---------------------------------
-
-
-class _Page(libzim_writer.Item):
-    def __init__(self, path: str, data: bytes) -> None:
-        super().__init__()
-        self.path, self.data = path, data
-
-    def get_path(self) -> str:
-        return self.path
-
-    def get_title(self) -> str:
-        return ""
-
-    def get_mimetype(self) -> str:
-        return "text/html"
-
-    def get_contentprovider(self) -> libzim_writer.StringProvider:
-        return libzim_writer.StringProvider(self.data)
-
-    def get_hints(self) -> dict:
-        return {libzim_writer.Hint.FRONT_ARTICLE: False}
-
-
-def _book(path: Path, pages: dict[str, str | bytes], main: str = "index.html") -> Path:
-    """A ZIM written with libzim's own writer, with the metadata verify asks for."""
-    with libzim_writer.Creator(str(path)) as creator:
-        creator.set_mainpath(main)
-        for key in zimverify.REQUIRED_METADATA:
-            creator.add_metadata(key, "2026-12-01" if key == "Date" else "x")
-        for name, data in pages.items():
-            creator.add_item(_Page(name, data.encode() if isinstance(data, str) else data))
-    return path
-
-
-def _header(data: bytes) -> dict[str, int]:
-    names = ("entries", "clusters", "url_ptr", "title_ptr", "cluster_ptr", "mime_ptr")
-    header = dict(zip(names, struct.unpack_from("<IIQQQQ", data, 24), strict=True))
-    header["checksum"] = struct.unpack_from("<Q", data, 72)[0]
-    return header
-
-
-def _with_matching_checksum(data: bytes | bytearray) -> bytes:
-    data = bytearray(data)
-    at = _header(bytes(data))["checksum"]
-    data[at : at + 16] = hashlib.md5(bytes(data[:at])).digest()
-    return bytes(data)
-
-
-def _dirents(data: bytes) -> Iterator[tuple[int, int, bytes]]:
-    """Each entry's offset, MIME type number and path (in URL order)."""
-    head = _header(data)
-    for offset in struct.unpack_from(f"<{head['entries']}Q", data, head["url_ptr"]):
-        mime = struct.unpack_from("<H", data, offset)[0]
-        start = offset + (12 if mime == 0xFFFF else 16)
-        yield offset, mime, data[start : data.index(b"\0", start)]
-
-
-def _shared(path: Path, page: str, copies: int) -> Path:
-    """A ZIM whose ``copies`` entries ``p000000.html``… all point to the blob of
-    ``index.html`` (``page``): a few bytes per entry, ``len(page)`` bytes each to read."""
-    _book(path, {"index.html": page, **{f"p{i:06d}.html": "<p>x</p>" for i in range(copies)}})
-    data = bytearray(path.read_bytes())
-    first = next(off for off, _, name in _dirents(bytes(data)) if name == b"index.html")
-    mime = struct.unpack_from("<H", data, first)[0]
-    cluster, blob = struct.unpack_from("<II", data, first + 8)
-    for offset, _, name in list(_dirents(bytes(data))):
-        if name.startswith(b"p0"):
-            struct.pack_into("<H", data, offset, mime)
-            struct.pack_into("<II", data, offset + 8, cluster, blob)
-    path.write_bytes(_with_matching_checksum(data))
-    return path
-
-
-def _start(code: str, *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-c", code, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        cwd=REPO,
-    )
-
-
-def _finish(process: subprocess.Popen[bytes], deadline: float) -> tuple[int, str] | None:
-    """The return code and output, or None when it runs past ``deadline`` (killed)."""
-    try:
-        out, err = process.communicate(timeout=max(0.1, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        return None
-    return process.returncode, (out + err).decode("utf-8", "replace")
 
 
 def _info() -> ZimInfo:
@@ -433,7 +344,7 @@ def test_the_walk_charges_every_page_it_reads(
     and only then hash; a real book reads each page once anyway. Or skip the read for
     an entry whose (cluster, blob) was seen, when python-libzim exposes it.
     """
-    book = _shared(tmp_path / "shared.zim", "<p>" + "x" * 1_000_000 + "</p>", 60)
+    book = sharing_one_page(tmp_path / "shared.zim", 60, "<p>" + "x" * 1_000_000 + "</p>")
     assert book.stat().st_size < 20_000
     monkeypatch.setattr(zimverify, "WALK_BUDGET", 2_000_000)
     monkeypatch.setattr(zimverify, "WALK_PER_BYTE", 0)

@@ -208,3 +208,45 @@ def commit_all(folder: Path, message: str = "network") -> Path:
     git("add", "-A", cwd=folder)
     git("commit", "-q", "-m", message, cwd=folder)
     return folder
+
+
+def new_repo(folder: Path) -> Path:
+    """An empty git repository (branch ``main``) in ``folder``, made if need be."""
+    folder.mkdir(parents=True, exist_ok=True)
+    git("init", "-q", "-b", "main", cwd=folder)
+    return folder
+
+
+def commit_at(repo: Path, when: int, *extra: str, message: str = "change") -> None:
+    """Commit everything in ``repo`` with ``when`` (seconds since 1970, UTC) as its
+    author and committer date; ``extra``: more options of ``git commit``."""
+    stamp = f"@{when} +0000"
+    git("add", "-A", cwd=repo)
+    git(
+        "commit",
+        "-q",
+        "--allow-empty",
+        *extra,
+        "-m",
+        message,
+        cwd=repo,
+        env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
+    )
+
+
+def town_repository(remotes: Path, town: str, title: str = "") -> tuple[Path, Path]:
+    """A town's content kept in a repository of its own: (its editors' working clone,
+    whose ``origin`` is the bare repository, the bare repository
+    ``remotes/<town>.git``), with one article on ``main``."""
+    work = remotes / f"{town}-work"
+    write(
+        work / "news.md",
+        f"Title: {title or f'Новость {town}'}\nDate: 2024-01-01\n\nТекст о городе {town}.\n",
+    )
+    git("init", "-q", "-b", "main", cwd=work)
+    git("add", "-A", cwd=work)
+    git("commit", "-q", "-m", "first", cwd=work)
+    bare = remotes / f"{town}.git"
+    git("clone", "-q", "--bare", str(work), str(bare), cwd=remotes)
+    git("remote", "add", "origin", str(bare), cwd=work)
+    return work, bare
