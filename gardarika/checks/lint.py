@@ -232,6 +232,69 @@ def check_dates(town: Town, docs: list[Document], root: Path) -> Iterator[Proble
             )
 
 
+def check_modified(town: Town, docs: list[Document], root: Path) -> Iterator[Problem]:
+    """``Modified:`` as editors write it: a date the build can read (it stopped the build
+    with a message about ``Date``), not in the future (the page would say "updated" on a
+    day to come), and not before the text's own date (a warning: probably a typo)."""
+    zone = ZoneInfo(town.timezone)
+    now = dt.datetime.now(zone)
+    for doc in docs:
+        if "modified" not in doc.metadata:
+            continue
+        value = doc.metadata["modified"]
+        key = spelled("modified", doc.yaml)
+        try:
+            modified = _parse_date(value)
+        except (ValueError, OverflowError, TypeError):
+            impossible = impossible_date(value)
+            yield _error(
+                doc,
+                doc.line("modified"),
+                Message(
+                    f"the date of the last change “{value}” cannot be"
+                    + (f": {impossible.en}" if impossible else " understood.")
+                    + f" Write it as year-month-day and time: “{key} 2024-05-01 10:30”, or "
+                    "remove the line.",
+                    f"даты последнего изменения «{value}» не бывает"
+                    + (f": {impossible.ru}" if impossible else ", или её не удаётся понять.")
+                    + f" Пишите год-месяц-день и время: «{key} 2024-05-01 10:30» — или "
+                    "удалите строку.",
+                ),
+            )
+            continue
+        if modified.tzinfo is None:
+            modified = modified.replace(tzinfo=zone)
+        if modified > now + dt.timedelta(minutes=5):
+            yield _error(
+                doc,
+                doc.line("modified"),
+                Message(
+                    f"the date of the last change {modified:%Y-%m-%d %H:%M} is in the "
+                    "future; correct it, or remove the line.",
+                    f"дата последнего изменения {modified:%Y-%m-%d %H:%M} ещё не "
+                    "наступила; исправьте её или удалите строку.",
+                ),
+            )
+            continue
+        try:
+            date = _parse_date(doc.metadata["date"]) if "date" in doc.metadata else None
+        except (ValueError, OverflowError, TypeError):
+            date = None  # said by check_dates
+        if date is not None:
+            date = date if date.tzinfo is not None else date.replace(tzinfo=zone)
+            if modified < date:
+                yield _warning(
+                    doc,
+                    doc.line("modified"),
+                    Message(
+                        f"the date of the last change {modified:%Y-%m-%d} is before the "
+                        f"text's own date {date:%Y-%m-%d}; is one of them a typo?",
+                        f"дата последнего изменения {modified:%Y-%m-%d} раньше даты самого "
+                        f"текста {date:%Y-%m-%d}; может быть, одна из них с опечаткой?",
+                    ),
+                )
+
+
 #: said after "there is no date" when a shallow clone hides the first commits
 _SHALLOW = Message(
     " This copy of the git repository has only the latest part of its history (a "
@@ -698,6 +761,7 @@ CHECKS: tuple[Check, ...] = (
     check_titles,
     check_title_length,
     check_dates,
+    check_modified,
     check_languages,
     check_duplicate_slugs,
     check_addresses,
