@@ -81,7 +81,10 @@ def test_linking_is_linear_whatever_is_repeated() -> None:
     for unit in ("https://a.org/" + ")", "x@y.z ", "https://a.org ", "www.a.b ", "((", "@."):
         times = []
         for count in (4_000, 16_000):
-            start = time.process_time()
-            convert("Текст " + unit * count)
-            times.append(time.process_time() - start)
+            tries = []
+            for _ in range(3):  # the best of three: a pause of the machine is no measure
+                start = time.process_time()
+                convert("Текст " + unit * count)
+                tries.append(time.process_time() - start)
+            times.append(min(tries))
         assert times[1] < 8 * times[0] + 0.05, (unit, times)
