@@ -623,17 +623,16 @@ def pull(
     network = load_network(root)
     if bundle is not None:
         return _pull_bundles(network, Path(bundle), site)
+    asked = _names(site)
     try:  # every asked town checked before any is pulled
         names = network.choose(
-            _names(site),
-            default=[t for t in network.ordered_ids() if network.towns[t].repository],
+            asked, default=[t for t in network.ordered_ids() if network.towns[t].repository]
         )
     except UnknownTown as unknown:
         print(unknown, file=sys.stderr)
         return 2
     # a town with a repository whose settings have errors is not pulled: it is said, and
     # it counts as a failure (the exit code), as when its server does not answer
-    asked = _names(site)
     broken = [
         town
         for town in network.broken

@@ -320,10 +320,14 @@ def output_budget(content: Path) -> int:
     return OUTPUT_BASE + OUTPUT_PER_SOURCE * size + OUTPUT_PER_TEXT * texts
 
 
-def folder_size(folder: Path) -> int:
-    """Bytes of every file below ``folder`` (links not followed)."""
-    total = 0
-    for current, _, files in os.walk(folder):
+def folder_size(folder: Path, max_entries: int = 0) -> int:
+    """Bytes of every file below ``folder`` (links not followed); with ``max_entries``,
+    ``ValueError`` once it holds more files and folders than that."""
+    total = entries = 0
+    for current, dirs, files in os.walk(folder):
+        entries += len(dirs) + len(files)
+        if max_entries and entries > max_entries:
+            raise ValueError(f"more than {max_entries} files and folders")
         for name in files:
             try:
                 total += os.lstat(os.path.join(current, name)).st_size

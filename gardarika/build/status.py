@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gardarika.build.limits import folder_size
 from gardarika.build.townlog import TOWN_LOG, TownEvents, TownLog
 from gardarika.config.network import Network, Town
 from gardarika.errors import display_path, visible
@@ -122,20 +123,23 @@ def _status(network: Network, town: Town, log: TownLog) -> TownStatus:
 def _last_commit(root: Path, town: Town) -> Commit | None:
     """The last commit that changed the town's content: in its own clone, or in the
     network's repository (``None`` where there is no git or no commit)."""
-    from gardarika.content.pull import _Git, own_git_dir
+    from gardarika.content.gitdates import repository_of
+    from gardarika.content.pull import _Git
 
-    git = _Git(local=True, read_only=True)
-    folder = Path(os.path.abspath(town.content))
-    dot_git = own_git_dir(folder) if town.repository is not None else None
-    if dot_git is not None:
-        done = git.run("log", "-1", f"--format={_FORMAT}", "HEAD", "--", git_dir=dot_git)
-    elif (root / ".git").exists():
-        rel = os.path.relpath(folder, os.path.abspath(root))
-        done = git.run(
-            "-C", os.path.abspath(root), "log", "-1", f"--format={_FORMAT}", "HEAD", "--", rel
-        )
-    else:
+    repo = repository_of(town.content, root)
+    if repo is None:
         return None
+    done = _Git(local=True, read_only=True).run(
+        "--literal-pathspecs",
+        "log",
+        "-1",
+        f"--format={_FORMAT}",
+        "HEAD",
+        "--",
+        *([repo.prefix] if repo.prefix else []),
+        git_dir=repo.git_dir,
+        work_tree=repo.top,
+    )
     parts = done.stdout.strip("\n").split("\0")
     if done.returncode or len(parts) != 4 or not parts[1].isdigit():
         return None
@@ -152,17 +156,10 @@ def _size(folder: Path) -> int | None:
             return None
     except OSError:
         return None
-    total = entries = 0
-    for base, dirs, files in os.walk(folder):
-        entries += len(dirs) + len(files)
-        if entries > MAX_ENTRIES:
-            return None
-        for name in files:
-            try:
-                total += os.lstat(os.path.join(base, name)).st_size
-            except OSError:
-                continue
-    return total
+    try:
+        return folder_size(folder, MAX_ENTRIES)
+    except ValueError:
+        return None
 
 
 def _iso(when: dt.datetime | None) -> str | None:

@@ -48,7 +48,14 @@ class TownLog:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.towns = self._read()
+        self._towns: dict[str, dict[str, str | int]] | None = None
+
+    @property
+    def towns(self) -> dict[str, dict[str, str | int]]:
+        """The records, read when first asked for (a change reads them anew anyway)."""
+        if self._towns is None:
+            self._towns = self._read()
+        return self._towns
 
     def _read(self) -> dict[str, dict[str, str | int]]:
         towns: dict[str, dict[str, str | int]] = {}
@@ -79,7 +86,7 @@ class TownLog:
             return
         with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            self.towns = self._read()
+            self._towns = self._read()
             yield
             self._save()
 

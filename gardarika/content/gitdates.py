@@ -53,7 +53,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gardarika.content.documents import SOURCE_SUFFIXES
-from gardarika.content.pull import READ_ONLY_ENV, _Git, own_git_dir, stream_records
+from gardarika.content.pull import _Git, own_git_dir, stream_records
 from gardarika.errors import Message, visible
 from gardarika.fs.files import write_file_atomic
 
@@ -155,7 +155,7 @@ def dates_to_use(
 
 
 @dataclass(frozen=True)
-class _Repository:
+class Repository:
     """Where a town's history is: run git in ``top``; ``prefix`` leads from there to the
     content folder ("" for a town that is its own clone)."""
 
@@ -164,14 +164,17 @@ class _Repository:
     prefix: str
 
 
-def _repository(folder: Path, root: Path) -> _Repository | None:
+def repository_of(folder: Path, root: Path) -> Repository | None:
+    """Where the history of the content folder ``folder`` of the network at ``root`` is
+    (its own clone, or the network's repository), or ``None`` where there is none to
+    read: the one rule for every command that reads a town's history."""
     folder = Path(os.path.abspath(folder))
     dot_git = folder / ".git"
     if os.path.lexists(dot_git):
         # a town's own clone, as invoke pull makes it; a link, a "gitdir:" file or a
         # "commondir" would point git at another repository (pull refuses them too)
         own = own_git_dir(folder)
-        return _Repository(folder, own, "") if own is not None else None
+        return Repository(folder, own, "") if own is not None else None
     top = Path(os.path.abspath(root))
     if not os.path.lexists(top / ".git"):
         return None
@@ -180,7 +183,7 @@ def _repository(folder: Path, root: Path) -> _Repository | None:
     if prefix == "." or prefix.startswith("../") or prefix == "..":
         return None
     git_dir = top / ".git"
-    return _Repository(
+    return Repository(
         top, git_dir if git_dir.is_dir() and not git_dir.is_symlink() else None, prefix
     )
 
@@ -227,7 +230,7 @@ def _read_head(git_dir: Path) -> str | None:
     return None
 
 
-def _head_and_shallow(repo: _Repository, git: _Git) -> tuple[str, bytes] | None:
+def _head_and_shallow(repo: Repository, git: _Git) -> tuple[str, bytes] | None:
     """``HEAD``'s commit and the ``shallow`` list (``b""`` for a full clone), or
     ``None`` when there is no commit (or no git)."""
     head = _read_head(repo.git_dir) if repo.git_dir is not None else None
@@ -381,7 +384,7 @@ class _History:
         return found
 
 
-def _log(repo: _Repository, git: _Git) -> GitDates | None:
+def _log(repo: Repository, git: _Git) -> GitDates | None:
     """One ``git log`` of the folder's whole history (``None``: git is not installed)."""
     history = _History()
     command = git.command(
@@ -415,7 +418,7 @@ def _log(repo: _Repository, git: _Git) -> GitDates | None:
     try:
         ended = stream_records(
             command,
-            {**git.env(isolated=True), **READ_ONLY_ENV},
+            git.env(isolated=True),
             repo.top,
             GIT_SECONDS,
             MAX_RECORD,
@@ -447,7 +450,7 @@ def _log(repo: _Repository, git: _Git) -> GitDates | None:
 # -- the cache ----------------------------------------------------------------------------
 
 
-def _cache_key(repo: _Repository, head: str, shallow: bytes) -> str:
+def _cache_key(repo: Repository, head: str, shallow: bytes) -> str:
     data = json.dumps(
         [VERSION, os.path.realpath(repo.top), repo.prefix, head],
         ensure_ascii=True,
@@ -502,10 +505,10 @@ def town_dates(folder: Path, root: Path, cache: Path | None, name: str) -> GitDa
     when the repository's ``HEAD`` is the one it was computed for."""
     if not os.path.isdir(folder):  # a town not pulled yet
         return NO_DATES
-    repo = _repository(folder, root)
+    repo = repository_of(folder, root)
     if repo is None:
         return NO_DATES
-    git = _Git(local=True)
+    git = _Git(local=True, read_only=True)
     found = _head_and_shallow(repo, git)
     if found is None:
         return NO_DATES

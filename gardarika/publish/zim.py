@@ -272,7 +272,8 @@ def write_zim(
     made beside it and then renamed; return ``target``. ``outside``: for a path that a
     page links and the folder does not hold, the address to give instead (``""``: as
     it is)."""
-    paths = {rel for rel, _ in _files(folder)}
+    files = list(_files(folder))  # walked once: the same list is linked and written
+    paths = {rel for rel, _ in files}
 
     def elsewhere(path: str) -> str:
         return "" if path in paths or outside is None else outside(path)
@@ -362,7 +363,7 @@ def write_zim(
                 if value:
                     creator.add_metadata(key, value)
             creator.add_illustration(48, info.illustration)
-            for rel, path in _files(folder):
+            for rel, path in files:
                 if rel.endswith((".html", ".htm")):
                     data = _read(path)
                     front = is_front(rel, data)
